@@ -1,0 +1,11 @@
+import { z } from 'zod';
+
+/**
+ * What a session token allows.
+ * - `read`: subscribe, replay, snapshot.
+ * - `write`: publish input events (briefs, board edits, approvals).
+ * - `control`: cancel and steer runs.
+ */
+export const CapabilitySchema = z.enum(['read', 'write', 'control']);
+export type Capability = z.infer<typeof CapabilitySchema>;
+export const ALL_CAPABILITIES: readonly Capability[] = ['read', 'write', 'control'];

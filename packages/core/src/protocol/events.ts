@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { CampaignBriefSchema } from './brief.js';
+import { DeliverableSchema } from './deliverables.js';
+import { AgentNameSchema, IdSchema, OffsetSchema } from './limits.js';
+
+/** Who caused an event. Human ids come from the verified session token, never from the client. */
+export const ActorSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('human'), id: z.string().min(1).max(200), name: z.string().max(200).optional() }),
+  z.object({ kind: z.literal('agent'), agent: AgentNameSchema }),
+  z.object({ kind: z.literal('system') }),
+]);
+export type Actor = z.infer<typeof ActorSchema>;
+
+/** A typed failure carried by `run.failed` and `task.failed`. */
+export const RunErrorSchema = z.object({
+  code: z.enum(['model_error', 'rate_limited', 'overloaded', 'invalid_output', 'timeout', 'interrupted', 'internal']),
+  message: z.string().max(2000),
+  retryable: z.boolean().default(false),
+});
+export type RunError = z.infer<typeof RunErrorSchema>;
+
+/** Status of a card on the shared task board. */
+export const TaskStatusSchema = z.enum([
+  'todo',
+  'in_progress',
+  'review',
+  'done',
+  'blocked',
+  'failed',
+  'cancelled',
+]);
+export type TaskStatus = z.infer<typeof TaskStatusSchema>;
+
+export const AssigneeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('agent'), agent: AgentNameSchema }),
+  z.object({ kind: z.literal('human'), id: z.string().min(1).max(200), name: z.string().max(200).optional() }),
+]);
+export type Assignee = z.infer<typeof AssigneeSchema>;
+
+/** One node of a run's task DAG. */
+export const PlannedTaskSchema = z.object({
+  id: IdSchema,
+  title: z.string().max(300),
+  skill: IdSchema,
+  agent: AgentNameSchema,
+  dependsOn: z.array(IdSchema).max(64),
+  /** When true, the task's output waits for a human approval before dependants start. */
+  review: z.boolean().default(false),
+});
+export type PlannedTask = z.infer<typeof PlannedTaskSchema>;
+
+const text = (max: number) => z.string().max(max);
+const run = { runId: IdSchema };
+const task = { runId: IdSchema, taskId: IdSchema };
+
+/** Which part of a run a cancel or steer targets; absent means the whole run. */
+export const RunScopeSchema = z
+  .object({ taskId: IdSchema.optional(), agent: AgentNameSchema.optional() })
+  .refine((s) => !(s.taskId && s.agent), { message: 'name a taskId or an agent, not both' });
+export type RunScope = z.infer<typeof RunScopeSchema>;
+
+/**
+ * Every event a session log can hold, discriminated by `type` (`noun.verb`).
+ * Input events come from clients; the rest are written by the server's runtime.
+ */
+export const SessionEventSchema = z.discriminatedUnion('type', [
+  // input
+  z.object({ type: z.literal('brief.submitted'), ...run, brief: CampaignBriefSchema, by: ActorSchema }),
+  z.object({
+    type: z.literal('steer.submitted'),
+    ...run,
+    instruction: text(2000).min(1),
+    scope: RunScopeSchema.optional(),
+    /** `next-turn` applies at the agent's next generation; `restart` restarts the current one with the guidance. */
+    mode: z.enum(['next-turn', 'restart']).default('next-turn'),
+    by: ActorSchema,
+  }),
+  z.object({ type: z.literal('steer.applied'), ...task, agent: AgentNameSchema, steerOffset: OffsetSchema }),
+  z.object({
+    type: z.literal('cancel.requested'),
+    ...run,
+    scope: RunScopeSchema.optional(),
+    reason: text(500).optional(),
+    by: ActorSchema,
+  }),
+  // run lifecycle
+  z.object({
+    type: z.literal('run.started'),
+    ...run,
+    tasks: z.array(PlannedTaskSchema).max(64),
+    model: z.object({ provider: text(100), name: text(200), offline: z.boolean() }),
+  }),
+  z.object({
+    type: z.literal('routing.decided'),
+    ...run,
+    taskId: IdSchema.optional(),
+    agent: AgentNameSchema,
+    skill: IdSchema,
+    via: z.enum(['explicit', 'rule', 'playbook', 'model']),
+    reason: text(1000),
+  }),
+  z.object({ type: z.literal('task.started'), ...task, agent: AgentNameSchema }),
+  z.object({ type: z.literal('task.completed'), ...task, agent: AgentNameSchema, deliverableId: IdSchema.optional() }),
+  z.object({ type: z.literal('task.failed'), ...task, agent: AgentNameSchema, error: RunErrorSchema }),
+  z.object({ type: z.literal('task.blocked'), ...task, reason: text(1000) }),
+  z.object({ type: z.literal('task.cancelled'), ...task, by: ActorSchema.optional() }),
+  z.object({ type: z.literal('run.completed'), ...run, deliverableIds: z.array(IdSchema).max(64) }),
+  z.object({ type: z.literal('run.cancelled'), ...run, by: ActorSchema, reason: text(500).optional() }),
+  z.object({ type: z.literal('run.failed'), ...run, error: RunErrorSchema }),
+  z.object({ type: z.literal('run.interrupted'), ...run, reason: text(500) }),
+  z.object({
+    type: z.literal('usage'),
+    ...run,
+    taskId: IdSchema.optional(),
+    agent: AgentNameSchema,
+    skill: IdSchema.optional(),
+    inputTokens: z.number().int().nonnegative(),
+    outputTokens: z.number().int().nonnegative(),
+    cacheReadTokens: z.number().int().nonnegative().default(0),
+    cacheWriteTokens: z.number().int().nonnegative().default(0),
+    costUsd: z.number().nonnegative(),
+  }),
+  // content
+  z.object({
+    type: z.literal('message.started'),
+    ...task,
+    agent: AgentNameSchema,
+    messageId: IdSchema,
+    offline: z.boolean().default(false),
+  }),
+  z.object({ type: z.literal('text.delta'), ...task, agent: AgentNameSchema, messageId: IdSchema, text: text(16_000) }),
+  z.object({
+    type: z.literal('message.completed'),
+    ...task,
+    agent: AgentNameSchema,
+    messageId: IdSchema,
+    text: text(400_000),
+    stopReason: z.enum(['end', 'cancelled', 'error', 'restarted']).default('end'),
+  }),
+  z.object({ type: z.literal('deliverable.created'), ...task, deliverable: DeliverableSchema }),
+  // shared task board
+  z.object({
+    type: z.literal('card.created'),
+    cardId: IdSchema,
+    title: text(300).min(1),
+    assignee: AssigneeSchema.optional(),
+    status: TaskStatusSchema.default('todo'),
+    runId: IdSchema.optional(),
+    by: ActorSchema,
+  }),
+  z.object({
+    type: z.literal('card.updated'),
+    cardId: IdSchema,
+    title: text(300).min(1).optional(),
+    assignee: AssigneeSchema.nullable().optional(),
+    status: TaskStatusSchema.optional(),
+    by: ActorSchema,
+  }),
+  z.object({ type: z.literal('card.commented'), cardId: IdSchema, text: text(4000).min(1), by: ActorSchema }),
+  z.object({ type: z.literal('review.requested'), ...task, deliverableId: IdSchema.optional() }),
+  z.object({ type: z.literal('review.approved'), ...task, comment: text(4000).optional(), by: ActorSchema }),
+  z.object({ type: z.literal('review.changes_requested'), ...task, comment: text(4000).min(1), by: ActorSchema }),
+]);
+export type SessionEvent = z.infer<typeof SessionEventSchema>;
+export type SessionEventInput = z.input<typeof SessionEventSchema>;
+export type SessionEventType = SessionEvent['type'];
+export type EventOf<T extends SessionEventType> = Extract<SessionEvent, { type: T }>;
+
+/** Events a client may publish; everything else is written only by the server. */
+export const CLIENT_EVENT_TYPES = [
+  'brief.submitted',
+  'steer.submitted',
+  'cancel.requested',
+  'card.created',
+  'card.updated',
+  'card.commented',
+  'review.approved',
+  'review.changes_requested',
+] as const satisfies readonly SessionEventType[];
+export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
+
+/** Client events that need the `control` capability rather than `write`. */
+export const CONTROL_EVENT_TYPES = ['steer.submitted', 'cancel.requested'] as const satisfies readonly ClientEventType[];
+
+/** Events that end a run; once one is stored the log refuses that run's content events (the fence). */
+export const RUN_TERMINAL_TYPES = ['run.completed', 'run.cancelled', 'run.failed', 'run.interrupted'] as const;
+
+/** Content events: refused after their run (or their task) is fenced. */
+export const CONTENT_EVENT_TYPES = [
+  'message.started',
+  'text.delta',
+  'message.completed',
+  'deliverable.created',
+  'task.started',
+  'task.completed',
+  'usage',
+] as const satisfies readonly SessionEventType[];
+
+/** A stored event: its offset in the session log and the server time it was stored (ms since epoch). */
+export const SessionRecordSchema = z.object({
+  offset: OffsetSchema.min(1),
+  at: z.number().int().nonnegative(),
+  event: SessionEventSchema,
+});
+export type SessionRecord = z.infer<typeof SessionRecordSchema>;

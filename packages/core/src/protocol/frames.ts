@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { CapabilitySchema } from './capabilities.js';
+import { ErrorCodeSchema } from './errors.js';
+import { RunScopeSchema, SessionRecordSchema } from './events.js';
+import { IdSchema, OffsetSchema, SessionIdSchema } from './limits.js';
+import { SessionStateSchema } from './state.js';
+
+const session = { session: SessionIdSchema };
+const clientMsgId = { clientMsgId: IdSchema };
+const token = z.string().min(1).max(4096);
+
+/** Frames a client sends. */
+export const ClientFrameSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    protocol: z.number().int().positive(),
+    /** Stable id of this device or tab, used for presence. */
+    clientId: IdSchema,
+  }),
+  z.object({
+    type: z.literal('subscribe'),
+    ...session,
+    token,
+    /** Last offset this client applied; omit to start from a snapshot. */
+    from: OffsetSchema.optional(),
+    /** Epoch the `from` offset belongs to; a mismatch makes the server send a snapshot. */
+    epoch: z.string().max(64).optional(),
+  }),
+  z.object({ type: z.literal('unsubscribe'), ...session }),
+  z.object({
+    type: z.literal('publish'),
+    ...session,
+    ...clientMsgId,
+    event: z.record(z.string(), z.unknown()),
+  }),
+  z.object({
+    type: z.literal('cancel'),
+    ...session,
+    ...clientMsgId,
+    runId: IdSchema,
+    scope: RunScopeSchema.optional(),
+    reason: z.string().max(500).optional(),
+  }),
+  z.object({
+    type: z.literal('steer'),
+    ...session,
+    ...clientMsgId,
+    runId: IdSchema,
+    instruction: z.string().min(1).max(2000),
+    scope: RunScopeSchema.optional(),
+    mode: z.enum(['next-turn', 'restart']).optional(),
+  }),
+  /** Replaces the token of a live subscription before it expires. */
+  z.object({ type: z.literal('refresh'), ...session, token }),
+  z.object({ type: z.literal('ping'), t: z.number().optional() }),
+]);
+export type ClientFrame = z.infer<typeof ClientFrameSchema>;
+
+/** Frames a server sends. */
+export const ServerFrameSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('welcome'),
+    protocol: z.number().int().positive(),
+    connectionId: z.string(),
+    heartbeatMs: z.number().int().positive(),
+    maxFrameBytes: z.number().int().positive(),
+  }),
+  z.object({
+    type: z.literal('subscribed'),
+    ...session,
+    epoch: z.string(),
+    /** Offset of the newest stored event when the subscription started. */
+    head: OffsetSchema,
+    capabilities: z.array(CapabilitySchema),
+    /** Seconds since the Unix epoch when the token expires. */
+    expiresAt: z.number().int(),
+  }),
+  z.object({
+    type: z.literal('snapshot'),
+    ...session,
+    epoch: z.string(),
+    offset: OffsetSchema,
+    state: SessionStateSchema,
+  }),
+  z.object({ type: z.literal('events'), ...session, epoch: z.string(), batch: z.array(SessionRecordSchema) }),
+  z.object({
+    type: z.literal('ack'),
+    ...session,
+    ...clientMsgId,
+    offset: OffsetSchema,
+    /** True when this client message id was already applied; `offset` is the original one. */
+    duplicate: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('presence'),
+    ...session,
+    viewers: z.array(z.object({ clientId: z.string(), userId: z.string(), since: z.number() })),
+  }),
+  z.object({
+    type: z.literal('error'),
+    code: ErrorCodeSchema,
+    message: z.string(),
+    field: z.string().optional(),
+    session: SessionIdSchema.optional(),
+    clientMsgId: IdSchema.optional(),
+  }),
+  z.object({ type: z.literal('pong'), t: z.number().optional() }),
+]);
+export type ServerFrame = z.infer<typeof ServerFrameSchema>;
+export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
+export type ClientFrameOf<T extends ClientFrame['type']> = Extract<ClientFrame, { type: T }>;

@@ -1,0 +1,83 @@
+import type { SessionEvent, SessionRecord, SessionState } from '@marketing-team/core';
+
+/** Where a session log stands: its epoch and the offset of its newest event (0 when empty). */
+export interface SessionHead {
+  /** Changes whenever the log is lost or reset, so clients holding old offsets re-snapshot. */
+  epoch: string;
+  offset: number;
+}
+
+export interface AppendOptions {
+  /**
+   * Client message id. A second append with the same id in the same session stores nothing
+   * and returns the records of the first one with `duplicate: true`.
+   */
+  clientMsgId?: string;
+}
+
+export interface AppendResult {
+  records: SessionRecord[];
+  duplicate: boolean;
+}
+
+/** A reduced state saved at an offset, so late joiners need not replay the whole log. */
+export interface StoredSnapshot {
+  offset: number;
+  state: SessionState;
+}
+
+export interface RetentionPolicy {
+  /** Keep at most this many events per session (older ones are dropped once a snapshot covers them). */
+  maxEvents?: number;
+  /** Drop events older than this many milliseconds (once a snapshot covers them). */
+  maxAgeMs?: number;
+}
+
+/** Called with each batch of records, in offset order, with no gap and no duplicate. */
+export type RecordListener = (records: SessionRecord[]) => void;
+
+export interface Subscription {
+  /** Stops delivery; safe to call more than once. */
+  close(): void;
+}
+
+/**
+ * A durable, append-only, totally ordered log per session.
+ *
+ * Contract (checked by the shared conformance suite in `store-conformance.ts`):
+ * - `append` assigns offsets `head + 1, head + 2, ...` atomically and resolves only once the
+ *   records are durable; concurrent appends to one session never share or skip an offset.
+ * - Content events of a run that has a terminal event stored, or of a task that has
+ *   `task.cancelled` stored, are refused with `FencedError` (nothing of that append is stored).
+ * - `subscribe(after)` delivers every record with offset > after, first the stored ones and
+ *   then live ones, with no gap and no duplicate, in order.
+ */
+export interface SessionStore {
+  append(session: string, events: SessionEvent[], options?: AppendOptions): Promise<AppendResult>;
+  /** Records with offset > `after`, oldest first, at most `limit`. */
+  read(session: string, after: number, limit?: number): Promise<SessionRecord[]>;
+  head(session: string): Promise<SessionHead>;
+  subscribe(session: string, after: number, listener: RecordListener): Subscription;
+  saveSnapshot(session: string, snapshot: StoredSnapshot): Promise<void>;
+  /** The newest saved snapshot, if any. */
+  loadSnapshot(session: string): Promise<StoredSnapshot | undefined>;
+  /** Drops events the policy no longer keeps, never past the newest snapshot; returns how many. */
+  applyRetention(session: string, policy: RetentionPolicy): Promise<number>;
+  /** The lowest offset still readable (1 when nothing was trimmed). */
+  firstOffset(session: string): Promise<number>;
+  /** Removes the session; a later append starts a new epoch at offset 1. */
+  delete(session: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Thrown by `append` when an event targets a fenced (ended or cancelled) run or task. */
+export class FencedError extends Error {
+  override readonly name = 'FencedError';
+  readonly code = 'conflict' as const;
+  constructor(
+    readonly runId: string,
+    readonly taskId?: string,
+  ) {
+    super(taskId ? `task ${taskId} of run ${runId} is cancelled` : `run ${runId} has ended`);
+  }
+}
