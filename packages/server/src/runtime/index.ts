@@ -1,0 +1,1 @@
+export type { RunContext, RunControl, RunLauncher } from './run-launcher.js';

@@ -1,0 +1,33 @@
+import type { Actor, CampaignBrief, EventOf, SessionEvent, SessionRecord } from '@marketing-team/core';
+
+/** A control event that reached the node running a run, with its offset in the log. */
+export type RunControl =
+  | { event: EventOf<'cancel.requested'>; offset: number }
+  | { event: EventOf<'steer.submitted'>; offset: number };
+
+/** What the session layer hands to whatever runs a brief (the team runtime, or a scripted producer). */
+export interface RunContext {
+  session: string;
+  runId: string;
+  brief: CampaignBrief;
+  submittedBy: Actor;
+  /** Offset of the `brief.submitted` event that started this run. */
+  briefOffset: number;
+  /**
+   * Appends events straight into the session log; resolves once they are durable.
+   * Rejects with `FencedError` once the run (or the task) is cancelled or ended.
+   */
+  append(events: SessionEvent[]): Promise<SessionRecord[]>;
+  /** Aborted when the whole run is cancelled; `run.cancelled` is written by the session layer. */
+  signal: AbortSignal;
+  /**
+   * Scoped cancels (one task or agent) and steers, in log order. Control travels through the
+   * log itself, so it reaches the node that owns the run whichever node received it.
+   */
+  onControl(listener: (control: RunControl) => void): () => void;
+}
+
+/** Runs a brief to completion; writes `run.started` ... `run.completed` (or `run.failed`). */
+export interface RunLauncher {
+  launch(context: RunContext): Promise<void>;
+}
