@@ -1,1 +1,9 @@
-export {};
+export type {
+  ModelMessage,
+  ModelProvider,
+  ModelPurpose,
+  ModelRequest,
+  ModelStreamEvent,
+  ModelUsage,
+  SystemBlock,
+} from './model-provider.js';
