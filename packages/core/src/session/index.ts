@@ -1,1 +1,1 @@
-export {};
+export { applyRecord, applyRecords, createSessionState } from './reducer.js';

@@ -1,0 +1,404 @@
+import {
+  STATE_VERSION,
+  type EventOf,
+  type MessageState,
+  type RunState,
+  type SessionEvent,
+  type SessionRecord,
+  type SessionState,
+  type TaskStatus,
+} from '../protocol/index.js';
+import { addUsage, cardState, routingDecisionState, runState, steerState, taskState, zeroUsage } from './_entities.js';
+import { Draft } from './_records.js';
+import { StateWriter, taskCardId } from './_state-writer.js';
+
+/** Task statuses a task never leaves on its own; a cancelled run leaves them as they are. */
+const FINISHED_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set(['done', 'failed', 'cancelled']);
+
+const MESSAGE_STATUS_BY_STOP_REASON = {
+  end: 'completed',
+  cancelled: 'cancelled',
+  error: 'error',
+  restarted: 'restarted',
+} as const satisfies Record<EventOf<'message.completed'>['stopReason'], MessageState['status']>;
+
+/** The state of a session before any event: offset 0, nothing in it. */
+export function createSessionState(): SessionState {
+  return {
+    version: STATE_VERSION,
+    offset: 0,
+    runs: {},
+    runOrder: [],
+    messages: {},
+    agents: {},
+    agentOrder: [],
+    deliverables: {},
+    deliverableOrder: [],
+    board: {},
+    boardOrder: [],
+    steers: [],
+    routing: [],
+    usage: zeroUsage(),
+  };
+}
+
+/**
+ * Applies one stored record. Pure: the input state is never mutated; the result shares every
+ * object the record did not change. A record at or below `state.offset` is a duplicate and
+ * returns `state` itself.
+ */
+export function applyRecord(state: SessionState, record: SessionRecord): SessionState {
+  return applyRecords(state, [record]);
+}
+
+/**
+ * Applies stored records in order, skipping any at or below the offset already applied.
+ * Equivalent to applying them one by one, but copies each changed map once per batch.
+ * Returns `state` itself when nothing new was applied.
+ */
+export function applyRecords(state: SessionState, records: readonly SessionRecord[]): SessionState {
+  let writer: StateWriter | undefined;
+  let offset = state.offset;
+  for (const record of records) {
+    if (record.offset <= offset) continue;
+    if (!writer) {
+      const draft = new Draft();
+      writer = new StateWriter(draft, draft.own(state));
+    }
+    reduce(writer, record);
+    writer.root.offset = offset = record.offset;
+  }
+  return writer ? writer.root : state;
+}
+
+function reduce(w: StateWriter, record: SessionRecord): void {
+  const event: SessionEvent = record.event;
+  switch (event.type) {
+    case 'brief.submitted': {
+      const run = w.run(event.runId);
+      w.putRun(
+        runState(
+          run
+            ? { ...run, brief: event.brief, submittedBy: event.by }
+            : {
+                id: event.runId,
+                status: 'planned',
+                brief: event.brief,
+                submittedBy: event.by,
+                tasks: {},
+                taskOrder: [],
+                deliverableIds: [],
+                usage: zeroUsage(),
+              },
+        ),
+      );
+      return;
+    }
+    case 'run.started':
+      return runStarted(w, event, record.at);
+    case 'routing.decided':
+      w.appendTo(
+        'routing',
+        routingDecisionState({
+          runId: event.runId,
+          taskId: event.taskId,
+          agent: event.agent,
+          skill: event.skill,
+          via: event.via,
+          reason: event.reason,
+        }),
+      );
+      return;
+    case 'task.started':
+      w.setTaskStatus(event.runId, event.taskId, 'in_progress');
+      w.updateAgent(event.agent, { status: 'working', runId: event.runId, taskId: event.taskId });
+      return;
+    case 'task.completed': {
+      // A task waiting for approval stays in review; `review.approved` moves it to done.
+      const inReview = w.task(event.runId, event.taskId)?.status === 'review';
+      const status: TaskStatus = inReview ? 'review' : 'done';
+      w.setTaskStatus(event.runId, event.taskId, status, event.deliverableId ? { deliverableId: event.deliverableId } : {});
+      releaseLane(w, event.agent, event.runId, event.taskId);
+      return;
+    }
+    case 'task.failed':
+      w.setTaskStatus(event.runId, event.taskId, 'failed', { error: event.error });
+      releaseLane(w, event.agent, event.runId, event.taskId);
+      return;
+    case 'task.blocked':
+      w.setTaskStatus(event.runId, event.taskId, 'blocked', { blockedReason: event.reason });
+      releaseTaskLane(w, event.runId, event.taskId);
+      return;
+    case 'task.cancelled':
+      w.setTaskStatus(event.runId, event.taskId, 'cancelled');
+      releaseTaskLane(w, event.runId, event.taskId);
+      return;
+    case 'message.started':
+      startMessage(w, event, record.offset);
+      w.updateAgent(event.agent, {
+        status: 'working',
+        runId: event.runId,
+        taskId: event.taskId,
+        messageId: event.messageId,
+      });
+      return;
+    case 'text.delta': {
+      // The hottest path: copies the message, the messages map and the root, nothing else.
+      const message = w.message(event.messageId) ?? startMessage(w, event, record.offset);
+      if (message.status !== 'streaming') return;
+      w.putMessage({ ...message, text: message.text + event.text });
+      return;
+    }
+    case 'message.completed': {
+      const message = w.message(event.messageId) ?? startMessage(w, event, record.offset);
+      w.putMessage({ ...message, text: event.text, status: MESSAGE_STATUS_BY_STOP_REASON[event.stopReason] });
+      return;
+    }
+    case 'deliverable.created': {
+      const { deliverable } = event;
+      w.putDeliverable(deliverable);
+      w.updateTask(event.runId, event.taskId, { deliverableId: deliverable.id });
+      const run = w.run(event.runId);
+      if (run && !run.deliverableIds.includes(deliverable.id)) {
+        w.putRun(runState({ ...run, deliverableIds: [...run.deliverableIds, deliverable.id] }));
+      }
+      return;
+    }
+    case 'run.completed': {
+      const run = w.run(event.runId);
+      if (!run) return;
+      const missing = event.deliverableIds.filter((id) => !run.deliverableIds.includes(id));
+      const deliverableIds = missing.length > 0 ? [...run.deliverableIds, ...missing] : run.deliverableIds;
+      endRun(w, event.runId, { status: 'completed', endedAt: record.at, deliverableIds });
+      return;
+    }
+    case 'run.failed':
+      endRun(w, event.runId, { status: 'failed', endedAt: record.at, error: event.error });
+      stopStreaming(w, event.runId, 'error');
+      return;
+    case 'run.interrupted':
+      endRun(w, event.runId, { status: 'interrupted', endedAt: record.at });
+      stopStreaming(w, event.runId, 'error');
+      return;
+    case 'run.cancelled':
+      return runCancelled(w, event, record.at);
+    case 'cancel.requested':
+      // The request itself changes nothing; `run.cancelled` (or `task.cancelled`) records the effect.
+      return;
+    case 'usage': {
+      const used = {
+        inputTokens: event.inputTokens,
+        outputTokens: event.outputTokens,
+        cacheReadTokens: event.cacheReadTokens,
+        cacheWriteTokens: event.cacheWriteTokens,
+        costUsd: event.costUsd,
+      };
+      const run = w.run(event.runId);
+      if (run) w.putRun(runState({ ...run, usage: addUsage(run.usage, used) }));
+      w.updateAgent(event.agent, { usage: addUsage(w.agent(event.agent).usage, used) });
+      w.root.usage = addUsage(w.root.usage, used);
+      return;
+    }
+    case 'steer.submitted':
+      w.appendTo(
+        'steers',
+        steerState({
+          offset: record.offset,
+          runId: event.runId,
+          instruction: event.instruction,
+          scope: event.scope,
+          mode: event.mode,
+          by: event.by,
+          appliedTo: [],
+        }),
+      );
+      return;
+    case 'steer.applied': {
+      const index = w.root.steers.findIndex((steer) => steer.offset === event.steerOffset);
+      const steer = w.root.steers[index];
+      if (!steer) return;
+      const steers = w.draft.own(w.root.steers);
+      steers[index] = steerState({
+        ...steer,
+        appliedTo: [...steer.appliedTo, { agent: event.agent, taskId: event.taskId, offset: record.offset }],
+      });
+      w.root.steers = steers;
+      return;
+    }
+    case 'card.created':
+      if (w.card(event.cardId)) return;
+      w.putCard(
+        cardState({
+          id: event.cardId,
+          title: event.title,
+          status: event.status,
+          assignee: event.assignee,
+          runId: event.runId,
+          review: false,
+          comments: [],
+        }),
+      );
+      return;
+    case 'card.updated': {
+      const card = w.card(event.cardId);
+      if (!card) return;
+      w.putCard(
+        cardState({
+          ...card,
+          title: event.title ?? card.title,
+          // null unassigns; absent leaves the assignee alone.
+          assignee: event.assignee === null ? undefined : (event.assignee ?? card.assignee),
+          status: event.status ?? card.status,
+        }),
+      );
+      return;
+    }
+    case 'card.commented':
+      addComment(w, event.cardId, { by: event.by, text: event.text, at: record.at });
+      return;
+    case 'review.requested':
+      w.setTaskStatus(event.runId, event.taskId, 'review');
+      return;
+    case 'review.approved':
+      moveReview(w, event.runId, event.taskId, (status) => status === 'review', 'done');
+      if (event.comment) addComment(w, taskCardId(event.runId, event.taskId), { by: event.by, text: event.comment, at: record.at });
+      return;
+    case 'review.changes_requested':
+      moveReview(w, event.runId, event.taskId, (status) => status === 'review' || status === 'done', 'in_progress');
+      addComment(w, taskCardId(event.runId, event.taskId), { by: event.by, text: event.comment, at: record.at });
+      return;
+    default: {
+      // Exhaustive over today's events; an event type from a newer server is skipped, not fatal.
+      const unknown: never = event;
+      void unknown;
+      return;
+    }
+  }
+}
+
+function runStarted(w: StateWriter, event: EventOf<'run.started'>, at: number): void {
+  const existing = w.run(event.runId);
+  w.putRun(
+    runState({
+      ...(existing ?? { id: event.runId, tasks: {}, taskOrder: [], deliverableIds: [], usage: zeroUsage() }),
+      status: 'running',
+      model: event.model,
+      startedAt: at,
+    }),
+  );
+  for (const planned of event.tasks) {
+    const previous = w.task(event.runId, planned.id);
+    const task = taskState({
+      ...previous,
+      id: planned.id,
+      title: planned.title,
+      skill: planned.skill,
+      agent: planned.agent,
+      dependsOn: planned.dependsOn,
+      review: planned.review,
+      status: previous?.status ?? 'todo',
+      messageIds: previous?.messageIds ?? [],
+    });
+    w.putTask(event.runId, task);
+    const cardId = taskCardId(event.runId, planned.id);
+    const card = w.card(cardId);
+    w.putCard(
+      cardState({
+        id: cardId,
+        title: planned.title,
+        status: task.status,
+        assignee: { kind: 'agent', agent: planned.agent },
+        runId: event.runId,
+        taskId: planned.id,
+        review: planned.review,
+        comments: card?.comments ?? [],
+      }),
+    );
+    // Lanes appear in plan order, before any agent starts.
+    w.agent(planned.agent);
+  }
+}
+
+/** Creates a streaming message (from `message.started`, or from content that arrived without one). */
+function startMessage(
+  w: StateWriter,
+  event: { runId: string; taskId: string; agent: string; messageId: string; offline?: boolean },
+  offset: number,
+): MessageState {
+  const existing = w.message(event.messageId);
+  if (existing) return existing;
+  const message: MessageState = {
+    id: event.messageId,
+    runId: event.runId,
+    taskId: event.taskId,
+    agent: event.agent,
+    text: '',
+    status: 'streaming',
+    offline: event.offline ?? false,
+    startedAt: offset,
+  };
+  w.putMessage(message);
+  const task = w.task(event.runId, event.taskId);
+  if (task && !task.messageIds.includes(message.id)) {
+    w.putTask(event.runId, taskState({ ...task, messageIds: [...task.messageIds, message.id] }));
+  }
+  return message;
+}
+
+/** Marks an agent idle if its lane still points at this task. */
+function releaseLane(w: StateWriter, agent: string, runId: string, taskId: string): void {
+  const lane = w.agent(agent);
+  if (lane.status === 'working' && lane.runId === runId && lane.taskId === taskId) w.updateAgent(agent, { status: 'idle' });
+}
+
+function releaseTaskLane(w: StateWriter, runId: string, taskId: string): void {
+  const task = w.task(runId, taskId);
+  if (task) releaseLane(w, task.agent, runId, taskId);
+}
+
+function endRun(w: StateWriter, runId: string, change: Partial<RunState>): void {
+  const run = w.run(runId);
+  if (!run) return;
+  w.putRun(runState({ ...run, ...change }));
+  for (const name of w.root.agentOrder) {
+    const lane = w.agent(name);
+    if (lane.status === 'working' && lane.runId === runId) w.updateAgent(name, { status: 'idle' });
+  }
+}
+
+/** Ends every message of the run that is still streaming, keeping the text it has so far. */
+function stopStreaming(w: StateWriter, runId: string, status: MessageState['status']): void {
+  for (const message of Object.values(w.root.messages)) {
+    if (message.runId === runId && message.status === 'streaming') w.putMessage({ ...message, status });
+  }
+}
+
+function runCancelled(w: StateWriter, event: EventOf<'run.cancelled'>, at: number): void {
+  const run = w.run(event.runId);
+  if (!run) return;
+  endRun(w, event.runId, { status: 'cancelled', endedAt: at, cancelledBy: event.by });
+  stopStreaming(w, event.runId, 'cancelled');
+  for (const taskId of run.taskOrder) {
+    const task = w.task(event.runId, taskId);
+    if (task && !FINISHED_TASK_STATUSES.has(task.status)) w.setTaskStatus(event.runId, taskId, 'cancelled');
+  }
+}
+
+function moveReview(
+  w: StateWriter,
+  runId: string,
+  taskId: string,
+  from: (status: TaskStatus) => boolean,
+  to: TaskStatus,
+): void {
+  const task = w.task(runId, taskId);
+  if (task && from(task.status)) w.updateTask(runId, taskId, { status: to });
+  const cardId = taskCardId(runId, taskId);
+  const card = w.card(cardId);
+  if (card && from(card.status)) w.updateCard(cardId, { status: to });
+}
+
+function addComment(w: StateWriter, cardId: string, comment: { by: EventOf<'card.commented'>['by']; text: string; at: number }): void {
+  const card = w.card(cardId);
+  if (card) w.putCard(cardState({ ...card, comments: [...card.comments, comment] }));
+}
