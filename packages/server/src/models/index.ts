@@ -1,1 +1,6 @@
-export {};
+export { createAnthropicProvider, DEFAULT_ANTHROPIC_MODEL, toMessagesParams } from './anthropic-provider.js';
+export type { AnthropicProviderOptions } from './anthropic-provider.js';
+export { ModelError } from './model-error.js';
+export type { ModelErrorCode } from './model-error.js';
+export { ANTHROPIC_PRICES, costOfUsage, findModelPrice } from './model-prices.js';
+export type { ModelPrice } from './model-prices.js';

@@ -1,0 +1,189 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import Anthropic from '@anthropic-ai/sdk';
+import type { ModelProvider, ModelRequest, ModelStreamEvent, ModelUsage } from '@marketing-team/core';
+import { z } from 'zod';
+import { abortError, isAbortError, throwIfAborted } from './_abort.js';
+import { isRetryable, retryDelayMs, retryReason, toModelError, type RetrySettings } from './_retry-policy.js';
+import { ModelError } from './model-error.js';
+import { ANTHROPIC_PRICES, costOfUsage, findModelPrice, type ModelPrice } from './model-prices.js';
+
+/** The model used when none is configured. */
+export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5';
+
+const OptionsSchema = z.object({
+  apiKey: z.string().min(1).optional(),
+  baseURL: z.url().optional(),
+  model: z.string().min(1).max(200).default(DEFAULT_ANTHROPIC_MODEL),
+  maxRetries: z.number().int().min(0).max(20).default(4),
+  retryBaseDelayMs: z.number().nonnegative().default(500),
+  retryMaxDelayMs: z.number().positive().default(60_000),
+  prices: z
+    .record(
+      z.string(),
+      z.object({
+        input: z.number().nonnegative(),
+        output: z.number().nonnegative(),
+        cacheWrite: z.number().nonnegative(),
+        cacheRead: z.number().nonnegative(),
+      }),
+    )
+    .optional(),
+  client: z.custom<Anthropic>((value) => value instanceof Anthropic, 'expected an Anthropic client').optional(),
+});
+
+/** Options of `createAnthropicProvider`. */
+export interface AnthropicProviderOptions {
+  /** Defaults to the `ANTHROPIC_API_KEY` environment variable (read by the SDK). */
+  apiKey?: string;
+  /** Another endpoint speaking the Messages API (a proxy, or a local test server). */
+  baseURL?: string;
+  /** Model id; defaults to `DEFAULT_ANTHROPIC_MODEL`. */
+  model?: string;
+  /** Retries of a failed call (429, 529, 5xx, connection errors, mid-stream overload); default 4. */
+  maxRetries?: number;
+  /** First backoff when the server gives no `retry-after`; doubled per attempt, with jitter. Default 500. */
+  retryBaseDelayMs?: number;
+  /** Cap of the backoff, and the longest `retry-after` honoured; default 60 000. */
+  retryMaxDelayMs?: number;
+  /** Price table in USD per million tokens; defaults to `ANTHROPIC_PRICES`. */
+  prices?: Record<string, ModelPrice>;
+  /** A preconfigured SDK client (its own retries are bypassed: this provider retries itself). */
+  client?: Anthropic;
+}
+
+/** Usage as the Messages API reports it, in `message_start` and (cumulatively) in `message_delta`. */
+interface ApiUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+}
+
+function mergeUsage(into: ModelUsage, usage: ApiUsage): void {
+  // message_delta carries cumulative counts, so a present value replaces the earlier one.
+  if (typeof usage.input_tokens === 'number') into.inputTokens = usage.input_tokens;
+  if (typeof usage.output_tokens === 'number') into.outputTokens = usage.output_tokens;
+  if (typeof usage.cache_creation_input_tokens === 'number') into.cacheWriteTokens = usage.cache_creation_input_tokens;
+  if (typeof usage.cache_read_input_tokens === 'number') into.cacheReadTokens = usage.cache_read_input_tokens;
+}
+
+const emptyUsage = (): ModelUsage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
+
+/** Maps a core request onto Messages API parameters: brand context first, cache breakpoints kept. */
+export function toMessagesParams(request: ModelRequest, model: string): Anthropic.MessageCreateParamsStreaming {
+  const system: Anthropic.TextBlockParam[] = request.system
+    .filter((block) => block.text.length > 0)
+    .map((block) => ({
+      type: 'text' as const,
+      text: block.text,
+      ...(block.cache ? { cache_control: { type: 'ephemeral' as const } } : {}),
+    }));
+  return {
+    model,
+    max_tokens: request.maxTokens,
+    stream: true,
+    ...(system.length > 0 ? { system } : {}),
+    messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+  };
+}
+
+/**
+ * A `ModelProvider` backed by the Anthropic Messages API through `@anthropic-ai/sdk`.
+ *
+ * - Streams: text deltas are yielded as they arrive.
+ * - Usage: each attempt that reached the model yields one `usage` event (tokens of that attempt,
+ *   including prompt-cache reads and writes); consumers sum them.
+ * - Retries: 408/409/429/5xx/529, connection failures and mid-stream `overloaded_error` /
+ *   `api_error` events are retried up to `maxRetries` times, honouring `retry-after` and otherwise
+ *   backing off exponentially with jitter; each wait is announced by a `retry` event. A retry after
+ *   some text was yielded starts the text over, so consumers close the partial message first.
+ * - Abort: the signal cancels the HTTP request and any retry wait; the stream then rejects with
+ *   an `AbortError` (after yielding the usage counted so far, if any).
+ * - Failure: after the last attempt the stream rejects with a typed `ModelError`.
+ */
+export function createAnthropicProvider(options: AnthropicProviderOptions = {}): ModelProvider {
+  const parsed = OptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TypeError(`createAnthropicProvider: ${issue?.path.join('.') || 'options'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const settings = parsed.data;
+  const client =
+    settings.client ??
+    new Anthropic({
+      ...(settings.apiKey === undefined ? {} : { apiKey: settings.apiKey }),
+      ...(settings.baseURL === undefined ? {} : { baseURL: settings.baseURL }),
+      maxRetries: 0,
+    });
+  const retry: RetrySettings = {
+    maxRetries: settings.maxRetries,
+    baseDelayMs: settings.retryBaseDelayMs,
+    maxDelayMs: settings.retryMaxDelayMs,
+  };
+  const modelPrice = findModelPrice(settings.model, settings.prices ?? ANTHROPIC_PRICES);
+  const model = settings.model;
+
+  async function* stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamEvent> {
+    const params = toMessagesParams(request, model);
+    for (let attempt = 0; ; attempt++) {
+      throwIfAborted(signal);
+      const usage = emptyUsage();
+      let reachedModel = false;
+      try {
+        // The SDK's own retries are off (maxRetries: 0) so that every wait is visible and abortable here.
+        const events = await client.messages.create(params, { signal, maxRetries: 0 });
+        for await (const event of events) {
+          switch (event.type) {
+            case 'message_start':
+              reachedModel = true;
+              mergeUsage(usage, event.message.usage);
+              break;
+            case 'content_block_delta':
+              if (event.delta.type === 'text_delta' && event.delta.text.length > 0) {
+                yield { type: 'text', text: event.delta.text };
+              }
+              break;
+            case 'message_delta':
+              mergeUsage(usage, event.usage);
+              break;
+            default:
+              break;
+          }
+        }
+        // The SDK ends iteration quietly when its request is aborted; an abort is still an abort.
+        throwIfAborted(signal);
+        yield { type: 'usage', usage };
+        return;
+      } catch (error) {
+        if (signal.aborted || isAbortError(error)) {
+          if (reachedModel) yield { type: 'usage', usage };
+          throw abortError(signal);
+        }
+        if (reachedModel) yield { type: 'usage', usage };
+        if (!isRetryable(error) || attempt >= retry.maxRetries) throw toModelError(error);
+        const delayMs = retryDelayMs(error, attempt + 1, retry);
+        if (delayMs > retry.maxDelayMs) {
+          throw new ModelError(toModelError(error).code, `the server asked to wait ${Math.ceil(delayMs / 1000)} s, longer than allowed`, {
+            retryable: true,
+            cause: error,
+          });
+        }
+        yield { type: 'retry', attempt: attempt + 1, delayMs, reason: retryReason(error) };
+        try {
+          await sleep(delayMs, undefined, { signal });
+        } catch {
+          throw abortError(signal);
+        }
+      }
+    }
+  }
+
+  return {
+    provider: 'anthropic',
+    model,
+    offline: false,
+    stream,
+    cost: (usage) => costOfUsage(usage, modelPrice),
+  };
+}

@@ -1,0 +1,2 @@
+export { startMessagesApiDouble } from './messages-api-double.js';
+export type { MessagesApiDouble, RecordedRequest, ScriptedResponse, ScriptedUsage } from './messages-api-double.js';
