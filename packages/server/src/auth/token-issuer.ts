@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import { z } from 'zod';
+import {
+  CapabilitySchema,
+  IdSchema,
+  ProtocolError,
+  SessionIdSchema,
+  protocolErrorFromZod,
+  type Capability,
+} from '@marketing-team/core';
+
+/** What a verified session token grants: who the holder is, what it may do, until when. */
+export interface SessionGrant {
+  userId: string;
+  userName?: string;
+  capabilities: Capability[];
+  /** Seconds since the Unix epoch. */
+  expiresAt: number;
+}
+
+/** Options of {@link createTokenIssuer}. */
+export interface TokenIssuerOptions {
+  /** HMAC secret (at least 32 bytes). It stays in the host's backend; it never reaches a browser. */
+  secret: string | Uint8Array;
+  /** `iss` claim written and required; defaults to `marketing-team`. */
+  issuer?: string;
+  /** `aud` claim written and required; defaults to `marketing-team-session`. */
+  audience?: string;
+  /** Seconds of clock skew tolerated when checking `exp` and `iat`; defaults to 5. */
+  clockToleranceSeconds?: number;
+}
+
+/** What {@link TokenIssuer.mint} needs. */
+export interface MintTokenOptions {
+  session: string;
+  userId: string;
+  userName?: string;
+  capabilities: Capability[];
+  ttlSeconds: number;
+}
+
+/** Mints and verifies signed, scoped, expiring session tokens (compact JWS, HS256). */
+export interface TokenIssuer {
+  /** Returns a compact JWT for one session; only the host's backend should call it. */
+  mint(options: MintTokenOptions): Promise<string>;
+  /**
+   * Verifies a token for `session`. Rejects with a `ProtocolError` coded `unauthorized` when the
+   * token is malformed, badly signed or expired, and `forbidden` when it names another session.
+   */
+  verify(token: string, session: string): Promise<SessionGrant>;
+}
+
+const OptionsSchema = z.object({
+  secret: z.union([z.string().min(32, 'use a secret of at least 32 characters'), z.instanceof(Uint8Array)]),
+  issuer: z.string().min(1).max(200).default('marketing-team'),
+  audience: z.string().min(1).max(200).default('marketing-team-session'),
+  clockToleranceSeconds: z.number().int().nonnegative().max(300).default(5),
+});
+
+const MintSchema = z.object({
+  session: SessionIdSchema,
+  userId: z.string().min(1).max(200),
+  userName: z.string().max(200).optional(),
+  capabilities: z.array(CapabilitySchema).min(1).max(3),
+  ttlSeconds: z.number().int().positive().max(7 * 24 * 3600),
+});
+
+const ClaimsSchema = z.object({
+  sub: z.string().min(1).max(200),
+  sid: SessionIdSchema,
+  cap: z.array(CapabilitySchema).max(3),
+  exp: z.number().int(),
+  name: z.string().max(200).optional(),
+  jti: IdSchema.optional(),
+});
+
+/** Creates a {@link TokenIssuer} over an HMAC secret. */
+export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
+  const parsed = OptionsSchema.safeParse(options);
+  if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'options');
+  const { issuer, audience, clockToleranceSeconds } = parsed.data;
+  const key = typeof parsed.data.secret === 'string' ? new TextEncoder().encode(parsed.data.secret) : parsed.data.secret;
+  if (key.byteLength < 32) throw new ProtocolError('bad_frame', 'options.secret: use at least 32 bytes', 'options.secret');
+
+  return {
+    async mint(input) {
+      const mint = MintSchema.safeParse(input);
+      if (!mint.success) throw protocolErrorFromZod(mint.error);
+      const { session, userId, userName, capabilities, ttlSeconds } = mint.data;
+      const now = Math.floor(Date.now() / 1000);
+      const claims: Record<string, unknown> = { sid: session, cap: [...new Set(capabilities)] };
+      if (userName !== undefined) claims.name = userName;
+      return new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setSubject(userId)
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt(now)
+        .setExpirationTime(now + ttlSeconds)
+        .setJti(randomUUID())
+        .sign(key);
+    },
+
+    async verify(token, session) {
+      if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
+        throw new ProtocolError('unauthorized', 'token: missing or malformed', 'token');
+      }
+      let payload: unknown;
+      try {
+        ({ payload } = await jwtVerify(token, key, {
+          algorithms: ['HS256'],
+          issuer,
+          audience,
+          clockTolerance: clockToleranceSeconds,
+          requiredClaims: ['exp', 'sub', 'sid'],
+        }));
+      } catch (error) {
+        const reason =
+          error instanceof joseErrors.JWTExpired
+            ? 'expired'
+            : error instanceof joseErrors.JWSSignatureVerificationFailed
+              ? 'bad signature'
+              : 'invalid';
+        throw new ProtocolError('unauthorized', `token: ${reason}`, 'token');
+      }
+      const claims = ClaimsSchema.safeParse(payload);
+      if (!claims.success) throw new ProtocolError('unauthorized', 'token: unexpected claims', 'token');
+      if (claims.data.sid !== session) {
+        throw new ProtocolError('forbidden', 'token: issued for another session', 'session');
+      }
+      const grant: SessionGrant = { userId: claims.data.sub, capabilities: claims.data.cap, expiresAt: claims.data.exp };
+      if (claims.data.name !== undefined) grant.userName = claims.data.name;
+      return grant;
+    },
+  };
+}

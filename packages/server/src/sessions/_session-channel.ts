@@ -1,0 +1,195 @@
+import {
+  RUN_TERMINAL_TYPES,
+  applyRecords,
+  createSessionState,
+  type SessionRecord,
+  type SessionState,
+} from '@marketing-team/core';
+import type { SessionStore, Subscription } from '../stores/session-store.js';
+import type { OwnedRun } from './_owned-run.js';
+import { RecordBatch } from './record-batch.js';
+import type { SessionSubscriber } from './session-subscriber.js';
+
+const TERMINAL = new Set<string>(RUN_TERMINAL_TYPES);
+
+/** One subscriber's place in the session: what it has been sent and whether it is still replaying. */
+export interface SubscriberEntry {
+  subscriber: SessionSubscriber;
+  sentOffset: number;
+  catchingUp: boolean;
+  active: boolean;
+  since: number;
+}
+
+export interface ChannelOptions {
+  store: SessionStore;
+  session: string;
+  snapshotEvery: number;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * The in-memory side of one active session: the store's live tail, the reduced state, the
+ * subscribers and the runs this node owns. Records are applied as they arrive and fanned out
+ * once per tick, one serialisation per batch.
+ */
+export class SessionChannel {
+  readonly session: string;
+  readonly subscribers = new Set<SubscriberEntry>();
+  readonly owned = new Map<string, OwnedRun>();
+  /** Offsets of terminal events, so a late cancel can be acknowledged as a no-op. */
+  readonly runEnds = new Map<string, number>();
+  /** Offsets of the briefs seen, so a retried brief is acknowledged with its original offset. */
+  readonly briefOffsets = new Map<string, number>();
+  /** Whole-run cancels seen, for a run registered just after its cancel was stored. */
+  readonly runCancels = new Map<string, SessionRecord>();
+  state: SessionState = createSessionState();
+  epoch = '';
+  ready: Promise<void>;
+  /** Set when the channel is being dropped; a new one is opened on the next use. */
+  closed = false;
+  /** Operations under way (publishes, subscribes being set up) that keep the channel open. */
+  busy = 0;
+
+  readonly #options: ChannelOptions;
+  #subscription: Subscription | undefined;
+  #pending: SessionRecord[] = [];
+  #flushScheduled = false;
+  #presenceDirty = false;
+  #sinceSnapshot = 0;
+  #snapshotSaving: Promise<void> | undefined;
+  #snapshotAgain = false;
+
+  constructor(options: ChannelOptions) {
+    this.#options = options;
+    this.session = options.session;
+    this.ready = this.#open();
+    this.ready.catch(() => undefined);
+  }
+
+  /** Offset of the newest record applied to `state`. */
+  get offset(): number {
+    return this.state.offset;
+  }
+
+  /** True while something still needs the channel. */
+  get inUse(): boolean {
+    return this.subscribers.size > 0 || this.owned.size > 0 || this.busy > 0;
+  }
+
+  async #open(): Promise<void> {
+    const { store, session } = this.#options;
+    const [snapshot, head] = await Promise.all([store.loadSnapshot(session), store.head(session)]);
+    if (this.closed) return;
+    this.epoch = head.epoch;
+    if (snapshot && snapshot.offset <= head.offset) this.state = snapshot.state;
+    let caughtUp!: () => void;
+    const reachedHead = new Promise<void>((resolve) => (caughtUp = resolve));
+    const target = head.offset;
+    if (this.state.offset >= target) caughtUp();
+    this.#subscription = store.subscribe(session, this.state.offset, (records) => {
+      this.#apply(records);
+      if (this.state.offset >= target) caughtUp();
+    });
+    await reachedHead;
+  }
+
+  /** The hot path: one reducer step per store batch, fan-out deferred to the end of the tick. */
+  #apply(records: SessionRecord[]): void {
+    if (this.closed || records.length === 0) return;
+    const fresh = records[0]!.offset <= this.state.offset ? records.filter((r) => r.offset > this.state.offset) : records;
+    if (fresh.length === 0) return;
+    this.state = applyRecords(this.state, fresh);
+    let runEnded = false;
+    for (const record of fresh) {
+      const event = record.event;
+      if (TERMINAL.has(event.type) && 'runId' in event && event.runId !== undefined) {
+        this.runEnds.set(event.runId, record.offset);
+        runEnded = true;
+      } else if (event.type === 'brief.submitted') {
+        this.briefOffsets.set(event.runId, record.offset);
+      } else if (event.type === 'cancel.requested' && !event.scope) {
+        this.runCancels.set(event.runId, record);
+      }
+      if (this.owned.size > 0 && 'runId' in event && event.runId !== undefined) this.owned.get(event.runId)?.observe(record);
+    }
+    this.#sinceSnapshot += fresh.length;
+    if (runEnded || this.#sinceSnapshot >= this.#options.snapshotEvery) this.#saveSnapshot();
+    if (this.subscribers.size > 0) {
+      for (const record of fresh) this.#pending.push(record);
+      this.#schedule();
+    }
+  }
+
+  /** Marks presence as changed; the frame goes out with the next flush. */
+  presenceChanged(): void {
+    this.#presenceDirty = true;
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#pending.length > 0) {
+      const batch = new RecordBatch(this.session, this.epoch, this.#pending);
+      this.#pending = [];
+      for (const entry of this.subscribers) {
+        if (entry.catchingUp || !entry.active || entry.sentOffset >= batch.lastOffset) continue;
+        const part = batch.after(entry.sentOffset);
+        entry.sentOffset = part.lastOffset;
+        this.#safely(() => entry.subscriber.deliver(part));
+      }
+    }
+    if (this.#presenceDirty) {
+      this.#presenceDirty = false;
+      const viewers = [...this.subscribers]
+        .filter((entry) => entry.active)
+        .map((entry) => ({ clientId: entry.subscriber.clientId, userId: entry.subscriber.userId, since: entry.since }));
+      const json = JSON.stringify({ type: 'presence', session: this.session, viewers });
+      for (const entry of this.subscribers) if (entry.active) this.#safely(() => entry.subscriber.presence(json));
+    }
+  }
+
+  #safely(send: () => void): void {
+    try {
+      send();
+    } catch (error) {
+      this.#options.onError(error);
+    }
+  }
+
+  #saveSnapshot(): void {
+    if (this.#snapshotSaving) {
+      this.#snapshotAgain = true;
+      return;
+    }
+    this.#sinceSnapshot = 0;
+    // The reducer never mutates a state it returned, so this reference stays consistent.
+    const state = this.state;
+    this.#snapshotSaving = this.#options.store
+      .saveSnapshot(this.session, { offset: state.offset, state })
+      .catch((error: unknown) => this.#options.onError(error))
+      .finally(() => {
+        this.#snapshotSaving = undefined;
+        if (this.#snapshotAgain) {
+          this.#snapshotAgain = false;
+          this.#saveSnapshot();
+        }
+      });
+  }
+
+  /** Saves a final snapshot and stops following the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.ready.catch(() => undefined);
+    if (this.#sinceSnapshot > 0) this.#saveSnapshot();
+    this.closed = true;
+    this.#subscription?.close();
+    await this.#snapshotSaving;
+  }
+}

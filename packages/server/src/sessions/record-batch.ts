@@ -1,0 +1,48 @@
+import type { SessionRecord } from '@marketing-team/core';
+
+/**
+ * Records stored together, delivered to every subscriber of a session. Each wire form is
+ * serialised once, on first use, and the same string goes to every connection.
+ */
+export class RecordBatch {
+  #frame: string | undefined;
+  #eventStream: string | undefined;
+
+  constructor(
+    readonly session: string,
+    readonly epoch: string,
+    readonly records: readonly SessionRecord[],
+  ) {}
+
+  /** Offset of the first record. */
+  get firstOffset(): number {
+    return this.records[0]?.offset ?? 0;
+  }
+
+  /** Offset of the last record. */
+  get lastOffset(): number {
+    return this.records[this.records.length - 1]?.offset ?? 0;
+  }
+
+  /** The records after `offset` as a batch of their own (this batch when nothing is cut). */
+  after(offset: number): RecordBatch {
+    if (offset < this.firstOffset) return this;
+    return new RecordBatch(this.session, this.epoch, this.records.filter((record) => record.offset > offset));
+  }
+
+  /** The `events` frame as JSON, for WebSocket connections. */
+  frameJson(): string {
+    this.#frame ??= JSON.stringify({ type: 'events', session: this.session, epoch: this.epoch, batch: this.records });
+    return this.#frame;
+  }
+
+  /** One Server-Sent Event per record (`id: <offset>`, data: the record as JSON). */
+  eventStreamText(): string {
+    if (this.#eventStream === undefined) {
+      let text = '';
+      for (const record of this.records) text += `id: ${record.offset}\ndata: ${JSON.stringify(record)}\n\n`;
+      this.#eventStream = text;
+    }
+    return this.#eventStream;
+  }
+}

@@ -1,0 +1,413 @@
+import {
+  ProtocolError,
+  SessionIdSchema,
+  parseClientEvent,
+  type Actor,
+  type Capability,
+  type ClientFrameOf,
+  type RunScope,
+  type ServerFrameOf,
+  type SessionEvent,
+  type SessionState,
+} from '@marketing-team/core';
+import { z } from 'zod';
+import type { SessionGrant } from '../auth/token-issuer.js';
+import type { RunLauncher } from '../runtime/run-launcher.js';
+import { FencedError, type SessionStore } from '../stores/session-store.js';
+import { OwnedRun } from './_owned-run.js';
+import { SessionChannel, type SubscriberEntry } from './_session-channel.js';
+import { RecordBatch } from './record-batch.js';
+import type { HubSubscription, SessionSubscriber, SubscribePosition } from './session-subscriber.js';
+
+/** Options of {@link SessionHub}. */
+export interface SessionHubOptions {
+  store: SessionStore;
+  /** Runs briefs stored through this node; without one, briefs are stored and nothing runs them. */
+  launcher?: RunLauncher;
+  /** Save a snapshot after this many events (and whenever a run ends); defaults to 1000. */
+  snapshotEvery?: number;
+  /** Keep an unused session in memory this long before dropping it; defaults to 30 000 ms. */
+  idleSessionMs?: number;
+  /** Records in one replay read; defaults to 1000. */
+  replayPageSize?: number;
+  /** Called with errors that must not crash the server (a failing launcher, a subscriber that threw). */
+  onError?: (error: unknown) => void;
+}
+
+/** A `publish`, `cancel` or `steer` frame: the client messages that write to the log. */
+export type WriteFrame = ClientFrameOf<'publish'> | ClientFrameOf<'cancel'> | ClientFrameOf<'steer'>;
+
+/** The acknowledgement of a client message. */
+export type AckFrame = ServerFrameOf<'ack'>;
+
+const OptionsSchema = z.object({
+  snapshotEvery: z.number().int().positive().default(1000),
+  idleSessionMs: z.number().int().nonnegative().default(30_000),
+  replayPageSize: z.number().int().positive().max(10_000).default(1000),
+});
+
+const ENDED_RUN_STATUSES = new Set(['completed', 'cancelled', 'failed', 'interrupted']);
+const ENDED_TASK_STATUSES = new Set(['done', 'failed', 'cancelled']);
+
+/**
+ * The per-session heart of the server. For each active session it follows the store's live
+ * tail, keeps the reduced state, saves snapshots, fans records out to subscribers, serves late
+ * joiners a snapshot, handles client messages and owns the runs launched through this node.
+ * Runs never depend on connections: closing every subscription leaves them running.
+ */
+export class SessionHub {
+  readonly store: SessionStore;
+  readonly #launcher: RunLauncher | undefined;
+  readonly #options: z.output<typeof OptionsSchema>;
+  readonly #onError: (error: unknown) => void;
+  readonly #channels = new Map<string, SessionChannel>();
+  readonly #idleTimers = new Map<string, NodeJS.Timeout>();
+  #closing = false;
+
+  constructor(options: SessionHubOptions) {
+    const parsed = OptionsSchema.safeParse({
+      snapshotEvery: options.snapshotEvery,
+      idleSessionMs: options.idleSessionMs,
+      replayPageSize: options.replayPageSize,
+    });
+    if (!parsed.success) throw new ProtocolError('bad_frame', parsed.error.issues[0]?.message ?? 'invalid options', 'options');
+    this.store = options.store;
+    this.#launcher = options.launcher;
+    this.#options = parsed.data;
+    this.#onError = options.onError ?? ((error) => console.error('[marketing-team] session hub:', error));
+  }
+
+  /**
+   * Starts delivering a session to `subscriber`. With a `from` offset in the current epoch the
+   * stored records after it are replayed and the live tail follows with no gap and no
+   * duplicate; without one (or with an old epoch, or an offset the store no longer holds) the
+   * subscriber gets the reduced state as a snapshot and then the live tail.
+   */
+  async subscribe(
+    session: string,
+    grant: SessionGrant,
+    subscriber: SessionSubscriber,
+    position: SubscribePosition = {},
+  ): Promise<HubSubscription> {
+    requireCapability(grant, 'read');
+    const channel = await this.#use(session);
+    const entry: SubscriberEntry = { subscriber, sentOffset: 0, catchingUp: true, active: true, since: Date.now() };
+    channel.subscribers.add(entry);
+    const subscription: HubSubscription = {
+      close: () => {
+        if (!entry.active) return;
+        entry.active = false;
+        channel.subscribers.delete(entry);
+        channel.presenceChanged();
+        this.#release(channel);
+      },
+    };
+    try {
+      const { from, epoch } = position;
+      let snapshot = from === undefined || (epoch !== undefined && epoch !== channel.epoch) || from > channel.offset;
+      if (!snapshot && from! < channel.offset) {
+        const first = await this.store.firstOffset(session);
+        snapshot = from! < first - 1;
+      }
+      subscriber.subscribed({
+        type: 'subscribed',
+        session,
+        epoch: channel.epoch,
+        head: channel.offset,
+        capabilities: grant.capabilities,
+        expiresAt: grant.expiresAt,
+      });
+      if (snapshot) {
+        entry.sentOffset = channel.offset;
+        const json = JSON.stringify({
+          type: 'snapshot',
+          session,
+          epoch: channel.epoch,
+          offset: channel.offset,
+          state: channel.state,
+        });
+        subscriber.snapshot(json, entry.sentOffset);
+      } else {
+        entry.sentOffset = from!;
+        await this.#replay(channel, entry);
+      }
+      // Checked and flipped in the same tick as the last replayed read, so no batch slips between.
+      entry.catchingUp = false;
+      channel.presenceChanged();
+      return subscription;
+    } catch (error) {
+      subscription.close();
+      throw error;
+    } finally {
+      channel.busy -= 1;
+    }
+  }
+
+  async #replay(channel: SessionChannel, entry: SubscriberEntry): Promise<void> {
+    while (entry.active && entry.sentOffset < channel.offset) {
+      const limit = Math.min(this.#options.replayPageSize, channel.offset - entry.sentOffset);
+      const records = await this.store.read(channel.session, entry.sentOffset, limit);
+      if (!entry.active) return;
+      const batch = new RecordBatch(channel.session, channel.epoch, records).after(entry.sentOffset);
+      if (batch.records.length === 0) break;
+      if (batch.firstOffset !== entry.sentOffset + 1) {
+        throw new ProtocolError('conflict', `offset ${entry.sentOffset + 1} is no longer stored; subscribe without from`, 'from');
+      }
+      entry.sentOffset = batch.lastOffset;
+      entry.subscriber.deliver(batch);
+      await entry.subscriber.drain?.();
+    }
+  }
+
+  /** Handles a `publish`, `cancel` or `steer` frame for the holder of `grant`. */
+  handle(session: string, grant: SessionGrant, frame: WriteFrame): Promise<AckFrame> {
+    switch (frame.type) {
+      case 'publish':
+        return this.publish(session, grant, frame.clientMsgId, frame.event);
+      case 'cancel':
+        return this.cancel(session, grant, frame);
+      case 'steer':
+        return this.steer(session, grant, frame);
+    }
+  }
+
+  /**
+   * Stores an event a client published (actor taken from the grant), once per `clientMsgId`.
+   * A stored `brief.submitted` launches its run on this node.
+   */
+  async publish(session: string, grant: SessionGrant, clientMsgId: string, raw: Record<string, unknown>): Promise<AckFrame> {
+    const type = raw.type;
+    const control = type === 'cancel.requested' || type === 'steer.submitted';
+    requireCapability(grant, control ? 'control' : 'write');
+    const event = parseClientEvent(raw, actorOf(grant));
+    if (event.type === 'cancel.requested') {
+      return this.cancel(session, grant, { clientMsgId, runId: event.runId, scope: event.scope, reason: event.reason });
+    }
+    if (event.type === 'steer.submitted') {
+      return this.steer(session, grant, { clientMsgId, runId: event.runId, instruction: event.instruction, scope: event.scope, mode: event.mode });
+    }
+    return this.#withChannel(session, async (channel) => {
+      if (event.type === 'brief.submitted') {
+        const existing = Object.hasOwn(channel.state.runs, event.runId) ? channel.state.runs[event.runId] : undefined;
+        if (existing) {
+          const by = existing.submittedBy;
+          // A retry of the same brief after a lost ack or a restart: acknowledge, do not run twice.
+          if (by?.kind === 'human' && by.id === grant.userId) {
+            return ack(session, clientMsgId, briefOffsetOf(channel, event.runId), true);
+          }
+          throw new ProtocolError('conflict', `event.runId: run ${event.runId} already exists`, 'event.runId');
+        }
+      }
+      const { offset, duplicate } = await this.#append(session, event, clientMsgId);
+      if (event.type === 'brief.submitted' && !duplicate) this.#launch(channel, event, offset);
+      return ack(session, clientMsgId, offset, duplicate);
+    });
+  }
+
+  /**
+   * Asks for a run (or one of its tasks or agents) to stop; stored as `cancel.requested`.
+   * Cancelling a run that has already ended is acknowledged without storing anything.
+   */
+  async cancel(
+    session: string,
+    grant: SessionGrant,
+    request: { clientMsgId: string; runId: string; scope?: RunScope | undefined; reason?: string | undefined },
+  ): Promise<AckFrame> {
+    requireCapability(grant, 'control');
+    return this.#withChannel(session, async (channel) => {
+      const run = findRun(channel.state, request.runId);
+      if (ENDED_RUN_STATUSES.has(run.status)) {
+        return ack(session, request.clientMsgId, channel.runEnds.get(run.id) ?? channel.offset, false);
+      }
+      const taskId = request.scope?.taskId;
+      if (taskId) {
+        const task = Object.hasOwn(run.tasks, taskId) ? run.tasks[taskId] : undefined;
+        if (!task) throw new ProtocolError('not_found', `scope.taskId: run ${run.id} has no task ${taskId}`, 'scope.taskId');
+        if (ENDED_TASK_STATUSES.has(task.status)) return ack(session, request.clientMsgId, channel.offset, false);
+      }
+      const event: SessionEvent = {
+        type: 'cancel.requested',
+        runId: request.runId,
+        by: actorOf(grant),
+        ...(request.scope && (request.scope.taskId || request.scope.agent) ? { scope: request.scope } : {}),
+        ...(request.reason ? { reason: request.reason } : {}),
+      };
+      const { offset, duplicate } = await this.#append(session, event, request.clientMsgId);
+      return ack(session, request.clientMsgId, offset, duplicate);
+    });
+  }
+
+  /** Sends guidance to a running run (or one task or agent of it); stored as `steer.submitted`. */
+  async steer(
+    session: string,
+    grant: SessionGrant,
+    request: {
+      clientMsgId: string;
+      runId: string;
+      instruction: string;
+      scope?: RunScope | undefined;
+      mode?: 'next-turn' | 'restart' | undefined;
+    },
+  ): Promise<AckFrame> {
+    requireCapability(grant, 'control');
+    return this.#withChannel(session, async (channel) => {
+      const run = findRun(channel.state, request.runId);
+      if (ENDED_RUN_STATUSES.has(run.status)) {
+        throw new ProtocolError('conflict', `runId: run ${run.id} has ended`, 'runId');
+      }
+      const event: SessionEvent = {
+        type: 'steer.submitted',
+        runId: request.runId,
+        instruction: request.instruction,
+        mode: request.mode ?? 'next-turn',
+        by: actorOf(grant),
+        ...(request.scope && (request.scope.taskId || request.scope.agent) ? { scope: request.scope } : {}),
+      };
+      const { offset, duplicate } = await this.#append(session, event, request.clientMsgId);
+      return ack(session, request.clientMsgId, offset, duplicate);
+    });
+  }
+
+  /** The reduced state of a session as this node holds it. */
+  async snapshot(session: string): Promise<{ epoch: string; offset: number; state: SessionState }> {
+    return this.#withChannel(session, async (channel) => ({ epoch: channel.epoch, offset: channel.offset, state: channel.state }));
+  }
+
+  /** Ids of the runs this node is running in `session`. */
+  ownedRuns(session: string): string[] {
+    return [...(this.#channels.get(session)?.owned.keys() ?? [])];
+  }
+
+  /**
+   * Stops the hub: runs owned by this node are aborted and recorded as `run.interrupted`,
+   * snapshots are saved and store subscriptions closed. The store itself stays open.
+   */
+  async close(): Promise<void> {
+    this.#closing = true;
+    for (const timer of this.#idleTimers.values()) clearTimeout(timer);
+    this.#idleTimers.clear();
+    const channels = [...this.#channels.values()];
+    await Promise.allSettled(
+      channels.flatMap((channel) => [...channel.owned.values()].map((run) => run.interrupt('the server is shutting down'))),
+    );
+    await Promise.allSettled(channels.flatMap((channel) => [...channel.owned.values()].map((run) => run.settled)));
+    this.#channels.clear();
+    await Promise.allSettled(channels.map((channel) => channel.close()));
+  }
+
+  async #append(session: string, event: SessionEvent, clientMsgId: string): Promise<{ offset: number; duplicate: boolean }> {
+    try {
+      const result = await this.store.append(session, [event], { clientMsgId });
+      const record = result.records[0];
+      if (!record) throw new ProtocolError('internal', 'the store returned no record');
+      return { offset: record.offset, duplicate: result.duplicate };
+    } catch (error) {
+      if (error instanceof FencedError) throw new ProtocolError('conflict', error.message, 'runId');
+      throw error;
+    }
+  }
+
+  #launch(channel: SessionChannel, event: Extract<SessionEvent, { type: 'brief.submitted' }>, briefOffset: number): void {
+    if (!this.#launcher || this.#closing || channel.owned.has(event.runId)) return;
+    const run = new OwnedRun({
+      store: this.store,
+      session: channel.session,
+      runId: event.runId,
+      brief: event.brief,
+      submittedBy: event.by,
+      briefOffset,
+      onError: this.#onError,
+      onSettled: () => {
+        if (channel.owned.get(event.runId) === run) channel.owned.delete(event.runId);
+        this.#release(channel);
+      },
+    });
+    channel.owned.set(event.runId, run);
+    run.start(this.#launcher);
+    // The cancel may have been stored before this node registered the run.
+    const early = channel.runCancels.get(event.runId);
+    if (early && early.event.type === 'cancel.requested') void run.cancel(early.event.by, early.event.reason);
+  }
+
+  async #withChannel<T>(session: string, work: (channel: SessionChannel) => Promise<T>): Promise<T> {
+    const channel = await this.#use(session);
+    try {
+      return await work(channel);
+    } finally {
+      channel.busy -= 1;
+      this.#release(channel);
+    }
+  }
+
+  /** Returns the session's channel, opened and caught up, marked busy (the caller decrements). */
+  async #use(session: string): Promise<SessionChannel> {
+    if (this.#closing) throw new ProtocolError('internal', 'the server is shutting down');
+    const parsed = SessionIdSchema.safeParse(session);
+    if (!parsed.success) throw new ProtocolError('bad_frame', `session: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 'session');
+    let channel = this.#channels.get(session);
+    if (!channel) {
+      channel = new SessionChannel({
+        store: this.store,
+        session,
+        snapshotEvery: this.#options.snapshotEvery,
+        onError: this.#onError,
+      });
+      this.#channels.set(session, channel);
+    }
+    const timer = this.#idleTimers.get(session);
+    if (timer) {
+      clearTimeout(timer);
+      this.#idleTimers.delete(session);
+    }
+    channel.busy += 1;
+    try {
+      await channel.ready;
+    } catch (error) {
+      channel.busy -= 1;
+      if (this.#channels.get(session) === channel) this.#channels.delete(session);
+      throw error;
+    }
+    return channel;
+  }
+
+  /** Drops a channel nobody uses after the idle delay. */
+  #release(channel: SessionChannel): void {
+    if (channel.inUse || this.#closing || this.#idleTimers.has(channel.session)) return;
+    const timer = setTimeout(() => {
+      this.#idleTimers.delete(channel.session);
+      if (channel.inUse || this.#channels.get(channel.session) !== channel) return;
+      this.#channels.delete(channel.session);
+      void channel.close();
+    }, this.#options.idleSessionMs);
+    timer.unref();
+    this.#idleTimers.set(channel.session, timer);
+  }
+}
+
+function requireCapability(grant: SessionGrant, capability: Capability): void {
+  if (!grant.capabilities.includes(capability)) {
+    throw new ProtocolError('forbidden', `token: lacks the ${capability} capability`, 'token');
+  }
+  if (grant.expiresAt * 1000 <= Date.now()) throw new ProtocolError('unauthorized', 'token: expired', 'token');
+}
+
+function actorOf(grant: SessionGrant): Actor {
+  return grant.userName !== undefined
+    ? { kind: 'human', id: grant.userId, name: grant.userName }
+    : { kind: 'human', id: grant.userId };
+}
+
+function findRun(state: SessionState, runId: string) {
+  const run = Object.hasOwn(state.runs, runId) ? state.runs[runId] : undefined;
+  if (!run) throw new ProtocolError('not_found', `runId: no run ${runId} in this session`, 'runId');
+  return run;
+}
+
+/** The brief's offset when this node saw it stored, else the head (a brief older than the snapshot). */
+function briefOffsetOf(channel: SessionChannel, runId: string): number {
+  return channel.briefOffsets.get(runId) ?? channel.offset;
+}
+
+function ack(session: string, clientMsgId: string, offset: number, duplicate: boolean): AckFrame {
+  return { type: 'ack', session, clientMsgId, offset, duplicate };
+}

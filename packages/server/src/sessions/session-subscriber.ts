@@ -1,0 +1,33 @@
+import type { ServerFrameOf } from '@marketing-team/core';
+import type { RecordBatch } from './record-batch.js';
+
+/**
+ * One connection's view of one session, as the hub sees it. Transports implement it; the hub
+ * calls it in order: `subscribed`, then `snapshot` when the client needs one, then batches.
+ */
+export interface SessionSubscriber {
+  /** Stable id of the device or tab, shown in presence. */
+  readonly clientId: string;
+  /** The verified user behind the connection, shown in presence. */
+  readonly userId: string;
+  subscribed(frame: ServerFrameOf<'subscribed'>): void;
+  /** A `snapshot` frame already serialised, and the offset it stands at. */
+  snapshot(frameJson: string, offset: number): void;
+  /** Records the subscriber has not seen yet, in order, with no gap. */
+  deliver(batch: RecordBatch): void;
+  /** A `presence` frame already serialised. */
+  presence(frameJson: string): void;
+  /** Resolves when the connection has room for more; lets a replay go at the client's pace. */
+  drain?(): Promise<void>;
+}
+
+/** Where to start a subscription: the last offset the client applied and the epoch it belongs to. */
+export interface SubscribePosition {
+  from?: number;
+  epoch?: string;
+}
+
+/** A live subscription; `close` stops delivery and updates presence. */
+export interface HubSubscription {
+  close(): void;
+}
