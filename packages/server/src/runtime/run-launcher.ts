@@ -3,7 +3,11 @@ import type { Actor, CampaignBrief, EventOf, SessionEvent, SessionRecord } from 
 /** A control event that reached the node running a run, with its offset in the log. */
 export type RunControl =
   | { event: EventOf<'cancel.requested'>; offset: number }
-  | { event: EventOf<'steer.submitted'>; offset: number };
+  | { event: EventOf<'steer.submitted'>; offset: number }
+  /** A human approved a task waiting at a review gate; its dependants may start. */
+  | { event: EventOf<'review.approved'>; offset: number }
+  /** A human asked for changes to a task waiting at a review gate; the task runs again with the comment. */
+  | { event: EventOf<'review.changes_requested'>; offset: number };
 
 /** What the session layer hands to whatever runs a brief (the team runtime, or a scripted producer). */
 export interface RunContext {
@@ -21,7 +25,7 @@ export interface RunContext {
   /** Aborted when the whole run is cancelled; `run.cancelled` is written by the session layer. */
   signal: AbortSignal;
   /**
-   * Scoped cancels (one task or agent) and steers, in log order. Control travels through the
+   * Scoped cancels (one task or agent), steers and review decisions, in log order. Control travels through the
    * log itself, so it reaches the node that owns the run whichever node received it.
    */
   onControl(listener: (control: RunControl) => void): () => void;
