@@ -6,6 +6,10 @@ export type {
   SessionHead,
   SessionStore,
   StoredSnapshot,
+  StoreLimits,
+  SubscribeOptions,
   Subscription,
 } from './session-store.js';
-export { FencedError } from './session-store.js';
+export { FencedError, StoreClosedError } from './session-store.js';
+export { MemoryStore } from './memory-store.js';
+export type { MemoryStoreOptions } from './memory-store.js';

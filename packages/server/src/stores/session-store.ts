@@ -36,6 +36,19 @@ export interface RetentionPolicy {
 /** Called with each batch of records, in offset order, with no gap and no duplicate. */
 export type RecordListener = (records: SessionRecord[]) => void;
 
+/** Optional hooks of a subscription. */
+export interface SubscribeOptions {
+  /** Most records per replayed batch (default 500). Live batches hold what one commit stored. */
+  batchSize?: number;
+  /**
+   * Called when the log is deleted or reset (a new epoch) while subscribed; the subscription is
+   * closed, since its offsets no longer mean anything. Re-read `head()` and re-snapshot.
+   */
+  onReset?: () => void;
+  /** Called with a listener's exception or a failed read (which is retried); delivery goes on. */
+  onError?: (error: unknown) => void;
+}
+
 export interface Subscription {
   /** Stops delivery; safe to call more than once. */
   close(): void;
@@ -57,7 +70,7 @@ export interface SessionStore {
   /** Records with offset > `after`, oldest first, at most `limit`. */
   read(session: string, after: number, limit?: number): Promise<SessionRecord[]>;
   head(session: string): Promise<SessionHead>;
-  subscribe(session: string, after: number, listener: RecordListener): Subscription;
+  subscribe(session: string, after: number, listener: RecordListener, options?: SubscribeOptions): Subscription;
   saveSnapshot(session: string, snapshot: StoredSnapshot): Promise<void>;
   /** The newest saved snapshot, if any. */
   loadSnapshot(session: string): Promise<StoredSnapshot | undefined>;
@@ -68,6 +81,23 @@ export interface SessionStore {
   /** Removes the session; a later append starts a new epoch at offset 1. */
   delete(session: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Size limits every store applies to an append before anything is stored. */
+export interface StoreLimits {
+  /** Largest accepted event, as UTF-8 JSON bytes (default 2 MiB: room for the longest `message.completed`). */
+  maxEventBytes?: number;
+  /** Most events in one append (default 1000). */
+  maxEventsPerAppend?: number;
+}
+
+/** Thrown by any store method called after `close()`. */
+export class StoreClosedError extends Error {
+  override readonly name = 'StoreClosedError';
+  readonly code = 'internal' as const;
+  constructor() {
+    super('the session store is closed');
+  }
 }
 
 /** Thrown by `append` when an event targets a fenced (ended or cancelled) run or task. */

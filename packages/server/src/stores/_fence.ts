@@ -1,0 +1,78 @@
+import {
+  CONTENT_EVENT_TYPES,
+  RUN_TERMINAL_TYPES,
+  SessionIdSchema,
+  protocolErrorFromZod,
+  type SessionEvent,
+} from '@marketing-team/core';
+import { FencedError } from './session-store.js';
+
+const contentTypes: ReadonlySet<string> = new Set(CONTENT_EVENT_TYPES);
+const terminalTypes: ReadonlySet<string> = new Set(RUN_TERMINAL_TYPES);
+
+/** How an event relates to the fence: it is fenced content, it closes a run or a task, or neither. */
+export type FenceKind = 'content' | 'run-end' | 'task-cancel' | 'other';
+
+/** Classifies an event once, so stores (and the Redis script) need no second look at its type. */
+export function fenceKind(event: SessionEvent): FenceKind {
+  if (contentTypes.has(event.type)) return 'content';
+  if (terminalTypes.has(event.type)) return 'run-end';
+  if (event.type === 'task.cancelled') return 'task-cancel';
+  return 'other';
+}
+
+/** The run and task an event belongs to ('' when it has none). */
+export function fenceTarget(event: SessionEvent): { runId: string; taskId: string } {
+  const fields = event as { runId?: string; taskId?: string };
+  return { runId: fields.runId ?? '', taskId: fields.taskId ?? '' };
+}
+
+/** Key of a cancelled task in a fence set; ids cannot contain "/", so the key is unambiguous. */
+export function taskFenceKey(runId: string, taskId: string): string {
+  return `${runId}/${taskId}`;
+}
+
+/**
+ * The fenced runs and tasks of one session. Stores keep one per session (in memory or loaded
+ * from their tables) and extend it only after the append that fenced something committed.
+ */
+export class FenceState {
+  /** Ended runs (by run id) and cancelled tasks (by `taskFenceKey`). */
+  readonly closed = new Set<string>();
+
+  /**
+   * Throws `FencedError` if any content event of `events` targets a closed run or task, counting
+   * the closing events earlier in the same append. Returns the keys the append would close.
+   */
+  check(events: readonly SessionEvent[], kinds: readonly FenceKind[]): string[] {
+    const closing: string[] = [];
+    for (let index = 0; index < events.length; index++) {
+      const kind = kinds[index];
+      if (kind === 'other') continue;
+      const { runId, taskId } = fenceTarget(events[index]!);
+      if (kind === 'content') {
+        if (this.closed.has(runId) || closing.includes(runId)) throw new FencedError(runId);
+        if (taskId) {
+          const key = taskFenceKey(runId, taskId);
+          if (this.closed.has(key) || closing.includes(key)) throw new FencedError(runId, taskId);
+        }
+      } else if (kind === 'run-end') {
+        closing.push(runId);
+      } else {
+        closing.push(taskFenceKey(runId, taskId));
+      }
+    }
+    return closing;
+  }
+
+  /** Records keys returned by `check` once their append is stored. */
+  add(keys: readonly string[]): void {
+    for (const key of keys) this.closed.add(key);
+  }
+}
+
+/** Validates a session id with core's `SessionIdSchema`; throws a `ProtocolError` naming `session`. */
+export function assertSessionId(session: unknown): asserts session is string {
+  const parsed = SessionIdSchema.safeParse(session);
+  if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'session');
+}

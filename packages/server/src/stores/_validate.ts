@@ -1,0 +1,177 @@
+import {
+  IdSchema,
+  OffsetSchema,
+  ProtocolError,
+  SessionEventSchema,
+  SessionStateSchema,
+  protocolErrorFromZod,
+  type SessionEvent,
+} from '@marketing-team/core';
+import { z } from 'zod';
+import { assertSessionId, fenceKind, type FenceKind } from './_fence.js';
+import type { AppendOptions, RetentionPolicy, StoredSnapshot, StoreLimits, SubscribeOptions } from './session-store.js';
+
+/** An append after validation: each event parsed once and serialised once. */
+export interface PreparedAppend {
+  session: string;
+  events: SessionEvent[];
+  /** `JSON.stringify` of each parsed event, for stores that persist text. */
+  json: string[];
+  kinds: FenceKind[];
+  clientMsgId: string | undefined;
+}
+
+export const StoreLimitsSchema = z.object({
+  maxEventBytes: z.number().int().positive().default(2 * 1024 * 1024),
+  maxEventsPerAppend: z.number().int().positive().max(100_000).default(1000),
+});
+export type ResolvedLimits = z.output<typeof StoreLimitsSchema>;
+
+/** Parses store option objects, naming the offending option in the error. */
+export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, prefix: string): z.output<S> {
+  const parsed = schema.safeParse(options ?? {});
+  if (!parsed.success) throw protocolErrorFromZod(parsed.error, prefix);
+  return parsed.data;
+}
+
+export function resolveLimits(limits: StoreLimits | undefined): ResolvedLimits {
+  return parseOptions(StoreLimitsSchema, limits, 'options');
+}
+
+const AppendOptionsSchema = z.object({ clientMsgId: IdSchema.optional() }).optional();
+
+/**
+ * Validates everything an append carries before a store touches its log: the session id, the
+ * options, and each event against core's `SessionEventSchema` and the size limits.
+ * This is the one validation of the hot path; stores trust its output.
+ */
+export function prepareAppend(
+  session: string,
+  events: readonly unknown[],
+  options: AppendOptions | undefined,
+  limits: ResolvedLimits,
+): PreparedAppend {
+  assertSessionId(session);
+  if (!Array.isArray(events)) throw new ProtocolError('bad_frame', 'events: expected an array', 'events');
+  if (events.length === 0) throw new ProtocolError('bad_frame', 'events: at least one event is required', 'events');
+  if (events.length > limits.maxEventsPerAppend) {
+    throw new ProtocolError('frame_too_large', `events: at most ${limits.maxEventsPerAppend} events per append`, 'events');
+  }
+  let clientMsgId: string | undefined;
+  if (options !== undefined) {
+    const parsedOptions = AppendOptionsSchema.safeParse(options);
+    if (!parsedOptions.success) throw protocolErrorFromZod(parsedOptions.error, 'options');
+    clientMsgId = parsedOptions.data?.clientMsgId;
+  }
+  const parsedEvents: SessionEvent[] = new Array(events.length);
+  const json: string[] = new Array(events.length);
+  const kinds: FenceKind[] = new Array(events.length);
+  for (let index = 0; index < events.length; index++) {
+    const parsed = SessionEventSchema.safeParse(events[index]);
+    if (!parsed.success) throw protocolErrorFromZod(parsed.error, `events.${index}`);
+    const text = JSON.stringify(parsed.data);
+    // A UTF-16 length times 3 bounds the UTF-8 size, so most events skip the byte count.
+    if (text.length * 3 > limits.maxEventBytes && Buffer.byteLength(text) > limits.maxEventBytes) {
+      throw new ProtocolError(
+        'frame_too_large',
+        `events.${index}: larger than ${limits.maxEventBytes} bytes`,
+        `events.${index}`,
+      );
+    }
+    parsedEvents[index] = parsed.data;
+    json[index] = text;
+    kinds[index] = fenceKind(parsed.data);
+  }
+  return { session, events: parsedEvents, json, kinds, clientMsgId };
+}
+
+/** Validates `after` and `limit` of a read. */
+export function validateRead(session: string, after: number, limit: number | undefined): void {
+  assertSessionId(session);
+  validateAfter(after);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
+    throw new ProtocolError('bad_frame', 'limit: expected a positive integer', 'limit');
+  }
+}
+
+export function validateAfter(after: number): void {
+  const parsed = OffsetSchema.safeParse(after);
+  if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'after');
+}
+
+const SnapshotSchema = z.object({ offset: OffsetSchema, state: SessionStateSchema });
+
+/** Validates a snapshot (offset and state) before it is stored. */
+export function validateSnapshot(session: string, snapshot: StoredSnapshot): StoredSnapshot {
+  assertSessionId(session);
+  const parsed = SnapshotSchema.safeParse(snapshot);
+  if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'snapshot');
+  return parsed.data;
+}
+
+/** Raised when a snapshot names an offset the log has not reached. */
+export function snapshotBeyondHead(offset: number, head: number): ProtocolError {
+  return new ProtocolError('conflict', `snapshot.offset: ${offset} is beyond the head ${head}`, 'snapshot.offset');
+}
+
+const RetentionPolicySchema = z.object({
+  maxEvents: z.number().int().nonnegative().optional(),
+  maxAgeMs: z.number().int().nonnegative().optional(),
+});
+
+export function validateRetention(session: string, policy: RetentionPolicy): RetentionPolicy {
+  assertSessionId(session);
+  const parsed = RetentionPolicySchema.safeParse(policy);
+  if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'policy');
+  return parsed.data;
+}
+
+const callback = z.custom<(...args: never[]) => void>((value) => typeof value === 'function', 'expected a function');
+
+const SubscribeOptionsSchema = z.object({
+  batchSize: z.number().int().positive().max(10_000).default(500),
+  onReset: callback.optional(),
+  onError: callback.optional(),
+});
+
+/** Subscribe options with defaults applied. */
+export interface ResolvedSubscribeOptions {
+  batchSize: number;
+  onReset: (() => void) | undefined;
+  onError: ((error: unknown) => void) | undefined;
+}
+
+/** Validates a subscribe call (session, after, listener, options). */
+export function validateSubscribe(
+  session: string,
+  after: number,
+  listener: unknown,
+  options: SubscribeOptions | undefined,
+): ResolvedSubscribeOptions {
+  assertSessionId(session);
+  validateAfter(after);
+  if (typeof listener !== 'function') throw new ProtocolError('bad_frame', 'listener: expected a function', 'listener');
+  const parsed = parseOptions(SubscribeOptionsSchema, options, 'options');
+  return {
+    batchSize: parsed.batchSize,
+    onReset: options?.onReset,
+    onError: options?.onError,
+  };
+}
+
+/**
+ * The newest offset retention may drop: the larger cut of the two policies, never past the
+ * newest snapshot (without one nothing is dropped). `ageCut` is the newest offset older than
+ * `maxAgeMs`, found by the store.
+ */
+export function retentionCut(
+  policy: RetentionPolicy,
+  head: number,
+  snapshotOffset: number,
+  ageCut: number,
+): number {
+  let cut = 0;
+  if (policy.maxEvents !== undefined) cut = Math.max(cut, head - policy.maxEvents);
+  if (policy.maxAgeMs !== undefined) cut = Math.max(cut, ageCut);
+  return Math.min(cut, snapshotOffset);
+}

@@ -1,0 +1,187 @@
+import type { SessionEvent, SessionRecord } from '@marketing-team/core';
+import { randomUUID } from 'node:crypto';
+import { FenceState, assertSessionId } from './_fence.js';
+import { LiveListeners } from './_live-listeners.js';
+import { Tail } from './_tail.js';
+import {
+  prepareAppend,
+  resolveLimits,
+  retentionCut,
+  snapshotBeyondHead,
+  validateRead,
+  validateRetention,
+  validateSnapshot,
+  validateSubscribe,
+  type ResolvedLimits,
+} from './_validate.js';
+import {
+  StoreClosedError,
+  type AppendOptions,
+  type AppendResult,
+  type RecordListener,
+  type RetentionPolicy,
+  type SessionHead,
+  type SessionStore,
+  type StoredSnapshot,
+  type StoreLimits,
+  type SubscribeOptions,
+  type Subscription,
+} from './session-store.js';
+
+interface MemoryLog {
+  epoch: string;
+  /** Records still held; `records[i].offset === first + i`. */
+  records: SessionRecord[];
+  first: number;
+  head: number;
+  fence: FenceState;
+  clientMessages: Map<string, [number, number]>;
+  snapshot: StoredSnapshot | undefined;
+}
+
+/** Options of `MemoryStore`. */
+export type MemoryStoreOptions = StoreLimits;
+
+/**
+ * A `SessionStore` held in this process's memory: for tests, demos and sessions that need not
+ * outlive the process. Nothing survives `close()` or a restart.
+ */
+export class MemoryStore implements SessionStore {
+  private readonly logs = new Map<string, MemoryLog>();
+  private readonly live = new LiveListeners();
+  private readonly limits: ResolvedLimits;
+  private closed = false;
+
+  constructor(options?: MemoryStoreOptions) {
+    this.limits = resolveLimits(options);
+  }
+
+  async append(session: string, events: SessionEvent[], options?: AppendOptions): Promise<AppendResult> {
+    this.assertOpen();
+    const prepared = prepareAppend(session, events, options, this.limits);
+    const log = this.open(session);
+    if (prepared.clientMsgId !== undefined) {
+      const seen = log.clientMessages.get(prepared.clientMsgId);
+      if (seen) return { records: this.slice(log, seen[0] - 1, seen[1]), duplicate: true };
+    }
+    const closing = log.fence.check(prepared.events, prepared.kinds);
+    const at = Date.now();
+    const records = prepared.events.map((event, index) => ({ offset: log.head + index + 1, at, event }));
+    log.records.push(...records);
+    log.head += records.length;
+    log.fence.add(closing);
+    if (prepared.clientMsgId !== undefined) {
+      log.clientMessages.set(prepared.clientMsgId, [records[0]!.offset, log.head]);
+    }
+    this.live.emit(session, records);
+    return { records, duplicate: false };
+  }
+
+  async read(session: string, after: number, limit?: number): Promise<SessionRecord[]> {
+    this.assertOpen();
+    validateRead(session, after, limit);
+    const log = this.logs.get(session);
+    if (!log) return [];
+    const start = Math.max(after + 1, log.first) - log.first;
+    return log.records.slice(start, limit === undefined ? undefined : start + limit);
+  }
+
+  async head(session: string): Promise<SessionHead> {
+    this.assertOpen();
+    assertSessionId(session);
+    const log = this.open(session);
+    return { epoch: log.epoch, offset: log.head };
+  }
+
+  subscribe(session: string, after: number, listener: RecordListener, options?: SubscribeOptions): Subscription {
+    this.assertOpen();
+    const resolved = validateSubscribe(session, after, listener, options);
+    const tail = new Tail(after, (from, limit) => this.read(session, from, limit), listener, resolved);
+    this.live.add(session, tail);
+    tail.start();
+    return tail;
+  }
+
+  async saveSnapshot(session: string, snapshot: StoredSnapshot): Promise<void> {
+    this.assertOpen();
+    const valid = validateSnapshot(session, snapshot);
+    const log = this.open(session);
+    if (valid.offset > log.head) throw snapshotBeyondHead(valid.offset, log.head);
+    if (!log.snapshot || valid.offset >= log.snapshot.offset) log.snapshot = structuredClone(valid);
+  }
+
+  async loadSnapshot(session: string): Promise<StoredSnapshot | undefined> {
+    this.assertOpen();
+    assertSessionId(session);
+    const snapshot = this.logs.get(session)?.snapshot;
+    return snapshot && structuredClone(snapshot);
+  }
+
+  async applyRetention(session: string, policy: RetentionPolicy): Promise<number> {
+    this.assertOpen();
+    const valid = validateRetention(session, policy);
+    const log = this.logs.get(session);
+    if (!log || !log.snapshot) return 0;
+    let ageCut = 0;
+    if (valid.maxAgeMs !== undefined) {
+      const oldest = Date.now() - valid.maxAgeMs;
+      for (const record of log.records) {
+        if (record.at > oldest) break;
+        ageCut = record.offset;
+      }
+    }
+    const cut = retentionCut(valid, log.head, log.snapshot.offset, ageCut);
+    if (cut < log.first) return 0;
+    const dropped = cut - log.first + 1;
+    log.records.splice(0, dropped);
+    log.first = cut + 1;
+    return dropped;
+  }
+
+  async firstOffset(session: string): Promise<number> {
+    this.assertOpen();
+    assertSessionId(session);
+    return this.logs.get(session)?.first ?? 1;
+  }
+
+  async delete(session: string): Promise<void> {
+    this.assertOpen();
+    assertSessionId(session);
+    this.logs.delete(session);
+    this.live.reset(session);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.live.closeAll();
+    this.logs.clear();
+  }
+
+  private open(session: string): MemoryLog {
+    let log = this.logs.get(session);
+    if (!log) {
+      log = {
+        epoch: randomUUID(),
+        records: [],
+        first: 1,
+        head: 0,
+        fence: new FenceState(),
+        clientMessages: new Map(),
+        snapshot: undefined,
+      };
+      this.logs.set(session, log);
+    }
+    return log;
+  }
+
+  /** Records with `after < offset <= until` that are still held. */
+  private slice(log: MemoryLog, after: number, until: number): SessionRecord[] {
+    const start = Math.max(after + 1, log.first) - log.first;
+    const end = Math.min(until, log.head) - log.first + 1;
+    return end > start ? log.records.slice(start, end) : [];
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreClosedError();
+  }
+}
