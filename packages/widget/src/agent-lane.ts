@@ -1,0 +1,167 @@
+import type { AgentState, MessageState, TaskState } from '@marketing-team/core';
+import { LitElement, css, html, nothing } from 'lit';
+import { defineElement } from './internal/_define.js';
+import { themeStyles } from './internal/_theme.js';
+import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
+
+/** Detail of `mt-stop-agent`. */
+export interface StopAgentDetail {
+  runId: string;
+  agent: string;
+}
+
+/**
+ * One agent's live lane: its current task and the text it is streaming. The text is rendered
+ * as plain text (escaped by Lit), so half-written tags in a stream can never become markup.
+ * Only updates when its own agent, task or message changes.
+ *
+ * @fires mt-stop-agent - The person asked to stop this agent; detail `{ runId, agent }`.
+ * @csspart lane - The lane container.
+ * @csspart header - Name, status and controls.
+ * @csspart task - The current task title.
+ * @csspart text - The streaming text.
+ * @csspart stop - The stop button.
+ * @cssprop --mt-lane-text-height - Largest height of the streaming text before it scrolls.
+ */
+export class AgentLaneElement extends LitElement {
+  static override properties = {
+    agent: { attribute: false },
+    task: { attribute: false },
+    message: { attribute: false },
+    canControl: { type: Boolean, attribute: 'can-control' },
+    strings: { attribute: false },
+    theme: { type: String, reflect: true },
+  };
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        display: block;
+        min-width: 0;
+      }
+      [part='lane'] {
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        background: var(--_bg);
+        padding: var(--_space);
+        display: flex;
+        flex-direction: column;
+        gap: 6px;
+        height: 100%;
+      }
+      [part='header'] {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        flex-wrap: wrap;
+      }
+      h3 {
+        font-size: 1em;
+        margin: 0;
+        flex: 1 1 auto;
+      }
+      .working {
+        color: var(--_success);
+        border-color: currentColor;
+      }
+      [part='task'] {
+        font-size: 0.9em;
+        color: var(--_muted);
+        margin: 0;
+      }
+      [part='text'] {
+        white-space: pre-wrap;
+        overflow-wrap: anywhere;
+        overflow-y: auto;
+        max-height: var(--mt-lane-text-height, 12em);
+        min-height: 3em;
+        margin: 0;
+        font-size: 0.9em;
+        background: var(--_surface);
+        border-radius: calc(var(--_radius) - 2px);
+        padding: 8px;
+      }
+      [part='stop'] {
+        min-height: 32px;
+        padding: 2px 10px;
+        font-size: 0.85em;
+      }
+    `,
+  ];
+
+  /** The agent's reduced state. */
+  declare agent: AgentState | undefined;
+  /** The task the agent works on (or last worked on). */
+  declare task: TaskState | undefined;
+  /** The message streaming now, or the last one written. */
+  declare message: MessageState | undefined;
+  /** Whether the token allows stopping this agent. */
+  declare canControl: boolean;
+  /** Replacement strings. */
+  declare strings: WidgetStrings;
+  /** `light` or `dark`; follows the system when absent. */
+  declare theme: string | undefined;
+
+  constructor() {
+    super();
+    this.canControl = false;
+    this.strings = defaultStrings;
+  }
+
+  protected override updated(): void {
+    // Keep the newest tokens in view while streaming.
+    const text = this.renderRoot.querySelector<HTMLElement>('[part="text"]');
+    if (text && this.message?.status === 'streaming') text.scrollTop = text.scrollHeight;
+  }
+
+  private stop(): void {
+    const agent = this.agent;
+    if (!agent?.runId || !this.canControl) return;
+    this.dispatchEvent(
+      new CustomEvent<StopAgentDetail>('mt-stop-agent', {
+        detail: { runId: agent.runId, agent: agent.agent },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+
+  protected override render() {
+    const agent = this.agent;
+    if (!agent) return nothing;
+    const strings = this.strings;
+    const name = agentDisplayName(strings, agent.agent);
+    const working = agent.status === 'working';
+    const message = this.message;
+    return html`<section part="lane" aria-label=${name} data-agent=${agent.agent} data-status=${agent.status}>
+      <div part="header">
+        <h3>${name}</h3>
+        <span class="badge ${working ? 'working' : ''}">${working ? this.task?.status === 'review' ? strings.taskStatus.review : strings.taskStatus.in_progress : strings.idle}</span>
+        ${message?.offline ? html`<span class="badge" data-offline>${strings.offlineModel}</span>` : nothing}
+        ${working
+          ? html`<button
+              part="stop"
+              class="danger"
+              type="button"
+              ?disabled=${!this.canControl}
+              title=${this.canControl ? strings.stopAgent(name) : strings.controlNotAllowed}
+              aria-label=${strings.stopAgent(name)}
+              @click=${this.stop}
+            >
+              ${strings.stop}
+            </button>`
+          : nothing}
+      </div>
+      <p part="task">${this.task?.title ?? strings.waiting}</p>
+      <pre part="text" tabindex="0" aria-label=${name} data-message=${message?.id ?? ''}>${message?.text ?? ''}</pre>
+    </section>`;
+  }
+}
+
+defineElement('mt-agent-lane', AgentLaneElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mt-agent-lane': AgentLaneElement;
+  }
+}

@@ -1,0 +1,234 @@
+import type { CampaignBriefInput, DeliverableKind, SocialChannel } from '@marketing-team/core';
+import { LitElement, css, html, nothing } from 'lit';
+import { defineElement } from './internal/_define.js';
+import { themeStyles } from './internal/_theme.js';
+import { defaultStrings, type WidgetStrings } from './strings.js';
+
+const CHANNELS: readonly SocialChannel[] = ['linkedin', 'x', 'instagram', 'facebook', 'tiktok', 'threads'];
+const DEFAULT_CHANNELS: readonly SocialChannel[] = ['linkedin', 'x', 'instagram'];
+const KINDS: readonly DeliverableKind[] = [
+  'research-brief',
+  'campaign-strategy',
+  'social-posts',
+  'ad-copy',
+  'landing-page',
+  'creative-concepts',
+  'measurement-plan',
+];
+
+/**
+ * The campaign brief form. Enter submits from single-line fields, Ctrl+Enter (or Cmd+Enter)
+ * from the goal field.
+ *
+ * @fires mt-brief-submit - A valid brief; detail is the `CampaignBriefInput`.
+ * @csspart form - The form.
+ * @csspart goal - The goal field.
+ * @csspart submit - The submit button.
+ * @csspart error - The validation message.
+ */
+export class BriefFormElement extends LitElement {
+  static override properties = {
+    disabled: { type: Boolean },
+    reason: { type: String },
+    strings: { attribute: false },
+    theme: { type: String, reflect: true },
+    error: { state: true },
+  };
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        display: block;
+      }
+      form {
+        display: grid;
+        gap: 10px;
+      }
+      .row {
+        display: grid;
+        gap: 10px;
+        grid-template-columns: repeat(auto-fit, minmax(200px, 1fr));
+      }
+      label,
+      legend {
+        display: block;
+        font-weight: 600;
+        font-size: 0.9em;
+        margin-bottom: 4px;
+      }
+      fieldset {
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        margin: 0;
+        padding: 8px 10px;
+        min-width: 0;
+      }
+      .choices {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 4px 14px;
+      }
+      .choices label {
+        display: inline-flex;
+        align-items: center;
+        gap: 6px;
+        font-weight: 400;
+        margin: 0;
+        min-height: 32px;
+      }
+      .choices input {
+        width: auto;
+        margin: 0;
+      }
+      textarea {
+        min-height: 4.5em;
+        resize: vertical;
+      }
+      .actions {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 8px 12px;
+      }
+      .hint {
+        font-size: 0.82em;
+        color: var(--_muted);
+        margin: 0;
+      }
+      [part='error'] {
+        color: var(--_danger);
+        margin: 0;
+      }
+    `,
+  ];
+
+  /** Disables the form (for example when the token cannot write). */
+  declare disabled: boolean;
+  /** Why the form is disabled, shown beside it. */
+  declare reason: string | undefined;
+  /** Replacement strings. */
+  declare strings: WidgetStrings;
+  /** `light` or `dark`; follows the system when absent. */
+  declare theme: string | undefined;
+  declare private error: string | undefined;
+
+  constructor() {
+    super();
+    this.disabled = false;
+    this.strings = defaultStrings;
+  }
+
+  /** Reads the fields into a brief (without submitting). */
+  readBrief(): CampaignBriefInput {
+    const form = this.renderRoot.querySelector('form');
+    if (!form) return { goal: '' };
+    const data = new FormData(form);
+    const text = (name: string) => String(data.get(name) ?? '').trim();
+    const brief: CampaignBriefInput = {
+      goal: text('goal'),
+      channels: data.getAll('channels').map(String) as SocialChannel[],
+      deliverables: data.getAll('deliverables').map(String) as DeliverableKind[],
+    };
+    if (text('audience')) brief.audience = text('audience');
+    if (text('product')) brief.product = text('product');
+    return brief;
+  }
+
+  /** Validates and emits the brief; returns whether it was sent. */
+  submit(): boolean {
+    if (this.disabled) return false;
+    const brief = this.readBrief();
+    if (!brief.goal) {
+      this.error = this.strings.goalRequired;
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[part="goal"]')?.focus());
+      return false;
+    }
+    this.error = undefined;
+    this.dispatchEvent(new CustomEvent<CampaignBriefInput>('mt-brief-submit', { detail: brief, bubbles: true, composed: true }));
+    return true;
+  }
+
+  /** Shows an error under the form (for example one returned by the server). */
+  showError(message: string | undefined): void {
+    this.error = message;
+  }
+
+  private onSubmit(event: SubmitEvent): void {
+    event.preventDefault();
+    this.submit();
+  }
+
+  private onGoalKey(event: KeyboardEvent): void {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      this.submit();
+    }
+  }
+
+  protected override render() {
+    const strings = this.strings;
+    const disabled = this.disabled;
+    return html`<form part="form" @submit=${this.onSubmit} aria-describedby="hint" novalidate>
+      <div>
+        <label for="goal">${strings.goalLabel}</label>
+        <textarea
+          part="goal"
+          id="goal"
+          name="goal"
+          required
+          maxlength="2000"
+          placeholder=${strings.goalPlaceholder}
+          ?disabled=${disabled}
+          aria-invalid=${this.error ? 'true' : 'false'}
+          aria-describedby=${this.error ? 'error' : nothing}
+          @keydown=${this.onGoalKey}
+        ></textarea>
+      </div>
+      <div class="row">
+        <div>
+          <label for="audience">${strings.audienceLabel}</label>
+          <input id="audience" name="audience" maxlength="1000" autocomplete="off" ?disabled=${disabled} />
+        </div>
+        <div>
+          <label for="product">${strings.productLabel}</label>
+          <input id="product" name="product" maxlength="500" autocomplete="off" ?disabled=${disabled} />
+        </div>
+      </div>
+      <fieldset ?disabled=${disabled}>
+        <legend>${strings.channelsLabel}</legend>
+        <div class="choices">
+          ${CHANNELS.map(
+            (channel) =>
+              html`<label
+                ><input type="checkbox" name="channels" value=${channel} ?checked=${DEFAULT_CHANNELS.includes(channel)} />${strings
+                  .channels[channel]}</label
+              >`,
+          )}
+        </div>
+      </fieldset>
+      <fieldset ?disabled=${disabled} aria-describedby="kinds-hint">
+        <legend>${strings.deliverablesLabel}</legend>
+        <div class="choices">
+          ${KINDS.map(
+            (kind) =>
+              html`<label><input type="checkbox" name="deliverables" value=${kind} />${strings.deliverableKinds[kind]}</label>`,
+          )}
+        </div>
+        <p class="hint" id="kinds-hint">${strings.deliverablesHint}</p>
+      </fieldset>
+      ${this.error ? html`<p part="error" id="error" role="alert">${this.error}</p>` : nothing}
+      <div class="actions">
+        <button part="submit" class="primary" type="submit" ?disabled=${disabled}>${strings.submitBrief}</button>
+        <p class="hint" id="hint">${disabled && this.reason ? this.reason : strings.submitHint}</p>
+      </div>
+    </form>`;
+  }
+}
+
+defineElement('mt-brief-form', BriefFormElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mt-brief-form': BriefFormElement;
+  }
+}

@@ -1,0 +1,110 @@
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { defineElement } from './internal/_define.js';
+import { themeStyles } from './internal/_theme.js';
+import { defaultStrings, type WidgetStrings } from './strings.js';
+import type { ConnectionInfo } from './types.js';
+
+/**
+ * Shows the connection honestly: live, reconnecting (with the attempt), resumed (how many
+ * events were caught up after a reconnect) and offline (how many messages are queued).
+ *
+ * @csspart status - The status pill.
+ * @csspart indicator - The coloured dot.
+ * @cssprop --mt-color-success - Colour of the live dot.
+ * @cssprop --mt-color-warning - Colour of the reconnecting dot.
+ * @cssprop --mt-color-danger - Colour of the offline dot.
+ */
+export class ConnectionStatusElement extends LitElement {
+  static override properties = {
+    connection: { attribute: false },
+    strings: { attribute: false },
+    theme: { type: String, reflect: true },
+  };
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        display: inline-block;
+      }
+      [part='status'] {
+        display: inline-flex;
+        align-items: center;
+        gap: 6px;
+        font-size: 0.85em;
+        padding: 2px 10px;
+        border: 1px solid var(--_border);
+        border-radius: 999px;
+        background: var(--_bg);
+      }
+      [part='indicator'] {
+        width: 8px;
+        height: 8px;
+        border-radius: 50%;
+        background: var(--_muted);
+        flex: none;
+      }
+      [data-status='live'] [part='indicator'] {
+        background: var(--_success);
+      }
+      [data-status='reconnecting'] [part='indicator'],
+      [data-status='connecting'] [part='indicator'] {
+        background: var(--_warning);
+      }
+      [data-status='offline'] [part='indicator'] {
+        background: var(--_danger);
+      }
+    `,
+  ];
+
+  /** The connection as reported by the session client. */
+  declare connection: ConnectionInfo | undefined;
+  /** Replacement strings. */
+  declare strings: WidgetStrings;
+  /** `light` or `dark`; follows the system when absent. */
+  declare theme: string | undefined;
+
+  /** Set once the connection was lost, so a live status after it reads as a resume. */
+  private interrupted = false;
+
+  constructor() {
+    super();
+    this.strings = defaultStrings;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('connection')) return;
+    const status = this.connection?.status;
+    if (status === 'reconnecting' || status === 'offline') this.interrupted = true;
+  }
+
+  /** The text shown, for hosts that mirror it elsewhere. */
+  get label(): string {
+    const connection = this.connection;
+    const strings = this.strings;
+    if (!connection) return strings.connection.connecting;
+    const parts: string[] = [];
+    if (connection.status === 'reconnecting') parts.push(strings.reconnectingAttempt(Math.max(1, connection.attempt)));
+    else parts.push(strings.connection[connection.status]);
+    if (connection.status === 'live' && this.interrupted && connection.lastResume) {
+      parts.push(strings.resumed(connection.lastResume.caughtUp));
+    }
+    if (connection.queued > 0) parts.push(strings.queued(connection.queued));
+    return parts.join(' · ');
+  }
+
+  protected override render() {
+    const status = this.connection?.status ?? 'connecting';
+    const resumed = status === 'live' && this.interrupted && Boolean(this.connection?.lastResume);
+    return html`<span part="status" role="status" data-status=${status} ?data-resumed=${resumed}
+      ><span part="indicator" aria-hidden="true"></span><span>${this.label}</span></span
+    >`;
+  }
+}
+
+defineElement('mt-connection-status', ConnectionStatusElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mt-connection-status': ConnectionStatusElement;
+  }
+}

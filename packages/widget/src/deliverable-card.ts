@@ -1,0 +1,336 @@
+import type { Deliverable, DeliverableOf } from '@marketing-team/core';
+import { LitElement, css, html, nothing } from 'lit';
+import { defineElement } from './internal/_define.js';
+import { themeStyles } from './internal/_theme.js';
+import './markdown-view.js';
+import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
+
+// Palette entries are model output and end up in a style: only plain colour notations pass.
+const SAFE_COLOUR = /^(?:#[0-9a-f]{3,8}|[a-z]{3,20}|rgba?\(\s*[\d.\s,%]+\)|hsla?\(\s*[\d.\s,%deg]+\))$/i;
+
+/**
+ * One deliverable, rendered by kind: Markdown documents through the sanitizer, social posts as
+ * channel-styled cards with character counts, ad variants, the landing page in a sandboxed
+ * iframe without scripts or same-origin access, the SVG banner as an image, and the
+ * measurement plan as a table.
+ *
+ * @csspart deliverable - The card.
+ * @csspart heading - The title.
+ * @csspart post - One social post.
+ * @csspart variant - One ad copy variant.
+ * @csspart landing-page - The landing page iframe.
+ * @csspart banner - The banner image.
+ * @csspart table - The measurement plan table.
+ * @cssprop --mt-landing-height - Height of the landing page preview.
+ */
+export class DeliverableCardElement extends LitElement {
+  static override properties = {
+    deliverable: { attribute: false },
+    strings: { attribute: false },
+    theme: { type: String, reflect: true },
+  };
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        display: block;
+        min-width: 0;
+      }
+      [part='deliverable'] {
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        background: var(--_bg);
+        padding: var(--_space);
+        display: grid;
+        gap: 10px;
+      }
+      [part='deliverable']:focus {
+        outline: none;
+        box-shadow: var(--_focus);
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px 10px;
+        align-items: baseline;
+      }
+      [part='heading'] {
+        font-size: 1.05em;
+        margin: 0;
+        flex: 1 1 100%;
+      }
+      .grid {
+        display: grid;
+        gap: 10px;
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 240px), 1fr));
+      }
+      [part='post'],
+      [part='variant'] {
+        border: 1px solid var(--_border);
+        border-left: 4px solid var(--_channel, var(--_accent));
+        border-radius: calc(var(--_radius) - 2px);
+        padding: 8px 10px;
+        background: var(--_surface);
+        display: grid;
+        gap: 6px;
+        align-content: start;
+      }
+      [data-channel='x'] {
+        --_channel: #1d1d1f;
+      }
+      [data-channel='linkedin'] {
+        --_channel: #0a66c2;
+      }
+      [data-channel='instagram'] {
+        --_channel: #c13584;
+      }
+      [data-channel='facebook'] {
+        --_channel: #1877f2;
+      }
+      [data-channel='tiktok'] {
+        --_channel: #25f4ee;
+      }
+      [data-channel='threads'] {
+        --_channel: #5b5b5b;
+      }
+      .channel {
+        font-weight: 700;
+        font-size: 0.85em;
+      }
+      .post-text {
+        white-space: pre-wrap;
+        overflow-wrap: anywhere;
+        margin: 0;
+      }
+      .count {
+        font-size: 0.8em;
+        color: var(--_muted);
+      }
+      .count[data-over] {
+        color: var(--_danger);
+        font-weight: 600;
+      }
+      .tags {
+        font-size: 0.85em;
+        color: var(--_accent);
+        overflow-wrap: anywhere;
+      }
+      .cta {
+        justify-self: start;
+        font-size: 0.85em;
+        padding: 2px 10px;
+        border-radius: 999px;
+        background: var(--_accent);
+        color: var(--_accent-text);
+      }
+      [part='landing-page'] {
+        width: 100%;
+        height: var(--mt-landing-height, 420px);
+        border: 1px solid var(--_border);
+        border-radius: calc(var(--_radius) - 2px);
+        background: #fff;
+      }
+      [part='banner'] {
+        max-width: 100%;
+        height: auto;
+        border-radius: calc(var(--_radius) - 2px);
+        border: 1px solid var(--_border);
+        display: block;
+      }
+      .swatches {
+        display: flex;
+        gap: 4px;
+      }
+      .swatch {
+        width: 20px;
+        height: 20px;
+        border-radius: 4px;
+        border: 1px solid var(--_border);
+      }
+      .table-wrap {
+        overflow-x: auto;
+      }
+      [part='table'] {
+        border-collapse: collapse;
+        width: 100%;
+        font-size: 0.9em;
+      }
+      th,
+      td {
+        text-align: left;
+        border-bottom: 1px solid var(--_border);
+        padding: 6px 8px;
+        vertical-align: top;
+      }
+      ul {
+        margin: 0;
+        padding-left: 1.2em;
+      }
+    `,
+  ];
+
+  /** The deliverable to show (its content is untrusted model output). */
+  declare deliverable: Deliverable | undefined;
+  /** Replacement strings. */
+  declare strings: WidgetStrings;
+  /** `light` or `dark`; follows the system when absent. */
+  declare theme: string | undefined;
+
+  constructor() {
+    super();
+    this.strings = defaultStrings;
+  }
+
+  /** Moves focus to the card (used when a new deliverable arrives). */
+  override focus(options?: FocusOptions): void {
+    this.renderRoot.querySelector<HTMLElement>('[part="deliverable"]')?.focus(options);
+  }
+
+  protected override render() {
+    const deliverable = this.deliverable;
+    if (!deliverable) return nothing;
+    const strings = this.strings;
+    return html`<article
+      part="deliverable"
+      tabindex="-1"
+      aria-labelledby="heading"
+      data-kind=${deliverable.kind}
+      data-deliverable=${deliverable.id}
+    >
+      <header>
+        <span class="badge">${strings.deliverableKinds[deliverable.kind]}</span>
+        <span class="muted">${agentDisplayName(strings, deliverable.agent)}</span>
+        ${deliverable.offline ? html`<span class="badge" data-offline>${strings.offlineModel}</span>` : nothing}
+        <h4 part="heading" id="heading">${deliverable.title}</h4>
+      </header>
+      ${this.renderBody(deliverable)}
+    </article>`;
+  }
+
+  private renderBody(deliverable: Deliverable) {
+    switch (deliverable.kind) {
+      case 'social-posts':
+        return this.renderPosts(deliverable);
+      case 'ad-copy':
+        return this.renderAdCopy(deliverable);
+      case 'landing-page':
+        return this.renderLandingPage(deliverable);
+      case 'creative-concepts':
+        return this.renderCreative(deliverable);
+      case 'measurement-plan':
+        return this.renderMeasurement(deliverable);
+      default:
+        return html`<mt-markdown .markdown=${deliverable.markdown}></mt-markdown>`;
+    }
+  }
+
+  private renderPosts(deliverable: DeliverableOf<'social-posts'>) {
+    const strings = this.strings;
+    return html`<div class="grid">
+      ${deliverable.data.posts.map((post) => {
+        // Counted here rather than trusted from the model.
+        const count = Array.from(post.text).length;
+        const over = count > post.characterLimit;
+        return html`<section part="post" data-channel=${post.channel} aria-label=${strings.channels[post.channel]}>
+          <span class="channel">${strings.channels[post.channel]}</span>
+          <p class="post-text">${post.text}</p>
+          ${post.hashtags.length
+            ? html`<span class="tags">${post.hashtags.map((tag) => (tag.startsWith('#') ? tag : `#${tag}`)).join(' ')}</span>`
+            : nothing}
+          <span class="count" ?data-over=${over}
+            >${strings.characterCount(count, post.characterLimit)}${over ? html` · ${strings.overLimit}` : nothing}</span
+          >
+        </section>`;
+      })}
+    </div>`;
+  }
+
+  private renderAdCopy(deliverable: DeliverableOf<'ad-copy'>) {
+    return html`<div class="grid">
+      ${deliverable.data.variants.map(
+        (variant) => html`<section part="variant" aria-label=${variant.headline}>
+          <span class="channel">${variant.platform}</span>
+          <strong>${variant.headline}</strong>
+          <span class="post-text">${variant.description}</span>
+          <span class="cta">${variant.callToAction}</span>
+        </section>`,
+      )}
+    </div>`;
+  }
+
+  private renderLandingPage(deliverable: DeliverableOf<'landing-page'>) {
+    // An empty sandbox: no scripts, no same-origin access, no forms, no popups, no top navigation.
+    return html`<iframe
+      part="landing-page"
+      sandbox=""
+      referrerpolicy="no-referrer"
+      loading="lazy"
+      title=${this.strings.landingPreviewTitle(deliverable.data.headline)}
+      .srcdoc=${deliverable.data.html}
+    ></iframe>`;
+  }
+
+  private renderCreative(deliverable: DeliverableOf<'creative-concepts'>) {
+    const strings = this.strings;
+    const banner = deliverable.data.bannerSvg.trim();
+    return html`${banner
+        ? html`<img
+            part="banner"
+            alt=${strings.bannerAlt(deliverable.title)}
+            src=${`data:image/svg+xml;charset=utf-8,${encodeURIComponent(banner)}`}
+          />`
+        : nothing}
+      <div class="grid">
+        ${deliverable.data.concepts.map(
+          (concept) => html`<section part="variant" aria-label=${concept.name}>
+            <strong>${concept.name}</strong>
+            <span class="post-text">${concept.description}</span>
+            <div class="swatches" aria-hidden="true">
+              ${concept.palette
+                .filter((colour) => SAFE_COLOUR.test(colour.trim()))
+                .map((colour) => html`<span class="swatch" style="background: ${colour.trim()}" title=${colour}></span>`)}
+            </div>
+          </section>`,
+        )}
+      </div>`;
+  }
+
+  private renderMeasurement(deliverable: DeliverableOf<'measurement-plan'>) {
+    const strings = this.strings;
+    return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${deliverable.title}>
+        <table part="table">
+          <thead>
+            <tr>
+              <th scope="col">${strings.kpiName}</th>
+              <th scope="col">${strings.kpiMetric}</th>
+              <th scope="col">${strings.kpiTarget}</th>
+              <th scope="col">${strings.kpiChannel}</th>
+              <th scope="col">${strings.kpiCadence}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${deliverable.data.kpis.map(
+              (kpi) => html`<tr>
+                <td>${kpi.name}</td>
+                <td>${kpi.metric}</td>
+                <td>${kpi.target}</td>
+                <td>${kpi.channel ?? ''}</td>
+                <td>${kpi.cadence}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+      ${deliverable.data.tools.length
+        ? html`<p><strong>${strings.measurementTools}:</strong> ${deliverable.data.tools.join(', ')}</p>`
+        : nothing}`;
+  }
+}
+
+defineElement('mt-deliverable-card', DeliverableCardElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mt-deliverable-card': DeliverableCardElement;
+  }
+}

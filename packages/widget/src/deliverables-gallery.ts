@@ -1,0 +1,92 @@
+import type { Deliverable } from '@marketing-team/core';
+import { LitElement, css, html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import './deliverable-card.js';
+import { defineElement } from './internal/_define.js';
+import { themeStyles } from './internal/_theme.js';
+import { defaultStrings, type WidgetStrings } from './strings.js';
+
+/**
+ * The deliverables gallery: one `<mt-deliverable-card>` per deliverable, newest last.
+ *
+ * @csspart gallery - The list.
+ * @csspart empty - The text shown before the first deliverable.
+ */
+export class DeliverablesGalleryElement extends LitElement {
+  static override properties = {
+    deliverables: { attribute: false },
+    strings: { attribute: false },
+    theme: { type: String, reflect: true },
+  };
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        display: block;
+      }
+      [part='gallery'] {
+        display: grid;
+        gap: var(--_space);
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 420px), 1fr));
+        list-style: none;
+        margin: 0;
+        padding: 0;
+      }
+      li {
+        min-width: 0;
+      }
+      li.wide {
+        grid-column: 1 / -1;
+      }
+    `,
+  ];
+
+  /** The deliverables, in the order they were created. */
+  declare deliverables: readonly Deliverable[];
+  /** Replacement strings. */
+  declare strings: WidgetStrings;
+  /** `light` or `dark`; follows the system when absent. */
+  declare theme: string | undefined;
+
+  constructor() {
+    super();
+    this.deliverables = [];
+    this.strings = defaultStrings;
+  }
+
+  /** Moves focus to a deliverable's card. */
+  async focusDeliverable(id: string): Promise<void> {
+    await this.updateComplete;
+    const card = this.renderRoot.querySelector(`mt-deliverable-card[data-id="${CSS.escape(id)}"]`);
+    if (card instanceof HTMLElement) {
+      await (card as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete;
+      card.focus({ preventScroll: false });
+    }
+  }
+
+  protected override render() {
+    if (this.deliverables.length === 0) return html`<p part="empty" class="muted">${this.strings.noDeliverables}</p>`;
+    return html`<ul part="gallery">
+      ${repeat(
+        this.deliverables,
+        (deliverable) => deliverable.id,
+        (deliverable) => html`<li class=${deliverable.kind === 'landing-page' || deliverable.kind === 'social-posts' ? 'wide' : ''}>
+          <mt-deliverable-card
+            data-id=${deliverable.id}
+            .deliverable=${deliverable}
+            .strings=${this.strings}
+            theme=${this.theme ?? nothing}
+          ></mt-deliverable-card>
+        </li>`,
+      )}
+    </ul>`;
+  }
+}
+
+defineElement('mt-deliverables', DeliverablesGalleryElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mt-deliverables': DeliverablesGalleryElement;
+  }
+}

@@ -1,0 +1,98 @@
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
+import { defineElement } from './internal/_define.js';
+import { loadMarkdownRenderer, loadedMarkdownRenderer } from './internal/_markdown-loader.js';
+import { themeStyles } from './internal/_theme.js';
+
+/**
+ * Renders untrusted Markdown (model output) through marked and DOMPurify. The sanitizer loads
+ * lazily; until it has, the text shows as plain text, never as HTML.
+ *
+ * @csspart content - The rendered Markdown.
+ */
+export class MarkdownViewElement extends LitElement {
+  static override properties = { markdown: { type: String } };
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        display: block;
+        overflow-wrap: anywhere;
+      }
+      .plain {
+        white-space: pre-wrap;
+      }
+      [part='content'] > :first-child {
+        margin-top: 0;
+      }
+      [part='content'] > :last-child {
+        margin-bottom: 0;
+      }
+      a {
+        color: var(--_accent);
+      }
+      img {
+        max-width: 100%;
+      }
+      pre,
+      code {
+        font-family: var(--_mono);
+        font-size: 0.9em;
+      }
+      pre {
+        overflow-x: auto;
+        background: var(--_surface);
+        padding: 8px;
+        border-radius: var(--_radius);
+      }
+      table {
+        border-collapse: collapse;
+      }
+      th,
+      td {
+        border: 1px solid var(--_border);
+        padding: 4px 8px;
+      }
+    `,
+  ];
+
+  /** The Markdown source (untrusted). */
+  declare markdown: string;
+
+  private sanitized: string | undefined;
+
+  constructor() {
+    super();
+    this.markdown = '';
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('markdown')) return;
+    const render = loadedMarkdownRenderer();
+    if (render) {
+      this.sanitized = render(this.markdown);
+      return;
+    }
+    this.sanitized = undefined;
+    const source = this.markdown;
+    void loadMarkdownRenderer().then((loaded) => {
+      if (this.markdown !== source) return;
+      this.sanitized = loaded(source);
+      this.requestUpdate();
+    });
+  }
+
+  protected override render() {
+    // Only sanitizer output ever reaches unsafeHTML; before it loads the text is escaped.
+    if (this.sanitized === undefined) return html`<div part="content" class="plain">${this.markdown}</div>`;
+    return html`<div part="content">${unsafeHTML(this.sanitized)}</div>`;
+  }
+}
+
+defineElement('mt-markdown', MarkdownViewElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mt-markdown': MarkdownViewElement;
+  }
+}

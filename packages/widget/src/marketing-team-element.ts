@@ -1,0 +1,423 @@
+import type {
+  AgentState,
+  CampaignBriefInput,
+  CardState,
+  Deliverable,
+  RunScope,
+  RunState,
+  SessionState,
+} from '@marketing-team/core';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import './agent-lane.js';
+import type { StopAgentDetail } from './agent-lane.js';
+import './brief-form.js';
+import './connection-status.js';
+import './deliverables-gallery.js';
+import type { DeliverablesGalleryElement } from './deliverables-gallery.js';
+import { defineElement } from './internal/_define.js';
+import { isTyping } from './internal/_focus.js';
+import { themeStyles } from './internal/_theme.js';
+import './run-controls.js';
+import type { SteerDetail, StopRunDetail } from './run-controls.js';
+import './run-progress.js';
+import { SessionController } from './session-controller.js';
+import { agentDisplayName, resolveStrings, type WidgetStrings } from './strings.js';
+import './task-board.js';
+import type { ApproveDetail, RequestChangesDetail } from './task-board.js';
+import type { SessionAuth, WidgetClient } from './types.js';
+import type {
+  ConnectionChangeDetail,
+  DeliverableDetail,
+  RunCompletedDetail,
+  RunStartedDetail,
+  WidgetErrorDetail,
+} from './widget-events.js';
+
+const ENDED = new Set<RunState['status']>(['completed', 'cancelled', 'failed', 'interrupted']);
+
+/** Creates the client for an `endpoint` when the host passes none; set by the package entry. */
+export type ClientFactory = (endpoint: string) => WidgetClient;
+
+/**
+ * `<marketing-team>`: a campaign brief form, one live lane per agent, run progress, stop and
+ * steer, the deliverables gallery and the shared task board of one durable session. All state
+ * lives in core's `SessionClient`; the element only renders it, so a re-render, a reload or a
+ * second device shows the same thing.
+ *
+ * @fires mt-run-started - A run started; detail `{ runId, run }`.
+ * @fires mt-run-completed - A run ended (completed, cancelled, failed or interrupted); detail `{ runId, status, deliverableIds, run }`.
+ * @fires mt-deliverable - A new deliverable arrived; detail `{ deliverable }`.
+ * @fires mt-connection-change - The connection status changed; detail is the `ConnectionInfo`.
+ * @fires mt-error - Something the person asked for failed; detail `{ action, message, error }`.
+ * @csspart root - The whole widget.
+ * @csspart header - Title and connection status.
+ * @csspart brief - The brief section.
+ * @csspart run - Progress and controls.
+ * @csspart lanes - The agent lanes.
+ * @csspart deliverables - The deliverables section.
+ * @csspart board - The task board section.
+ * @csspart error - The error banner.
+ * @cssprop --mt-color-background - Background of panels.
+ * @cssprop --mt-color-surface - Background of the widget and of inset areas.
+ * @cssprop --mt-color-text - Text colour.
+ * @cssprop --mt-color-muted - Secondary text colour.
+ * @cssprop --mt-color-border - Border colour.
+ * @cssprop --mt-color-accent - Accent (buttons, progress, links).
+ * @cssprop --mt-color-accent-text - Text on the accent colour.
+ * @cssprop --mt-color-danger - Stop buttons, errors, offline.
+ * @cssprop --mt-color-success - Live and working indicators.
+ * @cssprop --mt-color-warning - Reconnecting indicator.
+ * @cssprop --mt-focus-ring - Box shadow of focused controls.
+ * @cssprop --mt-radius - Corner radius.
+ * @cssprop --mt-space - Base spacing.
+ * @cssprop --mt-font-family - Font family.
+ * @cssprop --mt-font-family-mono - Monospace font family.
+ * @cssprop --mt-font-size - Base font size.
+ */
+export class MarketingTeamElement extends LitElement {
+  /** Used to create a client from `endpoint` when the `client` property is not set. */
+  static clientFactory: ClientFactory | undefined;
+
+  static override properties = {
+    endpoint: { type: String },
+    session: { type: String },
+    token: { type: String },
+    theme: { type: String, reflect: true },
+    getToken: { attribute: false },
+    client: { attribute: false },
+    strings: { attribute: false },
+    announcement: { state: true },
+    errorMessage: { state: true },
+  };
+
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        display: block;
+        container-type: inline-size;
+      }
+      [part='root'] {
+        background: var(--_surface);
+        border: 1px solid var(--_border);
+        border-radius: calc(var(--_radius) + 4px);
+        padding: var(--_space);
+        display: grid;
+        gap: calc(var(--_space) * 1.5);
+      }
+      [part='header'] {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        justify-content: space-between;
+        gap: 8px;
+      }
+      h2 {
+        font-size: 1.25em;
+        margin: 0;
+      }
+      h3.section {
+        font-size: 1.05em;
+      }
+      section.panel {
+        background: var(--_bg);
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        padding: var(--_space);
+        display: grid;
+        gap: 10px;
+        min-width: 0;
+      }
+      .goal {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      .lanes {
+        display: grid;
+        gap: var(--_space);
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 260px), 1fr));
+      }
+      [part='error'] {
+        border: 1px solid var(--_danger);
+        color: var(--_danger);
+        border-radius: var(--_radius);
+        padding: 8px 12px;
+        display: flex;
+        gap: 8px;
+        justify-content: space-between;
+        align-items: center;
+        background: var(--_bg);
+      }
+      @container (max-width: 480px) {
+        [part='root'] {
+          padding: 8px;
+          border-radius: var(--_radius);
+        }
+        section.panel {
+          padding: 10px;
+        }
+      }
+    `,
+  ];
+
+  /** Base URL of the server's marketing-team handler (for example `/mt`). */
+  declare endpoint: string | undefined;
+  /** The session to show. */
+  declare session: string | undefined;
+  /** A session token; use `getToken` instead to refresh tokens before they expire. */
+  declare token: string | undefined;
+  /** `light` or `dark`; follows the system preference when absent. */
+  declare theme: 'light' | 'dark' | undefined;
+  /** Fetches a fresh token; called at connect and before the current token expires. */
+  declare getToken: (() => Promise<string>) | undefined;
+  /** A `SessionClient` to share between elements (one socket per page); created from `endpoint` when absent. */
+  declare client: WidgetClient | undefined;
+  /** Replacement strings, merged over the defaults. */
+  declare strings: Partial<WidgetStrings> | undefined;
+  declare private announcement: string;
+  declare private errorMessage: string | undefined;
+
+  private readonly controller = new SessionController(this);
+  private ownClient: { endpoint: string; client: WidgetClient } | undefined;
+  private resolved: WidgetStrings = resolveStrings(undefined);
+  private baseline: SessionState | undefined;
+  private lastConnection: ConnectionChangeDetail | undefined;
+
+  constructor() {
+    super();
+    this.announcement = '';
+    this.addEventListener('mt-brief-submit', (event) => void this.submitBrief((event as CustomEvent<CampaignBriefInput>).detail));
+    this.addEventListener('mt-stop-run', (event) => void this.cancel((event as CustomEvent<StopRunDetail>).detail.runId));
+    this.addEventListener('mt-stop-agent', (event) => {
+      const detail = (event as CustomEvent<StopAgentDetail>).detail;
+      void this.cancel(detail.runId, { agent: detail.agent });
+    });
+    this.addEventListener('mt-steer', (event) => {
+      const detail = (event as CustomEvent<SteerDetail>).detail;
+      void this.steer(detail.runId, detail.instruction);
+    });
+    this.addEventListener('mt-approve', (event) => {
+      const detail = (event as CustomEvent<ApproveDetail>).detail;
+      void this.act('approve', (handle) => handle.approve(detail.runId, detail.taskId));
+    });
+    this.addEventListener('mt-request-changes', (event) => {
+      const detail = (event as CustomEvent<RequestChangesDetail>).detail;
+      void this.act('request-changes', (handle) => handle.requestChanges(detail.runId, detail.taskId, detail.comment));
+    });
+  }
+
+  /** The reduced session state being shown (read-only; it belongs to the client). */
+  get state(): SessionState | undefined {
+    return this.controller.state;
+  }
+
+  /** Submits a campaign brief; resolves once the server stored it (or it was queued offline). */
+  submitBrief(brief: CampaignBriefInput): Promise<unknown> {
+    return this.act('submit-brief', (handle) => handle.submitBrief(brief));
+  }
+
+  /** Stops a run, or one agent or task of it. */
+  cancel(runId: string, scope?: RunScope): Promise<unknown> {
+    return this.act('cancel', (handle) => handle.cancel(runId, scope ? { scope } : undefined));
+  }
+
+  /** Sends a steering instruction to a run. */
+  steer(runId: string, instruction: string, scope?: RunScope): Promise<unknown> {
+    return this.act('steer', (handle) => handle.steer(runId, instruction, scope ? { scope } : undefined));
+  }
+
+  private async act(action: string, work: (handle: NonNullable<SessionController['handle']>) => Promise<unknown>): Promise<unknown> {
+    const handle = this.controller.handle;
+    try {
+      if (!handle) throw new Error('No session is connected: set session and token (or getToken) and endpoint (or client).');
+      const result = await work(handle);
+      this.errorMessage = undefined;
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.errorMessage = message;
+      this.emit<WidgetErrorDetail>('mt-error', { action, message, error });
+      return undefined;
+    }
+  }
+
+  private emit<T>(name: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent<T>(name, { detail, bubbles: true, composed: true }));
+  }
+
+  private resolveClient(): WidgetClient | undefined {
+    if (this.client) return this.client;
+    if (!this.endpoint) return undefined;
+    if (this.ownClient?.endpoint !== this.endpoint) {
+      this.ownClient?.client.close?.();
+      const factory = MarketingTeamElement.clientFactory;
+      if (!factory) return undefined;
+      this.ownClient = { endpoint: this.endpoint, client: factory(this.endpoint) };
+    }
+    return this.ownClient.client;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.ownClient?.client.close?.();
+    this.ownClient = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('strings')) this.resolved = resolveStrings(this.strings);
+    const client = this.resolveClient();
+    const auth: SessionAuth | undefined = this.getToken
+      ? { getToken: this.getToken }
+      : this.token
+        ? { token: this.token }
+        : undefined;
+    this.controller.bind(client && this.session && auth ? { client, session: this.session, auth } : undefined);
+    this.noticeChanges();
+  }
+
+  /** Compares the new state with the last one seen to fire host events and announcements. */
+  private noticeChanges(): void {
+    const state = this.controller.state;
+    const connection = this.controller.connection;
+    if (connection && connection !== this.lastConnection) {
+      this.lastConnection = connection;
+      this.emit<ConnectionChangeDetail>('mt-connection-change', connection);
+    }
+    if (!state) return;
+    const previous = this.baseline;
+    this.baseline = state;
+    // The first state is history, not news: nothing is announced or focused for it.
+    if (!previous || previous === state) return;
+    const strings = this.resolved;
+    const said: string[] = [];
+    for (const runId of state.runOrder) {
+      const run = state.runs[runId];
+      const before = previous.runs[runId];
+      if (!run || run === before) continue;
+      if (run.status === 'running' && before?.status !== 'running') this.emit<RunStartedDetail>('mt-run-started', { runId, run });
+      if (ENDED.has(run.status) && before?.status !== run.status) {
+        this.emit<RunCompletedDetail>('mt-run-completed', {
+          runId,
+          status: run.status as RunCompletedDetail['status'],
+          deliverableIds: [...run.deliverableIds],
+          run,
+        });
+        said.push(strings.runEnded(strings.runStatus[run.status]));
+      }
+    }
+    for (const id of Object.keys(state.messages)) {
+      const message = state.messages[id];
+      const before = previous.messages[id];
+      if (!message || message === before || message.status !== 'completed' || before?.status === 'completed') continue;
+      const task = state.runs[message.runId]?.tasks[message.taskId];
+      said.push(strings.messageCompleted(agentDisplayName(strings, message.agent), task?.title ?? message.taskId));
+    }
+    const fresh = state.deliverableOrder.filter((id) => !previous.deliverables[id]);
+    for (const id of fresh) {
+      const deliverable = state.deliverables[id];
+      if (!deliverable) continue;
+      this.emit<DeliverableDetail>('mt-deliverable', { deliverable });
+      said.push(strings.deliverableReady(deliverable.title));
+    }
+    const newest = fresh[fresh.length - 1];
+    if (newest && !isTyping()) {
+      void this.updateComplete.then(() =>
+        this.renderRoot.querySelector<DeliverablesGalleryElement>('mt-deliverables')?.focusDeliverable(newest),
+      );
+    }
+    if (said.length) this.announcement = said.join(' ');
+  }
+
+  private currentRun(state: SessionState | undefined): RunState | undefined {
+    const id = state?.runOrder[state.runOrder.length - 1];
+    return id ? state?.runs[id] : undefined;
+  }
+
+  protected override render() {
+    const strings = this.resolved;
+    const state = this.controller.state;
+    const capabilities = this.controller.capabilities;
+    // Until the server has said what the token allows, nothing is shown as forbidden.
+    const known = capabilities.length > 0;
+    const canWrite = !known || capabilities.includes('write');
+    const canControl = !known || capabilities.includes('control');
+    const run = this.currentRun(state);
+    const active = run && !ENDED.has(run.status);
+    const theme = this.theme ?? nothing;
+    const agents = (state?.agentOrder ?? []).map((name) => state!.agents[name]).filter((agent): agent is AgentState => !!agent);
+    const deliverables = (state?.deliverableOrder ?? [])
+      .map((id) => state!.deliverables[id])
+      .filter((deliverable): deliverable is Deliverable => !!deliverable);
+    const cards = (state?.boardOrder ?? []).map((id) => state!.board[id]).filter((card): card is CardState => !!card);
+    return html`<div part="root">
+      <header part="header">
+        <h2>${strings.title}</h2>
+        <mt-connection-status .connection=${this.controller.connection} .strings=${strings} theme=${theme}></mt-connection-status>
+      </header>
+      ${this.errorMessage
+        ? html`<div part="error" role="alert">
+            <span>${this.errorMessage}</span>
+            <button type="button" @click=${() => (this.errorMessage = undefined)} aria-label=${strings.dismiss}>×</button>
+          </div>`
+        : nothing}
+      <section part="brief" class="panel" aria-labelledby="brief-heading">
+        <h3 class="section" id="brief-heading">${strings.briefHeading}</h3>
+        ${active && run?.brief
+          ? html`<p class="goal">${run.brief.goal}</p>`
+          : html`<mt-brief-form
+              .strings=${strings}
+              theme=${theme}
+              ?disabled=${!canWrite}
+              reason=${strings.briefNotAllowed}
+            ></mt-brief-form>`}
+      </section>
+      ${run
+        ? html`<section part="run" class="panel" aria-label=${strings.progressLabel}>
+            <mt-run-progress .run=${run} .strings=${strings} theme=${theme}></mt-run-progress>
+            <mt-run-controls .run=${run} ?can-control=${canControl} .strings=${strings} theme=${theme}></mt-run-controls>
+          </section>`
+        : nothing}
+      <section part="lanes" class="panel" aria-labelledby="lanes-heading">
+        <h3 class="section" id="lanes-heading">${strings.lanesHeading}</h3>
+        ${agents.length
+          ? html`<div class="lanes">
+              ${repeat(
+                agents,
+                (agent) => agent.agent,
+                (agent) => {
+                  const task = agent.runId && agent.taskId ? state!.runs[agent.runId]?.tasks[agent.taskId] : undefined;
+                  const message = agent.messageId ? state!.messages[agent.messageId] : undefined;
+                  return html`<mt-agent-lane
+                    .agent=${agent}
+                    .task=${task}
+                    .message=${message}
+                    ?can-control=${canControl}
+                    .strings=${strings}
+                    theme=${theme}
+                  ></mt-agent-lane>`;
+                },
+              )}
+            </div>`
+          : html`<p class="muted">${strings.noRun}</p>`}
+      </section>
+      <section part="deliverables" class="panel" aria-labelledby="deliverables-heading">
+        <h3 class="section" id="deliverables-heading">${strings.deliverablesHeading}</h3>
+        <mt-deliverables .deliverables=${deliverables} .strings=${strings} theme=${theme}></mt-deliverables>
+      </section>
+      <section part="board" class="panel" aria-labelledby="board-heading">
+        <h3 class="section" id="board-heading">${strings.boardHeading}</h3>
+        <mt-task-board .cards=${cards} ?can-review=${canWrite} .strings=${strings} theme=${theme}></mt-task-board>
+      </section>
+      <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+    </div>`;
+  }
+}
+
+defineElement('marketing-team', MarketingTeamElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'marketing-team': MarketingTeamElement;
+  }
+}

@@ -1,0 +1,133 @@
+import type { RunState } from '@marketing-team/core';
+import { LitElement, css, html, nothing } from 'lit';
+import { defineElement } from './internal/_define.js';
+import { themeStyles } from './internal/_theme.js';
+import { defaultStrings, type WidgetStrings } from './strings.js';
+
+/** Detail of `mt-stop-run`. */
+export interface StopRunDetail {
+  runId: string;
+}
+
+/** Detail of `mt-steer`. */
+export interface SteerDetail {
+  runId: string;
+  instruction: string;
+}
+
+/**
+ * Stop and steer controls of a running run. Without the `control` capability both are
+ * disabled and the reason is shown next to them.
+ *
+ * @fires mt-stop-run - The person asked to stop the whole run; detail `{ runId }`.
+ * @fires mt-steer - The person sent a steering instruction; detail `{ runId, instruction }`.
+ * @csspart controls - The container.
+ * @csspart stop - The stop button.
+ * @csspart steer-input - The instruction field.
+ * @csspart steer-button - The steer button.
+ * @csspart reason - Why the controls are disabled.
+ */
+export class RunControlsElement extends LitElement {
+  static override properties = {
+    run: { attribute: false },
+    canControl: { type: Boolean, attribute: 'can-control' },
+    strings: { attribute: false },
+    theme: { type: String, reflect: true },
+  };
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        display: block;
+      }
+      [part='controls'] {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px;
+        align-items: center;
+      }
+      form {
+        display: flex;
+        gap: 8px;
+        flex: 1 1 240px;
+        min-width: 0;
+      }
+      [part='reason'] {
+        flex-basis: 100%;
+        margin: 0;
+        font-size: 0.85em;
+        color: var(--_muted);
+      }
+    `,
+  ];
+
+  /** The run the controls act on. */
+  declare run: RunState | undefined;
+  /** Whether the token allows cancel and steer. */
+  declare canControl: boolean;
+  /** Replacement strings. */
+  declare strings: WidgetStrings;
+  /** `light` or `dark`; follows the system when absent. */
+  declare theme: string | undefined;
+
+  constructor() {
+    super();
+    this.canControl = false;
+    this.strings = defaultStrings;
+  }
+
+  private emit<T>(name: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent<T>(name, { detail, bubbles: true, composed: true }));
+  }
+
+  private stop(): void {
+    if (!this.run || !this.canControl) return;
+    this.emit<StopRunDetail>('mt-stop-run', { runId: this.run.id });
+  }
+
+  private steer(event: SubmitEvent): void {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const input = form.elements.namedItem('instruction') as HTMLInputElement;
+    const instruction = input.value.trim();
+    if (!this.run || !this.canControl || !instruction) return;
+    this.emit<SteerDetail>('mt-steer', { runId: this.run.id, instruction });
+    input.value = '';
+  }
+
+  protected override render() {
+    const run = this.run;
+    if (!run || (run.status !== 'running' && run.status !== 'planned')) return nothing;
+    const strings = this.strings;
+    const disabled = !this.canControl;
+    const describedBy = disabled ? 'reason' : nothing;
+    return html`<div part="controls">
+      <button part="stop" class="danger" type="button" ?disabled=${disabled} aria-describedby=${describedBy} @click=${this.stop}>
+        ${strings.stopRun}
+      </button>
+      <form @submit=${this.steer}>
+        <label class="visually-hidden" for="instruction">${strings.steerLabel}</label>
+        <input
+          part="steer-input"
+          id="instruction"
+          name="instruction"
+          maxlength="2000"
+          autocomplete="off"
+          placeholder=${strings.steerPlaceholder}
+          ?disabled=${disabled}
+          aria-describedby=${describedBy}
+        />
+        <button part="steer-button" type="submit" ?disabled=${disabled} aria-describedby=${describedBy}>${strings.steerSend}</button>
+      </form>
+      ${disabled ? html`<p part="reason" id="reason">${strings.controlNotAllowed}</p>` : nothing}
+    </div>`;
+  }
+}
+
+defineElement('mt-run-controls', RunControlsElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mt-run-controls': RunControlsElement;
+  }
+}

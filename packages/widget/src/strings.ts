@@ -1,0 +1,182 @@
+import type { DeliverableKind, SocialChannel, TaskStatus } from '@marketing-team/core';
+import type { ConnectionStatus } from './types.js';
+
+/**
+ * Every piece of text the widget shows. Replace any of them through the `strings` property
+ * (a partial object is merged over the defaults).
+ */
+export interface WidgetStrings {
+  title: string;
+  dismiss: string;
+  briefHeading: string;
+  goalLabel: string;
+  goalPlaceholder: string;
+  audienceLabel: string;
+  productLabel: string;
+  channelsLabel: string;
+  deliverablesLabel: string;
+  deliverablesHint: string;
+  submitBrief: string;
+  submitHint: string;
+  goalRequired: string;
+  briefNotAllowed: string;
+  lanesHeading: string;
+  idle: string;
+  waiting: string;
+  offlineModel: string;
+  stop: string;
+  stopAgent: (agent: string) => string;
+  stopRun: string;
+  steerLabel: string;
+  steerPlaceholder: string;
+  steerSend: string;
+  controlNotAllowed: string;
+  noRun: string;
+  progressLabel: string;
+  progress: (done: number, total: number) => string;
+  elapsed: (seconds: number) => string;
+  runStatus: Record<'planned' | 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted', string>;
+  deliverablesHeading: string;
+  noDeliverables: string;
+  characterCount: (count: number, limit: number) => string;
+  overLimit: string;
+  landingPreviewTitle: (headline: string) => string;
+  bannerAlt: (title: string) => string;
+  kpiName: string;
+  kpiMetric: string;
+  kpiTarget: string;
+  kpiChannel: string;
+  kpiCadence: string;
+  measurementTools: string;
+  boardHeading: string;
+  taskStatus: Record<TaskStatus, string>;
+  assignedTo: (name: string) => string;
+  unassigned: string;
+  approve: string;
+  requestChanges: string;
+  changesPlaceholder: string;
+  sendChanges: string;
+  reviewNotAllowed: string;
+  connection: Record<ConnectionStatus, string>;
+  reconnectingAttempt: (attempt: number) => string;
+  resumed: (caughtUp: number) => string;
+  queued: (count: number) => string;
+  messageCompleted: (agent: string, task: string) => string;
+  deliverableReady: (title: string) => string;
+  runEnded: (status: string) => string;
+  agentNames: Record<string, string>;
+  deliverableKinds: Record<DeliverableKind, string>;
+  channels: Record<SocialChannel, string>;
+}
+
+/** The default (English) strings. */
+export const defaultStrings: WidgetStrings = {
+  title: 'Marketing team',
+  dismiss: 'Dismiss',
+  briefHeading: 'Campaign brief',
+  goalLabel: 'Campaign goal',
+  goalPlaceholder: 'What should this campaign achieve?',
+  audienceLabel: 'Audience',
+  productLabel: 'Product or offer',
+  channelsLabel: 'Channels',
+  deliverablesLabel: 'Deliverables wanted',
+  deliverablesHint: 'None selected means the full package.',
+  submitBrief: 'Start the team',
+  submitHint: 'Ctrl+Enter submits from the goal field; Enter submits from the other fields.',
+  goalRequired: 'Campaign goal: please describe what the campaign should achieve.',
+  briefNotAllowed: 'Your access does not allow starting a run.',
+  lanesHeading: 'Agents',
+  idle: 'Idle',
+  waiting: 'Waiting for work',
+  offlineModel: 'Offline model',
+  stop: 'Stop',
+  stopAgent: (agent) => `Stop ${agent}`,
+  stopRun: 'Stop the run',
+  steerLabel: 'Steer the team',
+  steerPlaceholder: 'A short instruction, e.g. "more playful"',
+  steerSend: 'Steer',
+  controlNotAllowed: 'Stopping and steering need the control permission, which this access does not have.',
+  noRun: 'No run yet. Submit a brief to start.',
+  progressLabel: 'Run progress',
+  progress: (done, total) => `${done} of ${total} tasks done`,
+  elapsed: (seconds) => `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, '0')} elapsed`,
+  runStatus: {
+    planned: 'Planned',
+    running: 'Running',
+    completed: 'Done',
+    cancelled: 'Stopped',
+    failed: 'Failed',
+    interrupted: 'Interrupted',
+  },
+  deliverablesHeading: 'Deliverables',
+  noDeliverables: 'Deliverables appear here as agents finish them.',
+  characterCount: (count, limit) => `${count} / ${limit} characters`,
+  overLimit: 'over the limit',
+  landingPreviewTitle: (headline) => `Landing page preview: ${headline}`,
+  bannerAlt: (title) => `Banner for ${title}`,
+  kpiName: 'KPI',
+  kpiMetric: 'Metric',
+  kpiTarget: 'Target',
+  kpiChannel: 'Channel',
+  kpiCadence: 'Cadence',
+  measurementTools: 'Tools',
+  boardHeading: 'Task board',
+  taskStatus: {
+    todo: 'To do',
+    in_progress: 'In progress',
+    review: 'Review',
+    done: 'Done',
+    blocked: 'Blocked',
+    failed: 'Failed',
+    cancelled: 'Cancelled',
+  },
+  assignedTo: (name) => `Assigned to ${name}`,
+  unassigned: 'Unassigned',
+  approve: 'Approve',
+  requestChanges: 'Request changes',
+  changesPlaceholder: 'What should change?',
+  sendChanges: 'Send',
+  reviewNotAllowed: 'Reviewing needs the write permission.',
+  connection: { connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting', offline: 'Offline' },
+  reconnectingAttempt: (attempt) => `Reconnecting (attempt ${attempt})`,
+  resumed: (caughtUp) => `Resumed: ${caughtUp} ${caughtUp === 1 ? 'event' : 'events'} caught up`,
+  queued: (count) => `${count} ${count === 1 ? 'message' : 'messages'} queued`,
+  messageCompleted: (agent, task) => `${agent} finished ${task}.`,
+  deliverableReady: (title) => `Deliverable ready: ${title}.`,
+  runEnded: (status) => `Run ${status.toLowerCase()}.`,
+  agentNames: {},
+  deliverableKinds: {
+    'research-brief': 'Research brief',
+    'competitor-snapshot': 'Competitor snapshot',
+    'campaign-strategy': 'Campaign strategy',
+    'social-posts': 'Social posts',
+    'ad-copy': 'Ad copy',
+    'landing-page': 'Landing page',
+    'creative-concepts': 'Creative concepts',
+    'measurement-plan': 'Measurement plan',
+  },
+  channels: { x: 'X', linkedin: 'LinkedIn', instagram: 'Instagram', facebook: 'Facebook', tiktok: 'TikTok', threads: 'Threads' },
+};
+
+/** Merges replacement strings over the defaults (one level deep for the grouped ones). */
+export function resolveStrings(overrides: Partial<WidgetStrings> | undefined): WidgetStrings {
+  if (!overrides) return defaultStrings;
+  return {
+    ...defaultStrings,
+    ...overrides,
+    runStatus: { ...defaultStrings.runStatus, ...overrides.runStatus },
+    taskStatus: { ...defaultStrings.taskStatus, ...overrides.taskStatus },
+    connection: { ...defaultStrings.connection, ...overrides.connection },
+    agentNames: { ...defaultStrings.agentNames, ...overrides.agentNames },
+    deliverableKinds: { ...defaultStrings.deliverableKinds, ...overrides.deliverableKinds },
+    channels: { ...defaultStrings.channels, ...overrides.channels },
+  };
+}
+
+/** The display name of an agent: a replacement string, or its slug in words. */
+export function agentDisplayName(strings: WidgetStrings, agent: string): string {
+  const named = strings.agentNames[agent];
+  if (named) return named;
+  const words = agent.replace(/-/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -1,0 +1,44 @@
+import type { Capability, CampaignBriefInput, RunScope, SessionState } from '@marketing-team/core';
+
+/** How the widget's connection to the server stands right now. */
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+/** The connection facts the widget shows, as reported by core's `SessionClient`. */
+export interface ConnectionInfo {
+  status: ConnectionStatus;
+  /** Reconnect attempts since the connection was last live. */
+  attempt: number;
+  /** The last resume: how many events were caught up and when (ms since epoch). */
+  lastResume?: { caughtUp: number; at: number } | null;
+  /** Client messages waiting for the connection to come back. */
+  queued: number;
+}
+
+/** How a session handle authenticates: a fixed token or a callback that fetches fresh ones. */
+export type SessionAuth = { token: string } | { getToken: () => Promise<string> };
+
+/**
+ * The parts of core's session handle the widget uses. Kept structural so the widget binds to
+ * any `SessionClient` that honours the contract, and so tests can drive it from fixture state.
+ */
+export interface WidgetSessionHandle {
+  getState(): SessionState;
+  /** Calls `listener` after every applied batch; returns an unsubscribe function. */
+  subscribe(listener: (...args: never[]) => void): () => void;
+  /** What the token allows, once the server has said so. */
+  readonly capabilities: readonly Capability[];
+  submitBrief(brief: CampaignBriefInput): Promise<unknown>;
+  cancel(runId: string, options?: { scope?: RunScope; reason?: string }): Promise<unknown>;
+  steer(runId: string, instruction: string, options?: { scope?: RunScope }): Promise<unknown>;
+  approve(runId: string, taskId: string, comment?: string): Promise<unknown>;
+  requestChanges(runId: string, taskId: string, comment: string): Promise<unknown>;
+  close?(): void;
+}
+
+/** The parts of core's `SessionClient` the widget uses. */
+export interface WidgetClient {
+  session(id: string, auth: SessionAuth): WidgetSessionHandle;
+  getConnection(): ConnectionInfo;
+  subscribeConnection(listener: (...args: never[]) => void): () => void;
+  close?(): void;
+}
