@@ -1,0 +1,299 @@
+import { z } from 'zod';
+import { ProtocolError, SessionIdSchema, protocolErrorFromZod, type ServerFrame } from '@marketing-team/core';
+import type { SessionGrant, TokenIssuer } from '../../auth/index.js';
+import type { SessionStore, Subscription } from '../../stores/session-store.js';
+import {
+  isRealtimeChannel,
+  type AblyPublishingChannel,
+  type AblyServerClient,
+  type AblyTokenRequest,
+} from './ably-client-types.js';
+import { ablyCapabilityFor } from './ably-capabilities.js';
+import { AblyMessageName, AblyRecordPartDataSchema, AblyRecordsDataSchema, DEFAULT_ABLY_MAX_MESSAGE_BYTES, DEFAULT_ABLY_MAX_MESSAGES_PER_SECOND } from './ably-wire.js';
+import { AblyChannelPrefixSchema, DEFAULT_ABLY_CHANNEL_PREFIX, ablySessionChannels, type AblySessionChannels } from './channel-names.js';
+import type { AcceptClientMessage } from './_inbound-messages.js';
+import { InboundListener } from './_inbound-listener.js';
+import { SessionPublisher, type PublisherStats } from './_session-publisher.js';
+
+/** Options of {@link createAblyTransport}. */
+export interface AblyTransportOptions {
+  /** An `Ably.Realtime` (publishes and receives client messages) or an `Ably.Rest` (publishes only), created with an API key. */
+  ably: AblyServerClient;
+  /** The session log whose records are published. */
+  store: SessionStore;
+  /** First segment of channel names; defaults to `mt` (`mt:session:<id>`). */
+  channelPrefix?: string;
+  /** Records stored within this many milliseconds travel in one Ably message; defaults to 40. */
+  coalesceMs?: number;
+  /** Largest `data` per Ably message, in bytes; defaults to 64 KiB less 2 KiB of headroom. */
+  maxMessageBytes?: number;
+  /** Publishes per second per session channel; defaults to 40 (Ably allows 50 per channel). */
+  maxMessagesPerSecond?: number;
+  /** Longest lifetime of an Ably token, in milliseconds; defaults to one hour and never outlives the session token. */
+  maxTokenTtlMs?: number;
+  /** How far back a catch-up of client messages reads history after lost continuity; defaults to 5 minutes. */
+  catchUpWindowMs?: number;
+  /**
+   * Stores a client message received over Ably. Defaults to an idempotent `store.append` with the
+   * message's `clientMsgId`; pass the session layer's handler to share its path.
+   */
+  accept?: AcceptClientMessage;
+  /** Verifies session tokens for {@link AblyTransport.handleTokenRequest}. */
+  tokens?: TokenIssuer;
+  /** Called with publish failures (retried) and unexpected errors; defaults to ignoring them. */
+  onError?: (error: unknown) => void;
+}
+
+/** Delivery counters of one session, for tests and benchmarks. */
+export interface AblySessionStats extends PublisherStats {
+  session: string;
+}
+
+/** Sessions delivered over Ably channels. */
+export interface AblyTransport {
+  readonly channelPrefix: string;
+  /** The Ably channel names of a session. */
+  channels(session: string): AblySessionChannels;
+  /**
+   * Starts delivering a session: publishes its records from where the channel's history stops
+   * and (with a realtime client) receives client messages. Idempotent.
+   */
+  openSession(session: string): Promise<void>;
+  /** Stops delivering a session; nothing stored is lost (a later open resumes from the channel's history). */
+  closeSession(session: string): Promise<void>;
+  /**
+   * Mints a signed Ably token request scoped to one session for the holder of `grant`, and opens
+   * the session. The browser exchanges it with Ably for a token (`authUrl` / `authCallback`).
+   */
+  createTokenRequest(session: string, grant: SessionGrant): Promise<AblyTokenRequest>;
+  /**
+   * A Web-standard handler for Ably's `authUrl`: `GET|POST …?session=<id>` with
+   * `Authorization: Bearer <session token>` answers the token request as JSON. Needs `tokens`.
+   */
+  handleTokenRequest(request: Request): Promise<Response>;
+  /** Resolves once every record stored so far in `session` has been accepted by Ably. */
+  flush(session: string): Promise<void>;
+  /** Resolves once every client message received so far for `session` has been handled. */
+  idle(session: string): Promise<void>;
+  stats(session: string): AblySessionStats | undefined;
+  /** Stops every session. */
+  close(): Promise<void>;
+}
+
+const OptionsSchema = z.object({
+  ably: z.custom<AblyServerClient>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as AblyServerClient).channels?.get === 'function' &&
+      typeof (value as AblyServerClient).auth?.createTokenRequest === 'function',
+    'expected an Ably.Rest or Ably.Realtime client',
+  ),
+  store: z.custom<SessionStore>(
+    (value) => typeof value === 'object' && value !== null && typeof (value as SessionStore).subscribe === 'function',
+    'expected a SessionStore',
+  ),
+  channelPrefix: AblyChannelPrefixSchema.default(DEFAULT_ABLY_CHANNEL_PREFIX),
+  coalesceMs: z.number().int().min(0).max(1000).default(40),
+  maxMessageBytes: z.number().int().min(1024).max(256 * 1024).default(DEFAULT_ABLY_MAX_MESSAGE_BYTES),
+  maxMessagesPerSecond: z.number().min(1).max(50).default(DEFAULT_ABLY_MAX_MESSAGES_PER_SECOND),
+  maxTokenTtlMs: z.number().int().min(10_000).max(24 * 3600_000).default(3600_000),
+  catchUpWindowMs: z.number().int().min(0).max(72 * 3600_000).default(5 * 60_000),
+  accept: z.custom<AcceptClientMessage>((value) => typeof value === 'function', 'expected a function').optional(),
+  tokens: z
+    .custom<TokenIssuer>((value) => typeof value === 'object' && value !== null && typeof (value as TokenIssuer).verify === 'function', 'expected a TokenIssuer')
+    .optional(),
+  onError: z.custom<(error: unknown) => void>((value) => typeof value === 'function', 'expected a function').optional(),
+});
+
+interface OpenSession {
+  publisher: SessionPublisher;
+  subscription: Subscription;
+  listeners: InboundListener[];
+}
+
+/** Finds the newest offset already on the log channel (so a restart neither skips nor repeats records). */
+async function lastPublishedOffset(channel: AblyPublishingChannel, epoch: string): Promise<number | undefined> {
+  const page = await channel.history({ direction: 'backwards', limit: 20 });
+  for (const message of page.items) {
+    if (message.name === AblyMessageName.records) {
+      const data = AblyRecordsDataSchema.safeParse(message.data);
+      if (data.success) return data.data.epoch === epoch ? data.data.batch[data.data.batch.length - 1]?.offset : undefined;
+    } else if (message.name === AblyMessageName.recordPart) {
+      const data = AblyRecordPartDataSchema.safeParse(message.data);
+      if (data.success) {
+        if (data.data.epoch !== epoch) return undefined;
+        return data.data.index === data.data.count - 1 ? data.data.offset : data.data.offset - 1;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Delivers sessions over Ably: each session's stored records are published, coalesced and
+ * rate-limited, to `<prefix>:session:<id>`; browsers get per-session token requests; client
+ * messages on `<prefix>:input:<id>` (write) and `<prefix>:control:<id>` (control) are validated and
+ * stored idempotently, with the sender taken from the Ably `clientId` bound into its token.
+ */
+export function createAblyTransport(options: AblyTransportOptions): AblyTransport {
+  const parsed = OptionsSchema.safeParse(options);
+  if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'options');
+  const config = parsed.data;
+  const { ably, store, channelPrefix } = config;
+  const onError = config.onError ?? (() => undefined);
+  const accept: AcceptClientMessage =
+    config.accept ??
+    (async ({ session, clientMsgId, event }) => {
+      const result = await store.append(session, [event], { clientMsgId });
+      const first = result.records[0];
+      if (!first) throw new Error('store.append returned no record');
+      return { offset: first.offset, duplicate: result.duplicate };
+    });
+
+  const open = new Map<string, OpenSession>();
+  const opening = new Map<string, Promise<void>>();
+  let closed = false;
+
+  const channels = (session: string): AblySessionChannels => ablySessionChannels(session, channelPrefix);
+  // Client messages can only be received with a realtime client; with REST, tokens grant reading only.
+  const receivesClientMessages = (session: string): boolean => isRealtimeChannel(ably.channels.get(channels(session).control));
+
+  async function start(session: string): Promise<void> {
+    const names = channels(session);
+    const logChannel = ably.channels.get(names.log);
+    const head = await store.head(session);
+    let from = head.offset;
+    try {
+      const last = await lastPublishedOffset(logChannel, head.epoch);
+      // Records the channel misses are published again; a lost or reset history starts at the head
+      // and clients that need older records fetch a snapshot from the server.
+      if (last !== undefined && last <= head.offset) from = last;
+    } catch (error) {
+      onError(error);
+    }
+    if (closed) return;
+    const publisher = new SessionPublisher({
+      session,
+      epoch: head.epoch,
+      channel: logChannel,
+      publishedOffset: from,
+      coalesceMs: config.coalesceMs,
+      minIntervalMs: Math.ceil(1000 / config.maxMessagesPerSecond),
+      maxMessageBytes: config.maxMessageBytes,
+      onError,
+    });
+    const subscription = store.subscribe(session, from, (records) => publisher.pushRecords(records));
+    const listeners: InboundListener[] = [];
+    const reply = (frame: ServerFrame): void => publisher.pushReply(frame);
+    for (const kind of ['input', 'control'] as const) {
+      const channel = ably.channels.get(names[kind]);
+      if (!isRealtimeChannel(channel)) continue;
+      const listener = new InboundListener({ session, kind, channel, accept, reply, onError, catchUpWindowMs: config.catchUpWindowMs });
+      listeners.push(listener);
+    }
+    open.set(session, { publisher, subscription, listeners });
+    await Promise.all(listeners.map((listener) => listener.start()));
+  }
+
+  const transport: AblyTransport = {
+    channelPrefix,
+    channels,
+
+    async openSession(session) {
+      const id = SessionIdSchema.safeParse(session);
+      if (!id.success) throw protocolErrorFromZod(id.error, 'session');
+      if (closed) throw new ProtocolError('internal', 'the Ably transport is closed');
+      if (open.has(session)) return;
+      let pending = opening.get(session);
+      if (!pending) {
+        pending = start(session).finally(() => opening.delete(session));
+        opening.set(session, pending);
+      }
+      await pending;
+    },
+
+    async closeSession(session) {
+      await opening.get(session)?.catch(() => undefined);
+      const entry = open.get(session);
+      if (!entry) return;
+      open.delete(session);
+      entry.subscription.close();
+      entry.publisher.close();
+      await Promise.all(entry.listeners.map((listener) => listener.close()));
+    },
+
+    async createTokenRequest(session, grant) {
+      channels(session); // validates the session id
+      if (typeof grant !== 'object' || grant === null) throw new ProtocolError('bad_frame', 'grant: expected a session grant', 'grant');
+      const userId = grant.userId;
+      if (typeof userId !== 'string' || userId.length === 0 || userId.length > 200 || userId.includes('*')) {
+        // Ably refuses a clientId containing "*" (https://ably.com/docs/auth/identified-clients).
+        throw new ProtocolError('bad_frame', 'grant.userId: a non-empty id without "*" is required', 'grant.userId');
+      }
+      const remainingMs = grant.expiresAt * 1000 - Date.now();
+      if (!Number.isFinite(remainingMs) || remainingMs <= 0) throw new ProtocolError('unauthorized', 'token: expired', 'token');
+      const capabilities = receivesClientMessages(session) ? grant.capabilities : grant.capabilities.filter((c) => c === 'read');
+      if (capabilities.length === 0) throw new ProtocolError('forbidden', 'capabilities: nothing this transport can grant', 'capabilities');
+      const capability = ablyCapabilityFor(session, capabilities, channelPrefix);
+      await transport.openSession(session);
+      return ably.auth.createTokenRequest({
+        clientId: userId,
+        capability: JSON.stringify(capability),
+        ttl: Math.max(1000, Math.min(config.maxTokenTtlMs, Math.floor(remainingMs))),
+      });
+    },
+
+    async handleTokenRequest(request) {
+      const json = (status: number, body: unknown): Response =>
+        new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+      const errorOf = (error: ProtocolError): Response => {
+        const status = error.code === 'unauthorized' ? 401 : error.code === 'forbidden' ? 403 : error.code === 'bad_frame' ? 400 : 500;
+        const frame: ServerFrame = { type: 'error', code: error.code, message: error.message };
+        if (error.field !== undefined) frame.field = error.field;
+        return json(status, frame);
+      };
+      try {
+        if (!config.tokens) throw new ProtocolError('internal', 'no token issuer configured for Ably token requests');
+        if (request.method !== 'GET' && request.method !== 'POST') throw new ProtocolError('bad_frame', 'method: use GET or POST', 'method');
+        const url = new URL(request.url);
+        const session = SessionIdSchema.safeParse(url.searchParams.get('session'));
+        if (!session.success) throw protocolErrorFromZod(session.error, 'session');
+        const header = request.headers.get('authorization') ?? '';
+        const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+        if (!token) throw new ProtocolError('unauthorized', 'token: missing bearer token', 'token');
+        const grant = await config.tokens.verify(token, session.data);
+        return json(200, await transport.createTokenRequest(session.data, grant));
+      } catch (error) {
+        if (error instanceof ProtocolError) return errorOf(error);
+        onError(error);
+        return errorOf(new ProtocolError('internal', 'the server failed'));
+      }
+    },
+
+    async flush(session) {
+      await opening.get(session)?.catch(() => undefined);
+      const entry = open.get(session);
+      if (!entry) return;
+      const head = await store.head(session);
+      await entry.publisher.published(head.offset);
+    },
+
+    async idle(session) {
+      const entry = open.get(session);
+      if (!entry) return;
+      await Promise.all(entry.listeners.map((listener) => listener.idle()));
+    },
+
+    stats(session) {
+      const entry = open.get(session);
+      return entry ? { session, ...entry.publisher.stats } : undefined;
+    },
+
+    async close() {
+      closed = true;
+      await Promise.all([...open.keys(), ...opening.keys()].map((session) => transport.closeSession(session)));
+    },
+  };
+  return transport;
+}
