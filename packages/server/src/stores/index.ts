@@ -13,3 +13,5 @@ export type {
 export { FencedError, StoreClosedError } from './session-store.js';
 export { MemoryStore } from './memory-store.js';
 export type { MemoryStoreOptions } from './memory-store.js';
+export { SqliteStore } from './sqlite-store.js';
+export type { SqliteStoreMetrics, SqliteStoreOptions, SqliteSynchronous } from './sqlite-store.js';

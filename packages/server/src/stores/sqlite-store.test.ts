@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from './sqlite-store.js';
+import { describeSessionStoreConformance, textDelta } from './store-conformance.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mt-sqlite-store-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let files = 0;
+
+describeSessionStoreConformance('SqliteStore', () => {
+  const path = join(root, `store-${++files}`, 'sessions.db');
+  return {
+    store: new SqliteStore({ path }),
+    reopen: () => new SqliteStore({ path }),
+  };
+});
+
+describe('SqliteStore specifics', () => {
+  it('uses WAL mode with the chosen synchronous level', async () => {
+    const path = join(root, 'pragma.db');
+    for (const [level, expected] of [
+      ['full', 2],
+      ['normal', 1],
+      ['off', 0],
+    ] as const) {
+      const store = new SqliteStore({ path, synchronous: level });
+      await store.append('s', [textDelta('r1', 't1', level)]);
+      await store.close();
+      // A second connection sees the file's journal mode; synchronous is per connection, so it is
+      // checked through the store's own handle below.
+      const db = new Database(path, { readonly: true });
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      db.close();
+      const probe = new SqliteStore({ path, synchronous: level });
+      expect((probe as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(expected);
+      await probe.close();
+    }
+  });
+
+  it('commits appends of the same tick in one transaction', async () => {
+    const path = join(root, 'group.db');
+    const store = new SqliteStore({ path });
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, index) => store.append(`s${index % 4}`, [textDelta('r1', 't1', `${index}`)])),
+    );
+    expect(store.metrics).toEqual({ appends: 40, commits: 1 });
+    expect(results.map((result) => result.records[0]!.offset)).toEqual(
+      Array.from({ length: 40 }, (_, index) => Math.floor(index / 4) + 1),
+    );
+    await store.close();
+  });
+
+  it('rejects bad options, naming the field', () => {
+    expect(() => new SqliteStore({ path: '' })).toThrow(/options\.path/);
+    expect(() => new SqliteStore({ path: join(root, 'x.db'), synchronous: 'sometimes' as never })).toThrow(
+      /options\.synchronous/,
+    );
+  });
+
+  it('refuses a file written by a newer schema', () => {
+    const path = join(root, 'newer.db');
+    const db = new Database(path);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => new SqliteStore({ path })).toThrow(/newer version/);
+  });
+});

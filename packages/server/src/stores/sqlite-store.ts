@@ -1,0 +1,417 @@
+import type { SessionEvent, SessionRecord } from '@marketing-team/core';
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { FenceState, assertSessionId } from './_fence.js';
+import { LiveListeners } from './_live-listeners.js';
+import { Tail } from './_tail.js';
+import {
+  StoreLimitsSchema,
+  parseOptions,
+  prepareAppend,
+  retentionCut,
+  snapshotBeyondHead,
+  validateRead,
+  validateRetention,
+  validateSnapshot,
+  validateSubscribe,
+  type PreparedAppend,
+  type ResolvedLimits,
+} from './_validate.js';
+import {
+  StoreClosedError,
+  type AppendOptions,
+  type AppendResult,
+  type RecordListener,
+  type RetentionPolicy,
+  type SessionHead,
+  type SessionStore,
+  type StoredSnapshot,
+  type StoreLimits,
+  type SubscribeOptions,
+  type Subscription,
+} from './session-store.js';
+
+/**
+ * How hard SQLite syncs a commit to disk (`PRAGMA synchronous`, in WAL mode):
+ * - `full` (default): the WAL is fsynced at every commit. An acknowledged append survives a
+ *   process crash and a power loss or OS crash.
+ * - `normal`: the WAL is fsynced only at checkpoints. An acknowledged append survives a process
+ *   crash (SIGKILL included); a power loss or OS crash may lose the newest appends, never
+ *   corrupting the file or leaving a gap.
+ * - `off`: no fsync at all. Survives a process crash; a power loss or OS crash may lose recent
+ *   appends or corrupt the database. For throwaway data only.
+ */
+export type SqliteSynchronous = 'full' | 'normal' | 'off';
+
+/** Options of `SqliteStore`. */
+export interface SqliteStoreOptions extends StoreLimits {
+  /** Database file (created with its folder if missing); `:memory:` for a private in-memory database. */
+  path: string;
+  /** Durability of each commit; see `SqliteSynchronous`. Default `full`. */
+  synchronous?: SqliteSynchronous;
+  /** How long to wait for a lock held by another connection, in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+const SqliteStoreOptionsSchema = z.object({
+  ...StoreLimitsSchema.shape,
+  path: z.string().min(1),
+  synchronous: z.enum(['full', 'normal', 'off']).default('full'),
+  busyTimeoutMs: z.number().int().nonnegative().default(5000),
+});
+
+const schemaVersion = 1;
+
+const schema = `
+CREATE TABLE IF NOT EXISTS sessions (
+  session TEXT PRIMARY KEY,
+  epoch TEXT NOT NULL,
+  head INTEGER NOT NULL,
+  first INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+  session TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  PRIMARY KEY (session, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fences (
+  session TEXT NOT NULL,
+  fence TEXT NOT NULL,
+  PRIMARY KEY (session, fence)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS client_messages (
+  session TEXT NOT NULL,
+  client_msg_id TEXT NOT NULL,
+  first_seq INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL,
+  PRIMARY KEY (session, client_msg_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshots (
+  session TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  saved_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+interface PendingAppend {
+  prepared: PreparedAppend;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface EventRow {
+  seq: number;
+  at: number;
+  event: string;
+}
+
+/** Counters of a `SqliteStore`, for benchmarks and monitoring. */
+export interface SqliteStoreMetrics {
+  /** Appends stored (duplicates and refused appends excluded). */
+  appends: number;
+  /** Append transactions committed; `appends / commits` is the group-commit factor. */
+  commits: number;
+}
+
+/** Fence sets kept in memory per session; loaded once, then extended by this process's appends. */
+const maxCachedFences = 10_000;
+
+/**
+ * The embedded default `SessionStore`: one SQLite file in WAL mode (`better-sqlite3`).
+ *
+ * - `append` resolves only after its transaction committed (with the `synchronous` guarantee).
+ * - Group commit: appends arriving in the same event-loop turn share one transaction, so a
+ *   burst of `text.delta`s from five agents costs one commit, not five.
+ * - Each session has an epoch (a random id created with its log, replaced once it is deleted),
+ *   an idempotency table (client message id -> offsets), the newest snapshot and a trim point.
+ * - Live tail is in-process: one process should own a file for writing.
+ */
+export class SqliteStore implements SessionStore {
+  private readonly db: Database.Database;
+  private readonly limits: ResolvedLimits;
+  private readonly live = new LiveListeners();
+  private readonly fences = new Map<string, FenceState>();
+  private pending: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly statements;
+  private readonly writeTransaction;
+  /** Live counters; read them, do not write them. */
+  readonly metrics: SqliteStoreMetrics = { appends: 0, commits: 0 };
+
+  constructor(options: SqliteStoreOptions) {
+    const parsed = parseOptions(SqliteStoreOptionsSchema, options, 'options');
+    this.limits = { maxEventBytes: parsed.maxEventBytes, maxEventsPerAppend: parsed.maxEventsPerAppend };
+    if (parsed.path !== ':memory:') mkdirSync(dirname(parsed.path), { recursive: true });
+    this.db = new Database(parsed.path, { timeout: parsed.busyTimeoutMs });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${parsed.synchronous.toUpperCase()}`);
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > schemaVersion) {
+      this.db.close();
+      throw new Error(`${parsed.path}: written by a newer version (schema ${version} > ${schemaVersion})`);
+    }
+    this.db.exec(schema);
+    this.db.pragma(`user_version = ${schemaVersion}`);
+    const db = this.db;
+    this.statements = {
+      selectSession: db.prepare<[string], { epoch: string; head: number; first: number }>(
+        'SELECT epoch, head, first FROM sessions WHERE session = ?',
+      ),
+      insertSession: db.prepare<[string, string]>('INSERT INTO sessions (session, epoch, head, first) VALUES (?, ?, 0, 1)'),
+      updateHead: db.prepare<[number, string]>('UPDATE sessions SET head = ? WHERE session = ?'),
+      updateFirst: db.prepare<[number, string]>('UPDATE sessions SET first = ? WHERE session = ?'),
+      insertEvent: db.prepare<[string, number, number, string]>('INSERT INTO events (session, seq, at, event) VALUES (?, ?, ?, ?)'),
+      readEvents: db.prepare<[string, number, number], EventRow>(
+        'SELECT seq, at, event FROM events WHERE session = ? AND seq > ? ORDER BY seq LIMIT ?',
+      ),
+      ageCut: db.prepare<[string, number], { cut: number | null }>(
+        'SELECT max(seq) AS cut FROM events WHERE session = ? AND at <= ?',
+      ),
+      trimEvents: db.prepare<[string, number]>('DELETE FROM events WHERE session = ? AND seq <= ?'),
+      selectFences: db.prepare<[string], { fence: string }>('SELECT fence FROM fences WHERE session = ?'),
+      insertFence: db.prepare<[string, string]>('INSERT OR IGNORE INTO fences (session, fence) VALUES (?, ?)'),
+      selectClientMessage: db.prepare<[string, string], { first_seq: number; last_seq: number }>(
+        'SELECT first_seq, last_seq FROM client_messages WHERE session = ? AND client_msg_id = ?',
+      ),
+      insertClientMessage: db.prepare<[string, string, number, number]>(
+        'INSERT INTO client_messages (session, client_msg_id, first_seq, last_seq) VALUES (?, ?, ?, ?)',
+      ),
+      selectSnapshot: db.prepare<[string], { seq: number; state: string }>('SELECT seq, state FROM snapshots WHERE session = ?'),
+      upsertSnapshot: db.prepare<[string, number, string, number]>(
+        `INSERT INTO snapshots (session, seq, state, saved_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (session) DO UPDATE SET seq = excluded.seq, state = excluded.state, saved_at = excluded.saved_at
+         WHERE excluded.seq >= snapshots.seq`,
+      ),
+      deleteSession: ['events', 'fences', 'client_messages', 'snapshots', 'sessions'].map((table) =>
+        db.prepare<[string]>(`DELETE FROM ${table} WHERE session = ?`),
+      ),
+    };
+    this.writeTransaction = db.transaction(
+      (batch: PendingAppend[], outcomes: (AppendResult | Error)[], stored: Map<string, SessionRecord[]>) =>
+        this.writeGroup(batch, outcomes, stored),
+    );
+  }
+
+  append(session: string, events: SessionEvent[], options?: AppendOptions): Promise<AppendResult> {
+    try {
+      this.assertOpen();
+      const prepared = prepareAppend(session, events, options, this.limits);
+      return new Promise((resolve, reject) => {
+        this.pending.push({ prepared, resolve, reject });
+        if (!this.flushScheduled) {
+          this.flushScheduled = true;
+          setImmediate(() => this.flush());
+        }
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async read(session: string, after: number, limit?: number): Promise<SessionRecord[]> {
+    this.assertOpen();
+    validateRead(session, after, limit);
+    return this.readRows(session, after, limit ?? -1);
+  }
+
+  async head(session: string): Promise<SessionHead> {
+    this.assertOpen();
+    assertSessionId(session);
+    const row = this.db.transaction(() => this.sessionRow(session)).immediate();
+    return { epoch: row.epoch, offset: row.head };
+  }
+
+  subscribe(session: string, after: number, listener: RecordListener, options?: SubscribeOptions): Subscription {
+    this.assertOpen();
+    const resolved = validateSubscribe(session, after, listener, options);
+    const tail = new Tail(after, async (from, limit) => this.readRows(session, from, limit), listener, resolved);
+    this.live.add(session, tail);
+    tail.start();
+    return tail;
+  }
+
+  async saveSnapshot(session: string, snapshot: StoredSnapshot): Promise<void> {
+    this.assertOpen();
+    const valid = validateSnapshot(session, snapshot);
+    const state = JSON.stringify(valid.state);
+    this.db
+      .transaction(() => {
+        const row = this.sessionRow(session);
+        if (valid.offset > row.head) throw snapshotBeyondHead(valid.offset, row.head);
+        this.statements.upsertSnapshot.run(session, valid.offset, state, Date.now());
+      })
+      .immediate();
+  }
+
+  async loadSnapshot(session: string): Promise<StoredSnapshot | undefined> {
+    this.assertOpen();
+    assertSessionId(session);
+    const row = this.statements.selectSnapshot.get(session);
+    return row && { offset: row.seq, state: JSON.parse(row.state) as StoredSnapshot['state'] };
+  }
+
+  async applyRetention(session: string, policy: RetentionPolicy): Promise<number> {
+    this.assertOpen();
+    const valid = validateRetention(session, policy);
+    return this.db
+      .transaction(() => {
+        const row = this.statements.selectSession.get(session);
+        const snapshot = this.statements.selectSnapshot.get(session);
+        if (!row || !snapshot) return 0;
+        const ageCut =
+          valid.maxAgeMs === undefined ? 0 : (this.statements.ageCut.get(session, Date.now() - valid.maxAgeMs)?.cut ?? 0);
+        const cut = retentionCut(valid, row.head, snapshot.seq, ageCut);
+        if (cut < row.first) return 0;
+        const dropped = this.statements.trimEvents.run(session, cut).changes;
+        this.statements.updateFirst.run(cut + 1, session);
+        return dropped;
+      })
+      .immediate();
+  }
+
+  async firstOffset(session: string): Promise<number> {
+    this.assertOpen();
+    assertSessionId(session);
+    return this.statements.selectSession.get(session)?.first ?? 1;
+  }
+
+  async delete(session: string): Promise<void> {
+    this.assertOpen();
+    assertSessionId(session);
+    // Appends already queued belong to the old log; store them first so none lands after.
+    this.flush();
+    this.db
+      .transaction(() => {
+        for (const statement of this.statements.deleteSession) statement.run(session);
+      })
+      .immediate();
+    this.fences.delete(session);
+    this.live.reset(session);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.live.closeAll();
+    this.db.close();
+  }
+
+  /** Commits every queued append in one transaction, then notifies subscribers and callers. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    const outcomes: (AppendResult | Error)[] = new Array(batch.length);
+    const stored = new Map<string, SessionRecord[]>();
+    try {
+      this.writeTransaction.immediate(batch, outcomes, stored);
+      this.metrics.commits++;
+    } catch (error) {
+      // Cached fences may hold keys of the rolled-back appends; reload them on next use.
+      this.fences.clear();
+      for (const append of batch) append.reject(error);
+      return;
+    }
+    for (const [session, records] of stored) this.live.emit(session, records);
+    for (const [index, append] of batch.entries()) {
+      const outcome = outcomes[index]!;
+      if (outcome instanceof Error) append.reject(outcome);
+      else {
+        if (!outcome.duplicate) this.metrics.appends++;
+        append.resolve(outcome);
+      }
+    }
+  }
+
+  private writeGroup(batch: PendingAppend[], outcomes: (AppendResult | Error)[], stored: Map<string, SessionRecord[]>): void {
+    const at = Date.now();
+    const heads = new Map<string, number>();
+    const seenInGroup = new Map<string, SessionRecord[]>();
+    const { insertEvent, insertFence, insertClientMessage, selectClientMessage, updateHead } = this.statements;
+    for (const [index, { prepared }] of batch.entries()) {
+      const { session, clientMsgId } = prepared;
+      let head = heads.get(session);
+      if (head === undefined) head = this.sessionRow(session).head;
+      if (clientMsgId !== undefined) {
+        const earlier = seenInGroup.get(`${session}\n${clientMsgId}`);
+        if (earlier) {
+          outcomes[index] = { records: earlier, duplicate: true };
+          continue;
+        }
+        const row = selectClientMessage.get(session, clientMsgId);
+        if (row) {
+          const records = this.readRows(session, row.first_seq - 1, row.last_seq - row.first_seq + 1);
+          outcomes[index] = { records, duplicate: true };
+          continue;
+        }
+      }
+      const fence = this.fenceOf(session);
+      let closing: string[];
+      try {
+        closing = fence.check(prepared.events, prepared.kinds);
+      } catch (error) {
+        outcomes[index] = error as Error;
+        continue;
+      }
+      const records: SessionRecord[] = new Array(prepared.events.length);
+      for (let position = 0; position < records.length; position++) {
+        const offset = head + position + 1;
+        insertEvent.run(session, offset, at, prepared.json[position]!);
+        records[position] = { offset, at, event: prepared.events[position]! };
+      }
+      head += records.length;
+      heads.set(session, head);
+      for (const key of closing) insertFence.run(session, key);
+      fence.add(closing);
+      if (clientMsgId !== undefined) {
+        insertClientMessage.run(session, clientMsgId, records[0]!.offset, head);
+        seenInGroup.set(`${session}\n${clientMsgId}`, records);
+      }
+      const sessionRecords = stored.get(session);
+      if (sessionRecords) sessionRecords.push(...records);
+      else stored.set(session, records.slice());
+      outcomes[index] = { records, duplicate: false };
+    }
+    for (const [session, head] of heads) updateHead.run(head, session);
+  }
+
+  /** The session's row, created (with a new epoch) if the log does not exist yet. Call inside a transaction. */
+  private sessionRow(session: string): { epoch: string; head: number; first: number } {
+    const row = this.statements.selectSession.get(session);
+    if (row) return row;
+    const epoch = randomUUID();
+    this.statements.insertSession.run(session, epoch);
+    return { epoch, head: 0, first: 1 };
+  }
+
+  private fenceOf(session: string): FenceState {
+    let fence = this.fences.get(session);
+    if (!fence) {
+      fence = new FenceState();
+      fence.add(this.statements.selectFences.all(session).map((row) => row.fence));
+      if (this.fences.size >= maxCachedFences) this.fences.delete(this.fences.keys().next().value!);
+      this.fences.set(session, fence);
+    }
+    return fence;
+  }
+
+  private readRows(session: string, after: number, limit: number): SessionRecord[] {
+    if (this.closed) throw new StoreClosedError();
+    return this.statements.readEvents
+      .all(session, after, limit)
+      .map((row) => ({ offset: row.seq, at: row.at, event: JSON.parse(row.event) as SessionEvent }));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreClosedError();
+  }
+}
