@@ -1,1 +1,4 @@
-export {};
+export { createMarketingTeamServer } from './create-server.js';
+export type { MarketingTeamServer, MarketingTeamServerOptions, RouteHandler, TokenGrant } from './create-server.js';
+export { attachWebSocket, createNodeListener, toWebRequest, writeWebResponse } from './node.js';
+export type { AttachedWebSocket } from './node.js';

@@ -1,0 +1,249 @@
+import {
+  CapabilitySchema,
+  DEFAULT_MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  SessionIdSchema,
+  protocolErrorFromZod,
+  type Capability,
+} from '@marketing-team/core';
+import { z } from 'zod';
+import { createTokenIssuer, type TokenIssuer, type TokenIssuerOptions } from '../auth/token-issuer.js';
+import type { RunLauncher } from '../runtime/run-launcher.js';
+import { SessionHub } from '../sessions/session-hub.js';
+import type { SessionStore } from '../stores/session-store.js';
+import { HTTP_STATUS, errorFrame } from '../transports/_errors.js';
+import { isOriginAllowed, type OriginPolicy } from '../transports/origin-policy.js';
+import { createSseTransport, type SseTransport } from '../transports/sse/sse-transport.js';
+import { createWebSocketHooks, type RateLimitOptions, type WebSocketHooks } from '../transports/websocket/websocket-hooks.js';
+
+/** A fetch-style handler for extra routes mounted under the base path. */
+export type RouteHandler = (request: Request, path: string) => Promise<Response> | Response;
+
+/** What the host's `authorize` callback grants the caller of `POST <base>/tokens`. */
+export interface TokenGrant {
+  userId: string;
+  userName?: string;
+  /** Defaults to read, write and control. */
+  capabilities?: Capability[];
+  /** Defaults to 3600. */
+  ttlSeconds?: number;
+}
+
+/** Options of {@link createMarketingTeamServer}. */
+export interface MarketingTeamServerOptions {
+  store: SessionStore;
+  /** The HMAC secret (and optional issuer/audience), or a ready {@link TokenIssuer}. */
+  tokens: TokenIssuerOptions | TokenIssuer;
+  /** Runs submitted briefs; without one, briefs are stored and nothing runs them. */
+  launcher?: RunLauncher;
+  /** Browser origins allowed to connect (WebSocket upgrades and cross-origin HTTP). */
+  allowedOrigins: OriginPolicy;
+  /** Where the routes are mounted, e.g. `/mt`; defaults to the root. */
+  basePath?: string;
+  /** Largest accepted frame or POST body; defaults to 64 KiB. */
+  maxFrameBytes?: number;
+  rateLimit?: RateLimitOptions;
+  heartbeatMs?: number;
+  /** Save a snapshot every this many events; defaults to 1000. */
+  snapshotEvery?: number;
+  /** Unsent bytes after which a slow connection is dropped; defaults to 8 MiB. */
+  maxBufferedBytes?: number;
+  /**
+   * Opt-in `POST <base>/tokens` (body `{ "session": "…" }`): the host decides who gets a token.
+   * Return the grant, or `null` to refuse with 401.
+   */
+  tokenRoute?: { authorize(request: Request, session: string): Promise<TokenGrant | null> | TokenGrant | null };
+  /** Extra routes by path prefix under the base path (e.g. `{ '/streams': handler }`). */
+  routes?: Record<string, RouteHandler>;
+  onError?: (error: unknown) => void;
+}
+
+/** A mounted session server: a Web-standard fetch handler plus WebSocket hooks. */
+export interface MarketingTeamServer {
+  /** Handles `GET <base>/health`, the SSE fallback, the token route and extra routes. */
+  fetch(request: Request): Promise<Response>;
+  /** WebSocket hooks; the socket lives at `<base>/ws`. */
+  websocket: WebSocketHooks & { readonly path: string };
+  hub: SessionHub;
+  /** Mints tokens in the host's backend: `server.tokens.mint({ session, userId, capabilities, ttlSeconds })`. */
+  tokens: TokenIssuer;
+  readonly basePath: string;
+  /** Mounts another route handler under the base path. */
+  route(prefix: string, handler: RouteHandler): void;
+  /** Closes connections (4004), records owned runs as interrupted and saves snapshots; the store stays open. */
+  close(): Promise<void>;
+}
+
+const OptionsSchema = z.object({
+  basePath: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9._~-]+)*\/?$/, 'use a path like /mt')
+    .default(''),
+  maxFrameBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(DEFAULT_MAX_FRAME_BYTES),
+  heartbeatMs: z.number().int().min(100).max(600_000).default(15_000),
+  snapshotEvery: z.number().int().positive().default(1000),
+  maxBufferedBytes: z.number().int().positive().optional(),
+  rateLimit: z.object({ messagesPerSecond: z.number().positive().optional(), burst: z.number().int().positive().optional() }).optional(),
+});
+
+const TokenRequestSchema = z.object({ session: SessionIdSchema });
+const TokenGrantSchema = z.object({
+  userId: z.string().min(1).max(200),
+  userName: z.string().max(200).optional(),
+  capabilities: z.array(CapabilitySchema).min(1).max(3).default(['read', 'write', 'control']),
+  ttlSeconds: z.number().int().positive().max(7 * 24 * 3600).default(3600),
+});
+
+const SESSION_ROUTE = /^\/sessions\/([^/]+)\/(events|messages)$/;
+
+function isIssuer(tokens: TokenIssuerOptions | TokenIssuer): tokens is TokenIssuer {
+  return typeof (tokens as TokenIssuer).mint === 'function' && typeof (tokens as TokenIssuer).verify === 'function';
+}
+
+function jsonResponse(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  });
+}
+
+/**
+ * Creates the session server: one Web-standard core (`fetch` + WebSocket hooks) that thin
+ * adapters bind to Node's `http`, Express, Hono, Fastify or Next route handlers.
+ */
+export function createMarketingTeamServer(options: MarketingTeamServerOptions): MarketingTeamServer {
+  const parsed = OptionsSchema.safeParse({
+    basePath: options.basePath,
+    maxFrameBytes: options.maxFrameBytes,
+    heartbeatMs: options.heartbeatMs,
+    snapshotEvery: options.snapshotEvery,
+    maxBufferedBytes: options.maxBufferedBytes,
+    rateLimit: options.rateLimit,
+  });
+  if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'options');
+  if (!options.store) throw new ProtocolError('bad_frame', 'options.store: required', 'options.store');
+  if (!options.allowedOrigins) throw new ProtocolError('bad_frame', 'options.allowedOrigins: required', 'options.allowedOrigins');
+  const settings = parsed.data;
+  const basePath = settings.basePath.replace(/\/$/, '');
+  const onError = options.onError ?? ((error: unknown) => console.error('[marketing-team]', error));
+  const tokens = isIssuer(options.tokens) ? options.tokens : createTokenIssuer(options.tokens);
+  const hub = new SessionHub({ store: options.store, launcher: options.launcher, snapshotEvery: settings.snapshotEvery, onError });
+  const shared = {
+    hub,
+    tokens,
+    maxFrameBytes: settings.maxFrameBytes,
+    heartbeatMs: settings.heartbeatMs,
+    onError,
+    ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
+    ...(settings.maxBufferedBytes ? { maxBufferedBytes: settings.maxBufferedBytes } : {}),
+  };
+  const hooks = createWebSocketHooks({ ...shared, allowedOrigins: options.allowedOrigins });
+  const sse: SseTransport = createSseTransport(shared);
+  const routes = new Map<string, RouteHandler>();
+  for (const [prefix, handler] of Object.entries(options.routes ?? {})) routes.set(normalisePrefix(prefix), handler);
+  const wsPath = `${basePath}/ws`;
+
+  function cors(request: Request, response: Response): Response {
+    const origin = request.headers.get('origin');
+    if (origin === null) return response;
+    const headers = new Headers(response.headers);
+    headers.set('access-control-allow-origin', origin);
+    headers.append('vary', 'Origin');
+    headers.set('access-control-expose-headers', 'content-type');
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  }
+
+  async function tokenRoute(request: Request): Promise<Response> {
+    if (!options.tokenRoute) return jsonResponse({ type: 'error', code: 'not_found', message: 'no such route' }, 404);
+    try {
+      let body: unknown;
+      try {
+        body = await request.json();
+      } catch {
+        throw new ProtocolError('bad_frame', 'body is not valid JSON');
+      }
+      const parsedBody = TokenRequestSchema.safeParse(body);
+      if (!parsedBody.success) throw protocolErrorFromZod(parsedBody.error);
+      const granted = await options.tokenRoute.authorize(request, parsedBody.data.session);
+      if (!granted) throw new ProtocolError('unauthorized', 'not allowed to join this session');
+      const grant = TokenGrantSchema.safeParse(granted);
+      if (!grant.success) throw protocolErrorFromZod(grant.error, 'grant');
+      const token = await tokens.mint({ session: parsedBody.data.session, ...grant.data });
+      return jsonResponse({ token, expiresAt: Math.floor(Date.now() / 1000) + grant.data.ttlSeconds });
+    } catch (error) {
+      const frame = errorFrame(error, {}, onError);
+      return jsonResponse(frame, frame.type === 'error' ? HTTP_STATUS[frame.code] : 500);
+    }
+  }
+
+  async function route(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (basePath && url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) {
+      return jsonResponse({ type: 'error', code: 'not_found', message: 'no such route' }, 404);
+    }
+    const path = url.pathname.slice(basePath.length) || '/';
+    if (!isOriginAllowed(options.allowedOrigins, request.headers.get('origin'))) {
+      return jsonResponse({ type: 'error', code: 'forbidden', message: 'origin not allowed' }, 403);
+    }
+    if (request.method === 'OPTIONS') {
+      return new Response(null, {
+        status: 204,
+        headers: {
+          'access-control-allow-methods': 'GET, POST, OPTIONS',
+          'access-control-allow-headers': 'authorization, content-type, last-event-id',
+          'access-control-max-age': '600',
+        },
+      });
+    }
+    if (path === '/health' && request.method === 'GET') {
+      return jsonResponse({ ok: true, protocol: PROTOCOL_VERSION, connections: hooks.size });
+    }
+    if (path === '/tokens' && request.method === 'POST') return tokenRoute(request);
+    const match = SESSION_ROUTE.exec(path);
+    if (match) {
+      const session = decodeURIComponent(match[1]!);
+      if (!SessionIdSchema.safeParse(session).success) {
+        return jsonResponse({ type: 'error', code: 'bad_frame', message: 'session: invalid id', field: 'session' }, 400);
+      }
+      if (match[2] === 'events' && request.method === 'GET') return sse.events(request, session);
+      if (match[2] === 'messages' && request.method === 'POST') return sse.messages(request, session);
+      return jsonResponse({ type: 'error', code: 'bad_frame', message: 'method not allowed' }, 405);
+    }
+    for (const [prefix, handler] of routes) {
+      if (path === prefix || path.startsWith(`${prefix}/`)) return handler(request, path.slice(prefix.length) || '/');
+    }
+    return jsonResponse({ type: 'error', code: 'not_found', message: 'no such route' }, 404);
+  }
+
+  return {
+    basePath,
+    hub,
+    tokens,
+    websocket: Object.assign(hooks, { path: wsPath }),
+
+    async fetch(request) {
+      try {
+        return cors(request, await route(request));
+      } catch (error) {
+        onError(error);
+        return jsonResponse({ type: 'error', code: 'internal', message: 'the server failed' }, 500);
+      }
+    },
+
+    route(prefix, handler) {
+      routes.set(normalisePrefix(prefix), handler);
+    },
+
+    async close() {
+      hooks.closeAll();
+      sse.closeAll();
+      await hub.close();
+    },
+  };
+}
+
+function normalisePrefix(prefix: string): string {
+  const trimmed = `/${prefix.replace(/^\/+|\/+$/g, '')}`;
+  return trimmed === '/' ? '' : trimmed;
+}

@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ClientFrameSchema,
+  DEFAULT_MAX_FRAME_BYTES,
+  IdSchema,
+  OffsetSchema,
+  ProtocolError,
+  protocolErrorFromZod,
+  type ServerFrame,
+} from '@marketing-team/core';
+import type { SessionGrant, TokenIssuer } from '../../auth/token-issuer.js';
+import type { SessionHub } from '../../sessions/session-hub.js';
+import type { HubSubscription, SessionSubscriber } from '../../sessions/session-subscriber.js';
+import { HTTP_STATUS, errorFrame } from '../_errors.js';
+import { TokenBucket } from '../_token-bucket.js';
+import type { RateLimitOptions } from '../websocket/websocket-hooks.js';
+
+/** Options of {@link createSseTransport}. */
+export interface SseTransportOptions {
+  hub: SessionHub;
+  tokens: TokenIssuer;
+  /** Largest accepted POST body in bytes; defaults to 64 KiB. */
+  maxFrameBytes?: number;
+  /** Per user and session rate limit of POSTed messages. */
+  rateLimit?: RateLimitOptions;
+  /** Interval of heartbeat comments; defaults to 15 000 ms. */
+  heartbeatMs?: number;
+  /** A stream whose unread bytes exceed this is ended (the client resumes with Last-Event-ID). Defaults to 8 MiB. */
+  maxBufferedBytes?: number;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * The fallback transport for hosts without WebSockets: a Server-Sent Events stream per
+ * session and a POST endpoint for publish, cancel and steer, so resuming the stream and
+ * cancelling a run never conflict.
+ */
+export interface SseTransport {
+  /**
+   * `GET …/sessions/:session/events`. Token in `Authorization: Bearer` or `?token=`; resume
+   * with `Last-Event-ID` or `?from=` (an offset) and `?epoch=`; `?clientId=` names the device
+   * in presence. Streams a `subscribed` event, a `snapshot` event when needed, then one event
+   * per record with `id: <offset>` (data: the record as JSON) and `presence` events.
+   */
+  events(request: Request, session: string): Promise<Response>;
+  /**
+   * `POST …/sessions/:session/messages` with a `publish`, `cancel` or `steer` frame as JSON;
+   * answers with the `ack` or `error` frame.
+   */
+  messages(request: Request, session: string): Promise<Response>;
+  /** Ends every open stream. */
+  closeAll(): void;
+}
+
+const encoder = new TextEncoder();
+
+/** Reads the bearer token of a request: `Authorization: Bearer …`, else `?token=`. */
+export function tokenOf(request: Request, url: URL): string | undefined {
+  const header = request.headers.get('authorization');
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    return match?.[1];
+  }
+  return url.searchParams.get('token') ?? undefined;
+}
+
+function json(frame: ServerFrame, status: number): Response {
+  return new Response(JSON.stringify(frame), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+  });
+}
+
+function failure(error: unknown, context: { session?: string; clientMsgId?: string }, onError: (error: unknown) => void): Response {
+  const frame = errorFrame(error, context, onError);
+  if (frame.type !== 'error') return json(frame, 500);
+  return json(frame, HTTP_STATUS[frame.code]);
+}
+
+/** Reads a body up to `limit` bytes; throws `frame_too_large` beyond it. */
+async function readLimited(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (declared > limit) throw new ProtocolError('frame_too_large', `body: limited to ${limit} bytes`);
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new ProtocolError('frame_too_large', `body: limited to ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Creates the SSE + POST transport over a hub. */
+export function createSseTransport(options: SseTransportOptions): SseTransport {
+  const { hub, tokens } = options;
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
+  const perSecond = options.rateLimit?.messagesPerSecond ?? 50;
+  const burst = options.rateLimit?.burst ?? 100;
+  const onError = options.onError ?? ((error: unknown) => console.error('[marketing-team] sse:', error));
+  const buckets = new Map<string, TokenBucket>();
+  const streams = new Set<() => void>();
+
+  async function verify(request: Request, url: URL, session: string): Promise<SessionGrant> {
+    const token = tokenOf(request, url);
+    if (!token) throw new ProtocolError('unauthorized', 'token: send Authorization: Bearer <token> or ?token=', 'token');
+    return tokens.verify(token, session);
+  }
+
+  function rateLimited(key: string): boolean {
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      // Forget idle buckets now and then so the map stays small.
+      if (buckets.size > 10_000) buckets.clear();
+      bucket = new TokenBucket(burst, perSecond);
+      buckets.set(key, bucket);
+    }
+    return !bucket.take();
+  }
+
+  return {
+    async events(request, session) {
+      const url = new URL(request.url);
+      let grant: SessionGrant;
+      let from: number | undefined;
+      let clientId: string;
+      try {
+        grant = await verify(request, url, session);
+        const resumeFrom = request.headers.get('last-event-id') ?? url.searchParams.get('from');
+        if (resumeFrom !== null && resumeFrom !== '') {
+          const parsed = OffsetSchema.safeParse(Number(resumeFrom));
+          if (!parsed.success) throw new ProtocolError('bad_frame', 'from: expected an offset', 'from');
+          from = parsed.data;
+        }
+        const requestedClient = url.searchParams.get('clientId');
+        clientId = requestedClient && IdSchema.safeParse(requestedClient).success ? requestedClient : randomUUID();
+      } catch (error) {
+        return failure(error, { session }, onError);
+      }
+      const epoch = url.searchParams.get('epoch') ?? undefined;
+
+      let subscription: HubSubscription | undefined;
+      let heartbeat: NodeJS.Timeout | undefined;
+      let expiry: NodeJS.Timeout | undefined;
+      let controller!: ReadableStreamDefaultController<Uint8Array>;
+      let ended = false;
+
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        streams.delete(end);
+        subscription?.close();
+        clearInterval(heartbeat);
+        clearTimeout(expiry);
+        try {
+          controller.close();
+        } catch {
+          // already closed or cancelled by the client
+        }
+      };
+      const write = (text: string) => {
+        if (ended) return;
+        controller.enqueue(encoder.encode(text));
+        // A reader this far behind would hold server memory without bound; it resumes by Last-Event-ID.
+        if ((controller.desiredSize ?? 0) < -maxBufferedBytes) end();
+      };
+      const subscriber: SessionSubscriber = {
+        clientId,
+        userId: grant.userId,
+        subscribed: (frame) => write(`event: subscribed\ndata: ${JSON.stringify(frame)}\n\n`),
+        snapshot: (frameJson, offset) => write(`event: snapshot\nid: ${offset}\ndata: ${frameJson}\n\n`),
+        deliver: (batch) => write(batch.eventStreamText()),
+        presence: (frameJson) => write(`event: presence\ndata: ${frameJson}\n\n`),
+        drain: async () => {
+          while (!ended && (controller.desiredSize ?? 1) <= 0) await new Promise((resolve) => setTimeout(resolve, 10));
+        },
+      };
+
+      const body = new ReadableStream<Uint8Array>(
+        {
+          start(streamController) {
+            controller = streamController;
+          },
+          cancel() {
+            end();
+          },
+        },
+        new ByteLengthQueuingStrategy({ highWaterMark: 256 * 1024 }),
+      );
+      streams.add(end);
+      request.signal?.addEventListener('abort', end, { once: true });
+      controller.enqueue(encoder.encode(`retry: 1000\n\n`));
+      heartbeat = setInterval(() => write(`: ping\n\n`), heartbeatMs);
+      heartbeat.unref();
+      expiry = setTimeout(
+        () => {
+          write(`event: error\ndata: ${JSON.stringify({ type: 'error', code: 'unauthorized', message: 'token: expired', field: 'token', session })}\n\n`);
+          end();
+        },
+        Math.max(0, grant.expiresAt * 1000 - Date.now()),
+      );
+      expiry.unref();
+      hub
+        .subscribe(session, grant, subscriber, { ...(from !== undefined ? { from } : {}), ...(epoch ? { epoch } : {}) })
+        .then(
+          (handle) => {
+            if (ended) handle.close();
+            else subscription = handle;
+          },
+          (error: unknown) => {
+            write(`event: error\ndata: ${JSON.stringify(errorFrame(error, { session }, onError))}\n\n`);
+            end();
+          },
+        );
+      return new Response(body, {
+        status: 200,
+        headers: {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        },
+      });
+    },
+
+    async messages(request, session) {
+      const url = new URL(request.url);
+      let clientMsgId: string | undefined;
+      try {
+        const text = await readLimited(request, maxFrameBytes);
+        let raw: unknown;
+        try {
+          raw = JSON.parse(text);
+        } catch {
+          throw new ProtocolError('bad_frame', 'body is not valid JSON');
+        }
+        const candidate = (raw as { clientMsgId?: unknown } | null)?.clientMsgId;
+        if (typeof candidate === 'string' && IdSchema.safeParse(candidate).success) clientMsgId = candidate;
+        const parsed = ClientFrameSchema.safeParse(raw);
+        if (!parsed.success) throw protocolErrorFromZod(parsed.error);
+        const frame = parsed.data;
+        if (frame.type !== 'publish' && frame.type !== 'cancel' && frame.type !== 'steer') {
+          throw new ProtocolError('bad_frame', 'type: POST publish, cancel or steer frames', 'type');
+        }
+        if (frame.session !== session) throw new ProtocolError('bad_frame', 'session: does not match the URL', 'session');
+        const grant = await verify(request, url, session);
+        if (rateLimited(`${session}\u0000${grant.userId}`)) {
+          throw new ProtocolError('rate_limited', 'too many messages; slow down');
+        }
+        return json(await hub.handle(session, grant, frame), 200);
+      } catch (error) {
+        return failure(error, { session, ...(clientMsgId ? { clientMsgId } : {}) }, onError);
+      }
+    },
+
+    closeAll() {
+      for (const end of [...streams]) end();
+    },
+  };
+}

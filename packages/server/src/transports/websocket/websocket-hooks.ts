@@ -1,0 +1,358 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ClientFrameSchema,
+  CloseCode,
+  DEFAULT_MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  protocolErrorFromZod,
+  type ClientFrame,
+  type ServerFrame,
+} from '@marketing-team/core';
+import type { SessionGrant, TokenIssuer } from '../../auth/token-issuer.js';
+import type { SessionHub } from '../../sessions/session-hub.js';
+import type { HubSubscription, SessionSubscriber } from '../../sessions/session-subscriber.js';
+import { errorFrame } from '../_errors.js';
+import { isOriginAllowed, type OriginPolicy } from '../origin-policy.js';
+import { TokenBucket } from '../_token-bucket.js';
+import type { WebSocketPeer } from './websocket-peer.js';
+
+/** A per-connection message rate limit (token bucket). */
+export interface RateLimitOptions {
+  /** Sustained frames per second; defaults to 50. */
+  messagesPerSecond?: number;
+  /** Frames allowed in a burst; defaults to 100. */
+  burst?: number;
+}
+
+/** Options of {@link createWebSocketHooks}. */
+export interface WebSocketHooksOptions {
+  hub: SessionHub;
+  tokens: TokenIssuer;
+  allowedOrigins: OriginPolicy;
+  /** Largest accepted frame in bytes; larger ones close the socket with 1009. Defaults to 64 KiB. */
+  maxFrameBytes?: number;
+  rateLimit?: RateLimitOptions;
+  /** Interval of server pings, announced in `welcome`; a peer silent for 2.5 intervals is closed with 4002. Defaults to 15 000. */
+  heartbeatMs?: number;
+  /** A connection whose unsent bytes exceed this is dropped (it resumes from its offset). Defaults to 8 MiB. */
+  maxBufferedBytes?: number;
+  /** Protocol violations tolerated in a burst before the socket is closed with 4003; defaults to 10. */
+  maxViolations?: number;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * WebSocket handling written once as runtime-neutral hooks (upgrade, open, message, close),
+ * bound to a runtime by an adapter such as `attachWebSocket` for Node.
+ */
+export interface WebSocketHooks {
+  /** Checks an upgrade request; returns the refusal to send instead of upgrading, or undefined to accept. */
+  upgrade(request: Request): Response | undefined;
+  open(peer: WebSocketPeer): void;
+  message(peer: WebSocketPeer, data: string | Uint8Array): void;
+  /** A protocol-level pong (or any sign of life below the frame layer). */
+  pong(peer: WebSocketPeer): void;
+  close(peer: WebSocketPeer, code?: number, reason?: string): void;
+  /** Closes every open connection with `code` (4004 when the server restarts). */
+  closeAll(code?: number, reason?: string): void;
+  /** Largest accepted frame in bytes, for adapters that enforce it below the hooks. */
+  readonly maxFrameBytes: number;
+  /** Number of open connections. */
+  readonly size: number;
+}
+
+interface SessionLink {
+  grant: Promise<SessionGrant>;
+  subscription?: HubSubscription;
+  expiry?: NodeJS.Timeout;
+  closed: boolean;
+}
+
+interface Connection {
+  id: string;
+  peer: WebSocketPeer;
+  clientId?: string;
+  lastSeen: number;
+  frames: TokenBucket;
+  violations: TokenBucket;
+  sessions: Map<string, SessionLink>;
+  closed: boolean;
+}
+
+const WRITE_TYPES = new Set(['publish', 'cancel', 'steer']);
+
+/** Creates the WebSocket hooks of a server. */
+export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketHooks {
+  const { hub, tokens, allowedOrigins } = options;
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
+  const perSecond = options.rateLimit?.messagesPerSecond ?? 50;
+  const burst = options.rateLimit?.burst ?? 100;
+  const maxViolations = options.maxViolations ?? 10;
+  const onError = options.onError ?? ((error: unknown) => console.error('[marketing-team] websocket:', error));
+  const connections = new Map<WebSocketPeer, Connection>();
+  let heartbeat: NodeJS.Timeout | undefined;
+
+  function startHeartbeat(): void {
+    if (heartbeat) return;
+    heartbeat = setInterval(() => {
+      const now = Date.now();
+      for (const connection of connections.values()) {
+        if (now - connection.lastSeen > heartbeatMs * 2.5) shut(connection, CloseCode.idleTimeout, 'idle timeout');
+        else connection.peer.ping?.();
+      }
+    }, heartbeatMs);
+    heartbeat.unref();
+  }
+
+  function send(connection: Connection, frame: ServerFrame | string): void {
+    if (connection.closed) return;
+    connection.peer.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+    // A consumer this far behind would hold server memory without bound; it resumes from its offset.
+    if (connection.peer.bufferedAmount > maxBufferedBytes) drop(connection);
+  }
+
+  function detach(connection: Connection): void {
+    connection.closed = true;
+    connections.delete(connection.peer);
+    for (const link of connection.sessions.values()) unlink(link);
+    connection.sessions.clear();
+  }
+
+  function drop(connection: Connection): void {
+    if (connection.closed) return;
+    detach(connection);
+    connection.peer.terminate();
+  }
+
+  function shut(connection: Connection, code: number, reason: string): void {
+    if (connection.closed) return;
+    detach(connection);
+    connection.peer.close(code, reason);
+  }
+
+  function unlink(link: SessionLink): void {
+    link.closed = true;
+    link.subscription?.close();
+    if (link.expiry) clearTimeout(link.expiry);
+  }
+
+  /** Counts a protocol violation; too many in a burst close the socket. */
+  function violation(connection: Connection, error: ServerFrame): void {
+    send(connection, error);
+    if (!connection.violations.take()) shut(connection, CloseCode.abuse, 'too many protocol violations');
+  }
+
+  function subscriberFor(connection: Connection, userId: string): SessionSubscriber {
+    return {
+      clientId: connection.clientId ?? connection.id,
+      userId,
+      subscribed: (frame) => send(connection, frame),
+      snapshot: (json) => send(connection, json),
+      deliver: (batch) => send(connection, batch.frameJson()),
+      presence: (json) => send(connection, json),
+      drain: () => waitForRoom(connection),
+    };
+  }
+
+  async function waitForRoom(connection: Connection): Promise<void> {
+    const lowWater = Math.min(maxBufferedBytes / 4, 1024 * 1024);
+    while (!connection.closed && connection.peer.bufferedAmount > lowWater) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  function scheduleExpiry(connection: Connection, session: string, link: SessionLink, grant: SessionGrant): void {
+    if (link.expiry) clearTimeout(link.expiry);
+    const delay = Math.max(0, grant.expiresAt * 1000 - Date.now());
+    link.expiry = setTimeout(() => {
+      if (connection.sessions.get(session) !== link) return;
+      connection.sessions.delete(session);
+      unlink(link);
+      send(connection, { type: 'error', code: 'unauthorized', message: 'token: expired; subscribe again', field: 'token', session });
+    }, delay);
+    link.expiry.unref();
+  }
+
+  async function subscribe(connection: Connection, frame: Extract<ClientFrame, { type: 'subscribe' }>): Promise<void> {
+    const { session } = frame;
+    const previous = connection.sessions.get(session);
+    if (previous) unlink(previous);
+    const link: SessionLink = { grant: tokens.verify(frame.token, session), closed: false };
+    link.grant.catch(() => undefined);
+    connection.sessions.set(session, link);
+    try {
+      const grant = await link.grant;
+      if (link.closed || connection.closed) return;
+      scheduleExpiry(connection, session, link, grant);
+      const position = { ...(frame.from !== undefined ? { from: frame.from } : {}), ...(frame.epoch !== undefined ? { epoch: frame.epoch } : {}) };
+      const subscription = await hub.subscribe(session, grant, subscriberFor(connection, grant.userId), position);
+      if (link.closed || connection.closed) subscription.close();
+      else link.subscription = subscription;
+    } catch (error) {
+      if (connection.sessions.get(session) === link) connection.sessions.delete(session);
+      unlink(link);
+      send(connection, errorFrame(error, { session }, onError));
+    }
+  }
+
+  async function write(connection: Connection, frame: Extract<ClientFrame, { type: 'publish' | 'cancel' | 'steer' }>): Promise<void> {
+    const context = { session: frame.session, clientMsgId: frame.clientMsgId };
+    try {
+      const link = connection.sessions.get(frame.session);
+      if (!link) throw new ProtocolError('unauthorized', 'session: subscribe with a token before writing', 'session');
+      const grant = await link.grant;
+      const result = await hub.handle(frame.session, grant, frame);
+      send(connection, result);
+    } catch (error) {
+      send(connection, errorFrame(error, context, onError));
+    }
+  }
+
+  async function refresh(connection: Connection, frame: Extract<ClientFrame, { type: 'refresh' }>): Promise<void> {
+    try {
+      const link = connection.sessions.get(frame.session);
+      if (!link) throw new ProtocolError('not_found', 'session: not subscribed', 'session');
+      const grant = await tokens.verify(frame.token, frame.session);
+      const current = await link.grant;
+      if (grant.userId !== current.userId) throw new ProtocolError('forbidden', 'token: issued to another user', 'token');
+      link.grant = Promise.resolve(grant);
+      scheduleExpiry(connection, frame.session, link, grant);
+    } catch (error) {
+      send(connection, errorFrame(error, { session: frame.session }, onError));
+    }
+  }
+
+  function handleFrame(connection: Connection, frame: ClientFrame): void {
+    if (frame.type === 'hello') {
+      if (frame.protocol !== PROTOCOL_VERSION) {
+        send(connection, {
+          type: 'error',
+          code: 'unsupported_version',
+          message: `protocol: this server speaks version ${PROTOCOL_VERSION}`,
+          field: 'protocol',
+        });
+        shut(connection, CloseCode.unsupportedVersion, 'unsupported protocol version');
+        return;
+      }
+      connection.clientId = frame.clientId;
+      send(connection, { type: 'welcome', protocol: PROTOCOL_VERSION, connectionId: connection.id, heartbeatMs, maxFrameBytes });
+      return;
+    }
+    if (connection.clientId === undefined) {
+      violation(connection, { type: 'error', code: 'handshake_required', message: 'send hello first', field: 'type' });
+      return;
+    }
+    switch (frame.type) {
+      case 'ping':
+        send(connection, frame.t === undefined ? { type: 'pong' } : { type: 'pong', t: frame.t });
+        return;
+      case 'subscribe':
+        void subscribe(connection, frame);
+        return;
+      case 'unsubscribe': {
+        const link = connection.sessions.get(frame.session);
+        connection.sessions.delete(frame.session);
+        if (link) unlink(link);
+        return;
+      }
+      case 'refresh':
+        void refresh(connection, frame);
+        return;
+      default:
+        if (WRITE_TYPES.has(frame.type)) void write(connection, frame);
+    }
+  }
+
+  return {
+    maxFrameBytes,
+
+    get size() {
+      return connections.size;
+    },
+
+    upgrade(request) {
+      if (!isOriginAllowed(allowedOrigins, request.headers.get('origin'))) {
+        return new Response('origin not allowed', { status: 403 });
+      }
+      return undefined;
+    },
+
+    open(peer) {
+      const now = Date.now();
+      connections.set(peer, {
+        id: randomUUID(),
+        peer,
+        lastSeen: now,
+        frames: new TokenBucket(burst, perSecond),
+        violations: new TokenBucket(maxViolations, maxViolations / 10),
+        sessions: new Map(),
+        closed: false,
+      });
+      startHeartbeat();
+    },
+
+    message(peer, data) {
+      const connection = connections.get(peer);
+      if (!connection || connection.closed) return;
+      connection.lastSeen = Date.now();
+      if (typeof data !== 'string') {
+        violation(connection, { type: 'error', code: 'bad_frame', message: 'frames are JSON text' });
+        return;
+      }
+      // Adapters enforce the limit before buffering; this guards runtimes that cannot.
+      if (data.length > maxFrameBytes || Buffer.byteLength(data) > maxFrameBytes) {
+        send(connection, { type: 'error', code: 'frame_too_large', message: `frames are limited to ${maxFrameBytes} bytes` });
+        shut(connection, CloseCode.tooLarge, 'frame too large');
+        return;
+      }
+      if (!connection.frames.take()) {
+        violation(connection, { type: 'error', code: 'rate_limited', message: 'too many frames; slow down' });
+        return;
+      }
+      let raw: unknown;
+      try {
+        raw = JSON.parse(data);
+      } catch {
+        violation(connection, { type: 'error', code: 'bad_frame', message: 'frame is not valid JSON' });
+        return;
+      }
+      const parsed = ClientFrameSchema.safeParse(raw);
+      if (!parsed.success) {
+        const error = errorFrame(protocolErrorFromZod(parsed.error));
+        const context = raw as { session?: unknown; clientMsgId?: unknown } | null;
+        if (typeof context?.clientMsgId === 'string' && context.clientMsgId.length <= 128) error.clientMsgId = context.clientMsgId;
+        violation(connection, error);
+        return;
+      }
+      try {
+        handleFrame(connection, parsed.data);
+      } catch (error) {
+        send(connection, errorFrame(error, {}, onError));
+      }
+    },
+
+    pong(peer) {
+      const connection = connections.get(peer);
+      if (connection) connection.lastSeen = Date.now();
+    },
+
+    close(peer) {
+      const connection = connections.get(peer);
+      // Closing a connection never cancels a run; it only ends this connection's subscriptions.
+      if (connection) detach(connection);
+      if (connections.size === 0 && heartbeat) {
+        clearInterval(heartbeat);
+        heartbeat = undefined;
+      }
+    },
+
+    closeAll(code = CloseCode.restarting, reason = 'server restarting') {
+      for (const connection of [...connections.values()]) shut(connection, code, reason);
+      if (heartbeat) clearInterval(heartbeat);
+      heartbeat = undefined;
+    },
+  };
+}
