@@ -1,1 +1,20 @@
-export {};
+export { createDurableStreamsHandler } from './durable-streams-handler.js';
+export type {
+  DurableStreamsAccess,
+  DurableStreamsHandler,
+  DurableStreamsHandlerOptions,
+  SessionTokenVerifier,
+} from './durable-streams-handler.js';
+export { toNodeListener } from './node-listener.js';
+export { formatStreamOffset, parseStreamOffset, isWellFormedStreamOffset, ZERO_STREAM_OFFSET } from './stream-offset.js';
+export type {
+  ProducerState,
+  StoredStreamMessage,
+  StreamChange,
+  StreamCloser,
+  StreamMetadata,
+  StreamStore,
+} from './stream-store.js';
+export { MemoryStreamStore } from './memory-stream-store.js';
+export { SqliteStreamStore } from './sqlite-stream-store.js';
+export type { SqliteStreamStoreOptions } from './sqlite-stream-store.js';

@@ -1,0 +1,382 @@
+import { jsonArrayOfBatches } from './_json-batch.js';
+import {
+  Header,
+  decimalInteger,
+  liveMode,
+  readBody,
+  readEtag,
+  readPosition,
+  responseCursor,
+  sseEvent,
+} from './_protocol-http.js';
+import { StreamHttpError } from './_stream-error.js';
+import { isJsonContentType, mediaType, type ProducerHeaders, type StreamEngine } from './_stream-engine.js';
+import { normalizeStreamPath } from './_stream-path.js';
+import { formatStreamOffset, isWellFormedStreamOffset, parseStreamOffset } from './stream-offset.js';
+import type { StoredStreamMessage, StreamMetadata } from './stream-store.js';
+
+/** What the generic-stream routes need from the handler. */
+export interface GenericStreamContext {
+  engine: StreamEngine;
+  /** Headers every response carries. */
+  base: Record<string, string>;
+  /** Public URL of the stream (for `Location`). */
+  location: string;
+  maxAppendBytes: number;
+  maxReadBytes: number;
+  longPollTimeoutMs: number;
+  sseMaxDurationMs: number;
+}
+
+const CACHEABLE = 'private, max-age=60, stale-while-revalidate=300';
+
+/** Serves one request on a generic stream. */
+export async function serveGenericStream(request: Request, url: URL, path: string, context: GenericStreamContext): Promise<Response> {
+  switch (request.method) {
+    case 'PUT':
+      return create(request, path, context);
+    case 'POST':
+      return append(request, path, context);
+    case 'DELETE':
+      await context.engine.delete(path);
+      return new Response(null, { status: 204, headers: context.base });
+    case 'HEAD':
+      return head(path, context);
+    case 'GET':
+      return read(request, url, path, context);
+    default:
+      throw new StreamHttpError(405, 'method not allowed', { allow: 'GET, HEAD, POST, PUT, DELETE, OPTIONS' });
+  }
+}
+
+async function create(request: Request, path: string, context: GenericStreamContext): Promise<Response> {
+  const headers = request.headers;
+  const forkedFrom = headers.get(Header.forkedFrom) ?? undefined;
+  const rawType = headers.get('content-type');
+  const contentType = rawType && /^[\w.+-]+\/[\w.+-]+/.test(rawType.trim()) ? rawType.trim() : undefined;
+  const ttlText = headers.get(Header.ttl);
+  const expiresText = headers.get(Header.expiresAt);
+  if (ttlText !== null && expiresText !== null) {
+    throw new StreamHttpError(400, 'Stream-TTL, Stream-Expires-At: give one, not both');
+  }
+  const ttlSeconds = ttlText === null ? undefined : decimalInteger(ttlText, Header.ttl, true);
+  if (expiresText !== null && !Number.isFinite(Date.parse(expiresText))) {
+    throw new StreamHttpError(400, 'Stream-Expires-At: expected an RFC 3339 timestamp');
+  }
+  const forkOffsetText = headers.get(Header.forkOffset);
+  let forkOffset: number | undefined;
+  if (forkOffsetText !== null) {
+    if (!isWellFormedStreamOffset(forkOffsetText)) throw new StreamHttpError(400, 'Stream-Fork-Offset: not a stream offset');
+    forkOffset = parseStreamOffset(forkOffsetText) ?? Number.MAX_SAFE_INTEGER;
+  }
+  const subOffsetText = headers.get(Header.forkSubOffset);
+  let forkSubOffset: number | undefined;
+  if (subOffsetText !== null) {
+    if (forkedFrom === undefined) throw new StreamHttpError(400, 'Stream-Fork-Sub-Offset: needs Stream-Forked-From');
+    forkSubOffset = decimalInteger(subOffsetText, Header.forkSubOffset, true);
+    if (forkSubOffset > 0 && forkOffset === undefined) {
+      throw new StreamHttpError(400, 'Stream-Fork-Sub-Offset: needs Stream-Fork-Offset');
+    }
+  }
+  const forkPath = forkedFrom === undefined ? undefined : sourcePath(forkedFrom);
+  const body = await readBody(request, context.maxAppendBytes);
+  const outcome = await context.engine.create(path, {
+    contentType: contentType ?? (forkPath === undefined ? 'application/octet-stream' : undefined),
+    ttlSeconds,
+    expiresAt: expiresText ?? undefined,
+    closed: headers.get(Header.closed)?.toLowerCase() === 'true',
+    body,
+    forkedFrom: forkPath,
+    forkOffset,
+    forkSubOffset,
+  });
+  const metadata = outcome.metadata!;
+  const responseHeaders: Record<string, string> = {
+    ...context.base,
+    'content-type': metadata.contentType,
+    [Header.nextOffset]: formatStreamOffset(metadata.tail),
+    'cache-control': 'no-store',
+  };
+  if (outcome.created) responseHeaders['location'] = context.location;
+  if (metadata.closed) responseHeaders[Header.closed] = 'true';
+  return new Response(null, { status: outcome.status, headers: responseHeaders });
+}
+
+/** `Stream-Forked-From` names the source by its stream path (the part below the base path). */
+function sourcePath(value: string): string {
+  const path = normalizeStreamPath(value);
+  if (path === undefined) throw new StreamHttpError(400, 'Stream-Forked-From: not a stream path');
+  return path;
+}
+
+async function append(request: Request, path: string, context: GenericStreamContext): Promise<Response> {
+  const headers = request.headers;
+  const producerId = headers.get(Header.producerId);
+  const epochText = headers.get(Header.producerEpoch);
+  const seqText = headers.get(Header.producerSeq);
+  let producer: ProducerHeaders | undefined;
+  if (producerId !== null || epochText !== null || seqText !== null) {
+    if (producerId === null || epochText === null || seqText === null) {
+      throw new StreamHttpError(400, 'Producer-Id, Producer-Epoch, Producer-Seq: give all three or none');
+    }
+    if (producerId === '') throw new StreamHttpError(400, 'Producer-Id: must not be empty');
+    producer = {
+      id: producerId,
+      epoch: decimalInteger(epochText, Header.producerEpoch, false),
+      seq: decimalInteger(seqText, Header.producerSeq, false),
+    };
+  }
+  const body = await readBody(request, context.maxAppendBytes);
+  const outcome = await context.engine.append(path, {
+    contentType: headers.get('content-type') ?? undefined,
+    body,
+    close: headers.get(Header.closed)?.toLowerCase() === 'true',
+    streamSeq: headers.get(Header.seq) ?? undefined,
+    producer,
+  });
+  await context.engine.touch(path);
+  return new Response(null, { status: outcome.status, headers: { ...context.base, ...outcome.headers } });
+}
+
+async function live(path: string, context: GenericStreamContext): Promise<StreamMetadata> {
+  const found = await context.engine.lookup(path);
+  if (found.kind === 'missing') throw new StreamHttpError(404, 'stream not found');
+  if (found.kind === 'gone') throw new StreamHttpError(410, 'stream is gone');
+  return found.metadata;
+}
+
+async function head(path: string, context: GenericStreamContext): Promise<Response> {
+  const metadata = await live(path, context);
+  const headers: Record<string, string> = {
+    ...context.base,
+    'content-type': metadata.contentType,
+    [Header.nextOffset]: formatStreamOffset(metadata.tail),
+    'cache-control': 'no-store',
+    etag: readEtag(path, '-1', formatStreamOffset(metadata.tail), metadata.closed),
+  };
+  if (metadata.closed) headers[Header.closed] = 'true';
+  if (metadata.ttlSeconds !== undefined) headers[Header.ttl] = String(metadata.ttlSeconds);
+  if (metadata.expiresAt !== undefined) headers[Header.expiresAt] = metadata.expiresAt;
+  return new Response(null, { status: 200, headers });
+}
+
+function bodyOf(metadata: StreamMetadata, messages: StoredStreamMessage[]): BodyInit {
+  if (isJsonContentType(metadata.contentType)) return jsonArrayOfBatches(messages.map((message) => message.data));
+  // Stored bytes are plain ArrayBuffer-backed arrays (never shared memory).
+  if (messages.length === 1) return messages[0]!.data as Uint8Array<ArrayBuffer>;
+  const total = messages.reduce((sum, message) => sum + message.data.length, 0);
+  const body = new Uint8Array(total);
+  let position = 0;
+  for (const message of messages) {
+    body.set(message.data, position);
+    position += message.data.length;
+  }
+  return body;
+}
+
+async function read(request: Request, url: URL, path: string, context: GenericStreamContext): Promise<Response> {
+  const mode = liveMode(url);
+  const position = readPosition(url);
+  let metadata = await live(path, context);
+  if (mode === 'sse') return sse(request, url, path, metadata, position, context);
+
+  if (position.kind === 'now' && mode === 'catch-up') {
+    await context.engine.touch(path);
+    const headers: Record<string, string> = {
+      ...context.base,
+      'content-type': metadata.contentType,
+      [Header.nextOffset]: formatStreamOffset(metadata.tail),
+      [Header.upToDate]: 'true',
+      'cache-control': 'no-store',
+    };
+    if (metadata.closed) headers[Header.closed] = 'true';
+    return new Response(isJsonContentType(metadata.contentType) ? '[]' : null, { status: 200, headers });
+  }
+
+  const after = position.kind === 'after' ? position.offset : position.kind === 'now' ? metadata.tail : 0;
+  let messages = await context.engine.read(metadata, after, context.maxReadBytes);
+  await context.engine.touch(path);
+
+  if (mode === 'long-poll' && messages.length === 0 && after >= metadata.tail) {
+    const cursor = responseCursor(url.searchParams.get('cursor'));
+    const waitHeaders = (tail: number, closed: boolean): Record<string, string> => ({
+      ...context.base,
+      [Header.nextOffset]: formatStreamOffset(Math.min(after, tail)),
+      [Header.upToDate]: 'true',
+      [Header.cursor]: cursor,
+      'cache-control': 'no-store',
+      ...(closed ? { [Header.closed]: 'true' } : {}),
+    });
+    if (metadata.closed) return new Response(null, { status: 204, headers: waitHeaders(metadata.tail, true) });
+    const deadline = Date.now() + context.longPollTimeoutMs;
+    while (messages.length === 0) {
+      const changed = await waitForChange(context, path, request.signal, deadline, async () => {
+        const found = await context.engine.lookup(path);
+        if (found.kind !== 'live') return true;
+        return found.metadata.tail > after || found.metadata.closed;
+      });
+      const found = await context.engine.lookup(path);
+      if (found.kind === 'missing') throw new StreamHttpError(404, 'stream not found');
+      if (found.kind === 'gone') throw new StreamHttpError(410, 'stream is gone');
+      metadata = found.metadata;
+      messages = await context.engine.read(metadata, after, context.maxReadBytes);
+      if (messages.length > 0) break;
+      if (metadata.closed || !changed) {
+        return new Response(null, { status: 204, headers: waitHeaders(metadata.tail, metadata.closed) });
+      }
+    }
+    await context.engine.touch(path);
+  }
+
+  const next = messages.at(-1)?.offset ?? Math.min(Math.max(after, 0), metadata.tail);
+  const upToDate = next >= metadata.tail;
+  const closedAtTail = metadata.closed && upToDate;
+  const start = url.searchParams.get('offset') ?? '-1';
+  const etag = readEtag(path, start, formatStreamOffset(next), closedAtTail);
+  const headers: Record<string, string> = {
+    ...context.base,
+    'content-type': metadata.contentType,
+    [Header.nextOffset]: formatStreamOffset(next),
+    etag,
+    // A page that reaches the tail changes with the next append; an older page never changes.
+    'cache-control': upToDate ? 'no-store' : CACHEABLE,
+  };
+  if (upToDate) headers[Header.upToDate] = 'true';
+  if (closedAtTail) headers[Header.closed] = 'true';
+  if (mode === 'long-poll') headers[Header.cursor] = responseCursor(url.searchParams.get('cursor'));
+  if (request.headers.get('if-none-match') === etag) {
+    return new Response(null, { status: 304, headers: { ...context.base, etag, 'cache-control': headers['cache-control']! } });
+  }
+  return new Response(bodyOf(metadata, messages), { status: 200, headers });
+}
+
+/**
+ * Waits until `changed()` holds, the deadline passes or the request is aborted. Returns whether
+ * a change was seen. The watch is registered before `changed()` is checked, so no write is missed.
+ */
+async function waitForChange(
+  context: GenericStreamContext,
+  path: string,
+  signal: AbortSignal,
+  deadline: number,
+  changed: () => Promise<boolean>,
+): Promise<boolean> {
+  let wake: () => void = () => undefined;
+  const woken = new Promise<void>((resolve) => (wake = resolve));
+  const unwatch = context.engine.watch(path, () => wake());
+  const timer = setTimeout(() => wake(), Math.max(0, deadline - Date.now()));
+  const onAbort = (): void => wake();
+  signal.addEventListener('abort', onAbort);
+  try {
+    if (await changed()) return true;
+    await woken;
+    return Date.now() < deadline && !signal.aborted;
+  } finally {
+    clearTimeout(timer);
+    unwatch();
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function sse(
+  request: Request,
+  url: URL,
+  path: string,
+  initial: StreamMetadata,
+  position: ReturnType<typeof readPosition>,
+  context: GenericStreamContext,
+): Response {
+  const type = mediaType(initial.contentType);
+  const json = type === 'application/json';
+  const base64 = !json && !type.startsWith('text/');
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  const clientCursor = url.searchParams.get('cursor');
+  const stop = new AbortController();
+  request.signal.addEventListener('abort', () => stop.abort());
+  const closeAt = Date.now() + context.sseMaxDurationMs;
+
+  const body = new ReadableStream<Uint8Array>({
+    start: (controller) => {
+      const send = (text: string): void => controller.enqueue(encoder.encode(text));
+      const run = async (): Promise<void> => {
+        let after = position.kind === 'after' ? position.offset : position.kind === 'now' ? initial.tail : 0;
+        let first = true;
+        while (!stop.signal.aborted) {
+          const found = await context.engine.lookup(path);
+          if (found.kind !== 'live') return;
+          const metadata = found.metadata;
+          const messages = await context.engine.read(metadata, after, context.maxReadBytes);
+          await context.engine.touch(path);
+          if (messages.length > 0) {
+            const payload = json
+              ? jsonArrayOfBatches(messages.map((message) => message.data))
+              : base64
+                ? base64Of(messages)
+                : messages.map((message) => decoder.decode(message.data)).join('');
+            send(sseEvent('data', payload));
+            after = messages.at(-1)!.offset;
+          }
+          const upToDate = after >= metadata.tail;
+          if (messages.length > 0 || first || upToDate) {
+            const control: Record<string, unknown> = { streamNextOffset: formatStreamOffset(Math.min(after, metadata.tail)) };
+            if (metadata.closed && upToDate) {
+              control['streamClosed'] = true;
+              send(sseEvent('control', JSON.stringify(control)));
+              return;
+            }
+            control['streamCursor'] = responseCursor(clientCursor);
+            if (upToDate) control['upToDate'] = true;
+            if (messages.length > 0 || first) send(sseEvent('control', JSON.stringify(control)));
+          }
+          first = false;
+          if (!upToDate) continue;
+          if (Date.now() >= closeAt) return;
+          const deadline = Math.min(closeAt, Date.now() + context.longPollTimeoutMs);
+          const changed = await waitForChange(context, path, stop.signal, deadline, async () => {
+            const now = await context.engine.lookup(path);
+            return now.kind !== 'live' || now.metadata.tail > after || now.metadata.closed;
+          });
+          if (!changed && !stop.signal.aborted && Date.now() < closeAt) {
+            // Keep-alive: the reader learns it is still caught up, with a fresh cursor.
+            send(
+              sseEvent(
+                'control',
+                JSON.stringify({ streamNextOffset: formatStreamOffset(after), streamCursor: responseCursor(clientCursor), upToDate: true }),
+              ),
+            );
+          }
+        }
+      };
+      run()
+        .catch(() => undefined)
+        .finally(() => {
+          try {
+            controller.close();
+          } catch {
+            // Already closed by the reader going away.
+          }
+        });
+    },
+    cancel: () => stop.abort(),
+  });
+
+  const headers: Record<string, string> = {
+    ...context.base,
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache, no-store',
+  };
+  if (base64) headers[Header.sseDataEncoding] = 'base64';
+  return new Response(body, { status: 200, headers });
+}
+
+/** Base64 of the concatenated messages, with Web APIs only (`btoa` over binary-string chunks). */
+function base64Of(messages: StoredStreamMessage[]): string {
+  let binary = '';
+  for (const message of messages) {
+    for (let index = 0; index < message.data.length; index += 0x8000) {
+      binary += String.fromCharCode(...message.data.subarray(index, index + 0x8000));
+    }
+  }
+  return btoa(binary);
+}

@@ -1,0 +1,204 @@
+import type { SessionRecord } from '@marketing-team/core';
+import type { SessionStore } from '../stores/session-store.js';
+import { Header, liveMode, readEtag, readPosition, responseCursor, sseEvent } from './_protocol-http.js';
+import { StreamHttpError } from './_stream-error.js';
+import { formatStreamOffset } from './stream-offset.js';
+
+/** What the session-stream routes need from the handler. */
+export interface SessionStreamContext {
+  store: SessionStore;
+  base: Record<string, string>;
+  maxRecordsPerRead: number;
+  longPollTimeoutMs: number;
+  sseMaxDurationMs: number;
+}
+
+const JSON_TYPE = 'application/json';
+
+/**
+ * Serves a session log as a read-only Durable Streams JSON stream: each stored `SessionRecord`
+ * is one JSON message, and the protocol offset after a record carries its integer offset.
+ * Writing goes only through the session server's validated paths, so every write method is 405.
+ */
+export async function serveSessionStream(
+  request: Request,
+  url: URL,
+  session: string,
+  snapshot: boolean,
+  context: SessionStreamContext,
+): Promise<Response> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    throw new StreamHttpError(405, 'session streams are read-only: publish, cancel and steer through the session API', {
+      allow: 'GET, HEAD, OPTIONS',
+    });
+  }
+  if (snapshot) return serveSnapshot(request, session, context);
+  const head = await context.store.head(session);
+  if (request.method === 'HEAD') {
+    return new Response(null, {
+      status: 200,
+      headers: {
+        ...context.base,
+        'content-type': JSON_TYPE,
+        [Header.nextOffset]: formatStreamOffset(head.offset),
+        'cache-control': 'no-store',
+        etag: readEtag(session, '-1', formatStreamOffset(head.offset), false),
+      },
+    });
+  }
+
+  const mode = liveMode(url);
+  const position = readPosition(url);
+  const after = position.kind === 'after' ? position.offset : position.kind === 'now' ? head.offset : 0;
+  if (after > head.offset) {
+    throw new StreamHttpError(410, 'offset: not in this session log (it was reset); read the snapshot again');
+  }
+  const first = await context.store.firstOffset(session);
+  if (after < first - 1) {
+    throw new StreamHttpError(410, 'offset: older events were compacted; load the snapshot and read from its offset');
+  }
+  if (mode === 'sse') return sessionSse(request, url, session, after, head.offset, context);
+
+  if (position.kind === 'now' && mode === 'catch-up') {
+    return new Response('[]', { status: 200, headers: readHeaders(context, head.offset, true) });
+  }
+
+  let records = await context.store.read(session, after, context.maxRecordsPerRead);
+  if (mode === 'long-poll' && records.length === 0) {
+    records = await waitForRecords(context.store, session, after, context.longPollTimeoutMs, request.signal, context.maxRecordsPerRead);
+    if (records.length === 0) {
+      return new Response(null, {
+        status: 204,
+        headers: {
+          ...readHeaders(context, after, true),
+          [Header.cursor]: responseCursor(url.searchParams.get('cursor')),
+        },
+      });
+    }
+  }
+  const next = records.at(-1)?.offset ?? after;
+  const upToDate = records.length < context.maxRecordsPerRead || next >= (await context.store.head(session)).offset;
+  const headers = readHeaders(context, next, upToDate);
+  const etag = readEtag(session, url.searchParams.get('offset') ?? '-1', formatStreamOffset(next), false);
+  headers['etag'] = etag;
+  if (mode === 'long-poll') headers[Header.cursor] = responseCursor(url.searchParams.get('cursor'));
+  if (request.headers.get('if-none-match') === etag) {
+    return new Response(null, { status: 304, headers: { ...context.base, etag, 'cache-control': 'no-store' } });
+  }
+  return new Response(JSON.stringify(records), { status: 200, headers });
+}
+
+function readHeaders(context: SessionStreamContext, next: number, upToDate: boolean): Record<string, string> {
+  return {
+    ...context.base,
+    'content-type': JSON_TYPE,
+    [Header.nextOffset]: formatStreamOffset(next),
+    // Session logs are per-user data: never kept by shared caches.
+    'cache-control': 'no-store',
+    ...(upToDate ? { [Header.upToDate]: 'true' } : {}),
+  };
+}
+
+async function serveSnapshot(request: Request, session: string, context: SessionStreamContext): Promise<Response> {
+  const snapshot = await context.store.loadSnapshot(session);
+  if (!snapshot) throw new StreamHttpError(404, 'no snapshot: read the stream from offset -1');
+  const headers = {
+    ...context.base,
+    'content-type': JSON_TYPE,
+    'cache-control': 'no-store',
+    [Header.nextOffset]: formatStreamOffset(snapshot.offset),
+  };
+  const body = JSON.stringify({ offset: formatStreamOffset(snapshot.offset), state: snapshot.state });
+  return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers });
+}
+
+/** Resolves with the first records stored after `after`, or none at the timeout. */
+function waitForRecords(
+  store: SessionStore,
+  session: string,
+  after: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+  limit: number,
+): Promise<SessionRecord[]> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (records: SessionRecord[]): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      // The store may deliver during subscribe(); close once the subscription exists.
+      queueMicrotask(() => subscription.close());
+      resolve(records.slice(0, limit));
+    };
+    const onAbort = (): void => finish([]);
+    const timer = setTimeout(() => finish([]), timeoutMs);
+    signal.addEventListener('abort', onAbort);
+    const subscription = store.subscribe(session, after, (records) => {
+      if (records.length > 0) finish(records);
+    });
+  });
+}
+
+function sessionSse(
+  request: Request,
+  url: URL,
+  session: string,
+  after: number,
+  headAtStart: number,
+  context: SessionStreamContext,
+): Response {
+  const encoder = new TextEncoder();
+  const clientCursor = url.searchParams.get('cursor');
+  let close: () => void = () => undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start: (controller) => {
+      let delivered = after;
+      let finished = false;
+      const send = (text: string): void => {
+        if (!finished) controller.enqueue(encoder.encode(text));
+      };
+      const control = (): string =>
+        sseEvent(
+          'control',
+          JSON.stringify({
+            streamNextOffset: formatStreamOffset(delivered),
+            streamCursor: responseCursor(clientCursor),
+            ...(delivered >= headAtStart ? { upToDate: true } : {}),
+          }),
+        );
+      if (after >= headAtStart) send(control());
+      const subscription = context.store.subscribe(session, after, (records) => {
+        for (let index = 0; index < records.length; index += context.maxRecordsPerRead) {
+          const page = records.slice(index, index + context.maxRecordsPerRead);
+          delivered = page.at(-1)!.offset;
+          send(sseEvent('data', JSON.stringify(page)));
+          send(control());
+        }
+      });
+      // Keep-alive controls tell an idle reader it is still caught up (and rotate the cursor).
+      const keepAlive = setInterval(() => send(control()), context.longPollTimeoutMs);
+      const maxDuration = setTimeout(() => close(), context.sseMaxDurationMs);
+      close = () => {
+        if (finished) return;
+        finished = true;
+        clearInterval(keepAlive);
+        clearTimeout(maxDuration);
+        request.signal.removeEventListener('abort', close);
+        subscription.close();
+        try {
+          controller.close();
+        } catch {
+          // The reader already went away.
+        }
+      };
+      request.signal.addEventListener('abort', close);
+    },
+    cancel: () => close(),
+  });
+  return new Response(body, {
+    status: 200,
+    headers: { ...context.base, 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-store' },
+  });
+}

@@ -1,0 +1,204 @@
+import { SessionIdSchema, type Capability } from '@marketing-team/core';
+import { z } from 'zod';
+import type { SessionStore } from '../stores/session-store.js';
+import { serveGenericStream } from './_generic-streams.js';
+import { baseHeaders, errorResponse, preflightHeaders } from './_protocol-http.js';
+import { serveSessionStream } from './_session-streams.js';
+import { StreamEngine } from './_stream-engine.js';
+import { StreamHttpError } from './_stream-error.js';
+import { normalizeStreamPath } from './_stream-path.js';
+import type { StreamStore } from './stream-store.js';
+
+/** What a request wants to do, as handed to {@link DurableStreamsHandlerOptions.authorize}. */
+export interface DurableStreamsAccess {
+  /** `read` covers GET (catch-up, long-poll, SSE) and HEAD. */
+  operation: 'create' | 'append' | 'read' | 'delete';
+  target: { kind: 'session'; session: string } | { kind: 'stream'; path: string };
+}
+
+/** Verifies a session token; resolves with what it grants, rejects when it is invalid or expired. */
+export interface SessionTokenVerifier {
+  verify(token: string): Promise<{ session: string; capabilities: readonly Capability[] }>;
+}
+
+/** Options of {@link createDurableStreamsHandler}. */
+export interface DurableStreamsHandlerOptions {
+  /** The session logs, served read-only under `sessionPrefix`. */
+  store: SessionStore;
+  /** Storage of generic streams; without it only session streams are served. */
+  streams?: StreamStore;
+  /** URL path the handler is mounted at, e.g. `/mt/streams` (default: the root). */
+  basePath?: string;
+  /** Where session logs live below the base path (default `/sessions/`). */
+  sessionPrefix?: string;
+  /**
+   * Session tokens (`Authorization: Bearer <token>` or `?token=`): a session stream is readable
+   * with a token for that session that grants `read`.
+   */
+  tokens?: SessionTokenVerifier;
+  /**
+   * Decides every request the tokens do not settle: all generic-stream operations, and session
+   * reads when no `tokens` are configured. Without it those requests are refused (403).
+   */
+  authorize?: (request: Request, access: DurableStreamsAccess) => boolean | Promise<boolean>;
+  /** Origins allowed to call cross-origin (`*` for any); same-origin calls are always allowed. */
+  allowedOrigins?: '*' | readonly string[];
+  /** How long a long-poll waits, and how often an idle SSE stream gets a keep-alive (default 20 s). */
+  longPollTimeoutMs?: number;
+  /** SSE responses end after this long so caches can collapse readers (default 60 s). */
+  sseMaxDurationMs?: number;
+  /** Largest accepted append or create body (default 16 MiB; larger gets 413). */
+  maxAppendBytes?: number;
+  /** A catch-up page of a generic stream stops after about this many bytes (default 1 MiB). */
+  maxReadBytes?: number;
+  /** A catch-up page of a session stream holds at most this many records (default 1000). */
+  maxRecordsPerRead?: number;
+}
+
+/** Answers a request under the base path, or `undefined` when the request is not for it. */
+export type DurableStreamsHandler = (request: Request) => Promise<Response | undefined>;
+
+const functionSchema = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'expected a function');
+const objectWith = (...methods: string[]) =>
+  z.custom<object>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function'),
+    `expected an object with ${methods.join(', ')}`,
+  );
+
+const OptionsSchema = z.object({
+  store: objectWith('read', 'head', 'subscribe', 'firstOffset', 'loadSnapshot'),
+  streams: objectWith('getStream', 'commit', 'readMessages').optional(),
+  basePath: z
+    .string()
+    .regex(/^(\/[^/?#]+)*\/?$/, 'use a URL path such as /mt/streams')
+    .default(''),
+  sessionPrefix: z
+    .string()
+    .regex(/^\/([^/?#]+\/)+$/, 'use a path that starts and ends with /, such as /sessions/')
+    .default('/sessions/'),
+  tokens: objectWith('verify').optional(),
+  authorize: functionSchema.optional(),
+  allowedOrigins: z.union([z.literal('*'), z.array(z.string().url())]).optional(),
+  longPollTimeoutMs: z.number().int().min(100).max(300_000).default(20_000),
+  sseMaxDurationMs: z.number().int().min(1_000).max(3_600_000).default(60_000),
+  maxAppendBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  maxReadBytes: z.number().int().positive().default(1024 * 1024),
+  maxRecordsPerRead: z.number().int().positive().max(100_000).default(1000),
+});
+
+/**
+ * Serves the open Durable Streams protocol as a Web-standard handler: session logs as
+ * read-only JSON streams, and (with a `streams` store) generic streams created through the
+ * protocol: create, append, close, fork, read (catch-up, long-poll, SSE), HEAD, DELETE, TTL and
+ * idempotent producers. Mount it under any base path on any adapter.
+ */
+export function createDurableStreamsHandler(options: DurableStreamsHandlerOptions): DurableStreamsHandler {
+  const parsed = OptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TypeError(`createDurableStreamsHandler: ${issue?.path.join('.') || '(options)'}: ${issue?.message}`);
+  }
+  const config = parsed.data;
+  const basePath = config.basePath.replace(/\/$/, '');
+  const engine = options.streams ? new StreamEngine(options.streams) : undefined;
+  const sessionStore = options.store;
+
+  const check = async (request: Request, access: DurableStreamsAccess): Promise<void> => {
+    if (access.target.kind === 'session' && options.tokens) {
+      const token = bearerToken(request);
+      if (!token) throw new StreamHttpError(401, 'authorization: a session token is required', { 'www-authenticate': 'Bearer' });
+      let grant: Awaited<ReturnType<SessionTokenVerifier['verify']>>;
+      try {
+        grant = await options.tokens.verify(token);
+      } catch {
+        throw new StreamHttpError(401, 'authorization: the token is invalid or expired', { 'www-authenticate': 'Bearer' });
+      }
+      if (grant.session !== access.target.session || !grant.capabilities.includes('read')) {
+        throw new StreamHttpError(403, 'authorization: the token does not grant reading this session');
+      }
+      return;
+    }
+    if (!options.authorize || !(await options.authorize(request, access))) {
+      throw new StreamHttpError(403, 'forbidden');
+    }
+  };
+
+  return async (request: Request): Promise<Response | undefined> => {
+    const url = new URL(request.url);
+    if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) return undefined;
+    const relative = url.pathname.slice(basePath.length) || '/';
+
+    const origin = request.headers.get('origin');
+    let corsOrigin: string | undefined;
+    if (origin !== null && origin !== url.origin) {
+      const allowed = config.allowedOrigins === '*' || (config.allowedOrigins ?? []).includes(origin);
+      if (!allowed) return errorResponse(new StreamHttpError(403, 'origin: not allowed'), baseHeaders(undefined));
+      corsOrigin = config.allowedOrigins === '*' ? '*' : origin;
+    } else if (config.allowedOrigins === '*') {
+      corsOrigin = '*';
+    }
+    const base = baseHeaders(corsOrigin);
+
+    try {
+      if (request.method === 'OPTIONS') {
+        return new Response(null, { status: 204, headers: { ...base, ...preflightHeaders() } });
+      }
+      if (relative.startsWith(config.sessionPrefix)) {
+        const rest = relative.slice(config.sessionPrefix.length);
+        const [id, extra, ...more] = rest.split('/');
+        const session = SessionIdSchema.safeParse(decodeURIComponent(id ?? ''));
+        if (!session.success || more.length > 0 || (extra !== undefined && extra !== 'snapshot')) {
+          throw new StreamHttpError(404, 'no such session stream');
+        }
+        await check(request, { operation: 'read', target: { kind: 'session', session: session.data } });
+        return await serveSessionStream(request, url, session.data, extra === 'snapshot', {
+          store: sessionStore,
+          base,
+          maxRecordsPerRead: config.maxRecordsPerRead,
+          longPollTimeoutMs: config.longPollTimeoutMs,
+          sseMaxDurationMs: config.sseMaxDurationMs,
+        });
+      }
+      if (!engine) throw new StreamHttpError(404, 'stream not found');
+      const path = normalizeStreamPath(relative);
+      if (path === undefined) throw new StreamHttpError(400, 'path: not a valid stream path');
+      await check(request, { operation: operationOf(request.method), target: { kind: 'stream', path } });
+      return await serveGenericStream(request, url, path, {
+        engine,
+        base,
+        location: `${url.origin}${url.pathname}`,
+        maxAppendBytes: config.maxAppendBytes,
+        maxReadBytes: config.maxReadBytes,
+        longPollTimeoutMs: config.longPollTimeoutMs,
+        sseMaxDurationMs: config.sseMaxDurationMs,
+      });
+    } catch (error) {
+      if (error instanceof StreamHttpError) return errorResponse(error, base);
+      // Never crash the host: an unexpected failure is a 500 that stored nothing new.
+      return errorResponse(new StreamHttpError(500, 'internal error'), base);
+    }
+  };
+}
+
+function operationOf(method: string): DurableStreamsAccess['operation'] {
+  switch (method) {
+    case 'PUT':
+      return 'create';
+    case 'POST':
+      return 'append';
+    case 'DELETE':
+      return 'delete';
+    default:
+      return 'read';
+  }
+}
+
+function bearerToken(request: Request): string | undefined {
+  const header = request.headers.get('authorization');
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (match) return match[1];
+  return new URL(request.url).searchParams.get('token') ?? undefined;
+}
