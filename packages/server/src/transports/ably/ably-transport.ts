@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ProtocolError, SessionIdSchema, protocolErrorFromZod, type ServerFrame } from '@marketing-team/core';
 import type { SessionGrant, TokenIssuer } from '../../auth/index.js';
+import type { SessionHub } from '../../sessions/session-hub.js';
+import { HTTP_STATUS, errorFrame } from '../_errors.js';
 import type { SessionStore, Subscription } from '../../stores/session-store.js';
 import {
   isRealtimeChannel,
@@ -13,6 +15,7 @@ import { AblyMessageName, AblyRecordPartDataSchema, AblyRecordsDataSchema, DEFAU
 import { AblyChannelPrefixSchema, DEFAULT_ABLY_CHANNEL_PREFIX, ablySessionChannels, type AblySessionChannels } from './channel-names.js';
 import type { AcceptClientMessage } from './_inbound-messages.js';
 import { InboundListener } from './_inbound-listener.js';
+import { collectRecovery } from './_recovery.js';
 import { SessionPublisher, type PublisherStats } from './_session-publisher.js';
 
 /** Options of {@link createAblyTransport}. */
@@ -34,11 +37,14 @@ export interface AblyTransportOptions {
   /** How far back a catch-up of client messages reads history after lost continuity; defaults to 5 minutes. */
   catchUpWindowMs?: number;
   /**
-   * Stores a client message received over Ably. Defaults to an idempotent `store.append` with the
-   * message's `clientMsgId`; pass the session layer's handler to share its path.
+   * The server's session hub (`server.hub`). Client messages received over Ably then go through
+   * the same path as WebSocket ones (`hub.handle`: validation, idempotency, launching runs), and
+   * the recovery route serves snapshots. Without it, messages are appended to the store directly.
    */
+  hub?: SessionHub;
+  /** Stores a client message received over Ably; overrides `hub` and the store default. */
   accept?: AcceptClientMessage;
-  /** Verifies session tokens for {@link AblyTransport.handleTokenRequest}. */
+  /** Verifies session tokens for the token and recovery routes (`server.tokens`). */
   tokens?: TokenIssuer;
   /** Called with publish failures (retried) and unexpected errors; defaults to ignoring them. */
   onError?: (error: unknown) => void;
@@ -71,6 +77,13 @@ export interface AblyTransport {
    * `Authorization: Bearer <session token>` answers the token request as JSON. Needs `tokens`.
    */
   handleTokenRequest(request: Request): Promise<Response>;
+  /**
+   * A Web-standard handler for clients that lost Ably continuity: `GET …?session=<id>&from=<offset>&epoch=<epoch>`
+   * with `Authorization: Bearer <session token>` answers {@link AblyRecoveryData} as JSON. Needs `tokens` and `hub`.
+   */
+  handleRecoverRequest(request: Request): Promise<Response>;
+  /** Routes for `server.route('/ably', transport.route)`: `/token` and `/recover`. */
+  route(request: Request, path: string): Promise<Response>;
   /** Resolves once every record stored so far in `session` has been accepted by Ably. */
   flush(session: string): Promise<void>;
   /** Resolves once every client message received so far for `session` has been handled. */
@@ -100,11 +113,16 @@ const OptionsSchema = z.object({
   maxTokenTtlMs: z.number().int().min(10_000).max(24 * 3600_000).default(3600_000),
   catchUpWindowMs: z.number().int().min(0).max(72 * 3600_000).default(5 * 60_000),
   accept: z.custom<AcceptClientMessage>((value) => typeof value === 'function', 'expected a function').optional(),
+  hub: z
+    .custom<SessionHub>((value) => typeof value === 'object' && value !== null && typeof (value as SessionHub).handle === 'function', 'expected a SessionHub')
+    .optional(),
   tokens: z
     .custom<TokenIssuer>((value) => typeof value === 'object' && value !== null && typeof (value as TokenIssuer).verify === 'function', 'expected a TokenIssuer')
     .optional(),
   onError: z.custom<(error: unknown) => void>((value) => typeof value === 'function', 'expected a function').optional(),
 });
+
+const OffsetParamSchema = z.coerce.number().int().nonnegative();
 
 interface OpenSession {
   publisher: SessionPublisher;
@@ -142,8 +160,23 @@ export function createAblyTransport(options: AblyTransportOptions): AblyTranspor
   const config = parsed.data;
   const { ably, store, channelPrefix } = config;
   const onError = config.onError ?? (() => undefined);
+  const hub = config.hub;
+  const viaHub: AcceptClientMessage | undefined = hub
+    ? async ({ session, actor, frame }) => {
+        // The Ably capability proved the right to publish on this channel; the hub checks it again.
+        const capability = frame.type === 'publish' && !['cancel.requested', 'steer.submitted'].includes(String(frame.event.type)) ? 'write' : 'control';
+        const grant: SessionGrant = {
+          userId: actor.kind === 'human' ? actor.id : 'unknown',
+          capabilities: [capability],
+          expiresAt: Math.floor(Date.now() / 1000) + 60,
+        };
+        const ack = await hub.handle(session, grant, frame);
+        return { offset: ack.offset, duplicate: ack.duplicate };
+      }
+    : undefined;
   const accept: AcceptClientMessage =
     config.accept ??
+    viaHub ??
     (async ({ session, clientMsgId, event }) => {
       const result = await store.append(session, [event], { clientMsgId });
       const first = result.records[0];
@@ -183,7 +216,16 @@ export function createAblyTransport(options: AblyTransportOptions): AblyTranspor
       maxMessageBytes: config.maxMessageBytes,
       onError,
     });
-    const subscription = store.subscribe(session, from, (records) => publisher.pushRecords(records));
+    const subscription = store.subscribe(session, from, (records) => publisher.pushRecords(records), {
+      // A reset log has a new epoch: start over so clients see the new epoch and re-snapshot.
+      onReset: () => {
+        void transport
+          .closeSession(session)
+          .then(() => (closed ? undefined : transport.openSession(session)))
+          .catch(onError);
+      },
+      onError,
+    });
     const listeners: InboundListener[] = [];
     const reply = (frame: ServerFrame): void => publisher.pushReply(frame);
     for (const kind of ['input', 'control'] as const) {
@@ -194,6 +236,24 @@ export function createAblyTransport(options: AblyTransportOptions): AblyTranspor
     }
     open.set(session, { publisher, subscription, listeners });
     await Promise.all(listeners.map((listener) => listener.start()));
+  }
+
+  const jsonResponse = (status: number, body: unknown): Response =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
+
+  const errorResponse = (error: unknown): Response => {
+    const frame = errorFrame(error, {}, onError);
+    return jsonResponse(HTTP_STATUS[frame.code], frame);
+  };
+
+  /** The session named by `?session=` and the grant of the bearer token for it. */
+  async function verifiedRequest(request: Request, url: URL): Promise<{ session: string; grant: SessionGrant }> {
+    const session = SessionIdSchema.safeParse(url.searchParams.get('session'));
+    if (!session.success) throw protocolErrorFromZod(session.error, 'session');
+    const token = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]?.trim();
+    if (!token) throw new ProtocolError('unauthorized', 'token: missing bearer token', 'token');
+    const grant = await config.tokens!.verify(token, session.data);
+    return { session: session.data, grant };
   }
 
   const transport: AblyTransport = {
@@ -245,30 +305,41 @@ export function createAblyTransport(options: AblyTransportOptions): AblyTranspor
     },
 
     async handleTokenRequest(request) {
-      const json = (status: number, body: unknown): Response =>
-        new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } });
-      const errorOf = (error: ProtocolError): Response => {
-        const status = error.code === 'unauthorized' ? 401 : error.code === 'forbidden' ? 403 : error.code === 'bad_frame' ? 400 : 500;
-        const frame: ServerFrame = { type: 'error', code: error.code, message: error.message };
-        if (error.field !== undefined) frame.field = error.field;
-        return json(status, frame);
-      };
       try {
         if (!config.tokens) throw new ProtocolError('internal', 'no token issuer configured for Ably token requests');
         if (request.method !== 'GET' && request.method !== 'POST') throw new ProtocolError('bad_frame', 'method: use GET or POST', 'method');
-        const url = new URL(request.url);
-        const session = SessionIdSchema.safeParse(url.searchParams.get('session'));
-        if (!session.success) throw protocolErrorFromZod(session.error, 'session');
-        const header = request.headers.get('authorization') ?? '';
-        const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-        if (!token) throw new ProtocolError('unauthorized', 'token: missing bearer token', 'token');
-        const grant = await config.tokens.verify(token, session.data);
-        return json(200, await transport.createTokenRequest(session.data, grant));
+        const { session, grant } = await verifiedRequest(request, new URL(request.url));
+        return jsonResponse(200, await transport.createTokenRequest(session, grant));
       } catch (error) {
-        if (error instanceof ProtocolError) return errorOf(error);
-        onError(error);
-        return errorOf(new ProtocolError('internal', 'the server failed'));
+        return errorResponse(error);
       }
+    },
+
+    async handleRecoverRequest(request) {
+      try {
+        if (!config.tokens || !hub) throw new ProtocolError('internal', 'the recovery route needs tokens and hub');
+        if (request.method !== 'GET') throw new ProtocolError('bad_frame', 'method: use GET', 'method');
+        const url = new URL(request.url);
+        const { session, grant } = await verifiedRequest(request, url);
+        const position: { from?: number; epoch?: string } = {};
+        const from = url.searchParams.get('from');
+        if (from !== null) {
+          const parsedFrom = OffsetParamSchema.safeParse(from);
+          if (!parsedFrom.success) throw protocolErrorFromZod(parsedFrom.error, 'from');
+          position.from = parsedFrom.data;
+        }
+        const epoch = url.searchParams.get('epoch');
+        if (epoch !== null) position.epoch = epoch.slice(0, 128);
+        return jsonResponse(200, await collectRecovery(hub, session, grant, position));
+      } catch (error) {
+        return errorResponse(error);
+      }
+    },
+
+    async route(request, path) {
+      if (path === '/token') return transport.handleTokenRequest(request);
+      if (path === '/recover') return transport.handleRecoverRequest(request);
+      return jsonResponse(404, { type: 'error', code: 'not_found', message: 'no such route' });
     },
 
     async flush(session) {

@@ -56,3 +56,15 @@ export const DEFAULT_ABLY_MAX_MESSAGE_BYTES = 64 * 1024 - 2048;
  * all publishers; we stay under it with room for presence and retries.
  */
 export const DEFAULT_ABLY_MAX_MESSAGES_PER_SECOND = 40;
+
+/**
+ * Answer of the server's recovery route (`GET <base>/ably/recover?session=&from=&epoch=`), used
+ * when Ably cannot fill a gap: the `subscribed` frame, a `snapshot` frame when the client must
+ * start over, and the records after the snapshot (or after `from`), in order.
+ */
+export const AblyRecoveryDataSchema = z.object({
+  subscribed: ServerFrameSchema,
+  snapshot: ServerFrameSchema.optional(),
+  records: z.array(SessionRecordSchema).max(1_000_000),
+});
+export type AblyRecoveryData = z.infer<typeof AblyRecoveryDataSchema>;
