@@ -47,6 +47,8 @@ export interface MarketingTeamServerOptions {
   heartbeatMs?: number;
   /** Save a snapshot every this many events; defaults to 1000. */
   snapshotEvery?: number;
+  /** Single-node deployments: record runs a previous process left running as interrupted. */
+  interruptOrphanedRuns?: boolean;
   /** Unsent bytes after which a slow connection is dropped; defaults to 8 MiB. */
   maxBufferedBytes?: number;
   /**
@@ -128,7 +130,10 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
   const basePath = settings.basePath.replace(/\/$/, '');
   const onError = options.onError ?? ((error: unknown) => console.error('[marketing-team]', error));
   const tokens = isIssuer(options.tokens) ? options.tokens : createTokenIssuer(options.tokens);
-  const hub = new SessionHub({ store: options.store, launcher: options.launcher, snapshotEvery: settings.snapshotEvery, onError });
+  const hub = new SessionHub({ store: options.store, launcher: options.launcher, snapshotEvery: settings.snapshotEvery,
+    interruptOrphanedRuns: options.interruptOrphanedRuns ?? false,
+    onError,
+  });
   const shared = {
     hub,
     tokens,

@@ -46,6 +46,8 @@ export class SessionChannel {
   state: SessionState = createSessionState();
   epoch = '';
   ready: Promise<void>;
+  /** Whether runs left by a previous process have been looked for. */
+  orphanCheck: Promise<void> | undefined;
   /** Set when the channel is being dropped; a new one is opened on the next use. */
   closed = false;
   /** Operations under way (publishes, subscribes being set up) that keep the channel open. */

@@ -30,6 +30,11 @@ export interface SessionHubOptions {
   idleSessionMs?: number;
   /** Records in one replay read; defaults to 1000. */
   replayPageSize?: number;
+  /**
+   * Record runs left running by a previous process as `run.interrupted` when their session is
+   * first opened. Only for a single node: with several nodes, another one may own the run.
+   */
+  interruptOrphanedRuns?: boolean;
   /** Called with errors that must not crash the server (a failing launcher, a subscriber that threw). */
   onError?: (error: unknown) => void;
 }
@@ -58,6 +63,7 @@ const ENDED_TASK_STATUSES = new Set(['done', 'failed', 'cancelled']);
 export class SessionHub {
   readonly store: SessionStore;
   readonly #launcher: RunLauncher | undefined;
+  readonly #interruptOrphans: boolean;
   readonly #options: z.output<typeof OptionsSchema>;
   readonly #onError: (error: unknown) => void;
   readonly #channels = new Map<string, SessionChannel>();
@@ -73,6 +79,7 @@ export class SessionHub {
     if (!parsed.success) throw new ProtocolError('bad_frame', parsed.error.issues[0]?.message ?? 'invalid options', 'options');
     this.store = options.store;
     this.#launcher = options.launcher;
+    this.#interruptOrphans = options.interruptOrphanedRuns ?? false;
     this.#options = parsed.data;
     this.#onError = options.onError ?? ((error) => console.error('[marketing-team] session hub:', error));
   }
@@ -362,12 +369,28 @@ export class SessionHub {
     channel.busy += 1;
     try {
       await channel.ready;
+      if (this.#interruptOrphans) {
+        channel.orphanCheck ??= this.#interruptOrphanedRuns(channel);
+        await channel.orphanCheck;
+      }
     } catch (error) {
       channel.busy -= 1;
       if (this.#channels.get(session) === channel) this.#channels.delete(session);
       throw error;
     }
     return channel;
+  }
+
+  async #interruptOrphanedRuns(channel: SessionChannel): Promise<void> {
+    for (const runId of channel.state.runOrder) {
+      const run = channel.state.runs[runId];
+      if (!run || ENDED_RUN_STATUSES.has(run.status) || channel.owned.has(runId)) continue;
+      try {
+        await this.store.append(channel.session, [{ type: 'run.interrupted', runId, reason: 'the server restarted while the run was going' }]);
+      } catch (error) {
+        if (!(error instanceof FencedError)) this.#onError(error);
+      }
+    }
   }
 
   /** Drops a channel nobody uses after the idle delay. */
