@@ -219,7 +219,7 @@ export class MarketingTeamElement extends LitElement {
 
   /** Stops a run, or one agent or task of it. */
   cancel(runId: string, scope?: RunScope): Promise<unknown> {
-    return this.act('cancel', (handle) => handle.cancel(runId, scope ? { scope } : undefined));
+    return this.act('cancel', (handle) => handle.cancel(runId, scope));
   }
 
   /** Sends a steering instruction to a run. */

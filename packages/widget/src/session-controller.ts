@@ -25,7 +25,6 @@ export class SessionController implements ReactiveController {
 
   private readonly host: ReactiveControllerHost;
   private binding: SessionBinding | undefined;
-  private ownsHandle = false;
   private unsubscribers: (() => void)[] = [];
   private frame: number | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -76,7 +75,6 @@ export class SessionController implements ReactiveController {
     const binding = this.binding;
     if (!binding || this.handle) return;
     this.handle = binding.client.session(binding.session, binding.auth);
-    this.ownsHandle = true;
     this.unsubscribers = [
       this.handle.subscribe(() => this.schedule()),
       binding.client.subscribeConnection(() => this.schedule()),
@@ -91,9 +89,8 @@ export class SessionController implements ReactiveController {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.frame = undefined;
     this.timer = undefined;
-    if (this.ownsHandle) this.handle?.close?.();
+    this.handle?.release?.();
     this.handle = undefined;
-    this.ownsHandle = false;
   }
 
   private schedule(): void {

@@ -28,11 +28,12 @@ export interface WidgetSessionHandle {
   /** What the token allows, once the server has said so. */
   readonly capabilities: readonly Capability[];
   submitBrief(brief: CampaignBriefInput): Promise<unknown>;
-  cancel(runId: string, options?: { scope?: RunScope; reason?: string }): Promise<unknown>;
+  cancel(runId: string, scope?: RunScope, reason?: string): Promise<unknown>;
   steer(runId: string, instruction: string, options?: { scope?: RunScope }): Promise<unknown>;
   approve(runId: string, taskId: string, comment?: string): Promise<unknown>;
   requestChanges(runId: string, taskId: string, comment: string): Promise<unknown>;
-  close?(): void;
+  /** Drops the handle; the client unsubscribes when the last handle of a session is released. */
+  release?(): void;
 }
 
 /** The parts of core's `SessionClient` the widget uses. */

@@ -123,7 +123,7 @@ describe('<marketing-team> over fixture state', () => {
     equal(JSON.stringify(client.calls.map((call) => [call.method, ...call.args])), JSON.stringify([
       ['cancel', 'r1', null],
       ['steer', 'r1', 'more playful', null],
-      ['cancel', 'r1', { scope: { agent: 'campaign-strategist' } }],
+      ['cancel', 'r1', { agent: 'campaign-strategist' }],
       ['approve', 'r1', 'strategy'],
     ]));
   });

@@ -1,0 +1,63 @@
+// The self-contained build of the widget (Lit and core included, minified, one ES module),
+// shared by the package build and the size benchmark so both measure the same thing.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** esbuild options of `dist/marketing-team.js`. */
+export function bundleOptions({ withoutSanitizer = false } = {}) {
+  return {
+    absWorkingDir: packageRoot,
+    entryPoints: ['src/index.ts'],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    platform: 'browser',
+    // Workspace packages from source, so the bundle does not depend on their build order.
+    conditions: ['@marketing-team/source'],
+    legalComments: 'none',
+    plugins: withoutSanitizer ? [externalSanitizer] : [],
+  };
+}
+
+// Leaves the lazily imported Markdown sanitizer (marked + DOMPurify) out, to measure the element alone.
+const externalSanitizer = {
+  name: 'external-sanitizer',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /render-markdown\.js$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/** Writes `dist/marketing-team.js`. */
+export async function writeBundle() {
+  await build({ ...bundleOptions(), outfile: 'dist/marketing-team.js' });
+}
+
+/** Minified and gzipped sizes (bytes) of a build, in memory. */
+export async function measureBundle(options) {
+  const result = await build({ ...options, write: false, outdir: 'out' });
+  const code = result.outputFiles.filter((file) => file.path.endsWith('.js')).map((file) => file.contents);
+  const joined = Buffer.concat(code.map((bytes) => Buffer.from(bytes)));
+  return { minified: joined.length, gzipped: gzipSync(joined, { level: 9 }).length };
+}
+
+/** The same measure of Lit alone: the baseline. */
+export function litOptions() {
+  return {
+    absWorkingDir: packageRoot,
+    stdin: { contents: "export * from 'lit';", resolveDir: packageRoot, loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    platform: 'browser',
+    legalComments: 'none',
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await writeBundle();
+}
