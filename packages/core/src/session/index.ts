@@ -1,1 +1,12 @@
 export { applyRecord, applyRecords, createSessionState } from './reducer.js';
+export { BackoffOptionsSchema, DEFAULT_BACKOFF, backoffDelay } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
+export { SessionClientError } from './client-errors.js';
+export type { SessionClientErrorCode } from './client-errors.js';
+export type { ConnectionState, ConnectionStatus, ResumeReport } from './connection-state.js';
+export { WEBSOCKET_OPEN } from './websocket-like.js';
+export type { WebSocketConstructor, WebSocketLike } from './websocket-like.js';
+export { SessionHandle } from './session-handle.js';
+export type { MessageAck, SessionHandleHost, SteerOptions, SubmittedBrief } from './session-handle.js';
+export { SessionClient } from './session-client.js';
+export type { SessionAuth, SessionClientOptions } from './session-client.js';

@@ -1,0 +1,60 @@
+import type { Capability, SessionState } from '../protocol/index.js';
+import type { SessionClientError } from './client-errors.js';
+import { createSessionState } from './reducer.js';
+
+/** How a session handle authenticates: a fixed token, or a callback asked for a fresh one when needed. */
+export type SessionAuth = { token: string } | { getToken: (session: string) => string | Promise<string> };
+
+/** Client-side record of one subscribed session, shared by every handle on it. */
+export class SessionEntry {
+  state: SessionState = createSessionState();
+  epoch: string | undefined;
+  capabilities: readonly Capability[] = [];
+  /** Seconds since the Unix epoch when the current token expires. */
+  expiresAt: number | undefined;
+  /** Lifetime of the last token, to estimate the next one's when it is not a JWT. */
+  tokenLifetimeMs: number | undefined;
+  error: SessionClientError | undefined;
+  /** `subscribing` from the `subscribe` frame (or the token fetch before it) until `subscribed`. */
+  phase: 'idle' | 'subscribing' | 'live' = 'idle';
+  token: string | undefined;
+  /** Set when the server refused the cached token: the next subscribe asks `getToken` again. */
+  tokenStale = false;
+  unauthorizedRetries = 0;
+  refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Progress of the reconnect under way: the log head to reach and the events applied so far. */
+  resume: { head: number; caughtUp: number } | undefined;
+  refs = 0;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(
+    readonly id: string,
+    public auth: SessionAuth,
+  ) {}
+
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** Calls every listener; one that throws is reported and does not stop the others. */
+  notify(report: (error: unknown) => void): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener();
+      } catch (error) {
+        report(error);
+      }
+    }
+  }
+
+  clearListeners(): void {
+    this.#listeners.clear();
+  }
+
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** How reconnect delays grow: exponential from `initialMs`, capped at `maxMs`, randomised by `jitter`. */
+export interface BackoffOptions {
+  /** Delay cap of the first reconnect attempt, in milliseconds. */
+  initialMs: number;
+  /** Largest delay, in milliseconds. */
+  maxMs: number;
+  /** Fraction of the delay that is random: 1 is "full jitter" (anywhere in [0, cap]), 0 is none. */
+  jitter: number;
+}
+
+/** Defaults: 0.5 s doubling up to 30 s, full jitter. */
+export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initialMs: 500, maxMs: 30_000, jitter: 1 });
+
+/** Schema of {@link BackoffOptions}; every field is optional and falls back to {@link DEFAULT_BACKOFF}. */
+export const BackoffOptionsSchema = z
+  .object({
+    initialMs: z.number().finite().positive().max(3_600_000).default(DEFAULT_BACKOFF.initialMs),
+    maxMs: z.number().finite().positive().max(3_600_000).default(DEFAULT_BACKOFF.maxMs),
+    jitter: z.number().min(0).max(1).default(DEFAULT_BACKOFF.jitter),
+  })
+  .refine((options) => options.maxMs >= options.initialMs, { message: 'maxMs must be at least initialMs', path: ['maxMs'] });
+
+/**
+ * Delay before reconnect attempt `attempt` (1 for the first retry), with exponential growth and
+ * jitter so that many clients dropped at once do not come back in lockstep.
+ * `random` returns a number in [0, 1); injectable for tests.
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
+  const exponent = Math.max(0, Math.min(attempt - 1, 30));
+  const cap = Math.min(options.maxMs, options.initialMs * 2 ** exponent);
+  const fixed = cap * (1 - options.jitter);
+  return Math.round(fixed + random() * cap * options.jitter);
+}

@@ -1,0 +1,673 @@
+import { z } from 'zod';
+import {
+  IdSchema,
+  PROTOCOL_VERSION,
+  STATE_VERSION,
+  ServerFrameSchema,
+  SessionIdSchema,
+  protocolErrorFromZod,
+  type ClientFrame,
+  type ServerFrame,
+  type ServerFrameOf,
+  type SessionRecord,
+} from '../protocol/index.js';
+import { BackoffOptionsSchema, backoffDelay, type BackoffOptions } from './backoff.js';
+import { SessionClientError } from './client-errors.js';
+import type { ConnectionState, ConnectionStatus } from './connection-state.js';
+import { createId } from './_ids.js';
+import { Outbox, type MessageAck } from './_outbox.js';
+import { SessionEntry, type SessionAuth } from './_session-entry.js';
+import { tokenExpiry } from './_token-expiry.js';
+import { applyRecords, createSessionState } from './reducer.js';
+import { SessionHandle, type SessionHandleHost } from './session-handle.js';
+import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.js';
+
+export type { SessionAuth } from './_session-entry.js';
+
+/** Options of {@link SessionClient}. */
+export interface SessionClientOptions {
+  /** WebSocket endpoint (`wss://host/mt/ws`); a relative URL or http(s) URL is resolved against the page. */
+  url: string;
+  /** WebSocket constructor; defaults to `globalThis.WebSocket` (pass `ws`'s in Node 20). */
+  WebSocket?: WebSocketConstructor;
+  /** Stable id of this device or tab, used for presence; random when absent. */
+  clientId?: string;
+  /** Reconnect delays; see {@link BackoffOptions}. */
+  backoff?: Partial<BackoffOptions>;
+  /** Heartbeat interval; defaults to the one the server announces in `welcome`. */
+  heartbeatMs?: number;
+  /** After this long without a connection the status turns `offline`; defaults to 30 000 ms. */
+  offlineAfterMs?: number;
+  /** Told about invalid server frames, refused handshakes and listeners that threw. */
+  onError?: (error: SessionClientError) => void;
+  /** Random source for jitter, in [0, 1); for tests. */
+  random?: () => number;
+}
+
+const OptionsSchema = z.object({
+  url: z.string().min(1).max(2048),
+  WebSocket: z.custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a WebSocket constructor').optional(),
+  clientId: IdSchema.optional(),
+  backoff: z.unknown().optional(),
+  heartbeatMs: z.number().int().min(10).max(600_000).optional(),
+  offlineAfterMs: z.number().int().nonnegative().max(86_400_000).default(30_000),
+  onError: z.custom<(error: SessionClientError) => void>((value) => typeof value === 'function', 'expected a function').optional(),
+  random: z.custom<() => number>((value) => typeof value === 'function', 'expected a function').optional(),
+});
+
+const AuthSchema = z.union([
+  z.object({ token: z.string().min(1).max(4096) }),
+  z.object({ getToken: z.custom<(session: string) => string | Promise<string>>((value) => typeof value === 'function', 'expected a function') }),
+]);
+
+const TokenSchema = z.string().min(1).max(4096);
+
+/** Close codes after which the server does not want us back (normal, unsupported version, abuse). */
+const FINAL_CLOSE_CODES = new Set([1000, 4000, 4003]);
+const UNAUTHORIZED_CLOSE = 4001;
+/** Close code the client uses when the heartbeat finds the socket dead. */
+const DEAD_SOCKET_CLOSE = 4002;
+const DEFAULT_HEARTBEAT_MS = 15_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Never refresh a token more often than this, even if the server keeps handing out short ones. */
+const MIN_REFRESH_DELAY_MS = 5_000;
+
+type WriteFrame = Extract<ClientFrame, { type: 'publish' | 'cancel' | 'steer' }>;
+
+function invalidArgument(error: z.ZodError, prefix: string): SessionClientError {
+  const problem = protocolErrorFromZod(error, prefix);
+  return new SessionClientError('invalid_argument', problem.message, problem.field !== undefined ? { field: problem.field } : {});
+}
+
+/** Resolves relative and http(s) URLs against the page, so `new SessionClient({ url: '/mt/ws' })` works in a browser. */
+function resolveUrl(url: string): string {
+  const base = (globalThis as { location?: { href?: string } }).location?.href;
+  let resolved: URL;
+  try {
+    resolved = new URL(url, base);
+  } catch {
+    throw new SessionClientError('invalid_argument', 'url: not a valid URL (relative URLs need a page to resolve against)', { field: 'url' });
+  }
+  if (resolved.protocol === 'http:') resolved.protocol = 'ws:';
+  else if (resolved.protocol === 'https:') resolved.protocol = 'wss:';
+  if (resolved.protocol !== 'ws:' && resolved.protocol !== 'wss:') {
+    throw new SessionClientError('invalid_argument', 'url: use ws:, wss:, http: or https:', { field: 'url' });
+  }
+  return resolved.href;
+}
+
+/**
+ * The headless durable-session client: one WebSocket carrying any number of sessions, each
+ * reduced to `SessionState` from the log, resumed from its last applied offset after every
+ * disconnect, with client messages queued while offline and settled exactly once.
+ */
+export class SessionClient {
+  /** Id this client sends in `hello`. */
+  readonly clientId: string;
+  readonly #url: string;
+  readonly #WebSocket: WebSocketConstructor;
+  readonly #backoff: BackoffOptions;
+  readonly #heartbeatOverride: number | undefined;
+  readonly #offlineAfterMs: number;
+  readonly #onError: ((error: SessionClientError) => void) | undefined;
+  readonly #random: () => number;
+
+  readonly #entries = new Map<string, SessionEntry>();
+  readonly #outbox = new Outbox();
+  readonly #connectionListeners = new Set<() => void>();
+  readonly #host: SessionHandleHost = {
+    write: (entry, frame) => this.#write(entry, frame),
+    release: (entry) => this.#release(entry),
+  };
+
+  #socket: WebSocketLike | undefined;
+  /** Incremented for every socket; late callbacks of an older socket compare and stop. */
+  #generation = 0;
+  #welcomed = false;
+  #everLive = false;
+  #resuming = false;
+  #heartbeatMs = DEFAULT_HEARTBEAT_MS;
+  #lastFrameAt = 0;
+  #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #disconnectedSince: number | undefined;
+  #closed = false;
+  #connection: ConnectionState = { status: 'connecting', attempt: 0, queued: 0 };
+  readonly #onOnline = (): void => this.#networkChanged(true);
+  readonly #onOffline = (): void => this.#networkChanged(false);
+
+  /** Validates the options and opens the connection. Throws a `SessionClientError` naming the bad option. */
+  constructor(options: SessionClientOptions) {
+    const parsed = OptionsSchema.safeParse(options ?? {});
+    if (!parsed.success) throw invalidArgument(parsed.error, 'options');
+    const backoff = BackoffOptionsSchema.safeParse(parsed.data.backoff ?? {});
+    if (!backoff.success) throw invalidArgument(backoff.error, 'options.backoff');
+    const WebSocketImpl = parsed.data.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (!WebSocketImpl) {
+      throw new SessionClientError('invalid_argument', 'options.WebSocket: no global WebSocket here; pass one (for example from the ws package)', {
+        field: 'options.WebSocket',
+      });
+    }
+    this.#url = resolveUrl(parsed.data.url);
+    this.#WebSocket = WebSocketImpl;
+    this.#backoff = backoff.data;
+    this.#heartbeatOverride = parsed.data.heartbeatMs;
+    this.#offlineAfterMs = parsed.data.offlineAfterMs;
+    this.#onError = parsed.data.onError;
+    this.#random = parsed.data.random ?? Math.random;
+    this.clientId = parsed.data.clientId ?? createId('client');
+    const events = globalThis as { addEventListener?: (type: string, listener: () => void) => void };
+    if (typeof events.addEventListener === 'function') {
+      events.addEventListener('online', this.#onOnline);
+      events.addEventListener('offline', this.#onOffline);
+    }
+    this.#connect();
+  }
+
+  /**
+   * Subscribes to a session (or joins the existing subscription) and returns a handle on it.
+   * Each handle counts as one reference; the session is unsubscribed when every handle on it is released.
+   */
+  session(id: string, auth: SessionAuth): SessionHandle {
+    if (this.#closed) throw new SessionClientError('closed', 'the client is closed', { session: id });
+    const session = SessionIdSchema.safeParse(id);
+    if (!session.success) throw invalidArgument(session.error, 'session');
+    const parsedAuth = AuthSchema.safeParse(auth);
+    if (!parsedAuth.success) {
+      throw new SessionClientError('invalid_argument', 'auth: pass { token } or { getToken }', { field: 'auth', session: id });
+    }
+    let entry = this.#entries.get(id);
+    if (entry) {
+      entry.auth = auth;
+    } else {
+      entry = new SessionEntry(id, auth);
+      this.#entries.set(id, entry);
+      if (this.#welcomed) void this.#subscribe(entry);
+    }
+    entry.refs += 1;
+    return new SessionHandle(entry, this.#host);
+  }
+
+  /** The connection's current state; the same object until something in it changes. */
+  readonly getConnection = (): ConnectionState => this.#connection;
+
+  /** Calls `listener` whenever {@link getConnection} changes; returns the unsubscribe function. */
+  readonly subscribeConnection = (listener: () => void): (() => void) => {
+    this.#connectionListeners.add(listener);
+    return () => {
+      this.#connectionListeners.delete(listener);
+    };
+  };
+
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Closes the socket, rejects unacknowledged messages with `closed`, and removes every listener
+   * and timer. Closing never cancels anything on the server. Idempotent.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    this.#dropSocket(1000, 'client closed');
+    const events = globalThis as { removeEventListener?: (type: string, listener: () => void) => void };
+    if (typeof events.removeEventListener === 'function') {
+      events.removeEventListener('online', this.#onOnline);
+      events.removeEventListener('offline', this.#onOffline);
+    }
+    for (const entry of this.#entries.values()) {
+      this.#clearRefresh(entry);
+      entry.clearListeners();
+    }
+    this.#entries.clear();
+    this.#outbox.failAll(undefined, (clientMsgId) => new SessionClientError('closed', 'the client was closed', { clientMsgId }));
+    this.#setConnection({ status: 'offline', queued: 0 });
+    this.#connectionListeners.clear();
+  }
+
+  // ---- connection ----
+
+  #connect(): void {
+    if (this.#closed) return;
+    this.#reconnectTimer = undefined;
+    const generation = ++this.#generation;
+    this.#welcomed = false;
+    let socket: WebSocketLike;
+    try {
+      socket = new this.#WebSocket(this.#url);
+    } catch (error) {
+      this.#report(new SessionClientError('internal', `could not open the socket: ${String(error)}`));
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#socket = socket;
+    this.#lastFrameAt = Date.now();
+    // The same timer first bounds the handshake, then sends pings and watches for silence.
+    this.#startHeartbeat(this.#heartbeatOverride ?? DEFAULT_HEARTBEAT_MS);
+    socket.onopen = () => {
+      if (generation !== this.#generation) return;
+      this.#lastFrameAt = Date.now();
+      this.#send({ type: 'hello', protocol: PROTOCOL_VERSION, clientId: this.clientId });
+    };
+    socket.onmessage = (event) => {
+      if (generation !== this.#generation) return;
+      this.#lastFrameAt = Date.now();
+      this.#receive(event.data);
+    };
+    socket.onclose = (event) => {
+      if (generation !== this.#generation) return;
+      this.#dropSocket();
+      this.#afterDisconnect(event.code);
+    };
+    // An error is always followed by a close, which is where reconnecting starts.
+    socket.onerror = () => undefined;
+  }
+
+  #startHeartbeat(heartbeatMs: number): void {
+    if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
+    this.#heartbeatMs = heartbeatMs;
+    this.#pingTimer = setInterval(() => this.#beat(), Math.max(5, Math.floor(heartbeatMs / 2)));
+  }
+
+  #beat(): void {
+    // A half-open TCP connection delivers nothing and reports nothing: silence is the only sign.
+    if (Date.now() - this.#lastFrameAt > 2 * this.#heartbeatMs) {
+      this.#dropSocket(DEAD_SOCKET_CLOSE, 'no frame within 2 x heartbeat');
+      this.#afterDisconnect(DEAD_SOCKET_CLOSE);
+      return;
+    }
+    if (this.#welcomed) this.#send({ type: 'ping', t: Date.now() });
+  }
+
+  /** Detaches and closes the current socket (if any) and stops its timer; no callback of it runs afterwards. */
+  #dropSocket(code?: number, reason?: string): void {
+    if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
+    this.#pingTimer = undefined;
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#welcomed = false;
+    this.#generation += 1;
+    for (const entry of this.#entries.values()) {
+      entry.phase = 'idle';
+      this.#clearRefresh(entry);
+    }
+    if (!socket) return;
+    socket.onopen = null;
+    socket.onmessage = null;
+    socket.onclose = null;
+    socket.onerror = null;
+    if (code !== undefined) {
+      try {
+        socket.close(code, reason);
+      } catch {
+        // Closing a socket that never opened can throw in some implementations; it is gone either way.
+      }
+    }
+  }
+
+  #afterDisconnect(code: number): void {
+    if (this.#closed) return;
+    if (code === UNAUTHORIZED_CLOSE) for (const entry of this.#entries.values()) entry.tokenStale = true;
+    if (FINAL_CLOSE_CODES.has(code)) {
+      this.#setConnection({ status: 'offline' });
+      return;
+    }
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#closed || this.#reconnectTimer !== undefined) return;
+    this.#disconnectedSince ??= Date.now();
+    const attempt = this.#connection.attempt + 1;
+    this.#setConnection({ status: this.#downStatus(), attempt });
+    this.#reconnectTimer = setTimeout(() => this.#connect(), backoffDelay(attempt, this.#backoff, this.#random));
+  }
+
+  #downStatus(): ConnectionStatus {
+    const navigatorOnline = (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine;
+    if (navigatorOnline === false) return 'offline';
+    if (this.#disconnectedSince !== undefined && Date.now() - this.#disconnectedSince > this.#offlineAfterMs) return 'offline';
+    return this.#everLive ? 'reconnecting' : 'connecting';
+  }
+
+  #networkChanged(online: boolean): void {
+    if (this.#closed || this.#welcomed) return;
+    if (!online) {
+      this.#setConnection({ status: 'offline' });
+      return;
+    }
+    // Back online: retry now rather than wait out the backoff.
+    if (this.#reconnectTimer !== undefined) {
+      clearTimeout(this.#reconnectTimer);
+      this.#connect();
+    }
+  }
+
+  #send(frame: ClientFrame): void {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== WEBSOCKET_OPEN) return;
+    try {
+      socket.send(JSON.stringify(frame));
+    } catch (error) {
+      // A socket that fails to send is closing; its close event starts the reconnect.
+      this.#report(new SessionClientError('internal', `send failed: ${String(error)}`));
+    }
+  }
+
+  #setConnection(change: Partial<ConnectionState>): void {
+    const next: ConnectionState = { ...this.#connection, ...change };
+    if (change.error === undefined && 'error' in change) delete next.error;
+    const previous = this.#connection;
+    if (
+      previous.status === next.status &&
+      previous.attempt === next.attempt &&
+      previous.queued === next.queued &&
+      previous.lastResume === next.lastResume &&
+      previous.error === next.error
+    ) {
+      return;
+    }
+    this.#connection = next;
+    for (const listener of [...this.#connectionListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.#onError?.(new SessionClientError('internal', `a connection listener threw: ${String(error)}`));
+      }
+    }
+  }
+
+  #report(error: SessionClientError): void {
+    this.#setConnection({ error });
+    this.#onError?.(error);
+  }
+
+  #reportListenerError = (error: unknown): void => {
+    this.#onError?.(new SessionClientError('internal', `a session listener threw: ${String(error)}`));
+  };
+
+  #notify(entry: SessionEntry): void {
+    entry.notify(this.#reportListenerError);
+  }
+
+  // ---- frames ----
+
+  #receive(data: unknown): void {
+    if (typeof data !== 'string') {
+      this.#report(new SessionClientError('invalid_frame', 'frames are JSON text'));
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data);
+    } catch {
+      this.#report(new SessionClientError('invalid_frame', 'frame is not valid JSON'));
+      return;
+    }
+    const parsed = ServerFrameSchema.safeParse(raw);
+    if (!parsed.success) {
+      const problem = protocolErrorFromZod(parsed.error);
+      this.#report(new SessionClientError('invalid_frame', problem.message, problem.field !== undefined ? { field: problem.field } : {}));
+      return;
+    }
+    this.#handle(parsed.data);
+  }
+
+  #handle(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'welcome':
+        return this.#welcome(frame);
+      case 'subscribed':
+        return this.#subscribed(frame);
+      case 'snapshot':
+        return this.#snapshot(frame);
+      case 'events': {
+        const entry = this.#entries.get(frame.session);
+        if (entry && frame.epoch === entry.epoch) this.#apply(entry, frame.batch);
+        return;
+      }
+      case 'ack':
+        if (this.#outbox.acknowledge(frame)) this.#setConnection({ queued: this.#outbox.size });
+        return;
+      case 'error':
+        return this.#error(frame);
+      case 'presence':
+      case 'pong':
+        return;
+    }
+  }
+
+  #welcome(frame: ServerFrameOf<'welcome'>): void {
+    this.#welcomed = true;
+    this.#startHeartbeat(this.#heartbeatOverride ?? frame.heartbeatMs);
+    this.#resuming = this.#everLive;
+    this.#everLive = true;
+    this.#disconnectedSince = undefined;
+    this.#setConnection({ status: 'live', attempt: 0, error: undefined });
+    for (const entry of this.#entries.values()) void this.#subscribe(entry);
+    this.#checkResume();
+  }
+
+  async #subscribe(entry: SessionEntry): Promise<void> {
+    const generation = this.#generation;
+    entry.phase = 'subscribing';
+    let token: string;
+    try {
+      token = await this.#token(entry);
+    } catch (error) {
+      if (generation !== this.#generation || this.#entries.get(entry.id) !== entry) return;
+      entry.phase = 'idle';
+      entry.error =
+        error instanceof SessionClientError
+          ? error
+          : new SessionClientError('unauthorized', `getToken failed: ${error instanceof Error ? error.message : String(error)}`, {
+              session: entry.id,
+            });
+      this.#notify(entry);
+      this.#checkResume();
+      return;
+    }
+    if (generation !== this.#generation || !this.#welcomed || this.#entries.get(entry.id) !== entry) return;
+    // A first join omits `from`, so the server answers with a snapshot rather than the whole log.
+    const position = entry.epoch !== undefined ? { from: entry.state.offset, epoch: entry.epoch } : {};
+    this.#send({ type: 'subscribe', session: entry.id, token, ...position });
+  }
+
+  async #token(entry: SessionEntry): Promise<string> {
+    const auth = entry.auth;
+    if ('token' in auth) return auth.token;
+    const expiring = entry.expiresAt !== undefined && entry.expiresAt * 1000 <= Date.now() + MIN_REFRESH_DELAY_MS;
+    if (entry.token !== undefined && !entry.tokenStale && !expiring) return entry.token;
+    const token = TokenSchema.safeParse(await auth.getToken(entry.id));
+    if (!token.success) {
+      throw new SessionClientError('invalid_argument', 'getToken: must return a non-empty string of at most 4096 characters', {
+        field: 'getToken',
+        session: entry.id,
+      });
+    }
+    entry.token = token.data;
+    entry.tokenStale = false;
+    entry.expiresAt = tokenExpiry(token.data) ?? entry.expiresAt;
+    return token.data;
+  }
+
+  #subscribed(frame: ServerFrameOf<'subscribed'>): void {
+    const entry = this.#entries.get(frame.session);
+    if (!entry) return;
+    if (entry.epoch !== undefined && entry.epoch !== frame.epoch) {
+      // The log was reset: offsets of the old epoch mean nothing; the server sends a snapshot next.
+      entry.state = createSessionState();
+    }
+    entry.epoch = frame.epoch;
+    entry.capabilities = frame.capabilities;
+    entry.expiresAt = frame.expiresAt;
+    entry.tokenLifetimeMs = Math.max(0, frame.expiresAt * 1000 - Date.now());
+    entry.phase = 'live';
+    entry.error = undefined;
+    entry.unauthorizedRetries = 0;
+    if (this.#resuming) entry.resume = { head: frame.head, caughtUp: entry.resume?.caughtUp ?? 0 };
+    this.#scheduleRefresh(entry);
+    this.#notify(entry);
+    const generation = this.#generation;
+    this.#outbox.flush(entry.id, generation, (message) => this.#send(message));
+    this.#checkResume();
+  }
+
+  #snapshot(frame: ServerFrameOf<'snapshot'>): void {
+    const entry = this.#entries.get(frame.session);
+    if (!entry || frame.epoch !== entry.epoch) return;
+    if (frame.state.version !== STATE_VERSION) {
+      this.#report(
+        new SessionClientError('invalid_frame', `snapshot.state.version: ${frame.state.version} is not the version this client reduces (${STATE_VERSION})`, {
+          field: 'state.version',
+          session: entry.id,
+        }),
+      );
+      return;
+    }
+    // A snapshot behind what we hold (same epoch) adds nothing; the events after it are deduped.
+    if (frame.state.offset < entry.state.offset) return;
+    entry.state = frame.state;
+    this.#notify(entry);
+    this.#checkResume();
+  }
+
+  /** Applies the contiguous run of new records; a gap makes the client re-subscribe from what it holds. */
+  #apply(entry: SessionEntry, batch: readonly SessionRecord[]): void {
+    let applied = entry.state.offset;
+    let end = 0;
+    let start = -1;
+    let gap = false;
+    for (let index = 0; index < batch.length; index += 1) {
+      const record = batch[index]!;
+      if (record.offset <= applied) continue;
+      if (record.offset !== applied + 1) {
+        gap = true;
+        break;
+      }
+      if (start < 0) start = index;
+      end = index + 1;
+      applied = record.offset;
+    }
+    if (start >= 0) {
+      const fresh = start === 0 && end === batch.length ? batch : batch.slice(start, end);
+      entry.state = applyRecords(entry.state, fresh);
+      if (entry.resume) entry.resume.caughtUp += fresh.length;
+      this.#notify(entry);
+    }
+    if (gap && entry.phase === 'live') void this.#subscribe(entry);
+    this.#checkResume();
+  }
+
+  #error(frame: ServerFrameOf<'error'>): void {
+    const details = {
+      ...(frame.field !== undefined ? { field: frame.field } : {}),
+      ...(frame.session !== undefined ? { session: frame.session } : {}),
+      ...(frame.clientMsgId !== undefined ? { clientMsgId: frame.clientMsgId } : {}),
+    };
+    const error = new SessionClientError(frame.code, frame.message, details);
+    if (frame.clientMsgId !== undefined && this.#outbox.fail(frame.clientMsgId, error)) {
+      this.#setConnection({ queued: this.#outbox.size });
+      return;
+    }
+    const entry = frame.session !== undefined ? this.#entries.get(frame.session) : undefined;
+    if (!entry) {
+      this.#report(error);
+      return;
+    }
+    // An expired or revoked token: ask for a fresh one once and resume from what we hold.
+    if (frame.code === 'unauthorized' && 'getToken' in entry.auth && entry.unauthorizedRetries < 1 && this.#welcomed) {
+      entry.unauthorizedRetries += 1;
+      entry.tokenStale = true;
+      void this.#subscribe(entry);
+      return;
+    }
+    entry.phase = 'idle';
+    entry.error = error;
+    this.#clearRefresh(entry);
+    this.#outbox.failAll(entry.id, (clientMsgId) => new SessionClientError(frame.code, frame.message, { ...details, clientMsgId }));
+    this.#setConnection({ queued: this.#outbox.size });
+    this.#notify(entry);
+    this.#checkResume();
+  }
+
+  /** Records `lastResume` once every subscribed session has caught up with the head it was given. */
+  #checkResume(): void {
+    if (!this.#resuming || !this.#welcomed) return;
+    let caughtUp = 0;
+    for (const entry of this.#entries.values()) {
+      if (entry.error !== undefined && entry.phase === 'idle') continue;
+      if (entry.phase !== 'live' || !entry.resume || entry.state.offset < entry.resume.head) return;
+      caughtUp += entry.resume.caughtUp;
+    }
+    this.#resuming = false;
+    for (const entry of this.#entries.values()) entry.resume = undefined;
+    this.#setConnection({ lastResume: { caughtUp, at: Date.now() } });
+  }
+
+  // ---- tokens ----
+
+  #scheduleRefresh(entry: SessionEntry): void {
+    this.#clearRefresh(entry);
+    if (!('getToken' in entry.auth) || entry.expiresAt === undefined) return;
+    const remaining = entry.expiresAt * 1000 - Date.now();
+    // Refresh with a fifth of the lifetime (at most a minute) to spare.
+    const delay = Math.max(MIN_REFRESH_DELAY_MS, remaining - Math.min(60_000, remaining * 0.2));
+    entry.refreshTimer = setTimeout(() => void this.#refresh(entry), Math.min(delay, MAX_TIMER_MS));
+  }
+
+  #clearRefresh(entry: SessionEntry): void {
+    if (entry.refreshTimer !== undefined) clearTimeout(entry.refreshTimer);
+    entry.refreshTimer = undefined;
+  }
+
+  async #refresh(entry: SessionEntry): Promise<void> {
+    entry.refreshTimer = undefined;
+    const auth = entry.auth;
+    if (!('getToken' in auth)) return;
+    const generation = this.#generation;
+    let token: string;
+    try {
+      const parsed = TokenSchema.safeParse(await auth.getToken(entry.id));
+      if (!parsed.success) throw new Error('getToken must return a non-empty string of at most 4096 characters');
+      token = parsed.data;
+    } catch (error) {
+      // The server will expire the subscription and say `unauthorized`; the client asks again then.
+      this.#onError?.(new SessionClientError('unauthorized', `token refresh failed: ${String(error)}`, { session: entry.id, field: 'getToken' }));
+      return;
+    }
+    if (generation !== this.#generation || entry.phase !== 'live' || this.#entries.get(entry.id) !== entry) return;
+    entry.token = token;
+    // The server does not answer `refresh`; the new expiry comes from the token, or is assumed to match the last lifetime.
+    entry.expiresAt = tokenExpiry(token) ?? Math.floor((Date.now() + (entry.tokenLifetimeMs ?? 0)) / 1000);
+    this.#send({ type: 'refresh', session: entry.id, token });
+    this.#scheduleRefresh(entry);
+  }
+
+  // ---- handles ----
+
+  #write(entry: SessionEntry, frame: WriteFrame): Promise<MessageAck> {
+    if (this.#closed) return Promise.reject(new SessionClientError('closed', 'the client is closed', { session: entry.id }));
+    const promise = this.#outbox.add(frame);
+    this.#setConnection({ queued: this.#outbox.size });
+    if (entry.phase === 'live' && this.#welcomed) this.#outbox.flush(entry.id, this.#generation, (message) => this.#send(message));
+    return promise;
+  }
+
+  #release(entry: SessionEntry): void {
+    entry.refs -= 1;
+    if (entry.refs > 0 || this.#entries.get(entry.id) !== entry) return;
+    this.#entries.delete(entry.id);
+    if (this.#welcomed && entry.phase !== 'idle') this.#send({ type: 'unsubscribe', session: entry.id });
+    entry.phase = 'idle';
+    this.#clearRefresh(entry);
+    entry.clearListeners();
+    this.#outbox.failAll(entry.id, (clientMsgId) => new SessionClientError('released', 'the session was released before the server answered', { session: entry.id, clientMsgId }));
+    this.#setConnection({ queued: this.#outbox.size });
+    this.#checkResume();
+  }
+}

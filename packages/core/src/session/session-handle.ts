@@ -1,0 +1,177 @@
+import {
+  ClientFrameSchema,
+  ProtocolError,
+  parseClientEvent,
+  protocolErrorFromZod,
+  type CampaignBriefInput,
+  type Capability,
+  type ClientFrame,
+  type RunScope,
+  type SessionState,
+} from '../protocol/index.js';
+import { SessionClientError } from './client-errors.js';
+import { createId } from './_ids.js';
+import type { MessageAck } from './_outbox.js';
+import type { SessionEntry } from './_session-entry.js';
+
+export type { MessageAck } from './_outbox.js';
+
+type WriteFrame = Extract<ClientFrame, { type: 'publish' | 'cancel' | 'steer' }>;
+
+/** What a handle needs from its client. */
+export interface SessionHandleHost {
+  write(entry: SessionEntry, frame: WriteFrame): Promise<MessageAck>;
+  release(entry: SessionEntry): void;
+}
+
+/** Options of {@link SessionHandle.steer}. */
+export interface SteerOptions {
+  /** One task or one agent; absent steers the whole run. */
+  scope?: RunScope;
+  /** `next-turn` (default) applies at the next generation; `restart` restarts the current one. */
+  mode?: 'next-turn' | 'restart';
+}
+
+/** What {@link SessionHandle.submitBrief} resolves with. */
+export interface SubmittedBrief {
+  /** The run id minted for the brief. */
+  runId: string;
+  /** Offset of the stored `brief.submitted` event. */
+  offset: number;
+}
+
+/**
+ * One subscriber's view of a session: its reduced state and the actions a person can take.
+ * `getState` and `subscribe` are bound, so they can be handed straight to React's
+ * `useSyncExternalStore` or called from a Lit `ReactiveController`; the state object changes
+ * identity only when an event was applied.
+ */
+export class SessionHandle {
+  readonly #entry: SessionEntry;
+  readonly #host: SessionHandleHost;
+  #released = false;
+
+  constructor(entry: SessionEntry, host: SessionHandleHost) {
+    this.#entry = entry;
+    this.#host = host;
+  }
+
+  /** The session id. */
+  get id(): string {
+    return this.#entry.id;
+  }
+
+  /** The reduced state; the same object until the next applied batch. */
+  readonly getState = (): SessionState => this.#entry.state;
+
+  /** Calls `listener` after each applied batch (and when capabilities or errors change); returns the unsubscribe function. */
+  readonly subscribe = (listener: () => void): (() => void) => this.#entry.subscribe(listener);
+
+  /** What the token allows, from the last `subscribed` frame. */
+  get capabilities(): readonly Capability[] {
+    return this.#entry.capabilities;
+  }
+
+  /** Epoch of the log the state belongs to; undefined before the first `subscribed`. */
+  get epoch(): string | undefined {
+    return this.#entry.epoch;
+  }
+
+  /** Offset of the last applied event. */
+  get offset(): number {
+    return this.#entry.state.offset;
+  }
+
+  /** Why the subscription was refused, if it was (cleared by the next successful subscribe). */
+  get error(): SessionClientError | undefined {
+    return this.#entry.error;
+  }
+
+  /** True once {@link release} was called on this handle. */
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /**
+   * Publishes an input event (`brief.submitted`, `card.*`, `review.*`, ...). The server fills in
+   * `by` from the token. Resolves with the stored offset once the server acknowledges it.
+   */
+  publish(event: Record<string, unknown>): Promise<MessageAck> {
+    try {
+      // `by` is a placeholder for validation; the server sets it from the token.
+      const parsed: Record<string, unknown> = { ...parseClientEvent(event, { kind: 'system' }) };
+      delete parsed.by;
+      return this.#write((clientMsgId) => ({ type: 'publish', session: this.id, clientMsgId, event: parsed }));
+    } catch (error) {
+      return Promise.reject(toArgumentError(error, this.id));
+    }
+  }
+
+  /** Submits a campaign brief as a new run; resolves with the minted run id and the stored offset. */
+  async submitBrief(brief: CampaignBriefInput): Promise<SubmittedBrief> {
+    const runId = createId('run');
+    const ack = await this.publish({ type: 'brief.submitted', runId, brief });
+    return { runId, offset: ack.offset };
+  }
+
+  /** Asks the server to cancel a run, or one task or agent of it. Cancelling an ended run is acknowledged and does nothing. */
+  cancel(runId: string, scope?: RunScope, reason?: string): Promise<MessageAck> {
+    return this.#write((clientMsgId) => ({
+      type: 'cancel',
+      session: this.id,
+      clientMsgId,
+      runId,
+      ...(scope !== undefined ? { scope } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+    }));
+  }
+
+  /** Sends guidance to a running run (or one task or agent of it). */
+  steer(runId: string, instruction: string, options: SteerOptions = {}): Promise<MessageAck> {
+    return this.#write((clientMsgId) => ({
+      type: 'steer',
+      session: this.id,
+      clientMsgId,
+      runId,
+      instruction,
+      ...(options.scope !== undefined ? { scope: options.scope } : {}),
+      ...(options.mode !== undefined ? { mode: options.mode } : {}),
+    }));
+  }
+
+  /** Approves a task waiting in review. */
+  approve(runId: string, taskId: string, comment?: string): Promise<MessageAck> {
+    return this.publish({ type: 'review.approved', runId, taskId, ...(comment !== undefined ? { comment } : {}) });
+  }
+
+  /** Sends a task in review back to its agent with a comment. */
+  requestChanges(runId: string, taskId: string, comment: string): Promise<MessageAck> {
+    return this.publish({ type: 'review.changes_requested', runId, taskId, comment });
+  }
+
+  /** Drops this handle; the client unsubscribes when the last handle on the session is released. Idempotent. */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#host.release(this.#entry);
+  }
+
+  #write(build: (clientMsgId: string) => unknown): Promise<MessageAck> {
+    if (this.#released) {
+      return Promise.reject(new SessionClientError('released', 'this session handle was released', { session: this.id }));
+    }
+    const parsed = ClientFrameSchema.safeParse(build(createId('msg')));
+    if (!parsed.success) return Promise.reject(toArgumentError(protocolErrorFromZod(parsed.error), this.id));
+    return this.#host.write(this.#entry, parsed.data as WriteFrame);
+  }
+}
+
+function toArgumentError(error: unknown, session: string): SessionClientError {
+  if (error instanceof ProtocolError) {
+    return new SessionClientError('invalid_argument', error.message, {
+      session,
+      ...(error.field !== undefined ? { field: error.field } : {}),
+    });
+  }
+  return new SessionClientError('invalid_argument', error instanceof Error ? error.message : String(error), { session });
+}
