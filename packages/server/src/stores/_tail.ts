@@ -45,14 +45,14 @@ export class Tail implements Subscription {
     void this.catchUp();
   }
 
-  /** A batch stored live, in offset order. */
-  push(records: SessionRecord[]): void {
-    if (this.closed) return;
+  /** A batch stored live, in offset order. Returns true if it revealed a gap (now being repaired). */
+  push(records: SessionRecord[]): boolean {
+    if (this.closed) return false;
     if (this.fetching) {
       this.buffer.push(records);
-      return;
+      return false;
     }
-    this.accept(records);
+    return this.accept(records);
   }
 
   /** Re-reads from the next expected offset, e.g. after the live source reconnected. */
@@ -66,6 +66,11 @@ export class Tail implements Subscription {
     else this.closeHooks.push(hook);
   }
 
+  /** The epoch the subscriber's `after` belongs to, if it said. */
+  get epoch(): string | undefined {
+    return this.options.epoch;
+  }
+
   /** Closes and tells the subscriber that its offsets belong to a log that is gone. */
   reset(): void {
     if (this.closed) return;
@@ -73,7 +78,7 @@ export class Tail implements Subscription {
     try {
       this.options.onReset?.();
     } catch (error) {
-      this.report(error);
+      this.reportError(error);
     }
   }
 
@@ -84,22 +89,23 @@ export class Tail implements Subscription {
     for (const hook of this.closeHooks.splice(0)) hook();
   }
 
-  private accept(records: SessionRecord[], afterEmptyRead = false): void {
+  private accept(records: SessionRecord[], afterEmptyRead = false): boolean {
     let start = 0;
     while (start < records.length && records[start]!.offset < this.expected) start++;
-    if (start === records.length) return;
+    if (start === records.length) return false;
     if (records[start]!.offset > this.expected) {
       if (afterEmptyRead) {
         // The store, read just now, does not hold what this batch claims precedes it.
-        this.report(new Error(`live records from offset ${records[start]!.offset} skip stored offset ${this.expected}; dropped`));
-        return;
+        this.reportError(new Error(`live records from offset ${records[start]!.offset} skip stored offset ${this.expected}; dropped`));
+        return false;
       }
       // A live record is missing: the store fills the gap, and this batch is seen again after.
       this.buffer.push(records);
       void this.catchUp();
-      return;
+      return true;
     }
     this.deliver(start === 0 ? records : records.slice(start));
+    return false;
   }
 
   private async catchUp(): Promise<void> {
@@ -112,7 +118,7 @@ export class Tail implements Subscription {
         batch = await this.fetch(this.expected - 1, this.options.batchSize);
       } catch (error) {
         if (this.closed) return;
-        this.report(error);
+        this.reportError(error);
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay = Math.min(delay * 2, maxRetryDelayMs);
         continue;
@@ -143,11 +149,12 @@ export class Tail implements Subscription {
       this.listener(records);
     } catch (error) {
       // A failing listener must not stall its own cursor, other subscribers or the store.
-      this.report(error);
+      this.reportError(error);
     }
   }
 
-  private report(error: unknown): void {
+  /** Hands an error to the subscriber's `onError`, if any. */
+  reportError(error: unknown): void {
     try {
       this.options.onError?.(error);
     } catch {

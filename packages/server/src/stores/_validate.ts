@@ -130,6 +130,7 @@ const callback = z.custom<(...args: never[]) => void>((value) => typeof value ==
 
 const SubscribeOptionsSchema = z.object({
   batchSize: z.number().int().positive().max(10_000).default(500),
+  epoch: z.string().min(1).max(64).optional(),
   onReset: callback.optional(),
   onError: callback.optional(),
 });
@@ -137,6 +138,7 @@ const SubscribeOptionsSchema = z.object({
 /** Subscribe options with defaults applied. */
 export interface ResolvedSubscribeOptions {
   batchSize: number;
+  epoch: string | undefined;
   onReset: (() => void) | undefined;
   onError: ((error: unknown) => void) | undefined;
 }
@@ -154,6 +156,7 @@ export function validateSubscribe(
   const parsed = parseOptions(SubscribeOptionsSchema, options, 'options');
   return {
     batchSize: parsed.batchSize,
+    epoch: parsed.epoch,
     onReset: options?.onReset,
     onError: options?.onError,
   };

@@ -15,3 +15,5 @@ export { MemoryStore } from './memory-store.js';
 export type { MemoryStoreOptions } from './memory-store.js';
 export { SqliteStore } from './sqlite-store.js';
 export type { SqliteStoreMetrics, SqliteStoreOptions, SqliteSynchronous } from './sqlite-store.js';
+export { RedisStore } from './redis-store.js';
+export type { RedisStoreMetrics, RedisStoreOptions } from './redis-store.js';

@@ -97,6 +97,10 @@ export class MemoryStore implements SessionStore {
     this.assertOpen();
     const resolved = validateSubscribe(session, after, listener, options);
     const tail = new Tail(after, (from, limit) => this.read(session, from, limit), listener, resolved);
+    if (resolved.epoch !== undefined && resolved.epoch !== this.logs.get(session)?.epoch) {
+      queueMicrotask(() => tail.reset());
+      return tail;
+    }
     this.live.add(session, tail);
     tail.start();
     return tail;

@@ -38,6 +38,11 @@ export type RecordListener = (records: SessionRecord[]) => void;
 
 /** Optional hooks of a subscription. */
 export interface SubscribeOptions {
+  /**
+   * The epoch `after` belongs to (from `head()` or a client's resume request). If the log's epoch
+   * differs, or the log is gone, nothing is delivered and `onReset` is called.
+   */
+  epoch?: string;
   /** Most records per replayed batch (default 500). Live batches hold what one commit stored. */
   batchSize?: number;
   /**

@@ -232,6 +232,10 @@ export class SqliteStore implements SessionStore {
     this.assertOpen();
     const resolved = validateSubscribe(session, after, listener, options);
     const tail = new Tail(after, async (from, limit) => this.readRows(session, from, limit), listener, resolved);
+    if (resolved.epoch !== undefined && resolved.epoch !== this.statements.selectSession.get(session)?.epoch) {
+      queueMicrotask(() => tail.reset());
+      return tail;
+    }
     this.live.add(session, tail);
     tail.start();
     return tail;

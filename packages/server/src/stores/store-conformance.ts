@@ -423,7 +423,7 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
         await store.saveSnapshot(session, { offset: 4, state: emptySessionState(4) });
         const before = await store.head(session);
         let reset = 0;
-        const subscription = store.subscribe(session, 0, () => {}, { onReset: () => reset++ });
+        const subscription = store.subscribe(session, 4, () => {}, { epoch: before.epoch, onReset: () => reset++ });
         await store.delete(session);
         await waitFor(() => reset === 1, 'the reset notice');
         const after = await store.head(session);
@@ -435,6 +435,14 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
         expect((await store.append(session, [runEnd], { clientMsgId: 'c-1' })).duplicate).toBe(false);
         expect((await store.head(session)).epoch).toBe(after.epoch);
         subscription.close();
+        let staleReset = 0;
+        const stale: number[] = [];
+        store.subscribe(session, 0, (batch) => stale.push(...offsets(batch)), {
+          epoch: before.epoch,
+          onReset: () => staleReset++,
+        });
+        await waitFor(() => staleReset === 1, 'the reset of a subscription naming an old epoch');
+        expect(stale).toEqual([]);
       });
     });
 

@@ -1,0 +1,109 @@
+// Lua scripts of RedisStore. Every script takes the session's keys in this order:
+// KEYS[1] meta (hash: epoch, head, first, snap), KEYS[2] log (stream, ids `<offset>-0`),
+// KEYS[3] fence (set of run ids and `run/task` keys), KEYS[4] client message ids (hash),
+// KEYS[5] snapshot (string). ARGV[1] is always a fresh epoch, used only if the log is new or lost.
+
+/** Creates the log's epoch if missing, or a new one if the stream vanished (eviction, flush). */
+const openLog = `
+local meta, log, fence, ids, snap = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local epoch = redis.call('HGET', meta, 'epoch')
+local head = tonumber(redis.call('HGET', meta, 'head') or '0')
+if (not epoch) or (head > 0 and redis.call('EXISTS', log) == 0) then
+  redis.call('DEL', meta, log, fence, ids, snap)
+  epoch = ARGV[1]
+  head = 0
+  redis.call('HSET', meta, 'epoch', epoch, 'head', 0, 'first', 1, 'snap', -1)
+end
+`;
+
+/**
+ * Append: ARGV[2] time (ms), ARGV[3] client message id or '', ARGV[4] pub/sub channel,
+ * ARGV[5] event count, then per event: fence kind (c content, r run end, t task cancel, o other),
+ * run id, task id, event JSON.
+ * Returns {'ok', epoch, first offset} | {'duplicate', epoch, 'first:last'} | {'fenced', run, task}.
+ */
+export const appendScript = `${openLog}
+local at, clientMsgId, channel, count = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+if clientMsgId ~= '' then
+  local seen = redis.call('HGET', ids, clientMsgId)
+  if seen then return {'duplicate', epoch, seen} end
+end
+local closing = {}
+for i = 0, count - 1 do
+  local kind, run, task = ARGV[6 + i * 4], ARGV[7 + i * 4], ARGV[8 + i * 4]
+  if kind == 'c' then
+    if closing[run] or redis.call('SISMEMBER', fence, run) == 1 then return {'fenced', run, ''} end
+    if task ~= '' then
+      local key = run .. '/' .. task
+      if closing[key] or redis.call('SISMEMBER', fence, key) == 1 then return {'fenced', run, task} end
+    end
+  elseif kind == 'r' then
+    closing[run] = true
+  elseif kind == 't' then
+    closing[run .. '/' .. task] = true
+  end
+end
+local first = head + 1
+local parts = {}
+for i = 0, count - 1 do
+  local kind, run, task, json = ARGV[6 + i * 4], ARGV[7 + i * 4], ARGV[8 + i * 4], ARGV[9 + i * 4]
+  head = head + 1
+  redis.call('XADD', log, head .. '-0', 'at', at, 'e', json)
+  if kind == 'r' then
+    redis.call('SADD', fence, run)
+  elseif kind == 't' then
+    redis.call('SADD', fence, run .. '/' .. task)
+  end
+  parts[#parts + 1] = '{"offset":' .. head .. ',"at":' .. at .. ',"event":' .. json .. '}'
+end
+redis.call('HSET', meta, 'head', head)
+if clientMsgId ~= '' then redis.call('HSET', ids, clientMsgId, first .. ':' .. head) end
+redis.call('PUBLISH', channel, '{"epoch":"' .. epoch .. '","records":[' .. table.concat(parts, ',') .. ']}')
+return {'ok', epoch, tostring(first)}
+`;
+
+/** Head: returns {epoch, head, first}. */
+export const headScript = `${openLog}
+return {epoch, tostring(head), redis.call('HGET', meta, 'first')}
+`;
+
+/**
+ * Save snapshot: ARGV[2] offset, ARGV[3] snapshot JSON. Keeps only the newest.
+ * Returns {'ok'} | {'beyond', head}.
+ */
+export const saveSnapshotScript = `${openLog}
+local offset = tonumber(ARGV[2])
+if offset > head then return {'beyond', tostring(head)} end
+local current = tonumber(redis.call('HGET', meta, 'snap') or '-1')
+if offset >= current then
+  redis.call('SET', snap, ARGV[3])
+  redis.call('HSET', meta, 'snap', offset)
+end
+return {'ok'}
+`;
+
+/**
+ * Retention (KEYS meta, log): ARGV[1] max events or '', ARGV[2] newest offset old enough to drop by age (0: none).
+ * Trims with XTRIM MINID, never past the newest snapshot. Returns how many entries went.
+ */
+export const retentionScript = `
+local meta, log = KEYS[1], KEYS[2]
+local head = tonumber(redis.call('HGET', meta, 'head') or '0')
+local first = tonumber(redis.call('HGET', meta, 'first') or '1')
+local snapshot = tonumber(redis.call('HGET', meta, 'snap') or '-1')
+if snapshot < 1 then return 0 end
+local cut = tonumber(ARGV[2])
+if ARGV[1] ~= '' then cut = math.max(cut, head - tonumber(ARGV[1])) end
+cut = math.min(cut, snapshot)
+if cut < first then return 0 end
+local dropped = redis.call('XTRIM', log, 'MINID', (cut + 1) .. '-0')
+redis.call('HSET', meta, 'first', cut + 1)
+return dropped
+`;
+
+/** Delete: ARGV[1] pub/sub channel. Removes every key and tells subscribers on every node. */
+export const deleteScript = `
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+redis.call('PUBLISH', ARGV[1], '{"reset":true}')
+return 1
+`;
