@@ -2,8 +2,104 @@ export type {
   ModelMessage,
   ModelProvider,
   ModelPurpose,
+  ModelPurposeBrand,
   ModelRequest,
   ModelStreamEvent,
   ModelUsage,
   SystemBlock,
 } from './model-provider.js';
+export { TeamDefinitionError, type TeamDefinitionIssue } from './team-definition-error.js';
+export { RoutingError, type RoutingErrorCode } from './routing-error.js';
+export {
+  BrandSchema,
+  BrandProductSchema,
+  BrandDocumentSchema,
+  defineBrand,
+  renderBrandContext,
+  type Brand,
+  type BrandInput,
+  type BrandProduct,
+  type BrandDocument,
+} from './brand.js';
+export {
+  SkillSchema,
+  SkillNameSchema,
+  SkillReferenceSchema,
+  ReferenceNameSchema,
+  defineSkill,
+  type Skill,
+  type SkillInput,
+  type SkillReference,
+  type SkillReferenceInput,
+} from './skill.js';
+export { AgentSchema, defineAgent, type Agent, type AgentInput } from './agent.js';
+export {
+  RoutingRuleSchema,
+  RoutingRequestSchema,
+  RoutingViaSchema,
+  ModelRouterOptionsSchema,
+  type RoutingRule,
+  type RoutingRuleInput,
+  type RoutingRequest,
+  type RoutingVia,
+  type RoutingDecision,
+  type ModelRouterOptions,
+  type ModelRouterOptionsInput,
+} from './routing-rule.js';
+export { buildRoutingRequest, parseRoutingAnswer } from './model-router.js';
+export {
+  PlaybookSchema,
+  PlaybookStepSchema,
+  CAMPAIGN_PLAYBOOK,
+  playbookIssues,
+  selectPlaybookSteps,
+  type Playbook,
+  type PlaybookInput,
+  type PlaybookStep,
+} from './playbook.js';
+export { defineTeam, type Team, type TeamInput, type PlanCampaignOptions } from './team.js';
+export { buildSkillRequest, brandFacts, type BuildSkillRequestInput } from './skill-request.js';
+export { DELIVERABLE_LABELS, outputFormatInstructions } from './output-format.js';
+export { parseDeliverable, type ParseDeliverableInput, type DeliverableBrandRules } from './parse-deliverable.js';
+export {
+  SOCIAL_CHANNEL_LIMITS,
+  AD_PLATFORM_LIMITS,
+  adPlatformOf,
+  countCharacters,
+  fitText,
+  hashtagsIn,
+  findBannedTerms,
+  repairSocialPost,
+  repairAdVariant,
+  type SocialChannelLimit,
+  type AdPlatformLimit,
+  type AdPlatform,
+  type SocialPostDraft,
+  type RepairedSocialPost,
+  type AdVariantDraft,
+} from './channel-limits.js';
+export { offlineDraft } from './offline-draft.js';
+export {
+  analyzeReference,
+  buildReferenceAnalysisRequest,
+  skillFromReference,
+  isSkillStale,
+  staleReferences,
+  templateHash,
+  type ReferenceTemplate,
+} from './reference-method.js';
+export { sampleBrand } from './sample-brand.js';
+export {
+  researchBriefSkill,
+  competitorSnapshotSkill,
+  campaignStrategySkill,
+  messagingFrameworkSkill,
+  socialPostsSkill,
+  adCopySkill,
+  landingPageSkill,
+  creativeConceptsSkill,
+  adVisualsSkill,
+  measurementPlanSkill,
+  kpiReviewSkill,
+} from './default-skills.js';
+export { DEFAULT_AGENTS, DEFAULT_RULES, createDefaultTeam, defaultTeam } from './default-team.js';

@@ -12,6 +12,18 @@ export interface ModelMessage {
   content: string;
 }
 
+/** Brand facts carried by a skill purpose, so offline drafts can be brand-aware without the full context. */
+export interface ModelPurposeBrand {
+  name: string;
+  audience: string;
+  products: { name: string; description: string }[];
+  /** Brand colours as `#rrggbb`, primary first. */
+  palette: string[];
+  bannedTerms: string[];
+  requiredDisclaimers: string[];
+  website?: string;
+}
+
 /** What a request is for: lets the offline provider write a fitting draft and ledgers attribute usage. */
 export type ModelPurpose =
   | {
@@ -26,6 +38,8 @@ export type ModelPurpose =
       inputs: Deliverable[];
       /** Steering instructions that apply to this generation, oldest first. */
       steers: string[];
+      /** Brand facts for offline drafts (set by `buildSkillRequest`). */
+      brand?: ModelPurposeBrand;
     }
   | { kind: 'reference-analysis'; templateName: string }
   | { kind: 'routing' };

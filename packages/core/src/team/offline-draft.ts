@@ -1,0 +1,45 @@
+import { DeliverableKindSchema } from '../protocol/deliverables.js';
+import { offlineContext } from './_offline-context.js';
+import { OFFLINE_DRAFTS } from './_offline-drafts.js';
+import type { ModelPurpose } from './model-provider.js';
+import { TeamDefinitionError } from './team-definition-error.js';
+
+/**
+ * Writes a deterministic, brand-aware draft for a skill request, in exactly the format
+ * `parseDeliverable` reads (Markdown, then a fenced JSON block). Uses the brand's name,
+ * audience, products and palette, the brief's goal and channels and the input deliverables,
+ * keeps within channel limits, and shows every steering instruction it applied.
+ */
+export function offlineDraft(purpose: ModelPurpose): string {
+  if (purpose.kind !== 'skill') {
+    throw new TeamDefinitionError([{ path: 'purpose.kind', message: `offline drafts are written for skill requests, not "${purpose.kind}"` }]);
+  }
+  const kind = DeliverableKindSchema.safeParse(purpose.deliverable);
+  if (!kind.success) throw new TeamDefinitionError([{ path: 'purpose.deliverable', message: kind.error.issues[0]!.message }]);
+  const parts = OFFLINE_DRAFTS[kind.data](offlineContext(purpose));
+  // the draft must never carry the brand's banned terms, even when they come from the brief
+  const banned = purpose.brand?.bannedTerms ?? [];
+  const clean = <T>(value: T): T => withoutBannedTerms(value, banned);
+  const markdown = clean(parts.markdown);
+  const data = clean(parts.data);
+  const disclaimers = purpose.brand?.requiredDisclaimers ?? [];
+  const closing = disclaimers.length > 0 ? `\n\n---\n${disclaimers.map((d) => `_${d}_`).join('\n\n')}` : '';
+  return `${markdown}${closing}\n\n\`\`\`json\n${JSON.stringify(data, null, 2)}\n\`\`\`\n`;
+}
+
+function withoutBannedTerms<T>(value: T, banned: readonly string[]): T {
+  if (banned.length === 0) return value;
+  if (typeof value === 'string') {
+    let text: string = value;
+    for (const term of banned) {
+      const escaped = term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      text = text.replace(new RegExp(`(^|[^\\p{L}\\p{N}])${escaped}(?=$|[^\\p{L}\\p{N}])`, 'giu'), '$1…');
+    }
+    return text as T;
+  }
+  if (Array.isArray(value)) return value.map((item) => withoutBannedTerms(item, banned)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withoutBannedTerms(inner, banned)])) as T;
+  }
+  return value;
+}
