@@ -16,9 +16,13 @@ export interface DurableStreamsAccess {
   target: { kind: 'session'; session: string } | { kind: 'stream'; path: string };
 }
 
-/** Verifies a session token; resolves with what it grants, rejects when it is invalid or expired. */
+/**
+ * Verifies a session token for one session (the `TokenIssuer` of `createTokenIssuer` fits):
+ * resolves with what it grants; rejects when the token is invalid, expired or for another
+ * session (an error whose `code` is `forbidden` becomes 403, anything else 401).
+ */
 export interface SessionTokenVerifier {
-  verify(token: string): Promise<{ session: string; capabilities: readonly Capability[] }>;
+  verify(token: string, session: string): Promise<{ capabilities: readonly Capability[] }>;
 }
 
 /** Options of {@link createDurableStreamsHandler}. */
@@ -83,7 +87,7 @@ const OptionsSchema = z.object({
   authorize: functionSchema.optional(),
   allowedOrigins: z.union([z.literal('*'), z.array(z.string().url())]).optional(),
   longPollTimeoutMs: z.number().int().min(100).max(300_000).default(20_000),
-  sseMaxDurationMs: z.number().int().min(1_000).max(3_600_000).default(60_000),
+  sseMaxDurationMs: z.number().int().min(100).max(3_600_000).default(60_000),
   maxAppendBytes: z.number().int().positive().default(16 * 1024 * 1024),
   maxReadBytes: z.number().int().positive().default(1024 * 1024),
   maxRecordsPerRead: z.number().int().positive().max(100_000).default(1000),
@@ -112,11 +116,14 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
       if (!token) throw new StreamHttpError(401, 'authorization: a session token is required', { 'www-authenticate': 'Bearer' });
       let grant: Awaited<ReturnType<SessionTokenVerifier['verify']>>;
       try {
-        grant = await options.tokens.verify(token);
-      } catch {
+        grant = await options.tokens.verify(token, access.target.session);
+      } catch (error) {
+        if ((error as { code?: unknown } | null)?.code === 'forbidden') {
+          throw new StreamHttpError(403, 'authorization: the token does not grant this session');
+        }
         throw new StreamHttpError(401, 'authorization: the token is invalid or expired', { 'www-authenticate': 'Bearer' });
       }
-      if (grant.session !== access.target.session || !grant.capabilities.includes('read')) {
+      if (!grant.capabilities.includes('read')) {
         throw new StreamHttpError(403, 'authorization: the token does not grant reading this session');
       }
       return;
