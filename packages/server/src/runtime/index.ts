@@ -1,3 +1,11 @@
 export type { RunContext, RunControl, RunLauncher } from './run-launcher.js';
 export { createScriptedProducer, scriptedDeltaText, scriptedTask } from './scripted-producer.js';
 export type { ScriptedProducerOptions } from './scripted-producer.js';
+export { createTeamRuntime, TeamRuntimeOptionsError } from './team-runtime.js';
+export type { TeamRuntimeOptions } from './team-runtime.js';
+export { summarizeUsage } from './usage-ledger.js';
+export type { UsageSummary } from './usage-ledger.js';
+export { exportRun, ExportRunError } from './export-run.js';
+export type { ExportedRun, ExportRunOptions } from './export-run.js';
+export { criticalPath, taskTimingsFromRecords } from './critical-path.js';
+export type { CriticalPath, TaskTiming } from './critical-path.js';

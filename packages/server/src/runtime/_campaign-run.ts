@@ -1,0 +1,215 @@
+import type { Deliverable, ModelProvider, PlannedTask, RunError, SessionEvent, Team } from '@marketing-team/core';
+import { FencedError } from '../stores/session-store.js';
+import type { ConcurrencyLimiter } from './_concurrency-limiter.js';
+import { linkedController } from './_link-signal.js';
+import { RunStopped, type RunSettings, type RunShared } from './_run-shared.js';
+import { SteerBook, scopeMatches } from './_steer-book.js';
+import { TaskExecution, type TaskOutcome } from './_task-execution.js';
+import type { RunContext, RunControl } from './run-launcher.js';
+
+const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+/**
+ * Orchestrates one run: plans the brief into a task DAG, records the routing and the plan,
+ * starts each task as soon as its dependencies are done, routes control messages (scoped
+ * cancels, steers, review decisions) to the tasks they name, blocks the dependants of tasks that
+ * did not finish, and closes the run. It never relays tokens: each task appends its own events.
+ */
+export class CampaignRun {
+  readonly #stop: ReturnType<typeof linkedController>;
+  readonly #steers = new SteerBook();
+  readonly #executions = new Map<string, TaskExecution>();
+  readonly #pendingCancels: Array<Extract<RunControl['event'], { type: 'cancel.requested' }>> = [];
+  readonly #shared: RunShared;
+
+  constructor(
+    private readonly context: RunContext,
+    team: Team,
+    private readonly provider: ModelProvider,
+    limiter: ConcurrencyLimiter,
+    settings: RunSettings,
+  ) {
+    this.#stop = linkedController(context.signal);
+    const stop = this.#stop.controller;
+    const tasks = new Map<string, PlannedTask>();
+    this.#shared = {
+      runId: context.runId,
+      brief: context.brief,
+      team,
+      provider,
+      limiter,
+      steers: this.#steers,
+      settings,
+      signal: stop.signal,
+      deliverables: new Map<string, Deliverable>(),
+      tasks,
+      append: async (events: SessionEvent[]) => {
+        if (stop.signal.aborted) throw new RunStopped('run stopped');
+        try {
+          await context.append(events);
+        } catch (error) {
+          // A run-level fence means the run ended elsewhere (cancelled): stop every task, quietly.
+          if (error instanceof FencedError && error.taskId === undefined) {
+            stop.abort(error);
+            throw new RunStopped('run fenced');
+          }
+          throw error;
+        }
+      },
+    };
+  }
+
+  /** Runs the brief to its end; resolves without writing anything more once the run is stopped. */
+  async execute(): Promise<void> {
+    const unsubscribe = this.context.onControl((control) => this.#control(control));
+    try {
+      await this.#execute();
+    } catch (error) {
+      if (error instanceof RunStopped || this.#stop.controller.signal.aborted) return;
+      throw error;
+    } finally {
+      unsubscribe();
+      // Nothing of this run may keep running after launch() returns.
+      this.#stop.controller.abort(new RunStopped('run finished'));
+      this.#stop.dispose();
+    }
+  }
+
+  async #execute(): Promise<void> {
+    const { runId, brief } = this.context;
+    const team = this.#shared.team;
+    let tasks: PlannedTask[];
+    try {
+      tasks = team.planCampaign(brief, { runId });
+    } catch (error) {
+      await this.#shared.append([
+        { type: 'run.failed', runId, error: { code: 'internal', message: clip(`planning failed: ${errorMessage(error)}`, 2000), retryable: false } },
+      ]);
+      return;
+    }
+    const routing: SessionEvent[] = tasks.map((task) => ({
+      type: 'routing.decided',
+      runId,
+      taskId: task.id,
+      agent: task.agent,
+      skill: task.skill,
+      via: 'playbook',
+      reason: clip(this.#routingReason(task), 1000),
+    }));
+    await this.#shared.append([
+      ...routing,
+      {
+        type: 'run.started',
+        runId,
+        tasks,
+        model: { provider: this.provider.provider, name: this.provider.model, offline: this.provider.offline },
+      },
+    ]);
+
+    const tasksById = this.#shared.tasks as Map<string, PlannedTask>;
+    for (const task of tasks) {
+      tasksById.set(task.id, task);
+      this.#executions.set(task.id, new TaskExecution(task, this.#shared));
+    }
+    for (const cancel of this.#pendingCancels.splice(0)) this.#cancel(cancel);
+
+    const outcomes = new Map<string, TaskOutcome>();
+    const settledAll = Promise.all(
+      [...this.#executions.values()].map((execution) =>
+        execution.settled.then((outcome) => {
+          outcomes.set(execution.task.id, outcome);
+          this.#afterTask(execution.task, outcome, outcomes);
+        }),
+      ),
+    );
+    for (const execution of this.#executions.values()) {
+      if (execution.task.dependsOn.length === 0) execution.start();
+    }
+    await settledAll;
+    if (this.#stop.controller.signal.aborted) return;
+
+    const deliverableIds = tasks.flatMap((task) => {
+      const outcome = outcomes.get(task.id);
+      return outcome?.status === 'done' ? [outcome.deliverable.id] : [];
+    });
+    const failure = tasks
+      .map((task) => outcomes.get(task.id))
+      .find((outcome): outcome is { status: 'failed'; error: RunError } => outcome?.status === 'failed');
+    if (deliverableIds.length === 0 && failure) {
+      await this.#shared.append([
+        { type: 'run.failed', runId, error: { ...failure.error, message: clip(`no deliverable was produced: ${failure.error.message}`, 2000) } },
+      ]);
+      return;
+    }
+    await this.#shared.append([{ type: 'run.completed', runId, deliverableIds }]);
+  }
+
+  #routingReason(task: PlannedTask): string {
+    const team = this.#shared.team;
+    const skill = team.skill(task.skill);
+    const agent = team.agent(task.agent);
+    const step = `Playbook "${team.playbook.name}", step "${task.title}"`;
+    const owner = agent ? `${agent.title} (${agent.name})` : task.agent;
+    const needs = skill ? ` needs ${skill.output}` : '';
+    const after = task.dependsOn.length > 0 ? `; it starts after ${task.dependsOn.length} prerequisite task(s)` : '; it has no prerequisites';
+    const gate = task.review ? '; a human reviews it before dependants start' : '';
+    return `${step}${needs}: ${owner} owns skill "${task.skill}"${after}${gate}.`;
+  }
+
+  /** Starts dependants whose prerequisites are all done; blocks those of a task that did not finish. */
+  #afterTask(task: PlannedTask, outcome: TaskOutcome, outcomes: Map<string, TaskOutcome>): void {
+    if (outcome.status === 'stopped') return;
+    if (outcome.status === 'done') this.#shared.deliverables.set(task.id, outcome.deliverable);
+    for (const execution of this.#executions.values()) {
+      if (!execution.waiting || !execution.task.dependsOn.includes(task.id)) continue;
+      if (outcome.status === 'done') {
+        if (execution.task.dependsOn.every((id) => outcomes.get(id)?.status === 'done')) execution.start();
+      } else {
+        const why = outcome.status === 'failed' ? 'failed' : outcome.status === 'cancelled' ? 'was cancelled' : 'is blocked';
+        execution.block(`Depends on "${task.title}", which ${why}.`);
+      }
+    }
+  }
+
+  #control(control: RunControl): void {
+    const event = control.event;
+    if (event.runId !== this.context.runId) return;
+    switch (event.type) {
+      case 'cancel.requested':
+        // A cancel without scope stops the whole run through context.signal (the session layer owns it).
+        if (event.scope && (event.scope.taskId !== undefined || event.scope.agent !== undefined)) this.#cancel(event);
+        return;
+      case 'steer.submitted': {
+        if (!this.#steers.add({ offset: control.offset, event })) return;
+        if (event.mode === 'restart') {
+          for (const execution of this.#executions.values()) {
+            if (scopeMatches(event.scope, execution.task)) execution.restart();
+          }
+        }
+        return;
+      }
+      case 'review.approved':
+        this.#executions.get(event.taskId)?.review({ type: 'approved' });
+        return;
+      case 'review.changes_requested':
+        this.#executions.get(event.taskId)?.review({ type: 'changes_requested', comment: event.comment });
+        return;
+      default:
+        return;
+    }
+  }
+
+  #cancel(event: Extract<RunControl['event'], { type: 'cancel.requested' }>): void {
+    if (this.#executions.size === 0) {
+      this.#pendingCancels.push(event);
+      return;
+    }
+    for (const execution of this.#executions.values()) {
+      if (scopeMatches(event.scope, execution.task)) execution.cancel(event.by);
+    }
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

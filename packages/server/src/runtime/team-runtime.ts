@@ -1,0 +1,84 @@
+import type { ModelProvider, Team } from '@marketing-team/core';
+import { z } from 'zod';
+import { CampaignRun } from './_campaign-run.js';
+import { ConcurrencyLimiter } from './_concurrency-limiter.js';
+import type { RunSettings } from './_run-shared.js';
+import type { RunContext, RunLauncher } from './run-launcher.js';
+
+/** Options of `createTeamRuntime`. */
+export interface TeamRuntimeOptions {
+  /** The team that plans and runs briefs (`createDefaultTeam()` or `defineTeam(...)`). */
+  team: Team;
+  /** The model every agent uses (Anthropic, or the offline provider). */
+  provider: ModelProvider;
+  /** Most model generations running at once across all runs of this runtime; default 8. */
+  concurrency?: number;
+  /**
+   * Task-level retry, on top of the provider's own retries: a task whose model call finally failed
+   * with a retryable error is generated again up to `attempts` times in all (default 1: no retry),
+   * waiting `delayMs` (doubled each time) in between.
+   */
+  retry?: { attempts?: number; delayMs?: number };
+  /** Text chunks arriving within this many milliseconds become one `text.delta`; default 10, 0 disables. */
+  coalesceMs?: number;
+  /** Largest `text.delta` in characters; default 4000. */
+  maxDeltaChars?: number;
+}
+
+const OptionsSchema = z.object({
+  team: z.custom<Team>(
+    (value) => typeof value === 'object' && value !== null && typeof (value as Team).planCampaign === 'function',
+    'expected a team from defineTeam or createDefaultTeam',
+  ),
+  provider: z.custom<ModelProvider>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as ModelProvider).stream === 'function' &&
+      typeof (value as ModelProvider).cost === 'function',
+    'expected a ModelProvider',
+  ),
+  concurrency: z.number().int().min(1).max(256).default(8),
+  retry: z
+    .object({ attempts: z.number().int().min(1).max(10).default(1), delayMs: z.number().int().min(0).max(60_000).default(1000) })
+    .default({ attempts: 1, delayMs: 1000 }),
+  coalesceMs: z.number().min(0).max(1000).default(10),
+  maxDeltaChars: z.number().int().min(1).max(16_000).default(4000),
+});
+
+/** Thrown by `createTeamRuntime` for bad options; `field` names the offending option. */
+export class TeamRuntimeOptionsError extends TypeError {
+  override readonly name = 'TeamRuntimeOptionsError';
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The team run engine, as the `RunLauncher` the session hub calls when a brief is stored.
+ *
+ * A run plans the brief with the team's playbook, appends `routing.decided` (with reasons) and
+ * `run.started` (the DAG and the model), then runs each task as soon as its dependencies are done,
+ * independent ones in parallel (at most `concurrency` generations at once). Each task appends its
+ * own `task.*`, `message.*`, `text.delta`, `deliverable.created` and `usage` events; the run ends
+ * with `run.completed` (every deliverable id) or `run.failed` when nothing could be produced.
+ * Scoped cancels, steers and review decisions arrive through `context.onControl`; a whole-run
+ * cancel aborts `context.signal`, after which the run writes nothing more.
+ */
+export function createTeamRuntime(options: TeamRuntimeOptions): RunLauncher {
+  const parsed = OptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || 'options';
+    throw new TeamRuntimeOptionsError(`createTeamRuntime: ${field}: ${issue?.message ?? 'invalid'}`, field);
+  }
+  const { team, provider, concurrency, retry, coalesceMs, maxDeltaChars } = parsed.data;
+  const limiter = new ConcurrencyLimiter(concurrency);
+  const settings: RunSettings = { coalesceMs, maxDeltaChars, taskAttempts: retry.attempts, taskRetryDelayMs: retry.delayMs };
+  return {
+    launch: (context: RunContext) => new CampaignRun(context, team, provider, limiter, settings).execute(),
+  };
+}
