@@ -220,7 +220,7 @@ export class DeliverableCardElement extends LitElement {
       case 'measurement-plan':
         return this.renderMeasurement(deliverable);
       default:
-        return html`<mt-markdown .markdown=${deliverable.markdown}></mt-markdown>`;
+        return html`<mt-markdown .markdown=${deliverable.markdown} top-heading="5" theme=${this.theme ?? nothing}></mt-markdown>`;
     }
   }
 

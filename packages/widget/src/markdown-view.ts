@@ -11,7 +11,11 @@ import { themeStyles } from './internal/_theme.js';
  * @csspart content - The rendered Markdown.
  */
 export class MarkdownViewElement extends LitElement {
-  static override properties = { markdown: { type: String } };
+  static override properties = {
+    markdown: { type: String },
+    topHeading: { type: Number, attribute: 'top-heading' },
+    theme: { type: String, reflect: true },
+  };
   static override styles = [
     themeStyles,
     css`
@@ -58,6 +62,10 @@ export class MarkdownViewElement extends LitElement {
 
   /** The Markdown source (untrusted). */
   declare markdown: string;
+  /** The level the document's highest heading becomes (1-6), so it sits below the page's own headings. */
+  declare topHeading: number | undefined;
+  /** `light` or `dark`; follows the system when absent. */
+  declare theme: string | undefined;
 
   private sanitized: string | undefined;
 
@@ -67,17 +75,18 @@ export class MarkdownViewElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!changed.has('markdown')) return;
+    if (!changed.has('markdown') && !changed.has('topHeading')) return;
+    const options = this.topHeading === undefined ? {} : { topHeading: this.topHeading };
     const render = loadedMarkdownRenderer();
     if (render) {
-      this.sanitized = render(this.markdown);
+      this.sanitized = render(this.markdown, options);
       return;
     }
     this.sanitized = undefined;
     const source = this.markdown;
     void loadMarkdownRenderer().then((loaded) => {
       if (this.markdown !== source) return;
-      this.sanitized = loaded(source);
+      this.sanitized = loaded(source, options);
       this.requestUpdate();
     });
   }

@@ -5,7 +5,7 @@ export function setViewport(width: number, height: number): Promise<unknown> {
   return executeServerCommand('mt-viewport', { width, height });
 }
 
-/** Presses keys on the real keyboard (puppeteer key names, e.g. `Tab`, `Enter`, `Control+Enter` is not supported). */
+/** Presses keys on the real keyboard (puppeteer key names; `Control+Enter` holds Control). */
 export function press(...keys: string[]): Promise<unknown> {
   return executeServerCommand('mt-press', { keys });
 }

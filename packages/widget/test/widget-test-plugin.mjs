@@ -16,7 +16,14 @@ export function widgetTestPlugin({ repositoryRoot }) {
           await page.setViewport({ width: payload.width, height: payload.height });
           return true;
         case 'mt-press':
-          for (const key of payload.keys) await page.keyboard.press(key);
+          // "Control+Enter" holds the modifiers while pressing the last key.
+          for (const combo of payload.keys) {
+            const keys = combo.split('+');
+            const main = keys.pop();
+            for (const modifier of keys) await page.keyboard.down(modifier);
+            await page.keyboard.press(main);
+            for (const modifier of keys.reverse()) await page.keyboard.up(modifier);
+          }
           return true;
         case 'mt-type':
           await page.keyboard.type(payload.text);

@@ -1,4 +1,6 @@
-type Renderer = (markdown: string) => string;
+import type { RenderMarkdownOptions } from '../markdown/render-markdown.js';
+
+type Renderer = (markdown: string, options?: RenderMarkdownOptions) => string;
 
 let renderer: Renderer | undefined;
 let loading: Promise<Renderer> | undefined;

@@ -1,1 +1,1 @@
-export { renderMarkdown } from './render-markdown.js';
+export { renderMarkdown, type RenderMarkdownOptions } from './render-markdown.js';

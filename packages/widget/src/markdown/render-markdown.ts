@@ -29,14 +29,39 @@ function getPurifier(): ReturnType<typeof DOMPurify> {
   return instance;
 }
 
+/** Options of {@link renderMarkdown}. */
+export interface RenderMarkdownOptions {
+  /**
+   * The level (1-6) the document's highest heading becomes; the levels below it follow without
+   * gaps, capped at 6. Absent leaves headings as written.
+   */
+  topHeading?: number;
+}
+
 /**
  * Turns untrusted Markdown into HTML that is safe to insert: Markdown through `marked`, then
  * DOMPurify with the HTML profile, no styles, forms, frames or embedded documents, links
  * limited to http, https and mailto, and images to http and https.
  */
-export function renderMarkdown(markdown: string): string {
+export function renderMarkdown(markdown: string, options: RenderMarkdownOptions = {}): string {
   if (typeof markdown !== 'string') throw new TypeError('markdown: expected a string');
-  const html = marked.parse(markdown) as string;
+  const top = options.topHeading;
+  if (top !== undefined && (!Number.isInteger(top) || top < 1 || top > 6)) {
+    throw new RangeError('options.topHeading: an integer from 1 to 6');
+  }
+  const tokens = marked.lexer(markdown);
+  // Headings of model output sit below the page's own and skip no level, so the outline stays in order.
+  if (top !== undefined) {
+    const depths = new Set<number>();
+    marked.walkTokens(tokens, (token) => {
+      if (token.type === 'heading') depths.add(token.depth as number);
+    });
+    const levels = new Map([...depths].sort((a, b) => a - b).map((depth, index) => [depth, Math.min(6, top + index)]));
+    marked.walkTokens(tokens, (token) => {
+      if (token.type === 'heading') token.depth = levels.get(token.depth as number) ?? 6;
+    });
+  }
+  const html = marked.parser(tokens);
   return getPurifier().sanitize(html, {
     USE_PROFILES: { html: true },
     FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'frame', 'object', 'embed', 'link', 'meta', 'base'],
