@@ -200,7 +200,7 @@ export class SessionHub {
           const by = existing.submittedBy;
           // A retry of the same brief after a lost ack or a restart: acknowledge, do not run twice.
           if (by?.kind === 'human' && by.id === grant.userId) {
-            return ack(session, clientMsgId, briefOffsetOf(channel, event.runId), true);
+            return ack(session, clientMsgId, await this.#briefOffset(channel, event.runId), true);
           }
           throw new ProtocolError('conflict', `event.runId: run ${event.runId} already exists`, 'event.runId');
         }
@@ -381,6 +381,26 @@ export class SessionHub {
     return channel;
   }
 
+  /** The offset of a run's brief; one this node has not seen (older than its snapshot) is looked up once. */
+  async #briefOffset(channel: SessionChannel, runId: string): Promise<number> {
+    const known = channel.briefOffsets.get(runId);
+    if (known !== undefined) return known;
+    // Rare: a brief retried after a restart. Scan the log once and remember the answer.
+    let after = (await this.store.firstOffset(channel.session)) - 1;
+    while (after < channel.offset) {
+      const page = await this.store.read(channel.session, after, 5000);
+      if (page.length === 0) break;
+      for (const record of page) {
+        if (record.event.type === 'brief.submitted' && record.event.runId === runId) {
+          channel.briefOffsets.set(runId, record.offset);
+          return record.offset;
+        }
+      }
+      after = page[page.length - 1]!.offset;
+    }
+    return channel.offset;
+  }
+
   async #interruptOrphanedRuns(channel: SessionChannel): Promise<void> {
     for (const runId of channel.state.runOrder) {
       const run = channel.state.runs[runId];
@@ -426,10 +446,6 @@ function findRun(state: SessionState, runId: string) {
   return run;
 }
 
-/** The brief's offset when this node saw it stored, else the head (a brief older than the snapshot). */
-function briefOffsetOf(channel: SessionChannel, runId: string): number {
-  return channel.briefOffsets.get(runId) ?? channel.offset;
-}
 
 function ack(session: string, clientMsgId: string, offset: number, duplicate: boolean): AckFrame {
   return { type: 'ack', session, clientMsgId, offset, duplicate };

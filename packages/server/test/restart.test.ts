@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerFrameOf } from '@marketing-team/core';
+import { createTokenIssuer } from '../src/auth/token-issuer.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
+import { Follower, RawClient, SECRET, readAll, tempDir, until } from './_harness.js';
+
+const root = join(import.meta.dirname, '../../..');
+const tokens = createTokenIssuer({ secret: SECRET });
+let dir: ReturnType<typeof tempDir>;
+const children = new Set<ChildProcess>();
+
+beforeAll(() => {
+  dir = tempDir();
+});
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  dir?.cleanup();
+});
+
+async function startChild(database: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--conditions=@marketing-team/source', '--import', 'tsx', 'packages/server/test/_server-process.ts', database], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, MT_DELTAS: '4000', MT_RATE: '4000' },
+  });
+  children.add(child);
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /READY (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+  });
+  return { child, url: `ws://127.0.0.1:${port}/ws` };
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+  children.delete(child);
+}
+
+describe('restart', () => {
+  it('a SIGKILLed server restarted on the same file loses no acknowledged event; clients resume', async () => {
+    const database = join(dir.path, 'sessions.db');
+    const session = 'restart-1';
+    const token = await tokens.mint({ session, userId: 'user-1', capabilities: ['read', 'write', 'control'], ttlSeconds: 600 });
+    const follower = new Follower();
+    const acks = new Map<string, number>();
+
+    // First life: a run streams while the client publishes cards, then the process is killed.
+    const first = await startChild(database);
+    const client = await RawClient.connect(first.url);
+    client.onFrame = (frame) => {
+      follower.onFrame(frame);
+      if (frame.type === 'ack') acks.set(frame.clientMsgId, frame.offset);
+    };
+    client.send({ type: 'subscribe', session, token, from: 0 });
+    client.send({ type: 'publish', session, clientMsgId: 'brief-1', event: { type: 'brief.submitted', runId: 'run-1', brief: { goal: 'Survive' } } });
+    let card = 0;
+    const publisher = setInterval(() => {
+      card += 1;
+      client.send({ type: 'publish', session, clientMsgId: `card-${card}`, event: { type: 'card.created', cardId: `card-${card}`, title: `Card ${card}` } });
+    }, 5);
+    await until(() => follower.offset >= 1500, 20_000, 'offset 1500');
+    await kill(first.child);
+    clearInterval(publisher);
+    await client.closed;
+    expect(acks.size).toBeGreaterThan(1);
+
+    // Second life on the same file: the client resumes from its offset.
+    const second = await startChild(database);
+    const resumed = await RawClient.connect(second.url);
+    resumed.onFrame = (frame) => follower.onFrame(frame);
+    resumed.send({ type: 'subscribe', session, token, from: follower.offset, epoch: follower.epoch });
+    await resumed.next((frame) => frame.type === 'subscribed');
+    // The run the dead process owned is recorded as interrupted, not left running forever.
+    await until(() => follower.state.runs['run-1']?.status === 'interrupted', 20_000, 'run-1 interrupted');
+    // A retried brief is recognised as already applied.
+    resumed.send({ type: 'publish', session, clientMsgId: 'brief-1', event: { type: 'brief.submitted', runId: 'run-1', brief: { goal: 'Survive' } } });
+    const retry = await resumed.next<ServerFrameOf<'ack'>>((frame) => frame.type === 'ack' && frame.clientMsgId === 'brief-1');
+    expect(retry).toMatchObject({ duplicate: true, offset: acks.get('brief-1') });
+    // The restarted server runs new briefs.
+    resumed.send({ type: 'publish', session, clientMsgId: 'brief-2', event: { type: 'brief.submitted', runId: 'run-2', brief: { goal: 'Again' } } });
+    await until(() => follower.state.runs['run-2']?.status === 'completed', 20_000, 'run-2 completed');
+    resumed.close();
+    await kill(second.child);
+
+    const store = new SqliteStore({ path: database });
+    try {
+      const log = await readAll(store, session);
+      expect(follower.problems).toEqual([]);
+      expect(follower.records).toEqual(log);
+      for (const [clientMsgId, offset] of acks) {
+        const record = log[offset - 1];
+        expect(record?.offset).toBe(offset);
+        if (clientMsgId.startsWith('card-')) expect(record?.event).toMatchObject({ type: 'card.created', cardId: clientMsgId });
+      }
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});
