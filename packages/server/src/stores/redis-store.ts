@@ -113,7 +113,9 @@ export class RedisStore implements SessionStore {
   private readonly scripts: Record<'append' | 'head' | 'saveSnapshot' | 'retention' | 'delete', ScriptCall>;
   private subscriber: Redis | undefined;
   private readonly channels = new Map<string, Channel>();
-  private nextEpoch = randomUUID();
+  /** Epoch candidates are unique per call, so pipelined create-delete-create cannot reuse one. */
+  private readonly epochBase = randomUUID();
+  private epochCounter = 0;
   private closed = false;
   /** Live counters; read them, do not write them. */
   readonly metrics: RedisStoreMetrics = { appends: 0, appendRoundTrips: 0, readRoundTrips: 0, gapRepairs: 0 };
@@ -149,7 +151,7 @@ export class RedisStore implements SessionStore {
     const at = Date.now();
     const args: (string | number)[] = [
       ...keys,
-      this.nextEpoch,
+      this.newEpoch(),
       at,
       prepared.clientMsgId ?? '',
       channel,
@@ -162,7 +164,6 @@ export class RedisStore implements SessionStore {
     this.metrics.appendRoundTrips++;
     const [status, first, second] = (await this.scripts.append(...args)) as [string, string, string];
     if (status === 'fenced') throw new FencedError(first, second || undefined);
-    if (first === this.nextEpoch) this.nextEpoch = randomUUID();
     if (status === 'duplicate') {
       const [from, to] = second.split(':').map(Number) as [number, number];
       this.metrics.appendRoundTrips++;
@@ -186,8 +187,7 @@ export class RedisStore implements SessionStore {
     this.assertOpen();
     assertSessionId(session);
     const { keys } = this.keysOf(session);
-    const [epoch, head] = (await this.scripts.head(...keys, this.nextEpoch)) as [string, string, string];
-    if (epoch === this.nextEpoch) this.nextEpoch = randomUUID();
+    const [epoch, head] = (await this.scripts.head(...keys, this.newEpoch())) as [string, string, string];
     return { epoch, offset: Number(head) };
   }
 
@@ -223,7 +223,7 @@ export class RedisStore implements SessionStore {
     const { keys } = this.keysOf(session);
     const [status, head] = (await this.scripts.saveSnapshot(
       ...keys,
-      this.nextEpoch,
+      this.newEpoch(),
       valid.offset,
       JSON.stringify(valid),
     )) as [string, string?];
@@ -374,6 +374,10 @@ export class RedisStore implements SessionStore {
       }
       return { offset: Number.parseInt(id, 10), at, event: JSON.parse(event) as SessionEvent };
     });
+  }
+
+  private newEpoch(): string {
+    return `${this.epochBase}.${(this.epochCounter++).toString(36)}`;
   }
 
   private keysOf(session: string): SessionKeys {

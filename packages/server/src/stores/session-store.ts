@@ -33,7 +33,10 @@ export interface RetentionPolicy {
   maxAgeMs?: number;
 }
 
-/** Called with each batch of records, in offset order, with no gap and no duplicate. */
+/**
+ * Called with each batch of records, in offset order, with no gap and no duplicate.
+ * Records may be shared with other subscribers and the appender: treat them as read-only.
+ */
 export type RecordListener = (records: SessionRecord[]) => void;
 
 /** Optional hooks of a subscription. */

@@ -1,4 +1,5 @@
 import { ProtocolError, type SessionEvent, type SessionRecord, type SessionState } from '@marketing-team/core';
+import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FencedError, type SessionStore } from './session-store.js';
@@ -506,6 +507,84 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
         }
         expect((await store.head(session)).offset).toBe(1);
         expect(offsets(await store.read(session, 0))).toEqual([1]);
+      });
+    });
+
+    describe('model', () => {
+      type Step = { events: { kind: 'delta' | 'run-end' | 'task-cancel' | 'note'; run: number; task: number }[]; id?: number };
+      const stepArbitrary: fc.Arbitrary<Step> = fc.record(
+        {
+          events: fc.array(
+            fc.record({
+              kind: fc.constantFrom('delta', 'delta', 'delta', 'run-end', 'task-cancel', 'note'),
+              run: fc.integer({ min: 1, max: 3 }),
+              task: fc.integer({ min: 1, max: 2 }),
+            }),
+            { minLength: 1, maxLength: 4 },
+          ),
+          id: fc.integer({ min: 1, max: 6 }),
+        },
+        { requiredKeys: ['events'] },
+      );
+
+      function toEvent(event: Step['events'][number], index: number): SessionEvent {
+        const runId = `r${event.run}`;
+        const taskId = `t${event.task}`;
+        if (event.kind === 'delta') return textDelta(runId, taskId, `text ${index}`);
+        if (event.kind === 'run-end') return { type: 'run.completed', runId, deliverableIds: [] };
+        if (event.kind === 'task-cancel') return { type: 'task.cancelled', runId, taskId };
+        return { type: 'cancel.requested', runId, by: { kind: 'system' } };
+      }
+
+      it('matches a reference log under random appends, fences and retried client messages', async () => {
+        let run = 0;
+        await fc.assert(
+          fc.asyncProperty(fc.array(stepArbitrary, { minLength: 1, maxLength: 25 }), async (steps) => {
+            const id = `${session}-model-${++run}`;
+            const log: SessionEvent[] = [];
+            const closed = new Set<string>();
+            const sent = new Map<number, number[]>();
+            for (const [index, step] of steps.entries()) {
+              const events = step.events.map((event, position) => toEvent(event, index * 10 + position));
+              const options = step.id === undefined ? undefined : { clientMsgId: `c${step.id}` };
+              const outcome = await store.append(id, events, options).then(
+                (result) => result,
+                (error: unknown) => error,
+              );
+              if (step.id !== undefined && sent.has(step.id)) {
+                expect(outcome).toMatchObject({ duplicate: true });
+                expect(offsets((outcome as { records: SessionRecord[] }).records)).toEqual(sent.get(step.id));
+                continue;
+              }
+              // The model: refuse content of a closed run or task, counting this append's own closings.
+              const closing = new Set(closed);
+              let fenced = false;
+              for (const event of step.events) {
+                const runKey = `r${event.run}`;
+                const taskKey = `r${event.run}/t${event.task}`;
+                if (event.kind === 'delta' && (closing.has(runKey) || closing.has(taskKey))) fenced = true;
+                if (event.kind === 'run-end') closing.add(runKey);
+                if (event.kind === 'task-cancel') closing.add(taskKey);
+              }
+              if (fenced) {
+                expect(outcome).toBeInstanceOf(FencedError);
+                continue;
+              }
+              const expected = range(log.length + 1, log.length + events.length);
+              expect(outcome).toMatchObject({ duplicate: false });
+              expect(offsets((outcome as { records: SessionRecord[] }).records)).toEqual(expected);
+              log.push(...events);
+              for (const key of closing) closed.add(key);
+              if (step.id !== undefined) sent.set(step.id, expected);
+            }
+            const stored = await store.read(id, 0);
+            expect(stored.map((record) => record.event)).toEqual(log);
+            expect(offsets(stored)).toEqual(range(1, log.length));
+            expect((await store.head(id)).offset).toBe(log.length);
+            await store.delete(id);
+          }),
+          { numRuns: 25 },
+        );
       });
     });
 
