@@ -1,6 +1,7 @@
 import type { ServerFrame } from '@marketing-team/core';
 import type { AblyChannelStateChange, AblyInboundMessage, AblyRealtimeChannel } from './ably-client-types.js';
-import { handleInboundMessage, type AcceptClientMessage, type InboundChannelKind } from './_inbound-messages.js';
+import type { AcceptClientMessage, InboundChannelKind } from './accept-client-message.js';
+import { handleInboundMessage } from './_inbound-messages.js';
 
 /** Settings of one inbound (input or control) channel listener. */
 export interface InboundListenerOptions {

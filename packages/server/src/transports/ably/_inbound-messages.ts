@@ -7,28 +7,11 @@ import {
   type Actor,
   type ClientFrameOf,
   type ServerFrame,
-  type SessionEvent,
 } from '@marketing-team/core';
 import { FencedError } from '../../stores/session-store.js';
 import type { AblyInboundMessage } from './ably-client-types.js';
 
-/** Which inbound channel a message arrived on; Ably's capability check already proved the sender may publish there. */
-export type InboundChannelKind = 'input' | 'control';
-
-/** A validated client message, ready to be stored. */
-export interface AcceptedClientMessage {
-  session: string;
-  clientMsgId: string;
-  /** The event to store; its `by` is the actor. */
-  event: SessionEvent;
-  /** The sender, from the Ably `clientId` bound into its token request (never from the message body). */
-  actor: Actor;
-  /** The frame as sent. */
-  frame: ClientFrameOf<'publish' | 'cancel' | 'steer'>;
-}
-
-/** Stores a validated client event idempotently by `clientMsgId`; answers the offset it has in the log. */
-export type AcceptClientMessage = (message: AcceptedClientMessage) => Promise<{ offset: number; duplicate: boolean }>;
+import type { AcceptClientMessage, InboundChannelKind } from './accept-client-message.js';
 
 const CONTROL_TYPES: readonly string[] = CONTROL_EVENT_TYPES;
 

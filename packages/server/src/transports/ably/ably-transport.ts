@@ -13,7 +13,7 @@ import {
 import { ablyCapabilityFor } from './ably-capabilities.js';
 import { AblyMessageName, AblyRecordPartDataSchema, AblyRecordsDataSchema, DEFAULT_ABLY_MAX_MESSAGE_BYTES, DEFAULT_ABLY_MAX_MESSAGES_PER_SECOND } from './ably-wire.js';
 import { AblyChannelPrefixSchema, DEFAULT_ABLY_CHANNEL_PREFIX, ablySessionChannels, type AblySessionChannels } from './channel-names.js';
-import type { AcceptClientMessage } from './_inbound-messages.js';
+import type { AcceptClientMessage } from './accept-client-message.js';
 import { InboundListener } from './_inbound-listener.js';
 import { collectRecovery } from './_recovery.js';
 import { SessionPublisher, type PublisherStats } from './_session-publisher.js';
