@@ -11,8 +11,27 @@ const STOP_WORDS = new Set(
   'a an and are as at be by for from has have in into is it its of on or our that the their this to we with you your who what when how write make create'.split(' '),
 );
 
+/** Marketing words people use for what the roster calls by another name (request word -> roster word). */
+const SYNONYMS: Record<string, string> = {
+  instagram: 'social', linkedin: 'social', tiktok: 'social', facebook: 'social', threads: 'social', twitter: 'social',
+  tweet: 'social', caption: 'social', hashtag: 'social', reel: 'social', ppc: 'paid', adword: 'paid', banner: 'banner',
+  image: 'visual', picture: 'visual', design: 'visual', logo: 'visual', illustration: 'visual', website: 'page',
+  html: 'page', homepage: 'page', signup: 'page', metric: 'kpi', analytic: 'kpi', tracking: 'track', dashboard: 'kpi',
+  roi: 'kpi', conversion: 'kpi', rival: 'competitor', alternative: 'competitor', persona: 'audience', survey: 'research',
+  positioning: 'positioning', message: 'messages', slogan: 'messages', tagline: 'messages',
+};
+
+/** Lowercase content words, a plural "s" dropped, each with its synonym. */
 function words(text: string): string[] {
-  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((word) => word.length > 2 && !STOP_WORDS.has(word));
+  const found: string[] = [];
+  for (const raw of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    if (raw.length <= 2 || STOP_WORDS.has(raw)) continue;
+    const word = raw.length > 3 && raw.endsWith('s') && !raw.endsWith('ss') ? raw.slice(0, -1) : raw;
+    found.push(word);
+    const synonym = SYNONYMS[word];
+    if (synonym) found.push(synonym);
+  }
+  return found;
 }
 
 /** Reads the roster the model router lists in its system prompt (`- agent "name" (Title): ...`). */
