@@ -21,10 +21,12 @@ export interface PreparedAppend {
   clientMsgId: string | undefined;
 }
 
+/** `StoreLimits` with their defaults. */
 export const StoreLimitsSchema = z.object({
   maxEventBytes: z.number().int().positive().default(2 * 1024 * 1024),
   maxEventsPerAppend: z.number().int().positive().max(100_000).default(1000),
 });
+/** Store limits with defaults applied. */
 export type ResolvedLimits = z.output<typeof StoreLimitsSchema>;
 
 /** Parses store option objects, naming the offending option in the error. */
@@ -34,6 +36,7 @@ export function parseOptions<S extends z.ZodType>(schema: S, options: unknown, p
   return parsed.data;
 }
 
+/** Validates `StoreLimits` and applies the defaults. */
 export function resolveLimits(limits: StoreLimits | undefined): ResolvedLimits {
   return parseOptions(StoreLimitsSchema, limits, 'options');
 }
@@ -94,6 +97,7 @@ export function validateRead(session: string, after: number, limit: number | und
   }
 }
 
+/** Validates an offset argument named `after`. */
 export function validateAfter(after: number): void {
   const parsed = OffsetSchema.safeParse(after);
   if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'after');
@@ -119,6 +123,7 @@ const RetentionPolicySchema = z.object({
   maxAgeMs: z.number().int().nonnegative().optional(),
 });
 
+/** Validates the session id and a retention policy. */
 export function validateRetention(session: string, policy: RetentionPolicy): RetentionPolicy {
   assertSessionId(session);
   const parsed = RetentionPolicySchema.safeParse(policy);

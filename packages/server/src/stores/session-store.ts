@@ -7,6 +7,7 @@ export interface SessionHead {
   offset: number;
 }
 
+/** Options of `SessionStore.append`. */
 export interface AppendOptions {
   /**
    * Client message id. A second append with the same id in the same session stores nothing
@@ -15,8 +16,14 @@ export interface AppendOptions {
   clientMsgId?: string;
 }
 
+/** What `append` stored, or (for a retried client message) what it had stored the first time. */
 export interface AppendResult {
+  /**
+   * The stored records, in offset order. For a duplicate: the original records that are still
+   * held (retention may have dropped some, or all, of them since).
+   */
   records: SessionRecord[];
+  /** True when `clientMsgId` had been stored before and nothing new was stored. */
   duplicate: boolean;
 }
 
@@ -26,6 +33,7 @@ export interface StoredSnapshot {
   state: SessionState;
 }
 
+/** Which events `applyRetention` may drop; each limit is optional and both may apply. */
 export interface RetentionPolicy {
   /** Keep at most this many events per session (older ones are dropped once a snapshot covers them). */
   maxEvents?: number;
@@ -57,6 +65,7 @@ export interface SubscribeOptions {
   onError?: (error: unknown) => void;
 }
 
+/** A live subscription returned by `SessionStore.subscribe`. */
 export interface Subscription {
   /** Stops delivery; safe to call more than once. */
   close(): void;
