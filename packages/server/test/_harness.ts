@@ -212,7 +212,9 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
 
 /** True once the log holds a terminal event for `runId`. */
 export async function runEnded(store: SessionStore, session: string, runId: string): Promise<boolean> {
-  const records = await store.read(session, 0);
+  // The terminal event is among the newest; reading the whole log on every poll would be slow.
+  const head = await store.head(session);
+  const records = await store.read(session, Math.max(0, head.offset - 50));
   return records.some((record) => 'runId' in record.event && record.event.runId === runId && record.event.type.startsWith('run.') && record.event.type !== 'run.started');
 }
 
