@@ -127,6 +127,8 @@ export class RedisStore implements SessionStore {
     this.ownsClient = !parsed.redis;
     // Auto-pipelining sends the appends of one event-loop turn in one write.
     this.redis = parsed.redis ?? new Redis(parsed.url ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
+    // ioredis reconnects by itself; a failure reaches callers as a rejected command.
+    if (this.ownsClient) this.redis.on('error', () => {});
     const definitions = {
       append: [appendScript, 5],
       head: [headScript, 5],
