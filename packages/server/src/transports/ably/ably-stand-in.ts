@@ -154,11 +154,34 @@ export class AblyStandIn {
     return this.#connect({ '*': ['*'] }, undefined, signer, Number.POSITIVE_INFINITY);
   }
 
-  /** A client that authenticates with a token request, as a browser does; refuses a bad one (40101 / 40102). */
+  /**
+   * A client that authenticates with token requests from `authCallback`, as a browser's
+   * `new Ably.Realtime({ authCallback })` does: returned at once, it connects in the background and
+   * every operation waits for that; a refused token request (40101) fails them.
+   */
+  realtime(options: { authCallback: StandInAuthCallback }): StandInClient & AblyBrowserClient {
+    const client = new StandInClient(this, {}, undefined, undefined, 0, `conn-${randomBytes(6).toString('hex')}`);
+    this.#clients.add(client);
+    client.authenticate(
+      new Promise<AblyTokenRequest>((resolve, reject) => {
+        options.authCallback({}, (error, request) => (error || !request ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(request)));
+      }).then((request) => this.#verifyTokenRequest(request)),
+    );
+    return client;
+  }
+
+  /** {@link realtime} with a function answering token requests; resolves once connected. */
   async tokenClient(getTokenRequest: () => Promise<AblyTokenRequest>): Promise<StandInClient & AblyBrowserClient> {
-    const request = await getTokenRequest();
-    const { capability, clientId, expires } = this.#verifyTokenRequest(request);
-    return this.#connect(capability, clientId, undefined, expires);
+    const client = this.realtime({
+      authCallback: (_params, callback) => {
+        getTokenRequest().then(
+          (request) => callback(null, request),
+          (error: unknown) => callback(error instanceof Error ? error : String(error), null),
+        );
+      },
+    });
+    await client.ready();
+    return client;
   }
 
   /** Number of messages stored on a channel. */
@@ -274,12 +297,21 @@ export class AblyStandIn {
 
 type StandInSigner = { createTokenRequest(params?: AblyTokenParams): Promise<AblyTokenRequest> };
 
+/** Ably's `authCallback` shape. */
+export type StandInAuthCallback = (
+  tokenParams: unknown,
+  callback: (error: Error | string | null, tokenRequest: AblyTokenRequest | null) => void,
+) => void;
+
 /** A connection to the stand-in: `channels.get`, `auth.createTokenRequest` and simulated network trouble. */
 export class StandInClient implements AblyServerClient {
   readonly #service: AblyStandIn;
   readonly #channels = new Map<string, StandInChannel>();
   readonly #signer: StandInSigner | undefined;
-  readonly #expires: number;
+  #expires: number;
+  #capability: Capability;
+  #clientId: string | undefined;
+  #ready: Promise<void> = Promise.resolve();
   #state: 'connected' | 'disconnected' | 'closed' = 'connected';
   #disconnectedAt = 0;
   #waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
@@ -304,8 +336,8 @@ export class StandInClient implements AblyServerClient {
 
   constructor(
     service: AblyStandIn,
-    readonly capability: Capability,
-    readonly clientId: string | undefined,
+    capability: Capability,
+    clientId: string | undefined,
     signer: StandInSigner | undefined,
     expires: number,
     readonly connectionId: string,
@@ -313,14 +345,40 @@ export class StandInClient implements AblyServerClient {
     this.#service = service;
     this.#signer = signer;
     this.#expires = expires;
+    this.#capability = capability;
+    this.#clientId = clientId;
+  }
+
+  get capability(): Capability {
+    return this.#capability;
+  }
+
+  get clientId(): string | undefined {
+    return this.#clientId;
+  }
+
+  /** Resolves once the connection is authenticated; rejects with the refusal. */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  /** @internal */
+  authenticate(verified: Promise<{ capability: Capability; clientId?: string; expires: number }>): void {
+    this.#ready = verified.then((token) => {
+      this.#capability = token.capability;
+      this.#clientId = token.clientId;
+      this.#expires = token.expires;
+    });
+    this.#ready.catch(() => undefined); // observed by each operation
   }
 
   get connectionState(): string {
     return this.#state;
   }
 
-  /** @internal Throws when the token has expired (40142). */
-  checkToken(): void {
+  /** @internal Waits for authentication, then throws when the token has expired (40142). */
+  async checkToken(): Promise<void> {
+    await this.#ready;
     if (this.#service.now() > this.#expires) throw new StandInErrorInfo('token expired', 40142, 401);
     if (this.#state === 'closed') throw new StandInErrorInfo('connection closed', 80017, 400);
   }
@@ -395,7 +453,7 @@ export class StandInChannel implements AblyRealtimeChannel {
   }
 
   async publish(messageOrName: AblyOutboundMessage | AblyOutboundMessage[] | string, data?: unknown): Promise<void> {
-    this.#client.checkToken();
+    await this.#client.checkToken();
     const messages = Array.isArray(messageOrName)
       ? messageOrName
       : typeof messageOrName === 'string'
@@ -408,7 +466,7 @@ export class StandInChannel implements AblyRealtimeChannel {
   }
 
   async attach(): Promise<AblyChannelStateChange | null> {
-    this.#client.checkToken();
+    await this.#client.checkToken();
     if (this.#state === 'attached') return null;
     this.#attaching ??= this.#doAttach().finally(() => (this.#attaching = undefined));
     await this.#attaching;
@@ -483,7 +541,7 @@ export class StandInChannel implements AblyRealtimeChannel {
   }
 
   async history(params: AblyHistoryParams = {}): Promise<AblyPage<AblyInboundMessage>> {
-    this.#client.checkToken();
+    await this.#client.checkToken();
     await new Promise((resolve) => setImmediate(resolve));
     if (!allows(this.#client.capability, this.name, 'history')) throw new StandInErrorInfo('action not permitted: history', 40160, 401);
     const direction = params.direction ?? 'backwards';

@@ -44,6 +44,8 @@ export interface AblyTransportOptions {
   hub?: SessionHub;
   /** Stores a client message received over Ably; overrides `hub` and the store default. */
   accept?: AcceptClientMessage;
+  /** Start delivering a session when a token request is minted for it; defaults to true. */
+  openOnTokenRequest?: boolean;
   /** Verifies session tokens for the token and recovery routes (`server.tokens`). */
   tokens?: TokenIssuer;
   /** Called with publish failures (retried) and unexpected errors; defaults to ignoring them. */
@@ -68,8 +70,9 @@ export interface AblyTransport {
   /** Stops delivering a session; nothing stored is lost (a later open resumes from the channel's history). */
   closeSession(session: string): Promise<void>;
   /**
-   * Mints a signed Ably token request scoped to one session for the holder of `grant`, and opens
-   * the session. The browser exchanges it with Ably for a token (`authUrl` / `authCallback`).
+   * Mints a signed Ably token request scoped to one session for the holder of `grant` (and opens
+   * the session unless `openOnTokenRequest` is false). The browser exchanges it with Ably for a
+   * token (`authUrl` / `authCallback`). Signing is local: no request reaches Ably.
    */
   createTokenRequest(session: string, grant: SessionGrant): Promise<AblyTokenRequest>;
   /**
@@ -112,6 +115,7 @@ const OptionsSchema = z.object({
   maxMessagesPerSecond: z.number().min(1).max(50).default(DEFAULT_ABLY_MAX_MESSAGES_PER_SECOND),
   maxTokenTtlMs: z.number().int().min(10_000).max(24 * 3600_000).default(3600_000),
   catchUpWindowMs: z.number().int().min(0).max(72 * 3600_000).default(5 * 60_000),
+  openOnTokenRequest: z.boolean().default(true),
   accept: z.custom<AcceptClientMessage>((value) => typeof value === 'function', 'expected a function').optional(),
   hub: z
     .custom<SessionHub>((value) => typeof value === 'object' && value !== null && typeof (value as SessionHub).handle === 'function', 'expected a SessionHub')
@@ -296,7 +300,9 @@ export function createAblyTransport(options: AblyTransportOptions): AblyTranspor
       const capabilities = receivesClientMessages(session) ? grant.capabilities : grant.capabilities.filter((c) => c === 'read');
       if (capabilities.length === 0) throw new ProtocolError('forbidden', 'capabilities: nothing this transport can grant', 'capabilities');
       const capability = ablyCapabilityFor(session, capabilities, channelPrefix);
-      await transport.openSession(session);
+      // Delivery starts in the background: the token does not depend on it, and a client that
+      // attaches before the first publish catches up from history or the server.
+      if (config.openOnTokenRequest && !open.has(session)) void transport.openSession(session).catch(onError);
       return ably.auth.createTokenRequest({
         clientId: userId,
         capability: JSON.stringify(capability),
