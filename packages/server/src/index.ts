@@ -6,3 +6,4 @@ export * from './transports/index.js';
 export * from './runtime/index.js';
 export * from './models/index.js';
 export * from './durable-streams/index.js';
+export * from './team-files/index.js';

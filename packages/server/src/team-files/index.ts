@@ -1,0 +1,1 @@
+export { loadClaudeTeam, writeClaudeTeam, readTeamFiles } from './team-folder.js';
