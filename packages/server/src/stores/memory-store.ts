@@ -62,7 +62,10 @@ export class MemoryStore implements SessionStore {
     const log = this.open(session);
     if (prepared.clientMsgId !== undefined) {
       const seen = log.clientMessages.get(prepared.clientMsgId);
-      if (seen) return { records: this.slice(log, seen[0] - 1, seen[1]), duplicate: true };
+      if (seen) {
+        const [firstOffset, lastOffset] = seen;
+        return { records: this.slice(log, firstOffset - 1, lastOffset), duplicate: true, firstOffset, lastOffset };
+      }
     }
     const closing = log.fence.check(prepared.events, prepared.kinds);
     const at = Date.now();
@@ -74,7 +77,7 @@ export class MemoryStore implements SessionStore {
       log.clientMessages.set(prepared.clientMsgId, [records[0]!.offset, log.head]);
     }
     this.live.emit(session, records);
-    return { records, duplicate: false };
+    return { records, duplicate: false, firstOffset: records[0]!.offset, lastOffset: log.head };
   }
 
   async read(session: string, after: number, limit?: number): Promise<SessionRecord[]> {

@@ -169,13 +169,16 @@ export class RedisStore implements SessionStore {
     if (status === 'duplicate') {
       const [from, to] = second.split(':').map(Number) as [number, number];
       this.metrics.appendRoundTrips++;
-      return { records: await this.xrange(keys[1], from - 1, to - from + 1), duplicate: true };
+      const records = await this.xrange(keys[1], from - 1, to - from + 1);
+      return { records, duplicate: true, firstOffset: from, lastOffset: to };
     }
     const offset = Number(second);
     this.metrics.appends++;
     return {
       records: prepared.events.map((event, index) => ({ offset: offset + index, at, event })),
       duplicate: false,
+      firstOffset: offset,
+      lastOffset: offset + prepared.events.length - 1,
     };
   }
 

@@ -25,6 +25,10 @@ export interface AppendResult {
   records: SessionRecord[];
   /** True when `clientMsgId` had been stored before and nothing new was stored. */
   duplicate: boolean;
+  /** Offset of the append's first event (known even when retention dropped its records). */
+  firstOffset: number;
+  /** Offset of the append's last event. */
+  lastOffset: number;
 }
 
 /** A reduced state saved at an offset, so late joiners need not replay the whole log. */

@@ -339,7 +339,7 @@ export class SqliteStore implements SessionStore {
   private writeGroup(batch: PendingAppend[], outcomes: (AppendResult | Error)[], stored: Map<string, SessionRecord[]>): void {
     const at = Date.now();
     const heads = new Map<string, number>();
-    const seenInGroup = new Map<string, SessionRecord[]>();
+    const seenInGroup = new Map<string, AppendResult>();
     const { insertEvent, insertFence, insertClientMessage, selectClientMessage, updateHead } = this.statements;
     for (const [index, { prepared }] of batch.entries()) {
       const { session, clientMsgId } = prepared;
@@ -348,13 +348,13 @@ export class SqliteStore implements SessionStore {
       if (clientMsgId !== undefined) {
         const earlier = seenInGroup.get(`${session}\n${clientMsgId}`);
         if (earlier) {
-          outcomes[index] = { records: earlier, duplicate: true };
+          outcomes[index] = { ...earlier, duplicate: true };
           continue;
         }
         const row = selectClientMessage.get(session, clientMsgId);
         if (row) {
           const records = this.readRows(session, row.first_seq - 1, row.last_seq - row.first_seq + 1);
-          outcomes[index] = { records, duplicate: true };
+          outcomes[index] = { records, duplicate: true, firstOffset: row.first_seq, lastOffset: row.last_seq };
           continue;
         }
       }
@@ -378,12 +378,12 @@ export class SqliteStore implements SessionStore {
       fence.add(closing);
       if (clientMsgId !== undefined) {
         insertClientMessage.run(session, clientMsgId, records[0]!.offset, head);
-        seenInGroup.set(`${session}\n${clientMsgId}`, records);
+        seenInGroup.set(`${session}\n${clientMsgId}`, { records, duplicate: false, firstOffset: records[0]!.offset, lastOffset: head });
       }
       const sessionRecords = stored.get(session);
       if (sessionRecords) sessionRecords.push(...records);
       else stored.set(session, records.slice());
-      outcomes[index] = { records, duplicate: false };
+      outcomes[index] = { records, duplicate: false, firstOffset: records[0]!.offset, lastOffset: head };
     }
     for (const [session, head] of heads) updateHead.run(head, session);
   }

@@ -324,7 +324,8 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
         const first = await store.append(session, [brief, textDelta('r0', 't0', 'x')], { clientMsgId: 'c-1' });
         await appendDeltas(1);
         const retry = await store.append(session, [brief], { clientMsgId: 'c-1' });
-        expect(retry.duplicate).toBe(true);
+        expect(first).toMatchObject({ duplicate: false, firstOffset: 1, lastOffset: 2 });
+        expect(retry).toMatchObject({ duplicate: true, firstOffset: 1, lastOffset: 2 });
         expect(retry.records).toEqual(first.records);
         expect((await store.head(session)).offset).toBe(3);
         const other = await store.append(session, [brief], { clientMsgId: 'c-2' });
@@ -337,8 +338,19 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
           range(1, 5).map(() => store.append(session, [cancelRequest], { clientMsgId: 'same' })),
         );
         expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
-        for (const result of results) expect(offsets(result.records)).toEqual([1]);
+        for (const result of results) {
+          expect(offsets(result.records)).toEqual([1]);
+          expect(result).toMatchObject({ firstOffset: 1, lastOffset: 1 });
+        }
         expect((await store.head(session)).offset).toBe(1);
+      });
+
+      it('still answers a retry with the offsets once retention dropped the records', async () => {
+        await store.append(session, [cancelRequest, cancelRequest], { clientMsgId: 'c-1' });
+        await store.saveSnapshot(session, { offset: 2, state: emptySessionState(2) });
+        expect(await store.applyRetention(session, { maxEvents: 0 })).toBe(2);
+        const retry = await store.append(session, [cancelRequest], { clientMsgId: 'c-1' });
+        expect(retry).toEqual({ records: [], duplicate: true, firstOffset: 1, lastOffset: 2 });
       });
 
       it('does not remember a message that was refused', async () => {
