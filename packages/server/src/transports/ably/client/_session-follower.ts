@@ -276,7 +276,8 @@ export class SessionFollower {
     if (this.#closed) return;
     if (fromHistory && this.#subscribed) {
       this.#drain();
-      if (this.#pending.size === 0) return;
+      // Covered: history reaches back to what this client holds, so nothing can be missing.
+      if (fromHistory.covered && this.#pending.size === 0) return;
     } else if (fromHistory && fromHistory.covered && fromHistory.epoch !== undefined) {
       // Ably's history reaches back to what this client holds: no server round trip.
       this.#epoch = fromHistory.epoch;
