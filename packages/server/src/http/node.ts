@@ -88,8 +88,11 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
   }
 }
 
-/** A request listener for `http.createServer` (or Express `app.use`) serving the server's routes. */
-export function createNodeListener(server: MarketingTeamServer): (req: IncomingMessage, res: ServerResponse) => void {
+/**
+ * A request listener for `http.createServer` (or Express `app.use`) serving the server's routes;
+ * any object with a Web-standard `fetch` works.
+ */
+export function createNodeListener(server: Pick<MarketingTeamServer, 'fetch'>): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     server
       .fetch(toWebRequest(req, res))

@@ -1,0 +1,2 @@
+export { createDemoHandler } from './demo-app.js';
+export { renderDemoPage } from './demo-page.js';
