@@ -2,14 +2,17 @@
  * The part of the WebSocket API the client uses. The browser's `WebSocket` and the `ws` package's
  * `WebSocket` both fit, so core never imports a transport.
  */
+/** An event handler property; declared as a method type so both DOM and `ws` handler types fit. */
+type Handler<E> = { bivariant(event: E): void }['bivariant'];
+
 export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
+  onerror: Handler<unknown> | null;
 }
 
 /** A WebSocket constructor, such as `globalThis.WebSocket` or `ws`'s default export. */
