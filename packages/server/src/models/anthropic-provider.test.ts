@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import type { ModelRequest, ModelStreamEvent } from '@marketing-team/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAnthropicProvider } from './anthropic-provider.js';
@@ -141,6 +142,15 @@ describe('createAnthropicProvider against a Messages API double', () => {
     expect(error).toMatchObject({ name: 'AbortError' });
     expect(events).toEqual([expect.objectContaining({ type: 'retry', delayMs: 30_000 })]);
     expect(api.requests).toHaveLength(1);
+  });
+
+  it('uses a client it is given, with its own retries turned off per request', async () => {
+    const client = new Anthropic({ apiKey: 'client-key', baseURL: api.baseURL, maxRetries: 5 });
+    api.script({ kind: 'error', status: 500 }, { kind: 'stream', chunks: ['fine'] });
+    const events = await collect(createAnthropicProvider({ client, retryBaseDelayMs: 5 }).stream(request, new AbortController().signal));
+    expect(events.filter((event) => event.type === 'retry')).toHaveLength(1);
+    expect(api.requests.map((sent) => sent.headers['x-stainless-retry-count'])).toEqual(['0', '0']);
+    expect(api.requests[0]?.headers.authorization).toBe('Bearer client-key');
   });
 
   it('rejects invalid options with a TypeError naming the field', () => {

@@ -28,7 +28,13 @@ const OptionsSchema = z.object({
       }),
     )
     .optional(),
-  client: z.custom<Anthropic>((value) => value instanceof Anthropic, 'expected an Anthropic client').optional(),
+  // Duck-typed, so a client from another copy of the SDK is accepted too.
+  client: z
+    .custom<Anthropic>(
+      (value) => typeof (value as { messages?: { create?: unknown } } | null)?.messages?.create === 'function',
+      'expected an Anthropic client',
+    )
+    .optional(),
 });
 
 /** Options of `createAnthropicProvider`. */
