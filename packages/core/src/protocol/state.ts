@@ -49,6 +49,8 @@ export const TaskStateSchema = z.object({
   deliverableId: IdSchema.optional(),
   error: RunErrorSchema.optional(),
   blockedReason: z.string().optional(),
+  /** Tokens and cost of the task's generations (the sum of its `usage` events); absent before the first. */
+  usage: UsageTotalsSchema.optional(),
 });
 export type TaskState = z.infer<typeof TaskStateSchema>;
 

@@ -195,6 +195,8 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       };
       const run = w.run(event.runId);
       if (run) w.putRun(runState({ ...run, usage: addUsage(run.usage, used) }));
+      const task = event.taskId === undefined ? undefined : w.task(event.runId, event.taskId);
+      if (task) w.updateTask(event.runId, task.id, { usage: addUsage(task.usage ?? zeroUsage(), used) });
       w.updateAgent(event.agent, { usage: addUsage(w.agent(event.agent).usage, used) });
       w.root.usage = addUsage(w.root.usage, used);
       return;
