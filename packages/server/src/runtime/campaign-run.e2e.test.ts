@@ -108,9 +108,8 @@ describe('a default-team campaign with the offline model, through the session hu
     expect([agentOutput, skillOutput, deliverableOutput]).toEqual([sum('outputTokens'), sum('outputTokens'), sum('outputTokens')]);
     expect(Object.keys(summary.byDeliverable).sort()).toEqual([...state.runs[runId]!.deliverableIds].sort());
     for (const [agent, usage] of Object.entries(summary.byAgent)) expect(usage).toEqual(state.agents[agent]!.usage);
-    const fromState = summarizeUsage(state);
-    expect(fromState.total).toEqual(summary.total);
-    expect(fromState.byAgent).toEqual(summary.byAgent);
+    // The reduced state (what a late joiner's snapshot carries) gives the same ledger.
+    expect(summarizeUsage(state)).toEqual(summary);
   });
 
   it('exports the run as a folder of Markdown, HTML, SVG and JSON files with a README index', async () => {

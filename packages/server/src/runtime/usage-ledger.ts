@@ -5,9 +5,8 @@ export interface UsageSummary {
   total: UsageTotals;
   byRun: Record<string, UsageTotals>;
   byAgent: Record<string, UsageTotals>;
-  /** Empty when summarised from a reduced state, which keeps no per-task usage. */
   bySkill: Record<string, UsageTotals>;
-  /** Keyed by deliverable id; empty when summarised from a reduced state. */
+  /** Keyed by deliverable id: all the usage of the task that produced it (every generation and revision). */
   byDeliverable: Record<string, UsageTotals>;
 }
 
@@ -32,11 +31,11 @@ function isState(source: unknown): source is SessionState {
 /**
  * Totals tokens and cost per run, agent, skill and deliverable.
  *
- * Pass the session log (records or events) for the full breakdown: every `usage` event is
- * counted once, and a task's usage (all its generations, including cancelled, restarted and
- * revised ones) is attributed to the deliverable the task finally produced. Pass a reduced
- * `SessionState` for the run and agent totals it keeps.
- * Optionally restrict to one run with `runId`.
+ * From a reduced `SessionState` (run, agent and task totals kept by the reducer) or from the
+ * session log itself (records or events, each `usage` event counted once). A task's usage, all
+ * its generations included (cancelled, restarted, revised), is attributed to the deliverable the
+ * task produced. Per-agent totals of a state span every run of the session, so with `runId` they
+ * are only given when summarising the log. Optionally restrict to one run with `runId`.
  */
 export function summarizeUsage(
   source: SessionState | Iterable<SessionRecord | SessionEvent>,
@@ -48,6 +47,11 @@ export function summarizeUsage(
       if (options.runId !== undefined && run.id !== options.runId) continue;
       add(summary.byRun, run.id, run.usage);
       addTo(summary.total, run.usage);
+      for (const task of Object.values(run.tasks)) {
+        if (!task.usage) continue;
+        add(summary.bySkill, task.skill, task.usage);
+        if (task.deliverableId !== undefined) add(summary.byDeliverable, task.deliverableId, task.usage);
+      }
     }
     if (options.runId === undefined) {
       for (const agent of Object.values(source.agents)) add(summary.byAgent, agent.agent, agent.usage);
