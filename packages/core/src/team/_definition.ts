@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { TeamDefinitionError } from './team-definition-error.js';
+import { TeamDefinitionError, type TeamDefinitionIssue } from './team-definition-error.js';
 
 /** Formats a zod issue path as `agents[2].skills[0]`, prefixed with `prefix`. */
 export function formatIssuePath(path: readonly PropertyKey[], prefix = ''): string {
@@ -11,13 +11,20 @@ export function formatIssuePath(path: readonly PropertyKey[], prefix = ''): stri
   return out;
 }
 
+/** Turns zod issues into definition issues; an unknown key becomes an issue at that key's path. */
+export function zodIssues(error: z.ZodError, prefix = ''): TeamDefinitionIssue[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: formatIssuePath([...issue.path, key], prefix), message: 'unknown field' }))
+      : [{ path: formatIssuePath(issue.path, prefix), message: issue.message }],
+  );
+}
+
 /** Parses `input` with `schema`, throwing a `TeamDefinitionError` that names every offending field. */
 export function parseDefinition<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new TeamDefinitionError(
-    result.error.issues.map((issue) => ({ path: formatIssuePath(issue.path, prefix), message: issue.message })),
-  );
+  throw new TeamDefinitionError(zodIssues(result.error, prefix));
 }
 
 /** Deep-freezes plain data so definitions cannot be changed after validation. */

@@ -8,7 +8,7 @@ import {
 } from '../protocol/deliverables.js';
 import { DeliverableKindSchema } from '../protocol/deliverables.js';
 import { AgentNameSchema, IdSchema } from '../protocol/limits.js';
-import { formatIssuePath } from './_definition.js';
+import { zodIssues } from './_definition.js';
 import { findJsonBlock } from './_json-block.js';
 import { DataReader } from './_read-data.js';
 import { findBannedTerms, repairAdVariant, repairSocialPost } from './channel-limits.js';
@@ -59,7 +59,7 @@ const IdsSchema = z.object({
 export function parseDeliverable(input: ParseDeliverableInput): Deliverable {
   const checked = IdsSchema.safeParse(input);
   if (!checked.success) {
-    throw new TeamDefinitionError(checked.error.issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message })));
+    throw new TeamDefinitionError(zodIssues(checked.error));
   }
   const issues: DeliverableIssue[] = [];
   const block = findJsonBlock(input.text);

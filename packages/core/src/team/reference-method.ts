@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DeliverableKindSchema, type DeliverableKind } from '../protocol/deliverables.js';
 import { collectText } from './_collect-text.js';
-import { formatIssuePath } from './_definition.js';
+import { zodIssues } from './_definition.js';
 import { sha256Hex } from './_hash.js';
 import type { ModelProvider, ModelRequest } from './model-provider.js';
 import { ReferenceNameSchema, defineSkill, type Skill } from './skill.js';
@@ -19,7 +19,7 @@ const TemplateSchema = z.strictObject({ name: ReferenceNameSchema, content: z.st
 function parseTemplate(template: ReferenceTemplate, prefix = 'template'): ReferenceTemplate {
   const parsed = TemplateSchema.safeParse(template);
   if (parsed.success) return parsed.data;
-  throw new TeamDefinitionError(parsed.error.issues.map((issue) => ({ path: formatIssuePath(issue.path, prefix), message: issue.message })));
+  throw new TeamDefinitionError(zodIssues(parsed.error, prefix));
 }
 
 /** SHA-256 (hex) of a template's content: what staleness is judged by. */

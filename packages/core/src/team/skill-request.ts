@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CampaignBriefSchema, type CampaignBrief, type CampaignBriefInput } from '../protocol/brief.js';
 import { DeliverableSchema, type Deliverable } from '../protocol/deliverables.js';
-import { formatIssuePath } from './_definition.js';
+import { zodIssues } from './_definition.js';
 import { renderBrandContext } from './brand.js';
 import type { ModelPurposeBrand, ModelRequest } from './model-provider.js';
 import { DELIVERABLE_LABELS, outputFormatInstructions } from './output-format.js';
@@ -81,14 +81,14 @@ export function buildSkillRequest(input: BuildSkillRequestInput): ModelRequest {
   }
   const parsed = InputsSchema.safeParse({ brief: input.brief, inputs: input.inputs, steers: input.steers, maxTokens: input.maxTokens });
   if (!parsed.success) {
-    throw new TeamDefinitionError(parsed.error.issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message })));
+    throw new TeamDefinitionError(zodIssues(parsed.error));
   }
   let skillInputs: unknown;
   if (skill.inputSchema) {
     const checked = skill.inputSchema.safeParse(input.skillInputs);
     if (!checked.success) {
       throw new TeamDefinitionError(
-        checked.error.issues.map((issue) => ({ path: formatIssuePath(issue.path, 'skillInputs'), message: issue.message })),
+        zodIssues(checked.error, 'skillInputs'),
       );
     }
     skillInputs = checked.data;

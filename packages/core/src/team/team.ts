@@ -3,7 +3,7 @@ import { CampaignBriefSchema, type CampaignBrief, type CampaignBriefInput } from
 import type { DeliverableKind } from '../protocol/deliverables.js';
 import type { PlannedTask } from '../protocol/events.js';
 import { IdSchema } from '../protocol/limits.js';
-import { deepFreeze, formatIssuePath } from './_definition.js';
+import { deepFreeze, zodIssues } from './_definition.js';
 import { planCampaign } from './_plan-campaign.js';
 import { routeOffline } from './_route.js';
 import { AgentSchema, type Agent } from './agent.js';
@@ -85,14 +85,19 @@ const TeamShapeSchema = z.strictObject({
  * that the playbook is acyclic and producible. Every problem is listed in one `TeamDefinitionError`.
  */
 export function defineTeam(input: TeamInput): Team {
-  const parsed = TeamShapeSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new TeamDefinitionError(
-      parsed.error.issues.map((issue) => ({ path: formatIssuePath(issue.path), message: issue.message })),
-    );
-  }
+  const shape = TeamShapeSchema.safeParse(input);
+  const issues: TeamDefinitionIssue[] = shape.success ? [] : zodIssues(shape.error);
+  // the cross-field checks below need valid agents; without them only the field issues are known
+  if (issues.some((issue) => /^(agents|brand)\b/.test(issue.path) || issue.path === '')) throw new TeamDefinitionError(issues);
   const agents = input.agents;
-  const issues: TeamDefinitionIssue[] = [];
+  const rawRules: unknown[] = Array.isArray(input.rules) ? [...input.rules] : [];
+  const ruleEntries = rawRules.flatMap((rule, index) => {
+    const parsedRule = RoutingRuleSchema.safeParse(rule);
+    return parsedRule.success ? [{ rule: parsedRule.data, index }] : [];
+  });
+  const parsedPlaybook = input.playbook === undefined ? undefined : PlaybookSchema.safeParse(input.playbook);
+  const parsedRouter = ModelRouterOptionsSchema.optional().safeParse(input.modelRouter);
+  const brand = BrandSchema.parse(input.brand);
 
   const agentIndex = new Map<string, number>();
   agents.forEach((agent, i) => {
@@ -126,8 +131,8 @@ export function defineTeam(input: TeamInput): Team {
     });
   });
 
-  const rules = parsed.data.rules;
-  rules.forEach((rule, i) => {
+  const rules = ruleEntries.map((entry) => entry.rule);
+  ruleEntries.forEach(({ rule, index: i }) => {
     const a = agentIndex.get(rule.agent);
     if (a === undefined) {
       issues.push({ path: `rules[${i}].agent`, message: `unknown agent "${rule.agent}"` });
@@ -155,8 +160,8 @@ export function defineTeam(input: TeamInput): Team {
   };
 
   let playbook: Playbook;
-  if (parsed.data.playbook) {
-    playbook = parsed.data.playbook;
+  if (parsedPlaybook?.success) {
+    playbook = parsedPlaybook.data;
     issues.push(...playbookIssues(playbook));
     playbook.steps.forEach((step, i) => {
       if (step.skill) {
@@ -183,10 +188,10 @@ export function defineTeam(input: TeamInput): Team {
     const owner = skillOwners.get(skill);
     return owner ? agents[owner.agent] : undefined;
   };
-  const modelRouter = parsed.data.modelRouter;
+  const modelRouter = parsedRouter.success ? parsedRouter.data : undefined;
   const table = { agents, rules, agent: agentByName, ownerOf, skillFor: skillForKind };
   const team: Team = {
-    brand: deepFreeze(parsed.data.brand),
+    brand: deepFreeze(brand),
     agents: Object.freeze([...agents]),
     rules: deepFreeze(rules),
     playbook: deepFreeze(playbook),
@@ -204,7 +209,7 @@ export function defineTeam(input: TeamInput): Team {
       const parsedBrief = CampaignBriefSchema.safeParse(brief);
       if (!parsedBrief.success) {
         throw new TeamDefinitionError(
-          parsedBrief.error.issues.map((issue) => ({ path: formatIssuePath(issue.path, 'brief'), message: issue.message })),
+          zodIssues(parsedBrief.error, 'brief'),
         );
       }
       return planCampaign(team, parsedBrief.data, runId.data);
