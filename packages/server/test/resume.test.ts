@@ -1,4 +1,8 @@
+import { createServer as createTcpServer, connect as tcpConnect, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import WebSocket from 'ws';
+import { SessionClient, applyRecords, createSessionState } from '@marketing-team/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRecord, ServerFrame } from '@marketing-team/core';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
@@ -60,15 +64,15 @@ async function followOverWebSocket(session: string, runId: string, drops: number
       client.onFrame = (frame: ServerFrame) => {
         if (!live) return;
         follower.onFrame(frame);
-        if (ended(follower, runId)) {
-          live = false;
-          resolve('ended');
-        } else if (dropped < drops.length && follower.offset >= drops[dropped]!) {
+        if (dropped < drops.length && follower.offset >= drops[dropped]!) {
           // A network drop: the socket dies with frames possibly still in flight.
           live = false;
           dropped += 1;
           client.terminate();
           resolve('dropped');
+        } else if (ended(follower, runId)) {
+          live = false;
+          resolve('ended');
         }
       };
       client.send({ type: 'subscribe', session, token, from: follower.offset, ...(follower.epoch ? { epoch: follower.epoch } : {}) });
@@ -98,8 +102,10 @@ async function followOverEventStream(session: string, runId: string, drops: numb
         if (abort.signal.aborted) return;
         if (event.event === 'message') follower.applyBatch([JSON.parse(event.data) as SessionRecord]);
         else if (event.event === 'snapshot' || event.event === 'subscribed') follower.onFrame(JSON.parse(event.data) as ServerFrame);
-        if (ended(follower, runId) || (dropped < drops.length && follower.offset >= drops[dropped]!)) {
-          if (!ended(follower, runId)) dropped += 1;
+        if (dropped < drops.length && follower.offset >= drops[dropped]!) {
+          dropped += 1;
+          abort.abort();
+        } else if (ended(follower, runId)) {
           abort.abort();
         }
       },
@@ -132,6 +138,57 @@ describe('resume after dropped connections during a 10,000-delta stream', () => 
       SEEDS.map((seed) => followOverEventStream(`sse-resume-${seed}`, `run-${seed}`, dropPoints(seed + 100)).then((follower) => ({ seed, follower }))),
     );
     for (const { seed, follower } of followers) await expectExactLog(follower, `sse-resume-${seed}`, `run-${seed}`);
+  });
+
+  it('core SessionClient through a proxy cut at random points: exact sequence, identical state', async () => {
+    // A TCP proxy stands in for the network; cutting it is a real connection loss for both ends.
+    const sockets = new Set<Socket>();
+    const proxy = createTcpServer((downstream) => {
+      const upstream = tcpConnect(Number(new URL(env.wsUrl).port), '127.0.0.1');
+      for (const socket of [downstream, upstream]) {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      downstream.pipe(upstream).pipe(downstream);
+      downstream.on('close', () => upstream.destroy());
+      upstream.on('close', () => downstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const url = `ws://127.0.0.1:${(proxy.address() as AddressInfo).port}/ws`;
+    const clients: SessionClient[] = [];
+    try {
+      await Promise.all(
+        [11, 12, 13].map(async (seed) => {
+          const session = `client-resume-${seed}`;
+          const client = new SessionClient({ url, WebSocket, backoff: { initialMs: 5, maxMs: 50, jitter: 1 } });
+          clients.push(client);
+          const handle = client.session(session, { token: await env.token(session) });
+          const problems: string[] = [];
+          let last = 0;
+          handle.subscribe(() => {
+            if (handle.offset < last) problems.push(`offset went back from ${last} to ${handle.offset}`);
+            last = handle.offset;
+            const text = handle.getState().messages['msg-0']?.text ?? '';
+            if (!expectedText.startsWith(text)) problems.push('a message holds text that was never written');
+          });
+          const { runId } = await handle.submitBrief({ goal: 'Resume through a proxy' });
+          for (const point of dropPoints(seed)) {
+            await until(() => handle.offset >= point || handle.getState().runs[runId]?.status === 'completed', 30_000, `offset ${point}`);
+            for (const socket of sockets) socket.destroy();
+          }
+          await until(() => handle.getState().runs[runId]?.status === 'completed', 30_000, 'run completed');
+          const log = await readAll(store, session);
+          expect(problems).toEqual([]);
+          expect(handle.getState().messages['msg-0']?.text).toBe(expectedText);
+          expect(JSON.stringify(handle.getState())).toBe(JSON.stringify(applyRecords(createSessionState(), log)));
+        }),
+      );
+    } finally {
+      for (const client of clients) client.close();
+      proxy.close();
+      for (const socket of sockets) socket.destroy();
+    }
   });
 
   it('a resume after the run ended replays only what was missed', async () => {
