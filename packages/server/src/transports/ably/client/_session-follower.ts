@@ -349,7 +349,8 @@ export class SessionFollower {
     if (this.#closed) return;
     const subscribed = data.subscribed;
     if (subscribed.type !== 'subscribed') throw new ProtocolError('bad_frame', 'recovery.subscribed: expected a subscribed frame', 'recovery.subscribed');
-    if (!this.#subscribed) {
+    // A first answer, or a reset log: the session client takes the epoch (and resets) from `subscribed`.
+    if (!this.#subscribed || subscribed.epoch !== this.#epoch) {
       this.#emit(subscribed);
       this.#subscribed = true;
     }

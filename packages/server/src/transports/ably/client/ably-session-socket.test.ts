@@ -1,0 +1,96 @@
+import * as Ably from 'ably';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SessionClient, applyRecords, createSessionState, type SessionClientError } from '@marketing-team/core';
+import { createTokenIssuer } from '../../../auth/index.js';
+import { createScriptedProducer } from '../../../runtime/scripted-producer.js';
+import { SessionHub } from '../../../sessions/session-hub.js';
+import { MemoryStore } from '../../../stores/memory-store.js';
+import { AblyStandIn, type StandInClient } from '../ably-stand-in.js';
+import { createAblyTransport } from '../ably-transport.js';
+import { ablyAuthCallback } from './ably-auth-callback.js';
+import { fetchAblyRecovery } from './ably-recovery.js';
+import { createAblySessionSocket, type AblySessionSocket } from './ably-session-socket.js';
+
+const KEY = 'clientapp.key0001:Y2xpZW50LXNlY3JldC1mb3ItdGhlLXN0YW5kLWlu';
+const BASE = 'http://server.test/mt';
+const wait = { timeout: 20_000, interval: 20 };
+
+describe("core's SessionClient over Ably (stand-in service)", () => {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function setup() {
+    const standIn = new AblyStandIn({ key: KEY });
+    cleanups.push(() => standIn.close());
+    const store = new MemoryStore();
+    cleanups.push(() => store.close());
+    const hub = new SessionHub({ store, launcher: createScriptedProducer({ deltas: 1_000_000, deltasPerSecond: 200 }) });
+    cleanups.push(() => hub.close());
+    const tokens = createTokenIssuer({ secret: 'client-test-secret-of-32-characters!' });
+    const transport = createAblyTransport({ ably: standIn.keyClient(new Ably.Rest({ key: KEY }).auth), store, hub, tokens });
+    cleanups.push(() => transport.close());
+    // The transport's routes, called in-process with real Request/Response objects.
+    const via = (path: string) => async (input: string | URL | Request, init?: RequestInit) => transport.route(new Request(input, init), path);
+    const browsers: StandInClient[] = [];
+    const Socket = createAblySessionSocket({
+      ably: (session, auth) => {
+        const client = standIn.realtime({ authCallback: ablyAuthCallback({ baseUrl: BASE, session, getToken: auth.getToken, fetch: via('/token') }) });
+        browsers.push(client);
+        return client;
+      },
+      recover: fetchAblyRecovery({ baseUrl: BASE, fetch: via('/recover') }),
+    });
+    const sockets: AblySessionSocket[] = [];
+    class TrackedSocket extends Socket {
+      constructor(url: string) {
+        super(url);
+        sockets.push(this);
+      }
+    }
+    const connect = (userId: string, session: string, capabilities: Array<'read' | 'write' | 'control'>) => {
+      const errors: SessionClientError[] = [];
+      const client = new SessionClient({ url: `${BASE}/ws`, WebSocket: TrackedSocket, onError: (error) => errors.push(error) });
+      cleanups.push(() => client.close());
+      const handle = client.session(session, { getToken: () => tokens.mint({ session, userId, capabilities, ttlSeconds: 600 }) });
+      return { client, handle, errors };
+    };
+    return { store, transport, browsers, sockets, connect };
+  }
+
+  it('submits, streams, refuses a viewer cancel, recovers after lost continuity, cancels, and ends with the exact state', async () => {
+    const { store, transport, browsers, sockets, connect } = await setup();
+    const session = 'client-session-1';
+    const owner = connect('owner-1', session, ['read', 'write', 'control']);
+    const { runId } = await owner.handle.submitBrief({ goal: 'Announce the autumn range' });
+    const viewer = connect('viewer-1', session, ['read']);
+    await vi.waitFor(() => expect(Object.values(viewer.handle.getState().messages)[0]?.text.length ?? 0).toBeGreaterThan(0), wait);
+    await expect(viewer.handle.cancel(runId)).rejects.toMatchObject({ code: 'forbidden' });
+
+    // The owner's device drops off for three minutes: Ably cannot resume, history has expired.
+    const ownerAbly = browsers[0] as StandInClient;
+    const before = owner.handle.getState().offset;
+    ownerAbly.disconnect();
+    await vi.waitFor(async () => expect((await store.head(session)).offset).toBeGreaterThan(before + 20), wait);
+    const recoveries = sockets[0]?.sessions[0]?.recoveries ?? 0;
+    ownerAbly.reconnect(180_000);
+    await vi.waitFor(async () => expect(owner.handle.getState().offset).toBeGreaterThan(before + 20), wait);
+    expect(sockets[0]?.sessions[0]?.recoveries).toBe(recoveries + 1); // the server filled the gap
+
+    const ack = await owner.handle.cancel(runId, undefined, 'enough for today');
+    expect(ack.duplicate).toBe(false);
+    await vi.waitFor(() => expect(owner.handle.getState().runs[runId]?.status).toBe('cancelled'), wait);
+    await vi.waitFor(() => expect(viewer.handle.getState().runs[runId]?.status).toBe('cancelled'), wait);
+
+    await transport.flush(session);
+    const head = (await store.head(session)).offset;
+    await vi.waitFor(() => expect(owner.handle.getState().offset).toBe(head), wait);
+    await vi.waitFor(() => expect(viewer.handle.getState().offset).toBe(head), wait);
+    const expected = applyRecords(createSessionState(), await store.read(session, 0));
+    expect(owner.handle.getState()).toEqual(expected);
+    expect(viewer.handle.getState()).toEqual(expected);
+    expect(expected.runs[runId]?.cancelledBy).toMatchObject({ kind: 'human', id: 'owner-1' });
+    expect(owner.errors).toEqual([]);
+  });
+});
