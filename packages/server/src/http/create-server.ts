@@ -151,7 +151,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
 
   function cors(request: Request, response: Response): Response {
     const origin = request.headers.get('origin');
-    if (origin === null) return response;
+    if (origin === null || !isOriginAllowed(options.allowedOrigins, origin)) return response;
     const headers = new Headers(response.headers);
     headers.set('access-control-allow-origin', origin);
     headers.append('vary', 'Origin');
