@@ -26,6 +26,8 @@ interface Fixture {
 async function startServer(store: SessionStore): Promise<Fixture> {
   const handler = createDurableStreamsHandler({ store, basePath: '/mt/streams', tokens: issuer, longPollTimeoutMs: 1_000 });
   const server = createServer(toNodeListener(handler));
+  // Outlive the client's idle sockets, so a reused keep-alive socket is never closed under a request.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { store, server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mt/streams` };
 }

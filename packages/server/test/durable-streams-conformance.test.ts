@@ -51,6 +51,8 @@ for (const backend of backends) {
         sseMaxDurationMs: 60_000,
       });
       server = createServer(toNodeListener(handler));
+      // Outlive the client's idle sockets, so a reused keep-alive socket is never closed under a request.
+      server.keepAliveTimeout = 60_000;
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       config.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });

@@ -134,7 +134,6 @@ async function append(request: Request, path: string, context: GenericStreamCont
     streamSeq: headers.get(Header.seq) ?? undefined,
     producer,
   });
-  await context.engine.touch(path);
   return new Response(null, { status: outcome.status, headers: { ...context.base, ...outcome.headers } });
 }
 
@@ -181,7 +180,7 @@ async function read(request: Request, url: URL, path: string, context: GenericSt
   if (mode === 'sse') return sse(request, url, path, metadata, position, context);
 
   if (position.kind === 'now' && mode === 'catch-up') {
-    await context.engine.touch(path);
+    await context.engine.touch(metadata);
     const headers: Record<string, string> = {
       ...context.base,
       'content-type': metadata.contentType,
@@ -195,7 +194,7 @@ async function read(request: Request, url: URL, path: string, context: GenericSt
 
   const after = position.kind === 'after' ? position.offset : position.kind === 'now' ? metadata.tail : 0;
   let messages = await context.engine.read(metadata, after, context.maxReadBytes);
-  await context.engine.touch(path);
+  await context.engine.touch(metadata);
 
   if (mode === 'long-poll' && messages.length === 0 && after >= metadata.tail) {
     const cursor = responseCursor(url.searchParams.get('cursor'));
@@ -225,7 +224,7 @@ async function read(request: Request, url: URL, path: string, context: GenericSt
         return new Response(null, { status: 204, headers: waitHeaders(metadata.tail, metadata.closed) });
       }
     }
-    await context.engine.touch(path);
+    await context.engine.touch(metadata);
   }
 
   const next = messages.at(-1)?.offset ?? Math.min(Math.max(after, 0), metadata.tail);
@@ -307,7 +306,7 @@ function sse(
           if (found.kind !== 'live') return;
           const metadata = found.metadata;
           const messages = await context.engine.read(metadata, after, context.maxReadBytes);
-          await context.engine.touch(path);
+          await context.engine.touch(metadata);
           if (messages.length > 0) {
             const payload = json
               ? jsonArrayOfBatches(messages.map((message) => message.data))

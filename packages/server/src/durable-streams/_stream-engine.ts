@@ -92,9 +92,13 @@ export class StreamEngine {
     return metadata.softDeleted ? { kind: 'gone', metadata } : { kind: 'live', metadata };
   }
 
-  /** Renews a sliding TTL (reads and appends do; HEAD does not). */
-  async touch(path: string): Promise<void> {
-    await this.#store.touch(path, this.#now());
+  /**
+   * Renews a sliding TTL (reads and appends do; HEAD does not). Only streams with a TTL need
+   * it, so the others skip the write.
+   */
+  async touch(metadata: StreamMetadata): Promise<void> {
+    if (metadata.ttlSeconds === undefined) return;
+    await this.#store.touch(metadata.path, this.#now());
   }
 
   /**
