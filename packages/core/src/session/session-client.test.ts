@@ -390,6 +390,32 @@ describe('SessionClient: reconnecting', () => {
   });
 });
 
+describe('SessionClient: network status', () => {
+  it('is offline while the device says so, and retries at once when the network comes back', async () => {
+    const listeners = new Map<string, () => void>();
+    vi.stubGlobal('navigator', { onLine: true });
+    vi.stubGlobal('addEventListener', (type: string, listener: () => void) => listeners.set(type, listener));
+    vi.stubGlobal('removeEventListener', (type: string) => listeners.delete(type));
+    try {
+      const sessions = client({ backoff: { initialMs: 60_000, maxMs: 60_000, jitter: 0 } });
+      expect([...listeners.keys()]).toEqual(['online', 'offline']);
+      connect();
+      vi.stubGlobal('navigator', { onLine: false });
+      latest().drop();
+      expect(sessions.getConnection().status).toBe('offline');
+      vi.stubGlobal('navigator', { onLine: true });
+      listeners.get('online')!();
+      expect(FakeSocket.instances).toHaveLength(2);
+      connect();
+      expect(sessions.getConnection().status).toBe('live');
+      sessions.close();
+      expect(listeners.size).toBe(0);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
+
 describe('SessionClient: tokens', () => {
   it('asks getToken for the first subscribe, refreshes before expiry and after an unauthorized error', async () => {
     let issued = 0;
@@ -418,6 +444,12 @@ describe('SessionClient: tokens', () => {
     await vi.advanceTimersByTimeAsync(0);
     socket.deliver({ type: 'error', code: 'unauthorized', message: 'token: bad signature', field: 'token', session: 's2' });
     expect(fixed.error).toMatchObject({ code: 'unauthorized', session: 's2' });
+    // Asking for the session again with a new token retries the refused subscription.
+    sessions.session('s2', { token: 'good' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(socket.framesOf('subscribe').at(-1)).toMatchObject({ session: 's2', token: 'good' });
+    socket.deliver(subscribed('s2'));
+    expect(fixed.error).toBeUndefined();
     sessions.close();
   });
 });

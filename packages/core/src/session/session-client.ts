@@ -179,6 +179,11 @@ export class SessionClient {
     let entry = this.#entries.get(id);
     if (entry) {
       entry.auth = auth;
+      // A subscription the server refused gets another chance with the auth just given.
+      if (entry.phase === 'idle' && entry.error !== undefined && this.#welcomed) {
+        entry.tokenStale = true;
+        void this.#subscribe(entry);
+      }
     } else {
       entry = new SessionEntry(id, auth);
       this.#entries.set(id, entry);
