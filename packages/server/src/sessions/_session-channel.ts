@@ -15,6 +15,8 @@ const TERMINAL = new Set<string>(RUN_TERMINAL_TYPES);
 /** One subscriber's place in the session: what it has been sent and whether it is still replaying. */
 export interface SubscriberEntry {
   subscriber: SessionSubscriber;
+  /** The channel the entry belongs to; it changes when the log is reset. */
+  channel: SessionChannel;
   sentOffset: number;
   catchingUp: boolean;
   active: boolean;
@@ -26,6 +28,8 @@ export interface ChannelOptions {
   session: string;
   snapshotEvery: number;
   onError: (error: unknown) => void;
+  /** The store reset the log (deleted or lost): offsets of this channel no longer mean anything. */
+  onReset: () => void;
 }
 
 /**
@@ -89,10 +93,22 @@ export class SessionChannel {
     const reachedHead = new Promise<void>((resolve) => (caughtUp = resolve));
     const target = head.offset;
     if (this.state.offset >= target) caughtUp();
-    this.#subscription = store.subscribe(session, this.state.offset, (records) => {
-      this.#apply(records);
-      if (this.state.offset >= target) caughtUp();
-    });
+    this.#subscription = store.subscribe(
+      session,
+      this.state.offset,
+      (records) => {
+        this.#apply(records);
+        if (this.state.offset >= target) caughtUp();
+      },
+      {
+        epoch: head.epoch,
+        onReset: () => {
+          caughtUp();
+          this.#options.onReset();
+        },
+        onError: this.#options.onError,
+      },
+    );
     await reachedHead;
   }
 

@@ -98,15 +98,16 @@ export class SessionHub {
   ): Promise<HubSubscription> {
     requireCapability(grant, 'read');
     const channel = await this.#use(session);
-    const entry: SubscriberEntry = { subscriber, sentOffset: 0, catchingUp: true, active: true, since: Date.now() };
+    const entry: SubscriberEntry = { subscriber, channel, sentOffset: 0, catchingUp: true, active: true, since: Date.now() };
     channel.subscribers.add(entry);
     const subscription: HubSubscription = {
       close: () => {
         if (!entry.active) return;
         entry.active = false;
-        channel.subscribers.delete(entry);
-        channel.presenceChanged();
-        this.#release(channel);
+        // The entry may have moved to a new channel after a reset of the log.
+        entry.channel.subscribers.delete(entry);
+        entry.channel.presenceChanged();
+        this.#release(entry.channel);
       },
     };
     try {
@@ -151,10 +152,10 @@ export class SessionHub {
   }
 
   async #replay(channel: SessionChannel, entry: SubscriberEntry): Promise<void> {
-    while (entry.active && entry.sentOffset < channel.offset) {
+    while (entry.active && entry.channel === channel && entry.sentOffset < channel.offset) {
       const limit = Math.min(this.#options.replayPageSize, channel.offset - entry.sentOffset);
       const records = await this.store.read(channel.session, entry.sentOffset, limit);
-      if (!entry.active) return;
+      if (!entry.active || entry.channel !== channel) return;
       const batch = new RecordBatch(channel.session, channel.epoch, records).after(entry.sentOffset);
       if (batch.records.length === 0) break;
       if (batch.firstOffset !== entry.sentOffset + 1) {
@@ -353,13 +354,7 @@ export class SessionHub {
     if (!parsed.success) throw new ProtocolError('bad_frame', `session: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 'session');
     let channel = this.#channels.get(session);
     if (!channel) {
-      channel = new SessionChannel({
-        store: this.store,
-        session,
-        snapshotEvery: this.#options.snapshotEvery,
-        onError: this.#onError,
-      });
-      this.#channels.set(session, channel);
+      channel = this.#createChannel(session);
     }
     const timer = this.#idleTimers.get(session);
     if (timer) {
@@ -410,6 +405,50 @@ export class SessionHub {
       } catch (error) {
         if (!(error instanceof FencedError)) this.#onError(error);
       }
+    }
+  }
+
+  #createChannel(session: string): SessionChannel {
+    const channel: SessionChannel = new SessionChannel({
+      store: this.store,
+      session,
+      snapshotEvery: this.#options.snapshotEvery,
+      onError: this.#onError,
+      onReset: () => void this.#reset(channel).catch(this.#onError),
+    });
+    this.#channels.set(session, channel);
+    return channel;
+  }
+
+  /**
+   * The log was deleted or lost (a new epoch): runs writing to it stop, and every subscriber
+   * moves to a fresh channel and gets its snapshot, whose new epoch tells clients to start over.
+   */
+  async #reset(old: SessionChannel): Promise<void> {
+    if (this.#closing || this.#channels.get(old.session) !== old) return;
+    this.#channels.delete(old.session);
+    const entries = [...old.subscribers].filter((entry) => entry.active);
+    old.subscribers.clear();
+    for (const run of old.owned.values()) void run.interrupt('the session log was reset');
+    void old.close();
+    if (entries.length === 0) return;
+    const channel = await this.#use(old.session);
+    try {
+      for (const entry of entries) {
+        if (!entry.active) continue;
+        entry.channel = channel;
+        channel.subscribers.add(entry);
+        entry.sentOffset = channel.offset;
+        entry.catchingUp = false;
+        entry.subscriber.snapshot(
+          JSON.stringify({ type: 'snapshot', session: channel.session, epoch: channel.epoch, offset: channel.offset, state: channel.state }),
+          channel.offset,
+        );
+      }
+      channel.presenceChanged();
+    } finally {
+      channel.busy -= 1;
+      this.#release(channel);
     }
   }
 

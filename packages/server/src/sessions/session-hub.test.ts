@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { ServerFrame, SessionRecord } from '@marketing-team/core';
+import type { SessionGrant } from '../auth/token-issuer.js';
+import type { RunLauncher } from '../runtime/run-launcher.js';
+import { MemoryStore } from '../stores/memory-store.js';
+import { SessionHub } from './session-hub.js';
+import type { SessionSubscriber } from './session-subscriber.js';
+
+const grant: SessionGrant = { userId: 'u-1', capabilities: ['read', 'write', 'control'], expiresAt: Math.floor(Date.now() / 1000) + 600 };
+
+function collector(): SessionSubscriber & { frames: ServerFrame[]; records: SessionRecord[] } {
+  const frames: ServerFrame[] = [];
+  const records: SessionRecord[] = [];
+  return {
+    frames,
+    records,
+    clientId: 'c-1',
+    userId: 'u-1',
+    subscribed: (frame) => frames.push(frame),
+    snapshot: (json) => frames.push(JSON.parse(json) as ServerFrame),
+    deliver: (batch) => {
+      frames.push(JSON.parse(batch.frameJson()) as ServerFrame);
+      records.push(...batch.records);
+    },
+    presence: (json) => frames.push(JSON.parse(json) as ServerFrame),
+  };
+}
+
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 2000 && !(await check()); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(await check()).toBe(true);
+}
+
+const brief = (runId: string) => ({ type: 'brief.submitted', runId, brief: { goal: 'Test' } });
+
+describe('SessionHub', () => {
+  it('coalesces the records stored in one tick into one batch per subscriber', async () => {
+    const store = new MemoryStore();
+    const hub = new SessionHub({ store, idleSessionMs: 0 });
+    const subscriber = collector();
+    await hub.subscribe('s', grant, subscriber, { from: 0 });
+    await Promise.all(['a', 'b', 'c'].map((id) => hub.publish('s', grant, id, { type: 'card.created', cardId: id, title: id })));
+    await until(() => subscriber.records.length === 3);
+    expect(subscriber.frames.filter((frame) => frame.type === 'events')).toHaveLength(1);
+    await hub.close();
+  });
+
+  it('records a run as failed when its launcher throws or returns without a result', async () => {
+    const store = new MemoryStore();
+    const throwing: RunLauncher = { launch: async () => Promise.reject(new Error('boom')) };
+    const silent: RunLauncher = { launch: async () => undefined };
+    for (const [name, launcher] of [['throwing', throwing], ['silent', silent]] as const) {
+      const hub = new SessionHub({ store, launcher, onError: () => undefined });
+      await hub.publish(name, grant, 'b', brief('run-1'));
+      await until(async () => (await store.read(name, 0)).some((record) => record.event.type === 'run.failed'));
+      const failed = (await store.read(name, 0)).find((record) => record.event.type === 'run.failed');
+      expect(failed?.event).toMatchObject({ error: { code: 'internal' } });
+      expect(JSON.stringify(failed)).not.toContain('boom');
+      await hub.close();
+    }
+  });
+
+  it('refuses a second brief for an existing run from another user, and acks a retry from the same user', async () => {
+    const store = new MemoryStore();
+    const hub = new SessionHub({ store });
+    const first = await hub.publish('s', grant, 'b1', brief('run-1'));
+    await expect(hub.publish('s', grant, 'b2', brief('run-1'))).resolves.toMatchObject({ duplicate: true, offset: first.offset });
+    await expect(hub.publish('s', { ...grant, userId: 'u-2' }, 'b3', brief('run-1'))).rejects.toMatchObject({ code: 'conflict' });
+    expect((await store.head('s')).offset).toBe(1);
+    await hub.close();
+  });
+
+  it('on close, records the runs it owns as interrupted', async () => {
+    const store = new MemoryStore();
+    const endless: RunLauncher = {
+      launch: (context) => new Promise((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true })),
+    };
+    const hub = new SessionHub({ store, launcher: endless });
+    await hub.publish('s', grant, 'b', brief('run-1'));
+    await until(() => hub.ownedRuns('s').length === 1);
+    await hub.close();
+    expect((await store.read('s', 0)).at(-1)?.event).toMatchObject({ type: 'run.interrupted', runId: 'run-1' });
+  });
+
+  it('moves subscribers to the new epoch with a snapshot when the log is reset', async () => {
+    const store = new MemoryStore();
+    const hub = new SessionHub({ store });
+    const subscriber = collector();
+    await hub.subscribe('s', grant, subscriber, { from: 0 });
+    await hub.publish('s', grant, 'a', { type: 'card.created', cardId: 'a', title: 'a' });
+    await until(() => subscriber.records.length === 1);
+    const before = (await store.head('s')).epoch;
+    await store.delete('s');
+    await store.append('s', [{ type: 'card.created', cardId: 'b', title: 'b', by: { kind: 'system' } }]);
+    await until(() => subscriber.frames.some((frame) => frame.type === 'snapshot' && frame.epoch !== before));
+    const snapshot = subscriber.frames.find((frame) => frame.type === 'snapshot');
+    expect(snapshot?.type === 'snapshot' && Object.keys(snapshot.state.board)).not.toContain('a');
+    await hub.publish('s', grant, 'c', { type: 'card.created', cardId: 'c', title: 'c' });
+    await until(() => subscriber.records.some((record) => record.event.type === 'card.created' && record.event.cardId === 'c'));
+    await hub.close();
+  });
+
+  it('checks capabilities and expiry before touching the store', async () => {
+    const store = new MemoryStore();
+    const hub = new SessionHub({ store });
+    await expect(hub.publish('s', { ...grant, capabilities: ['read'] }, 'a', { type: 'card.created', cardId: 'a', title: 'a' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(hub.subscribe('s', { ...grant, capabilities: ['write'] }, collector())).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(hub.publish('s', { ...grant, expiresAt: 1 }, 'a', { type: 'card.created', cardId: 'a', title: 'a' })).rejects.toMatchObject({ code: 'unauthorized' });
+    expect((await store.head('s')).offset).toBe(0);
+    await hub.close();
+  });
+});
