@@ -17,9 +17,9 @@ import {
   MemoryStreamStore,
   SqliteStreamStore,
   createDurableStreamsHandler,
-  toNodeListener,
   type StreamStore,
 } from '../packages/server/src/durable-streams/index.js';
+import { createNodeListener } from '../packages/server/src/http/index.js';
 import { MemoryStore } from '../packages/server/src/stores/index.js';
 import { benchResult, percentile, type BenchResult } from './bench-result.js';
 
@@ -66,7 +66,7 @@ async function loadReference(): Promise<ReferenceServerClass> {
 async function startOurs(streams: StreamStore): Promise<Target> {
   const store = new MemoryStore();
   const handler = createDurableStreamsHandler({ store, streams, authorize: () => true, longPollTimeoutMs: 20_000 });
-  const server: Server = createServer(toNodeListener(handler));
+  const server: Server = createServer(createNodeListener({ fetch: async (request) => (await handler(request)) ?? new Response('not found', { status: 404 }) }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

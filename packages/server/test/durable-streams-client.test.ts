@@ -11,8 +11,9 @@ import { stream, type JsonBatch } from '@durable-streams/client';
 import type { SessionRecord } from '@marketing-team/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTokenIssuer } from '../src/auth/index.js';
-import { createDurableStreamsHandler, formatStreamOffset, parseStreamOffset, toNodeListener } from '../src/durable-streams/index.js';
+import { createDurableStreamsHandler, formatStreamOffset, parseStreamOffset } from '../src/durable-streams/index.js';
 import { createScriptedProducer } from '../src/runtime/scripted-producer.js';
+import { createMarketingTeamServer, createNodeListener } from '../src/http/index.js';
 import { MemoryStore, SqliteStore, type SessionStore } from '../src/stores/index.js';
 
 const issuer = createTokenIssuer({ secret: 'durable-streams-client-test-secret-0123456789' });
@@ -25,7 +26,7 @@ interface Fixture {
 
 async function startServer(store: SessionStore): Promise<Fixture> {
   const handler = createDurableStreamsHandler({ store, basePath: '/mt/streams', tokens: issuer, longPollTimeoutMs: 1_000 });
-  const server = createServer(toNodeListener(handler));
+  const server = createServer(createNodeListener({ fetch: async (request) => (await handler(request)) ?? new Response('not found', { status: 404 }) }));
   // Outlive the client's idle sockets, so a reused keep-alive socket is never closed under a request.
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -173,7 +174,7 @@ for (const backend of backends) {
       // A second endpoint over the same store whose SSE responses last 150 ms (the protocol
       // lets servers end them at any time; readers reconnect from the last control offset).
       const handler = createDurableStreamsHandler({ store: fixture.store, tokens: issuer, sseMaxDurationMs: 150, longPollTimeoutMs: 100 });
-      const server = createServer(toNodeListener(handler));
+      const server = createServer(createNodeListener({ fetch: async (request) => (await handler(request)) ?? new Response('not found', { status: 404 }) }));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       let connections = 0;
       server.on('request', () => (connections += 1));
@@ -197,6 +198,30 @@ for (const backend of backends) {
         expect(connections).toBeGreaterThan(1);
         expect(received).toEqual(await fixture.store.read(session, 0));
       } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
+
+    test('mounted in the session server, a session brief is read back through the protocol', async () => {
+      const session = 'mounted';
+      const app = createMarketingTeamServer({ store: fixture.store, tokens: issuer, allowedOrigins: [], basePath: '/mt' });
+      const streams = createDurableStreamsHandler({ store: fixture.store, tokens: app.tokens, basePath: `${app.basePath}/streams` });
+      app.route('/streams', async (request) => (await streams(request)) ?? new Response('not found', { status: 404 }));
+      const server = createServer(createNodeListener(app));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const run = (await startRun(fixture.store, session, 10)).done;
+        await run;
+        const token = await app.tokens.mint({ session, userId: 'user-1', capabilities: ['read'], ttlSeconds: 60 });
+        const response = await stream<SessionRecord>({
+          url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mt/streams/sessions/${session}`,
+          headers: { Authorization: `Bearer ${token}` },
+          live: false,
+        });
+        expect(await response.json()).toEqual(await fixture.store.read(session, 0));
+      } finally {
+        await app.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       }

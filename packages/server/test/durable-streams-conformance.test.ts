@@ -11,9 +11,9 @@ import {
   MemoryStreamStore,
   SqliteStreamStore,
   createDurableStreamsHandler,
-  toNodeListener,
   type StreamStore,
 } from '../src/durable-streams/index.js';
+import { createNodeListener } from '../src/http/index.js';
 import { MemoryStore, SqliteStore, type SessionStore } from '../src/stores/index.js';
 
 interface Backend {
@@ -50,7 +50,7 @@ for (const backend of backends) {
         longPollTimeoutMs: 2_000,
         sseMaxDurationMs: 60_000,
       });
-      server = createServer(toNodeListener(handler));
+      server = createServer(createNodeListener({ fetch: async (request) => (await handler(request)) ?? new Response('not found', { status: 404 }) }));
       // Outlive the client's idle sockets, so a reused keep-alive socket is never closed under a request.
       server.keepAliveTimeout = 60_000;
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -5,7 +5,6 @@ export type {
   DurableStreamsHandlerOptions,
   SessionTokenVerifier,
 } from './durable-streams-handler.js';
-export { toNodeListener } from './node-listener.js';
 export { formatStreamOffset, parseStreamOffset, isWellFormedStreamOffset, ZERO_STREAM_OFFSET } from './stream-offset.js';
 export type {
   ProducerState,
