@@ -218,13 +218,27 @@ function readData(kind: DeliverableKind, raw: unknown, markdown: string, text: s
   }
 }
 
+const TAG = /^<([a-zA-Z][\w:-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)(\s*\/?)>$/;
+
 /** Strips active content from untrusted markup: scripts, event handlers, javascript: URLs. */
 function stripActiveContent(markup: string, path: string, issues: DeliverableIssue[]): string {
   const cleaned = markup
     .replace(/<script\b[\s\S]*?(<\/script\s*>|$)/gi, '')
     .replace(/<foreignObject\b[\s\S]*?(<\/foreignObject\s*>|$)/gi, '')
-    .replace(/\son[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, '')
-    .replace(/(href|src)\s*=\s*("|')\s*javascript:[^"']*\2/gi, '$1=$2#$2');
+    // only inside tags: escaped text such as "&lt;img onerror=...&gt;" is harmless and kept
+    .replace(/<([a-zA-Z][\w:-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)(\s*\/?)>/g, (_tag, name: string, attributes: string, end: string) => {
+      // walk the attributes one by one so text inside quoted values is never mistaken for one
+      const kept = [...attributes.matchAll(/\s+([^\s=>/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?/g)]
+        .filter((attribute) => !/^on/i.test(attribute[1]!))
+        .map((attribute) =>
+          /^(href|src|xlink:href|action|formaction)$/i.test(attribute[1]!) && /^["']?\s*javascript:/i.test(attribute[2] ?? '')
+            ? ` ${attribute[1]}="#"`
+            : attribute[0],
+        );
+      return `<${name}${kept.join('')}${end}>`;
+    })
+    // anything still shaped like a tag but not parseable above (e.g. `<img/src=x onerror=...>`) is dropped
+    .replace(/<[a-zA-Z][^>]*>/g, (tag) => (TAG.test(tag) ? tag : ''));
   if (cleaned !== markup) issues.push({ field: path, message: 'removed scripts, event handlers or javascript: links', repaired: true });
   return cleaned;
 }
