@@ -31,13 +31,19 @@ function canonical<T extends object>(keys: readonly string[]): (value: T) => T {
   };
 }
 
+/** Builds a `RunState` in schema key order. */
 export const runState = canonical<RunState>(Object.keys(RunStateSchema.shape));
+/** Builds a `TaskState` in schema key order. */
 export const taskState = canonical<TaskState>(Object.keys(TaskStateSchema.shape));
+/** Builds an `AgentState` in schema key order. */
 export const agentState = canonical<AgentState>(Object.keys(AgentStateSchema.shape));
+/** Builds a `CardState` in schema key order. */
 export const cardState = canonical<CardState>(Object.keys(CardStateSchema.shape));
+/** Builds a `SteerState` in schema key order. */
 export const steerState = canonical<SteerState>(Object.keys(SteerStateSchema.shape));
 /** One entry of `SessionState.routing`. */
 export type RoutingDecisionState = SessionState['routing'][number];
+/** Builds a routing decision in schema key order. */
 export const routingDecisionState = canonical<RoutingDecisionState>(Object.keys(RoutingDecisionStateSchema.shape));
 
 /** Usage totals of nothing. */

@@ -1,4 +1,4 @@
-import type { Capability, SessionState } from '../protocol/index.js';
+import type { Capability, ServerFrameOf, SessionState } from '../protocol/index.js';
 import type { SessionClientError } from './client-errors.js';
 import { createSessionState } from './reducer.js';
 
@@ -24,6 +24,8 @@ export class SessionEntry {
   refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Progress of the reconnect under way: the log head to reach and the events applied so far. */
   resume: { head: number; caughtUp: number } | undefined;
+  /** Who else watches, from the last `presence` frame (beside the log, never in it). */
+  viewers: ServerFrameOf<'presence'>['viewers'] = [];
   refs = 0;
   readonly #listeners = new Set<() => void>();
 

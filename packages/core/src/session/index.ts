@@ -7,6 +7,6 @@ export type { ConnectionState, ConnectionStatus, ResumeReport } from './connecti
 export { WEBSOCKET_OPEN } from './websocket-like.js';
 export type { WebSocketConstructor, WebSocketLike } from './websocket-like.js';
 export { SessionHandle } from './session-handle.js';
-export type { MessageAck, SessionHandleHost, SteerOptions, SubmittedBrief } from './session-handle.js';
+export type { MessageAck, SessionHandleHost, SessionViewer, SteerOptions, SubmittedBrief } from './session-handle.js';
 export { SessionClient } from './session-client.js';
 export type { SessionAuth, SessionClientOptions } from './session-client.js';

@@ -284,6 +284,26 @@ describe('SessionClient: client messages', () => {
     sessions.close();
   });
 
+  it('refuses a message larger than the server accepts instead of queueing it, and tracks presence', async () => {
+    const sessions = client();
+    const handle = sessions.session('s1', { token: 't' });
+    const socket = latest();
+    socket.open();
+    socket.deliver({ type: 'welcome', protocol: 1, connectionId: 'c1', heartbeatMs: 10_000, maxFrameBytes: 1_024 });
+    await vi.advanceTimersByTimeAsync(0);
+    socket.deliver(subscribed('s1'));
+    await expect(handle.submitBrief({ goal: 'x'.repeat(1_500) })).rejects.toMatchObject({ code: 'frame_too_large', session: 's1' });
+    expect(sessions.getConnection().queued).toBe(0);
+    expect(socket.framesOf('publish')).toHaveLength(0);
+
+    const listener = vi.fn();
+    handle.subscribe(listener);
+    socket.deliver({ type: 'presence', session: 's1', viewers: [{ clientId: 'phone', userId: 'u1', since: 5 }] });
+    expect(handle.viewers).toEqual([{ clientId: 'phone', userId: 'u1', since: 5 }]);
+    expect(listener).toHaveBeenCalledTimes(1);
+    sessions.close();
+  });
+
   it('rejects invalid arguments with a typed error naming the field, without sending anything', async () => {
     const sessions = client();
     const handle = sessions.session('s1', { token: 't' });

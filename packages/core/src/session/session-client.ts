@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  DEFAULT_MAX_FRAME_BYTES,
   IdSchema,
   PROTOCOL_VERSION,
   STATE_VERSION,
@@ -127,6 +128,7 @@ export class SessionClient {
   #everLive = false;
   #resuming = false;
   #heartbeatMs = DEFAULT_HEARTBEAT_MS;
+  #maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
   #lastFrameAt = 0;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
@@ -440,7 +442,13 @@ export class SessionClient {
         return;
       case 'error':
         return this.#error(frame);
-      case 'presence':
+      case 'presence': {
+        const entry = this.#entries.get(frame.session);
+        if (!entry) return;
+        entry.viewers = frame.viewers;
+        this.#notify(entry);
+        return;
+      }
       case 'pong':
         return;
     }
@@ -448,6 +456,7 @@ export class SessionClient {
 
   #welcome(frame: ServerFrameOf<'welcome'>): void {
     this.#welcomed = true;
+    this.#maxFrameBytes = frame.maxFrameBytes;
     this.#startHeartbeat(this.#heartbeatOverride ?? frame.heartbeatMs);
     this.#resuming = this.#everLive;
     this.#everLive = true;
@@ -657,6 +666,16 @@ export class SessionClient {
 
   #write(entry: SessionEntry, frame: WriteFrame): Promise<MessageAck> {
     if (this.#closed) return Promise.reject(new SessionClientError('closed', 'the client is closed', { session: entry.id }));
+    // The server closes the socket on an oversized frame; queued, it would be re-sent on every reconnect.
+    const bytes = new TextEncoder().encode(JSON.stringify(frame)).byteLength;
+    if (bytes > this.#maxFrameBytes) {
+      return Promise.reject(
+        new SessionClientError('frame_too_large', `the message is ${bytes} bytes; the server accepts at most ${this.#maxFrameBytes}`, {
+          session: entry.id,
+          clientMsgId: frame.clientMsgId,
+        }),
+      );
+    }
     const promise = this.#outbox.add(frame);
     this.#setConnection({ queued: this.#outbox.size });
     if (entry.phase === 'live' && this.#welcomed) this.#outbox.flush(entry.id, this.#generation, (message) => this.#send(message));

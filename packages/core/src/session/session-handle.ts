@@ -7,6 +7,7 @@ import {
   type Capability,
   type ClientFrame,
   type RunScope,
+  type ServerFrameOf,
   type SessionState,
 } from '../protocol/index.js';
 import { SessionClientError } from './client-errors.js';
@@ -15,6 +16,9 @@ import type { MessageAck } from './_outbox.js';
 import type { SessionEntry } from './_session-entry.js';
 
 export type { MessageAck } from './_outbox.js';
+
+/** One device watching a session. */
+export type SessionViewer = ServerFrameOf<'presence'>['viewers'][number];
 
 type WriteFrame = Extract<ClientFrame, { type: 'publish' | 'cancel' | 'steer' }>;
 
@@ -80,6 +84,11 @@ export class SessionHandle {
   /** Offset of the last applied event. */
   get offset(): number {
     return this.#entry.state.offset;
+  }
+
+  /** Devices watching this session, from the server's last `presence` frame. */
+  get viewers(): readonly SessionViewer[] {
+    return this.#entry.viewers;
   }
 
   /** Why the subscription was refused, if it was (cleared by the next successful subscribe). */
