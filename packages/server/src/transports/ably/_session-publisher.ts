@@ -110,9 +110,13 @@ export class SessionPublisher {
     this.#pumping = true;
     try {
       while (!this.#closed && (this.#buffer.length > 0 || this.#replies.length > 0)) {
+        // Wait first and take after, so what arrives during the window joins this message.
+        const wait = this.#delay();
+        if (wait > 0) await sleep(wait);
+        if (this.#closed) return;
         for (const planned of this.#takeNext()) {
-          const wait = this.#delay();
-          if (wait > 0) await sleep(wait);
+          const spacing = this.#lastPublishAt + this.#options.minIntervalMs - Date.now();
+          if (spacing > 0) await sleep(spacing);
           if (this.#closed) return;
           await this.#publish(planned);
         }

@@ -254,10 +254,11 @@ export class AblyStandIn {
     if (!allows(client.capability, channelName, 'publish')) refuse(new StandInErrorInfo('action not permitted: publish', 40160, 401));
     let size = 0;
     for (const message of messages) {
-      if (message.data !== undefined && typeof message.data !== 'string' && (typeof message.data !== 'object' || message.data === null)) {
+      // Strings, plain objects, arrays and null are accepted; numbers and booleans are not (40013).
+      if (message.data !== undefined && message.data !== null && typeof message.data !== 'string' && typeof message.data !== 'object') {
         refuse(new StandInErrorInfo('unsupported data type', 40013, 400));
       }
-      const data = message.data === undefined ? '' : typeof message.data === 'string' ? message.data : JSON.stringify(message.data);
+      const data = message.data === undefined || message.data === null ? '' : typeof message.data === 'string' ? message.data : JSON.stringify(message.data);
       size += byteLength(message.name ?? '') + byteLength(client.clientId ?? '') + byteLength(data);
     }
     // An array publish is one unit: the limit applies to the sum (https://faqs.ably.com/how-does-ably-measure-message-size).
