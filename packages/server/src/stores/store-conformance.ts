@@ -204,6 +204,28 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
         subscription.close();
       });
 
+      it('joins without gap or duplicate for subscribers that start while a writer streams', async () => {
+        await appendDeltas(100);
+        const subscribers: { received: SessionRecord[]; subscription: { close(): void } }[] = [];
+        for (let index = 1; index <= 200; index++) {
+          await store.append(session, [textDelta('r1', 't2', `live ${index}`)]);
+          if (index % 20 === 0) {
+            const received: SessionRecord[] = [];
+            const subscription = store.subscribe(session, index % 40, (batch) => received.push(...batch), {
+              batchSize: 3 + (index % 11),
+            });
+            subscribers.push({ received, subscription });
+          }
+        }
+        for (const { received, subscription } of subscribers) {
+          await waitFor(() => received.length >= 300 - (received[0]?.offset ?? 1) + 1, 'a streaming join');
+          expect(offsets(received)).toEqual(range(received[0]!.offset, 300));
+          expect(received[0]!.offset === 1 || received[0]!.offset === 21).toBe(true);
+          subscription.close();
+        }
+        expect(subscribers).toHaveLength(10);
+      });
+
       it('serves several subscribers, and one that throws harms no other', async () => {
         await appendDeltas(5);
         const errors: unknown[] = [];
