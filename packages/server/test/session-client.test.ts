@@ -168,7 +168,7 @@ describe('SessionClient against the real server', () => {
     const handle = connect(running.wsUrl).session('refresh', {
       getToken: (session) => {
         minted += 1;
-        return running.token(session, undefined, 'user-1', 6);
+        return running.token(session, undefined, 'user-1', 3);
       },
     });
     await until(() => handle.epoch !== undefined, 10_000, 'subscribed');

@@ -71,7 +71,7 @@ const DEAD_SOCKET_CLOSE = 4002;
 const DEFAULT_HEARTBEAT_MS = 15_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Never refresh a token more often than this, even if the server keeps handing out short ones. */
-const MIN_REFRESH_DELAY_MS = 5_000;
+const MIN_REFRESH_DELAY_MS = 1_000;
 
 type WriteFrame = Extract<ClientFrame, { type: 'publish' | 'cancel' | 'steer' }>;
 
