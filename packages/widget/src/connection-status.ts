@@ -1,4 +1,4 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, css, html } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
 import { defaultStrings, type WidgetStrings } from './strings.js';
@@ -63,18 +63,9 @@ export class ConnectionStatusElement extends LitElement {
   /** `light` or `dark`; follows the system when absent. */
   declare theme: string | undefined;
 
-  /** Set once the connection was lost, so a live status after it reads as a resume. */
-  private interrupted = false;
-
   constructor() {
     super();
     this.strings = defaultStrings;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!changed.has('connection')) return;
-    const status = this.connection?.status;
-    if (status === 'reconnecting' || status === 'offline') this.interrupted = true;
   }
 
   /** The text shown, for hosts that mirror it elsewhere. */
@@ -85,7 +76,7 @@ export class ConnectionStatusElement extends LitElement {
     const parts: string[] = [];
     if (connection.status === 'reconnecting') parts.push(strings.reconnectingAttempt(Math.max(1, connection.attempt)));
     else parts.push(strings.connection[connection.status]);
-    if (connection.status === 'live' && this.interrupted && connection.lastResume) {
+    if (connection.status === 'live' && connection.lastResume) {
       parts.push(strings.resumed(connection.lastResume.caughtUp));
     }
     if (connection.queued > 0) parts.push(strings.queued(connection.queued));
@@ -94,7 +85,8 @@ export class ConnectionStatusElement extends LitElement {
 
   protected override render() {
     const status = this.connection?.status ?? 'connecting';
-    const resumed = status === 'live' && this.interrupted && Boolean(this.connection?.lastResume);
+    // The client sets lastResume only after a reconnect has caught up, never on the first connect.
+    const resumed = status === 'live' && Boolean(this.connection?.lastResume);
     return html`<span part="status" role="status" data-status=${status} ?data-resumed=${resumed}
       ><span part="indicator" aria-hidden="true"></span><span>${this.label}</span></span
     >`;

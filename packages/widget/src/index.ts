@@ -1,4 +1,4 @@
-export { MarketingTeamElement, type ClientFactory } from './marketing-team-element.js';
+export { MarketingTeamElement, createDefaultClient, type ClientFactory } from './marketing-team-element.js';
 export { AgentLaneElement, type StopAgentDetail } from './agent-lane.js';
 export { BriefFormElement } from './brief-form.js';
 export { ConnectionStatusElement } from './connection-status.js';

@@ -7,6 +7,7 @@ import type {
   RunState,
   SessionState,
 } from '@marketing-team/core';
+import { SessionClient } from '@marketing-team/core';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import './agent-lane.js';
@@ -36,8 +37,11 @@ import type {
 
 const ENDED = new Set<RunState['status']>(['completed', 'cancelled', 'failed', 'interrupted']);
 
-/** Creates the client for an `endpoint` when the host passes none; set by the package entry. */
+/** Creates the client for an `endpoint` when the host passes none. */
 export type ClientFactory = (endpoint: string) => WidgetClient;
+
+/** The default: core's `SessionClient` on the WebSocket at `<endpoint>/ws` (relative URLs resolve against the page). */
+export const createDefaultClient: ClientFactory = (endpoint) => new SessionClient({ url: `${endpoint.replace(/\/+$/, '')}/ws` });
 
 /**
  * `<marketing-team>`: a campaign brief form, one live lane per agent, run progress, stop and
@@ -77,7 +81,7 @@ export type ClientFactory = (endpoint: string) => WidgetClient;
  */
 export class MarketingTeamElement extends LitElement {
   /** Used to create a client from `endpoint` when the `client` property is not set. */
-  static clientFactory: ClientFactory | undefined;
+  static clientFactory: ClientFactory = createDefaultClient;
 
   static override properties = {
     endpoint: { type: String },
@@ -169,8 +173,8 @@ export class MarketingTeamElement extends LitElement {
   declare token: string | undefined;
   /** `light` or `dark`; follows the system preference when absent. */
   declare theme: 'light' | 'dark' | undefined;
-  /** Fetches a fresh token; called at connect and before the current token expires. */
-  declare getToken: (() => Promise<string>) | undefined;
+  /** Fetches a fresh token for the session; called at connect and before the current token expires. */
+  declare getToken: ((session: string) => string | Promise<string>) | undefined;
   /** A `SessionClient` to share between elements (one socket per page); created from `endpoint` when absent. */
   declare client: WidgetClient | undefined;
   /** Replacement strings, merged over the defaults. */
@@ -179,7 +183,7 @@ export class MarketingTeamElement extends LitElement {
   declare private errorMessage: string | undefined;
 
   private readonly controller = new SessionController(this);
-  private ownClient: { endpoint: string; client: WidgetClient } | undefined;
+  private ownClient: { endpoint: string; client: WidgetClient | undefined } | undefined;
   private resolved: WidgetStrings = resolveStrings(undefined);
   private baseline: SessionState | undefined;
   private lastConnection: ConnectionChangeDetail | undefined;
@@ -235,11 +239,15 @@ export class MarketingTeamElement extends LitElement {
       this.errorMessage = undefined;
       return result;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.errorMessage = message;
-      this.emit<WidgetErrorDetail>('mt-error', { action, message, error });
+      this.reportError(action, error);
       return undefined;
     }
+  }
+
+  private reportError(action: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.errorMessage = message;
+    this.emit<WidgetErrorDetail>('mt-error', { action, message, error });
   }
 
   private emit<T>(name: string, detail: T): void {
@@ -250,17 +258,29 @@ export class MarketingTeamElement extends LitElement {
     if (this.client) return this.client;
     if (!this.endpoint) return undefined;
     if (this.ownClient?.endpoint !== this.endpoint) {
-      this.ownClient?.client.close?.();
-      const factory = MarketingTeamElement.clientFactory;
-      if (!factory) return undefined;
-      this.ownClient = { endpoint: this.endpoint, client: factory(this.endpoint) };
+      this.ownClient?.client?.close?.();
+      try {
+        this.ownClient = { endpoint: this.endpoint, client: MarketingTeamElement.clientFactory(this.endpoint) };
+      } catch (error) {
+        // Remember the failure, so a bad endpoint is reported once, not on every render.
+        this.ownClient = { endpoint: this.endpoint, client: undefined };
+        this.reportError('connect', error);
+      }
     }
-    return this.ownClient.client;
+    return this.ownClient?.client;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Re-bind after being moved or re-attached (the client this element created was closed).
+    this.requestUpdate();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.ownClient?.client.close?.();
+    // Leaving the page closes only this element's own connection; runs go on on the server.
+    this.controller.bind(undefined);
+    this.ownClient?.client?.close?.();
     this.ownClient = undefined;
   }
 

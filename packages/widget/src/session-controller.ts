@@ -77,7 +77,7 @@ export class SessionController implements ReactiveController {
     this.handle = binding.client.session(binding.session, binding.auth);
     this.unsubscribers = [
       this.handle.subscribe(() => this.schedule()),
-      binding.client.subscribeConnection(() => this.schedule()),
+      binding.client.subscribeConnection(() => this.connectionChanged()),
     ];
     this.flush();
   }
@@ -93,6 +93,14 @@ export class SessionController implements ReactiveController {
     this.handle = undefined;
   }
 
+  private connectionChanged(): void {
+    // Status changes are rare and must never be lost between two frames (a quick reconnect
+    // still shows and fires as reconnecting), so they update at once; the rest waits a frame.
+    const status = this.binding?.client.getConnection().status;
+    if (status !== this.connection?.status) this.flush();
+    else this.schedule();
+  }
+
   private schedule(): void {
     if (this.frame !== undefined || this.timer !== undefined) return;
     // Hidden tabs get no animation frames; a slow timer keeps their state (and events) current.
@@ -104,6 +112,8 @@ export class SessionController implements ReactiveController {
   }
 
   private flush(): void {
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.frame = undefined;
     this.timer = undefined;
     const handle = this.handle;

@@ -15,7 +15,7 @@ export interface ConnectionInfo {
 }
 
 /** How a session handle authenticates: a fixed token or a callback that fetches fresh ones. */
-export type SessionAuth = { token: string } | { getToken: () => Promise<string> };
+export type SessionAuth = { token: string } | { getToken: (session: string) => string | Promise<string> };
 
 /**
  * The parts of core's session handle the widget uses. Kept structural so the widget binds to

@@ -144,7 +144,7 @@ export function completedRunEvents(runId = 'r1'): SessionEventInput[] {
 
 /** Turns events into stored records (validated, offsets from `after + 1`). */
 export function toRecords(events: SessionEventInput[], after = 0): SessionRecord[] {
-  return events.map((event, index) => ({ offset: after + index + 1, at: 1_700_000_000_000 + (after + index) * 1000, event: SessionEventSchema.parse(event) }));
+  return events.map((event, index) => ({ offset: after + index + 1, at: Date.now() - 60_000 + (after + index) * 100, event: SessionEventSchema.parse(event) }));
 }
 
 /** The reduced state of some events. */

@@ -15,12 +15,27 @@ export function type(text: string): Promise<unknown> {
   return executeServerCommand('mt-type', { text });
 }
 
-/** Saves a full-page screenshot under `test-output/`. */
-export function screenshot(path: string): Promise<unknown> {
-  return executeServerCommand('mt-screenshot', { path });
+/** Saves a screenshot (the full page, or a clip of it) under `test-output/`. */
+export function screenshot(path: string, clip?: { x: number; y: number; width: number; height: number }): Promise<unknown> {
+  return executeServerCommand('mt-screenshot', clip ? { path, clip } : { path });
 }
 
 /** Waits for two animation frames, so batched updates have rendered. */
 export function frames(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+}
+
+/** The test server's WebSocket base (`ws://127.0.0.1:N`); the widget endpoint is `<base>/mt`. */
+export function serverUrl(): Promise<string> {
+  return executeServerCommand('mt-server-url') as Promise<string>;
+}
+
+/** Calls the test server's test-only API. */
+export function callServer<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  return executeServerCommand('mt-server', { method, path, body }) as Promise<T>;
+}
+
+/** Mints a token for a session on the test server. */
+export async function mintToken(session: string, capabilities: ('read' | 'write' | 'control')[]): Promise<string> {
+  return (await callServer<{ token: string }>('POST', '/test/token', { session, capabilities })).token;
 }

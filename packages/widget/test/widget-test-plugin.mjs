@@ -1,15 +1,62 @@
-// Test-runner plugin: browser-side tests call these commands (executeServerCommand) to drive
-// the real browser page (viewport, keyboard, screenshots) from Node.
+// Test-runner plugin: starts the real marketing-team test server (test/test-server.ts) beside
+// the browser, and gives browser-side tests commands (executeServerCommand) that drive the real
+// page from Node (viewport, keyboard, screenshots) and call the test server's API.
+import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 /** @param {{ repositoryRoot: string }} options */
 export function widgetTestPlugin({ repositoryRoot }) {
+  /** @type {import('node:child_process').ChildProcess | undefined} */
+  let child;
+  /** @type {Promise<number> | undefined} */
+  let port;
+
+  function startServer() {
+    child = spawn(
+      process.execPath,
+      ['--conditions=@marketing-team/source', '--import', 'tsx', 'packages/widget/test/test-server.ts'],
+      { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    const started = child;
+    port = new Promise((resolve, reject) => {
+      const lines = createInterface({ input: started.stdout });
+      lines.once('line', (line) => resolve(JSON.parse(line).port));
+      started.once('exit', (code) => reject(new Error(`test server exited with ${code}`)));
+    });
+    return port;
+  }
+
+  async function callServer({ method = 'GET', path, body }) {
+    const base = `http://127.0.0.1:${await (port ?? startServer())}`;
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
   return {
     name: 'marketing-team-widget-test',
+    async serverStart() {
+      await startServer();
+    },
+    async serverStop() {
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child?.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
     /** @param {{ command: string, payload: any, session: any }} context */
     async executeCommand({ command, payload, session }) {
       if (!command.startsWith('mt-')) return undefined;
+      if (command === 'mt-server-url') return `ws://127.0.0.1:${await port}`;
+      if (command === 'mt-server') return callServer(payload);
       const page = session.browser.getPage(session.id);
       switch (command) {
         case 'mt-viewport':
@@ -32,7 +79,7 @@ export function widgetTestPlugin({ repositoryRoot }) {
           const path = join(repositoryRoot, payload.path);
           if (!path.startsWith(join(repositoryRoot, 'test-output'))) throw new Error('screenshots go under test-output/');
           await mkdir(dirname(path), { recursive: true });
-          await page.screenshot({ path, fullPage: true });
+          await page.screenshot(payload.clip ? { path, clip: payload.clip, captureBeyondViewport: true } : { path, fullPage: true });
           return path;
         }
         default:

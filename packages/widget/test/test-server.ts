@@ -1,0 +1,153 @@
+// A real marketing-team server for the widget's browser tests: SQLite store in a temp dir,
+// signed tokens, the team runtime with the offline model at a high token rate, and a brief
+// whose goal starts with "XSS" answered by a producer that writes hostile output. Beside it,
+// a small test-only HTTP API: mint tokens, drop every socket of a session, read a session log.
+// Prints `{"port": N}` on stdout once listening.
+import { SessionEventSchema, createDefaultTeam, type Capability, type SessionEvent } from '@marketing-team/core';
+import {
+  SqliteStore,
+  attachWebSocket,
+  createMarketingTeamServer,
+  createNodeListener,
+  createOfflineProvider,
+  createTeamRuntime,
+  type RunContext,
+  type RunLauncher,
+  type WebSocketPeer,
+} from '@marketing-team/server';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { hostileEvents } from './_hostile-events.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'mt-widget-test-'));
+const store = new SqliteStore({ path: join(directory, 'sessions.db'), synchronous: 'normal' });
+const runtime = createTeamRuntime({
+  team: createDefaultTeam(),
+  provider: createOfflineProvider({ tokensPerSecond: Number(process.env.MT_TOKENS_PER_SECOND ?? 600) }),
+});
+
+async function hostileRun(context: RunContext): Promise<void> {
+  const { runId } = context;
+  await context.append([
+    SessionEventSchema.parse({
+      type: 'run.started',
+      runId,
+      tasks: [
+        { id: 'research', title: 'Research', skill: 'market-research', agent: 'market-researcher', dependsOn: [] },
+        { id: 'creative', title: 'Creative', skill: 'creative-concepts', agent: 'creative-designer', dependsOn: [] },
+      ],
+      model: { provider: 'offline', name: 'hostile', offline: true },
+    }),
+  ]);
+  const events: SessionEvent[] = hostileEvents(runId).map((event) => SessionEventSchema.parse(event));
+  for (const event of events) await context.append([event]);
+  await context.append([
+    SessionEventSchema.parse({ type: 'run.completed', runId, deliverableIds: events.flatMap((event) => (event.type === 'deliverable.created' ? [event.deliverable.id] : [])) }),
+  ]);
+}
+
+const launcher: RunLauncher = {
+  launch: (context) => (context.brief.goal.startsWith('XSS') ? hostileRun(context) : runtime.launch(context)),
+};
+
+const server = createMarketingTeamServer({
+  store,
+  tokens: { secret: randomBytes(32) },
+  launcher,
+  basePath: '/mt',
+  // The pages under test come from the test runner's own localhost port.
+  allowedOrigins: (origin) => /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(origin),
+  heartbeatMs: 5000,
+});
+
+// Which sockets watch which session, so a test can drop them.
+const watchers = new Map<string, Set<WebSocketPeer>>();
+const hooks = server.websocket;
+const message = hooks.message.bind(hooks);
+const close = hooks.close.bind(hooks);
+hooks.message = (peer, data) => {
+  try {
+    const frame = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data)) as { type?: string; session?: string };
+    if (frame.type === 'subscribe' && typeof frame.session === 'string') {
+      const set = watchers.get(frame.session) ?? new Set();
+      set.add(peer);
+      watchers.set(frame.session, set);
+    }
+  } catch {
+    // Not JSON: the server answers it.
+  }
+  message(peer, data);
+};
+hooks.close = (peer, code, reason) => {
+  for (const set of watchers.values()) set.delete(peer);
+  close(peer, code, reason);
+};
+
+const TokenBody = z.object({ session: z.string().min(1), capabilities: z.array(z.enum(['read', 'write', 'control'])).min(1), ttlSeconds: z.number().int().positive().default(600) });
+const SessionBody = z.object({ session: z.string().min(1) });
+
+async function body(req: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of req) text += String(chunk);
+  return text ? JSON.parse(text) : {};
+}
+
+function send(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+}
+
+async function testApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  if (req.method === 'POST' && url.pathname === '/test/token') {
+    const input = TokenBody.parse(await body(req));
+    const token = await server.tokens.mint({ session: input.session, userId: 'tester', userName: 'Tester', capabilities: input.capabilities as Capability[], ttlSeconds: input.ttlSeconds });
+    return send(res, 200, { token });
+  }
+  if (req.method === 'POST' && url.pathname === '/test/drop') {
+    const input = SessionBody.parse(await body(req));
+    const peers = [...(watchers.get(input.session) ?? [])];
+    for (const peer of peers) peer.terminate();
+    return send(res, 200, { dropped: peers.length });
+  }
+  if (req.method === 'GET' && url.pathname === '/test/log') {
+    const session = SessionBody.parse({ session: url.searchParams.get('session') }).session;
+    return send(res, 200, { records: await store.read(session, 0) });
+  }
+  send(res, 404, { error: 'no such test route' });
+}
+
+const listener = createNodeListener(server);
+const http = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname.startsWith('/test/')) {
+    testApi(req, res, url).catch((error: unknown) => send(res, 400, { error: error instanceof Error ? error.message : String(error) }));
+    return;
+  }
+  listener(req, res);
+});
+const sockets = attachWebSocket(http, server);
+
+http.listen(0, '127.0.0.1', () => {
+  const address = http.address();
+  if (address && typeof address === 'object') process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
+});
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  sockets.close();
+  await server.close().catch(() => undefined);
+  http.close();
+  await store.close().catch(() => undefined);
+  rmSync(directory, { recursive: true, force: true });
+  process.exit(0);
+}
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());
+// The runner's pipe closing means it is gone: do not outlive it.
+process.stdin.on('end', () => void stop());
+process.stdin.resume();
