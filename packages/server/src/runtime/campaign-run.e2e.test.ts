@@ -138,3 +138,51 @@ describe('a default-team campaign with the offline model, through the session hu
     await expect(exportRun(state, { runId: 'missing', directory: target })).rejects.toMatchObject({ name: 'ExportRunError', field: 'runId' });
   });
 });
+
+describe('cancel and steer through the session hub', () => {
+  let directory: string;
+  let store: SqliteStore;
+  let hub: SessionHub;
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'mt-campaign-cancel-'));
+    store = new SqliteStore({ path: join(directory, 'sessions.db') });
+    // Slow enough that the run is still streaming when the controls arrive.
+    const runtime = createTeamRuntime({ team: createDefaultTeam(), provider: createOfflineProvider({ tokensPerSecond: 50 }) });
+    hub = new SessionHub({ store, launcher: runtime });
+  });
+
+  afterAll(async () => {
+    await hub.close();
+    await store.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('applies a steer, cancels one task, then the whole run, and nothing of the run follows run.cancelled', async () => {
+    const run = 'hub-run';
+    const streaming = waitForRecord(store, (record) => record.event.type === 'text.delta' && record.event.runId === run);
+    await hub.publish(session, grant, 'brief-2', { type: 'brief.submitted', runId: run, brief: { goal: 'Spring trail shoe launch' } });
+    await streaming;
+    const competitors = `${run}:competitors`;
+    const steer = await hub.steer(session, grant, { clientMsgId: 'steer-1', runId: run, instruction: 'Mention the recycled sole', mode: 'restart' });
+    const cancelledTask = waitForRecord(store, (record) => record.event.type === 'task.cancelled' && record.event.taskId === competitors);
+    await hub.cancel(session, grant, { clientMsgId: 'cancel-1', runId: run, scope: { taskId: competitors } });
+    await cancelledTask;
+    const cancelled = waitForRecord(store, (record) => record.event.type === 'run.cancelled' && record.event.runId === run);
+    await hub.cancel(session, grant, { clientMsgId: 'cancel-2', runId: run });
+    const end = await cancelled;
+    await expect.poll(() => hub.ownedRuns(session)).toEqual([]);
+
+    const log = await store.read(session, 0);
+    const ofRun = log.filter((record) => 'runId' in record.event && record.event.runId === run);
+    expect(ofRun.filter((record) => record.offset > end.offset)).toEqual([]);
+    const restarted = ofRun.filter((record) => record.event.type === 'message.completed' && record.event.stopReason === 'restarted');
+    expect(restarted.length).toBeGreaterThan(0);
+    const applied = ofRun.filter((record) => record.event.type === 'steer.applied');
+    expect(applied.length).toBeGreaterThan(0);
+    for (const record of applied) expect(record.event).toMatchObject({ steerOffset: steer.offset });
+    const state = (await hub.snapshot(session)).state;
+    expect(state.runs[run]?.status).toBe('cancelled');
+    expect(state.runs[run]?.tasks[competitors]?.status).toBe('cancelled');
+  });
+});
