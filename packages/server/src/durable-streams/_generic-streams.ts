@@ -208,21 +208,23 @@ async function read(request: Request, url: URL, path: string, context: GenericSt
     });
     if (metadata.closed) return new Response(null, { status: 204, headers: waitHeaders(metadata.tail, true) });
     const deadline = Date.now() + context.longPollTimeoutMs;
-    while (messages.length === 0) {
-      const changed = await waitForChange(context, path, request.signal, deadline, async () => {
+    const changes = new ChangeSignal(context.engine, path);
+    try {
+      for (;;) {
+        // Reset before reading: a write after this point wakes the wait below.
+        changes.reset();
         const found = await context.engine.lookup(path);
-        if (found.kind !== 'live') return true;
-        return found.metadata.tail > after || found.metadata.closed;
-      });
-      const found = await context.engine.lookup(path);
-      if (found.kind === 'missing') throw new StreamHttpError(404, 'stream not found');
-      if (found.kind === 'gone') throw new StreamHttpError(410, 'stream is gone');
-      metadata = found.metadata;
-      messages = await context.engine.read(metadata, after, context.maxReadBytes);
-      if (messages.length > 0) break;
-      if (metadata.closed || !changed) {
-        return new Response(null, { status: 204, headers: waitHeaders(metadata.tail, metadata.closed) });
+        if (found.kind === 'missing') throw new StreamHttpError(404, 'stream not found');
+        if (found.kind === 'gone') throw new StreamHttpError(410, 'stream is gone');
+        metadata = found.metadata;
+        messages = await context.engine.read(metadata, after, context.maxReadBytes);
+        if (messages.length > 0) break;
+        if (metadata.closed || !(await changes.wait(deadline, request.signal))) {
+          return new Response(null, { status: 204, headers: waitHeaders(metadata.tail, metadata.closed) });
+        }
       }
+    } finally {
+      changes.close();
     }
     await context.engine.touch(metadata);
   }
@@ -250,30 +252,46 @@ async function read(request: Request, url: URL, path: string, context: GenericSt
 }
 
 /**
- * Waits until `changed()` holds, the deadline passes or the request is aborted. Returns whether
- * a change was seen. The watch is registered before `changed()` is checked, so no write is missed.
+ * Remembers whether a stream changed since the last `reset()`, and lets one reader wait for the
+ * next change. Resetting before each read means a write between the read and the wait is never
+ * missed, with one watcher for the reader's whole life.
  */
-async function waitForChange(
-  context: GenericStreamContext,
-  path: string,
-  signal: AbortSignal,
-  deadline: number,
-  changed: () => Promise<boolean>,
-): Promise<boolean> {
-  let wake: () => void = () => undefined;
-  const woken = new Promise<void>((resolve) => (wake = resolve));
-  const unwatch = context.engine.watch(path, () => wake());
-  const timer = setTimeout(() => wake(), Math.max(0, deadline - Date.now()));
-  const onAbort = (): void => wake();
-  signal.addEventListener('abort', onAbort);
-  try {
-    if (await changed()) return true;
-    await woken;
-    return Date.now() < deadline && !signal.aborted;
-  } finally {
-    clearTimeout(timer);
-    unwatch();
-    signal.removeEventListener('abort', onAbort);
+class ChangeSignal {
+  #dirty = false;
+  #wake: (() => void) | undefined;
+  readonly #unwatch: () => void;
+
+  constructor(engine: StreamEngine, path: string) {
+    this.#unwatch = engine.watch(path, () => {
+      this.#dirty = true;
+      this.#wake?.();
+    });
+  }
+
+  reset(): void {
+    this.#dirty = false;
+  }
+
+  /** Resolves `true` at a change since the last reset, `false` at the deadline or on abort. */
+  wait(deadline: number, signal: AbortSignal): Promise<boolean> {
+    if (this.#dirty) return Promise.resolve(true);
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const finish = (changed: boolean): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.#wake = undefined;
+        resolve(changed);
+      };
+      const onAbort = (): void => finish(false);
+      const timer = setTimeout(() => finish(false), Math.max(0, deadline - Date.now()));
+      signal.addEventListener('abort', onAbort);
+      this.#wake = () => finish(true);
+    });
+  }
+
+  close(): void {
+    this.#unwatch();
   }
 }
 
@@ -298,10 +316,12 @@ function sse(
   const body = new ReadableStream<Uint8Array>({
     start: (controller) => {
       const send = (text: string): void => controller.enqueue(encoder.encode(text));
+      const changes = new ChangeSignal(context.engine, path);
       const run = async (): Promise<void> => {
         let after = position.kind === 'after' ? position.offset : position.kind === 'now' ? initial.tail : 0;
         let first = true;
         while (!stop.signal.aborted) {
+          changes.reset();
           const found = await context.engine.lookup(path);
           if (found.kind !== 'live') return;
           const metadata = found.metadata;
@@ -332,10 +352,7 @@ function sse(
           if (!upToDate) continue;
           if (Date.now() >= closeAt) return;
           const deadline = Math.min(closeAt, Date.now() + context.longPollTimeoutMs);
-          const changed = await waitForChange(context, path, stop.signal, deadline, async () => {
-            const now = await context.engine.lookup(path);
-            return now.kind !== 'live' || now.metadata.tail > after || now.metadata.closed;
-          });
+          const changed = await changes.wait(deadline, stop.signal);
           if (!changed && !stop.signal.aborted && Date.now() < closeAt) {
             // Keep-alive: the reader learns it is still caught up, with a fresh cursor.
             send(
@@ -350,6 +367,7 @@ function sse(
       run()
         .catch(() => undefined)
         .finally(() => {
+          changes.close();
           try {
             controller.close();
           } catch {

@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { MemoryStore } from '../stores/memory-store.js';
+import { createDurableStreamsHandler } from './durable-streams-handler.js';
+import { MemoryStreamStore } from './memory-stream-store.js';
+import { SqliteStreamStore } from './sqlite-stream-store.js';
+import { formatStreamOffset } from './stream-offset.js';
+
+const base = 'http://localhost/ds';
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+function handlerWith(options: Partial<Parameters<typeof createDurableStreamsHandler>[0]> = {}) {
+  const store = new MemoryStore();
+  const streams = new MemoryStreamStore();
+  cleanups.push(() => store.close(), () => streams.close());
+  return createDurableStreamsHandler({ store, streams, basePath: '/ds', ...options });
+}
+
+describe('createDurableStreamsHandler', () => {
+  test('bad options are refused with an error naming the field', () => {
+    const store = new MemoryStore();
+    cleanups.push(() => store.close());
+    expect(() => createDurableStreamsHandler({ store, basePath: 'no-slash' })).toThrow(/basePath/);
+    expect(() => createDurableStreamsHandler({ store, longPollTimeoutMs: -1 })).toThrow(/longPollTimeoutMs/);
+    expect(() => createDurableStreamsHandler({ store: {} as never })).toThrow(/store/);
+  });
+
+  test('requests outside the base path are left to the host', async () => {
+    const handler = handlerWith({ authorize: () => true });
+    expect(await handler(new Request('http://localhost/other/x'))).toBeUndefined();
+    expect(await handler(new Request('http://localhost/dsx'))).toBeUndefined();
+  });
+
+  test('without an authorize callback generic streams are refused', async () => {
+    const handler = handlerWith();
+    const response = (await handler(new Request(`${base}/v1/stream/a`, { method: 'PUT' })))!;
+    expect(response.status).toBe(403);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  test('authorize sees the operation and the stream path', async () => {
+    const seen: string[] = [];
+    const handler = handlerWith({
+      authorize: (_request, access) => {
+        seen.push(`${access.operation} ${access.target.kind === 'stream' ? access.target.path : access.target.session}`);
+        return access.operation !== 'delete';
+      },
+    });
+    expect((await handler(new Request(`${base}/v1/stream/a`, { method: 'PUT', headers: { 'content-type': 'text/plain' } })))!.status).toBe(201);
+    expect((await handler(new Request(`${base}/v1/stream/a`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' })))!.status).toBe(204);
+    expect((await handler(new Request(`${base}/v1/stream/a`)))!.status).toBe(200);
+    expect((await handler(new Request(`${base}/v1/stream/a`, { method: 'DELETE' })))!.status).toBe(403);
+    expect(seen).toEqual(['create /v1/stream/a', 'append /v1/stream/a', 'read /v1/stream/a', 'delete /v1/stream/a']);
+  });
+
+  test('malformed stream paths are refused, and dot segments never leave the base path', async () => {
+    const handler = handlerWith({ authorize: () => true });
+    for (const path of ['/v1//a', '/v1/a/']) {
+      expect((await handler(new Request(`${base}${path}`, { method: 'PUT' })))!.status).toBe(400);
+    }
+    // URLs resolve dot segments (also percent-encoded ones) before the handler sees the path.
+    expect(await handler(new Request(`${base}/%2e%2e/escape`, { method: 'PUT' }))).toBeUndefined();
+  });
+
+  test('a cross-origin request from an origin not allowed is refused; an allowed one gets CORS headers', async () => {
+    const handler = handlerWith({ authorize: () => true, allowedOrigins: ['https://app.example'] });
+    const refused = (await handler(new Request(`${base}/v1/stream/a`, { method: 'HEAD', headers: { origin: 'https://evil.example' } })))!;
+    expect(refused.status).toBe(403);
+    await handler(new Request(`${base}/v1/stream/a`, { method: 'PUT' }));
+    const allowed = (await handler(new Request(`${base}/v1/stream/a`, { method: 'HEAD', headers: { origin: 'https://app.example' } })))!;
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(allowed.headers.get('access-control-expose-headers')).toContain('Stream-Next-Offset');
+  });
+
+  test('appends over the size limit get 413 and store nothing', async () => {
+    const handler = handlerWith({ authorize: () => true, maxAppendBytes: 8 });
+    await handler(new Request(`${base}/s`, { method: 'PUT', headers: { 'content-type': 'text/plain' } }));
+    const response = (await handler(new Request(`${base}/s`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '123456789' })))!;
+    expect(response.status).toBe(413);
+    const head = (await handler(new Request(`${base}/s`, { method: 'HEAD' })))!;
+    expect(head.headers.get('stream-next-offset')).toBe(formatStreamOffset(0));
+  });
+
+  test('a SQLite stream store keeps data and producer state across a restart', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'mt-ds-sqlite-'));
+    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+    const sessions = new MemoryStore();
+    cleanups.push(() => sessions.close());
+    const open = () => new SqliteStreamStore({ path: join(directory, 'streams.db') });
+    const producer = { 'content-type': 'application/json', 'producer-id': 'p', 'producer-epoch': '0', 'producer-seq': '0' };
+
+    const first = open();
+    const before = createDurableStreamsHandler({ store: sessions, streams: first, authorize: () => true });
+    await before(new Request('http://localhost/s', { method: 'PUT', headers: { 'content-type': 'application/json' } }));
+    expect((await before(new Request('http://localhost/s', { method: 'POST', headers: producer, body: '[{"n":1},{"n":2}]' })))!.status).toBe(200);
+    await first.close();
+
+    const second = open();
+    cleanups.push(() => second.close());
+    const after = createDurableStreamsHandler({ store: sessions, streams: second, authorize: () => true });
+    // The retry of the same producer tuple after the restart is recognised as a duplicate.
+    expect((await after(new Request('http://localhost/s', { method: 'POST', headers: producer, body: '[{"n":1},{"n":2}]' })))!.status).toBe(204);
+    const read = (await after(new Request('http://localhost/s?offset=-1')))!;
+    expect(await read.json()).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(read.headers.get('stream-next-offset')).toBe(formatStreamOffset(1));
+  });
+});
