@@ -11,9 +11,28 @@ import type {
 import { agentState, cardState, runState, taskState, zeroUsage } from './_entities.js';
 import { Draft, getOwn, setOwn } from './_records.js';
 
-/** Id of the board card that mirrors a task of a run. */
+/** Longest id `IdSchema` accepts. */
+const MAX_ID_LENGTH = 128;
+
+/** FNV-1a (32-bit) of a string, in hex: a short, deterministic fingerprint. */
+function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/**
+ * Id of the board card that mirrors a task of a run: `<runId>:<taskId>`. When that would not fit
+ * in an id (both may be 128 characters), it is shortened deterministically, so every snapshot
+ * still validates and every device derives the same id.
+ */
 export function taskCardId(runId: string, taskId: string): string {
-  return `${runId}:${taskId}`;
+  const id = `${runId}:${taskId}`;
+  if (id.length <= MAX_ID_LENGTH) return id;
+  return `${runId.slice(0, 70)}:${taskId.slice(0, 40)}:${fingerprint(id)}${fingerprint(`${taskId}:${runId}`)}`;
 }
 
 /**

@@ -306,6 +306,18 @@ describe('session reducer: steering, routing and the board', () => {
     expect(early.runs.r1!.tasks.posts!.status).toBe('todo');
   });
 
+  it('keeps card ids of long run and task ids within the id limit, so snapshots still validate', () => {
+    const runId = 'r'.repeat(128);
+    const state = reduce([
+      { ...plan, runId, tasks: [{ id: 't'.repeat(128), title: 'Long', skill: 's', agent: 'data-analyst', dependsOn: [] }] },
+      { type: 'review.requested', runId, taskId: 't'.repeat(128) },
+    ]);
+    const [cardId] = state.boardOrder;
+    expect(cardId!.length).toBeLessThanOrEqual(128);
+    expect(state.board[cardId!]).toMatchObject({ status: 'review', runId, taskId: 't'.repeat(128) });
+    expect(SessionStateSchema.safeParse(state).success).toBe(true);
+  });
+
   it('treats ids such as __proto__ and constructor as plain keys', () => {
     const state = reduce([
       { type: 'brief.submitted', runId: '__proto__', brief: { goal: 'x' }, by: human },
