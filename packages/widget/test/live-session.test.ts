@@ -65,7 +65,9 @@ afterEach(() => {
   for (const element of Array.from(document.body.querySelectorAll('marketing-team'))) element.remove();
 });
 
-after(() => setViewport(800, 600));
+after(async () => {
+  await setViewport(800, 600);
+});
 
 describe('<marketing-team> against a real server', () => {
   it('streams a brief into lanes, ends with deliverables and a finished progress bar', async () => {
