@@ -91,7 +91,7 @@ describe('SessionHub', () => {
     await until(() => subscriber.records.length === 1);
     const before = (await store.head('s')).epoch;
     await store.delete('s');
-    await store.append('s', [{ type: 'card.created', cardId: 'b', title: 'b', by: { kind: 'system' } }]);
+    await store.append('s', [{ type: 'card.created', cardId: 'b', title: 'b', status: 'todo', by: { kind: 'system' } }]);
     await until(() => subscriber.frames.some((frame) => frame.type === 'snapshot' && frame.epoch !== before));
     const snapshot = subscriber.frames.find((frame) => frame.type === 'snapshot');
     expect(snapshot?.type === 'snapshot' && Object.keys(snapshot.state.board)).not.toContain('a');
