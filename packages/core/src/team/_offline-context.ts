@@ -31,6 +31,7 @@ export function firstSentence(text: string, max: number): string {
   return cut.slice(0, Math.max(cut.lastIndexOf(' '), Math.floor(max * 0.6))).replace(/[\s,;:.-]+$/, '');
 }
 
+/** Builds the context of an offline draft from a skill purpose. */
 export function offlineContext(purpose: {
   skill: string;
   agent: string;

@@ -8,6 +8,7 @@ export const BrandProductSchema = z.strictObject({
   name: z.string().trim().min(1, 'must not be empty').max(200),
   description: z.string().trim().max(2000).default(''),
 });
+/** A validated brand product. */
 export type BrandProduct = z.infer<typeof BrandProductSchema>;
 
 /** An extra brand document (tone examples, messaging house, FAQ) placed in the brand context. */
@@ -19,6 +20,7 @@ export const BrandDocumentSchema = z.strictObject({
     .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lowercase letters, digits and single hyphens'),
   content: document(50_000),
 });
+/** A validated extra brand document. */
 export type BrandDocument = z.infer<typeof BrandDocumentSchema>;
 
 /** Schema of `defineBrand` input: every field a brand context needs, validated. */

@@ -41,6 +41,7 @@ export const AD_PLATFORM_LIMITS: Readonly<Record<'google' | 'microsoft' | 'meta'
     linkedin: { headline: 70, description: 150 },
     x: { headline: 70, description: 280 },
   });
+/** An ad platform with known text limits. */
 export type AdPlatform = keyof typeof AD_PLATFORM_LIMITS;
 
 /** Maps a free-form platform name (`Google Ads`, `facebook`, `Twitter`) to a known ad platform. */

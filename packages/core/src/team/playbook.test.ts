@@ -81,3 +81,15 @@ describe('team.planCampaign', () => {
     expect(defineAgent).toBeTypeOf('function');
   });
 });
+
+describe('decisionForTask', () => {
+  it('explains each planned task as a playbook routing decision', async () => {
+    const { decisionForTask, SessionEventSchema } = await import('../index.js');
+    const tasks = defaultTeam.planCampaign({ goal: 'x', reviewGates: ['campaign-strategy'] }, { runId: 'r' });
+    const decision = decisionForTask(defaultTeam, tasks[2]!);
+    expect(decision).toMatchObject({ agent: 'campaign-strategist', skill: 'campaign-strategy', via: 'playbook' });
+    expect(decision.reason).toContain('2 prerequisite tasks');
+    expect(decision.reason).toContain('human review');
+    expect(SessionEventSchema.safeParse({ type: 'routing.decided', runId: 'r', taskId: tasks[2]!.id, ...decision }).success).toBe(true);
+  });
+});

@@ -18,6 +18,7 @@ export const PlaybookStepSchema = z.strictObject({
   skill: SkillNameSchema.optional(),
   dependsOn: z.array(StepIdSchema).max(32).default([]),
 });
+/** A validated playbook step. */
 export type PlaybookStep = Readonly<z.output<typeof PlaybookStepSchema>>;
 
 /** A playbook turns a campaign brief into a task DAG. */
@@ -25,7 +26,9 @@ export const PlaybookSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
   steps: z.array(PlaybookStepSchema).min(1).max(64),
 });
+/** A validated playbook. */
 export type Playbook = Readonly<{ name: string; steps: readonly PlaybookStep[] }>;
+/** What a custom playbook definition accepts. */
 export type PlaybookInput = z.input<typeof PlaybookSchema>;
 
 /**

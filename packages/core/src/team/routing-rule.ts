@@ -21,7 +21,9 @@ export const RoutingRuleSchema = z
     message: 'give the rule keywords or deliverables',
     path: ['keywords'],
   });
+/** A validated routing rule. */
 export type RoutingRule = Readonly<z.output<typeof RoutingRuleSchema>>;
+/** What a routing rule definition accepts. */
 export type RoutingRuleInput = z.input<typeof RoutingRuleSchema>;
 
 /** A request to route: free text, and optionally an explicit skill, agent or deliverable kind. */
@@ -31,10 +33,12 @@ export const RoutingRequestSchema = z.strictObject({
   agent: AgentNameSchema.optional(),
   deliverable: DeliverableKindSchema.optional(),
 });
+/** What `Team.route` accepts. */
 export type RoutingRequest = z.input<typeof RoutingRequestSchema>;
 
 /** How a decision was reached. */
 export const RoutingViaSchema = z.enum(['explicit', 'rule', 'playbook', 'model']);
+/** How a routing decision was reached. */
 export type RoutingVia = z.infer<typeof RoutingViaSchema>;
 
 /** A routing decision, shaped to be stored as a `routing.decided` event. */
@@ -52,5 +56,7 @@ export const ModelRouterOptionsSchema = z.strictObject({
   instructions: z.string().trim().max(4000).optional(),
   maxTokens: z.number().int().min(64).max(4096).default(400),
 });
+/** Validated model router options. */
 export type ModelRouterOptions = Readonly<z.output<typeof ModelRouterOptionsSchema>>;
+/** What the `modelRouter` team option accepts. */
 export type ModelRouterOptionsInput = z.input<typeof ModelRouterOptionsSchema>;

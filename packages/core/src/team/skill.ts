@@ -32,6 +32,7 @@ export const SkillReferenceSchema = z.strictObject({
     .regex(/^[0-9a-f]{64}$/, 'use a lowercase hex SHA-256')
     .optional(),
 });
+/** What a skill reference definition accepts (the hash is computed when absent). */
 export type SkillReferenceInput = z.input<typeof SkillReferenceSchema>;
 /** A reference template with its (always present) hash. */
 export type SkillReference = Readonly<{ name: string; content: string; hash: string }>;
