@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ModelRequest, ModelStreamEvent } from '@marketing-team/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAnthropicProvider } from './anthropic-provider.js';
+import { acceptsTemperature, createAnthropicProvider } from './anthropic-provider.js';
 import { ModelError } from './model-error.js';
 import { ANTHROPIC_PRICES } from './model-prices.js';
 import { startMessagesApiDouble, type MessagesApiDouble } from './testing/messages-api-double.js';
@@ -70,6 +70,16 @@ describe('createAnthropicProvider against a Messages API double', () => {
       { type: 'text', text: request.system[1]!.text },
     ]);
     expect(sent?.body.messages).toEqual([{ role: 'user', content: 'Write a post about the spring sale.' }]);
+  });
+
+  it('sends temperature only to models that take sampling parameters', async () => {
+    const routing: ModelRequest = { ...request, temperature: 0 };
+    await collect(provider({ model: 'claude-sonnet-5-5' }).stream(routing, new AbortController().signal));
+    await collect(provider({ model: 'claude-sonnet-4-6' }).stream(routing, new AbortController().signal));
+    expect(api.requests[0]?.body).not.toHaveProperty('temperature');
+    expect(api.requests[1]?.body).toMatchObject({ temperature: 0 });
+    expect(['claude-opus-4-7', 'claude-opus-5', 'claude-haiku-5-5', 'claude-fable-5-1', 'claude-mythos-preview'].map(acceptsTemperature)).toEqual([false, false, false, false, false]);
+    expect(['claude-opus-4-6', 'claude-haiku-4-5-20251001', 'claude-sonnet-4-5', 'custom-model'].map(acceptsTemperature)).toEqual([true, true, true, true]);
   });
 
   it('retries a 429 after the retry-after the server asked for, then a 500 with backoff', async () => {

@@ -75,6 +75,22 @@ function mergeUsage(into: ModelUsage, usage: ApiUsage): void {
 
 const emptyUsage = (): ModelUsage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
 
+/**
+ * Whether a model takes a non-default `temperature`. The Claude 5 generation, Opus 4.7 and later,
+ * Fable and Mythos answer 400 to any sampling parameter, so the provider leaves it out for them
+ * (a version cutoff, so that newer models are covered without a list to update).
+ */
+export function acceptsTemperature(model: string): boolean {
+  const match = /^claude-(opus|sonnet|haiku|fable|mythos)(?:-(\d+)(?:-(\d{1,2})(?!\d))?)?/.exec(model);
+  if (!match) return true;
+  const family = match[1]!;
+  if (family === 'fable' || family === 'mythos') return false;
+  const major = Number(match[2] ?? 0);
+  const minor = Number(match[3] ?? 0);
+  if (major >= 5) return false;
+  return !(family === 'opus' && major === 4 && minor >= 7);
+}
+
 /** Maps a core request onto Messages API parameters: brand context first, cache breakpoints kept. */
 export function toMessagesParams(request: ModelRequest, model: string): Anthropic.MessageCreateParamsStreaming {
   const system: Anthropic.TextBlockParam[] = request.system
@@ -90,7 +106,7 @@ export function toMessagesParams(request: ModelRequest, model: string): Anthropi
     stream: true,
     ...(system.length > 0 ? { system } : {}),
     messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
-    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(request.temperature === undefined || !acceptsTemperature(model) ? {} : { temperature: request.temperature }),
   };
 }
 

@@ -1,4 +1,4 @@
-export { createAnthropicProvider, DEFAULT_ANTHROPIC_MODEL, toMessagesParams } from './anthropic-provider.js';
+export { acceptsTemperature, createAnthropicProvider, DEFAULT_ANTHROPIC_MODEL, toMessagesParams } from './anthropic-provider.js';
 export type { AnthropicProviderOptions } from './anthropic-provider.js';
 export { ModelError } from './model-error.js';
 export type { ModelErrorCode } from './model-error.js';

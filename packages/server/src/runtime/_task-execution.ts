@@ -173,7 +173,7 @@ export class TaskExecution {
     };
   }
 
-  /** Appends, turning a task-level fence (this task already cancelled) into a quiet stop. */
+  /** Appends through the run (a run-level fence throws `RunStopped`; a task-level one `FencedError`, handled in `#run`). */
   async #append(events: SessionEvent[]): Promise<void> {
     await this.shared.append(events);
   }
