@@ -9,6 +9,7 @@ import {
 } from '@marketing-team/core';
 import { z } from 'zod';
 import { createTokenIssuer, type TokenIssuer, type TokenIssuerOptions } from '../auth/token-issuer.js';
+import type { RunLeases } from '../cluster/run-leases.js';
 import type { RunLauncher } from '../runtime/run-launcher.js';
 import { SessionHub } from '../sessions/session-hub.js';
 import type { SessionStore } from '../stores/session-store.js';
@@ -47,8 +48,12 @@ export interface MarketingTeamServerOptions {
   heartbeatMs?: number;
   /** Save a snapshot every this many events; defaults to 1000. */
   snapshotEvery?: number;
+  /** Sessions one WebSocket may follow at once; defaults to 64. */
+  maxSessionsPerConnection?: number;
   /** Single-node deployments: record runs a previous process left running as interrupted. */
   interruptOrphanedRuns?: boolean;
+  /** Several nodes: run ownership by lease (e.g. `RedisRunLeases`); see `SessionHubOptions.runLeases`. */
+  runLeases?: RunLeases;
   /** Unsent bytes after which a slow connection is dropped; defaults to 8 MiB. */
   maxBufferedBytes?: number;
   /**
@@ -132,6 +137,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
   const tokens = isIssuer(options.tokens) ? options.tokens : createTokenIssuer(options.tokens);
   const hub = new SessionHub({ store: options.store, launcher: options.launcher, snapshotEvery: settings.snapshotEvery,
     interruptOrphanedRuns: options.interruptOrphanedRuns ?? false,
+    ...(options.runLeases ? { runLeases: options.runLeases } : {}),
     onError,
   });
   const shared = {
@@ -143,7 +149,11 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
     ...(settings.maxBufferedBytes ? { maxBufferedBytes: settings.maxBufferedBytes } : {}),
   };
-  const hooks = createWebSocketHooks({ ...shared, allowedOrigins: options.allowedOrigins });
+  const hooks = createWebSocketHooks({
+    ...shared,
+    allowedOrigins: options.allowedOrigins,
+    ...(options.maxSessionsPerConnection ? { maxSessionsPerConnection: options.maxSessionsPerConnection } : {}),
+  });
   const sse: SseTransport = createSseTransport(shared);
   const routes = new Map<string, RouteHandler>();
   for (const [prefix, handler] of Object.entries(options.routes ?? {})) routes.set(normalisePrefix(prefix), handler);

@@ -12,6 +12,7 @@ import {
 } from '@marketing-team/core';
 import { z } from 'zod';
 import type { SessionGrant } from '../auth/token-issuer.js';
+import type { RunLease, RunLeases } from '../cluster/run-leases.js';
 import type { RunLauncher } from '../runtime/run-launcher.js';
 import { FencedError, type SessionStore } from '../stores/session-store.js';
 import { OwnedRun } from './_owned-run.js';
@@ -35,6 +36,12 @@ export interface SessionHubOptions {
    * first opened. Only for a single node: with several nodes, another one may own the run.
    */
   interruptOrphanedRuns?: boolean;
+  /**
+   * Run ownership across nodes (e.g. `RedisRunLeases`): a run is launched only once its lease is
+   * taken, is interrupted if the lease is lost, and gives it back once ended; runs found unended
+   * when a session opens are recorded as interrupted only if no node holds their lease.
+   */
+  runLeases?: RunLeases;
   /** Called with errors that must not crash the server (a failing launcher, a subscriber that threw). */
   onError?: (error: unknown) => void;
 }
@@ -64,6 +71,7 @@ export class SessionHub {
   readonly store: SessionStore;
   readonly #launcher: RunLauncher | undefined;
   readonly #interruptOrphans: boolean;
+  readonly #runLeases: RunLeases | undefined;
   readonly #options: z.output<typeof OptionsSchema>;
   readonly #onError: (error: unknown) => void;
   readonly #channels = new Map<string, SessionChannel>();
@@ -80,6 +88,7 @@ export class SessionHub {
     this.store = options.store;
     this.#launcher = options.launcher;
     this.#interruptOrphans = options.interruptOrphanedRuns ?? false;
+    this.#runLeases = options.runLeases;
     this.#options = parsed.data;
     this.#onError = options.onError ?? ((error) => console.error('[marketing-team] session hub:', error));
   }
@@ -317,6 +326,24 @@ export class SessionHub {
 
   #launch(channel: SessionChannel, event: Extract<SessionEvent, { type: 'brief.submitted' }>, briefOffset: number): void {
     if (!this.#launcher || this.#closing || channel.owned.has(event.runId)) return;
+    const leases = this.#runLeases;
+    if (!leases) return this.#start(channel, event, briefOffset);
+    // Only the lease holder runs a run; the channel stays open while the lease is being taken.
+    channel.busy += 1;
+    leases
+      .acquire(channel.session, event.runId)
+      .then((lease) => {
+        if (!lease) return;
+        if (this.#closing || channel.owned.has(event.runId)) return void lease.release().catch(this.#onError);
+        this.#start(channel, event, briefOffset, lease);
+      }, this.#onError)
+      .finally(() => {
+        channel.busy -= 1;
+        this.#release(channel);
+      });
+  }
+
+  #start(channel: SessionChannel, event: Extract<SessionEvent, { type: 'brief.submitted' }>, briefOffset: number, lease?: RunLease): void {
     const run = new OwnedRun({
       store: this.store,
       session: channel.session,
@@ -327,11 +354,14 @@ export class SessionHub {
       onError: this.#onError,
       onSettled: () => {
         if (channel.owned.get(event.runId) === run) channel.owned.delete(event.runId);
+        // Given back only now, after the terminal event, so no node takes the run for orphaned.
+        if (lease) void lease.release().catch(this.#onError);
         this.#release(channel);
       },
     });
     channel.owned.set(event.runId, run);
-    run.start(this.#launcher);
+    lease?.signal.addEventListener('abort', () => void run.interrupt('the node running it lost its lease'), { once: true });
+    run.start(lease ? lease.guard(this.#launcher!) : this.#launcher!);
     // The cancel may have been stored before this node registered the run.
     const early = channel.runCancels.get(event.runId);
     if (early && early.event.type === 'cancel.requested') void run.cancel(early.event.by, early.event.reason);
@@ -364,7 +394,7 @@ export class SessionHub {
     channel.busy += 1;
     try {
       await channel.ready;
-      if (this.#interruptOrphans) {
+      if (this.#interruptOrphans || this.#runLeases) {
         channel.orphanCheck ??= this.#interruptOrphanedRuns(channel);
         await channel.orphanCheck;
       }
@@ -400,6 +430,11 @@ export class SessionHub {
     for (const runId of channel.state.runOrder) {
       const run = channel.state.runs[runId];
       if (!run || ENDED_RUN_STATUSES.has(run.status) || channel.owned.has(runId)) continue;
+      if (this.#runLeases) {
+        // Another node may be running it: only a run whose lease is gone is interrupted.
+        await this.#runLeases.interruptIfOrphaned(channel.session, runId).catch(this.#onError);
+        continue;
+      }
       try {
         await this.store.append(channel.session, [{ type: 'run.interrupted', runId, reason: 'the server restarted while the run was going' }]);
       } catch (error) {
