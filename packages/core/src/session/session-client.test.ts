@@ -316,6 +316,8 @@ describe('SessionClient: client messages', () => {
     await expect(handle.steer('r1', '')).rejects.toMatchObject({ field: 'instruction' });
     expect(() => sessions.session('bad id', { token: 't' })).toThrow(expect.objectContaining({ code: 'invalid_argument', field: 'session' }));
     expect(() => sessions.session('ok', {} as never)).toThrow(expect.objectContaining({ field: 'auth' }));
+    expect(() => handle.subscribe('nope' as never)).toThrow(expect.objectContaining({ field: 'listener' }));
+    expect(() => sessions.subscribeConnection(undefined as never)).toThrow(expect.objectContaining({ field: 'listener' }));
     expect(() => new SessionClient({ url: 'ftp://x', WebSocket: FakeSocket })).toThrow(expect.objectContaining({ field: 'url' }));
     expect(() => new SessionClient({ url: 'ws://x', WebSocket: FakeSocket, backoff: { initialMs: -1 } })).toThrow(
       expect.objectContaining({ field: 'options.backoff.initialMs' }),

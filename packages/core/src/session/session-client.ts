@@ -200,6 +200,7 @@ export class SessionClient {
 
   /** Calls `listener` whenever {@link getConnection} changes; returns the unsubscribe function. */
   readonly subscribeConnection = (listener: () => void): (() => void) => {
+    if (typeof listener !== 'function') throw new SessionClientError('invalid_argument', 'listener: expected a function', { field: 'listener' });
     this.#connectionListeners.add(listener);
     return () => {
       this.#connectionListeners.delete(listener);

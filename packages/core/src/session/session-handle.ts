@@ -69,7 +69,12 @@ export class SessionHandle {
   readonly getState = (): SessionState => this.#entry.state;
 
   /** Calls `listener` after each applied batch (and when capabilities or errors change); returns the unsubscribe function. */
-  readonly subscribe = (listener: () => void): (() => void) => this.#entry.subscribe(listener);
+  readonly subscribe = (listener: () => void): (() => void) => {
+    if (typeof listener !== 'function') {
+      throw new SessionClientError('invalid_argument', 'listener: expected a function', { field: 'listener', session: this.id });
+    }
+    return this.#entry.subscribe(listener);
+  };
 
   /** What the token allows, from the last `subscribed` frame. */
   get capabilities(): readonly Capability[] {
