@@ -47,6 +47,28 @@ describe('the team runtime over the Anthropic provider and a Messages API double
     expect(ofType(records, 'run.completed')).toHaveLength(1);
   });
 
+  it('closes the partial message when the provider starts over after a mid-stream overload, and sums both attempts’ usage', async () => {
+    api.script(
+      { kind: 'stream', chunks: ['First ', 'try ', 'lost'], errorAfter: { chunks: 2, type: 'overloaded_error' }, usage: { input_tokens: 100 } },
+      { kind: 'stream', chunks: ['Second ', 'try.'], usage: { input_tokens: 100, output_tokens: 2 } },
+    );
+    const fast = createTeamRuntime({
+      team: createDefaultTeam(),
+      provider: createAnthropicProvider({ apiKey: 'test-key', baseURL: api.baseURL, retryBaseDelayMs: 1 }),
+      coalesceMs: 0,
+    });
+    await fast.launch(harness.context);
+    const records = await harness.records();
+    const messages = ofType(records, 'message.completed');
+    expect(messages).toMatchObject([
+      { text: 'First try ', stopReason: 'error' },
+      { text: 'Second try.', stopReason: 'end' },
+    ]);
+    expect(ofType(records, 'message.started')).toHaveLength(2);
+    expect(ofType(records, 'usage')).toMatchObject([{ inputTokens: 200 }]);
+    expect(ofType(records, 'task.completed')).toHaveLength(1);
+  });
+
   it('a scoped cancel closes the HTTP request mid-stream and keeps the partial text', async () => {
     api.script({ kind: 'stream', chunks: ['Partial ', 'answer ', 'never finished'], stallAfter: 2 });
     const launched = runtime().launch(harness.context);
