@@ -110,6 +110,21 @@ describe('limits', () => {
     }
   });
 
+  it('caps the sessions one connection may follow', async () => {
+    const capped = await startServer(store, { maxSessionsPerConnection: 2 });
+    try {
+      const client = await RawClient.connect(capped.wsUrl);
+      for (const session of ['cap-1', 'cap-2', 'cap-3']) client.send({ type: 'subscribe', session, token: await capped.token(session) });
+      expect(await client.next((frame) => frame.type === 'error')).toMatchObject({ code: 'rate_limited', session: 'cap-3' });
+      client.send({ type: 'unsubscribe', session: 'cap-1' });
+      client.send({ type: 'subscribe', session: 'cap-3', token: await capped.token('cap-3') });
+      expect(await client.next((frame) => frame.type === 'subscribed' && frame.session === 'cap-3')).toMatchObject({ session: 'cap-3' });
+      client.close();
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('closes a silent peer with 4002 after the idle timeout', async () => {
     const quick = await startServer(store, { heartbeatMs: 100 });
     try {

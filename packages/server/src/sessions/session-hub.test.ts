@@ -100,6 +100,26 @@ describe('SessionHub', () => {
     await hub.close();
   });
 
+  it('sends a snapshot for an old epoch or an offset the store no longer holds, and replays otherwise', async () => {
+    const store = new MemoryStore();
+    const hub = new SessionHub({ store, snapshotEvery: 5 });
+    for (let i = 0; i < 12; i++) await hub.publish('s', grant, `m${i}`, { type: 'card.created', cardId: `c${i}`, title: 'x' });
+    await until(async () => ((await store.loadSnapshot('s'))?.offset ?? 0) >= 10);
+    const { epoch } = await store.head('s');
+    const kinds = async (position: { from?: number; epoch?: string }) => {
+      const subscriber = collector();
+      const subscription = await hub.subscribe('s', grant, subscriber, position);
+      subscription.close();
+      return subscriber.frames.filter((frame) => frame.type !== 'presence').map((frame) => frame.type);
+    };
+    expect(await kinds({ from: 3, epoch })).toEqual(['subscribed', 'events']);
+    expect(await kinds({ from: 3, epoch: 'an-old-epoch' })).toEqual(['subscribed', 'snapshot']);
+    expect(await kinds({})).toEqual(['subscribed', 'snapshot']);
+    expect(await store.applyRetention('s', { maxEvents: 2 })).toBeGreaterThan(0);
+    expect(await kinds({ from: 3, epoch })).toEqual(['subscribed', 'snapshot']);
+    await hub.close();
+  });
+
   it('checks capabilities and expiry before touching the store', async () => {
     const store = new MemoryStore();
     const hub = new SessionHub({ store });

@@ -37,6 +37,8 @@ export interface WebSocketHooksOptions {
   heartbeatMs?: number;
   /** A connection whose unsent bytes exceed this is dropped (it resumes from its offset). Defaults to 8 MiB. */
   maxBufferedBytes?: number;
+  /** Sessions one connection may follow at once; defaults to 64. */
+  maxSessionsPerConnection?: number;
   /** Protocol violations tolerated in a burst before the socket is closed with 4003; defaults to 10. */
   maxViolations?: number;
   onError?: (error: unknown) => void;
@@ -91,6 +93,7 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
   const perSecond = options.rateLimit?.messagesPerSecond ?? 50;
   const burst = options.rateLimit?.burst ?? 100;
   const maxViolations = options.maxViolations ?? 10;
+  const maxSessions = options.maxSessionsPerConnection ?? 64;
   const onError = options.onError ?? ((error: unknown) => console.error('[marketing-team] websocket:', error));
   const connections = new Map<WebSocketPeer, Connection>();
   let heartbeat: NodeJS.Timeout | undefined;
@@ -180,6 +183,10 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
     const { session } = frame;
     const previous = connection.sessions.get(session);
     if (previous) unlink(previous);
+    else if (connection.sessions.size >= maxSessions) {
+      send(connection, { type: 'error', code: 'rate_limited', message: `at most ${maxSessions} sessions per connection`, session });
+      return;
+    }
     const link: SessionLink = { grant: tokens.verify(frame.token, session), closed: false };
     link.grant.catch(() => undefined);
     connection.sessions.set(session, link);
