@@ -160,14 +160,15 @@ function socialPosts(context: OfflineContext): OfflineDraftParts {
     ].filter(Boolean);
     const body = context.tone.short || channel === 'x' || channel === 'threads' ? long.slice(0, 2).join(' ') : long.join('\n\n');
     const suffix = `${tagLine ? `\n\n${tagLine}` : ''}${disclaimer ? `\n\n${disclaimer}` : ''}`;
-    const room = limit.characters - countCharacters(suffix);
-    const text = `${fitText(body, Math.max(20, room))}${suffix}`;
+    const count = (value: string): number => countCharacters(value, channel);
+    const room = limit.characters - count(suffix);
+    const text = `${fitText(body, Math.max(20, room), '…', count)}${suffix}`;
     return { channel, text, hashtags: chosen };
   });
   const markdown = [
     `# Social posts: ${product}`,
     steerNote(context),
-    ...posts.map((post) => `## ${capitalise(post.channel)} (${countCharacters(post.text)}/${SOCIAL_CHANNEL_LIMITS[post.channel].characters})\n${post.text}`),
+    ...posts.map((post) => `## ${capitalise(post.channel)} (${countCharacters(post.text, post.channel)}/${SOCIAL_CHANNEL_LIMITS[post.channel].characters})\n${post.text}`),
   ].filter(Boolean).join('\n\n');
   return { markdown, data: { posts } };
 }

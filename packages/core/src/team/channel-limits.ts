@@ -55,25 +55,76 @@ export function adPlatformOf(platform: string): AdPlatform | undefined {
   return undefined;
 }
 
-/** Characters as platforms count them for limits: Unicode code points, not UTF-16 units. */
-export function countCharacters(text: string): number {
+// X's weighting (twitter-text v3): these code point ranges weigh 1, everything else 2
+const X_LIGHT_RANGES: readonly (readonly [number, number])[] = [
+  [0, 4351],
+  [8192, 8205],
+  [8208, 8223],
+  [8242, 8247],
+];
+const X_URL_LENGTH = 23;
+const URL_PATTERN = /https?:\/\/[^\s]+/gi;
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Splits a text into user-perceived characters, so cuts never break an emoji or an accent. */
+function graphemesOf(text: string): string[] {
+  return [...graphemes.segment(text)].map((part) => part.segment);
+}
+
+/**
+ * Characters as a platform counts them. For X this is its weighted count: links count as 23,
+ * each emoji as 2, CJK and other heavy scripts as 2 per character. Elsewhere it is Unicode code
+ * points (not UTF-16 units).
+ */
+export function countCharacters(text: string, channel?: SocialChannel): number {
+  if (channel !== 'x') {
+    let count = 0;
+    for (const _ of text) count++;
+    return count;
+  }
   let count = 0;
-  for (const _ of text) count++;
+  const rest = text.normalize('NFC').replace(URL_PATTERN, () => {
+    count += X_URL_LENGTH;
+    return '';
+  });
+  for (const grapheme of graphemesOf(rest)) {
+    if (/\p{Extended_Pictographic}/u.test(grapheme)) {
+      count += 2;
+      continue;
+    }
+    for (const char of grapheme) {
+      const point = char.codePointAt(0)!;
+      count += X_LIGHT_RANGES.some(([start, end]) => point >= start && point <= end) ? 1 : 2;
+    }
+  }
   return count;
 }
 
 /**
- * Shortens `text` to at most `limit` characters, cutting at a word boundary when one is near,
- * and ending with `ellipsis` (which counts towards the limit).
+ * Shortens `text` to at most `limit` characters (as `count` measures them), cutting between
+ * whole characters at a word boundary when one is near, and ending with `ellipsis` (which counts
+ * towards the limit).
  */
-export function fitText(text: string, limit: number, ellipsis = '…'): string {
-  const chars = [...text];
-  if (chars.length <= limit) return text;
-  const room = Math.max(0, limit - countCharacters(ellipsis));
-  let cut = chars.slice(0, room).join('');
+export function fitText(
+  text: string,
+  limit: number,
+  ellipsis = '…',
+  count: (text: string) => number = (value) => countCharacters(value),
+): string {
+  if (count(text) <= limit) return text;
+  const parts = graphemesOf(text);
+  let low = 0;
+  let high = parts.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (count(parts.slice(0, middle).join('') + ellipsis) <= limit) low = middle;
+    else high = middle - 1;
+  }
+  let cut = parts.slice(0, low).join('');
   const space = cut.search(/\s\S*$/);
-  if (space > room * 0.6) cut = cut.slice(0, space);
-  return `${cut.replace(/[\s.,;:!?-]+$/u, '')}${ellipsis}`;
+  if (space > cut.length * 0.6) cut = cut.slice(0, space);
+  const trimmed = cut.replace(/[\s.,;:!?-]+$/u, '');
+  return count(trimmed + ellipsis) <= limit ? `${trimmed}${ellipsis}` : trimmed;
 }
 
 /** Hashtags written in a text (`#Launch2026`), without the `#`, in order, without duplicates. */
@@ -116,6 +167,7 @@ export function repairSocialPost(
 ): { post: RepairedSocialPost; issues: DeliverableIssue[] } {
   const issues: DeliverableIssue[] = [];
   const limit = SOCIAL_CHANNEL_LIMITS[draft.channel];
+  const count = (value: string): number => countCharacters(value, draft.channel);
   let text = draft.text.trim();
   const inText = hashtagsIn(text);
   const listed = draft.hashtags.map((tag) => tag.trim().replace(/^#+/, '')).filter((tag) => /^[\p{L}\p{N}_]+$/u.test(tag));
@@ -142,13 +194,13 @@ export function repairSocialPost(
   if (disclaimers.length > 0) {
     issues.push({ field: `${options.path}.text`, message: `appended required disclaimer: ${disclaimers.join(' ')}`, repaired: true });
   }
-  const total = countCharacters(text) + countCharacters(suffix);
+  const total = count(text) + count(suffix);
   if (total > limit.characters) {
     const tagLine = tags.length > 0 ? ` ${tags.map((tag) => `#${tag}`).join(' ')}` : '';
     let body = text;
     for (const tag of tags) body = body.replace(new RegExp(`\\s*#${tag}(?![\\p{L}\\p{N}_])`, 'gu'), '');
-    const room = limit.characters - countCharacters(suffix) - countCharacters(tagLine);
-    text = room > 0 ? `${fitText(body.trim(), room)}${tagLine}` : fitText(body.trim(), limit.characters - countCharacters(suffix));
+    const room = limit.characters - count(suffix) - count(tagLine);
+    text = room > 0 ? `${fitText(body.trim(), room, '…', count)}${tagLine}` : fitText(body.trim(), limit.characters - count(suffix), '…', count);
     issues.push({
       field: `${options.path}.text`,
       message: `${draft.channel} allows ${limit.characters} characters; shortened from ${total}`,
@@ -156,14 +208,14 @@ export function repairSocialPost(
     });
   }
   text = `${text}${suffix}`;
-  if (countCharacters(text) > limit.characters) text = fitText(text, limit.characters);
+  if (count(text) > limit.characters) text = fitText(text, limit.characters, '…', count);
   const finalTags = hashtagsIn(text).filter((tag) => tags.includes(tag));
   return {
     post: {
       channel: draft.channel,
       text,
       hashtags: finalTags,
-      characterCount: countCharacters(text),
+      characterCount: count(text),
       characterLimit: limit.characters,
     },
     issues,

@@ -37,7 +37,7 @@ describe('repairSocialPost', () => {
         (channel, text, hashtags, disclaimers) => {
           const { post } = repairSocialPost({ channel, text, hashtags }, { path: 'p', requiredDisclaimers: disclaimers });
           const limit = SOCIAL_CHANNEL_LIMITS[channel];
-          expect(post.characterCount).toBe(countCharacters(post.text));
+          expect(post.characterCount).toBe(countCharacters(post.text, channel));
           expect(post.characterCount).toBeLessThanOrEqual(limit.characters);
           expect(post.hashtags.length).toBeLessThanOrEqual(limit.hashtags);
         },

@@ -84,7 +84,7 @@ describe('offlineDraft', () => {
       expect(post.characterCount).toBeLessThanOrEqual(SOCIAL_CHANNEL_LIMITS[post.channel].characters);
       expect(post.hashtags.length).toBeLessThanOrEqual(SOCIAL_CHANNEL_LIMITS[post.channel].hashtags);
       expect(post.text).toContain('30-day free trial; no card needed.');
-      expect(post.characterCount).toBe(countCharacters(post.text));
+      expect(post.characterCount).toBe(countCharacters(post.text, post.channel));
     }
   });
 

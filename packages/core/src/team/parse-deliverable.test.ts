@@ -58,8 +58,8 @@ describe('parseDeliverable', () => {
     if (d.kind !== 'social-posts') throw new Error('kind');
     const [x, threads, instagram] = d.data.posts;
     expect(d.data.posts).toHaveLength(3);
-    expect(countCharacters(x!.text)).toBeLessThanOrEqual(280);
-    expect(x!.characterCount).toBe(countCharacters(x!.text));
+    expect(countCharacters(x!.text, 'x')).toBeLessThanOrEqual(280);
+    expect(x!.characterCount).toBe(countCharacters(x!.text, 'x'));
     expect(x!.characterLimit).toBe(SOCIAL_CHANNEL_LIMITS.x.characters);
     expect(x!.hashtags).toEqual(['one', 'two']);
     expect(x!.text).not.toContain('#three');
@@ -67,7 +67,7 @@ describe('parseDeliverable', () => {
     expect(threads!.text).toBe('Short and sweet #a');
     expect(instagram!.hashtags).toHaveLength(5);
     expect(instagram!.text).toContain('#e');
-    expect(instagram!.characterCount).toBe(countCharacters(instagram!.text));
+    expect(instagram!.characterCount).toBe(countCharacters(instagram!.text, 'instagram'));
     const fields = d.issues.map((i) => `${i.field}:${i.repaired}`);
     expect(fields).toEqual(
       expect.arrayContaining(['data.posts[0].text:true', 'data.posts[0].hashtags:true', 'data.posts[1].hashtags:true', 'data.posts[2].hashtags:true', 'data.posts[3].channel:false']),
@@ -147,5 +147,21 @@ describe('parseDeliverable markup hygiene', () => {
     });
     if (d.kind !== 'landing-page') throw new Error('kind');
     expect(d.data.html).toBe('<!doctype html><html><body><p title="a onclick=b">ok</p></body></html>');
+  });
+});
+
+describe('X weighted counting', () => {
+  it('counts links as 23, emoji and CJK as 2, and never cuts an emoji in half', () => {
+    expect(countCharacters('hello', 'x')).toBe(5);
+    expect(countCharacters('see https://brewline.example/a/very/long/path?with=query', 'x')).toBe(4 + 23);
+    expect(countCharacters('☕👩‍👩‍👧', 'x')).toBe(4);
+    expect(countCharacters('咖啡', 'x')).toBe(4);
+    expect(countCharacters('咖啡')).toBe(2);
+    const d = parseDeliverable({ kind: 'social-posts', text: answer('# P', { posts: [{ channel: 'x', text: '☕'.repeat(200), hashtags: [] }] }), ...ids });
+    if (d.kind !== 'social-posts') throw new Error('kind');
+    const post = d.data.posts[0]!;
+    expect(post.characterCount).toBeLessThanOrEqual(280);
+    expect(post.characterCount).toBe(countCharacters(post.text, 'x'));
+    expect(post.text).toMatch(/^(☕)+…$/u);
   });
 });
