@@ -1,9 +1,9 @@
 import { createDefaultTeam, type PlannedTask, type SessionEvent, type SessionRecord } from '@marketing-team/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ModelError } from '../models/model-error.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import { createTeamRuntime, TeamRuntimeOptionsError } from './team-runtime.js';
-import { createControlledProvider, type ControlledProvider } from './testing/controlled-provider.js';
+import { createControlledProvider, type ControlledCall, type ControlledProvider } from './testing/controlled-provider.js';
 import { createStoreRunHarness, type StoreRunHarness } from './testing/store-run-context.js';
 
 const team = createDefaultTeam();
@@ -83,6 +83,48 @@ describe('createTeamRuntime', () => {
     const completed = ofType(records, 'run.completed')[0]!;
     expect(completed.event.deliverableIds).toHaveLength(plan.length);
     expect(records.at(-1)).toBe(completed);
+  });
+
+  it('runs at most `concurrency` generations of a run at once and starts the next as one ends', async () => {
+    const store = new MemoryStore();
+    const provider = createControlledProvider();
+    const harness = await createStoreRunHarness({ store, session: 'session-c', runId: 'run-c', brief: { goal: 'Launch the trail shoe' } });
+    harnesses.push(harness);
+    const plan = team.planCampaign({ goal: 'Launch the trail shoe' }, { runId: 'run-c' });
+    const fanOut = plan.filter((planned) => planned.dependsOn.length === 1);
+    for (const planned of fanOut) provider.hold(planned.skill);
+    let active = 0;
+    let most = 0;
+    const stream = provider.stream.bind(provider);
+    const counted = {
+      ...provider,
+      stream: async function* (request: Parameters<typeof stream>[0], signal: AbortSignal) {
+        most = Math.max(most, ++active);
+        try {
+          yield* stream(request, signal);
+        } finally {
+          active--;
+        }
+      },
+    };
+    const launched = createTeamRuntime({ team, provider: counted, concurrency: 2, coalesceMs: 0 }).launch(harness.context);
+    const fanSkills = new Set(fanOut.map((planned) => planned.skill));
+    const released = new Set<ControlledCall>();
+    while (released.size < fanOut.length) {
+      // Take the next held fan-out call, check the limit, let it finish; the limiter admits another.
+      const next = await vi.waitFor(() => {
+        const call = provider.calls.find((candidate) => fanSkills.has(candidate.skill) && !released.has(candidate));
+        if (!call) throw new Error('no new call yet');
+        return call;
+      });
+      expect(active).toBeLessThanOrEqual(2);
+      released.add(next);
+      next.release();
+      await next.ended;
+    }
+    await launched;
+    expect(most).toBe(2);
+    expect(ofType(await harness.records(), 'run.completed')[0]?.event.deliverableIds).toHaveLength(plan.length);
   });
 
   it('writes each task’s own message: started, deltas whose text adds up, completed with the full text', async () => {

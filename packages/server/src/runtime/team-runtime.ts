@@ -11,7 +11,7 @@ export interface TeamRuntimeOptions {
   team: Team;
   /** The model every agent uses (Anthropic, or the offline provider). */
   provider: ModelProvider;
-  /** Most model generations running at once across all runs of this runtime; default 8. */
+  /** Most model generations of one run at once (each run has its own limit); default 8. */
   concurrency?: number;
   /**
    * Task-level retry, on top of the provider's own retries: a task whose model call finally failed
@@ -62,7 +62,7 @@ export class TeamRuntimeOptionsError extends TypeError {
  *
  * A run plans the brief with the team's playbook, appends `routing.decided` (with reasons) and
  * `run.started` (the DAG and the model), then runs each task as soon as its dependencies are done,
- * independent ones in parallel (at most `concurrency` generations at once). Each task appends its
+ * independent ones in parallel (at most `concurrency` generations of the run at once). Each task appends its
  * own `task.*`, `message.*`, `text.delta`, `deliverable.created` and `usage` events; the run ends
  * with `run.completed` (every deliverable id) or `run.failed` when nothing could be produced.
  * Scoped cancels, steers and review decisions arrive through `context.onControl`; a whole-run
@@ -76,9 +76,8 @@ export function createTeamRuntime(options: TeamRuntimeOptions): RunLauncher {
     throw new TeamRuntimeOptionsError(`createTeamRuntime: ${field}: ${issue?.message ?? 'invalid'}`, field);
   }
   const { team, provider, concurrency, retry, coalesceMs, maxDeltaChars } = parsed.data;
-  const limiter = new ConcurrencyLimiter(concurrency);
   const settings: RunSettings = { coalesceMs, maxDeltaChars, taskAttempts: retry.attempts, taskRetryDelayMs: retry.delayMs };
   return {
-    launch: (context: RunContext) => new CampaignRun(context, team, provider, limiter, settings).execute(),
+    launch: (context: RunContext) => new CampaignRun(context, team, provider, new ConcurrencyLimiter(concurrency), settings).execute(),
   };
 }
