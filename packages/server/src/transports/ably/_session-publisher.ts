@@ -129,27 +129,30 @@ export class SessionPublisher {
 
   /**
    * What to send next: one message of records (as many as fit), or every slice of one oversize
-   * record, or the pending replies. Records that do not fit stay queued so newer ones can join them;
+   * record, followed by one message of pending replies (so a steady stream of records never
+   * starves acknowledgements). Records that do not fit stay queued so newer ones can join them;
    * they have already waited out the window, so they go as soon as the rate spacing allows.
    */
   #takeNext(): PlannedMessage[] {
     const { session, epoch, maxMessageBytes } = this.#options;
+    const next: PlannedMessage[] = [];
     if (this.#buffer.length > 0) {
       // A message holds far fewer than 2,000 records, so planning a prefix keeps a long backlog linear.
       const planned = planRecordMessages(session, epoch, this.#buffer.slice(0, 2000), maxMessageBytes);
       const first = planned[0];
-      if (!first) return [];
-      if (first.message.name === AblyMessageName.recordPart) {
-        const parts = planned.slice(0, planned.findIndex((message) => message.records === 1) + 1);
+      if (first?.message.name === AblyMessageName.recordPart) {
+        next.push(...planned.slice(0, planned.findIndex((message) => message.records === 1) + 1));
         this.#buffer.splice(0, 1);
-        return parts;
+      } else if (first) {
+        next.push(first);
+        this.#buffer.splice(0, first.records);
       }
-      this.#buffer.splice(0, first.records);
-      return [first];
     }
-    const frames = this.#replies.splice(0, 1000);
-    const data: AblyRepliesData = { session, frames };
-    return [{ message: { name: AblyMessageName.replies, data }, lastOffset: this.#stats.publishedOffset, records: 0 }];
+    if (this.#replies.length > 0) {
+      const data: AblyRepliesData = { session, frames: this.#replies.splice(0, 1000) };
+      next.push({ message: { name: AblyMessageName.replies, data }, lastOffset: 0, records: 0 });
+    }
+    return next;
   }
 
   async #publish(planned: PlannedMessage): Promise<void> {
