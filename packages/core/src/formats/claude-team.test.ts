@@ -56,6 +56,10 @@ describe('SKILL.md', () => {
     expect(error.message).toBe(`${error.path}:${error.line}: ${error.reason}`);
   });
 
+  it('accepts allowed-tools separated by spaces or commas', () => {
+    expect(team(withSkill(skillMd(`${okSkill}\nallowed-tools: Read, Grep Glob`))).skill('posts')!.allowedTools).toEqual(['Read', 'Grep', 'Glob']);
+  });
+
   it('refuses a lower-case skill.md and skills without an owner', () => {
     expect(formatErrorOf(() => team([{ path: '.claude/skills/posts/skill.md', content: skillMd(okSkill) }])).reason).toMatch(/SKILL.md/);
     const orphan = formatErrorOf(() =>

@@ -48,7 +48,8 @@ export function parseSkillFile(file: TeamFile, references: readonly TeamFile[] =
   if (/<[^>]*>/.test(description)) read.fail(['description'], 'description must not contain XML tags');
   const license = read.string('license', {});
   const compatibility = read.string('compatibility', { max: 500 });
-  const allowedTools = read.list('allowed-tools', /\s+/);
+  // the Agent Skills spec separates with spaces; Claude Code examples use commas: accept both
+  const allowedTools = read.list('allowed-tools', /[\s,]+/);
   const metadata = read.stringMap('metadata') ?? {};
   const deliverable = metadata[DELIVERABLE_METADATA_KEY];
   if (deliverable === undefined) {

@@ -46,6 +46,10 @@ describe('team folders on disk', () => {
     await mkdir(join(dir, '.claude/skills/ad-copy/scripts'), { recursive: true });
     await writeFile(join(dir, '.claude/skills/ad-copy/scripts/check.sh'), 'echo ok');
     await expect(loadClaudeTeam(dir)).resolves.toBeDefined();
+    await mkdir(join(dir, '.claude/skills/ad-copy/references'), { recursive: true });
+    await writeFile(join(dir, '.claude/skills/ad-copy/references/huge.md'), 'x'.repeat(1024 * 1024 + 1));
+    await expect(loadClaudeTeam(dir)).rejects.toMatchObject({ name: 'FormatError', path: '.claude/skills/ad-copy/references/huge.md' });
+    await rm(join(dir, '.claude/skills/ad-copy/references'), { recursive: true });
     const skillPath = join(dir, '.claude/skills/ad-copy/SKILL.md');
     const content = await readFile(skillPath, 'utf8');
     await writeFile(skillPath, content.replace('name: ad-copy', 'name: ad-copy\n\tcolour: red'));

@@ -1,12 +1,27 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { exportClaudeTeam, parseClaudeTeam, type ParseClaudeTeamOptions, type Team, type TeamFile } from '@marketing-team/core';
+import {
+  FormatError,
+  exportClaudeTeam,
+  parseClaudeTeam,
+  type ParseClaudeTeamOptions,
+  type Team,
+  type TeamFile,
+} from '@marketing-team/core';
 
-// only these top-level entries can hold team files; everything else in a project is skipped
-const ROOTS = ['.claude/skills', '.claude/agents', 'brand', 'marketing-team.yaml'];
 const MAX_FILE_BYTES = 1024 * 1024;
 
-async function walk(root: string, dir: string, out: TeamFile[]): Promise<void> {
+/** Paths the core loader reads; scripts, assets and anything else in the folder are left alone. */
+function isTeamFilePath(path: string): boolean {
+  return (
+    path === 'marketing-team.yaml' ||
+    path.startsWith('brand/') ||
+    path.startsWith('.claude/agents/') ||
+    /^\.claude\/skills\/[^/]+\/(skill\.md|references\/.+)$/i.test(path)
+  );
+}
+
+async function listFiles(root: string, dir: string, out: string[]): Promise<void> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -16,30 +31,33 @@ async function walk(root: string, dir: string, out: TeamFile[]): Promise<void> {
   }
   for (const entry of entries) {
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) await walk(root, full, out);
-    else if (entry.isFile()) {
-      const content = await readFile(full);
-      if (content.byteLength > MAX_FILE_BYTES) continue; // binary assets and large files are not team files
-      out.push({ path: relative(root, full).split(sep).join('/'), content: content.toString('utf8') });
-    }
+    // symbolic links are not followed, so a team folder cannot pull in files from elsewhere
+    if (entry.isDirectory()) await listFiles(root, full, out);
+    else if (entry.isFile()) out.push(relative(root, full).split(sep).join('/'));
   }
 }
 
-/** Reads the team files of a folder (`.claude/skills`, `.claude/agents`, `brand/`, `marketing-team.yaml`). */
+/**
+ * Reads the team files of a folder: `.claude/skills/<name>/SKILL.md` and `references/`,
+ * `.claude/agents/*.md`, `brand/` and `marketing-team.yaml`, sorted by path.
+ * A team file over 1 MiB is refused with a `FormatError` rather than skipped.
+ */
 export async function readTeamFiles(dir: string): Promise<TeamFile[]> {
   const root = resolve(dir);
-  const files: TeamFile[] = [];
-  for (const entry of ROOTS) {
-    const full = join(root, entry);
-    if (entry.endsWith('.yaml')) {
-      try {
-        files.push({ path: entry, content: await readFile(full, 'utf8') });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-    } else await walk(root, full, files);
+  const paths: string[] = [];
+  for (const top of ['.claude/skills', '.claude/agents', 'brand']) await listFiles(root, join(root, top), paths);
+  try {
+    if ((await stat(join(root, 'marketing-team.yaml'))).isFile()) paths.push('marketing-team.yaml');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  return files.sort((a, b) => a.path.localeCompare(b.path));
+  const files: TeamFile[] = [];
+  for (const path of paths.filter(isTeamFilePath).sort()) {
+    const content = await readFile(join(root, path));
+    if (content.byteLength > MAX_FILE_BYTES) throw new FormatError(path, 1, `the file is ${content.byteLength} bytes; team files are limited to 1 MiB`);
+    files.push({ path, content: content.toString('utf8') });
+  }
+  return files;
 }
 
 /**
