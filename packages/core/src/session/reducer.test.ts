@@ -338,6 +338,14 @@ describe('session reducer: offsets', () => {
     expect(applyRecords(state, records(started))).toBe(state);
     expect(applyRecords(state, [])).toBe(state);
   });
+
+  it('skips an event type it does not know but moves its offset', () => {
+    const state = reduce(started);
+    const future = { offset: 3, at: 9, event: { type: 'future.thing' } } as unknown as SessionRecord;
+    const next = applyRecord(state, future);
+    expect(next.offset).toBe(3);
+    expect({ ...next, offset: 2 }).toEqual(state);
+  });
 });
 
 // ---- property: every way of applying the same log gives the same state ----

@@ -196,6 +196,25 @@ describe('SessionClient: handshake, snapshot and events', () => {
     sessions.close();
   });
 
+  it('skips records of event types it does not know (from a newer server) and keeps going', async () => {
+    const onError = vi.fn();
+    const sessions = client({ onError });
+    const handle = sessions.session('s1', { token: 't' });
+    const socket = connect();
+    await vi.advanceTimersByTimeAsync(0);
+    socket.deliver(subscribed('s1'));
+    socket.deliver(JSON.stringify({ type: 'events', session: 's1', epoch: 'e1', batch: [record(1), { offset: 2, at: 5, event: { type: 'future.thing', x: 1 } }] }));
+    socket.deliver(events('s1', [record(3)]));
+    expect(onError).not.toHaveBeenCalled();
+    expect(handle.offset).toBe(3);
+    expect(Object.keys(handle.getState().runs)).toEqual(['r1']);
+    // A known type with a broken body is still an invalid frame.
+    socket.deliver(JSON.stringify({ type: 'events', session: 's1', epoch: 'e1', batch: [{ offset: 4, at: 5, event: { type: 'text.delta' } }] }));
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(handle.offset).toBe(3);
+    sessions.close();
+  });
+
   it('reports an invalid frame and does not apply it', async () => {
     const onError = vi.fn();
     const sessions = client({ onError });

@@ -16,6 +16,7 @@ import { BackoffOptionsSchema, backoffDelay, type BackoffOptions } from './backo
 import { SessionClientError } from './client-errors.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
 import { createId } from './_ids.js';
+import { parseEventsLeniently } from './_lenient-events.js';
 import { Outbox, type MessageAck } from './_outbox.js';
 import { SessionEntry, type SessionAuth } from './_session-entry.js';
 import { tokenExpiry } from './_token-expiry.js';
@@ -418,6 +419,11 @@ export class SessionClient {
     }
     const parsed = ServerFrameSchema.safeParse(raw);
     if (!parsed.success) {
+      const lenient = (raw as { type?: unknown } | null)?.type === 'events' ? parseEventsLeniently(raw) : undefined;
+      if (lenient) {
+        this.#handle({ type: 'events', ...lenient });
+        return;
+      }
       const problem = protocolErrorFromZod(parsed.error);
       this.#report(new SessionClientError('invalid_frame', problem.message, problem.field !== undefined ? { field: problem.field } : {}));
       return;

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { OffsetSchema, SessionEventSchema, SessionIdSchema, SessionRecordSchema, type SessionRecord } from '../protocol/index.js';
+
+const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(SessionEventSchema.options.map((option) => option.shape.type.value));
+
+/** A stored record whose event type this client does not know (written by a newer server). */
+const UnknownRecordSchema = z.object({
+  offset: OffsetSchema.min(1),
+  at: z.number().int().nonnegative(),
+  event: z.looseObject({ type: z.string().min(1).max(100) }).refine((event) => !KNOWN_EVENT_TYPES.has(event.type), {
+    message: 'a known event type with an invalid body',
+  }),
+});
+
+const LenientEventsFrameSchema = z.object({
+  type: z.literal('events'),
+  session: SessionIdSchema,
+  epoch: z.string(),
+  batch: z.array(z.union([SessionRecordSchema, UnknownRecordSchema])),
+});
+
+/**
+ * Re-reads an `events` frame that failed strict validation, accepting records of event types
+ * this client does not know. The protocol lets a newer server add event types that older
+ * clients ignore; the reducer skips them and only moves its offset. Returns undefined when the
+ * frame is invalid for another reason.
+ */
+export function parseEventsLeniently(raw: unknown): { session: string; epoch: string; batch: SessionRecord[] } | undefined {
+  const parsed = LenientEventsFrameSchema.safeParse(raw);
+  // Unknown records reach the reducer as they are; its exhaustive switch treats them as no-ops.
+  return parsed.success ? (parsed.data as { session: string; epoch: string; batch: SessionRecord[] }) : undefined;
+}
