@@ -45,9 +45,9 @@ const externalSanitizer = {
   },
 };
 
-/** Writes `dist/marketing-team.js`. */
-export async function writeBundle() {
-  await build({ ...bundleOptions(), outfile: 'dist/marketing-team.js' });
+/** Writes `dist/marketing-team.js` (or another file). */
+export async function writeBundle(outfile = 'dist/marketing-team.js') {
+  await build({ ...bundleOptions(), outfile });
 }
 
 /** Minified and gzipped sizes (bytes) of a build, in memory. */

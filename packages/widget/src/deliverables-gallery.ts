@@ -11,6 +11,7 @@ import { defaultStrings, type WidgetStrings } from './strings.js';
  *
  * @csspart gallery - The list.
  * @csspart empty - The text shown before the first deliverable.
+ * @csspart deliverable - Each card, with its `heading`, `post`, `variant`, `landing-page`, `banner` and `table` parts re-exported.
  */
 export class DeliverablesGalleryElement extends LitElement {
   static override properties = {
@@ -72,6 +73,7 @@ export class DeliverablesGalleryElement extends LitElement {
         (deliverable) => deliverable.id,
         (deliverable) => html`<li class=${deliverable.kind === 'landing-page' || deliverable.kind === 'social-posts' ? 'wide' : ''}>
           <mt-deliverable-card
+            exportparts="deliverable, heading, post, variant, landing-page, banner, table"
             data-id=${deliverable.id}
             .deliverable=${deliverable}
             .strings=${this.strings}

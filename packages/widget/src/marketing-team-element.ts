@@ -62,6 +62,14 @@ export const createDefaultClient: ClientFactory = (endpoint) => new SessionClien
  * @csspart deliverables - The deliverables section.
  * @csspart board - The task board section.
  * @csspart error - The error banner.
+ * @csspart connection-status - The connection pill (`connection-indicator`: its dot).
+ * @csspart brief-form - The brief form (`goal`, `submit`, `brief-error` inside it).
+ * @csspart progress - Run progress (`bar`, `fill`, `summary` inside it).
+ * @csspart controls - Stop and steer (`run-stop`, `steer-input`, `steer-button`, `reason` inside it).
+ * @csspart lane - Each agent lane (`lane-header`, `lane-task`, `lane-text`, `lane-stop` inside it).
+ * @csspart gallery - The deliverables list (`empty` before the first).
+ * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table` inside it).
+ * @csspart task-board - The board (`column`, `card`, `approve`, `request-changes` inside it).
  * @cssprop --mt-color-background - Background of panels.
  * @cssprop --mt-color-surface - Background of the widget and of inset areas.
  * @cssprop --mt-color-text - Text colour.
@@ -373,7 +381,9 @@ export class MarketingTeamElement extends LitElement {
     return html`<div part="root">
       <header part="header">
         <h2>${strings.title}</h2>
-        <mt-connection-status .connection=${this.controller.connection} .strings=${strings} theme=${theme}></mt-connection-status>
+        <mt-connection-status
+          exportparts="status: connection-status, indicator: connection-indicator"
+          .connection=${this.controller.connection} .strings=${strings} theme=${theme}></mt-connection-status>
       </header>
       ${this.errorMessage
         ? html`<div part="error" role="alert">
@@ -386,6 +396,7 @@ export class MarketingTeamElement extends LitElement {
         ${active && run?.brief
           ? html`<p class="goal">${run.brief.goal}</p>`
           : html`<mt-brief-form
+              exportparts="form: brief-form, goal, submit, error: brief-error"
               .strings=${strings}
               theme=${theme}
               ?disabled=${!canWrite}
@@ -394,8 +405,10 @@ export class MarketingTeamElement extends LitElement {
       </section>
       ${run
         ? html`<section part="run" class="panel" aria-label=${strings.progressLabel}>
-            <mt-run-progress .run=${run} .strings=${strings} theme=${theme}></mt-run-progress>
-            <mt-run-controls .run=${run} ?can-control=${canControl} .strings=${strings} theme=${theme}></mt-run-controls>
+            <mt-run-progress exportparts="progress, bar, fill, summary" .run=${run} .strings=${strings} theme=${theme}></mt-run-progress>
+            <mt-run-controls
+              exportparts="controls, stop: run-stop, steer-input, steer-button, reason"
+              .run=${run} ?can-control=${canControl} .strings=${strings} theme=${theme}></mt-run-controls>
           </section>`
         : nothing}
       <section part="lanes" class="panel" aria-labelledby="lanes-heading">
@@ -409,6 +422,7 @@ export class MarketingTeamElement extends LitElement {
                   const task = agent.runId && agent.taskId ? state!.runs[agent.runId]?.tasks[agent.taskId] : undefined;
                   const message = agent.messageId ? state!.messages[agent.messageId] : undefined;
                   return html`<mt-agent-lane
+                    exportparts="lane, header: lane-header, task: lane-task, text: lane-text, stop: lane-stop"
                     .agent=${agent}
                     .task=${task}
                     .message=${message}
@@ -423,11 +437,13 @@ export class MarketingTeamElement extends LitElement {
       </section>
       <section part="deliverables" class="panel" aria-labelledby="deliverables-heading">
         <h3 class="section" id="deliverables-heading">${strings.deliverablesHeading}</h3>
-        <mt-deliverables .deliverables=${deliverables} .strings=${strings} theme=${theme}></mt-deliverables>
+        <mt-deliverables
+          exportparts="gallery, empty, deliverable, heading, post, variant, landing-page, banner, table"
+          .deliverables=${deliverables} .strings=${strings} theme=${theme}></mt-deliverables>
       </section>
       <section part="board" class="panel" aria-labelledby="board-heading">
         <h3 class="section" id="board-heading">${strings.boardHeading}</h3>
-        <mt-task-board .cards=${cards} ?can-review=${canWrite} .strings=${strings} theme=${theme}></mt-task-board>
+        <mt-task-board exportparts="board: task-board, column, card, approve, request-changes" .cards=${cards} ?can-review=${canWrite} .strings=${strings} theme=${theme}></mt-task-board>
       </section>
       <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this.announcement}</div>
     </div>`;

@@ -63,7 +63,8 @@ function matchDeep<E extends Element>(root: ParentNode, selector: string): E[] {
       if (element.shadowRoot) visit(element.shadowRoot);
     }
   };
-  if (root instanceof Element && root.shadowRoot) visit(root.shadowRoot);
+  const host = root as Partial<Element>;
+  if (host.shadowRoot) visit(host.shadowRoot);
   visit(root);
   return found;
 }

@@ -39,3 +39,8 @@ export function callServer<T>(method: 'GET' | 'POST', path: string, body?: unkno
 export async function mintToken(session: string, capabilities: ('read' | 'write' | 'control')[]): Promise<string> {
   return (await callServer<{ token: string }>('POST', '/test/token', { session, capabilities })).token;
 }
+
+/** Builds the self-contained `marketing-team.js` and returns the URL the runner serves it at. */
+export function buildBundle(): Promise<string> {
+  return executeServerCommand('mt-build-bundle') as Promise<string>;
+}

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { writeBundle } from '../scripts/bundle.mjs';
 
 /** @param {{ repositoryRoot: string }} options */
 export function widgetTestPlugin({ repositoryRoot }) {
@@ -57,6 +58,11 @@ export function widgetTestPlugin({ repositoryRoot }) {
       if (!command.startsWith('mt-')) return undefined;
       if (command === 'mt-server-url') return `ws://127.0.0.1:${await port}`;
       if (command === 'mt-server') return callServer(payload);
+      if (command === 'mt-build-bundle') {
+        // The self-contained file exactly as the package build writes it, served by the runner.
+        await writeBundle(join(repositoryRoot, 'test-output', 'bundle', 'marketing-team.js'));
+        return '/test-output/bundle/marketing-team.js';
+      }
       const page = session.browser.getPage(session.id);
       switch (command) {
         case 'mt-viewport':
