@@ -7,3 +7,4 @@ export * from './runtime/index.js';
 export * from './models/index.js';
 export * from './durable-streams/index.js';
 export * from './team-files/index.js';
+export * from './cluster/index.js';

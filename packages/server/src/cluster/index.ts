@@ -1,0 +1,4 @@
+export type { RunLease, RunLeases } from './run-leases.js';
+export { RedisRunLeases } from './redis-run-leases.js';
+export type { RedisRunLeasesOptions, RunLeaseMetrics } from './redis-run-leases.js';
+export { RunLeaseLostError } from './run-lease-lost-error.js';
