@@ -26,6 +26,7 @@ export class CampaignRun {
     private readonly context: RunContext,
     team: Team,
     private readonly provider: ModelProvider,
+    agentProviders: ReadonlyMap<string, ModelProvider>,
     limiter: ConcurrencyLimiter,
     settings: RunSettings,
   ) {
@@ -37,6 +38,7 @@ export class CampaignRun {
       brief: context.brief,
       team,
       provider,
+      providerFor: (agent) => agentProviders.get(agent) ?? provider,
       limiter,
       steers: this.#steers,
       settings,

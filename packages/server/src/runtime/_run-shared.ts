@@ -15,7 +15,10 @@ export interface RunShared {
   readonly runId: string;
   readonly brief: CampaignBrief;
   readonly team: Team;
+  /** The run's default model (the one `run.started` names). */
   readonly provider: ModelProvider;
+  /** The model an agent uses: its own when the runtime was given one for it, else the default. */
+  providerFor(agent: string): ModelProvider;
   readonly limiter: ConcurrencyLimiter;
   readonly steers: SteerBook;
   readonly settings: RunSettings;

@@ -85,6 +85,11 @@ export class TaskExecution {
     );
   }
 
+  /** The model this task's agent uses. */
+  get #provider() {
+    return this.shared.providerFor(this.task.agent);
+  }
+
   /** True once the task ended (done, failed, cancelled, blocked or stopped). */
   get finished(): boolean {
     return this.#phase === 'finished';
@@ -314,7 +319,7 @@ export class TaskExecution {
 
   #usageEvents(usage: ModelUsage | undefined): SessionEvent[] {
     if (!usage) return [];
-    const cost = this.shared.provider.cost(usage);
+    const cost = this.#provider.cost(usage);
     return [
       {
         type: 'usage',
@@ -335,7 +340,8 @@ export class TaskExecution {
 
   /** Streams one generation into the log: `message.started`, coalesced `text.delta`s. The caller closes the message. */
   async #stream(request: ModelRequest, before: SessionEvent[]): Promise<Generation> {
-    const { runId, provider } = this.shared;
+    const { runId } = this.shared;
+    const provider = this.#provider;
     const task = this.task;
     const started = (messageId: string): SessionEvent => ({
       type: 'message.started',
@@ -413,7 +419,7 @@ export class TaskExecution {
         taskId: this.task.id,
         agent: this.task.agent,
         skill: skill.name,
-        offline: this.shared.provider.offline,
+        offline: this.#provider.offline,
         brand: { bannedTerms: this.shared.team.brand.bannedTerms, requiredDisclaimers: this.shared.team.brand.requiredDisclaimers },
       });
       // The store validates too; checking here turns a bad deliverable into a typed task failure.

@@ -1,6 +1,7 @@
 import { createDefaultTeam, type PlannedTask, type SessionEvent, type SessionRecord } from '@marketing-team/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ModelError } from '../models/model-error.js';
+import { createOfflineProvider } from '../models/offline-provider.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import { createTeamRuntime, TeamRuntimeOptionsError } from './team-runtime.js';
 import { createControlledProvider, type ControlledCall, type ControlledProvider } from './testing/controlled-provider.js';
@@ -125,6 +126,25 @@ describe('createTeamRuntime', () => {
     await launched;
     expect(most).toBe(2);
     expect(ofType(await harness.records(), 'run.completed')[0]?.event.deliverableIds).toHaveLength(plan.length);
+  });
+
+  it('gives an agent its own model when providerFor returns one', async () => {
+    const { provider, harness, task } = await setup();
+    const analyst = task('measurement').agent;
+    const runtime = createTeamRuntime({
+      team,
+      provider,
+      providerFor: (agent) => (agent.name === analyst ? createOfflineProvider({ tokensPerSecond: 100_000 }) : undefined),
+      coalesceMs: 0,
+    });
+    await runtime.launch(harness.context);
+    expect(provider.calls.map((call) => call.agent)).not.toContain(analyst);
+    const records = await harness.records();
+    for (const record of ofType(records, 'message.started')) expect(record.event.offline).toBe(record.event.agent === analyst);
+    expect(ofType(records, 'run.started')[0]?.event.model.provider).toBe('controlled');
+    const analystUsage = ofType(records, 'usage').find((record) => record.event.agent === analyst);
+    expect(analystUsage?.event.costUsd).toBe(0);
+    expect(() => createTeamRuntime({ team, provider, providerFor: () => ({}) as never })).toThrow(/providerFor/);
   });
 
   it('writes each task’s own message: started, deltas whose text adds up, completed with the full text', async () => {

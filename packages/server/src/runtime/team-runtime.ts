@@ -1,4 +1,4 @@
-import type { ModelProvider, Team } from '@marketing-team/core';
+import type { Agent, ModelProvider, Team } from '@marketing-team/core';
 import { z } from 'zod';
 import { CampaignRun } from './_campaign-run.js';
 import { ConcurrencyLimiter } from './_concurrency-limiter.js';
@@ -11,6 +11,12 @@ export interface TeamRuntimeOptions {
   team: Team;
   /** The model every agent uses (Anthropic, or the offline provider). */
   provider: ModelProvider;
+  /**
+   * A model for one agent instead of `provider`, for example to honour the agent's own `model`:
+   * `(agent) => agent.model ? createAnthropicProvider({ model: agent.model }) : undefined`.
+   * Called once per agent when the runtime is created.
+   */
+  providerFor?: (agent: Agent) => ModelProvider | undefined;
   /** Most model generations of one run at once (each run has its own limit); default 8. */
   concurrency?: number;
   /**
@@ -38,6 +44,7 @@ const OptionsSchema = z.object({
       typeof (value as ModelProvider).cost === 'function',
     'expected a ModelProvider',
   ),
+  providerFor: z.custom<(agent: Agent) => ModelProvider | undefined>((value) => typeof value === 'function', 'expected a function').optional(),
   concurrency: z.number().int().min(1).max(256).default(8),
   retry: z
     .object({ attempts: z.number().int().min(1).max(10).default(1), delayMs: z.number().int().min(0).max(60_000).default(1000) })
@@ -75,9 +82,18 @@ export function createTeamRuntime(options: TeamRuntimeOptions): RunLauncher {
     const field = issue?.path.join('.') || 'options';
     throw new TeamRuntimeOptionsError(`createTeamRuntime: ${field}: ${issue?.message ?? 'invalid'}`, field);
   }
-  const { team, provider, concurrency, retry, coalesceMs, maxDeltaChars } = parsed.data;
+  const { team, provider, providerFor, concurrency, retry, coalesceMs, maxDeltaChars } = parsed.data;
+  const agentProviders = new Map<string, ModelProvider>();
+  for (const agent of team.agents) {
+    const own = providerFor?.(agent);
+    if (own === undefined) continue;
+    if (typeof own.stream !== 'function' || typeof own.cost !== 'function') {
+      throw new TeamRuntimeOptionsError(`createTeamRuntime: providerFor: expected a ModelProvider for agent "${agent.name}"`, 'providerFor');
+    }
+    agentProviders.set(agent.name, own);
+  }
   const settings: RunSettings = { coalesceMs, maxDeltaChars, taskAttempts: retry.attempts, taskRetryDelayMs: retry.delayMs };
   return {
-    launch: (context: RunContext) => new CampaignRun(context, team, provider, new ConcurrencyLimiter(concurrency), settings).execute(),
+    launch: (context: RunContext) => new CampaignRun(context, team, provider, agentProviders, new ConcurrencyLimiter(concurrency), settings).execute(),
   };
 }
