@@ -334,14 +334,14 @@ export class MarketingTeamElement extends LitElement {
         said.push(strings.runEnded(strings.runStatus[run.status]));
       }
     }
-    for (const id of Object.keys(state.messages)) {
+    for (const id of state.messages === previous.messages ? [] : Object.keys(state.messages)) {
       const message = state.messages[id];
       const before = previous.messages[id];
       if (!message || message === before || message.status !== 'completed' || before?.status === 'completed') continue;
       const task = state.runs[message.runId]?.tasks[message.taskId];
       said.push(strings.messageCompleted(agentDisplayName(strings, message.agent), task?.title ?? message.taskId));
     }
-    const fresh = state.deliverableOrder.filter((id) => !previous.deliverables[id]);
+    const fresh = state.deliverableOrder === previous.deliverableOrder ? [] : state.deliverableOrder.filter((id) => !previous.deliverables[id]);
     for (const id of fresh) {
       const deliverable = state.deliverables[id];
       if (!deliverable) continue;
@@ -356,6 +356,18 @@ export class MarketingTeamElement extends LitElement {
     }
     if (said.length) this.announcement = said.join(' ');
   }
+
+  // Lists keep their identity while their part of the state does, so a frame of text deltas
+  // does not make the gallery or the board update.
+  private readonly agentList = memoList((state) => [state.agentOrder, state.agents], (state) =>
+    state.agentOrder.map((name) => state.agents[name]).filter((agent): agent is AgentState => !!agent),
+  );
+  private readonly deliverableList = memoList((state) => [state.deliverableOrder, state.deliverables], (state) =>
+    state.deliverableOrder.map((id) => state.deliverables[id]).filter((deliverable): deliverable is Deliverable => !!deliverable),
+  );
+  private readonly cardList = memoList((state) => [state.boardOrder, state.board], (state) =>
+    state.boardOrder.map((id) => state.board[id]).filter((card): card is CardState => !!card),
+  );
 
   private currentRun(state: SessionState | undefined): RunState | undefined {
     const id = state?.runOrder[state.runOrder.length - 1];
@@ -373,11 +385,9 @@ export class MarketingTeamElement extends LitElement {
     const run = this.currentRun(state);
     const active = run && !ENDED.has(run.status);
     const theme = this.theme ?? nothing;
-    const agents = (state?.agentOrder ?? []).map((name) => state!.agents[name]).filter((agent): agent is AgentState => !!agent);
-    const deliverables = (state?.deliverableOrder ?? [])
-      .map((id) => state!.deliverables[id])
-      .filter((deliverable): deliverable is Deliverable => !!deliverable);
-    const cards = (state?.boardOrder ?? []).map((id) => state!.board[id]).filter((card): card is CardState => !!card);
+    const agents = this.agentList(state);
+    const deliverables = this.deliverableList(state);
+    const cards = this.cardList(state);
     return html`<div part="root">
       <header part="header">
         <h2>${strings.title}</h2>
@@ -448,6 +458,23 @@ export class MarketingTeamElement extends LitElement {
       <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this.announcement}</div>
     </div>`;
   }
+}
+
+function memoList<T>(
+  inputs: (state: SessionState) => unknown[],
+  compute: (state: SessionState) => T[],
+): (state: SessionState | undefined) => T[] {
+  let last: unknown[] | undefined;
+  let value: T[] = [];
+  return (state) => {
+    if (!state) return [];
+    const next = inputs(state);
+    if (!last || next.some((input, index) => input !== last![index])) {
+      last = next;
+      value = compute(state);
+    }
+    return value;
+  };
 }
 
 defineElement('marketing-team', MarketingTeamElement);

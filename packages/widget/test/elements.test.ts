@@ -119,12 +119,17 @@ describe('<marketing-team> over fixture state', () => {
     deepQuery<HTMLButtonElement>(element, '[data-agent="campaign-strategist"] >>> [part="stop"]')!.click();
     const approve = await waitFor(() => deepQuery<HTMLButtonElement>(element, 'mt-task-board >>> [part="approve"]'), 'approve button');
     approve.click();
-    await waitFor(() => client.calls.length === 4, 'four calls');
+    deepQuery<HTMLButtonElement>(element, 'mt-task-board >>> [part="request-changes"]')!.click();
+    const comment = await waitFor(() => deepQuery<HTMLInputElement>(element, 'mt-task-board >>> input[name="comment"]'), 'comment field');
+    comment.value = 'Lead with price';
+    comment.form!.requestSubmit();
+    await waitFor(() => client.calls.length === 5, 'five calls');
     equal(JSON.stringify(client.calls.map((call) => [call.method, ...call.args])), JSON.stringify([
       ['cancel', 'r1', null],
       ['steer', 'r1', 'more playful', null],
       ['cancel', 'r1', { agent: 'campaign-strategist' }],
       ['approve', 'r1', 'strategy'],
+      ['requestChanges', 'r1', 'strategy', 'Lead with price'],
     ]));
   });
 

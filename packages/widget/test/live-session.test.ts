@@ -97,6 +97,23 @@ describe('<marketing-team> against a real server', () => {
     await setViewport(800, 600);
   });
 
+  it('connects with getToken alone, asking for the session the element shows', async () => {
+    const session = sessionId('gettoken');
+    const asked: string[] = [];
+    const element = document.createElement('marketing-team');
+    element.endpoint = `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
+    element.session = session;
+    element.getToken = async (id) => {
+      asked.push(id);
+      return mintToken(id, ['read', 'write']);
+    };
+    document.body.append(element);
+    await waitFor(() => status(element).startsWith('Live'), 'live connection', LONG);
+    equal(asked[0], session);
+    // write without control: the brief form works, stop and steer would not.
+    await waitFor(() => deepQuery<HTMLButtonElement>(element, 'mt-brief-form >>> [part="submit"]')?.disabled === false, 'brief form enabled');
+  });
+
   it('shows reconnecting then resumed after the server drops the socket, with the log text exactly once', async () => {
     const session = sessionId('drop');
     const element = await mount(session);
