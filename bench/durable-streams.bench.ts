@@ -38,17 +38,17 @@ interface Target {
   stop(): Promise<void>;
 }
 
-const SINGLE_APPENDS = 200;
+const SINGLE_APPENDS = 100;
 const CONCURRENT_PRODUCERS = 8;
-const CONCURRENT_APPENDS_EACH = 25;
+const CONCURRENT_APPENDS_EACH = 12;
 const CATCH_UP_MESSAGES = 10_000;
 const LIVE_READERS = 100;
-const LIVE_MESSAGES = 25;
+const LIVE_MESSAGES = 12;
 /** Catch-up data is written in appends of this many JSON messages (one stored batch each). */
 const CATCH_UP_BATCH = 10;
 const LIVE_INTERVAL_MS = 40;
-/** Each side is measured this many times, alternating, and keeps its best figures (load on a shared machine only slows things down). */
-const ROUNDS = 2;
+/** Each measure is taken this many times per side, alternating sides. */
+const ROUNDS = 3;
 
 /** A JSON message of about 200 bytes, the size of a typical session event. */
 function payload(index: number): string {
@@ -150,34 +150,33 @@ async function concurrentProducers(base: string): Promise<number> {
   return (CONCURRENT_PRODUCERS * CONCURRENT_APPENDS_EACH) / ((performance.now() - started) / 1000);
 }
 
-/** JSON messages per second read from the start (offset -1) until up to date: 10,000 messages in appends of 10. */
-async function catchUp(target: Target): Promise<number> {
+/** Creates a stream holding 10,000 JSON messages (appends of 10), written through the store. */
+async function prepareCatchUp(target: Target): Promise<string> {
   const path = `/v1/stream/catch-up-${Date.now()}`;
-  const url = `${target.url}${path}`;
-  await createStream(url);
-  // Written through the store, so this measures reading, not writing.
+  await createStream(`${target.url}${path}`);
   await target.prefill(
     path,
     Array.from({ length: CATCH_UP_MESSAGES / CATCH_UP_BATCH }, (_, batch) =>
       Array.from({ length: CATCH_UP_BATCH }, (_, index) => JSON.parse(payload(batch * CATCH_UP_BATCH + index)) as unknown),
     ),
   );
-  const rates: number[] = [];
-  for (let round = 0; round < 3; round++) {
-    const started = performance.now();
-    let offset = '-1';
-    let count = 0;
-    for (;;) {
-      const response = await fetch(`${url}?offset=${encodeURIComponent(offset)}`);
-      const items = (await response.json()) as unknown[];
-      count += items.length;
-      offset = response.headers.get('stream-next-offset')!;
-      if (response.headers.get('stream-up-to-date') === 'true') break;
-    }
-    if (count !== CATCH_UP_MESSAGES) throw new Error(`catch-up read ${count} messages`);
-    rates.push(count / ((performance.now() - started) / 1000));
+  return path;
+}
+
+/** JSON messages per second read from the start (offset -1) until up to date. */
+async function readAll(url: string): Promise<number> {
+  const started = performance.now();
+  let offset = '-1';
+  let count = 0;
+  for (;;) {
+    const response = await fetch(`${url}?offset=${encodeURIComponent(offset)}`);
+    const items = (await response.json()) as unknown[];
+    count += items.length;
+    offset = response.headers.get('stream-next-offset')!;
+    if (response.headers.get('stream-up-to-date') === 'true') break;
   }
-  return percentile(rates, 50);
+  if (count !== CATCH_UP_MESSAGES) throw new Error(`catch-up read ${count} messages`);
+  return count / ((performance.now() - started) / 1000);
 }
 
 /** Latency (ms) from append to arrival at each of 100 SSE readers: p50 and p99. */
@@ -236,27 +235,47 @@ interface Measures {
   p99: number;
 }
 
-async function measure(target: Target): Promise<Measures> {
-  try {
-    const single = await singleProducer(target.url);
-    const concurrent = await concurrentProducers(target.url);
-    const catchUpRate = await catchUp(target);
-    const { p50, p99 } = await liveTail(target.url);
-    return { single, concurrent, catchUp: catchUpRate, p50, p99 };
-  } finally {
-    await target.stop();
+/**
+ * Takes one measure of both sides, alternating who goes first over `ROUNDS` rounds, and keeps
+ * each side's best: on a shared machine load only ever slows a side down, and interleaving
+ * short rounds keeps drifting load from favouring either.
+ */
+async function interleave(rounds: number, pick: 'max' | 'min', run: (side: 0 | 1) => Promise<number>): Promise<[number, number]> {
+  const figures: [number[], number[]] = [[], []];
+  for (let round = 0; round < rounds; round++) {
+    const order: (0 | 1)[] = round % 2 === 0 ? [0, 1] : [1, 0];
+    for (const side of order) figures[side].push(await run(side));
   }
+  const choose = (values: number[]) => (pick === 'max' ? Math.max(...values) : Math.min(...values));
+  return [choose(figures[0]), choose(figures[1])];
 }
 
-/** The best of several rounds: highest throughputs, lowest latencies. */
-function best(rounds: Measures[]): Measures {
-  return {
-    single: Math.max(...rounds.map((r) => r.single)),
-    concurrent: Math.max(...rounds.map((r) => r.concurrent)),
-    catchUp: Math.max(...rounds.map((r) => r.catchUp)),
-    p50: Math.min(...rounds.map((r) => r.p50)),
-    p99: Math.min(...rounds.map((r) => r.p99)),
-  };
+/** Measures our endpoint (side 0) and the reference (side 1), both running at once. */
+async function measurePair(targets: [Target, Target]): Promise<[Measures, Measures]> {
+  try {
+    const single = await interleave(ROUNDS, 'max', (side) => singleProducer(targets[side].url));
+    const concurrent = await interleave(ROUNDS, 'max', (side) => concurrentProducers(targets[side].url));
+    const paths = await Promise.all(targets.map((target) => prepareCatchUp(target)));
+    const catchUpRate = await interleave(ROUNDS, 'max', (side) => readAll(`${targets[side].url}${paths[side]}`));
+    const p50: [number[], number[]] = [[], []];
+    const p99: [number[], number[]] = [[], []];
+    await interleave(ROUNDS, 'min', async (side) => {
+      const figures = await liveTail(targets[side].url);
+      p50[side].push(figures.p50);
+      p99[side].push(figures.p99);
+      return figures.p50;
+    });
+    const measures = (side: 0 | 1): Measures => ({
+      single: single[side],
+      concurrent: concurrent[side],
+      catchUp: catchUpRate[side],
+      p50: Math.min(...p50[side]),
+      p99: Math.min(...p99[side]),
+    });
+    return [measures(0), measures(1)];
+  } finally {
+    await Promise.all(targets.map((target) => target.stop()));
+  }
 }
 
 /** Runs every measure on our endpoint and on the reference server, in memory and on disk. */
@@ -280,20 +299,7 @@ export async function runDurableStreamsBench(): Promise<BenchResult[]> {
     console.log('fsync policy: ours (disk) = SQLite WAL, synchronous=FULL, one fsync per append commit;');
     console.log('              reference (disk) = segment file + fdatasync per append (concurrent appends share one), LMDB metadata.');
     for (const { mode, ours, reference } of modes) {
-      const baselines: Measures[] = [];
-      const values: Measures[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        // Alternate who goes first, so drifting load on the machine does not favour one side.
-        if (round % 2 === 0) {
-          baselines.push(await measure(await reference()));
-          values.push(await measure(await ours()));
-        } else {
-          values.push(await measure(await ours()));
-          baselines.push(await measure(await reference()));
-        }
-      }
-      const baseline = best(baselines);
-      const value = best(values);
+      const [value, baseline] = await measurePair([await ours(), await reference()]);
       const label = mode === 'memory' ? 'memory' : 'disk, fsync per append';
       results.push(
         benchResult(`append, 1 producer (${label})`, value.single, 'appends/s', baseline.single, 'ratio >= 0.8'),

@@ -169,14 +169,21 @@ function sessionSse(
           }),
         );
       if (after >= headAtStart) send(control());
-      const subscription = context.store.subscribe(session, after, (records) => {
-        for (let index = 0; index < records.length; index += context.maxRecordsPerRead) {
-          const page = records.slice(index, index + context.maxRecordsPerRead);
-          delivered = page.at(-1)!.offset;
-          send(sseEvent('data', JSON.stringify(page)));
-          send(control());
-        }
-      });
+      const subscription = context.store.subscribe(
+        session,
+        after,
+        (records) => {
+          for (let index = 0; index < records.length; index += context.maxRecordsPerRead) {
+            const page = records.slice(index, index + context.maxRecordsPerRead);
+            delivered = page.at(-1)!.offset;
+            send(sseEvent('data', JSON.stringify(page)));
+            send(control());
+          }
+        },
+        // A reset log makes the reader's offsets meaningless: end the response; its next request
+        // learns why (410).
+        { onReset: () => close() },
+      );
       // Keep-alive controls tell an idle reader it is still caught up (and rotate the cursor).
       const keepAlive = setInterval(() => send(control()), context.longPollTimeoutMs);
       const maxDuration = setTimeout(() => close(), context.sseMaxDurationMs);
