@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { SessionEvent, SessionRecord } from '@marketing-team/core';
+import { CampaignBriefSchema, type SessionEvent, type SessionRecord } from '@marketing-team/core';
 import type { SessionGrant } from '../auth/token-issuer.js';
 import { createScriptedProducer } from '../runtime/scripted-producer.js';
 import { SessionHub } from '../sessions/session-hub.js';
@@ -47,7 +47,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string): Pro
 
 async function startedRun(log: RedisStore, session: string, runId: string): Promise<void> {
   await log.append(session, [
-    { type: 'brief.submitted', runId, brief: { goal: 'Lease' }, by: { kind: 'human', id: 'u-1' } },
+    { type: 'brief.submitted', runId, brief: CampaignBriefSchema.parse({ goal: 'Lease' }), by: { kind: 'human', id: 'u-1' } },
     { type: 'run.started', runId, tasks: [], model: { provider: 'scripted', name: 'test', offline: true } },
   ]);
 }
@@ -95,7 +95,7 @@ describe('RedisRunLeases', () => {
     await guarded.launch({
       session: 's-3',
       runId: 'run-1',
-      brief: { goal: 'x' },
+      brief: CampaignBriefSchema.parse({ goal: 'x' }),
       submittedBy: { kind: 'human', id: 'u-1' },
       briefOffset: 1,
       signal: outer.signal,
