@@ -135,7 +135,10 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
   const basePath = settings.basePath.replace(/\/$/, '');
   const onError = options.onError ?? ((error: unknown) => console.error('[marketing-team]', error));
   const tokens = isIssuer(options.tokens) ? options.tokens : createTokenIssuer(options.tokens);
-  const hub = new SessionHub({ store: options.store, launcher: options.launcher, snapshotEvery: settings.snapshotEvery,
+  const hub = new SessionHub({
+    store: options.store,
+    launcher: options.launcher,
+    snapshotEvery: settings.snapshotEvery,
     interruptOrphanedRuns: options.interruptOrphanedRuns ?? false,
     ...(options.runLeases ? { runLeases: options.runLeases } : {}),
     onError,
