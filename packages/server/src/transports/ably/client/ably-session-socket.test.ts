@@ -1,9 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as Ably from 'ably';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionClient, applyRecords, createSessionState, type SessionClientError } from '@marketing-team/core';
-import { createTokenIssuer } from '../../../auth/index.js';
+import { createMarketingTeamServer } from '../../../http/create-server.js';
+import { createNodeListener } from '../../../http/node.js';
 import { createScriptedProducer } from '../../../runtime/scripted-producer.js';
-import { SessionHub } from '../../../sessions/session-hub.js';
 import { MemoryStore } from '../../../stores/memory-store.js';
 import { AblyStandIn, type StandInClient } from '../ably-stand-in.js';
 import { createAblyTransport } from '../ably-transport.js';
@@ -12,7 +14,6 @@ import { fetchAblyRecovery } from './ably-recovery.js';
 import { createAblySessionSocket, type AblySessionSocket } from './ably-session-socket.js';
 
 const KEY = 'clientapp.key0001:Y2xpZW50LXNlY3JldC1mb3ItdGhlLXN0YW5kLWlu';
-const BASE = 'http://server.test/mt';
 const wait = { timeout: 20_000, interval: 20 };
 
 describe("core's SessionClient over Ably (stand-in service)", () => {
@@ -26,21 +27,38 @@ describe("core's SessionClient over Ably (stand-in service)", () => {
     cleanups.push(() => standIn.close());
     const store = new MemoryStore();
     cleanups.push(() => store.close());
-    const hub = new SessionHub({ store, launcher: createScriptedProducer({ deltas: 1_000_000, deltasPerSecond: 200 }) });
-    cleanups.push(() => hub.close());
-    const tokens = createTokenIssuer({ secret: 'client-test-secret-of-32-characters!' });
-    const transport = createAblyTransport({ ably: standIn.keyClient(new Ably.Rest({ key: KEY }).auth), store, hub, tokens });
+    const server = createMarketingTeamServer({
+      store,
+      tokens: { secret: 'client-test-secret-of-32-characters!' },
+      launcher: createScriptedProducer({ deltas: 1_000_000, deltasPerSecond: 200 }),
+      allowedOrigins: '*',
+      basePath: '/mt',
+      onError: () => undefined,
+    });
+    cleanups.push(() => server.close());
+    const tokens = server.tokens;
+    const transport = createAblyTransport({ ably: standIn.keyClient(new Ably.Rest({ key: KEY }).auth), store, hub: server.hub, tokens });
     cleanups.push(() => transport.close());
-    // The transport's routes, called in-process with real Request/Response objects.
-    const via = (path: string) => async (input: string | URL | Request, init?: RequestInit) => transport.route(new Request(input, init), path);
+    server.route('/ably', transport.route);
+    // The token and recovery routes are served over a real HTTP socket, as a host would mount them.
+    const http = createServer(createNodeListener(server));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          http.closeAllConnections();
+          http.close(() => resolve());
+        }),
+    );
+    const BASE = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mt`;
     const browsers: StandInClient[] = [];
     const Socket = createAblySessionSocket({
       ably: (session, auth) => {
-        const client = standIn.realtime({ authCallback: ablyAuthCallback({ baseUrl: BASE, session, getToken: auth.getToken, fetch: via('/token') }) });
+        const client = standIn.realtime({ authCallback: ablyAuthCallback({ baseUrl: BASE, session, getToken: auth.getToken }) });
         browsers.push(client);
         return client;
       },
-      recover: fetchAblyRecovery({ baseUrl: BASE, fetch: via('/recover') }),
+      recover: fetchAblyRecovery({ baseUrl: BASE }),
     });
     const sockets: AblySessionSocket[] = [];
     class TrackedSocket extends Socket {
