@@ -13,7 +13,7 @@ import {
 } from '@marketing-team/core';
 import { createScriptedProducer, scriptedDeltaText } from '../src/runtime/index.js';
 import { MemoryStore } from '../src/stores/index.js';
-import { readAll, startServer, until, type RunningServer } from './_harness.js';
+import { random, readAll, startServer, until, type RunningServer } from './_harness.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -114,6 +114,26 @@ describe('SessionClient against the real server', () => {
     expect(client.getConnection().lastResume).toMatchObject({ caughtUp: expect.any(Number), at: expect.any(Number) });
     expect(problems).toEqual([]);
     expect(JSON.stringify(handle.getState())).toBe(JSON.stringify(await logState(store, 'drops')));
+  });
+
+  it('keeps two sessions on one socket exact through random drops', async () => {
+    const deltas = 400;
+    const { running, store } = await serve({ launcher: createScriptedProducer({ deltas, deltasPerSecond: 2_000 }) });
+    const client = connect(running.wsUrl);
+    const sessions = ['left', 'right'];
+    const handles = sessions.map((session) => client.session(session, { getToken: (id) => running.token(id) }));
+    const problems = handles.flatMap((handle) => watchStreams(handle, (id) => scriptedText(id, deltas)));
+    const runs = await Promise.all(handles.map((handle, index) => handle.submitBrief({ goal: `Campaign ${index}` })));
+    const next = random(7);
+    for (let drop = 0; drop < 5; drop += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10 + next() * 40));
+      running.server.websocket.closeAll(4004, 'test drop');
+    }
+    await until(() => handles.every((handle, index) => runStatus(handle, runs[index]!.runId) === 'completed'), 20_000, 'both runs completed');
+    expect(problems).toEqual([]);
+    for (const [index, handle] of handles.entries()) {
+      expect(JSON.stringify(handle.getState())).toBe(JSON.stringify(await logState(store, sessions[index]!)));
+    }
   });
 
   it('queues messages while disconnected, re-sends unacknowledged ones with the same id, and stores each once', async () => {
