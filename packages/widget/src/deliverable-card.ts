@@ -220,7 +220,11 @@ export class DeliverableCardElement extends LitElement {
       case 'measurement-plan':
         return this.renderMeasurement(deliverable);
       default:
-        return html`<mt-markdown .markdown=${deliverable.markdown} top-heading="5" theme=${this.theme ?? nothing}></mt-markdown>`;
+        return html`<mt-markdown
+          .markdown=${withoutTitle(deliverable.markdown, deliverable.title)}
+          top-heading="5"
+          theme=${this.theme ?? nothing}
+        ></mt-markdown>`;
     }
   }
 
@@ -325,6 +329,12 @@ export class DeliverableCardElement extends LitElement {
         ? html`<p><strong>${strings.measurementTools}:</strong> ${deliverable.data.tools.join(', ')}</p>`
         : nothing}`;
   }
+}
+
+/** Drops a leading Markdown heading that repeats the card's title. */
+function withoutTitle(markdown: string, title: string): string {
+  const match = /^\s*#{1,6}[ \t]+(.+?)[ \t#]*(?:\r?\n|$)/.exec(markdown);
+  return match && match[1]!.trim() === title.trim() ? markdown.slice(match[0].length) : markdown;
 }
 
 defineElement('mt-deliverable-card', DeliverableCardElement);

@@ -167,6 +167,8 @@ export class FixtureClient implements WidgetClient {
   connection: ConnectionInfo = { status: 'live', attempt: 0, lastResume: null, queued: 0 };
   capabilities: Capability[] = ['read', 'write', 'control'];
   readonly calls: RecordedCall[] = [];
+  /** When set, every action rejects with this error (as a server refusal would). */
+  failWith: Error | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly connectionListeners = new Set<() => void>();
 
@@ -185,6 +187,7 @@ export class FixtureClient implements WidgetClient {
     const client = this;
     const record = (method: string) => async (...args: unknown[]) => {
       client.calls.push({ method, args });
+      if (client.failWith) throw client.failWith;
       return { offset: client.state.offset };
     };
     return {

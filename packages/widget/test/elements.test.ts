@@ -133,6 +133,33 @@ describe('<marketing-team> over fixture state', () => {
     ]));
   });
 
+  it('reports a refused action with mt-error and an alert', async () => {
+    const client = new FixtureClient();
+    client.push(completedRunEvents().slice(0, 4));
+    client.failWith = new Error('forbidden: this token cannot cancel');
+    const element = mount(client);
+    const errors: string[] = [];
+    element.addEventListener('mt-error', (event) => errors.push((event as CustomEvent<{ action: string; message: string }>).detail.action));
+    const stop = await waitFor(() => deepQuery<HTMLButtonElement>(element, 'mt-run-controls >>> [part="stop"]'), 'stop button');
+    stop.click();
+    const alert = await waitFor(() => deepQuery(element, '[part="error"][role="alert"]'), 'error banner');
+    ok(alert.textContent?.includes('this token cannot cancel'));
+    equal(errors.join(), 'cancel');
+  });
+
+  it('does not repeat a deliverable title that its Markdown starts with', async () => {
+    const client = new FixtureClient();
+    const events = completedRunEvents();
+    const research = events.find((event) => event.type === 'deliverable.created');
+    ok(research && research.type === 'deliverable.created');
+    research.deliverable = { ...research.deliverable, markdown: `# ${research.deliverable.title}\n\nBody text.` };
+    client.push(events);
+    const element = mount(client);
+    const content = await waitFor(() => deepQuery(element, '[part="content"]'), 'Markdown');
+    await waitFor(() => content.textContent?.includes('Body text.'), 'body');
+    ok(!content.textContent?.includes(research.deliverable.title), 'title not repeated');
+  });
+
   it('replaces strings and follows the theme attribute', async () => {
     const client = new FixtureClient();
     client.push(completedRunEvents());
