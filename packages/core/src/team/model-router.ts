@@ -62,6 +62,14 @@ export function parseRoutingAnswer(table: RoutingTable, answer: string): Routing
   return { agent: agent.name, skill: skillName, via: 'model', reason: reason.length <= 1000 ? reason : `${reason.slice(0, 999)}…` };
 }
 
+/** Checks the provider and signal arguments, naming the bad one. */
+function assertProvider(provider: ModelProvider, signal: AbortSignal): void {
+  if (!provider || typeof provider.stream !== 'function') {
+    throw new RoutingError('invalid_request', 'provider: expected a ModelProvider (an object with a stream method)', 'provider');
+  }
+  if (!(signal instanceof AbortSignal)) throw new RoutingError('invalid_request', 'signal: expected an AbortSignal', 'signal');
+}
+
 /**
  * Routes offline first; only when nothing explicit or rule-based applies does it ask the model,
  * whose answer is parsed and validated (never trusted).
@@ -73,6 +81,7 @@ export async function routeWithModel(
   signal: AbortSignal,
   options: ModelRouterOptions,
 ): Promise<RoutingDecision> {
+  assertProvider(provider, signal);
   try {
     return routeOffline(table, request);
   } catch (error) {

@@ -135,3 +135,11 @@ describe('offlineDraft', () => {
     expect(() => offlineDraft({ kind: 'routing' })).toThrow(/purpose.kind/);
   });
 });
+
+describe('offlineDraft input validation', () => {
+  it('names the bad purpose field', () => {
+    const request = buildSkillRequest({ team: defaultTeam, skill: 'ad-copy', brief: { goal: 'x' } });
+    const purpose = { ...(request.purpose as Extract<ModelPurpose, { kind: 'skill' }>), brief: { goal: '' } } as ModelPurpose;
+    expect(() => offlineDraft(purpose)).toThrow(/purpose\.brief\.goal/);
+  });
+});

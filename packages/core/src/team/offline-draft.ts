@@ -1,8 +1,33 @@
-import { DeliverableKindSchema } from '../protocol/deliverables.js';
+import { z } from 'zod';
+import { CampaignBriefSchema } from '../protocol/brief.js';
+import { DeliverableKindSchema, DeliverableSchema } from '../protocol/deliverables.js';
+import { zodIssues } from './_definition.js';
 import { offlineContext } from './_offline-context.js';
 import { OFFLINE_DRAFTS } from './_offline-drafts.js';
 import type { ModelPurpose } from './model-provider.js';
 import { TeamDefinitionError } from './team-definition-error.js';
+
+const SkillPurposeSchema = z.object({
+  kind: z.literal('skill'),
+  skill: z.string().min(1).max(128),
+  agent: z.string().min(1).max(64),
+  deliverable: DeliverableKindSchema,
+  brief: CampaignBriefSchema,
+  brandName: z.string().min(1).max(200),
+  inputs: z.array(DeliverableSchema).max(64),
+  steers: z.array(z.string().max(2000)).max(50),
+  brand: z
+    .object({
+      name: z.string(),
+      audience: z.string(),
+      products: z.array(z.object({ name: z.string(), description: z.string() })).min(1),
+      palette: z.array(z.string()),
+      bannedTerms: z.array(z.string()),
+      requiredDisclaimers: z.array(z.string()),
+      website: z.string().optional(),
+    })
+    .optional(),
+});
 
 /**
  * Writes a deterministic, brand-aware draft for a skill request, in exactly the format
@@ -11,18 +36,18 @@ import { TeamDefinitionError } from './team-definition-error.js';
  * keeps within channel limits, and shows every steering instruction it applied.
  */
 export function offlineDraft(purpose: ModelPurpose): string {
-  if (purpose.kind !== 'skill') {
-    throw new TeamDefinitionError([{ path: 'purpose.kind', message: `offline drafts are written for skill requests, not "${purpose.kind}"` }]);
+  if (purpose?.kind !== 'skill') {
+    throw new TeamDefinitionError([{ path: 'purpose.kind', message: `offline drafts are written for skill requests, not "${String(purpose?.kind)}"` }]);
   }
-  const kind = DeliverableKindSchema.safeParse(purpose.deliverable);
-  if (!kind.success) throw new TeamDefinitionError([{ path: 'purpose.deliverable', message: kind.error.issues[0]!.message }]);
-  const parts = OFFLINE_DRAFTS[kind.data](offlineContext(purpose));
+  const checked = SkillPurposeSchema.safeParse(purpose);
+  if (!checked.success) throw new TeamDefinitionError(zodIssues(checked.error, 'purpose'));
+  const parts = OFFLINE_DRAFTS[checked.data.deliverable](offlineContext(checked.data));
   // the draft must never carry the brand's banned terms, even when they come from the brief
-  const banned = purpose.brand?.bannedTerms ?? [];
+  const banned = checked.data.brand?.bannedTerms ?? [];
   const clean = <T>(value: T): T => withoutBannedTerms(value, banned);
   const markdown = clean(parts.markdown);
   const data = clean(parts.data);
-  const disclaimers = purpose.brand?.requiredDisclaimers ?? [];
+  const disclaimers = checked.data.brand?.requiredDisclaimers ?? [];
   const closing = disclaimers.length > 0 ? `\n\n---\n${disclaimers.map((d) => `_${d}_`).join('\n\n')}` : '';
   return `${markdown}${closing}\n\n\`\`\`json\n${JSON.stringify(data, null, 2)}\n\`\`\`\n`;
 }

@@ -63,6 +63,10 @@ export async function analyzeReference(input: {
   signal: AbortSignal;
   maxTokens?: number;
 }): Promise<{ report: string; templateHash: string }> {
+  if (!input.provider || typeof input.provider.stream !== 'function') {
+    throw new TeamDefinitionError([{ path: 'provider', message: 'expected a ModelProvider (an object with a stream method)' }]);
+  }
+  if (!(input.signal instanceof AbortSignal)) throw new TeamDefinitionError([{ path: 'signal', message: 'expected an AbortSignal' }]);
   const request = buildReferenceAnalysisRequest(input.template, input.maxTokens);
   const report = (await collectText(input.provider, request, input.signal)).trim();
   if (!report) throw new TeamDefinitionError([{ path: 'report', message: 'the model returned an empty analysis report' }]);
