@@ -1,4 +1,4 @@
-import type { Deliverable, ModelProvider, PlannedTask, RunError, SessionEvent, Team } from '@marketing-team/core';
+import { decisionForTask, type Deliverable, type ModelProvider, type PlannedTask, type RunError, type SessionEvent, type Team } from '@marketing-team/core';
 import { FencedError } from '../stores/session-store.js';
 import type { ConcurrencyLimiter } from './_concurrency-limiter.js';
 import { linkedController } from './_link-signal.js';
@@ -89,15 +89,10 @@ export class CampaignRun {
       ]);
       return;
     }
-    const routing: SessionEvent[] = tasks.map((task) => ({
-      type: 'routing.decided',
-      runId,
-      taskId: task.id,
-      agent: task.agent,
-      skill: task.skill,
-      via: 'playbook',
-      reason: clip(this.#routingReason(task), 1000),
-    }));
+    const routing: SessionEvent[] = tasks.map((task) => {
+      const decision = decisionForTask(team, task);
+      return { type: 'routing.decided', runId, taskId: task.id, ...decision, reason: clip(decision.reason, 1000) };
+    });
     await this.#shared.append([
       ...routing,
       {
@@ -144,18 +139,6 @@ export class CampaignRun {
       return;
     }
     await this.#shared.append([{ type: 'run.completed', runId, deliverableIds }]);
-  }
-
-  #routingReason(task: PlannedTask): string {
-    const team = this.#shared.team;
-    const skill = team.skill(task.skill);
-    const agent = team.agent(task.agent);
-    const step = `Playbook "${team.playbook.name}", step "${task.title}"`;
-    const owner = agent ? `${agent.title} (${agent.name})` : task.agent;
-    const needs = skill ? ` needs ${skill.output}` : '';
-    const after = task.dependsOn.length > 0 ? `; it starts after ${task.dependsOn.length} prerequisite task(s)` : '; it has no prerequisites';
-    const gate = task.review ? '; a human reviews it before dependants start' : '';
-    return `${step}${needs}: ${owner} owns skill "${task.skill}"${after}${gate}.`;
   }
 
   /** Starts dependants whose prerequisites are all done; blocks those of a task that did not finish. */
