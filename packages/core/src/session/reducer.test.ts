@@ -232,8 +232,10 @@ describe('session reducer: content', () => {
   });
 
   it('adds usage to the run, the agent lane and the session totals', () => {
-    const usage = { type: 'usage', runId: 'r1', agent: 'data-analyst', inputTokens: 10, outputTokens: 5, cacheReadTokens: 2, costUsd: 0.25 } as const;
+    const usage = { type: 'usage', runId: 'r1', taskId: 'posts', agent: 'data-analyst', inputTokens: 10, outputTokens: 5, cacheReadTokens: 2, costUsd: 0.25 } as const;
     const state = reduce([...started, usage, usage]);
+    expect(state.runs.r1!.tasks.posts!.usage).toEqual({ inputTokens: 20, outputTokens: 10, cacheReadTokens: 4, cacheWriteTokens: 0, costUsd: 0.5 });
+    expect(state.runs.r1!.tasks.research!.usage).toBeUndefined();
     const expected = { inputTokens: 20, outputTokens: 10, cacheReadTokens: 4, cacheWriteTokens: 0, costUsd: 0.5 };
     expect(state.runs.r1!.usage).toEqual(expected);
     expect(state.agents['data-analyst']!.usage).toEqual(expected);
@@ -402,7 +404,10 @@ const eventArbitrary: fc.Arbitrary<unknown> = fc.oneof(
   fc.record({ type: fc.constant('steer.submitted' as const), runId, instruction: word, by }),
   fc.record({ type: fc.constant('steer.applied' as const), runId, taskId, agent, steerOffset: fc.integer({ min: 1, max: 30 }) }),
   fc.record({ type: fc.constant('routing.decided' as const), runId, agent, skill: fc.constant('s'), via: fc.constant('rule' as const), reason: word }, { requiredKeys: ['type', 'runId', 'agent', 'skill', 'via', 'reason'] }),
-  fc.record({ type: fc.constant('usage' as const), runId, agent, inputTokens: fc.nat(100), outputTokens: fc.nat(100), costUsd: fc.double({ min: 0, max: 1, noNaN: true }) }),
+  fc.record(
+    { type: fc.constant('usage' as const), runId, taskId, agent, inputTokens: fc.nat(100), outputTokens: fc.nat(100), costUsd: fc.double({ min: 0, max: 1, noNaN: true }) },
+    { requiredKeys: ['type', 'runId', 'agent', 'inputTokens', 'outputTokens', 'costUsd'] },
+  ),
   fc.record(
     { type: fc.constant('card.created' as const), cardId: fc.constantFrom(...cardIds), title: word, status, assignee: fc.constant({ kind: 'agent', agent: 'data-analyst' } as const), by },
     { requiredKeys: ['type', 'cardId', 'title', 'by'] },
