@@ -1,6 +1,8 @@
 import * as Ably from 'ably';
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../stores/memory-store.js';
 import { AblyStandIn, type StandInClient } from './ably-stand-in.js';
+import { createAblyTransport } from './ably-transport.js';
 import { runAblyDeliverySuite, type HarnessBrowserClient } from './ably-delivery-suite.js';
 
 const KEY = 'suiteapp.key0001:c3VpdGUtc2VjcmV0LWZvci10aGUtc3RhbmQtaW4';
@@ -43,5 +45,27 @@ describe.runIf(process.env.ABLY_API_KEY)('against Ably', () => {
         server.close();
       },
     };
+  });
+});
+
+describe('Ably transport on the stand-in', () => {
+  it('refuses to open a session it could not listen on, and tries again on the next open', async () => {
+    const standIn = new AblyStandIn({ key: KEY });
+    const signer = new Ably.Rest({ key: KEY });
+    // A server client whose token lacks the control channel: attaching to it fails (40160).
+    const limited = await standIn.tokenClient(() =>
+      signer.auth.createTokenRequest({ capability: JSON.stringify({ 'mt:session:s-9': ['*'], 'mt:input:s-9': ['*'] }) }),
+    );
+    const store = new MemoryStore();
+    const transport = createAblyTransport({ ably: { ...limited, auth: signer.auth, channels: limited.channels }, store });
+    try {
+      await expect(transport.openSession('s-9')).rejects.toMatchObject({ code: 40160 });
+      expect(transport.stats('s-9')).toBeUndefined();
+      await expect(transport.openSession('s-9')).rejects.toMatchObject({ code: 40160 });
+    } finally {
+      await transport.close();
+      await store.close();
+      standIn.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProtocolError, SessionIdSchema, protocolErrorFromZod, type ServerFrame } from '@marketing-team/core';
+import { CONTROL_EVENT_TYPES, ProtocolError, SessionIdSchema, protocolErrorFromZod, type ServerFrame } from '@marketing-team/core';
 import type { SessionGrant, TokenIssuer } from '../../auth/index.js';
 import type { SessionHub } from '../../sessions/session-hub.js';
 import { HTTP_STATUS, errorFrame } from '../_errors.js';
@@ -168,7 +168,8 @@ export function createAblyTransport(options: AblyTransportOptions): AblyTranspor
   const viaHub: AcceptClientMessage | undefined = hub
     ? async ({ session, actor, frame }) => {
         // The Ably capability proved the right to publish on this channel; the hub checks it again.
-        const capability = frame.type === 'publish' && !['cancel.requested', 'steer.submitted'].includes(String(frame.event.type)) ? 'write' : 'control';
+        const control = frame.type !== 'publish' || (CONTROL_EVENT_TYPES as readonly string[]).includes(String(frame.event.type));
+        const capability = control ? 'control' : 'write';
         const grant: SessionGrant = {
           userId: actor.kind === 'human' ? actor.id : 'unknown',
           capabilities: [capability],
@@ -239,7 +240,22 @@ export function createAblyTransport(options: AblyTransportOptions): AblyTranspor
       listeners.push(listener);
     }
     open.set(session, { publisher, subscription, listeners });
-    await Promise.all(listeners.map((listener) => listener.start()));
+    try {
+      await Promise.all(listeners.map((listener) => listener.start()));
+    } catch (error) {
+      // Not receiving client messages would be silent; undo, so the next open tries again.
+      await teardown(session);
+      throw error;
+    }
+  }
+
+  async function teardown(session: string): Promise<void> {
+    const entry = open.get(session);
+    if (!entry) return;
+    open.delete(session);
+    entry.subscription.close();
+    entry.publisher.close();
+    await Promise.all(entry.listeners.map((listener) => listener.close().catch(onError)));
   }
 
   const jsonResponse = (status: number, body: unknown): Response =>
@@ -279,12 +295,7 @@ export function createAblyTransport(options: AblyTransportOptions): AblyTranspor
 
     async closeSession(session) {
       await opening.get(session)?.catch(() => undefined);
-      const entry = open.get(session);
-      if (!entry) return;
-      open.delete(session);
-      entry.subscription.close();
-      entry.publisher.close();
-      await Promise.all(entry.listeners.map((listener) => listener.close()));
+      await teardown(session);
     },
 
     async createTokenRequest(session, grant) {
