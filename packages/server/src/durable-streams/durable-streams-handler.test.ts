@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { applyRecords, createSessionState } from '@marketing-team/core';
 import { MemoryStore } from '../stores/memory-store.js';
 import { createDurableStreamsHandler } from './durable-streams-handler.js';
 import { MemoryStreamStore } from './memory-stream-store.js';
@@ -109,5 +110,46 @@ describe('createDurableStreamsHandler', () => {
     const read = (await after(new Request('http://localhost/s?offset=-1')))!;
     expect(await read.json()).toEqual([{ n: 1 }, { n: 2 }]);
     expect(read.headers.get('stream-next-offset')).toBe(formatStreamOffset(1));
+  });
+});
+
+describe('session streams', () => {
+  const card = (index: number) => ({ type: 'card.created' as const, cardId: `card-${index}`, title: `Card ${index}`, status: 'todo' as const, by: { kind: 'system' as const } });
+
+  test('late joiners load the snapshot and read on from its offset; trimmed offsets are 410 Gone', async () => {
+    const store = new MemoryStore();
+    cleanups.push(() => store.close());
+    const handler = createDurableStreamsHandler({ store, basePath: '/ds', authorize: () => true });
+    const { records } = await store.append('s1', Array.from({ length: 6 }, (_, index) => card(index)));
+    expect((await handler(new Request(`${base}/sessions/s1/snapshot`)))!.status).toBe(404);
+
+    const state = applyRecords(createSessionState(), records.slice(0, 4));
+    await store.saveSnapshot('s1', { offset: 4, state });
+    await store.applyRetention('s1', { maxEvents: 2 });
+    expect(await store.firstOffset('s1')).toBeGreaterThan(1);
+
+    const snapshot = (await handler(new Request(`${base}/sessions/s1/snapshot`)))!;
+    const body = (await snapshot.json()) as { offset: string; state: unknown };
+    expect(body).toEqual({ offset: formatStreamOffset(4), state: JSON.parse(JSON.stringify(state)) });
+    const rest = (await handler(new Request(`${base}/sessions/s1?offset=${body.offset}`)))!;
+    expect(await rest.json()).toEqual(records.slice(4));
+    expect(rest.headers.get('stream-up-to-date')).toBe('true');
+
+    expect((await handler(new Request(`${base}/sessions/s1?offset=-1`)))!.status).toBe(410);
+    expect((await handler(new Request(`${base}/sessions/s1?offset=${formatStreamOffset(99)}`)))!.status).toBe(410);
+  });
+
+  test('a long-poll on a session returns the next records as they are stored', async () => {
+    const store = new MemoryStore();
+    cleanups.push(() => store.close());
+    const handler = createDurableStreamsHandler({ store, basePath: '/ds', authorize: () => true, longPollTimeoutMs: 5_000 });
+    await store.append('s2', [card(0)]);
+    const pending = handler(new Request(`${base}/sessions/s2?offset=${formatStreamOffset(1)}&live=long-poll`));
+    const { records } = await store.append('s2', [card(1), card(2)]);
+    const response = (await pending)!;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(records);
+    expect(response.headers.get('stream-next-offset')).toBe(formatStreamOffset(3));
+    expect(response.headers.get('stream-cursor')).toMatch(/^\d+$/);
   });
 });
