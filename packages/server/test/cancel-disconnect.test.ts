@@ -173,6 +173,18 @@ describe('authorisation', () => {
     client.close();
   });
 
+  it('ends a subscription when its token expires', async () => {
+    const session = 'expiring';
+    const client = await RawClient.connect(env.wsUrl);
+    client.send({ type: 'subscribe', session, token: await env.token(session, ['read', 'write'], 'user-1', 1) });
+    await client.next((frame) => frame.type === 'subscribed');
+    expect(await client.next((frame) => frame.type === 'error')).toMatchObject({ code: 'unauthorized', field: 'token', session });
+    client.send({ type: 'publish', session, clientMsgId: 'late', event: { type: 'card.created', cardId: 'c', title: 'Too late' } });
+    expect(await client.next((frame) => frame.type === 'error')).toMatchObject({ code: 'unauthorized', clientMsgId: 'late' });
+    expect((await store.head(session)).offset).toBe(0);
+    client.close();
+  });
+
   it('an expired or forged token is refused', async () => {
     const now = Math.floor(Date.now() / 1000);
     const sign = (secret: string) =>

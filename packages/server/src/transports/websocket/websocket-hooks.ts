@@ -193,11 +193,15 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
     try {
       const grant = await link.grant;
       if (link.closed || connection.closed) return;
-      scheduleExpiry(connection, session, link, grant);
       const position = { ...(frame.from !== undefined ? { from: frame.from } : {}), ...(frame.epoch !== undefined ? { epoch: frame.epoch } : {}) };
       const subscription = await hub.subscribe(session, grant, subscriberFor(connection, grant.userId), position);
-      if (link.closed || connection.closed) subscription.close();
-      else link.subscription = subscription;
+      if (link.closed || connection.closed) {
+        subscription.close();
+        return;
+      }
+      link.subscription = subscription;
+      // Scheduled once subscribed, so the client always sees `subscribed` before the expiry.
+      scheduleExpiry(connection, session, link, await link.grant);
     } catch (error) {
       if (connection.sessions.get(session) === link) connection.sessions.delete(session);
       unlink(link);
