@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '@marketing-team/core';
@@ -91,6 +92,22 @@ describe('the fetch handler mounted under a base path', () => {
 });
 
 describe('the Node adapter', () => {
+  it('answers a request whose Host cannot form a URL with 400 and keeps serving', async () => {
+    const { port, hostname } = new URL(env.url);
+    for (const extra of ['', 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n']) {
+      const answer = await new Promise<string>((resolve) => {
+        const socket = connect(Number(port), hostname);
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', () => resolve(text));
+        socket.write(`GET /mt/ws HTTP/1.1\r\nHost: [bad\r\n${extra}\r\n`);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    }
+    expect((await fetch(`${env.url}/health`)).status).toBe(200);
+  });
+
   it('accepts a body a framework already parsed', async () => {
     const server = createMarketingTeamServer({ store, tokens: { secret: SECRET }, allowedOrigins: '*', onError: () => undefined });
     const token = await server.tokens.mint({ session: 'parsed', userId: 'u', capabilities: ['write'], ttlSeconds: 60 });

@@ -94,8 +94,16 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
  */
 export function createNodeListener(server: Pick<MarketingTeamServer, 'fetch'>): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    let request: Request;
+    try {
+      request = toWebRequest(req, res);
+    } catch {
+      // A request Node accepted but a URL cannot hold (a malformed Host header, for one).
+      res.writeHead(400).end();
+      return;
+    }
     server
-      .fetch(toWebRequest(req, res))
+      .fetch(request)
       .then((response) => writeWebResponse(response, res))
       .catch(() => {
         if (!res.headersSent) res.writeHead(500).end();
@@ -132,12 +140,19 @@ export function attachWebSocket(httpServer: HttpServer | HttpsServer, server: Ma
   const wss = new WebSocketServer({ noServer: true, maxPayload: hooks.maxFrameBytes, perMessageDeflate: false });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path !== hooks.path) {
+    let request: Request;
+    try {
+      request = toWebRequest(req);
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (new URL(request.url).pathname !== hooks.path) {
       if (httpServer.listenerCount('upgrade') === 1) socket.destroy();
       return;
     }
-    const refusal = hooks.upgrade(toWebRequest(req));
+    socket.on('error', () => undefined);
+    const refusal = hooks.upgrade(request);
     if (refusal) {
       socket.end(`HTTP/1.1 ${refusal.status} ${refusal.statusText || 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
