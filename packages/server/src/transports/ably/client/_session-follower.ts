@@ -325,15 +325,16 @@ export class SessionFollower {
           lowest = Math.min(lowest, record.offset);
         }
       }
-      if (lowest <= this.#applied + 1) break;
+      if (lowest <= this.#applied + 1 || this.#pending.has(this.#applied + 1)) break;
       if (!page.hasNext() || pages >= this.#settings.maxHistoryPages) break;
       const next = await page.next();
       if (!next) break;
       page = next;
     }
     if (this.#epoch !== undefined && newestEpoch !== undefined && newestEpoch !== this.#epoch) return { covered: false, epoch: newestEpoch };
-    // An empty history proves nothing about what was published before the attach point.
-    const covered = lowest <= this.#applied + 1;
+    // Covered when what is known (history, rewound or live messages) starts right after what this
+    // client holds; gaps inside are found by draining. An empty history proves nothing.
+    const covered = lowest <= this.#applied + 1 || this.#pending.has(this.#applied + 1);
     return { covered, epoch: newestEpoch };
   }
 
