@@ -44,6 +44,9 @@ describe('the fetch handler mounted under a base path', () => {
     const bad = await fetch(`${env.url}/tokens`, { method: 'POST', headers: { 'x-host-user': 'alice' }, body: JSON.stringify({ session: 'no spaces' }) });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ code: 'bad_frame', field: 'session' });
+    const huge = await fetch(`${env.url}/tokens`, { method: 'POST', headers: { 'x-host-user': 'alice' }, body: 'x'.repeat(100 * 1024) });
+    expect(huge.status).toBe(413);
+    expect((await fetch(`${env.url}/sessions/%E0%A4%A/events`)).status).toBe(400);
     const minted = await fetch(`${env.url}/tokens`, { method: 'POST', headers: { 'x-host-user': 'alice' }, body: JSON.stringify({ session: 'ro-1' }) });
     const { token } = (await minted.json()) as { token: string };
     expect(await env.server.tokens.verify(token, 'ro-1')).toMatchObject({ userId: 'alice', capabilities: ['read'] });

@@ -14,6 +14,7 @@ import type { RunLauncher } from '../runtime/run-launcher.js';
 import { SessionHub } from '../sessions/session-hub.js';
 import type { SessionStore } from '../stores/session-store.js';
 import { HTTP_STATUS, errorFrame } from '../transports/_errors.js';
+import { readLimited } from '../transports/_read-limited.js';
 import { isOriginAllowed, type OriginPolicy } from '../transports/origin-policy.js';
 import { createSseTransport, type SseTransport } from '../transports/sse/sse-transport.js';
 import { createWebSocketHooks, type RateLimitOptions, type WebSocketHooks } from '../transports/websocket/websocket-hooks.js';
@@ -175,9 +176,10 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
   async function tokenRoute(request: Request): Promise<Response> {
     if (!options.tokenRoute) return jsonResponse({ type: 'error', code: 'not_found', message: 'no such route' }, 404);
     try {
+      const text = await readLimited(request, settings.maxFrameBytes);
       let body: unknown;
       try {
-        body = await request.json();
+        body = JSON.parse(text);
       } catch {
         throw new ProtocolError('bad_frame', 'body is not valid JSON');
       }
@@ -220,7 +222,12 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     if (path === '/tokens' && request.method === 'POST') return tokenRoute(request);
     const match = SESSION_ROUTE.exec(path);
     if (match) {
-      const session = decodeURIComponent(match[1]!);
+      let session = '';
+      try {
+        session = decodeURIComponent(match[1]!);
+      } catch {
+        // A malformed escape is just another invalid id.
+      }
       if (!SessionIdSchema.safeParse(session).success) {
         return jsonResponse({ type: 'error', code: 'bad_frame', message: 'session: invalid id', field: 'session' }, 400);
       }

@@ -12,6 +12,7 @@ import type { SessionGrant, TokenIssuer } from '../../auth/token-issuer.js';
 import type { SessionHub } from '../../sessions/session-hub.js';
 import type { HubSubscription, SessionSubscriber } from '../../sessions/session-subscriber.js';
 import { HTTP_STATUS, errorFrame } from '../_errors.js';
+import { readLimited } from '../_read-limited.js';
 import { TokenBucket } from '../_token-bucket.js';
 import type { RateLimitOptions } from '../websocket/websocket-hooks.js';
 
@@ -75,27 +76,6 @@ function failure(error: unknown, context: { session?: string; clientMsgId?: stri
   const frame = errorFrame(error, context, onError);
   if (frame.type !== 'error') return json(frame, 500);
   return json(frame, HTTP_STATUS[frame.code]);
-}
-
-/** Reads a body up to `limit` bytes; throws `frame_too_large` beyond it. */
-async function readLimited(request: Request, limit: number): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > limit) throw new ProtocolError('frame_too_large', `body: limited to ${limit} bytes`);
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw new ProtocolError('frame_too_large', `body: limited to ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Creates the SSE + POST transport over a hub. */

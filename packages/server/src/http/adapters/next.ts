@@ -1,0 +1,21 @@
+import type { MarketingTeamServer } from '../create-server.js';
+
+/** A Next.js App Router route handler: a Web `Request` in, a Web `Response` out. */
+export type NextRouteHandler = (request: Request) => Promise<Response>;
+
+/**
+ * `@marketing-team/server/next`: App Router route handlers for a catch-all route whose folder
+ * matches the server's base path (`app/mt/[...path]/route.ts` with `basePath: '/mt'`):
+ *
+ * ```ts
+ * export const { GET, POST, OPTIONS } = toNextRouteHandlers(server);
+ * export const runtime = 'nodejs';
+ * export const dynamic = 'force-dynamic';
+ * ```
+ *
+ * Next route handlers cannot upgrade WebSockets, so clients use the SSE + POST fallback.
+ */
+export function toNextRouteHandlers(server: Pick<MarketingTeamServer, 'fetch'>): { GET: NextRouteHandler; POST: NextRouteHandler; OPTIONS: NextRouteHandler } {
+  const handler: NextRouteHandler = (request) => server.fetch(request);
+  return { GET: handler, POST: handler, OPTIONS: handler };
+}
