@@ -69,7 +69,7 @@ export function offlineContext(purpose: {
     brand,
     product,
     productDescription: named?.description ?? '',
-    audience: firstSentence(brief.audience ?? brand.audience, 90),
+    audience: audiencePhrase(brief.audience ?? brand.audience),
     goal: firstSentence(brief.goal, 120),
     steers,
     inputs: purpose.inputs,
@@ -84,6 +84,22 @@ export function offlineContext(purpose: {
       urgent: /\b(urgent|urgency|deadline|limited|now)\b/.test(steerText),
     },
   };
+}
+
+/** A short audience phrase that reads well mid-sentence: "owners and managers of independent cafés". */
+export function audiencePhrase(text: string): string {
+  let phrase = firstSentence(text, 200).split(/\s*[(,;:]|\s+(?:who|which|that)\s+/)[0]!.trim();
+  if ([...phrase].length > 45) {
+    const words = phrase.split(/\s+/);
+    phrase = '';
+    for (const word of words) {
+      if ([...`${phrase} ${word}`.trim()].length > 45) break;
+      phrase = `${phrase} ${word}`.trim();
+    }
+    phrase = phrase.replace(/(\s+(?:and|or|of|the|for|with|in|to|a|an))+$/i, '');
+  }
+  // lower-case a leading capital unless the word is an acronym ("UK owners" stays)
+  return /^[A-Z][a-z]/.test(phrase) ? phrase.charAt(0).toLowerCase() + phrase.slice(1) : phrase || 'our customers';
 }
 
 /** Escapes text for HTML and XML (SVG) content and attributes. */

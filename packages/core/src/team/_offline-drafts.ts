@@ -152,13 +152,17 @@ function socialPosts(context: OfflineContext): OfflineDraftParts {
     const chosen = tags.slice(0, Math.min(limit.hashtags, channel === 'x' ? 2 : 3));
     const tagLine = chosen.map((tag) => `#${tag}`).join(' ');
     const message = messages[i % messages.length]!;
-    const long = [
-      `${emoji}${capitalise(message)}${bang}`,
-      `We built ${product} for ${context.audience}. ${context.goal}${bang}`,
-      context.tone.urgent ? 'The launch offer ends soon: start today.' : `See how ${brand.name} helps: link in bio.`,
-      context.steers.length > 0 ? `(${firstSentence(context.steers[context.steers.length - 1]!, 80)})` : '',
-    ].filter(Boolean);
-    const body = context.tone.short || channel === 'x' || channel === 'threads' ? long.slice(0, 2).join(' ') : long.join('\n\n');
+    const hook = `${emoji}${capitalise(message)}${bang}`;
+    const about = `We built ${product} for ${context.audience}: ${context.goal.charAt(0).toLowerCase()}${context.goal.slice(1)}${bang}`;
+    const cta = context.tone.urgent ? 'The launch offer ends soon: start today.' : `See how ${brand.name} helps: link in bio.`;
+    const steer = context.steers.length > 0 ? `(${firstSentence(context.steers[context.steers.length - 1]!, 80)})` : '';
+    const lines =
+      channel === 'x' || context.tone.short
+        ? [hook, cta]
+        : channel === 'threads'
+          ? [hook, about, cta]
+          : [hook, about, cta, steer];
+    const body = channel === 'x' || channel === 'threads' || context.tone.short ? lines.filter(Boolean).join(' ') : lines.filter(Boolean).join('\n\n');
     const suffix = `${tagLine ? `\n\n${tagLine}` : ''}${disclaimer ? `\n\n${disclaimer}` : ''}`;
     const count = (value: string): number => countCharacters(value, channel);
     const room = limit.characters - count(suffix);
