@@ -7,12 +7,16 @@ export const SessionIdSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits, "_", ".", ":" or "-"');
 
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Ids minted by clients or the runtime (runs, tasks, messages, client message ids). */
 export const IdSchema = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits, "_", ".", ":" or "-"');
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits, "_", ".", ":" or "-"')
+  // Ids become keys of records in the reduced state; these would be dropped or collide there.
+  .refine((id) => !RESERVED_KEYS.has(id), 'this id is reserved');
 
 /** An offset is the 1-based position of an event in its session log; 0 means "before the first event". */
 export const OffsetSchema = z.number().int().nonnegative();

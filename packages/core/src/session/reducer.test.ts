@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   SessionRecordSchema,
+  IdSchema,
   SessionStateSchema,
   type SessionRecord,
   type SessionState,
@@ -320,17 +321,18 @@ describe('session reducer: steering, routing and the board', () => {
     expect(SessionStateSchema.safeParse(state).success).toBe(true);
   });
 
-  it('treats ids such as __proto__ and constructor as plain keys', () => {
+  it('refuses reserved ids and treats other prototype names as plain keys', () => {
+    // Ids become record keys; the protocol refuses the ones a record cannot hold safely.
+    for (const id of ['__proto__', 'constructor', 'prototype']) expect(IdSchema.safeParse(id).success).toBe(false);
     const state = reduce([
-      { type: 'brief.submitted', runId: '__proto__', brief: { goal: 'x' }, by: human },
-      { type: 'brief.submitted', runId: 'constructor', brief: { goal: 'y' }, by: human },
-      { type: 'card.updated', cardId: 'toString', status: 'done', by: human },
+      { type: 'brief.submitted', runId: 'toString', brief: { goal: 'x' }, by: human },
+      { type: 'brief.submitted', runId: 'hasOwnProperty', brief: { goal: 'y' }, by: human },
+      { type: 'card.updated', cardId: 'valueOf', status: 'done', by: human },
     ]);
-    expect(Object.keys(state.runs)).toEqual(['__proto__', 'constructor']);
+    expect(Object.keys(state.runs)).toEqual(['toString', 'hasOwnProperty']);
     expect(Object.getPrototypeOf(state.runs)).toBe(Object.prototype);
     expect(state.board).toEqual({});
-    // JSON keeps such keys (zod's record parser drops `__proto__`, so they cannot survive a validated snapshot).
-    expect(JSON.stringify(JSON.parse(JSON.stringify(state)))).toBe(JSON.stringify(state));
+    expect(JSON.stringify(SessionStateSchema.parse(JSON.parse(JSON.stringify(state))))).toBe(JSON.stringify(state));
   });
 });
 
@@ -354,7 +356,7 @@ describe('session reducer: offsets', () => {
 
 const runIds = ['r1', 'r2'] as const;
 const taskIds = ['t1', 't2', 't3'] as const;
-const messageIds = ['m1', 'm2', 'm3', 'constructor'] as const;
+const messageIds = ['m1', 'm2', 'm3', 'toString'] as const;
 const agents = ['market-researcher', 'content-creator', 'data-analyst'] as const;
 const cardIds = ['c1', 'c2', 'r1:t1'] as const;
 const runId = fc.constantFrom(...runIds);
