@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Follower, RawClient, tempDir, until } from './_harness.js';
+
+const root = join(import.meta.dirname, '../../..');
+const dir = tempDir();
+let child: ChildProcess | undefined;
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  dir.cleanup();
+});
+
+describe('marketing-team dev', () => {
+  it('starts the demo on SQLite, prints its URL, serves the page, mints demo tokens and runs a brief', async () => {
+    child = spawn(process.execPath, ['--conditions=@marketing-team/source', '--import', 'tsx', 'packages/server/src/cli.ts', 'dev', '--port', '0', '--data', dir.path, '--scripted'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child!.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /(http:\/\/localhost:\d+)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      child!.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+    });
+    expect(existsSync(join(dir.path, 'sessions.db'))).toBe(true);
+
+    const page = await fetch(url);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(await page.text()).toContain('<textarea');
+
+    const refused = await fetch(`${url}/tokens`, { method: 'POST', body: JSON.stringify({ session: 'not-a-demo' }) });
+    expect(refused.status).toBe(401);
+    const { token } = (await (await fetch(`${url}/tokens`, { method: 'POST', body: JSON.stringify({ session: 'demo-test' }) })).json()) as { token: string };
+
+    const client = await RawClient.connect(`${url.replace('http', 'ws')}/ws`, { origin: url });
+    const follower = new Follower();
+    client.onFrame = (frame) => follower.onFrame(frame);
+    client.send({ type: 'subscribe', session: 'demo-test', token });
+    client.send({ type: 'publish', session: 'demo-test', clientMsgId: 'b1', event: { type: 'brief.submitted', runId: 'run-1', brief: { goal: 'Demo' } } });
+    await until(() => follower.state.runs['run-1']?.status === 'running', 20_000, 'the run to start');
+    client.send({ type: 'cancel', session: 'demo-test', clientMsgId: 'c1', runId: 'run-1' });
+    await until(() => follower.state.runs['run-1']?.status === 'cancelled', 20_000, 'the run to stop');
+    expect(follower.problems).toEqual([]);
+    client.close();
+  }, 60_000);
+});
