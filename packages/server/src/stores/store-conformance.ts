@@ -1,4 +1,4 @@
-import { ProtocolError, type SessionEvent, type SessionRecord, type SessionState } from '@marketing-team/core';
+import { ProtocolError, createSessionState, type SessionEvent, type SessionRecord, type SessionState } from '@marketing-team/core';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -26,23 +26,7 @@ export function textDelta(runId: string, taskId: string, text: string, messageId
 
 /** A minimal valid reduced state at `offset`, for snapshot tests. */
 export function emptySessionState(offset: number): SessionState {
-  const usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 };
-  return {
-    version: 1,
-    offset,
-    runs: {},
-    runOrder: [],
-    messages: {},
-    agents: {},
-    agentOrder: [],
-    deliverables: {},
-    deliverableOrder: [],
-    board: {},
-    boardOrder: [],
-    steers: [],
-    routing: [],
-    usage,
-  };
+  return { ...createSessionState(), offset };
 }
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
