@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDefaultTeam } from '@marketing-team/core';
 import { createDemoHandler } from './demo/demo-app.js';
+import { createDurableStreamsHandler } from './durable-streams/index.js';
 import { attachWebSocket, createMarketingTeamServer, createNodeListener } from './http/index.js';
 import { createAnthropicProvider, createOfflineProvider } from './models/index.js';
 import { createScriptedProducer, createTeamRuntime, type RunLauncher } from './runtime/index.js';
@@ -58,6 +59,9 @@ async function dev(argv: string[]): Promise<void> {
       authorize: (_request, session) => (session.startsWith('demo-') ? { userId: 'demo-user', userName: 'Demo user', ttlSeconds: 3600 } : null),
     },
   });
+  // Session logs also speak the open Durable Streams protocol, read-only, under /streams.
+  const streams = createDurableStreamsHandler({ store, basePath: '/streams', tokens: server.tokens });
+  server.route('/streams', async (request) => (await streams(request)) ?? new Response('not found', { status: 404 }));
   const http = createServer(createNodeListener({ fetch: createDemoHandler(server) }));
   const websocket = attachWebSocket(http, server);
   await new Promise<void>((resolveListen, reject) => {

@@ -52,5 +52,11 @@ describe('marketing-team dev', () => {
     await until(() => follower.state.runs['run-1']?.status === 'cancelled', 20_000, 'the run to stop');
     expect(follower.problems).toEqual([]);
     client.close();
+
+    // The same log over the Durable Streams protocol.
+    const stream = await fetch(`${url}/streams/sessions/demo-test?offset=-1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(stream.status).toBe(200);
+    const body = (await stream.json()) as unknown[];
+    expect(body.length).toBeGreaterThan(0);
   }, 60_000);
 });
