@@ -63,6 +63,8 @@ export function parseFrontmatter(path: string, content: string): Frontmatter {
 /** Writes a Markdown file with YAML frontmatter (no line folding, so values read back unchanged). */
 export function writeFrontmatter(data: Record<string, unknown>, body: string): string {
   const defined = Object.fromEntries(Object.entries(data).filter(([, value]) => value !== undefined));
-  const yaml = stringify(defined, { lineWidth: 0, minContentWidth: 0 });
+  // YAML 1.1 quoting ("yes", "on" quoted) keeps strings strings for older YAML parsers too, and
+  // without block scalars a multi-line value never puts a tab at the start of a line
+  const yaml = stringify(defined, { lineWidth: 0, minContentWidth: 0, blockQuote: false, version: '1.1' });
   return `---\n${yaml}---\n${body ? `\n${body.trimEnd()}\n` : ''}`;
 }

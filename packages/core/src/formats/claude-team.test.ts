@@ -151,6 +151,16 @@ describe('team folders', () => {
     expect(formatErrorOf(() => parseClaudeTeam(badBrand))).toMatchObject({ path: 'brand/brand.md', line: 19 });
   });
 
+  it('round-trips awkward values: tabs and newlines in descriptions, YAML 1.1 booleans', () => {
+    const loaded = parseClaudeTeam(
+      exportClaudeTeam(parseClaudeTeam([
+        { path: '.claude/skills/posts/SKILL.md', content: skillMd('name: posts\ndescription: "Writes posts\\n\\tindented"\nlicense: "yes"\nmetadata:\n  deliverable: social-posts\n  flag: "on"') },
+        { path: '.claude/agents/writer.md', content: agentMd(okAgent) },
+      ], { brand: sampleBrand })),
+    );
+    expect(loaded.skill('posts')).toMatchObject({ description: 'Writes posts\n\tindented', license: 'yes', metadata: { flag: 'on' } });
+  });
+
   it('parses a single SKILL.md without a folder check when given a bare path', () => {
     expect(parseSkillFile({ path: 'SKILL.md', content: skillMd(okSkill) }).name).toBe('posts');
   });

@@ -165,6 +165,6 @@ export function exportClaudeTeam(team: Team): TeamFile[] {
     playbook: JSON.parse(JSON.stringify(team.playbook)) as unknown,
   };
   if (team.modelRouter) settings.modelRouter = { ...team.modelRouter };
-  files.push({ path: TEAM_SETTINGS_FILE, content: stringify(settings, { lineWidth: 0, minContentWidth: 0 }) });
+  files.push({ path: TEAM_SETTINGS_FILE, content: stringify(settings, { lineWidth: 0, minContentWidth: 0, blockQuote: false, version: '1.1' }) });
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
