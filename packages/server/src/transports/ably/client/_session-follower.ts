@@ -49,6 +49,12 @@ function claimsOf(token: string): { capabilities: Array<'read' | 'write' | 'cont
   }
 }
 
+/** Ably's connection-state errors (800xx): the message was not refused, the connection was gone. */
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && code >= 80000 && code < 80100;
+}
+
 function errorCodeOfAbly(error: unknown): ErrorCode {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'number') return 'internal';
@@ -94,7 +100,14 @@ export class SessionFollower {
     // Lost continuity: messages may be missing even if no later message reveals a gap
     // (https://ably.com/docs/pub-sub/guides/handling-discontinuity).
     if (this.#started && !change.resumed) this.#resync();
+    if (change.current === 'attached' && this.#unsent.size > 0) {
+      const frames = [...this.#unsent.values()];
+      this.#unsent.clear();
+      for (const frame of frames) this.send(frame);
+    }
   };
+  /** Client messages whose publish failed with the connection; sent again once reattached (the server dedupes). */
+  readonly #unsent = new Map<string, WriteFrame>();
 
   constructor(options: {
     session: string;
@@ -144,7 +157,14 @@ export class SessionFollower {
     const channel = control ? this.#control : this.#input;
     this.#sent.add(frame.clientMsgId);
     channel.publish({ name: frame.type, data: frame }).catch((error: unknown) => {
-      if (!this.#sent.delete(frame.clientMsgId) || this.#closed) return;
+      if (this.#closed) return;
+      // Publishes queued while disconnected fail when the connection is suspended
+      // (https://ably.com/docs/connect/states); they are not refused, so try again after reattaching.
+      if (isConnectionError(error)) {
+        this.#unsent.set(frame.clientMsgId, frame);
+        return;
+      }
+      if (!this.#sent.delete(frame.clientMsgId)) return;
       const message = error instanceof Error ? error.message : 'publish failed';
       this.#emit({ type: 'error', code: errorCodeOfAbly(error), message, session: this.#session, clientMsgId: frame.clientMsgId });
     });

@@ -91,12 +91,15 @@ describe("core's SessionClient over Ably (stand-in service)", () => {
     const before = owner.handle.getState().offset;
     ownerAbly.disconnect();
     await vi.waitFor(async () => expect((await store.head(session)).offset).toBeGreaterThan(before + 20), wait);
+    // Cancel while offline: the publish waits for the connection, fails when it comes back
+    // suspended, and is sent again once the channel reattaches.
+    const cancelling = owner.handle.cancel(runId, undefined, 'enough for today');
     const recoveries = sockets[0]?.sessions[0]?.recoveries ?? 0;
     ownerAbly.reconnect(180_000);
     await vi.waitFor(async () => expect(owner.handle.getState().offset).toBeGreaterThan(before + 20), wait);
     expect(sockets[0]?.sessions[0]?.recoveries).toBe(recoveries + 1); // the server filled the gap
 
-    const ack = await owner.handle.cancel(runId, undefined, 'enough for today');
+    const ack = await cancelling;
     expect(ack.duplicate).toBe(false);
     await vi.waitFor(() => expect(owner.handle.getState().runs[runId]?.status).toBe('cancelled'), wait);
     await vi.waitFor(() => expect(viewer.handle.getState().runs[runId]?.status).toBe('cancelled'), wait);
