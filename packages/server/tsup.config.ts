@@ -1,7 +1,15 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: [
+    'src/index.ts',
+    // Framework adapters: one subpath export each (`@marketing-team/server/express`, ...).
+    'src/http/adapters/node.ts',
+    'src/http/adapters/express.ts',
+    'src/http/adapters/fastify.ts',
+    'src/http/adapters/hono.ts',
+    'src/http/adapters/next.ts',
+  ],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
