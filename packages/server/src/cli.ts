@@ -61,7 +61,7 @@ async function dev(argv: string[]): Promise<void> {
   });
   // Session logs also speak the open Durable Streams protocol, read-only, under /streams.
   const streams = createDurableStreamsHandler({ store, basePath: '/streams', tokens: server.tokens });
-  server.route('/streams', async (request) => (await streams(request)) ?? new Response('not found', { status: 404 }));
+  server.route('/streams', streams);
   const http = createServer(createNodeListener({ fetch: createDemoHandler(server) }));
   const websocket = attachWebSocket(http, server);
   await new Promise<void>((resolveListen, reject) => {

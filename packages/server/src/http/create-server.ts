@@ -19,8 +19,11 @@ import { isOriginAllowed, type OriginPolicy } from '../transports/origin-policy.
 import { createSseTransport, type SseTransport } from '../transports/sse/sse-transport.js';
 import { createWebSocketHooks, type RateLimitOptions, type WebSocketHooks } from '../transports/websocket/websocket-hooks.js';
 
-/** A fetch-style handler for extra routes mounted under the base path. */
-export type RouteHandler = (request: Request, path: string) => Promise<Response> | Response;
+/**
+ * A fetch-style handler for extra routes mounted under the base path; `path` is what follows
+ * its prefix. Answering `undefined` means "not mine" and yields a 404.
+ */
+export type RouteHandler = (request: Request, path: string) => Promise<Response | undefined> | Response | undefined;
 
 /** What the host's `authorize` callback grants the caller of `POST <base>/tokens`. */
 export interface TokenGrant {
@@ -236,7 +239,11 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
       return jsonResponse({ type: 'error', code: 'bad_frame', message: 'method not allowed' }, 405);
     }
     for (const [prefix, handler] of routes) {
-      if (path === prefix || path.startsWith(`${prefix}/`)) return handler(request, path.slice(prefix.length) || '/');
+      if (path === prefix || path.startsWith(`${prefix}/`)) {
+        const response = await handler(request, path.slice(prefix.length) || '/');
+        if (response) return response;
+        break;
+      }
     }
     return jsonResponse({ type: 'error', code: 'not_found', message: 'no such route' }, 404);
   }
