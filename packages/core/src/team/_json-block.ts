@@ -6,6 +6,8 @@ export interface JsonBlock {
   json: string;
   /** False when the stream ended before the closing fence. */
   closed: boolean;
+  /** Text after the closing fence (models sometimes add a closing line). */
+  after: string;
 }
 
 /**
@@ -22,7 +24,8 @@ export function findJsonBlock(text: string): JsonBlock | undefined {
     const close = /\r?\n[ \t]*```[ \t]*(\r?\n|$)/.exec(rest);
     const body = close ? rest.slice(0, close.index) : rest;
     if (!tagged && !body.trimStart().startsWith('{')) continue;
-    return { before: text.slice(0, opening.index).trimEnd(), json: body, closed: Boolean(close) };
+    const after = close ? rest.slice(close.index + close[0].length).trim() : '';
+    return { before: text.slice(0, opening.index).trimEnd(), json: body, closed: Boolean(close), after };
   }
   return undefined;
 }

@@ -29,6 +29,12 @@ describe('parseDeliverable', () => {
     }
   });
 
+  it('keeps text written after the JSON block in the Markdown', () => {
+    const d = parse('ad-copy', `# Ads\n\n\`\`\`json\n{"variants": []}\n\`\`\`\nLet me know what you think!`, false);
+    expect(d.markdown).toBe('# Ads\n\nLet me know what you think!');
+    expect(d.issues).toEqual([]);
+  });
+
   it('coerces and cuts wrong field types and lengths, recording each', () => {
     const d = parse('competitor-snapshot', answer('# C', { competitors: [{ name: 42, positioning: 'p'.repeat(1500), strengths: 'many', weaknesses: [] }] }), false);
     expect(d.issues).toEqual(

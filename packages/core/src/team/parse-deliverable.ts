@@ -63,7 +63,7 @@ export function parseDeliverable(input: ParseDeliverableInput): Deliverable {
   }
   const issues: DeliverableIssue[] = [];
   const block = findJsonBlock(input.text);
-  let markdown = (block ? block.before : input.text).trim();
+  let markdown = (block ? [block.before, block.after].filter(Boolean).join('\n\n') : input.text).trim();
   let raw: unknown;
   if (!block) {
     issues.push({ field: 'data', message: 'invalid_output: the answer has no fenced json block', repaired: false });
