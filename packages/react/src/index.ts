@@ -1,1 +1,12 @@
-export {};
+export { MarketingTeamProvider, type MarketingTeamProviderProps } from './marketing-team-provider.js';
+export { MarketingTeamSession, type MarketingTeamSessionProps } from './marketing-team-session.js';
+export { useSession, type SessionStatus, type UseSessionOptions, type UseSessionResult } from './use-session.js';
+export { useSessionSelector, type SessionHookOptions, type SessionSelectorOptions } from './use-session-selector.js';
+export { useRun } from './use-run.js';
+export { useAgentStream, type AgentStream } from './use-agent-stream.js';
+export { useDeliverables, type DeliverablesOptions } from './use-deliverables.js';
+export { useTaskBoard, type TaskBoard } from './use-task-board.js';
+export { useConnection } from './use-connection.js';
+export { useSessionClient } from './use-session-client.js';
+export { useMarketingTeamActions, type MarketingTeamActions } from './use-marketing-team-actions.js';
+export { MarketingTeam, type MarketingTeamProps } from './marketing-team.js';

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { AgentNameSchema, IdSchema, SessionClientError, SessionIdSchema, protocolErrorFromZod } from '@marketing-team/core';
+
+/** Parses `value` or throws a `SessionClientError('invalid_argument')` naming the field. */
+export function parseArgument<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problem = protocolErrorFromZod(parsed.error, field);
+  throw new SessionClientError('invalid_argument', problem.message, { field: problem.field ?? field });
+}
+
+const fn = <T>(message = 'expected a function') => z.custom<T>((value) => typeof value === 'function', message);
+
+export const TokenSchema = z.string().min(1).max(4096);
+export const GetTokenSchema = fn<(session: string) => string | Promise<string>>();
+
+/** The auth part of `MarketingTeamProvider`, `MarketingTeamSession` and `useSession` options. */
+export const AuthPropsSchema = z.object({
+  token: TokenSchema.optional(),
+  getToken: GetTokenSchema.optional(),
+});
+
+export const SessionArgumentSchema = SessionIdSchema;
+export const RunIdArgumentSchema = IdSchema.optional();
+export const AgentArgumentSchema = AgentNameSchema;
+export const EqualityArgumentSchema = fn<(a: unknown, b: unknown) => boolean>().optional();
+export const SelectorArgumentSchema = fn<(state: unknown) => unknown>();

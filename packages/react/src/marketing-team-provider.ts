@@ -1,0 +1,80 @@
+import { createElement, useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
+import { z } from 'zod';
+import { SessionClient, SessionClientError, type SessionClientOptions, type WebSocketConstructor } from '@marketing-team/core';
+import { RegistryContext, SessionContext } from './internal/_context.js';
+import { SessionRegistry } from './internal/_session-registry.js';
+import { AuthPropsSchema, SessionArgumentSchema, parseArgument } from './internal/_validate.js';
+
+/** Props of {@link MarketingTeamProvider}. */
+export interface MarketingTeamProviderProps {
+  /** Base URL of the server handler (for example `/mt`); the socket is `<endpoint>/ws`. Give this or `client`. */
+  endpoint?: string;
+  /** A `SessionClient` to use instead of creating one; the provider never closes a client it was given. */
+  client?: SessionClient;
+  /** A session token for every session below (unless a `MarketingTeamSession` or `useSession` gives its own). */
+  token?: string;
+  /** Fetches a token for a session; asked at subscribe time and again before the token expires. */
+  getToken?: (session: string) => string | Promise<string>;
+  /** WebSocket constructor for the client the provider creates (the `ws` package's in Node); defaults to the global one. */
+  WebSocket?: WebSocketConstructor;
+  /** More options of the client the provider creates (backoff, heartbeat, `onError`, ...). Read when the client is created. */
+  clientOptions?: Omit<SessionClientOptions, 'url' | 'WebSocket'>;
+  /** The session the hooks below use when they are given none. */
+  session?: string;
+  children?: ReactNode;
+}
+
+const PropsSchema = AuthPropsSchema.extend({
+  endpoint: z.string().min(1).max(2048).optional(),
+  client: z
+    .custom<SessionClient>((value) => typeof (value as SessionClient | null)?.session === 'function' && typeof (value as SessionClient).subscribeConnection === 'function', 'expected a SessionClient')
+    .optional(),
+  WebSocket: z.custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a WebSocket constructor').optional(),
+  clientOptions: z.record(z.string(), z.unknown()).optional(),
+  session: SessionArgumentSchema.optional(),
+});
+
+/** `<endpoint>/ws`, as the widget does it. */
+function socketUrl(endpoint: string): string {
+  return `${endpoint.replace(/\/+$/, '')}/ws`;
+}
+
+/**
+ * Gives the hooks below one shared `SessionClient` (one socket for every session they show).
+ * The client is created on the first subscription, in an effect, so rendering on the server or
+ * rendering a tree that is never committed opens nothing; it is closed when the provider
+ * unmounts, unless it was passed in as `client`. Throws a `SessionClientError`
+ * (`invalid_argument`, naming the prop) for bad props.
+ */
+export function MarketingTeamProvider(props: MarketingTeamProviderProps): ReactNode {
+  const parsed = parseArgument(PropsSchema, props, 'props');
+  if ((parsed.endpoint === undefined) === (parsed.client === undefined)) {
+    throw new SessionClientError('invalid_argument', 'props.endpoint: give MarketingTeamProvider either endpoint or client', { field: 'props.endpoint' });
+  }
+  const { endpoint, client, WebSocket, token, getToken, session } = props;
+  const clientOptions = useRef(props.clientOptions);
+
+  // A new registry only when what the client is made of changes; nothing is opened here.
+  const registry = useMemo(
+    () =>
+      client
+        ? new SessionRegistry({ client })
+        : new SessionRegistry({
+            createClient: () => new SessionClient({ ...clientOptions.current, url: socketUrl(endpoint!), ...(WebSocket ? { WebSocket } : {}) }),
+          }),
+    [client, endpoint, WebSocket],
+  );
+
+  // Layout effects run before any child's passive effect, where subscriptions start.
+  useLayoutEffect(() => {
+    registry.setDefaultAuth({ token, getToken });
+  }, [registry, token, getToken]);
+  useLayoutEffect(() => {
+    clientOptions.current = props.clientOptions;
+  });
+
+  useEffect(() => registry.retain(), [registry]);
+
+  const tree = createElement(RegistryContext.Provider, { value: registry }, props.children);
+  return session === undefined ? tree : createElement(SessionContext.Provider, { value: session }, tree);
+}

@@ -1,0 +1,58 @@
+import { useCallback } from 'react';
+import type { AgentState, MessageState, SessionState, TaskState } from '@marketing-team/core';
+import { own } from './internal/_own.js';
+import { AgentArgumentSchema, parseArgument } from './internal/_validate.js';
+import { useSessionSelector, type SessionHookOptions } from './use-session-selector.js';
+
+/** One agent's lane: what it is doing and the text it is writing. */
+export interface AgentStream {
+  /** The agent name. */
+  agent: string;
+  /** `working` while the agent has a task in progress. */
+  status: AgentState['status'];
+  /** Text of its current (or last) message; empty before the first. */
+  text: string;
+  /** True while that message is still streaming. */
+  streaming: boolean;
+  /** Its current (or last) message. */
+  message: MessageState | undefined;
+  /** The task that message belongs to. */
+  task: TaskState | undefined;
+  /** The agent's reduced state (status, usage, ...); undefined before it appears in the log. */
+  state: AgentState | undefined;
+}
+
+const EMPTY_TEXT = '';
+
+function sameLane(a: AgentStream, b: AgentStream): boolean {
+  return a.agent === b.agent && a.state === b.state && a.message === b.message && a.task === b.task;
+}
+
+/**
+ * The live lane of one agent. Re-renders only when that agent's state, its current message or
+ * its task changes, so a token streaming in one lane does not re-render the others.
+ */
+export function useAgentStream(agent: string, options: SessionHookOptions = {}): AgentStream {
+  const name = parseArgument(AgentArgumentSchema, agent, 'agent');
+  const select = useCallback(
+    (session: SessionState): AgentStream => {
+      const state = own(session.agents, name);
+      const message = own(session.messages, state?.messageId);
+      const runId = message?.runId ?? state?.runId;
+      const taskId = message?.taskId ?? state?.taskId;
+      const run = own(session.runs, runId);
+      const task = run ? own(run.tasks, taskId) : undefined;
+      return {
+        agent: name,
+        status: state?.status ?? 'idle',
+        text: message?.text ?? EMPTY_TEXT,
+        streaming: message?.status === 'streaming',
+        message,
+        task,
+        state,
+      };
+    },
+    [name],
+  );
+  return useSessionSelector(select, { ...options, isEqual: sameLane });
+}
