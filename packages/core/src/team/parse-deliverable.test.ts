@@ -29,6 +29,12 @@ describe('parseDeliverable', () => {
     }
   });
 
+  it('repairs trailing commas in the JSON block', () => {
+    const d = parse('measurement-plan', '# Plan\n```json\n{"kpis": [], "tools": ["GA4",],}\n```', false);
+    expect(d.issues).toEqual([{ field: 'data', message: 'removed trailing commas from the json block', repaired: true }]);
+    expect(d.data).toEqual({ kpis: [], tools: ['GA4'] });
+  });
+
   it('keeps text written after the JSON block in the Markdown', () => {
     const d = parse('ad-copy', `# Ads\n\n\`\`\`json\n{"variants": []}\n\`\`\`\nLet me know what you think!`, false);
     expect(d.markdown).toBe('# Ads\n\nLet me know what you think!');

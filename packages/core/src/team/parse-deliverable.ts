@@ -72,7 +72,13 @@ export function parseDeliverable(input: ParseDeliverableInput): Deliverable {
     try {
       raw = JSON.parse(block.json);
     } catch (error) {
-      issues.push({ field: 'data', message: `invalid_output: the json block does not parse (${(error as Error).message})`, repaired: false });
+      // trailing commas are the most common slip of a model writing JSON; repair only that
+      try {
+        raw = JSON.parse(block.json.replace(/,(\s*[}\]])/g, '$1'));
+        issues.push({ field: 'data', message: 'removed trailing commas from the json block', repaired: true });
+      } catch {
+        issues.push({ field: 'data', message: `invalid_output: the json block does not parse (${(error as Error).message})`, repaired: false });
+      }
     }
   }
   const reader = new DataReader(issues);
