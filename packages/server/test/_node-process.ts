@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RedisRunLeases } from '../src/cluster/index.js';
 import { attachWebSocket, createMarketingTeamServer, createNodeListener } from '../src/http/index.js';
+import type { RunLauncher } from '../src/runtime/run-launcher.js';
 import { createScriptedProducer } from '../src/runtime/scripted-producer.js';
 import { RedisStore } from '../src/stores/redis-store.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
@@ -28,6 +29,16 @@ if (env.MT_STORE === 'sqlite') {
   leases = new RedisRunLeases({ store, url, keyPrefix, nodeId, ttlMs: Number(env.MT_LEASE_TTL ?? 10_000), onError: () => undefined });
 }
 
+const defaults = { deltas: Number(env.MT_DELTAS ?? 2000), deltasPerSecond: Number(env.MT_RATE ?? 500), tasks: Number(env.MT_TASKS ?? 1) };
+const launcher: RunLauncher = {
+  launch(context) {
+    // A goal reading `deltas=<n> rate=<n>` sets the producer of that run (the bench uses it).
+    const match = /deltas=(\d+) rate=(\d+)/.exec(context.brief.goal);
+    const options = match ? { ...defaults, deltas: Number(match[1]), deltasPerSecond: Number(match[2]) } : defaults;
+    return createScriptedProducer(options).launch(context);
+  },
+};
+
 const server = createMarketingTeamServer({
   store,
   tokens: { secret: SECRET },
@@ -35,11 +46,7 @@ const server = createMarketingTeamServer({
   onError: () => undefined,
   rateLimit: { messagesPerSecond: 1e6, burst: 1e6 },
   ...(leases ? { runLeases: leases } : { interruptOrphanedRuns: true }),
-  launcher: createScriptedProducer({
-    deltas: Number(env.MT_DELTAS ?? 2000),
-    deltasPerSecond: Number(env.MT_RATE ?? 500),
-    tasks: Number(env.MT_TASKS ?? 1),
-  }),
+  launcher,
 });
 server.route('/node', (request) => {
   const session = new URL(request.url).searchParams.get('session') ?? '';
