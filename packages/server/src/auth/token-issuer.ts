@@ -3,7 +3,6 @@ import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import {
   CapabilitySchema,
-  IdSchema,
   ProtocolError,
   SessionIdSchema,
   protocolErrorFromZod,
@@ -72,7 +71,7 @@ const ClaimsSchema = z.object({
   cap: z.array(CapabilitySchema).max(3),
   exp: z.number().int(),
   name: z.string().max(200).optional(),
-  jti: IdSchema.optional(),
+  jti: z.string().max(128).optional(),
 });
 
 /** Creates a {@link TokenIssuer} over an HMAC secret. */
