@@ -12,7 +12,8 @@ export function formatIssuePath(path: readonly PropertyKey[], prefix = ''): stri
 }
 
 /** Turns zod issues into definition issues; an unknown key becomes an issue at that key's path. */
-export function zodIssues(error: z.ZodError, prefix = ''): TeamDefinitionIssue[] {
+// typed with zod's core error so issues from `zod/mini` schemas (the protocol's) fit too
+export function zodIssues(error: z.core.$ZodError, prefix = ''): TeamDefinitionIssue[] {
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ path: formatIssuePath([...issue.path, key], prefix), message: 'unknown field' }))

@@ -30,8 +30,8 @@ export type RoutingRuleInput = z.input<typeof RoutingRuleSchema>;
 export const RoutingRequestSchema = z.strictObject({
   text: z.string().max(4000).default(''),
   skill: SkillNameSchema.optional(),
-  agent: AgentNameSchema.optional(),
-  deliverable: DeliverableKindSchema.optional(),
+  agent: z.optional(AgentNameSchema),
+  deliverable: z.optional(DeliverableKindSchema),
 });
 /** What `Team.route` accepts. */
 export type RoutingRequest = z.input<typeof RoutingRequestSchema>;
