@@ -86,7 +86,8 @@ describe('docs', () => {
     expect(diagnostics.filter((diagnostic) => diagnostic.file === '(compiler options)').map(formatSampleDiagnostic)).toEqual([]);
   });
 
-  describe.each(docs)('%s', (file) => {
+  const counted = docs.map((file) => [file, samples.filter((sample) => sample.file === file).length] as const);
+  describe.each(counted)('%s (%i TypeScript samples)', (file) => {
     it('has only well-formed samples and opt-outs', () => {
       expect(problems.filter((problem) => problem.file === file).map((problem) => `${problem.file}:${problem.line} ${problem.message}`)).toEqual([]);
     });
