@@ -296,16 +296,18 @@ export class RedisRunLeases implements RunLeases {
   }
 
   async #renew(): Promise<void> {
-    if (this.#renewing || this.#closed || this.#held.size === 0) return;
+    if (this.#closed || this.#held.size === 0) return;
+    const leases: HeldLease[] = [];
+    for (const lease of this.#held.values()) {
+      // `held` marks a lease whose deadline passed (renewals failing or hanging, a pause) as
+      // lost; checked on every tick, even while a renewal is still waiting for Redis.
+      if (lease.releasing) continue;
+      if (lease.held) leases.push(lease);
+      else this.#drop(lease);
+    }
+    if (this.#renewing || leases.length === 0) return;
     this.#renewing = true;
     try {
-      const leases: HeldLease[] = [];
-      for (const lease of this.#held.values()) {
-        // `held` marks a lease whose deadline passed (renewals failing, a pause) as lost.
-        if (lease.releasing) continue;
-        if (lease.held) leases.push(lease);
-        else this.#drop(lease);
-      }
       for (let start = 0; start < leases.length; start += RENEW_CHUNK) {
         const chunk = leases.slice(start, start + RENEW_CHUNK);
         const sent = performance.now();
