@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import Fastify from 'fastify';
+import { fastifyMarketingTeam } from '@marketing-team/server/fastify';
+import { mintToken, page, port, server, store, widgetFile } from './team-server.js';
+
+const app = Fastify();
+app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
+app.get('/marketing-team.js', async (_request, reply) => reply.type('text/javascript').send(readFileSync(widgetFile)));
+app.get<{ Querystring: { session?: string } }>('/api/mt-token', async (request, reply) => {
+  const { status, body } = await mintToken(request.query.session);
+  return reply.status(status).send(body);
+});
+await app.register(fastifyMarketingTeam(server)); // routes under /mt and the WebSocket at /mt/ws
+await app.listen({ port, host: '0.0.0.0' });
+console.log(`Fastify example on http://localhost:${port}`);
+
+async function stop() {
+  await server.close();
+  app.server.closeAllConnections();
+  await app.close();
+  await store.close();
+}
+process.once('SIGTERM', () => void stop());
+process.once('SIGINT', () => void stop());

@@ -1,0 +1,48 @@
+// The host app's backend pieces: the session server with the embedded defaults (SQLite on
+// local disk, the default team on the offline model, no keys) and the route that mints tokens.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { createDefaultTeam } from '@marketing-team/core';
+import { SqliteStore, createMarketingTeamServer, createOfflineProvider, createTeamRuntime } from '@marketing-team/server';
+
+/** The widget's self-contained build: `pnpm --filter @marketing-team/widget build`. */
+export const widgetFile = createRequire(import.meta.url).resolve('@marketing-team/widget/marketing-team.js');
+
+export const port = Number(process.env.PORT ?? 3000);
+const dataDir = process.env.DATA_DIR ?? '.data';
+mkdirSync(dataDir, { recursive: true });
+
+export const store = new SqliteStore({ path: join(dataDir, 'sessions.db') });
+export const server = createMarketingTeamServer({
+  store,
+  launcher: createTeamRuntime({ team: createDefaultTeam(), provider: createOfflineProvider({ tokensPerSecond: Number(process.env.TOKENS_PER_SECOND ?? 40) }) }),
+  // Keep the secret in your secret store; a per-process one means tokens die with the process.
+  tokens: { secret: process.env.MARKETING_TEAM_SECRET ?? randomBytes(32).toString('hex') },
+  allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
+  basePath: '/mt',
+});
+
+/**
+ * `GET /api/mt-token?session=…`: your backend decides who may join which session. Here every
+ * visitor is the same demo user; in your app, read the signed-in user from your own session.
+ */
+export async function mintToken(session: unknown): Promise<{ status: number; body: { token: string } | { error: string } }> {
+  try {
+    const token = await server.tokens.mint({ session: String(session ?? ''), userId: 'demo-user', userName: 'Demo user', capabilities: ['read', 'write', 'control'], ttlSeconds: 3600 });
+    return { status: 200, body: { token } };
+  } catch (error) {
+    return { status: 400, body: { error: error instanceof Error ? error.message : 'refused' } };
+  }
+}
+
+/** The page: the widget's one-tag build, and a `getToken` that asks this backend for tokens. */
+export const page = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>marketing-team</title>
+<script type="module" src="/marketing-team.js"></script></head>
+<body><marketing-team endpoint="/mt" session="example-demo"></marketing-team>
+<script type="module">
+  document.querySelector('marketing-team').getToken = async (session) =>
+    (await (await fetch('/api/mt-token?session=' + encodeURIComponent(session))).json()).token;
+</script></body></html>`;

@@ -1,0 +1,24 @@
+// The session server, created once per Node process (kept on globalThis so `next dev` reloads
+// do not open a second store). Embedded defaults: SQLite on local disk, the offline model.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDefaultTeam } from '@marketing-team/core';
+import { SqliteStore, createMarketingTeamServer, createOfflineProvider, createTeamRuntime, type MarketingTeamServer } from '@marketing-team/server';
+
+function create(): MarketingTeamServer {
+  const port = Number(process.env.PORT ?? 3000);
+  const dataDir = process.env.DATA_DIR ?? '.data';
+  mkdirSync(dataDir, { recursive: true });
+  return createMarketingTeamServer({
+    store: new SqliteStore({ path: join(dataDir, 'sessions.db') }),
+    launcher: createTeamRuntime({ team: createDefaultTeam(), provider: createOfflineProvider({ tokensPerSecond: Number(process.env.TOKENS_PER_SECOND ?? 40) }) }),
+    tokens: { secret: process.env.MARKETING_TEAM_SECRET ?? randomBytes(32).toString('hex') },
+    allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
+    // Must match the route folder: app/mt/[...path]/route.ts.
+    basePath: '/mt',
+  });
+}
+
+const holder = globalThis as typeof globalThis & { marketingTeamServer?: MarketingTeamServer };
+export const server: MarketingTeamServer = (holder.marketingTeamServer ??= create());

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { attachWebSocket, createNodeListener } from '@marketing-team/server/node';
+import { mintToken, page, port, server, store, widgetFile } from './team-server.js';
+
+const teamRoutes = createNodeListener(server);
+const http = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+  if (url.pathname === '/marketing-team.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(widgetFile));
+  if (url.pathname === '/api/mt-token') {
+    return void mintToken(url.searchParams.get('session')).then(({ status, body }) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)));
+  }
+  teamRoutes(req, res);
+});
+const websocket = attachWebSocket(http, server);
+http.listen(port, () => console.log(`node:http example on http://localhost:${port}`));
+
+async function stop() {
+  websocket.close();
+  await server.close();
+  http.closeAllConnections();
+  http.close();
+  await store.close();
+}
+process.once('SIGTERM', () => void stop());
+process.once('SIGINT', () => void stop());

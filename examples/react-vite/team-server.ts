@@ -1,0 +1,34 @@
+// The host app's backend pieces: the session server with the embedded defaults (SQLite on
+// local disk, the default team on the offline model, no keys) and the route that mints tokens.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDefaultTeam } from '@marketing-team/core';
+import { SqliteStore, createMarketingTeamServer, createOfflineProvider, createTeamRuntime } from '@marketing-team/server';
+
+export const port = Number(process.env.PORT ?? 3000);
+const dataDir = process.env.DATA_DIR ?? '.data';
+mkdirSync(dataDir, { recursive: true });
+
+export const store = new SqliteStore({ path: join(dataDir, 'sessions.db') });
+export const server = createMarketingTeamServer({
+  store,
+  launcher: createTeamRuntime({ team: createDefaultTeam(), provider: createOfflineProvider({ tokensPerSecond: Number(process.env.TOKENS_PER_SECOND ?? 40) }) }),
+  // Keep the secret in your secret store; a per-process one means tokens die with the process.
+  tokens: { secret: process.env.MARKETING_TEAM_SECRET ?? randomBytes(32).toString('hex') },
+  allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
+  basePath: '/mt',
+});
+
+/**
+ * `GET /api/mt-token?session=…`: your backend decides who may join which session. Here every
+ * visitor is the same demo user; in your app, read the signed-in user from your own session.
+ */
+export async function mintToken(session: unknown): Promise<{ status: number; body: { token: string } | { error: string } }> {
+  try {
+    const token = await server.tokens.mint({ session: String(session ?? ''), userId: 'demo-user', userName: 'Demo user', capabilities: ['read', 'write', 'control'], ttlSeconds: 3600 });
+    return { status: 200, body: { token } };
+  } catch (error) {
+    return { status: 400, body: { error: error instanceof Error ? error.message : 'refused' } };
+  }
+}
