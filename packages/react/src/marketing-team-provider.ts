@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SessionClient, SessionClientError, type SessionClientOptions, type WebSocketConstructor } from '@marketing-team/core';
 import { RegistryContext, SessionContext } from './internal/_context.js';
 import { SessionRegistry } from './internal/_session-registry.js';
-import { AuthPropsSchema, SessionArgumentSchema, parseArgument } from './internal/_validate.js';
+import { AuthPropsSchema, OptionalSessionArgumentSchema, parseArgument } from './internal/_validate.js';
 
 /** Props of {@link MarketingTeamProvider}. */
 export interface MarketingTeamProviderProps {
@@ -31,7 +31,7 @@ const PropsSchema = AuthPropsSchema.extend({
     .optional(),
   WebSocket: z.custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a WebSocket constructor').optional(),
   clientOptions: z.record(z.string(), z.unknown()).optional(),
-  session: SessionArgumentSchema.optional(),
+  session: OptionalSessionArgumentSchema,
 });
 
 /** `<endpoint>/ws`, as the widget does it. */

@@ -1,6 +1,5 @@
 import { useCallback } from 'react';
 import type { CardState, SessionState, TaskStatus } from '@marketing-team/core';
-import { TaskStatusSchema } from '@marketing-team/core';
 import { sameItems } from './internal/_equality.js';
 import { own } from './internal/_own.js';
 import { useSessionSelector, type SessionHookOptions } from './use-session-selector.js';
@@ -15,7 +14,9 @@ export interface TaskBoard {
   inReview: readonly CardState[];
 }
 
-const STATUSES = TaskStatusSchema.options;
+// A record, so adding a status to the protocol fails the type-check here until it has a column.
+const COLUMN_ORDER: Record<TaskStatus, number> = { todo: 0, in_progress: 1, review: 2, done: 3, blocked: 4, failed: 5, cancelled: 6 };
+const STATUSES = (Object.keys(COLUMN_ORDER) as TaskStatus[]).sort((a, b) => COLUMN_ORDER[a] - COLUMN_ORDER[b]);
 
 function boardOf(state: SessionState): TaskBoard {
   const cards: CardState[] = [];

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { AgentNameSchema, IdSchema, SessionClientError, SessionIdSchema, protocolErrorFromZod } from '@marketing-team/core';
 
-/** Parses `value` or throws a `SessionClientError('invalid_argument')` naming the field. */
-export function parseArgument<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
-  const parsed = schema.safeParse(value);
+/** Parses `value` or throws a `SessionClientError('invalid_argument')` naming the field. Takes classic and mini schemas alike. */
+export function parseArgument<T>(schema: z.core.$ZodType<T>, value: unknown, field: string): T {
+  const parsed = z.safeParse(schema, value);
   if (parsed.success) return parsed.data;
   const problem = protocolErrorFromZod(parsed.error, field);
   throw new SessionClientError('invalid_argument', problem.message, { field: problem.field ?? field });
@@ -20,8 +20,10 @@ export const AuthPropsSchema = z.object({
   getToken: GetTokenSchema.optional(),
 });
 
+// Core's schemas are wrapped with functions, not methods, so any zod flavour core uses fits.
 export const SessionArgumentSchema = SessionIdSchema;
-export const RunIdArgumentSchema = IdSchema.optional();
+export const OptionalSessionArgumentSchema = z.optional(SessionIdSchema);
+export const RunIdArgumentSchema = z.optional(IdSchema);
 export const AgentArgumentSchema = AgentNameSchema;
 export const EqualityArgumentSchema = fn<(a: unknown, b: unknown) => boolean>().optional();
 export const SelectorArgumentSchema = fn<(state: unknown) => unknown>();
