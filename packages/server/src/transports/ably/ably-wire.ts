@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OffsetSchema, ServerFrameSchema, SessionIdSchema, SessionRecordSchema } from '@marketing-team/core';
+import { ServerFrameSchema, SessionIdSchema, SessionRecordSchema } from '@marketing-team/core';
 
 /**
  * What travels in the `data` of the Ably messages on a session's log channel. The message `name`
@@ -28,7 +28,7 @@ export type AblyRecordsData = z.infer<typeof AblyRecordsDataSchema>;
 export const AblyRecordPartDataSchema = z.object({
   session: SessionIdSchema,
   epoch: EpochSchema,
-  offset: OffsetSchema.min(1),
+  offset: z.number().int().min(1),
   index: z.number().int().nonnegative(),
   count: z.number().int().min(2).max(1024),
   chunk: z.string(),
@@ -64,7 +64,7 @@ export const DEFAULT_ABLY_MAX_MESSAGES_PER_SECOND = 40;
  */
 export const AblyRecoveryDataSchema = z.object({
   subscribed: ServerFrameSchema,
-  snapshot: ServerFrameSchema.optional(),
+  snapshot: z.optional(ServerFrameSchema),
   records: z.array(SessionRecordSchema).max(1_000_000),
 });
 export type AblyRecoveryData = z.infer<typeof AblyRecoveryDataSchema>;
