@@ -1,6 +1,8 @@
 // @vitest-environment jsdom
 import { cleanup, render } from '@testing-library/react';
 import { createElement, createRef } from 'react';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { MarketingTeamElement, type ConnectionChangeDetail, type RunCompletedDetail } from '@marketing-team/widget';
@@ -8,6 +10,14 @@ import { MarketingTeam, MarketingTeamProvider } from '../src/index.js';
 import { startTestServer, until } from './_server.js';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false;
+
+// Node resolves `@lit/react` to its server build (which leaves properties to server rendering);
+// a browser bundle gets the browser build, so the DOM tests load that one.
+vi.mock('@lit/react', async () => {
+  const entry = createRequire(join(import.meta.dirname, '..', 'package.json')).resolve('@lit/react');
+  const root = entry.slice(0, entry.lastIndexOf('/@lit/react/') + '/@lit/react/'.length);
+  return (await import(join(root, 'development', 'index.js'))) as typeof import('@lit/react');
+});
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
