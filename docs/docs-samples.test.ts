@@ -7,7 +7,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBrokenLinks } from './_samples/doc-links.js';
-import { extractSamples, type CodeSample, type SampleProblem } from './_samples/markdown-blocks.js';
+import { extractSamples, type CodeSample, type SampleProblem, type SkippedSample } from './_samples/markdown-blocks.js';
 import { compileSamples, formatSampleDiagnostic, type SampleDiagnostic } from './_samples/sample-compiler.js';
 
 const docsDir = dirname(fileURLToPath(import.meta.url));
@@ -26,10 +26,12 @@ function markdownFiles(dir: string): string[] {
 
 const docs = markdownFiles(docsDir);
 const samples: CodeSample[] = [];
+const skipped: SkippedSample[] = [];
 const problems: SampleProblem[] = [];
 for (const file of docs) {
   const extracted = extractSamples(readFileSync(join(root, file), 'utf8'), file);
   samples.push(...extracted.samples);
+  skipped.push(...extracted.skipped);
   problems.push(...extracted.problems);
 }
 
@@ -86,8 +88,11 @@ describe('docs', () => {
     expect(diagnostics.filter((diagnostic) => diagnostic.file === '(compiler options)').map(formatSampleDiagnostic)).toEqual([]);
   });
 
-  const counted = docs.map((file) => [file, samples.filter((sample) => sample.file === file).length] as const);
-  describe.each(counted)('%s (%i TypeScript samples)', (file) => {
+  const counted = docs.map(
+    (file) =>
+      [file, samples.filter((sample) => sample.file === file).length, skipped.filter((sample) => sample.file === file).length] as const,
+  );
+  describe.each(counted)('%s (%i TypeScript samples, %i not compiled)', (file) => {
     it('has only well-formed samples and opt-outs', () => {
       expect(problems.filter((problem) => problem.file === file).map((problem) => `${problem.file}:${problem.line} ${problem.message}`)).toEqual([]);
     });

@@ -123,7 +123,7 @@ export function compileSamples(samples: readonly CodeSample[], options: CompileS
     if (!sourceFile) throw new Error(`the compiler did not load ${relative(root, path)}`);
     for (const diagnostic of [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)]) {
       const position = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : undefined;
-      // A diagnostic in a package file (reached from the sample) is reported at the sample's fence.
+      // A diagnostic without a position (none is expected) is reported at the sample's fence.
       const inSample = diagnostic.file === sourceFile && position !== undefined;
       diagnostics.push({
         file: sample.file,
