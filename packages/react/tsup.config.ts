@@ -1,10 +1,14 @@
 import { defineConfig } from 'tsup';
 
+// ESM for bundlers, like the widget it wraps: React, Lit and the workspace packages stay external
+// (React and React DOM are peer dependencies; one copy of each belongs to the app).
 export default defineConfig({
   entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
+  format: ['esm'],
   dts: true,
   clean: true,
   sourcemap: true,
-  target: 'node20',
+  target: 'es2022',
+  platform: 'browser',
+  external: ['react', 'react-dom', /^react\//, /^react-dom\//, 'lit', /^lit\//, '@lit/react', /^@marketing-team\//, 'use-sync-external-store', /^use-sync-external-store\//, 'zod'],
 });
