@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import { fastifyMarketingTeam } from '@marketing-team/server/fastify';
-import { mintToken, page, port, server, store, widgetFile } from './team-server.js';
+import { mintToken, page, port, server, store, widgetScript } from './team-server.js';
 
 const app = Fastify();
 app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
-app.get('/marketing-team.js', async (_request, reply) => reply.type('text/javascript').send(readFileSync(widgetFile)));
+app.get('/marketing-team.js', async (_request, reply) => {
+  const { status, body } = widgetScript();
+  return reply.status(status).type('text/javascript').send(body);
+});
 app.get<{ Querystring: { session?: string } }>('/api/mt-token', async (request, reply) => {
   const { status, body } = await mintToken(request.query.session);
   return reply.status(status).send(body);

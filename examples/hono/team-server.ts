@@ -1,14 +1,21 @@
 // The host app's backend pieces: the session server with the embedded defaults (SQLite on
 // local disk, the default team on the offline model, no keys) and the route that mints tokens.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createDefaultTeam } from '@marketing-team/core';
 import { SqliteStore, createMarketingTeamServer, createOfflineProvider, createTeamRuntime } from '@marketing-team/server';
 
-/** The widget's self-contained build: `pnpm --filter @marketing-team/widget build`. */
-export const widgetFile = createRequire(import.meta.url).resolve('@marketing-team/widget/marketing-team.js');
+/** The widget's self-contained build, or a hint when it was not built yet. */
+export function widgetScript(): { status: number; body: string } {
+  try {
+    const file = createRequire(import.meta.url).resolve('@marketing-team/widget/marketing-team.js');
+    return { status: 200, body: readFileSync(file, 'utf8') };
+  } catch {
+    return { status: 404, body: 'console.error("build the widget first: pnpm --filter @marketing-team/widget build")' };
+  }
+}
 
 export const port = Number(process.env.PORT ?? 3000);
 const dataDir = process.env.DATA_DIR ?? '.data';

@@ -1,13 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { attachWebSocket, createNodeListener } from '@marketing-team/server/node';
-import { mintToken, page, port, server, store, widgetFile } from './team-server.js';
+import { mintToken, page, port, server, store, widgetScript } from './team-server.js';
 
 const teamRoutes = createNodeListener(server);
 const http = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
-  if (url.pathname === '/marketing-team.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(widgetFile));
+  if (url.pathname === '/marketing-team.js') {
+    const { status, body } = widgetScript();
+    return void res.writeHead(status, { 'content-type': 'text/javascript' }).end(body);
+  }
   if (url.pathname === '/api/mt-token') {
     return void mintToken(url.searchParams.get('session')).then(({ status, body }) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)));
   }

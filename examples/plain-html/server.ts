@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { attachWebSocket, createNodeListener } from '@marketing-team/server/node';
-import { mintToken, port, server, store, widgetFile } from './team-server.js';
+import { mintToken, port, server, store, widgetScript } from './team-server.js';
 
 const template = readFileSync(new URL('./index.html', import.meta.url), 'utf8');
 const teamRoutes = createNodeListener(server);
@@ -18,7 +18,10 @@ const http = createServer((req, res) => {
     });
     return;
   }
-  if (url.pathname === '/marketing-team.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(widgetFile));
+  if (url.pathname === '/marketing-team.js') {
+    const { status, body } = widgetScript();
+    return void res.writeHead(status, { 'content-type': 'text/javascript' }).end(body);
+  }
   teamRoutes(req, res);
 });
 const websocket = attachWebSocket(http, server);
