@@ -149,10 +149,11 @@ function adapterSuite(name: string, host: { basePath: string; start: StartHostAp
     let app: HostApp;
     let base: string;
     const token = (session: string) => server.tokens.mint({ session, userId: 'user-1', capabilities: ['read', 'write', 'control'], ttlSeconds: 600 });
-    const post = async (session: string, frame: Record<string, unknown>) => {
+    // JSON bodies meet the host's body parser where it has one; `fetch` sends a string as text/plain.
+    const post = async (session: string, frame: Record<string, unknown>, contentType = 'application/json') => {
       const response = await fetch(`${base}/sessions/${session}/messages`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${await token(session)}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${await token(session)}`, 'content-type': contentType },
         body: JSON.stringify({ session, ...frame }),
       });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -233,7 +234,7 @@ function adapterSuite(name: string, host: { basePath: string; start: StartHostAp
       const runId = `run-slow-${name}`;
       await post(session, { type: 'publish', clientMsgId: 'brief-1', event: { type: 'brief.submitted', runId, brief: { goal: 'slow: a long launch plan' } } });
       await until(() => stream.records().some((record) => record.event.type === 'text.delta'), 10_000, 'first tokens');
-      const cancel = await post(session, { type: 'cancel', clientMsgId: 'cancel-1', runId, reason: 'enough' });
+      const cancel = await post(session, { type: 'cancel', clientMsgId: 'cancel-1', runId, reason: 'enough' }, 'text/plain;charset=UTF-8');
       expect(cancel).toMatchObject({ status: 200, body: { type: 'ack', clientMsgId: 'cancel-1' } });
       await until(() => terminal(stream.records(), runId) !== undefined, 10_000, 'run ended');
       await stream.stop();

@@ -20,7 +20,7 @@ export function fastifyMarketingTeam(server: MarketingTeamServer, options: Fasti
     fastify.removeAllContentTypeParsers();
     fastify.addContentTypeParser('*', (_request: FastifyRequest, _payload: unknown, done: (error: null) => void) => done(null));
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-      if (request.body !== undefined) Object.assign(request.raw, { body: request.body });
+      if (request.body !== undefined && request.body !== null) Object.assign(request.raw, { body: request.body });
       reply.hijack();
       await writeWebResponse(await server.fetch(toWebRequest(request.raw, reply.raw)), reply.raw);
     };
