@@ -154,6 +154,8 @@ class OurClient {
 
 interface Theirs {
   prefix: string;
+  /** Closes the producer instance's connections, as a crash of its process would. */
+  stopProducer(): Promise<void>;
   producer: ReturnType<typeof createResumableStreamContext>;
   resumer: ReturnType<typeof createResumableStreamContext>;
   close(): Promise<void>;
@@ -168,6 +170,10 @@ function startTheirs(): Theirs {
     prefix,
     producer: createResumableStreamContext({ keyPrefix: prefix, waitUntil: null, publisher: producerPublisher, subscriber: producerSubscriber }),
     resumer: createResumableStreamContext({ keyPrefix: prefix, waitUntil: null, publisher: resumerPublisher, subscriber: resumerSubscriber }),
+    async stopProducer() {
+      producerPublisher.disconnect();
+      producerSubscriber.disconnect();
+    },
     async close() {
       for (const client of clients) client.disconnect();
       await deleteKeys(prefix);
@@ -249,10 +255,31 @@ async function resume(): Promise<BenchResult[]> {
   producer.end();
   await settle();
   await theirs.close();
+
+  // The producer's process is gone (its connections closed, its memory with them): ours replays
+  // from the log as before; theirs still finds the stream's sentinel and waits for an answer.
+  const orphaned = startTheirs();
+  const gone = await theirStream(orphaned, 'gone');
+  for (let i = 0; i < RESUME_AT; i++) gone.push(sseChunk(i));
+  await settle();
+  await orphaned.stopProducer();
+  const started = performance.now();
+  let outcome = 'replayed';
+  try {
+    const stream = await orphaned.resumer.resumeExistingStream('gone', 0);
+    if (!stream) outcome = 'no stream';
+  } catch (error) {
+    outcome = (error as Error).message;
+  }
+  const goneMs = performance.now() - started;
+  await orphaned.close();
+  console.log(`  resume after the producer's process is gone, resumable-stream: "${outcome}" after ${goneMs.toFixed(0)} ms; ours replays from the log`);
+
   const label = `${DELTAS - RESUME_AT} missed deltas`;
   return [
     benchResult(`resume: time to first replayed event, ${label} (median)`, percentile(ourFirst, 50), 'ms', percentile(theirFirst, 50), 'ratio < 1'),
     benchResult(`resume: bytes received to catch up, ${label}`, percentile(ourBytes, 50), 'bytes', percentile(theirBytes, 50), 'informational (ours carries offsets, ids, agent)'),
+    benchResult('resume after the producer process is gone: time to first replayed event (ours: its first resume, which also opens the session)', ourFirst[0]!, 'ms', goneMs, `informational (theirs: ${outcome})`),
   ];
 }
 
