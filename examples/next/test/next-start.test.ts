@@ -1,0 +1,29 @@
+// Opt-in (MT_NEXT_BUILD=1, after `pnpm -r --filter ./packages/** build`): builds the example with
+// `next build` and drives a brief through `next start`. Off by default because the build takes
+// a minute or two on a small machine; smoke.test.ts covers the same route modules without it.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { briefOverSse, fetchToken, startExample, type RunningExample } from '../../_testing/smoke.js';
+
+const dir = fileURLToPath(new URL('..', import.meta.url));
+const next = fileURLToPath(new URL('../node_modules/next/dist/bin/next', import.meta.url));
+
+describe.skipIf(process.env.MT_NEXT_BUILD !== '1')('the Next example under next start', () => {
+  let example: RunningExample;
+  beforeAll(async () => {
+    const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+    const build = spawnSync(process.execPath, [next, 'build'], { cwd: dir, encoding: 'utf8', env });
+    if (build.status !== 0) throw new Error(`next build failed:\n${build.stdout}${build.stderr}`);
+    example = await startExample(dir, [process.execPath, next, 'start'], { env: { NEXT_TELEMETRY_DISABLED: '1' } });
+  }, 300_000);
+  afterAll(() => example?.stop());
+
+  it('runs a brief to completion over SSE + POST through the built app', async () => {
+    expect(await (await fetch(`${example.url}/`)).text()).toContain('AI marketing team');
+    const token = await fetchToken(example.url, 'next-start');
+    const { status, records } = await briefOverSse(`${example.url}/mt`, 'next-start', token);
+    expect(status).toBe('run.completed');
+    expect(records.some((record) => record.event.type === 'deliverable.created')).toBe(true);
+  });
+});
