@@ -65,6 +65,7 @@ export class SessionChannel {
   #sinceSnapshot = 0;
   #snapshotSaving: Promise<void> | undefined;
   #snapshotAgain = false;
+  #snapshotFrame: { state: SessionState; json: string } | undefined;
 
   constructor(options: ChannelOptions) {
     this.#options = options;
@@ -137,6 +138,15 @@ export class SessionChannel {
       for (const record of fresh) this.#pending.push(record);
       this.#schedule();
     }
+  }
+
+  /** The `snapshot` frame of the current state, serialised once per offset however many join. */
+  snapshotJson(): string {
+    if (this.#snapshotFrame?.state !== this.state) {
+      const frame = { type: 'snapshot', session: this.session, epoch: this.epoch, offset: this.state.offset, state: this.state };
+      this.#snapshotFrame = { state: this.state, json: JSON.stringify(frame) };
+    }
+    return this.#snapshotFrame.json;
   }
 
   /** Marks presence as changed; the frame goes out with the next flush. */

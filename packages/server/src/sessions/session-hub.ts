@@ -136,14 +136,7 @@ export class SessionHub {
       });
       if (snapshot) {
         entry.sentOffset = channel.offset;
-        const json = JSON.stringify({
-          type: 'snapshot',
-          session,
-          epoch: channel.epoch,
-          offset: channel.offset,
-          state: channel.state,
-        });
-        subscriber.snapshot(json, entry.sentOffset);
+        subscriber.snapshot(channel.snapshotJson(), entry.sentOffset);
       } else {
         entry.sentOffset = from!;
         await this.#replay(channel, entry);
@@ -475,10 +468,7 @@ export class SessionHub {
         channel.subscribers.add(entry);
         entry.sentOffset = channel.offset;
         entry.catchingUp = false;
-        entry.subscriber.snapshot(
-          JSON.stringify({ type: 'snapshot', session: channel.session, epoch: channel.epoch, offset: channel.offset, state: channel.state }),
-          channel.offset,
-        );
+        entry.subscriber.snapshot(channel.snapshotJson(), channel.offset);
       }
       channel.presenceChanged();
     } finally {
