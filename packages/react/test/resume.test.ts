@@ -49,14 +49,14 @@ describe('resume', () => {
     );
     await until(() => latest.current?.status === 'live', 'live');
     const { runId } = await latest.current!.submitBrief({ goal: 'Survive the tunnel' });
-    let drops = 0;
     for (const share of [0.2, 0.45, 0.7]) {
       await until(() => (latest.current?.state.offset ?? 0) > DELTAS * share, `${share * 100}% of the stream`);
-      drops += await server.dropConnections();
-      await until(() => latest.current?.connection.status === 'live', 'the reconnect');
+      const before = latest.current!.connection.lastResume;
+      // Cut every TCP connection, like a lost network, then wait for the client to resume.
+      expect(await server.dropConnections()).toBeGreaterThan(0);
+      await until(() => latest.current?.connection.lastResume !== before, 'the resume');
     }
     await until(() => latest.current?.state.runs[runId]?.status === 'completed', 'the run to complete');
-    expect(drops).toBeGreaterThanOrEqual(3);
     expect(resumes).toBeGreaterThan(0);
     const log = await server.logState(session);
     expect(latest.current!.state).toEqual(log);
