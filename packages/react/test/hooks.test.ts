@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { SessionClientError, type RunState } from '@marketing-team/core';
 import {
   MarketingTeamProvider,
+  MarketingTeamSession,
   useAgentStream,
   useConnection,
   useDeliverables,
@@ -33,7 +34,7 @@ let shared: TestServer;
 beforeAll(async () => {
   shared = await startTestServer({ deltas: DELTAS, deltasPerSecond: 1_500, tasks: 2, snapshotEvery: 50 });
 });
-afterAll(() => shared.close());
+afterAll(() => shared?.close());
 const serve = async (): Promise<TestServer> => shared;
 
 /** The agents of the scripted producer's two tasks, in order. */
@@ -183,5 +184,42 @@ describe('hooks against a real server', () => {
     expect(new Set(boards).size).toBeLessThan(12);
     expect(new Set(galleries).size).toBe(1);
     expect(statuses).toContain('live');
+  });
+
+  it('a MarketingTeamSession token is used over the provider one; a refused session says why', async () => {
+    const server = await serve();
+    const readOnly: { current?: UseSessionResult } = {};
+    const scoped: { current?: UseSessionResult } = {};
+    const refused: { current?: UseSessionResult } = {};
+    function Into({ into, session }: { into: { current?: UseSessionResult }; session?: string }): ReactNode {
+      into.current = useSession(session);
+      return null;
+    }
+    render(
+      createElement(MarketingTeamProvider, {
+        endpoint: server.endpoint,
+        // The provider's token reads `scoped-a` only.
+        token: await server.token('scoped-a', ['read']),
+        WebSocket,
+        children: [
+          createElement(Into, { key: 'a', into: readOnly, session: 'scoped-a' }),
+          createElement(MarketingTeamSession, {
+            key: 'b',
+            session: 'scoped-b',
+            token: await server.token('scoped-b'),
+            children: createElement(Into, { into: scoped }),
+          }),
+          // No token of its own: the provider's, which names another session.
+          createElement(Into, { key: 'c', into: refused, session: 'scoped-c' }),
+        ],
+      }),
+    );
+    await until(() => readOnly.current?.status === 'live' && scoped.current?.status === 'live', 'both sessions live');
+    expect(readOnly.current!.capabilities).toEqual(['read']);
+    expect(scoped.current!.session).toBe('scoped-b');
+    expect(scoped.current!.canControl).toBe(true);
+    await until(() => refused.current?.status === 'refused', 'the refusal');
+    expect(refused.current!.error?.code).toBe('forbidden');
+    expect(refused.current!.state.offset).toBe(0);
   });
 });
