@@ -16,7 +16,8 @@ export const server = createMarketingTeamServer({
   launcher: createTeamRuntime({ team: createDefaultTeam(), provider: createOfflineProvider({ tokensPerSecond: Number(process.env.TOKENS_PER_SECOND ?? 40) }) }),
   // Keep the secret in your secret store; a per-process one means tokens die with the process.
   tokens: { secret: process.env.MARKETING_TEAM_SECRET ?? randomBytes(32).toString('hex') },
-  allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
+  // The app's own origin, and the Vite dev server's, whose proxy passes the page's Origin on.
+  allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`, 'http://localhost:5173'],
   basePath: '/mt',
 });
 
