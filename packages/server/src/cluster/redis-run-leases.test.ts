@@ -150,6 +150,27 @@ describe('RedisRunLeases', () => {
     expect(await b.sweep()).toBe(0);
   });
 
+  it('makes a hub opening a session interrupt a run whose node died, and leave a live one alone', async () => {
+    const log = store();
+    const dead = new RedisRunLeases({ store: log, keyPrefix: prefix, ttlMs: 200, sweepMs: 3_600_000, nodeId: 'node-dead' });
+    const alive = leases({ store: log, nodeId: 'node-alive', ttlMs: 1000 });
+    await startedRun(log, 's-8', 'run-dead');
+    await startedRun(log, 's-8', 'run-alive');
+    await dead.acquire('s-8', 'run-dead');
+    await alive.acquire('s-8', 'run-alive');
+    await dead.close();
+    await until(async () => (await alive.holder('s-8', 'run-dead')) === undefined, 'the dead lease to expire');
+    // No sweep runs here: the hub's check when it opens the session does it.
+    const hub = new SessionHub({ store: log, runLeases: leases({ store: log, nodeId: 'node-b' }), onError: () => undefined });
+    cleanups.push(() => hub.close());
+    const { state } = await hub.snapshot('s-8');
+    await until(async () => (await hub.snapshot('s-8')).state.runs['run-dead']?.status === 'interrupted', 'run-dead interrupted');
+    expect(state.runs['run-alive']?.status).toBe('running');
+    const records = await log.read('s-8', 0);
+    expect(terminals(records, 'run-dead').map((record) => record.event.type)).toEqual(['run.interrupted']);
+    expect(terminals(records, 'run-alive')).toEqual([]);
+  });
+
   it('leaves ended runs alone and gives a never-leased run its grace period', async () => {
     const log = store();
     const b = leases({ store: log, nodeId: 'node-b' });
