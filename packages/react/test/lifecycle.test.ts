@@ -49,9 +49,9 @@ function Viewer({ into }: { into: { current?: UseSessionResult } }): ReactNode {
 const afterTasks = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 describe('lifecycle', () => {
-  it('StrictMode double mount opens one socket and subscribes once', async () => {
+  it('StrictMode double mount of a provider opens one socket', async () => {
     const server = await serve();
-    const session = 'strict';
+    const session = 'strict-provider';
     const recording = recordingWebSocket();
     const latest: { current?: UseSessionResult } = {};
     const view = render(
@@ -71,12 +71,39 @@ describe('lifecycle', () => {
     const { runId } = await latest.current!.submitBrief({ goal: 'Strict' });
     await until(() => latest.current?.state.runs[runId]?.status === 'completed', 'the run to complete');
     expect(recording.sockets).toHaveLength(1);
-    expect(recording.sent.filter((frame) => frame.type === 'subscribe')).toHaveLength(1);
-    expect(recording.sent.filter((frame) => frame.type === 'unsubscribe')).toHaveLength(0);
     expect(latest.current!.state).toEqual(await server.logState(session));
     view.unmount();
     await until(async () => (await server.sockets()) === 0, 'the socket to close');
     expect(recording.sockets[0]!.readyState).toBe(WebSocket.CLOSED);
+  });
+
+  it('StrictMode double mount on a live connection subscribes once', async () => {
+    const server = await serve();
+    const session = 'strict-live';
+    const recording = recordingWebSocket();
+    const client = new SessionClient({ url: `${server.endpoint}/ws`, WebSocket: recording.WebSocket });
+    cleanups.push(() => client.close());
+    await until(() => client.getConnection().status === 'live', 'the connection');
+    const latest: { current?: UseSessionResult } = {};
+    render(
+      createElement(
+        StrictMode,
+        null,
+        createElement(MarketingTeamProvider, {
+          client,
+          token: await server.token(session),
+          session,
+          children: [createElement(Viewer, { key: 'a', into: latest }), createElement(Viewer, { key: 'b', into: {} })],
+        }),
+      ),
+    );
+    await until(() => latest.current?.status === 'live', 'the session');
+    const { runId } = await latest.current!.submitBrief({ goal: 'Strict on a live socket' });
+    await until(() => latest.current?.state.runs[runId]?.status === 'completed', 'the run to complete');
+    // Effects ran mount, unmount, mount; the wire saw one subscribe and no unsubscribe.
+    expect(recording.sent.filter((frame) => frame.type === 'subscribe')).toHaveLength(1);
+    expect(recording.sent.filter((frame) => frame.type === 'unsubscribe')).toHaveLength(0);
+    expect(latest.current!.state).toEqual(await server.logState(session));
   });
 
   it('unmounting a provider that created its client closes the socket on the server', async () => {
