@@ -1,22 +1,24 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DeliverableKindSchema, SocialChannelSchema } from './deliverables.js';
 
 /** A campaign brief: what a person asks the team for. */
 export const CampaignBriefSchema = z.object({
   /** What the campaign must achieve, in the person's words. */
-  goal: z.string().trim().min(1).max(2000),
+  goal: z.string().check(z.trim(), z.minLength(1), z.maxLength(2000)),
   /** Who the campaign speaks to. */
-  audience: z.string().trim().max(1000).optional(),
+  audience: z.optional(z.string().check(z.trim(), z.maxLength(1000))),
   /** Product or offer being promoted. */
-  product: z.string().trim().max(500).optional(),
+  product: z.optional(z.string().check(z.trim(), z.maxLength(500))),
   /** Social channels to write for. */
-  channels: z.array(SocialChannelSchema).max(8).default(['linkedin', 'x', 'instagram']),
+  channels: z._default(z.array(SocialChannelSchema).check(z.maxLength(8)), ['linkedin', 'x', 'instagram']),
   /** Deliverables wanted; an empty list means the full package. */
-  deliverables: z.array(DeliverableKindSchema).max(16).default([]),
+  deliverables: z._default(z.array(DeliverableKindSchema).check(z.maxLength(16)), []),
   /** Deliverable kinds that wait for a human approval before dependants start. */
-  reviewGates: z.array(DeliverableKindSchema).max(16).default([]),
+  reviewGates: z._default(z.array(DeliverableKindSchema).check(z.maxLength(16)), []),
   /** Anything else the team should know. */
-  notes: z.string().max(4000).optional(),
+  notes: z.optional(z.string().check(z.maxLength(4000))),
 });
+/** A validated brief, defaults filled in. */
 export type CampaignBrief = z.infer<typeof CampaignBriefSchema>;
+/** A brief as a client writes it: channels, deliverables and review gates may be left out. */
 export type CampaignBriefInput = z.input<typeof CampaignBriefSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * What a session token allows.
@@ -8,4 +8,5 @@ import { z } from 'zod';
  */
 export const CapabilitySchema = z.enum(['read', 'write', 'control']);
 export type Capability = z.infer<typeof CapabilitySchema>;
+/** Every capability, in the order they are usually listed. */
 export const ALL_CAPABILITIES: readonly Capability[] = ['read', 'write', 'control'];

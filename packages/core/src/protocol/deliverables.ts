@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { AgentNameSchema, IdSchema } from './limits.js';
 
 /** Every kind of artifact the team can produce. */
@@ -14,6 +14,7 @@ export const DeliverableKindSchema = z.enum([
 ]);
 export type DeliverableKind = z.infer<typeof DeliverableKindSchema>;
 
+/** Social networks the team writes posts for. */
 export const SocialChannelSchema = z.enum(['x', 'linkedin', 'instagram', 'facebook', 'tiktok', 'threads']);
 export type SocialChannel = z.infer<typeof SocialChannelSchema>;
 
@@ -25,66 +26,76 @@ export const DeliverableIssueSchema = z.object({
 });
 export type DeliverableIssue = z.infer<typeof DeliverableIssueSchema>;
 
-const text = (max: number) => z.string().max(max);
+const text = (max: number) => z.string().check(z.maxLength(max));
 
+/** Data of a `research-brief` deliverable. */
 export const ResearchBriefDataSchema = z.object({
   summary: text(4000),
-  audienceInsights: z.array(text(1000)).max(20),
-  marketTrends: z.array(text(1000)).max(20),
-  opportunities: z.array(text(1000)).max(20),
+  audienceInsights: z.array(text(1000)).check(z.maxLength(20)),
+  marketTrends: z.array(text(1000)).check(z.maxLength(20)),
+  opportunities: z.array(text(1000)).check(z.maxLength(20)),
 });
 
+/** Data of a `competitor-snapshot` deliverable. */
 export const CompetitorSnapshotDataSchema = z.object({
   competitors: z
     .array(
       z.object({
         name: text(200),
         positioning: text(1000),
-        strengths: z.array(text(500)).max(10),
-        weaknesses: z.array(text(500)).max(10),
+        strengths: z.array(text(500)).check(z.maxLength(10)),
+        weaknesses: z.array(text(500)).check(z.maxLength(10)),
       }),
     )
-    .max(12),
+    .check(z.maxLength(12)),
 });
 
+/** Data of a `campaign-strategy` deliverable. */
 export const CampaignStrategyDataSchema = z.object({
   positioning: text(2000),
-  keyMessages: z.array(text(500)).max(10),
-  channels: z.array(z.object({ channel: text(100), role: text(500) })).max(12),
-  phases: z.array(z.object({ name: text(200), timing: text(200), focus: text(1000) })).max(10),
+  keyMessages: z.array(text(500)).check(z.maxLength(10)),
+  channels: z.array(z.object({ channel: text(100), role: text(500) })).check(z.maxLength(12)),
+  phases: z.array(z.object({ name: text(200), timing: text(200), focus: text(1000) })).check(z.maxLength(10)),
 });
 
+/** One post of a `social-posts` deliverable, with its measured length and the channel's limit. */
 export const SocialPostSchema = z.object({
   channel: SocialChannelSchema,
   text: text(5000),
-  hashtags: z.array(text(100)).max(30),
-  characterCount: z.number().int().nonnegative(),
-  characterLimit: z.number().int().positive(),
+  hashtags: z.array(text(100)).check(z.maxLength(30)),
+  characterCount: z.number().check(z.int(), z.nonnegative()),
+  characterLimit: z.number().check(z.int(), z.positive()),
 });
-export const SocialPostsDataSchema = z.object({ posts: z.array(SocialPostSchema).max(30) });
+/** Data of a `social-posts` deliverable. */
+export const SocialPostsDataSchema = z.object({ posts: z.array(SocialPostSchema).check(z.maxLength(30)) });
 
+/** One ad of an `ad-copy` deliverable. */
 export const AdCopyVariantSchema = z.object({
   platform: text(100),
   headline: text(300),
   description: text(1000),
   callToAction: text(100),
 });
-export const AdCopyDataSchema = z.object({ variants: z.array(AdCopyVariantSchema).max(20) });
+/** Data of an `ad-copy` deliverable. */
+export const AdCopyDataSchema = z.object({ variants: z.array(AdCopyVariantSchema).check(z.maxLength(20)) });
 
+/** Data of a `landing-page` deliverable. */
 export const LandingPageDataSchema = z.object({
   headline: text(300),
   /** A complete HTML document; clients must render it only inside a sandboxed iframe. */
   html: text(200_000),
 });
 
+/** Data of a `creative-concepts` deliverable. */
 export const CreativeConceptsDataSchema = z.object({
   concepts: z
-    .array(z.object({ name: text(200), description: text(2000), palette: z.array(text(32)).max(8) }))
-    .max(10),
+    .array(z.object({ name: text(200), description: text(2000), palette: z.array(text(32)).check(z.maxLength(8)) }))
+    .check(z.maxLength(10)),
   /** An SVG banner; clients must render it as an image (data URL), never inline. */
   bannerSvg: text(100_000),
 });
 
+/** Data of a `measurement-plan` deliverable. */
 export const MeasurementPlanDataSchema = z.object({
   kpis: z
     .array(
@@ -92,12 +103,12 @@ export const MeasurementPlanDataSchema = z.object({
         name: text(200),
         metric: text(500),
         target: text(200),
-        channel: text(100).optional(),
+        channel: z.optional(text(100)),
         cadence: text(100),
       }),
     )
-    .max(30),
-  tools: z.array(text(200)).max(20),
+    .check(z.maxLength(30)),
+  tools: z.array(text(200)).check(z.maxLength(20)),
 });
 
 const common = {
@@ -111,7 +122,7 @@ const common = {
   offline: z.boolean(),
   /** Human-readable Markdown rendering of the deliverable (untrusted: sanitize before display). */
   markdown: text(200_000),
-  issues: z.array(DeliverableIssueSchema).max(100).default([]),
+  issues: z._default(z.array(DeliverableIssueSchema).check(z.maxLength(100)), []),
 };
 
 /** A typed artifact produced by one task of a run. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** Machine-readable codes carried by `error` frames and HTTP error bodies. */
 export const ErrorCodeSchema = z.enum([
@@ -58,8 +58,11 @@ export class ProtocolError extends Error {
   }
 }
 
-/** Turns a zod failure into a `ProtocolError` whose message names the first offending field. */
-export function protocolErrorFromZod(error: z.ZodError, prefix = ''): ProtocolError {
+/**
+ * Turns a zod failure into a `ProtocolError` whose message names the first offending field.
+ * Accepts errors of classic zod and zod/mini alike (both are `$ZodError`s).
+ */
+export function protocolErrorFromZod(error: z.core.$ZodError, prefix = ''): ProtocolError {
   const issue = error.issues[0];
   const path = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
   const message = issue ? `${path || '(root)'}: ${issue.message}` : 'invalid input';

@@ -1,11 +1,11 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CampaignBriefSchema } from './brief.js';
 import { DeliverableSchema } from './deliverables.js';
 import { AgentNameSchema, IdSchema, OffsetSchema } from './limits.js';
 
 /** Who caused an event. Human ids come from the verified session token, never from the client. */
 export const ActorSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('human'), id: z.string().min(1).max(200), name: z.string().max(200).optional() }),
+  z.object({ kind: z.literal('human'), id: z.string().check(z.minLength(1), z.maxLength(200)), name: z.optional(z.string().check(z.maxLength(200))) }),
   z.object({ kind: z.literal('agent'), agent: AgentNameSchema }),
   z.object({ kind: z.literal('system') }),
 ]);
@@ -14,8 +14,8 @@ export type Actor = z.infer<typeof ActorSchema>;
 /** A typed failure carried by `run.failed` and `task.failed`. */
 export const RunErrorSchema = z.object({
   code: z.enum(['model_error', 'rate_limited', 'overloaded', 'invalid_output', 'timeout', 'interrupted', 'internal']),
-  message: z.string().max(2000),
-  retryable: z.boolean().default(false),
+  message: z.string().check(z.maxLength(2000)),
+  retryable: z._default(z.boolean(), false),
 });
 export type RunError = z.infer<typeof RunErrorSchema>;
 
@@ -31,32 +31,35 @@ export const TaskStatusSchema = z.enum([
 ]);
 export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
+/** Who a card of the task board is assigned to: an agent or a person. */
 export const AssigneeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('agent'), agent: AgentNameSchema }),
-  z.object({ kind: z.literal('human'), id: z.string().min(1).max(200), name: z.string().max(200).optional() }),
+  z.object({ kind: z.literal('human'), id: z.string().check(z.minLength(1), z.maxLength(200)), name: z.optional(z.string().check(z.maxLength(200))) }),
 ]);
 export type Assignee = z.infer<typeof AssigneeSchema>;
 
 /** One node of a run's task DAG. */
 export const PlannedTaskSchema = z.object({
   id: IdSchema,
-  title: z.string().max(300),
+  title: z.string().check(z.maxLength(300)),
   skill: IdSchema,
   agent: AgentNameSchema,
-  dependsOn: z.array(IdSchema).max(64),
+  dependsOn: z.array(IdSchema).check(z.maxLength(64)),
   /** When true, the task's output waits for a human approval before dependants start. */
-  review: z.boolean().default(false),
+  review: z._default(z.boolean(), false),
 });
 export type PlannedTask = z.infer<typeof PlannedTaskSchema>;
 
-const text = (max: number) => z.string().max(max);
+const text = (max: number) => z.string().check(z.maxLength(max));
+const nonEmptyText = (max: number) => z.string().check(z.maxLength(max), z.minLength(1));
+const tokenCount = z.number().check(z.int(), z.nonnegative());
 const run = { runId: IdSchema };
 const task = { runId: IdSchema, taskId: IdSchema };
 
 /** Which part of a run a cancel or steer targets; absent means the whole run. */
 export const RunScopeSchema = z
-  .object({ taskId: IdSchema.optional(), agent: AgentNameSchema.optional() })
-  .refine((s) => !(s.taskId && s.agent), { message: 'name a taskId or an agent, not both' });
+  .object({ taskId: z.optional(IdSchema), agent: z.optional(AgentNameSchema) })
+  .check(z.refine((s) => !(s.taskId && s.agent), { message: 'name a taskId or an agent, not both' }));
 export type RunScope = z.infer<typeof RunScopeSchema>;
 
 /**
@@ -69,56 +72,56 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('steer.submitted'),
     ...run,
-    instruction: text(2000).min(1),
-    scope: RunScopeSchema.optional(),
+    instruction: nonEmptyText(2000),
+    scope: z.optional(RunScopeSchema),
     /** `next-turn` applies at the agent's next generation; `restart` restarts the current one with the guidance. */
-    mode: z.enum(['next-turn', 'restart']).default('next-turn'),
+    mode: z._default(z.enum(['next-turn', 'restart']), 'next-turn'),
     by: ActorSchema,
   }),
   z.object({ type: z.literal('steer.applied'), ...task, agent: AgentNameSchema, steerOffset: OffsetSchema }),
   z.object({
     type: z.literal('cancel.requested'),
     ...run,
-    scope: RunScopeSchema.optional(),
-    reason: text(500).optional(),
+    scope: z.optional(RunScopeSchema),
+    reason: z.optional(text(500)),
     by: ActorSchema,
   }),
   // run lifecycle
   z.object({
     type: z.literal('run.started'),
     ...run,
-    tasks: z.array(PlannedTaskSchema).max(64),
+    tasks: z.array(PlannedTaskSchema).check(z.maxLength(64)),
     model: z.object({ provider: text(100), name: text(200), offline: z.boolean() }),
   }),
   z.object({
     type: z.literal('routing.decided'),
     ...run,
-    taskId: IdSchema.optional(),
+    taskId: z.optional(IdSchema),
     agent: AgentNameSchema,
     skill: IdSchema,
     via: z.enum(['explicit', 'rule', 'playbook', 'model']),
     reason: text(1000),
   }),
   z.object({ type: z.literal('task.started'), ...task, agent: AgentNameSchema }),
-  z.object({ type: z.literal('task.completed'), ...task, agent: AgentNameSchema, deliverableId: IdSchema.optional() }),
+  z.object({ type: z.literal('task.completed'), ...task, agent: AgentNameSchema, deliverableId: z.optional(IdSchema) }),
   z.object({ type: z.literal('task.failed'), ...task, agent: AgentNameSchema, error: RunErrorSchema }),
   z.object({ type: z.literal('task.blocked'), ...task, reason: text(1000) }),
-  z.object({ type: z.literal('task.cancelled'), ...task, by: ActorSchema.optional() }),
-  z.object({ type: z.literal('run.completed'), ...run, deliverableIds: z.array(IdSchema).max(64) }),
-  z.object({ type: z.literal('run.cancelled'), ...run, by: ActorSchema, reason: text(500).optional() }),
+  z.object({ type: z.literal('task.cancelled'), ...task, by: z.optional(ActorSchema) }),
+  z.object({ type: z.literal('run.completed'), ...run, deliverableIds: z.array(IdSchema).check(z.maxLength(64)) }),
+  z.object({ type: z.literal('run.cancelled'), ...run, by: ActorSchema, reason: z.optional(text(500)) }),
   z.object({ type: z.literal('run.failed'), ...run, error: RunErrorSchema }),
   z.object({ type: z.literal('run.interrupted'), ...run, reason: text(500) }),
   z.object({
     type: z.literal('usage'),
     ...run,
-    taskId: IdSchema.optional(),
+    taskId: z.optional(IdSchema),
     agent: AgentNameSchema,
-    skill: IdSchema.optional(),
-    inputTokens: z.number().int().nonnegative(),
-    outputTokens: z.number().int().nonnegative(),
-    cacheReadTokens: z.number().int().nonnegative().default(0),
-    cacheWriteTokens: z.number().int().nonnegative().default(0),
-    costUsd: z.number().nonnegative(),
+    skill: z.optional(IdSchema),
+    inputTokens: tokenCount,
+    outputTokens: tokenCount,
+    cacheReadTokens: z._default(tokenCount, 0),
+    cacheWriteTokens: z._default(tokenCount, 0),
+    costUsd: z.number().check(z.nonnegative()),
   }),
   // content
   z.object({
@@ -126,7 +129,7 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     ...task,
     agent: AgentNameSchema,
     messageId: IdSchema,
-    offline: z.boolean().default(false),
+    offline: z._default(z.boolean(), false),
   }),
   z.object({ type: z.literal('text.delta'), ...task, agent: AgentNameSchema, messageId: IdSchema, text: text(16_000) }),
   z.object({
@@ -135,31 +138,31 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     agent: AgentNameSchema,
     messageId: IdSchema,
     text: text(400_000),
-    stopReason: z.enum(['end', 'cancelled', 'error', 'restarted']).default('end'),
+    stopReason: z._default(z.enum(['end', 'cancelled', 'error', 'restarted']), 'end'),
   }),
   z.object({ type: z.literal('deliverable.created'), ...task, deliverable: DeliverableSchema }),
   // shared task board
   z.object({
     type: z.literal('card.created'),
     cardId: IdSchema,
-    title: text(300).min(1),
-    assignee: AssigneeSchema.optional(),
-    status: TaskStatusSchema.default('todo'),
-    runId: IdSchema.optional(),
+    title: nonEmptyText(300),
+    assignee: z.optional(AssigneeSchema),
+    status: z._default(TaskStatusSchema, 'todo'),
+    runId: z.optional(IdSchema),
     by: ActorSchema,
   }),
   z.object({
     type: z.literal('card.updated'),
     cardId: IdSchema,
-    title: text(300).min(1).optional(),
-    assignee: AssigneeSchema.nullable().optional(),
-    status: TaskStatusSchema.optional(),
+    title: z.optional(nonEmptyText(300)),
+    assignee: z.optional(z.nullable(AssigneeSchema)),
+    status: z.optional(TaskStatusSchema),
     by: ActorSchema,
   }),
-  z.object({ type: z.literal('card.commented'), cardId: IdSchema, text: text(4000).min(1), by: ActorSchema }),
-  z.object({ type: z.literal('review.requested'), ...task, deliverableId: IdSchema.optional() }),
-  z.object({ type: z.literal('review.approved'), ...task, comment: text(4000).optional(), by: ActorSchema }),
-  z.object({ type: z.literal('review.changes_requested'), ...task, comment: text(4000).min(1), by: ActorSchema }),
+  z.object({ type: z.literal('card.commented'), cardId: IdSchema, text: nonEmptyText(4000), by: ActorSchema }),
+  z.object({ type: z.literal('review.requested'), ...task, deliverableId: z.optional(IdSchema) }),
+  z.object({ type: z.literal('review.approved'), ...task, comment: z.optional(text(4000)), by: ActorSchema }),
+  z.object({ type: z.literal('review.changes_requested'), ...task, comment: nonEmptyText(4000), by: ActorSchema }),
 ]);
 export type SessionEvent = z.infer<typeof SessionEventSchema>;
 export type SessionEventInput = z.input<typeof SessionEventSchema>;
@@ -198,8 +201,8 @@ export const CONTENT_EVENT_TYPES = [
 
 /** A stored event: its offset in the session log and the server time it was stored (ms since epoch). */
 export const SessionRecordSchema = z.object({
-  offset: OffsetSchema.min(1),
-  at: z.number().int().nonnegative(),
+  offset: OffsetSchema.check(z.minimum(1)),
+  at: z.number().check(z.int(), z.nonnegative()),
   event: SessionEventSchema,
 });
 export type SessionRecord = z.infer<typeof SessionRecordSchema>;

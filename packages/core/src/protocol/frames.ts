@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CapabilitySchema } from './capabilities.js';
 import { ErrorCodeSchema } from './errors.js';
 import { RunScopeSchema, SessionRecordSchema } from './events.js';
@@ -7,13 +7,13 @@ import { SessionStateSchema } from './state.js';
 
 const session = { session: SessionIdSchema };
 const clientMsgId = { clientMsgId: IdSchema };
-const token = z.string().min(1).max(4096);
+const token = z.string().check(z.minLength(1), z.maxLength(4096));
 
 /** Frames a client sends. */
 export const ClientFrameSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('hello'),
-    protocol: z.number().int().positive(),
+    protocol: z.number().check(z.int(), z.positive()),
     /** Stable id of this device or tab, used for presence. */
     clientId: IdSchema,
   }),
@@ -22,9 +22,9 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
     ...session,
     token,
     /** Last offset this client applied; omit to start from a snapshot. */
-    from: OffsetSchema.optional(),
+    from: z.optional(OffsetSchema),
     /** Epoch the `from` offset belongs to; a mismatch makes the server send a snapshot. */
-    epoch: z.string().max(64).optional(),
+    epoch: z.optional(z.string().check(z.maxLength(64))),
   }),
   z.object({ type: z.literal('unsubscribe'), ...session }),
   z.object({
@@ -38,21 +38,21 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
     ...session,
     ...clientMsgId,
     runId: IdSchema,
-    scope: RunScopeSchema.optional(),
-    reason: z.string().max(500).optional(),
+    scope: z.optional(RunScopeSchema),
+    reason: z.optional(z.string().check(z.maxLength(500))),
   }),
   z.object({
     type: z.literal('steer'),
     ...session,
     ...clientMsgId,
     runId: IdSchema,
-    instruction: z.string().min(1).max(2000),
-    scope: RunScopeSchema.optional(),
-    mode: z.enum(['next-turn', 'restart']).optional(),
+    instruction: z.string().check(z.minLength(1), z.maxLength(2000)),
+    scope: z.optional(RunScopeSchema),
+    mode: z.optional(z.enum(['next-turn', 'restart'])),
   }),
   /** Replaces the token of a live subscription before it expires. */
   z.object({ type: z.literal('refresh'), ...session, token }),
-  z.object({ type: z.literal('ping'), t: z.number().optional() }),
+  z.object({ type: z.literal('ping'), t: z.optional(z.number()) }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
@@ -60,10 +60,10 @@ export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 export const ServerFrameSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('welcome'),
-    protocol: z.number().int().positive(),
+    protocol: z.number().check(z.int(), z.positive()),
     connectionId: z.string(),
-    heartbeatMs: z.number().int().positive(),
-    maxFrameBytes: z.number().int().positive(),
+    heartbeatMs: z.number().check(z.int(), z.positive()),
+    maxFrameBytes: z.number().check(z.int(), z.positive()),
   }),
   z.object({
     type: z.literal('subscribed'),
@@ -73,7 +73,7 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
     head: OffsetSchema,
     capabilities: z.array(CapabilitySchema),
     /** Seconds since the Unix epoch when the token expires. */
-    expiresAt: z.number().int(),
+    expiresAt: z.number().check(z.int()),
   }),
   z.object({
     type: z.literal('snapshot'),
@@ -100,11 +100,11 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
     type: z.literal('error'),
     code: ErrorCodeSchema,
     message: z.string(),
-    field: z.string().optional(),
-    session: SessionIdSchema.optional(),
-    clientMsgId: IdSchema.optional(),
+    field: z.optional(z.string()),
+    session: z.optional(SessionIdSchema),
+    clientMsgId: z.optional(IdSchema),
   }),
-  z.object({ type: z.literal('pong'), t: z.number().optional() }),
+  z.object({ type: z.literal('pong'), t: z.optional(z.number()) }),
 ]);
 export type ServerFrame = z.infer<typeof ServerFrameSchema>;
 export type ServerFrameOf<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { CampaignBriefSchema } from './brief.js';
 import { DeliverableSchema } from './deliverables.js';
 import {
@@ -15,6 +15,7 @@ import { AgentNameSchema, IdSchema, OffsetSchema } from './limits.js';
  * It is what snapshots carry, so its shape is part of the wire protocol.
  */
 
+/** Summed tokens and cost. */
 export const UsageTotalsSchema = z.object({
   inputTokens: z.number(),
   outputTokens: z.number(),
@@ -24,6 +25,7 @@ export const UsageTotalsSchema = z.object({
 });
 export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
 
+/** One agent message: its text so far and how it ended. */
 export const MessageStateSchema = z.object({
   id: IdSchema,
   runId: IdSchema,
@@ -37,6 +39,7 @@ export const MessageStateSchema = z.object({
 });
 export type MessageState = z.infer<typeof MessageStateSchema>;
 
+/** One task of a run, as the board and the lanes show it. */
 export const TaskStateSchema = z.object({
   id: IdSchema,
   title: z.string(),
@@ -46,78 +49,84 @@ export const TaskStateSchema = z.object({
   review: z.boolean(),
   status: TaskStatusSchema,
   messageIds: z.array(IdSchema),
-  deliverableId: IdSchema.optional(),
-  error: RunErrorSchema.optional(),
-  blockedReason: z.string().optional(),
+  deliverableId: z.optional(IdSchema),
+  error: z.optional(RunErrorSchema),
+  blockedReason: z.optional(z.string()),
   /** Tokens and cost of the task's generations (the sum of its `usage` events); absent before the first. */
-  usage: UsageTotalsSchema.optional(),
+  usage: z.optional(UsageTotalsSchema),
 });
 export type TaskState = z.infer<typeof TaskStateSchema>;
 
+/** One run: its brief, plan, progress, deliverables and usage. */
 export const RunStateSchema = z.object({
   id: IdSchema,
   status: z.enum(['planned', 'running', 'completed', 'cancelled', 'failed', 'interrupted']),
-  brief: CampaignBriefSchema.optional(),
-  submittedBy: ActorSchema.optional(),
-  model: z.object({ provider: z.string(), name: z.string(), offline: z.boolean() }).optional(),
+  brief: z.optional(CampaignBriefSchema),
+  submittedBy: z.optional(ActorSchema),
+  model: z.optional(z.object({ provider: z.string(), name: z.string(), offline: z.boolean() })),
   tasks: z.record(z.string(), TaskStateSchema),
   taskOrder: z.array(IdSchema),
   deliverableIds: z.array(IdSchema),
   /** Server times (ms) of the first and last lifecycle events. */
-  startedAt: z.number().optional(),
-  endedAt: z.number().optional(),
-  error: RunErrorSchema.optional(),
-  cancelledBy: ActorSchema.optional(),
+  startedAt: z.optional(z.number()),
+  endedAt: z.optional(z.number()),
+  error: z.optional(RunErrorSchema),
+  cancelledBy: z.optional(ActorSchema),
   usage: UsageTotalsSchema,
 });
 export type RunState = z.infer<typeof RunStateSchema>;
 
+/** What one agent is doing now, and its usage over the session. */
 export const AgentStateSchema = z.object({
   agent: AgentNameSchema,
   status: z.enum(['idle', 'working']),
-  runId: IdSchema.optional(),
-  taskId: IdSchema.optional(),
+  runId: z.optional(IdSchema),
+  taskId: z.optional(IdSchema),
   /** The message currently streaming, or the last one written. */
-  messageId: IdSchema.optional(),
+  messageId: z.optional(IdSchema),
   usage: UsageTotalsSchema,
 });
 export type AgentState = z.infer<typeof AgentStateSchema>;
 
+/** One card of the shared task board. */
 export const CardStateSchema = z.object({
   id: IdSchema,
   title: z.string(),
   status: TaskStatusSchema,
-  assignee: AssigneeSchema.optional(),
-  runId: IdSchema.optional(),
+  assignee: z.optional(AssigneeSchema),
+  runId: z.optional(IdSchema),
   /** Set when the card mirrors a task of a run. */
-  taskId: IdSchema.optional(),
+  taskId: z.optional(IdSchema),
   review: z.boolean(),
   comments: z.array(z.object({ by: ActorSchema, text: z.string(), at: z.number() })),
 });
 export type CardState = z.infer<typeof CardStateSchema>;
 
+/** A steer instruction and the agents that applied it, at which offsets. */
 export const SteerStateSchema = z.object({
   offset: OffsetSchema,
   runId: IdSchema,
   instruction: z.string(),
-  scope: RunScopeSchema.optional(),
+  scope: z.optional(RunScopeSchema),
   mode: z.enum(['next-turn', 'restart']),
   by: ActorSchema,
   appliedTo: z.array(z.object({ agent: AgentNameSchema, taskId: IdSchema, offset: OffsetSchema })),
 });
 export type SteerState = z.infer<typeof SteerStateSchema>;
 
+/** Why a task went to the agent that ran it. */
 export const RoutingDecisionStateSchema = z.object({
   runId: IdSchema,
-  taskId: IdSchema.optional(),
+  taskId: z.optional(IdSchema),
   agent: AgentNameSchema,
   skill: IdSchema,
   via: z.enum(['explicit', 'rule', 'playbook', 'model']),
   reason: z.string(),
 });
 
+/** The whole reduced state of a session (what a snapshot carries). */
 export const SessionStateSchema = z.object({
-  version: z.number().int(),
+  version: z.number().check(z.int()),
   /** Offset of the last applied event. */
   offset: OffsetSchema,
   runs: z.record(z.string(), RunStateSchema),

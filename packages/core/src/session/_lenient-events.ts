@@ -1,15 +1,17 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { OffsetSchema, SessionEventSchema, SessionIdSchema, SessionRecordSchema, type SessionRecord } from '../protocol/index.js';
 
-const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(SessionEventSchema.options.map((option) => option.shape.type.value));
+const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(
+  SessionEventSchema.def.options.flatMap((option) => option.shape.type.def.values),
+);
 
 /** A stored record whose event type this client does not know (written by a newer server). */
 const UnknownRecordSchema = z.object({
-  offset: OffsetSchema.min(1),
-  at: z.number().int().nonnegative(),
-  event: z.looseObject({ type: z.string().min(1).max(100) }).refine((event) => !KNOWN_EVENT_TYPES.has(event.type), {
-    message: 'a known event type with an invalid body',
-  }),
+  offset: OffsetSchema.check(z.minimum(1)),
+  at: z.number().check(z.int(), z.nonnegative()),
+  event: z.looseObject({ type: z.string().check(z.minLength(1), z.maxLength(100)) }).check(
+    z.refine((event) => !KNOWN_EVENT_TYPES.has(event.type), { message: 'a known event type with an invalid body' }),
+  ),
 });
 
 const LenientEventsFrameSchema = z.object({

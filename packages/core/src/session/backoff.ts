@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** How reconnect delays grow: exponential from `initialMs`, capped at `maxMs`, randomised by `jitter`. */
 export interface BackoffOptions {
@@ -16,11 +16,12 @@ export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initial
 /** Schema of {@link BackoffOptions}; every field is optional and falls back to {@link DEFAULT_BACKOFF}. */
 export const BackoffOptionsSchema = z
   .object({
-    initialMs: z.number().finite().positive().max(3_600_000).default(DEFAULT_BACKOFF.initialMs),
-    maxMs: z.number().finite().positive().max(3_600_000).default(DEFAULT_BACKOFF.maxMs),
-    jitter: z.number().min(0).max(1).default(DEFAULT_BACKOFF.jitter),
+    // zod numbers refuse Infinity and NaN already, so a delay is always finite.
+    initialMs: z._default(z.number().check(z.positive(), z.maximum(3_600_000)), DEFAULT_BACKOFF.initialMs),
+    maxMs: z._default(z.number().check(z.positive(), z.maximum(3_600_000)), DEFAULT_BACKOFF.maxMs),
+    jitter: z._default(z.number().check(z.minimum(0), z.maximum(1)), DEFAULT_BACKOFF.jitter),
   })
-  .refine((options) => options.maxMs >= options.initialMs, { message: 'maxMs must be at least initialMs', path: ['maxMs'] });
+  .check(z.refine((options) => options.maxMs >= options.initialMs, { message: 'maxMs must be at least initialMs', path: ['maxMs'] }));
 
 /**
  * Delay before reconnect attempt `attempt` (1 for the first retry), with exponential growth and

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   IdSchema,
@@ -47,22 +47,22 @@ export interface SessionClientOptions {
 }
 
 const OptionsSchema = z.object({
-  url: z.string().min(1).max(2048),
-  WebSocket: z.custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a WebSocket constructor').optional(),
-  clientId: IdSchema.optional(),
-  backoff: z.unknown().optional(),
-  heartbeatMs: z.number().int().min(10).max(600_000).optional(),
-  offlineAfterMs: z.number().int().nonnegative().max(86_400_000).default(30_000),
-  onError: z.custom<(error: SessionClientError) => void>((value) => typeof value === 'function', 'expected a function').optional(),
-  random: z.custom<() => number>((value) => typeof value === 'function', 'expected a function').optional(),
+  url: z.string().check(z.minLength(1), z.maxLength(2048)),
+  WebSocket: z.optional(z.custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a WebSocket constructor')),
+  clientId: z.optional(IdSchema),
+  backoff: z.optional(z.unknown()),
+  heartbeatMs: z.optional(z.number().check(z.int(), z.minimum(10), z.maximum(600_000))),
+  offlineAfterMs: z._default(z.number().check(z.int(), z.nonnegative(), z.maximum(86_400_000)), 30_000),
+  onError: z.optional(z.custom<(error: SessionClientError) => void>((value) => typeof value === 'function', 'expected a function')),
+  random: z.optional(z.custom<() => number>((value) => typeof value === 'function', 'expected a function')),
 });
 
 const AuthSchema = z.union([
-  z.object({ token: z.string().min(1).max(4096) }),
+  z.object({ token: z.string().check(z.minLength(1), z.maxLength(4096)) }),
   z.object({ getToken: z.custom<(session: string) => string | Promise<string>>((value) => typeof value === 'function', 'expected a function') }),
 ]);
 
-const TokenSchema = z.string().min(1).max(4096);
+const TokenSchema = z.string().check(z.minLength(1), z.maxLength(4096));
 
 /** Close codes after which the server does not want us back (normal, unsupported version, abuse). */
 const FINAL_CLOSE_CODES = new Set([1000, 4000, 4003]);
@@ -76,7 +76,7 @@ const MIN_REFRESH_DELAY_MS = 1_000;
 
 type WriteFrame = Extract<ClientFrame, { type: 'publish' | 'cancel' | 'steer' }>;
 
-function invalidArgument(error: z.ZodError, prefix: string): SessionClientError {
+function invalidArgument(error: z.core.$ZodError, prefix: string): SessionClientError {
   const problem = protocolErrorFromZod(error, prefix);
   return new SessionClientError('invalid_argument', problem.message, problem.field !== undefined ? { field: problem.field } : {});
 }

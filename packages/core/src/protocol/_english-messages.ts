@@ -1,0 +1,11 @@
+import { config } from 'zod/mini';
+import { en } from 'zod/locales';
+
+/**
+ * zod/mini ships without messages ("Invalid input" for everything); classic zod registers English
+ * on first use. Doing the same here keeps protocol errors identical in a browser that loads only
+ * zod/mini and on a server that also loads classic zod. A locale the host set first is kept.
+ */
+export function ensureEnglishMessages(): void {
+  if (!config().localeError) config(en());
+}
