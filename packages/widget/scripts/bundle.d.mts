@@ -8,3 +8,7 @@ export function writeBundle(outfile?: string): Promise<void>;
 export function measureBundle(options: BuildOptions): Promise<{ minified: number; gzipped: number }>;
 /** esbuild options that bundle Lit alone (the baseline). */
 export function litOptions(): BuildOptions;
+/** The body of a `css` template with comments and insignificant whitespace removed; undefined when it cannot be read safely. */
+export function minifyCssBody(body: string): string | undefined;
+/** Input files of a build with the bytes each left in the output, largest first. */
+export function bundleInputs(options: BuildOptions): Promise<{ path: string; bytes: number }[]>;

@@ -20,22 +20,50 @@ export function bundleOptions({ withoutSanitizer = false } = {}) {
     // Workspace packages from source, so the bundle does not depend on their build order.
     conditions: ['@marketing-team/source'],
     legalComments: 'none',
-    plugins: withoutSanitizer ? [zodNamespace, externalSanitizer] : [zodNamespace],
+    plugins: withoutSanitizer ? [minifyCssTemplates, externalSanitizer] : [minifyCssTemplates],
   };
 }
 
-// `import { z } from 'zod'` pulls in all of zod (about 450 KB minified), because the `z` export
-// is one namespace object; `import * as z from 'zod'` is the same API and lets esbuild keep only
-// what is used (zod's documentation recommends it). Applied to the workspace sources we bundle.
-const zodNamespace = {
-  name: 'zod-namespace-import',
+// esbuild minifies code but leaves template literals as written, so the widget's `css` blocks
+// would ship with their indentation. This squeezes the static CSS of each `css` template in the
+// widget's own sources: comments out, whitespace runs collapsed, none around `{ } ; , >`. Quoted
+// strings and `${...}` interpolations are kept as they are; a template it cannot read safely
+// (nested braces in an interpolation, escaped backticks) is left untouched.
+const CSS_TEMPLATE = /\bcss`([^`\\]*)`/g;
+const minifyCssTemplates = {
+  name: 'minify-css-templates',
   setup(pluginBuild) {
-    pluginBuild.onLoad({ filter: /packages\/core\/src\/.*\.ts$/ }, async (args) => {
+    pluginBuild.onLoad({ filter: /packages\/widget\/src\/.*\.ts$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
-      return { contents: source.replace(/import \{ z \} from 'zod';/g, "import * as z from 'zod';"), loader: 'ts' };
+      return { contents: source.replace(CSS_TEMPLATE, (template, body) => `css\`${minifyCssBody(body) ?? body}\``), loader: 'ts' };
     });
   },
 };
+
+/** The minified body of one `css` template, or undefined when it is not safe to touch. */
+export function minifyCssBody(body) {
+  const parts = body.split(/(\$\{[^{}]*\})/);
+  if (parts.some((part, index) => index % 2 === 0 && part.includes('${'))) return undefined;
+  return parts
+    .map((part, index) => (index % 2 === 1 ? part : minifyCssText(part)))
+    .join('')
+    .trim();
+}
+
+function minifyCssText(text) {
+  return text
+    .split(/('[^'\n]*'|"[^"\n]*")/)
+    .map((piece, index) =>
+      index % 2 === 1
+        ? piece
+        : piece
+            .replace(/\/\*[\s\S]*?\*\//g, '')
+            .replace(/\s+/g, ' ')
+            .replace(/ ?([{};,>]) ?/g, '$1')
+            .replace(/;}/g, '}'),
+    )
+    .join('');
+}
 
 // Leaves the lazily imported Markdown sanitizer (marked + DOMPurify) out, to measure the element alone.
 const externalSanitizer = {
@@ -56,6 +84,18 @@ export async function measureBundle(options) {
   const code = result.outputFiles.filter((file) => file.path.endsWith('.js')).map((file) => file.contents);
   const joined = Buffer.concat(code.map((bytes) => Buffer.from(bytes)));
   return { minified: joined.length, gzipped: gzipSync(joined, { level: 9 }).length };
+}
+
+/** Input files of a build with the bytes each left in the output, largest first (what lands in the bundle). */
+export async function bundleInputs(options) {
+  const result = await build({ ...options, write: false, outdir: 'out', metafile: true });
+  const weights = new Map();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      if (bytesInOutput > 0) weights.set(input, (weights.get(input) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...weights].map(([path, bytes]) => ({ path, bytes })).sort((left, right) => right.bytes - left.bytes);
 }
 
 /** The same measure of Lit alone: the baseline. */

@@ -1,0 +1,54 @@
+// Guards of the element bundle the size benchmark measures: it stays on zod/mini (classic zod
+// alone would add about 17 KiB min+gzip), keeps the team code out, and the CSS squeezing of the
+// build changes nothing but whitespace, comments and the last semicolon of a block.
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { bundleInputs, bundleOptions, minifyCssBody } from '../packages/widget/scripts/bundle.mjs';
+
+const widgetSources = fileURLToPath(new URL('../packages/widget/src/', import.meta.url));
+
+async function elementInputs(): Promise<string[]> {
+  return (await bundleInputs(bundleOptions({ withoutSanitizer: true }))).map((input) => input.path);
+}
+
+async function cssTemplates(): Promise<string[]> {
+  const files = (await readdir(widgetSources, { recursive: true })).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'));
+  const bodies: string[] = [];
+  for (const file of files) {
+    const source = await readFile(join(widgetSources, file), 'utf8');
+    for (const match of source.matchAll(/\bcss`([^`\\]*)`/g)) bodies.push(match[1]!);
+  }
+  return bodies;
+}
+
+describe('the element bundle', () => {
+  it('uses zod/mini only and leaves the team and format code out', async () => {
+    const inputs = await elementInputs();
+    expect(inputs.some((input) => input.includes('/zod/v4/mini/'))).toBe(true);
+    expect(inputs.filter((input) => input.includes('/zod/v4/classic/'))).toEqual([]);
+    expect(inputs.filter((input) => /core\/src\/(team|formats)\//.test(input))).toEqual([]);
+  });
+
+  it('squeezes CSS templates without changing anything but whitespace, comments and last semicolons', async () => {
+    const bodies = await cssTemplates();
+    expect(bodies.length).toBeGreaterThan(5);
+    // What is left once comments, whitespace and the optional last semicolon of a block are gone.
+    const visible = (css: string) => css.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, '').replace(/;}/g, '}');
+    for (const body of bodies) {
+      const squeezed = minifyCssBody(body);
+      if (squeezed === undefined) continue;
+      expect(visible(squeezed)).toBe(visible(body));
+      // A space is only ever dropped next to a brace, semicolon, comma or child combinator.
+      expect(squeezed.length).toBeLessThanOrEqual(body.length);
+    }
+  });
+
+  it('keeps descendant combinators, quoted strings and interpolations', () => {
+    expect(minifyCssBody("\n  :host  .a > b ,\n  c {\n    font-family: 'Segoe  UI', x;\n    ${light}\n  }\n  /* gone */\n")).toBe(
+      ":host .a>b,c{font-family: 'Segoe  UI',x;${light}}",
+    );
+    expect(minifyCssBody('a { ${fn({ b: 1 })} }')).toBeUndefined();
+  });
+});
