@@ -92,6 +92,8 @@ export class SessionFollower {
   #resyncing: Promise<void> | undefined;
   #resyncAgain = false;
   #forceServer = false;
+  #failures = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Number of server recoveries; for tests and telemetry. */
   recoveries = 0;
 
@@ -172,6 +174,7 @@ export class SessionFollower {
 
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     this.#log.unsubscribe(this.#onMessage);
     this.#log.off('attached', this.#onState);
     this.#log.off('update', this.#onState);
@@ -276,6 +279,7 @@ export class SessionFollower {
         failed = false;
         try {
           await this.#catchUp();
+          this.#failures = 0;
         } catch (error) {
           failed = true;
           this.#fail(error);
@@ -389,10 +393,25 @@ export class SessionFollower {
     this.#drain();
   }
 
+  /**
+   * A refused token ends the subscription (the session client then asks for a fresh token and
+   * subscribes again); anything else (history or the server briefly unreachable) is retried
+   * with backoff, since reporting it would stop the session for good.
+   */
   #fail(error: unknown): void {
     if (this.#closed) return;
     const code: ErrorCode = error instanceof ProtocolError ? error.code : errorCodeOfAbly(error);
-    const message = error instanceof Error ? error.message : 'catching up failed';
-    this.#emit({ type: 'error', code, message, session: this.#session });
+    if (code === 'unauthorized' || code === 'forbidden' || code === 'not_found') {
+      const message = error instanceof Error ? error.message : 'catching up failed';
+      this.#emit({ type: 'error', code, message, session: this.#session });
+      return;
+    }
+    const delay = Math.min(30_000, 500 * 2 ** Math.min(6, this.#failures));
+    this.#failures += 1;
+    if (this.#retryTimer !== undefined) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#resync();
+    }, delay);
   }
 }
