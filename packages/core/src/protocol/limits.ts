@@ -12,22 +12,13 @@ export const SessionIdSchema = z.string().check(z.minLength(1), z.maxLength(128)
 
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const IdStringSchema = z.string().check(
+/** Ids minted by clients or the runtime (runs, tasks, messages, client message ids). */
+export const IdSchema = z.string().check(
   z.minLength(1),
   z.maxLength(128),
   z.regex(SAFE_ID, SAFE_ID_MESSAGE),
   // Ids become keys of records in the reduced state; these would be dropped or collide there.
   z.refine((id) => !RESERVED_KEYS.has(id), 'this id is reserved'),
-);
-
-/**
- * Ids minted by clients or the runtime (runs, tasks, messages, client message ids).
- * Prefer `z.optional(IdSchema)`; the `optional()` method is kept for callers written against
- * classic zod, which zod/mini schemas lack.
- */
-export const IdSchema: typeof IdStringSchema & { optional(): z.ZodMiniOptional<typeof IdStringSchema> } = Object.assign(
-  IdStringSchema,
-  { optional: () => z.optional(IdStringSchema) },
 );
 
 /** An offset is the 1-based position of an event in its session log; 0 means "before the first event". */

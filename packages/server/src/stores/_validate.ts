@@ -41,7 +41,7 @@ export function resolveLimits(limits: StoreLimits | undefined): ResolvedLimits {
   return parseOptions(StoreLimitsSchema, limits, 'options');
 }
 
-const AppendOptionsSchema = z.object({ clientMsgId: IdSchema.optional() }).optional();
+const AppendOptionsSchema = z.object({ clientMsgId: z.optional(IdSchema) }).optional();
 
 /**
  * Validates everything an append carries before a store touches its log: the session id, the
