@@ -17,7 +17,7 @@ export interface AblyAuthCallbackOptions {
  */
 export function ablyAuthCallback(
   options: AblyAuthCallbackOptions,
-): (tokenParams: unknown, callback: (error: Error | string | null, tokenRequest: AblyTokenRequest | null) => void) => void {
+): (tokenParams: unknown, callback: (error: string | null, tokenRequest: AblyTokenRequest | null) => void) => void {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const base = options.baseUrl.replace(/\/$/, '');
   return (_tokenParams, callback) => {
@@ -30,7 +30,8 @@ export function ablyAuthCallback(
       return body;
     })().then(
       (tokenRequest) => callback(null, tokenRequest),
-      (error: unknown) => callback(error instanceof Error ? error : String(error), null),
+      // Ably's callback takes an ErrorInfo or a string, not an Error.
+      (error: unknown) => callback(error instanceof Error ? error.message : String(error), null),
     );
   };
 }
