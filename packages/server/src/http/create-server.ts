@@ -172,7 +172,9 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     const headers = new Headers(response.headers);
     headers.set('access-control-allow-origin', origin);
     headers.append('vary', 'Origin');
-    headers.set('access-control-expose-headers', 'content-type');
+    // Keep what a mounted route exposes (Durable Streams reads `Stream-Next-Offset` this way).
+    const exposed = headers.get('access-control-expose-headers');
+    headers.set('access-control-expose-headers', exposed ? `content-type, ${exposed}` : 'content-type');
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   }
 
