@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 const pnpm = ['npx', '-y', 'pnpm@10.34.9'];
 const steps: [string, string[]][] = [
   ['type-check', [...pnpm, 'exec', 'tsc', '-p', 'tsconfig.json']],
+  ['type-check examples', [...pnpm, 'exec', 'tsc', '-p', 'examples/tsconfig.json']],
   ['build', [...pnpm, '-r', '--filter', './packages/**', 'run', 'build']],
   ['vitest', [...pnpm, 'exec', 'vitest', 'run', ...process.argv.slice(2)]],
 ];
