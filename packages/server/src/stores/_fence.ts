@@ -41,8 +41,8 @@ export class FenceState {
   readonly closed = new Set<string>();
 
   /**
-   * Throws `FencedError` if any content event of `events` targets a closed run or task, counting
-   * the closing events earlier in the same append. Returns the keys the append would close.
+   * Throws `FencedError` if any content event of `events` targets a closed run or task, or a
+   * terminal event targets an ended run, counting the closing events earlier in the same append. Returns the keys the append would close.
    */
   check(events: readonly SessionEvent[], kinds: readonly FenceKind[]): string[] {
     const closing: string[] = [];
@@ -57,6 +57,8 @@ export class FenceState {
           if (this.closed.has(key) || closing.includes(key)) throw new FencedError(runId, taskId);
         }
       } else if (kind === 'run-end') {
+        // A run ends once: a second terminal event (say, an interrupt racing a completion) is refused.
+        if (this.closed.has(runId) || closing.includes(runId)) throw new FencedError(runId);
         closing.push(runId);
       } else {
         closing.push(taskFenceKey(runId, taskId));

@@ -38,6 +38,7 @@ for i = 0, count - 1 do
       if closing[key] or redis.call('SISMEMBER', fence, key) == 1 then return {'fenced', run, task} end
     end
   elseif kind == 'r' then
+    if closing[run] or redis.call('SISMEMBER', fence, run) == 1 then return {'fenced', run, ''} end
     closing[run] = true
   elseif kind == 't' then
     closing[run .. '/' .. task] = true

@@ -288,6 +288,21 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
         }
       });
 
+      it('stores one terminal event per run: a second one is refused', async () => {
+        await store.append(session, [runEnd]);
+        await expect(store.append(session, [{ type: 'run.interrupted', runId: 'r1', reason: 'lease lost' }])).rejects.toMatchObject({
+          name: 'FencedError',
+          runId: 'r1',
+        });
+        await expect(
+          store.append(session, [
+            { type: 'run.cancelled', runId: 'r2', by: { kind: 'system' } },
+            { type: 'run.failed', runId: 'r2', error: { code: 'internal', message: 'x' } },
+          ]),
+        ).rejects.toBeInstanceOf(FencedError);
+        expect((await store.head(session)).offset).toBe(1);
+      });
+
       it('refuses content of a cancelled task but not of its siblings', async () => {
         await appendDeltas(1, 'r1', 't1');
         await store.append(session, [{ type: 'task.cancelled', runId: 'r1', taskId: 't1' }]);
@@ -581,7 +596,10 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
                 const runKey = `r${event.run}`;
                 const taskKey = `r${event.run}/t${event.task}`;
                 if (event.kind === 'delta' && (closing.has(runKey) || closing.has(taskKey))) fenced = true;
-                if (event.kind === 'run-end') closing.add(runKey);
+                if (event.kind === 'run-end') {
+                  if (closing.has(runKey)) fenced = true;
+                  closing.add(runKey);
+                }
                 if (event.kind === 'task-cancel') closing.add(taskKey);
               }
               if (fenced) {
