@@ -3,6 +3,8 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: [
     'src/index.ts',
+    // The `marketing-team` command (`marketing-team dev`).
+    'src/cli.ts',
     // Framework adapters: one subpath export each (`@marketing-team/server/express`, ...).
     'src/http/adapters/node.ts',
     'src/http/adapters/express.ts',
