@@ -24,7 +24,9 @@ if (!existsSync(marker) || process.env.CI) {
 const node = ['--conditions=@marketing-team/source', '--import', 'tsx'];
 switch (task) {
   case 'start':
-    run(process.execPath, [...node, 'packages/server/src/cli.ts', 'dev', ...process.argv.slice(3)]);
+    // The demo page is the real widget: build its self-contained file, then serve it.
+    run(pnpm[0], [...pnpm.slice(1), '--filter', '@marketing-team/widget', 'run', 'build']);
+    run(process.execPath, [...node, 'packages/server/src/cli.ts', 'dev', '--widget', 'packages/widget/dist/marketing-team.js', ...process.argv.slice(3)]);
     break;
   case 'test':
     run(process.execPath, [...node, 'scripts/test.ts', ...process.argv.slice(3)]);

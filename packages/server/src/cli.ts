@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `marketing-team dev [--port 3000] [--data .data] [--scripted]`: the demo server. SQLite on
+// `marketing-team dev [--port 3000] [--data .data] [--scripted] [--widget file]`: the demo server. SQLite on
 // local disk, the team runtime with the offline model (Claude when ANTHROPIC_API_KEY is set).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +14,7 @@ import { createAnthropicProvider, createOfflineProvider } from './models/index.j
 import { createScriptedProducer, createTeamRuntime, type RunLauncher } from './runtime/index.js';
 import { SqliteStore } from './stores/index.js';
 
-const USAGE = 'usage: marketing-team dev [--port 3000] [--data .data] [--scripted]';
+const USAGE = 'usage: marketing-team dev [--port 3000] [--data .data] [--scripted] [--widget path/to/marketing-team.js]';
 
 function launcherFor(scripted: boolean): { launcher: RunLauncher; label: string } {
   if (scripted) return { launcher: createScriptedProducer({ deltas: 400, deltasPerSecond: 40, tasks: 3 }), label: 'scripted producer' };
@@ -33,6 +33,7 @@ async function dev(argv: string[]): Promise<void> {
       port: { type: 'string', default: process.env.PORT ?? '3000' },
       data: { type: 'string', default: '.data' },
       scripted: { type: 'boolean', default: false },
+      widget: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -42,6 +43,8 @@ async function dev(argv: string[]): Promise<void> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port: expected a port number, got ${values.port}`);
+  const widgetFile = values.widget === undefined ? undefined : resolve(values.widget);
+  if (widgetFile && !existsSync(widgetFile)) throw new Error(`--widget: no file at ${widgetFile} (build it with: pnpm --filter @marketing-team/widget build)`);
   const data = resolve(values.data);
   mkdirSync(data, { recursive: true });
   const store = new SqliteStore({ path: join(data, 'sessions.db') });
@@ -62,7 +65,7 @@ async function dev(argv: string[]): Promise<void> {
   // Session logs also speak the open Durable Streams protocol, read-only, under /streams.
   const streams = createDurableStreamsHandler({ store, basePath: '/streams', tokens: server.tokens });
   server.route('/streams', streams);
-  const http = createServer(createNodeListener({ fetch: createDemoHandler(server) }));
+  const http = createServer(createNodeListener({ fetch: createDemoHandler(server, widgetFile ? { widgetFile } : {}) }));
   const websocket = attachWebSocket(http, server);
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);
@@ -71,7 +74,7 @@ async function dev(argv: string[]): Promise<void> {
   const address = http.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   for (const host of ['localhost', '127.0.0.1', '[::1]']) origins.add(`http://${host}:${actualPort}`);
-  console.log(`marketing-team demo (${label}, data in ${data})`);
+  console.log(`marketing-team demo (${label}, data in ${data}${widgetFile ? '' : ', minimal page without the widget'})`);
   console.log(`  http://localhost:${actualPort}`);
 
   let stopping = false;

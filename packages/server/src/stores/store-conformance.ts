@@ -297,7 +297,7 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
         await expect(
           store.append(session, [
             { type: 'run.cancelled', runId: 'r2', by: { kind: 'system' } },
-            { type: 'run.failed', runId: 'r2', error: { code: 'internal', message: 'x' } },
+            { type: 'run.failed', runId: 'r2', error: { code: 'internal', message: 'x', retryable: false } },
           ]),
         ).rejects.toBeInstanceOf(FencedError);
         expect((await store.head(session)).offset).toBe(1);
