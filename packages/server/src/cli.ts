@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDefaultTeam } from '@marketing-team/core';
@@ -73,7 +74,10 @@ async function dev(argv: string[]): Promise<void> {
   });
   const address = http.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  for (const host of ['localhost', '127.0.0.1', '[::1]']) origins.add(`http://${host}:${actualPort}`);
+  // This machine's own addresses, so a phone on the same network can open the demo too.
+  const addresses = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
+  const hosts = ['localhost', ...addresses.map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address))];
+  for (const host of hosts) origins.add(`http://${host}:${actualPort}`);
   console.log(`marketing-team demo (${label}, data in ${data}${widgetFile ? '' : ', minimal page without the widget'})`);
   console.log(`  http://localhost:${actualPort}`);
 
