@@ -230,6 +230,30 @@ describe('SessionClient against the real server', () => {
     await until(() => running.server.websocket.size === 0, 5_000, 'socket closed');
     expect(client.getConnection().status).toBe('offline');
   });
+
+  it('close() while the socket is still connecting raises nothing', async () => {
+    // A server that accepts TCP but never answers the upgrade keeps the socket in CONNECTING.
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((socket) => sockets.push(socket.on('error', () => undefined)));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', record);
+    try {
+      const client = new SessionClient({ url: `ws://127.0.0.1:${port}/ws`, WebSocket });
+      client.session('early', { token: 'not-sent-yet' });
+      await until(() => sockets.length === 1, 5_000, 'tcp connection');
+      client.close();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(uncaught).toEqual([]);
+      expect(client.getConnection().status).toBe('offline');
+    } finally {
+      process.off('uncaughtException', record);
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
 });
 
 /** A TCP proxy that can stop forwarding without closing anything: a half-open connection, as after a network change. */

@@ -308,7 +308,9 @@ export class SessionClient {
     socket.onopen = null;
     socket.onmessage = null;
     socket.onclose = null;
-    socket.onerror = null;
+    // Closing a socket that is still connecting reports an error event (the `ws` package throws
+    // it when nobody listens), so keep a listener that swallows it.
+    socket.onerror = ignore;
     if (code !== undefined) {
       try {
         socket.close(code, reason);
@@ -702,3 +704,5 @@ export class SessionClient {
     this.#checkResume();
   }
 }
+
+function ignore(): void {}
