@@ -186,3 +186,43 @@ describe('cancel and steer through the session hub', () => {
     expect(state.runs[run]?.tasks[competitors]?.status).toBe('cancelled');
   });
 });
+
+describe('a review gate through the session hub', () => {
+  it('holds dependants until a person approves, after asking for changes once', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'mt-review-'));
+    const store = new SqliteStore({ path: join(directory, 'sessions.db') });
+    const runtime = createTeamRuntime({ team: createDefaultTeam(), provider: createOfflineProvider({ tokensPerSecond: 20_000 }) });
+    const hub = new SessionHub({ store, launcher: runtime });
+    try {
+      const gated = 'gated-run';
+      const requested = () => waitForRecord(store, (record) => record.event.type === 'review.requested');
+      let review = requested();
+      await hub.publish(session, grant, 'brief-gated', {
+        type: 'brief.submitted',
+        runId: gated,
+        brief: { goal: 'Launch the trail shoe', deliverables: ['campaign-strategy'], reviewGates: ['research-brief'] },
+      });
+      const first = await review;
+      const taskId = (first.event as { taskId: string }).taskId;
+      // Nothing downstream of the gated task starts while the gate is closed.
+      const waiting = (await hub.snapshot(session)).state.runs[gated]!;
+      const dependants = Object.values(waiting.tasks).filter((task) => task.dependsOn.includes(taskId));
+      expect(dependants.length).toBeGreaterThan(0);
+      expect(dependants.map((task) => task.status)).toEqual(dependants.map(() => 'todo'));
+      expect(waiting.tasks[taskId]!.status).toBe('review');
+      review = waitForRecord(store, (record) => record.event.type === 'review.requested' && record.offset > first.offset);
+      await hub.publish(session, grant, 'changes-1', { type: 'review.changes_requested', runId: gated, taskId, comment: 'Name the audience first' });
+      await review;
+      const ended = waitForRecord(store, (record) => record.event.type === 'run.completed' && (record.event as { runId: string }).runId === gated);
+      await hub.publish(session, grant, 'approve-1', { type: 'review.approved', runId: gated, taskId });
+      await ended;
+      const run = (await hub.snapshot(session)).state.runs[gated]!;
+      expect(run.status).toBe('completed');
+      expect(Object.values(run.tasks).every((task) => task.status === 'done')).toBe(true);
+    } finally {
+      await hub.close();
+      await store.close();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});
