@@ -31,10 +31,12 @@ interface Durable {
   close(): Promise<void>;
 }
 
-async function startDurable(): Promise<Durable> {
+/** SQLite on local disk: `full` (the default) fsyncs every commit; `normal` survives a process crash, not a power loss. */
+type Synchronous = 'full' | 'normal';
+
+async function startDurable(synchronous: Synchronous = 'full'): Promise<Durable> {
   const dir = mkdtempSync(join(tmpdir(), 'mt-bench-'));
-  // The embedded default: SQLite on local disk, synchronous=FULL (fsync on every commit).
-  const store = new SqliteStore({ path: join(dir, 'sessions.db') });
+  const store = new SqliteStore({ path: join(dir, 'sessions.db'), synchronous });
   const server = createMarketingTeamServer({ store, tokens: { secret }, allowedOrigins: '*', rateLimit: { messagesPerSecond: 1e6, burst: 1e6 } });
   const http = createServer(createNodeListener(server));
   const ws = attachWebSocket(http, server);
@@ -161,9 +163,9 @@ async function produce(store: SessionStore, session: string, count: number, wind
   }
 }
 
-async function throughput(clients: number, events: number): Promise<BenchResult> {
+async function throughput(clients: number, events: number, synchronous: Synchronous): Promise<BenchResult> {
   // Durable: producer -> SQLite log -> hub -> every subscribed socket.
-  const durable = await startDurable();
+  const durable = await startDurable(synchronous);
   const session = `tp-${clients}`;
   const probes = await Promise.all(Array.from({ length: clients }, () => connectProbe(durable, session, 0)));
   let started = performance.now();
@@ -205,16 +207,16 @@ async function throughput(clients: number, events: number): Promise<BenchResult>
   const rawRate = (events * clients) / ((performance.now() - started) / 1000);
   for (const socket of sockets) socket.terminate();
   await raw.close();
-  return benchResult(`throughput, ${clients} client${clients > 1 ? 's' : ''}`, durableRate, 'deliveries/s', rawRate, 'ratio >= 0.5');
+  return benchResult(`throughput, ${clients} client${clients > 1 ? 's' : ''}, SQLite ${synchronous}`, durableRate, 'deliveries/s', rawRate, 'ratio >= 0.5');
 }
 
-async function latency(streams: number, perSecond: number, seconds: number): Promise<BenchResult[]> {
+async function latency(streams: number, perSecond: number, seconds: number, synchronous: Synchronous): Promise<BenchResult[]> {
   const count = perSecond * seconds;
   const interval = 1000 / perSecond;
   const samples: number[] = [];
   const record = (text: string) => samples.push(performance.now() - Number(text));
 
-  const durable = await startDurable();
+  const durable = await startDurable(synchronous);
   const probes = await Promise.all(Array.from({ length: streams }, (_, i) => connectProbe(durable, `lat-${i}`, 0, record)));
   await Promise.all(
     Array.from({ length: streams }, async (_, s) => {
@@ -257,7 +259,7 @@ async function latency(streams: number, perSecond: number, seconds: number): Pro
   while (samples.length < streams * count) await new Promise((r) => setTimeout(r, 10));
   for (const socket of sockets) socket.terminate();
   await raw.close();
-  const label = `${streams} streams x ${perSecond} deltas/s`;
+  const label = `${streams} streams x ${perSecond} deltas/s, SQLite ${synchronous}`;
   const p50 = percentile(ours, 50);
   const p99 = percentile(ours, 99);
   const rawP50 = percentile(samples, 50);
@@ -360,9 +362,11 @@ export async function runSessionDeliveryBench(): Promise<BenchResult[]> {
     for (const result of r) console.log(`  ${result.name}: ${result.value} ${result.unit} (baseline ${result.baseline}, ratio ${result.ratio})`);
     results.push(...r);
   };
-  log([await throughput(1, 20_000)]);
-  log([await throughput(100, 2_000)]);
-  log(await latency(100, 50, 4));
+  for (const synchronous of ['full', 'normal'] as const) {
+    log([await throughput(1, 20_000, synchronous)]);
+    log([await throughput(100, 2_000, synchronous)]);
+    log(await latency(100, 50, 4, synchronous));
+  }
   log(await resumeAndJoin());
   log([await idleMemory(300)]);
   return results;
