@@ -58,6 +58,9 @@ const OptionsSchema = z.object({
   replayPageSize: z.number().int().positive().max(10_000).default(1000),
 });
 
+/** Records in the first replay page of a resume. */
+const FIRST_REPLAY_PAGE = 64;
+
 const ENDED_RUN_STATUSES = new Set(['completed', 'cancelled', 'failed', 'interrupted']);
 const ENDED_TASK_STATUSES = new Set(['done', 'failed', 'cancelled']);
 
@@ -154,8 +157,12 @@ export class SessionHub {
   }
 
   async #replay(channel: SessionChannel, entry: SubscriberEntry): Promise<void> {
+    // A small first page puts the first missed event on screen at once; pages then grow to the
+    // configured size, so a long catch-up still takes few reads.
+    let page = Math.min(FIRST_REPLAY_PAGE, this.#options.replayPageSize);
     while (entry.active && entry.channel === channel && entry.sentOffset < channel.offset) {
-      const limit = Math.min(this.#options.replayPageSize, channel.offset - entry.sentOffset);
+      const limit = Math.min(page, channel.offset - entry.sentOffset);
+      page = Math.min(page * 4, this.#options.replayPageSize);
       const records = await this.store.read(channel.session, entry.sentOffset, limit);
       if (!entry.active || entry.channel !== channel) return;
       const batch = new RecordBatch(channel.session, channel.epoch, records).after(entry.sentOffset);
