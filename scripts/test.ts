@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const pnpm = ['npx', '-y', 'pnpm@10.34.9'];
+// The Next example is built and started for real once the packages are built.
+process.env.MT_NEXT_BUILD ??= '1';
 const steps: [string, string[]][] = [
   ['type-check', [...pnpm, 'exec', 'tsc', '-p', 'tsconfig.json']],
   ['type-check examples', [...pnpm, 'exec', 'tsc', '-p', 'examples/tsconfig.json']],

@@ -1,6 +1,7 @@
-// Opt-in (MT_NEXT_BUILD=1, after `pnpm -r --filter ./packages/** build`): builds the example with
-// `next build` and drives a brief through `next start`. Off by default because the build takes
-// a minute or two on a small machine; smoke.test.ts covers the same route modules without it.
+// Builds the example with `next build` and drives a brief through `next start`. It needs the
+// packages' built output, so it runs only when MT_NEXT_BUILD=1: `npm test` (which builds the
+// packages first) sets it; a bare `vitest run` skips it, and smoke.test.ts still covers the
+// same route modules.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
