@@ -2,13 +2,14 @@
 // with no log: throughput (1 and 100 clients), added latency at 100 concurrent streams, resume
 // catch-up, join cost of short and long sessions, and memory per idle client.
 // Server and clients share one process (and this machine's cores) on both sides of each ratio.
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SessionEvent } from '@marketing-team/core';
 import {
   SqliteStore,
@@ -320,39 +321,68 @@ async function resumeAndJoin(): Promise<BenchResult[]> {
   ];
 }
 
+// Idle clients live in a child process, so the heap measured here is the server's alone.
+const IDLE_CLIENTS_SCRIPT = `
+import WebSocket from 'ws';
+const { url, frames } = JSON.parse(process.argv[1]);
+const sockets = [];
+for (const first of frames) {
+  const socket = new WebSocket(url, { perMessageDeflate: false });
+  sockets.push(socket);
+  await new Promise((resolve) => socket.once('open', resolve));
+  socket.send(JSON.stringify({ type: 'hello', protocol: 1, clientId: 'idle-' + sockets.length }));
+  if (first) socket.send(JSON.stringify(first));
+  await new Promise((resolve) => socket.once('message', resolve));
+}
+process.stdout.write('ready\\n');
+process.stdin.resume();
+process.stdin.on('end', () => process.exit(0));
+`;
+
+async function openIdleClients(url: string, frames: unknown[]): Promise<() => Promise<void>> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', IDLE_CLIENTS_SCRIPT, JSON.stringify({ url, frames })], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (data: Buffer) => data.toString().includes('ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`idle clients exited with ${code}`)));
+  });
+  return async () => {
+    child.stdin.end();
+    child.kill();
+    await once(child, 'exit');
+  };
+}
+
 async function idleMemory(clients: number): Promise<BenchResult> {
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
-  const measure = async (open: () => Promise<() => void>) => {
-    gc();
-    await new Promise((r) => setTimeout(r, 100));
-    const before = process.memoryUsage().heapUsed;
-    const close = await open();
-    gc();
-    await new Promise((r) => setTimeout(r, 100));
-    const after = process.memoryUsage().heapUsed;
-    close();
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return process.memoryUsage().heapUsed;
+  };
+  const measure = async (url: string, frames: unknown[]) => {
+    const before = await settle();
+    const close = await openIdleClients(url, frames);
+    const after = await settle();
+    await close();
     return (after - before) / clients;
   };
   const durable = await startDurable();
   await durable.store.append('idle', [delta(0)]);
-  const ours = await measure(async () => {
-    const probes: ProbeClient[] = [];
-    for (let i = 0; i < clients; i++) probes.push(await connectProbe(durable, 'idle', 0));
-    return () => probes.forEach((p) => p.socket.terminate());
-  });
+  const frames = await Promise.all(
+    Array.from({ length: clients }, async () => ({ type: 'subscribe', session: 'idle', token: await durable.token('idle'), from: 1 })),
+  );
+  const ours = await measure(durable.url, frames);
   await durable.close();
   const raw = await startRaw();
-  const baseline = await measure(async () => {
-    const sockets: WebSocket[] = [];
-    for (let i = 0; i < clients; i++) {
-      const socket = new WebSocket(raw.url, { perMessageDeflate: false });
-      await once(socket, 'open');
-      sockets.push(socket);
-    }
-    return () => sockets.forEach((s) => s.terminate());
-  });
+  raw.wss.on('connection', (socket) => socket.on('message', () => socket.send('{}')));
+  const baseline = await measure(raw.url, Array.from({ length: clients }, () => null));
   await raw.close();
-  return benchResult(`heap per idle client (${clients} clients, both ends in process)`, ours / 1024, 'KiB', baseline / 1024, 'informational');
+  return benchResult(`server heap per idle subscribed client (${clients} clients)`, ours / 1024, 'KiB', baseline / 1024, 'informational');
 }
 
 /** Every delivery figure of the session layer. */
