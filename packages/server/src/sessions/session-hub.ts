@@ -204,6 +204,8 @@ export class SessionHub {
       return this.steer(session, grant, { clientMsgId, runId: event.runId, instruction: event.instruction, scope: event.scope, mode: event.mode });
     }
     return this.#withChannel(session, async (channel) => {
+      const retried = await this.#retried(session, clientMsgId);
+      if (retried) return retried;
       if (event.type === 'brief.submitted') {
         const existing = Object.hasOwn(channel.state.runs, event.runId) ? channel.state.runs[event.runId] : undefined;
         if (existing) {
@@ -232,6 +234,8 @@ export class SessionHub {
   ): Promise<AckFrame> {
     requireCapability(grant, 'control');
     return this.#withChannel(session, async (channel) => {
+      const retried = await this.#retried(session, request.clientMsgId);
+      if (retried) return retried;
       const run = findRun(channel.state, request.runId);
       if (ENDED_RUN_STATUSES.has(run.status)) {
         return ack(session, request.clientMsgId, channel.runEnds.get(run.id) ?? channel.offset, false);
@@ -268,6 +272,8 @@ export class SessionHub {
   ): Promise<AckFrame> {
     requireCapability(grant, 'control');
     return this.#withChannel(session, async (channel) => {
+      const retried = await this.#retried(session, request.clientMsgId);
+      if (retried) return retried;
       const run = findRun(channel.state, request.runId);
       if (ENDED_RUN_STATUSES.has(run.status)) {
         throw new ProtocolError('conflict', `runId: run ${run.id} has ended`, 'runId');
@@ -310,6 +316,15 @@ export class SessionHub {
     await Promise.allSettled(channels.flatMap((channel) => [...channel.owned.values()].map((run) => run.settled)));
     this.#channels.clear();
     await Promise.allSettled(channels.map((channel) => channel.close()));
+  }
+
+  /**
+   * The answer to a client message that was stored before (its ack was lost): looked up before
+   * any shortcut, so a retry learns the true outcome even once the run or task has ended since.
+   */
+  async #retried(session: string, clientMsgId: string): Promise<AckFrame | undefined> {
+    const stored = await this.store.findClientMessage(session, clientMsgId);
+    return stored && ack(session, clientMsgId, stored.firstOffset, true);
   }
 
   async #append(session: string, event: SessionEvent, clientMsgId: string): Promise<{ offset: number; duplicate: boolean }> {

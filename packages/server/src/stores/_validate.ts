@@ -41,6 +41,13 @@ export function resolveLimits(limits: StoreLimits | undefined): ResolvedLimits {
   return parseOptions(StoreLimitsSchema, limits, 'options');
 }
 
+/** Validates the arguments of `findClientMessage`. */
+export function validateClientMessageLookup(session: string, clientMsgId: string): void {
+  assertSessionId(session);
+  const parsed = IdSchema.safeParse(clientMsgId);
+  if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'clientMsgId');
+}
+
 const AppendOptionsSchema = z.object({ clientMsgId: z.optional(IdSchema) }).optional();
 
 /**

@@ -5,6 +5,7 @@ export type {
   RetentionPolicy,
   SessionHead,
   SessionStore,
+  StoredClientMessage,
   StoredSnapshot,
   StoreLimits,
   SubscribeOptions,

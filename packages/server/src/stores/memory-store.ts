@@ -12,6 +12,7 @@ import {
   validateRetention,
   validateSnapshot,
   validateSubscribe,
+  validateClientMessageLookup,
   type ResolvedLimits,
 } from './_validate.js';
 import {
@@ -22,6 +23,7 @@ import {
   type RetentionPolicy,
   type SessionHead,
   type SessionStore,
+  type StoredClientMessage,
   type StoredSnapshot,
   type StoreLimits,
   type SubscribeOptions,
@@ -94,6 +96,13 @@ export class MemoryStore implements SessionStore {
     assertSessionId(session);
     const log = this.open(session);
     return { epoch: log.epoch, offset: log.head };
+  }
+
+  async findClientMessage(session: string, clientMsgId: string): Promise<StoredClientMessage | undefined> {
+    this.assertOpen();
+    validateClientMessageLookup(session, clientMsgId);
+    const seen = this.logs.get(session)?.clientMessages.get(clientMsgId);
+    return seen && { firstOffset: seen[0], lastOffset: seen[1] };
   }
 
   subscribe(session: string, after: number, listener: RecordListener, options?: SubscribeOptions): Subscription {

@@ -14,6 +14,7 @@ import {
   validateRetention,
   validateSnapshot,
   validateSubscribe,
+  validateClientMessageLookup,
   type ResolvedLimits,
 } from './_validate.js';
 import {
@@ -25,6 +26,7 @@ import {
   type RetentionPolicy,
   type SessionHead,
   type SessionStore,
+  type StoredClientMessage,
   type StoredSnapshot,
   type StoreLimits,
   type SubscribeOptions,
@@ -194,6 +196,16 @@ export class RedisStore implements SessionStore {
     const { keys } = this.keysOf(session);
     const [epoch, head] = (await this.scripts.head(...keys, this.newEpoch())) as [string, string, string];
     return { epoch, offset: Number(head) };
+  }
+
+  async findClientMessage(session: string, clientMsgId: string): Promise<StoredClientMessage | undefined> {
+    this.assertOpen();
+    validateClientMessageLookup(session, clientMsgId);
+    this.metrics.readRoundTrips++;
+    const seen = await this.redis.hget(this.keysOf(session).keys[3], clientMsgId);
+    if (!seen) return undefined;
+    const [firstOffset, lastOffset] = seen.split(':').map(Number) as [number, number];
+    return { firstOffset, lastOffset };
   }
 
   subscribe(session: string, after: number, listener: RecordListener, options?: SubscribeOptions): Subscription {

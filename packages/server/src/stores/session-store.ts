@@ -31,6 +31,12 @@ export interface AppendResult {
   lastOffset: number;
 }
 
+/** Where a client message was stored: the offsets of its first and last event. */
+export interface StoredClientMessage {
+  firstOffset: number;
+  lastOffset: number;
+}
+
 /** A reduced state saved at an offset, so late joiners need not replay the whole log. */
 export interface StoredSnapshot {
   offset: number;
@@ -91,6 +97,12 @@ export interface SessionStore {
   /** Records with offset > `after`, oldest first, at most `limit`. */
   read(session: string, after: number, limit?: number): Promise<SessionRecord[]>;
   head(session: string): Promise<SessionHead>;
+  /**
+   * Where the append carrying `clientMsgId` was stored, if one was (in the current epoch).
+   * Lets a server answer a retried client message with its true outcome before deciding
+   * anything else about it (a retried cancel of a run that has since ended is still a duplicate).
+   */
+  findClientMessage(session: string, clientMsgId: string): Promise<StoredClientMessage | undefined>;
   subscribe(session: string, after: number, listener: RecordListener, options?: SubscribeOptions): Subscription;
   saveSnapshot(session: string, snapshot: StoredSnapshot): Promise<void>;
   /** The newest saved snapshot, if any. */

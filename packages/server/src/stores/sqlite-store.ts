@@ -17,6 +17,7 @@ import {
   validateRetention,
   validateSnapshot,
   validateSubscribe,
+  validateClientMessageLookup,
   type PreparedAppend,
   type ResolvedLimits,
 } from './_validate.js';
@@ -28,6 +29,7 @@ import {
   type RetentionPolicy,
   type SessionHead,
   type SessionStore,
+  type StoredClientMessage,
   type StoredSnapshot,
   type StoreLimits,
   type SubscribeOptions,
@@ -226,6 +228,13 @@ export class SqliteStore implements SessionStore {
     assertSessionId(session);
     const row = this.db.transaction(() => this.sessionRow(session)).immediate();
     return { epoch: row.epoch, offset: row.head };
+  }
+
+  async findClientMessage(session: string, clientMsgId: string): Promise<StoredClientMessage | undefined> {
+    this.assertOpen();
+    validateClientMessageLookup(session, clientMsgId);
+    const row = this.statements.selectClientMessage.get(session, clientMsgId);
+    return row && { firstOffset: row.first_seq, lastOffset: row.last_seq };
   }
 
   subscribe(session: string, after: number, listener: RecordListener, options?: SubscribeOptions): Subscription {

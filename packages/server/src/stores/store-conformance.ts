@@ -384,6 +384,25 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
       it('rejects a malformed client message id', async () => {
         await expect(store.append(session, [cancelRequest], { clientMsgId: 'a b' })).rejects.toThrow(/clientMsgId/);
         expect((await store.head(session)).offset).toBe(0);
+        await expect(store.findClientMessage(session, 'a b')).rejects.toThrow(/clientMsgId/);
+      });
+
+      it('finds where a client message was stored, and nothing for one that was not', async () => {
+        expect(await store.findClientMessage(session, 'c-1')).toBeUndefined();
+        await appendDeltas(2);
+        await store.append(session, [cancelRequest, cancelRequest], { clientMsgId: 'c-1' });
+        await store.append(session, [runEnd], { clientMsgId: 'c-2' });
+        expect(await store.findClientMessage(session, 'c-1')).toEqual({ firstOffset: 3, lastOffset: 4 });
+        // Still found once the run is fenced: a retry's outcome never depends on later events.
+        expect(await store.findClientMessage(session, 'c-2')).toEqual({ firstOffset: 5, lastOffset: 5 });
+        expect(await store.findClientMessage(session, 'c-3')).toBeUndefined();
+        expect(await store.findClientMessage(`${session}-other`, 'c-1')).toBeUndefined();
+      });
+
+      it('forgets client messages with the log it deleted', async () => {
+        await store.append(session, [cancelRequest], { clientMsgId: 'c-1' });
+        await store.delete(session);
+        expect(await store.findClientMessage(session, 'c-1')).toBeUndefined();
       });
     });
 

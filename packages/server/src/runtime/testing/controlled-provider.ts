@@ -20,6 +20,8 @@ export interface ControlledProvider extends ModelProvider {
   readonly calls: ControlledCall[];
   /** Calls of this skill stop after the first chunk until `release()` (or `fail()`). */
   hold(skill: string): void;
+  /** Stops holding calls of this skill and releases the ones held now. */
+  unhold(skill: string): void;
   /** Every later call of this skill fails with `error` after its first chunk. */
   failAlways(skill: string, error: unknown): void;
   /** Resolves with the `n`-th call (1-based) of `skill`, now or when it arrives. */
@@ -105,6 +107,10 @@ export function createControlledProvider(): ControlledProvider {
     cost: (usage) => (usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens) / 1_000_000,
     hold: (skill) => {
       held.add(skill);
+    },
+    unhold: (skill) => {
+      held.delete(skill);
+      for (const call of calls) if (call.skill === skill) call.release();
     },
     failAlways: (skill, error) => {
       failing.set(skill, error);
