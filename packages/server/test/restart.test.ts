@@ -106,4 +106,33 @@ describe('restart', () => {
       await store.close();
     }
   }, 60_000);
+
+  it('a run killed with its server is recorded as interrupted at restart, with nobody opening its session', async () => {
+    const database = join(dir.path, 'unwatched.db');
+    const session = 'unwatched-1';
+    const token = await tokens.mint({ session, userId: 'user-1', capabilities: ['read', 'write', 'control'], ttlSeconds: 600 });
+    const first = await startChild(database);
+    const client = await RawClient.connect(first.url);
+    const follower = new Follower();
+    client.onFrame = (frame) => follower.onFrame(frame);
+    client.send({ type: 'subscribe', session, token, from: 0 });
+    client.send({ type: 'publish', session, clientMsgId: 'brief-1', event: { type: 'brief.submitted', runId: 'run-1', brief: { goal: 'Crash' } } });
+    await until(() => follower.records.some((record) => record.event.type === 'text.delta'), 20_000, 'first delta');
+    await kill(first.child);
+    await client.closed;
+
+    // Second life: no client connects; a reader of the file alone must see the truth.
+    const second = await startChild(database);
+    const reader = new SqliteStore({ path: database });
+    try {
+      await until(async () => (await readAll(reader, session)).some((record) => record.event.type === 'run.interrupted'), 20_000, 'run.interrupted');
+      const log = await readAll(reader, session);
+      expect(log.filter((record) => record.event.type === 'run.interrupted')).toHaveLength(1);
+      expect(log.at(-1)?.event).toMatchObject({ type: 'run.interrupted', runId: 'run-1', reason: expect.stringMatching(/restart/) });
+      expect(await reader.openRuns()).toEqual([]);
+    } finally {
+      await reader.close();
+      await kill(second.child);
+    }
+  }, 60_000);
 });

@@ -114,7 +114,7 @@ describe('session reducer: runs and tasks', () => {
     const failed = reduce([...started, { type: 'run.failed', runId: 'r1', error: { code: 'model_error', message: 'no' } }]);
     expect(failed.runs.r1).toMatchObject({ status: 'failed', endedAt: 1_003, error: { code: 'model_error' } });
     const interrupted = reduce([...started, { type: 'run.interrupted', runId: 'r1', reason: 'restart' }]);
-    expect(interrupted.runs.r1).toMatchObject({ status: 'interrupted', endedAt: 1_003 });
+    expect(interrupted.runs.r1).toMatchObject({ status: 'interrupted', endedAt: 1_003, error: { code: 'interrupted', message: 'restart', retryable: true } });
   });
 
   it('on run.cancelled keeps partial text, cancels streaming messages and unfinished tasks and cards', () => {

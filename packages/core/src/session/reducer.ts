@@ -177,7 +177,8 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       stopStreaming(w, event.runId, 'error');
       return;
     case 'run.interrupted':
-      endRun(w, event.runId, { status: 'interrupted', endedAt: record.at });
+      // The reason is kept as the run's error, so every client can say why and offer to continue.
+      endRun(w, event.runId, { status: 'interrupted', endedAt: record.at, error: { code: 'interrupted', message: event.reason, retryable: true } });
       stopStreaming(w, event.runId, 'error');
       return;
     case 'run.cancelled':

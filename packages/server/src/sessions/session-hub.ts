@@ -94,6 +94,31 @@ export class SessionHub {
     this.#runLeases = options.runLeases;
     this.#options = parsed.data;
     this.#onError = options.onError ?? ((error) => console.error('[marketing-team] session hub:', error));
+    // A crashed run must read as interrupted on every route (Durable Streams readers and the HTTP
+    // API too), not only once someone subscribes: single-node stores list their open runs.
+    this.orphansSwept = this.#interruptOrphans && !this.#runLeases ? this.#sweepOrphanedRuns() : Promise.resolve(0);
+  }
+
+  /**
+   * Settles once the runs left running by a previous process (see `interruptOrphanedRuns`) have
+   * been recorded as interrupted, with how many sessions had any; 0 when there is nothing to sweep.
+   */
+  readonly orphansSwept: Promise<number>;
+
+  async #sweepOrphanedRuns(): Promise<number> {
+    try {
+      const open = (await this.store.openRuns?.()) ?? [];
+      const sessions = [...new Set(open.map((run) => run.session))];
+      for (const session of sessions) {
+        if (this.#closing) break;
+        // Opening the channel runs the orphan check of that session.
+        await this.#withChannel(session, async () => undefined).catch(this.#onError);
+      }
+      return sessions.length;
+    } catch (error) {
+      this.#onError(error);
+      return 0;
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 export type {
   AppendOptions,
   AppendResult,
+  OpenRun,
   RecordListener,
   RetentionPolicy,
   SessionHead,

@@ -1,6 +1,6 @@
 import type { SessionEvent, SessionRecord } from '@marketing-team/core';
 import { randomUUID } from 'node:crypto';
-import { FenceState, assertSessionId } from './_fence.js';
+import { FenceState, assertSessionId, fenceTarget } from './_fence.js';
 import { LiveListeners } from './_live-listeners.js';
 import { Tail } from './_tail.js';
 import {
@@ -19,6 +19,7 @@ import {
   StoreClosedError,
   type AppendOptions,
   type AppendResult,
+  type OpenRun,
   type RecordListener,
   type RetentionPolicy,
   type SessionHead,
@@ -38,6 +39,8 @@ interface MemoryLog {
   head: number;
   fence: FenceState;
   clientMessages: Map<string, [number, number]>;
+  /** Runs with a stored brief and no terminal event. */
+  openRuns: Set<string>;
   snapshot: StoredSnapshot | undefined;
 }
 
@@ -75,6 +78,10 @@ export class MemoryStore implements SessionStore {
     log.records.push(...records);
     log.head += records.length;
     log.fence.add(closing);
+    for (const [index, event] of prepared.events.entries()) {
+      if (event.type === 'brief.submitted') log.openRuns.add(event.runId);
+      else if (prepared.kinds[index] === 'run-end') log.openRuns.delete(fenceTarget(event).runId);
+    }
     if (prepared.clientMsgId !== undefined) {
       log.clientMessages.set(prepared.clientMsgId, [records[0]!.offset, log.head]);
     }
@@ -96,6 +103,11 @@ export class MemoryStore implements SessionStore {
     assertSessionId(session);
     const log = this.open(session);
     return { epoch: log.epoch, offset: log.head };
+  }
+
+  async openRuns(): Promise<OpenRun[]> {
+    this.assertOpen();
+    return [...this.logs].flatMap(([session, log]) => [...log.openRuns].map((runId) => ({ session, runId })));
   }
 
   async findClientMessage(session: string, clientMsgId: string): Promise<StoredClientMessage | undefined> {
@@ -183,6 +195,7 @@ export class MemoryStore implements SessionStore {
         head: 0,
         fence: new FenceState(),
         clientMessages: new Map(),
+        openRuns: new Set(),
         snapshot: undefined,
       };
       this.logs.set(session, log);

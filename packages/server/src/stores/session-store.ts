@@ -37,6 +37,12 @@ export interface StoredClientMessage {
   lastOffset: number;
 }
 
+/** A run whose brief is stored and that has no terminal event yet. */
+export interface OpenRun {
+  session: string;
+  runId: string;
+}
+
 /** A reduced state saved at an offset, so late joiners need not replay the whole log. */
 export interface StoredSnapshot {
   offset: number;
@@ -104,6 +110,13 @@ export interface SessionStore {
    */
   findClientMessage(session: string, clientMsgId: string): Promise<StoredClientMessage | undefined>;
   subscribe(session: string, after: number, listener: RecordListener, options?: SubscribeOptions): Subscription;
+  /**
+   * Every run, in every session, whose `brief.submitted` is stored and that has no terminal
+   * event: after a crash these are the runs nobody is running any more. Stores for a single
+   * node implement it, so the server can mark them interrupted at start-up without waiting for
+   * someone to open their session; with several nodes, run leases find orphans instead.
+   */
+  openRuns?(): Promise<OpenRun[]>;
   saveSnapshot(session: string, snapshot: StoredSnapshot): Promise<void>;
   /** The newest saved snapshot, if any. */
   loadSnapshot(session: string): Promise<StoredSnapshot | undefined>;

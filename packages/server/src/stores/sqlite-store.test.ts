@@ -60,6 +60,22 @@ describe('SqliteStore specifics', () => {
     );
   });
 
+  it('derives the open-run index once when it opens a file of schema 1', async () => {
+    const path = join(root, 'schema-1.db');
+    const brief = (runId: string) => ({ type: 'brief.submitted' as const, runId, brief: { goal: 'Old file' }, by: { kind: 'human' as const, id: 'u1' } });
+    const before = new SqliteStore({ path });
+    await before.append('old', [brief('r1'), brief('r2'), { type: 'run.completed', runId: 'r2', deliverableIds: [] }]);
+    await before.close();
+    // What a schema-1 file looked like: no open_runs table.
+    const db = new Database(path);
+    db.exec('DROP TABLE open_runs');
+    db.pragma('user_version = 1');
+    db.close();
+    const after = new SqliteStore({ path });
+    expect(await after.openRuns()).toEqual([{ session: 'old', runId: 'r1' }]);
+    await after.close();
+  });
+
   it('refuses a file written by a newer schema', () => {
     const path = join(root, 'newer.db');
     const db = new Database(path);

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { FenceState, assertSessionId } from './_fence.js';
+import { FenceState, assertSessionId, fenceTarget } from './_fence.js';
 import { LiveListeners } from './_live-listeners.js';
 import { Tail } from './_tail.js';
 import {
@@ -25,6 +25,7 @@ import {
   StoreClosedError,
   type AppendOptions,
   type AppendResult,
+  type OpenRun,
   type RecordListener,
   type RetentionPolicy,
   type SessionHead,
@@ -65,7 +66,7 @@ const SqliteStoreOptionsSchema = z.object({
   busyTimeoutMs: z.number().int().nonnegative().default(5000),
 });
 
-const schemaVersion = 1;
+const schemaVersion = 2;
 
 const schema = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -93,12 +94,24 @@ CREATE TABLE IF NOT EXISTS client_messages (
   last_seq INTEGER NOT NULL,
   PRIMARY KEY (session, client_msg_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS open_runs (
+  session TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  PRIMARY KEY (session, run_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshots (
   session TEXT PRIMARY KEY,
   seq INTEGER NOT NULL,
   state TEXT NOT NULL,
   saved_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+`;
+
+const backfillOpenRuns = `
+INSERT OR IGNORE INTO open_runs (session, run_id)
+SELECT e.session, json_extract(e.event, '$.runId') FROM events e
+WHERE json_extract(e.event, '$.type') = 'brief.submitted'
+  AND NOT EXISTS (SELECT 1 FROM fences f WHERE f.session = e.session AND f.fence = json_extract(e.event, '$.runId'));
 `;
 
 interface PendingAppend {
@@ -160,6 +173,8 @@ export class SqliteStore implements SessionStore {
       throw new Error(`${parsed.path}: written by a newer version (schema ${version} > ${schemaVersion})`);
     }
     this.db.exec(schema);
+    // Schema 1 had no open-run index: derive it once from the briefs that have no fence.
+    if (version === 1) this.db.exec(backfillOpenRuns);
     this.db.pragma(`user_version = ${schemaVersion}`);
     const db = this.db;
     this.statements = {
@@ -185,13 +200,16 @@ export class SqliteStore implements SessionStore {
       insertClientMessage: db.prepare<[string, string, number, number]>(
         'INSERT INTO client_messages (session, client_msg_id, first_seq, last_seq) VALUES (?, ?, ?, ?)',
       ),
+      insertOpenRun: db.prepare<[string, string]>('INSERT OR IGNORE INTO open_runs (session, run_id) VALUES (?, ?)'),
+      deleteOpenRun: db.prepare<[string, string]>('DELETE FROM open_runs WHERE session = ? AND run_id = ?'),
+      selectOpenRuns: db.prepare<[], { session: string; run_id: string }>('SELECT session, run_id FROM open_runs'),
       selectSnapshot: db.prepare<[string], { seq: number; state: string }>('SELECT seq, state FROM snapshots WHERE session = ?'),
       upsertSnapshot: db.prepare<[string, number, string, number]>(
         `INSERT INTO snapshots (session, seq, state, saved_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (session) DO UPDATE SET seq = excluded.seq, state = excluded.state, saved_at = excluded.saved_at
          WHERE excluded.seq >= snapshots.seq`,
       ),
-      deleteSession: ['events', 'fences', 'client_messages', 'snapshots', 'sessions'].map((table) =>
+      deleteSession: ['events', 'fences', 'client_messages', 'open_runs', 'snapshots', 'sessions'].map((table) =>
         db.prepare<[string]>(`DELETE FROM ${table} WHERE session = ?`),
       ),
     };
@@ -228,6 +246,11 @@ export class SqliteStore implements SessionStore {
     assertSessionId(session);
     const row = this.db.transaction(() => this.sessionRow(session)).immediate();
     return { epoch: row.epoch, offset: row.head };
+  }
+
+  async openRuns(): Promise<OpenRun[]> {
+    this.assertOpen();
+    return this.statements.selectOpenRuns.all().map((row) => ({ session: row.session, runId: row.run_id }));
   }
 
   async findClientMessage(session: string, clientMsgId: string): Promise<StoredClientMessage | undefined> {
@@ -349,7 +372,7 @@ export class SqliteStore implements SessionStore {
     const at = Date.now();
     const heads = new Map<string, number>();
     const seenInGroup = new Map<string, AppendResult>();
-    const { insertEvent, insertFence, insertClientMessage, selectClientMessage, updateHead } = this.statements;
+    const { insertEvent, insertFence, insertClientMessage, selectClientMessage, updateHead, insertOpenRun, deleteOpenRun } = this.statements;
     for (const [index, { prepared }] of batch.entries()) {
       const { session, clientMsgId } = prepared;
       let head = heads.get(session);
@@ -378,8 +401,11 @@ export class SqliteStore implements SessionStore {
       const records: SessionRecord[] = new Array(prepared.events.length);
       for (let position = 0; position < records.length; position++) {
         const offset = head + position + 1;
+        const event = prepared.events[position]!;
         insertEvent.run(session, offset, at, prepared.json[position]!);
-        records[position] = { offset, at, event: prepared.events[position]! };
+        records[position] = { offset, at, event };
+        if (prepared.kinds[position] === 'run-end') deleteOpenRun.run(session, fenceTarget(event).runId);
+        else if (event.type === 'brief.submitted') insertOpenRun.run(session, event.runId);
       }
       head += records.length;
       heads.set(session, head);

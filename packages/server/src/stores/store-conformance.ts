@@ -399,6 +399,27 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
         expect(await store.findClientMessage(`${session}-other`, 'c-1')).toBeUndefined();
       });
 
+      it('lists the runs whose brief is stored and that have not ended (when it can enumerate them)', async () => {
+        if (!store.openRuns) return;
+        const briefOf = (runId: string): SessionEvent => ({ type: 'brief.submitted', runId, brief: { goal: 'Open runs' }, by: { kind: 'human', id: 'u1' } });
+        const mine = async () => (await store.openRuns!()).filter((run) => run.session.startsWith(session)).sort((a, b) => `${a.session}${a.runId}`.localeCompare(`${b.session}${b.runId}`));
+        await store.append(session, [briefOf('r1'), briefOf('r2')]);
+        await store.append(`${session}-b`, [briefOf('r1')]);
+        expect(await mine()).toEqual([
+          { session, runId: 'r1' },
+          { session, runId: 'r2' },
+          { session: `${session}-b`, runId: 'r1' },
+        ]);
+        await store.append(session, [{ type: 'run.interrupted', runId: 'r1', reason: 'gone' }]);
+        await store.append(`${session}-b`, [runEnd]);
+        expect(await mine()).toEqual([{ session, runId: 'r2' }]);
+        // A refused append changes nothing.
+        await expect(store.append(session, [briefOf('r3'), runEnd, runEnd])).rejects.toThrow(FencedError);
+        expect(await mine()).toEqual([{ session, runId: 'r2' }]);
+        await store.delete(session);
+        expect(await mine()).toEqual([]);
+      });
+
       it('forgets client messages with the log it deleted', async () => {
         await store.append(session, [cancelRequest], { clientMsgId: 'c-1' });
         await store.delete(session);
