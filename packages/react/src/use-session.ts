@@ -11,11 +11,12 @@ import { useMarketingTeamActions, type MarketingTeamActions } from './use-market
  * How a session stands for this device:
  * - `connecting`: not subscribed yet (also on the server and in the first render);
  * - `live`: subscribed, events flow;
- * - `reconnecting` / `offline`: the connection dropped; the state shown is what was applied
- *   before, and the client resumes from its offset when it is back;
+ * - `reconnecting` / `unreachable` / `offline`: the connection dropped (a blip, an outage of
+ *   the server, no network); the state shown is what was applied before, and the client
+ *   resumes from its offset when it is back;
  * - `refused`: the server refused the subscription (`error` says why: a bad or expired token).
  */
-export type SessionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'refused';
+export type SessionStatus = 'connecting' | 'live' | 'reconnecting' | 'unreachable' | 'offline' | 'refused';
 
 /** Options of {@link useSession}. */
 export interface UseSessionOptions {

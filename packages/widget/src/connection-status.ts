@@ -50,6 +50,7 @@ export class ConnectionStatusElement extends LitElement {
       [data-status='connecting'] [part='indicator'] {
         background: var(--_warning);
       }
+      [data-status='unreachable'] [part='indicator'],
       [data-status='offline'] [part='indicator'] {
         background: var(--_danger);
       }
@@ -75,6 +76,7 @@ export class ConnectionStatusElement extends LitElement {
     if (!connection) return strings.connection.connecting;
     const parts: string[] = [];
     if (connection.status === 'reconnecting') parts.push(strings.reconnectingAttempt(Math.max(1, connection.attempt)));
+    else if (connection.status === 'unreachable' && connection.downSince !== undefined) parts.push(strings.unreachableSince(new Date(connection.downSince)));
     else parts.push(strings.connection[connection.status]);
     if (connection.status === 'live' && connection.lastResume) {
       parts.push(strings.resumed(connection.lastResume.caughtUp));

@@ -59,6 +59,8 @@ export interface WidgetStrings {
   reviewNotAllowed: string;
   connection: Record<ConnectionStatus, string>;
   reconnectingAttempt: (attempt: number) => string;
+  /** Shown while the server has not answered several attempts; `since` is when the connection was lost. */
+  unreachableSince: (since: Date) => string;
   resumed: (caughtUp: number) => string;
   queued: (count: number) => string;
   messageCompleted: (agent: string, task: string) => string;
@@ -137,8 +139,10 @@ export const defaultStrings: WidgetStrings = {
   changesPlaceholder: 'What should change?',
   sendChanges: 'Send',
   reviewNotAllowed: 'Reviewing needs the write permission.',
-  connection: { connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting', offline: 'Offline' },
+  connection: { connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting', unreachable: "Can't reach the server", offline: 'Offline' },
   reconnectingAttempt: (attempt) => `Reconnecting (attempt ${attempt})`,
+  unreachableSince: (since) =>
+    `Can't reach the server since ${since.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} · retrying`,
   resumed: (caughtUp) => `Resumed: ${caughtUp} ${caughtUp === 1 ? 'event' : 'events'} caught up`,
   queued: (count) => `${count} ${count === 1 ? 'message' : 'messages'} queued`,
   messageCompleted: (agent, task) => `${agent} finished ${task}.`,

@@ -1,7 +1,7 @@
 import type { Capability, CampaignBriefInput, RunScope, SessionState } from '@marketing-team/core';
 
 /** How the widget's connection to the server stands right now. */
-export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'unreachable' | 'offline';
 
 /** The connection facts the widget shows, as reported by core's `SessionClient`. */
 export interface ConnectionInfo {
@@ -12,6 +12,8 @@ export interface ConnectionInfo {
   lastResume?: { caughtUp: number; at: number } | null;
   /** Client messages waiting for the connection to come back. */
   queued: number;
+  /** While not live: when the connection was lost (ms since epoch). */
+  downSince?: number;
 }
 
 /** How a session handle authenticates: a fixed token or a callback that fetches fresh ones. */

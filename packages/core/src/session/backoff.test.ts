@@ -17,7 +17,7 @@ describe('backoffDelay', () => {
   });
 
   it('validates options and names the field', () => {
-    expect(BackoffOptionsSchema.parse({})).toEqual({ initialMs: 500, maxMs: 30_000, jitter: 1 });
+    expect(BackoffOptionsSchema.parse({})).toEqual({ initialMs: 500, maxMs: 5_000, jitter: 1 });
     const result = BackoffOptionsSchema.safeParse({ initialMs: 2_000, maxMs: 1_000 });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(['maxMs']);

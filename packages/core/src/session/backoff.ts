@@ -10,8 +10,12 @@ export interface BackoffOptions {
   jitter: number;
 }
 
-/** Defaults: 0.5 s doubling up to 30 s, full jitter. */
-export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initialMs: 500, maxMs: 30_000, jitter: 1 });
+/**
+ * Defaults: 0.5 s doubling up to 5 s, full jitter. The low cap keeps the wait after a short
+ * outage short (a 4 s server restart is followed by at most 5 s, not 5–13 s); the jitter still
+ * spreads a crowd of clients over the cap.
+ */
+export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = Object.freeze({ initialMs: 500, maxMs: 5_000, jitter: 1 });
 
 /** Schema of {@link BackoffOptions}; every field is optional and falls back to {@link DEFAULT_BACKOFF}. */
 export const BackoffOptionsSchema = z

@@ -4,10 +4,12 @@ import type { SessionClientError } from './client-errors.js';
  * - `connecting`: the first connection is being opened;
  * - `live`: the handshake is done and frames flow;
  * - `reconnecting`: the connection dropped and a retry is scheduled or under way;
- * - `offline`: the device reports no network, reconnecting has failed for longer than
- *   `offlineAfterMs`, the server refused to have us back, or the client was closed.
+ * - `unreachable`: the device is online but the server has not answered several attempts in a
+ *   row (`unreachableAfterAttempts`): an outage, not a blip; retries go on;
+ * - `offline`: the device reports no network, the server refused to have us back, or the
+ *   client was closed.
  */
-export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline';
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'unreachable' | 'offline';
 
 /** What the last reconnect replayed: events applied to catch up with the log heads, and when it finished. */
 export interface ResumeReport {
@@ -25,6 +27,8 @@ export interface ConnectionState {
   lastResume?: ResumeReport;
   /** Client messages sent or waiting to be sent that the server has not acknowledged yet. */
   queued: number;
+  /** While not live: when the connection was lost (ms since the Unix epoch), so a UI can say "since 14:02". */
+  downSince?: number;
   /** The last connection-level problem (an invalid frame, a refused handshake). */
   error?: SessionClientError;
 }

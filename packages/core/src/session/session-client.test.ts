@@ -408,7 +408,7 @@ describe('SessionClient: reconnecting', () => {
     sessions.close();
   });
 
-  it('does not reconnect after close codes 1000, 4000 and 4003, and goes offline after offlineAfterMs', async () => {
+  it('does not reconnect after close codes 1000, 4000 and 4003', async () => {
     for (const code of [1000, 4000, 4003]) {
       FakeSocket.instances = [];
       const sessions = client();
@@ -418,15 +418,59 @@ describe('SessionClient: reconnecting', () => {
       expect(sessions.getConnection().status).toBe('offline');
       sessions.close();
     }
-    FakeSocket.instances = [];
-    const sessions = client({ offlineAfterMs: 1_000, backoff: { initialMs: 400, maxMs: 400, jitter: 0 } });
+  });
+
+  it('says the server is unreachable, and since when, after unreachableAfterAttempts failed retries', async () => {
+    const sessions = client({ unreachableAfterAttempts: 2, backoff: { initialMs: 400, maxMs: 400, jitter: 0 } });
+    connect();
+    const lostAt = Date.now();
     latest().drop();
-    expect(sessions.getConnection().status).toBe('connecting');
-    for (let attempt = 0; attempt < 4; attempt += 1) {
+    expect(sessions.getConnection()).toMatchObject({ status: 'reconnecting', attempt: 1, downSince: lostAt });
+    const seen: string[] = [];
+    for (let attempt = 0; attempt < 3; attempt += 1) {
       await vi.advanceTimersByTimeAsync(400);
       latest().drop();
+      seen.push(sessions.getConnection().status);
     }
-    expect(sessions.getConnection().status).toBe('offline');
+    expect(seen).toEqual(['reconnecting', 'unreachable', 'unreachable']);
+    expect(sessions.getConnection().downSince).toBe(lostAt);
+    // Retries go on; once the server answers the status is live again, with no downSince.
+    await vi.advanceTimersByTimeAsync(400);
+    connect();
+    expect(sessions.getConnection().status).toBe('live');
+    expect(sessions.getConnection().downSince).toBeUndefined();
+    sessions.close();
+  });
+
+  it('waits at most 5 s between attempts by default, so a short outage is followed by a short wait', async () => {
+    const sessions = client({ random: () => 0.999 });
+    connect();
+    latest().drop();
+    const waits: number[] = [];
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      const before = FakeSocket.instances.length;
+      let waited = 0;
+      while (FakeSocket.instances.length === before) {
+        await vi.advanceTimersByTimeAsync(100);
+        waited += 100;
+      }
+      waits.push(waited);
+      latest().drop();
+    }
+    expect(Math.max(...waits)).toBeLessThanOrEqual(5_000);
+    expect(waits.at(-1)).toBeGreaterThan(4_000);
+    sessions.close();
+  });
+
+  it('replaces a socket at once when a ping goes unanswered for pongTimeoutMs', async () => {
+    const sessions = client({ pongTimeoutMs: 300, backoff: { initialMs: 100, maxMs: 100, jitter: 0 } });
+    const socket = connect(latest(), 10_000);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(socket.framesOf('ping')).toHaveLength(1);
+    expect(socket.closedWith).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(300);
+    expect(socket.closedWith?.code).toBe(4002);
+    expect(sessions.getConnection().status).toBe('reconnecting');
     sessions.close();
   });
 });
@@ -451,6 +495,31 @@ describe('SessionClient: network status', () => {
       expect(sessions.getConnection().status).toBe('live');
       sessions.close();
       expect(listeners.size).toBe(0);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('goes offline at once when the device does while live, and reconnects as soon as it is back', async () => {
+    const listeners = new Map<string, () => void>();
+    vi.stubGlobal('navigator', { onLine: true });
+    vi.stubGlobal('addEventListener', (type: string, listener: () => void) => listeners.set(type, listener));
+    vi.stubGlobal('removeEventListener', (type: string) => listeners.delete(type));
+    try {
+      const sessions = client({ backoff: { initialMs: 60_000, maxMs: 60_000, jitter: 0 } });
+      const socket = connect();
+      expect(sessions.getConnection().status).toBe('live');
+      vi.stubGlobal('navigator', { onLine: false });
+      listeners.get('offline')!();
+      // No waiting for two silent heartbeats: the socket that looks open is given up now.
+      expect(sessions.getConnection()).toMatchObject({ status: 'offline', downSince: Date.now() });
+      expect(socket.closedWith?.code).toBe(4002);
+      vi.stubGlobal('navigator', { onLine: true });
+      listeners.get('online')!();
+      expect(FakeSocket.instances).toHaveLength(2);
+      connect();
+      expect(sessions.getConnection().status).toBe('live');
+      sessions.close();
     } finally {
       vi.unstubAllGlobals();
     }

@@ -38,8 +38,16 @@ export interface SessionClientOptions {
   backoff?: Partial<BackoffOptions>;
   /** Heartbeat interval; defaults to the one the server announces in `welcome`. */
   heartbeatMs?: number;
-  /** After this long without a connection the status turns `offline`; defaults to 30 000 ms. */
-  offlineAfterMs?: number;
+  /**
+   * After this many failed reconnect attempts, with the device online, the status turns
+   * `unreachable` (the server is down or blocked, not a blip); defaults to 3.
+   */
+  unreachableAfterAttempts?: number;
+  /**
+   * A ping not answered (by any frame) within this long counts as a missed heartbeat: the socket
+   * is treated as dead and replaced at once; defaults to 5 000 ms.
+   */
+  pongTimeoutMs?: number;
   /** Told about invalid server frames, refused handshakes and listeners that threw. */
   onError?: (error: SessionClientError) => void;
   /** Random source for jitter, in [0, 1); for tests. */
@@ -52,7 +60,8 @@ const OptionsSchema = z.object({
   clientId: z.optional(IdSchema),
   backoff: z.optional(z.unknown()),
   heartbeatMs: z.optional(z.number().check(z.int(), z.minimum(10), z.maximum(600_000))),
-  offlineAfterMs: z._default(z.number().check(z.int(), z.nonnegative(), z.maximum(86_400_000)), 30_000),
+  unreachableAfterAttempts: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(1000)), 3),
+  pongTimeoutMs: z._default(z.number().check(z.int(), z.minimum(10), z.maximum(600_000)), 5_000),
   onError: z.optional(z.custom<(error: SessionClientError) => void>((value) => typeof value === 'function', 'expected a function')),
   random: z.optional(z.custom<() => number>((value) => typeof value === 'function', 'expected a function')),
 });
@@ -110,7 +119,8 @@ export class SessionClient {
   readonly #WebSocket: WebSocketConstructor;
   readonly #backoff: BackoffOptions;
   readonly #heartbeatOverride: number | undefined;
-  readonly #offlineAfterMs: number;
+  readonly #unreachableAfterAttempts: number;
+  readonly #pongTimeoutMs: number;
   readonly #onError: ((error: SessionClientError) => void) | undefined;
   readonly #random: () => number;
 
@@ -132,6 +142,7 @@ export class SessionClient {
   #maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
   #lastFrameAt = 0;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #pongTimer: ReturnType<typeof setTimeout> | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #disconnectedSince: number | undefined;
   #closed = false;
@@ -155,7 +166,8 @@ export class SessionClient {
     this.#WebSocket = WebSocketImpl;
     this.#backoff = backoff.data;
     this.#heartbeatOverride = parsed.data.heartbeatMs;
-    this.#offlineAfterMs = parsed.data.offlineAfterMs;
+    this.#unreachableAfterAttempts = parsed.data.unreachableAfterAttempts;
+    this.#pongTimeoutMs = parsed.data.pongTimeoutMs;
     this.#onError = parsed.data.onError;
     this.#random = parsed.data.random ?? Math.random;
     this.clientId = parsed.data.clientId ?? createId('client');
@@ -289,13 +301,29 @@ export class SessionClient {
       this.#afterDisconnect(DEAD_SOCKET_CLOSE);
       return;
     }
-    if (this.#welcomed) this.#send({ type: 'ping', t: Date.now() });
+    if (this.#welcomed) this.#ping();
+  }
+
+  /** Sends a ping and expects some frame back within the pong timeout. */
+  #ping(): void {
+    const sentAt = Date.now();
+    this.#send({ type: 'ping', t: sentAt });
+    if (this.#pongTimer !== undefined) return;
+    const generation = this.#generation;
+    this.#pongTimer = setTimeout(() => {
+      this.#pongTimer = undefined;
+      if (generation !== this.#generation || this.#lastFrameAt >= sentAt) return;
+      this.#dropSocket(DEAD_SOCKET_CLOSE, 'missed heartbeat');
+      this.#afterDisconnect(DEAD_SOCKET_CLOSE);
+    }, this.#pongTimeoutMs);
   }
 
   /** Detaches and closes the current socket (if any) and stops its timer; no callback of it runs afterwards. */
   #dropSocket(code?: number, reason?: string): void {
     if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
     this.#pingTimer = undefined;
+    if (this.#pongTimer !== undefined) clearTimeout(this.#pongTimer);
+    this.#pongTimer = undefined;
     const socket = this.#socket;
     this.#socket = undefined;
     this.#welcomed = false;
@@ -324,7 +352,7 @@ export class SessionClient {
     if (this.#closed) return;
     if (code === UNAUTHORIZED_CLOSE) for (const entry of this.#entries.values()) entry.tokenStale = true;
     if (FINAL_CLOSE_CODES.has(code)) {
-      this.#setConnection({ status: 'offline' });
+      this.#setConnection({ status: 'offline', downSince: this.#disconnectedSince ?? Date.now() });
       return;
     }
     this.#scheduleReconnect();
@@ -334,21 +362,31 @@ export class SessionClient {
     if (this.#closed || this.#reconnectTimer !== undefined) return;
     this.#disconnectedSince ??= Date.now();
     const attempt = this.#connection.attempt + 1;
-    this.#setConnection({ status: this.#downStatus(), attempt });
+    this.#setConnection({ status: this.#downStatus(attempt), attempt, downSince: this.#disconnectedSince });
     this.#reconnectTimer = setTimeout(() => this.#connect(), backoffDelay(attempt, this.#backoff, this.#random));
   }
 
-  #downStatus(): ConnectionStatus {
+  #downStatus(attempt: number): ConnectionStatus {
     const navigatorOnline = (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine;
     if (navigatorOnline === false) return 'offline';
-    if (this.#disconnectedSince !== undefined && Date.now() - this.#disconnectedSince > this.#offlineAfterMs) return 'offline';
+    // Attempts count from the first retry: `attempt - 1` retries have failed by now.
+    if (attempt - 1 >= this.#unreachableAfterAttempts) return 'unreachable';
     return this.#everLive ? 'reconnecting' : 'connecting';
   }
 
   #networkChanged(online: boolean): void {
-    if (this.#closed || this.#welcomed) return;
+    if (this.#closed) return;
     if (!online) {
-      this.#setConnection({ status: 'offline' });
+      // The device has no network: a socket that looks open carries nothing (it would take two
+      // heartbeats to notice), so say so now and replace it once the network is back.
+      this.#disconnectedSince ??= Date.now();
+      if (this.#socket) this.#dropSocket(DEAD_SOCKET_CLOSE, 'the device went offline');
+      this.#setConnection({ status: 'offline', downSince: this.#disconnectedSince });
+      return;
+    }
+    if (this.#welcomed) return;
+    if (this.#socket === undefined && this.#reconnectTimer === undefined) {
+      this.#connect();
       return;
     }
     // Back online: retry now rather than wait out the backoff.
@@ -372,12 +410,14 @@ export class SessionClient {
   #setConnection(change: Partial<ConnectionState>): void {
     const next: ConnectionState = { ...this.#connection, ...change };
     if (change.error === undefined && 'error' in change) delete next.error;
+    if (change.downSince === undefined && 'downSince' in change) delete next.downSince;
     const previous = this.#connection;
     if (
       previous.status === next.status &&
       previous.attempt === next.attempt &&
       previous.queued === next.queued &&
       previous.lastResume === next.lastResume &&
+      previous.downSince === next.downSince &&
       previous.error === next.error
     ) {
       return;
@@ -470,7 +510,7 @@ export class SessionClient {
     this.#resuming = this.#everLive;
     this.#everLive = true;
     this.#disconnectedSince = undefined;
-    this.#setConnection({ status: 'live', attempt: 0, error: undefined });
+    this.#setConnection({ status: 'live', attempt: 0, error: undefined, downSince: undefined });
     for (const entry of this.#entries.values()) void this.#subscribe(entry);
     this.#checkResume();
   }

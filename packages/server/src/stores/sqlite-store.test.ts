@@ -62,7 +62,7 @@ describe('SqliteStore specifics', () => {
 
   it('derives the open-run index once when it opens a file of schema 1', async () => {
     const path = join(root, 'schema-1.db');
-    const brief = (runId: string) => ({ type: 'brief.submitted' as const, runId, brief: { goal: 'Old file' }, by: { kind: 'human' as const, id: 'u1' } });
+    const brief = (runId: string) => ({ type: 'brief.submitted' as const, runId, brief: { goal: 'Old file', channels: [], deliverables: [], reviewGates: [] }, by: { kind: 'human' as const, id: 'u1' } });
     const before = new SqliteStore({ path });
     await before.append('old', [brief('r1'), brief('r2'), { type: 'run.completed', runId: 'r2', deliverableIds: [] }]);
     await before.close();
