@@ -12,6 +12,11 @@ import type { SessionHookOptions } from './use-session-selector.js';
 export interface MarketingTeamActions {
   /** Submits a campaign brief as a new run; resolves with the minted run id and the stored offset. */
   submitBrief(brief: CampaignBriefInput): Promise<SubmittedBrief>;
+  /**
+   * Continues a run that ended badly (interrupted, failed or cancelled) as a new run of the same
+   * brief: its finished tasks are taken over, only the rest runs again (needs `write`).
+   */
+  continueRun(runId: string): Promise<SubmittedBrief>;
   /** Cancels a run, or one task or agent of it (needs `control`). Cancelling an ended run is acknowledged and does nothing. */
   cancel(runId: string, scope?: RunScope, reason?: string): Promise<MessageAck>;
   /** Sends guidance to a running run, or one task or agent of it (needs `control`). */
@@ -35,6 +40,7 @@ export function useMarketingTeamActions(options: SessionHookOptions = {}): Marke
   return useMemo<MarketingTeamActions>(
     () => ({
       submitBrief: (brief) => registry.withHandle(session, (handle) => handle.submitBrief(brief)),
+      continueRun: (runId) => registry.withHandle(session, (handle) => handle.continueRun(runId)),
       cancel: (runId, scope, reason) => registry.withHandle(session, (handle) => handle.cancel(runId, scope, reason)),
       steer: (runId, instruction, steerOptions) => registry.withHandle(session, (handle) => handle.steer(runId, instruction, steerOptions)),
       approve: (runId, taskId, comment) => registry.withHandle(session, (handle) => handle.approve(runId, taskId, comment)),

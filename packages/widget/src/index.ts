@@ -5,7 +5,7 @@ export { ConnectionStatusElement } from './connection-status.js';
 export { DeliverableCardElement } from './deliverable-card.js';
 export { DeliverablesGalleryElement } from './deliverables-gallery.js';
 export { MarkdownViewElement } from './markdown-view.js';
-export { RunControlsElement, type StopRunDetail, type SteerDetail } from './run-controls.js';
+export { RunControlsElement, type RunActionDetail, type StopRunDetail, type SteerDetail } from './run-controls.js';
 export { RunProgressElement } from './run-progress.js';
 export { TaskBoardElement, type ApproveDetail, type RequestChangesDetail } from './task-board.js';
 export { SessionController, type SessionBinding } from './session-controller.js';

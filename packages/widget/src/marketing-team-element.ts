@@ -20,7 +20,7 @@ import { defineElement } from './internal/_define.js';
 import { isTyping } from './internal/_focus.js';
 import { themeStyles } from './internal/_theme.js';
 import './run-controls.js';
-import type { SteerDetail, StopRunDetail } from './run-controls.js';
+import type { RunActionDetail, SteerDetail, StopRunDetail } from './run-controls.js';
 import './run-progress.js';
 import { SessionController } from './session-controller.js';
 import { agentDisplayName, resolveStrings, type WidgetStrings } from './strings.js';
@@ -208,6 +208,14 @@ export class MarketingTeamElement extends LitElement {
     this.addEventListener('mt-steer', (event) => {
       const detail = (event as CustomEvent<SteerDetail>).detail;
       void this.steer(detail.runId, detail.instruction);
+    });
+    this.addEventListener('mt-continue-run', (event) => {
+      const { runId } = (event as CustomEvent<RunActionDetail>).detail;
+      void this.act('continue-run', (handle) => handle.continueRun(runId));
+    });
+    this.addEventListener('mt-restart-run', (event) => {
+      const brief = this.state?.runs[(event as CustomEvent<RunActionDetail>).detail.runId]?.brief;
+      if (brief) void this.submitBrief(brief);
     });
     this.addEventListener('mt-approve', (event) => {
       const detail = (event as CustomEvent<ApproveDetail>).detail;
@@ -417,8 +425,8 @@ export class MarketingTeamElement extends LitElement {
         ? html`<section part="run" class="panel" aria-label=${strings.progressLabel}>
             <mt-run-progress exportparts="progress, bar, fill, summary" .run=${run} .strings=${strings} theme=${theme}></mt-run-progress>
             <mt-run-controls
-              exportparts="controls, stop: run-stop, steer-input, steer-button, reason"
-              .run=${run} ?can-control=${canControl} .strings=${strings} theme=${theme}></mt-run-controls>
+              exportparts="controls, stop: run-stop, steer-input, steer-button, reason, ended: run-ended, continue: run-continue, restart: run-restart"
+              .run=${run} ?can-control=${canControl} ?can-write=${canWrite} .strings=${strings} theme=${theme}></mt-run-controls>
           </section>`
         : nothing}
       <section part="lanes" class="panel" aria-labelledby="lanes-heading">

@@ -15,12 +15,23 @@ export interface SteerDetail {
   instruction: string;
 }
 
+/** Detail of `mt-continue-run` and `mt-restart-run`. */
+export interface RunActionDetail {
+  runId: string;
+}
+
 /**
  * Stop and steer controls of a running run. Without the `control` capability both are
- * disabled and the reason is shown next to them.
+ * disabled and the reason is shown next to them. A run that ended badly (interrupted or
+ * failed) says why in plain words and offers to continue it or start it again.
  *
  * @fires mt-stop-run - The person asked to stop the whole run; detail `{ runId }`.
  * @fires mt-steer - The person sent a steering instruction; detail `{ runId, instruction }`.
+ * @fires mt-continue-run - The person asked to continue a run that ended badly; detail `{ runId }`.
+ * @fires mt-restart-run - The person asked to run the same brief again from the start; detail `{ runId }`.
+ * @csspart ended - The notice of a run that ended badly.
+ * @csspart continue - Its continue button.
+ * @csspart restart - Its start-again button.
  * @csspart controls - The container.
  * @csspart stop - The stop button.
  * @csspart steer-input - The instruction field.
@@ -31,6 +42,7 @@ export class RunControlsElement extends LitElement {
   static override properties = {
     run: { attribute: false },
     canControl: { type: Boolean, attribute: 'can-control' },
+    canWrite: { type: Boolean, attribute: 'can-write' },
     strings: { attribute: false },
     theme: { type: String, reflect: true },
   };
@@ -52,6 +64,29 @@ export class RunControlsElement extends LitElement {
         flex: 1 1 240px;
         min-width: 0;
       }
+      [part='ended'] {
+        margin-top: 10px;
+        padding: 10px 12px;
+        border: 1px solid var(--_border);
+        border-left: 3px solid var(--_warning);
+        border-radius: 8px;
+        background: var(--_surface);
+      }
+      [part='ended'] p {
+        margin: 0 0 6px;
+      }
+      [part='ended'] .why {
+        font-weight: 600;
+      }
+      [part='ended'] .hint {
+        font-size: 0.85em;
+        color: var(--_muted);
+      }
+      [part='ended'] .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px;
+      }
       [part='reason'] {
         flex-basis: 100%;
         margin: 0;
@@ -65,6 +100,8 @@ export class RunControlsElement extends LitElement {
   declare run: RunState | undefined;
   /** Whether the token allows cancel and steer. */
   declare canControl: boolean;
+  /** Whether the token allows briefs (continuing or restarting a run submits one). */
+  declare canWrite: boolean;
   /** Replacement strings. */
   declare strings: WidgetStrings;
   /** `light` or `dark`; follows the system when absent. */
@@ -73,6 +110,7 @@ export class RunControlsElement extends LitElement {
   constructor() {
     super();
     this.canControl = false;
+    this.canWrite = false;
     this.strings = defaultStrings;
   }
 
@@ -95,8 +133,26 @@ export class RunControlsElement extends LitElement {
     input.value = '';
   }
 
+  private renderEnded(run: RunState, status: 'failed' | 'interrupted') {
+    const strings = this.strings;
+    const disabled = !this.canWrite;
+    return html`<div part="ended" role="status">
+      <p class="why">${strings.runEndedReason(run.error, status)}</p>
+      <p class="hint">${strings.continueRunHint}</p>
+      <div class="actions">
+        <button part="continue" type="button" ?disabled=${disabled} @click=${() => this.emit<RunActionDetail>('mt-continue-run', { runId: run.id })}>
+          ${strings.continueRun}
+        </button>
+        <button part="restart" class="secondary" type="button" ?disabled=${disabled} @click=${() => this.emit<RunActionDetail>('mt-restart-run', { runId: run.id })}>
+          ${strings.startAgain}
+        </button>
+      </div>
+    </div>`;
+  }
+
   protected override render() {
     const run = this.run;
+    if (run && (run.status === 'interrupted' || run.status === 'failed')) return this.renderEnded(run, run.status);
     if (!run || (run.status !== 'running' && run.status !== 'planned')) return nothing;
     const strings = this.strings;
     const disabled = !this.canControl;

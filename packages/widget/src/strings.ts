@@ -31,6 +31,11 @@ export interface WidgetStrings {
   steerPlaceholder: string;
   steerSend: string;
   controlNotAllowed: string;
+  /** Why a run ended badly, in plain words, from its error (`code` and the server's `message`). */
+  runEndedReason: (error: { code: string; message: string } | undefined, status: 'failed' | 'interrupted') => string;
+  continueRun: string;
+  continueRunHint: string;
+  startAgain: string;
   noRun: string;
   progressLabel: string;
   progress: (done: number, total: number) => string;
@@ -98,6 +103,28 @@ export const defaultStrings: WidgetStrings = {
   steerPlaceholder: 'A short instruction, e.g. "more playful"',
   steerSend: 'Steer',
   controlNotAllowed: 'Stopping and steering need the control permission, which this access does not have.',
+  runEndedReason: (error, status) => {
+    const reasons: Record<string, string> = {
+      model_error: 'The AI model returned an error.',
+      rate_limited: 'The AI model is busy right now (rate limited).',
+      overloaded: 'The AI model is overloaded right now.',
+      timeout: 'The AI model took too long to answer.',
+      invalid_output: "The AI model's answer could not be used.",
+      internal: 'Something went wrong on the server.',
+    };
+    if (status === 'interrupted') {
+      const why = error?.message ?? '';
+      if (/restart/i.test(why)) return 'The run stopped because the server restarted.';
+      if (/shutting down/i.test(why)) return 'The run stopped because the server was shut down.';
+      if (/lease|node/i.test(why)) return 'The run stopped because the server running it went away.';
+      if (/reset/i.test(why)) return 'The run stopped because its session was reset.';
+      return 'The run was interrupted before it finished.';
+    }
+    return reasons[error?.code ?? ''] ?? 'The run failed before it finished.';
+  },
+  continueRun: 'Continue',
+  continueRunHint: 'Finished work is kept: continue runs only what is left.',
+  startAgain: 'Start again',
   noRun: 'No run yet. Submit a brief to start.',
   progressLabel: 'Run progress',
   progress: (done, total) => `${done} of ${total} tasks done`,

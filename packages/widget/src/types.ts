@@ -30,6 +30,8 @@ export interface WidgetSessionHandle {
   /** What the token allows, once the server has said so. */
   readonly capabilities: readonly Capability[];
   submitBrief(brief: CampaignBriefInput): Promise<unknown>;
+  /** Continues a run that ended badly; its finished tasks are taken over. */
+  continueRun(runId: string): Promise<unknown>;
   cancel(runId: string, scope?: RunScope, reason?: string): Promise<unknown>;
   steer(runId: string, instruction: string, options?: { scope?: RunScope }): Promise<unknown>;
   approve(runId: string, taskId: string, comment?: string): Promise<unknown>;

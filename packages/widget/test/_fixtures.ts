@@ -201,6 +201,7 @@ export class FixtureClient implements WidgetClient {
         return client.capabilities;
       },
       submitBrief: record('submitBrief'),
+      continueRun: record('continueRun'),
       cancel: record('cancel'),
       steer: record('steer'),
       approve: record('approve'),

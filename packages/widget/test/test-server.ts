@@ -89,6 +89,7 @@ hooks.close = (peer, code, reason) => {
 
 const TokenBody = z.object({ session: z.string().min(1), capabilities: z.array(z.enum(['read', 'write', 'control'])).min(1), ttlSeconds: z.number().int().positive().default(600) });
 const SessionBody = z.object({ session: z.string().min(1) });
+const InterruptBody = SessionBody.extend({ runId: z.string().min(1) });
 
 async function body(req: IncomingMessage): Promise<unknown> {
   let text = '';
@@ -111,6 +112,12 @@ async function testApi(req: IncomingMessage, res: ServerResponse, url: URL): Pro
     const peers = [...(watchers.get(input.session) ?? [])];
     for (const peer of peers) peer.terminate();
     return send(res, 200, { dropped: peers.length });
+  }
+  if (req.method === 'POST' && url.pathname === '/test/interrupt') {
+    // What a crash or a lost lease leaves in the log: the run's terminal event, written by the system.
+    const input = InterruptBody.parse(await body(req));
+    await store.append(input.session, [{ type: 'run.interrupted', runId: input.runId, reason: 'the server restarted while the run was going' }]);
+    return send(res, 200, { interrupted: input.runId });
   }
   if (req.method === 'GET' && url.pathname === '/test/log') {
     const session = SessionBody.parse({ session: url.searchParams.get('session') }).session;

@@ -68,7 +68,17 @@ export type RunScope = z.infer<typeof RunScopeSchema>;
  */
 export const SessionEventSchema = z.discriminatedUnion('type', [
   // input
-  z.object({ type: z.literal('brief.submitted'), ...run, brief: CampaignBriefSchema, by: ActorSchema }),
+  z.object({
+    type: z.literal('brief.submitted'),
+    ...run,
+    brief: CampaignBriefSchema,
+    by: ActorSchema,
+    /**
+     * The run this one continues: an interrupted, failed or cancelled run of the same brief.
+     * Its completed tasks are taken over as they are; only the rest runs again.
+     */
+    continues: z.optional(IdSchema),
+  }),
   z.object({
     type: z.literal('steer.submitted'),
     ...run,

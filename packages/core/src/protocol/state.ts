@@ -63,6 +63,8 @@ export const RunStateSchema = z.object({
   status: z.enum(['planned', 'running', 'completed', 'cancelled', 'failed', 'interrupted']),
   brief: z.optional(CampaignBriefSchema),
   submittedBy: z.optional(ActorSchema),
+  /** The earlier run this one continues (its completed tasks were taken over). */
+  continues: z.optional(IdSchema),
   model: z.optional(z.object({ provider: z.string(), name: z.string(), offline: z.boolean() })),
   tasks: z.record(z.string(), TaskStateSchema),
   taskOrder: z.array(IdSchema),

@@ -79,12 +79,13 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       w.putRun(
         runState(
           run
-            ? { ...run, brief: event.brief, submittedBy: event.by }
+            ? { ...run, brief: event.brief, submittedBy: event.by, ...(event.continues ? { continues: event.continues } : {}) }
             : {
                 id: event.runId,
                 status: 'planned',
                 brief: event.brief,
                 submittedBy: event.by,
+                ...(event.continues ? { continues: event.continues } : {}),
                 tasks: {},
                 taskOrder: [],
                 deliverableIds: [],

@@ -128,6 +128,18 @@ export class SessionHandle {
     return { runId, offset: ack.offset };
   }
 
+  /**
+   * Continues a run that ended badly (interrupted, failed or cancelled) as a new run of the same
+   * brief: the tasks it completed are taken over as they are and only the rest runs again.
+   */
+  async continueRun(runId: string): Promise<SubmittedBrief> {
+    const run = Object.hasOwn(this.getState().runs, runId) ? this.getState().runs[runId] : undefined;
+    if (!run?.brief) return Promise.reject(new SessionClientError('invalid_argument', `runId: no run ${runId} with a brief in this session`, { field: 'runId', session: this.id }));
+    const next = createId('run');
+    const ack = await this.publish({ type: 'brief.submitted', runId: next, brief: run.brief, continues: runId });
+    return { runId: next, offset: ack.offset };
+  }
+
   /** Asks the server to cancel a run, or one task or agent of it. Cancelling an ended run is acknowledged and does nothing. */
   cancel(runId: string, scope?: RunScope, reason?: string): Promise<MessageAck> {
     return this.#write((clientMsgId) => ({

@@ -19,6 +19,8 @@ export class CampaignRun {
   readonly #stop: ReturnType<typeof linkedController>;
   readonly #steers = new SteerBook();
   readonly #executions = new Map<string, TaskExecution>();
+  /** Deliverables of the continued run, by the task of this run that takes each over. */
+  readonly #reused = new Map<string, Deliverable>();
   readonly #pendingCancels: Array<Extract<RunControl['event'], { type: 'cancel.requested' }>> = [];
   readonly #shared: RunShared;
 
@@ -109,6 +111,7 @@ export class CampaignRun {
       this.#executions.set(task.id, new TaskExecution(task, this.#shared));
     }
     for (const cancel of this.#pendingCancels.splice(0)) this.#cancel(cancel);
+    this.#matchReused(tasks);
 
     const outcomes = new Map<string, TaskOutcome>();
     const settledAll = Promise.all(
@@ -120,7 +123,7 @@ export class CampaignRun {
       ),
     );
     for (const execution of this.#executions.values()) {
-      if (execution.task.dependsOn.length === 0) execution.start();
+      if (execution.task.dependsOn.length === 0) this.#begin(execution);
     }
     await settledAll;
     if (this.#stop.controller.signal.aborted) return;
@@ -148,12 +151,28 @@ export class CampaignRun {
     for (const execution of this.#executions.values()) {
       if (!execution.waiting || !execution.task.dependsOn.includes(task.id)) continue;
       if (outcome.status === 'done') {
-        if (execution.task.dependsOn.every((id) => outcomes.get(id)?.status === 'done')) execution.start();
+        if (execution.task.dependsOn.every((id) => outcomes.get(id)?.status === 'done')) this.#begin(execution);
       } else {
         const why = outcome.status === 'failed' ? 'failed' : outcome.status === 'cancelled' ? 'was cancelled' : 'is blocked';
         execution.block(`Depends on "${task.title}", which ${why}.`);
       }
     }
+  }
+
+  /** Pairs each task with a deliverable of the continued run from the same skill, in plan order. */
+  #matchReused(tasks: readonly PlannedTask[]): void {
+    const unused = [...(this.context.reuse ?? [])];
+    for (const task of tasks) {
+      const index = unused.findIndex((deliverable) => deliverable.skill === task.skill);
+      if (index >= 0) this.#reused.set(task.id, unused.splice(index, 1)[0]!);
+    }
+  }
+
+  /** Starts a task whose dependencies are done: taken over from the continued run, or generated. */
+  #begin(execution: TaskExecution): void {
+    const previous = this.#reused.get(execution.task.id);
+    if (previous) execution.adopt(previous);
+    else execution.start();
   }
 
   #control(control: RunControl): void {

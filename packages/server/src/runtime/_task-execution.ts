@@ -122,6 +122,26 @@ export class TaskExecution {
     );
   }
 
+  /**
+   * Takes over the deliverable an earlier run of the same brief produced for this task (a run
+   * that continues an interrupted one), instead of generating it again. Its dependencies are done.
+   */
+  adopt(previous: Deliverable): void {
+    if (this.#phase !== 'waiting') return;
+    this.#phase = 'queued';
+    const { runId } = this.shared;
+    const task = this.task;
+    const deliverable = { ...previous, id: composeId(task.id, 'deliverable'), runId, taskId: task.id, agent: task.agent } as Deliverable;
+    this.#writeThenSettle(
+      [
+        { type: 'task.started', runId, taskId: task.id, agent: task.agent },
+        { type: 'deliverable.created', runId, taskId: task.id, deliverable },
+        { type: 'task.completed', runId, taskId: task.id, agent: task.agent, deliverableId: deliverable.id },
+      ],
+      { status: 'done', deliverable },
+    );
+  }
+
   /** A scoped cancel: aborts the model call at once; the task then writes `task.cancelled`. */
   cancel(by: Actor | undefined): void {
     if (this.#phase === 'finished' || this.#cancelRequested) return;

@@ -1,4 +1,4 @@
-import type { Actor, CampaignBrief, EventOf, SessionEvent, SessionRecord } from '@marketing-team/core';
+import type { Actor, CampaignBrief, Deliverable, EventOf, SessionEvent, SessionRecord } from '@marketing-team/core';
 
 /** A control event that reached the node running a run, with its offset in the log. */
 export type RunControl =
@@ -17,6 +17,12 @@ export interface RunContext {
   submittedBy: Actor;
   /** Offset of the `brief.submitted` event that started this run. */
   briefOffset: number;
+  /**
+   * When the brief continues an earlier run (`continues`): the final deliverables of the tasks
+   * that run completed. A launcher takes each over for the task of the same skill instead of
+   * generating it again; launchers that cannot may ignore it.
+   */
+  reuse?: readonly Deliverable[];
   /**
    * Appends events straight into the session log; resolves once they are durable.
    * Rejects with `FencedError` once the run (or the task) is cancelled or ended.

@@ -1,4 +1,4 @@
-import { RUN_TERMINAL_TYPES, type Actor, type CampaignBrief, type SessionEvent, type SessionRecord } from '@marketing-team/core';
+import { RUN_TERMINAL_TYPES, type Actor, type CampaignBrief, type Deliverable, type SessionEvent, type SessionRecord } from '@marketing-team/core';
 import { FencedError, type SessionStore } from '../stores/session-store.js';
 import type { RunContext, RunControl, RunLauncher } from '../runtime/run-launcher.js';
 
@@ -14,6 +14,8 @@ export interface OwnedRunInit {
   brief: CampaignBrief;
   submittedBy: Actor;
   briefOffset: number;
+  /** Deliverables of the run this one continues, to take over instead of generating again. */
+  reuse: readonly Deliverable[];
   onSettled: () => void;
   onError: (error: unknown) => void;
 }
@@ -42,13 +44,14 @@ export class OwnedRun {
 
   /** Starts the launcher; never rejects. */
   start(launcher: RunLauncher): void {
-    const { session, runId, brief, submittedBy, briefOffset } = this.#init;
+    const { session, runId, brief, submittedBy, briefOffset, reuse } = this.#init;
     const context: RunContext = {
       session,
       runId,
       brief,
       submittedBy,
       briefOffset,
+      reuse,
       signal: this.#controller.signal,
       append: (events) => this.#append(events),
       onControl: (listener) => {

@@ -4,6 +4,7 @@ import {
   parseClientEvent,
   type Actor,
   type Capability,
+  type Deliverable,
   type ClientFrameOf,
   type RunScope,
   type ServerFrameOf,
@@ -62,6 +63,7 @@ const OptionsSchema = z.object({
 const FIRST_REPLAY_PAGE = 64;
 
 const ENDED_RUN_STATUSES = new Set(['completed', 'cancelled', 'failed', 'interrupted']);
+const CONTINUABLE_RUN_STATUSES = new Set(['cancelled', 'failed', 'interrupted']);
 const ENDED_TASK_STATUSES = new Set(['done', 'failed', 'cancelled']);
 
 /**
@@ -241,6 +243,7 @@ export class SessionHub {
           }
           throw new ProtocolError('conflict', `event.runId: run ${event.runId} already exists`, 'event.runId');
         }
+        if (event.continues !== undefined) continuable(channel.state, event.continues);
       }
       const { offset, duplicate } = await this.#append(session, event, clientMsgId);
       if (event.type === 'brief.submitted' && !duplicate) this.#launch(channel, event, offset);
@@ -384,7 +387,9 @@ export class SessionHub {
   }
 
   #start(channel: SessionChannel, event: Extract<SessionEvent, { type: 'brief.submitted' }>, briefOffset: number, lease?: RunLease): void {
+    const reuse = event.continues === undefined ? [] : completedDeliverables(channel.state, event.continues);
     const run = new OwnedRun({
+      reuse,
       store: this.store,
       session: channel.session,
       runId: event.runId,
@@ -557,6 +562,26 @@ function findRun(state: SessionState, runId: string) {
   return run;
 }
 
+
+/** The run a brief continues: it must exist and have ended without completing. */
+function continuable(state: SessionState, runId: string): void {
+  const run = Object.hasOwn(state.runs, runId) ? state.runs[runId] : undefined;
+  if (!run) throw new ProtocolError('not_found', `event.continues: no run ${runId} in this session`, 'event.continues');
+  if (!CONTINUABLE_RUN_STATUSES.has(run.status)) {
+    throw new ProtocolError('conflict', `event.continues: run ${runId} is ${run.status}; only an interrupted, failed or cancelled run can be continued`, 'event.continues');
+  }
+}
+
+/** The final deliverables of the tasks a run completed, in plan order. */
+function completedDeliverables(state: SessionState, runId: string): Deliverable[] {
+  const run = Object.hasOwn(state.runs, runId) ? state.runs[runId] : undefined;
+  if (!run) return [];
+  return run.taskOrder.flatMap((taskId) => {
+    const task = run.tasks[taskId];
+    const deliverable = task?.status === 'done' && task.deliverableId !== undefined ? state.deliverables[task.deliverableId] : undefined;
+    return deliverable ? [deliverable] : [];
+  });
+}
 
 function ack(session: string, clientMsgId: string, offset: number, duplicate: boolean): AckFrame {
   return { type: 'ack', session, clientMsgId, offset, duplicate };
