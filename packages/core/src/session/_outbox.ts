@@ -3,6 +3,8 @@ import { SessionClientError } from './client-errors.js';
 
 /** What the server answered for a stored client message. */
 export interface MessageAck {
+  /** The id the message was sent (and, if need be, re-sent) with. */
+  clientMsgId: string;
   offset: number;
   /** True when the server had already stored this message (a retry). */
   duplicate: boolean;
@@ -50,7 +52,7 @@ export class Outbox {
     const pending = this.#pending.get(frame.clientMsgId);
     if (!pending || pending.frame.session !== frame.session) return false;
     this.#pending.delete(frame.clientMsgId);
-    pending.resolve({ offset: frame.offset, duplicate: frame.duplicate });
+    pending.resolve({ clientMsgId: frame.clientMsgId, offset: frame.offset, duplicate: frame.duplicate });
     return true;
   }
 
