@@ -292,7 +292,7 @@ describe('SessionClient: client messages', () => {
       { type: 'review.changes_requested', runId: 'r1', taskId: 't3', comment: 'shorter' },
     ]);
     socket.deliver({ type: 'ack', session: 's1', clientMsgId: cancelFrame!.clientMsgId, offset: 3, duplicate: false });
-    await expect(cancel).resolves.toEqual({ offset: 3, duplicate: false });
+    await expect(cancel).resolves.toEqual({ clientMsgId: cancelFrame!.clientMsgId, offset: 3, duplicate: false });
     socket.deliver({ type: 'error', code: 'forbidden', message: 'no control', field: 'token', session: 's1', clientMsgId: steerFrame!.clientMsgId });
     await expect(steer).rejects.toMatchObject({ name: 'SessionClientError', code: 'forbidden', field: 'token' });
     for (const [index, frame] of socket.framesOf('publish').entries()) {
