@@ -103,7 +103,8 @@ const fenceCodes: Record<FenceKind, string> = { content: 'c', 'run-end': 'r', 't
  *   so clients holding old offsets re-snapshot instead of trusting them.
  * - Retention trims with XTRIM MINID, never past the newest snapshot.
  * - Durability is Redis's own: with AOF `appendfsync always` an acknowledged append survives a
- *   Redis crash; with `everysec` the last second may be lost (and the epoch changes if the log is).
+ *   Redis crash; with `everysec` the last second may be lost, and a lost tail is not detected
+ *   (only a lost log gets a new epoch): see docs/scaling.md.
  *
  * Keys are `<keyPrefix>{<session>}:<part>`: the hash tag keeps a session's keys in one slot.
  */
