@@ -1,7 +1,8 @@
 // A session server in its own process, for the restart test: SQLite at argv[2], the scripted
-// producer at the rate in the environment. Prints `READY <port>` once listening.
+// producer at the rate in the environment, Durable Streams under /streams. Prints `READY <port>` once listening.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createDurableStreamsHandler } from '../src/durable-streams/index.js';
 import { attachWebSocket, createMarketingTeamServer, createNodeListener } from '../src/http/index.js';
 import { createScriptedProducer } from '../src/runtime/scripted-producer.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
@@ -20,6 +21,8 @@ const server = createMarketingTeamServer({
     deltasPerSecond: Number(process.env.MT_RATE ?? 4000),
   }),
 });
+// Session logs also as Durable Streams, read-only, as the demo mounts them.
+server.route('/streams', createDurableStreamsHandler({ store, basePath: '/streams', tokens: server.tokens }));
 const http = createServer(createNodeListener(server));
 attachWebSocket(http, server);
 http.listen(0, '127.0.0.1', () => {

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerFrameOf } from '@marketing-team/core';
+import { stream } from '@durable-streams/client';
+import type { ServerFrameOf, SessionRecord } from '@marketing-team/core';
 import { createTokenIssuer } from '../src/auth/token-issuer.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
-import { Follower, RawClient, SECRET, readAll, tempDir, until } from './_harness.js';
+import { Follower, RawClient, SECRET, readAll, readEventStream, tempDir, until } from './_harness.js';
 
 const root = join(import.meta.dirname, '../../..');
 const tokens = createTokenIssuer({ secret: SECRET });
@@ -104,6 +105,71 @@ describe('restart', () => {
       }
     } finally {
       await store.close();
+    }
+  }, 60_000);
+
+  it('SSE and Durable Streams readers attached at the SIGKILL resume on the restarted server with exactly the stored log', async () => {
+    const database = join(dir.path, 'readers.db');
+    const session = 'readers-1';
+    const token = await tokens.mint({ session, userId: 'user-1', capabilities: ['read', 'write', 'control'], ttlSeconds: 600 });
+    const sse: SessionRecord[] = [];
+    const streamed: SessionRecord[] = [];
+    let streamOffset: string | undefined;
+    const readSse = (base: string, signal: AbortSignal) =>
+      readEventStream(`${base}/sessions/${session}/events`, { token, signal, ...(sse.length ? { lastEventId: sse.at(-1)!.offset } : {}) }, (event) => {
+        if (event.event === 'message') sse.push(JSON.parse(event.data) as SessionRecord);
+      }).catch(() => undefined);
+    const readStreams = async (base: string, signal: AbortSignal) => {
+      try {
+        const response = await stream<SessionRecord>({
+          url: `${base}/streams/sessions/${session}`,
+          headers: { Authorization: `Bearer ${token}` },
+          ...(streamOffset !== undefined ? { offset: streamOffset } : {}),
+          live: 'sse',
+          signal,
+        });
+        await new Promise<void>((resolve) => {
+          signal.addEventListener('abort', () => resolve(), { once: true });
+          response.subscribeJson(async (batch) => {
+            streamed.push(...batch.items);
+            streamOffset = batch.offset;
+          });
+          void response.closed.then(resolve, resolve);
+        });
+      } catch {
+        // The server died under the reader; it reconnects from its offset below.
+      }
+    };
+
+    const first = await startChild(database);
+    const firstBase = first.url.replace(/^ws/, 'http').replace(/\/ws$/, '');
+    const firstReads = new AbortController();
+    const readers = [readSse(firstBase, firstReads.signal), readStreams(firstBase, firstReads.signal)];
+    const client = await RawClient.connect(first.url);
+    client.send({ type: 'subscribe', session, token, from: 0 });
+    client.send({ type: 'publish', session, clientMsgId: 'brief-1', event: { type: 'brief.submitted', runId: 'run-1', brief: { goal: 'Readers' } } });
+    await until(() => sse.length > 200 && streamed.length > 200, 20_000, 'both readers to stream');
+    await kill(first.child);
+    // Both readers see their connection end with the process; neither hangs.
+    await Promise.all(readers);
+    firstReads.abort();
+
+    const second = await startChild(database);
+    const secondBase = second.url.replace(/^ws/, 'http').replace(/\/ws$/, '');
+    const secondReads = new AbortController();
+    const resumed = [readSse(secondBase, secondReads.signal), readStreams(secondBase, secondReads.signal)];
+    const reader = new SqliteStore({ path: database });
+    try {
+      await until(async () => (await readAll(reader, session)).some((record) => record.event.type === 'run.interrupted'), 20_000, 'run.interrupted');
+      const log = await readAll(reader, session);
+      await until(() => sse.at(-1)?.offset === log.length && streamed.at(-1)?.offset === log.length, 20_000, 'both readers to catch up');
+      expect(sse).toEqual(log);
+      expect(streamed).toEqual(log);
+    } finally {
+      secondReads.abort();
+      await Promise.all(resumed);
+      await reader.close();
+      await kill(second.child);
     }
   }, 60_000);
 
