@@ -43,7 +43,13 @@ describe('exactly-once answers under connection cuts', () => {
       const session = `faults-${seed}`;
       const sessions = client(url);
       // Short-lived tokens, so refreshes happen while connections are being cut.
-      const handle = sessions.session(session, { getToken: (id) => running.token(id, ['read', 'write', 'control'], 'user-1', 3) });
+      let minted = 0;
+      const handle = sessions.session(session, {
+        getToken: (id) => {
+          minted += 1;
+          return running.token(id, ['read', 'write', 'control'], 'user-1', 2);
+        },
+      });
       proxy.set({ cutAfterMs: [100, 800], splitBytes: 700 });
       proxy.cutAll();
 
@@ -75,6 +81,8 @@ describe('exactly-once answers under connection cuts', () => {
       }
       expect(JSON.stringify(handle.getState())).toBe(JSON.stringify(applyRecords(createSessionState(), log)));
       expect(proxy.cuts).toBeGreaterThanOrEqual(3);
+      // Two-second tokens: the run outlived several of them, fetched on refresh and reconnect.
+      expect(minted).toBeGreaterThanOrEqual(3);
     }, 90_000);
   }
 });
