@@ -231,6 +231,8 @@ export class SessionHub {
       return this.steer(session, grant, { clientMsgId, runId: event.runId, instruction: event.instruction, scope: event.scope, mode: event.mode });
     }
     return this.#withChannel(session, async (channel) => {
+      // First, before any check of the state: a retry of a stored event (a review decision
+      // whose task has moved on since, a brief whose run has started) gets its original answer.
       const retried = await this.#retried(session, clientMsgId);
       if (retried) return retried;
       if (event.type === 'brief.submitted') {
@@ -389,13 +391,13 @@ export class SessionHub {
   #start(channel: SessionChannel, event: Extract<SessionEvent, { type: 'brief.submitted' }>, briefOffset: number, lease?: RunLease): void {
     const reuse = event.continues === undefined ? [] : completedDeliverables(channel.state, event.continues);
     const run = new OwnedRun({
-      reuse,
       store: this.store,
       session: channel.session,
       runId: event.runId,
       brief: event.brief,
       submittedBy: event.by,
       briefOffset,
+      reuse,
       onError: this.#onError,
       onSettled: () => {
         if (channel.owned.get(event.runId) === run) channel.owned.delete(event.runId);

@@ -402,7 +402,7 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
       it('lists the runs whose brief is stored and that have not ended (when it can enumerate them)', async () => {
         if (!store.openRuns) return;
         const briefOf = (runId: string): SessionEvent => ({ type: 'brief.submitted', runId, brief: { goal: 'Open runs', channels: [], deliverables: [], reviewGates: [] }, by: { kind: 'human', id: 'u1' } });
-        const mine = async () => (await store.openRuns!()).filter((run) => run.session.startsWith(session)).sort((a, b) => `${a.session}${a.runId}`.localeCompare(`${b.session}${b.runId}`));
+        const mine = async () => (await store.openRuns!()).filter((run) => run.session.startsWith(session)).sort((a, b) => a.session.localeCompare(b.session) || a.runId.localeCompare(b.runId));
         await store.append(session, [briefOf('r1'), briefOf('r2')]);
         await store.append(`${session}-b`, [briefOf('r1')]);
         expect(await mine()).toEqual([
