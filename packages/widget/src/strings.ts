@@ -136,7 +136,7 @@ export const defaultStrings: WidgetStrings = {
   requestChanges: 'Request changes',
   changesPlaceholder: 'What should change?',
   sendChanges: 'Send',
-  reviewNotAllowed: 'Reviewing needs the write permission.',
+  reviewNotAllowed: 'Reviewing needs the control permission.',
   connection: { connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting', offline: 'Offline' },
   reconnectingAttempt: (attempt) => `Reconnecting (attempt ${attempt})`,
   resumed: (caughtUp) => `Resumed: ${caughtUp} ${caughtUp === 1 ? 'event' : 'events'} caught up`,
