@@ -9,7 +9,7 @@ import { sha256Hex } from './_hash.js';
  */
 
 /** Tag names the prompts quote with; a text may never open or close one of them itself. */
-const TAG_PATTERN = /<(\/?)(\s*)(untrusted-)/gi;
+const TAG_PATTERN = /<(\s*\/?\s*untrusted-)/gi;
 
 /** A fresh, unguessable delimiter id: a sender cannot close a block it cannot name. */
 export function randomDelimiterId(): string {
@@ -34,7 +34,7 @@ export function contentDelimiterId(content: string): string {
 export function neutraliseUntrustedText(text: string): string {
   return text
     .replace(/\r\n?|[\u2028\u2029\u0085\v\f]/g, '\n')
-    .replace(TAG_PATTERN, '&lt;$1$2$3')
+    .replace(TAG_PATTERN, '&lt;$1')
     .split('\n')
     .map((line) => line.replace(/^(\s*)#/, '$1\\#'))
     .join('\n');

@@ -58,7 +58,7 @@ function quoted(request: ModelRequest): string {
   const content = request.messages.map((message) => message.content).join('\n');
   const match = /^<(untrusted-[a-z-]+) id="([0-9a-f]+)">\n([\s\S]*?)\n<\/\1 id="\2">$/m.exec(content);
   if (!match) return content;
-  return match[3]!.replace(/^(\s*)\\#/gm, '$1#').replace(/&lt;(\/?\s*untrusted-)/gi, '<$1');
+  return match[3]!.replace(/^(\s*)\\#/gm, '$1#').replace(/&lt;(\s*\/?\s*untrusted-)/gi, '<$1');
 }
 
 /**
