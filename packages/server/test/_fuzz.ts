@@ -33,6 +33,8 @@ export const SESSION = 'fuzzed';
 export interface FuzzServer {
   env: RunningServer;
   store: SqliteStore;
+  /** The generic streams served under `/streams`. */
+  streams: MemoryStreamStore;
   token: string;
   close(): Promise<void>;
 }
@@ -50,9 +52,10 @@ export async function startFuzzServer(): Promise<FuzzServer> {
     rateLimit: { messagesPerSecond: 100_000, burst: 100_000 },
     tokenRoute: { authorize: (_request, session) => (session.startsWith('open-') ? { userId: 'fuzz-user' } : null) },
   });
+  const streamStore = new MemoryStreamStore();
   const streams = createDurableStreamsHandler({
     store,
-    streams: new MemoryStreamStore(),
+    streams: streamStore,
     basePath: '/streams',
     tokens: env.server.tokens,
     authorize: () => true,
@@ -65,6 +68,7 @@ export async function startFuzzServer(): Promise<FuzzServer> {
   return {
     env,
     store,
+    streams: streamStore,
     token,
     async close() {
       await env.close();

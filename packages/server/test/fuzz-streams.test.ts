@@ -32,10 +32,11 @@ afterAll(async () => {
   await target?.close();
 });
 
-async function tail(path: string): Promise<string | null> {
-  const response = await fetch(`${target.env.url}${path}`, { method: 'HEAD' });
-  expect(response.status).toBe(200);
-  return response.headers.get('stream-next-offset');
+/** A fixed stream's tail and closed flag, read from the stream store itself. */
+async function tail(path: string): Promise<string> {
+  const metadata = await target.streams.getStream(path.slice('/streams'.length));
+  expect(metadata, `${path} still exists`).toBeDefined();
+  return `${metadata!.tail}${metadata!.closed ? ' closed' : ''}`;
 }
 
 const segment = fc.oneof(
