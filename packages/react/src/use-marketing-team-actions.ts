@@ -21,9 +21,9 @@ export interface MarketingTeamActions {
   cancel(runId: string, scope?: RunScope, reason?: string): Promise<MessageAck>;
   /** Sends guidance to a running run, or one task or agent of it (needs `control`). */
   steer(runId: string, instruction: string, options?: SteerOptions): Promise<MessageAck>;
-  /** Approves a task waiting in review (needs `write`). */
+  /** Approves a task waiting in review (needs `control`). */
   approve(runId: string, taskId: string, comment?: string): Promise<MessageAck>;
-  /** Sends a task in review back to its agent with a comment (needs `write`). */
+  /** Sends a task in review back to its agent with a comment (needs `control`). */
   requestChanges(runId: string, taskId: string, comment: string): Promise<MessageAck>;
   /** Publishes any client event (`card.created`, `card.updated`, `card.commented`, ...). */
   publish(event: Record<string, unknown>): Promise<MessageAck>;

@@ -35,9 +35,9 @@ export interface UseSessionResult extends MarketingTeamActions {
   status: SessionStatus;
   /** What the token allows (`read`, `write`, `control`), once the server said so. */
   capabilities: readonly Capability[];
-  /** True when the token allows briefs, approvals and board edits. */
+  /** True when the token allows briefs and board edits. */
   canWrite: boolean;
-  /** True when the token allows cancel and steer. */
+  /** True when the token allows cancel, steer and review decisions. */
   canControl: boolean;
   /** Why the server refused the subscription, when it did. */
   error: SessionClientError | undefined;

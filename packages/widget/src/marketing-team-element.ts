@@ -461,7 +461,7 @@ export class MarketingTeamElement extends LitElement {
       </section>
       <section part="board" class="panel" aria-labelledby="board-heading">
         <h3 class="section" id="board-heading">${strings.boardHeading}</h3>
-        <mt-task-board exportparts="board: task-board, column, card, approve, request-changes" .cards=${cards} ?can-review=${canWrite} .strings=${strings} theme=${theme}></mt-task-board>
+        <mt-task-board exportparts="board: task-board, column, card, approve, request-changes" .cards=${cards} ?can-review=${canControl} .strings=${strings} theme=${theme}></mt-task-board>
       </section>
       <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this.announcement}</div>
     </div>`;

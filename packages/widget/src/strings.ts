@@ -165,7 +165,7 @@ export const defaultStrings: WidgetStrings = {
   requestChanges: 'Request changes',
   changesPlaceholder: 'What should change?',
   sendChanges: 'Send',
-  reviewNotAllowed: 'Reviewing needs the write permission.',
+  reviewNotAllowed: 'Reviewing needs the control permission.',
   connection: { connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting', unreachable: "Can't reach the server", offline: 'Offline' },
   reconnectingAttempt: (attempt) => `Reconnecting (attempt ${attempt})`,
   unreachableSince: (since) =>

@@ -3,8 +3,8 @@ import * as z from 'zod/mini';
 /**
  * What a session token allows.
  * - `read`: subscribe, replay, snapshot.
- * - `write`: publish input events (briefs, board edits, approvals).
- * - `control`: cancel and steer runs.
+ * - `write`: publish input events (briefs, board edits).
+ * - `control`: cancel and steer runs, approve or send back a task at a review gate.
  */
 export const CapabilitySchema = z.enum(['read', 'write', 'control']);
 export type Capability = z.infer<typeof CapabilitySchema>;

@@ -192,8 +192,16 @@ export const CLIENT_EVENT_TYPES = [
 ] as const satisfies readonly SessionEventType[];
 export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
 
-/** Client events that need the `control` capability rather than `write`. */
-export const CONTROL_EVENT_TYPES = ['steer.submitted', 'cancel.requested'] as const satisfies readonly ClientEventType[];
+/**
+ * Client events that need the `control` capability rather than `write`: they steer or stop a
+ * run, and a review decision releases (or sends back) a gated task, which is control too.
+ */
+export const CONTROL_EVENT_TYPES = [
+  'steer.submitted',
+  'cancel.requested',
+  'review.approved',
+  'review.changes_requested',
+] as const satisfies readonly ClientEventType[];
 
 /** Events that end a run; once one is stored the log refuses that run's content events (the fence). */
 export const RUN_TERMINAL_TYPES = ['run.completed', 'run.cancelled', 'run.failed', 'run.interrupted'] as const;

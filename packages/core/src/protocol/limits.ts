@@ -7,18 +7,27 @@ ensureEnglishMessages();
 const SAFE_ID = /^[A-Za-z0-9_.:-]+$/;
 const SAFE_ID_MESSAGE = 'use letters, digits, "_", ".", ":" or "-"';
 
-/** Session ids travel in URLs, Redis keys and file names, so they are kept to a safe alphabet. */
-export const SessionIdSchema = z.string().check(z.minLength(1), z.maxLength(128), z.regex(SAFE_ID, SAFE_ID_MESSAGE));
-
+// Ids become keys of plain objects (the reduced state, per-session maps), where these would be
+// dropped or reach the prototype; and path segments (URLs, file names), where "." and ".." name
+// another place. So none of them, nor any id made only of dots, is an id.
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const isUnreserved = (id: string): boolean => !RESERVED_KEYS.has(id) && !/^\.+$/.test(id);
+const RESERVED_MESSAGE = 'this id is reserved ("__proto__", "constructor", "prototype" and ids made only of dots)';
+
+/** Session ids travel in URLs, Redis keys and file names, so they are kept to a safe alphabet. */
+export const SessionIdSchema = z.string().check(
+  z.minLength(1),
+  z.maxLength(128),
+  z.regex(SAFE_ID, SAFE_ID_MESSAGE),
+  z.refine(isUnreserved, RESERVED_MESSAGE),
+);
 
 /** Ids minted by clients or the runtime (runs, tasks, messages, client message ids). */
 export const IdSchema = z.string().check(
   z.minLength(1),
   z.maxLength(128),
   z.regex(SAFE_ID, SAFE_ID_MESSAGE),
-  // Ids become keys of records in the reduced state; these would be dropped or collide there.
-  z.refine((id) => !RESERVED_KEYS.has(id), 'this id is reserved'),
+  z.refine(isUnreserved, RESERVED_MESSAGE),
 );
 
 /** An offset is the 1-based position of an event in its session log; 0 means "before the first event". */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClientFrameSchema, SessionEventSchema, parseClientEvent, ProtocolError } from './index.js';
+import { ClientFrameSchema, IdSchema, SessionEventSchema, SessionIdSchema, parseClientEvent, ProtocolError } from './index.js';
 
 describe('protocol schemas', () => {
   it('accepts a valid brief event and fills defaults', () => {
@@ -28,5 +28,19 @@ describe('protocol schemas', () => {
       { kind: 'human', id: 'real' },
     );
     expect(event).toMatchObject({ type: 'cancel.requested', by: { kind: 'human', id: 'real' } });
+  });
+
+  it('refuses ids that name the prototype or another path: __proto__, constructor, prototype, "." and ".."', () => {
+    for (const reserved of ['__proto__', 'constructor', 'prototype', '.', '..', '...']) {
+      expect(SessionIdSchema.safeParse(reserved).success, `session ${reserved}`).toBe(false);
+      expect(IdSchema.safeParse(reserved).success, `id ${reserved}`).toBe(false);
+    }
+    const frame = ClientFrameSchema.safeParse({ type: 'subscribe', session: '__proto__', token: 't' });
+    expect(frame.error?.issues[0]?.path).toEqual(['session']);
+    // Dots inside an id stay allowed: they are common in host ids (`acme.campaign-1`).
+    for (const fine of ['a.b', '.hidden', 'v1..2', 'proto', '__proto', 'constructors']) {
+      expect(SessionIdSchema.safeParse(fine).success, fine).toBe(true);
+      expect(IdSchema.safeParse(fine).success, fine).toBe(true);
+    }
   });
 });

@@ -59,7 +59,7 @@ export {
 } from './playbook.js';
 export { defineTeam, type Team, type TeamInput, type PlanCampaignOptions } from './team.js';
 export { decisionForTask } from './plan-decision.js';
-export { buildSkillRequest, brandFacts, type BuildSkillRequestInput } from './skill-request.js';
+export { REVIEW_FEEDBACK_HEADING, STEERING_HEADING, buildSkillRequest, brandFacts, type BuildSkillRequestInput } from './skill-request.js';
 export { DELIVERABLE_LABELS, outputFormatInstructions } from './output-format.js';
 export { parseDeliverable, type ParseDeliverableInput, type DeliverableBrandRules } from './parse-deliverable.js';
 export {

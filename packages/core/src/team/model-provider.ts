@@ -36,7 +36,7 @@ export type ModelPurpose =
       brandName: string;
       /** Deliverables of the tasks this one depends on. */
       inputs: Deliverable[];
-      /** Steering instructions that apply to this generation, oldest first. */
+      /** Steering instructions, then reviewer feedback, that apply to this generation, oldest first. */
       steers: string[];
       /** Brand facts for offline drafts (set by `buildSkillRequest`). */
       brand?: ModelPurposeBrand;

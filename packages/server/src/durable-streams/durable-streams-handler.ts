@@ -156,7 +156,7 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
       if (relative.startsWith(config.sessionPrefix)) {
         const rest = relative.slice(config.sessionPrefix.length);
         const [id, extra, ...more] = rest.split('/');
-        const session = SessionIdSchema.safeParse(decodeURIComponent(id ?? ''));
+        const session = SessionIdSchema.safeParse(decodeSegment(id ?? ''));
         if (!session.success || more.length > 0 || (extra !== undefined && extra !== 'snapshot')) {
           throw new StreamHttpError(404, 'no such session stream');
         }
@@ -200,6 +200,15 @@ function operationOf(method: string): DurableStreamsAccess['operation'] {
       return 'delete';
     default:
       return 'read';
+  }
+}
+
+/** A URL path segment decoded; a malformed escape (`%E0%A4%A`) is just another invalid id, not a failure. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return '';
   }
 }
 

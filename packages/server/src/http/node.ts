@@ -13,7 +13,11 @@ type NodeRequest = IncomingMessage & { body?: unknown };
 export function toWebRequest(req: NodeRequest, res?: ServerResponse): Request {
   const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
   const host = req.headers.host ?? 'localhost';
-  const url = new URL(req.url ?? '/', `${secure ? 'https' : 'http'}://${host}`);
+  const origin = `${secure ? 'https' : 'http'}://${host}`;
+  const target = req.url ?? '/';
+  // An origin-form target is a path: appended, never resolved, so `//other.example/x` stays a
+  // path on this host instead of becoming another host (and `////%F3…` stays parseable).
+  const url = target.startsWith('/') ? new URL(`${origin}${target}`) : new URL(target, origin);
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
@@ -99,7 +103,8 @@ export function createNodeListener(server: Pick<MarketingTeamServer, 'fetch'>): 
       request = toWebRequest(req, res);
     } catch {
       // A request Node accepted but a URL cannot hold (a malformed Host header, for one).
-      res.writeHead(400).end();
+      const body = JSON.stringify({ type: 'error', code: 'bad_frame', message: 'url: not a valid request target or Host', field: 'url' });
+      res.writeHead(400, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(body);
       return;
     }
     server

@@ -49,11 +49,16 @@ function readRoster(system: string): RosterAgent[] {
   return agents;
 }
 
-/** The text between the first pair of `"""` fences of the user message (the data it quotes). */
+/**
+ * The data the user message quotes: the first `<untrusted-… id="…">` block, with the escaping
+ * core's prompts apply undone (`\#` at a line start, `&lt;` before a tag), so the offline
+ * answer measures the text as it was written.
+ */
 function quoted(request: ModelRequest): string {
   const content = request.messages.map((message) => message.content).join('\n');
-  const match = /"""\n?([\s\S]*?)\n?"""/.exec(content);
-  return match ? match[1]! : content;
+  const match = /^<(untrusted-[a-z-]+) id="([0-9a-f]+)">\n([\s\S]*?)\n<\/\1 id="\2">$/m.exec(content);
+  if (!match) return content;
+  return match[3]!.replace(/^(\s*)\\#/gm, '$1#').replace(/&lt;(\s*\/?\s*untrusted-)/gi, '<$1');
 }
 
 /**

@@ -272,11 +272,9 @@ export class TaskExecution {
       const deliverable = this.shared.deliverables.get(id);
       return deliverable ? [deliverable] : [];
     });
-    const steers = [
-      ...this.shared.steers.forTask(this.task).map((steer) => steer.event.instruction),
-      ...guidance.map((comment) => `Reviewer feedback on your previous version: ${comment}`.slice(0, 2000)),
-    ];
-    return buildSkillRequest({ team: this.shared.team, skill: this.task.skill, brief: this.shared.brief, inputs, steers });
+    // Steering comes only from stored `steer.submitted` events; reviewer comments get their own section.
+    const steers = this.shared.steers.forTask(this.task).map((steer) => steer.event.instruction);
+    return buildSkillRequest({ team: this.shared.team, skill: this.task.skill, brief: this.shared.brief, inputs, steers, reviewFeedback: guidance });
   }
 
   /**

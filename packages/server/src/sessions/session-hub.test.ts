@@ -129,4 +129,40 @@ describe('SessionHub', () => {
     expect((await store.head('s')).offset).toBe(0);
     await hub.close();
   });
+
+  it('takes review decisions only with control, for a task of the run that is awaiting review', async () => {
+    const store = new MemoryStore();
+    const system = { kind: 'system' } as const;
+    const tasks = [
+      { id: 'gated', title: 'Research', skill: 'research-brief', agent: 'market-researcher', dependsOn: [], review: true },
+      { id: 'later', title: 'Strategy', skill: 'campaign-strategy', agent: 'campaign-strategist', dependsOn: ['gated'], review: false },
+    ];
+    await store.append('s', [
+      { type: 'brief.submitted', runId: 'run-1', brief: { goal: 'Test', channels: [], deliverables: [], reviewGates: ['research-brief'] }, by: system },
+      { type: 'run.started', runId: 'run-1', tasks, model: { provider: 'scripted', name: 'x', offline: true } },
+      { type: 'task.started', runId: 'run-1', taskId: 'gated', agent: 'market-researcher' },
+      { type: 'review.requested', runId: 'run-1', taskId: 'gated' },
+    ]);
+    const hub = new SessionHub({ store });
+    const head = (await store.head('s')).offset;
+    const writeOnly: SessionGrant = { ...grant, capabilities: ['read', 'write'] };
+    const approve = (runId: string, taskId: string) => ({ type: 'review.approved', runId, taskId });
+    const changes = (runId: string, taskId: string) => ({ type: 'review.changes_requested', runId, taskId, comment: 'Again' });
+
+    await expect(hub.publish('s', writeOnly, 'r1', approve('run-1', 'gated'))).rejects.toMatchObject({ code: 'forbidden', field: 'token' });
+    await expect(hub.publish('s', writeOnly, 'r2', changes('run-1', 'gated'))).rejects.toMatchObject({ code: 'forbidden', field: 'token' });
+    await expect(hub.publish('s', grant, 'r3', approve('run-9', 'gated'))).rejects.toMatchObject({ code: 'not_found', field: 'event.runId' });
+    await expect(hub.publish('s', grant, 'r4', approve('run-1', 'nope'))).rejects.toMatchObject({ code: 'not_found', field: 'event.taskId' });
+    await expect(hub.publish('s', grant, 'r5', changes('run-1', '__proto__'))).rejects.toMatchObject({ code: 'bad_frame', field: 'event.taskId' });
+    await expect(hub.publish('s', grant, 'r6', approve('run-1', 'later'))).rejects.toMatchObject({ code: 'conflict', field: 'event.taskId' });
+    await expect(hub.publish('s', grant, 'r7', changes('run-1', 'later'))).rejects.toMatchObject({ code: 'conflict', field: 'event.taskId' });
+    // Nothing was stored by any refused decision.
+    expect((await store.head('s')).offset).toBe(head);
+
+    await expect(hub.publish('s', grant, 'r8', approve('run-1', 'gated'))).resolves.toMatchObject({ offset: head + 1, duplicate: false });
+    expect((await hub.snapshot('s')).state.runs['run-1']!.tasks['gated']!.status).toBe('done');
+    // Once approved, the task no longer awaits review.
+    await expect(hub.publish('s', grant, 'r9', changes('run-1', 'gated'))).rejects.toMatchObject({ code: 'conflict', field: 'event.taskId' });
+    await hub.close();
+  });
 });

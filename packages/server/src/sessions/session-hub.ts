@@ -1,4 +1,5 @@
 import {
+  CONTROL_EVENT_TYPES,
   ProtocolError,
   SessionIdSchema,
   parseClientEvent,
@@ -220,8 +221,7 @@ export class SessionHub {
    * A stored `brief.submitted` launches its run on this node.
    */
   async publish(session: string, grant: SessionGrant, clientMsgId: string, raw: Record<string, unknown>): Promise<AckFrame> {
-    const type = raw.type;
-    const control = type === 'cancel.requested' || type === 'steer.submitted';
+    const control = (CONTROL_EVENT_TYPES as readonly unknown[]).includes(raw.type);
     requireCapability(grant, control ? 'control' : 'write');
     const event = parseClientEvent(raw, actorOf(grant));
     if (event.type === 'cancel.requested') {
@@ -246,6 +246,17 @@ export class SessionHub {
           throw new ProtocolError('conflict', `event.runId: run ${event.runId} already exists`, 'event.runId');
         }
         if (event.continues !== undefined) continuable(channel.state, event.continues);
+      }
+      if (event.type === 'review.approved' || event.type === 'review.changes_requested') {
+        // A decision only means something for a task waiting at its gate; anything else would be
+        // stored and shown without releasing or reopening a task.
+        const run = Object.hasOwn(channel.state.runs, event.runId) ? channel.state.runs[event.runId] : undefined;
+        if (!run) throw new ProtocolError('not_found', `event.runId: no run ${event.runId} in this session`, 'event.runId');
+        const task = Object.hasOwn(run.tasks, event.taskId) ? run.tasks[event.taskId] : undefined;
+        if (!task) throw new ProtocolError('not_found', `event.taskId: run ${run.id} has no task ${event.taskId}`, 'event.taskId');
+        if (task.status !== 'review') {
+          throw new ProtocolError('conflict', `event.taskId: task ${task.id} is not awaiting review (it is ${task.status})`, 'event.taskId');
+        }
       }
       const { offset, duplicate } = await this.#append(session, event, clientMsgId);
       if (event.type === 'brief.submitted' && !duplicate) this.#launch(channel, event, offset);
