@@ -123,6 +123,11 @@ const common = {
   /** Human-readable Markdown rendering of the deliverable (untrusted: sanitize before display). */
   markdown: text(200_000),
   issues: z._default(z.array(DeliverableIssueSchema).check(z.maxLength(100)), []),
+  /**
+   * The brand's required disclaimers. Clients show them in an element of their own, apart from the
+   * model's text, so nothing the model writes can hide or swallow them.
+   */
+  disclaimers: z._default(z.array(text(1000)).check(z.maxLength(20)), []),
 };
 
 /** A typed artifact produced by one task of a run. */
