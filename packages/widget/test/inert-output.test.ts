@@ -79,6 +79,8 @@ async function settle(element: MarketingTeamElement): Promise<void> {
   await new Promise<void>((resolve) => {
     frame.addEventListener('load', () => resolve(), { once: true });
     setTimeout(resolve, 3000);
+    // the preview loads lazily: in view, so it surely loads
+    frame.scrollIntoView();
   });
   await new Promise((resolve) => setTimeout(resolve, 1500));
   await frames();
