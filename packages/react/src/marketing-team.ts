@@ -31,6 +31,8 @@ export interface MarketingTeamProps {
   theme?: 'light' | 'dark';
   /** Replacement strings, merged over the defaults. */
   strings?: Partial<WidgetStrings>;
+  /** Origins (`https://cdn.example`) images in model output may load from; none by default. Keep the same array between renders. */
+  mediaOrigins?: readonly string[];
   /** `mt-run-started`: a run started. */
   onRunStarted?: (event: CustomEvent<RunStartedDetail>) => void;
   /** `mt-run-completed`: a run ended (completed, cancelled, failed or interrupted). */

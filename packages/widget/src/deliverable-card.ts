@@ -1,6 +1,7 @@
 import type { Deliverable, DeliverableOf } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
+import { loadSanitizers, loadedSanitizers } from './internal/_markdown-loader.js';
 import { themeStyles } from './internal/_theme.js';
 import './markdown-view.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
@@ -10,9 +11,10 @@ const SAFE_COLOUR = /^(?:#[0-9a-f]{3,8}|[a-z]{3,20}|rgba?\(\s*[\d.\s,%]+\)|hsla?
 
 /**
  * One deliverable, rendered by kind: Markdown documents through the sanitizer, social posts as
- * channel-styled cards with character counts, ad variants, the landing page in a sandboxed
- * iframe without scripts or same-origin access, the SVG banner as an image, and the
- * measurement plan as a table.
+ * channel-styled cards with character counts, ad variants, the landing page sanitized, under its
+ * own Content-Security-Policy, in a sandboxed iframe without scripts or same-origin access, the
+ * SVG banner as an image, and the measurement plan as a table. The required disclaimers follow
+ * in an element of their own, apart from the model's text, so nothing in it can hide them.
  *
  * @csspart deliverable - The card.
  * @csspart heading - The title.
@@ -21,6 +23,7 @@ const SAFE_COLOUR = /^(?:#[0-9a-f]{3,8}|[a-z]{3,20}|rgba?\(\s*[\d.\s,%]+\)|hsla?
  * @csspart landing-page - The landing page iframe.
  * @csspart banner - The banner image.
  * @csspart table - The measurement plan table.
+ * @csspart disclaimers - The required disclaimers.
  * @cssprop --mt-landing-height - Height of the landing page preview.
  */
 export class DeliverableCardElement extends LitElement {
@@ -28,6 +31,8 @@ export class DeliverableCardElement extends LitElement {
     deliverable: { attribute: false },
     strings: { attribute: false },
     theme: { type: String, reflect: true },
+    mediaOrigins: { attribute: false },
+    landingDocument: { state: true },
   };
   static override styles = [
     themeStyles,
@@ -130,6 +135,23 @@ export class DeliverableCardElement extends LitElement {
         border-radius: calc(var(--_radius) - 2px);
         background: #fff;
       }
+      .landing-placeholder {
+        display: grid;
+        place-items: center;
+        color: var(--_muted);
+      }
+      [part='disclaimers'] {
+        border-top: 1px solid var(--_border);
+        padding-top: 8px;
+        font-size: 0.85em;
+        color: var(--_muted);
+      }
+      [part='disclaimers'] p {
+        margin: 0;
+      }
+      [part='disclaimers'] p + p {
+        margin-top: 4px;
+      }
       [part='banner'] {
         max-width: 100%;
         height: auto;
@@ -175,10 +197,37 @@ export class DeliverableCardElement extends LitElement {
   declare strings: WidgetStrings;
   /** `light` or `dark`; follows the system when absent. */
   declare theme: string | undefined;
+  /** Origins model output may load images from; none by default. */
+  declare mediaOrigins: readonly string[];
+  /** The sanitized `srcdoc` of the landing page, once the sanitizer has loaded. */
+  declare private landingDocument: string | undefined;
 
   constructor() {
     super();
     this.strings = defaultStrings;
+    this.mediaOrigins = [];
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (!changed.has('deliverable') && !changed.has('mediaOrigins')) return;
+    const deliverable = this.deliverable;
+    if (deliverable?.kind !== 'landing-page') {
+      this.landingDocument = undefined;
+      return;
+    }
+    const html = deliverable.data.html;
+    const origins = this.mediaOrigins;
+    const loaded = loadedSanitizers();
+    if (loaded) {
+      this.landingDocument = loaded.landingPageDocument(html, { mediaOrigins: origins });
+      return;
+    }
+    // Nothing of the page is shown until it has been sanitized.
+    this.landingDocument = undefined;
+    void loadSanitizers().then((sanitizers) => {
+      if (this.deliverable !== deliverable || this.mediaOrigins !== origins) return;
+      this.landingDocument = sanitizers.landingPageDocument(html, { mediaOrigins: origins });
+    });
   }
 
   /** Moves focus to the card (used when a new deliverable arrives). */
@@ -204,6 +253,11 @@ export class DeliverableCardElement extends LitElement {
         <h4 part="heading" id="heading">${deliverable.title}</h4>
       </header>
       ${this.renderBody(deliverable)}
+      ${deliverable.disclaimers?.length
+        ? html`<footer part="disclaimers" aria-label=${strings.disclaimersLabel}>
+            ${deliverable.disclaimers.map((disclaimer) => html`<p>${disclaimer}</p>`)}
+          </footer>`
+        : nothing}
     </article>`;
   }
 
@@ -222,6 +276,7 @@ export class DeliverableCardElement extends LitElement {
       default:
         return html`<mt-markdown
           .markdown=${withoutTitle(deliverable.markdown, deliverable.title)}
+          .mediaOrigins=${this.mediaOrigins}
           top-heading="5"
           theme=${this.theme ?? nothing}
         ></mt-markdown>`;
@@ -263,14 +318,18 @@ export class DeliverableCardElement extends LitElement {
   }
 
   private renderLandingPage(deliverable: DeliverableOf<'landing-page'>) {
-    // An empty sandbox: no scripts, no same-origin access, no forms, no popups, no top navigation.
+    if (this.landingDocument === undefined) {
+      return html`<div part="landing-page" class="landing-placeholder" aria-busy="true">${this.strings.landingPreviewLoading}</div>`;
+    }
+    // An empty sandbox: no scripts, no same-origin access, no forms, no popups, no top navigation;
+    // the document's own policy keeps it from loading anything but the allowed images.
     return html`<iframe
       part="landing-page"
       sandbox=""
       referrerpolicy="no-referrer"
       loading="lazy"
       title=${this.strings.landingPreviewTitle(deliverable.data.headline)}
-      .srcdoc=${deliverable.data.html}
+      .srcdoc=${this.landingDocument}
     ></iframe>`;
   }
 

@@ -11,13 +11,14 @@ import { defaultStrings, type WidgetStrings } from './strings.js';
  *
  * @csspart gallery - The list.
  * @csspart empty - The text shown before the first deliverable.
- * @csspart deliverable - Each card, with its `heading`, `post`, `variant`, `landing-page`, `banner` and `table` parts re-exported.
+ * @csspart deliverable - Each card, with its `heading`, `post`, `variant`, `landing-page`, `banner`, `table` and `disclaimers` parts re-exported.
  */
 export class DeliverablesGalleryElement extends LitElement {
   static override properties = {
     deliverables: { attribute: false },
     strings: { attribute: false },
     theme: { type: String, reflect: true },
+    mediaOrigins: { attribute: false },
   };
   static override styles = [
     themeStyles,
@@ -48,9 +49,12 @@ export class DeliverablesGalleryElement extends LitElement {
   declare strings: WidgetStrings;
   /** `light` or `dark`; follows the system when absent. */
   declare theme: string | undefined;
+  /** Origins model output may load images from; none by default. */
+  declare mediaOrigins: readonly string[];
 
   constructor() {
     super();
+    this.mediaOrigins = [];
     this.deliverables = [];
     this.strings = defaultStrings;
   }
@@ -73,9 +77,10 @@ export class DeliverablesGalleryElement extends LitElement {
         (deliverable) => deliverable.id,
         (deliverable) => html`<li class=${deliverable.kind === 'landing-page' || deliverable.kind === 'social-posts' ? 'wide' : ''}>
           <mt-deliverable-card
-            exportparts="deliverable, heading, post, variant, landing-page, banner, table"
+            exportparts="deliverable, heading, post, variant, landing-page, banner, table, disclaimers"
             data-id=${deliverable.id}
             .deliverable=${deliverable}
+            .mediaOrigins=${this.mediaOrigins}
             .strings=${this.strings}
             theme=${this.theme ?? nothing}
           ></mt-deliverable-card>

@@ -5,8 +5,9 @@ import { loadMarkdownRenderer, loadedMarkdownRenderer } from './internal/_markdo
 import { themeStyles } from './internal/_theme.js';
 
 /**
- * Renders untrusted Markdown (model output) through marked and DOMPurify. The sanitizer loads
- * lazily; until it has, the text shows as plain text, never as HTML.
+ * Renders untrusted Markdown (model output) through marked and DOMPurify; raw HTML in it shows
+ * as text, and images load only from `mediaOrigins`. The sanitizer loads lazily; until it has,
+ * the text shows as plain text, never as HTML.
  *
  * @csspart content - The rendered Markdown.
  */
@@ -14,6 +15,7 @@ export class MarkdownViewElement extends LitElement {
   static override properties = {
     markdown: { type: String },
     topHeading: { type: Number, attribute: 'top-heading' },
+    mediaOrigins: { attribute: false },
     theme: { type: String, reflect: true },
   };
   static override styles = [
@@ -64,6 +66,8 @@ export class MarkdownViewElement extends LitElement {
   declare markdown: string;
   /** The level the document's highest heading becomes (1-6), so it sits below the page's own headings. */
   declare topHeading: number | undefined;
+  /** Origins Markdown images may load from; none by default (images show as links). */
+  declare mediaOrigins: readonly string[];
   /** `light` or `dark`; follows the system when absent. */
   declare theme: string | undefined;
 
@@ -72,11 +76,12 @@ export class MarkdownViewElement extends LitElement {
   constructor() {
     super();
     this.markdown = '';
+    this.mediaOrigins = [];
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!changed.has('markdown') && !changed.has('topHeading')) return;
-    const options = this.topHeading === undefined ? {} : { topHeading: this.topHeading };
+    if (!changed.has('markdown') && !changed.has('topHeading') && !changed.has('mediaOrigins')) return;
+    const options = { mediaOrigins: this.mediaOrigins, ...(this.topHeading === undefined ? {} : { topHeading: this.topHeading }) };
     const render = loadedMarkdownRenderer();
     if (render) {
       this.sanitized = render(this.markdown, options);
@@ -84,8 +89,9 @@ export class MarkdownViewElement extends LitElement {
     }
     this.sanitized = undefined;
     const source = this.markdown;
+    const origins = this.mediaOrigins;
     void loadMarkdownRenderer().then((loaded) => {
-      if (this.markdown !== source) return;
+      if (this.markdown !== source || this.mediaOrigins !== origins) return;
       this.sanitized = loaded(source, options);
       this.requestUpdate();
     });

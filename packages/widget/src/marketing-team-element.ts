@@ -68,7 +68,7 @@ export const createDefaultClient: ClientFactory = (endpoint) => new SessionClien
  * @csspart controls - Stop and steer (`run-stop`, `steer-input`, `steer-button`, `reason` inside it).
  * @csspart lane - Each agent lane (`lane-header`, `lane-task`, `lane-text`, `lane-stop` inside it).
  * @csspart gallery - The deliverables list (`empty` before the first).
- * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table` inside it).
+ * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers` inside it).
  * @csspart task-board - The board (`column`, `card`, `approve`, `request-changes` inside it).
  * @cssprop --mt-color-background - Background of panels.
  * @cssprop --mt-color-surface - Background of the widget and of inset areas.
@@ -99,6 +99,11 @@ export class MarketingTeamElement extends LitElement {
     getToken: { attribute: false },
     client: { attribute: false },
     strings: { attribute: false },
+    mediaOrigins: {
+      attribute: 'media-origins',
+      // Checked where it is used (in the sanitizer chunk), so the element stays small.
+      converter: { fromAttribute: (value: string | null) => (value ?? '').split(/\s+/).filter(Boolean), toAttribute: (value: readonly string[]) => value.join(' ') },
+    },
     announcement: { state: true },
     errorMessage: { state: true },
   };
@@ -187,6 +192,12 @@ export class MarketingTeamElement extends LitElement {
   declare client: WidgetClient | undefined;
   /** Replacement strings, merged over the defaults. */
   declare strings: Partial<WidgetStrings> | undefined;
+  /**
+   * Origins (`https://cdn.example`) images in model output may load from, as the
+   * `media-origins` attribute (space-separated) or an array. Empty by default: model output makes
+   * the browser fetch nothing, images in Markdown show as links.
+   */
+  declare mediaOrigins: readonly string[];
   declare private announcement: string;
   declare private errorMessage: string | undefined;
 
@@ -199,6 +210,7 @@ export class MarketingTeamElement extends LitElement {
   constructor() {
     super();
     this.announcement = '';
+    this.mediaOrigins = [];
     this.addEventListener('mt-brief-submit', (event) => void this.submitBrief((event as CustomEvent<CampaignBriefInput>).detail));
     this.addEventListener('mt-stop-run', (event) => void this.cancel((event as CustomEvent<StopRunDetail>).detail.runId));
     this.addEventListener('mt-stop-agent', (event) => {
@@ -456,8 +468,8 @@ export class MarketingTeamElement extends LitElement {
       <section part="deliverables" class="panel" aria-labelledby="deliverables-heading">
         <h3 class="section" id="deliverables-heading">${strings.deliverablesHeading}</h3>
         <mt-deliverables
-          exportparts="gallery, empty, deliverable, heading, post, variant, landing-page, banner, table"
-          .deliverables=${deliverables} .strings=${strings} theme=${theme}></mt-deliverables>
+          exportparts="gallery, empty, deliverable, heading, post, variant, landing-page, banner, table, disclaimers"
+          .deliverables=${deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>
       </section>
       <section part="board" class="panel" aria-labelledby="board-heading">
         <h3 class="section" id="board-heading">${strings.boardHeading}</h3>

@@ -47,6 +47,10 @@ export interface WidgetStrings {
   overLimit: string;
   landingPreviewTitle: (headline: string) => string;
   bannerAlt: (title: string) => string;
+  /** Accessible name of the required disclaimers under a deliverable. */
+  disclaimersLabel: string;
+  /** Shown where the landing page preview appears once the sanitizer has loaded. */
+  landingPreviewLoading: string;
   kpiName: string;
   kpiMetric: string;
   kpiTarget: string;
@@ -143,6 +147,8 @@ export const defaultStrings: WidgetStrings = {
   overLimit: 'over the limit',
   landingPreviewTitle: (headline) => `Landing page preview: ${headline}`,
   bannerAlt: (title) => `Banner for ${title}`,
+  disclaimersLabel: 'Required disclaimers',
+  landingPreviewLoading: 'Preparing the preview…',
   kpiName: 'KPI',
   kpiMetric: 'Metric',
   kpiTarget: 'Target',

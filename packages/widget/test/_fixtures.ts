@@ -22,7 +22,7 @@ const plan = [
 
 /** One deliverable of each visual kind, as the team would write it. */
 export function sampleDeliverables(runId: string): Deliverable[] {
-  const common = { runId, offline: true, issues: [] };
+  const common = { runId, offline: true, issues: [], disclaimers: [] };
   return [
     {
       ...common,

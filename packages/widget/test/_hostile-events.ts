@@ -12,6 +12,7 @@ export function hostileEvents(runId: string): SessionEventInput[] {
       skill: 'market-research',
       offline: true,
       issues: [],
+      disclaimers: [],
       kind: 'research-brief',
       title: 'Evil <img src=x onerror="window.__pwned=\'title\'">',
       markdown: [
@@ -39,6 +40,7 @@ export function hostileEvents(runId: string): SessionEventInput[] {
       skill: 'landing-page',
       offline: true,
       issues: [],
+      disclaimers: [],
       kind: 'landing-page',
       title: 'Evil landing page',
       markdown: '',
@@ -55,6 +57,7 @@ export function hostileEvents(runId: string): SessionEventInput[] {
       skill: 'creative-concepts',
       offline: true,
       issues: [],
+      disclaimers: [],
       kind: 'creative-concepts',
       title: 'Evil banner',
       markdown: '',

@@ -44,3 +44,18 @@ export async function mintToken(session: string, capabilities: ('read' | 'write'
 export function buildBundle(): Promise<string> {
   return executeServerCommand('mt-build-bundle') as Promise<string>;
 }
+
+/** The URL of a local beacon server that records every request it receives (a stand-in for a remote tracker). */
+export function beaconUrl(): Promise<string> {
+  return executeServerCommand('mt-beacon-url') as Promise<string>;
+}
+
+/** Paths (with query) the beacon has received since the last reset. */
+export function beaconHits(): Promise<string[]> {
+  return executeServerCommand('mt-beacon-hits') as Promise<string[]>;
+}
+
+/** Forgets the beacon's hits. */
+export function resetBeacon(): Promise<unknown> {
+  return executeServerCommand('mt-beacon-reset');
+}

@@ -35,10 +35,10 @@ describe('<marketing-team> over fixture state', () => {
     const counts = deepQueryAll(element, '[part="post"] .count');
     equal(counts.length, 3);
     ok(deepQuery(element, '[part="post"][data-channel="x"] .count[data-over]'), 'X post marked over the limit');
-    // Landing page only in an empty sandbox; banner only as an image.
-    const frame = deepQuery<HTMLIFrameElement>(element, 'iframe[part="landing-page"]');
-    ok(frame);
+    // Landing page only in an empty sandbox, once sanitized; banner only as an image.
+    const frame = await waitFor(() => deepQuery<HTMLIFrameElement>(element, 'iframe[part="landing-page"]'), 'the sanitized landing page');
     equal(frame.getAttribute('sandbox'), '');
+    ok(frame.srcdoc.startsWith('<!doctype html><meta http-equiv="Content-Security-Policy"'), 'its own policy comes first');
     const banner = deepQuery<HTMLImageElement>(element, 'img[part="banner"]');
     ok(banner?.src.startsWith('data:image/svg+xml'));
     equal(deepQueryAll(element, 'svg').length, 0, 'no inline svg');

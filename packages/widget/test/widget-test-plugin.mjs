@@ -3,6 +3,7 @@
 // page from Node (viewport, keyboard, screenshots) and call the test server's API.
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { writeBundle } from '../scripts/bundle.mjs';
@@ -29,6 +30,24 @@ export function widgetTestPlugin({ repositoryRoot }) {
     return port;
   }
 
+  // A local stand-in for a tracking pixel: a page that fetches from it made a remote request.
+  /** @type {import('node:http').Server | undefined} */
+  let beaconServer;
+  /** @type {Promise<string> | undefined} */
+  let beaconUrl;
+  /** @type {string[]} */
+  const beaconHits = [];
+  function startBeacon() {
+    beaconUrl ??= new Promise((resolve) => {
+      beaconServer = createServer((request, response) => {
+        beaconHits.push(request.url ?? '');
+        response.writeHead(200, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' }).end('beacon');
+      });
+      beaconServer.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${beaconServer.address().port}`));
+    });
+    return beaconUrl;
+  }
+
   async function callServer({ method = 'GET', path, body }) {
     const base = `http://127.0.0.1:${await (port ?? startServer())}`;
     const response = await fetch(`${base}${path}`, {
@@ -47,6 +66,7 @@ export function widgetTestPlugin({ repositoryRoot }) {
       await startServer();
     },
     async serverStop() {
+      beaconServer?.close();
       if (!child || child.exitCode !== null) return;
       const exited = new Promise((resolve) => child?.once('exit', resolve));
       child.kill('SIGTERM');
@@ -58,6 +78,12 @@ export function widgetTestPlugin({ repositoryRoot }) {
       if (!command.startsWith('mt-')) return undefined;
       if (command === 'mt-server-url') return `ws://127.0.0.1:${await port}`;
       if (command === 'mt-server') return callServer(payload);
+      if (command === 'mt-beacon-url') return startBeacon();
+      if (command === 'mt-beacon-hits') return [...beaconHits];
+      if (command === 'mt-beacon-reset') {
+        beaconHits.length = 0;
+        return true;
+      }
       if (command === 'mt-build-bundle') {
         // The self-contained file exactly as the package build writes it, served by the runner.
         await writeBundle(join(repositoryRoot, 'test-output', 'bundle', 'marketing-team.js'));

@@ -82,7 +82,10 @@ export const AdCopyDataSchema = z.object({ variants: z.array(AdCopyVariantSchema
 /** Data of a `landing-page` deliverable. */
 export const LandingPageDataSchema = z.object({
   headline: text(300),
-  /** A complete HTML document; clients must render it only inside a sandboxed iframe. */
+  /**
+   * A complete HTML document, untrusted: clients sanitize it and render it only inside a sandboxed
+   * iframe under a Content-Security-Policy of its own that loads nothing remote.
+   */
   html: text(200_000),
 });
 
@@ -91,7 +94,10 @@ export const CreativeConceptsDataSchema = z.object({
   concepts: z
     .array(z.object({ name: text(200), description: text(2000), palette: z.array(text(32)).check(z.maxLength(8)) }))
     .check(z.maxLength(10)),
-  /** An SVG banner; clients must render it as an image (data URL), never inline. */
+  /**
+   * An SVG banner, untrusted: clients render it as an image (data URL), never inline; written to a
+   * file it must be sanitized first, since an SVG opened as a document runs its scripts.
+   */
   bannerSvg: text(100_000),
 });
 
@@ -123,6 +129,11 @@ const common = {
   /** Human-readable Markdown rendering of the deliverable (untrusted: sanitize before display). */
   markdown: text(200_000),
   issues: z._default(z.array(DeliverableIssueSchema).check(z.maxLength(100)), []),
+  /**
+   * The brand's required disclaimers. Clients show them in an element of their own, apart from the
+   * model's text, so nothing the model writes can hide or swallow them.
+   */
+  disclaimers: z._default(z.array(text(1000)).check(z.maxLength(20)), []),
 };
 
 /** A typed artifact produced by one task of a run. */

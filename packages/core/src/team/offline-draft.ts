@@ -47,9 +47,8 @@ export function offlineDraft(purpose: ModelPurpose): string {
   const clean = <T>(value: T): T => withoutBannedTerms(value, banned);
   const markdown = clean(parts.markdown);
   const data = clean(parts.data);
-  const disclaimers = checked.data.brand?.requiredDisclaimers ?? [];
-  const closing = disclaimers.length > 0 ? `\n\n---\n${disclaimers.map((d) => `_${d}_`).join('\n\n')}` : '';
-  return `${markdown}${closing}\n\n\`\`\`json\n${JSON.stringify(data, null, 2)}\n\`\`\`\n`;
+  // Required disclaimers are not repeated in the Markdown: deliverables carry them beside the text.
+  return `${markdown}\n\n\`\`\`json\n${JSON.stringify(data, null, 2)}\n\`\`\`\n`;
 }
 
 function withoutBannedTerms<T>(value: T, banned: readonly string[]): T {

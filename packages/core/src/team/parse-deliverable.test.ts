@@ -94,11 +94,12 @@ describe('parseDeliverable', () => {
         { field: 'data.posts[0].text', message: 'uses banned term "synergy"', repaired: false },
         { field: 'markdown', message: 'uses banned term "synergy"', repaired: false },
         { field: 'data.posts[0].text', message: 'appended required disclaimer: Terms apply.', repaired: true },
-        { field: 'markdown', message: 'appended required disclaimer: Terms apply.', repaired: true },
       ]),
     );
     expect(d.data.posts[0]!.text.endsWith('Terms apply.')).toBe(true);
-    expect(d.markdown).toContain('Terms apply.');
+    // the disclaimer travels beside the model's text, so no Markdown can hide it
+    expect(d.markdown).not.toContain('Terms apply.');
+    expect(d.disclaimers).toEqual(['Terms apply.']);
     // "cheaper" is not the banned word "cheap"
     expect(parse('research-brief', answer('# R\n\nCheaper tills. Terms apply.', { summary: 's', audienceInsights: [], marketTrends: [], opportunities: [] })).issues).toEqual([]);
   });

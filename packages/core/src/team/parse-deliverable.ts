@@ -85,11 +85,9 @@ export function parseDeliverable(input: ParseDeliverableInput): Deliverable {
   const data = readData(input.kind, raw, markdown, input.text, reader);
   repairData(input.kind, data, issues, input.brand ?? {});
 
-  const disclaimers = (input.brand?.requiredDisclaimers ?? []).filter((d) => !markdown.toLowerCase().includes(d.toLowerCase()));
-  if (disclaimers.length > 0) {
-    markdown = `${markdown}\n\n---\n${disclaimers.map((d) => `_${d}_`).join('\n\n')}`;
-    issues.push({ field: 'markdown', message: `appended required disclaimer: ${disclaimers.join(' ')}`, repaired: true });
-  }
+  // Disclaimers travel beside the text, never inside it (model Markdown could hide them), so a
+  // text without them needs no repair.
+  const disclaimers = [...(input.brand?.requiredDisclaimers ?? [])];
   const banned = findBannedTerms(markdown, input.brand?.bannedTerms ?? []);
   for (const term of banned) issues.push({ field: 'markdown', message: `uses banned term "${term}"`, repaired: false });
   if (markdown.length > 200_000) {
@@ -109,6 +107,7 @@ export function parseDeliverable(input: ParseDeliverableInput): Deliverable {
     offline: input.offline ?? false,
     markdown,
     issues,
+    disclaimers,
     kind: input.kind,
     data,
   });
@@ -226,7 +225,11 @@ function readData(kind: DeliverableKind, raw: unknown, markdown: string, text: s
 
 const TAG = /^<([a-zA-Z][\w:-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)(\s*\/?)>$/;
 
-/** Strips active content from untrusted markup: scripts, event handlers, javascript: URLs. */
+/**
+ * A first pass over untrusted markup: scripts, event handlers, javascript: URLs. It is not a
+ * security boundary (regular expressions cannot parse HTML); every place that shows or writes the
+ * markup sanitizes it again with a real parser and an allowlist (the widget, the export).
+ */
 function stripActiveContent(markup: string, path: string, issues: DeliverableIssue[]): string {
   const cleaned = markup
     .replace(/<script\b[\s\S]*?(<\/script\s*>|$)/gi, '')

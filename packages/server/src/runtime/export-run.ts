@@ -1,7 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Deliverable, RunState, SessionState } from '@marketing-team/core';
+import { DeliverableKindSchema, type Deliverable, type RunState, type SessionState } from '@marketing-team/core';
 import { z } from 'zod';
+import { renderBannerPng } from './_banner-png.js';
+import { inertLandingPage } from './_inert-landing-page.js';
+import { inertSvg } from './_inert-svg.js';
 import { summarizeUsage } from './usage-ledger.js';
 
 const ExportOptionsSchema = z.object({
@@ -33,27 +36,6 @@ export class ExportRunError extends Error {
   ) {
     super(message);
   }
-}
-
-/**
- * Stops scripts in an exported landing page when someone opens the file in a browser: the page is
- * model output and untrusted, so it gets a Content-Security-Policy that allows only inline styles
- * and data images.
- */
-function withRestrictivePolicy(html: string): string {
-  const meta =
-    '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; img-src data:; font-src data:">';
-  const head = /<head(\s[^>]*)?>/i.exec(html);
-  if (head) return html.slice(0, head.index + head[0].length) + meta + html.slice(head.index + head[0].length);
-  return `<!doctype html><html><head>${meta}</head><body>${html}</body></html>`;
-}
-
-/** An SVG is written as an image file only when it has nothing that could run or load from elsewhere. */
-function isInertSvg(svg: string): boolean {
-  return (
-    /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/i.test(svg) &&
-    !/<script|<foreignObject|javascript:|\son[a-z]+\s*=|(?:xlink:)?href\s*=\s*["']\s*(?!#|data:image\/)/i.test(svg)
-  );
 }
 
 function fileStem(deliverable: Deliverable, used: Set<string>): string {
@@ -101,10 +83,13 @@ function readme(run: RunState, rows: string[], notes: string[], usage: ReturnTyp
 
 /**
  * Writes a run (from a reduced `SessionState`) as a folder: a `README.md` index, each
- * deliverable as Markdown (`<kind>.md`) and as JSON (`<kind>.json`, the whole typed deliverable),
- * the landing page as `landing-page.html` (with a script-blocking policy), the creative banner as
- * `banner.svg`, and `run.json` with the tasks and usage. File names come from deliverable kinds,
- * never from model output.
+ * deliverable as Markdown (`<kind>.md`, with the required disclaimers) and as JSON (`<kind>.json`,
+ * the whole typed deliverable), the landing page as `landing-page.html`, the creative banner as
+ * `banner.svg` and `banner.png`, and `run.json` with the tasks and usage. Model output is made inert
+ * before it is written: the page is sanitized against an allowlist and carries a
+ * Content-Security-Policy as its first element, the SVG is rebuilt from an allowlist of drawing
+ * elements. File names come from deliverable kinds (checked against the known kinds), never from
+ * model output.
  */
 export async function exportRun(state: SessionState, options: ExportRunOptions): Promise<ExportedRun> {
   const parsed = ExportOptionsSchema.safeParse(options);
@@ -114,11 +99,19 @@ export async function exportRun(state: SessionState, options: ExportRunOptions):
   }
   const run = state.runs[parsed.data.runId];
   if (!run) throw new ExportRunError(`exportRun: runId: no run "${parsed.data.runId}" in this session`, 'runId');
+  // File names are built from kinds: an unknown one (a state not made by the reducer) stops the
+  // export before anything is written, so no odd name or path ever reaches the file system.
+  for (const id of run.deliverableIds) {
+    const kind: unknown = state.deliverables[id]?.kind;
+    if (kind !== undefined && !DeliverableKindSchema.safeParse(kind).success) {
+      throw new ExportRunError(`exportRun: state.deliverables.${id}.kind: not a deliverable kind`, `state.deliverables.${id}.kind`);
+    }
+  }
   const directory = resolve(parsed.data.directory);
   await mkdir(directory, { recursive: true });
   const files: string[] = [];
-  const write = async (name: string, content: string) => {
-    await writeFile(join(directory, name), content, 'utf8');
+  const write = async (name: string, content: string | Uint8Array) => {
+    await writeFile(join(directory, name), content);
     files.push(name);
   };
 
@@ -130,22 +123,31 @@ export async function exportRun(state: SessionState, options: ExportRunOptions):
     if (!deliverable) continue;
     const stem = fileStem(deliverable, used);
     const links = [`[${stem}.md](${stem}.md)`, `[${stem}.json](${stem}.json)`];
-    await write(`${stem}.md`, `${deliverable.markdown.trimEnd()}\n`);
+    const disclaimers = deliverable.disclaimers ?? [];
+    const missing = disclaimers.filter((d) => !deliverable.markdown.toLowerCase().includes(d.toLowerCase()));
+    const closing = missing.length > 0 ? `\n\n---\n\n${missing.map((d) => `_${d}_`).join('\n\n')}` : '';
+    await write(`${stem}.md`, `${deliverable.markdown.trimEnd()}${closing}\n`);
     await write(`${stem}.json`, `${JSON.stringify(deliverable, null, 2)}\n`);
     if (deliverable.kind === 'landing-page') {
       const name = stem === 'landing-page' ? 'landing-page.html' : `${stem}.html`;
-      await write(name, withRestrictivePolicy(deliverable.data.html));
+      await write(name, inertLandingPage(deliverable.data.html, { title: deliverable.data.headline || deliverable.title, disclaimers }));
       links.push(`[${name}](${name})`);
     }
     if (deliverable.kind === 'creative-concepts' && deliverable.data.bannerSvg.trim().length > 0) {
       const base = stem === 'creative-concepts' ? 'banner' : `banner-${stem}`;
-      if (isInertSvg(deliverable.data.bannerSvg)) {
-        await write(`${base}.svg`, deliverable.data.bannerSvg);
+      const svg = inertSvg(deliverable.data.bannerSvg);
+      if (svg) {
+        await write(`${base}.svg`, `${svg}\n`);
         links.push(`[${base}.svg](${base}.svg)`);
+        try {
+          await write(`${base}.png`, await renderBannerPng(svg));
+          links.push(`[${base}.png](${base}.png)`);
+        } catch (error) {
+          // A banner the renderer cannot draw still exports as SVG; the README says why the PNG is missing.
+          notes.push(`The banner of ${deliverable.title} could not be drawn as PNG (${(error as Error).message.slice(0, 200)}).`);
+        }
       } else {
-        await write(`${base}.svg.txt`, deliverable.data.bannerSvg);
-        links.push(`[${base}.svg.txt](${base}.svg.txt)`);
-        notes.push(`The banner of ${deliverable.title} contains scripts or external links, so it was saved as text (${base}.svg.txt), not as an image.`);
+        notes.push(`The banner of ${deliverable.title} had no drawable SVG left after removing scripts and external references, so it was not exported.`);
       }
     }
     const issues = deliverable.issues.length === 0 ? 'none' : `${deliverable.issues.length} (${deliverable.issues.filter((issue) => issue.repaired).length} repaired)`;

@@ -1,23 +1,41 @@
+import type { LandingPageDocumentOptions } from '../markdown/landing-page-document.js';
 import type { RenderMarkdownOptions } from '../markdown/render-markdown.js';
 
 type Renderer = (markdown: string, options?: RenderMarkdownOptions) => string;
+type LandingPageSanitizer = (html: string, options?: LandingPageDocumentOptions) => string;
 
-let renderer: Renderer | undefined;
-let loading: Promise<Renderer> | undefined;
+/** The sanitizers of the lazily loaded chunk. */
+export interface Sanitizers {
+  renderMarkdown: Renderer;
+  landingPageDocument: LandingPageSanitizer;
+}
 
-/** The sanitizing renderer if it has loaded already. */
-export function loadedMarkdownRenderer(): Renderer | undefined {
-  return renderer;
+let sanitizers: Sanitizers | undefined;
+let loading: Promise<Sanitizers> | undefined;
+
+/** The sanitizers if they have loaded already. */
+export function loadedSanitizers(): Sanitizers | undefined {
+  return sanitizers;
 }
 
 /**
- * Loads the Markdown sanitizer on first use; it is a separate module so the elements load
- * (and a bundler can split) without marked and DOMPurify.
+ * Loads the sanitizers (marked and DOMPurify) on first use; they are a separate module so the
+ * elements load (and a bundler can split) without them.
  */
-export function loadMarkdownRenderer(): Promise<Renderer> {
+export function loadSanitizers(): Promise<Sanitizers> {
   loading ??= import('../markdown/render-markdown.js').then((module) => {
-    renderer = module.renderMarkdown;
-    return renderer;
+    sanitizers = { renderMarkdown: module.renderMarkdown, landingPageDocument: module.landingPageDocument };
+    return sanitizers;
   });
   return loading;
+}
+
+/** The sanitizing Markdown renderer if it has loaded already. */
+export function loadedMarkdownRenderer(): Renderer | undefined {
+  return sanitizers?.renderMarkdown;
+}
+
+/** Loads the sanitizing Markdown renderer on first use. */
+export function loadMarkdownRenderer(): Promise<Renderer> {
+  return loadSanitizers().then((loaded) => loaded.renderMarkdown);
 }

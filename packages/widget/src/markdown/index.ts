@@ -1,1 +1,2 @@
 export { renderMarkdown, type RenderMarkdownOptions } from './render-markdown.js';
+export { landingPageDocument, type LandingPageDocumentOptions } from './landing-page-document.js';

@@ -1,12 +1,42 @@
 import DOMPurify from 'dompurify';
-import { Marked } from 'marked';
+import { Marked, type Tokens } from 'marked';
+import { isAllowedMedia, mediaOriginsOf } from '../internal/_media-origins.js';
 
-// Model output is untrusted: links may only leave for the web or mail, images only load over
-// http(s) (the SVG banner is our own <img>, never Markdown), and nothing executable survives.
+// This module is the lazily loaded sanitizer chunk; the landing page sanitizer rides along.
+export { landingPageDocument, type LandingPageDocumentOptions } from './landing-page-document.js';
+
+// Model output is untrusted: links may only leave for the web or mail, images load only from
+// origins the host allowed (none by default), and nothing executable survives.
 const SAFE_LINK = /^(?:https?:|mailto:)/i;
-const SAFE_IMAGE = /^https?:/i;
 
-const marked = new Marked({ gfm: true, async: false });
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+// The origins of the render under way (rendering is synchronous, so one variable is enough).
+let allowedOrigins: readonly string[] = [];
+
+const marked = new Marked({
+  gfm: true,
+  async: false,
+  // Raw HTML in model Markdown is never markup: without these tokenizers a tag is plain text,
+  // so `<!--`, `<style>` or `<template>` can no longer make a sanitizer drop what follows.
+  tokenizer: {
+    html: () => undefined,
+    tag: () => undefined,
+  },
+  renderer: {
+    html: ({ text }: Tokens.HTML | Tokens.Tag) => escapeHtml(text),
+    // An image from an origin the host did not allow becomes a link: nothing loads until the reader asks.
+    image: ({ href, title, text }: Tokens.Image) =>
+      isAllowedMedia(href, allowedOrigins)
+        ? `<img src="${escapeHtml(href)}" alt="${escapeHtml(text)}"${title ? ` title="${escapeHtml(title)}"` : ''}>`
+        : `<a href="${escapeHtml(href)}"${title ? ` title="${escapeHtml(title)}"` : ''}>${escapeHtml(text || href)}</a>`,
+  },
+});
+
+// Exactly what marked writes for Markdown; nothing else can come out of it.
+const ALLOWED_TAGS = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'strong', 'em', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'input'];
+const ALLOWED_ATTR = ['href', 'title', 'alt', 'src', 'align', 'start', 'type', 'checked', 'disabled', 'class'];
+
 let purifier: ReturnType<typeof DOMPurify> | undefined;
 
 function getPurifier(): ReturnType<typeof DOMPurify> {
@@ -21,8 +51,11 @@ function getPurifier(): ReturnType<typeof DOMPurify> {
       node.setAttribute('target', '_blank');
     } else if (node.nodeName === 'IMG') {
       const src = node.getAttribute('src');
-      if (src === null || !SAFE_IMAGE.test(src.trim())) node.removeAttribute('src');
-      node.removeAttribute('srcset');
+      if (src === null || !isAllowedMedia(src, allowedOrigins)) node.removeAttribute('src');
+    } else if (node.nodeName === 'INPUT') {
+      // task list checkboxes only, and read-only
+      node.setAttribute('type', 'checkbox');
+      node.setAttribute('disabled', '');
     }
   });
   purifier = instance;
@@ -36,12 +69,17 @@ export interface RenderMarkdownOptions {
    * gaps, capped at 6. Absent leaves headings as written.
    */
   topHeading?: number;
+  /**
+   * Origins (`https://cdn.example`) Markdown images may load from. Empty by default: every image
+   * becomes a link, so model output makes the browser fetch nothing.
+   */
+  mediaOrigins?: readonly string[];
 }
 
 /**
- * Turns untrusted Markdown into HTML that is safe to insert: Markdown through `marked`, then
- * DOMPurify with the HTML profile, no styles, forms, frames or embedded documents, links
- * limited to http, https and mailto, and images to http and https.
+ * Turns untrusted Markdown into HTML that is safe to insert: Markdown through `marked` with raw
+ * HTML rendered as text, then DOMPurify limited to the elements Markdown produces, links to
+ * http, https and mailto, and images to the allowed origins.
  */
 export function renderMarkdown(markdown: string, options: RenderMarkdownOptions = {}): string {
   if (typeof markdown !== 'string') throw new TypeError('markdown: expected a string');
@@ -61,12 +99,17 @@ export function renderMarkdown(markdown: string, options: RenderMarkdownOptions 
       if (token.type === 'heading') token.depth = levels.get(token.depth as number) ?? 6;
     });
   }
-  const html = marked.parser(tokens);
-  return getPurifier().sanitize(html, {
-    USE_PROFILES: { html: true },
-    FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'frame', 'object', 'embed', 'link', 'meta', 'base'],
-    FORBID_ATTR: ['style', 'srcset', 'action', 'formaction'],
-    ALLOW_DATA_ATTR: false,
-    ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i,
-  });
+  allowedOrigins = mediaOriginsOf(options.mediaOrigins);
+  try {
+    const html = marked.parser(tokens);
+    return getPurifier().sanitize(html, {
+      ALLOWED_TAGS,
+      ALLOWED_ATTR,
+      ALLOW_DATA_ATTR: false,
+      ALLOW_ARIA_ATTR: false,
+      ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i,
+    });
+  } finally {
+    allowedOrigins = [];
+  }
 }
