@@ -226,8 +226,7 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
     if (previous) {
       unlink(previous);
       connection.quota?.leave(session);
-    }
-    else if (connection.sessions.size >= maxSessions) {
+    } else if (connection.sessions.size >= maxSessions) {
       send(connection, { type: 'error', code: 'rate_limited', message: `at most ${maxSessions} sessions per connection`, session });
       return;
     }
