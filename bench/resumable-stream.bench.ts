@@ -12,7 +12,7 @@
 // with MONITOR, keeping only lines that name this run's key prefixes (so other users of the same
 // Redis do not count; commands run inside our Lua scripts do).
 // Run alone: node --conditions=@marketing-team/source --import tsx bench/resumable-stream.bench.ts
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +25,9 @@ import { attachWebSocket, createMarketingTeamServer, createNodeListener } from '
 import { RedisStore } from '../packages/server/src/stores/redis-store.js';
 import { benchResult, percentile, type BenchResult } from './bench-result.js';
 
-const secret = 'bench-secret-bench-secret-bench-secret';
+// The benches open thousands of connections as one user; quotas are not what they measure.
+const BENCH_LIMITS = { connectionsPerPrincipal: 1e6, connectionsPerSession: 1e6, connectionsPerAddress: 1e6, concurrentRunsPerPrincipal: 1e4, concurrentRunsPerSession: 1e4, briefsPerMinutePerPrincipal: 1e6, briefsPerMinutePerSession: 1e6, briefsPerMinutePerAddress: 1e6, onLimit: () => undefined };
+const secret = randomBytes(32).toString('hex');
 const DELTAS = 2000;
 const RESUME_AT = 1000;
 const RESUMES = 20;
@@ -78,7 +80,7 @@ interface Ours {
 async function startOurs(): Promise<Ours> {
   const prefix = `mt-rsb-${randomUUID().slice(0, 8)}:`;
   const store = new RedisStore({ keyPrefix: prefix });
-  const server = createMarketingTeamServer({ store, tokens: { secret }, allowedOrigins: '*', rateLimit: { messagesPerSecond: 1e6, burst: 1e6 } });
+  const server = createMarketingTeamServer({ store, tokens: { secret }, allowedOrigins: '*', rateLimit: { messagesPerSecond: 1e6, burst: 1e6 }, limits: BENCH_LIMITS });
   const http = createServer(createNodeListener(server));
   const ws = attachWebSocket(http, server);
   http.listen(0, '127.0.0.1');

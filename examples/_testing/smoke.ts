@@ -1,6 +1,7 @@
 // Shared by the examples' smoke tests: start an example as a child process on a free port,
 // then drive a brief to completion through it the way a browser would.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,7 +44,7 @@ export async function startExample(cwd: string, command: string[], options: { he
   const data = mkdtempSync(join(tmpdir(), 'mt-example-'));
   const child: ChildProcess = spawn(command[0]!, command.slice(1), {
     cwd,
-    env: { ...process.env, PORT: String(port), DATA_DIR: data, TOKENS_PER_SECOND: '20000', ...options.env },
+    env: { ...process.env, PORT: String(port), DATA_DIR: data, TOKENS_PER_SECOND: '20000', MARKETING_TEAM_SECRET: randomBytes(32).toString('hex'), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

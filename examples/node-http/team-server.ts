@@ -1,6 +1,5 @@
 // The host app's backend pieces: the session server with the embedded defaults (SQLite on
 // local disk, the default team on the offline model, no keys) and the route that mints tokens.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -25,8 +24,7 @@ export const store = new SqliteStore({ path: join(dataDir, 'sessions.db') });
 export const server = createMarketingTeamServer({
   store,
   launcher: createTeamRuntime({ team: createDefaultTeam(), provider: createOfflineProvider({ tokensPerSecond: Number(process.env.TOKENS_PER_SECOND ?? 40) }) }),
-  // Keep the secret in your secret store; a per-process one means tokens die with the process.
-  tokens: { secret: process.env.MARKETING_TEAM_SECRET ?? randomBytes(32).toString('hex') },
+  tokens: { secret: requiredSecret() },
   allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
   basePath: '/mt',
 });
@@ -53,3 +51,10 @@ export const page = `<!doctype html>
   document.querySelector('marketing-team').getToken = async (session) =>
     (await (await fetch('/api/mt-token?session=' + encodeURIComponent(session))).json()).token;
 </script></body></html>`;
+
+/** The token secret from the environment; no fallback, so a missing one stops the server at start. */
+function requiredSecret(): string {
+  const secret = process.env.MARKETING_TEAM_SECRET;
+  if (!secret) throw new Error('set MARKETING_TEAM_SECRET, e.g. MARKETING_TEAM_SECRET=$(openssl rand -hex 32)');
+  return secret;
+}

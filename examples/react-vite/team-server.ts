@@ -1,6 +1,5 @@
 // The host app's backend pieces: the session server with the embedded defaults (SQLite on
 // local disk, the default team on the offline model, no keys) and the route that mints tokens.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDefaultTeam } from '@marketing-team/core';
@@ -14,8 +13,7 @@ export const store = new SqliteStore({ path: join(dataDir, 'sessions.db') });
 export const server = createMarketingTeamServer({
   store,
   launcher: createTeamRuntime({ team: createDefaultTeam(), provider: createOfflineProvider({ tokensPerSecond: Number(process.env.TOKENS_PER_SECOND ?? 40) }) }),
-  // Keep the secret in your secret store; a per-process one means tokens die with the process.
-  tokens: { secret: process.env.MARKETING_TEAM_SECRET ?? randomBytes(32).toString('hex') },
+  tokens: { secret: requiredSecret() },
   // The app's own origin, and the Vite dev server's, whose proxy passes the page's Origin on.
   allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`, 'http://localhost:5173'],
   basePath: '/mt',
@@ -32,4 +30,11 @@ export async function mintToken(session: unknown): Promise<{ status: number; bod
   } catch (error) {
     return { status: 400, body: { error: error instanceof Error ? error.message : 'refused' } };
   }
+}
+
+/** The token secret from the environment; no fallback, so a missing one stops the server at start. */
+function requiredSecret(): string {
+  const secret = process.env.MARKETING_TEAM_SECRET;
+  if (!secret) throw new Error('set MARKETING_TEAM_SECRET, e.g. MARKETING_TEAM_SECRET=$(openssl rand -hex 32)');
+  return secret;
 }

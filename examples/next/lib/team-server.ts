@@ -1,6 +1,5 @@
 // The session server, created once per Node process (kept on globalThis so `next dev` reloads
 // do not open a second store). Embedded defaults: SQLite on local disk, the offline model.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDefaultTeam } from '@marketing-team/core';
@@ -13,7 +12,7 @@ function create(): MarketingTeamServer {
   return createMarketingTeamServer({
     store: new SqliteStore({ path: join(dataDir, 'sessions.db') }),
     launcher: createTeamRuntime({ team: createDefaultTeam(), provider: createOfflineProvider({ tokensPerSecond: Number(process.env.TOKENS_PER_SECOND ?? 40) }) }),
-    tokens: { secret: process.env.MARKETING_TEAM_SECRET ?? randomBytes(32).toString('hex') },
+    tokens: { secret: requiredSecret() },
     allowedOrigins: [`http://localhost:${port}`, `http://127.0.0.1:${port}`],
     // Must match the route folder: app/mt/[...path]/route.ts.
     basePath: '/mt',
@@ -22,3 +21,10 @@ function create(): MarketingTeamServer {
 
 const holder = globalThis as typeof globalThis & { marketingTeamServer?: MarketingTeamServer };
 export const server: MarketingTeamServer = (holder.marketingTeamServer ??= create());
+
+/** The token secret from the environment; no fallback, so a missing one stops the server at start. */
+function requiredSecret(): string {
+  const secret = process.env.MARKETING_TEAM_SECRET;
+  if (!secret) throw new Error('set MARKETING_TEAM_SECRET, e.g. MARKETING_TEAM_SECRET=$(openssl rand -hex 32)');
+  return secret;
+}

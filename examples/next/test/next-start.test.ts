@@ -2,6 +2,7 @@
 // packages' built output, so it runs only when MT_NEXT_BUILD=1: `npm test` (which builds the
 // packages first) sets it; a bare `vitest run` skips it, and smoke.test.ts still covers the
 // same route modules.
+import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,8 @@ const next = fileURLToPath(new URL('../node_modules/next/dist/bin/next', import.
 describe.skipIf(process.env.MT_NEXT_BUILD !== '1')('the Next example under next start', () => {
   let example: RunningExample;
   beforeAll(async () => {
-    const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+    // `next build` loads the route modules, and the server refuses to start without a secret.
+    const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', MARKETING_TEAM_SECRET: randomBytes(32).toString('hex') };
     const build = spawnSync(process.execPath, [next, 'build'], { cwd: dir, encoding: 'utf8', env });
     if (build.status !== 0) throw new Error(`next build failed:\n${build.stdout}${build.stderr}`);
     example = await startExample(dir, [process.execPath, next, 'start'], { env: { NEXT_TELEMETRY_DISABLED: '1' } });

@@ -1,6 +1,7 @@
 // Drives the example's real route modules (`app/mt/[...path]/route.ts`, `app/api/mt-token/route.ts`)
 // with real `Request` objects through a real Node HTTP server, the way `next start` calls them.
 // (`next build` is not run here: it takes minutes on a small machine; see the README.)
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +22,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'mt-next-'));
   process.env.DATA_DIR = dataDir;
   process.env.TOKENS_PER_SECOND = '20000';
+  process.env.MARKETING_TEAM_SECRET ??= randomBytes(32).toString('hex');
   const sessions = (await import('../app/mt/[...path]/route')) as Record<string, Handler | string>;
   const tokens = (await import('../app/api/mt-token/route')) as Record<string, Handler | string>;
   expect(sessions.runtime).toBe('nodejs');

@@ -33,6 +33,17 @@ const server = createMarketingTeamServer({
   launcher: createScriptedProducer({ deltas: options.deltas, deltasPerSecond: options.deltasPerSecond, tasks: options.tasks }),
   snapshotEvery: options.snapshotEvery,
   onError: () => undefined,
+  // Tests connect and submit briefs as one user far faster than a person would.
+  limits: {
+    connectionsPerPrincipal: 100_000,
+    connectionsPerSession: 100_000,
+    connectionsPerAddress: 100_000,
+    concurrentRunsPerPrincipal: 10_000,
+    concurrentRunsPerSession: 10_000,
+    briefsPerMinutePerPrincipal: 100_000,
+    briefsPerMinutePerSession: 100_000,
+    briefsPerMinutePerAddress: 100_000,
+  },
 });
 const http = createServer(createNodeListener(server));
 const ws = attachWebSocket(http, server);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `marketing-team dev [--port 3000] [--data .data] [--scripted] [--widget file]`: the demo server. SQLite on
-// local disk, the team runtime with the offline model (Claude when ANTHROPIC_API_KEY is set).
+// `marketing-team dev [--port 3000] [--data .data] [--scripted] [--widget file] [--lan | --host addr]`: the demo
+// server. SQLite on local disk, the team runtime with the offline model (Claude when ANTHROPIC_API_KEY is set).
+// It listens on 127.0.0.1 only: its token route hands full tokens to anyone who can reach it.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -15,7 +16,10 @@ import { createAnthropicProvider, createOfflineProvider } from './models/index.j
 import { createScriptedProducer, createTeamRuntime, type RunLauncher } from './runtime/index.js';
 import { SqliteStore } from './stores/index.js';
 
-const USAGE = 'usage: marketing-team dev [--port 3000] [--data .data] [--scripted] [--widget path/to/marketing-team.js]';
+const USAGE =
+  'usage: marketing-team dev [--port 3000] [--data .data] [--scripted] [--widget path/to/marketing-team.js] [--lan | --host 127.0.0.1]\n' +
+  '  --lan        listen on every interface, so a phone on your network can open the demo (anyone there can then use it)\n' +
+  '  --host addr  listen on this address only (default 127.0.0.1)';
 
 function launcherFor(scripted: boolean): { launcher: RunLauncher; label: string } {
   if (scripted) return { launcher: createScriptedProducer({ deltas: 400, deltasPerSecond: 40, tasks: 3 }), label: 'scripted producer' };
@@ -35,6 +39,8 @@ async function dev(argv: string[]): Promise<void> {
       data: { type: 'string', default: '.data' },
       scripted: { type: 'boolean', default: false },
       widget: { type: 'string' },
+      lan: { type: 'boolean', default: false },
+      host: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -44,6 +50,9 @@ async function dev(argv: string[]): Promise<void> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port: expected a port number, got ${values.port}`);
+  if (values.lan && values.host !== undefined) throw new Error('--lan and --host: give one of them');
+  const host = values.lan ? '0.0.0.0' : (values.host ?? '127.0.0.1');
+  const loopbackOnly = /^(127\.|::1$|localhost$)/.test(host);
   const widgetFile = values.widget === undefined ? undefined : resolve(values.widget);
   if (widgetFile && !existsSync(widgetFile)) throw new Error(`--widget: no file at ${widgetFile} (build it with: pnpm --filter @marketing-team/widget build)`);
   const data = resolve(values.data);
@@ -54,12 +63,13 @@ async function dev(argv: string[]): Promise<void> {
   const server = createMarketingTeamServer({
     store,
     launcher,
-    // A demo secret per process: tokens die with it, which a demo can afford.
+    // A random secret per process unless one is given: tokens die with it, which a demo can afford.
     tokens: { secret: process.env.MARKETING_TEAM_SECRET ?? randomBytes(32).toString('hex') },
     allowedOrigins: (origin) => origins.has(origin),
     interruptOrphanedRuns: true,
     tokenRoute: {
-      // The demo's stand-in for a host backend: anyone on this machine may join a demo session.
+      // The demo's stand-in for a host backend, with no login: anyone who can reach the server may join
+      // a demo session with full rights, which is why it listens on this machine only unless told otherwise.
       authorize: (_request, session) => (session.startsWith('demo-') ? { userId: 'demo-user', userName: 'Demo user', ttlSeconds: 3600 } : null),
     },
   });
@@ -70,16 +80,26 @@ async function dev(argv: string[]): Promise<void> {
   const websocket = attachWebSocket(http, server);
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);
-    http.listen(port, resolveListen);
+    http.listen(port, host, resolveListen);
   });
   const address = http.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  // This machine's own addresses, so a phone on the same network can open the demo too.
-  const addresses = Object.values(networkInterfaces()).flatMap((list) => list ?? []);
-  const hosts = ['localhost', ...addresses.map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address))];
-  for (const host of hosts) origins.add(`http://${host}:${actualPort}`);
+  // Pages served from where the demo listens may connect; on the LAN, from this machine's own addresses too.
+  const addresses = loopbackOnly ? [] : Object.values(networkInterfaces()).flatMap((list) => list ?? []);
+  const hosts = ['localhost', '127.0.0.1', ...(loopbackOnly ? [] : [host]), ...addresses.map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address))];
+  for (const name of hosts) origins.add(`http://${name}:${actualPort}`);
   console.log(`marketing-team demo (${label}, data in ${data}${widgetFile ? '' : ', minimal page without the widget'})`);
   console.log(`  http://localhost:${actualPort}`);
+  if (loopbackOnly) {
+    console.log(`  listening on ${host} only; add --lan to open it to a phone on your network`);
+  } else {
+    const lan = addresses.filter((a) => !a.internal).map((a) => `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${actualPort}`);
+    console.warn(
+      `  WARNING: listening on ${host}: anyone who can reach this machine can get a full token for any demo session` +
+        ` and run briefs on it${process.env.ANTHROPIC_API_KEY ? ' with your Anthropic key' : ''}. Use it on a network you trust.`,
+    );
+    for (const address of lan) console.log(`  ${address}`);
+  }
 
   let stopping = false;
   const stop = async () => {

@@ -8,3 +8,4 @@ export * from './models/index.js';
 export * from './durable-streams/index.js';
 export * from './team-files/index.js';
 export * from './cluster/index.js';
+export * from './limits/index.js';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,7 +24,23 @@ import {
 } from '../src/http/index.js';
 import type { SessionStore } from '../src/stores/session-store.js';
 
-export const SECRET = 'test-secret-test-secret-test-secret-0123456789';
+/** A random secret per test run, handed to child processes through the environment they inherit. */
+export const SECRET = (process.env.MT_TEST_SECRET ??= randomBytes(32).toString('hex'));
+/**
+ * Tests open many connections and runs as one user; each limit is tested on its own in
+ * limits.test.ts, so the shared server is given room to spare.
+ */
+export const ROOMY_LIMITS = {
+  connectionsPerPrincipal: 100_000,
+  connectionsPerSession: 100_000,
+  connectionsPerAddress: 100_000,
+  concurrentRunsPerPrincipal: 10_000,
+  concurrentRunsPerSession: 10_000,
+  briefsPerMinutePerPrincipal: 100_000,
+  briefsPerMinutePerSession: 100_000,
+  briefsPerMinutePerAddress: 100_000,
+  onLimit: () => undefined,
+};
 export const ORIGIN = 'http://app.example';
 
 /** A server listening on a random port. */
@@ -45,6 +62,7 @@ export async function startServer(
     tokens: { secret: SECRET },
     allowedOrigins: [ORIGIN],
     onError: () => undefined,
+    limits: ROOMY_LIMITS,
     ...options,
   });
   const http = createServer(createNodeListener(server));

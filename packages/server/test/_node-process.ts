@@ -12,7 +12,7 @@ import { createScriptedProducer } from '../src/runtime/scripted-producer.js';
 import { RedisStore } from '../src/stores/redis-store.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import type { SessionStore } from '../src/stores/session-store.js';
-import { ORIGIN, SECRET } from './_harness.js';
+import { ORIGIN, ROOMY_LIMITS, SECRET } from './_harness.js';
 
 const env = process.env;
 const nodeId = env.MT_NODE_ID ?? `node-${process.pid}`;
@@ -42,6 +42,7 @@ const launcher: RunLauncher = {
 const server = createMarketingTeamServer({
   store,
   tokens: { secret: SECRET },
+  limits: ROOMY_LIMITS,
   allowedOrigins: [ORIGIN],
   onError: () => undefined,
   rateLimit: { messagesPerSecond: 1e6, burst: 1e6 },

@@ -6,7 +6,7 @@ import { createDurableStreamsHandler } from '../src/durable-streams/index.js';
 import { attachWebSocket, createMarketingTeamServer, createNodeListener } from '../src/http/index.js';
 import { createScriptedProducer } from '../src/runtime/scripted-producer.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
-import { ORIGIN, SECRET } from './_harness.js';
+import { ORIGIN, ROOMY_LIMITS, SECRET } from './_harness.js';
 
 const path = process.argv[2];
 if (!path) throw new Error('usage: _server-process.ts <database file>');
@@ -14,6 +14,7 @@ const store = new SqliteStore({ path });
 const server = createMarketingTeamServer({
   store,
   tokens: { secret: SECRET },
+  limits: ROOMY_LIMITS,
   allowedOrigins: [ORIGIN],
   interruptOrphanedRuns: true,
   launcher: createScriptedProducer({

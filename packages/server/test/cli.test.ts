@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,5 +59,65 @@ describe('marketing-team dev', () => {
     expect(stream.status).toBe(200);
     const body = (await stream.json()) as unknown[];
     expect(body.length).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+/** Starts the demo with `args`; resolves with its port and what it printed. */
+async function startDemo(args: string[]): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  const demo = spawn(process.execPath, ['--conditions=@marketing-team/source', '--import', 'tsx', 'packages/server/src/cli.ts', 'dev', '--port', '0', '--data', dir.path, '--scripted', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  demos.add(demo);
+  let out = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const read = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /http:\/\/localhost:(\d+)/.exec(out);
+      if (match && /listening on/i.test(out)) resolve(Number(match[1]));
+    };
+    demo.stdout!.on('data', read);
+    demo.stderr!.on('data', read);
+    demo.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+  return { child: demo, port, output: () => out };
+}
+
+/** True when a TCP connection to host:port is accepted. */
+function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+const demos = new Set<ChildProcess>();
+afterAll(async () => {
+  for (const demo of demos) {
+    if (demo.exitCode !== null) continue;
+    const exited = new Promise((resolve) => demo.once('exit', resolve));
+    demo.kill('SIGTERM');
+    await exited;
+  }
+});
+
+describe('marketing-team dev on the network', () => {
+  // 127.0.0.2 is another address of this machine: a server bound to 127.0.0.1 refuses it,
+  // one listening on every interface accepts it, as it would a phone's connection.
+  it('listens on 127.0.0.1 only by default', async () => {
+    const { port, output } = await startDemo([]);
+    expect(await reachable('127.0.0.1', port)).toBe(true);
+    expect(await reachable('127.0.0.2', port)).toBe(false);
+    expect(output()).toMatch(/--lan/);
+  }, 60_000);
+
+  it('opens to the network with --lan, and says what that means', async () => {
+    const { port, output } = await startDemo(['--lan']);
+    expect(await reachable('127.0.0.2', port)).toBe(true);
+    expect(output()).toMatch(/WARNING: listening on 0\.0\.0\.0: anyone who can reach this machine/);
   }, 60_000);
 });

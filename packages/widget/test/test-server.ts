@@ -62,6 +62,17 @@ const server = createMarketingTeamServer({
   // The pages under test come from the test runner's own localhost port.
   allowedOrigins: (origin) => /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(origin),
   heartbeatMs: 5000,
+  // Tests connect and submit briefs as one user far faster than a person would.
+  limits: {
+    connectionsPerPrincipal: 100_000,
+    connectionsPerSession: 100_000,
+    connectionsPerAddress: 100_000,
+    concurrentRunsPerPrincipal: 10_000,
+    concurrentRunsPerSession: 10_000,
+    briefsPerMinutePerPrincipal: 100_000,
+    briefsPerMinutePerSession: 100_000,
+    briefsPerMinutePerAddress: 100_000,
+  },
 });
 
 // Which sockets watch which session, so a test can drop them.

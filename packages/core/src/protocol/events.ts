@@ -13,7 +13,8 @@ export type Actor = z.infer<typeof ActorSchema>;
 
 /** A typed failure carried by `run.failed` and `task.failed`. */
 export const RunErrorSchema = z.object({
-  code: z.enum(['model_error', 'rate_limited', 'overloaded', 'invalid_output', 'timeout', 'interrupted', 'internal']),
+  // `budget_exceeded`: the run passed its token or cost budget (or its user's for the day) and was stopped.
+  code: z.enum(['model_error', 'rate_limited', 'overloaded', 'invalid_output', 'timeout', 'interrupted', 'budget_exceeded', 'internal']),
   message: z.string().check(z.maxLength(2000)),
   retryable: z._default(z.boolean(), false),
 });

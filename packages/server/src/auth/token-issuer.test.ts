@@ -1,4 +1,5 @@
-import { decodeJwt } from 'jose';
+import { SignJWT, decodeJwt } from 'jose';
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '@marketing-team/core';
 import { createTokenIssuer } from './token-issuer.js';
@@ -14,7 +15,14 @@ describe('createTokenIssuer', () => {
     expect(typeof claims.jti).toBe('string');
     expect(claims.exp! - claims.iat!).toBe(60);
     const grant = await issuer.verify(token, 's-1');
-    expect(grant).toEqual({ userId: 'u-1', userName: 'Ada', capabilities: ['read', 'control'], expiresAt: claims.exp });
+    expect(grant).toEqual({
+      userId: 'u-1',
+      userName: 'Ada',
+      capabilities: ['read', 'control'],
+      expiresAt: claims.exp,
+      issuedAt: claims.iat,
+      tokenId: claims.jti,
+    });
   });
 
   it('refuses another session with forbidden, and tampering or another secret with unauthorized', async () => {
@@ -38,5 +46,38 @@ describe('createTokenIssuer', () => {
     await expect(issuer.mint({ session: 's', userId: 'u', capabilities: [], ttlSeconds: 60 })).rejects.toMatchObject({ field: 'capabilities' });
     await expect(issuer.mint({ session: 's', userId: 'u', capabilities: ['admin' as 'read'], ttlSeconds: 60 })).rejects.toMatchObject({ code: 'bad_frame' });
     await expect(issuer.mint({ session: 's', userId: 'u', capabilities: ['read'], ttlSeconds: 0 })).rejects.toMatchObject({ field: 'ttlSeconds' });
+  });
+
+  it('refuses placeholder and low-entropy secrets, however long', () => {
+    // The fallback a sample once shipped: long enough, and known to everyone who read it.
+    expect(() => createTokenIssuer({ secret: 'replace-me-with-32-random-bytes-or-more' })).toThrow(/options\.secret: looks like a placeholder/);
+    expect(() => createTokenIssuer({ secret: 'changeme-changeme-changeme-changeme-42' })).toThrow(/placeholder/);
+    expect(() => createTokenIssuer({ secret: 'a'.repeat(64) })).toThrow(/options\.secret/);
+    expect(() => createTokenIssuer({ secret: 'abcdef'.repeat(8) })).toThrow(/distinct symbols/);
+    expect(() => createTokenIssuer({ secret: new Uint8Array(32) })).toThrow(/options\.secret/);
+    expect(() => createTokenIssuer({ secret: randomBytes(32).toString('hex') })).not.toThrow();
+    expect(() => createTokenIssuer({ secret: new Uint8Array(randomBytes(32)) })).not.toThrow();
+  });
+
+  it('refuses tokens that live longer than maxTokenAgeSeconds, when minted and when verified', async () => {
+    const issuer = createTokenIssuer({ secret });
+    await expect(issuer.mint({ session: 's', userId: 'u', capabilities: ['read'], ttlSeconds: 2 * 24 * 3600 })).rejects.toMatchObject({ field: 'ttlSeconds' });
+    const key = new TextEncoder().encode(secret);
+    const now = Math.floor(Date.now() / 1000);
+    const forge = (iat: number, exp: number) =>
+      new SignJWT({ sid: 's', cap: ['read'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('u')
+        .setIssuer('marketing-team')
+        .setAudience('marketing-team-session')
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(key);
+    // Correctly signed by the host, yet valid for ten years: refused.
+    await expect(issuer.verify(await forge(now, now + 10 * 365 * 24 * 3600), 's')).rejects.toMatchObject({ code: 'unauthorized', field: 'token' });
+    // Issued two days ago, still before its exp: older than a day, refused.
+    await expect(issuer.verify(await forge(now - 2 * 24 * 3600, now + 3600), 's')).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(issuer.verify(await forge(now, now + 3600), 's')).resolves.toMatchObject({ userId: 'u' });
+    expect(() => createTokenIssuer({ secret, maxTokenAgeSeconds: 0 })).toThrow(/maxTokenAgeSeconds/);
   });
 });

@@ -8,10 +8,15 @@ import {
   type Capability,
 } from '@marketing-team/core';
 import { z } from 'zod';
+import { MemoryRevocationList, type RevocationList } from '../auth/revocation-list.js';
 import { createTokenIssuer, type TokenIssuer, type TokenIssuerOptions } from '../auth/token-issuer.js';
+import { LimitsSchema, type LimitsOptions } from '../limits/limit-options.js';
+import { Limiter } from '../limits/limiter.js';
+import { limitLauncher } from '../limits/limited-launcher.js';
 import type { RunLeases } from '../cluster/run-leases.js';
 import type { RunLauncher } from '../runtime/run-launcher.js';
 import { SessionHub } from '../sessions/session-hub.js';
+import { clientAddressOf } from './_client-address.js';
 import type { SessionStore } from '../stores/session-store.js';
 import { HTTP_STATUS, errorFrame } from '../transports/_errors.js';
 import { readLimited } from '../transports/_read-limited.js';
@@ -65,6 +70,16 @@ export interface MarketingTeamServerOptions {
    * Return the grant, or `null` to refuse with 401.
    */
   tokenRoute?: { authorize(request: Request, session: string): Promise<TokenGrant | null> | TokenGrant | null };
+  /**
+   * Quotas per principal, session and client address (connections, runs, briefs, stored bytes,
+   * model budgets), each with a default; pass `redis` to share them between nodes.
+   */
+  limits?: LimitsOptions;
+  /**
+   * Revoked tokens, checked on subscribe, refresh and every write; defaults to one in this
+   * process. Several nodes share a `RedisRevocationList`.
+   */
+  revocations?: RevocationList;
   /** Extra routes by path prefix under the base path (e.g. `{ '/streams': handler }`). */
   routes?: Record<string, RouteHandler>;
   onError?: (error: unknown) => void;
@@ -79,6 +94,10 @@ export interface MarketingTeamServer {
   hub: SessionHub;
   /** Mints tokens in the host's backend: `server.tokens.mint({ session, userId, capabilities, ttlSeconds })`. */
   tokens: TokenIssuer;
+  /** Revokes tokens (`revokeToken(jti, exp)`, `revokeSubject(userId)`); open connections holding them are closed. */
+  revocations: RevocationList;
+  /** The quotas in force. */
+  limiter: Limiter;
   readonly basePath: string;
   /** Mounts another route handler under the base path. */
   route(prefix: string, handler: RouteHandler): void;
@@ -133,15 +152,20 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     rateLimit: options.rateLimit,
   });
   if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'options');
+  const limits = LimitsSchema.safeParse(options.limits ?? {});
+  if (!limits.success) throw protocolErrorFromZod(limits.error, 'options.limits');
   if (!options.store) throw new ProtocolError('bad_frame', 'options.store: required', 'options.store');
   if (!options.allowedOrigins) throw new ProtocolError('bad_frame', 'options.allowedOrigins: required', 'options.allowedOrigins');
   const settings = parsed.data;
   const basePath = settings.basePath.replace(/\/$/, '');
   const onError = options.onError ?? ((error: unknown) => console.error('[marketing-team]', error));
   const tokens = isIssuer(options.tokens) ? options.tokens : createTokenIssuer(options.tokens);
+  const limiter = new Limiter(limits.data, onError);
+  const revocations = options.revocations ?? new MemoryRevocationList();
+  const clientAddress = limits.data.clientAddress ?? clientAddressOf;
   const hub = new SessionHub({
     store: options.store,
-    launcher: options.launcher,
+    launcher: options.launcher ? limitLauncher(options.launcher, limiter, onError) : undefined,
     snapshotEvery: settings.snapshotEvery,
     interruptOrphanedRuns: options.interruptOrphanedRuns ?? false,
     ...(options.runLeases ? { runLeases: options.runLeases } : {}),
@@ -153,6 +177,9 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     maxFrameBytes: settings.maxFrameBytes,
     heartbeatMs: settings.heartbeatMs,
     onError,
+    limiter,
+    revocations,
+    clientAddress,
     ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
     ...(settings.maxBufferedBytes ? { maxBufferedBytes: settings.maxBufferedBytes } : {}),
   };
@@ -254,6 +281,8 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     basePath,
     hub,
     tokens,
+    revocations,
+    limiter,
     websocket: Object.assign(hooks, { path: wsPath }),
 
     async fetch(request) {
@@ -273,6 +302,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
       hooks.closeAll();
       sse.closeAll();
       await hub.close();
+      await limiter.close().catch(onError);
     },
   };
 }

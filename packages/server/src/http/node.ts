@@ -1,9 +1,10 @@
-import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { Readable } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { WebSocketPeer } from '../transports/websocket/websocket-peer.js';
+import { rememberClientAddress } from './_client-address.js';
 import type { MarketingTeamServer } from './create-server.js';
 
 /** A Node request, possibly with a body a framework (Express, Fastify) already parsed. */
@@ -45,7 +46,9 @@ export function toWebRequest(req: NodeRequest, res?: ServerResponse): Request {
       init.duplex = 'half';
     }
   }
-  return new Request(url, init);
+  const request = new Request(url, init);
+  rememberClientAddress(request, req.socket?.remoteAddress);
+  return request;
 }
 
 /** Writes a Web `Response` to a Node response, streaming the body at the socket's pace. */
@@ -57,7 +60,8 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
-  res.writeHead(response.status, response.statusText, headers);
+  // A Web Response built without a status text has an empty one; send Node's standard phrase instead.
+  res.writeHead(response.status, response.statusText || STATUS_CODES[response.status] || '', headers);
   if (!response.body) {
     res.end();
     return;
@@ -159,12 +163,12 @@ export function attachWebSocket(httpServer: HttpServer | HttpsServer, server: Ma
     socket.on('error', () => undefined);
     const refusal = hooks.upgrade(request);
     if (refusal) {
-      socket.end(`HTTP/1.1 ${refusal.status} ${refusal.statusText || 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${refusal.status} ${refusal.statusText || STATUS_CODES[refusal.status] || 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const peer = peerOf(ws);
-      hooks.open(peer);
+      hooks.open(peer, request);
       ws.on('message', (data, isBinary) => {
         if (isBinary) hooks.message(peer, new Uint8Array(data as Buffer));
         else hooks.message(peer, data.toString());

@@ -53,7 +53,7 @@ export function honoWebSocket(server: MarketingTeamServer, upgradeWebSocket: Upg
       onOpen: (_event, ws) => {
         socket = ws;
         raw()?.on?.('pong', () => hooks.pong(peer));
-        hooks.open(peer);
+        hooks.open(peer, c.req.raw);
       },
       onMessage: (event) => deliver(event.data),
       onClose: (event) => void pending.then(() => hooks.close(peer, event.code, event.reason)),

@@ -8,10 +8,13 @@ import {
   protocolErrorFromZod,
   type ServerFrame,
 } from '@marketing-team/core';
+import { revokes, type RevocationList } from '../../auth/revocation-list.js';
 import type { SessionGrant, TokenIssuer } from '../../auth/token-issuer.js';
+import type { Limiter } from '../../limits/limiter.js';
 import type { SessionHub } from '../../sessions/session-hub.js';
 import type { HubSubscription, SessionSubscriber } from '../../sessions/session-subscriber.js';
 import { HTTP_STATUS, errorFrame } from '../_errors.js';
+import { setLongTimeout, type LongTimeout } from '../_long-timeout.js';
 import { readLimited } from '../_read-limited.js';
 import { TokenBucket } from '../_token-bucket.js';
 import type { RateLimitOptions } from '../websocket/websocket-hooks.js';
@@ -28,6 +31,12 @@ export interface SseTransportOptions {
   heartbeatMs?: number;
   /** A stream whose unread bytes exceed this is ended (the client resumes with Last-Event-ID). Defaults to 8 MiB. */
   maxBufferedBytes?: number;
+  /** Quotas on connections, briefs and stored bytes. */
+  limiter?: Limiter;
+  /** Revoked tokens: refused on connect and write, and their streams ended when revoked. */
+  revocations?: RevocationList;
+  /** The client address of a request, for the per-address limits. */
+  clientAddress?: (request: Request) => string | undefined;
   onError?: (error: unknown) => void;
 }
 
@@ -89,6 +98,16 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
   const onError = options.onError ?? ((error: unknown) => console.error('[marketing-team] sse:', error));
   const buckets = new Map<string, TokenBucket>();
   const streams = new Set<() => void>();
+  const { limiter, revocations } = options;
+  /** Open streams by the grant they were opened with, so a revocation can end them. */
+  const granted = new Map<() => void, { grant: SessionGrant; revoke: () => void }>();
+  revocations?.onRevoked((revocation) => {
+    for (const { grant, revoke } of [...granted.values()]) if (revokes(revocation, grant)) revoke();
+  });
+
+  async function assertNotRevoked(grant: SessionGrant): Promise<void> {
+    if (revocations && (await revocations.isRevoked(grant))) throw new ProtocolError('unauthorized', 'token: revoked', 'token');
+  }
 
   async function verify(request: Request, url: URL, session: string): Promise<SessionGrant> {
     const token = tokenOf(request, url);
@@ -113,8 +132,11 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
       let grant: SessionGrant;
       let from: number | undefined;
       let clientId: string;
+      const address = options.clientAddress?.(request);
+      const quota = limiter?.connection(randomUUID(), address);
       try {
         grant = await verify(request, url, session);
+        await assertNotRevoked(grant);
         const resumeFrom = request.headers.get('last-event-id') ?? url.searchParams.get('from');
         if (resumeFrom !== null && resumeFrom !== '') {
           const parsed = OffsetSchema.safeParse(Number(resumeFrom));
@@ -123,14 +145,18 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
         }
         const requestedClient = url.searchParams.get('clientId');
         clientId = requestedClient && IdSchema.safeParse(requestedClient).success ? requestedClient : randomUUID();
+        // Streams count against the same connection limits as WebSockets.
+        await quota?.open();
+        await quota?.join(grant.userId, session);
       } catch (error) {
+        quota?.close();
         return failure(error, { session }, onError);
       }
       const epoch = url.searchParams.get('epoch') ?? undefined;
 
       let subscription: HubSubscription | undefined;
       let heartbeat: NodeJS.Timeout | undefined;
-      let expiry: NodeJS.Timeout | undefined;
+      let expiry: LongTimeout | undefined;
       let controller!: ReadableStreamDefaultController<Uint8Array>;
       let ended = false;
 
@@ -138,9 +164,11 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
         if (ended) return;
         ended = true;
         streams.delete(end);
+        granted.delete(end);
+        quota?.close();
         subscription?.close();
         clearInterval(heartbeat);
-        clearTimeout(expiry);
+        expiry?.clear();
         try {
           controller.close();
         } catch {
@@ -177,18 +205,22 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
         new ByteLengthQueuingStrategy({ highWaterMark: 256 * 1024 }),
       );
       streams.add(end);
+      granted.set(end, {
+        grant,
+        revoke: () => {
+          write(`event: error\ndata: ${JSON.stringify({ type: 'error', code: 'unauthorized', message: 'token: revoked', field: 'token', session })}\n\n`);
+          end();
+        },
+      });
       request.signal?.addEventListener('abort', end, { once: true });
       controller.enqueue(encoder.encode(`retry: 1000\n\n`));
       heartbeat = setInterval(() => write(`: ping\n\n`), heartbeatMs);
       heartbeat.unref();
-      expiry = setTimeout(
-        () => {
-          write(`event: error\ndata: ${JSON.stringify({ type: 'error', code: 'unauthorized', message: 'token: expired', field: 'token', session })}\n\n`);
-          end();
-        },
-        Math.max(0, grant.expiresAt * 1000 - Date.now()),
-      );
-      expiry.unref();
+      // A long timer: an expiry weeks away must not overflow `setTimeout` and end the stream at once.
+      expiry = setLongTimeout(() => {
+        write(`event: error\ndata: ${JSON.stringify({ type: 'error', code: 'unauthorized', message: 'token: expired', field: 'token', session })}\n\n`);
+        end();
+      }, grant.expiresAt * 1000 - Date.now());
       hub
         .subscribe(session, grant, subscriber, { ...(from !== undefined ? { from } : {}), ...(epoch ? { epoch } : {}) })
         .then(
@@ -233,10 +265,22 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
         }
         if (frame.session !== session) throw new ProtocolError('bad_frame', 'session: does not match the URL', 'session');
         const grant = await verify(request, url, session);
+        await assertNotRevoked(grant);
         if (rateLimited(`${session}\u0000${grant.userId}`)) {
           throw new ProtocolError('rate_limited', 'too many messages; slow down');
         }
-        return json(await hub.handle(session, grant, frame), 200);
+        const refund = limiter
+          ? await limiter.admitWrite({ subject: grant.userId, session, address: options.clientAddress?.(request) }, frame.type === 'publish' ? frame.event : undefined)
+          : () => undefined;
+        let ack;
+        try {
+          ack = await hub.handle(session, grant, frame);
+        } catch (error) {
+          refund();
+          throw error;
+        }
+        if (ack.duplicate) refund();
+        return json(ack, 200);
       } catch (error) {
         return failure(error, { session, ...(clientMsgId ? { clientMsgId } : {}) }, onError);
       }

@@ -9,10 +9,13 @@ import {
   type ClientFrame,
   type ServerFrame,
 } from '@marketing-team/core';
+import { revokes, type Revocation, type RevocationList } from '../../auth/revocation-list.js';
 import type { SessionGrant, TokenIssuer } from '../../auth/token-issuer.js';
+import type { ConnectionQuota, Limiter } from '../../limits/limiter.js';
 import type { SessionHub } from '../../sessions/session-hub.js';
 import type { HubSubscription, SessionSubscriber } from '../../sessions/session-subscriber.js';
 import { errorFrame } from '../_errors.js';
+import { setLongTimeout, type LongTimeout } from '../_long-timeout.js';
 import { isOriginAllowed, type OriginPolicy } from '../origin-policy.js';
 import { TokenBucket } from '../_token-bucket.js';
 import type { WebSocketPeer } from './websocket-peer.js';
@@ -41,6 +44,12 @@ export interface WebSocketHooksOptions {
   maxSessionsPerConnection?: number;
   /** Protocol violations tolerated in a burst before the socket is closed with 4003; defaults to 10. */
   maxViolations?: number;
+  /** Quotas on connections, briefs and stored bytes; without one, only the per-connection limits apply. */
+  limiter?: Limiter;
+  /** Revoked tokens: refused on subscribe, refresh and write, and their connections closed when revoked. */
+  revocations?: RevocationList;
+  /** The client address of an upgrade request, for the per-address limits. */
+  clientAddress?: (request: Request) => string | undefined;
   onError?: (error: unknown) => void;
 }
 
@@ -51,7 +60,8 @@ export interface WebSocketHooksOptions {
 export interface WebSocketHooks {
   /** Checks an upgrade request; returns the refusal to send instead of upgrading, or undefined to accept. */
   upgrade(request: Request): Response | undefined;
-  open(peer: WebSocketPeer): void;
+  /** A socket opened; `request` is the upgrade request, where the adapter has it (for the client address). */
+  open(peer: WebSocketPeer, request?: Request): void;
   message(peer: WebSocketPeer, data: string | Uint8Array): void;
   /** A protocol-level pong (or any sign of life below the frame layer). */
   pong(peer: WebSocketPeer): void;
@@ -66,8 +76,10 @@ export interface WebSocketHooks {
 
 interface SessionLink {
   grant: Promise<SessionGrant>;
+  /** The grant once verified, for revocations that arrive while the link is open. */
+  current?: SessionGrant;
   subscription?: HubSubscription;
-  expiry?: NodeJS.Timeout;
+  expiry?: LongTimeout;
   closed: boolean;
 }
 
@@ -79,6 +91,8 @@ interface Connection {
   frames: TokenBucket;
   violations: TokenBucket;
   sessions: Map<string, SessionLink>;
+  quota?: ConnectionQuota;
+  address?: string;
   closed: boolean;
 }
 
@@ -95,8 +109,37 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
   const maxViolations = options.maxViolations ?? 10;
   const maxSessions = options.maxSessionsPerConnection ?? 64;
   const onError = options.onError ?? ((error: unknown) => console.error('[marketing-team] websocket:', error));
+  const { limiter, revocations } = options;
   const connections = new Map<WebSocketPeer, Connection>();
   let heartbeat: NodeJS.Timeout | undefined;
+
+  // A revocation made on any node ends the subscriptions holding that token at once.
+  revocations?.onRevoked((revocation) => {
+    for (const connection of [...connections.values()]) revokeLinks(connection, revocation);
+  });
+
+  function revokeLinks(connection: Connection, revocation: Revocation): void {
+    let revoked = 0;
+    for (const [session, link] of [...connection.sessions]) {
+      if (!link.current || !revokes(revocation, link.current)) continue;
+      revoked += 1;
+      endLink(connection, session, link, { type: 'error', code: 'unauthorized', message: 'token: revoked', field: 'token', session });
+    }
+    // Nothing this socket still follows is allowed: close it, as a bad handshake would be.
+    if (revoked > 0 && connection.sessions.size === 0) shut(connection, CloseCode.unauthorized, 'token revoked');
+  }
+
+  /** Ends one session link with `error`, leaving the rest of the connection as it is. */
+  function endLink(connection: Connection, session: string, link: SessionLink, error: ServerFrame): void {
+    if (connection.sessions.get(session) === link) connection.sessions.delete(session);
+    unlink(link);
+    connection.quota?.leave(session);
+    send(connection, error);
+  }
+
+  async function assertNotRevoked(grant: SessionGrant): Promise<void> {
+    if (revocations && (await revocations.isRevoked(grant))) throw new ProtocolError('unauthorized', 'token: revoked', 'token');
+  }
 
   function startHeartbeat(): void {
     if (heartbeat) return;
@@ -122,6 +165,7 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
     connections.delete(connection.peer);
     for (const link of connection.sessions.values()) unlink(link);
     connection.sessions.clear();
+    connection.quota?.close();
   }
 
   function drop(connection: Connection): void {
@@ -139,7 +183,7 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
   function unlink(link: SessionLink): void {
     link.closed = true;
     link.subscription?.close();
-    if (link.expiry) clearTimeout(link.expiry);
+    link.expiry?.clear();
   }
 
   /** Counts a protocol violation; too many in a burst close the socket. */
@@ -168,22 +212,21 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
   }
 
   function scheduleExpiry(connection: Connection, session: string, link: SessionLink, grant: SessionGrant): void {
-    if (link.expiry) clearTimeout(link.expiry);
-    const delay = Math.max(0, grant.expiresAt * 1000 - Date.now());
-    link.expiry = setTimeout(() => {
+    link.expiry?.clear();
+    // A long timer: an expiry weeks away must not overflow `setTimeout` and fire at once.
+    link.expiry = setLongTimeout(() => {
       if (connection.sessions.get(session) !== link) return;
-      connection.sessions.delete(session);
-      unlink(link);
-      send(connection, { type: 'error', code: 'unauthorized', message: 'token: expired; subscribe again', field: 'token', session });
-    }, delay);
-    link.expiry.unref();
+      endLink(connection, session, link, { type: 'error', code: 'unauthorized', message: 'token: expired; subscribe again', field: 'token', session });
+    }, grant.expiresAt * 1000 - Date.now());
   }
 
   async function subscribe(connection: Connection, frame: Extract<ClientFrame, { type: 'subscribe' }>): Promise<void> {
     const { session } = frame;
     const previous = connection.sessions.get(session);
-    if (previous) unlink(previous);
-    else if (connection.sessions.size >= maxSessions) {
+    if (previous) {
+      unlink(previous);
+      connection.quota?.leave(session);
+    } else if (connection.sessions.size >= maxSessions) {
       send(connection, { type: 'error', code: 'rate_limited', message: `at most ${maxSessions} sessions per connection`, session });
       return;
     }
@@ -192,7 +235,11 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
     connection.sessions.set(session, link);
     try {
       const grant = await link.grant;
+      await assertNotRevoked(grant);
       if (link.closed || connection.closed) return;
+      await connection.quota?.join(grant.userId, session);
+      if (link.closed || connection.closed) return;
+      link.current = grant;
       const position = { ...(frame.from !== undefined ? { from: frame.from } : {}), ...(frame.epoch !== undefined ? { epoch: frame.epoch } : {}) };
       const subscription = await hub.subscribe(session, grant, subscriberFor(connection, grant.userId), position);
       if (link.closed || connection.closed) {
@@ -203,7 +250,10 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       // Scheduled once subscribed, so the client always sees `subscribed` before the expiry.
       scheduleExpiry(connection, session, link, await link.grant);
     } catch (error) {
-      if (connection.sessions.get(session) === link) connection.sessions.delete(session);
+      if (connection.sessions.get(session) === link) {
+        connection.sessions.delete(session);
+        connection.quota?.leave(session);
+      }
       unlink(link);
       send(connection, errorFrame(error, { session }, onError));
     }
@@ -215,7 +265,18 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       const link = connection.sessions.get(frame.session);
       if (!link) throw new ProtocolError('unauthorized', 'session: subscribe with a token before writing', 'session');
       const grant = await link.grant;
-      const result = await hub.handle(frame.session, grant, frame);
+      await assertNotRevoked(grant);
+      const refund = limiter
+        ? await limiter.admitWrite({ subject: grant.userId, session: frame.session, address: connection.address }, frame.type === 'publish' ? frame.event : undefined)
+        : () => undefined;
+      let result;
+      try {
+        result = await hub.handle(frame.session, grant, frame);
+      } catch (error) {
+        refund();
+        throw error;
+      }
+      if (result.duplicate) refund();
       send(connection, result);
     } catch (error) {
       send(connection, errorFrame(error, context, onError));
@@ -227,9 +288,24 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       const link = connection.sessions.get(frame.session);
       if (!link) throw new ProtocolError('not_found', 'session: not subscribed', 'session');
       const grant = await tokens.verify(frame.token, frame.session);
+      await assertNotRevoked(grant);
       const current = await link.grant;
       if (grant.userId !== current.userId) throw new ProtocolError('forbidden', 'token: issued to another user', 'token');
+      if (link.closed || connection.sessions.get(frame.session) !== link) return;
+      // The new token's grant applies at once: writes are checked against it from now on, and a
+      // token without `read` ends the subscription rather than letting it stream on.
       link.grant = Promise.resolve(grant);
+      link.current = grant;
+      if (!grant.capabilities.includes('read')) {
+        endLink(connection, frame.session, link, {
+          type: 'error',
+          code: 'forbidden',
+          message: 'token: lacks the read capability; the subscription ended',
+          field: 'token',
+          session: frame.session,
+        });
+        return;
+      }
       scheduleExpiry(connection, frame.session, link, grant);
     } catch (error) {
       send(connection, errorFrame(error, { session: frame.session }, onError));
@@ -291,9 +367,9 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       return undefined;
     },
 
-    open(peer) {
+    open(peer, request) {
       const now = Date.now();
-      connections.set(peer, {
+      const connection: Connection = {
         id: randomUUID(),
         peer,
         lastSeen: now,
@@ -301,8 +377,19 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
         violations: new TokenBucket(maxViolations, maxViolations / 10),
         sessions: new Map(),
         closed: false,
-      });
+      };
+      const address = request ? options.clientAddress?.(request) : undefined;
+      if (address !== undefined) connection.address = address;
+      connections.set(peer, connection);
       startHeartbeat();
+      if (limiter) {
+        const quota = limiter.connection(connection.id, address);
+        connection.quota = quota;
+        quota.open().catch((error: unknown) => {
+          send(connection, errorFrame(error, {}, onError));
+          shut(connection, CloseCode.abuse, 'too many connections');
+        });
+      }
     },
 
     message(peer, data) {
