@@ -91,7 +91,7 @@ describe('exported files opened in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await new Promise((resolve) => beaconServer?.close(resolve));
-    await rm(directory, { recursive: true, force: true });
+    if (directory) await rm(directory, { recursive: true, force: true });
   });
 
   async function visit(path: string): Promise<Visit> {
