@@ -10,5 +10,7 @@ export default defineConfig({
   sourcemap: true,
   target: 'es2022',
   platform: 'browser',
+  // Hooks and the element wrapper run only on the client: React Server Components must not import them as server code.
+  banner: { js: "'use client';" },
   external: ['react', 'react-dom', /^react\//, /^react-dom\//, 'lit', /^lit\//, '@lit/react', /^@marketing-team\//, 'use-sync-external-store', /^use-sync-external-store\//, 'zod'],
 });

@@ -1,20 +1,28 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: [
-    'src/index.ts',
-    // The `marketing-team` command (`marketing-team dev`).
-    'src/cli.ts',
-    // Framework adapters: one subpath export each (`@marketing-team/server/express`, ...).
-    'src/http/adapters/node.ts',
-    'src/http/adapters/express.ts',
-    'src/http/adapters/fastify.ts',
-    'src/http/adapters/hono.ts',
-    'src/http/adapters/next.ts',
-  ],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-});
+export default defineConfig([
+  {
+    entry: [
+      'src/index.ts',
+      // Framework adapters: one subpath export each (`@marketing-team/server/express`, ...).
+      'src/http/adapters/node.ts',
+      'src/http/adapters/express.ts',
+      'src/http/adapters/fastify.ts',
+      'src/http/adapters/hono.ts',
+      'src/http/adapters/next.ts',
+    ],
+    format: ['esm', 'cjs'],
+    dts: true,
+    // The CLI build below writes beside these files at the same time: leave its output alone.
+    clean: ['!cli.js', '!cli.js.map'],
+    sourcemap: true,
+    target: 'node20',
+  },
+  {
+    // The `marketing-team` command (`marketing-team dev`): a bin, run as ESM only, so no CommonJS copy.
+    entry: ['src/cli.ts'],
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node20',
+  },
+]);

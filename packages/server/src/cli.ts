@@ -4,6 +4,7 @@
 // It listens on 127.0.0.1 only: its token route hands full tokens to anyone who can reach it.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,6 +32,15 @@ function launcherFor(scripted: boolean): { launcher: RunLauncher; label: string 
   };
 }
 
+/** The widget's self-contained file when `@marketing-team/widget` is installed beside the server (as from npm). */
+function installedWidget(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve('@marketing-team/widget/marketing-team.js');
+  } catch {
+    return undefined;
+  }
+}
+
 async function dev(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -53,7 +63,7 @@ async function dev(argv: string[]): Promise<void> {
   if (values.lan && values.host !== undefined) throw new Error('--lan and --host: give one of them');
   const host = values.lan ? '0.0.0.0' : (values.host ?? '127.0.0.1');
   const loopbackOnly = /^(127\.|::1$|localhost$)/.test(host);
-  const widgetFile = values.widget === undefined ? undefined : resolve(values.widget);
+  const widgetFile = values.widget === undefined ? installedWidget() : resolve(values.widget);
   if (widgetFile && !existsSync(widgetFile)) throw new Error(`--widget: no file at ${widgetFile} (build it with: pnpm --filter @marketing-team/widget build)`);
   const data = resolve(values.data);
   mkdirSync(data, { recursive: true });
@@ -88,7 +98,7 @@ async function dev(argv: string[]): Promise<void> {
   const addresses = loopbackOnly ? [] : Object.values(networkInterfaces()).flatMap((list) => list ?? []);
   const hosts = ['localhost', '127.0.0.1', ...(loopbackOnly ? [] : [host]), ...addresses.map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address))];
   for (const name of hosts) origins.add(`http://${name}:${actualPort}`);
-  console.log(`marketing-team demo (${label}, data in ${data}${widgetFile ? '' : ', minimal page without the widget'})`);
+  console.log(`marketing-team demo (${label}, data in ${data}${widgetFile ? '' : ', minimal page without the widget: npm i @marketing-team/widget to serve it'})`);
   console.log(`  http://localhost:${actualPort}`);
   if (loopbackOnly) {
     console.log(`  listening on ${host} only; add --lan to open it to a phone on your network`);

@@ -37,7 +37,9 @@ describe('marketing-team dev', () => {
 
     const page = await fetch(url);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
-    expect(await page.text()).toContain('<textarea');
+    // With @marketing-team/widget installed beside it (built, in this repository), the page is the widget; otherwise the minimal page.
+    const widget = await fetch(`${url}/marketing-team.js`);
+    expect(await page.text()).toContain(widget.ok ? '<marketing-team' : '<textarea');
 
     const refused = await fetch(`${url}/tokens`, { method: 'POST', body: JSON.stringify({ session: 'not-a-demo' }) });
     expect(refused.status).toBe(401);
