@@ -562,7 +562,8 @@ export class PostgresStore implements SessionStore {
         client.release(true);
         if (this.#listener === client) this.#listener = undefined;
         if (this.#listening === listening) this.#listening = undefined;
-        if (!this.#closed) this.#reconnect();
+        this.metrics.listenReconnects++;
+        this.#reconnect();
       };
       client.on('error', onLost);
       client.on('end', onLost);
@@ -591,7 +592,6 @@ export class PostgresStore implements SessionStore {
 
   /** After the LISTEN connection was lost: listen again, then re-read every followed session. */
   #reconnect(): void {
-    this.metrics.listenReconnects++;
     const delay = Math.min(50 * 2 ** this.#listenFailures, maxRetryDelayMs);
     setTimeout(() => {
       if (this.#closed || this.#channels.size === 0) return;
