@@ -7,7 +7,8 @@
 // latency, a cancel sent to the node that does not own the run. A fourth setup pins each run's
 // clients to the node that owns it (a session-affine balancer), so each node follows only its runs.
 // Every node is its own process; the clients share the bench process, and everything shares
-// this machine's cores (see the printed core count when reading the ratios).
+// this machine's cores (see the printed core count when reading the ratios). One and two nodes
+// on PostgreSQL (MT_POSTGRES_URL, default the local `test` database) run the same workload.
 // Run alone: node --conditions=@marketing-team/source --import tsx bench/scale-out.bench.ts
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { createTokenIssuer } from '../packages/server/src/auth/token-issuer.js';
 import { ORIGIN, SECRET } from '../packages/server/test/_harness.js';
@@ -93,6 +95,29 @@ async function redisSetup(count: number, pinned = false): Promise<Setup> {
       const keys = await redis.keys(`${prefix}*`);
       for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
       await redis.quit();
+    },
+  };
+}
+
+async function postgresSetup(count: number): Promise<Setup> {
+  const prefix = `mt_scale_${randomUUID().replaceAll('-', '').slice(0, 8)}_`;
+  const url = process.env.MT_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const nodes = await Promise.all(
+    Array.from({ length: count }, (_, i) => startNode({ MT_STORE: 'postgres', MT_PREFIX: prefix, MT_POSTGRES_URL: url, MT_NODE_ID: `bench-${i}` })),
+  );
+  return {
+    label: `${count} node${count > 1 ? 's' : ''}, PostgreSQL`,
+    nodes,
+    async close() {
+      await Promise.all(nodes.map(stopNode));
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      const found = await admin.query<{ tablename: string }>(
+        'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND starts_with(tablename, $1)',
+        [prefix],
+      );
+      if (found.rows.length > 0) await admin.query(`DROP TABLE ${found.rows.map((row) => pg.escapeIdentifier(row.tablename)).join(', ')}`);
+      await admin.end();
     },
   };
 }
@@ -231,7 +256,7 @@ async function cancelLatency(setup: Setup, samples: number): Promise<{ toOwner: 
   return { toOwner, toClients };
 }
 
-/** Throughput, latency and cancel figures of one node on SQLite vs one and two nodes on Redis. */
+/** Throughput, latency and cancel figures of one node on SQLite vs one and two nodes on Redis and on PostgreSQL. */
 export async function runScaleOutBench(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const figures = new Map<string, { perSecond: number; p50: number; p99: number }>();
@@ -241,13 +266,13 @@ export async function runScaleOutBench(): Promise<BenchResult[]> {
   };
   console.log(`  ${RUNS} runs, ${RUNS * CLIENTS_PER_RUN} clients, ${cpus().length} cores shared by every node and the clients`);
   let cancel: { toOwner: number[]; toClients: number[] } | undefined;
-  for (const start of [sqliteSetup, () => redisSetup(1), () => redisSetup(2), () => redisSetup(2, true)]) {
+  for (const start of [sqliteSetup, () => redisSetup(1), () => redisSetup(2), () => redisSetup(2, true), () => postgresSetup(1), () => postgresSetup(2)]) {
     const setup = await start();
     try {
       const saturated = await workload(setup, 'saturate', 300, 1000);
       const steady = await workload(setup, 'steady', 100, 20);
       figures.set(setup.label, { perSecond: saturated.perSecond, p50: percentile(steady.latencies, 50), p99: percentile(steady.latencies, 99) });
-      if (setup.nodes.length === 2 && !setup.pinned) cancel = await cancelLatency(setup, 30);
+      if (setup.label === '2 nodes, Redis') cancel = await cancelLatency(setup, 30);
     } finally {
       await setup.close();
     }

@@ -1,14 +1,16 @@
 // One server node in its own process, for the multi-node test and the scale-out bench.
 // MT_STORE=redis (default): RedisStore + RedisRunLeases under MT_PREFIX on MT_REDIS_URL.
 // MT_STORE=sqlite: SqliteStore at MT_SQLITE_PATH, no leases (the single-node baseline).
+// MT_STORE=postgres: PostgresStore + PostgresRunLeases with table prefix MT_PREFIX on MT_POSTGRES_URL.
 // The scripted producer runs briefs (MT_DELTAS deltas per task, MT_TASKS tasks, MT_RATE per second).
 // Prints `READY <port> <nodeId>` once listening; `GET /node?session=…` reports what it owns.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RedisRunLeases } from '../src/cluster/index.js';
+import { PostgresRunLeases, RedisRunLeases } from '../src/cluster/index.js';
 import { attachWebSocket, createMarketingTeamServer, createNodeListener } from '../src/http/index.js';
 import type { RunLauncher } from '../src/runtime/run-launcher.js';
 import { createScriptedProducer } from '../src/runtime/scripted-producer.js';
+import { PostgresStore } from '../src/stores/postgres-store.js';
 import { RedisStore } from '../src/stores/redis-store.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import type { SessionStore } from '../src/stores/session-store.js';
@@ -17,10 +19,15 @@ import { ORIGIN, ROOMY_LIMITS, SECRET } from './_harness.js';
 const env = process.env;
 const nodeId = env.MT_NODE_ID ?? `node-${process.pid}`;
 let store: SessionStore;
-let leases: RedisRunLeases | undefined;
+let leases: RedisRunLeases | PostgresRunLeases | undefined;
 if (env.MT_STORE === 'sqlite') {
   if (!env.MT_SQLITE_PATH) throw new Error('MT_SQLITE_PATH is required with MT_STORE=sqlite');
   store = new SqliteStore({ path: env.MT_SQLITE_PATH });
+} else if (env.MT_STORE === 'postgres') {
+  const tablePrefix = env.MT_PREFIX ?? 'mt_';
+  const connectionString = env.MT_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  store = new PostgresStore({ connectionString, tablePrefix, maxConnections: 20 });
+  leases = new PostgresRunLeases({ store, connectionString, tablePrefix, nodeId, ttlMs: Number(env.MT_LEASE_TTL ?? 10_000), onError: () => undefined });
 } else {
   const keyPrefix = env.MT_PREFIX ?? 'mt:';
   const url = env.MT_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -19,3 +19,5 @@ export { SqliteStore } from './sqlite-store.js';
 export type { SqliteStoreMetrics, SqliteStoreOptions, SqliteSynchronous } from './sqlite-store.js';
 export { RedisStore } from './redis-store.js';
 export type { RedisStoreMetrics, RedisStoreOptions } from './redis-store.js';
+export { PostgresStore } from './postgres-store.js';
+export type { PostgresStoreMetrics, PostgresStoreOptions } from './postgres-store.js';
