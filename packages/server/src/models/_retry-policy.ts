@@ -1,4 +1,5 @@
 import { APIConnectionError, APIError } from '@anthropic-ai/sdk';
+import { classifyFailure } from './_failure-classification.js';
 import { ModelError } from './model-error.js';
 
 /** Backoff settings of a provider's retries. */
@@ -24,10 +25,16 @@ export function isRetryable(error: unknown): boolean {
 
 /** The server's requested wait in milliseconds (`retry-after-ms`, then `retry-after` seconds or date). */
 export function retryAfterMs(error: unknown): number | undefined {
-  if (!(error instanceof APIError) || !error.headers) return undefined;
-  const ms = Number.parseFloat(error.headers.get('retry-after-ms') ?? '');
+  if (!(error instanceof APIError)) return undefined;
+  return retryAfterFromHeaders(error.headers);
+}
+
+/** `retry-after-ms`, then `retry-after` (seconds or an HTTP date), in milliseconds; any SDK's `Headers`. */
+export function retryAfterFromHeaders(headers: { get(name: string): string | null } | null | undefined): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
   if (Number.isFinite(ms) && ms >= 0) return ms;
-  const header = error.headers.get('retry-after');
+  const header = headers.get('retry-after');
   if (!header) return undefined;
   const seconds = Number.parseFloat(header);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
@@ -41,8 +48,11 @@ export function retryAfterMs(error: unknown): number | undefined {
  * same overload do not come back in lockstep.
  */
 export function retryDelayMs(error: unknown, attempt: number, settings: RetrySettings, random = Math.random): number {
-  const requested = retryAfterMs(error);
-  if (requested !== undefined) return requested;
+  return retryAfterMs(error) ?? backoffDelayMs(attempt, settings, random);
+}
+
+/** Exponential backoff with "full jitter" for retry number `attempt` (1-based), when the server asked for no wait. */
+export function backoffDelayMs(attempt: number, settings: RetrySettings, random = Math.random): number {
   const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
   // Keep at least half the ceiling so a retry never fires immediately.
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
@@ -75,8 +85,15 @@ export function toModelError(error: unknown): ModelError {
               (error instanceof APIConnectionError && /timed? ?out/i.test(error.message))
             ? 'timeout'
             : 'model_error';
+    const reason =
+      error instanceof APIConnectionError
+        ? code === 'timeout'
+          ? 'timeout'
+          : 'connection'
+        : classifyFailure({ ...(status === undefined ? {} : { status }), type: error.type, message: error.message }).reason;
     return new ModelError(code, error.message, {
       retryable,
+      reason,
       cause: error,
       ...(status === undefined ? {} : { status }),
       ...(requestId === undefined ? {} : { requestId }),
