@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { classifyFailure, type FailureClass } from './_failure-classification.js';
-import { retryAfterFromHeaders } from './_retry-policy.js';
+import { retryAfterFromHeaders } from './_backoff.js';
 import { ModelError } from './model-error.js';
 
 function classify(error: APIError): FailureClass {

@@ -1,15 +1,9 @@
 import { APIConnectionError, APIError } from '@anthropic-ai/sdk';
+import { backoffDelayMs, retryAfterFromHeaders, type RetrySettings } from './_backoff.js';
 import { classifyFailure } from './_failure-classification.js';
 import { ModelError } from './model-error.js';
 
-/** Backoff settings of a provider's retries. */
-export interface RetrySettings {
-  maxRetries: number;
-  /** First backoff, doubled on each later attempt. */
-  baseDelayMs: number;
-  /** Largest backoff, and the largest `retry-after` honoured (a longer one fails the call). */
-  maxDelayMs: number;
-}
+export type { RetrySettings } from './_backoff.js';
 
 /** Error types the Messages API sends (in bodies and mid-stream `error` events) that are worth retrying. */
 const RETRYABLE_TYPES = new Set(['overloaded_error', 'rate_limit_error', 'api_error', 'timeout_error']);
@@ -29,19 +23,6 @@ export function retryAfterMs(error: unknown): number | undefined {
   return retryAfterFromHeaders(error.headers);
 }
 
-/** `retry-after-ms`, then `retry-after` (seconds or an HTTP date), in milliseconds; any SDK's `Headers`. */
-export function retryAfterFromHeaders(headers: { get(name: string): string | null } | null | undefined): number | undefined {
-  if (!headers) return undefined;
-  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
-  if (Number.isFinite(ms) && ms >= 0) return ms;
-  const header = headers.get('retry-after');
-  if (!header) return undefined;
-  const seconds = Number.parseFloat(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
 /**
  * Milliseconds to wait before retry number `attempt` (1-based): the server's `retry-after` when
  * it sent one, otherwise exponential backoff with "full jitter" so that many clients hit by the
@@ -49,13 +30,6 @@ export function retryAfterFromHeaders(headers: { get(name: string): string | nul
  */
 export function retryDelayMs(error: unknown, attempt: number, settings: RetrySettings, random = Math.random): number {
   return retryAfterMs(error) ?? backoffDelayMs(attempt, settings, random);
-}
-
-/** Exponential backoff with "full jitter" for retry number `attempt` (1-based), when the server asked for no wait. */
-export function backoffDelayMs(attempt: number, settings: RetrySettings, random = Math.random): number {
-  const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
-  // Keep at least half the ceiling so a retry never fires immediately.
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
 /** A short human-readable reason for a `retry` event. */

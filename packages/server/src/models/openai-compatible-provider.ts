@@ -5,7 +5,7 @@ import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } 
 import { z } from 'zod';
 import { abortError, isAbortError, throwIfAborted } from './_abort.js';
 import { isRetryableOpenAIError, openAIRetryAfterMs, openAIRetryReason, toModelErrorFromOpenAI } from './_openai-errors.js';
-import { backoffDelayMs, type RetrySettings } from './_retry-policy.js';
+import { backoffDelayMs, type RetrySettings } from './_backoff.js';
 import { ModelError } from './model-error.js';
 import { costOfUsage, findModelPrice, type ModelPrice } from './model-prices.js';
 
