@@ -111,3 +111,36 @@ describe('the team runtime over the OpenAI-compatible provider, when the server 
     }
   });
 });
+
+describe('the team runtime over the AI SDK adapter, when the server fails mid-stream', () => {
+  it('runs the task again with its own retry option, since the adapter reports the failure as retryable', async () => {
+    const api = await startChatCompletionsDouble();
+    const harness = await createStoreRunHarness({
+      store: new MemoryStore(),
+      session: 'session-1',
+      runId: 'run-1',
+      brief: { goal: 'Launch the trail shoe', deliverables: ['research-brief'] },
+    });
+    try {
+      api.script(
+        { kind: 'stream', chunks: ['First ', 'try ', 'lost'], errorAfter: { chunks: 2 } },
+        { kind: 'stream', chunks: ['Second ', 'try.'], usage: { prompt_tokens: 100, completion_tokens: 2 } },
+      );
+      const model = createOpenAICompatible({ name: 'double', baseURL: api.baseURL, apiKey: 'any', includeUsage: true })('llama3.2');
+      await createTeamRuntime({ team: createDefaultTeam(), provider: createAiSdkProvider({ model }), coalesceMs: 0, retry: { attempts: 2, delayMs: 0 } }).launch(
+        harness.context,
+      );
+      const records = await harness.records();
+      const events = (type: string) => records.filter((record) => record.event.type === type).map((record) => record.event);
+      expect(events('message.completed')).toMatchObject([
+        { text: 'First try ', stopReason: 'error' },
+        { text: 'Second try.', stopReason: 'end' },
+      ]);
+      expect(events('task.completed')).toHaveLength(1);
+      expect(api.requests).toHaveLength(2);
+    } finally {
+      harness.close();
+      await api.close();
+    }
+  });
+});
