@@ -70,6 +70,18 @@ describe('createOpenAICompatibleProvider against a Chat Completions double', () 
     expect(api.requests[0]?.body).not.toHaveProperty('max_tokens');
   });
 
+  it('sends max_completion_tokens by default when the client talks to api.openai.com', async () => {
+    // The client believes it talks to OpenAI; its fetch delivers to the double instead.
+    const client = new OpenAI({
+      apiKey: 'test-key',
+      baseURL: 'https://api.openai.com/v1',
+      fetch: (url, init) => fetch(String(url).replace('https://api.openai.com/v1', api.baseURL), init),
+    });
+    await collect(createOpenAICompatibleProvider({ model: 'gpt-4.1-mini', client }).stream(request, new AbortController().signal));
+    expect(api.requests[0]?.body).toMatchObject({ max_completion_tokens: 512, temperature: 0.3 });
+    expect(api.requests[0]?.body).not.toHaveProperty('max_tokens');
+  });
+
   it('yields no usage event when the server was not asked for usage', async () => {
     const events = await collect(provider({ streamUsage: false }).stream(request, new AbortController().signal));
     expect(api.requests[0]?.body).not.toHaveProperty('stream_options');

@@ -53,7 +53,8 @@ export interface OpenAICompatibleProviderOptions {
   /**
    * How the output cap is sent. OpenAI's own API wants `max_completion_tokens` (its reasoning
    * models refuse `max_tokens`); many other servers only know `max_tokens`. Default:
-   * `max_completion_tokens` without `baseURL` or for `api.openai.com`, `max_tokens` otherwise.
+   * `max_completion_tokens` when the client talks to `api.openai.com` or an Azure OpenAI
+   * resource, `max_tokens` otherwise.
    */
   maxTokensParameter?: 'max_tokens' | 'max_completion_tokens';
   /**
@@ -100,8 +101,14 @@ function isOpenAIReasoningModel(model: string): boolean {
   return /^(?:openai\/)?(?:o\d|gpt-5)/.test(model);
 }
 
-function isOpenAIHost(baseURL: string | undefined): boolean {
-  return baseURL === undefined || new URL(baseURL).hostname === 'api.openai.com';
+/** OpenAI's and Azure OpenAI's own hosts, which want `max_completion_tokens`. */
+function isOpenAIHost(baseURL: string): boolean {
+  try {
+    const host = new URL(baseURL).hostname;
+    return host === 'api.openai.com' || host.endsWith('.openai.azure.com');
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -175,7 +182,8 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
   const model = settings.model;
   const paramOptions = {
     maxTokensParameter:
-      settings.maxTokensParameter ?? (settings.client === undefined && isOpenAIHost(settings.baseURL) ? 'max_completion_tokens' : 'max_tokens'),
+      // The client's own base URL: the SDK also reads OPENAI_BASE_URL, and a given client has its own.
+      settings.maxTokensParameter ?? (isOpenAIHost(client.baseURL) ? 'max_completion_tokens' : 'max_tokens'),
     sendTemperature: settings.sendTemperature ?? !isOpenAIReasoningModel(model),
     streamUsage: settings.streamUsage,
   } as const;
