@@ -18,9 +18,10 @@ export interface FailureClass {
   retryable: boolean;
 }
 
-// OpenAI says `context_length_exceeded`; vLLM, Ollama, LM Studio and gateways only say it in words.
+// OpenAI says `context_length_exceeded` and llama.cpp `exceed_context_size_error`; vLLM, LM Studio,
+// Anthropic and gateways only say it in words.
 const CONTEXT_TOO_LONG =
-  /context[_ ]length|context window|maximum context|prompt is too long|too many tokens|reduce the length|exceeds? the (?:model'?s? )?(?:context|max)/i;
+  /context[_ ](?:length|window|size)|maximum context|prompt is too long|too many tokens|reduce the length|exceeds? .{0,40}context/i;
 const SERVER_TYPES = new Set(['server_error', 'api_error', 'internal_error', 'internal_server_error', 'service_unavailable']);
 
 /**
@@ -38,7 +39,8 @@ export function classifyFailure(facts: FailureFacts): FailureClass {
   if (code === 'insufficient_quota' || type === 'insufficient_quota') {
     return { code: 'rate_limited', reason: 'quota_exceeded', retryable: false };
   }
-  if (code === 'context_length_exceeded' || status === 413 || CONTEXT_TOO_LONG.test(message)) {
+  const serverFault = status !== undefined && status >= 500;
+  if (code === 'context_length_exceeded' || type === 'exceed_context_size_error' || status === 413 || (!serverFault && CONTEXT_TOO_LONG.test(message))) {
     return { code: 'model_error', reason: 'context_too_long', retryable: false };
   }
   if (status === 429 || type === 'rate_limit_error' || code === 'rate_limit_exceeded') {
