@@ -10,6 +10,9 @@ export default defineConfig([
       'src/http/adapters/fastify.ts',
       'src/http/adapters/hono.ts',
       'src/http/adapters/next.ts',
+      // Model providers over SDKs a host may not have: `@marketing-team/server/openai`, `/ai-sdk`.
+      'src/models/openai-compatible-provider.ts',
+      'src/models/ai-sdk-provider.ts',
     ],
     format: ['esm', 'cjs'],
     dts: true,

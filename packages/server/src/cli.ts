@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `marketing-team dev [--port 3000] [--data .data] [--scripted] [--widget file] [--lan | --host addr]`: the demo
-// server. SQLite on local disk, the team runtime with the offline model (Claude when ANTHROPIC_API_KEY is set).
+// server. SQLite on local disk, the team runtime with the offline model (Claude when ANTHROPIC_API_KEY is set, a Chat
+// Completions server when OPENAI_API_KEY is, with OPENAI_BASE_URL and OPENAI_MODEL).
 // It listens on 127.0.0.1 only: its token route hands full tokens to anyone who can reach it.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { createServer } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDefaultTeam } from '@marketing-team/core';
+import { createDefaultTeam, type ModelProvider } from '@marketing-team/core';
 import { createDemoHandler } from './demo/demo-app.js';
 import { createDurableStreamsHandler } from './durable-streams/index.js';
 import { attachWebSocket, createMarketingTeamServer, createNodeListener } from './http/index.js';
@@ -22,14 +23,40 @@ const USAGE =
   '  --lan        listen on every interface, so a phone on your network can open the demo (anyone there can then use it)\n' +
   '  --host addr  listen on this address only (default 127.0.0.1)';
 
-function launcherFor(scripted: boolean): { launcher: RunLauncher; label: string } {
+/** The OpenAI model the demo uses when `OPENAI_MODEL` is not set: small and cheap. */
+const DEFAULT_DEMO_OPENAI_MODEL = 'gpt-4.1-mini';
+
+/**
+ * The model the demo runs on, from the environment: Claude with `ANTHROPIC_API_KEY`; any Chat
+ * Completions server with `OPENAI_API_KEY` (and `OPENAI_BASE_URL` / `OPENAI_MODEL` for a gateway,
+ * Ollama, vLLM or LM Studio); the offline model otherwise. The OpenAI provider is imported only
+ * when asked for, since `openai` is an optional peer dependency.
+ */
+async function providerFromEnvironment(): Promise<{ provider: ModelProvider; label: string }> {
+  if (process.env.ANTHROPIC_API_KEY) {
+    const provider = createAnthropicProvider();
+    return { provider, label: `team runtime on ${provider.model}` };
+  }
+  if (process.env.OPENAI_API_KEY) {
+    const baseURL = process.env.OPENAI_BASE_URL || undefined;
+    const model = process.env.OPENAI_MODEL || (baseURL === undefined ? DEFAULT_DEMO_OPENAI_MODEL : undefined);
+    if (model === undefined) throw new Error('OPENAI_MODEL: name the model the server at OPENAI_BASE_URL serves');
+    let module: typeof import('./models/openai-compatible-provider.js');
+    try {
+      module = await import('./models/openai-compatible-provider.js');
+    } catch (error) {
+      throw new Error(`OPENAI_API_KEY is set but the openai package could not be loaded (npm install openai@6): ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const provider = module.createOpenAICompatibleProvider({ model, ...(baseURL === undefined ? {} : { baseURL }) });
+    return { provider, label: `team runtime on ${model} at ${baseURL ?? 'api.openai.com'}` };
+  }
+  return { provider: createOfflineProvider({ tokensPerSecond: 40 }), label: 'team runtime on the offline model' };
+}
+
+async function launcherFor(scripted: boolean): Promise<{ launcher: RunLauncher; label: string }> {
   if (scripted) return { launcher: createScriptedProducer({ deltas: 400, deltasPerSecond: 40, tasks: 3 }), label: 'scripted producer' };
-  const online = Boolean(process.env.ANTHROPIC_API_KEY);
-  const provider = online ? createAnthropicProvider() : createOfflineProvider({ tokensPerSecond: 40 });
-  return {
-    launcher: createTeamRuntime({ team: createDefaultTeam(), provider }),
-    label: online ? `team runtime on ${provider.model}` : 'team runtime on the offline model',
-  };
+  const { provider, label } = await providerFromEnvironment();
+  return { launcher: createTeamRuntime({ team: createDefaultTeam(), provider }), label };
 }
 
 /** The widget's self-contained file when `@marketing-team/widget` is installed beside the server (as from npm). */
@@ -67,8 +94,9 @@ async function dev(argv: string[]): Promise<void> {
   if (widgetFile && !existsSync(widgetFile)) throw new Error(`--widget: no file at ${widgetFile} (build it with: pnpm --filter @marketing-team/widget build)`);
   const data = resolve(values.data);
   mkdirSync(data, { recursive: true });
+  // The model first: a missing SDK or setting fails before anything is opened.
+  const { launcher, label } = await launcherFor(values.scripted);
   const store = new SqliteStore({ path: join(data, 'sessions.db') });
-  const { launcher, label } = launcherFor(values.scripted);
   const origins = new Set<string>();
   const server = createMarketingTeamServer({
     store,
@@ -106,7 +134,7 @@ async function dev(argv: string[]): Promise<void> {
     const lan = addresses.filter((a) => !a.internal).map((a) => `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${actualPort}`);
     console.warn(
       `  WARNING: listening on ${host}: anyone who can reach this machine can get a full token for any demo session` +
-        ` and run briefs on it${process.env.ANTHROPIC_API_KEY ? ' with your Anthropic key' : ''}. Use it on a network you trust.`,
+        ` and run briefs on it${process.env.ANTHROPIC_API_KEY ? ' with your Anthropic key' : process.env.OPENAI_API_KEY ? ' with your OpenAI key' : ''}. Use it on a network you trust.`,
     );
     for (const address of lan) console.log(`  ${address}`);
   }

@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startChatCompletionsDouble } from '../src/models/testing/chat-completions-double.js';
 import { Follower, RawClient, tempDir, until } from './_harness.js';
 
 const root = join(import.meta.dirname, '../../..');
@@ -121,5 +122,43 @@ describe('marketing-team dev on the network', () => {
     const { port, output } = await startDemo(['--lan']);
     expect(await reachable('127.0.0.2', port)).toBe(true);
     expect(output()).toMatch(/WARNING: listening on 0\.0\.0\.0: anyone who can reach this machine/);
+  }, 60_000);
+});
+
+describe('marketing-team dev on a Chat Completions server', () => {
+  it('runs briefs on the server and model named by OPENAI_API_KEY, OPENAI_BASE_URL and OPENAI_MODEL', async () => {
+    const api = await startChatCompletionsDouble({ apiKey: 'demo-key' });
+    const { ANTHROPIC_API_KEY: _ignored, ...env } = process.env;
+    const data = tempDir();
+    const demo = spawn(process.execPath, ['--conditions=@marketing-team/source', '--import', 'tsx', 'packages/server/src/cli.ts', 'dev', '--port', '0', '--data', data.path], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...env, OPENAI_API_KEY: 'demo-key', OPENAI_BASE_URL: api.baseURL, OPENAI_MODEL: 'llama3.2' },
+    });
+    demos.add(demo);
+    try {
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        demo.stdout!.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /(http:\/\/localhost:\d+)/.exec(out);
+          if (match) resolve(match[1]!);
+        });
+        demo.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+      });
+      expect(out).toContain(`team runtime on llama3.2 at ${api.baseURL}`);
+      const { token } = (await (await fetch(`${url}/tokens`, { method: 'POST', body: JSON.stringify({ session: 'demo-openai' }) })).json()) as { token: string };
+      const client = await RawClient.connect(`${url.replace('http', 'ws')}/ws`, { origin: url });
+      client.send({ type: 'subscribe', session: 'demo-openai', token });
+      client.send({ type: 'publish', session: 'demo-openai', clientMsgId: 'b1', event: { type: 'brief.submitted', runId: 'run-1', brief: { goal: 'Demo' } } });
+      const [first] = await api.waitForRequests(1);
+      expect(first?.headers.authorization).toBe('Bearer demo-key');
+      expect(first?.body).toMatchObject({ model: 'llama3.2', stream: true });
+      client.send({ type: 'cancel', session: 'demo-openai', clientMsgId: 'c1', runId: 'run-1' });
+      client.close();
+    } finally {
+      await api.close();
+      data.cleanup();
+    }
   }, 60_000);
 });

@@ -1,14 +1,9 @@
 import { APIConnectionError, APIError } from '@anthropic-ai/sdk';
+import { backoffDelayMs, retryAfterFromHeaders, type RetrySettings } from './_backoff.js';
+import { classifyFailure } from './_failure-classification.js';
 import { ModelError } from './model-error.js';
 
-/** Backoff settings of a provider's retries. */
-export interface RetrySettings {
-  maxRetries: number;
-  /** First backoff, doubled on each later attempt. */
-  baseDelayMs: number;
-  /** Largest backoff, and the largest `retry-after` honoured (a longer one fails the call). */
-  maxDelayMs: number;
-}
+export type { RetrySettings } from './_backoff.js';
 
 /** Error types the Messages API sends (in bodies and mid-stream `error` events) that are worth retrying. */
 const RETRYABLE_TYPES = new Set(['overloaded_error', 'rate_limit_error', 'api_error', 'timeout_error']);
@@ -24,15 +19,8 @@ export function isRetryable(error: unknown): boolean {
 
 /** The server's requested wait in milliseconds (`retry-after-ms`, then `retry-after` seconds or date). */
 export function retryAfterMs(error: unknown): number | undefined {
-  if (!(error instanceof APIError) || !error.headers) return undefined;
-  const ms = Number.parseFloat(error.headers.get('retry-after-ms') ?? '');
-  if (Number.isFinite(ms) && ms >= 0) return ms;
-  const header = error.headers.get('retry-after');
-  if (!header) return undefined;
-  const seconds = Number.parseFloat(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  if (!(error instanceof APIError)) return undefined;
+  return retryAfterFromHeaders(error.headers);
 }
 
 /**
@@ -41,11 +29,7 @@ export function retryAfterMs(error: unknown): number | undefined {
  * same overload do not come back in lockstep.
  */
 export function retryDelayMs(error: unknown, attempt: number, settings: RetrySettings, random = Math.random): number {
-  const requested = retryAfterMs(error);
-  if (requested !== undefined) return requested;
-  const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attempt - 1));
-  // Keep at least half the ceiling so a retry never fires immediately.
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+  return retryAfterMs(error) ?? backoffDelayMs(attempt, settings, random);
 }
 
 /** A short human-readable reason for a `retry` event. */
@@ -75,8 +59,15 @@ export function toModelError(error: unknown): ModelError {
               (error instanceof APIConnectionError && /timed? ?out/i.test(error.message))
             ? 'timeout'
             : 'model_error';
+    const reason =
+      error instanceof APIConnectionError
+        ? code === 'timeout'
+          ? 'timeout'
+          : 'connection'
+        : classifyFailure({ ...(status === undefined ? {} : { status }), type: error.type, message: error.message }).reason;
     return new ModelError(code, error.message, {
       retryable,
+      reason,
       cause: error,
       ...(status === undefined ? {} : { status }),
       ...(requestId === undefined ? {} : { requestId }),

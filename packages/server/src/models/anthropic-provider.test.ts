@@ -113,7 +113,7 @@ describe('createAnthropicProvider against a Messages API double', () => {
     api.script({ kind: 'error', status: 400, message: 'max_tokens: too large' });
     const error = await collect(provider().stream(request, new AbortController().signal)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ModelError);
-    expect(error).toMatchObject({ code: 'model_error', retryable: false });
+    expect(error).toMatchObject({ code: 'model_error', reason: 'invalid_request', retryable: false });
     expect((error as ModelError).options.status).toBe(400);
     expect((error as ModelError).options.requestId).toBe(api.requests[0]?.requestId);
     expect(api.requests).toHaveLength(1);
@@ -124,7 +124,7 @@ describe('createAnthropicProvider against a Messages API double', () => {
     const error = await collect(provider({ maxRetries: 1 }).stream(request, new AbortController().signal)).catch(
       (caught: unknown) => caught,
     );
-    expect(error).toMatchObject({ name: 'ModelError', code: 'overloaded', retryable: true });
+    expect(error).toMatchObject({ name: 'ModelError', code: 'overloaded', reason: 'overloaded', retryable: true });
     expect(api.requests).toHaveLength(2);
   });
 

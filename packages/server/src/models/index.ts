@@ -1,7 +1,7 @@
 export { acceptsTemperature, createAnthropicProvider, DEFAULT_ANTHROPIC_MODEL, toMessagesParams } from './anthropic-provider.js';
 export type { AnthropicProviderOptions } from './anthropic-provider.js';
 export { ModelError } from './model-error.js';
-export type { ModelErrorCode } from './model-error.js';
+export type { ModelErrorCode, ModelErrorReason } from './model-error.js';
 export { ANTHROPIC_PRICES, costOfUsage, findModelPrice } from './model-prices.js';
 export type { ModelPrice } from './model-prices.js';
 export { createOfflineProvider, offlineAnswer, wordChunks } from './offline-provider.js';

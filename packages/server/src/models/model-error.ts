@@ -4,6 +4,23 @@ import type { RunError } from '@marketing-team/core';
 export type ModelErrorCode = RunError['code'];
 
 /**
+ * A finer cause than `code`, for the host's own handling (a wrong key and a prompt that is too
+ * long both fail a task with `model_error`, but only one is the operator's to fix).
+ */
+export type ModelErrorReason =
+  | 'authentication'
+  | 'permission'
+  | 'not_found'
+  | 'context_too_long'
+  | 'invalid_request'
+  | 'quota_exceeded'
+  | 'rate_limited'
+  | 'overloaded'
+  | 'timeout'
+  | 'server_error'
+  | 'connection';
+
+/**
  * A model call that finally failed (after the provider's own retries, when the failure was
  * retryable). Carries a typed code the runtime copies into `task.failed`.
  */
@@ -19,6 +36,8 @@ export class ModelError extends Error {
       status?: number;
       /** The provider's request id, for support tickets. */
       requestId?: string;
+      /** The finer cause, when the provider could tell. */
+      reason?: ModelErrorReason;
       cause?: unknown;
     } = {},
   ) {
@@ -28,6 +47,11 @@ export class ModelError extends Error {
   /** True when trying again later could succeed. */
   get retryable(): boolean {
     return this.options.retryable ?? false;
+  }
+
+  /** The finer cause (`authentication`, `context_too_long`, ...), when the provider could tell. */
+  get reason(): ModelErrorReason | undefined {
+    return this.options.reason;
   }
 
   /** The error as carried by a `task.failed` event. */
