@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 const pnpm = ['npx', '-y', 'pnpm@10.34.9'];
 // The Next example is built and started for real once the packages are built.
 process.env.MT_NEXT_BUILD ??= '1';
+// The packaging test packs the built packages and installs them with plain npm.
+process.env.MT_PACKAGES_BUILT ??= '1';
 const steps: [string, string[]][] = [
   ['type-check', [...pnpm, 'exec', 'tsc', '-p', 'tsconfig.json']],
   ['type-check examples', [...pnpm, 'exec', 'tsc', '-p', 'examples/tsconfig.json']],

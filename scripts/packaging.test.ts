@@ -1,0 +1,121 @@
+// The packages as a stranger gets them: packed tarballs installed with plain npm into a fresh
+// project, each entry point imported in ESM and CommonJS, a consumer type-checked under both
+// module resolutions, and the tarballs linted by publint and arethetypeswrong. It needs the
+// packages' built output, so it runs when MT_PACKAGES_BUILT=1 (`npm test` builds first and sets it).
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pnpm = ['npx', '-y', 'pnpm@10.34.9'];
+const published = ['core', 'server', 'widget', 'react'] as const;
+
+/** Entry points a Node process can load (the widget and the React entry need a DOM; they are type-checked instead). */
+const nodeEntries = [
+  '@marketing-team/core',
+  '@marketing-team/server',
+  '@marketing-team/server/node',
+  '@marketing-team/server/express',
+  '@marketing-team/server/fastify',
+  '@marketing-team/server/hono',
+  '@marketing-team/server/next',
+];
+/** Entry points whose optional peer SDK the scratch project does not install: they must resolve, and fail only on that SDK. */
+const optionalSdkEntries = ['@marketing-team/server/openai', '@marketing-team/server/ai-sdk'];
+
+function run(command: string, args: string[], options: SpawnSyncOptions = {}): string {
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status}:\n${result.stdout}${result.stderr}`);
+  return String(result.stdout);
+}
+
+describe.skipIf(process.env.MT_PACKAGES_BUILT !== '1')('the packages as npm installs them', () => {
+  let workDir: string;
+  let packs: string;
+  let app: string;
+  const tarballs = new Map<string, string>();
+
+  beforeAll(() => {
+    workDir = mkdtempSync(join(tmpdir(), 'mt-packaging-'));
+    packs = join(workDir, 'packs');
+    app = join(workDir, 'app');
+    for (const name of published) run(pnpm[0]!, [...pnpm.slice(1), 'pack', '--pack-destination', packs], { cwd: join(root, 'packages', name) });
+    for (const file of readdirSync(packs)) tarballs.set(/^marketing-team-(\w+)-/.exec(file)![1]!, join(packs, file));
+    run('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch-app', private: true, type: 'module' }));
+    // Plain npm, as a stranger installs: peers (react, lit) come in as npm 7+ installs them.
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...published.map((name) => tarballs.get(name)!)], { cwd: app });
+  }, 600_000);
+
+  afterAll(() => {
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it.each(published)('publint finds nothing to report in @marketing-team/%s', (name) => {
+    const out = run(pnpm[0]!, [...pnpm.slice(1), 'exec', 'publint', 'run', tarballs.get(name)!, '--level', 'suggestion'], { cwd: root });
+    expect(out).toContain('All good!');
+  });
+
+  it.each(published)('arethetypeswrong finds no problem in @marketing-team/%s', (name) => {
+    // Core and server: ESM and CommonJS under node16 and bundler (subpath exports need a resolver that
+    // reads `exports`, which node10 does not). The widget and the React entry are ESM only, by design.
+    // The widget's self-contained `marketing-team.js` is a script for a <script> tag, not a typed module.
+    const profile = name === 'widget' || name === 'react' ? ['--profile', 'esm-only'] : ['--profile', 'node16'];
+    const exclude = name === 'widget' ? ['--exclude-entrypoints', './marketing-team.js'] : [];
+    run(pnpm[0]!, [...pnpm.slice(1), 'exec', 'attw', tarballs.get(name)!, ...profile, ...exclude, '--format', 'ascii', '--no-color'], { cwd: root });
+  });
+
+  it('imports every Node entry point as ESM and as CommonJS', () => {
+    const esm = nodeEntries.map((entry) => `Object.keys(await import(${JSON.stringify(entry)})).length`).join(', ');
+    const esmCounts = JSON.parse(run(process.execPath, ['--input-type=module', '-e', `console.log(JSON.stringify([${esm}]))`], { cwd: app })) as number[];
+    const cjs = nodeEntries.map((entry) => `Object.keys(require(${JSON.stringify(entry)})).length`).join(', ');
+    const cjsCounts = JSON.parse(run(process.execPath, ['--input-type=commonjs', '-e', `console.log(JSON.stringify([${cjs}]))`], { cwd: app })) as number[];
+    for (const counts of [esmCounts, cjsCounts]) expect(counts.every((count) => count > 0)).toBe(true);
+    expect(cjsCounts).toEqual(esmCounts);
+  });
+
+  it('resolves the optional SDK entry points and names the missing SDK when it is not installed', () => {
+    for (const entry of optionalSdkEntries) {
+      const result = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(entry)})`], { cwd: app, encoding: 'utf8' });
+      expect(result.status, entry).not.toBe(0);
+      expect(result.stderr).toMatch(/Cannot find (package|module) '(openai|ai)'/);
+    }
+  });
+
+  it.each(['bundler', 'node16'])('type-checks a consumer of every entry point under moduleResolution %s', (resolution) => {
+    const consumer = `
+import { SessionClient, createDefaultTeam, type SessionState } from '@marketing-team/core';
+import { MemoryStore, createMarketingTeamServer, createOfflineProvider, createTeamRuntime } from '@marketing-team/server';
+import { createNodeListener } from '@marketing-team/server/node';
+import { MarketingTeamElement } from '@marketing-team/widget';
+import { useRun } from '@marketing-team/react';
+
+const server = createMarketingTeamServer({
+  store: new MemoryStore(),
+  launcher: createTeamRuntime({ team: createDefaultTeam(), provider: createOfflineProvider() }),
+  tokens: { secret: 'x'.repeat(64) },
+  allowedOrigins: ['http://localhost:3000'],
+});
+export const listener: (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => void = createNodeListener(server);
+export const client: SessionClient = new SessionClient({ url: 'ws://localhost/mt/ws' });
+export const state: SessionState | undefined = undefined;
+export const element: typeof MarketingTeamElement = MarketingTeamElement;
+export const hook: typeof useRun = useRun;
+`;
+    const dir = join(app, resolution);
+    run('mkdir', ['-p', dir]);
+    writeFileSync(join(dir, 'consumer.ts'), consumer);
+    const module = resolution === 'bundler' ? 'esnext' : 'node16';
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, module, moduleResolution: resolution, target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], typeRoots: [join(root, 'node_modules/@types')] },
+        files: ['consumer.ts'],
+      }),
+    );
+    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { cwd: dir });
+  });
+});
