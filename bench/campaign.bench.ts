@@ -11,7 +11,6 @@ import { createDefaultTeam, type PlannedTask, type SessionEvent, type SessionRec
 import {
   MemoryStore,
   SessionHub,
-  SqliteStore,
   createOfflineProvider,
   createTeamRuntime,
   criticalPath,
@@ -20,6 +19,7 @@ import {
   type SessionStore,
   type TaskTiming,
 } from '@marketing-team/server';
+import { SqliteStore } from '@marketing-team/server/sqlite';
 import { benchResult, percentile, type BenchResult } from './bench-result.js';
 
 /** Chunks per second of every generation; fixed so that runs are comparable. */

@@ -15,10 +15,10 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import {
   MemoryStreamStore,
-  SqliteStreamStore,
   createDurableStreamsHandler,
   type StreamStore,
 } from '../packages/server/src/durable-streams/index.js';
+import { SqliteStreamStore } from '../packages/server/src/durable-streams/sqlite-stream-store.js';
 import { createNodeListener } from '../packages/server/src/http/index.js';
 import { MemoryStore } from '../packages/server/src/stores/index.js';
 import { benchResult, percentile, type BenchResult } from './bench-result.js';

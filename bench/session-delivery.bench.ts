@@ -13,13 +13,13 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SessionEvent } from '@marketing-team/core';
 import {
-  SqliteStore,
   attachWebSocket,
   createMarketingTeamServer,
   createNodeListener,
   type MarketingTeamServer,
   type SessionStore,
 } from '@marketing-team/server';
+import { SqliteStore } from '@marketing-team/server/sqlite';
 import WebSocket, { WebSocketServer } from 'ws';
 import { benchResult, percentile, type BenchResult } from './bench-result.js';
 

@@ -4,7 +4,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createDefaultTeam } from '@marketing-team/core';
-import { SqliteStore, createMarketingTeamServer, createOfflineProvider, createTeamRuntime } from '@marketing-team/server';
+import { createMarketingTeamServer, createOfflineProvider, createTeamRuntime } from '@marketing-team/server';
+import { SqliteStore } from '@marketing-team/server/sqlite';
 
 /** The widget's self-contained build, or a hint when it was not built yet. */
 export function widgetScript(): { status: number; body: string } {

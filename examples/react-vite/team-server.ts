@@ -3,7 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDefaultTeam } from '@marketing-team/core';
-import { SqliteStore, createMarketingTeamServer, createOfflineProvider, createTeamRuntime } from '@marketing-team/server';
+import { createMarketingTeamServer, createOfflineProvider, createTeamRuntime } from '@marketing-team/server';
+import { SqliteStore } from '@marketing-team/server/sqlite';
 
 export const port = Number(process.env.PORT ?? 3000);
 const dataDir = process.env.DATA_DIR ?? '.data';

@@ -13,6 +13,14 @@ export default defineConfig([
       // Model providers over SDKs a host may not have: `@marketing-team/server/openai`, `/ai-sdk`.
       'src/models/openai-compatible-provider.ts',
       'src/models/ai-sdk-provider.ts',
+      // Stores, transports and providers whose dependencies are optional peers, each its own subpath.
+      'src/sqlite.ts',
+      'src/redis.ts',
+      'src/postgres.ts',
+      'src/anthropic.ts',
+      'src/ably.ts',
+      'src/ably-client.ts',
+      'src/durable-streams.ts',
     ],
     format: ['esm', 'cjs'],
     dts: true,

@@ -6,7 +6,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyRecords, createSessionState, type Capability, type SessionRecord } from '@marketing-team/core';
-import { SqliteStore, attachWebSocket, createMarketingTeamServer, createNodeListener, createScriptedProducer } from '@marketing-team/server';
+import { attachWebSocket, createMarketingTeamServer, createNodeListener, createScriptedProducer } from '@marketing-team/server';
+import { SqliteStore } from '@marketing-team/server/sqlite';
 
 interface Options {
   deltas: number;

@@ -14,14 +14,39 @@ import { createDefaultTeam, type ModelProvider } from '@marketing-team/core';
 import { createDemoHandler } from './demo/demo-app.js';
 import { createDurableStreamsHandler } from './durable-streams/index.js';
 import { attachWebSocket, createMarketingTeamServer, createNodeListener } from './http/index.js';
-import { createAnthropicProvider, createOfflineProvider } from './models/index.js';
+import { createOfflineProvider } from './models/index.js';
 import { createScriptedProducer, createTeamRuntime, type RunLauncher } from './runtime/index.js';
-import { SqliteStore } from './stores/index.js';
+import { MemoryStore, type SessionStore } from './stores/index.js';
 
 const USAGE =
   'usage: marketing-team dev [--port 3000] [--data .data] [--scripted] [--widget path/to/marketing-team.js] [--lan | --host 127.0.0.1]\n' +
   '  --lan        listen on every interface, so a phone on your network can open the demo (anyone there can then use it)\n' +
   '  --host addr  listen on this address only (default 127.0.0.1)';
+
+/** A module behind an optional peer dependency, or an error that says which package to install. */
+async function optionalModule<T>(load: () => Promise<T>, what: string, install: string): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    throw new Error(`${what} could not be loaded (${install}): ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * Sessions in SQLite under the data folder, so a restart loses nothing; in memory, with a warning,
+ * when `better-sqlite3` (an optional peer dependency) is not installed.
+ */
+async function openStore(data: string): Promise<{ store: SessionStore; where: string }> {
+  let sqlite: typeof import('./stores/sqlite-store.js');
+  try {
+    sqlite = await import('./stores/sqlite-store.js');
+  } catch {
+    console.warn('  better-sqlite3 is not installed (npm install better-sqlite3): sessions are kept in memory and lost on restart');
+    return { store: new MemoryStore(), where: 'in memory' };
+  }
+  mkdirSync(data, { recursive: true });
+  return { store: new sqlite.SqliteStore({ path: join(data, 'sessions.db') }), where: `data in ${data}` };
+}
 
 /** The OpenAI model the demo uses when `OPENAI_MODEL` is not set: small and cheap. */
 const DEFAULT_DEMO_OPENAI_MODEL = 'gpt-4.1-mini';
@@ -34,6 +59,7 @@ const DEFAULT_DEMO_OPENAI_MODEL = 'gpt-4.1-mini';
  */
 async function providerFromEnvironment(): Promise<{ provider: ModelProvider; label: string }> {
   if (process.env.ANTHROPIC_API_KEY) {
+    const { createAnthropicProvider } = await optionalModule(() => import('./models/anthropic-provider.js'), 'ANTHROPIC_API_KEY is set but @anthropic-ai/sdk', 'npm install @anthropic-ai/sdk');
     const provider = createAnthropicProvider();
     return { provider, label: `team runtime on ${provider.model}` };
   }
@@ -41,12 +67,7 @@ async function providerFromEnvironment(): Promise<{ provider: ModelProvider; lab
     const baseURL = process.env.OPENAI_BASE_URL || undefined;
     const model = process.env.OPENAI_MODEL || (baseURL === undefined ? DEFAULT_DEMO_OPENAI_MODEL : undefined);
     if (model === undefined) throw new Error('OPENAI_MODEL: name the model the server at OPENAI_BASE_URL serves');
-    let module: typeof import('./models/openai-compatible-provider.js');
-    try {
-      module = await import('./models/openai-compatible-provider.js');
-    } catch (error) {
-      throw new Error(`OPENAI_API_KEY is set but the openai package could not be loaded (npm install openai@6): ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const module = await optionalModule(() => import('./models/openai-compatible-provider.js'), 'OPENAI_API_KEY is set but the openai package', 'npm install openai@6');
     const provider = module.createOpenAICompatibleProvider({ model, ...(baseURL === undefined ? {} : { baseURL }) });
     return { provider, label: `team runtime on ${model} at ${baseURL ?? 'api.openai.com'}` };
   }
@@ -92,11 +113,9 @@ async function dev(argv: string[]): Promise<void> {
   const loopbackOnly = /^(127\.|::1$|localhost$)/.test(host);
   const widgetFile = values.widget === undefined ? installedWidget() : resolve(values.widget);
   if (widgetFile && !existsSync(widgetFile)) throw new Error(`--widget: no file at ${widgetFile} (build it with: pnpm --filter @marketing-team/widget build)`);
-  const data = resolve(values.data);
-  mkdirSync(data, { recursive: true });
   // The model first: a missing SDK or setting fails before anything is opened.
   const { launcher, label } = await launcherFor(values.scripted);
-  const store = new SqliteStore({ path: join(data, 'sessions.db') });
+  const { store, where } = await openStore(resolve(values.data));
   const origins = new Set<string>();
   const server = createMarketingTeamServer({
     store,
@@ -126,7 +145,7 @@ async function dev(argv: string[]): Promise<void> {
   const addresses = loopbackOnly ? [] : Object.values(networkInterfaces()).flatMap((list) => list ?? []);
   const hosts = ['localhost', '127.0.0.1', ...(loopbackOnly ? [] : [host]), ...addresses.map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address))];
   for (const name of hosts) origins.add(`http://${name}:${actualPort}`);
-  console.log(`marketing-team demo (${label}, data in ${data}${widgetFile ? '' : ', minimal page without the widget: npm i @marketing-team/widget to serve it'})`);
+  console.log(`marketing-team demo (${label}, ${where}${widgetFile ? '' : ', minimal page without the widget: npm i @marketing-team/widget to serve it'})`);
   console.log(`  http://localhost:${actualPort}`);
   if (loopbackOnly) {
     console.log(`  listening on ${host} only; add --lan to open it to a phone on your network`);

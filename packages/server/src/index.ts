@@ -5,7 +5,6 @@ export * from './http/index.js';
 export * from './transports/index.js';
 export * from './runtime/index.js';
 export * from './models/index.js';
-export * from './durable-streams/index.js';
 export * from './team-files/index.js';
 export * from './cluster/index.js';
 export * from './limits/index.js';

@@ -6,7 +6,8 @@
 // Prints `READY <port> <nodeId>` once listening; `GET /node?session=…` reports what it owns.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PostgresRunLeases, RedisRunLeases } from '../src/cluster/index.js';
+import { PostgresRunLeases } from '../src/cluster/postgres-run-leases.js';
+import { RedisRunLeases } from '../src/cluster/redis-run-leases.js';
 import { attachWebSocket, createMarketingTeamServer, createNodeListener } from '../src/http/index.js';
 import type { RunLauncher } from '../src/runtime/run-launcher.js';
 import { createScriptedProducer } from '../src/runtime/scripted-producer.js';

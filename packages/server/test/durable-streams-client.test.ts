@@ -14,7 +14,8 @@ import { createTokenIssuer } from '../src/auth/index.js';
 import { createDurableStreamsHandler, formatStreamOffset, parseStreamOffset } from '../src/durable-streams/index.js';
 import { createScriptedProducer } from '../src/runtime/scripted-producer.js';
 import { createMarketingTeamServer, createNodeListener } from '../src/http/index.js';
-import { MemoryStore, SqliteStore, type SessionStore } from '../src/stores/index.js';
+import { MemoryStore, type SessionStore } from '../src/stores/index.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
 
 const issuer = createTokenIssuer({ secret: 'durable-streams-client-test-secret-0123456789' });
 

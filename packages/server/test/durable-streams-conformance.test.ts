@@ -9,12 +9,13 @@ import { runConformanceTests } from '@durable-streams/server-conformance-tests';
 import { afterAll, beforeAll, describe } from 'vitest';
 import {
   MemoryStreamStore,
-  SqliteStreamStore,
   createDurableStreamsHandler,
   type StreamStore,
 } from '../src/durable-streams/index.js';
+import { SqliteStreamStore } from '../src/durable-streams/sqlite-stream-store.js';
 import { createNodeListener } from '../src/http/index.js';
-import { MemoryStore, SqliteStore, type SessionStore } from '../src/stores/index.js';
+import { MemoryStore, type SessionStore } from '../src/stores/index.js';
+import { SqliteStore } from '../src/stores/sqlite-store.js';
 
 interface Backend {
   name: string;

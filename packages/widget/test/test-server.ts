@@ -5,7 +5,6 @@
 // Prints `{"port": N}` on stdout once listening.
 import { SessionEventSchema, createDefaultTeam, type Capability, type SessionEvent } from '@marketing-team/core';
 import {
-  SqliteStore,
   attachWebSocket,
   createMarketingTeamServer,
   createNodeListener,
@@ -15,6 +14,7 @@ import {
   type RunLauncher,
   type WebSocketPeer,
 } from '@marketing-team/server';
+import { SqliteStore } from '@marketing-team/server/sqlite';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

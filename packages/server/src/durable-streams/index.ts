@@ -15,5 +15,3 @@ export type {
   StreamStore,
 } from './stream-store.js';
 export { MemoryStreamStore } from './memory-stream-store.js';
-export { SqliteStreamStore } from './sqlite-stream-store.js';
-export type { SqliteStreamStoreOptions } from './sqlite-stream-store.js';

@@ -1,5 +1,3 @@
-export { acceptsTemperature, createAnthropicProvider, DEFAULT_ANTHROPIC_MODEL, toMessagesParams } from './anthropic-provider.js';
-export type { AnthropicProviderOptions } from './anthropic-provider.js';
 export { ModelError } from './model-error.js';
 export type { ModelErrorCode, ModelErrorReason } from './model-error.js';
 export { ANTHROPIC_PRICES, costOfUsage, findModelPrice } from './model-prices.js';

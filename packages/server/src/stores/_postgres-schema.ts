@@ -146,10 +146,15 @@ export async function rollback(client: PoolClient): Promise<void> {
 }
 
 /**
- * Opens a pool, loading `pg` only now: apps that never use PostgreSQL never load the driver,
- * even though the server package's root entry exports the PostgreSQL classes.
+ * Opens a pool, loading `pg` (an optional peer dependency) only now, so a missing driver fails
+ * with what to install rather than at import.
  */
 export async function openPostgresPool(config: PoolConfig): Promise<Pool> {
-  const { Pool } = await import('pg');
-  return new Pool(config);
+  let driver: typeof import('pg');
+  try {
+    driver = await import('pg');
+  } catch (error) {
+    throw new Error(`PostgreSQL needs the pg package (npm install pg): ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return new driver.Pool(config);
 }

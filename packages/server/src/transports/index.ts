@@ -4,6 +4,4 @@ export { createSseTransport, tokenOf } from './sse/index.js';
 export type { SseTransport, SseTransportOptions } from './sse/index.js';
 export { isOriginAllowed } from './origin-policy.js';
 export type { OriginPolicy } from './origin-policy.js';
-export * from './ably/index.js';
 // The Ably transport keeps its own explicit list in its folder index.
-export * from './ably/index.js';

@@ -1,0 +1,5 @@
+// `@marketing-team/server/redis`: sessions and run leases shared by several nodes. Needs `ioredis`.
+export { RedisStore } from './stores/redis-store.js';
+export type { RedisStoreMetrics, RedisStoreOptions } from './stores/redis-store.js';
+export { RedisRunLeases } from './cluster/redis-run-leases.js';
+export type { RedisRunLeasesOptions } from './cluster/redis-run-leases.js';
