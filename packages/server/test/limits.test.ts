@@ -72,6 +72,22 @@ describe('connections per principal, WebSocket and SSE together', () => {
   });
 });
 
+describe('viewers per session', () => {
+  it('caps the connections following one session, whoever holds them, and counts an SSE stream too', async () => {
+    const { env, events } = await serve({ connectionsPerSession: 2 });
+    expect((await subscribed(env, 'crowded', 'user-1')).frame.type).toBe('subscribed');
+    expect((await subscribed(env, 'crowded', 'user-2')).frame.type).toBe('subscribed');
+    // A third viewer, another user again, is refused: presence and fan-out stay bounded per session.
+    expect((await subscribed(env, 'crowded', 'user-3')).frame).toMatchObject({ type: 'error', code: 'rate_limited', field: 'limits.connectionsPerSession', session: 'crowded' });
+    const sse = await fetch(`${env.url}/sessions/crowded/events`, { headers: { authorization: `Bearer ${await env.token('crowded', ['read'], 'user-4')}` } });
+    expect(sse.status).toBe(429);
+    expect(await sse.json()).toMatchObject({ code: 'rate_limited', field: 'limits.connectionsPerSession' });
+    // Other sessions are not affected.
+    expect((await subscribed(env, 'quiet', 'user-3')).frame.type).toBe('subscribed');
+    expect(events.map((event) => event.limit)).toEqual(['connectionsPerSession', 'connectionsPerSession']);
+  });
+});
+
 describe('connections per address', () => {
   it('closes a socket past the limit with a typed error', async () => {
     const { env } = await serve({ connectionsPerAddress: 2 });

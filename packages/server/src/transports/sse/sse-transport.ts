@@ -187,7 +187,8 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
         subscribed: (frame) => write(`event: subscribed\ndata: ${JSON.stringify(frame)}\n\n`),
         snapshot: (frameJson, offset) => write(`event: snapshot\nid: ${offset}\ndata: ${frameJson}\n\n`),
         deliver: (batch) => write(batch.eventStreamText()),
-        presence: (frameJson) => write(`event: presence\ndata: ${frameJson}\n\n`),
+        // The event is named after the frame (`presence` or `presence.changed`).
+        presence: (frameJson) => write(`event: ${frameJson.startsWith('{"type":"presence.changed"') ? 'presence.changed' : 'presence'}\ndata: ${frameJson}\n\n`),
         drain: async () => {
           while (!ended && (controller.desiredSize ?? 1) <= 0) await new Promise((resolve) => setTimeout(resolve, 10));
         },

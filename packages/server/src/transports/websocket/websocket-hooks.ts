@@ -192,10 +192,12 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
     if (!connection.violations.take()) shut(connection, CloseCode.abuse, 'too many protocol violations');
   }
 
-  function subscriberFor(connection: Connection, userId: string): SessionSubscriber {
+  function subscriberFor(connection: Connection, userId: string, link: SessionLink): SessionSubscriber {
     return {
       clientId: connection.clientId ?? connection.id,
       userId,
+      // The grant in force now: a refresh to a token without `presence` stops presence at once.
+      seesPresence: () => link.current?.capabilities.includes('presence') ?? false,
       subscribed: (frame) => send(connection, frame),
       snapshot: (json) => send(connection, json),
       deliver: (batch) => send(connection, batch.frameJson()),
@@ -241,7 +243,7 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       if (link.closed || connection.closed) return;
       link.current = grant;
       const position = { ...(frame.from !== undefined ? { from: frame.from } : {}), ...(frame.epoch !== undefined ? { epoch: frame.epoch } : {}) };
-      const subscription = await hub.subscribe(session, grant, subscriberFor(connection, grant.userId), position);
+      const subscription = await hub.subscribe(session, grant, subscriberFor(connection, grant.userId, link), position);
       if (link.closed || connection.closed) {
         subscription.close();
         return;
