@@ -51,6 +51,12 @@ export interface DurableStreamsHandlerOptions {
   longPollTimeoutMs?: number;
   /** SSE responses end after this long so caches can collapse readers (default 60 s). */
   sseMaxDurationMs?: number;
+  /**
+   * SSE responses end after about this many bytes (default 8 MiB, like a WebSocket's unsent-bytes
+   * limit); the reader goes on from the last offset it was given. SSE responses are read at the
+   * reader's pace either way: a reader that stops reading stops the store reads.
+   */
+  sseMaxBytes?: number;
   /** Largest accepted append or create body (default 16 MiB; larger gets 413). */
   maxAppendBytes?: number;
   /** A catch-up page of a generic stream stops after about this many bytes (default 1 MiB). */
@@ -88,6 +94,7 @@ const OptionsSchema = z.object({
   allowedOrigins: z.union([z.literal('*'), z.array(z.string().url())]).optional(),
   longPollTimeoutMs: z.number().int().min(100).max(300_000).default(20_000),
   sseMaxDurationMs: z.number().int().min(100).max(3_600_000).default(60_000),
+  sseMaxBytes: z.number().int().min(1024).default(8 * 1024 * 1024),
   maxAppendBytes: z.number().int().positive().default(16 * 1024 * 1024),
   maxReadBytes: z.number().int().positive().default(1024 * 1024),
   maxRecordsPerRead: z.number().int().positive().max(100_000).default(1000),
@@ -167,6 +174,7 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
           maxRecordsPerRead: config.maxRecordsPerRead,
           longPollTimeoutMs: config.longPollTimeoutMs,
           sseMaxDurationMs: config.sseMaxDurationMs,
+          sseMaxBytes: config.sseMaxBytes,
         });
       }
       if (!engine) throw new StreamHttpError(404, 'stream not found');
@@ -181,6 +189,7 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
         maxReadBytes: config.maxReadBytes,
         longPollTimeoutMs: config.longPollTimeoutMs,
         sseMaxDurationMs: config.sseMaxDurationMs,
+        sseMaxBytes: config.sseMaxBytes,
       });
     } catch (error) {
       if (error instanceof StreamHttpError) return errorResponse(error, base);
