@@ -265,3 +265,74 @@ describe('SSE responses go at the reader’s pace and end at a byte cap', () => 
     expect(controls.at(-1)!['upToDate']).toBeUndefined();
   });
 });
+
+describe('generic stream storage is bounded', () => {
+  const past = new Date(Date.UTC(2020, 0, 1)).toISOString();
+  const future = new Date(Date.UTC(2999, 0, 1)).toISOString();
+  const put = (path: string, headers: Record<string, string> = {}) =>
+    new Request(`${base}${path}`, { method: 'PUT', headers: { 'content-type': 'text/plain', ...headers } });
+
+  for (const kind of ['memory', 'sqlite'] as const) {
+    test(`expired streams are removed by a sweep though nobody reads them (${kind})`, async () => {
+      let streams: MemoryStreamStore | SqliteStreamStore;
+      if (kind === 'memory') streams = new MemoryStreamStore();
+      else {
+        const dir = mkdtempSync(join(tmpdir(), 'mt-ds-sweep-'));
+        streams = new SqliteStreamStore({ path: join(dir, 'streams.db') });
+        cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      }
+      const store = new MemoryStore();
+      cleanups.push(() => streams.close(), () => store.close());
+      const handler = createDurableStreamsHandler({ store, streams, basePath: '/ds', authorize: () => true });
+      expect((await handler(put('/old', { 'stream-expires-at': past })))!.status).toBe(201);
+      expect((await handler(put('/kept', { 'stream-expires-at': future })))!.status).toBe(201);
+      expect((await handler(put('/plain')))!.status).toBe(201);
+      expect(await streams.getStream('/old')).toBeDefined();
+
+      expect(await handler.sweepExpired()).toBe(1);
+      expect(await streams.getStream('/old')).toBeUndefined();
+      expect(await streams.getStream('/kept')).toBeDefined();
+      expect(await streams.getStream('/plain')).toBeDefined();
+    });
+  }
+
+  test('requests sweep now and then by themselves', async () => {
+    const store = new MemoryStore();
+    const streams = new MemoryStreamStore();
+    cleanups.push(() => streams.close(), () => store.close());
+    const handler = createDurableStreamsHandler({ store, streams, basePath: '/ds', authorize: () => true, sweepIntervalMs: 1 });
+    expect((await handler(put('/old', { 'stream-expires-at': past })))!.status).toBe(201);
+    // Requests for another stream: the expired one goes without being read.
+    for (let attempt = 0; attempt < 1000 && (await streams.getStream('/old')); attempt++) {
+      await handler(new Request(`${base}/other`, { method: 'HEAD' }));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(await streams.getStream('/old')).toBeUndefined();
+  });
+
+  test('maxStreams and maxStreamBytes refuse with a status and a message naming the option, storing nothing', async () => {
+    const store = new MemoryStore();
+    const streams = new MemoryStreamStore();
+    cleanups.push(() => streams.close(), () => store.close());
+    const handler = createDurableStreamsHandler({ store, streams, basePath: '/ds', authorize: () => true, maxStreams: 2, maxStreamBytes: 1000 });
+    expect((await handler(put('/a')))!.status).toBe(201);
+    expect((await handler(put('/b')))!.status).toBe(201);
+    const third = (await handler(put('/c')))!;
+    expect(third.status).toBe(507);
+    expect(await third.text()).toMatch(/maxStreams/);
+    expect(await streams.getStream('/c')).toBeUndefined();
+    // Re-creating an existing stream is idempotent and not a new stream.
+    expect((await handler(put('/a')))!.status).toBe(200);
+
+    const append = (body: string) => handler(new Request(`${base}/a`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body }));
+    expect((await append('x'.repeat(600)))!.status).toBe(204);
+    const over = (await append('y'.repeat(600)))!;
+    expect(over.status).toBe(413);
+    expect(await over.text()).toMatch(/maxStreamBytes/);
+    expect((await streams.getStream('/a'))!.tail).toBe(1);
+    expect((await handler(new Request(`${base}/b`, { method: 'DELETE' })))!.status).toBe(204);
+    const tooBigAtBirth = (await handler(new Request(`${base}/a2`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'z'.repeat(1001) })))!;
+    expect(tooBigAtBirth.status).toBe(413);
+    expect(await streams.getStream('/a2')).toBeUndefined();
+  });
+});
