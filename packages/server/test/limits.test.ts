@@ -88,6 +88,41 @@ describe('viewers per session', () => {
   });
 });
 
+describe('abuse reports', () => {
+  it('floods, too many sessions on a socket and repeated violations reach onLimit with who and where, never the token', async () => {
+    const { env, events } = await serve({}, { rateLimit: { messagesPerSecond: 1, burst: 3 }, maxSessionsPerConnection: 1 });
+    const token = await env.token('watched', ['read', 'write'], 'user-9');
+    const client = await RawClient.connect(env.wsUrl);
+    open.push(client);
+    client.send({ type: 'subscribe', session: 'watched', token, from: 0 });
+    await client.next((f) => f.type === 'subscribed');
+    client.send({ type: 'subscribe', session: 'second', token: await env.token('second', ['read'], 'user-9') });
+    await client.next((f) => f.type === 'error' && f.session === 'second');
+    // A flood: the bucket runs dry, the frames past it are refused, and enough refusals close the socket.
+    for (let i = 0; i < 40; i++) client.send({ type: 'ping' });
+    expect((await client.closed).code).toBe(4003);
+
+    const byLimit = (limit: string) => events.filter((event) => event.limit === limit);
+    expect(byLimit('maxSessionsPerConnection')).toEqual([expect.objectContaining({ max: 1, subject: 'user-9', session: 'second', address: '127.0.0.1' })]);
+    // One report per flood, not one per refused frame.
+    expect(byLimit('rateLimit')).toEqual([expect.objectContaining({ max: 1, subject: 'user-9', address: '127.0.0.1' })]);
+    expect(byLimit('protocolViolations')).toEqual([expect.objectContaining({ subject: 'user-9', address: '127.0.0.1' })]);
+
+    // POSTed messages over their rate are reported with the session.
+    for (let i = 0; i < 6; i++) {
+      await fetch(`${env.url}/sessions/watched/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify({ type: 'publish', session: 'watched', clientMsgId: `p${i}`, event: { type: 'card.created', cardId: `c${i}`, title: 'ok' } }),
+      });
+    }
+    expect(byLimit('rateLimit').at(-1)).toMatchObject({ subject: 'user-9', session: 'watched' });
+    const logged = JSON.stringify(events);
+    expect(logged).not.toContain(token);
+    expect(logged).not.toContain(token.split('.')[2]!);
+  });
+});
+
 describe('connections per address', () => {
   it('closes a socket past the limit with a typed error', async () => {
     const { env } = await serve({ connectionsPerAddress: 2 });

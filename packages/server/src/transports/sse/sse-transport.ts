@@ -268,7 +268,8 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
         const grant = await verify(request, url, session);
         await assertNotRevoked(grant);
         if (rateLimited(`${session}\u0000${grant.userId}`)) {
-          throw new ProtocolError('rate_limited', 'too many messages; slow down');
+          limiter?.report('rateLimit', perSecond, { subject: grant.userId, session, address: options.clientAddress?.(request) });
+          throw new ProtocolError('rate_limited', 'too many messages; slow down', 'rateLimit');
         }
         const refund = limiter
           ? await limiter.admitWrite({ subject: grant.userId, session, address: options.clientAddress?.(request) }, frame.type === 'publish' ? frame.event : undefined)
