@@ -119,7 +119,8 @@ describe('hooks against a real server', () => {
     const session = 'two-trees';
     const latestA: { current?: UseSessionResult } = {};
     const latestB: { current?: UseSessionResult } = {};
-    render(provider(server, session, await server.token(session), probe(latestA)));
+    // Seeing the other viewers needs the presence capability.
+    render(provider(server, session, await server.token(session, ['read', 'write', 'control', 'presence']), probe(latestA)));
     render(provider(server, session, await server.token(session), probe(latestB)));
     await until(() => latestA.current?.status === 'live' && latestB.current?.status === 'live', 'both live');
     const { runId } = await latestA.current!.submitBrief({ goal: 'Two screens, one run' });

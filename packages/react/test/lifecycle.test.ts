@@ -163,7 +163,7 @@ describe('lifecycle', () => {
     // A second device watches the same session, to see presence from the server's side.
     const observer = new SessionClient({ url: `${server.endpoint}/ws`, WebSocket });
     cleanups.push(() => observer.close());
-    const watching = observer.session(session, { token: await server.token(session) });
+    const watching = observer.session(session, { token: await server.token(session, ['read', 'presence']) });
 
     const latest: { current?: UseSessionResult } = {};
     const view = render(

@@ -127,7 +127,7 @@ async function dev(argv: string[]): Promise<void> {
     tokenRoute: {
       // The demo's stand-in for a host backend, with no login: anyone who can reach the server may join
       // a demo session with full rights, which is why it listens on this machine only unless told otherwise.
-      authorize: (_request, session) => (session.startsWith('demo-') ? { userId: 'demo-user', userName: 'Demo user', ttlSeconds: 3600 } : null),
+      authorize: (_request, session) => (session.startsWith('demo-') ? { userId: 'demo-user', userName: 'Demo user', capabilities: ['read', 'write', 'control', 'presence'], ttlSeconds: 3600 } : null),
     },
   });
   // Session logs also speak the open Durable Streams protocol, read-only, under /streams.

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionEvent } from '@marketing-team/core';
+import type { Capability, ServerFrame, SessionEvent } from '@marketing-team/core';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { createScriptedProducer } from '../src/runtime/scripted-producer.js';
 import { Follower, RawClient, readAll, startServer, tempDir, until, type RunningServer } from './_harness.js';
@@ -29,11 +29,11 @@ interface Watcher {
   follower: Follower;
 }
 
-async function watch(session: string, from: number | undefined): Promise<Watcher> {
+async function watch(session: string, from: number | undefined, capabilities: Capability[] = ['read', 'write', 'control']): Promise<Watcher> {
   const client = await RawClient.connect(env.wsUrl);
   const follower = new Follower();
   client.onFrame = (frame) => follower.onFrame(frame);
-  client.send({ type: 'subscribe', session, token: await env.token(session), ...(from !== undefined ? { from } : {}) });
+  client.send({ type: 'subscribe', session, token: await env.token(session, capabilities), ...(from !== undefined ? { from } : {}) });
   await client.next((frame) => frame.type === 'subscribed');
   return { client, follower };
 }
@@ -75,16 +75,30 @@ describe('several clients on one session', () => {
     await converge('converge-10', 10);
   });
 
-  it('presence lists the watching clients beside the log, never in it', async () => {
+  it('presence lists the watching clients beside the log, never in it, to tokens with presence only', async () => {
     const session = 'presence-1';
-    const a = await watch(session, undefined);
-    const b = await watch(session, undefined);
-    const frame = await a.client.next((f) => f.type === 'presence' && f.viewers.length === 2);
-    expect(frame.type).toBe('presence');
+    // Who watches, as a client keeps it: the first list, then joins and leaves.
+    const viewers = (frames: ServerFrame[]): string[] => {
+      let list: string[] = [];
+      for (const frame of frames) {
+        if (frame.type === 'presence') list = frame.viewers.map((viewer) => viewer.clientId);
+        else if (frame.type === 'presence.changed') {
+          const gone = new Set([...frame.left, ...frame.joined].map((viewer) => viewer.clientId));
+          list = [...list.filter((id) => !gone.has(id)), ...frame.joined.map((viewer) => viewer.clientId)];
+        }
+      }
+      return list.sort();
+    };
+    const a = await watch(session, undefined, ['read', 'presence']);
+    const b = await watch(session, undefined, ['read', 'presence']);
+    const reader = await watch(session, undefined, ['read']);
+    await until(() => viewers(a.client.frames).length === 3 && viewers(b.client.frames).length === 3, 20_000, 'both to see three viewers');
     b.client.close();
-    await a.client.next((f) => f.type === 'presence' && f.viewers.length === 1);
+    await until(() => viewers(a.client.frames).length === 2, 20_000, 'a to see b leave');
+    expect(reader.client.frames.some((frame) => frame.type.startsWith('presence'))).toBe(false);
     expect((await store.head(session)).offset).toBe(0);
     a.client.close();
+    reader.client.close();
   });
 });
 

@@ -72,6 +72,57 @@ describe('connections per principal, WebSocket and SSE together', () => {
   });
 });
 
+describe('viewers per session', () => {
+  it('caps the connections following one session, whoever holds them, and counts an SSE stream too', async () => {
+    const { env, events } = await serve({ connectionsPerSession: 2 });
+    expect((await subscribed(env, 'crowded', 'user-1')).frame.type).toBe('subscribed');
+    expect((await subscribed(env, 'crowded', 'user-2')).frame.type).toBe('subscribed');
+    // A third viewer, another user again, is refused: presence and fan-out stay bounded per session.
+    expect((await subscribed(env, 'crowded', 'user-3')).frame).toMatchObject({ type: 'error', code: 'rate_limited', field: 'limits.connectionsPerSession', session: 'crowded' });
+    const sse = await fetch(`${env.url}/sessions/crowded/events`, { headers: { authorization: `Bearer ${await env.token('crowded', ['read'], 'user-4')}` } });
+    expect(sse.status).toBe(429);
+    expect(await sse.json()).toMatchObject({ code: 'rate_limited', field: 'limits.connectionsPerSession' });
+    // Other sessions are not affected.
+    expect((await subscribed(env, 'quiet', 'user-3')).frame.type).toBe('subscribed');
+    expect(events.map((event) => event.limit)).toEqual(['connectionsPerSession', 'connectionsPerSession']);
+  });
+});
+
+describe('abuse reports', () => {
+  it('floods, too many sessions on a socket and repeated violations reach onLimit with who and where, never the token', async () => {
+    const { env, events } = await serve({}, { rateLimit: { messagesPerSecond: 1, burst: 3 }, maxSessionsPerConnection: 1 });
+    const token = await env.token('watched', ['read', 'write'], 'user-9');
+    const client = await RawClient.connect(env.wsUrl);
+    open.push(client);
+    client.send({ type: 'subscribe', session: 'watched', token, from: 0 });
+    await client.next((f) => f.type === 'subscribed');
+    client.send({ type: 'subscribe', session: 'second', token: await env.token('second', ['read'], 'user-9') });
+    await client.next((f) => f.type === 'error' && f.session === 'second');
+    // A flood: the bucket runs dry, the frames past it are refused, and enough refusals close the socket.
+    for (let i = 0; i < 40; i++) client.send({ type: 'ping' });
+    expect((await client.closed).code).toBe(4003);
+
+    const byLimit = (limit: string) => events.filter((event) => event.limit === limit);
+    expect(byLimit('maxSessionsPerConnection')).toEqual([expect.objectContaining({ max: 1, subject: 'user-9', session: 'second', address: '127.0.0.1' })]);
+    // One report per flood, not one per refused frame.
+    expect(byLimit('rateLimit')).toEqual([expect.objectContaining({ max: 1, subject: 'user-9', address: '127.0.0.1' })]);
+    expect(byLimit('protocolViolations')).toEqual([expect.objectContaining({ subject: 'user-9', address: '127.0.0.1' })]);
+
+    // POSTed messages over their rate are reported with the session.
+    for (let i = 0; i < 6; i++) {
+      await fetch(`${env.url}/sessions/watched/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify({ type: 'publish', session: 'watched', clientMsgId: `p${i}`, event: { type: 'card.created', cardId: `c${i}`, title: 'ok' } }),
+      });
+    }
+    expect(byLimit('rateLimit').at(-1)).toMatchObject({ subject: 'user-9', session: 'watched' });
+    const logged = JSON.stringify(events);
+    expect(logged).not.toContain(token);
+    expect(logged).not.toContain(token.split('.')[2]!);
+  });
+});
+
 describe('connections per address', () => {
   it('closes a socket past the limit with a typed error', async () => {
     const { env } = await serve({ connectionsPerAddress: 2 });

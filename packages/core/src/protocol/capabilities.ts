@@ -5,8 +5,11 @@ import * as z from 'zod/mini';
  * - `read`: subscribe, replay, snapshot.
  * - `write`: publish input events (briefs, board edits).
  * - `control`: cancel and steer runs, approve or send back a task at a review gate.
+ * - `presence`: see who else watches the session (user and device ids). Apart from `read`
+ *   because the viewers of a session are other people's data: a read-only share link should not
+ *   tell its holder who else is looking.
  */
-export const CapabilitySchema = z.enum(['read', 'write', 'control']);
+export const CapabilitySchema = z.enum(['read', 'write', 'control', 'presence']);
 export type Capability = z.infer<typeof CapabilitySchema>;
 /** Every capability, in the order they are usually listed. */
-export const ALL_CAPABILITIES: readonly Capability[] = ['read', 'write', 'control'];
+export const ALL_CAPABILITIES: readonly Capability[] = ['read', 'write', 'control', 'presence'];

@@ -8,6 +8,7 @@ import { SessionStateSchema } from './state.js';
 const session = { session: SessionIdSchema };
 const clientMsgId = { clientMsgId: IdSchema };
 const token = z.string().check(z.minLength(1), z.maxLength(4096));
+const ViewerSchema = z.object({ clientId: z.string(), userId: z.string(), since: z.number() });
 
 /** Frames a client sends. */
 export const ClientFrameSchema = z.discriminatedUnion('type', [
@@ -91,10 +92,22 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
     /** True when this client message id was already applied; `offset` is the original one. */
     duplicate: z.boolean(),
   }),
+  /** Everyone watching, sent once to a subscriber whose token grants `presence`, when it joins. */
   z.object({
     type: z.literal('presence'),
     ...session,
-    viewers: z.array(z.object({ clientId: z.string(), userId: z.string(), since: z.number() })),
+    viewers: z.array(ViewerSchema),
+  }),
+  /**
+   * What changed since the last presence frame: viewers who joined and who left. Coalesced by the
+   * server (a few per second at most), so a viewer toggling its subscription costs the others
+   * little, and never the whole list again.
+   */
+  z.object({
+    type: z.literal('presence.changed'),
+    ...session,
+    joined: z.array(ViewerSchema),
+    left: z.array(z.object({ clientId: z.string(), userId: z.string() })),
   }),
   z.object({
     type: z.literal('error'),

@@ -320,6 +320,12 @@ describe('SessionClient: client messages', () => {
     socket.deliver({ type: 'presence', session: 's1', viewers: [{ clientId: 'phone', userId: 'u1', since: 5 }] });
     expect(handle.viewers).toEqual([{ clientId: 'phone', userId: 'u1', since: 5 }]);
     expect(listener).toHaveBeenCalledTimes(1);
+    // Changes arrive as joins and leaves, applied to the list the first frame gave.
+    socket.deliver({ type: 'presence.changed', session: 's1', joined: [{ clientId: 'laptop', userId: 'u2', since: 7 }], left: [{ clientId: 'phone', userId: 'u1' }] });
+    expect(handle.viewers).toEqual([{ clientId: 'laptop', userId: 'u2', since: 7 }]);
+    socket.deliver({ type: 'presence.changed', session: 's1', joined: [{ clientId: 'laptop', userId: 'u2', since: 7 }], left: [{ clientId: 'tablet', userId: 'u3' }] });
+    expect(handle.viewers).toEqual([{ clientId: 'laptop', userId: 'u2', since: 7 }]);
+    expect(listener).toHaveBeenCalledTimes(3);
     sessions.close();
   });
 

@@ -17,6 +17,7 @@ import { SessionClientError } from './client-errors.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
 import { createId } from './_ids.js';
 import { parseEventsLeniently } from './_lenient-events.js';
+import { applyPresenceChange } from './_presence.js';
 import { Outbox, type MessageAck } from './_outbox.js';
 import { SessionEntry, type SessionAuth } from './_session-entry.js';
 import { tokenExpiry } from './_token-expiry.js';
@@ -495,6 +496,13 @@ export class SessionClient {
         const entry = this.#entries.get(frame.session);
         if (!entry) return;
         entry.viewers = frame.viewers;
+        this.#notify(entry);
+        return;
+      }
+      case 'presence.changed': {
+        const entry = this.#entries.get(frame.session);
+        if (!entry) return;
+        entry.viewers = applyPresenceChange(entry.viewers, frame);
         this.#notify(entry);
         return;
       }

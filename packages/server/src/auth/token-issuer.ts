@@ -80,14 +80,14 @@ const MintSchema = z.object({
   session: SessionIdSchema,
   userId: z.string().min(1).max(200),
   userName: z.string().max(200).optional(),
-  capabilities: z.array(CapabilitySchema).min(1).max(3),
+  capabilities: z.array(CapabilitySchema).min(1).max(4),
   ttlSeconds: z.number().int().positive().max(7 * 24 * 3600),
 });
 
 const ClaimsSchema = z.object({
   sub: z.string().min(1).max(200),
   sid: SessionIdSchema,
-  cap: z.array(CapabilitySchema).max(3),
+  cap: z.array(CapabilitySchema).max(4),
   exp: z.number().int(),
   iat: z.number().int(),
   name: z.string().max(200).optional(),

@@ -45,6 +45,13 @@ $('session').textContent = 'session ' + session;
 const clientId = 'tab-' + crypto.randomUUID().slice(0, 8);
 let offset = 0, epoch, socket, token, attempt = 0, currentRun;
 const messages = new Map();
+let viewers = [];
+const viewerKey = (viewer) => viewer.userId + '\\n' + viewer.clientId;
+
+function showViewers(keys) {
+  viewers = keys;
+  $('status').textContent = 'live · ' + viewers.length + ' watching';
+}
 
 async function getToken() {
   const response = await fetch('/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session }) });
@@ -118,7 +125,12 @@ async function connect() {
       $('status').textContent = 'live';
     } else if (frame.type === 'snapshot') applySnapshot(frame);
     else if (frame.type === 'events') frame.batch.forEach(apply);
-    else if (frame.type === 'presence') $('status').textContent = 'live · ' + frame.viewers.length + ' watching';
+    else if (frame.type === 'presence') showViewers(frame.viewers.map(viewerKey));
+    else if (frame.type === 'presence.changed') {
+      // Only joins and leaves arrive after the first list.
+      const gone = new Set(frame.left.concat(frame.joined).map(viewerKey));
+      showViewers(viewers.filter((key) => !gone.has(key)).concat(frame.joined.map(viewerKey)));
+    }
     else if (frame.type === 'error') {
       logLine('error ' + frame.code + ': ' + frame.message);
       if (frame.code === 'unauthorized') token = undefined;

@@ -26,6 +26,8 @@ export interface GenericStreamContext {
   maxReadBytes: number;
   longPollTimeoutMs: number;
   sseMaxDurationMs: number;
+  /** An SSE response ends after about this many bytes; the reader goes on from its offset. */
+  sseMaxBytes: number;
 }
 
 const CACHEABLE = 'private, max-age=60, stale-while-revalidate=300';
@@ -295,6 +297,12 @@ class ChangeSignal {
   }
 }
 
+/**
+ * The SSE mode of a generic stream, pulled at the reader's pace: one page (`maxReadBytes`) is
+ * read from storage only when the response has room, so a reader that stops reading stops the
+ * reads instead of making the server hold the stream in memory. The response ends after
+ * `sseMaxBytes` or `sseMaxDurationMs`; the reader goes on from the last offset it was given.
+ */
 function sse(
   request: Request,
   url: URL,
@@ -310,73 +318,99 @@ function sse(
   const decoder = new TextDecoder();
   const clientCursor = url.searchParams.get('cursor');
   const stop = new AbortController();
-  request.signal.addEventListener('abort', () => stop.abort());
+  const abort = (): void => stop.abort();
+  request.signal.addEventListener('abort', abort, { once: true });
   const closeAt = Date.now() + context.sseMaxDurationMs;
+  const changes = new ChangeSignal(context.engine, path);
+  let after = position.kind === 'after' ? position.offset : position.kind === 'now' ? initial.tail : 0;
+  let first = true;
+  let sentBytes = 0;
+  let ended = false;
 
-  const body = new ReadableStream<Uint8Array>({
-    start: (controller) => {
-      const send = (text: string): void => controller.enqueue(encoder.encode(text));
-      const changes = new ChangeSignal(context.engine, path);
-      const run = async (): Promise<void> => {
-        let after = position.kind === 'after' ? position.offset : position.kind === 'now' ? initial.tail : 0;
-        let first = true;
-        while (!stop.signal.aborted) {
-          changes.reset();
-          const found = await context.engine.lookup(path);
-          if (found.kind !== 'live') return;
-          const metadata = found.metadata;
-          const messages = await context.engine.read(metadata, after, context.maxReadBytes);
-          await context.engine.touch(metadata);
-          if (messages.length > 0) {
-            const payload = json
-              ? jsonArrayOfBatches(messages.map((message) => message.data))
-              : base64
-                ? base64Of(messages)
-                : messages.map((message) => decoder.decode(message.data)).join('');
-            send(sseEvent('data', payload));
-            after = messages.at(-1)!.offset;
-          }
-          const upToDate = after >= metadata.tail;
-          if (messages.length > 0 || first || upToDate) {
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull: async (controller) => {
+        const send = (text: string): void => {
+          const bytes = encoder.encode(text);
+          sentBytes += bytes.length;
+          controller.enqueue(bytes);
+        };
+        const end = (): void => {
+          if (ended) return;
+          ended = true;
+          changes.close();
+          request.signal.removeEventListener('abort', abort);
+          controller.close();
+        };
+        try {
+          for (;;) {
+            if (stop.signal.aborted || sentBytes >= context.sseMaxBytes) return end();
+            changes.reset();
+            const found = await context.engine.lookup(path);
+            if (found.kind !== 'live') return end();
+            const metadata = found.metadata;
+            const messages = await context.engine.read(metadata, after, context.maxReadBytes);
+            await context.engine.touch(metadata);
+            if (stop.signal.aborted) return end();
+            if (messages.length > 0) {
+              const payload = json
+                ? jsonArrayOfBatches(messages.map((message) => message.data))
+                : base64
+                  ? base64Of(messages)
+                  : messages.map((message) => decoder.decode(message.data)).join('');
+              send(sseEvent('data', payload));
+              after = messages.at(-1)!.offset;
+            }
+            const upToDate = after >= metadata.tail;
             const control: Record<string, unknown> = { streamNextOffset: formatStreamOffset(Math.min(after, metadata.tail)) };
             if (metadata.closed && upToDate) {
               control['streamClosed'] = true;
               send(sseEvent('control', JSON.stringify(control)));
-              return;
+              return end();
             }
             control['streamCursor'] = responseCursor(clientCursor);
             if (upToDate) control['upToDate'] = true;
-            if (messages.length > 0 || first) send(sseEvent('control', JSON.stringify(control)));
+            if (messages.length > 0 || first) {
+              first = false;
+              send(sseEvent('control', JSON.stringify(control)));
+              // One page per pull: the next is read when the reader has taken this one.
+              return;
+            }
+            if (!upToDate) continue;
+            if (Date.now() >= closeAt) return end();
+            const deadline = Math.min(closeAt, Date.now() + context.longPollTimeoutMs);
+            const changed = await changes.wait(deadline, stop.signal);
+            if (!changed && !stop.signal.aborted && Date.now() < closeAt) {
+              // Keep-alive: the reader learns it is still caught up, with a fresh cursor.
+              send(
+                sseEvent(
+                  'control',
+                  JSON.stringify({ streamNextOffset: formatStreamOffset(after), streamCursor: responseCursor(clientCursor), upToDate: true }),
+                ),
+              );
+              return;
+            }
           }
-          first = false;
-          if (!upToDate) continue;
-          if (Date.now() >= closeAt) return;
-          const deadline = Math.min(closeAt, Date.now() + context.longPollTimeoutMs);
-          const changed = await changes.wait(deadline, stop.signal);
-          if (!changed && !stop.signal.aborted && Date.now() < closeAt) {
-            // Keep-alive: the reader learns it is still caught up, with a fresh cursor.
-            send(
-              sseEvent(
-                'control',
-                JSON.stringify({ streamNextOffset: formatStreamOffset(after), streamCursor: responseCursor(clientCursor), upToDate: true }),
-              ),
-            );
-          }
-        }
-      };
-      run()
-        .catch(() => undefined)
-        .finally(() => {
-          changes.close();
+        } catch {
+          // Storage failed or the reader went away: end the response; the reader resumes.
           try {
-            controller.close();
+            end();
           } catch {
             // Already closed by the reader going away.
           }
-        });
+        }
+      },
+      cancel: () => {
+        stop.abort();
+        if (!ended) {
+          ended = true;
+          changes.close();
+        }
+      },
     },
-    cancel: () => stop.abort(),
-  });
+    // Room for a page or so; a reader that stops reading stops the reads.
+    new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }),
+  );
 
   const headers: Record<string, string> = {
     ...context.base,

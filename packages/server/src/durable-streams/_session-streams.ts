@@ -1,5 +1,5 @@
 import type { SessionRecord } from '@marketing-team/core';
-import type { SessionStore } from '../stores/session-store.js';
+import type { SessionHead, SessionStore } from '../stores/session-store.js';
 import { Header, liveMode, readEtag, readPosition, responseCursor, sseEvent } from './_protocol-http.js';
 import { StreamHttpError } from './_stream-error.js';
 import { formatStreamOffset } from './stream-offset.js';
@@ -11,6 +11,8 @@ export interface SessionStreamContext {
   maxRecordsPerRead: number;
   longPollTimeoutMs: number;
   sseMaxDurationMs: number;
+  /** An SSE response ends after about this many bytes; the reader goes on from its offset. */
+  sseMaxBytes: number;
 }
 
 const JSON_TYPE = 'application/json';
@@ -57,7 +59,7 @@ export async function serveSessionStream(
   if (after < first - 1) {
     throw new StreamHttpError(410, 'offset: older events were compacted; load the snapshot and read from its offset');
   }
-  if (mode === 'sse') return sessionSse(request, url, session, after, head.offset, context);
+  if (mode === 'sse') return sessionSse(request, url, session, after, head, context);
 
   if (position.kind === 'now' && mode === 'catch-up') {
     return new Response('[]', { status: 200, headers: readHeaders(context, head.offset, true) });
@@ -141,69 +143,139 @@ function waitForRecords(
   });
 }
 
+/**
+ * Records stored after `after`, as soon as there are any; `[]` at the deadline or on abort, and
+ * `undefined` when the log was reset (its offsets no longer mean anything).
+ */
+function nextRecords(
+  store: SessionStore,
+  session: string,
+  after: number,
+  epoch: string,
+  deadline: number,
+  signal: AbortSignal,
+  limit: number,
+): Promise<SessionRecord[] | undefined> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (records: SessionRecord[] | undefined): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      // The store may deliver during subscribe(); close once the subscription exists.
+      queueMicrotask(() => subscription.close());
+      resolve(records?.slice(0, limit));
+    };
+    const onAbort = (): void => finish([]);
+    const timer = setTimeout(() => finish([]), Math.max(0, deadline - Date.now()));
+    signal.addEventListener('abort', onAbort);
+    const subscription = store.subscribe(
+      session,
+      after,
+      (records) => {
+        if (records.length > 0) finish(records);
+      },
+      { epoch, onReset: () => finish(undefined) },
+    );
+  });
+}
+
+/**
+ * The SSE mode of a session stream, pulled at the reader's pace: the store is read one page at a
+ * time, and only when the response has room (a reader that stops reading stops the reads, so it
+ * holds at most about one page and the queue's high-water mark). The response ends after
+ * `sseMaxBytes` or `sseMaxDurationMs`, whichever comes first; the reader goes on from the last
+ * offset it was given, as the protocol has it.
+ */
 function sessionSse(
   request: Request,
   url: URL,
   session: string,
   after: number,
-  headAtStart: number,
+  headAtStart: SessionHead,
   context: SessionStreamContext,
 ): Response {
   const encoder = new TextEncoder();
   const clientCursor = url.searchParams.get('cursor');
-  let close: () => void = () => undefined;
-  const body = new ReadableStream<Uint8Array>({
-    start: (controller) => {
-      let delivered = after;
-      let finished = false;
-      const send = (text: string): void => {
-        if (!finished) controller.enqueue(encoder.encode(text));
-      };
-      const control = (): string =>
-        sseEvent(
-          'control',
-          JSON.stringify({
-            streamNextOffset: formatStreamOffset(delivered),
-            streamCursor: responseCursor(clientCursor),
-            ...(delivered >= headAtStart ? { upToDate: true } : {}),
-          }),
-        );
-      if (after >= headAtStart) send(control());
-      const subscription = context.store.subscribe(
-        session,
-        after,
-        (records) => {
-          for (let index = 0; index < records.length; index += context.maxRecordsPerRead) {
-            const page = records.slice(index, index + context.maxRecordsPerRead);
-            delivered = page.at(-1)!.offset;
-            send(sseEvent('data', JSON.stringify(page)));
-            send(control());
-          }
-        },
-        // A reset log makes the reader's offsets meaningless: end the response; its next request
-        // learns why (410).
-        { onReset: () => close() },
-      );
-      // Keep-alive controls tell an idle reader it is still caught up (and rotate the cursor).
-      const keepAlive = setInterval(() => send(control()), context.longPollTimeoutMs);
-      const maxDuration = setTimeout(() => close(), context.sseMaxDurationMs);
-      close = () => {
-        if (finished) return;
-        finished = true;
-        clearInterval(keepAlive);
-        clearTimeout(maxDuration);
-        request.signal.removeEventListener('abort', close);
-        subscription.close();
-        try {
+  const stop = new AbortController();
+  const abort = (): void => stop.abort();
+  request.signal.addEventListener('abort', abort, { once: true });
+  const closeAt = Date.now() + context.sseMaxDurationMs;
+  let delivered = after;
+  let sentBytes = 0;
+  // Whether the last control told the reader it was caught up; until then it is owed one.
+  let announcedUpToDate = false;
+  let ended = false;
+
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull: async (controller) => {
+        const send = (text: string): void => {
+          const bytes = encoder.encode(text);
+          sentBytes += bytes.length;
+          controller.enqueue(bytes);
+        };
+        const control = (upToDate: boolean): string =>
+          sseEvent(
+            'control',
+            JSON.stringify({
+              streamNextOffset: formatStreamOffset(delivered),
+              streamCursor: responseCursor(clientCursor),
+              ...(upToDate ? { upToDate: true } : {}),
+            }),
+          );
+        const end = (): void => {
+          if (ended) return;
+          ended = true;
+          request.signal.removeEventListener('abort', abort);
           controller.close();
+        };
+        try {
+          for (;;) {
+            if (stop.signal.aborted || sentBytes >= context.sseMaxBytes || Date.now() >= closeAt) return end();
+            const records = await context.store.read(session, delivered, context.maxRecordsPerRead);
+            if (stop.signal.aborted) return end();
+            if (records.length > 0) {
+              delivered = records.at(-1)!.offset;
+              announcedUpToDate = records.length < context.maxRecordsPerRead && delivered >= headAtStart.offset;
+              send(sseEvent('data', JSON.stringify(records)));
+              send(control(announcedUpToDate));
+              // One page per pull: the next is read when the reader has taken this one.
+              return;
+            }
+            if (!announcedUpToDate) {
+              announcedUpToDate = true;
+              send(control(true));
+              return;
+            }
+            const deadline = Math.min(closeAt, Date.now() + context.longPollTimeoutMs);
+            const fresh = await nextRecords(context.store, session, delivered, headAtStart.epoch, deadline, stop.signal, context.maxRecordsPerRead);
+            // A reset log makes the reader's offsets meaningless: end the response; its next
+            // request learns why (410).
+            if (fresh === undefined) return end();
+            if (fresh.length === 0) {
+              if (stop.signal.aborted || Date.now() >= closeAt) return end();
+              // Keep-alive: the reader learns it is still caught up (and gets a fresh cursor).
+              send(control(true));
+              return;
+            }
+            // New records: loop to read them as a page, so the reader gets them in order.
+          }
         } catch {
-          // The reader already went away.
+          // The store failed or the reader went away: end the response; the reader resumes.
+          try {
+            end();
+          } catch {
+            // Already closed by the reader going away.
+          }
         }
-      };
-      request.signal.addEventListener('abort', close);
+      },
+      cancel: () => stop.abort(),
     },
-    cancel: () => close(),
-  });
+    // Room for a few pages of small records at most; a reader that stops reading stops the reads.
+    new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }),
+  );
   return new Response(body, {
     status: 200,
     headers: { ...context.base, 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-store' },

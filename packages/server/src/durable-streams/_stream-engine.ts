@@ -65,6 +65,14 @@ type ProducerVerdict =
 
 type Watcher = () => void;
 
+/** Storage quotas of generic streams; refusals are typed HTTP errors naming the option. */
+export interface StreamQuotas {
+  /** Streams stored at once; a create past it is 507. */
+  maxStreams: number;
+  /** Bytes of one stream's own messages; an append past it is 413. */
+  maxStreamBytes: number;
+}
+
 /**
  * The generic-stream half of the protocol: every rule about creating, appending, closing,
  * forking, expiring and deleting streams, over a {@link StreamStore} that only persists.
@@ -76,10 +84,28 @@ export class StreamEngine {
   readonly #mutex = new AsyncMutex();
   readonly #watchers = new Map<string, Set<Watcher>>();
   readonly #now: () => number;
+  readonly #quotas: StreamQuotas;
 
-  constructor(store: StreamStore, now: () => number = Date.now) {
+  constructor(store: StreamStore, quotas: StreamQuotas = { maxStreams: Infinity, maxStreamBytes: Infinity }, now: () => number = Date.now) {
     this.#store = store;
+    this.#quotas = quotas;
     this.#now = now;
+  }
+
+  /**
+   * Removes every stream that has expired (soft-deletes those forks still read), whether or not
+   * anyone reads it again; returns how many it removed or hid. Needs `StreamStore.expiringStreams`.
+   */
+  async sweepExpired(): Promise<number> {
+    const paths = (await this.#store.expiringStreams?.()) ?? [];
+    let swept = 0;
+    for (const path of paths) {
+      const metadata = await this.#store.getStream(path);
+      if (!metadata || metadata.softDeleted || !this.#isExpired(metadata)) continue;
+      const found = await this.#mutex.run(() => this.#expire(path));
+      if (found.kind !== 'live') swept += 1;
+    }
+    return swept;
   }
 
   /** Finds a stream, removing (or soft-deleting) it first if it has expired. */
@@ -161,6 +187,11 @@ export class StreamEngine {
   async #create(path: string, request: CreateStreamRequest): Promise<EngineOutcome & { created: boolean }> {
     const change: StreamChange = { remove: [], put: [] };
     const existing = await this.#store.getStream(path);
+    if (!existing && this.#quotas.maxStreams !== Infinity && this.#store.countStreams) {
+      if ((await this.#store.countStreams()) >= this.#quotas.maxStreams) {
+        throw new StreamHttpError(507, `maxStreams: at most ${this.#quotas.maxStreams} streams are stored; delete one first`);
+      }
+    }
     if (existing) {
       if (existing.softDeleted || (this.#isExpired(existing) && existing.referenceCount > 0)) {
         if (!existing.softDeleted) await this.#store.commit({ put: [{ ...existing, softDeleted: true }] });
@@ -219,9 +250,14 @@ export class StreamEngine {
       }
     }
 
+    const storedBytes = messages.reduce((sum, message) => sum + message.data.length, 0);
+    if (storedBytes > this.#quotas.maxStreamBytes) {
+      throw new StreamHttpError(413, `maxStreamBytes: a stream holds at most ${this.#quotas.maxStreamBytes} bytes`);
+    }
     const metadata: StreamMetadata = {
       path,
       contentType,
+      storedBytes,
       createdAt: now,
       lastAccessedAt: now,
       ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
@@ -330,6 +366,11 @@ export class StreamEngine {
     const change: StreamChange = { put: [updated] };
     if (!closeOnly) {
       const data = isJsonContentType(stream.contentType) ? jsonBatchFromBody(request.body, false)! : request.body;
+      const storedBytes = (stream.storedBytes ?? 0) + data.length;
+      if (storedBytes > this.#quotas.maxStreamBytes) {
+        throw new StreamHttpError(413, `maxStreamBytes: a stream holds at most ${this.#quotas.maxStreamBytes} bytes; start another`);
+      }
+      updated.storedBytes = storedBytes;
       updated.tail = stream.tail + 1;
       change.append = { path, messages: [{ offset: updated.tail, data }] };
       if (request.streamSeq !== undefined) updated.lastStreamSeq = request.streamSeq;

@@ -153,3 +153,186 @@ describe('session streams', () => {
     expect(response.headers.get('stream-cursor')).toMatch(/^\d+$/);
   });
 });
+
+/** A real memory store that counts the records it hands out, by read or by subscription. */
+class CountingStore extends MemoryStore {
+  handedOut = 0;
+  override async read(...args: Parameters<MemoryStore['read']>) {
+    const records = await super.read(...args);
+    this.handedOut += records.length;
+    return records;
+  }
+  override subscribe(...[session, after, listener, options]: Parameters<MemoryStore['subscribe']>) {
+    return super.subscribe(session, after, (records) => {
+      this.handedOut += records.length;
+      listener(records);
+    }, options);
+  }
+}
+
+/** A real memory stream store that counts the bytes it hands out. */
+class CountingStreamStore extends MemoryStreamStore {
+  bytesOut = 0;
+  override async readMessages(...args: Parameters<MemoryStreamStore['readMessages']>) {
+    const messages = await super.readMessages(...args);
+    for (const message of messages) this.bytesOut += message.data.length;
+    return messages;
+  }
+}
+
+/** Lets every pending callback of the store and the stream run, a generous number of turns. */
+async function settle(): Promise<void> {
+  for (let turn = 0; turn < 100; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The `data` payloads and `control` objects of an SSE body read to its end. */
+async function sseEvents(response: Response): Promise<{ data: string[]; controls: Array<Record<string, unknown>>; bytes: number }> {
+  const text = await response.text();
+  const data: string[] = [];
+  const controls: Array<Record<string, unknown>> = [];
+  for (const block of text.split('\n\n').filter(Boolean)) {
+    const [head, ...lines] = block.split('\n');
+    const payload = lines.map((line) => line.replace(/^data:/, '')).join('\n');
+    if (head === 'event: data') data.push(payload);
+    else if (head === 'event: control') controls.push(JSON.parse(payload) as Record<string, unknown>);
+  }
+  return { data, controls, bytes: new TextEncoder().encode(text).length };
+}
+
+describe('SSE responses go at the reader’s pace and end at a byte cap', () => {
+  const title = 'x'.repeat(290);
+  const card = (index: number) => ({ type: 'card.created' as const, cardId: `card-${index}`, title, status: 'todo' as const, by: { kind: 'system' as const } });
+
+  test('a session reader that stops reading stops the store reads', async () => {
+    const store = new CountingStore();
+    cleanups.push(() => store.close());
+    for (let batch = 0; batch < 20; batch++) await store.append('big', Array.from({ length: 100 }, (_, index) => card(batch * 100 + index)));
+    const handler = createDurableStreamsHandler({ store, basePath: '/ds', authorize: () => true, maxRecordsPerRead: 100 });
+    const response = (await handler(new Request(`${base}/sessions/big?offset=-1&live=sse`)))!;
+    const reader = response.body!.getReader();
+    await reader.read();
+    store.handedOut = 0;
+    await settle();
+    // About a page past what was read, never the 2,000-record log (about 800 KB) a push would queue.
+    expect(store.handedOut).toBeLessThanOrEqual(200);
+    await reader.cancel();
+  });
+
+  test('a session SSE response ends after sseMaxBytes; the next one goes on from its last offset', async () => {
+    const store = new MemoryStore();
+    cleanups.push(() => store.close());
+    for (let batch = 0; batch < 10; batch++) await store.append('capped', Array.from({ length: 100 }, (_, index) => card(batch * 100 + index)));
+    const all = await store.read('capped', 0);
+    const handler = createDurableStreamsHandler({ store, basePath: '/ds', authorize: () => true, maxRecordsPerRead: 50, sseMaxBytes: 64 * 1024 });
+    const received: unknown[] = [];
+    let offset = '-1';
+    let responses = 0;
+    while (received.length < all.length) {
+      responses += 1;
+      const { data, controls, bytes } = await sseEvents((await handler(new Request(`${base}/sessions/capped?offset=${offset}&live=sse`)))!);
+      // The cap holds to within one page (about 20 KB here).
+      expect(bytes).toBeLessThan(64 * 1024 + 30 * 1024);
+      for (const payload of data) received.push(...(JSON.parse(payload) as unknown[]));
+      offset = controls.at(-1)!['streamNextOffset'] as string;
+      if (received.length < all.length) expect(controls.at(-1)!['upToDate']).toBeUndefined();
+      expect(responses).toBeLessThan(20);
+    }
+    expect(responses).toBeGreaterThan(3);
+    expect(received).toEqual(JSON.parse(JSON.stringify(all)));
+  });
+
+  test('a generic-stream reader that stops reading stops the storage reads, and the response ends at sseMaxBytes', async () => {
+    const store = new MemoryStore();
+    const streams = new CountingStreamStore();
+    cleanups.push(() => store.close(), () => streams.close());
+    const handler = createDurableStreamsHandler({ store, streams, basePath: '/ds', authorize: () => true, maxReadBytes: 16 * 1024, sseMaxBytes: 64 * 1024 });
+    expect((await handler(new Request(`${base}/big`, { method: 'PUT', headers: { 'content-type': 'text/plain' } })))!.status).toBe(201);
+    for (let index = 0; index < 200; index++) {
+      const appended = await handler(new Request(`${base}/big`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: `${index}:${'y'.repeat(4 * 1024)}\n` }));
+      expect(appended!.status).toBeLessThan(300);
+    }
+    const response = (await handler(new Request(`${base}/big?offset=-1&live=sse`)))!;
+    const reader = response.body!.getReader();
+    await reader.read();
+    streams.bytesOut = 0;
+    await settle();
+    // A few 16 KiB pages at most, not the 800 KiB stream.
+    expect(streams.bytesOut).toBeLessThanOrEqual(96 * 1024);
+    await reader.cancel();
+
+    const { bytes, controls } = await sseEvents((await handler(new Request(`${base}/big?offset=-1&live=sse`)))!);
+    expect(bytes).toBeLessThan(64 * 1024 + 24 * 1024);
+    expect(controls.at(-1)!['upToDate']).toBeUndefined();
+  });
+});
+
+describe('generic stream storage is bounded', () => {
+  const past = new Date(Date.UTC(2020, 0, 1)).toISOString();
+  const future = new Date(Date.UTC(2999, 0, 1)).toISOString();
+  const put = (path: string, headers: Record<string, string> = {}) =>
+    new Request(`${base}${path}`, { method: 'PUT', headers: { 'content-type': 'text/plain', ...headers } });
+
+  for (const kind of ['memory', 'sqlite'] as const) {
+    test(`expired streams are removed by a sweep though nobody reads them (${kind})`, async () => {
+      let streams: MemoryStreamStore | SqliteStreamStore;
+      if (kind === 'memory') streams = new MemoryStreamStore();
+      else {
+        const dir = mkdtempSync(join(tmpdir(), 'mt-ds-sweep-'));
+        streams = new SqliteStreamStore({ path: join(dir, 'streams.db') });
+        cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      }
+      const store = new MemoryStore();
+      cleanups.push(() => streams.close(), () => store.close());
+      const handler = createDurableStreamsHandler({ store, streams, basePath: '/ds', authorize: () => true });
+      expect((await handler(put('/old', { 'stream-expires-at': past })))!.status).toBe(201);
+      expect((await handler(put('/kept', { 'stream-expires-at': future })))!.status).toBe(201);
+      expect((await handler(put('/plain')))!.status).toBe(201);
+      expect(await streams.getStream('/old')).toBeDefined();
+
+      expect(await handler.sweepExpired()).toBe(1);
+      expect(await streams.getStream('/old')).toBeUndefined();
+      expect(await streams.getStream('/kept')).toBeDefined();
+      expect(await streams.getStream('/plain')).toBeDefined();
+    });
+  }
+
+  test('requests sweep now and then by themselves', async () => {
+    const store = new MemoryStore();
+    const streams = new MemoryStreamStore();
+    cleanups.push(() => streams.close(), () => store.close());
+    const handler = createDurableStreamsHandler({ store, streams, basePath: '/ds', authorize: () => true, sweepIntervalMs: 1 });
+    expect((await handler(put('/old', { 'stream-expires-at': past })))!.status).toBe(201);
+    // Requests for another stream: the expired one goes without being read.
+    for (let attempt = 0; attempt < 1000 && (await streams.getStream('/old')); attempt++) {
+      await handler(new Request(`${base}/other`, { method: 'HEAD' }));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(await streams.getStream('/old')).toBeUndefined();
+  });
+
+  test('maxStreams and maxStreamBytes refuse with a status and a message naming the option, storing nothing', async () => {
+    const store = new MemoryStore();
+    const streams = new MemoryStreamStore();
+    cleanups.push(() => streams.close(), () => store.close());
+    const handler = createDurableStreamsHandler({ store, streams, basePath: '/ds', authorize: () => true, maxStreams: 2, maxStreamBytes: 1000 });
+    expect((await handler(put('/a')))!.status).toBe(201);
+    expect((await handler(put('/b')))!.status).toBe(201);
+    const third = (await handler(put('/c')))!;
+    expect(third.status).toBe(507);
+    expect(await third.text()).toMatch(/maxStreams/);
+    expect(await streams.getStream('/c')).toBeUndefined();
+    // Re-creating an existing stream is idempotent and not a new stream.
+    expect((await handler(put('/a')))!.status).toBe(200);
+
+    const append = (body: string) => handler(new Request(`${base}/a`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body }));
+    expect((await append('x'.repeat(600)))!.status).toBe(204);
+    const over = (await append('y'.repeat(600)))!;
+    expect(over.status).toBe(413);
+    expect(await over.text()).toMatch(/maxStreamBytes/);
+    expect((await streams.getStream('/a'))!.tail).toBe(1);
+    expect((await handler(new Request(`${base}/b`, { method: 'DELETE' })))!.status).toBe(204);
+    const tooBigAtBirth = (await handler(new Request(`${base}/a2`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'z'.repeat(1001) })))!;
+    expect(tooBigAtBirth.status).toBe(413);
+    expect(await streams.getStream('/a2')).toBeUndefined();
+  });
+});

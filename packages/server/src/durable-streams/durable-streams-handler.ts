@@ -51,16 +51,37 @@ export interface DurableStreamsHandlerOptions {
   longPollTimeoutMs?: number;
   /** SSE responses end after this long so caches can collapse readers (default 60 s). */
   sseMaxDurationMs?: number;
+  /**
+   * SSE responses end after about this many bytes (default 8 MiB, like a WebSocket's unsent-bytes
+   * limit); the reader goes on from the last offset it was given. SSE responses are read at the
+   * reader's pace either way: a reader that stops reading stops the store reads.
+   */
+  sseMaxBytes?: number;
   /** Largest accepted append or create body (default 16 MiB; larger gets 413). */
   maxAppendBytes?: number;
   /** A catch-up page of a generic stream stops after about this many bytes (default 1 MiB). */
   maxReadBytes?: number;
   /** A catch-up page of a session stream holds at most this many records (default 1000). */
   maxRecordsPerRead?: number;
+  /** Generic streams stored at once (default 10 000); creating another is 507. */
+  maxStreams?: number;
+  /** Bytes one generic stream may hold (default 256 MiB); an append past it is 413. */
+  maxStreamBytes?: number;
+  /**
+   * Expired generic streams are removed at most this often (default 60 s), by the next request
+   * after the interval, whether or not anyone reads them again. Call `handler.sweepExpired()` on
+   * a schedule of your own to remove them from a server that gets no requests.
+   */
+  sweepIntervalMs?: number;
 }
 
-/** Answers a request under the base path, or `undefined` when the request is not for it. */
-export type DurableStreamsHandler = (request: Request) => Promise<Response | undefined>;
+/**
+ * Answers a request under the base path, or `undefined` when the request is not for it.
+ * `sweepExpired()` removes the generic streams that have expired and says how many.
+ */
+export type DurableStreamsHandler = ((request: Request) => Promise<Response | undefined>) & {
+  sweepExpired(): Promise<number>;
+};
 
 const functionSchema = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'expected a function');
 const objectWith = (...methods: string[]) =>
@@ -88,9 +109,13 @@ const OptionsSchema = z.object({
   allowedOrigins: z.union([z.literal('*'), z.array(z.string().url())]).optional(),
   longPollTimeoutMs: z.number().int().min(100).max(300_000).default(20_000),
   sseMaxDurationMs: z.number().int().min(100).max(3_600_000).default(60_000),
+  sseMaxBytes: z.number().int().min(1024).default(8 * 1024 * 1024),
   maxAppendBytes: z.number().int().positive().default(16 * 1024 * 1024),
   maxReadBytes: z.number().int().positive().default(1024 * 1024),
   maxRecordsPerRead: z.number().int().positive().max(100_000).default(1000),
+  maxStreams: z.number().int().positive().default(10_000),
+  maxStreamBytes: z.number().int().positive().default(256 * 1024 * 1024),
+  sweepIntervalMs: z.number().int().min(1).max(86_400_000).default(60_000),
 });
 
 /**
@@ -107,7 +132,16 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
   }
   const config = parsed.data;
   const basePath = config.basePath.replace(/\/$/, '');
-  const engine = options.streams ? new StreamEngine(options.streams) : undefined;
+  const engine = options.streams ? new StreamEngine(options.streams, { maxStreams: config.maxStreams, maxStreamBytes: config.maxStreamBytes }) : undefined;
+  let sweptAt = Date.now();
+  let sweeping: Promise<number> | undefined;
+  const sweepExpired = (): Promise<number> => {
+    if (!engine) return Promise.resolve(0);
+    sweptAt = Date.now();
+    // One sweep at a time; a caller during one gets its result.
+    sweeping ??= engine.sweepExpired().finally(() => (sweeping = undefined));
+    return sweeping;
+  };
   const sessionStore = options.store;
 
   const check = async (request: Request, access: DurableStreamsAccess): Promise<void> => {
@@ -133,10 +167,13 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
     }
   };
 
-  return async (request: Request): Promise<Response | undefined> => {
+  const handler = async (request: Request): Promise<Response | undefined> => {
     const url = new URL(request.url);
     if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) return undefined;
     const relative = url.pathname.slice(basePath.length) || '/';
+    // Expired streams would otherwise stay stored until someone reads them: sweep in the
+    // background now and then, without holding up this request.
+    if (engine && Date.now() - sweptAt >= config.sweepIntervalMs) void sweepExpired().catch(() => undefined);
 
     const origin = request.headers.get('origin');
     let corsOrigin: string | undefined;
@@ -167,6 +204,7 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
           maxRecordsPerRead: config.maxRecordsPerRead,
           longPollTimeoutMs: config.longPollTimeoutMs,
           sseMaxDurationMs: config.sseMaxDurationMs,
+          sseMaxBytes: config.sseMaxBytes,
         });
       }
       if (!engine) throw new StreamHttpError(404, 'stream not found');
@@ -181,6 +219,7 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
         maxReadBytes: config.maxReadBytes,
         longPollTimeoutMs: config.longPollTimeoutMs,
         sseMaxDurationMs: config.sseMaxDurationMs,
+        sseMaxBytes: config.sseMaxBytes,
       });
     } catch (error) {
       if (error instanceof StreamHttpError) return errorResponse(error, base);
@@ -188,6 +227,7 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
       return errorResponse(new StreamHttpError(500, 'internal error'), base);
     }
   };
+  return Object.assign(handler, { sweepExpired });
 }
 
 function operationOf(method: string): DurableStreamsAccess['operation'] {

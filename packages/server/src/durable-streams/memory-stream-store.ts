@@ -51,6 +51,18 @@ export class MemoryStreamStore implements StreamStore {
     }
   }
 
+  /** {@inheritDoc StreamStore.expiringStreams} */
+  async expiringStreams(): Promise<string[]> {
+    return [...this.#streams.values()]
+      .filter(({ metadata }) => !metadata.softDeleted && (metadata.ttlSeconds !== undefined || metadata.expiresAt !== undefined))
+      .map(({ metadata }) => metadata.path);
+  }
+
+  /** {@inheritDoc StreamStore.countStreams} */
+  async countStreams(): Promise<number> {
+    return this.#streams.size;
+  }
+
   /** {@inheritDoc StreamStore.readMessages} */
   async readMessages(path: string, after: number, upTo: number, maxBytes: number): Promise<StoredStreamMessage[]> {
     const messages = this.#streams.get(path)?.messages;

@@ -45,6 +45,7 @@ const MetadataSchema = z.object({
   forkSubOffset: z.number().optional(),
   referenceCount: z.number(),
   softDeleted: z.boolean(),
+  storedBytes: z.number().optional(),
 });
 
 interface MessageRow {
@@ -109,6 +110,11 @@ export class SqliteStreamStore implements StreamStore {
       readMessages: database.prepare<[string, number, number], MessageRow>(
         'SELECT offset, data FROM ds_messages WHERE path = ? AND offset > ? AND offset <= ? ORDER BY offset',
       ),
+      expiring: database.prepare<[], { path: string }>(
+        "SELECT path FROM ds_streams WHERE json_extract(metadata, '$.softDeleted') = 0 AND " +
+          "(json_extract(metadata, '$.ttlSeconds') IS NOT NULL OR json_extract(metadata, '$.expiresAt') IS NOT NULL)",
+      ),
+      count: database.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM ds_streams'),
       getProducer: database.prepare<[string, string], { epoch: number; last_seq: number; updated_at: number }>(
         'SELECT epoch, last_seq, updated_at FROM ds_producers WHERE path = ? AND producer_id = ?',
       ),
@@ -170,6 +176,16 @@ export class SqliteStreamStore implements StreamStore {
       bytes += row.data.length;
     }
     return result;
+  }
+
+  /** {@inheritDoc StreamStore.expiringStreams} */
+  async expiringStreams(): Promise<string[]> {
+    return this.#statements.expiring.all().map((row) => row.path);
+  }
+
+  /** {@inheritDoc StreamStore.countStreams} */
+  async countStreams(): Promise<number> {
+    return this.#statements.count.get()!.count;
   }
 
   /** {@inheritDoc StreamStore.touch} */

@@ -50,6 +50,11 @@ export interface StreamMetadata {
   referenceCount: number;
   /** Deleted or expired while forks still read through it: invisible, but its data is kept. */
   softDeleted: boolean;
+  /**
+   * Bytes of the stream's own messages, for the `maxStreamBytes` quota. Absent on streams stored
+   * before it was kept: they are counted from their next append.
+   */
+  storedBytes?: number;
 }
 
 /** Idempotent-producer state of one producer id on one stream. */
@@ -92,5 +97,12 @@ export interface StreamStore {
   readMessages(path: string, after: number, upTo: number, maxBytes: number): Promise<StoredStreamMessage[]>;
   /** Records a read or append time without rewriting the metadata. */
   touch(path: string, at: number): Promise<void>;
+  /**
+   * Paths of the streams that can expire (a TTL or an absolute expiry) and are not soft-deleted:
+   * what a sweep looks at. Without it, expired streams are removed only when next touched.
+   */
+  expiringStreams?(): Promise<string[]>;
+  /** How many streams are stored, soft-deleted ones included; without it `maxStreams` is not enforced. */
+  countStreams?(): Promise<number>;
   close(): Promise<void>;
 }

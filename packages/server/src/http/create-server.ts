@@ -65,6 +65,8 @@ export interface MarketingTeamServerOptions {
   runLeases?: RunLeases;
   /** Unsent bytes after which a slow connection is dropped; defaults to 8 MiB. */
   maxBufferedBytes?: number;
+  /** Least time between two presence updates of a session (changes are coalesced); defaults to 500 ms. */
+  presenceIntervalMs?: number;
   /**
    * Opt-in `POST <base>/tokens` (body `{ "session": "…" }`): the host decides who gets a token.
    * Return the grant, or `null` to refuse with 401.
@@ -114,6 +116,7 @@ const OptionsSchema = z.object({
   heartbeatMs: z.number().int().min(100).max(600_000).default(15_000),
   snapshotEvery: z.number().int().positive().default(1000),
   maxBufferedBytes: z.number().int().positive().optional(),
+  presenceIntervalMs: z.number().int().min(10).max(60_000).optional(),
   rateLimit: z.object({ messagesPerSecond: z.number().positive().optional(), burst: z.number().int().positive().optional() }).optional(),
 });
 
@@ -121,7 +124,7 @@ const TokenRequestSchema = z.object({ session: SessionIdSchema });
 const TokenGrantSchema = z.object({
   userId: z.string().min(1).max(200),
   userName: z.string().max(200).optional(),
-  capabilities: z.array(CapabilitySchema).min(1).max(3).default(['read', 'write', 'control']),
+  capabilities: z.array(CapabilitySchema).min(1).max(4).default(['read', 'write', 'control']),
   ttlSeconds: z.number().int().positive().max(7 * 24 * 3600).default(3600),
 });
 
@@ -167,6 +170,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     store: options.store,
     launcher: options.launcher ? limitLauncher(options.launcher, limiter, onError) : undefined,
     snapshotEvery: settings.snapshotEvery,
+    ...(settings.presenceIntervalMs !== undefined ? { presenceIntervalMs: settings.presenceIntervalMs } : {}),
     interruptOrphanedRuns: options.interruptOrphanedRuns ?? false,
     ...(options.runLeases ? { runLeases: options.runLeases } : {}),
     onError,

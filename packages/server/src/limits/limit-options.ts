@@ -52,10 +52,17 @@ export interface LimitsOptions {
 /** Names of the limits, as they appear in errors and {@link LimitEvent}s. */
 export type LimitName = Exclude<keyof LimitsOptions, 'redis' | 'keyPrefix' | 'clientAddress' | 'onLimit'>;
 
+/**
+ * Limits of one connection, set by server options rather than `limits`: messages per second
+ * (`rateLimit`), sessions per WebSocket (`maxSessionsPerConnection`) and the burst of protocol
+ * violations after which a socket is closed with 4003 (`protocolViolations`).
+ */
+export type ConnectionLimitName = 'rateLimit' | 'maxSessionsPerConnection' | 'protocolViolations';
+
 /** A request refused (or a run stopped) by a limit: who, which limit, where. */
 export interface LimitEvent {
   type: 'limit.exceeded';
-  limit: LimitName;
+  limit: LimitName | ConnectionLimitName;
   /** The configured maximum. */
   max: number;
   /** The principal (token subject), when known. */

@@ -1,7 +1,7 @@
 import { ProtocolError } from '@marketing-team/core';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { MemoryGauges, type ConcurrencyGauges } from './concurrency-gauges.js';
-import type { LimitEvent, LimitName, ResolvedLimits } from './limit-options.js';
+import type { ConnectionLimitName, LimitEvent, LimitName, ResolvedLimits } from './limit-options.js';
 import { RedisGauges } from './redis-gauges.js';
 
 /** Who is asking, as far as the limits care. Never holds the token itself. */
@@ -59,13 +59,21 @@ export class Limiter {
 
   /** Reports a limit that was hit and returns the typed error to answer with. */
   refuse(limit: LimitName, scope: LimitScope & { runId?: string }, message: string): ProtocolError {
-    const event: LimitEvent = { type: 'limit.exceeded', limit, max: this.settings[limit], at: Date.now() };
+    this.report(limit, this.settings[limit], scope);
+    return new ProtocolError('rate_limited', message, `limits.${limit}`);
+  }
+
+  /**
+   * Reports a limit that was hit to `onLimit`, with who and where as far as known, and never
+   * anything of the token. Transports call it for the per-connection limits they enforce.
+   */
+  report(limit: LimitName | ConnectionLimitName, max: number, scope: LimitScope & { runId?: string }): void {
+    const event: LimitEvent = { type: 'limit.exceeded', limit, max, at: Date.now() };
     if (scope.subject !== undefined) event.subject = scope.subject;
     if (scope.session !== undefined) event.session = scope.session;
     if (scope.address !== undefined) event.address = scope.address;
     if (scope.runId !== undefined) event.runId = scope.runId;
     this.#onLimit(event);
-    return new ProtocolError('rate_limited', message, `limits.${limit}`);
   }
 
   /** The connection quota of one WebSocket or SSE stream; `holder` is unique to it. */

@@ -21,6 +21,15 @@ export interface SubscriberEntry {
   catchingUp: boolean;
   active: boolean;
   since: number;
+  /** The capabilities of the token the entry subscribed with, when its subscriber cannot say. */
+  seesPresence: boolean;
+}
+
+/** One viewer as presence frames show it. */
+interface Viewer {
+  clientId: string;
+  userId: string;
+  since: number;
 }
 
 export interface ChannelOptions {
@@ -30,6 +39,8 @@ export interface ChannelOptions {
   onError: (error: unknown) => void;
   /** The store reset the log (deleted or lost): offsets of this channel no longer mean anything. */
   onReset: () => void;
+  /** Least time between two `presence.changed` frames; changes in between are coalesced. */
+  presenceIntervalMs: number;
 }
 
 /**
@@ -62,6 +73,10 @@ export class SessionChannel {
   #pending: SessionRecord[] = [];
   #flushScheduled = false;
   #presenceDirty = false;
+  /** Viewers as the last presence frames told them, keyed by user and device. */
+  readonly #published = new Map<string, Viewer>();
+  #presenceTimer: NodeJS.Timeout | undefined;
+  #presenceSentAt = 0;
   #sinceSnapshot = 0;
   #snapshotSaving: Promise<void> | undefined;
   #snapshotAgain = false;
@@ -149,10 +164,31 @@ export class SessionChannel {
     return this.#snapshotFrame.json;
   }
 
-  /** Marks presence as changed; the frame goes out with the next flush. */
+  /**
+   * Marks presence as changed. The change goes out as a `presence.changed` frame at most once per
+   * `presenceIntervalMs`: a viewer that subscribes and unsubscribes in a loop makes the others
+   * receive a small diff a few times a second (often none: a join and a leave cancel out), never
+   * the full list per toggle.
+   */
   presenceChanged(): void {
     this.#presenceDirty = true;
-    this.#schedule();
+    if (this.#presenceTimer || this.closed) return;
+    const wait = Math.max(0, this.#presenceSentAt + this.#options.presenceIntervalMs - Date.now());
+    this.#presenceTimer = setTimeout(() => {
+      this.#presenceTimer = undefined;
+      this.#flushPresence();
+    }, wait);
+    this.#presenceTimer.unref?.();
+  }
+
+  /**
+   * Sends one entry the viewers as the others know them, if its token lets it see them. Later
+   * changes reach it with everyone else's, so its list and theirs never drift apart.
+   */
+  sendPresenceList(entry: SubscriberEntry): void {
+    if (!sees(entry)) return;
+    const json = JSON.stringify({ type: 'presence', session: this.session, viewers: [...this.#published.values()] });
+    this.#safely(() => entry.subscriber.presence(json));
   }
 
   #schedule(): void {
@@ -173,13 +209,33 @@ export class SessionChannel {
         this.#safely(() => entry.subscriber.deliver(part));
       }
     }
-    if (this.#presenceDirty) {
-      this.#presenceDirty = false;
-      const viewers = [...this.subscribers]
-        .filter((entry) => entry.active)
-        .map((entry) => ({ clientId: entry.subscriber.clientId, userId: entry.subscriber.userId, since: entry.since }));
-      const json = JSON.stringify({ type: 'presence', session: this.session, viewers });
-      for (const entry of this.subscribers) if (entry.active) this.#safely(() => entry.subscriber.presence(json));
+  }
+
+  #flushPresence(): void {
+    if (!this.#presenceDirty || this.closed) return;
+    this.#presenceDirty = false;
+    this.#presenceSentAt = Date.now();
+    const current = new Map<string, Viewer>();
+    for (const entry of this.subscribers) {
+      if (!entry.active || entry.catchingUp) continue;
+      const { clientId, userId } = entry.subscriber;
+      const key = `${userId}\n${clientId}`;
+      const seen = current.get(key);
+      if (!seen || entry.since < seen.since) current.set(key, { clientId, userId, since: entry.since });
+    }
+    const joined: Viewer[] = [];
+    const left: Array<{ clientId: string; userId: string }> = [];
+    for (const [key, viewer] of current) {
+      const before = this.#published.get(key);
+      if (!before || before.since !== viewer.since) joined.push(viewer);
+    }
+    for (const [key, viewer] of this.#published) if (!current.has(key)) left.push({ clientId: viewer.clientId, userId: viewer.userId });
+    this.#published.clear();
+    for (const [key, viewer] of current) this.#published.set(key, viewer);
+    if (joined.length === 0 && left.length === 0) return;
+    const json = JSON.stringify({ type: 'presence.changed', session: this.session, joined, left });
+    for (const entry of this.subscribers) {
+      if (entry.active && !entry.catchingUp && sees(entry)) this.#safely(() => entry.subscriber.presence(json));
     }
   }
 
@@ -217,7 +273,13 @@ export class SessionChannel {
     await this.ready.catch(() => undefined);
     if (this.#sinceSnapshot > 0) this.#saveSnapshot();
     this.closed = true;
+    clearTimeout(this.#presenceTimer);
     this.#subscription?.close();
     await this.#snapshotSaving;
   }
+}
+
+/** Whether an entry may be told who else watches: its token grants `presence`. */
+function sees(entry: SubscriberEntry): boolean {
+  return entry.subscriber.seesPresence?.() ?? entry.seesPresence;
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ServerFrame, SessionRecord } from '@marketing-team/core';
 import type { SessionGrant } from '../auth/token-issuer.js';
 import type { RunLauncher } from '../runtime/run-launcher.js';
@@ -8,14 +8,14 @@ import type { SessionSubscriber } from './session-subscriber.js';
 
 const grant: SessionGrant = { userId: 'u-1', capabilities: ['read', 'write', 'control'], expiresAt: Math.floor(Date.now() / 1000) + 600 };
 
-function collector(): SessionSubscriber & { frames: ServerFrame[]; records: SessionRecord[] } {
+function collector(clientId = 'c-1', userId = 'u-1'): SessionSubscriber & { frames: ServerFrame[]; records: SessionRecord[] } {
   const frames: ServerFrame[] = [];
   const records: SessionRecord[] = [];
   return {
     frames,
     records,
-    clientId: 'c-1',
-    userId: 'u-1',
+    clientId,
+    userId,
     subscribed: (frame) => frames.push(frame),
     snapshot: (json) => frames.push(JSON.parse(json) as ServerFrame),
     deliver: (batch) => {
@@ -163,6 +163,72 @@ describe('SessionHub', () => {
     expect((await hub.snapshot('s')).state.runs['run-1']!.tasks['gated']!.status).toBe('done');
     // Once approved, the task no longer awaits review.
     await expect(hub.publish('s', grant, 'r9', changes('run-1', 'gated'))).rejects.toMatchObject({ code: 'conflict', field: 'event.taskId' });
+    await hub.close();
+  });
+});
+
+describe('SessionHub presence', () => {
+  // Only the presence timer and the clock are faked: the store and the record fan-out keep
+  // running on their own, and the test decides when the coalescing window ends.
+  afterEach(() => void vi.useRealTimers());
+  const watching: SessionGrant = { ...grant, capabilities: ['read', 'presence'] };
+  const readOnly: SessionGrant = { ...grant, userId: 'u-toggler', capabilities: ['read'] };
+  const presenceFrames = (subscriber: { frames: ServerFrame[] }) => subscriber.frames.filter((frame) => frame.type.startsWith('presence'));
+
+  it('sends the others coalesced changes, never the list, and nothing to a token without presence', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const store = new MemoryStore();
+    const hub = new SessionHub({ store, idleSessionMs: 60_000, presenceIntervalMs: 500 });
+    const watchers = Array.from({ length: 30 }, (_, index) => collector(`w-${index}`, `u-${index}`));
+    for (const watcher of watchers) await hub.subscribe('s', { ...watching, userId: watcher.userId }, watcher);
+    await vi.advanceTimersByTimeAsync(1_000);
+    // Each watcher got the list as it stood when it joined, then one change naming all thirty.
+    for (const watcher of watchers) {
+      const [list, ...changes] = presenceFrames(watcher);
+      expect(list).toMatchObject({ type: 'presence', viewers: [] });
+      expect(changes).toHaveLength(1);
+      expect(changes[0]).toMatchObject({ type: 'presence.changed', left: [] });
+      expect((changes[0] as { joined: unknown[] }).joined).toHaveLength(30);
+      watcher.frames.length = 0;
+    }
+
+    // A read-only viewer toggling its subscription 90 times within one window: join and leave
+    // cancel out, so the others hear nothing at all (before, each toggle sent every viewer the
+    // full list twice).
+    const toggler = collector('toggler', readOnly.userId);
+    for (let round = 0; round < 90; round++) (await hub.subscribe('s', readOnly, toggler)).close();
+    await vi.advanceTimersByTimeAsync(1_000);
+    for (const watcher of watchers) expect(presenceFrames(watcher)).toEqual([]);
+
+    // It stays: one small change, naming it alone, reaches each watcher once.
+    const stay = await hub.subscribe('s', readOnly, toggler);
+    await vi.advanceTimersByTimeAsync(1_000);
+    for (const watcher of watchers) {
+      expect(presenceFrames(watcher)).toEqual([
+        { type: 'presence.changed', session: 's', joined: [expect.objectContaining({ clientId: 'toggler', userId: 'u-toggler' })], left: [] },
+      ]);
+    }
+    // Without the presence capability it counted as a viewer but was told nothing.
+    expect(presenceFrames(toggler)).toEqual([]);
+
+    stay.close();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(presenceFrames(watchers[0]!).at(-1)).toEqual({ type: 'presence.changed', session: 's', joined: [], left: [{ clientId: 'toggler', userId: 'u-toggler' }] });
+    await hub.close();
+  });
+
+  it('asks the subscriber before each frame, so a refreshed token without presence stops it at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const hub = new SessionHub({ store: new MemoryStore(), idleSessionMs: 60_000 });
+    let allowed = true;
+    const watcher = { ...collector('w', 'u-w'), seesPresence: () => allowed };
+    await hub.subscribe('s', watching, watcher);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(presenceFrames(watcher).map((frame) => frame.type)).toEqual(['presence', 'presence.changed']);
+    allowed = false;
+    await hub.subscribe('s', readOnly, collector('other', 'u-other'));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(presenceFrames(watcher)).toHaveLength(2);
     await hub.close();
   });
 });

@@ -34,6 +34,11 @@ export interface SessionHubOptions {
   /** Records in one replay read; defaults to 1000. */
   replayPageSize?: number;
   /**
+   * Least time between two `presence.changed` frames of a session; changes in between go out
+   * together. Defaults to 500 ms (at most two presence frames a second per session).
+   */
+  presenceIntervalMs?: number;
+  /**
    * Record runs left running by a previous process as `run.interrupted` when their session is
    * first opened. Only for a single node: with several nodes, another one may own the run.
    */
@@ -58,6 +63,7 @@ const OptionsSchema = z.object({
   snapshotEvery: z.number().int().positive().default(1000),
   idleSessionMs: z.number().int().nonnegative().default(30_000),
   replayPageSize: z.number().int().positive().max(10_000).default(1000),
+  presenceIntervalMs: z.number().int().min(10).max(60_000).default(500),
 });
 
 /** Records in the first replay page of a resume. */
@@ -89,6 +95,7 @@ export class SessionHub {
       snapshotEvery: options.snapshotEvery,
       idleSessionMs: options.idleSessionMs,
       replayPageSize: options.replayPageSize,
+      presenceIntervalMs: options.presenceIntervalMs,
     });
     if (!parsed.success) throw new ProtocolError('bad_frame', parsed.error.issues[0]?.message ?? 'invalid options', 'options');
     this.store = options.store;
@@ -138,7 +145,15 @@ export class SessionHub {
   ): Promise<HubSubscription> {
     requireCapability(grant, 'read');
     const channel = await this.#use(session);
-    const entry: SubscriberEntry = { subscriber, channel, sentOffset: 0, catchingUp: true, active: true, since: Date.now() };
+    const entry: SubscriberEntry = {
+      subscriber,
+      channel,
+      sentOffset: 0,
+      catchingUp: true,
+      active: true,
+      since: Date.now(),
+      seesPresence: grant.capabilities.includes('presence'),
+    };
     channel.subscribers.add(entry);
     const subscription: HubSubscription = {
       close: () => {
@@ -174,7 +189,8 @@ export class SessionHub {
       }
       // Checked and flipped in the same tick as the last replayed read, so no batch slips between.
       entry.catchingUp = false;
-      channel.presenceChanged();
+      entry.channel.sendPresenceList(entry);
+      entry.channel.presenceChanged();
       return subscription;
     } catch (error) {
       subscription.close();
@@ -506,6 +522,7 @@ export class SessionHub {
       store: this.store,
       session,
       snapshotEvery: this.#options.snapshotEvery,
+      presenceIntervalMs: this.#options.presenceIntervalMs,
       onError: this.#onError,
       onReset: () => void this.#reset(channel).catch(this.#onError),
     });
@@ -534,6 +551,8 @@ export class SessionHub {
         entry.sentOffset = channel.offset;
         entry.catchingUp = false;
         entry.subscriber.snapshot(channel.snapshotJson(), channel.offset);
+        // The new channel has told nobody about viewers yet: start each list over.
+        channel.sendPresenceList(entry);
       }
       channel.presenceChanged();
     } finally {

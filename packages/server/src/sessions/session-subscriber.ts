@@ -15,8 +15,14 @@ export interface SessionSubscriber {
   snapshot(frameJson: string, offset: number): void;
   /** Records the subscriber has not seen yet, in order, with no gap. */
   deliver(batch: RecordBatch): void;
-  /** A `presence` frame already serialised. */
+  /** A `presence` or `presence.changed` frame already serialised. */
   presence(frameJson: string): void;
+  /**
+   * Whether the connection may see who else watches now (its current token grants `presence`).
+   * Asked before each presence frame, so a refreshed token applies at once; without it the hub
+   * judges by the token the subscription started with.
+   */
+  seesPresence?(): boolean;
   /** Resolves when the connection has room for more; lets a replay go at the client's pace. */
   drain?(): Promise<void>;
 }

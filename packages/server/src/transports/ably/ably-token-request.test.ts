@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import * as Ably from 'ably';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProtocolError } from '@marketing-team/core';
+import { ProtocolError, type Capability } from '@marketing-team/core';
 import { createTokenIssuer } from '../../auth/index.js';
 import { MemoryStore } from '../../stores/memory-store.js';
 import type { AblyServerClient, AblyTokenRequest } from './ably-client-types.js';
@@ -18,7 +18,7 @@ function expectedMac(request: AblyTokenRequest): string {
   return createHmac('sha256', KEY_SECRET).update(text, 'utf8').digest('base64');
 }
 
-const grant = (capabilities: Array<'read' | 'write' | 'control'>, expiresInSeconds = 600) => ({
+const grant = (capabilities: Capability[], expiresInSeconds = 600) => ({
   userId: 'user-1',
   capabilities,
   expiresAt: Math.floor(Date.now() / 1000) + expiresInSeconds,
@@ -39,10 +39,10 @@ describe('Ably token requests (signed by the real ably SDK, locally)', () => {
     return transport;
   }
 
-  it('maps read, write and control to capabilities on the session channels, with a valid HMAC', async () => {
+  it('maps read, write, control and presence to capabilities on the session channels, with a valid HMAC', async () => {
     const transport = realtimeTransport();
     const before = Date.now();
-    const request = await transport.createTokenRequest('s-1', grant(['read', 'write', 'control']));
+    const request = await transport.createTokenRequest('s-1', grant(['read', 'write', 'control', 'presence']));
     expect(request.keyName).toBe(KEY_NAME);
     expect(request.clientId).toBe('user-1');
     expect(request.mac).toBe(expectedMac(request));
@@ -59,9 +59,9 @@ describe('Ably token requests (signed by the real ably SDK, locally)', () => {
   it('gives a viewer no publish right anywhere, and control only to control', async () => {
     const transport = realtimeTransport();
     const viewer = await transport.createTokenRequest('s-1', grant(['read']));
-    expect(JSON.parse(viewer.capability)).toEqual({ 'mt:session:s-1': ['history', 'presence', 'subscribe'] });
+    expect(JSON.parse(viewer.capability)).toEqual({ 'mt:session:s-1': ['history', 'subscribe'] });
     expect(viewer.mac).toBe(expectedMac(viewer));
-    const controller = await transport.createTokenRequest('s-1', grant(['read', 'control']));
+    const controller = await transport.createTokenRequest('s-1', grant(['read', 'control', 'presence']));
     expect(JSON.parse(controller.capability)).toEqual({
       'mt:control:s-1': ['publish'],
       'mt:session:s-1': ['history', 'presence', 'subscribe'],
@@ -80,7 +80,7 @@ describe('Ably token requests (signed by the real ably SDK, locally)', () => {
     const transport = createAblyTransport({ ably: rest, store: new MemoryStore(), openOnTokenRequest: false });
     closers.push(() => transport.close());
     const request = await transport.createTokenRequest('s-2', grant(['read', 'write', 'control']));
-    expect(JSON.parse(request.capability)).toEqual({ 'mt:session:s-2': ['history', 'presence', 'subscribe'] });
+    expect(JSON.parse(request.capability)).toEqual({ 'mt:session:s-2': ['history', 'subscribe'] });
     expect(request.mac).toBe(expectedMac(request));
     await expect(transport.createTokenRequest('s-2', grant(['control']))).rejects.toMatchObject({ code: 'forbidden' });
   });

@@ -187,7 +187,8 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
         subscribed: (frame) => write(`event: subscribed\ndata: ${JSON.stringify(frame)}\n\n`),
         snapshot: (frameJson, offset) => write(`event: snapshot\nid: ${offset}\ndata: ${frameJson}\n\n`),
         deliver: (batch) => write(batch.eventStreamText()),
-        presence: (frameJson) => write(`event: presence\ndata: ${frameJson}\n\n`),
+        // The event is named after the frame (`presence` or `presence.changed`).
+        presence: (frameJson) => write(`event: ${frameJson.startsWith('{"type":"presence.changed"') ? 'presence.changed' : 'presence'}\ndata: ${frameJson}\n\n`),
         drain: async () => {
           while (!ended && (controller.desiredSize ?? 1) <= 0) await new Promise((resolve) => setTimeout(resolve, 10));
         },
@@ -267,7 +268,8 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
         const grant = await verify(request, url, session);
         await assertNotRevoked(grant);
         if (rateLimited(`${session}\u0000${grant.userId}`)) {
-          throw new ProtocolError('rate_limited', 'too many messages; slow down');
+          limiter?.report('rateLimit', perSecond, { subject: grant.userId, session, address: options.clientAddress?.(request) });
+          throw new ProtocolError('rate_limited', 'too many messages; slow down', 'rateLimit');
         }
         const refund = limiter
           ? await limiter.admitWrite({ subject: grant.userId, session, address: options.clientAddress?.(request) }, frame.type === 'publish' ? frame.event : undefined)

@@ -94,6 +94,8 @@ interface Connection {
   quota?: ConnectionQuota;
   address?: string;
   closed: boolean;
+  /** Whether the last frame was refused by the rate limit (a flood is reported once). */
+  throttled?: boolean;
 }
 
 const WRITE_TYPES = new Set(['publish', 'cancel', 'steer']);
@@ -189,13 +191,28 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
   /** Counts a protocol violation; too many in a burst close the socket. */
   function violation(connection: Connection, error: ServerFrame): void {
     send(connection, error);
-    if (!connection.violations.take()) shut(connection, CloseCode.abuse, 'too many protocol violations');
+    if (!connection.violations.take()) {
+      limiter?.report('protocolViolations', maxViolations, scopeOf(connection));
+      shut(connection, CloseCode.abuse, 'too many protocol violations');
+    }
   }
 
-  function subscriberFor(connection: Connection, userId: string): SessionSubscriber {
+  /** Who a connection is, for abuse reports: its address and the user of a session it follows. */
+  function scopeOf(connection: Connection, session?: string): { subject?: string; session?: string; address?: string } {
+    const subject = [...connection.sessions.values()].find((link) => link.current)?.current?.userId;
+    return {
+      ...(subject !== undefined ? { subject } : {}),
+      ...(session !== undefined ? { session } : {}),
+      ...(connection.address !== undefined ? { address: connection.address } : {}),
+    };
+  }
+
+  function subscriberFor(connection: Connection, userId: string, link: SessionLink): SessionSubscriber {
     return {
       clientId: connection.clientId ?? connection.id,
       userId,
+      // The grant in force now: a refresh to a token without `presence` stops presence at once.
+      seesPresence: () => link.current?.capabilities.includes('presence') ?? false,
       subscribed: (frame) => send(connection, frame),
       snapshot: (json) => send(connection, json),
       deliver: (batch) => send(connection, batch.frameJson()),
@@ -227,6 +244,7 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       unlink(previous);
       connection.quota?.leave(session);
     } else if (connection.sessions.size >= maxSessions) {
+      limiter?.report('maxSessionsPerConnection', maxSessions, scopeOf(connection, session));
       send(connection, { type: 'error', code: 'rate_limited', message: `at most ${maxSessions} sessions per connection`, session });
       return;
     }
@@ -241,7 +259,7 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       if (link.closed || connection.closed) return;
       link.current = grant;
       const position = { ...(frame.from !== undefined ? { from: frame.from } : {}), ...(frame.epoch !== undefined ? { epoch: frame.epoch } : {}) };
-      const subscription = await hub.subscribe(session, grant, subscriberFor(connection, grant.userId), position);
+      const subscription = await hub.subscribe(session, grant, subscriberFor(connection, grant.userId, link), position);
       if (link.closed || connection.closed) {
         subscription.close();
         return;
@@ -407,9 +425,15 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
         return;
       }
       if (!connection.frames.take()) {
+        // Reported once per flood (when the bucket first runs dry), not once per refused frame.
+        if (!connection.throttled) {
+          connection.throttled = true;
+          limiter?.report('rateLimit', perSecond, scopeOf(connection));
+        }
         violation(connection, { type: 'error', code: 'rate_limited', message: 'too many frames; slow down' });
         return;
       }
+      connection.throttled = false;
       let raw: unknown;
       try {
         raw = JSON.parse(data);
