@@ -1,0 +1,15 @@
+export type {
+  ListVersionsOptions,
+  RollbackWorkspaceOptions,
+  SaveWorkspaceOptions,
+  WorkspaceStore,
+  WorkspaceVersion,
+  WorkspaceVersionSummary,
+} from './workspace-store.js';
+export { WorkspaceConflictError, WorkspaceNotFoundError } from './workspace-store.js';
+export { MemoryWorkspaceStore } from './memory-workspace-store.js';
+export type { MemoryWorkspaceStoreOptions, WorkspaceStoreMetrics } from './memory-workspace-store.js';
+export { SqliteWorkspaceStore } from './sqlite-workspace-store.js';
+export type { SqliteWorkspaceStoreOptions } from './sqlite-workspace-store.js';
+export { RedisWorkspaceStore } from './redis-workspace-store.js';
+export type { RedisWorkspaceStoreOptions } from './redis-workspace-store.js';
