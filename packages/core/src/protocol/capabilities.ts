@@ -5,8 +5,10 @@ import * as z from 'zod/mini';
  * - `read`: subscribe, replay, snapshot.
  * - `write`: publish input events (briefs, board edits).
  * - `control`: cancel and steer runs, approve or send back a task at a review gate.
+ * - `admin`: edit the workspace's team (brand kit, skills, agents, rules, playbook) and roll it
+ *   back. Tokens minted for running briefs do not carry it.
  */
-export const CapabilitySchema = z.enum(['read', 'write', 'control']);
+export const CapabilitySchema = z.enum(['read', 'write', 'control', 'admin']);
 export type Capability = z.infer<typeof CapabilitySchema>;
-/** Every capability, in the order they are usually listed. */
+/** Every capability of a session, in the order they are usually listed (`admin` is not one: it edits the workspace). */
 export const ALL_CAPABILITIES: readonly Capability[] = ['read', 'write', 'control'];

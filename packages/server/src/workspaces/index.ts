@@ -13,3 +13,5 @@ export { SqliteWorkspaceStore } from './sqlite-workspace-store.js';
 export type { SqliteWorkspaceStoreOptions } from './sqlite-workspace-store.js';
 export { RedisWorkspaceStore } from './redis-workspace-store.js';
 export type { RedisWorkspaceStoreOptions } from './redis-workspace-store.js';
+export { workspaceOpenApi } from './workspace-openapi.js';
+export type { WorkspaceOpenApiOptions } from './workspace-openapi.js';
