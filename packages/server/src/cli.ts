@@ -15,18 +15,20 @@ import { attachWebSocket, createMarketingTeamServer, createNodeListener } from '
 import { createAnthropicProvider, createOfflineProvider } from './models/index.js';
 import { createScriptedProducer, createTeamRuntime, type RunLauncher } from './runtime/index.js';
 import { SqliteStore } from './stores/index.js';
+import { SqliteWorkspaceStore, type WorkspaceStore } from './workspaces/index.js';
 
 const USAGE =
   'usage: marketing-team dev [--port 3000] [--data .data] [--scripted] [--widget path/to/marketing-team.js] [--lan | --host 127.0.0.1]\n' +
   '  --lan        listen on every interface, so a phone on your network can open the demo (anyone there can then use it)\n' +
   '  --host addr  listen on this address only (default 127.0.0.1)';
 
-function launcherFor(scripted: boolean): { launcher: RunLauncher; label: string } {
+function launcherFor(scripted: boolean, workspaces: WorkspaceStore): { launcher: RunLauncher; label: string } {
   if (scripted) return { launcher: createScriptedProducer({ deltas: 400, deltasPerSecond: 40, tasks: 3 }), label: 'scripted producer' };
   const online = Boolean(process.env.ANTHROPIC_API_KEY);
   const provider = online ? createAnthropicProvider() : createOfflineProvider({ tokensPerSecond: 40 });
   return {
-    launcher: createTeamRuntime({ team: createDefaultTeam(), provider }),
+    // Each run uses its workspace's saved team; the default team runs until one is saved.
+    launcher: createTeamRuntime({ team: createDefaultTeam(), provider, workspaces }),
     label: online ? `team runtime on ${provider.model}` : 'team runtime on the offline model',
   };
 }
@@ -58,10 +60,13 @@ async function dev(argv: string[]): Promise<void> {
   const data = resolve(values.data);
   mkdirSync(data, { recursive: true });
   const store = new SqliteStore({ path: join(data, 'sessions.db') });
-  const { launcher, label } = launcherFor(values.scripted);
+  // Workspaces live in the sessions' file, so one file holds (and backs up) everything.
+  const workspaces = new SqliteWorkspaceStore({ path: join(data, 'sessions.db') });
+  const { launcher, label } = launcherFor(values.scripted, workspaces);
   const origins = new Set<string>();
   const server = createMarketingTeamServer({
     store,
+    workspaces,
     launcher,
     // A random secret per process unless one is given: tokens die with it, which a demo can afford.
     tokens: { secret: process.env.MARKETING_TEAM_SECRET ?? randomBytes(32).toString('hex') },
@@ -109,6 +114,7 @@ async function dev(argv: string[]): Promise<void> {
     await server.close();
     http.closeAllConnections();
     await new Promise<void>((done) => http.close(() => done()));
+    await workspaces.close();
     await store.close();
     process.exit(0);
   };
