@@ -126,7 +126,7 @@ export function workspaceOpenApi(options: WorkspaceOpenApiOptions = {}): Record<
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
         ],
         responses: {
-          '200': jsonBody({ type: 'object', properties: { workspaceId: { type: 'string' }, versions: { type: 'array', items: ref('VersionSummary') } } }),
+          '200': { description: 'Version summaries, newest first.', ...jsonBody({ type: 'object', properties: { workspaceId: { type: 'string' }, versions: { type: 'array', items: ref('VersionSummary') } } }) },
           ...errors,
         },
       },
@@ -150,7 +150,7 @@ export function workspaceOpenApi(options: WorkspaceOpenApiOptions = {}): Record<
     const schema = ref(sectionSchemas[section]);
     paths[`/{workspaceId}/${section}`] = {
       parameters: [id],
-      get: { summary: `The ${section} of the latest version`, security: [{ bearer: [] }], responses: { '200': jsonBody(schema), ...errors, '404': error('Not set yet.') } },
+      get: { summary: `The ${section} of the latest version`, security: [{ bearer: [] }], responses: { '200': { description: `The ${section}.`, ...jsonBody(schema) }, ...errors, '404': error('Not set yet.') } },
       put: {
         summary: `Replace the ${section} and save the result as a new version`,
         security: [{ bearer: [] }],
