@@ -8,14 +8,20 @@ export type NextRouteHandler = (request: Request) => Promise<Response>;
  * matches the server's base path (`app/mt/[...path]/route.ts` with `basePath: '/mt'`):
  *
  * ```ts
- * export const { GET, POST, OPTIONS } = toNextRouteHandlers(server);
+ * export const { GET, POST, PUT, OPTIONS } = toNextRouteHandlers(server);
  * export const runtime = 'nodejs';
  * export const dynamic = 'force-dynamic';
  * ```
  *
- * Next route handlers cannot upgrade WebSockets, so clients use the SSE + POST fallback.
+ * Next route handlers cannot upgrade WebSockets, so clients use the SSE + POST fallback. `PUT`
+ * serves the workspace API's saves.
  */
-export function toNextRouteHandlers(server: Pick<MarketingTeamServer, 'fetch'>): { GET: NextRouteHandler; POST: NextRouteHandler; OPTIONS: NextRouteHandler } {
+export function toNextRouteHandlers(server: Pick<MarketingTeamServer, 'fetch'>): {
+  GET: NextRouteHandler;
+  POST: NextRouteHandler;
+  PUT: NextRouteHandler;
+  OPTIONS: NextRouteHandler;
+} {
   const handler: NextRouteHandler = (request) => server.fetch(request);
-  return { GET: handler, POST: handler, OPTIONS: handler };
+  return { GET: handler, POST: handler, PUT: handler, OPTIONS: handler };
 }
