@@ -106,7 +106,10 @@ export interface MarketingTeamServer {
   /** WebSocket hooks; the socket lives at `<base>/ws`. */
   websocket: WebSocketHooks & { readonly path: string };
   hub: SessionHub;
-  /** Mints tokens in the host's backend: `server.tokens.mint({ session, userId, capabilities, ttlSeconds })`. */
+  /**
+   * Mints tokens in the host's backend: `server.tokens.mint({ session, workspace, userId, capabilities, ttlSeconds })`.
+   * With `workspaces`, its `verify` also refuses a token whose workspace is not the session's.
+   */
   tokens: TokenIssuer;
   /** Revokes tokens (`revokeToken(jti, exp)`, `revokeSubject(userId)`); open connections holding them are closed. */
   revocations: RevocationList;
@@ -178,19 +181,29 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
   const limiter = new Limiter(limits.data, onError);
   const revocations = options.revocations ?? new MemoryRevocationList();
   const workspaces = options.workspaces;
-  // Every transport verifies through this: with workspaces, a session belongs to the workspace
-  // of the first token that opened it, and a token of any other workspace is refused.
+  // Every transport verifies through this (and `server.tokens` is this, so routes a host mounts
+  // with it do too): with workspaces, a session belongs to the workspace of the first token that
+  // opened it, and a token of any other workspace is refused.
+  const bindings = new Map<string, string>();
+  const workspaceOfSession = async (session: string, workspace: string): Promise<string> => {
+    // Bindings never change, so a known one needs no store round trip.
+    const known = bindings.get(session) ?? (await workspaces!.sessionWorkspace(session)) ?? (await workspaces!.bindSession(session, workspace));
+    if (bindings.size >= 10_000) bindings.clear();
+    bindings.set(session, known);
+    return known;
+  };
   const sessionTokens: TokenIssuer = workspaces
     ? {
-        ...tokens,
         mint: (mint) => tokens.mint(mint),
         verify: async (token, session) => {
           const grant = await tokens.verify(token, session);
           const workspace = grant.workspaceId ?? DEFAULT_WORKSPACE_ID;
-          const owner = await workspaces.bindSession(session, workspace);
-          if (owner !== workspace) throw new ProtocolError('forbidden', 'token: the session belongs to another workspace', 'workspace');
+          if ((await workspaceOfSession(session, workspace)) !== workspace) {
+            throw new ProtocolError('forbidden', 'token: the session belongs to another workspace', 'workspace');
+          }
           return grant;
         },
+        ...(tokens.verifyWorkspace ? { verifyWorkspace: tokens.verifyWorkspace.bind(tokens) } : {}),
       }
     : tokens;
   const clientAddress = limits.data.clientAddress ?? clientAddressOf;
@@ -226,7 +239,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
       '/workspaces',
       createWorkspaceRoutes({
         store: workspaces,
-        tokens,
+        tokens: sessionTokens,
         revocations,
         mountPath: `${basePath}/workspaces`,
         onError,
@@ -324,7 +337,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
   return {
     basePath,
     hub,
-    tokens,
+    tokens: sessionTokens,
     revocations,
     limiter,
     websocket: Object.assign(hooks, { path: wsPath }),

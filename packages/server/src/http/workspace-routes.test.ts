@@ -184,6 +184,8 @@ describe('workspace API', () => {
       expect(await open('globex')).toBe(403);
       expect(await open('acme')).toBe(200);
       expect(await workspaces.sessionWorkspace('shared-session')).toBe('acme');
+      // routes a host mounts with server.tokens (Durable Streams, Ably) check the same binding
+      await expect(server.tokens.verify(await token('globex', ['read'], 'shared-session'), 'shared-session')).rejects.toMatchObject({ code: 'forbidden', field: 'workspace' });
     });
   });
 

@@ -70,6 +70,8 @@ describe('runs use their workspace', () => {
       expect(systemText(call)).not.toContain('Newbrand');
     }
     expect(deliverableText(firstRecords)).not.toContain('Newbrand');
+    // every device sees which team version wrote the run
+    expect((await first.state()).runs['run-1']!.team).toEqual({ hash: started(firstRecords).teamHash, workspaceId: 'acme', workspaceVersion: 1 });
     expect(firstRecords.at(-1)!.event.type).toBe('run.completed');
 
     const second = await run('run-2');
