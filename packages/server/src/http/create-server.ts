@@ -299,7 +299,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
       return new Response(null, {
         status: 204,
         headers: {
-          'access-control-allow-methods': 'GET, POST, PUT, OPTIONS',
+          'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
           'access-control-allow-headers': 'authorization, content-type, last-event-id, if-match, if-none-match',
           'access-control-max-age': '600',
         },

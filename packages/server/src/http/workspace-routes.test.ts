@@ -104,6 +104,35 @@ describe('workspace API', () => {
     expect(skills.body).toMatchObject({ code: 'bad_frame', field: 'agents[0].skills[0]' });
   });
 
+  it('adds, replaces and deletes one named skill, agent or function', async () => {
+    const admin = await token('acme', ['admin']);
+    const v1 = await call('PUT', '/workspaces/acme', { token: admin, body: { brand: testBrand('Acme') }, headers: create });
+    const skill = { description: 'Writes launch posts.', instructions: 'Follow the template.', output: 'social-posts', references: [{ name: 'post.md', content: 'Hello' }] };
+    const added = await call('PUT', '/workspaces/acme/skills/launch-post', { token: admin, body: skill, headers: { 'if-match': v1.etag! } });
+    expect(added.status).toBe(200);
+    expect(added.body.document.skills).toEqual([expect.objectContaining({ name: 'launch-post', references: [expect.objectContaining({ hash: expect.stringMatching(/^[0-9a-f]{64}$/) })] })]);
+    const agent = { title: 'Social Writer', description: 'Writes posts.', systemPrompt: 'You write posts.', skills: ['launch-post'] };
+    const withAgent = await call('PUT', '/workspaces/acme/agents/social-writer', { token: admin, body: agent, headers: { 'if-match': added.etag! } });
+    expect(withAgent.status).toBe(200);
+    const replaced = await call('PUT', '/workspaces/acme/skills/launch-post', { token: admin, body: { ...skill, description: 'Writes better launch posts.' }, headers: { 'if-match': withAgent.etag! } });
+    expect(replaced.body.document.skills).toHaveLength(1);
+    expect((await call('GET', '/workspaces/acme/skills/launch-post', { token: admin })).body.description).toBe('Writes better launch posts.');
+    // the skill is owned: deleting it alone names the agent that still lists it
+    const owned = await call('DELETE', '/workspaces/acme/skills/launch-post', { token: admin, headers: { 'if-match': replaced.etag! } });
+    expect(owned).toMatchObject({ status: 400, body: { field: 'agents[0].skills[0]' } });
+    const noAgent = await call('DELETE', '/workspaces/acme/agents/social-writer', { token: admin, headers: { 'if-match': replaced.etag! } });
+    const noSkill = await call('DELETE', '/workspaces/acme/skills/launch-post', { token: admin, headers: { 'if-match': noAgent.etag! } });
+    expect(noSkill.body.document).toMatchObject({ skills: [], agents: [] });
+    expect((await call('GET', '/workspaces/acme/skills/launch-post', { token: admin })).status).toBe(404);
+    expect((await call('DELETE', '/workspaces/acme/skills/launch-post', { token: admin, headers: { 'if-match': noSkill.etag! } })).status).toBe(404);
+    const mismatch = await call('PUT', '/workspaces/acme/skills/launch-post', { token: admin, body: { ...skill, name: 'other' }, headers: { 'if-match': noSkill.etag! } });
+    expect(mismatch).toMatchObject({ status: 400, body: { field: 'name' } });
+    const invalidItem = await call('PUT', '/workspaces/acme/skills/launch-post', { token: admin, body: { ...skill, output: 'poem' }, headers: { 'if-match': noSkill.etag! } });
+    expect(invalidItem).toMatchObject({ status: 400, body: { field: 'skills[0].output' } });
+    const runToken = await token('acme', ['read', 'write', 'control'], 's1');
+    expect((await call('DELETE', '/workspaces/acme/agents/x', { token: runToken, headers: { 'if-match': '*' } })).status).toBe(403);
+  });
+
   it('answers a stale If-Match with 409 naming the current version, and a missing one with 428', async () => {
     const admin = await token('acme', ['admin']);
     const v1 = await call('PUT', '/workspaces/acme', { token: admin, body: {}, headers: create });

@@ -32,6 +32,11 @@ export interface WorkspaceRoutesOptions {
 /** Default of {@link WorkspaceRoutesOptions.maxBodyBytes}. */
 export const DEFAULT_MAX_WORKSPACE_BODY_BYTES = 4 * 1024 * 1024;
 
+/** Parts of a document that are lists of named items, each addressable as `/:collection/:name`. */
+const NAMED_COLLECTIONS = ['functions', 'skills', 'agents'] as const;
+type NamedCollection = (typeof NAMED_COLLECTIONS)[number];
+const ItemNameSchema = z.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
+
 const RollbackBodySchema = z.strictObject({ version: z.number().int().positive() });
 const ListQuerySchema = z.object({
   before: z.coerce.number().int().positive().optional(),
@@ -104,6 +109,7 @@ async function bodyOf(request: Request, limit: number): Promise<unknown> {
  * - `GET /:id/versions`, `GET /:id/versions/:version`: history
  * - `POST /:id/rollback` `{ "version": n }`: saves version n's content as a new version
  * - `GET|PUT /:id/{brand,functions,skills,agents,rules,playbook}`: one part of the document
+ * - `GET|PUT|DELETE /:id/{functions,skills,agents}/:name`: one named item of a part
  *
  * Every route but the OpenAPI document needs `Authorization: Bearer <token>` for that workspace:
  * `read` or `admin` to read, `admin` to save or roll back.
@@ -130,6 +136,28 @@ export function createWorkspaceRoutes(options: WorkspaceRoutesOptions): RouteHan
     const version = await store.get(workspaceId);
     if (!version) throw new ProtocolError('not_found', `workspace ${workspaceId} has no version yet`, 'workspaceId');
     return version;
+  }
+
+  /**
+   * Saves a document derived from the latest version (a part replaced, an item added or removed):
+   * the derivation starts from what is stored now and the save is conditional on `If-Match`, so a
+   * stale editor gets 409 rather than undoing someone else's change.
+   */
+  async function saveDerived(
+    request: Request,
+    workspaceId: string,
+    withBody: boolean,
+    derive: (current: WorkspaceDocument | undefined, body: unknown) => unknown,
+  ): Promise<Response> {
+    const grant = await authorize(request, workspaceId, 'admin');
+    const ifMatch = preconditionOf(request);
+    const body = withBody ? await bodyOf(request, maxBodyBytes) : undefined;
+    const current = ifMatch === null ? undefined : await store.get(workspaceId);
+    const document = derive(current?.document, body);
+    const issues = workspaceIssues(document);
+    if (issues.length > 0) throw invalid(issues);
+    const saved = await store.save(workspaceId, document as WorkspaceDocument, { ifMatch, savedBy: grant.userId });
+    return versionResponse(saved, saved.version === 1 ? 201 : 200);
   }
 
   async function handle(request: Request, path: string): Promise<Response> {
@@ -207,18 +235,52 @@ export function createWorkspaceRoutes(options: WorkspaceRoutesOptions): RouteHan
         return json(value, 200, { etag: quoted(version.etag) });
       }
       if (method === 'PUT') {
-        const grant = await authorize(request, workspaceId, 'admin');
-        const ifMatch = preconditionOf(request);
-        const body = await bodyOf(request, maxBodyBytes);
-        // the part replaces its namesake in the version the editor read; the whole result is validated
-        const current = ifMatch === null ? undefined : await store.get(workspaceId);
-        const document = { ...(current?.document ?? {}), [section]: body };
-        const issues = workspaceIssues(document);
-        if (issues.length > 0) throw invalid(issues);
-        const saved = await store.save(workspaceId, document, { ifMatch, savedBy: grant.userId });
-        return versionResponse(saved, saved.version === 1 ? 201 : 200);
+        // the part replaces its namesake in the latest version; the whole result is validated
+        return saveDerived(request, workspaceId, true, (current, body) => ({ ...(current ?? {}), [section]: body }));
       }
       return methodNotAllowed('GET, PUT');
+    }
+
+    if (rest.length === 2 && (NAMED_COLLECTIONS as readonly string[]).includes(rest[0]!)) {
+      const collection = rest[0] as NamedCollection;
+      let name = '';
+      try {
+        name = decodeURIComponent(rest[1]!);
+      } catch {
+        // A malformed escape is just another invalid name.
+      }
+      if (!ItemNameSchema.safeParse(name).success) throw new ProtocolError('bad_frame', 'name: use lowercase letters, digits and single hyphens', 'name');
+      const itemsOf = (document: WorkspaceDocument | undefined): Array<{ name: string }> => [...((document?.[collection] as Array<{ name: string }> | undefined) ?? [])];
+      if (method === 'GET') {
+        await authorize(request, workspaceId, 'read');
+        const version = await latest(workspaceId);
+        const item = itemsOf(version.document).find((candidate) => candidate.name === name);
+        if (!item) throw new ProtocolError('not_found', `workspace ${workspaceId} has no ${collection} item "${name}"`, 'name');
+        return json(item, 200, { etag: quoted(version.etag) });
+      }
+      if (method === 'PUT') {
+        return saveDerived(request, workspaceId, true, (current, body) => {
+          if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid([{ path: '', message: 'expected an object' }]);
+          const given = (body as { name?: unknown }).name;
+          if (given !== undefined && given !== name) throw invalid([{ path: 'name', message: `must match the name in the URL ("${name}")` }]);
+          const items = itemsOf(current);
+          const index = items.findIndex((candidate) => candidate.name === name);
+          const item = { ...(body as object), name };
+          if (index === -1) items.push(item);
+          else items[index] = item;
+          return { ...(current ?? {}), [collection]: items };
+        });
+      }
+      if (method === 'DELETE') {
+        return saveDerived(request, workspaceId, false, (current) => {
+          const items = itemsOf(current);
+          const index = items.findIndex((candidate) => candidate.name === name);
+          if (index === -1) throw new ProtocolError('not_found', `workspace ${workspaceId} has no ${collection} item "${name}"`, 'name');
+          items.splice(index, 1);
+          return { ...(current ?? {}), [collection]: items };
+        });
+      }
+      return methodNotAllowed('GET, PUT, DELETE');
     }
     return json({ type: 'error', code: 'not_found', message: 'no such route' }, 404);
   }

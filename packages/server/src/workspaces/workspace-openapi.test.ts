@@ -13,6 +13,7 @@ describe('workspaceOpenApi', () => {
   it('describes every route and section, with request bodies from the core schemas', () => {
     const document = workspaceOpenApi() as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, any> } };
     for (const section of WORKSPACE_SECTIONS) expect(document.paths[`/{workspaceId}/${section}`]).toHaveProperty('put');
+    for (const collection of ['functions', 'skills', 'agents']) expect(Object.keys(document.paths[`/{workspaceId}/${collection}/{name}`]!)).toEqual(['parameters', 'get', 'put', 'delete']);
     const schemas = document.components.schemas;
     // request bodies are inputs: defaults are optional
     expect(schemas.WorkspaceDocument.required ?? []).toEqual([]);

@@ -50,6 +50,9 @@ export function workspaceOpenApi(options: WorkspaceOpenApiOptions = {}): Record<
     WorkspaceAgents: schemaOf(z.array(WorkspaceAgentSchema), 'input'),
     RoutingRules: schemaOf(z.array(RoutingRuleSchema), 'input'),
     Playbook: schemaOf(PlaybookSchema, 'input'),
+    MarketingFunction: schemaOf(MarketingFunctionSchema, 'input'),
+    WorkspaceSkill: schemaOf(WorkspaceSkillSchema, 'input'),
+    WorkspaceAgent: schemaOf(WorkspaceAgentSchema, 'input'),
     VersionSummary: {
       type: 'object',
       required: ['workspaceId', 'version', 'etag', 'hash', 'savedAt'],
@@ -157,6 +160,31 @@ export function workspaceOpenApi(options: WorkspaceOpenApiOptions = {}): Record<
         parameters: preconditions,
         requestBody: { required: true, ...jsonBody(schema) },
         responses: { '200': versionOk('Saved.'), '201': versionOk('Created (version 1).'), ...saveErrors },
+      },
+    };
+  }
+  const items = { functions: 'MarketingFunction', skills: 'WorkspaceSkill', agents: 'WorkspaceAgent' } as const;
+  for (const [collection, schemaName] of Object.entries(items)) {
+    const name = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', maxLength: 64 } };
+    paths[`/{workspaceId}/${collection}/{name}`] = {
+      parameters: [id, name],
+      get: {
+        summary: `One item of ${collection}, by name`,
+        security: [{ bearer: [] }],
+        responses: { '200': { description: 'The item.', ...jsonBody(ref(schemaName)) }, ...errors, '404': error('No such item.') },
+      },
+      put: {
+        summary: `Add or replace one item of ${collection} (its name is the one in the URL) and save the result`,
+        security: [{ bearer: [] }],
+        parameters: preconditions,
+        requestBody: { required: true, ...jsonBody(ref(schemaName)) },
+        responses: { '200': versionOk('Saved.'), '201': versionOk('Created (version 1).'), ...saveErrors },
+      },
+      delete: {
+        summary: `Remove one item of ${collection} and save the result`,
+        security: [{ bearer: [] }],
+        parameters: [preconditions[0]],
+        responses: { '200': versionOk('Saved.'), ...saveErrors, '404': error('No such item.') },
       },
     };
   }
