@@ -96,6 +96,18 @@ describe('runs use their workspace', () => {
     expect(started(await harness.records())).not.toHaveProperty('workspaceVersion');
   });
 
+  it('fails the run with a typed, retryable error when the workspace cannot be read', async () => {
+    const { store, workspaces, provider } = await setup('unreadable');
+    await workspaces.close();
+    const runtime = createTeamRuntime({ team: fallbackTeam, provider, workspaces, coalesceMs: 0 });
+    const harness = await createStoreRunHarness({ store, session: 'session-1', runId: 'run-1', brief });
+    closers.push(() => harness.close());
+    await runtime.launch(harness.context);
+    const last = (await harness.records()).at(-1)!.event;
+    expect(last).toMatchObject({ type: 'run.failed', runId: 'run-1', error: { code: 'internal', retryable: true } });
+    expect(provider.calls).toEqual([]);
+  });
+
   it('runs a workspace team of its own agents and skills', async () => {
     const { workspaces, provider, runtime, run } = await setup('own-team');
     await workspaces.bindSession('session-1', 'acme');
