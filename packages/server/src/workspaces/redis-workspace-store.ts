@@ -87,6 +87,7 @@ type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
  * head (latest version and etag), one for the documents and one for the version summaries, all
  * under the hash tag `{workspaceId}` so they share a cluster slot. A save is one Lua script
  * (compare the etag, write the version, move the head); every call names its keys, none scans.
+ * Needs Redis 7 or newer (session binding uses `SET ... NX GET`).
  */
 export class RedisWorkspaceStore implements WorkspaceStore {
   private readonly redis: Redis;
