@@ -17,6 +17,7 @@ import { attachWebSocket, createMarketingTeamServer, createNodeListener } from '
 import { createOfflineProvider } from './models/index.js';
 import { createScriptedProducer, createTeamRuntime, type RunLauncher } from './runtime/index.js';
 import { MemoryStore, type SessionStore } from './stores/index.js';
+import { MemoryWorkspaceStore, type WorkspaceStore } from './workspaces/index.js';
 
 const USAGE =
   'usage: marketing-team dev [--port 3000] [--data .data] [--scripted] [--widget path/to/marketing-team.js] [--lan | --host 127.0.0.1]\n' +
@@ -33,19 +34,21 @@ async function optionalModule<T>(load: () => Promise<T>, what: string, install: 
 }
 
 /**
- * Sessions in SQLite under the data folder, so a restart loses nothing; in memory, with a warning,
- * when `better-sqlite3` (an optional peer dependency) is not installed.
+ * Sessions and workspaces in SQLite under the data folder, so a restart loses nothing; in memory,
+ * with a warning, when `better-sqlite3` (an optional peer dependency) is not installed.
  */
-async function openStore(data: string): Promise<{ store: SessionStore; where: string }> {
-  let sqlite: typeof import('./stores/sqlite-store.js');
+async function openStores(data: string): Promise<{ store: SessionStore; workspaces: WorkspaceStore; where: string }> {
+  let sqlite: [typeof import('./stores/sqlite-store.js'), typeof import('./workspaces/sqlite-workspace-store.js')];
   try {
-    sqlite = await import('./stores/sqlite-store.js');
+    sqlite = await Promise.all([import('./stores/sqlite-store.js'), import('./workspaces/sqlite-workspace-store.js')]);
   } catch {
-    console.warn('  better-sqlite3 is not installed (npm install better-sqlite3): sessions are kept in memory and lost on restart');
-    return { store: new MemoryStore(), where: 'in memory' };
+    console.warn('  better-sqlite3 is not installed (npm install better-sqlite3): sessions and workspaces are kept in memory and lost on restart');
+    return { store: new MemoryStore(), workspaces: new MemoryWorkspaceStore(), where: 'in memory' };
   }
   mkdirSync(data, { recursive: true });
-  return { store: new sqlite.SqliteStore({ path: join(data, 'sessions.db') }), where: `data in ${data}` };
+  const path = join(data, 'sessions.db');
+  // Workspaces live in the sessions' file, so one file holds (and backs up) everything.
+  return { store: new sqlite[0].SqliteStore({ path }), workspaces: new sqlite[1].SqliteWorkspaceStore({ path }), where: `data in ${data}` };
 }
 
 /** The OpenAI model the demo uses when `OPENAI_MODEL` is not set: small and cheap. */
@@ -74,10 +77,11 @@ async function providerFromEnvironment(): Promise<{ provider: ModelProvider; lab
   return { provider: createOfflineProvider({ tokensPerSecond: 40 }), label: 'team runtime on the offline model' };
 }
 
-async function launcherFor(scripted: boolean): Promise<{ launcher: RunLauncher; label: string }> {
+async function launcherFor(scripted: boolean, workspaces: WorkspaceStore): Promise<{ launcher: RunLauncher; label: string }> {
   if (scripted) return { launcher: createScriptedProducer({ deltas: 400, deltasPerSecond: 40, tasks: 3 }), label: 'scripted producer' };
   const { provider, label } = await providerFromEnvironment();
-  return { launcher: createTeamRuntime({ team: createDefaultTeam(), provider }), label };
+  // Each run uses its workspace's saved team; the default team runs until one is saved.
+  return { launcher: createTeamRuntime({ team: createDefaultTeam(), provider, workspaces }), label };
 }
 
 /** The widget's self-contained file when `@marketing-team/widget` is installed beside the server (as from npm). */
@@ -113,12 +117,13 @@ async function dev(argv: string[]): Promise<void> {
   const loopbackOnly = /^(127\.|::1$|localhost$)/.test(host);
   const widgetFile = values.widget === undefined ? installedWidget() : resolve(values.widget);
   if (widgetFile && !existsSync(widgetFile)) throw new Error(`--widget: no file at ${widgetFile} (build it with: pnpm --filter @marketing-team/widget build)`);
-  // The model first: a missing SDK or setting fails before anything is opened.
-  const { launcher, label } = await launcherFor(values.scripted);
-  const { store, where } = await openStore(resolve(values.data));
+  // The model first: a missing SDK or setting fails before anything is opened; then the stores.
+  const { store, workspaces, where } = await openStores(resolve(values.data));
+  const { launcher, label } = await launcherFor(values.scripted, workspaces);
   const origins = new Set<string>();
   const server = createMarketingTeamServer({
     store,
+    workspaces,
     launcher,
     // A random secret per process unless one is given: tokens die with it, which a demo can afford.
     tokens: { secret: process.env.MARKETING_TEAM_SECRET ?? randomBytes(32).toString('hex') },
@@ -166,6 +171,7 @@ async function dev(argv: string[]): Promise<void> {
     await server.close();
     http.closeAllConnections();
     await new Promise<void>((done) => http.close(() => done()));
+    await workspaces.close();
     await store.close();
     process.exit(0);
   };

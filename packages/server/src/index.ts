@@ -1,4 +1,5 @@
 export * from './stores/index.js';
+export * from './workspaces/index.js';
 export * from './sessions/index.js';
 export * from './auth/index.js';
 export * from './http/index.js';

@@ -3,3 +3,5 @@ export { RedisStore } from './stores/redis-store.js';
 export type { RedisStoreMetrics, RedisStoreOptions } from './stores/redis-store.js';
 export { RedisRunLeases } from './cluster/redis-run-leases.js';
 export type { RedisRunLeasesOptions } from './cluster/redis-run-leases.js';
+export { RedisWorkspaceStore } from './workspaces/redis-workspace-store.js';
+export type { RedisWorkspaceStoreOptions } from './workspaces/redis-workspace-store.js';

@@ -16,6 +16,7 @@ import { attachWebSocket, createNodeListener, toWebRequest, writeWebResponse } f
 import { createMarketingTeamServer, type MarketingTeamServer } from '../src/http/index.js';
 import { createScriptedProducer, type RunLauncher } from '../src/runtime/index.js';
 import { MemoryStore } from '../src/stores/index.js';
+import { MemoryWorkspaceStore } from '../src/workspaces/index.js';
 import { ORIGIN, SECRET, readAll, readEventStream, until } from './_harness.js';
 
 /** A host app built with one framework, listening on a random port. */
@@ -161,7 +162,15 @@ function adapterSuite(name: string, host: { basePath: string; start: StartHostAp
 
     beforeAll(async () => {
       store = new MemoryStore();
-      server = createMarketingTeamServer({ store, launcher, tokens: { secret: SECRET }, allowedOrigins: [ORIGIN], basePath: host.basePath, onError: () => undefined });
+      server = createMarketingTeamServer({
+        store,
+        workspaces: new MemoryWorkspaceStore(),
+        launcher,
+        tokens: { secret: SECRET },
+        allowedOrigins: [ORIGIN],
+        basePath: host.basePath,
+        onError: () => undefined,
+      });
       app = await host.start(server);
       base = `${app.origin}${host.basePath}`;
     });
@@ -180,6 +189,23 @@ function adapterSuite(name: string, host: { basePath: string; start: StartHostAp
       const foreign = await fetch(`${base}/health`, { headers: { origin: 'http://evil.example' } });
       expect(foreign.status).toBe(403);
       if (name !== 'next') expect(await (await fetch(`${app.origin}/`)).text()).toBe('host home');
+    });
+
+    it('serves the workspace API: a PUT body through the host, ETag and If-Match back', async () => {
+      const admin = await server.tokens.mint({ workspace: `ws-${name}`, userId: 'marketer', capabilities: ['admin'], ttlSeconds: 600 });
+      const url = `${base}/workspaces/ws-${name}`;
+      const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
+      const brand = { name: 'Acme', voiceGuide: 'Plain.', styleGuide: 'Short.', strategy: 'Grow.', audience: 'Teams.', products: [{ name: 'Acme App' }] };
+      const created = await fetch(url, { method: 'PUT', headers: { ...headers, 'if-none-match': '*' }, body: JSON.stringify({ brand }) });
+      expect(created.status).toBe(201);
+      const etag = created.headers.get('etag')!;
+      const read = await fetch(url, { headers });
+      expect(read.headers.get('etag')).toBe(etag);
+      expect(((await read.json()) as { document: { brand: { name: string } } }).document.brand.name).toBe('Acme');
+      const stale = await fetch(`${url}/brand`, { method: 'PUT', headers: { ...headers, 'if-match': '"1-0000000000000000"' }, body: JSON.stringify(brand) });
+      expect(stale.status).toBe(409);
+      const invalid = await fetch(`${url}/brand`, { method: 'PUT', headers: { ...headers, 'if-match': etag }, body: JSON.stringify({ ...brand, name: '' }) });
+      expect(await invalid.json()).toMatchObject({ code: 'bad_frame', field: 'brand.name' });
     });
 
     it('runs a campaign over WebSocket to run.completed, and refuses a foreign Origin', async (context) => {

@@ -8,8 +8,10 @@ import * as z from 'zod/mini';
  * - `presence`: see who else watches the session (user and device ids). Apart from `read`
  *   because the viewers of a session are other people's data: a read-only share link should not
  *   tell its holder who else is looking.
+ * - `admin`: edit the workspace's team (brand kit, skills, agents, rules, playbook) and roll it
+ *   back. Tokens minted for running briefs do not carry it.
  */
-export const CapabilitySchema = z.enum(['read', 'write', 'control', 'presence']);
+export const CapabilitySchema = z.enum(['read', 'write', 'control', 'presence', 'admin']);
 export type Capability = z.infer<typeof CapabilitySchema>;
-/** Every capability, in the order they are usually listed. */
+/** Every capability of a session, in the order they are usually listed (`admin` is not one: it edits the workspace). */
 export const ALL_CAPABILITIES: readonly Capability[] = ['read', 'write', 'control', 'presence'];

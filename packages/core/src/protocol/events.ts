@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { CampaignBriefSchema } from './brief.js';
 import { DeliverableSchema } from './deliverables.js';
-import { AgentNameSchema, IdSchema, OffsetSchema } from './limits.js';
+import { AgentNameSchema, IdSchema, OffsetSchema, WorkspaceIdSchema } from './limits.js';
 
 /** Who caused an event. Human ids come from the verified session token, never from the client. */
 export const ActorSchema = z.discriminatedUnion('kind', [
@@ -103,6 +103,13 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     ...run,
     tasks: z.array(PlannedTaskSchema).check(z.maxLength(64)),
     model: z.object({ provider: text(100), name: text(200), offline: z.boolean() }),
+    // Optional, so logs written before workspaces existed still parse.
+    /** The workspace whose team ran the brief. */
+    workspaceId: z.optional(WorkspaceIdSchema),
+    /** The workspace version the run pinned; absent when the workspace had none and the default team ran. */
+    workspaceVersion: z.optional(z.number().check(z.int(), z.positive())),
+    /** SHA-256 of the team's canonical JSON (`teamContentHash`): the exact brand and skill text that wrote the run. */
+    teamHash: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/, 'use a lowercase hex SHA-256'))),
   }),
   z.object({
     type: z.literal('routing.decided'),

@@ -30,6 +30,15 @@ export const IdSchema = z.string().check(
   z.refine(isUnreserved, RESERVED_MESSAGE),
 );
 
+/**
+ * A workspace is one customer of the host product (its brand and team). Its id travels in URLs,
+ * token claims and store keys, so it keeps the same safe alphabet as session ids.
+ */
+export const WorkspaceIdSchema = IdSchema;
+
+/** The workspace of tokens minted without a workspace claim, and of sessions nobody bound to one. */
+export const DEFAULT_WORKSPACE_ID = 'default';
+
 /** An offset is the 1-based position of an event in its session log; 0 means "before the first event". */
 export const OffsetSchema = z.number().check(z.int(), z.nonnegative());
 

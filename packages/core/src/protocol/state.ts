@@ -66,6 +66,8 @@ export const RunStateSchema = z.object({
   /** The earlier run this one continues (its completed tasks were taken over). */
   continues: z.optional(IdSchema),
   model: z.optional(z.object({ provider: z.string(), name: z.string(), offline: z.boolean() })),
+  /** The team the run used, from `run.started`: its content hash and, with workspaces, the workspace version. */
+  team: z.optional(z.object({ hash: z.string(), workspaceId: z.optional(z.string()), workspaceVersion: z.optional(z.number()) })),
   tasks: z.record(z.string(), TaskStateSchema),
   taskOrder: z.array(IdSchema),
   deliverableIds: z.array(IdSchema),

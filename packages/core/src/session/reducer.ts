@@ -287,6 +287,15 @@ function runStarted(w: StateWriter, event: EventOf<'run.started'>, at: number): 
       ...(existing ?? { id: event.runId, tasks: {}, taskOrder: [], deliverableIds: [], usage: zeroUsage() }),
       status: 'running',
       model: event.model,
+      ...(event.teamHash !== undefined
+        ? {
+            team: {
+              hash: event.teamHash,
+              ...(event.workspaceId !== undefined ? { workspaceId: event.workspaceId } : {}),
+              ...(event.workspaceVersion !== undefined ? { workspaceVersion: event.workspaceVersion } : {}),
+            },
+          }
+        : {}),
       startedAt: at,
     }),
   );

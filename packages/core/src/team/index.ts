@@ -104,3 +104,23 @@ export {
   kpiReviewSkill,
 } from './default-skills.js';
 export { DEFAULT_AGENTS, DEFAULT_RULES, createDefaultTeam, defaultTeam } from './default-team.js';
+export { teamContentHash } from './team-hash.js';
+export {
+  MarketingFunctionSchema,
+  WorkspaceSkillSchema,
+  WorkspaceAgentSchema,
+  WorkspaceDocumentSchema,
+  WorkspaceSectionSchemas,
+  WORKSPACE_SECTIONS,
+  parseWorkspaceDocument,
+  workspaceIssues,
+  teamFromWorkspace,
+  workspaceFromTeam,
+  workspaceDocumentHash,
+  type MarketingFunction,
+  type WorkspaceSkill,
+  type WorkspaceAgent,
+  type WorkspaceDocument,
+  type WorkspaceDocumentInput,
+  type WorkspaceSection,
+} from './workspace.js';

@@ -22,7 +22,29 @@ describe('createTokenIssuer', () => {
       expiresAt: claims.exp,
       issuedAt: claims.iat,
       tokenId: claims.jti,
+      workspaceId: 'default',
     });
+    // without a workspace the token carries no workspace claim: the same token as before workspaces
+    expect(claims).not.toHaveProperty('wid');
+  });
+
+  it('binds a token to its workspace: verifyWorkspace refuses another one, and no claim means default', async () => {
+    const issuer = createTokenIssuer({ secret });
+    const acme = await issuer.mint({ session: 's-1', workspace: 'acme', userId: 'u-1', capabilities: ['read'], ttlSeconds: 60 });
+    expect(decodeJwt(acme)).toMatchObject({ wid: 'acme', sid: 's-1' });
+    expect(await issuer.verify(acme, 's-1')).toMatchObject({ workspaceId: 'acme' });
+    expect(await issuer.verifyWorkspace!(acme, 'acme')).toMatchObject({ workspaceId: 'acme', capabilities: ['read'] });
+    await expect(issuer.verifyWorkspace!(acme, 'globex')).rejects.toMatchObject({ code: 'forbidden', field: 'workspace' });
+    const legacy = await issuer.mint({ session: 's-1', userId: 'u-1', capabilities: ['read'], ttlSeconds: 60 });
+    expect(await issuer.verifyWorkspace!(legacy, 'default')).toMatchObject({ workspaceId: 'default' });
+    await expect(issuer.verifyWorkspace!(legacy, 'acme')).rejects.toMatchObject({ code: 'forbidden' });
+    // an editing token need not open a session; it then opens none
+    const editor = await issuer.mint({ workspace: 'acme', userId: 'u-2', capabilities: ['admin'], ttlSeconds: 60 });
+    expect(decodeJwt(editor)).not.toHaveProperty('sid');
+    expect(await issuer.verifyWorkspace!(editor, 'acme')).toMatchObject({ capabilities: ['admin'] });
+    await expect(issuer.verify(editor, 's-1')).rejects.toMatchObject({ code: 'forbidden', field: 'session' });
+    await expect(issuer.mint({ workspace: 'acme', userId: 'u', capabilities: ['read'], ttlSeconds: 60 })).rejects.toMatchObject({ field: 'session' });
+    await expect(issuer.mint({ session: 's', workspace: 'bad id', userId: 'u', capabilities: ['read'], ttlSeconds: 60 })).rejects.toMatchObject({ field: 'workspace' });
   });
 
   it('refuses another session with forbidden, and tampering or another secret with unauthorized', async () => {
@@ -44,7 +66,7 @@ describe('createTokenIssuer', () => {
     const issuer = createTokenIssuer({ secret });
     await expect(issuer.mint({ session: 'bad session', userId: 'u', capabilities: ['read'], ttlSeconds: 60 })).rejects.toMatchObject({ field: 'session' });
     await expect(issuer.mint({ session: 's', userId: 'u', capabilities: [], ttlSeconds: 60 })).rejects.toMatchObject({ field: 'capabilities' });
-    await expect(issuer.mint({ session: 's', userId: 'u', capabilities: ['admin' as 'read'], ttlSeconds: 60 })).rejects.toMatchObject({ code: 'bad_frame' });
+    await expect(issuer.mint({ session: 's', userId: 'u', capabilities: ['owner' as 'read'], ttlSeconds: 60 })).rejects.toMatchObject({ code: 'bad_frame' });
     await expect(issuer.mint({ session: 's', userId: 'u', capabilities: ['read'], ttlSeconds: 0 })).rejects.toMatchObject({ field: 'ttlSeconds' });
   });
 

@@ -3,8 +3,10 @@ import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import {
   CapabilitySchema,
+  DEFAULT_WORKSPACE_ID,
   ProtocolError,
   SessionIdSchema,
+  WorkspaceIdSchema,
   protocolErrorFromZod,
   type Capability,
 } from '@marketing-team/core';
@@ -21,7 +23,12 @@ export interface SessionGrant {
   issuedAt?: number;
   /** The token's unique id (`jti`), by which it can be revoked. */
   tokenId?: string;
+  /** The workspace the token belongs to (`wid`); absent, or a token minted without one, means `default`. */
+  workspaceId?: string;
 }
+
+/** What a verified token grants on its workspace's API: a `SessionGrant` not tied to a session. */
+export type WorkspaceGrant = SessionGrant;
 
 /** Options of {@link createTokenIssuer}. */
 export interface TokenIssuerOptions {
@@ -46,7 +53,10 @@ export interface TokenIssuerOptions {
 
 /** What {@link TokenIssuer.mint} needs. */
 export interface MintTokenOptions {
-  session: string;
+  /** The one session the token opens; optional for tokens that only edit a workspace. */
+  session?: string;
+  /** The workspace (customer) the token belongs to; defaults to `default`. */
+  workspace?: string;
   userId: string;
   userName?: string;
   capabilities: Capability[];
@@ -55,7 +65,7 @@ export interface MintTokenOptions {
 
 /** Mints and verifies signed, scoped, expiring session tokens (compact JWS, HS256). */
 export interface TokenIssuer {
-  /** Returns a compact JWT for one session; only the host's backend should call it. */
+  /** Returns a compact JWT for one session (and one workspace); only the host's backend should call it. */
   mint(options: MintTokenOptions): Promise<string>;
   /**
    * Verifies a token for `session`. Rejects with a `ProtocolError` coded `unauthorized` when the
@@ -63,6 +73,12 @@ export interface TokenIssuer {
    * `forbidden` when it names another session.
    */
   verify(token: string, session: string): Promise<SessionGrant>;
+  /**
+   * Verifies a token for the API of `workspace`, whatever session it names. Rejects like `verify`,
+   * with `forbidden` when it belongs to another workspace (no claim means the `default` workspace).
+   * Optional for a host's own issuers: without it the workspace API refuses every token.
+   */
+  verifyWorkspace?(token: string, workspace: string): Promise<WorkspaceGrant>;
 }
 
 /** Default of {@link TokenIssuerOptions.maxTokenAgeSeconds}: one day. */
@@ -77,17 +93,19 @@ const OptionsSchema = z.object({
 });
 
 const MintSchema = z.object({
-  session: SessionIdSchema,
+  session: z.optional(SessionIdSchema),
+  workspace: z.optional(WorkspaceIdSchema),
   userId: z.string().min(1).max(200),
   userName: z.string().max(200).optional(),
-  capabilities: z.array(CapabilitySchema).min(1).max(4),
+  capabilities: z.array(CapabilitySchema).min(1).max(5),
   ttlSeconds: z.number().int().positive().max(7 * 24 * 3600),
 });
 
 const ClaimsSchema = z.object({
   sub: z.string().min(1).max(200),
-  sid: SessionIdSchema,
-  cap: z.array(CapabilitySchema).max(4),
+  sid: z.optional(SessionIdSchema),
+  wid: z.optional(WorkspaceIdSchema),
+  cap: z.array(CapabilitySchema).max(5),
   exp: z.number().int(),
   iat: z.number().int(),
   name: z.string().max(200).optional(),
@@ -108,12 +126,19 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     async mint(input) {
       const mint = MintSchema.safeParse(input);
       if (!mint.success) throw protocolErrorFromZod(mint.error);
-      const { session, userId, userName, capabilities, ttlSeconds } = mint.data;
+      const { session, workspace, userId, userName, capabilities, ttlSeconds } = mint.data;
+      if (session === undefined && !capabilities.includes('admin')) {
+        // a token that opens no session and edits nothing would be good for nothing
+        throw new ProtocolError('bad_frame', 'session: required unless the token carries the admin capability', 'session');
+      }
       if (ttlSeconds > maxTokenAgeSeconds) {
         throw new ProtocolError('bad_frame', `ttlSeconds: at most ${maxTokenAgeSeconds} (maxTokenAgeSeconds)`, 'ttlSeconds');
       }
       const now = Math.floor(Date.now() / 1000);
-      const claims: Record<string, unknown> = { sid: session, cap: [...new Set(capabilities)] };
+      const claims: Record<string, unknown> = { cap: [...new Set(capabilities)] };
+      if (session !== undefined) claims.sid = session;
+      // no claim keeps tokens of hosts without workspaces exactly as they were
+      if (workspace !== undefined && workspace !== DEFAULT_WORKSPACE_ID) claims.wid = workspace;
       if (userName !== undefined) claims.name = userName;
       return new SignJWT(claims)
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -127,47 +152,65 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     },
 
     async verify(token, session) {
-      if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
-        throw new ProtocolError('unauthorized', 'token: missing or malformed', 'token');
-      }
-      let payload: unknown;
-      try {
-        ({ payload } = await jwtVerify(token, key, {
-          algorithms: ['HS256'],
-          issuer,
-          audience,
-          clockTolerance: clockToleranceSeconds,
-          requiredClaims: ['exp', 'iat', 'sub', 'sid'],
-          // Checks that `iat` is no older than the limit; `exp - iat` is checked below.
-          maxTokenAge: maxTokenAgeSeconds,
-        }));
-      } catch (error) {
-        const reason =
-          error instanceof joseErrors.JWTExpired
-            ? 'expired'
-            : error instanceof joseErrors.JWSSignatureVerificationFailed
-              ? 'bad signature'
-              : 'invalid';
-        throw new ProtocolError('unauthorized', `token: ${reason}`, 'token');
-      }
-      const claims = ClaimsSchema.safeParse(payload);
-      if (!claims.success) throw new ProtocolError('unauthorized', 'token: unexpected claims', 'token');
-      // A token signed to live for years is refused even while it is young: a leaked one would stay usable.
-      if (claims.data.exp - claims.data.iat > maxTokenAgeSeconds) {
-        throw new ProtocolError('unauthorized', `token: lives longer than ${maxTokenAgeSeconds} seconds`, 'token');
-      }
-      if (claims.data.sid !== session) {
+      const claims = await checkedClaims(token);
+      if (claims.sid !== session) {
         throw new ProtocolError('forbidden', 'token: issued for another session', 'session');
       }
-      const grant: SessionGrant = {
-        userId: claims.data.sub,
-        capabilities: claims.data.cap,
-        expiresAt: claims.data.exp,
-        issuedAt: claims.data.iat,
-      };
-      if (claims.data.jti !== undefined) grant.tokenId = claims.data.jti;
-      if (claims.data.name !== undefined) grant.userName = claims.data.name;
-      return grant;
+      return grantOf(claims);
+    },
+
+    async verifyWorkspace(token, workspace) {
+      const claims = await checkedClaims(token);
+      if ((claims.wid ?? DEFAULT_WORKSPACE_ID) !== workspace) {
+        throw new ProtocolError('forbidden', 'token: issued for another workspace', 'workspace');
+      }
+      return grantOf(claims);
     },
   };
+
+  async function checkedClaims(token: string): Promise<z.output<typeof ClaimsSchema>> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
+      throw new ProtocolError('unauthorized', 'token: missing or malformed', 'token');
+    }
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: ['HS256'],
+        issuer,
+        audience,
+        clockTolerance: clockToleranceSeconds,
+        requiredClaims: ['exp', 'iat', 'sub'],
+        // Checks that `iat` is no older than the limit; `exp - iat` is checked below.
+        maxTokenAge: maxTokenAgeSeconds,
+      }));
+    } catch (error) {
+      const reason =
+        error instanceof joseErrors.JWTExpired
+          ? 'expired'
+          : error instanceof joseErrors.JWSSignatureVerificationFailed
+            ? 'bad signature'
+            : 'invalid';
+      throw new ProtocolError('unauthorized', `token: ${reason}`, 'token');
+    }
+    const claims = ClaimsSchema.safeParse(payload);
+    if (!claims.success) throw new ProtocolError('unauthorized', 'token: unexpected claims', 'token');
+    // A token signed to live for years is refused even while it is young: a leaked one would stay usable.
+    if (claims.data.exp - claims.data.iat > maxTokenAgeSeconds) {
+      throw new ProtocolError('unauthorized', `token: lives longer than ${maxTokenAgeSeconds} seconds`, 'token');
+    }
+    return claims.data;
+  }
+}
+
+function grantOf(claims: z.output<typeof ClaimsSchema>): SessionGrant {
+  const grant: SessionGrant = {
+    userId: claims.sub,
+    capabilities: claims.cap,
+    expiresAt: claims.exp,
+    issuedAt: claims.iat,
+    workspaceId: claims.wid ?? DEFAULT_WORKSPACE_ID,
+  };
+  if (claims.jti !== undefined) grant.tokenId = claims.jti;
+  if (claims.name !== undefined) grant.userName = claims.name;
+  return grant;
 }

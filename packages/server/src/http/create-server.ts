@@ -1,9 +1,11 @@
 import {
   CapabilitySchema,
   DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_WORKSPACE_ID,
   PROTOCOL_VERSION,
   ProtocolError,
   SessionIdSchema,
+  WorkspaceIdSchema,
   protocolErrorFromZod,
   type Capability,
 } from '@marketing-team/core';
@@ -18,6 +20,8 @@ import type { RunLauncher } from '../runtime/run-launcher.js';
 import { SessionHub } from '../sessions/session-hub.js';
 import { clientAddressOf } from './_client-address.js';
 import type { SessionStore } from '../stores/session-store.js';
+import type { WorkspaceStore } from '../workspaces/workspace-store.js';
+import { createWorkspaceRoutes } from './workspace-routes.js';
 import { HTTP_STATUS, errorFrame } from '../transports/_errors.js';
 import { readLimited } from '../transports/_read-limited.js';
 import { isOriginAllowed, type OriginPolicy } from '../transports/origin-policy.js';
@@ -38,6 +42,8 @@ export interface TokenGrant {
   capabilities?: Capability[];
   /** Defaults to 3600. */
   ttlSeconds?: number;
+  /** The workspace the session belongs to; defaults to `default`. */
+  workspace?: string;
 }
 
 /** Options of {@link createMarketingTeamServer}. */
@@ -82,6 +88,14 @@ export interface MarketingTeamServerOptions {
    * process. Several nodes share a `RedisRevocationList`.
    */
   revocations?: RevocationList;
+  /**
+   * Workspaces (per-customer brand and team, versioned): mounts the workspace API at
+   * `<base>/workspaces`, and binds each session to the workspace of the first token that opens
+   * it, so a token of another workspace is refused on that session.
+   */
+  workspaces?: WorkspaceStore;
+  /** Largest workspace document accepted by the API; defaults to 4 MiB. */
+  maxWorkspaceBytes?: number;
   /** Extra routes by path prefix under the base path (e.g. `{ '/streams': handler }`). */
   routes?: Record<string, RouteHandler>;
   onError?: (error: unknown) => void;
@@ -94,7 +108,10 @@ export interface MarketingTeamServer {
   /** WebSocket hooks; the socket lives at `<base>/ws`. */
   websocket: WebSocketHooks & { readonly path: string };
   hub: SessionHub;
-  /** Mints tokens in the host's backend: `server.tokens.mint({ session, userId, capabilities, ttlSeconds })`. */
+  /**
+   * Mints tokens in the host's backend: `server.tokens.mint({ session, workspace, userId, capabilities, ttlSeconds })`.
+   * With `workspaces`, its `verify` also refuses a token whose workspace is not the session's.
+   */
   tokens: TokenIssuer;
   /** Revokes tokens (`revokeToken(jti, exp)`, `revokeSubject(userId)`); open connections holding them are closed. */
   revocations: RevocationList;
@@ -124,7 +141,8 @@ const TokenRequestSchema = z.object({ session: SessionIdSchema });
 const TokenGrantSchema = z.object({
   userId: z.string().min(1).max(200),
   userName: z.string().max(200).optional(),
-  capabilities: z.array(CapabilitySchema).min(1).max(4).default(['read', 'write', 'control']),
+  capabilities: z.array(CapabilitySchema).min(1).max(5).default(['read', 'write', 'control']),
+  workspace: z.optional(WorkspaceIdSchema),
   ttlSeconds: z.number().int().positive().max(7 * 24 * 3600).default(3600),
 });
 
@@ -165,6 +183,32 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
   const tokens = isIssuer(options.tokens) ? options.tokens : createTokenIssuer(options.tokens);
   const limiter = new Limiter(limits.data, onError);
   const revocations = options.revocations ?? new MemoryRevocationList();
+  const workspaces = options.workspaces;
+  // Every transport verifies through this (and `server.tokens` is this, so routes a host mounts
+  // with it do too): with workspaces, a session belongs to the workspace of the first token that
+  // opened it, and a token of any other workspace is refused.
+  const bindings = new Map<string, string>();
+  const workspaceOfSession = async (session: string, workspace: string): Promise<string> => {
+    // Bindings never change, so a known one needs no store round trip.
+    const known = bindings.get(session) ?? (await workspaces!.sessionWorkspace(session)) ?? (await workspaces!.bindSession(session, workspace));
+    if (bindings.size >= 10_000) bindings.clear();
+    bindings.set(session, known);
+    return known;
+  };
+  const sessionTokens: TokenIssuer = workspaces
+    ? {
+        mint: (mint) => tokens.mint(mint),
+        verify: async (token, session) => {
+          const grant = await tokens.verify(token, session);
+          const workspace = grant.workspaceId ?? DEFAULT_WORKSPACE_ID;
+          if ((await workspaceOfSession(session, workspace)) !== workspace) {
+            throw new ProtocolError('forbidden', 'token: the session belongs to another workspace', 'workspace');
+          }
+          return grant;
+        },
+        ...(tokens.verifyWorkspace ? { verifyWorkspace: tokens.verifyWorkspace.bind(tokens) } : {}),
+      }
+    : tokens;
   const clientAddress = limits.data.clientAddress ?? clientAddressOf;
   const hub = new SessionHub({
     store: options.store,
@@ -177,7 +221,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
   });
   const shared = {
     hub,
-    tokens,
+    tokens: sessionTokens,
     maxFrameBytes: settings.maxFrameBytes,
     heartbeatMs: settings.heartbeatMs,
     onError,
@@ -194,6 +238,19 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
   });
   const sse: SseTransport = createSseTransport(shared);
   const routes = new Map<string, RouteHandler>();
+  if (workspaces) {
+    routes.set(
+      '/workspaces',
+      createWorkspaceRoutes({
+        store: workspaces,
+        tokens: sessionTokens,
+        revocations,
+        mountPath: `${basePath}/workspaces`,
+        onError,
+        ...(options.maxWorkspaceBytes ? { maxBodyBytes: options.maxWorkspaceBytes } : {}),
+      }),
+    );
+  }
   for (const [prefix, handler] of Object.entries(options.routes ?? {})) routes.set(normalisePrefix(prefix), handler);
   const wsPath = `${basePath}/ws`;
 
@@ -205,7 +262,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     headers.append('vary', 'Origin');
     // Keep what a mounted route exposes (Durable Streams reads `Stream-Next-Offset` this way).
     const exposed = headers.get('access-control-expose-headers');
-    headers.set('access-control-expose-headers', exposed ? `content-type, ${exposed}` : 'content-type');
+    headers.set('access-control-expose-headers', exposed ? `content-type, etag, ${exposed}` : 'content-type, etag');
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   }
 
@@ -246,8 +303,8 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
       return new Response(null, {
         status: 204,
         headers: {
-          'access-control-allow-methods': 'GET, POST, OPTIONS',
-          'access-control-allow-headers': 'authorization, content-type, last-event-id',
+          'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
+          'access-control-allow-headers': 'authorization, content-type, last-event-id, if-match, if-none-match',
           'access-control-max-age': '600',
         },
       });
@@ -284,7 +341,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
   return {
     basePath,
     hub,
-    tokens,
+    tokens: sessionTokens,
     revocations,
     limiter,
     websocket: Object.assign(hooks, { path: wsPath }),

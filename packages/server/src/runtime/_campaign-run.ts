@@ -7,6 +7,13 @@ import { SteerBook, scopeMatches } from './_steer-book.js';
 import { TaskExecution, type TaskOutcome } from './_task-execution.js';
 import type { RunContext, RunControl } from './run-launcher.js';
 
+/** Which team a run uses, as `run.started` records it. */
+export interface RunTeamRecord {
+  teamHash: string;
+  workspaceId?: string;
+  workspaceVersion?: number;
+}
+
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 /**
@@ -31,6 +38,7 @@ export class CampaignRun {
     agentProviders: ReadonlyMap<string, ModelProvider>,
     limiter: ConcurrencyLimiter,
     settings: RunSettings,
+    private readonly teamRecord: RunTeamRecord,
   ) {
     this.#stop = linkedController(context.signal);
     const stop = this.#stop.controller;
@@ -102,6 +110,7 @@ export class CampaignRun {
         runId,
         tasks,
         model: { provider: this.provider.provider, name: this.provider.model, offline: this.provider.offline },
+        ...this.teamRecord,
       },
     ]);
 

@@ -1,14 +1,24 @@
-import type { Agent, ModelProvider, Team } from '@marketing-team/core';
+import { DEFAULT_WORKSPACE_ID, teamContentHash, teamFromWorkspace, type Agent, type ModelProvider, type Team } from '@marketing-team/core';
 import { z } from 'zod';
-import { CampaignRun } from './_campaign-run.js';
+import type { WorkspaceStore } from '../workspaces/workspace-store.js';
+import { CampaignRun, type RunTeamRecord } from './_campaign-run.js';
 import { ConcurrencyLimiter } from './_concurrency-limiter.js';
 import type { RunSettings } from './_run-shared.js';
 import type { RunContext, RunLauncher } from './run-launcher.js';
 
 /** Options of `createTeamRuntime`. */
 export interface TeamRuntimeOptions {
-  /** The team that plans and runs briefs (`createDefaultTeam()` or `defineTeam(...)`). */
+  /**
+   * The team that plans and runs briefs (`createDefaultTeam()` or `defineTeam(...)`); with
+   * `workspaces`, the team of sessions whose workspace has no saved version yet.
+   */
   team: Team;
+  /**
+   * Per-customer teams: each run builds its team from the latest version of its session's
+   * workspace (the one `createMarketingTeamServer({ workspaces })` bound it to, else `default`)
+   * and keeps that team to the end, whatever is saved meanwhile.
+   */
+  workspaces?: WorkspaceStore;
   /** The model every agent uses (Anthropic, or the offline provider). */
   provider: ModelProvider;
   /**
@@ -45,6 +55,9 @@ const OptionsSchema = z.object({
     'expected a ModelProvider',
   ),
   providerFor: z.custom<(agent: Agent) => ModelProvider | undefined>((value) => typeof value === 'function', 'expected a function').optional(),
+  workspaces: z
+    .custom<WorkspaceStore>((value) => typeof value === 'object' && value !== null && typeof (value as WorkspaceStore).get === 'function', 'expected a WorkspaceStore')
+    .optional(),
   concurrency: z.number().int().min(1).max(256).default(8),
   retry: z
     .object({ attempts: z.number().int().min(1).max(10).default(1), delayMs: z.number().int().min(0).max(60_000).default(1000) })
@@ -82,18 +95,61 @@ export function createTeamRuntime(options: TeamRuntimeOptions): RunLauncher {
     const field = issue?.path.join('.') || 'options';
     throw new TeamRuntimeOptionsError(`createTeamRuntime: ${field}: ${issue?.message ?? 'invalid'}`, field);
   }
-  const { team, provider, providerFor, concurrency, retry, coalesceMs, maxDeltaChars } = parsed.data;
-  const agentProviders = new Map<string, ModelProvider>();
-  for (const agent of team.agents) {
-    const own = providerFor?.(agent);
-    if (own === undefined) continue;
-    if (typeof own.stream !== 'function' || typeof own.cost !== 'function') {
-      throw new TeamRuntimeOptionsError(`createTeamRuntime: providerFor: expected a ModelProvider for agent "${agent.name}"`, 'providerFor');
+  const { team, provider, providerFor, workspaces, concurrency, retry, coalesceMs, maxDeltaChars } = parsed.data;
+  const providersOf = (runTeam: Team): Map<string, ModelProvider> => {
+    const agentProviders = new Map<string, ModelProvider>();
+    for (const agent of runTeam.agents) {
+      const own = providerFor?.(agent);
+      if (own === undefined) continue;
+      if (typeof own.stream !== 'function' || typeof own.cost !== 'function') {
+        throw new TeamRuntimeOptionsError(`createTeamRuntime: providerFor: expected a ModelProvider for agent "${agent.name}"`, 'providerFor');
+      }
+      agentProviders.set(agent.name, own);
     }
-    agentProviders.set(agent.name, own);
-  }
+    return agentProviders;
+  };
+  const fallback: ResolvedTeam = { team, providers: providersOf(team), record: { teamHash: teamContentHash(team) } };
+  // Teams built from workspace versions, by workspace and document hash: a version is immutable,
+  // so its team is built (and hashed) once; the map is bounded like an LRU.
+  const built = new Map<string, Omit<ResolvedTeam, 'record'> & { teamHash: string }>();
+  const resolve = async (session: string): Promise<ResolvedTeam> => {
+    if (!workspaces) return fallback;
+    const workspaceId = (await workspaces.sessionWorkspace(session)) ?? DEFAULT_WORKSPACE_ID;
+    const latest = await workspaces.get(workspaceId);
+    if (!latest) return { ...fallback, record: { ...fallback.record, workspaceId } };
+    const key = `${workspaceId}\n${latest.hash}`;
+    let entry = built.get(key);
+    if (entry) built.delete(key);
+    else {
+      const runTeam = teamFromWorkspace(latest.document);
+      entry = { team: runTeam, providers: providersOf(runTeam), teamHash: teamContentHash(runTeam) };
+      if (built.size >= 64) built.delete(built.keys().next().value!);
+    }
+    built.set(key, entry);
+    return { team: entry.team, providers: entry.providers, record: { teamHash: entry.teamHash, workspaceId, workspaceVersion: latest.version } };
+  };
   const settings: RunSettings = { coalesceMs, maxDeltaChars, taskAttempts: retry.attempts, taskRetryDelayMs: retry.delayMs };
   return {
-    launch: (context: RunContext) => new CampaignRun(context, team, provider, agentProviders, new ConcurrencyLimiter(concurrency), settings).execute(),
+    async launch(context: RunContext) {
+      // Resolved once, at launch: the run keeps this team even if the workspace is edited mid-run.
+      let resolved: ResolvedTeam;
+      try {
+        resolved = await resolve(context.session);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await context.append([
+          { type: 'run.failed', runId: context.runId, error: { code: 'internal', message: `workspace team unavailable: ${message}`.slice(0, 2000), retryable: true } },
+        ]);
+        return;
+      }
+      const limiter = new ConcurrencyLimiter(concurrency);
+      await new CampaignRun(context, resolved.team, provider, resolved.providers, limiter, settings, resolved.record).execute();
+    },
   };
+}
+
+interface ResolvedTeam {
+  team: Team;
+  providers: Map<string, ModelProvider>;
+  record: RunTeamRecord;
 }

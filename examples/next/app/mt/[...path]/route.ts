@@ -4,6 +4,6 @@
 import { toNextRouteHandlers } from '@marketing-team/server/next';
 import { server } from '../../../lib/team-server';
 
-export const { GET, POST, OPTIONS } = toNextRouteHandlers(server);
+export const { GET, POST, PUT, DELETE, OPTIONS } = toNextRouteHandlers(server);
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

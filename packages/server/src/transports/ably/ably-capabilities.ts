@@ -5,7 +5,7 @@ import { ablySessionChannels } from './channel-names.js';
 /** An Ably capability: channel name to the operations allowed on it. */
 export type AblyCapability = Record<string, string[]>;
 
-const CapabilitiesSchema = z.array(CapabilitySchema).min(1).max(4);
+const CapabilitiesSchema = z.array(CapabilitySchema).min(1).max(5);
 
 /**
  * Maps session capabilities to an Ably capability scoped to one session's channels

@@ -1,0 +1,203 @@
+import {
+  BrandSchema,
+  MarketingFunctionSchema,
+  PlaybookSchema,
+  RoutingRuleSchema,
+  WORKSPACE_SECTIONS,
+  WorkspaceAgentSchema,
+  WorkspaceDocumentSchema,
+  WorkspaceSkillSchema,
+  type WorkspaceSection,
+} from '@marketing-team/core';
+import { z } from 'zod';
+
+/** Options of {@link workspaceOpenApi}. */
+export interface WorkspaceOpenApiOptions {
+  /** Where the routes are mounted (e.g. `/mt/workspaces`); defaults to `/workspaces`. */
+  serverUrl?: string;
+}
+
+type JsonSchema = Record<string, unknown>;
+
+// Request bodies are what clients send (`input`: defaults optional); responses what the server stores (`output`).
+function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const jsonBody = (schema: unknown) => ({ content: { 'application/json': { schema } } });
+
+/**
+ * The OpenAPI 3.1 document of the workspace API, generated from the same zod schemas of core that
+ * validate every body, so the document cannot drift from what the server accepts.
+ */
+export function workspaceOpenApi(options: WorkspaceOpenApiOptions = {}): Record<string, unknown> {
+  const sectionSchemas: Record<WorkspaceSection, string> = {
+    brand: 'Brand',
+    functions: 'MarketingFunctions',
+    skills: 'WorkspaceSkills',
+    agents: 'WorkspaceAgents',
+    rules: 'RoutingRules',
+    playbook: 'Playbook',
+  };
+  const schemas: Record<string, unknown> = {
+    WorkspaceDocument: schemaOf(WorkspaceDocumentSchema, 'input'),
+    StoredWorkspaceDocument: schemaOf(WorkspaceDocumentSchema, 'output'),
+    Brand: schemaOf(BrandSchema, 'input'),
+    MarketingFunctions: schemaOf(z.array(MarketingFunctionSchema), 'input'),
+    WorkspaceSkills: schemaOf(z.array(WorkspaceSkillSchema), 'input'),
+    WorkspaceAgents: schemaOf(z.array(WorkspaceAgentSchema), 'input'),
+    RoutingRules: schemaOf(z.array(RoutingRuleSchema), 'input'),
+    Playbook: schemaOf(PlaybookSchema, 'input'),
+    MarketingFunction: schemaOf(MarketingFunctionSchema, 'input'),
+    WorkspaceSkill: schemaOf(WorkspaceSkillSchema, 'input'),
+    WorkspaceAgent: schemaOf(WorkspaceAgentSchema, 'input'),
+    VersionSummary: {
+      type: 'object',
+      required: ['workspaceId', 'version', 'etag', 'hash', 'savedAt'],
+      properties: {
+        workspaceId: { type: 'string' },
+        version: { type: 'integer', minimum: 1 },
+        etag: { type: 'string', description: 'Send back as If-Match (quoted) to save over this version.' },
+        hash: { type: 'string', description: 'SHA-256 of the canonical JSON of the document.' },
+        savedAt: { type: 'integer', description: 'Milliseconds since the Unix epoch.' },
+        savedBy: { type: 'string' },
+        rolledBackFrom: { type: 'integer', description: 'The version whose content a rollback restored.' },
+      },
+    },
+    WorkspaceVersion: {
+      allOf: [ref('VersionSummary'), { type: 'object', required: ['document'], properties: { document: ref('StoredWorkspaceDocument') } }],
+    },
+    Error: {
+      type: 'object',
+      required: ['type', 'code', 'message'],
+      properties: {
+        type: { const: 'error' },
+        code: { enum: ['bad_frame', 'frame_too_large', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'internal'] },
+        message: { type: 'string' },
+        field: { type: 'string', description: 'Path of the offending field, e.g. brand.voiceGuide or agents[0].skills[1].' },
+        issues: {
+          type: 'array',
+          description: 'Every problem of an invalid document.',
+          items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } },
+        },
+        currentVersion: { type: ['integer', 'null'], description: 'On 409: the latest version now.' },
+      },
+    },
+  };
+  const error = (description: string) => ({ description, ...jsonBody(ref('Error')) });
+  const errors = {
+    '400': error('A malformed body; `field` names the offending field and `issues` lists every problem.'),
+    '401': error('Missing, invalid, expired or revoked token.'),
+    '403': error('The token belongs to another workspace or lacks the capability.'),
+  };
+  const saveErrors = {
+    ...errors,
+    '409': error('If-Match is stale: another editor saved first. The ETag header and `currentVersion` name the latest version.'),
+    '428': error('Neither If-Match nor If-None-Match: * was sent.'),
+  };
+  const versionOk = (description: string) => ({
+    description,
+    headers: { ETag: { schema: { type: 'string' } } },
+    ...jsonBody(ref('WorkspaceVersion')),
+  });
+  const id = { name: 'workspaceId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' } };
+  const preconditions = [
+    { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'The quoted etag you read, or *.' },
+    { name: 'If-None-Match', in: 'header', required: false, schema: { const: '*' }, description: 'Create: the workspace must not exist.' },
+  ];
+  const paths: Record<string, unknown> = {
+    '/{workspaceId}': {
+      parameters: [id],
+      get: { summary: 'The latest version of a workspace', security: [{ bearer: [] }], responses: { '200': versionOk('The latest version.'), ...errors, '404': error('Never saved.') } },
+      put: {
+        summary: 'Save a whole workspace document as a new version',
+        security: [{ bearer: [] }],
+        parameters: preconditions,
+        requestBody: { required: true, ...jsonBody(ref('WorkspaceDocument')) },
+        responses: { '200': versionOk('Saved.'), '201': versionOk('Created (version 1).'), ...saveErrors },
+      },
+    },
+    '/{workspaceId}/versions': {
+      parameters: [id],
+      get: {
+        summary: 'Version history, newest first',
+        security: [{ bearer: [] }],
+        parameters: [
+          { name: 'before', in: 'query', schema: { type: 'integer', minimum: 1 } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+        ],
+        responses: {
+          '200': { description: 'Version summaries, newest first.', ...jsonBody({ type: 'object', properties: { workspaceId: { type: 'string' }, versions: { type: 'array', items: ref('VersionSummary') } } }) },
+          ...errors,
+        },
+      },
+    },
+    '/{workspaceId}/versions/{version}': {
+      parameters: [id, { name: 'version', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+      get: { summary: 'One stored version', security: [{ bearer: [] }], responses: { '200': versionOk('The version.'), ...errors, '404': error('No such version.') } },
+    },
+    '/{workspaceId}/rollback': {
+      parameters: [id],
+      post: {
+        summary: "Save an old version's content as a new version",
+        security: [{ bearer: [] }],
+        parameters: [preconditions[0]],
+        requestBody: { required: true, ...jsonBody(schemaOf(z.strictObject({ version: z.number().int().positive() }), 'input')) },
+        responses: { '200': versionOk('Rolled back.'), ...saveErrors, '404': error('No such version.') },
+      },
+    },
+  };
+  for (const section of WORKSPACE_SECTIONS) {
+    const schema = ref(sectionSchemas[section]);
+    paths[`/{workspaceId}/${section}`] = {
+      parameters: [id],
+      get: { summary: `The ${section} of the latest version`, security: [{ bearer: [] }], responses: { '200': { description: `The ${section}.`, ...jsonBody(schema) }, ...errors, '404': error('Not set yet.') } },
+      put: {
+        summary: `Replace the ${section} and save the result as a new version`,
+        security: [{ bearer: [] }],
+        parameters: preconditions,
+        requestBody: { required: true, ...jsonBody(schema) },
+        responses: { '200': versionOk('Saved.'), '201': versionOk('Created (version 1).'), ...saveErrors },
+      },
+    };
+  }
+  const items = { functions: 'MarketingFunction', skills: 'WorkspaceSkill', agents: 'WorkspaceAgent' } as const;
+  for (const [collection, schemaName] of Object.entries(items)) {
+    const name = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', maxLength: 64 } };
+    paths[`/{workspaceId}/${collection}/{name}`] = {
+      parameters: [id, name],
+      get: {
+        summary: `One item of ${collection}, by name`,
+        security: [{ bearer: [] }],
+        responses: { '200': { description: 'The item.', ...jsonBody(ref(schemaName)) }, ...errors, '404': error('No such item.') },
+      },
+      put: {
+        summary: `Add or replace one item of ${collection} (its name is the one in the URL) and save the result`,
+        security: [{ bearer: [] }],
+        parameters: preconditions,
+        requestBody: { required: true, ...jsonBody(ref(schemaName)) },
+        responses: { '200': versionOk('Saved.'), '201': versionOk('Created (version 1).'), ...saveErrors },
+      },
+      delete: {
+        summary: `Remove one item of ${collection} and save the result`,
+        security: [{ bearer: [] }],
+        parameters: [preconditions[0]],
+        responses: { '200': versionOk('Saved.'), ...saveErrors, '404': error('No such item.') },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'marketing-team workspaces',
+      version: '1',
+      description:
+        "Each workspace is one customer's brand kit, function map, skills, agents, routing rules and playbook, stored as immutable versions. Editing needs a token of that workspace with the admin capability.",
+    },
+    servers: [{ url: options.serverUrl ?? '/workspaces' }],
+    paths,
+    components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+  };
+}
