@@ -21,6 +21,8 @@ export default defineConfig([
       'src/ably.ts',
       'src/ably-client.ts',
       'src/durable-streams.ts',
+      // Conformance suites and doubles for third-party stores, transports and providers.
+      'src/testing.ts',
     ],
     format: ['esm', 'cjs'],
     dts: true,

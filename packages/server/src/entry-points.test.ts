@@ -25,7 +25,7 @@ function packagesReachedFrom(entry: string): Set<string> {
 }
 
 /** Packages a host installs only for the entry that needs them (optional peer dependencies). */
-const OPTIONAL = ['better-sqlite3', 'ioredis', 'pg', '@anthropic-ai/sdk', 'openai', 'ai', 'ably'];
+const OPTIONAL = ['better-sqlite3', 'ioredis', 'pg', '@anthropic-ai/sdk', 'openai', 'ai', 'ably', 'vitest', 'fast-check'];
 const optional = (packages: Set<string>) => [...packages].filter((name) => OPTIONAL.includes(name) || name.startsWith('@ai-sdk/')).sort();
 
 // The root entry must load on a host with none of them (an edge or serverless runtime, a host on
@@ -48,6 +48,7 @@ describe('entry points', () => {
     ['durable-streams.ts', []],
     ['ably.ts', []],
     ['ably-client.ts', []],
+    ['testing.ts', ['fast-check', 'vitest']],
   ])('%s reaches only %j', (entry, expected) => {
     expect(optional(packagesReachedFrom(join(src, entry)))).toEqual(expected);
   });

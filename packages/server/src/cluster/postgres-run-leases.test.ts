@@ -8,7 +8,7 @@ import {
 } from '../stores/_postgres-test-database.js';
 import { PostgresStore } from '../stores/postgres-store.js';
 import { PostgresRunLeases } from './postgres-run-leases.js';
-import { runLeasesConformance } from './run-leases-conformance.js';
+import { describeRunLeasesConformance } from './run-leases-conformance.js';
 
 const reachable = await postgresReachable();
 // One prefix for the file: the store and the leases share it, as in production.
@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!reachable)('PostgreSQL', () => {
-  runLeasesConformance('PostgresRunLeases', {
+  describeRunLeasesConformance('PostgresRunLeases', {
     store: () => new PostgresStore({ connectionString: postgresUrl, tablePrefix: prefix }),
     unmanaged: (options) => new PostgresRunLeases({ connectionString: postgresUrl, tablePrefix: prefix, ...options }),
     takeOver: async (session, runId, holder) => {

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../stores/redis-store.js';
 import { RedisRunLeases } from './redis-run-leases.js';
-import { runLeasesConformance } from './run-leases-conformance.js';
+import { describeRunLeasesConformance } from './run-leases-conformance.js';
 
 const prefix = `mt-lease-test-${randomUUID().slice(0, 8)}:`;
 const redis = new Redis('redis://127.0.0.1:6379');
@@ -14,7 +14,7 @@ afterAll(async () => {
   await redis.quit();
 });
 
-runLeasesConformance('RedisRunLeases', {
+describeRunLeasesConformance('RedisRunLeases', {
   store: () => new RedisStore({ keyPrefix: prefix }),
   unmanaged: (options) => new RedisRunLeases({ keyPrefix: prefix, ...options }),
   takeOver: async (session, runId, holder) => {

@@ -60,7 +60,7 @@ const terminals = (records: SessionRecord[], runId: string) =>
   records.filter((record) => 'runId' in record.event && record.event.runId === runId && record.event.type.startsWith('run.') && record.event.type !== 'run.started');
 
 /** Registers the run-leases conformance tests for one implementation. */
-export function runLeasesConformance<Leases extends SweepingLeases>(name: string, harness: RunLeasesHarness<Leases>): void {
+export function describeRunLeasesConformance<Leases extends SweepingLeases>(name: string, harness: RunLeasesHarness<Leases>): void {
   const cleanups: Array<() => Promise<unknown>> = [];
   afterEach(async () => {
     while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
