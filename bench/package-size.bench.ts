@@ -1,0 +1,88 @@
+// What a developer's bundle weighs: the packages packed and installed with plain npm into a fresh
+// project, and three consumer apps bundled from them for the browser (minified, gzipped): the
+// session client alone, the widget element, and React's `useRun` with its client. Baseline: the
+// same apps bundled the same way from the packages' sources, in the same run, so the ratio is
+// what packaging adds (flattened builds, schemas built at module top level, whole locales).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { benchResult, type BenchResult } from './bench-result.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pnpm = ['npx', '-y', 'pnpm@10.34.9'];
+const KIB = 1024;
+// esbuild is the widget's build tool; the same copy bundles both sides.
+const { build } = createRequire(join(root, 'packages/widget/package.json'))('esbuild') as typeof import('esbuild');
+
+const apps = [
+  {
+    name: 'SessionClient only',
+    goal: '<= 25 KiB gz',
+    code: `import { SessionClient } from '@marketing-team/core';\nexport const client = new SessionClient({ url: 'wss://example.com/mt/ws' });\n`,
+  },
+  {
+    name: 'widget element',
+    goal: '<= 35 KiB gz',
+    code: `import '@marketing-team/widget';\n`,
+  },
+  {
+    name: 'React useRun + client',
+    goal: '<= 30 KiB gz (React itself external)',
+    code: `import { MarketingTeamProvider, useRun } from '@marketing-team/react';\nexport { MarketingTeamProvider, useRun };\n`,
+  },
+];
+
+function run(command: string, args: string[], cwd: string): void {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stdout}${result.stderr}`);
+}
+
+async function gzippedBundle(entry: string, resolveDir: string, conditions: string[]): Promise<number> {
+  const output = await build({
+    stdin: { contents: entry, resolveDir, loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: 'es2022',
+    platform: 'browser',
+    write: false,
+    conditions,
+    legalComments: 'none',
+    // React and React DOM belong to the app; every package would share them.
+    external: ['react', 'react-dom', 'react/*', 'react-dom/*'],
+    logLevel: 'silent',
+  });
+  return gzipSync(output.outputFiles[0]!.contents, { level: 9 }).length;
+}
+
+/** Bundles each consumer app from the packed packages and from source, and reports both. */
+export async function runPackageSizeBench(): Promise<BenchResult[]> {
+  const work = mkdtempSync(join(tmpdir(), 'mt-package-size-'));
+  try {
+    const packs = join(work, 'packs');
+    const app = join(work, 'app');
+    mkdirSync(app);
+    for (const name of ['core', 'widget', 'react']) run(pnpm[0]!, [...pnpm.slice(1), 'pack', '--pack-destination', packs], join(root, 'packages', name));
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'size-app', private: true, type: 'module' }));
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...readdirSync(packs).map((file) => join(packs, file))], app);
+
+    const results: BenchResult[] = [];
+    for (const { name, goal, code } of apps) {
+      const installed = await gzippedBundle(code, app, []);
+      // The workspace resolves the packages to their sources through this export condition.
+      const fromSource = await gzippedBundle(code, join(root, 'packages/react'), ['@marketing-team/source']);
+      results.push(benchResult(`${name} from the npm tarballs (min+gzip; baseline: same app from source)`, installed / KIB, 'KiB', fromSource / KIB, goal));
+    }
+    return results;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  console.table(await runPackageSizeBench());
+}
