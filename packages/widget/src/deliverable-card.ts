@@ -32,6 +32,7 @@ export class DeliverableCardElement extends LitElement {
     strings: { attribute: false },
     theme: { type: String, reflect: true },
     mediaOrigins: { attribute: false },
+    fresh: { type: Boolean, reflect: true },
     landingDocument: { state: true },
   };
   static override styles = [
@@ -58,6 +59,10 @@ export class DeliverableCardElement extends LitElement {
         flex-wrap: wrap;
         gap: 6px 10px;
         align-items: baseline;
+      }
+      .fresh {
+        color: var(--_accent);
+        border-color: currentColor;
       }
       [part='heading'] {
         font-size: 1.05em;
@@ -199,6 +204,8 @@ export class DeliverableCardElement extends LitElement {
   declare theme: string | undefined;
   /** Origins model output may load images from; none by default. */
   declare mediaOrigins: readonly string[];
+  /** Marks a deliverable that arrived while the page watched and was not looked at yet. */
+  declare fresh: boolean;
   /** The sanitized `srcdoc` of the landing page, once the sanitizer has loaded. */
   declare private landingDocument: string | undefined;
 
@@ -206,6 +213,7 @@ export class DeliverableCardElement extends LitElement {
     super();
     this.strings = defaultStrings;
     this.mediaOrigins = [];
+    this.fresh = false;
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -250,6 +258,7 @@ export class DeliverableCardElement extends LitElement {
         <span class="badge">${strings.deliverableKinds[deliverable.kind]}</span>
         <span class="muted">${agentDisplayName(strings, deliverable.agent)}</span>
         ${deliverable.offline ? html`<span class="badge" data-offline>${strings.offlineModel}</span>` : nothing}
+        ${this.fresh ? html`<span class="badge fresh" data-fresh>${strings.newBadge}</span>` : nothing}
         <h4 part="heading" id="heading">${deliverable.title}</h4>
       </header>
       ${this.renderBody(deliverable)}

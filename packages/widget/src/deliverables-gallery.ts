@@ -19,6 +19,7 @@ export class DeliverablesGalleryElement extends LitElement {
     strings: { attribute: false },
     theme: { type: String, reflect: true },
     mediaOrigins: { attribute: false },
+    fresh: { attribute: false },
   };
   static override styles = [
     themeStyles,
@@ -51,10 +52,13 @@ export class DeliverablesGalleryElement extends LitElement {
   declare theme: string | undefined;
   /** Origins model output may load images from; none by default. */
   declare mediaOrigins: readonly string[];
+  /** Ids of deliverables that arrived while the page watched and were not looked at yet. */
+  declare fresh: readonly string[];
 
   constructor() {
     super();
     this.mediaOrigins = [];
+    this.fresh = [];
     this.deliverables = [];
     this.strings = defaultStrings;
   }
@@ -65,6 +69,7 @@ export class DeliverablesGalleryElement extends LitElement {
     const card = this.renderRoot.querySelector(`mt-deliverable-card[data-id="${CSS.escape(id)}"]`);
     if (card instanceof HTMLElement) {
       await (card as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete;
+      // Only ever called for a person's click, so bringing the card into view is what they asked for.
       card.focus({ preventScroll: false });
     }
   }
@@ -79,6 +84,7 @@ export class DeliverablesGalleryElement extends LitElement {
           <mt-deliverable-card
             exportparts="deliverable, heading, post, variant, landing-page, banner, table, disclaimers"
             data-id=${deliverable.id}
+            ?fresh=${this.fresh.includes(deliverable.id)}
             .deliverable=${deliverable}
             .mediaOrigins=${this.mediaOrigins}
             .strings=${this.strings}

@@ -17,7 +17,6 @@ import './connection-status.js';
 import './deliverables-gallery.js';
 import type { DeliverablesGalleryElement } from './deliverables-gallery.js';
 import { defineElement } from './internal/_define.js';
-import { isTyping } from './internal/_focus.js';
 import { themeStyles } from './internal/_theme.js';
 import './run-controls.js';
 import type { RunActionDetail, SteerDetail, StopRunDetail } from './run-controls.js';
@@ -62,6 +61,7 @@ export const createDefaultClient: ClientFactory = (endpoint) => new SessionClien
  * @csspart deliverables - The deliverables section.
  * @csspart board - The task board section.
  * @csspart error - The error banner.
+ * @csspart new-chip - The button that shows deliverables that arrived since the person last looked.
  * @csspart connection-status - The connection pill (`connection-indicator`: its dot).
  * @csspart brief-form - The brief form (`goal`, `submit`, `brief-error` inside it).
  * @csspart progress - Run progress (`bar`, `fill`, `summary` inside it).
@@ -106,6 +106,7 @@ export class MarketingTeamElement extends LitElement {
     },
     announcement: { state: true },
     errorMessage: { state: true },
+    fresh: { state: true },
   };
 
   static override styles = [
@@ -145,6 +146,21 @@ export class MarketingTeamElement extends LitElement {
         display: grid;
         gap: 10px;
         min-width: 0;
+      }
+      .section-head {
+        display: flex;
+        align-items: center;
+        gap: 10px;
+        flex-wrap: wrap;
+      }
+      .chip {
+        min-height: 28px;
+        padding: 2px 12px;
+        border-radius: 999px;
+        font-size: 0.85em;
+        background: var(--_accent);
+        color: var(--_accent-text);
+        border-color: transparent;
       }
       .goal {
         margin: 0;
@@ -200,16 +216,22 @@ export class MarketingTeamElement extends LitElement {
   declare mediaOrigins: readonly string[];
   declare private announcement: string;
   declare private errorMessage: string | undefined;
+  /** Deliverables that arrived while the page watched and the person has not looked at yet. */
+  declare private fresh: readonly string[];
 
   private readonly controller = new SessionController(this);
   private ownClient: { endpoint: string; client: WidgetClient | undefined } | undefined;
   private resolved: WidgetStrings = resolveStrings(undefined);
   private baseline: SessionState | undefined;
+  /** Whether the baseline held the whole history found at subscribe: only then is a change news. */
+  private baselineCaughtUp = false;
+  private baselineHandle: unknown;
   private lastConnection: ConnectionChangeDetail | undefined;
 
   constructor() {
     super();
     this.announcement = '';
+    this.fresh = [];
     this.mediaOrigins = [];
     this.addEventListener('mt-brief-submit', (event) => void this.submitBrief((event as CustomEvent<CampaignBriefInput>).detail));
     this.addEventListener('mt-stop-run', (event) => void this.cancel((event as CustomEvent<StopRunDetail>).detail.runId));
@@ -333,10 +355,19 @@ export class MarketingTeamElement extends LitElement {
       this.emit<ConnectionChangeDetail>('mt-connection-change', connection);
     }
     if (!state) return;
+    const handle = this.controller.handle;
+    if (handle !== this.baselineHandle) {
+      this.baselineHandle = handle;
+      this.baseline = undefined;
+      this.fresh = [];
+    }
     const previous = this.baseline;
+    const previousCaughtUp = this.baselineCaughtUp;
     this.baseline = state;
-    // The first state is history, not news: nothing is announced or focused for it.
-    if (!previous || previous === state) return;
+    this.baselineCaughtUp = this.controller.caughtUp;
+    // History is not news: until the state has caught up with the head the server named at
+    // subscribe (however many chunks it takes), nothing fires and nothing is announced.
+    if (!previous || previous === state || !previousCaughtUp) return;
     const strings = this.resolved;
     const said: string[] = [];
     for (const runId of state.runOrder) {
@@ -368,13 +399,16 @@ export class MarketingTeamElement extends LitElement {
       this.emit<DeliverableDetail>('mt-deliverable', { deliverable });
       said.push(strings.deliverableReady(deliverable.title));
     }
-    const newest = fresh[fresh.length - 1];
-    if (newest && !isTyping()) {
-      void this.updateComplete.then(() =>
-        this.renderRoot.querySelector<DeliverablesGalleryElement>('mt-deliverables')?.focusDeliverable(newest),
-      );
-    }
+    // Offered, never forced: focus and scroll stay where the person left them.
+    if (fresh.length) this.fresh = [...this.fresh, ...fresh];
     if (said.length) this.announcement = said.join(' ');
+  }
+
+  /** The person asked to see what is new: bring the first new deliverable into view and focus it. */
+  private async showFresh(): Promise<void> {
+    const first = this.fresh[0];
+    this.fresh = [];
+    if (first) await this.renderRoot.querySelector<DeliverablesGalleryElement>('mt-deliverables')?.focusDeliverable(first);
   }
 
   // Lists keep their identity while their part of the state does, so a frame of text deltas
@@ -466,8 +500,14 @@ export class MarketingTeamElement extends LitElement {
           : html`<p class="muted">${strings.noRun}</p>`}
       </section>
       <section part="deliverables" class="panel" aria-labelledby="deliverables-heading">
-        <h3 class="section" id="deliverables-heading">${strings.deliverablesHeading}</h3>
+        <div class="section-head">
+          <h3 class="section" id="deliverables-heading">${strings.deliverablesHeading}</h3>
+          ${this.fresh.length
+            ? html`<button part="new-chip" class="chip" type="button" @click=${this.showFresh}>${strings.newDeliverables(this.fresh.length)}</button>`
+            : nothing}
+        </div>
         <mt-deliverables
+          .fresh=${this.fresh}
           exportparts="gallery, empty, deliverable, heading, post, variant, landing-page, banner, table, disclaimers"
           .deliverables=${deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>
       </section>

@@ -43,6 +43,10 @@ export interface WidgetStrings {
   runStatus: Record<'planned' | 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted', string>;
   deliverablesHeading: string;
   noDeliverables: string;
+  /** The chip offering deliverables that arrived since the person last looked. */
+  newDeliverables: (count: number) => string;
+  /** The badge on such a deliverable. */
+  newBadge: string;
   characterCount: (count: number, limit: number) => string;
   overLimit: string;
   landingPreviewTitle: (headline: string) => string;
@@ -143,6 +147,8 @@ export const defaultStrings: WidgetStrings = {
   },
   deliverablesHeading: 'Deliverables',
   noDeliverables: 'Deliverables appear here as agents finish them.',
+  newDeliverables: (count) => `${count} new · show`,
+  newBadge: 'New',
   characterCount: (count, limit) => `${count} / ${limit} characters`,
   overLimit: 'over the limit',
   landingPreviewTitle: (headline) => `Landing page preview: ${headline}`,
