@@ -483,13 +483,20 @@ export class MarketingTeamElement extends LitElement {
                 agents,
                 (agent) => agent.agent,
                 (agent) => {
-                  const task = agent.runId && agent.taskId ? state!.runs[agent.runId]?.tasks[agent.taskId] : undefined;
-                  const message = agent.messageId ? state!.messages[agent.messageId] : undefined;
+                  // A new run starts every lane afresh: what an agent wrote for an earlier run stays in that run's package.
+                  const mine = run !== undefined && agent.runId === run.id;
+                  const task = mine && agent.taskId ? run.tasks[agent.taskId] : undefined;
+                  const candidate = mine && agent.messageId ? state!.messages[agent.messageId] : undefined;
+                  const message = candidate?.runId === run?.id ? candidate : undefined;
+                  const delivered = task?.deliverableId ? state!.deliverables[task.deliverableId]?.title : undefined;
                   return html`<mt-agent-lane
                     exportparts="lane, header: lane-header, task: lane-task, text: lane-text, stop: lane-stop"
                     .agent=${agent}
                     .task=${task}
                     .message=${message}
+                    .delivered=${delivered}
+                    .waitingFor=${agent.status === 'working' ? '' : waitingFor(run, agent.agent)}
+                    .mediaOrigins=${this.mediaOrigins}
                     ?can-control=${canControl}
                     .strings=${strings}
                     theme=${theme}
@@ -518,6 +525,21 @@ export class MarketingTeamElement extends LitElement {
       <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this.announcement}</div>
     </div>`;
   }
+}
+
+/**
+ * The titles of the unfinished tasks an idle agent's next task in the run depends on, joined
+ * with commas (empty when it waits for nothing): why it is not working yet, from the plan.
+ */
+function waitingFor(run: RunState | undefined, agent: string): string {
+  if (!run || ENDED.has(run.status)) return '';
+  const next = run.taskOrder.map((id) => run.tasks[id]).find((task) => task?.agent === agent && task.status === 'todo');
+  if (!next) return '';
+  return next.dependsOn
+    .map((id) => run.tasks[id])
+    .filter((task): task is NonNullable<typeof task> => !!task && task.status !== 'done')
+    .map((task) => task.title)
+    .join(', ');
 }
 
 function memoList<T>(

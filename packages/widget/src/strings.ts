@@ -23,6 +23,12 @@ export interface WidgetStrings {
   lanesHeading: string;
   idle: string;
   waiting: string;
+  /** What a waiting agent waits for: the titles of the tasks its next one depends on, joined. */
+  waitingFor: (tasks: string) => string;
+  /** Shown in a lane while the agent writes the structured part of its deliverable. */
+  puttingTogether: string;
+  /** Shown in a lane once its task became a deliverable. */
+  delivered: (title: string) => string;
   offlineModel: string;
   stop: string;
   stopAgent: (agent: string) => string;
@@ -103,6 +109,9 @@ export const defaultStrings: WidgetStrings = {
   lanesHeading: 'Agents',
   idle: 'Idle',
   waiting: 'Waiting for work',
+  waitingFor: (tasks) => `Starts after ${tasks}`,
+  puttingTogether: 'Putting the deliverable together…',
+  delivered: (title) => `Delivered: ${title}`,
   offlineModel: 'Offline model',
   stop: 'Stop',
   stopAgent: (agent) => `Stop ${agent}`,

@@ -29,8 +29,8 @@ describe('<marketing-team> over fixture state', () => {
     ok(bar);
     equal(bar.getAttribute('aria-valuenow'), '5');
     equal(bar.getAttribute('aria-valuemax'), '5');
-    const lane = deepQuery(element, '[data-agent="data-analyst"] >>> [part="text"]');
-    equal(lane?.textContent, 'Plan measurement: done with care.');
+    const lane = await waitFor(() => deepQuery(element, '[data-agent="data-analyst"] >>> mt-markdown >>> [part="content"] p'), 'the lane text as Markdown');
+    equal(lane.textContent, 'Plan measurement: done with care.');
     // Social posts: counted characters and the over-limit flag on the X post.
     const counts = deepQueryAll(element, '[part="post"] .count');
     equal(counts.length, 3);
@@ -80,7 +80,7 @@ describe('<marketing-team> over fixture state', () => {
     await frames();
     const researcher = lanes.find((lane) => lane.shadowRoot?.querySelector('[data-agent="market-researcher"]'));
     ok(researcher);
-    ok(researcher.shadowRoot?.querySelector('[part="text"]')?.textContent?.endsWith('t49 '), 'all deltas shown');
+    ok(researcher.shadowRoot?.querySelector<HTMLElement & { markdown: string }>('[part="text"] mt-markdown')?.markdown.endsWith('t49 '), 'all deltas shown');
     ok((renders.get(researcher) ?? 0) < 10, `researcher lane rendered ${renders.get(researcher)} times for 50 deltas`);
     for (const lane of lanes) if (lane !== researcher) equal(renders.get(lane), 0, 'other lanes untouched');
   });
@@ -155,7 +155,7 @@ describe('<marketing-team> over fixture state', () => {
     research.deliverable = { ...research.deliverable, markdown: `# ${research.deliverable.title}\n\nBody text.` };
     client.push(events);
     const element = mount(client);
-    const content = await waitFor(() => deepQuery(element, '[part="content"]'), 'Markdown');
+    const content = await waitFor(() => deepQuery(element, 'mt-deliverable-card >>> [part="content"]'), 'Markdown');
     await waitFor(() => content.textContent?.includes('Body text.'), 'body');
     ok(!content.textContent?.includes(research.deliverable.title), 'title not repeated');
   });
