@@ -18,6 +18,7 @@ const SAFE_COLOUR = /^(?:#[0-9a-f]{3,8}|[a-z]{3,20}|rgba?\(\s*[\d.\s,%]+\)|hsla?
  *
  * @csspart deliverable - The card.
  * @csspart heading - The title.
+ * @csspart steered - The badge of a deliverable that reflects a steering instruction.
  * @csspart post - One social post.
  * @csspart variant - One ad copy variant.
  * @csspart landing-page - The landing page iframe.
@@ -33,6 +34,7 @@ export class DeliverableCardElement extends LitElement {
     theme: { type: String, reflect: true },
     mediaOrigins: { attribute: false },
     fresh: { type: Boolean, reflect: true },
+    steeredBy: { attribute: false },
     landingDocument: { state: true },
   };
   static override styles = [
@@ -59,6 +61,10 @@ export class DeliverableCardElement extends LitElement {
         flex-wrap: wrap;
         gap: 6px 10px;
         align-items: baseline;
+      }
+      .steered {
+        color: var(--_success);
+        border-color: currentColor;
       }
       .fresh {
         color: var(--_accent);
@@ -206,6 +212,8 @@ export class DeliverableCardElement extends LitElement {
   declare mediaOrigins: readonly string[];
   /** Marks a deliverable that arrived while the page watched and was not looked at yet. */
   declare fresh: boolean;
+  /** The steering instruction this deliverable reflects, if an agent applied one to its task. */
+  declare steeredBy: string | undefined;
   /** The sanitized `srcdoc` of the landing page, once the sanitizer has loaded. */
   declare private landingDocument: string | undefined;
 
@@ -258,6 +266,9 @@ export class DeliverableCardElement extends LitElement {
         <span class="badge">${strings.deliverableKinds[deliverable.kind]}</span>
         <span class="muted">${agentDisplayName(strings, deliverable.agent)}</span>
         ${deliverable.offline ? html`<span class="badge" data-offline>${strings.offlineModel}</span>` : nothing}
+        ${this.steeredBy
+          ? html`<span part="steered" class="badge steered" title=${strings.steeredTitle(this.steeredBy)}>${strings.steeredBadge}</span>`
+          : nothing}
         ${this.fresh ? html`<span class="badge fresh" data-fresh>${strings.newBadge}</span>` : nothing}
         <h4 part="heading" id="heading">${deliverable.title}</h4>
       </header>

@@ -20,6 +20,7 @@ export class DeliverablesGalleryElement extends LitElement {
     theme: { type: String, reflect: true },
     mediaOrigins: { attribute: false },
     fresh: { attribute: false },
+    steered: { attribute: false },
   };
   static override styles = [
     themeStyles,
@@ -54,11 +55,14 @@ export class DeliverablesGalleryElement extends LitElement {
   declare mediaOrigins: readonly string[];
   /** Ids of deliverables that arrived while the page watched and were not looked at yet. */
   declare fresh: readonly string[];
+  /** Pairs of a deliverable id and the steering instruction it reflects. */
+  declare steered: readonly (readonly [string, string])[];
 
   constructor() {
     super();
     this.mediaOrigins = [];
     this.fresh = [];
+    this.steered = [];
     this.deliverables = [];
     this.strings = defaultStrings;
   }
@@ -82,9 +86,10 @@ export class DeliverablesGalleryElement extends LitElement {
         (deliverable) => deliverable.id,
         (deliverable) => html`<li class=${deliverable.kind === 'landing-page' || deliverable.kind === 'social-posts' ? 'wide' : ''}>
           <mt-deliverable-card
-            exportparts="deliverable, heading, post, variant, landing-page, banner, table, disclaimers"
+            exportparts="deliverable, steered, heading, post, variant, landing-page, banner, table, disclaimers"
             data-id=${deliverable.id}
             ?fresh=${this.fresh.includes(deliverable.id)}
+            .steeredBy=${this.steered.find(([id]) => id === deliverable.id)?.[1]}
             .deliverable=${deliverable}
             .mediaOrigins=${this.mediaOrigins}
             .strings=${this.strings}

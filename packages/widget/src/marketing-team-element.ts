@@ -65,7 +65,7 @@ export const createDefaultClient: ClientFactory = (endpoint) => new SessionClien
  * @csspart connection-status - The connection pill (`connection-indicator`: its dot).
  * @csspart brief-form - The brief form (`goal`, `submit`, `brief-error` inside it).
  * @csspart progress - Run progress (`bar`, `fill`, `summary` inside it).
- * @csspart controls - Stop and steer (`run-stop`, `steer-input`, `steer-button`, `reason` inside it).
+ * @csspart controls - Stop and steer (`run-stop`, `steer-input`, `steer-button`, `reason`, `steers`, `steer-status` inside it).
  * @csspart lane - Each agent lane (`lane-header`, `lane-task`, `lane-text`, `lane-stop` inside it).
  * @csspart gallery - The deliverables list (`empty` before the first).
  * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers` inside it).
@@ -107,6 +107,7 @@ export class MarketingTeamElement extends LitElement {
     announcement: { state: true },
     errorMessage: { state: true },
     fresh: { state: true },
+    sendingSteers: { state: true },
   };
 
   static override styles = [
@@ -218,6 +219,8 @@ export class MarketingTeamElement extends LitElement {
   declare private errorMessage: string | undefined;
   /** Deliverables that arrived while the page watched and the person has not looked at yet. */
   declare private fresh: readonly string[];
+  /** Instructions sent and not yet acknowledged. */
+  declare private sendingSteers: readonly string[];
 
   private readonly controller = new SessionController(this);
   private ownClient: { endpoint: string; client: WidgetClient | undefined } | undefined;
@@ -232,6 +235,7 @@ export class MarketingTeamElement extends LitElement {
     super();
     this.announcement = '';
     this.fresh = [];
+    this.sendingSteers = [];
     this.mediaOrigins = [];
     this.addEventListener('mt-brief-submit', (event) => void this.submitBrief((event as CustomEvent<CampaignBriefInput>).detail));
     this.addEventListener('mt-stop-run', (event) => void this.cancel((event as CustomEvent<StopRunDetail>).detail.runId));
@@ -277,8 +281,15 @@ export class MarketingTeamElement extends LitElement {
   }
 
   /** Sends a steering instruction to a run. */
-  steer(runId: string, instruction: string, scope?: RunScope): Promise<unknown> {
-    return this.act('steer', (handle) => handle.steer(runId, instruction, scope ? { scope } : undefined));
+  async steer(runId: string, instruction: string, scope?: RunScope): Promise<unknown> {
+    // Shown as sending until the server has stored it; from then on the log says what became of it.
+    this.sendingSteers = [...this.sendingSteers, instruction];
+    try {
+      return await this.act('steer', (handle) => handle.steer(runId, instruction, scope ? { scope } : undefined));
+    } finally {
+      const index = this.sendingSteers.indexOf(instruction);
+      this.sendingSteers = this.sendingSteers.filter((_, at) => at !== index);
+    }
   }
 
   private async act(action: string, work: (handle: NonNullable<SessionController['handle']>) => Promise<unknown>): Promise<unknown> {
@@ -423,6 +434,22 @@ export class MarketingTeamElement extends LitElement {
     state.boardOrder.map((id) => state.board[id]).filter((card): card is CardState => !!card),
   );
 
+  // Which deliverable reflects which steering instruction, from the agents' `steer.applied`.
+  private readonly steeredList = memoList((state) => [state.steers, state.deliverableOrder], (state) => {
+    const steered: [string, string][] = [];
+    for (const steer of state.steers) {
+      for (const applied of steer.appliedTo) {
+        const id = state.runs[steer.runId]?.tasks[applied.taskId]?.deliverableId;
+        if (id) steered.push([id, steer.instruction]);
+      }
+    }
+    return steered;
+  });
+  private readonly runSteers = memoList((state) => [state.steers, state.runOrder], (state) => {
+    const runId = state.runOrder[state.runOrder.length - 1];
+    return state.steers.filter((steer) => steer.runId === runId);
+  });
+
   private currentRun(state: SessionState | undefined): RunState | undefined {
     const id = state?.runOrder[state.runOrder.length - 1];
     return id ? state?.runs[id] : undefined;
@@ -471,8 +498,8 @@ export class MarketingTeamElement extends LitElement {
         ? html`<section part="run" class="panel" aria-label=${strings.progressLabel}>
             <mt-run-progress exportparts="progress, bar, fill, summary" .run=${run} .strings=${strings} theme=${theme}></mt-run-progress>
             <mt-run-controls
-              exportparts="controls, stop: run-stop, steer-input, steer-button, reason, ended: run-ended, continue: run-continue, restart: run-restart"
-              .run=${run} ?can-control=${canControl} ?can-write=${canWrite} .strings=${strings} theme=${theme}></mt-run-controls>
+              exportparts="controls, stop: run-stop, steer-input, steer-button, reason, steers, steer-status, ended: run-ended, continue: run-continue, restart: run-restart"
+              .run=${run} .steers=${this.runSteers(state)} .sending=${this.sendingSteers} ?can-control=${canControl} ?can-write=${canWrite} .strings=${strings} theme=${theme}></mt-run-controls>
           </section>`
         : nothing}
       <section part="lanes" class="panel" aria-labelledby="lanes-heading">
@@ -515,7 +542,8 @@ export class MarketingTeamElement extends LitElement {
         </div>
         <mt-deliverables
           .fresh=${this.fresh}
-          exportparts="gallery, empty, deliverable, heading, post, variant, landing-page, banner, table, disclaimers"
+          .steered=${this.steeredList(state)}
+          exportparts="gallery, empty, deliverable, steered, heading, post, variant, landing-page, banner, table, disclaimers"
           .deliverables=${deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>
       </section>
       <section part="board" class="panel" aria-labelledby="board-heading">

@@ -37,6 +37,16 @@ export interface WidgetStrings {
   steerPlaceholder: string;
   steerSend: string;
   controlNotAllowed: string;
+  /** Accessible name of the list of steering instructions. */
+  steersLabel: string;
+  steerSending: string;
+  /** The server stored the instruction; no agent has used it yet. */
+  steerReceived: string;
+  /** Which agents applied the instruction (names joined). */
+  steerApplied: (agents: string) => string;
+  /** The badge on an output that reflects a steering instruction. */
+  steeredBadge: string;
+  steeredTitle: (instruction: string) => string;
   /** Why a run ended badly, in plain words, from its error (`code` and the server's `message`). */
   runEndedReason: (error: { code: string; message: string } | undefined, status: 'failed' | 'interrupted') => string;
   continueRun: string;
@@ -119,6 +129,12 @@ export const defaultStrings: WidgetStrings = {
   steerLabel: 'Steer the team',
   steerPlaceholder: 'A short instruction, e.g. "more playful"',
   steerSend: 'Steer',
+  steersLabel: 'Your instructions to the team',
+  steerSending: 'Sending…',
+  steerReceived: 'Received · the next agent to write will use it',
+  steerApplied: (agents) => `Applied by ${agents}`,
+  steeredBadge: 'Reflects your steer',
+  steeredTitle: (instruction) => `Reflects your instruction “${instruction}”`,
   controlNotAllowed: 'Stopping and steering need the control permission, which this access does not have.',
   runEndedReason: (error, status) => {
     const reasons: Record<string, string> = {
