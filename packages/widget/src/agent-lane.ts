@@ -198,7 +198,9 @@ export class AgentLaneElement extends LitElement {
       ${this.task
         ? html`<p part="task">${this.task.title}</p>`
         : html`<p part="task" data-waiting>${this.waitingFor ? strings.waitingFor(this.waitingFor) : strings.waiting}</p>`}
-      <div part="text" tabindex="0" role="region" aria-label=${name} data-message=${message?.id ?? ''}>${this.renderText()}</div>
+      ${message
+        ? html`<div part="text" tabindex="0" role="region" aria-label=${strings.laneTextLabel(name)} data-message=${message.id}>${this.renderText()}</div>`
+        : nothing}
     </section>`;
   }
 }

@@ -37,6 +37,16 @@ export class MarkdownViewElement extends LitElement {
       a {
         color: var(--_accent);
       }
+      /* Model headings sit inside a card or lane: sized as emphasis, not as page titles. */
+      h1,
+      h2,
+      h3,
+      h4,
+      h5,
+      h6 {
+        font-size: 1em;
+        margin: 1em 0 0.35em;
+      }
       img {
         max-width: 100%;
       }

@@ -58,8 +58,10 @@ export const createDefaultClient: ClientFactory = (endpoint) => new SessionClien
  * @csspart brief - The brief section.
  * @csspart run - Progress and controls.
  * @csspart lanes - The agent lanes.
- * @csspart deliverables - The deliverables section.
- * @csspart board - The task board section.
+ * @csspart deliverables - The deliverables section: one package per run, newest first.
+ * @csspart package - The deliverables of one run (`package-header` with its brief, `run-brief`, inside it).
+ * @csspart run-brief - A run's brief: its goal, audience, product and channels.
+ * @csspart board - The task board section (the current run's tasks).
  * @csspart error - The error banner.
  * @csspart new-chip - The button that shows deliverables that arrived since the person last looked.
  * @csspart connection-status - The connection pill (`connection-indicator`: its dot).
@@ -162,6 +164,29 @@ export class MarketingTeamElement extends LitElement {
         background: var(--_accent);
         color: var(--_accent-text);
         border-color: transparent;
+      }
+      .package {
+        display: grid;
+        gap: 10px;
+        min-width: 0;
+      }
+      .package + .package {
+        border-top: 1px solid var(--_border);
+        padding-top: calc(var(--_space) * 1.5);
+      }
+      [part='package-header'] {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px 8px;
+        align-items: baseline;
+      }
+      .run-brief {
+        flex: 1 1 100%;
+        min-width: 0;
+      }
+      .facts {
+        margin: 2px 0 0;
+        font-size: 0.88em;
       }
       .goal {
         margin: 0;
@@ -419,7 +444,9 @@ export class MarketingTeamElement extends LitElement {
   private async showFresh(): Promise<void> {
     const first = this.fresh[0];
     this.fresh = [];
-    if (first) await this.renderRoot.querySelector<DeliverablesGalleryElement>('mt-deliverables')?.focusDeliverable(first);
+    if (!first) return;
+    const galleries = Array.from(this.renderRoot.querySelectorAll<DeliverablesGalleryElement>('mt-deliverables'));
+    await galleries.find((gallery) => gallery.deliverables.some((deliverable) => deliverable.id === first))?.focusDeliverable(first);
   }
 
   // Lists keep their identity while their part of the state does, so a frame of text deltas
@@ -427,12 +454,23 @@ export class MarketingTeamElement extends LitElement {
   private readonly agentList = memoList((state) => [state.agentOrder, state.agents], (state) =>
     state.agentOrder.map((name) => state.agents[name]).filter((agent): agent is AgentState => !!agent),
   );
-  private readonly deliverableList = memoList((state) => [state.deliverableOrder, state.deliverables], (state) =>
-    state.deliverableOrder.map((id) => state.deliverables[id]).filter((deliverable): deliverable is Deliverable => !!deliverable),
+  // One package per run, newest first, so two campaigns in a session never mix.
+  private readonly packageList = memoList((state) => [state.runOrder, state.deliverableOrder, state.deliverables], (state) =>
+    [...state.runOrder].reverse().map((runId, index) => ({
+      runId,
+      number: state.runOrder.length - index,
+      deliverables: state.deliverableOrder
+        .map((id) => state.deliverables[id])
+        .filter((deliverable): deliverable is Deliverable => !!deliverable && deliverable.runId === runId),
+    })),
   );
-  private readonly cardList = memoList((state) => [state.boardOrder, state.board], (state) =>
-    state.boardOrder.map((id) => state.board[id]).filter((card): card is CardState => !!card),
-  );
+  // The board of the current run only: each run plans its own tasks.
+  private readonly cardList = memoList((state) => [state.boardOrder, state.board, state.runOrder], (state) => {
+    const runId = state.runOrder[state.runOrder.length - 1];
+    return state.boardOrder
+      .map((id) => state.board[id])
+      .filter((card): card is CardState => !!card && (card.runId === undefined || card.runId === runId));
+  });
 
   // Which deliverable reflects which steering instruction, from the agents' `steer.applied`.
   private readonly steeredList = memoList((state) => [state.steers, state.deliverableOrder], (state) => {
@@ -455,6 +493,16 @@ export class MarketingTeamElement extends LitElement {
     return id ? state?.runs[id] : undefined;
   }
 
+  /** A run's brief as the person wrote it: the goal, then audience, product and channels. */
+  private renderBrief(brief: NonNullable<RunState['brief']>) {
+    const strings = this.resolved;
+    const facts = [brief.audience, brief.product, brief.channels?.map((channel) => strings.channels[channel]).join(', ')].filter(Boolean);
+    return html`<div part="run-brief" class="run-brief">
+      <p class="goal">${brief.goal}</p>
+      ${facts.length ? html`<p class="facts muted">${facts.join(' · ')}</p>` : nothing}
+    </div>`;
+  }
+
   protected override render() {
     const strings = this.resolved;
     const state = this.controller.state;
@@ -467,7 +515,7 @@ export class MarketingTeamElement extends LitElement {
     const active = run && !ENDED.has(run.status);
     const theme = this.theme ?? nothing;
     const agents = this.agentList(state);
-    const deliverables = this.deliverableList(state);
+    const packages = this.packageList(state);
     const cards = this.cardList(state);
     return html`<div part="root">
       <header part="header">
@@ -485,7 +533,7 @@ export class MarketingTeamElement extends LitElement {
       <section part="brief" class="panel" aria-labelledby="brief-heading">
         <h3 class="section" id="brief-heading">${strings.briefHeading}</h3>
         ${active && run?.brief
-          ? html`<p class="goal">${run.brief.goal}</p>`
+          ? this.renderBrief(run.brief)
           : html`<mt-brief-form
               exportparts="form: brief-form, goal, submit, error: brief-error"
               .strings=${strings}
@@ -540,11 +588,27 @@ export class MarketingTeamElement extends LitElement {
             ? html`<button part="new-chip" class="chip" type="button" @click=${this.showFresh}>${strings.newDeliverables(this.fresh.length)}</button>`
             : nothing}
         </div>
-        <mt-deliverables
-          .fresh=${this.fresh}
-          .steered=${this.steeredList(state)}
-          exportparts="gallery, empty, deliverable, steered, heading, post, variant, landing-page, banner, table, disclaimers"
-          .deliverables=${deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>
+        ${packages.length
+          ? repeat(
+              packages,
+              (pack) => pack.runId,
+              (pack) => {
+                const packRun = state!.runs[pack.runId];
+                return html`<article part="package" class="package" data-run=${pack.runId} aria-label=${strings.runLabel(pack.number)}>
+                  <header part="package-header">
+                    <span class="badge">${strings.runLabel(pack.number)}</span>
+                    ${packRun ? html`<span class="badge" data-status=${packRun.status}>${strings.runStatus[packRun.status]}</span>` : nothing}
+                    ${packRun?.brief ? this.renderBrief(packRun.brief) : nothing}
+                  </header>
+                  <mt-deliverables
+                    .fresh=${this.fresh}
+                    .steered=${this.steeredList(state)}
+                    exportparts="gallery, empty, deliverable, steered, heading, post, variant, landing-page, banner, table, disclaimers"
+                    .deliverables=${pack.deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>
+                </article>`;
+              },
+            )
+          : html`<p part="empty" class="muted">${strings.noDeliverables}</p>`}
       </section>
       <section part="board" class="panel" aria-labelledby="board-heading">
         <h3 class="section" id="board-heading">${strings.boardHeading}</h3>

@@ -27,6 +27,8 @@ export interface WidgetStrings {
   waitingFor: (tasks: string) => string;
   /** Shown in a lane while the agent writes the structured part of its deliverable. */
   puttingTogether: string;
+  /** Accessible name of the scrolling text of a lane. */
+  laneTextLabel: (agent: string) => string;
   /** Shown in a lane once its task became a deliverable. */
   delivered: (title: string) => string;
   offlineModel: string;
@@ -58,6 +60,8 @@ export interface WidgetStrings {
   elapsed: (seconds: number) => string;
   runStatus: Record<'planned' | 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted', string>;
   deliverablesHeading: string;
+  /** The label of a run in the session, counted from the first. */
+  runLabel: (number: number) => string;
   noDeliverables: string;
   /** The chip offering deliverables that arrived since the person last looked. */
   newDeliverables: (count: number) => string;
@@ -120,6 +124,7 @@ export const defaultStrings: WidgetStrings = {
   idle: 'Idle',
   waiting: 'Waiting for work',
   waitingFor: (tasks) => `Starts after ${tasks}`,
+  laneTextLabel: (agent) => `What ${agent} wrote`,
   puttingTogether: 'Putting the deliverable together…',
   delivered: (title) => `Delivered: ${title}`,
   offlineModel: 'Offline model',
@@ -171,6 +176,7 @@ export const defaultStrings: WidgetStrings = {
     interrupted: 'Interrupted',
   },
   deliverablesHeading: 'Deliverables',
+  runLabel: (number) => `Campaign ${number}`,
   noDeliverables: 'Deliverables appear here as agents finish them.',
   newDeliverables: (count) => `${count} new · show`,
   newBadge: 'New',
