@@ -331,9 +331,28 @@ export class MarketingTeamElement extends LitElement {
   }
 
   private reportError(action: string, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = this.friendly(action, error);
     this.errorMessage = message;
     this.emit<WidgetErrorDetail>('mt-error', { action, message, error });
+  }
+
+  /**
+   * The words shown for a failure. A brief refused by validation (here or on the server) names
+   * the field in the form's words instead of the schema's message.
+   */
+  private friendly(action: string, error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    const { code, field } = (error ?? {}) as { code?: unknown; field?: unknown };
+    if (action !== 'submit-brief' || !['invalid_argument', 'bad_frame', 'invalid_event', 'validation'].includes(String(code))) return message;
+    const strings = this.resolved;
+    const name = /goal/.test(String(field ?? message))
+      ? strings.goalLabel
+      : /audience/.test(String(field ?? message))
+        ? strings.audienceLabel
+        : /product/.test(String(field ?? message))
+          ? strings.productLabel
+          : undefined;
+    return strings.briefRefused(name);
   }
 
   private emit<T>(name: string, detail: T): void {

@@ -19,6 +19,12 @@ export interface WidgetStrings {
   submitBrief: string;
   submitHint: string;
   goalRequired: string;
+  /** A field's count once it nears its limit. */
+  fieldCount: (count: number, limit: number) => string;
+  /** A field over its limit, in words the person can act on. */
+  fieldTooLong: (field: string, count: number, limit: number) => string;
+  /** A brief the server refused as invalid, with the field it named when it did. */
+  briefRefused: (field: string | undefined) => string;
   briefNotAllowed: string;
   lanesHeading: string;
   idle: string;
@@ -119,6 +125,11 @@ export const defaultStrings: WidgetStrings = {
   submitBrief: 'Start the team',
   submitHint: 'Ctrl+Enter submits from the goal field; Enter submits from the other fields.',
   goalRequired: 'Campaign goal: please describe what the campaign should achieve.',
+  fieldCount: (count, limit) => `${count.toLocaleString('en')} / ${limit.toLocaleString('en')} characters`,
+  fieldTooLong: (field, count, limit) =>
+    `${field} is ${count.toLocaleString('en')} characters; please keep it to ${limit.toLocaleString('en')} (${(count - limit).toLocaleString('en')} too many). Nothing was cut.`,
+  briefRefused: (field) =>
+    field ? `The brief could not be started: please check ${field} (too long or not filled in).` : 'The brief could not be started: please check its fields.',
   briefNotAllowed: 'Your access does not allow starting a run.',
   lanesHeading: 'Agents',
   idle: 'Idle',
