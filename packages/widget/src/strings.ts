@@ -100,6 +100,7 @@ export interface WidgetStrings {
   reconnectingAttempt: (attempt: number) => string;
   /** Shown while the server has not answered several attempts; `since` is when the connection was lost. */
   unreachableSince: (since: Date) => string;
+  /** Shown for a few seconds once a reconnect has caught up (`caughtUp`: how many updates it brought). */
   resumed: (caughtUp: number) => string;
   queued: (count: number) => string;
   messageCompleted: (agent: string, task: string) => string;
@@ -224,7 +225,7 @@ export const defaultStrings: WidgetStrings = {
   reconnectingAttempt: (attempt) => `Reconnecting (attempt ${attempt})`,
   unreachableSince: (since) =>
     `Can't reach the server since ${since.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} · retrying`,
-  resumed: (caughtUp) => `Resumed: ${caughtUp} ${caughtUp === 1 ? 'event' : 'events'} caught up`,
+  resumed: () => 'Back online',
   queued: (count) => `${count} ${count === 1 ? 'message' : 'messages'} queued`,
   messageCompleted: (agent, task) => `${agent} finished ${task}.`,
   deliverableReady: (title) => `Deliverable ready: ${title}.`,
