@@ -22,6 +22,10 @@ const SAFE_COLOUR = /^(?:#[0-9a-f]{3,8}|[a-z]{3,20}|rgba?\(\s*[\d.\s,%]+\)|hsla?
  * @csspart post - One social post.
  * @csspart variant - One ad copy variant.
  * @csspart landing-page - The landing page iframe.
+ * @csspart actions - The copy and preview buttons of the card.
+ * @csspart copy - A copy button (Markdown; HTML for the landing page).
+ * @csspart preview-open - The button that opens the full-screen landing page preview.
+ * @csspart preview - The full-screen preview dialog (`preview-frame`, `preview-close` inside it).
  * @csspart banner - The banner image.
  * @csspart table - The measurement plan table.
  * @csspart disclaimers - The required disclaimers.
@@ -36,6 +40,8 @@ export class DeliverableCardElement extends LitElement {
     fresh: { type: Boolean, reflect: true },
     steeredBy: { attribute: false },
     landingDocument: { state: true },
+    copied: { state: true },
+    previewWidth: { state: true },
   };
   static override styles = [
     themeStyles,
@@ -73,7 +79,70 @@ export class DeliverableCardElement extends LitElement {
       [part='heading'] {
         font-size: 1.05em;
         margin: 0;
-        flex: 1 1 100%;
+        flex: 1 1 auto;
+        min-width: 12em;
+      }
+      .actions {
+        display: flex;
+        gap: 6px;
+        flex-wrap: wrap;
+      }
+      button.action {
+        min-height: 30px;
+        padding: 2px 10px;
+        font-size: 0.82em;
+      }
+      [part='preview'] {
+        width: 100vw;
+        height: 100vh;
+        max-width: none;
+        max-height: none;
+        margin: 0;
+        padding: 0;
+        border: 0;
+        background: var(--_surface);
+        color: var(--_text);
+      }
+      [part='preview'][open] {
+        display: grid;
+        grid-template-rows: auto 1fr;
+      }
+      [part='preview']::backdrop {
+        background: rgb(0 0 0 / 0.5);
+      }
+      .preview-bar {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        padding: 8px 12px;
+        border-bottom: 1px solid var(--_border);
+        background: var(--_bg);
+      }
+      .preview-bar strong {
+        flex: 1 1 auto;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .preview-bar [aria-pressed='true'] {
+        background: var(--_accent);
+        color: var(--_accent-text);
+        border-color: transparent;
+      }
+      .preview-stage {
+        overflow: auto;
+        display: flex;
+        justify-content: center;
+        padding: 12px;
+      }
+      .preview-stage iframe {
+        border: 1px solid var(--_border);
+        border-radius: calc(var(--_radius) - 2px);
+        background: #fff;
+        height: 100%;
+        min-height: 480px;
+        max-width: 100%;
+        flex: none;
       }
       .grid {
         display: grid;
@@ -216,12 +285,62 @@ export class DeliverableCardElement extends LitElement {
   declare steeredBy: string | undefined;
   /** The sanitized `srcdoc` of the landing page, once the sanitizer has loaded. */
   declare private landingDocument: string | undefined;
+  /** Which copy button just copied (its feedback shows for a moment). */
+  declare private copied: string | undefined;
+  /** Width of the full-screen landing page preview: a phone's or a desktop's. */
+  declare private previewWidth: 'phone' | 'desktop';
 
   constructor() {
     super();
     this.strings = defaultStrings;
     this.mediaOrigins = [];
     this.fresh = false;
+    this.previewWidth = 'desktop';
+  }
+
+  /**
+   * Copies text to the clipboard; where the Clipboard API is refused (no focus, an old browser)
+   * a hidden field and `execCommand('copy')` do it.
+   */
+  private async copy(key: string, text: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      const field = document.createElement('textarea');
+      field.value = text;
+      field.setAttribute('readonly', '');
+      field.style.cssText = 'position:fixed;opacity:0;pointer-events:none';
+      this.renderRoot.appendChild(field);
+      field.select();
+      document.execCommand('copy');
+      field.remove();
+    }
+    this.copied = key;
+    clearTimeout(this.copiedTimer);
+    this.copiedTimer = setTimeout(() => (this.copied = undefined), 2000);
+  }
+
+  private copiedTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** The deliverable as Markdown, with its required disclaimers, as a marketer would paste it. */
+  private markdownText(deliverable: Deliverable): string {
+    const disclaimers = deliverable.disclaimers?.length ? `\n\n---\n${deliverable.disclaimers.join('\n\n')}` : '';
+    return `# ${deliverable.title}\n\n${withoutTitle(deliverable.markdown, deliverable.title).trim()}${disclaimers}\n`;
+  }
+
+  private copyButton(key: string, label: string, text: () => string) {
+    const done = this.copied === key;
+    return html`<button type="button" part="copy" class="action" data-copy=${key} @click=${() => void this.copy(key, text())}>
+      ${done ? this.strings.copied : label}
+    </button>`;
+  }
+
+  private openPreview(): void {
+    this.renderRoot.querySelector<HTMLDialogElement>('dialog[part="preview"]')?.showModal();
+  }
+
+  private closePreview(): void {
+    this.renderRoot.querySelector<HTMLDialogElement>('dialog[part="preview"]')?.close();
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -271,6 +390,13 @@ export class DeliverableCardElement extends LitElement {
           : nothing}
         ${this.fresh ? html`<span class="badge fresh" data-fresh>${strings.newBadge}</span>` : nothing}
         <h4 part="heading" id="heading">${deliverable.title}</h4>
+        <div part="actions" class="actions">
+          ${this.copyButton('markdown', strings.copyMarkdown, () => this.markdownText(deliverable))}
+          ${deliverable.kind === 'landing-page' && this.landingDocument !== undefined
+            ? html`${this.copyButton('html', strings.copyHtml, () => this.landingDocument ?? '')}
+                <button type="button" part="preview-open" class="action" @click=${this.openPreview}>${strings.openPreview}</button>`
+            : nothing}
+        </div>
       </header>
       ${this.renderBody(deliverable)}
       ${deliverable.disclaimers?.length
@@ -343,7 +469,9 @@ export class DeliverableCardElement extends LitElement {
     }
     // An empty sandbox: no scripts, no same-origin access, no forms, no popups, no top navigation;
     // the document's own policy keeps it from loading anything but the allowed images.
-    return html`<iframe
+    const strings = this.strings;
+    const width = this.previewWidth;
+    return html`${this.renderPreview(deliverable, width)}<iframe
       part="landing-page"
       sandbox=""
       referrerpolicy="no-referrer"
@@ -351,6 +479,30 @@ export class DeliverableCardElement extends LitElement {
       title=${this.strings.landingPreviewTitle(deliverable.data.headline)}
       .srcdoc=${this.landingDocument}
     ></iframe>`;
+  }
+
+  /** The full-screen preview: the same sanitized document, same empty sandbox, at a phone's or a desktop's width. */
+  private renderPreview(deliverable: DeliverableOf<'landing-page'>, width: 'phone' | 'desktop') {
+    const strings = this.strings;
+    const pick = (next: 'phone' | 'desktop') => () => (this.previewWidth = next);
+    return html`<dialog part="preview" aria-label=${strings.landingPreviewTitle(deliverable.data.headline)} @close=${() => this.requestUpdate()}>
+      <div class="preview-bar">
+        <strong>${deliverable.data.headline}</strong>
+        <button type="button" data-width="phone" aria-pressed=${width === 'phone'} @click=${pick('phone')}>${strings.previewPhone}</button>
+        <button type="button" data-width="desktop" aria-pressed=${width === 'desktop'} @click=${pick('desktop')}>${strings.previewDesktop}</button>
+        <button type="button" part="preview-close" @click=${this.closePreview}>${strings.closePreview}</button>
+      </div>
+      <div class="preview-stage">
+        <iframe
+          part="preview-frame"
+          sandbox=""
+          referrerpolicy="no-referrer"
+          title=${strings.landingPreviewTitle(deliverable.data.headline)}
+          style=${`width: ${width === 'phone' ? 375 : 1280}px`}
+          .srcdoc=${this.landingDocument ?? ''}
+        ></iframe>
+      </div>
+    </dialog>`;
   }
 
   private renderCreative(deliverable: DeliverableOf<'creative-concepts'>) {

@@ -86,7 +86,7 @@ export class DeliverablesGalleryElement extends LitElement {
         (deliverable) => deliverable.id,
         (deliverable) => html`<li class=${deliverable.kind === 'landing-page' || deliverable.kind === 'social-posts' ? 'wide' : ''}>
           <mt-deliverable-card
-            exportparts="deliverable, steered, heading, post, variant, landing-page, banner, table, disclaimers"
+            exportparts="deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers"
             data-id=${deliverable.id}
             ?fresh=${this.fresh.includes(deliverable.id)}
             .steeredBy=${this.steered.find(([id]) => id === deliverable.id)?.[1]}

@@ -622,7 +622,7 @@ export class MarketingTeamElement extends LitElement {
                   <mt-deliverables
                     .fresh=${this.fresh}
                     .steered=${this.steeredList(state)}
-                    exportparts="gallery, empty, deliverable, steered, heading, post, variant, landing-page, banner, table, disclaimers"
+                    exportparts="gallery, empty, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers"
                     .deliverables=${pack.deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>
                 </article>`;
               },

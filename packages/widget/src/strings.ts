@@ -76,6 +76,13 @@ export interface WidgetStrings {
   characterCount: (count: number, limit: number) => string;
   overLimit: string;
   landingPreviewTitle: (headline: string) => string;
+  copyMarkdown: string;
+  copyHtml: string;
+  copied: string;
+  openPreview: string;
+  previewPhone: string;
+  previewDesktop: string;
+  closePreview: string;
   bannerAlt: (title: string) => string;
   /** Accessible name of the required disclaimers under a deliverable. */
   disclaimersLabel: string;
@@ -195,6 +202,13 @@ export const defaultStrings: WidgetStrings = {
   characterCount: (count, limit) => `${count} / ${limit} characters`,
   overLimit: 'over the limit',
   landingPreviewTitle: (headline) => `Landing page preview: ${headline}`,
+  copyMarkdown: 'Copy',
+  copyHtml: 'Copy HTML',
+  copied: 'Copied ✓',
+  openPreview: 'Full screen',
+  previewPhone: 'Phone',
+  previewDesktop: 'Desktop',
+  closePreview: 'Close',
   bannerAlt: (title) => `Banner for ${title}`,
   disclaimersLabel: 'Required disclaimers',
   landingPreviewLoading: 'Preparing the preview…',
