@@ -47,6 +47,18 @@ export class BriefFormElement extends LitElement {
     css`
       :host {
         display: block;
+        container-type: inline-size;
+      }
+      /* No keyboard shortcut to tell on touch screens or phone-sized layouts. */
+      @media (pointer: coarse) {
+        .hint.keys {
+          display: none;
+        }
+      }
+      @container (max-width: 480px) {
+        .hint.keys {
+          display: none;
+        }
       }
       form {
         display: grid;
@@ -267,7 +279,9 @@ export class BriefFormElement extends LitElement {
       ${this.error ? html`<p part="error" id="error" role="alert">${this.error}</p>` : nothing}
       <div class="actions">
         <button part="submit" class="primary" type="submit" ?disabled=${disabled}>${strings.submitBrief}</button>
-        <p class="hint" id="hint">${disabled && this.reason ? this.reason : strings.submitHint}</p>
+        ${disabled && this.reason
+          ? html`<p class="hint" id="hint">${this.reason}</p>`
+          : html`<p class="hint keys" id="hint">${strings.submitHint}</p>`}
       </div>
     </form>`;
   }

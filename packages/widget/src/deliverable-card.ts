@@ -49,6 +49,7 @@ export class DeliverableCardElement extends LitElement {
       :host {
         display: block;
         min-width: 0;
+        container: card / inline-size;
       }
       [part='deliverable'] {
         border: 1px solid var(--_border);
@@ -253,6 +254,21 @@ export class DeliverableCardElement extends LitElement {
         overflow-x: auto;
       }
       [part='table'] {
+        min-width: 560px;
+      }
+      /* On a phone the table is wider than the card: say it scrolls. */
+      .scroll-hint {
+        display: none;
+        margin: 0;
+        font-size: 0.82em;
+        color: var(--_muted);
+      }
+      @container card (max-width: 560px) {
+        .scroll-hint {
+          display: block;
+        }
+      }
+      [part='table'] {
         border-collapse: collapse;
         width: 100%;
         font-size: 0.9em;
@@ -433,18 +449,22 @@ export class DeliverableCardElement extends LitElement {
     const strings = this.strings;
     return html`<div class="grid">
       ${deliverable.data.posts.map((post) => {
-        // Counted here rather than trusted from the model.
+        // Counted here rather than trusted from the model; shown only where the limit bites
+        // (a post near or over it), so "363 / 63206 characters" does not clutter every card.
         const count = Array.from(post.text).length;
         const over = count > post.characterLimit;
+        const near = count >= post.characterLimit * 0.8;
         return html`<section part="post" data-channel=${post.channel} aria-label=${strings.channels[post.channel]}>
           <span class="channel">${strings.channels[post.channel]}</span>
           <p class="post-text">${post.text}</p>
           ${post.hashtags.length
             ? html`<span class="tags">${post.hashtags.map((tag) => (tag.startsWith('#') ? tag : `#${tag}`)).join(' ')}</span>`
             : nothing}
-          <span class="count" ?data-over=${over}
-            >${strings.characterCount(count, post.characterLimit)}${over ? html` · ${strings.overLimit}` : nothing}</span
-          >
+          ${near
+            ? html`<span class="count" ?data-over=${over}
+                >${strings.characterCount(count, post.characterLimit)}${over ? html` · ${strings.overLimit}` : nothing}</span
+              >`
+            : nothing}
         </section>`;
       })}
     </div>`;
@@ -532,7 +552,8 @@ export class DeliverableCardElement extends LitElement {
 
   private renderMeasurement(deliverable: DeliverableOf<'measurement-plan'>) {
     const strings = this.strings;
-    return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${deliverable.title}>
+    return html`<p class="scroll-hint" aria-hidden="true">${strings.scrollSideways}</p>
+      <div class="table-wrap" tabindex="0" role="region" aria-label=${deliverable.title}>
         <table part="table">
           <thead>
             <tr>

@@ -75,6 +75,8 @@ export interface WidgetStrings {
   newBadge: string;
   characterCount: (count: number, limit: number) => string;
   overLimit: string;
+  /** Above a table wider than a phone's screen. */
+  scrollSideways: string;
   landingPreviewTitle: (headline: string) => string;
   copyMarkdown: string;
   copyHtml: string;
@@ -201,6 +203,7 @@ export const defaultStrings: WidgetStrings = {
   newBadge: 'New',
   characterCount: (count, limit) => `${count} / ${limit} characters`,
   overLimit: 'over the limit',
+  scrollSideways: 'Scroll sideways to see every column →',
   landingPreviewTitle: (headline) => `Landing page preview: ${headline}`,
   copyMarkdown: 'Copy',
   copyHtml: 'Copy HTML',
