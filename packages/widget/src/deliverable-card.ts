@@ -120,7 +120,8 @@ export class DeliverableCardElement extends LitElement {
         background: var(--_bg);
       }
       .preview-bar strong {
-        flex: 1 1 auto;
+        flex: 1 1 0;
+        min-width: 0;
         overflow: hidden;
         text-overflow: ellipsis;
         white-space: nowrap;
@@ -133,7 +134,8 @@ export class DeliverableCardElement extends LitElement {
       .preview-stage {
         overflow: auto;
         display: flex;
-        justify-content: center;
+        /* A desktop-wide page on a phone scrolls sideways instead of losing its left edge. */
+        justify-content: safe center;
         padding: 12px;
       }
       .preview-stage iframe {
@@ -142,7 +144,6 @@ export class DeliverableCardElement extends LitElement {
         background: #fff;
         height: 100%;
         min-height: 480px;
-        max-width: 100%;
         flex: none;
       }
       .grid {
@@ -352,6 +353,8 @@ export class DeliverableCardElement extends LitElement {
   }
 
   private openPreview(): void {
+    // Start at the width of the screen it is opened on; the other is one tap away.
+    this.previewWidth = window.innerWidth < 700 ? 'phone' : 'desktop';
     this.renderRoot.querySelector<HTMLDialogElement>('dialog[part="preview"]')?.showModal();
   }
 
@@ -518,7 +521,7 @@ export class DeliverableCardElement extends LitElement {
           sandbox=""
           referrerpolicy="no-referrer"
           title=${strings.landingPreviewTitle(deliverable.data.headline)}
-          style=${`width: ${width === 'phone' ? 375 : 1280}px`}
+          style=${width === 'phone' ? 'width: 375px; max-width: 100%' : 'width: max(100%, 1024px)'}
           .srcdoc=${this.landingDocument ?? ''}
         ></iframe>
       </div>

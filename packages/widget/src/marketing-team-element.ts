@@ -194,6 +194,7 @@ export class MarketingTeamElement extends LitElement {
       }
       .lanes {
         display: grid;
+        align-items: start;
         gap: var(--_space);
         grid-template-columns: repeat(auto-fill, minmax(min(100%, 260px), 1fr));
       }
