@@ -41,7 +41,6 @@ export class DeliverableCardElement extends LitElement {
     steeredBy: { attribute: false },
     landingDocument: { state: true },
     copied: { state: true },
-    previewWidth: { state: true },
   };
   static override styles = [
     themeStyles,
@@ -92,59 +91,6 @@ export class DeliverableCardElement extends LitElement {
         min-height: 30px;
         padding: 2px 10px;
         font-size: 0.82em;
-      }
-      [part='preview'] {
-        width: 100vw;
-        height: 100vh;
-        max-width: none;
-        max-height: none;
-        margin: 0;
-        padding: 0;
-        border: 0;
-        background: var(--_surface);
-        color: var(--_text);
-      }
-      [part='preview'][open] {
-        display: grid;
-        grid-template-rows: auto 1fr;
-      }
-      [part='preview']::backdrop {
-        background: rgb(0 0 0 / 0.5);
-      }
-      .preview-bar {
-        display: flex;
-        align-items: center;
-        gap: 8px;
-        padding: 8px 12px;
-        border-bottom: 1px solid var(--_border);
-        background: var(--_bg);
-      }
-      .preview-bar strong {
-        flex: 1 1 0;
-        min-width: 0;
-        overflow: hidden;
-        text-overflow: ellipsis;
-        white-space: nowrap;
-      }
-      .preview-bar [aria-pressed='true'] {
-        background: var(--_accent);
-        color: var(--_accent-text);
-        border-color: transparent;
-      }
-      .preview-stage {
-        overflow: auto;
-        display: flex;
-        /* A desktop-wide page on a phone scrolls sideways instead of losing its left edge. */
-        justify-content: safe center;
-        padding: 12px;
-      }
-      .preview-stage iframe {
-        border: 1px solid var(--_border);
-        border-radius: calc(var(--_radius) - 2px);
-        background: #fff;
-        height: 100%;
-        min-height: 480px;
-        flex: none;
       }
       .grid {
         display: grid;
@@ -304,15 +250,12 @@ export class DeliverableCardElement extends LitElement {
   declare private landingDocument: string | undefined;
   /** Which copy button just copied (its feedback shows for a moment). */
   declare private copied: string | undefined;
-  /** Width of the full-screen landing page preview: a phone's or a desktop's. */
-  declare private previewWidth: 'phone' | 'desktop';
 
   constructor() {
     super();
     this.strings = defaultStrings;
     this.mediaOrigins = [];
     this.fresh = false;
-    this.previewWidth = 'desktop';
   }
 
   /**
@@ -353,13 +296,8 @@ export class DeliverableCardElement extends LitElement {
   }
 
   private openPreview(): void {
-    // Start at the width of the screen it is opened on; the other is one tap away.
-    this.previewWidth = window.innerWidth < 700 ? 'phone' : 'desktop';
-    this.renderRoot.querySelector<HTMLDialogElement>('dialog[part="preview"]')?.showModal();
-  }
-
-  private closePreview(): void {
-    this.renderRoot.querySelector<HTMLDialogElement>('dialog[part="preview"]')?.close();
+    // Defined by the sanitizer chunk, which has loaded: the landing document exists only after it.
+    this.renderRoot.querySelector<HTMLElement & { open(): void }>('mt-landing-preview')?.open();
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -492,9 +430,14 @@ export class DeliverableCardElement extends LitElement {
     }
     // An empty sandbox: no scripts, no same-origin access, no forms, no popups, no top navigation;
     // the document's own policy keeps it from loading anything but the allowed images.
-    const strings = this.strings;
-    const width = this.previewWidth;
-    return html`${this.renderPreview(deliverable, width)}<iframe
+    return html`<mt-landing-preview
+        .srcdoc=${this.landingDocument}
+        .headline=${deliverable.data.headline}
+        .strings=${this.strings}
+        exportparts="preview, preview-frame, preview-close"
+        theme=${this.theme ?? nothing}
+      ></mt-landing-preview
+      ><iframe
       part="landing-page"
       sandbox=""
       referrerpolicy="no-referrer"
@@ -502,30 +445,6 @@ export class DeliverableCardElement extends LitElement {
       title=${this.strings.landingPreviewTitle(deliverable.data.headline)}
       .srcdoc=${this.landingDocument}
     ></iframe>`;
-  }
-
-  /** The full-screen preview: the same sanitized document, same empty sandbox, at a phone's or a desktop's width. */
-  private renderPreview(deliverable: DeliverableOf<'landing-page'>, width: 'phone' | 'desktop') {
-    const strings = this.strings;
-    const pick = (next: 'phone' | 'desktop') => () => (this.previewWidth = next);
-    return html`<dialog part="preview" aria-label=${strings.landingPreviewTitle(deliverable.data.headline)} @close=${() => this.requestUpdate()}>
-      <div class="preview-bar">
-        <strong>${deliverable.data.headline}</strong>
-        <button type="button" data-width="phone" aria-pressed=${width === 'phone'} @click=${pick('phone')}>${strings.previewPhone}</button>
-        <button type="button" data-width="desktop" aria-pressed=${width === 'desktop'} @click=${pick('desktop')}>${strings.previewDesktop}</button>
-        <button type="button" part="preview-close" @click=${this.closePreview}>${strings.closePreview}</button>
-      </div>
-      <div class="preview-stage">
-        <iframe
-          part="preview-frame"
-          sandbox=""
-          referrerpolicy="no-referrer"
-          title=${strings.landingPreviewTitle(deliverable.data.headline)}
-          style=${width === 'phone' ? 'width: 375px; max-width: 100%' : 'width: max(100%, 1024px)'}
-          .srcdoc=${this.landingDocument ?? ''}
-        ></iframe>
-      </div>
-    </dialog>`;
   }
 
   private renderCreative(deliverable: DeliverableOf<'creative-concepts'>) {
