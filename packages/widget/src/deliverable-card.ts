@@ -56,6 +56,8 @@ export class DeliverableCardElement extends LitElement {
         background: var(--_bg);
         padding: var(--_space);
         display: grid;
+        /* minmax(0, …): a wide table scrolls inside the card instead of widening it. */
+        grid-template-columns: minmax(0, 1fr);
         gap: 10px;
       }
       [part='deliverable']:focus {
@@ -129,6 +131,7 @@ export class DeliverableCardElement extends LitElement {
       .channel {
         font-weight: 700;
         font-size: 0.85em;
+        text-transform: capitalize;
       }
       .post-text {
         white-space: pre-wrap;

@@ -11,6 +11,7 @@ import { defaultStrings, type WidgetStrings } from './strings.js';
  *
  * @csspart gallery - The list.
  * @csspart empty - The text shown before the first deliverable.
+ * @csspart jump - The row of kinds that brings a deliverable into view (from three deliverables on).
  * @csspart deliverable - Each card, with its `heading`, `post`, `variant`, `landing-page`, `banner`, `table` and `disclaimers` parts re-exported.
  */
 export class DeliverablesGalleryElement extends LitElement {
@@ -41,6 +42,27 @@ export class DeliverablesGalleryElement extends LitElement {
       }
       li.wide {
         grid-column: 1 / -1;
+      }
+      /* One line of kinds that stays in reach while the package scrolls by. */
+      [part='jump'] {
+        position: sticky;
+        top: 0;
+        z-index: 1;
+        display: flex;
+        gap: 6px;
+        overflow-x: auto;
+        padding: 6px 0;
+        margin-bottom: 6px;
+        background: var(--_bg);
+        scrollbar-width: thin;
+      }
+      [part='jump'] button {
+        flex: none;
+        min-height: 30px;
+        padding: 2px 12px;
+        border-radius: 999px;
+        font-size: 0.85em;
+        font-weight: 500;
       }
     `,
   ];
@@ -78,9 +100,25 @@ export class DeliverablesGalleryElement extends LitElement {
     }
   }
 
+  /** Brings a card into view at the person's request (never on its own). */
+  private jump(id: string): void {
+    const card = this.renderRoot.querySelector<HTMLElement>(`mt-deliverable-card[data-id="${CSS.escape(id)}"]`);
+    card?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    card?.focus({ preventScroll: true });
+  }
+
   protected override render() {
     if (this.deliverables.length === 0) return html`<p part="empty" class="muted">${this.strings.noDeliverables}</p>`;
-    return html`<ul part="gallery">
+    return html`${this.deliverables.length > 2
+        ? html`<nav part="jump" aria-label=${this.strings.jumpLabel}>
+            ${this.deliverables.map(
+              (deliverable) =>
+                html`<button type="button" data-jump=${deliverable.id} @click=${() => this.jump(deliverable.id)}>
+                  ${this.strings.deliverableKinds[deliverable.kind]}
+                </button>`,
+            )}
+          </nav>`
+        : nothing}<ul part="gallery">
       ${repeat(
         this.deliverables,
         (deliverable) => deliverable.id,

@@ -167,6 +167,7 @@ export class MarketingTeamElement extends LitElement {
       }
       .package {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 10px;
         min-width: 0;
       }
@@ -623,7 +624,7 @@ export class MarketingTeamElement extends LitElement {
                   <mt-deliverables
                     .fresh=${this.fresh}
                     .steered=${this.steeredList(state)}
-                    exportparts="gallery, empty, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers"
+                    exportparts="gallery, empty, jump, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers"
                     .deliverables=${pack.deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>
                 </article>`;
               },

@@ -69,6 +69,8 @@ export interface WidgetStrings {
   /** The label of a run in the session, counted from the first. */
   runLabel: (number: number) => string;
   noDeliverables: string;
+  /** Accessible name of the row of buttons that bring each deliverable of a run into view. */
+  jumpLabel: string;
   /** The chip offering deliverables that arrived since the person last looked. */
   newDeliverables: (count: number) => string;
   /** The badge on such a deliverable. */
@@ -199,6 +201,7 @@ export const defaultStrings: WidgetStrings = {
   deliverablesHeading: 'Deliverables',
   runLabel: (number) => `Campaign ${number}`,
   noDeliverables: 'Deliverables appear here as agents finish them.',
+  jumpLabel: 'Go to a deliverable',
   newDeliverables: (count) => `${count} new · show`,
   newBadge: 'New',
   characterCount: (count, limit) => `${count} / ${limit} characters`,

@@ -44,6 +44,12 @@ describe('taking the package away', () => {
       ok(!copied[before]!.includes('```json'), 'no JSON block');
       await waitFor(() => button.textContent?.includes('Copied'), 'the button says it copied');
     }
+    // The row of kinds brings a deliverable into view when asked (and only then).
+    window.scrollTo(0, 0);
+    const last = cards[cards.length - 1]!;
+    deepQuery<HTMLButtonElement>(element, `[part="jump"] [data-jump="${last.dataset.id}"]`)!.click();
+    await waitFor(() => Math.abs(last.getBoundingClientRect().top) < 80, 'the chosen deliverable in view');
+    window.scrollTo(0, 0);
     const landing = cards.find((card) => card.shadowRoot?.querySelector('[data-kind="landing-page"]'))!;
     ok(landing, 'a landing page card');
     const copyHtml = await waitFor(() => deepQuery<HTMLButtonElement>(landing, '[part="copy"][data-copy="html"]'), 'copy HTML');
@@ -56,7 +62,7 @@ describe('taking the package away', () => {
     window.scrollTo(0, 0);
     deepQuery<HTMLButtonElement>(landing, '[part="preview-open"]')!.click();
     const dialog = await waitFor(() => deepQuery<HTMLDialogElement>(landing, 'dialog[part="preview"][open]'), 'the preview open');
-    const frame = deepQuery<HTMLIFrameElement>(dialog, 'iframe[part="preview-frame"]')!;
+    const frame = await waitFor(() => deepQuery<HTMLIFrameElement>(dialog, 'iframe[part="preview-frame"]'), 'the preview frame');
     equal(frame.getAttribute('sandbox'), '', 'an empty sandbox');
     ok(frame.srcdoc.startsWith('<!doctype html><meta http-equiv="Content-Security-Policy"'), 'its own policy first');
     await setViewport(1280, 800);
@@ -69,6 +75,7 @@ describe('taking the package away', () => {
     await screenshot('test-output/landing-preview-phone.png');
     deepQuery<HTMLButtonElement>(dialog, '[part="preview-close"]')!.click();
     await waitFor(() => !dialog.open, 'the preview closed');
+    await waitFor(() => !deepQuery(landing, 'iframe[part="preview-frame"]'), 'no preview frame once closed');
     await setViewport(800, 600);
   });
 });

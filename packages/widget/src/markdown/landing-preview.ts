@@ -20,6 +20,7 @@ export class LandingPreviewElement extends LitElement {
     strings: { attribute: false },
     theme: { type: String, reflect: true },
     width: { state: true },
+    opened: { state: true },
   };
   static override styles = [
     themeStyles,
@@ -40,7 +41,9 @@ export class LandingPreviewElement extends LitElement {
       }
       [part='preview'][open] {
         display: grid;
-        grid-template-rows: auto 1fr;
+        /* minmax(0, …): a long headline shrinks instead of widening the dialog past the screen. */
+        grid-template-columns: minmax(0, 1fr);
+        grid-template-rows: auto minmax(0, 1fr);
       }
       [part='preview']::backdrop {
         background: rgb(0 0 0 / 0.5);
@@ -92,17 +95,21 @@ export class LandingPreviewElement extends LitElement {
   /** `light` or `dark`; follows the system when absent. */
   declare theme: string | undefined;
   declare private width: 'phone' | 'desktop';
+  /** The frame exists only while the preview is open: a closed preview holds no second document. */
+  declare private opened: boolean;
 
   constructor() {
     super();
     this.headline = '';
     this.strings = defaultStrings;
     this.width = 'desktop';
+    this.opened = false;
   }
 
   /** Opens the preview full screen, at the width of the screen it is opened on. */
   open(): void {
     this.width = window.innerWidth < 700 ? 'phone' : 'desktop';
+    this.opened = true;
     this.renderRoot.querySelector('dialog')?.showModal();
   }
 
@@ -114,7 +121,7 @@ export class LandingPreviewElement extends LitElement {
     const strings = this.strings;
     const width = this.width;
     const pick = (next: 'phone' | 'desktop') => () => (this.width = next);
-    return html`<dialog part="preview" aria-label=${strings.landingPreviewTitle(this.headline)}>
+    return html`<dialog part="preview" aria-label=${strings.landingPreviewTitle(this.headline)} @close=${() => (this.opened = false)}>
       <div class="preview-bar">
         <strong>${this.headline}</strong>
         <button type="button" data-width="phone" aria-pressed=${width === 'phone'} @click=${pick('phone')}>${strings.previewPhone}</button>
@@ -122,7 +129,7 @@ export class LandingPreviewElement extends LitElement {
         <button type="button" part="preview-close" @click=${this.close}>${strings.closePreview}</button>
       </div>
       <div class="preview-stage">
-        ${this.srcdoc === undefined
+        ${this.srcdoc === undefined || !this.opened
           ? nothing
           : html`<iframe
               part="preview-frame"
