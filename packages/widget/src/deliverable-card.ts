@@ -70,6 +70,14 @@ export class DeliverableCardElement extends LitElement {
         gap: 6px 10px;
         align-items: baseline;
       }
+      /* The title and its actions share a line of their own under the badges. */
+      .title-row {
+        flex: 1 1 100%;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px 10px;
+        align-items: flex-start;
+      }
       .steered {
         color: var(--_success);
         border-color: currentColor;
@@ -88,6 +96,7 @@ export class DeliverableCardElement extends LitElement {
         display: flex;
         gap: 6px;
         flex-wrap: wrap;
+        margin-left: auto;
       }
       button.action {
         min-height: 30px;
@@ -349,6 +358,7 @@ export class DeliverableCardElement extends LitElement {
           ? html`<span part="steered" class="badge steered" title=${strings.steeredTitle(this.steeredBy)}>${strings.steeredBadge}</span>`
           : nothing}
         ${this.fresh ? html`<span class="badge fresh" data-fresh>${strings.newBadge}</span>` : nothing}
+        <div class="title-row">
         <h4 part="heading" id="heading">${deliverable.title}</h4>
         <div part="actions" class="actions">
           ${this.copyButton('markdown', strings.copyMarkdown, () => this.markdownText(deliverable))}
@@ -356,6 +366,7 @@ export class DeliverableCardElement extends LitElement {
             ? html`${this.copyButton('html', strings.copyHtml, () => this.landingDocument ?? '')}
                 <button type="button" part="preview-open" class="action" @click=${this.openPreview}>${strings.openPreview}</button>`
             : nothing}
+        </div>
         </div>
       </header>
       ${this.renderBody(deliverable)}
