@@ -50,6 +50,12 @@ export class MarkdownViewElement extends LitElement {
       img {
         max-width: 100%;
       }
+      blockquote {
+        margin: 0.6em 0;
+        padding: 2px 12px;
+        border-left: 3px solid var(--_accent);
+        color: var(--_muted);
+      }
       pre,
       code {
         font-family: var(--_mono);
