@@ -97,6 +97,7 @@ export class AgentLaneElement extends LitElement {
         font-style: italic;
       }
       .structured[data-done] {
+        margin: 0;
         font-style: normal;
         color: var(--_success);
         font-weight: 600;
@@ -149,11 +150,12 @@ export class AgentLaneElement extends LitElement {
     const message = this.message;
     if (!message) return nothing;
     const { prose, structured } = laneText(message.text);
+    // Once delivered, the lane names the deliverable above the text, where it is seen without scrolling.
     const done = this.delivered !== undefined;
     return html`${prose
       ? html`<mt-markdown .markdown=${prose} .mediaOrigins=${this.mediaOrigins} top-heading="4" theme=${this.theme ?? nothing}></mt-markdown>`
-      : nothing}${structured || done
-      ? html`<p class="structured" ?data-done=${done}>${done ? this.strings.delivered(this.delivered!) : this.strings.puttingTogether}</p>`
+      : nothing}${structured && !done
+      ? html`<p class="structured">${this.strings.puttingTogether}</p>`
       : nothing}`;
   }
 
@@ -198,6 +200,9 @@ export class AgentLaneElement extends LitElement {
       ${this.task
         ? html`<p part="task">${this.task.title}</p>`
         : html`<p part="task" data-waiting>${this.waitingFor ? strings.waitingFor(this.waitingFor) : strings.waiting}</p>`}
+      ${this.delivered !== undefined
+        ? html`<p class="structured" data-done>${this.strings.delivered(this.delivered)}</p>`
+        : nothing}
       ${message
         ? html`<div part="text" tabindex="0" role="region" aria-label=${strings.laneTextLabel(name)} data-message=${message.id}>${this.renderText()}</div>`
         : nothing}
