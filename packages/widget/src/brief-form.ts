@@ -77,17 +77,17 @@ export class BriefFormElement extends LitElement {
         margin-bottom: 4px;
       }
       fieldset {
-        border: 1px solid var(--_border);
-        border-radius: var(--_radius);
+        border: 0;
         margin: 0;
-        padding: 8px 10px;
+        padding: 0;
         min-width: 0;
       }
       .choices {
         display: flex;
         flex-wrap: wrap;
-        gap: 4px 14px;
+        gap: 6px;
       }
+      /* Choices as pills: the checkbox stays (keyboard and screen readers), the pill shows the state. */
       .choices label {
         display: inline-flex;
         align-items: center;
@@ -95,6 +95,18 @@ export class BriefFormElement extends LitElement {
         font-weight: 400;
         margin: 0;
         min-height: 32px;
+        padding: 2px 12px 2px 10px;
+        border: 1px solid var(--_border);
+        border-radius: 999px;
+        background: var(--_bg);
+        cursor: pointer;
+      }
+      .choices label:has(input:checked) {
+        border-color: var(--_accent);
+        background: color-mix(in srgb, var(--_accent) 12%, var(--_bg));
+      }
+      .choices label:has(input:focus-visible) {
+        box-shadow: var(--_focus);
       }
       .choices input {
         width: auto;
