@@ -6,9 +6,6 @@ import { themeStyles } from './internal/_theme.js';
 import './markdown-view.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
 
-// Palette entries are model output and end up in a style: only plain colour notations pass.
-const SAFE_COLOUR = /^(?:#[0-9a-f]{3,8}|[a-z]{3,20}|rgba?\(\s*[\d.\s,%]+\)|hsla?\(\s*[\d.\s,%deg]+\))$/i;
-
 /**
  * One deliverable, rendered by kind: Markdown documents through the sanitizer, social posts as
  * channel-styled cards with character counts, ad variants, the landing page sanitized, under its
@@ -380,16 +377,26 @@ export class DeliverableCardElement extends LitElement {
 
   private renderBody(deliverable: Deliverable) {
     switch (deliverable.kind) {
-      case 'social-posts':
-        return this.renderPosts(deliverable);
-      case 'ad-copy':
-        return this.renderAdCopy(deliverable);
       case 'landing-page':
         return this.renderLandingPage(deliverable);
+      case 'social-posts':
+      case 'ad-copy':
       case 'creative-concepts':
-        return this.renderCreative(deliverable);
-      case 'measurement-plan':
-        return this.renderMeasurement(deliverable);
+      case 'measurement-plan': {
+        // Their renderers ride in the lazily loaded module (with the sanitizer).
+        const bodies = loadedSanitizers();
+        if (!bodies) {
+          void loadSanitizers().then(() => this.requestUpdate());
+          return html`<p class="muted" aria-busy="true">${this.strings.preparing}</p>`;
+        }
+        return deliverable.kind === 'social-posts'
+          ? bodies.renderPosts(deliverable, this.strings)
+          : deliverable.kind === 'ad-copy'
+            ? bodies.renderAdCopy(deliverable, this.strings)
+            : deliverable.kind === 'creative-concepts'
+              ? bodies.renderCreative(deliverable, this.strings)
+              : bodies.renderMeasurement(deliverable, this.strings);
+      }
       default:
         return html`<mt-markdown
           .markdown=${withoutTitle(deliverable.markdown, deliverable.title)}
@@ -400,43 +407,7 @@ export class DeliverableCardElement extends LitElement {
     }
   }
 
-  private renderPosts(deliverable: DeliverableOf<'social-posts'>) {
-    const strings = this.strings;
-    return html`<div class="grid">
-      ${deliverable.data.posts.map((post) => {
-        // Counted here rather than trusted from the model; shown only where the limit bites
-        // (a post near or over it), so "363 / 63206 characters" does not clutter every card.
-        const count = Array.from(post.text).length;
-        const over = count > post.characterLimit;
-        const near = count >= post.characterLimit * 0.8;
-        return html`<section part="post" data-channel=${post.channel} aria-label=${strings.channels[post.channel]}>
-          <span class="channel">${strings.channels[post.channel]}</span>
-          <p class="post-text">${post.text}</p>
-          ${post.hashtags.length
-            ? html`<span class="tags">${post.hashtags.map((tag) => (tag.startsWith('#') ? tag : `#${tag}`)).join(' ')}</span>`
-            : nothing}
-          ${near
-            ? html`<span class="count" ?data-over=${over}
-                >${strings.characterCount(count, post.characterLimit)}${over ? html` · ${strings.overLimit}` : nothing}</span
-              >`
-            : nothing}
-        </section>`;
-      })}
-    </div>`;
-  }
 
-  private renderAdCopy(deliverable: DeliverableOf<'ad-copy'>) {
-    return html`<div class="grid">
-      ${deliverable.data.variants.map(
-        (variant) => html`<section part="variant" aria-label=${variant.headline}>
-          <span class="channel">${variant.platform}</span>
-          <strong>${variant.headline}</strong>
-          <span class="post-text">${variant.description}</span>
-          <span class="cta">${variant.callToAction}</span>
-        </section>`,
-      )}
-    </div>`;
-  }
 
   private renderLandingPage(deliverable: DeliverableOf<'landing-page'>) {
     if (this.landingDocument === undefined) {
@@ -461,62 +432,7 @@ export class DeliverableCardElement extends LitElement {
     ></iframe>`;
   }
 
-  private renderCreative(deliverable: DeliverableOf<'creative-concepts'>) {
-    const strings = this.strings;
-    const banner = deliverable.data.bannerSvg.trim();
-    return html`${banner
-        ? html`<img
-            part="banner"
-            alt=${strings.bannerAlt(deliverable.title)}
-            src=${`data:image/svg+xml;charset=utf-8,${encodeURIComponent(banner)}`}
-          />`
-        : nothing}
-      <div class="grid">
-        ${deliverable.data.concepts.map(
-          (concept) => html`<section part="variant" aria-label=${concept.name}>
-            <strong>${concept.name}</strong>
-            <span class="post-text">${concept.description}</span>
-            <div class="swatches" aria-hidden="true">
-              ${concept.palette
-                .filter((colour) => SAFE_COLOUR.test(colour.trim()))
-                .map((colour) => html`<span class="swatch" style="background: ${colour.trim()}" title=${colour}></span>`)}
-            </div>
-          </section>`,
-        )}
-      </div>`;
-  }
 
-  private renderMeasurement(deliverable: DeliverableOf<'measurement-plan'>) {
-    const strings = this.strings;
-    return html`<p class="scroll-hint" aria-hidden="true">${strings.scrollSideways}</p>
-      <div class="table-wrap" tabindex="0" role="region" aria-label=${deliverable.title}>
-        <table part="table">
-          <thead>
-            <tr>
-              <th scope="col">${strings.kpiName}</th>
-              <th scope="col">${strings.kpiMetric}</th>
-              <th scope="col">${strings.kpiTarget}</th>
-              <th scope="col">${strings.kpiChannel}</th>
-              <th scope="col">${strings.kpiCadence}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${deliverable.data.kpis.map(
-              (kpi) => html`<tr>
-                <td>${kpi.name}</td>
-                <td>${kpi.metric}</td>
-                <td>${kpi.target}</td>
-                <td>${kpi.channel ?? ''}</td>
-                <td>${kpi.cadence}</td>
-              </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>
-      ${deliverable.data.tools.length
-        ? html`<p><strong>${strings.measurementTools}:</strong> ${deliverable.data.tools.join(', ')}</p>`
-        : nothing}`;
-  }
 }
 
 /** Drops a leading Markdown heading that repeats the card's title. */

@@ -92,6 +92,8 @@ export interface WidgetStrings {
   disclaimersLabel: string;
   /** Shown where the landing page preview appears once the sanitizer has loaded. */
   landingPreviewLoading: string;
+  /** Shown in a card for the moment its renderer loads. */
+  preparing: string;
   kpiName: string;
   kpiMetric: string;
   kpiTarget: string;
@@ -218,6 +220,7 @@ export const defaultStrings: WidgetStrings = {
   bannerAlt: (title) => `Banner for ${title}`,
   disclaimersLabel: 'Required disclaimers',
   landingPreviewLoading: 'Preparing the preview…',
+  preparing: 'Preparing…',
   kpiName: 'KPI',
   kpiMetric: 'Metric',
   kpiTarget: 'Target',
