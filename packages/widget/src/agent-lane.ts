@@ -98,6 +98,7 @@ export class AgentLaneElement extends LitElement {
       }
       .structured[data-done] {
         margin: 0;
+        font-size: 0.88em;
         font-style: normal;
         color: var(--_success);
         font-weight: 600;

@@ -151,7 +151,7 @@ export const defaultStrings: WidgetStrings = {
   waitingFor: (tasks) => `Starts after ${tasks}`,
   laneTextLabel: (agent) => `What ${agent} wrote`,
   puttingTogether: 'Putting the deliverable together…',
-  delivered: (title) => `Delivered: ${title}`,
+  delivered: (title) => `✓ Delivered: ${title}`,
   offlineModel: 'Offline model',
   stop: 'Stop',
   stopAgent: (agent) => `Stop ${agent}`,
