@@ -1,7 +1,9 @@
 import type { AgentState, MessageState, TaskState } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
+import { laneText } from './internal/_lane-text.js';
 import { themeStyles } from './internal/_theme.js';
+import './markdown-view.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
 
 /** Detail of `mt-stop-agent`. */
@@ -11,9 +13,11 @@ export interface StopAgentDetail {
 }
 
 /**
- * One agent's live lane: its current task and the text it is streaming. The text is rendered
- * as plain text (escaped by Lit), so half-written tags in a stream can never become markup.
- * Only updates when its own agent, task or message changes.
+ * One agent's live lane: its current task and what it is writing, as sanitized Markdown (raw
+ * HTML in it shows as text, and until the sanitizer has loaded the text is escaped). The
+ * structured data an answer ends with is never shown: the lane says the deliverable is being
+ * put together, then which deliverable it became. An agent waiting for other tasks says which.
+ * Only updates when its own agent, task, message or waiting reason changes.
  *
  * @fires mt-stop-agent - The person asked to stop this agent; detail `{ runId, agent }`.
  * @csspart lane - The lane container.
@@ -31,6 +35,9 @@ export class AgentLaneElement extends LitElement {
     canControl: { type: Boolean, attribute: 'can-control' },
     strings: { attribute: false },
     theme: { type: String, reflect: true },
+    waitingFor: { attribute: false },
+    delivered: { attribute: false },
+    mediaOrigins: { attribute: false },
   };
   static override styles = [
     themeStyles,
@@ -70,7 +77,6 @@ export class AgentLaneElement extends LitElement {
         margin: 0;
       }
       [part='text'] {
-        white-space: pre-wrap;
         overflow-wrap: anywhere;
         overflow-y: auto;
         max-height: var(--mt-lane-text-height, 12em);
@@ -80,6 +86,25 @@ export class AgentLaneElement extends LitElement {
         background: var(--_surface);
         border-radius: calc(var(--_radius) - 2px);
         padding: 8px;
+      }
+      [part='text'] mt-markdown {
+        font-size: 0.95em;
+        line-height: 1.5;
+      }
+      .structured {
+        margin: 6px 0 0;
+        color: var(--_muted);
+        font-style: italic;
+      }
+      .structured[data-done] {
+        margin: 0;
+        font-size: 0.88em;
+        font-style: normal;
+        color: var(--_success);
+        font-weight: 600;
+      }
+      [part='task'][data-waiting] {
+        font-style: italic;
       }
       [part='stop'] {
         min-height: 32px;
@@ -101,9 +126,17 @@ export class AgentLaneElement extends LitElement {
   declare strings: WidgetStrings;
   /** `light` or `dark`; follows the system when absent. */
   declare theme: string | undefined;
+  /** Titles of the tasks this agent's next task waits for, joined (empty when it waits for none). */
+  declare waitingFor: string;
+  /** Title of the deliverable the current task became, once it exists. */
+  declare delivered: string | undefined;
+  /** Origins images in the text may load from; none by default. */
+  declare mediaOrigins: readonly string[];
 
   constructor() {
     super();
+    this.waitingFor = '';
+    this.mediaOrigins = [];
     this.canControl = false;
     this.strings = defaultStrings;
   }
@@ -112,6 +145,19 @@ export class AgentLaneElement extends LitElement {
     // Keep the newest tokens in view while streaming.
     const text = this.renderRoot.querySelector<HTMLElement>('[part="text"]');
     if (text && this.message?.status === 'streaming') text.scrollTop = text.scrollHeight;
+  }
+
+  private renderText() {
+    const message = this.message;
+    if (!message) return nothing;
+    const { prose, structured } = laneText(message.text);
+    // Once delivered, the lane names the deliverable above the text, where it is seen without scrolling.
+    const done = this.delivered !== undefined;
+    return html`${prose
+      ? html`<mt-markdown .markdown=${prose} .mediaOrigins=${this.mediaOrigins} top-heading="4" theme=${this.theme ?? nothing}></mt-markdown>`
+      : nothing}${structured && !done
+      ? html`<p class="structured">${this.strings.puttingTogether}</p>`
+      : nothing}`;
   }
 
   private stop(): void {
@@ -152,8 +198,15 @@ export class AgentLaneElement extends LitElement {
             </button>`
           : nothing}
       </div>
-      <p part="task">${this.task?.title ?? strings.waiting}</p>
-      <pre part="text" tabindex="0" aria-label=${name} data-message=${message?.id ?? ''}>${message?.text ?? ''}</pre>
+      ${this.task
+        ? html`<p part="task">${this.task.title}</p>`
+        : html`<p part="task" data-waiting>${this.waitingFor ? strings.waitingFor(this.waitingFor) : strings.waiting}</p>`}
+      ${this.delivered !== undefined
+        ? html`<p class="structured" data-done>${this.strings.delivered(this.delivered)}</p>`
+        : nothing}
+      ${message
+        ? html`<div part="text" tabindex="0" role="region" aria-label=${strings.laneTextLabel(name)} data-message=${message.id}>${this.renderText()}</div>`
+        : nothing}
     </section>`;
   }
 }

@@ -6,6 +6,12 @@ import { defaultStrings, type WidgetStrings } from './strings.js';
 
 const CHANNELS: readonly SocialChannel[] = ['linkedin', 'x', 'instagram', 'facebook', 'tiktok', 'threads'];
 const DEFAULT_CHANNELS: readonly SocialChannel[] = ['linkedin', 'x', 'instagram'];
+/** The longest each text field may be (the brief schema's limits). */
+const LIMITS = { goal: 2000, audience: 1000, product: 500 } as const;
+type LimitedField = keyof typeof LIMITS;
+// Counters show from this share of the limit on, so short briefs stay uncluttered.
+const COUNTER_FROM = 0.8;
+
 const KINDS: readonly DeliverableKind[] = [
   'research-brief',
   'campaign-strategy',
@@ -25,6 +31,7 @@ const KINDS: readonly DeliverableKind[] = [
  * @csspart goal - The goal field.
  * @csspart submit - The submit button.
  * @csspart error - The validation message.
+ * @csspart counter - The character count of a field near its limit.
  */
 export class BriefFormElement extends LitElement {
   static override properties = {
@@ -33,12 +40,25 @@ export class BriefFormElement extends LitElement {
     strings: { attribute: false },
     theme: { type: String, reflect: true },
     error: { state: true },
+    lengths: { state: true },
   };
   static override styles = [
     themeStyles,
     css`
       :host {
         display: block;
+        container-type: inline-size;
+      }
+      /* No keyboard shortcut to tell on touch screens or phone-sized layouts. */
+      @media (pointer: coarse) {
+        .hint.keys {
+          display: none;
+        }
+      }
+      @container (max-width: 480px) {
+        .hint.keys {
+          display: none;
+        }
       }
       form {
         display: grid;
@@ -57,17 +77,17 @@ export class BriefFormElement extends LitElement {
         margin-bottom: 4px;
       }
       fieldset {
-        border: 1px solid var(--_border);
-        border-radius: var(--_radius);
+        border: 0;
         margin: 0;
-        padding: 8px 10px;
+        padding: 0;
         min-width: 0;
       }
       .choices {
         display: flex;
         flex-wrap: wrap;
-        gap: 4px 14px;
+        gap: 6px;
       }
+      /* Choices as pills: the checkbox stays (keyboard and screen readers), the pill shows the state. */
       .choices label {
         display: inline-flex;
         align-items: center;
@@ -75,6 +95,18 @@ export class BriefFormElement extends LitElement {
         font-weight: 400;
         margin: 0;
         min-height: 32px;
+        padding: 2px 12px 2px 10px;
+        border: 1px solid var(--_border);
+        border-radius: 999px;
+        background: var(--_bg);
+        cursor: pointer;
+      }
+      .choices label:has(input:checked) {
+        border-color: var(--_accent);
+        background: color-mix(in srgb, var(--_accent) 12%, var(--_bg));
+      }
+      .choices label:has(input:focus-visible) {
+        box-shadow: var(--_focus);
       }
       .choices input {
         width: auto;
@@ -95,6 +127,16 @@ export class BriefFormElement extends LitElement {
         color: var(--_muted);
         margin: 0;
       }
+      .counter {
+        margin: 4px 0 0;
+        font-size: 0.82em;
+        color: var(--_muted);
+        text-align: right;
+      }
+      .counter[data-over] {
+        color: var(--_danger);
+        font-weight: 600;
+      }
       [part='error'] {
         color: var(--_danger);
         margin: 0;
@@ -111,10 +153,12 @@ export class BriefFormElement extends LitElement {
   /** `light` or `dark`; follows the system when absent. */
   declare theme: string | undefined;
   declare private error: string | undefined;
+  declare private lengths: Record<LimitedField, number>;
 
   constructor() {
     super();
     this.disabled = false;
+    this.lengths = { goal: 0, audience: 0, product: 0 };
     this.strings = defaultStrings;
   }
 
@@ -143,6 +187,15 @@ export class BriefFormElement extends LitElement {
       void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[part="goal"]')?.focus());
       return false;
     }
+    // Nothing is cut: a field over its limit is the person's to shorten, with the numbers to do it.
+    for (const field of Object.keys(LIMITS) as LimitedField[]) {
+      const length = Array.from(brief[field] ?? '').length;
+      if (length > LIMITS[field]) {
+        this.error = this.strings.fieldTooLong(this.fieldLabel(field), length, LIMITS[field]);
+        void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#${field}`)?.focus());
+        return false;
+      }
+    }
     this.error = undefined;
     this.dispatchEvent(new CustomEvent<CampaignBriefInput>('mt-brief-submit', { detail: brief, bubbles: true, composed: true }));
     return true;
@@ -151,6 +204,23 @@ export class BriefFormElement extends LitElement {
   /** Shows an error under the form (for example one returned by the server). */
   showError(message: string | undefined): void {
     this.error = message;
+  }
+
+  private fieldLabel(field: LimitedField): string {
+    return field === 'goal' ? this.strings.goalLabel : field === 'audience' ? this.strings.audienceLabel : this.strings.productLabel;
+  }
+
+  private onInput(event: Event): void {
+    const target = event.target as HTMLInputElement | HTMLTextAreaElement;
+    if (target.name in LIMITS) this.lengths = { ...this.lengths, [target.name]: Array.from(target.value).length };
+  }
+
+  /** A counter under a field once it nears its limit (polite, so typing is not interrupted per key). */
+  private counter(field: LimitedField) {
+    const length = this.lengths[field];
+    const limit = LIMITS[field];
+    if (length < limit * COUNTER_FROM) return nothing;
+    return html`<p part="counter" class="counter" id=${`${field}-count`} ?data-over=${length > limit}>${this.strings.fieldCount(length, limit)}</p>`;
   }
 
   private onSubmit(event: SubmitEvent): void {
@@ -168,7 +238,7 @@ export class BriefFormElement extends LitElement {
   protected override render() {
     const strings = this.strings;
     const disabled = this.disabled;
-    return html`<form part="form" @submit=${this.onSubmit} aria-describedby="hint" novalidate>
+    return html`<form part="form" @submit=${this.onSubmit} @input=${this.onInput} aria-describedby="hint" novalidate>
       <div>
         <label for="goal">${strings.goalLabel}</label>
         <textarea
@@ -176,22 +246,24 @@ export class BriefFormElement extends LitElement {
           id="goal"
           name="goal"
           required
-          maxlength="2000"
           placeholder=${strings.goalPlaceholder}
           ?disabled=${disabled}
           aria-invalid=${this.error ? 'true' : 'false'}
           aria-describedby=${this.error ? 'error' : nothing}
           @keydown=${this.onGoalKey}
         ></textarea>
+        ${this.counter('goal')}
       </div>
       <div class="row">
         <div>
           <label for="audience">${strings.audienceLabel}</label>
-          <input id="audience" name="audience" maxlength="1000" autocomplete="off" ?disabled=${disabled} />
+          <input id="audience" name="audience" autocomplete="off" ?disabled=${disabled} />
+          ${this.counter('audience')}
         </div>
         <div>
           <label for="product">${strings.productLabel}</label>
-          <input id="product" name="product" maxlength="500" autocomplete="off" ?disabled=${disabled} />
+          <input id="product" name="product" autocomplete="off" ?disabled=${disabled} />
+          ${this.counter('product')}
         </div>
       </div>
       <fieldset ?disabled=${disabled}>
@@ -219,7 +291,9 @@ export class BriefFormElement extends LitElement {
       ${this.error ? html`<p part="error" id="error" role="alert">${this.error}</p>` : nothing}
       <div class="actions">
         <button part="submit" class="primary" type="submit" ?disabled=${disabled}>${strings.submitBrief}</button>
-        <p class="hint" id="hint">${disabled && this.reason ? this.reason : strings.submitHint}</p>
+        ${disabled && this.reason
+          ? html`<p class="hint" id="hint">${this.reason}</p>`
+          : html`<p class="hint keys" id="hint">${strings.submitHint}</p>`}
       </div>
     </form>`;
   }

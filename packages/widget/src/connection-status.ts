@@ -4,9 +4,12 @@ import { themeStyles } from './internal/_theme.js';
 import { defaultStrings, type WidgetStrings } from './strings.js';
 import type { ConnectionInfo } from './types.js';
 
+/** How long "Back online" shows after a reconnect has caught up, before the pill says "Live" again. */
+const BACK_ONLINE_MS = 4000;
+
 /**
- * Shows the connection honestly: live, reconnecting (with the attempt), resumed (how many
- * events were caught up after a reconnect) and offline (how many messages are queued).
+ * Shows the connection honestly: live, reconnecting (with the attempt), back online for a few
+ * seconds after a reconnect has caught up, and offline (how many messages are queued).
  *
  * @csspart status - The status pill.
  * @csspart indicator - The coloured dot.
@@ -78,17 +81,37 @@ export class ConnectionStatusElement extends LitElement {
     if (connection.status === 'reconnecting') parts.push(strings.reconnectingAttempt(Math.max(1, connection.attempt)));
     else if (connection.status === 'unreachable' && connection.downSince !== undefined) parts.push(strings.unreachableSince(new Date(connection.downSince)));
     else parts.push(strings.connection[connection.status]);
-    if (connection.status === 'live' && connection.lastResume) {
-      parts.push(strings.resumed(connection.lastResume.caughtUp));
+    if (this.recentlyResumed()) {
+      parts[0] = strings.resumed(connection.lastResume!.caughtUp);
     }
     if (connection.queued > 0) parts.push(strings.queued(connection.queued));
     return parts.join(' · ');
   }
 
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Whether a reconnect caught up moments ago (the client sets `lastResume` only then, never on the first connect). */
+  private recentlyResumed(): boolean {
+    const connection = this.connection;
+    if (connection?.status !== 'live' || !connection.lastResume) return false;
+    return Date.now() - connection.lastResume.at < BACK_ONLINE_MS;
+  }
+
+  protected override updated(): void {
+    // Come back when "Back online" has had its moment, so the pill settles on "Live".
+    clearTimeout(this.timer);
+    const at = this.connection?.lastResume?.at;
+    if (this.recentlyResumed() && at !== undefined) this.timer = setTimeout(() => this.requestUpdate(), at + BACK_ONLINE_MS - Date.now() + 20);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.timer);
+  }
+
   protected override render() {
     const status = this.connection?.status ?? 'connecting';
-    // The client sets lastResume only after a reconnect has caught up, never on the first connect.
-    const resumed = status === 'live' && Boolean(this.connection?.lastResume);
+    const resumed = this.recentlyResumed();
     return html`<span part="status" role="status" data-status=${status} ?data-resumed=${resumed}
       ><span part="indicator" aria-hidden="true"></span><span>${this.label}</span></span
     >`;

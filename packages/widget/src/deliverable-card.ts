@@ -6,9 +6,6 @@ import { themeStyles } from './internal/_theme.js';
 import './markdown-view.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
 
-// Palette entries are model output and end up in a style: only plain colour notations pass.
-const SAFE_COLOUR = /^(?:#[0-9a-f]{3,8}|[a-z]{3,20}|rgba?\(\s*[\d.\s,%]+\)|hsla?\(\s*[\d.\s,%deg]+\))$/i;
-
 /**
  * One deliverable, rendered by kind: Markdown documents through the sanitizer, social posts as
  * channel-styled cards with character counts, ad variants, the landing page sanitized, under its
@@ -18,9 +15,14 @@ const SAFE_COLOUR = /^(?:#[0-9a-f]{3,8}|[a-z]{3,20}|rgba?\(\s*[\d.\s,%]+\)|hsla?
  *
  * @csspart deliverable - The card.
  * @csspart heading - The title.
+ * @csspart steered - The badge of a deliverable that reflects a steering instruction.
  * @csspart post - One social post.
  * @csspart variant - One ad copy variant.
  * @csspart landing-page - The landing page iframe.
+ * @csspart actions - The copy and preview buttons of the card.
+ * @csspart copy - A copy button (Markdown; HTML for the landing page).
+ * @csspart preview-open - The button that opens the full-screen landing page preview.
+ * @csspart preview - The full-screen preview dialog (`preview-frame`, `preview-close` inside it).
  * @csspart banner - The banner image.
  * @csspart table - The measurement plan table.
  * @csspart disclaimers - The required disclaimers.
@@ -32,7 +34,10 @@ export class DeliverableCardElement extends LitElement {
     strings: { attribute: false },
     theme: { type: String, reflect: true },
     mediaOrigins: { attribute: false },
+    fresh: { type: Boolean, reflect: true },
+    steeredBy: { attribute: false },
     landingDocument: { state: true },
+    copied: { state: true },
   };
   static override styles = [
     themeStyles,
@@ -40,6 +45,7 @@ export class DeliverableCardElement extends LitElement {
       :host {
         display: block;
         min-width: 0;
+        container: card / inline-size;
       }
       [part='deliverable'] {
         border: 1px solid var(--_border);
@@ -47,6 +53,8 @@ export class DeliverableCardElement extends LitElement {
         background: var(--_bg);
         padding: var(--_space);
         display: grid;
+        /* minmax(0, …): a wide table scrolls inside the card instead of widening it. */
+        grid-template-columns: minmax(0, 1fr);
         gap: 10px;
       }
       [part='deliverable']:focus {
@@ -59,10 +67,38 @@ export class DeliverableCardElement extends LitElement {
         gap: 6px 10px;
         align-items: baseline;
       }
+      /* The title and its actions share a line of their own under the badges. */
+      .title-row {
+        flex: 1 1 100%;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px 10px;
+        align-items: flex-start;
+      }
+      .steered {
+        color: var(--_success);
+        border-color: currentColor;
+      }
+      .fresh {
+        color: var(--_accent);
+        border-color: currentColor;
+      }
       [part='heading'] {
         font-size: 1.05em;
         margin: 0;
-        flex: 1 1 100%;
+        flex: 1 1 auto;
+        min-width: 12em;
+      }
+      .actions {
+        display: flex;
+        gap: 6px;
+        flex-wrap: wrap;
+        margin-left: auto;
+      }
+      button.action {
+        min-height: 30px;
+        padding: 2px 10px;
+        font-size: 0.82em;
       }
       .grid {
         display: grid;
@@ -101,6 +137,7 @@ export class DeliverableCardElement extends LitElement {
       .channel {
         font-weight: 700;
         font-size: 0.85em;
+        text-transform: capitalize;
       }
       .post-text {
         white-space: pre-wrap;
@@ -173,6 +210,21 @@ export class DeliverableCardElement extends LitElement {
         overflow-x: auto;
       }
       [part='table'] {
+        min-width: 560px;
+      }
+      /* On a phone the table is wider than the card: say it scrolls. */
+      .scroll-hint {
+        display: none;
+        margin: 0;
+        font-size: 0.82em;
+        color: var(--_muted);
+      }
+      @container card (max-width: 560px) {
+        .scroll-hint {
+          display: block;
+        }
+      }
+      [part='table'] {
         border-collapse: collapse;
         width: 100%;
         font-size: 0.9em;
@@ -199,13 +251,62 @@ export class DeliverableCardElement extends LitElement {
   declare theme: string | undefined;
   /** Origins model output may load images from; none by default. */
   declare mediaOrigins: readonly string[];
+  /** Marks a deliverable that arrived while the page watched and was not looked at yet. */
+  declare fresh: boolean;
+  /** The steering instruction this deliverable reflects, if an agent applied one to its task. */
+  declare steeredBy: string | undefined;
   /** The sanitized `srcdoc` of the landing page, once the sanitizer has loaded. */
   declare private landingDocument: string | undefined;
+  /** Which copy button just copied (its feedback shows for a moment). */
+  declare private copied: string | undefined;
 
   constructor() {
     super();
     this.strings = defaultStrings;
     this.mediaOrigins = [];
+    this.fresh = false;
+  }
+
+  /**
+   * Copies text to the clipboard; where the Clipboard API is refused (no focus, an old browser)
+   * a hidden field and `execCommand('copy')` do it.
+   */
+  private async copy(key: string, text: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      const field = document.createElement('textarea');
+      field.value = text;
+      field.setAttribute('readonly', '');
+      field.style.cssText = 'position:fixed;opacity:0;pointer-events:none';
+      this.renderRoot.appendChild(field);
+      field.select();
+      document.execCommand('copy');
+      field.remove();
+    }
+    this.copied = key;
+    clearTimeout(this.copiedTimer);
+    this.copiedTimer = setTimeout(() => (this.copied = undefined), 2000);
+  }
+
+  private copiedTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** The deliverable as Markdown, with its required disclaimers, as a marketer would paste it. */
+  private markdownText(deliverable: Deliverable): string {
+    const disclaimers = deliverable.disclaimers?.length ? `\n\n---\n${deliverable.disclaimers.join('\n\n')}` : '';
+    return `# ${deliverable.title}\n\n${withoutTitle(deliverable.markdown, deliverable.title).trim()}${disclaimers}\n`;
+  }
+
+  private copyButton(key: string, label: string, text: () => string) {
+    const done = this.copied === key;
+    return html`<button type="button" part="copy" class="action" data-copy=${key} @click=${() => void this.copy(key, text())}>
+      ${done ? this.strings.copied : label}
+    </button>`;
+  }
+
+  private openPreview(): void {
+    // Defined by the sanitizer chunk, which has loaded: the landing document exists only after it.
+    this.renderRoot.querySelector<HTMLElement & { open(): void }>('mt-landing-preview')?.open();
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -250,7 +351,20 @@ export class DeliverableCardElement extends LitElement {
         <span class="badge">${strings.deliverableKinds[deliverable.kind]}</span>
         <span class="muted">${agentDisplayName(strings, deliverable.agent)}</span>
         ${deliverable.offline ? html`<span class="badge" data-offline>${strings.offlineModel}</span>` : nothing}
+        ${this.steeredBy
+          ? html`<span part="steered" class="badge steered" title=${strings.steeredTitle(this.steeredBy)}>${strings.steeredBadge}</span>`
+          : nothing}
+        ${this.fresh ? html`<span class="badge fresh" data-fresh>${strings.newBadge}</span>` : nothing}
+        <div class="title-row">
         <h4 part="heading" id="heading">${deliverable.title}</h4>
+        <div part="actions" class="actions">
+          ${this.copyButton('markdown', strings.copyMarkdown, () => this.markdownText(deliverable))}
+          ${deliverable.kind === 'landing-page' && this.landingDocument !== undefined
+            ? html`${this.copyButton('html', strings.copyHtml, () => this.landingDocument ?? '')}
+                <button type="button" part="preview-open" class="action" @click=${this.openPreview}>${strings.openPreview}</button>`
+            : nothing}
+        </div>
+        </div>
       </header>
       ${this.renderBody(deliverable)}
       ${deliverable.disclaimers?.length
@@ -263,16 +377,26 @@ export class DeliverableCardElement extends LitElement {
 
   private renderBody(deliverable: Deliverable) {
     switch (deliverable.kind) {
-      case 'social-posts':
-        return this.renderPosts(deliverable);
-      case 'ad-copy':
-        return this.renderAdCopy(deliverable);
       case 'landing-page':
         return this.renderLandingPage(deliverable);
+      case 'social-posts':
+      case 'ad-copy':
       case 'creative-concepts':
-        return this.renderCreative(deliverable);
-      case 'measurement-plan':
-        return this.renderMeasurement(deliverable);
+      case 'measurement-plan': {
+        // Their renderers ride in the lazily loaded module (with the sanitizer).
+        const bodies = loadedSanitizers();
+        if (!bodies) {
+          void loadSanitizers().then(() => this.requestUpdate());
+          return html`<p class="muted" aria-busy="true">${this.strings.preparing}</p>`;
+        }
+        return deliverable.kind === 'social-posts'
+          ? bodies.renderPosts(deliverable, this.strings)
+          : deliverable.kind === 'ad-copy'
+            ? bodies.renderAdCopy(deliverable, this.strings)
+            : deliverable.kind === 'creative-concepts'
+              ? bodies.renderCreative(deliverable, this.strings)
+              : bodies.renderMeasurement(deliverable, this.strings);
+      }
       default:
         return html`<mt-markdown
           .markdown=${withoutTitle(deliverable.markdown, deliverable.title)}
@@ -283,39 +407,7 @@ export class DeliverableCardElement extends LitElement {
     }
   }
 
-  private renderPosts(deliverable: DeliverableOf<'social-posts'>) {
-    const strings = this.strings;
-    return html`<div class="grid">
-      ${deliverable.data.posts.map((post) => {
-        // Counted here rather than trusted from the model.
-        const count = Array.from(post.text).length;
-        const over = count > post.characterLimit;
-        return html`<section part="post" data-channel=${post.channel} aria-label=${strings.channels[post.channel]}>
-          <span class="channel">${strings.channels[post.channel]}</span>
-          <p class="post-text">${post.text}</p>
-          ${post.hashtags.length
-            ? html`<span class="tags">${post.hashtags.map((tag) => (tag.startsWith('#') ? tag : `#${tag}`)).join(' ')}</span>`
-            : nothing}
-          <span class="count" ?data-over=${over}
-            >${strings.characterCount(count, post.characterLimit)}${over ? html` · ${strings.overLimit}` : nothing}</span
-          >
-        </section>`;
-      })}
-    </div>`;
-  }
 
-  private renderAdCopy(deliverable: DeliverableOf<'ad-copy'>) {
-    return html`<div class="grid">
-      ${deliverable.data.variants.map(
-        (variant) => html`<section part="variant" aria-label=${variant.headline}>
-          <span class="channel">${variant.platform}</span>
-          <strong>${variant.headline}</strong>
-          <span class="post-text">${variant.description}</span>
-          <span class="cta">${variant.callToAction}</span>
-        </section>`,
-      )}
-    </div>`;
-  }
 
   private renderLandingPage(deliverable: DeliverableOf<'landing-page'>) {
     if (this.landingDocument === undefined) {
@@ -323,7 +415,14 @@ export class DeliverableCardElement extends LitElement {
     }
     // An empty sandbox: no scripts, no same-origin access, no forms, no popups, no top navigation;
     // the document's own policy keeps it from loading anything but the allowed images.
-    return html`<iframe
+    return html`<mt-landing-preview
+        .srcdoc=${this.landingDocument}
+        .headline=${deliverable.data.headline}
+        .strings=${this.strings}
+        exportparts="preview, preview-frame, preview-close"
+        theme=${this.theme ?? nothing}
+      ></mt-landing-preview
+      ><iframe
       part="landing-page"
       sandbox=""
       referrerpolicy="no-referrer"
@@ -333,61 +432,7 @@ export class DeliverableCardElement extends LitElement {
     ></iframe>`;
   }
 
-  private renderCreative(deliverable: DeliverableOf<'creative-concepts'>) {
-    const strings = this.strings;
-    const banner = deliverable.data.bannerSvg.trim();
-    return html`${banner
-        ? html`<img
-            part="banner"
-            alt=${strings.bannerAlt(deliverable.title)}
-            src=${`data:image/svg+xml;charset=utf-8,${encodeURIComponent(banner)}`}
-          />`
-        : nothing}
-      <div class="grid">
-        ${deliverable.data.concepts.map(
-          (concept) => html`<section part="variant" aria-label=${concept.name}>
-            <strong>${concept.name}</strong>
-            <span class="post-text">${concept.description}</span>
-            <div class="swatches" aria-hidden="true">
-              ${concept.palette
-                .filter((colour) => SAFE_COLOUR.test(colour.trim()))
-                .map((colour) => html`<span class="swatch" style="background: ${colour.trim()}" title=${colour}></span>`)}
-            </div>
-          </section>`,
-        )}
-      </div>`;
-  }
 
-  private renderMeasurement(deliverable: DeliverableOf<'measurement-plan'>) {
-    const strings = this.strings;
-    return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${deliverable.title}>
-        <table part="table">
-          <thead>
-            <tr>
-              <th scope="col">${strings.kpiName}</th>
-              <th scope="col">${strings.kpiMetric}</th>
-              <th scope="col">${strings.kpiTarget}</th>
-              <th scope="col">${strings.kpiChannel}</th>
-              <th scope="col">${strings.kpiCadence}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${deliverable.data.kpis.map(
-              (kpi) => html`<tr>
-                <td>${kpi.name}</td>
-                <td>${kpi.metric}</td>
-                <td>${kpi.target}</td>
-                <td>${kpi.channel ?? ''}</td>
-                <td>${kpi.cadence}</td>
-              </tr>`,
-            )}
-          </tbody>
-        </table>
-      </div>
-      ${deliverable.data.tools.length
-        ? html`<p><strong>${strings.measurementTools}:</strong> ${deliverable.data.tools.join(', ')}</p>`
-        : nothing}`;
-  }
 }
 
 /** Drops a leading Markdown heading that repeats the card's title. */

@@ -11,6 +11,7 @@ import { defaultStrings, type WidgetStrings } from './strings.js';
  *
  * @csspart gallery - The list.
  * @csspart empty - The text shown before the first deliverable.
+ * @csspart jump - The row of kinds that brings a deliverable into view (from three deliverables on).
  * @csspart deliverable - Each card, with its `heading`, `post`, `variant`, `landing-page`, `banner`, `table` and `disclaimers` parts re-exported.
  */
 export class DeliverablesGalleryElement extends LitElement {
@@ -19,6 +20,8 @@ export class DeliverablesGalleryElement extends LitElement {
     strings: { attribute: false },
     theme: { type: String, reflect: true },
     mediaOrigins: { attribute: false },
+    fresh: { attribute: false },
+    steered: { attribute: false },
   };
   static override styles = [
     themeStyles,
@@ -40,6 +43,27 @@ export class DeliverablesGalleryElement extends LitElement {
       li.wide {
         grid-column: 1 / -1;
       }
+      /* One line of kinds that stays in reach while the package scrolls by. */
+      [part='jump'] {
+        position: sticky;
+        top: 0;
+        z-index: 1;
+        display: flex;
+        gap: 6px;
+        overflow-x: auto;
+        padding: 6px 0;
+        margin-bottom: 6px;
+        background: var(--_bg);
+        scrollbar-width: thin;
+      }
+      [part='jump'] button {
+        flex: none;
+        min-height: 30px;
+        padding: 2px 12px;
+        border-radius: 999px;
+        font-size: 0.85em;
+        font-weight: 500;
+      }
     `,
   ];
 
@@ -51,10 +75,16 @@ export class DeliverablesGalleryElement extends LitElement {
   declare theme: string | undefined;
   /** Origins model output may load images from; none by default. */
   declare mediaOrigins: readonly string[];
+  /** Ids of deliverables that arrived while the page watched and were not looked at yet. */
+  declare fresh: readonly string[];
+  /** Pairs of a deliverable id and the steering instruction it reflects. */
+  declare steered: readonly (readonly [string, string])[];
 
   constructor() {
     super();
     this.mediaOrigins = [];
+    this.fresh = [];
+    this.steered = [];
     this.deliverables = [];
     this.strings = defaultStrings;
   }
@@ -65,20 +95,39 @@ export class DeliverablesGalleryElement extends LitElement {
     const card = this.renderRoot.querySelector(`mt-deliverable-card[data-id="${CSS.escape(id)}"]`);
     if (card instanceof HTMLElement) {
       await (card as HTMLElement & { updateComplete?: Promise<unknown> }).updateComplete;
+      // Only ever called for a person's click, so bringing the card into view is what they asked for.
       card.focus({ preventScroll: false });
     }
   }
 
+  /** Brings a card into view at the person's request (never on its own). */
+  private jump(id: string): void {
+    const card = this.renderRoot.querySelector<HTMLElement>(`mt-deliverable-card[data-id="${CSS.escape(id)}"]`);
+    card?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    card?.focus({ preventScroll: true });
+  }
+
   protected override render() {
     if (this.deliverables.length === 0) return html`<p part="empty" class="muted">${this.strings.noDeliverables}</p>`;
-    return html`<ul part="gallery">
+    return html`${this.deliverables.length > 2
+        ? html`<nav part="jump" aria-label=${this.strings.jumpLabel}>
+            ${this.deliverables.map(
+              (deliverable) =>
+                html`<button type="button" data-jump=${deliverable.id} @click=${() => this.jump(deliverable.id)}>
+                  ${this.strings.deliverableKinds[deliverable.kind]}
+                </button>`,
+            )}
+          </nav>`
+        : nothing}<ul part="gallery">
       ${repeat(
         this.deliverables,
         (deliverable) => deliverable.id,
         (deliverable) => html`<li class=${deliverable.kind === 'landing-page' || deliverable.kind === 'social-posts' ? 'wide' : ''}>
           <mt-deliverable-card
-            exportparts="deliverable, heading, post, variant, landing-page, banner, table, disclaimers"
+            exportparts="deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers"
             data-id=${deliverable.id}
+            ?fresh=${this.fresh.includes(deliverable.id)}
+            .steeredBy=${this.steered.find(([id]) => id === deliverable.id)?.[1]}
             .deliverable=${deliverable}
             .mediaOrigins=${this.mediaOrigins}
             .strings=${this.strings}

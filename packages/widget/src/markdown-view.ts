@@ -37,8 +37,24 @@ export class MarkdownViewElement extends LitElement {
       a {
         color: var(--_accent);
       }
+      /* Model headings sit inside a card or lane: sized as emphasis, not as page titles. */
+      h1,
+      h2,
+      h3,
+      h4,
+      h5,
+      h6 {
+        font-size: 1em;
+        margin: 1em 0 0.35em;
+      }
       img {
         max-width: 100%;
+      }
+      blockquote {
+        margin: 0.6em 0;
+        padding: 2px 12px;
+        border-left: 3px solid var(--_accent);
+        color: var(--_muted);
       }
       pre,
       code {

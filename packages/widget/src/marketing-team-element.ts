@@ -17,7 +17,6 @@ import './connection-status.js';
 import './deliverables-gallery.js';
 import type { DeliverablesGalleryElement } from './deliverables-gallery.js';
 import { defineElement } from './internal/_define.js';
-import { isTyping } from './internal/_focus.js';
 import { themeStyles } from './internal/_theme.js';
 import './run-controls.js';
 import type { RunActionDetail, SteerDetail, StopRunDetail } from './run-controls.js';
@@ -59,13 +58,16 @@ export const createDefaultClient: ClientFactory = (endpoint) => new SessionClien
  * @csspart brief - The brief section.
  * @csspart run - Progress and controls.
  * @csspart lanes - The agent lanes.
- * @csspart deliverables - The deliverables section.
- * @csspart board - The task board section.
+ * @csspart deliverables - The deliverables section: one package per run, newest first.
+ * @csspart package - The deliverables of one run (`package-header` with its brief, `run-brief`, inside it).
+ * @csspart run-brief - A run's brief: its goal, audience, product and channels.
+ * @csspart board - The task board section (the current run's tasks).
  * @csspart error - The error banner.
+ * @csspart new-chip - The button that shows deliverables that arrived since the person last looked.
  * @csspart connection-status - The connection pill (`connection-indicator`: its dot).
  * @csspart brief-form - The brief form (`goal`, `submit`, `brief-error` inside it).
  * @csspart progress - Run progress (`bar`, `fill`, `summary` inside it).
- * @csspart controls - Stop and steer (`run-stop`, `steer-input`, `steer-button`, `reason` inside it).
+ * @csspart controls - Stop and steer (`run-stop`, `steer-input`, `steer-button`, `reason`, `steers`, `steer-status` inside it).
  * @csspart lane - Each agent lane (`lane-header`, `lane-task`, `lane-text`, `lane-stop` inside it).
  * @csspart gallery - The deliverables list (`empty` before the first).
  * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers` inside it).
@@ -106,6 +108,8 @@ export class MarketingTeamElement extends LitElement {
     },
     announcement: { state: true },
     errorMessage: { state: true },
+    fresh: { state: true },
+    sendingSteers: { state: true },
   };
 
   static override styles = [
@@ -146,12 +150,52 @@ export class MarketingTeamElement extends LitElement {
         gap: 10px;
         min-width: 0;
       }
+      .section-head {
+        display: flex;
+        align-items: center;
+        gap: 10px;
+        flex-wrap: wrap;
+      }
+      .chip {
+        min-height: 28px;
+        padding: 2px 12px;
+        border-radius: 999px;
+        font-size: 0.85em;
+        background: var(--_accent);
+        color: var(--_accent-text);
+        border-color: transparent;
+      }
+      .package {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr);
+        gap: 10px;
+        min-width: 0;
+      }
+      .package + .package {
+        border-top: 1px solid var(--_border);
+        padding-top: calc(var(--_space) * 1.5);
+      }
+      [part='package-header'] {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px 8px;
+        align-items: baseline;
+      }
+      .run-brief {
+        flex: 1 1 100%;
+        min-width: 0;
+      }
+      .facts {
+        margin: 2px 0 0;
+        font-size: 0.88em;
+      }
       .goal {
         margin: 0;
         overflow-wrap: anywhere;
       }
       .lanes {
         display: grid;
+        align-items: start;
         gap: var(--_space);
         grid-template-columns: repeat(auto-fill, minmax(min(100%, 260px), 1fr));
       }
@@ -200,16 +244,25 @@ export class MarketingTeamElement extends LitElement {
   declare mediaOrigins: readonly string[];
   declare private announcement: string;
   declare private errorMessage: string | undefined;
+  /** Deliverables that arrived while the page watched and the person has not looked at yet. */
+  declare private fresh: readonly string[];
+  /** Instructions sent and not yet acknowledged. */
+  declare private sendingSteers: readonly string[];
 
   private readonly controller = new SessionController(this);
   private ownClient: { endpoint: string; client: WidgetClient | undefined } | undefined;
   private resolved: WidgetStrings = resolveStrings(undefined);
   private baseline: SessionState | undefined;
+  /** Whether the baseline held the whole history found at subscribe: only then is a change news. */
+  private baselineCaughtUp = false;
+  private baselineHandle: unknown;
   private lastConnection: ConnectionChangeDetail | undefined;
 
   constructor() {
     super();
     this.announcement = '';
+    this.fresh = [];
+    this.sendingSteers = [];
     this.mediaOrigins = [];
     this.addEventListener('mt-brief-submit', (event) => void this.submitBrief((event as CustomEvent<CampaignBriefInput>).detail));
     this.addEventListener('mt-stop-run', (event) => void this.cancel((event as CustomEvent<StopRunDetail>).detail.runId));
@@ -255,8 +308,15 @@ export class MarketingTeamElement extends LitElement {
   }
 
   /** Sends a steering instruction to a run. */
-  steer(runId: string, instruction: string, scope?: RunScope): Promise<unknown> {
-    return this.act('steer', (handle) => handle.steer(runId, instruction, scope ? { scope } : undefined));
+  async steer(runId: string, instruction: string, scope?: RunScope): Promise<unknown> {
+    // Shown as sending until the server has stored it; from then on the log says what became of it.
+    this.sendingSteers = [...this.sendingSteers, instruction];
+    try {
+      return await this.act('steer', (handle) => handle.steer(runId, instruction, scope ? { scope } : undefined));
+    } finally {
+      const index = this.sendingSteers.indexOf(instruction);
+      this.sendingSteers = this.sendingSteers.filter((_, at) => at !== index);
+    }
   }
 
   private async act(action: string, work: (handle: NonNullable<SessionController['handle']>) => Promise<unknown>): Promise<unknown> {
@@ -273,9 +333,28 @@ export class MarketingTeamElement extends LitElement {
   }
 
   private reportError(action: string, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = this.friendly(action, error);
     this.errorMessage = message;
     this.emit<WidgetErrorDetail>('mt-error', { action, message, error });
+  }
+
+  /**
+   * The words shown for a failure. A brief refused by validation (here or on the server) names
+   * the field in the form's words instead of the schema's message.
+   */
+  private friendly(action: string, error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    const { code, field } = (error ?? {}) as { code?: unknown; field?: unknown };
+    if (action !== 'submit-brief' || !['invalid_argument', 'bad_frame', 'invalid_event', 'validation'].includes(String(code))) return message;
+    const strings = this.resolved;
+    const name = /goal/.test(String(field ?? message))
+      ? strings.goalLabel
+      : /audience/.test(String(field ?? message))
+        ? strings.audienceLabel
+        : /product/.test(String(field ?? message))
+          ? strings.productLabel
+          : undefined;
+    return strings.briefRefused(name);
   }
 
   private emit<T>(name: string, detail: T): void {
@@ -333,10 +412,19 @@ export class MarketingTeamElement extends LitElement {
       this.emit<ConnectionChangeDetail>('mt-connection-change', connection);
     }
     if (!state) return;
+    const handle = this.controller.handle;
+    if (handle !== this.baselineHandle) {
+      this.baselineHandle = handle;
+      this.baseline = undefined;
+      this.fresh = [];
+    }
     const previous = this.baseline;
+    const previousCaughtUp = this.baselineCaughtUp;
     this.baseline = state;
-    // The first state is history, not news: nothing is announced or focused for it.
-    if (!previous || previous === state) return;
+    this.baselineCaughtUp = this.controller.caughtUp;
+    // History is not news: until the state has caught up with the head the server named at
+    // subscribe (however many chunks it takes), nothing fires and nothing is announced.
+    if (!previous || previous === state || !previousCaughtUp) return;
     const strings = this.resolved;
     const said: string[] = [];
     for (const runId of state.runOrder) {
@@ -368,13 +456,18 @@ export class MarketingTeamElement extends LitElement {
       this.emit<DeliverableDetail>('mt-deliverable', { deliverable });
       said.push(strings.deliverableReady(deliverable.title));
     }
-    const newest = fresh[fresh.length - 1];
-    if (newest && !isTyping()) {
-      void this.updateComplete.then(() =>
-        this.renderRoot.querySelector<DeliverablesGalleryElement>('mt-deliverables')?.focusDeliverable(newest),
-      );
-    }
+    // Offered, never forced: focus and scroll stay where the person left them.
+    if (fresh.length) this.fresh = [...this.fresh, ...fresh];
     if (said.length) this.announcement = said.join(' ');
+  }
+
+  /** The person asked to see what is new: bring the first new deliverable into view and focus it. */
+  private async showFresh(): Promise<void> {
+    const first = this.fresh[0];
+    this.fresh = [];
+    if (!first) return;
+    const galleries = Array.from(this.renderRoot.querySelectorAll<DeliverablesGalleryElement>('mt-deliverables'));
+    await galleries.find((gallery) => gallery.deliverables.some((deliverable) => deliverable.id === first))?.focusDeliverable(first);
   }
 
   // Lists keep their identity while their part of the state does, so a frame of text deltas
@@ -382,16 +475,53 @@ export class MarketingTeamElement extends LitElement {
   private readonly agentList = memoList((state) => [state.agentOrder, state.agents], (state) =>
     state.agentOrder.map((name) => state.agents[name]).filter((agent): agent is AgentState => !!agent),
   );
-  private readonly deliverableList = memoList((state) => [state.deliverableOrder, state.deliverables], (state) =>
-    state.deliverableOrder.map((id) => state.deliverables[id]).filter((deliverable): deliverable is Deliverable => !!deliverable),
+  // One package per run, newest first, so two campaigns in a session never mix.
+  private readonly packageList = memoList((state) => [state.runOrder, state.deliverableOrder, state.deliverables], (state) =>
+    [...state.runOrder].reverse().map((runId, index) => ({
+      runId,
+      number: state.runOrder.length - index,
+      deliverables: state.deliverableOrder
+        .map((id) => state.deliverables[id])
+        .filter((deliverable): deliverable is Deliverable => !!deliverable && deliverable.runId === runId),
+    })),
   );
-  private readonly cardList = memoList((state) => [state.boardOrder, state.board], (state) =>
-    state.boardOrder.map((id) => state.board[id]).filter((card): card is CardState => !!card),
-  );
+  // The board of the current run only: each run plans its own tasks.
+  private readonly cardList = memoList((state) => [state.boardOrder, state.board, state.runOrder], (state) => {
+    const runId = state.runOrder[state.runOrder.length - 1];
+    return state.boardOrder
+      .map((id) => state.board[id])
+      .filter((card): card is CardState => !!card && (card.runId === undefined || card.runId === runId));
+  });
+
+  // Which deliverable reflects which steering instruction, from the agents' `steer.applied`.
+  private readonly steeredList = memoList((state) => [state.steers, state.deliverableOrder], (state) => {
+    const steered: [string, string][] = [];
+    for (const steer of state.steers) {
+      for (const applied of steer.appliedTo) {
+        const id = state.runs[steer.runId]?.tasks[applied.taskId]?.deliverableId;
+        if (id) steered.push([id, steer.instruction]);
+      }
+    }
+    return steered;
+  });
+  private readonly runSteers = memoList((state) => [state.steers, state.runOrder], (state) => {
+    const runId = state.runOrder[state.runOrder.length - 1];
+    return state.steers.filter((steer) => steer.runId === runId);
+  });
 
   private currentRun(state: SessionState | undefined): RunState | undefined {
     const id = state?.runOrder[state.runOrder.length - 1];
     return id ? state?.runs[id] : undefined;
+  }
+
+  /** A run's brief as the person wrote it: the goal, then audience, product and channels. */
+  private renderBrief(brief: NonNullable<RunState['brief']>) {
+    const strings = this.resolved;
+    const facts = [brief.audience, brief.product, brief.channels?.map((channel) => strings.channels[channel]).join(', ')].filter(Boolean);
+    return html`<div part="run-brief" class="run-brief">
+      <p class="goal">${brief.goal}</p>
+      ${facts.length ? html`<p class="facts muted">${facts.join(' · ')}</p>` : nothing}
+    </div>`;
   }
 
   protected override render() {
@@ -406,7 +536,7 @@ export class MarketingTeamElement extends LitElement {
     const active = run && !ENDED.has(run.status);
     const theme = this.theme ?? nothing;
     const agents = this.agentList(state);
-    const deliverables = this.deliverableList(state);
+    const packages = this.packageList(state);
     const cards = this.cardList(state);
     return html`<div part="root">
       <header part="header">
@@ -424,7 +554,7 @@ export class MarketingTeamElement extends LitElement {
       <section part="brief" class="panel" aria-labelledby="brief-heading">
         <h3 class="section" id="brief-heading">${strings.briefHeading}</h3>
         ${active && run?.brief
-          ? html`<p class="goal">${run.brief.goal}</p>`
+          ? this.renderBrief(run.brief)
           : html`<mt-brief-form
               exportparts="form: brief-form, goal, submit, error: brief-error"
               .strings=${strings}
@@ -437,8 +567,8 @@ export class MarketingTeamElement extends LitElement {
         ? html`<section part="run" class="panel" aria-label=${strings.progressLabel}>
             <mt-run-progress exportparts="progress, bar, fill, summary" .run=${run} .strings=${strings} theme=${theme}></mt-run-progress>
             <mt-run-controls
-              exportparts="controls, stop: run-stop, steer-input, steer-button, reason, ended: run-ended, continue: run-continue, restart: run-restart"
-              .run=${run} ?can-control=${canControl} ?can-write=${canWrite} .strings=${strings} theme=${theme}></mt-run-controls>
+              exportparts="controls, stop: run-stop, steer-input, steer-button, reason, steers, steer-status, ended: run-ended, continue: run-continue, restart: run-restart"
+              .run=${run} .steers=${this.runSteers(state)} .sending=${this.sendingSteers} ?can-control=${canControl} ?can-write=${canWrite} .strings=${strings} theme=${theme}></mt-run-controls>
           </section>`
         : nothing}
       <section part="lanes" class="panel" aria-labelledby="lanes-heading">
@@ -449,13 +579,20 @@ export class MarketingTeamElement extends LitElement {
                 agents,
                 (agent) => agent.agent,
                 (agent) => {
-                  const task = agent.runId && agent.taskId ? state!.runs[agent.runId]?.tasks[agent.taskId] : undefined;
-                  const message = agent.messageId ? state!.messages[agent.messageId] : undefined;
+                  // A new run starts every lane afresh: what an agent wrote for an earlier run stays in that run's package.
+                  const mine = run !== undefined && agent.runId === run.id;
+                  const task = mine && agent.taskId ? run.tasks[agent.taskId] : undefined;
+                  const candidate = mine && agent.messageId ? state!.messages[agent.messageId] : undefined;
+                  const message = candidate?.runId === run?.id ? candidate : undefined;
+                  const delivered = task?.deliverableId ? state!.deliverables[task.deliverableId]?.title : undefined;
                   return html`<mt-agent-lane
                     exportparts="lane, header: lane-header, task: lane-task, text: lane-text, stop: lane-stop"
                     .agent=${agent}
                     .task=${task}
                     .message=${message}
+                    .delivered=${delivered}
+                    .waitingFor=${agent.status === 'working' ? '' : waitingFor(run, agent.agent)}
+                    .mediaOrigins=${this.mediaOrigins}
                     ?can-control=${canControl}
                     .strings=${strings}
                     theme=${theme}
@@ -466,10 +603,33 @@ export class MarketingTeamElement extends LitElement {
           : html`<p class="muted">${strings.noRun}</p>`}
       </section>
       <section part="deliverables" class="panel" aria-labelledby="deliverables-heading">
-        <h3 class="section" id="deliverables-heading">${strings.deliverablesHeading}</h3>
-        <mt-deliverables
-          exportparts="gallery, empty, deliverable, heading, post, variant, landing-page, banner, table, disclaimers"
-          .deliverables=${deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>
+        <div class="section-head">
+          <h3 class="section" id="deliverables-heading">${strings.deliverablesHeading}</h3>
+          ${this.fresh.length
+            ? html`<button part="new-chip" class="chip" type="button" @click=${this.showFresh}>${strings.newDeliverables(this.fresh.length)}</button>`
+            : nothing}
+        </div>
+        ${packages.length
+          ? repeat(
+              packages,
+              (pack) => pack.runId,
+              (pack) => {
+                const packRun = state!.runs[pack.runId];
+                return html`<article part="package" class="package" data-run=${pack.runId} aria-label=${strings.runLabel(pack.number)}>
+                  <header part="package-header">
+                    <span class="badge">${strings.runLabel(pack.number)}</span>
+                    ${packRun ? html`<span class="badge" data-status=${packRun.status}>${strings.runStatus[packRun.status]}</span>` : nothing}
+                    ${packRun?.brief ? this.renderBrief(packRun.brief) : nothing}
+                  </header>
+                  <mt-deliverables
+                    .fresh=${this.fresh}
+                    .steered=${this.steeredList(state)}
+                    exportparts="gallery, empty, jump, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers"
+                    .deliverables=${pack.deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>
+                </article>`;
+              },
+            )
+          : html`<p part="empty" class="muted">${strings.noDeliverables}</p>`}
       </section>
       <section part="board" class="panel" aria-labelledby="board-heading">
         <h3 class="section" id="board-heading">${strings.boardHeading}</h3>
@@ -478,6 +638,21 @@ export class MarketingTeamElement extends LitElement {
       <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this.announcement}</div>
     </div>`;
   }
+}
+
+/**
+ * The titles of the unfinished tasks an idle agent's next task in the run depends on, joined
+ * with commas (empty when it waits for nothing): why it is not working yet, from the plan.
+ */
+function waitingFor(run: RunState | undefined, agent: string): string {
+  if (!run || ENDED.has(run.status)) return '';
+  const next = run.taskOrder.map((id) => run.tasks[id]).find((task) => task?.agent === agent && task.status === 'todo');
+  if (!next) return '';
+  return next.dependsOn
+    .map((id) => run.tasks[id])
+    .filter((task): task is NonNullable<typeof task> => !!task && task.status !== 'done')
+    .map((task) => task.title)
+    .join(', ');
 }
 
 function memoList<T>(

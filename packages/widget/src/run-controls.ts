@@ -1,8 +1,8 @@
-import type { RunState } from '@marketing-team/core';
+import type { RunState, SteerState } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
-import { defaultStrings, type WidgetStrings } from './strings.js';
+import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
 
 /** Detail of `mt-stop-run`. */
 export interface StopRunDetail {
@@ -37,6 +37,8 @@ export interface RunActionDetail {
  * @csspart steer-input - The instruction field.
  * @csspart steer-button - The steer button.
  * @csspart reason - Why the controls are disabled.
+ * @csspart steers - The list of steering instructions sent to the run.
+ * @csspart steer-status - What became of one: sending, received, applied by which agents.
  */
 export class RunControlsElement extends LitElement {
   static override properties = {
@@ -45,6 +47,8 @@ export class RunControlsElement extends LitElement {
     canWrite: { type: Boolean, attribute: 'can-write' },
     strings: { attribute: false },
     theme: { type: String, reflect: true },
+    steers: { attribute: false },
+    sending: { attribute: false },
   };
   static override styles = [
     themeStyles,
@@ -87,6 +91,31 @@ export class RunControlsElement extends LitElement {
         flex-wrap: wrap;
         gap: 8px;
       }
+      [part='steers'] {
+        flex-basis: 100%;
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 4px;
+        font-size: 0.88em;
+      }
+      [part='steers'] li {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 4px 8px;
+        align-items: baseline;
+      }
+      .instruction {
+        font-weight: 600;
+        overflow-wrap: anywhere;
+      }
+      [part='steer-status'] {
+        color: var(--_muted);
+      }
+      [part='steer-status'][data-state='applied'] {
+        color: var(--_success);
+      }
       [part='reason'] {
         flex-basis: 100%;
         margin: 0;
@@ -106,9 +135,15 @@ export class RunControlsElement extends LitElement {
   declare strings: WidgetStrings;
   /** `light` or `dark`; follows the system when absent. */
   declare theme: string | undefined;
+  /** Steering instructions stored for this run, oldest first, each with the agents that applied it. */
+  declare steers: readonly SteerState[];
+  /** Instructions sent but not yet acknowledged by the server. */
+  declare sending: readonly string[];
 
   constructor() {
     super();
+    this.steers = [];
+    this.sending = [];
     this.canControl = false;
     this.canWrite = false;
     this.strings = defaultStrings;
@@ -150,6 +185,29 @@ export class RunControlsElement extends LitElement {
     </div>`;
   }
 
+  /** Each instruction with what became of it, so the person sees it arrived and who acted on it. */
+  private renderSteers() {
+    const strings = this.strings;
+    if (!this.steers.length && !this.sending.length) return nothing;
+    return html`<ul part="steers" aria-label=${strings.steersLabel}>
+      ${this.steers.map((steer) => {
+        const agents = [...new Set(steer.appliedTo.map((applied) => agentDisplayName(strings, applied.agent)))];
+        return html`<li data-steer=${steer.offset}>
+          <span class="instruction">“${steer.instruction}”</span>
+          <span part="steer-status" data-state=${agents.length ? 'applied' : 'received'}
+            >${agents.length ? strings.steerApplied(agents.join(', ')) : strings.steerReceived}</span
+          >
+        </li>`;
+      })}
+      ${this.sending.map(
+        (instruction) => html`<li>
+          <span class="instruction">“${instruction}”</span>
+          <span part="steer-status" data-state="sending">${strings.steerSending}</span>
+        </li>`,
+      )}
+    </ul>`;
+  }
+
   protected override render() {
     const run = this.run;
     if (run && (run.status === 'interrupted' || run.status === 'failed')) return this.renderEnded(run, run.status);
@@ -176,6 +234,7 @@ export class RunControlsElement extends LitElement {
         <button part="steer-button" type="submit" ?disabled=${disabled} aria-describedby=${describedBy}>${strings.steerSend}</button>
       </form>
       ${disabled ? html`<p part="reason" id="reason">${strings.controlNotAllowed}</p>` : nothing}
+      ${this.renderSteers()}
     </div>`;
   }
 }

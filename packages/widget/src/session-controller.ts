@@ -20,6 +20,11 @@ export class SessionController implements ReactiveController {
   state: SessionState | undefined;
   /** The connection as of the last frame. */
   connection: ConnectionInfo | undefined;
+  /**
+   * Whether `state` holds all the history found at subscribe (so later changes are news).
+   * Handles that cannot tell count as caught up from their first state.
+   */
+  caughtUp = false;
   /** The bound session handle, for sending briefs, cancels, steers and reviews. */
   handle: WidgetSessionHandle | undefined;
 
@@ -91,6 +96,7 @@ export class SessionController implements ReactiveController {
     this.timer = undefined;
     this.handle?.release?.();
     this.handle = undefined;
+    this.caughtUp = false;
   }
 
   private connectionChanged(): void {
@@ -120,6 +126,7 @@ export class SessionController implements ReactiveController {
     const client = this.binding?.client;
     if (!handle || !client) return;
     this.state = handle.getState();
+    this.caughtUp = handle.caughtUp ?? true;
     const connection = client.getConnection();
     // Keep the old object when nothing changed, so the status element does not re-render.
     if (!this.connection || !sameConnection(this.connection, connection)) this.connection = { ...connection };

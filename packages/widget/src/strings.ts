@@ -19,10 +19,24 @@ export interface WidgetStrings {
   submitBrief: string;
   submitHint: string;
   goalRequired: string;
+  /** A field's count once it nears its limit. */
+  fieldCount: (count: number, limit: number) => string;
+  /** A field over its limit, in words the person can act on. */
+  fieldTooLong: (field: string, count: number, limit: number) => string;
+  /** A brief the server refused as invalid, with the field it named when it did. */
+  briefRefused: (field: string | undefined) => string;
   briefNotAllowed: string;
   lanesHeading: string;
   idle: string;
   waiting: string;
+  /** What a waiting agent waits for: the titles of the tasks its next one depends on, joined. */
+  waitingFor: (tasks: string) => string;
+  /** Shown in a lane while the agent writes the structured part of its deliverable. */
+  puttingTogether: string;
+  /** Accessible name of the scrolling text of a lane. */
+  laneTextLabel: (agent: string) => string;
+  /** Shown in a lane once its task became a deliverable. */
+  delivered: (title: string) => string;
   offlineModel: string;
   stop: string;
   stopAgent: (agent: string) => string;
@@ -31,6 +45,16 @@ export interface WidgetStrings {
   steerPlaceholder: string;
   steerSend: string;
   controlNotAllowed: string;
+  /** Accessible name of the list of steering instructions. */
+  steersLabel: string;
+  steerSending: string;
+  /** The server stored the instruction; no agent has used it yet. */
+  steerReceived: string;
+  /** Which agents applied the instruction (names joined). */
+  steerApplied: (agents: string) => string;
+  /** The badge on an output that reflects a steering instruction. */
+  steeredBadge: string;
+  steeredTitle: (instruction: string) => string;
   /** Why a run ended badly, in plain words, from its error (`code` and the server's `message`). */
   runEndedReason: (error: { code: string; message: string } | undefined, status: 'failed' | 'interrupted') => string;
   continueRun: string;
@@ -42,15 +66,34 @@ export interface WidgetStrings {
   elapsed: (seconds: number) => string;
   runStatus: Record<'planned' | 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted', string>;
   deliverablesHeading: string;
+  /** The label of a run in the session, counted from the first. */
+  runLabel: (number: number) => string;
   noDeliverables: string;
+  /** Accessible name of the row of buttons that bring each deliverable of a run into view. */
+  jumpLabel: string;
+  /** The chip offering deliverables that arrived since the person last looked. */
+  newDeliverables: (count: number) => string;
+  /** The badge on such a deliverable. */
+  newBadge: string;
   characterCount: (count: number, limit: number) => string;
   overLimit: string;
+  /** Above a table wider than a phone's screen. */
+  scrollSideways: string;
   landingPreviewTitle: (headline: string) => string;
+  copyMarkdown: string;
+  copyHtml: string;
+  copied: string;
+  openPreview: string;
+  previewPhone: string;
+  previewDesktop: string;
+  closePreview: string;
   bannerAlt: (title: string) => string;
   /** Accessible name of the required disclaimers under a deliverable. */
   disclaimersLabel: string;
   /** Shown where the landing page preview appears once the sanitizer has loaded. */
   landingPreviewLoading: string;
+  /** Shown in a card for the moment its renderer loads. */
+  preparing: string;
   kpiName: string;
   kpiMetric: string;
   kpiTarget: string;
@@ -70,6 +113,7 @@ export interface WidgetStrings {
   reconnectingAttempt: (attempt: number) => string;
   /** Shown while the server has not answered several attempts; `since` is when the connection was lost. */
   unreachableSince: (since: Date) => string;
+  /** Shown for a few seconds once a reconnect has caught up (`caughtUp`: how many updates it brought). */
   resumed: (caughtUp: number) => string;
   queued: (count: number) => string;
   messageCompleted: (agent: string, task: string) => string;
@@ -95,10 +139,19 @@ export const defaultStrings: WidgetStrings = {
   submitBrief: 'Start the team',
   submitHint: 'Ctrl+Enter submits from the goal field; Enter submits from the other fields.',
   goalRequired: 'Campaign goal: please describe what the campaign should achieve.',
+  fieldCount: (count, limit) => `${count.toLocaleString('en')} / ${limit.toLocaleString('en')} characters`,
+  fieldTooLong: (field, count, limit) =>
+    `${field} is ${count.toLocaleString('en')} characters; please keep it to ${limit.toLocaleString('en')} (${(count - limit).toLocaleString('en')} too many). Nothing was cut.`,
+  briefRefused: (field) =>
+    field ? `The brief could not be started: please check ${field} (too long or not filled in).` : 'The brief could not be started: please check its fields.',
   briefNotAllowed: 'Your access does not allow starting a run.',
   lanesHeading: 'Agents',
   idle: 'Idle',
   waiting: 'Waiting for work',
+  waitingFor: (tasks) => `Starts after ${tasks}`,
+  laneTextLabel: (agent) => `What ${agent} wrote`,
+  puttingTogether: 'Putting the deliverable together…',
+  delivered: (title) => `✓ Delivered: ${title}`,
   offlineModel: 'Offline model',
   stop: 'Stop',
   stopAgent: (agent) => `Stop ${agent}`,
@@ -106,6 +159,12 @@ export const defaultStrings: WidgetStrings = {
   steerLabel: 'Steer the team',
   steerPlaceholder: 'A short instruction, e.g. "more playful"',
   steerSend: 'Steer',
+  steersLabel: 'Your instructions to the team',
+  steerSending: 'Sending…',
+  steerReceived: 'Received · the next agent to write will use it',
+  steerApplied: (agents) => `Applied by ${agents}`,
+  steeredBadge: 'Reflects your steer',
+  steeredTitle: (instruction) => `Reflects your instruction “${instruction}”`,
   controlNotAllowed: 'Stopping and steering need the control permission, which this access does not have.',
   runEndedReason: (error, status) => {
     const reasons: Record<string, string> = {
@@ -142,13 +201,26 @@ export const defaultStrings: WidgetStrings = {
     interrupted: 'Interrupted',
   },
   deliverablesHeading: 'Deliverables',
+  runLabel: (number) => `Campaign ${number}`,
   noDeliverables: 'Deliverables appear here as agents finish them.',
+  jumpLabel: 'Go to a deliverable',
+  newDeliverables: (count) => `${count} new · show`,
+  newBadge: 'New',
   characterCount: (count, limit) => `${count} / ${limit} characters`,
   overLimit: 'over the limit',
+  scrollSideways: 'Scroll sideways to see every column →',
   landingPreviewTitle: (headline) => `Landing page preview: ${headline}`,
+  copyMarkdown: 'Copy',
+  copyHtml: 'Copy HTML',
+  copied: 'Copied ✓',
+  openPreview: 'Full screen',
+  previewPhone: 'Phone',
+  previewDesktop: 'Desktop',
+  closePreview: 'Close',
   bannerAlt: (title) => `Banner for ${title}`,
   disclaimersLabel: 'Required disclaimers',
   landingPreviewLoading: 'Preparing the preview…',
+  preparing: 'Preparing…',
   kpiName: 'KPI',
   kpiMetric: 'Metric',
   kpiTarget: 'Target',
@@ -176,7 +248,7 @@ export const defaultStrings: WidgetStrings = {
   reconnectingAttempt: (attempt) => `Reconnecting (attempt ${attempt})`,
   unreachableSince: (since) =>
     `Can't reach the server since ${since.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} · retrying`,
-  resumed: (caughtUp) => `Resumed: ${caughtUp} ${caughtUp === 1 ? 'event' : 'events'} caught up`,
+  resumed: () => 'Back online',
   queued: (count) => `${count} ${count === 1 ? 'message' : 'messages'} queued`,
   messageCompleted: (agent, task) => `${agent} finished ${task}.`,
   deliverableReady: (title) => `Deliverable ready: ${title}.`,

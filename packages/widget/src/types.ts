@@ -27,6 +27,11 @@ export interface WidgetSessionHandle {
   getState(): SessionState;
   /** Calls `listener` after every applied batch; returns an unsubscribe function. */
   subscribe(listener: (...args: never[]) => void): () => void;
+  /**
+   * True once the state holds the history the server had when the page subscribed; what
+   * changes after that happened while the page watched. Absent: the first state is the history.
+   */
+  readonly caughtUp?: boolean;
   /** What the token allows, once the server has said so. */
   readonly capabilities: readonly Capability[];
   submitBrief(brief: CampaignBriefInput): Promise<unknown>;

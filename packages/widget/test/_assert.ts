@@ -68,3 +68,15 @@ function matchDeep<E extends Element>(root: ParentNode, selector: string): E[] {
   visit(root);
   return found;
 }
+
+/** Every text node under `node`, through open shadow roots, in DOM order. */
+export function deepText(node: Node): string {
+  let text = '';
+  const visit = (current: Node) => {
+    if (current.nodeType === Node.TEXT_NODE) text += current.textContent ?? '';
+    if (current instanceof Element && current.shadowRoot) visit(current.shadowRoot);
+    for (const child of Array.from(current.childNodes)) visit(child);
+  };
+  visit(node);
+  return text;
+}

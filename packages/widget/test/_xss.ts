@@ -30,7 +30,7 @@ export function assertInert(root: Element): void {
   const frames = all.filter((element): element is HTMLIFrameElement => element.localName === 'iframe');
   ok(frames.length >= 1, 'landing page rendered in an iframe');
   for (const frame of frames) {
-    equal(frame.getAttribute('part'), 'landing-page', 'only our landing page iframe');
+    ok(['landing-page', 'preview-frame'].includes(frame.getAttribute('part') ?? ''), `only our landing page iframes (${frame.getAttribute('part')})`);
     equal(frame.getAttribute('sandbox'), '', 'empty sandbox (no scripts, no same origin)');
     ok(!frame.hasAttribute('src'), 'srcdoc only');
   }

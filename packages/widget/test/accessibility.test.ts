@@ -1,7 +1,7 @@
 import 'axe-core';
 import '../src/index.js';
 import type { MarketingTeamElement } from '../src/index.js';
-import { deepQuery, equal, ok, waitFor } from './_assert.js';
+import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
 import { FixtureClient, completedRunEvents } from './_fixtures.js';
 import { afterEach, describe, it } from './_mocha.js';
 import { frames, press, type } from './_page.js';
@@ -87,7 +87,7 @@ describe('keyboard and screen readers', () => {
     equal(client.calls[1]!.args[0], 'r9');
   });
 
-  it('announces completions politely, and moves focus to a new deliverable only when not typing', async () => {
+  it('announces completions politely, never moves focus, and offers new deliverables with a chip', async () => {
     const client = new FixtureClient();
     const events = completedRunEvents('r1');
     const firstDeliverable = events.findIndex((event) => event.type === 'deliverable.created');
@@ -105,6 +105,13 @@ describe('keyboard and screen readers', () => {
     steer.blur();
     const next = events.findIndex((event, index) => index > firstDeliverable && event.type === 'deliverable.created');
     client.push(events.slice(firstDeliverable + 1, next + 1));
-    await waitFor(() => focused()?.getAttribute('part') === 'deliverable', 'focus on the new deliverable');
+    await waitFor(() => deepQueryAll(element, 'mt-deliverable-card').length === 2, 'the second deliverable');
+    await frames();
+    equal(focused(), document.body, 'focus stays where the person left it');
+    // Focus moves only when the person asks, through the chip.
+    const chip = await waitFor(() => deepQuery<HTMLButtonElement>(element, '[part="new-chip"]'), 'the new chip');
+    chip.click();
+    await waitFor(() => focused()?.getAttribute('part') === 'deliverable', 'focus on the first new deliverable');
+    equal(deepQuery(element, '[part="new-chip"]'), undefined, 'the chip goes once looked at');
   });
 });

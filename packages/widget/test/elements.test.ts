@@ -29,11 +29,12 @@ describe('<marketing-team> over fixture state', () => {
     ok(bar);
     equal(bar.getAttribute('aria-valuenow'), '5');
     equal(bar.getAttribute('aria-valuemax'), '5');
-    const lane = deepQuery(element, '[data-agent="data-analyst"] >>> [part="text"]');
-    equal(lane?.textContent, 'Plan measurement: done with care.');
+    const lane = await waitFor(() => deepQuery(element, '[data-agent="data-analyst"] >>> mt-markdown >>> [part="content"] p'), 'the lane text as Markdown');
+    equal(lane.textContent, 'Plan measurement: done with care.');
     // Social posts: counted characters and the over-limit flag on the X post.
+    // Counts show only where the limit bites (near or over it).
     const counts = deepQueryAll(element, '[part="post"] .count');
-    equal(counts.length, 3);
+    ok(counts.length >= 1 && counts.length <= 3, `counts shown (${counts.length})`);
     ok(deepQuery(element, '[part="post"][data-channel="x"] .count[data-over]'), 'X post marked over the limit');
     // Landing page only in an empty sandbox, once sanitized; banner only as an image.
     const frame = await waitFor(() => deepQuery<HTMLIFrameElement>(element, 'iframe[part="landing-page"]'), 'the sanitized landing page');
@@ -80,7 +81,7 @@ describe('<marketing-team> over fixture state', () => {
     await frames();
     const researcher = lanes.find((lane) => lane.shadowRoot?.querySelector('[data-agent="market-researcher"]'));
     ok(researcher);
-    ok(researcher.shadowRoot?.querySelector('[part="text"]')?.textContent?.endsWith('t49 '), 'all deltas shown');
+    ok(researcher.shadowRoot?.querySelector<HTMLElement & { markdown: string }>('[part="text"] mt-markdown')?.markdown.endsWith('t49 '), 'all deltas shown');
     ok((renders.get(researcher) ?? 0) < 10, `researcher lane rendered ${renders.get(researcher)} times for 50 deltas`);
     for (const lane of lanes) if (lane !== researcher) equal(renders.get(lane), 0, 'other lanes untouched');
   });
@@ -155,7 +156,7 @@ describe('<marketing-team> over fixture state', () => {
     research.deliverable = { ...research.deliverable, markdown: `# ${research.deliverable.title}\n\nBody text.` };
     client.push(events);
     const element = mount(client);
-    const content = await waitFor(() => deepQuery(element, '[part="content"]'), 'Markdown');
+    const content = await waitFor(() => deepQuery(element, 'mt-deliverable-card >>> [part="content"]'), 'Markdown');
     await waitFor(() => content.textContent?.includes('Body text.'), 'body');
     ok(!content.textContent?.includes(research.deliverable.title), 'title not repeated');
   });
@@ -173,7 +174,7 @@ describe('<marketing-team> over fixture state', () => {
     equal(lane.getAttribute('theme'), 'dark');
   });
 
-  it('shows reconnecting with the attempt, then resumed, and queued messages', async () => {
+  it('shows reconnecting with the attempt, then back online, and queued messages', async () => {
     const client = new FixtureClient();
     const element = mount(client);
     const label = () => deepQuery(element, 'mt-connection-status >>> [part="status"]')?.textContent ?? '';
@@ -181,6 +182,6 @@ describe('<marketing-team> over fixture state', () => {
     client.setConnection({ status: 'reconnecting', attempt: 2, lastResume: null, queued: 1 });
     await waitFor(() => label().includes('attempt 2') && label().includes('1 message queued'), 'reconnecting');
     client.setConnection({ status: 'live', attempt: 0, lastResume: { caughtUp: 7, at: Date.now() }, queued: 0 });
-    await waitFor(() => label().includes('7 events caught up'), 'resumed');
+    await waitFor(() => label().startsWith('Back online'), 'back online');
   });
 });

@@ -1,6 +1,6 @@
 import '../src/index.js';
 import { landingPageDocument, renderMarkdown } from '../src/markdown/index.js';
-import { deepEqual, deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
+import { deepEqual, deepQuery, deepQueryAll, deepText, equal, ok, waitFor } from './_assert.js';
 import { FixtureClient, completedRunEvents } from './_fixtures.js';
 import { after, describe, it } from './_mocha.js';
 import { frames } from './_page.js';
@@ -30,7 +30,7 @@ describe('untrusted model output (fixture state)', () => {
     });
     await frames();
     const lane = deepQuery(element, '[data-agent="market-researcher"] >>> [part="text"]');
-    ok(lane?.textContent?.includes('<script>window.__pwned="delta"</script>'), 'split tags shown as text');
+    ok(lane && deepText(lane).includes('<script>window.__pwned="delta"</script>'), 'split tags shown as text');
     // A sandbox without allow-same-origin gives the frame an opaque origin: its document is not ours to read.
     equal(frame.contentDocument, null, 'landing page is cross-origin to us');
     assertInert(element);

@@ -24,6 +24,11 @@ export class SessionEntry {
   refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Progress of the reconnect under way: the log head to reach and the events applied so far. */
   resume: { head: number; caughtUp: number } | undefined;
+  /**
+   * The log head the server named in the first `subscribed` frame of this epoch: events up to
+   * it were history when this client arrived, events after it happened while it watched.
+   */
+  historyHead: number | undefined;
   /** Who else watches, from the last `presence` frame (beside the log, never in it). */
   viewers: ServerFrameOf<'presence'>['viewers'] = [];
   refs = 0;

@@ -131,6 +131,31 @@ describe('SessionClient: handshake, snapshot and events', () => {
     sessions.close();
   });
 
+  it('tells history from news: caughtUp once the head named at the first subscribe is applied, however many chunks it takes', async () => {
+    const sessions = client({ backoff: { initialMs: 100, maxMs: 1_000, jitter: 0 } });
+    const handle = sessions.session('s1', { token: 't' });
+    let socket = connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(handle.historyHead).toBeUndefined();
+    expect(handle.caughtUp).toBe(false);
+    socket.deliver(subscribed('s1', 'e1', 5));
+    expect(handle.historyHead).toBe(5);
+    socket.deliver(events('s1', records(1, 2)));
+    expect(handle.caughtUp).toBe(false);
+    socket.deliver(events('s1', records(3, 5)));
+    expect(handle.caughtUp).toBe(true);
+    socket.deliver(events('s1', records(6, 6)));
+    // A reconnect catches up on news; it finds no new history.
+    socket.drop();
+    await vi.advanceTimersByTimeAsync(100);
+    socket = connect();
+    await vi.advanceTimersByTimeAsync(0);
+    socket.deliver(subscribed('s1', 'e1', 9));
+    expect(handle.historyHead).toBe(5);
+    expect(handle.caughtUp).toBe(true);
+    sessions.close();
+  });
+
   it('carries several sessions on one socket', async () => {
     const sessions = client();
     const a = sessions.session('a', { token: 't' });

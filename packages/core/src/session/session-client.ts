@@ -572,7 +572,10 @@ export class SessionClient {
     if (entry.epoch !== undefined && entry.epoch !== frame.epoch) {
       // The log was reset: offsets of the old epoch mean nothing; the server sends a snapshot next.
       entry.state = createSessionState();
+      entry.historyHead = undefined;
     }
+    // Only the first head counts: a reconnect catches up on news, it finds no new history.
+    entry.historyHead ??= frame.head;
     entry.epoch = frame.epoch;
     entry.capabilities = frame.capabilities;
     entry.expiresAt = frame.expiresAt;

@@ -91,6 +91,21 @@ export class SessionHandle {
     return this.#entry.state.offset;
   }
 
+  /**
+   * The log offset that was history when this client first subscribed (the server's head then);
+   * undefined until the server has answered. Events at or below it were there before the page
+   * looked; once `offset` reaches it the state has caught up and what follows happens live.
+   */
+  get historyHead(): number | undefined {
+    return this.#entry.historyHead;
+  }
+
+  /** True once the state holds all the history found at subscribe, so later changes are news. */
+  get caughtUp(): boolean {
+    const head = this.#entry.historyHead;
+    return head !== undefined && this.#entry.state.offset >= head;
+  }
+
   /** Devices watching this session, from the server's last `presence` frame. */
   get viewers(): readonly SessionViewer[] {
     return this.#entry.viewers;

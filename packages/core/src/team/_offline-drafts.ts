@@ -180,7 +180,14 @@ function socialPosts(context: OfflineContext): OfflineDraftParts {
 function adCopy(context: OfflineContext): OfflineDraftParts {
   const { brand, product } = context;
   const cta = context.tone.urgent ? 'Start now' : context.pick(['Start free trial', 'Get started', 'See it in action']);
-  const platforms = ['google', 'meta', 'linkedin'] as const;
+  // Search always; a social platform only when the brief ticked one of its channels.
+  const channels = context.brief.channels;
+  const platforms: ('google' | 'meta' | 'linkedin' | 'x')[] = [
+    'google',
+    ...(channels.includes('facebook') || channels.includes('instagram') ? (['meta'] as const) : []),
+    ...(channels.includes('linkedin') ? (['linkedin'] as const) : []),
+    ...(channels.includes('x') ? (['x'] as const) : []),
+  ];
   const headlines = [`${product} for ${context.audience}`, `Meet ${product}`, `${brand.name}: ${product}`];
   const descriptions = keyMessages(context);
   const variants = platforms.flatMap((platform, p) =>

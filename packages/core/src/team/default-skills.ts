@@ -81,7 +81,7 @@ export const adCopySkill: Skill = defineSkill({
   description: 'Write paid ad variants (search and social) with headlines and descriptions within platform limits.',
   output: 'ad-copy',
   instructions: rules([
-    'Write 2-3 variants for each of: Google search (headline max 30 characters, description max 90), Meta (headline 40, primary text 125), LinkedIn (headline 70, intro 150).',
+    'Write 2-3 variants for Google search (headline max 30 characters, description max 90) and for each paid social platform of the brief\'s channels only: Meta when Facebook or Instagram is among them (headline 40, primary text 125), LinkedIn when LinkedIn is (headline 70, intro 150), X when X is (headline 70, text 280). No variants for a platform whose channel the brief left out.',
     'Each variant tests a different angle from the strategy: benefit, proof, objection handling, offer.',
     'Count characters; a headline over the limit is rejected by the platform.',
     'Calls to action are verbs the platform supports ("Start free trial", "Learn more", "Sign up").',

@@ -105,6 +105,15 @@ describe('offlineDraft', () => {
     expect(plan.data.kpis.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('writes ad variants only for the platforms of the brief\'s channels', () => {
+    const request = buildSkillRequest({ team: defaultTeam, skill: 'ad-copy', brief: { goal: 'Launch the bottle', channels: ['x', 'instagram'] } });
+    const text = offlineDraft(request.purpose);
+    const ads = parseDeliverable({ kind: 'ad-copy', text, id: 'd', runId: 'r', taskId: 't', agent: 'content-creator', skill: 'ad-copy', brand: defaultTeam.brand });
+    if (ads.kind !== 'ad-copy') throw new Error('kind');
+    expect([...new Set(ads.data.variants.map((variant) => variant.platform))].sort()).toEqual(['google', 'meta', 'x']);
+    expect(text.toLowerCase()).not.toContain('linkedin');
+  });
+
   it('applies steering visibly', () => {
     const steered = runAll(['Keep it short and add urgency: the offer ends Friday']);
     for (const [, { deliverable }] of steered) {

@@ -3,9 +3,10 @@ import type { RenderMarkdownOptions } from '../markdown/render-markdown.js';
 
 type Renderer = (markdown: string, options?: RenderMarkdownOptions) => string;
 type LandingPageSanitizer = (html: string, options?: LandingPageDocumentOptions) => string;
+type Bodies = typeof import('../markdown/deliverable-bodies.js');
 
 /** The sanitizers of the lazily loaded chunk. */
-export interface Sanitizers {
+export interface Sanitizers extends Pick<Bodies, 'renderPosts' | 'renderAdCopy' | 'renderCreative' | 'renderMeasurement'> {
   renderMarkdown: Renderer;
   landingPageDocument: LandingPageSanitizer;
 }
@@ -24,7 +25,14 @@ export function loadedSanitizers(): Sanitizers | undefined {
  */
 export function loadSanitizers(): Promise<Sanitizers> {
   loading ??= import('../markdown/render-markdown.js').then((module) => {
-    sanitizers = { renderMarkdown: module.renderMarkdown, landingPageDocument: module.landingPageDocument };
+    sanitizers = {
+      renderMarkdown: module.renderMarkdown,
+      landingPageDocument: module.landingPageDocument,
+      renderPosts: module.renderPosts,
+      renderAdCopy: module.renderAdCopy,
+      renderCreative: module.renderCreative,
+      renderMeasurement: module.renderMeasurement,
+    };
     return sanitizers;
   });
   return loading;

@@ -2,8 +2,11 @@ import DOMPurify from 'dompurify';
 import { Marked, type Tokens } from 'marked';
 import { isAllowedMedia, mediaOriginsOf } from '../internal/_media-origins.js';
 
-// This module is the lazily loaded sanitizer chunk; the landing page sanitizer rides along.
+// This module is the lazily loaded sanitizer chunk; the landing page sanitizer and the
+// full-screen preview (only ever shown for a sanitized page) ride along.
 export { landingPageDocument, type LandingPageDocumentOptions } from './landing-page-document.js';
+export { LandingPreviewElement } from './landing-preview.js';
+export { renderAdCopy, renderCreative, renderMeasurement, renderPosts } from './deliverable-bodies.js';
 
 // Model output is untrusted: links may only leave for the web or mail, images load only from
 // origins the host allowed (none by default), and nothing executable survives.

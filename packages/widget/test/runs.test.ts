@@ -1,0 +1,56 @@
+// Several runs in one session stay apart: each run's deliverables in a package of their own,
+// newest first, with the run's brief; the board shows the current run's tasks once; lanes start
+// afresh for a new run.
+import '../src/index.js';
+import type { MarketingTeamElement } from '../src/index.js';
+import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
+import { afterEach, describe, it } from './_mocha.js';
+import { mintToken, serverUrl } from './_page.js';
+
+const LONG = 60_000;
+
+afterEach(() => {
+  for (const element of Array.from(document.body.querySelectorAll('marketing-team'))) element.remove();
+});
+
+function lastRun(element: MarketingTeamElement) {
+  const state = element.state;
+  const id = state?.runOrder[state.runOrder.length - 1];
+  return id ? state?.runs[id] : undefined;
+}
+
+describe('several runs in one session', () => {
+  it('groups deliverables by run, newest first, keeps each brief, one board and fresh lanes per run', async () => {
+    const session = `widget-runs-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const element = document.createElement('marketing-team') as MarketingTeamElement;
+    element.endpoint = `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
+    element.session = session;
+    element.token = await mintToken(session, ['read', 'write', 'control']);
+    document.body.append(element);
+    await waitFor(() => deepQuery(element, 'mt-connection-status >>> [data-status="live"]'), 'live', LONG);
+    await element.submitBrief({ goal: 'Spring sale for young families', channels: ['x'], deliverables: ['research-brief', 'social-posts'] });
+    await waitFor(() => lastRun(element)?.status === 'completed', 'the first run to complete', LONG);
+    const first = lastRun(element)!.id;
+    await element.submitBrief({ goal: 'Autumn webinar on data privacy', channels: ['instagram'], deliverables: ['research-brief', 'social-posts'] });
+    await waitFor(() => lastRun(element)?.id !== first, 'the second run to start', LONG);
+    const second = lastRun(element)!.id;
+    // While the second run works, no lane shows a message of the first.
+    await waitFor(() => Object.values(element.state!.messages).some((message) => message.runId === second && message.text.length > 0), 'the second run streaming', LONG);
+    const firstMessages = new Set(Object.values(element.state!.messages).filter((message) => message.runId === first).map((message) => message.id));
+    for (const text of deepQueryAll(element, 'mt-agent-lane >>> [part="text"]')) ok(!firstMessages.has(text.dataset.message ?? ''), 'lane shows the current run only');
+    await waitFor(() => lastRun(element)?.status === 'completed', 'the second run to complete', LONG);
+    await waitFor(() => deepQueryAll(element, '[part="package"]').length === 2, 'two packages');
+    const packages = deepQueryAll(element, '[part="package"]');
+    equal(packages.map((pack) => pack.dataset.run).join(), `${second},${first}`, 'newest first');
+    ok(packages[0]!.textContent?.includes('Autumn webinar on data privacy'), 'the second brief with its package');
+    ok(packages[1]!.textContent?.includes('Spring sale for young families'), 'the first brief stays visible');
+    for (const [index, runId] of [second, first].entries()) {
+      const ids = deepQueryAll(packages[index]!, 'mt-deliverable-card').map((card) => card.dataset.id);
+      ok(ids.length >= 2, `deliverables of ${runId}`);
+      for (const id of ids) equal(element.state!.deliverables[id!]?.runId, runId, `deliverable ${id} in its run's package`);
+    }
+    const titles = deepQueryAll(element, 'mt-task-board >>> [part="card"] h4, mt-task-board >>> [part="card"] .title').map((title) => title.textContent?.trim());
+    const cards = deepQueryAll(element, 'mt-task-board >>> [part="card"]');
+    equal(cards.length, Object.keys(lastRun(element)!.tasks).length, `the board shows the current run's tasks once (${titles.join(', ')})`);
+  });
+});
