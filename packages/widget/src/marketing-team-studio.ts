@@ -1315,8 +1315,18 @@ export class MarketingTeamStudioElement extends LitElement {
   private renderAgents(): TemplateResult {
     const s = this.s;
     const agents = this.draft.agents;
+    // Who owns each skill and who produces each deliverable kind, so a double owner is flagged on
+    // the row where it happens, before core's team check refuses the save.
     const owners = new Map<string, number[]>();
-    agents.forEach((agent, a) => agent.skills.forEach((name) => owners.set(name, [...(owners.get(name) ?? []), a])));
+    const producers = new Map<DeliverableKind, number[]>();
+    const outputOf = new Map(this.draft.skills.map((skill) => [skill.name, skill.output]));
+    agents.forEach((agent, a) =>
+      agent.skills.forEach((name) => {
+        owners.set(name, [...(owners.get(name) ?? []), a]);
+        const kind = outputOf.get(name);
+        if (kind && !(producers.get(kind) ?? []).includes(a)) producers.set(kind, [...(producers.get(kind) ?? []), a]);
+      }),
+    );
     return html`
       ${agents.map((agent, a) => {
         const path = `agents[${a}]`;
@@ -1344,7 +1354,9 @@ export class MarketingTeamStudioElement extends LitElement {
                 const ownerIndexes = owners.get(skill.name) ?? [];
                 const mine = agent.skills.includes(skill.name);
                 const others = ownerIndexes.filter((other) => other !== a).map((other) => agents[other]!.title);
-                const overlap = mine && others.length > 0;
+                const kindOthers = mine ? (producers.get(skill.output) ?? []).filter((other) => other !== a).map((other) => agents[other]!.title) : [];
+                const overlap = mine && (others.length > 0 || kindOthers.length > 0);
+                const warning = others.length > 0 ? s.overlap(skill.name, others.join(', ')) : s.kindOverlap(s.deliverableKinds[skill.output], kindOthers.join(', '));
                 const id = `agent-${a}-skill-${skill.name}`;
                 return html`<div class="check" data-skill=${skill.name} ?data-overlap=${overlap}>
                   <input
@@ -1362,12 +1374,13 @@ export class MarketingTeamStudioElement extends LitElement {
                   <label for=${id}>
                     ${skill.name}
                     ${!mine && others.length ? html`<span class="owner">· ${others.join(', ')}</span>` : nothing}
-                    ${overlap ? html`<span part="overlap" id="${id}-overlap" role="alert">${s.overlap(skill.name, others.join(', '))}</span>` : nothing}
+                    ${overlap ? html`<span part="overlap" id="${id}-overlap" role="alert">${warning}</span>` : nothing}
                   </label>
                 </div>`;
               })}
             </div>
-            ${this.issuesAt(`${path}.skills`).length && !agent.skills.some((name) => (owners.get(name) ?? []).length > 1)
+            ${this.issuesAt(`${path}.skills`).length &&
+            !agent.skills.some((name) => (owners.get(name) ?? []).length > 1 || (producers.get(outputOf.get(name)!) ?? []).length > 1)
               ? html`<p class="field-error">${this.issuesAt(`${path}.skills`).join('; ')}</p>`
               : nothing}
           </fieldset>

@@ -102,6 +102,7 @@ export interface StudioStrings {
   newAgentPrompt: string;
   ownedBy: (agent: string) => string;
   overlap: (skill: string, others: string) => string;
+  kindOverlap: (kind: string, others: string) => string;
   // team and routing
   rulesHeading: string;
   addRule: string;
@@ -233,6 +234,7 @@ export const defaultStudioStrings: StudioStrings = {
   newAgentPrompt: 'You are a focused member of the marketing team. Stay inside your role.',
   ownedBy: (agent) => `also ${agent}`,
   overlap: (skill, others) => `"${skill}" is also owned by ${others}. A skill belongs to exactly one agent.`,
+  kindOverlap: (kind, others) => `${kind} are also produced by ${others}. Each deliverable belongs to exactly one agent.`,
   rulesHeading: 'Routing rules',
   addRule: 'Add a rule',
   ruleAgent: 'Send to',
