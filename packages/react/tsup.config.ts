@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 // ESM for bundlers, like the widget it wraps: React, Lit and the workspace packages stay external
 // (React and React DOM are peer dependencies; one copy of each belongs to the app).
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/studio.ts'],
   format: ['esm'],
   dts: true,
   clean: true,

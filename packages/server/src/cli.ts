@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDefaultTeam, type ModelProvider } from '@marketing-team/core';
+import { DEFAULT_WORKSPACE_ID, createDefaultTeam, type ModelProvider } from '@marketing-team/core';
 import { createDemoHandler } from './demo/demo-app.js';
 import { createDurableStreamsHandler } from './durable-streams/index.js';
 import { attachWebSocket, createMarketingTeamServer, createNodeListener } from './http/index.js';
@@ -77,11 +77,12 @@ async function providerFromEnvironment(): Promise<{ provider: ModelProvider; lab
   return { provider: createOfflineProvider({ tokensPerSecond: 40 }), label: 'team runtime on the offline model' };
 }
 
-async function launcherFor(scripted: boolean, workspaces: WorkspaceStore): Promise<{ launcher: RunLauncher; label: string }> {
-  if (scripted) return { launcher: createScriptedProducer({ deltas: 400, deltasPerSecond: 40, tasks: 3 }), label: 'scripted producer' };
+async function launcherFor(scripted: boolean, workspaces: WorkspaceStore): Promise<{ launcher: RunLauncher; label: string; provider: ModelProvider }> {
+  // The studio's template analyses need a model even when runs are scripted: the offline one.
+  if (scripted) return { launcher: createScriptedProducer({ deltas: 400, deltasPerSecond: 40, tasks: 3 }), label: 'scripted producer', provider: createOfflineProvider({ tokensPerSecond: 400 }) };
   const { provider, label } = await providerFromEnvironment();
   // Each run uses its workspace's saved team; the default team runs until one is saved.
-  return { launcher: createTeamRuntime({ team: createDefaultTeam(), provider, workspaces }), label };
+  return { launcher: createTeamRuntime({ team: createDefaultTeam(), provider, workspaces }), label, provider };
 }
 
 /** The widget's self-contained file when `@marketing-team/widget` is installed beside the server (as from npm). */
@@ -119,12 +120,13 @@ async function dev(argv: string[]): Promise<void> {
   if (widgetFile && !existsSync(widgetFile)) throw new Error(`--widget: no file at ${widgetFile} (build it with: pnpm --filter @marketing-team/widget build)`);
   // The model first: a missing SDK or setting fails before anything is opened; then the stores.
   const { store, workspaces, where } = await openStores(resolve(values.data));
-  const { launcher, label } = await launcherFor(values.scripted, workspaces);
+  const { launcher, label, provider } = await launcherFor(values.scripted, workspaces);
   const origins = new Set<string>();
   const server = createMarketingTeamServer({
     store,
     workspaces,
     launcher,
+    analysisProvider: provider,
     // A random secret per process unless one is given: tokens die with it, which a demo can afford.
     tokens: { secret: process.env.MARKETING_TEAM_SECRET ?? randomBytes(32).toString('hex') },
     allowedOrigins: (origin) => origins.has(origin),
@@ -138,7 +140,8 @@ async function dev(argv: string[]): Promise<void> {
   // Session logs also speak the open Durable Streams protocol, read-only, under /streams.
   const streams = createDurableStreamsHandler({ store, basePath: '/streams', tokens: server.tokens });
   server.route('/streams', streams);
-  const http = createServer(createNodeListener({ fetch: createDemoHandler(server, widgetFile ? { widgetFile } : {}) }));
+  // The demo's sessions and its studio share the default workspace, so a brief runs the team edited there.
+  const http = createServer(createNodeListener({ fetch: createDemoHandler(server, widgetFile ? { widgetFile, studioWorkspace: DEFAULT_WORKSPACE_ID } : {}) }));
   const websocket = attachWebSocket(http, server);
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);
@@ -158,7 +161,7 @@ async function dev(argv: string[]): Promise<void> {
     const lan = addresses.filter((a) => !a.internal).map((a) => `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${actualPort}`);
     console.warn(
       `  WARNING: listening on ${host}: anyone who can reach this machine can get a full token for any demo session` +
-        ` and run briefs on it${process.env.ANTHROPIC_API_KEY ? ' with your Anthropic key' : process.env.OPENAI_API_KEY ? ' with your OpenAI key' : ''}. Use it on a network you trust.`,
+        ` (and an admin token for the demo team) and run briefs on it${process.env.ANTHROPIC_API_KEY ? ' with your Anthropic key' : process.env.OPENAI_API_KEY ? ' with your OpenAI key' : ''}. Use it on a network you trust.`,
     );
     for (const address of lan) console.log(`  ${address}`);
   }

@@ -7,11 +7,14 @@ import { gzipSync } from 'node:zlib';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
-/** esbuild options of `dist/marketing-team.js`. */
-export function bundleOptions({ withoutSanitizer = false } = {}) {
+/**
+ * esbuild options of `dist/marketing-team.js`, or with `studio` of `dist/marketing-team-studio.js`
+ * (the studio is its own file, so the element's size budget does not carry it).
+ */
+export function bundleOptions({ withoutSanitizer = false, studio = false } = {}) {
   return {
     absWorkingDir: packageRoot,
-    entryPoints: ['src/index.ts'],
+    entryPoints: [studio ? 'src/studio.ts' : 'src/index.ts'],
     bundle: true,
     minify: true,
     format: 'esm',
@@ -78,6 +81,11 @@ export async function writeBundle(outfile = 'dist/marketing-team.js') {
   await build({ ...bundleOptions(), outfile });
 }
 
+/** Writes `dist/marketing-team-studio.js` (or another file): `<marketing-team-studio>` on its own. */
+export async function writeStudioBundle(outfile = 'dist/marketing-team-studio.js') {
+  await build({ ...bundleOptions({ studio: true }), outfile });
+}
+
 /** Minified and gzipped sizes (bytes) of a build, in memory. */
 export async function measureBundle(options) {
   const result = await build({ ...options, write: false, outdir: 'out' });
@@ -114,4 +122,5 @@ export function litOptions() {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   await writeBundle();
+  await writeStudioBundle();
 }

@@ -14,7 +14,7 @@ import {
   type RunLauncher,
   type WebSocketPeer,
 } from '@marketing-team/server';
-import { SqliteStore } from '@marketing-team/server/sqlite';
+import { SqliteStore, SqliteWorkspaceStore } from '@marketing-team/server/sqlite';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -25,10 +25,10 @@ import { hostileEvents } from './_hostile-events.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'mt-widget-test-'));
 const store = new SqliteStore({ path: join(directory, 'sessions.db'), synchronous: 'normal' });
-const runtime = createTeamRuntime({
-  team: createDefaultTeam(),
-  provider: createOfflineProvider({ tokensPerSecond: Number(process.env.MT_TOKENS_PER_SECOND ?? 600) }),
-});
+// Workspaces beside the sessions (the studio's tests); sessions of tokens without one run the default team.
+const workspaces = new SqliteWorkspaceStore({ path: join(directory, 'sessions.db') });
+const provider = createOfflineProvider({ tokensPerSecond: Number(process.env.MT_TOKENS_PER_SECOND ?? 600) });
+const runtime = createTeamRuntime({ team: createDefaultTeam(), provider, workspaces });
 
 async function hostileRun(context: RunContext): Promise<void> {
   const { runId } = context;
@@ -56,6 +56,8 @@ const launcher: RunLauncher = {
 
 const server = createMarketingTeamServer({
   store,
+  workspaces,
+  analysisProvider: provider,
   tokens: { secret: randomBytes(32) },
   launcher,
   basePath: '/mt',
@@ -98,7 +100,13 @@ hooks.close = (peer, code, reason) => {
   close(peer, code, reason);
 };
 
-const TokenBody = z.object({ session: z.string().min(1), capabilities: z.array(z.enum(['read', 'write', 'control'])).min(1), ttlSeconds: z.number().int().positive().default(600) });
+const TokenBody = z.object({
+  session: z.string().min(1).optional(),
+  workspace: z.string().min(1).optional(),
+  capabilities: z.array(z.enum(['read', 'write', 'control', 'admin'])).min(1),
+  ttlSeconds: z.number().int().positive().default(600),
+  userId: z.string().min(1).default('tester'),
+});
 const SessionBody = z.object({ session: z.string().min(1) });
 const InterruptBody = SessionBody.extend({ runId: z.string().min(1) });
 
@@ -115,7 +123,14 @@ function send(res: ServerResponse, status: number, value: unknown): void {
 async function testApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   if (req.method === 'POST' && url.pathname === '/test/token') {
     const input = TokenBody.parse(await body(req));
-    const token = await server.tokens.mint({ session: input.session, userId: 'tester', userName: 'Tester', capabilities: input.capabilities as Capability[], ttlSeconds: input.ttlSeconds });
+    const token = await server.tokens.mint({
+      ...(input.session ? { session: input.session } : {}),
+      ...(input.workspace ? { workspace: input.workspace } : {}),
+      userId: input.userId,
+      userName: 'Tester',
+      capabilities: input.capabilities as Capability[],
+      ttlSeconds: input.ttlSeconds,
+    });
     return send(res, 200, { token });
   }
   if (req.method === 'POST' && url.pathname === '/test/drop') {
@@ -160,6 +175,7 @@ async function stop(): Promise<void> {
   sockets.close();
   await server.close().catch(() => undefined);
   http.close();
+  await workspaces.close().catch(() => undefined);
   await store.close().catch(() => undefined);
   rmSync(directory, { recursive: true, force: true });
   process.exit(0);

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { MarketingTeamServer } from '../http/create-server.js';
 import { renderDemoPage } from './demo-page.js';
 import { renderWidgetPage } from './widget-page.js';
@@ -12,6 +14,13 @@ export interface DemoOptions {
    * The server never imports the widget: the file is served as it is.
    */
   widgetFile?: string;
+  /**
+   * The workspace the demo's studio edits. With it, `POST /tokens` with `{ "workspace": id }` (no
+   * session) hands out an `admin` token for that workspace: the demo's stand-in for a host backend
+   * that lets its signed-in customer edit their team. The page opens on the studio while the
+   * workspace has no brand of its own, when `marketing-team-studio.js` sits beside `widgetFile`.
+   */
+  studioWorkspace?: string;
 }
 
 const PAGE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
@@ -21,6 +30,8 @@ const PAGE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'n
  * at the root). The demo's token route stands in for a host backend that mints tokens.
  */
 export function createDemoHandler(server: MarketingTeamServer, options: DemoOptions = {}): (request: Request) => Promise<Response> {
+  const studioFile = options.widgetFile ? join(dirname(options.widgetFile), 'marketing-team-studio.js') : undefined;
+  const studio = options.studioWorkspace !== undefined && studioFile !== undefined && existsSync(studioFile) ? { workspace: options.studioWorkspace, file: studioFile } : undefined;
   return async (request) => {
     const url = new URL(request.url);
     if (request.method === 'GET' && options.widgetFile && url.pathname === '/marketing-team.js') {
@@ -28,9 +39,25 @@ export function createDemoHandler(server: MarketingTeamServer, options: DemoOpti
         headers: { ...PAGE_HEADERS, 'content-type': 'text/javascript; charset=utf-8' },
       });
     }
+    if (request.method === 'GET' && studio && url.pathname === '/marketing-team-studio.js') {
+      return new Response(await readFile(studio.file), { headers: { ...PAGE_HEADERS, 'content-type': 'text/javascript; charset=utf-8' } });
+    }
+    if (request.method === 'POST' && options.studioWorkspace !== undefined && url.pathname === '/tokens') {
+      const body = (await request
+        .clone()
+        .json()
+        .catch(() => undefined)) as { workspace?: unknown; session?: unknown } | undefined;
+      if (body && body.session === undefined && body.workspace !== undefined) {
+        if (body.workspace !== options.studioWorkspace) {
+          return Response.json({ type: 'error', code: 'forbidden', message: `workspace: the demo edits "${options.studioWorkspace}" only`, field: 'workspace' }, { status: 403 });
+        }
+        const token = await server.tokens.mint({ workspace: options.studioWorkspace, userId: 'demo-user', userName: 'Demo user', capabilities: ['admin'], ttlSeconds: 3600 });
+        return Response.json({ token, expiresAt: Math.floor(Date.now() / 1000) + 3600 }, { headers: { 'cache-control': 'no-store' } });
+      }
+    }
     if (request.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) {
       const nonce = randomBytes(16).toString('base64');
-      const page = options.widgetFile ? renderWidgetPage(nonce) : renderDemoPage(nonce);
+      const page = options.widgetFile ? renderWidgetPage(nonce, studio ? { workspace: studio.workspace } : {}) : renderDemoPage(nonce);
       return new Response(page, {
         headers: { ...PAGE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': pagePolicy(nonce, url.host, Boolean(options.widgetFile)) },
       });

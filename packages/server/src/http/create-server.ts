@@ -8,6 +8,7 @@ import {
   WorkspaceIdSchema,
   protocolErrorFromZod,
   type Capability,
+  type ModelProvider,
 } from '@marketing-team/core';
 import { z } from 'zod';
 import { MemoryRevocationList, type RevocationList } from '../auth/revocation-list.js';
@@ -94,6 +95,11 @@ export interface MarketingTeamServerOptions {
    * it, so a token of another workspace is refused on that session.
    */
   workspaces?: WorkspaceStore;
+  /**
+   * The model behind `POST <base>/workspaces/:id/reference-analysis` (the studio's
+   * Reference-Based Method), for example the runtime's provider; the route is off without it.
+   */
+  analysisProvider?: ModelProvider;
   /** Largest workspace document accepted by the API; defaults to 4 MiB. */
   maxWorkspaceBytes?: number;
   /** Extra routes by path prefix under the base path (e.g. `{ '/streams': handler }`). */
@@ -248,6 +254,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
         mountPath: `${basePath}/workspaces`,
         onError,
         ...(options.maxWorkspaceBytes ? { maxBodyBytes: options.maxWorkspaceBytes } : {}),
+        ...(options.analysisProvider ? { analysisProvider: options.analysisProvider } : {}),
       }),
     );
   }

@@ -1,9 +1,12 @@
 import {
   ProtocolError,
+  TeamDefinitionError,
+  analyzeReference,
   WORKSPACE_SECTIONS,
   WorkspaceIdSchema,
   workspaceIssues,
   type Capability,
+  type ModelProvider,
   type TeamDefinitionIssue,
   type WorkspaceDocument,
   type WorkspaceSection,
@@ -27,6 +30,11 @@ export interface WorkspaceRoutesOptions {
   /** Path the routes are mounted at, for the OpenAPI document's server URL (e.g. `/mt/workspaces`). */
   mountPath?: string;
   onError?: (error: unknown) => void;
+  /**
+   * The model that writes Reference-Based analysis reports (`POST /:id/reference-analysis`);
+   * without one that route answers 404.
+   */
+  analysisProvider?: ModelProvider;
 }
 
 /** Default of {@link WorkspaceRoutesOptions.maxBodyBytes}. */
@@ -36,6 +44,14 @@ export const DEFAULT_MAX_WORKSPACE_BODY_BYTES = 4 * 1024 * 1024;
 const NAMED_COLLECTIONS = ['functions', 'skills', 'agents'] as const;
 type NamedCollection = (typeof NAMED_COLLECTIONS)[number];
 const ItemNameSchema = z.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
+
+// The same limits core's Reference-Based Method applies to a template (name: a plain file name).
+const ReferenceAnalysisBodySchema = z.strictObject({
+  template: z.strictObject({
+    name: z.string().min(1).max(128).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" or "-" (a plain file name)'),
+    content: z.string().trim().min(1, 'must not be empty').max(200_000),
+  }),
+});
 
 const RollbackBodySchema = z.strictObject({ version: z.number().int().positive() });
 const ListQuerySchema = z.object({
@@ -108,6 +124,8 @@ async function bodyOf(request: Request, limit: number): Promise<unknown> {
  * - `GET|PUT /:id`: the latest version / save a whole document
  * - `GET /:id/versions`, `GET /:id/versions/:version`: history
  * - `POST /:id/rollback` `{ "version": n }`: saves version n's content as a new version
+ * - `POST /:id/reference-analysis` `{ "template": { name, content } }`: the analysis report of a
+ *   branded template (Reference-Based Method, step 1) and its hash, from `analysisProvider`
  * - `GET|PUT /:id/{brand,functions,skills,agents,rules,playbook}`: one part of the document
  * - `GET|PUT|DELETE /:id/{functions,skills,agents}/:name`: one named item of a part
  *
@@ -223,6 +241,23 @@ export function createWorkspaceRoutes(options: WorkspaceRoutesOptions): RouteHan
       if (!body.success) throw invalid(body.error.issues.map((issue) => ({ path: issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys[0]! : ''), message: issue.message })));
       const saved = await store.rollback(workspaceId, body.data.version, { ifMatch, savedBy: grant.userId });
       return versionResponse(saved);
+    }
+
+    if (rest[0] === 'reference-analysis' && rest.length === 1) {
+      if (method !== 'POST') return methodNotAllowed('POST');
+      if (!options.analysisProvider) return json({ type: 'error', code: 'not_found', message: 'this server has no model for reference analysis' }, 404);
+      // Analysing spends model tokens on the team's behalf, so it takes the editing capability.
+      await authorize(request, workspaceId, 'admin');
+      const body = ReferenceAnalysisBodySchema.safeParse(await bodyOf(request, maxBodyBytes));
+      if (!body.success) throw invalid(body.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+      // Stops the model when the editor goes away (the request's signal aborts on disconnect).
+      try {
+        const result = await analyzeReference({ template: body.data.template, provider: options.analysisProvider, signal: request.signal });
+        return json(result);
+      } catch (error) {
+        if (error instanceof TeamDefinitionError) throw invalid(error.issues);
+        throw error;
+      }
     }
 
     if (rest.length === 1 && (WORKSPACE_SECTIONS as readonly string[]).includes(rest[0]!)) {

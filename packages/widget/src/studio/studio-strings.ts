@@ -1,0 +1,270 @@
+import type { DeliverableKind } from '@marketing-team/core';
+
+/** The studio's steps, in the order a marketer follows them. */
+export const STUDIO_STEPS = ['brand', 'functions', 'skills', 'agents', 'team', 'try'] as const;
+/** One step of the studio. */
+export type StudioStep = (typeof STUDIO_STEPS)[number];
+
+/**
+ * Every piece of text `<marketing-team-studio>` shows. Replace any of them through the element's
+ * `strings` property (a partial object is merged over the defaults).
+ */
+export interface StudioStrings {
+  title: string;
+  stepsLabel: string;
+  steps: Record<StudioStep, string>;
+  stepHints: Record<StudioStep, string>;
+  loading: string;
+  loadFailed: (message: string) => string;
+  retry: string;
+  sampleBadge: string;
+  sampleNotice: string;
+  unsaved: string;
+  savedVersion: (version: number) => string;
+  notSavedYet: string;
+  save: string;
+  saving: string;
+  saved: (version: number) => string;
+  problems: (count: number) => string;
+  fixBeforeSaving: string;
+  conflictTitle: string;
+  conflictBody: (version: number | undefined) => string;
+  reloadTheirs: string;
+  overwrite: string;
+  history: string;
+  historyHeading: string;
+  versionLine: (version: number, savedAt: Date, savedBy: string | undefined) => string;
+  current: string;
+  restore: (version: number) => string;
+  restored: (from: number, to: number) => string;
+  close: string;
+  next: (step: string) => string;
+  back: string;
+  remove: string;
+  dismiss: string;
+  // brand
+  brandName: string;
+  voiceGuide: string;
+  voiceGuideHint: string;
+  styleGuide: string;
+  styleGuideHint: string;
+  strategy: string;
+  audience: string;
+  products: string;
+  productsHint: string;
+  bannedTerms: string;
+  bannedTermsHint: string;
+  disclaimers: string;
+  disclaimersHint: string;
+  palette: string;
+  paletteHint: string;
+  website: string;
+  // functions
+  addFunction: string;
+  functionTitle: string;
+  functionDescription: string;
+  functionSkills: string;
+  newFunctionTitle: string;
+  // skills
+  addSkill: string;
+  skillsListLabel: string;
+  skillName: string;
+  skillDescription: string;
+  skillOutput: string;
+  skillInstructions: string;
+  newSkillDescription: string;
+  newSkillInstructions: string;
+  draftSkill: string;
+  referenceHeading: string;
+  referenceHint: string;
+  templateName: string;
+  templateContent: string;
+  analyse: string;
+  analysing: string;
+  cancelAnalysis: string;
+  reportHeading: string;
+  report: string;
+  writeSkill: string;
+  skillWritten: (name: string) => string;
+  stale: string;
+  staleHint: string;
+  analysisFailed: (message: string) => string;
+  deliverableKinds: Record<DeliverableKind, string>;
+  // agents
+  addAgent: string;
+  agentTitle: string;
+  agentName: string;
+  agentDescription: string;
+  agentPrompt: string;
+  agentSkills: string;
+  newAgentTitle: string;
+  newAgentDescription: string;
+  newAgentPrompt: string;
+  ownedBy: (agent: string) => string;
+  overlap: (skill: string, others: string) => string;
+  kindOverlap: (kind: string, others: string) => string;
+  // team and routing
+  rulesHeading: string;
+  addRule: string;
+  ruleAgent: string;
+  ruleSkill: string;
+  ruleAnySkill: string;
+  ruleKeywords: string;
+  ruleKeywordsHint: string;
+  ruleDescription: string;
+  defaultRulesNote: string;
+  tryRoutingHeading: string;
+  tryRoutingLabel: string;
+  tryRoutingPlaceholder: string;
+  route: string;
+  routedTo: (agent: string, skill: string) => string;
+  routingFixFirst: string;
+  teamSummary: (agents: number, skills: number, rules: number) => string;
+  // try
+  tryHeading: string;
+  tryIntro: string;
+  tryButton: string;
+  trySaveFirst: string;
+}
+
+/** The studio's default (English) strings. */
+export const defaultStudioStrings: StudioStrings = {
+  title: 'Team studio',
+  stepsLabel: 'Steps',
+  steps: { brand: 'Brand', functions: 'Functions', skills: 'Skills', agents: 'Agents', team: 'Team & routing', try: 'Try a brief' },
+  stepHints: {
+    brand: 'Everything the team writes starts from your brand. Paste what you have: voice guide, style rules, audience, products.',
+    functions: 'Map your marketing functions and the repeatable tasks (skills) that serve each one.',
+    skills: 'Turn each repeatable task into a skill. Paste a branded template, analyse it, and write the skill from the report.',
+    agents: 'Group skills into focused agents. Each skill belongs to exactly one agent.',
+    team: 'Routing rules send each request to the right agent. Try a request to see where it goes and why.',
+    try: 'Run a campaign brief with the team you just built.',
+  },
+  loading: 'Loading your team…',
+  loadFailed: (message) => `Could not load the workspace: ${message}`,
+  retry: 'Try again',
+  sampleBadge: 'Sample',
+  sampleNotice: 'This is a sample brand. Replace it with yours: everything the team writes follows these fields.',
+  unsaved: 'Unsaved changes',
+  savedVersion: (version) => `Version ${version}`,
+  notSavedYet: 'Not saved yet',
+  save: 'Save',
+  saving: 'Saving…',
+  saved: (version) => `Saved as version ${version}`,
+  problems: (count) => (count === 1 ? '1 problem to fix' : `${count} problems to fix`),
+  fixBeforeSaving: 'Fix these before saving:',
+  conflictTitle: 'Someone else saved',
+  conflictBody: (version) =>
+    `Another editor saved ${version === undefined ? 'a new version' : `version ${version}`} while you were editing. Your changes are not saved.`,
+  reloadTheirs: 'Reload their version',
+  overwrite: 'Overwrite with mine',
+  history: 'History',
+  historyHeading: 'Version history',
+  versionLine: (version, savedAt, savedBy) => `Version ${version} · ${savedAt.toLocaleString()}${savedBy ? ` · ${savedBy}` : ''}`,
+  current: 'Current',
+  restore: (version) => `Restore version ${version}`,
+  restored: (from, to) => `Version ${from} restored as version ${to}`,
+  close: 'Close',
+  next: (step) => `Next: ${step}`,
+  back: 'Back',
+  remove: 'Remove',
+  dismiss: 'Dismiss',
+  brandName: 'Brand name',
+  voiceGuide: 'Voice guide',
+  voiceGuideHint: 'How the brand sounds: personality, do and don’t, example phrases.',
+  styleGuide: 'Style rules',
+  styleGuideHint: 'Spelling, casing, formatting, emoji, imagery.',
+  strategy: 'Strategy',
+  audience: 'Audience',
+  products: 'Products',
+  productsHint: 'One per line: Name: what it does',
+  bannedTerms: 'Banned terms',
+  bannedTermsHint: 'One per line. Deliverables using them are flagged.',
+  disclaimers: 'Disclaimers',
+  disclaimersHint: 'One per line. Added to every public deliverable.',
+  palette: 'Palette',
+  paletteHint: 'Colours as #rrggbb separated by spaces, primary first.',
+  website: 'Website',
+  addFunction: 'Add a function',
+  functionTitle: 'Function',
+  functionDescription: 'What it is for',
+  functionSkills: 'Skills that serve it',
+  newFunctionTitle: 'New function',
+  addSkill: 'New skill',
+  skillsListLabel: 'Skills',
+  skillName: 'Name',
+  skillDescription: 'When to use it',
+  skillOutput: 'Produces',
+  skillInstructions: 'Instructions',
+  newSkillDescription: 'Describe the task and when to use this skill.',
+  newSkillInstructions: 'Write how to do the task well, or build it from a template below.',
+  draftSkill: 'Draft: no agent owns it',
+  referenceHeading: 'Build from a branded template',
+  referenceHint: 'Paste a real piece that shows what good looks like for your brand. The analysis describes its structure, tone, length and formatting; the skill is written from the report.',
+  templateName: 'Template file name',
+  templateContent: 'Template',
+  analyse: 'Analyse template',
+  analysing: 'Analysing…',
+  cancelAnalysis: 'Cancel',
+  reportHeading: 'Analysis report',
+  report: 'Report (edit it before writing the skill)',
+  writeSkill: 'Write the skill from the report',
+  skillWritten: (name) => `Skill "${name}" written from the report`,
+  stale: 'Template changed',
+  staleHint: 'The template changed since it was analysed: analyse it again.',
+  analysisFailed: (message) => `The analysis failed: ${message}`,
+  deliverableKinds: {
+    'research-brief': 'Research brief',
+    'competitor-snapshot': 'Competitor snapshot',
+    'campaign-strategy': 'Campaign strategy',
+    'social-posts': 'Social posts',
+    'ad-copy': 'Ad copy',
+    'landing-page': 'Landing page',
+    'creative-concepts': 'Creative concepts',
+    'measurement-plan': 'Measurement plan',
+  },
+  addAgent: 'Add an agent',
+  agentTitle: 'Agent',
+  agentName: 'Name',
+  agentDescription: 'What to hand it',
+  agentPrompt: 'Role and behaviour',
+  agentSkills: 'Skills it owns',
+  newAgentTitle: 'New agent',
+  newAgentDescription: 'Describe what this agent is for.',
+  newAgentPrompt: 'You are a focused member of the marketing team. Stay inside your role.',
+  ownedBy: (agent) => `also ${agent}`,
+  overlap: (skill, others) => `"${skill}" is also owned by ${others}. A skill belongs to exactly one agent.`,
+  kindOverlap: (kind, others) => `${kind} are also produced by ${others}. Each deliverable belongs to exactly one agent.`,
+  rulesHeading: 'Routing rules',
+  addRule: 'Add a rule',
+  ruleAgent: 'Send to',
+  ruleSkill: 'Skill',
+  ruleAnySkill: 'Best matching skill',
+  ruleKeywords: 'When the request mentions',
+  ruleKeywordsHint: 'Words or phrases, separated by commas.',
+  ruleDescription: 'Why',
+  defaultRulesNote: 'No rules yet: requests are routed by the deliverable they ask for.',
+  tryRoutingHeading: 'Try routing',
+  tryRoutingLabel: 'A request',
+  tryRoutingPlaceholder: 'e.g. Write three LinkedIn posts for the launch',
+  route: 'Route it',
+  routedTo: (agent, skill) => `${agent} · ${skill}`,
+  routingFixFirst: 'Fix the problems above to try routing.',
+  teamSummary: (agents, skills, rules) => `${agents} agents · ${skills} skills · ${rules} rules`,
+  tryHeading: 'Try a brief',
+  tryIntro: 'Your team is saved. Write a brief: every deliverable uses this version of your brand and skills.',
+  tryButton: 'Start a session with this team',
+  trySaveFirst: 'Save your changes first: a brief runs the saved team.',
+};
+
+/** The default strings with `overrides` merged over them (one level deep for the grouped ones). */
+export function resolveStudioStrings(overrides: Partial<StudioStrings> | undefined): StudioStrings {
+  if (!overrides) return defaultStudioStrings;
+  return {
+    ...defaultStudioStrings,
+    ...overrides,
+    steps: { ...defaultStudioStrings.steps, ...overrides.steps },
+    stepHints: { ...defaultStudioStrings.stepHints, ...overrides.stepHints },
+    deliverableKinds: { ...defaultStudioStrings.deliverableKinds, ...overrides.deliverableKinds },
+  };
+}
