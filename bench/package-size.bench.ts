@@ -16,7 +16,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const pnpm = ['npx', '-y', 'pnpm@10.34.9'];
 const KIB = 1024;
 // esbuild is the widget's build tool; the same copy bundles both sides.
-const { build } = createRequire(join(root, 'packages/widget/package.json'))('esbuild') as typeof import('esbuild');
+const { build } = createRequire(join(root, 'packages/widget/package.json'))('esbuild') as { build: (options: Record<string, unknown>) => Promise<{ outputFiles: { contents: Uint8Array }[] }> };
 
 const apps = [
   {
