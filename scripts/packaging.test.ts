@@ -77,9 +77,10 @@ describe.skipIf(process.env.MT_PACKAGES_BUILT !== '1')('the packages as npm inst
   it.each(published)('arethetypeswrong finds no problem in @marketing-team/%s', (name) => {
     // Core and server: ESM and CommonJS under node16 and bundler (subpath exports need a resolver that
     // reads `exports`, which node10 does not). The widget and the React entry are ESM only, by design.
-    // The widget's self-contained `marketing-team.js` is a script for a <script> tag, not a typed module.
+    // The widget's self-contained `marketing-team.js` and `marketing-team-studio.js` are scripts for a
+    // <script> tag, not typed modules.
     const profile = name === 'widget' || name === 'react' ? ['--profile', 'esm-only'] : ['--profile', 'node16'];
-    const exclude = name === 'widget' ? ['--exclude-entrypoints', './marketing-team.js'] : [];
+    const exclude = name === 'widget' ? ['--exclude-entrypoints', './marketing-team.js', './marketing-team-studio.js'] : [];
     run(pnpm[0]!, [...pnpm.slice(1), 'exec', 'attw', tarballs.get(name)!, ...profile, ...exclude, '--format', 'ascii', '--no-color'], { cwd: root });
   });
 
