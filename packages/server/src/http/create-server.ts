@@ -21,6 +21,7 @@ import { SessionHub } from '../sessions/session-hub.js';
 import { clientAddressOf } from './_client-address.js';
 import type { SessionStore } from '../stores/session-store.js';
 import type { WorkspaceStore } from '../workspaces/workspace-store.js';
+import type { TeamZipLimits } from '../team-files/team-zip.js';
 import { createWorkspaceRoutes } from './workspace-routes.js';
 import { HTTP_STATUS, errorFrame } from '../transports/_errors.js';
 import { readLimited } from '../transports/_read-limited.js';
@@ -96,6 +97,8 @@ export interface MarketingTeamServerOptions {
   workspaces?: WorkspaceStore;
   /** Largest workspace document accepted by the API; defaults to 4 MiB. */
   maxWorkspaceBytes?: number;
+  /** Limits of a team zip import (entries, bytes per file, bytes in total); see `TeamZipLimits`. */
+  teamZipLimits?: TeamZipLimits;
   /** Extra routes by path prefix under the base path (e.g. `{ '/streams': handler }`). */
   routes?: Record<string, RouteHandler>;
   onError?: (error: unknown) => void;
@@ -248,6 +251,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
         mountPath: `${basePath}/workspaces`,
         onError,
         ...(options.maxWorkspaceBytes ? { maxBodyBytes: options.maxWorkspaceBytes } : {}),
+        ...(options.teamZipLimits ? { zipLimits: options.teamZipLimits } : {}),
       }),
     );
   }

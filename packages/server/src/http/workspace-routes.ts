@@ -1,4 +1,5 @@
 import {
+  FormatError,
   ProtocolError,
   WORKSPACE_SECTIONS,
   WorkspaceIdSchema,
@@ -12,7 +13,8 @@ import { z } from 'zod';
 import type { RevocationList } from '../auth/revocation-list.js';
 import type { TokenIssuer, WorkspaceGrant } from '../auth/token-issuer.js';
 import { HTTP_STATUS } from '../transports/_errors.js';
-import { readLimited } from '../transports/_read-limited.js';
+import { readLimited, readLimitedBytes } from '../transports/_read-limited.js';
+import { exportWorkspaceZip, importWorkspaceZip, type TeamZipLimits } from '../team-files/team-zip.js';
 import { workspaceOpenApi } from '../workspaces/workspace-openapi.js';
 import { WorkspaceConflictError, type WorkspaceStore, type WorkspaceVersion } from '../workspaces/workspace-store.js';
 import type { RouteHandler } from './create-server.js';
@@ -24,6 +26,8 @@ export interface WorkspaceRoutesOptions {
   revocations?: RevocationList;
   /** Largest accepted body; defaults to 4 MiB (documents carry skills' reference templates). */
   maxBodyBytes?: number;
+  /** Limits of a zip import (entries, bytes per file, bytes in total); the body itself is capped by `maxBodyBytes`. */
+  zipLimits?: TeamZipLimits;
   /** Path the routes are mounted at, for the OpenAPI document's server URL (e.g. `/mt/workspaces`). */
   mountPath?: string;
   onError?: (error: unknown) => void;
@@ -110,6 +114,8 @@ async function bodyOf(request: Request, limit: number): Promise<unknown> {
  * - `POST /:id/rollback` `{ "version": n }`: saves version n's content as a new version
  * - `GET|PUT /:id/{brand,functions,skills,agents,rules,playbook}`: one part of the document
  * - `GET|PUT|DELETE /:id/{functions,skills,agents}/:name`: one named item of a part
+ * - `GET /:id/export.zip`: the team as a zipped Claude Code folder (byte-for-byte reproducible)
+ * - `POST /:id/import`: a zipped Claude Code folder saved as a new version (If-Match as for PUT)
  *
  * Every route but the OpenAPI document needs `Authorization: Bearer <token>` for that workspace:
  * `read` or `admin` to read, `admin` to save or roll back.
@@ -214,6 +220,34 @@ export function createWorkspaceRoutes(options: WorkspaceRoutesOptions): RouteHan
       return versionResponse(version);
     }
 
+    if (rest[0] === 'export.zip' && rest.length === 1) {
+      if (method !== 'GET') return methodNotAllowed('GET');
+      await authorize(request, workspaceId, 'read');
+      const version = await latest(workspaceId);
+      const zip = await exportWorkspaceZip(version.document);
+      return new Response(zip, {
+        headers: {
+          'content-type': 'application/zip',
+          'content-disposition': `attachment; filename="${workspaceId.replace(/[^A-Za-z0-9_.-]/g, '_')}-team.zip"`,
+          'cache-control': 'no-store',
+          etag: quoted(version.etag),
+          'x-workspace-version': String(version.version),
+          'x-workspace-hash': version.hash,
+        },
+      });
+    }
+
+    if (rest[0] === 'import' && rest.length === 1) {
+      if (method !== 'POST') return methodNotAllowed('POST');
+      const grant = await authorize(request, workspaceId, 'admin');
+      const ifMatch = preconditionOf(request);
+      const zip = await readLimitedBytes(request, maxBodyBytes);
+      // parsing and every document check happen before the save, so a refused zip changes nothing
+      const { document, ignored } = await importWorkspaceZip(zip, options.zipLimits);
+      const saved = await store.save(workspaceId, document, { ifMatch, savedBy: grant.userId });
+      return json({ ...saved, ignored }, saved.version === 1 ? 201 : 200, { etag: quoted(saved.etag) });
+    }
+
     if (rest[0] === 'rollback' && rest.length === 1) {
       if (method !== 'POST') return methodNotAllowed('POST');
       const grant = await authorize(request, workspaceId, 'admin');
@@ -295,6 +329,10 @@ export function createWorkspaceRoutes(options: WorkspaceRoutesOptions): RouteHan
           409,
           error.currentEtag ? { etag: quoted(error.currentEtag) } : {},
         );
+      }
+      if (error instanceof FormatError) {
+        // a refused team file: the file and line say where, as a folder loader would
+        return json({ type: 'error', code: 'bad_frame', message: error.message, field: 'body', file: error.path, line: error.line, reason: error.reason }, 400);
       }
       if (error instanceof HttpError) {
         return json({ type: 'error', code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...error.extra }, error.status);

@@ -9,10 +9,11 @@ import {
   type TeamFile,
 } from '@marketing-team/core';
 
-const MAX_FILE_BYTES = 1024 * 1024;
+/** Largest team file read from a folder or a zip; a bigger one is refused, not skipped. */
+export const MAX_TEAM_FILE_BYTES = 1024 * 1024;
 
 /** Paths the core loader reads; scripts, assets and anything else in the folder are left alone. */
-function isTeamFilePath(path: string): boolean {
+export function isTeamFilePath(path: string): boolean {
   return (
     path === 'marketing-team.yaml' ||
     path.startsWith('brand/') ||
@@ -54,7 +55,7 @@ export async function readTeamFiles(dir: string): Promise<TeamFile[]> {
   const files: TeamFile[] = [];
   for (const path of paths.filter(isTeamFilePath).sort()) {
     const content = await readFile(join(root, path));
-    if (content.byteLength > MAX_FILE_BYTES) throw new FormatError(path, 1, `the file is ${content.byteLength} bytes; team files are limited to 1 MiB`);
+    if (content.byteLength > MAX_TEAM_FILE_BYTES) throw new FormatError(path, 1, `the file is ${content.byteLength} bytes; team files are limited to 1 MiB`);
     files.push({ path, content: content.toString('utf8') });
   }
   return files;
