@@ -62,7 +62,7 @@ describe('workspace <-> Claude Code team folder', () => {
     const error = formatErrorOf(() => parseClaudeWorkspace(files));
     // the later owner is the one at fault: its file, the line of the skill in its list
     expect(error).toMatchObject({ path: '.claude/agents/creative-designer.md', line: 5 });
-    expect(error.reason).toMatch(/agents\[3\]\.skills\[0\]: skill "creative-concepts" is (already|also) owned by content-creator/);
+    expect(error.reason).toMatch(/agents\[3\]\.skills\[0\]: skill "creative-concepts" is also owned by agent content-creator/);
     const yaml = files.find((file) => file.path === 'marketing-team.yaml')!;
     const badFunction = workspaceToClaudeFiles(richWorkspace()).map((file) =>
       file.path === 'marketing-team.yaml' ? { ...file, content: yaml.content.replace('- social-posts\n      - landing-page', '- social-posts\n      - ghost') } : file,

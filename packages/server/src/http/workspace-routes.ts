@@ -1,7 +1,11 @@
 import {
   FormatError,
   ProtocolError,
+  TeamDefinitionError,
   WORKSPACE_SECTIONS,
+  WorkspaceRoutingTestSchema,
+  checkWorkspaceDraft,
+  routeWorkspaceRequest,
   WorkspaceIdSchema,
   workspaceIssues,
   type Capability,
@@ -40,6 +44,9 @@ export const DEFAULT_MAX_WORKSPACE_BODY_BYTES = 4 * 1024 * 1024;
 const NAMED_COLLECTIONS = ['functions', 'skills', 'agents'] as const;
 type NamedCollection = (typeof NAMED_COLLECTIONS)[number];
 const ItemNameSchema = z.string().min(1).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/);
+
+/** A routing test, against the latest version or against a draft `document`. */
+const RouteBodySchema = WorkspaceRoutingTestSchema.extend({ document: z.unknown().optional() });
 
 const RollbackBodySchema = z.strictObject({ version: z.number().int().positive() });
 const ListQuerySchema = z.object({
@@ -116,6 +123,8 @@ async function bodyOf(request: Request, limit: number): Promise<unknown> {
  * - `GET|PUT|DELETE /:id/{functions,skills,agents}/:name`: one named item of a part
  * - `GET /:id/export.zip`: the team as a zipped Claude Code folder (byte-for-byte reproducible)
  * - `POST /:id/import`: a zipped Claude Code folder saved as a new version (If-Match as for PUT)
+ * - `POST /:id/check`: every problem of a draft document, located, without saving
+ * - `POST /:id/route` `{ "request": "..." }`: which agent and skill would take it and why (no model)
  *
  * Every route but the OpenAPI document needs `Authorization: Bearer <token>` for that workspace:
  * `read` or `admin` to read, `admin` to save or roll back.
@@ -246,6 +255,30 @@ export function createWorkspaceRoutes(options: WorkspaceRoutesOptions): RouteHan
       const { document, ignored } = await importWorkspaceZip(zip, options.zipLimits);
       const saved = await store.save(workspaceId, document, { ifMatch, savedBy: grant.userId });
       return json({ ...saved, ignored }, saved.version === 1 ? 201 : 200, { etag: quoted(saved.etag) });
+    }
+
+    if (rest[0] === 'check' && rest.length === 1) {
+      if (method !== 'POST') return methodNotAllowed('POST');
+      await authorize(request, workspaceId, 'read');
+      // a draft's problems are the answer, not a failure of the request: 200 either way
+      return json(checkWorkspaceDraft(await bodyOf(request, maxBodyBytes)));
+    }
+
+    if (rest[0] === 'route' && rest.length === 1) {
+      if (method !== 'POST') return methodNotAllowed('POST');
+      await authorize(request, workspaceId, 'read');
+      const body = RouteBodySchema.safeParse(await bodyOf(request, maxBodyBytes));
+      if (!body.success) throw invalid(body.error.issues.map((issue) => ({ path: issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys[0]! : ''), message: issue.message })));
+      const { document, ...test } = body.data;
+      // without a draft, the team the workspace runs now; a workspace never saved runs the default team
+      const version = document === undefined ? await store.get(workspaceId) : undefined;
+      try {
+        const result = routeWorkspaceRequest((document ?? version?.document ?? {}) as WorkspaceDocument, test);
+        return json({ ...result, ...(version ? { version: version.version } : {}) });
+      } catch (error) {
+        if (error instanceof TeamDefinitionError) throw invalid(error.issues.map((issue) => ({ ...issue, path: issue.path ? `document.${issue.path}` : 'document' })));
+        throw error;
+      }
     }
 
     if (rest[0] === 'rollback' && rest.length === 1) {

@@ -16,6 +16,7 @@ describe('workspaceOpenApi', () => {
     for (const collection of ['functions', 'skills', 'agents']) expect(Object.keys(document.paths[`/{workspaceId}/${collection}/{name}`]!)).toEqual(['parameters', 'get', 'put', 'delete']);
     expect(Object.keys(document.paths['/{workspaceId}/export.zip']!)).toEqual(['parameters', 'get']);
     expect(Object.keys(document.paths['/{workspaceId}/import']!)).toEqual(['parameters', 'post']);
+    for (const route of ['check', 'route']) expect(Object.keys(document.paths[`/{workspaceId}/${route}`]!)).toEqual(['parameters', 'post']);
     const schemas = document.components.schemas;
     expect(Object.keys(schemas.Error.properties)).toEqual(expect.arrayContaining(['file', 'line', 'reason']));
     // request bodies are inputs: defaults are optional

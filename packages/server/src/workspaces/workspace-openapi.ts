@@ -6,6 +6,7 @@ import {
   WORKSPACE_SECTIONS,
   WorkspaceAgentSchema,
   WorkspaceDocumentSchema,
+  WorkspaceRoutingTestSchema,
   WorkspaceSkillSchema,
   type WorkspaceSection,
 } from '@marketing-team/core';
@@ -68,6 +69,41 @@ export function workspaceOpenApi(options: WorkspaceOpenApiOptions = {}): Record<
     },
     WorkspaceVersion: {
       allOf: [ref('VersionSummary'), { type: 'object', required: ['document'], properties: { document: ref('StoredWorkspaceDocument') } }],
+    },
+    Issue: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string', description: 'e.g. agents[2].skills[1]' }, message: { type: 'string' } } },
+    WorkspaceCheck: {
+      type: 'object',
+      required: ['ok', 'issues'],
+      properties: { ok: { type: 'boolean', description: 'The draft would save.' }, issues: { type: 'array', items: ref('Issue') } },
+    },
+    RoutingTest: {
+      allOf: [
+        schemaOf(WorkspaceRoutingTestSchema, 'input'),
+        { type: 'object', properties: { document: { ...ref('WorkspaceDocument'), description: 'A draft to route against instead of the latest version.' } } },
+      ],
+    },
+    RoutingResult: {
+      oneOf: [
+        {
+          type: 'object',
+          required: ['routed', 'agent', 'agentTitle', 'skill', 'output', 'via', 'reason'],
+          properties: {
+            routed: { const: true },
+            agent: { type: 'string' },
+            agentTitle: { type: 'string' },
+            skill: { type: 'string' },
+            output: { type: 'string', description: 'The deliverable kind the skill writes.' },
+            via: { enum: ['explicit', 'rule', 'playbook', 'model'] },
+            reason: { type: 'string' },
+            version: { type: 'integer', description: 'The version routed against, when no draft was sent.' },
+          },
+        },
+        {
+          type: 'object',
+          required: ['routed', 'code', 'reason'],
+          properties: { routed: { const: false }, code: { type: 'string' }, field: { type: 'string' }, reason: { type: 'string' }, version: { type: 'integer' } },
+        },
+      ],
     },
     Error: {
       type: 'object',
@@ -181,6 +217,25 @@ export function workspaceOpenApi(options: WorkspaceOpenApiOptions = {}): Record<
           ...errors,
           '404': error('Never saved.'),
         },
+      },
+    },
+    '/{workspaceId}/check': {
+      parameters: [id],
+      post: {
+        summary: 'Every problem of a draft document, located, without saving',
+        description: 'The checks a save runs: fields, duplicate names, unknown skills, and every overlapping role (a skill or deliverable kind owned twice) at the place it happens. Needs read or admin.',
+        security: [{ bearer: [] }],
+        requestBody: { required: true, ...jsonBody(ref('WorkspaceDocument')) },
+        responses: { '200': { description: 'The problems; none when ok.', ...jsonBody(ref('WorkspaceCheck')) }, ...errors },
+      },
+    },
+    '/{workspaceId}/route': {
+      parameters: [id],
+      post: {
+        summary: 'Which agent and skill would take a request, and why (no model is called)',
+        security: [{ bearer: [] }],
+        requestBody: { required: true, ...jsonBody(ref('RoutingTest')) },
+        responses: { '200': { description: 'The routing decision, or why there is none.', ...jsonBody(ref('RoutingResult')) }, ...errors },
       },
     },
     '/{workspaceId}/import': {
