@@ -1,4 +1,12 @@
-export { loadClaudeTeam, writeClaudeTeam, readTeamFiles, isTeamFilePath, MAX_TEAM_FILE_BYTES } from './team-folder.js';
+export {
+  loadClaudeTeam,
+  writeClaudeTeam,
+  readTeamFiles,
+  loadClaudeWorkspace,
+  importTeamFolder,
+  isTeamFilePath,
+  MAX_TEAM_FILE_BYTES,
+} from './team-folder.js';
 export {
   teamFilesToZip,
   teamFilesFromZip,
