@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `marketing-team dev [--port 3000] [--data .data] [--scripted] [--widget file] [--lan | --host addr]`: the demo
+// `marketing-team dev [--port 3000] [--data .data] [--scripted] [--widget file] [--team folder] [--lan | --host addr]`: the demo
 // server. SQLite on local disk, the team runtime with the offline model (Claude when ANTHROPIC_API_KEY is set, a Chat
 // Completions server when OPENAI_API_KEY is, with OPENAI_BASE_URL and OPENAI_MODEL).
 // It listens on 127.0.0.1 only: its token route hands full tokens to anyone who can reach it.
@@ -10,17 +10,19 @@ import { createServer } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_WORKSPACE_ID, createDefaultTeam, type ModelProvider } from '@marketing-team/core';
+import { DEFAULT_WORKSPACE_ID, FormatError, createDefaultTeam, type ModelProvider } from '@marketing-team/core';
 import { createDemoHandler } from './demo/demo-app.js';
 import { createDurableStreamsHandler } from './durable-streams/index.js';
 import { attachWebSocket, createMarketingTeamServer, createNodeListener } from './http/index.js';
 import { createOfflineProvider } from './models/index.js';
+import { importTeamFolder } from './team-files/index.js';
 import { createScriptedProducer, createTeamRuntime, type RunLauncher } from './runtime/index.js';
 import { MemoryStore, type SessionStore } from './stores/index.js';
 import { MemoryWorkspaceStore, type WorkspaceStore } from './workspaces/index.js';
 
 const USAGE =
-  'usage: marketing-team dev [--port 3000] [--data .data] [--scripted] [--widget path/to/marketing-team.js] [--lan | --host 127.0.0.1]\n' +
+  'usage: marketing-team dev [--port 3000] [--data .data] [--scripted] [--widget path/to/marketing-team.js] [--team folder] [--lan | --host 127.0.0.1]\n' +
+  '  --team dir   start from a Claude Code team folder (.claude/skills, .claude/agents, brand/, marketing-team.yaml)\n' +
   '  --lan        listen on every interface, so a phone on your network can open the demo (anyone there can then use it)\n' +
   '  --host addr  listen on this address only (default 127.0.0.1)';
 
@@ -104,6 +106,7 @@ async function dev(argv: string[]): Promise<void> {
       widget: { type: 'string' },
       lan: { type: 'boolean', default: false },
       host: { type: 'string' },
+      team: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -120,6 +123,22 @@ async function dev(argv: string[]): Promise<void> {
   if (widgetFile && !existsSync(widgetFile)) throw new Error(`--widget: no file at ${widgetFile} (build it with: pnpm --filter @marketing-team/widget build)`);
   // The model first: a missing SDK or setting fails before anything is opened; then the stores.
   const { store, workspaces, where } = await openStores(resolve(values.data));
+  let teamNote = '';
+  if (values.team !== undefined) {
+    const folder = resolve(values.team);
+    if (!existsSync(folder)) throw new Error(`--team: no folder at ${folder}`);
+    try {
+      // Demo sessions carry no workspace claim, so their runs use the default workspace: the
+      // folder becomes its next version and every brief runs with it.
+      const { version, changed } = await importTeamFolder(workspaces, DEFAULT_WORKSPACE_ID, folder, { savedBy: 'marketing-team dev --team' });
+      teamNote = `, team from ${folder} (workspace ${DEFAULT_WORKSPACE_ID} v${version.version}${changed ? '' : ', unchanged'})`;
+    } catch (error) {
+      await workspaces.close();
+      await store.close();
+      if (error instanceof FormatError) throw new Error(`--team: ${join(folder, error.path)}:${error.line}: ${error.reason}`);
+      throw error;
+    }
+  }
   const { launcher, label, provider } = await launcherFor(values.scripted, workspaces);
   const origins = new Set<string>();
   const server = createMarketingTeamServer({
@@ -153,7 +172,7 @@ async function dev(argv: string[]): Promise<void> {
   const addresses = loopbackOnly ? [] : Object.values(networkInterfaces()).flatMap((list) => list ?? []);
   const hosts = ['localhost', '127.0.0.1', ...(loopbackOnly ? [] : [host]), ...addresses.map((a) => (a.family === 'IPv6' ? `[${a.address}]` : a.address))];
   for (const name of hosts) origins.add(`http://${name}:${actualPort}`);
-  console.log(`marketing-team demo (${label}, ${where}${widgetFile ? '' : ', minimal page without the widget: npm i @marketing-team/widget to serve it'})`);
+  console.log(`marketing-team demo (${label}, ${where}${teamNote}${widgetFile ? '' : ', minimal page without the widget: npm i @marketing-team/widget to serve it'})`);
   console.log(`  http://localhost:${actualPort}`);
   if (loopbackOnly) {
     console.log(`  listening on ${host} only; add --lan to open it to a phone on your network`);

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { defaultTeam, workspaceDocumentHash, workspaceFromTeam, workspaceToClaudeFiles } from '@marketing-team/core';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startChatCompletionsDouble } from '../src/models/testing/chat-completions-double.js';
@@ -159,6 +161,78 @@ describe('marketing-team dev on a Chat Completions server', () => {
     } finally {
       await api.close();
       data.cleanup();
+    }
+  }, 60_000);
+});
+
+/** Writes a workspace document into a folder as a Claude Code team folder. */
+function writeTeamFolder(folder: string, files: Array<{ path: string; content: string }>): void {
+  for (const file of files) {
+    mkdirSync(dirname(join(folder, file.path)), { recursive: true });
+    writeFileSync(join(folder, file.path), file.content);
+  }
+}
+
+describe('marketing-team dev --team', () => {
+  const notely = {
+    ...workspaceFromTeam(defaultTeam),
+    brand: {
+      name: 'Notely',
+      voiceGuide: 'Calm and exact.',
+      styleGuide: 'Sentence case.',
+      strategy: 'Be the recap tool teams trust.',
+      audience: 'Product managers.',
+      products: [{ name: 'Notely AI Recap', description: 'Meeting recaps.' }],
+    },
+  };
+
+  it("imports the folder into the demo's workspace before listening, once per change", async () => {
+    const team = tempDir();
+    const data = tempDir();
+    try {
+      writeTeamFolder(team.path, workspaceToClaudeFiles(notely));
+      const { port, output, child: demo } = await startDemo(['--data', data.path, '--team', team.path]);
+      expect(output()).toContain(`team from ${team.path} (workspace default v1)`);
+      const url = `http://localhost:${port}`;
+      // demo tokens carry no workspace claim: they belong to the default workspace, which now holds the folder
+      const { token } = (await (await fetch(`${url}/tokens`, { method: 'POST', body: JSON.stringify({ session: 'demo-team' }) })).json()) as { token: string };
+      const read = await fetch(`${url}/workspaces/default`, { headers: { authorization: `Bearer ${token}` } });
+      expect(read.status).toBe(200);
+      const version = (await read.json()) as { hash: string; savedBy: string; document: { brand: { name: string } } };
+      expect(version).toMatchObject({ hash: workspaceDocumentHash(notely), savedBy: 'marketing-team dev --team', document: { brand: { name: 'Notely' } } });
+      const exited = new Promise((resolve) => demo.once('exit', resolve));
+      demo.kill('SIGTERM');
+      await exited;
+      // the same folder again: no new version
+      const again = await startDemo(['--data', data.path, '--team', team.path]);
+      expect(again.output()).toContain('(workspace default v1, unchanged)');
+    } finally {
+      team.cleanup();
+      data.cleanup();
+    }
+  }, 60_000);
+
+  it('refuses an invalid folder with the file and line, and does not start', async () => {
+    const team = tempDir();
+    try {
+      const files = workspaceToClaudeFiles(notely).map((file) =>
+        file.path === '.claude/skills/ad-copy/SKILL.md' ? { ...file, content: file.content.replace('name: ad-copy\n', 'name: ad-copy\n\tcolour: red\n') } : file,
+      );
+      writeTeamFolder(team.path, files);
+      const demo = spawn(process.execPath, ['--conditions=@marketing-team/source', '--import', 'tsx', 'packages/server/src/cli.ts', 'dev', '--port', '0', '--data', team.path, '--scripted', '--team', team.path], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      demos.add(demo);
+      let out = '';
+      demo.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      demo.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      const code = await new Promise((resolve) => demo.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(out).toContain(`--team: ${join(team.path, '.claude/skills/ad-copy/SKILL.md')}:3: tab used for indentation`);
+      expect(out).not.toMatch(/http:\/\/localhost/);
+    } finally {
+      team.cleanup();
     }
   }, 60_000);
 });

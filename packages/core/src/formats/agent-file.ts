@@ -64,8 +64,11 @@ export function parseAgentFile(file: TeamFile, skills: ReadonlyMap<string, Skill
   }
 }
 
+/** What an agent file is written from: an agent, or a workspace agent whose skills are only named. */
+export type AgentFileSource = Omit<Agent, 'skills'> & { readonly skills: readonly { readonly name: string }[] };
+
 /** Writes an agent as `.claude/agents/<name>.md`. */
-export function agentToFile(agent: Agent, root = '.claude/agents'): TeamFile {
+export function agentToFile(agent: AgentFileSource, root = '.claude/agents'): TeamFile {
   return {
     path: `${root}/${agent.name}.md`,
     content: writeFrontmatter(

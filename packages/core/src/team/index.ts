@@ -124,3 +124,11 @@ export {
   type WorkspaceDocumentInput,
   type WorkspaceSection,
 } from './workspace.js';
+export {
+  checkWorkspaceDraft,
+  routeWorkspaceRequest,
+  WorkspaceRoutingTestSchema,
+  type WorkspaceCheck,
+  type WorkspaceRoutingTest,
+  type WorkspaceRoutingResult,
+} from './workspace-checks.js';

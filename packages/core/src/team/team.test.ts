@@ -79,7 +79,7 @@ describe('defineTeam', () => {
     );
     expect(issues).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ path: 'agents[2].skills[0]', message: expect.stringContaining('already owned by writer') }),
+        expect.objectContaining({ path: 'agents[2].skills[0]', message: expect.stringContaining('is also owned by agent writer (agents[0].skills[1])') }),
         expect.objectContaining({ path: 'agents[2].skills[0].output', message: expect.stringContaining('"ad-copy"') }),
         expect.objectContaining({ path: 'agents[2].skills[1].output', message: expect.stringContaining('"social-posts"') }),
       ]),

@@ -4,6 +4,7 @@ import type { DeliverableKind } from '../protocol/deliverables.js';
 import type { PlannedTask } from '../protocol/events.js';
 import { IdSchema } from '../protocol/limits.js';
 import { deepFreeze, zodIssues } from './_definition.js';
+import { ownershipIssues } from './_ownership.js';
 import { planCampaign } from './_plan-campaign.js';
 import { routeOffline } from './_route.js';
 import { AgentSchema, type Agent } from './agent.js';
@@ -107,29 +108,9 @@ export function defineTeam(input: TeamInput): Team {
   });
 
   // overlap: every skill and every deliverable kind has exactly one owner
-  const skillOwners = new Map<string, { agent: number; skill: number }>();
-  const kindOwners = new Map<DeliverableKind, { agent: number; skill: number }>();
-  agents.forEach((agent, a) => {
-    agent.skills.forEach((skill, s) => {
-      const path = `agents[${a}].skills[${s}]`;
-      const owner = skillOwners.get(skill.name);
-      if (owner && owner.agent !== a) {
-        issues.push({
-          path,
-          message: `skill "${skill.name}" is already owned by ${agents[owner.agent]!.name} (agents[${owner.agent}].skills[${owner.skill}]); a skill belongs to exactly one agent`,
-        });
-      } else if (owner) {
-        issues.push({ path, message: `skill "${skill.name}" is listed twice for ${agent.name}` });
-      } else skillOwners.set(skill.name, { agent: a, skill: s });
-      const kindOwner = kindOwners.get(skill.output);
-      if (kindOwner && kindOwner.agent !== a) {
-        issues.push({
-          path: `${path}.output`,
-          message: `deliverable kind "${skill.output}" is already produced by ${agents[kindOwner.agent]!.name} (agents[${kindOwner.agent}].skills[${kindOwner.skill}]); a deliverable kind belongs to exactly one agent`,
-        });
-      } else if (!kindOwner) kindOwners.set(skill.output, { agent: a, skill: s });
-    });
-  });
+  const ownership = ownershipIssues(agents);
+  issues.push(...ownership.issues);
+  const { skillOwners, kindOwners } = ownership;
 
   const rules = ruleEntries.map((entry) => entry.rule);
   ruleEntries.forEach(({ rule, index: i }) => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { canonicalJson } from './_canonical-json.js';
 import { zodIssues } from './_definition.js';
 import { sha256Hex } from './_hash.js';
+import { ownershipIssues } from './_ownership.js';
 import { AgentSchema, defineAgent, type Agent } from './agent.js';
 import { BrandSchema, type Brand } from './brand.js';
 import { DEFAULT_AGENTS, DEFAULT_RULES } from './default-team.js';
@@ -163,16 +164,22 @@ function checkDocument(doc: WorkspaceDocument): { issues: TeamDefinitionIssue[];
       if (!skillNames.has(name)) issues.push({ path: `functions[${f}].skills[${s}]`, message: `unknown skill "${name}" (not in skills)` });
     }),
   );
-  if (issues.length > 0) return { issues };
   const input = teamInputOf(doc, issues);
-  if (!input) return { issues };
-  try {
-    return { issues, team: defineTeam(input) };
-  } catch (error) {
-    if (!(error instanceof TeamDefinitionError)) throw error;
-    // defineTeam names agents, rules and playbook steps by the same indexes the document uses
-    return { issues: error.issues };
+  if (input && issues.length === 0) {
+    try {
+      return { issues, team: defineTeam(input) };
+    } catch (error) {
+      if (!(error instanceof TeamDefinitionError)) throw error;
+      // defineTeam names agents, rules and playbook steps by the same indexes the document uses
+      return { issues: error.issues };
+    }
   }
+  // The team cannot be built, but overlapping roles are still shown where they happen, so an
+  // editor sees every conflict at once rather than one per save.
+  const byName = new Map<string, WorkspaceSkill>();
+  for (const skill of doc.skills) if (!byName.has(skill.name)) byName.set(skill.name, skill);
+  const ownership = ownershipIssues(doc.agents.map((agent) => ({ name: agent.name, skills: agent.skills.map((name) => byName.get(name)) })));
+  return { issues: [...issues, ...ownership.issues] };
 }
 
 /**

@@ -22,6 +22,7 @@ import { SessionHub } from '../sessions/session-hub.js';
 import { clientAddressOf } from './_client-address.js';
 import type { SessionStore } from '../stores/session-store.js';
 import type { WorkspaceStore } from '../workspaces/workspace-store.js';
+import type { TeamZipLimits } from '../team-files/team-zip.js';
 import { createWorkspaceRoutes } from './workspace-routes.js';
 import { HTTP_STATUS, errorFrame } from '../transports/_errors.js';
 import { readLimited } from '../transports/_read-limited.js';
@@ -102,6 +103,8 @@ export interface MarketingTeamServerOptions {
   analysisProvider?: ModelProvider;
   /** Largest workspace document accepted by the API; defaults to 4 MiB. */
   maxWorkspaceBytes?: number;
+  /** Limits of a team zip import (entries, bytes per file, bytes in total); see `TeamZipLimits`. */
+  teamZipLimits?: TeamZipLimits;
   /** Extra routes by path prefix under the base path (e.g. `{ '/streams': handler }`). */
   routes?: Record<string, RouteHandler>;
   onError?: (error: unknown) => void;
@@ -255,6 +258,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
         onError,
         ...(options.maxWorkspaceBytes ? { maxBodyBytes: options.maxWorkspaceBytes } : {}),
         ...(options.analysisProvider ? { analysisProvider: options.analysisProvider } : {}),
+        ...(options.teamZipLimits ? { zipLimits: options.teamZipLimits } : {}),
       }),
     );
   }

@@ -1,8 +1,12 @@
 import {
+  FormatError,
   ProtocolError,
   TeamDefinitionError,
   analyzeReference,
   WORKSPACE_SECTIONS,
+  WorkspaceRoutingTestSchema,
+  checkWorkspaceDraft,
+  routeWorkspaceRequest,
   WorkspaceIdSchema,
   workspaceIssues,
   type Capability,
@@ -15,7 +19,8 @@ import { z } from 'zod';
 import type { RevocationList } from '../auth/revocation-list.js';
 import type { TokenIssuer, WorkspaceGrant } from '../auth/token-issuer.js';
 import { HTTP_STATUS } from '../transports/_errors.js';
-import { readLimited } from '../transports/_read-limited.js';
+import { readLimited, readLimitedBytes } from '../transports/_read-limited.js';
+import { exportWorkspaceZip, importWorkspaceZip, type TeamZipLimits } from '../team-files/team-zip.js';
 import { workspaceOpenApi } from '../workspaces/workspace-openapi.js';
 import { WorkspaceConflictError, type WorkspaceStore, type WorkspaceVersion } from '../workspaces/workspace-store.js';
 import type { RouteHandler } from './create-server.js';
@@ -27,6 +32,8 @@ export interface WorkspaceRoutesOptions {
   revocations?: RevocationList;
   /** Largest accepted body; defaults to 4 MiB (documents carry skills' reference templates). */
   maxBodyBytes?: number;
+  /** Limits of a zip import (entries, bytes per file, bytes in total); the body itself is capped by `maxBodyBytes`. */
+  zipLimits?: TeamZipLimits;
   /** Path the routes are mounted at, for the OpenAPI document's server URL (e.g. `/mt/workspaces`). */
   mountPath?: string;
   onError?: (error: unknown) => void;
@@ -52,6 +59,8 @@ const ReferenceAnalysisBodySchema = z.strictObject({
     content: z.string().trim().min(1, 'must not be empty').max(200_000),
   }),
 });
+/** A routing test, against the latest version or against a draft `document`. */
+const RouteBodySchema = WorkspaceRoutingTestSchema.extend({ document: z.unknown().optional() });
 
 const RollbackBodySchema = z.strictObject({ version: z.number().int().positive() });
 const ListQuerySchema = z.object({
@@ -128,6 +137,10 @@ async function bodyOf(request: Request, limit: number): Promise<unknown> {
  *   branded template (Reference-Based Method, step 1) and its hash, from `analysisProvider`
  * - `GET|PUT /:id/{brand,functions,skills,agents,rules,playbook}`: one part of the document
  * - `GET|PUT|DELETE /:id/{functions,skills,agents}/:name`: one named item of a part
+ * - `GET /:id/export.zip`: the team as a zipped Claude Code folder (byte-for-byte reproducible)
+ * - `POST /:id/import`: a zipped Claude Code folder saved as a new version (If-Match as for PUT)
+ * - `POST /:id/check`: every problem of a draft document, located, without saving
+ * - `POST /:id/route` `{ "request": "..." }`: which agent and skill would take it and why (no model)
  *
  * Every route but the OpenAPI document needs `Authorization: Bearer <token>` for that workspace:
  * `read` or `admin` to read, `admin` to save or roll back.
@@ -232,6 +245,58 @@ export function createWorkspaceRoutes(options: WorkspaceRoutesOptions): RouteHan
       return versionResponse(version);
     }
 
+    if (rest[0] === 'export.zip' && rest.length === 1) {
+      if (method !== 'GET') return methodNotAllowed('GET');
+      await authorize(request, workspaceId, 'read');
+      const version = await latest(workspaceId);
+      const zip = await exportWorkspaceZip(version.document);
+      return new Response(zip, {
+        headers: {
+          'content-type': 'application/zip',
+          'content-disposition': `attachment; filename="${workspaceId.replace(/[^A-Za-z0-9_.-]/g, '_')}-team.zip"`,
+          'cache-control': 'no-store',
+          etag: quoted(version.etag),
+          'x-workspace-version': String(version.version),
+          'x-workspace-hash': version.hash,
+        },
+      });
+    }
+
+    if (rest[0] === 'import' && rest.length === 1) {
+      if (method !== 'POST') return methodNotAllowed('POST');
+      const grant = await authorize(request, workspaceId, 'admin');
+      const ifMatch = preconditionOf(request);
+      const zip = await readLimitedBytes(request, maxBodyBytes);
+      // parsing and every document check happen before the save, so a refused zip changes nothing
+      const { document, ignored } = await importWorkspaceZip(zip, options.zipLimits);
+      const saved = await store.save(workspaceId, document, { ifMatch, savedBy: grant.userId });
+      return json({ ...saved, ignored }, saved.version === 1 ? 201 : 200, { etag: quoted(saved.etag) });
+    }
+
+    if (rest[0] === 'check' && rest.length === 1) {
+      if (method !== 'POST') return methodNotAllowed('POST');
+      await authorize(request, workspaceId, 'read');
+      // a draft's problems are the answer, not a failure of the request: 200 either way
+      return json(checkWorkspaceDraft(await bodyOf(request, maxBodyBytes)));
+    }
+
+    if (rest[0] === 'route' && rest.length === 1) {
+      if (method !== 'POST') return methodNotAllowed('POST');
+      await authorize(request, workspaceId, 'read');
+      const body = RouteBodySchema.safeParse(await bodyOf(request, maxBodyBytes));
+      if (!body.success) throw invalid(body.error.issues.map((issue) => ({ path: issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys[0]! : ''), message: issue.message })));
+      const { document, ...test } = body.data;
+      // without a draft, the team the workspace runs now; a workspace never saved runs the default team
+      const version = document === undefined ? await store.get(workspaceId) : undefined;
+      try {
+        const result = routeWorkspaceRequest((document ?? version?.document ?? {}) as WorkspaceDocument, test);
+        return json({ ...result, ...(version ? { version: version.version } : {}) });
+      } catch (error) {
+        if (error instanceof TeamDefinitionError) throw invalid(error.issues.map((issue) => ({ ...issue, path: issue.path ? `document.${issue.path}` : 'document' })));
+        throw error;
+      }
+    }
+
     if (rest[0] === 'rollback' && rest.length === 1) {
       if (method !== 'POST') return methodNotAllowed('POST');
       const grant = await authorize(request, workspaceId, 'admin');
@@ -330,6 +395,10 @@ export function createWorkspaceRoutes(options: WorkspaceRoutesOptions): RouteHan
           409,
           error.currentEtag ? { etag: quoted(error.currentEtag) } : {},
         );
+      }
+      if (error instanceof FormatError) {
+        // a refused team file: the file and line say where, as a folder loader would
+        return json({ type: 'error', code: 'bad_frame', message: error.message, field: 'body', file: error.path, line: error.line, reason: error.reason }, 400);
       }
       if (error instanceof HttpError) {
         return json({ type: 'error', code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...error.extra }, error.status);

@@ -1,18 +1,23 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { WorkspaceStore, WorkspaceVersion } from '../workspaces/workspace-store.js';
 import {
   FormatError,
   exportClaudeTeam,
   parseClaudeTeam,
+  parseClaudeWorkspace,
+  workspaceDocumentHash,
+  type WorkspaceDocument,
   type ParseClaudeTeamOptions,
   type Team,
   type TeamFile,
 } from '@marketing-team/core';
 
-const MAX_FILE_BYTES = 1024 * 1024;
+/** Largest team file read from a folder or a zip; a bigger one is refused, not skipped. */
+export const MAX_TEAM_FILE_BYTES = 1024 * 1024;
 
 /** Paths the core loader reads; scripts, assets and anything else in the folder are left alone. */
-function isTeamFilePath(path: string): boolean {
+export function isTeamFilePath(path: string): boolean {
   return (
     path === 'marketing-team.yaml' ||
     path.startsWith('brand/') ||
@@ -54,7 +59,7 @@ export async function readTeamFiles(dir: string): Promise<TeamFile[]> {
   const files: TeamFile[] = [];
   for (const path of paths.filter(isTeamFilePath).sort()) {
     const content = await readFile(join(root, path));
-    if (content.byteLength > MAX_FILE_BYTES) throw new FormatError(path, 1, `the file is ${content.byteLength} bytes; team files are limited to 1 MiB`);
+    if (content.byteLength > MAX_TEAM_FILE_BYTES) throw new FormatError(path, 1, `the file is ${content.byteLength} bytes; team files are limited to 1 MiB`);
     files.push({ path, content: content.toString('utf8') });
   }
   return files;
@@ -80,4 +85,31 @@ export async function writeClaudeTeam(team: Team, dir: string): Promise<TeamFile
     await writeFile(target, file.content, 'utf8');
   }
   return files;
+}
+
+/**
+ * Reads a Claude Code team folder as a workspace document (see core's `parseClaudeWorkspace`): a
+ * folder without `brand/` keeps the sample brand, one without agents runs the default agents.
+ * Throws `FormatError` with the file (relative to the folder) and line.
+ */
+export async function loadClaudeWorkspace(dir: string): Promise<WorkspaceDocument> {
+  return parseClaudeWorkspace(await readTeamFiles(dir));
+}
+
+/**
+ * Loads a team folder into a workspace as its next version, unless the latest version already
+ * holds the same document (a restart with the same folder then adds no version). Throws
+ * `FormatError` for an invalid folder before anything is saved.
+ */
+export async function importTeamFolder(
+  store: WorkspaceStore,
+  workspaceId: string,
+  dir: string,
+  options: { savedBy?: string } = {},
+): Promise<{ version: WorkspaceVersion; changed: boolean }> {
+  const document = await loadClaudeWorkspace(dir);
+  const latest = await store.get(workspaceId);
+  if (latest && latest.hash === workspaceDocumentHash(document)) return { version: latest, changed: false };
+  const version = await store.save(workspaceId, document, { ifMatch: latest ? latest.etag : null, ...(options.savedBy ? { savedBy: options.savedBy } : {}) });
+  return { version, changed: true };
 }

@@ -14,7 +14,11 @@ describe('workspaceOpenApi', () => {
     const document = workspaceOpenApi() as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, any> } };
     for (const section of WORKSPACE_SECTIONS) expect(document.paths[`/{workspaceId}/${section}`]).toHaveProperty('put');
     for (const collection of ['functions', 'skills', 'agents']) expect(Object.keys(document.paths[`/{workspaceId}/${collection}/{name}`]!)).toEqual(['parameters', 'get', 'put', 'delete']);
+    expect(Object.keys(document.paths['/{workspaceId}/export.zip']!)).toEqual(['parameters', 'get']);
+    expect(Object.keys(document.paths['/{workspaceId}/import']!)).toEqual(['parameters', 'post']);
+    for (const route of ['check', 'route']) expect(Object.keys(document.paths[`/{workspaceId}/${route}`]!)).toEqual(['parameters', 'post']);
     const schemas = document.components.schemas;
+    expect(Object.keys(schemas.Error.properties)).toEqual(expect.arrayContaining(['file', 'line', 'reason']));
     // request bodies are inputs: defaults are optional
     expect(schemas.WorkspaceDocument.required ?? []).toEqual([]);
     // stored documents are outputs: defaults are always present

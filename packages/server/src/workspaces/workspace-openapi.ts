@@ -6,6 +6,7 @@ import {
   WORKSPACE_SECTIONS,
   WorkspaceAgentSchema,
   WorkspaceDocumentSchema,
+  WorkspaceRoutingTestSchema,
   WorkspaceSkillSchema,
   type WorkspaceSection,
 } from '@marketing-team/core';
@@ -69,6 +70,41 @@ export function workspaceOpenApi(options: WorkspaceOpenApiOptions = {}): Record<
     WorkspaceVersion: {
       allOf: [ref('VersionSummary'), { type: 'object', required: ['document'], properties: { document: ref('StoredWorkspaceDocument') } }],
     },
+    Issue: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string', description: 'e.g. agents[2].skills[1]' }, message: { type: 'string' } } },
+    WorkspaceCheck: {
+      type: 'object',
+      required: ['ok', 'issues'],
+      properties: { ok: { type: 'boolean', description: 'The draft would save.' }, issues: { type: 'array', items: ref('Issue') } },
+    },
+    RoutingTest: {
+      allOf: [
+        schemaOf(WorkspaceRoutingTestSchema, 'input'),
+        { type: 'object', properties: { document: { ...ref('WorkspaceDocument'), description: 'A draft to route against instead of the latest version.' } } },
+      ],
+    },
+    RoutingResult: {
+      oneOf: [
+        {
+          type: 'object',
+          required: ['routed', 'agent', 'agentTitle', 'skill', 'output', 'via', 'reason'],
+          properties: {
+            routed: { const: true },
+            agent: { type: 'string' },
+            agentTitle: { type: 'string' },
+            skill: { type: 'string' },
+            output: { type: 'string', description: 'The deliverable kind the skill writes.' },
+            via: { enum: ['explicit', 'rule', 'playbook', 'model'] },
+            reason: { type: 'string' },
+            version: { type: 'integer', description: 'The version routed against, when no draft was sent.' },
+          },
+        },
+        {
+          type: 'object',
+          required: ['routed', 'code', 'reason'],
+          properties: { routed: { const: false }, code: { type: 'string' }, field: { type: 'string' }, reason: { type: 'string' }, version: { type: 'integer' } },
+        },
+      ],
+    },
     Error: {
       type: 'object',
       required: ['type', 'code', 'message'],
@@ -83,6 +119,9 @@ export function workspaceOpenApi(options: WorkspaceOpenApiOptions = {}): Record<
           items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } },
         },
         currentVersion: { type: ['integer', 'null'], description: 'On 409: the latest version now.' },
+        file: { type: 'string', description: 'On a refused team zip: the entry at fault, e.g. .claude/skills/ad-copy/SKILL.md, or (archive).' },
+        line: { type: 'integer', minimum: 1, description: 'On a refused team zip: the 1-based line in that file.' },
+        reason: { type: 'string', description: 'On a refused team zip: what is wrong, without the location.' },
       },
     },
   };
@@ -101,6 +140,16 @@ export function workspaceOpenApi(options: WorkspaceOpenApiOptions = {}): Record<
     description,
     headers: { ETag: { schema: { type: 'string' } } },
     ...jsonBody(ref('WorkspaceVersion')),
+  });
+  const importOk = (description: string) => ({
+    description,
+    headers: { ETag: { schema: { type: 'string' } } },
+    ...jsonBody({
+      allOf: [
+        ref('WorkspaceVersion'),
+        { type: 'object', required: ['ignored'], properties: { ignored: { type: 'array', items: { type: 'string' }, description: 'Entries skipped as not team files.' } } },
+      ],
+    }),
   });
   const id = { name: 'workspaceId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' } };
   const preconditions = [
@@ -146,6 +195,64 @@ export function workspaceOpenApi(options: WorkspaceOpenApiOptions = {}): Record<
         parameters: [preconditions[0]],
         requestBody: { required: true, ...jsonBody(schemaOf(z.strictObject({ version: z.number().int().positive() }), 'input')) },
         responses: { '200': versionOk('Rolled back.'), ...saveErrors, '404': error('No such version.') },
+      },
+    },
+    '/{workspaceId}/export.zip': {
+      parameters: [id],
+      get: {
+        summary: 'The team as a zipped Claude Code folder',
+        description:
+          'Entries `.claude/skills/<name>/SKILL.md` (+ `references/`), `.claude/agents/<name>.md`, `brand/` and `marketing-team.yaml`, sorted by path with a fixed timestamp: the same document always gives the same bytes, and importing them gives the same document hash.',
+        security: [{ bearer: [] }],
+        responses: {
+          '200': {
+            description: 'The zip.',
+            headers: {
+              ETag: { schema: { type: 'string' } },
+              'X-Workspace-Version': { schema: { type: 'integer' } },
+              'X-Workspace-Hash': { schema: { type: 'string' }, description: 'The document hash the zip imports back to.' },
+            },
+            content: { 'application/zip': { schema: { type: 'string', contentMediaType: 'application/zip' } } },
+          },
+          ...errors,
+          '404': error('Never saved.'),
+        },
+      },
+    },
+    '/{workspaceId}/check': {
+      parameters: [id],
+      post: {
+        summary: 'Every problem of a draft document, located, without saving',
+        description: 'The checks a save runs: fields, duplicate names, unknown skills, and every overlapping role (a skill or deliverable kind owned twice) at the place it happens. Needs read or admin.',
+        security: [{ bearer: [] }],
+        requestBody: { required: true, ...jsonBody(ref('WorkspaceDocument')) },
+        responses: { '200': { description: 'The problems; none when ok.', ...jsonBody(ref('WorkspaceCheck')) }, ...errors },
+      },
+    },
+    '/{workspaceId}/route': {
+      parameters: [id],
+      post: {
+        summary: 'Which agent and skill would take a request, and why (no model is called)',
+        security: [{ bearer: [] }],
+        requestBody: { required: true, ...jsonBody(ref('RoutingTest')) },
+        responses: { '200': { description: 'The routing decision, or why there is none.', ...jsonBody(ref('RoutingResult')) }, ...errors },
+      },
+    },
+    '/{workspaceId}/import': {
+      parameters: [id],
+      post: {
+        summary: 'Save a zipped Claude Code folder as a new version',
+        description:
+          'Refused with 400 (`file` and `line` name the place) for what Claude Code would silently drop: invalid frontmatter, duplicate names or paths, files over the size limit, too many entries, paths outside the folder, symbolic links, too many uncompressed bytes. Entries that are not team files are skipped and listed in `ignored`.',
+        security: [{ bearer: [] }],
+        parameters: preconditions,
+        requestBody: { required: true, content: { 'application/zip': { schema: { type: 'string', contentMediaType: 'application/zip' } } } },
+        responses: {
+          '200': importOk('Saved.'),
+          '201': importOk('Created (version 1).'),
+          ...saveErrors,
+          '413': error('The zip is larger than the body limit.'),
+        },
       },
     },
   };
