@@ -3,7 +3,7 @@
 // cancel from the other client, retried writes acknowledged as duplicates, token refresh, and
 // the automatic fallback when the server refuses the WebSocket upgrade.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
@@ -189,6 +189,25 @@ describe('SessionClient over SSE + POST against the real server', () => {
     expect(Object.keys(handle.getState().board)).toEqual(['c1', 'c2']);
   });
 
+  it('detects a half-open event stream by its missing heartbeats and reconnects', async () => {
+    const { running } = await serve({ heartbeatMs: 200 });
+    const proxy = await freezableProxy(Number(new URL(running.url).port));
+    const client = sse(running.wsUrl.replace(/:\d+\//, `:${proxy.port}/`), { heartbeatMs: 200 });
+    const seen = statuses(client);
+    const handle = client.session('heartbeat', { token: await running.token('heartbeat') });
+    await until(() => handle.epoch !== undefined, 10_000, 'subscribed');
+    // Heartbeat comments keep a quiet but healthy stream live.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(seen.some((state) => state.status !== 'live')).toBe(false);
+
+    // Every connection stays open but carries nothing, as after a network change.
+    proxy.freeze();
+    const pending = handle.publish({ type: 'card.created', cardId: 'c1', title: 'After the freeze' });
+    await expect(pending).resolves.toMatchObject({ offset: 1 });
+    await until(() => handle.getState().board.c1 !== undefined, 5_000, 'card applied');
+    expect(seen.some((state) => state.status === 'reconnecting')).toBe(true);
+  });
+
   it('rejects a write the token does not allow with a typed error', async () => {
     const { running } = await serve();
     const handle = sse(running.wsUrl).session('readonly', { token: await running.token('readonly', ['read']) });
@@ -272,3 +291,37 @@ describe('SessionClient over SSE + POST against the real server', () => {
     await until(async () => (await tryStream()) === 200, 10_000, 'the stream released on the server');
   });
 });
+
+/** A TCP proxy whose open connections can be frozen: kept open, carrying nothing either way. */
+async function freezableProxy(targetPort: number): Promise<{ port: number; freeze(): void }> {
+  const pairs: Array<[Socket, Socket]> = [];
+  const frozen: Socket[] = [];
+  const server = createTcpServer((client) => {
+    const upstream = tcpConnect(targetPort, '127.0.0.1');
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('error', () => undefined);
+    upstream.on('error', () => undefined);
+    pairs.push([client, upstream]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of [...pairs.flat(), ...frozen]) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return {
+    port: (server.address() as AddressInfo).port,
+    freeze() {
+      for (const [client, upstream] of pairs.splice(0)) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+        frozen.push(client, upstream);
+      }
+    },
+  };
+}
