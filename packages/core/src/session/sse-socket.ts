@@ -231,7 +231,8 @@ export class SseSocket implements WebSocketLike {
   }
 
   #post(session: string, body: string): void {
-    const next = (this.#posts.get(session) ?? Promise.resolve()).then(() => this.#postNow(session, body));
+    // `#postNow` settles every outcome itself; the catch only keeps a throwing handler from stalling the queue.
+    const next = (this.#posts.get(session) ?? Promise.resolve()).then(() => this.#postNow(session, body)).catch(ignore);
     this.#posts.set(session, next);
     void next.finally(() => {
       if (this.#posts.get(session) === next) this.#posts.delete(session);
