@@ -96,6 +96,33 @@ export async function briefOverWebSocket(wsUrl: string, session: string, token: 
   }
 }
 
+/**
+ * Submits a brief with core's SessionClient over the SSE + POST transport (what the widget and
+ * the hooks use with `transport="sse"`); resolves with the run's final status, whether the
+ * client's state equals a second client's that joined afterwards, and the transport in use.
+ */
+export async function briefOverSseClient(endpoint: string, session: string, token: string): Promise<{ status: string | undefined; deliverables: number; converged: boolean; transport: string | undefined }> {
+  const client = new SessionClient({ url: `${endpoint}/ws`, transport: 'sse' });
+  const late = new SessionClient({ url: `${endpoint}/ws`, transport: 'sse' });
+  try {
+    const handle = client.session(session, { token });
+    const { runId } = await handle.submitBrief({ goal: 'Launch our spring collection to young professionals' });
+    const ended = () => ['completed', 'failed', 'cancelled', 'interrupted'].includes(handle.getState().runs[runId]?.status ?? '');
+    await until(ended, 90_000, 'the run to end');
+    const joiner = late.session(session, { token });
+    await until(() => joiner.offset === handle.offset, 30_000, 'a late joiner to catch up');
+    return {
+      status: handle.getState().runs[runId]?.status,
+      deliverables: Object.keys(handle.getState().deliverables).length,
+      converged: JSON.stringify(joiner.getState()) === JSON.stringify(handle.getState()),
+      transport: client.getConnection().transport,
+    };
+  } finally {
+    client.close();
+    late.close();
+  }
+}
+
 /** Submits a brief with POST and follows the SSE stream until the run ends; resolves with the terminal event type. */
 export async function briefOverSse(base: string, session: string, token: string): Promise<{ status: string; records: SessionRecord[] }> {
   const abort = new AbortController();

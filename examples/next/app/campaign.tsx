@@ -1,77 +1,27 @@
 'use client';
-// A small client over the SSE + POST fallback: EventSource resumes by itself with
-// Last-Event-ID after a drop, and briefs and cancels are POSTed, so the two never conflict.
-import { useEffect, useState, type FormEvent } from 'react';
+// The standard widget and hooks over the SSE + POST transport: Next route handlers cannot
+// upgrade to WebSockets, so the provider's client is told `transport="sse"` (with the default
+// `auto` it would find that out by itself after two refused upgrades). Resume after a drop,
+// idempotent writes, cancel and token refresh come from core's SessionClient, as over WebSocket.
+import { MarketingTeam, MarketingTeamProvider, useConnection } from '@marketing-team/react';
 
-interface LogRecord {
-  offset: number;
-  event: { type: string; runId?: string; agent?: string; messageId?: string; text?: string };
-}
-
-async function tokenFor(session: string): Promise<string> {
+/** Tokens come from the app's own backend (app/api/mt-token/route.ts), which decides who may join. */
+async function getToken(session: string): Promise<string> {
   const response = await fetch(`/api/mt-token?session=${encodeURIComponent(session)}`);
+  if (!response.ok) throw new Error(`token refused (${response.status})`);
   return ((await response.json()) as { token: string }).token;
 }
 
+function Transport() {
+  const connection = useConnection();
+  return <p data-transport={connection.transport ?? ''}>Connected over {connection.transport === 'sse' ? 'SSE + POST' : (connection.transport ?? '…')}</p>;
+}
+
 export function Campaign({ session }: { session: string }) {
-  const [token, setToken] = useState<string>();
-  const [texts, setTexts] = useState<Record<string, { agent: string; text: string }>>({});
-  const [run, setRun] = useState<{ id: string; status: string }>();
-
-  useEffect(() => {
-    let source: EventSource | undefined;
-    void tokenFor(session).then((fresh) => {
-      setToken(fresh);
-      source = new EventSource(`/mt/sessions/${session}/events?token=${encodeURIComponent(fresh)}&from=0`);
-      source.onmessage = (message) => {
-        const { event } = JSON.parse(message.data) as LogRecord;
-        if (event.type === 'message.started' && event.messageId) {
-          setTexts((all) => ({ ...all, [event.messageId!]: { agent: event.agent ?? '', text: '' } }));
-        } else if (event.type === 'text.delta' && event.messageId) {
-          setTexts((all) => ({ ...all, [event.messageId!]: { agent: all[event.messageId!]?.agent ?? '', text: (all[event.messageId!]?.text ?? '') + event.text } }));
-        } else if (event.type.startsWith('run.') && event.runId) {
-          setRun({ id: event.runId, status: event.type.slice(4) });
-        }
-      };
-    });
-    return () => source?.close();
-  }, [session]);
-
-  async function post(frame: Record<string, unknown>) {
-    await fetch(`/mt/sessions/${session}/messages`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ session, clientMsgId: crypto.randomUUID(), ...frame }),
-    });
-  }
-
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const goal = String(new FormData(event.currentTarget).get('goal') ?? '');
-    void post({ type: 'publish', event: { type: 'brief.submitted', runId: `run-${crypto.randomUUID()}`, brief: { goal } } });
-  }
-
   return (
-    <section>
-      <form onSubmit={submit}>
-        <label>
-          Campaign brief <input name="goal" required defaultValue="Launch our spring collection" />
-        </label>
-        <button disabled={!token}>Start</button>
-        {run?.status === 'started' && (
-          <button type="button" onClick={() => void post({ type: 'cancel', runId: run.id })}>
-            Stop
-          </button>
-        )}
-      </form>
-      {run && <p aria-live="polite">Run {run.status}</p>}
-      {Object.entries(texts).map(([id, { agent, text }]) => (
-        <article key={id}>
-          <h2>{agent}</h2>
-          {/* Model output is untrusted: rendered as text, never as HTML. */}
-          <pre style={{ whiteSpace: 'pre-wrap' }}>{text}</pre>
-        </article>
-      ))}
-    </section>
+    <MarketingTeamProvider endpoint="/mt" transport="sse" getToken={getToken} session={session}>
+      <Transport />
+      <MarketingTeam />
+    </MarketingTeamProvider>
   );
 }

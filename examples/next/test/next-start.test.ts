@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { briefOverSse, fetchToken, startExample, type RunningExample } from '../../_testing/smoke.js';
+import { briefOverSse, briefOverSseClient, fetchToken, startExample, type RunningExample } from '../../_testing/smoke.js';
 
 const dir = fileURLToPath(new URL('..', import.meta.url));
 const next = fileURLToPath(new URL('../node_modules/next/dist/bin/next', import.meta.url));
@@ -28,5 +28,13 @@ describe.skipIf(process.env.MT_NEXT_BUILD !== '1')('the Next example under next 
     const { status, records } = await briefOverSse(`${example.url}/mt`, 'next-start', token);
     expect(status).toBe('run.completed');
     expect(records.some((record) => record.event.type === 'deliverable.created')).toBe(true);
+  });
+
+  it('serves the page with the standard widget, and core\'s SSE client runs a brief through the built route handlers', async () => {
+    const page = await (await fetch(`${example.url}/`)).text();
+    expect(page).toContain('<marketing-team');
+    const token = await fetchToken(example.url, 'next-start-client');
+    const result = await briefOverSseClient(`${example.url}/mt`, 'next-start-client', token);
+    expect(result).toMatchObject({ status: 'completed', converged: true, transport: 'sse' });
   });
 });

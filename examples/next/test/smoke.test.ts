@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { toWebRequest, writeWebResponse } from '@marketing-team/server/node';
-import { briefOverSse, fetchToken } from '../../_testing/smoke.js';
+import { briefOverSse, briefOverSseClient, fetchToken } from '../../_testing/smoke.js';
 
 type Handler = (request: Request) => Promise<Response>;
 
@@ -54,4 +54,11 @@ it('runs a brief to completion through the route handlers over SSE + POST', asyn
   expect(status).toBe('run.completed');
   expect(records.map((record) => record.offset)).toEqual(records.map((_, index) => index + 1));
   expect(records.some((record) => record.event.type === 'deliverable.created')).toBe(true);
+});
+
+it('runs a brief with core\'s SessionClient over SSE + POST (the transport the page uses) through the route handlers', async () => {
+  const token = await fetchToken(url, 'next-smoke-client');
+  const result = await briefOverSseClient(`${url}/mt`, 'next-smoke-client', token);
+  expect(result).toMatchObject({ status: 'completed', converged: true, transport: 'sse' });
+  expect(result.deliverables).toBeGreaterThan(0);
 });

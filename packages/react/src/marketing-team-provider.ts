@@ -1,6 +1,6 @@
 import { createElement, useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
 import { z } from 'zod';
-import { SessionClient, SessionClientError, type SessionClientOptions, type WebSocketConstructor } from '@marketing-team/core';
+import { SessionClient, SessionClientError, type SessionClientOptions, type TransportOption, type WebSocketConstructor } from '@marketing-team/core';
 import { RegistryContext, SessionContext } from './internal/_context.js';
 import { SessionRegistry } from './internal/_session-registry.js';
 import { AuthPropsSchema, OptionalSessionArgumentSchema, parseArgument } from './internal/_validate.js';
@@ -9,6 +9,12 @@ import { AuthPropsSchema, OptionalSessionArgumentSchema, parseArgument } from '.
 export interface MarketingTeamProviderProps {
   /** Base URL of the server handler (for example `/mt`); the socket is `<endpoint>/ws`. Give this or `client`. */
   endpoint?: string;
+  /**
+   * How the client the provider creates reaches the server: `websocket`, `sse` (SSE + POST, for
+   * hosts that cannot upgrade, such as Next.js route handlers) or `auto` (the default: WebSocket,
+   * falling back to SSE when the upgrade is refused).
+   */
+  transport?: TransportOption;
   /** A `SessionClient` to use instead of creating one; the provider never closes a client it was given. */
   client?: SessionClient;
   /** A session token for every session below (unless a `MarketingTeamSession` or `useSession` gives its own). */
@@ -26,6 +32,7 @@ export interface MarketingTeamProviderProps {
 
 const PropsSchema = AuthPropsSchema.extend({
   endpoint: z.string().min(1).max(2048).optional(),
+  transport: z.enum(['websocket', 'sse', 'auto']).optional(),
   client: z
     .custom<SessionClient>((value) => typeof (value as SessionClient | null)?.session === 'function' && typeof (value as SessionClient).subscribeConnection === 'function', 'expected a SessionClient')
     .optional(),
@@ -51,7 +58,7 @@ export function MarketingTeamProvider(props: MarketingTeamProviderProps): ReactN
   if ((parsed.endpoint === undefined) === (parsed.client === undefined)) {
     throw new SessionClientError('invalid_argument', 'props.endpoint: give MarketingTeamProvider either endpoint or client', { field: 'props.endpoint' });
   }
-  const { endpoint, client, WebSocket, token, getToken, session } = props;
+  const { endpoint, client, WebSocket, transport, token, getToken, session } = props;
   const clientOptions = useRef(props.clientOptions);
 
   // A new registry only when what the client is made of changes; nothing is opened here.
@@ -60,9 +67,10 @@ export function MarketingTeamProvider(props: MarketingTeamProviderProps): ReactN
       client
         ? new SessionRegistry({ client })
         : new SessionRegistry({
-            createClient: () => new SessionClient({ ...clientOptions.current, url: socketUrl(endpoint!), ...(WebSocket ? { WebSocket } : {}) }),
+            createClient: () =>
+              new SessionClient({ ...clientOptions.current, url: socketUrl(endpoint!), ...(WebSocket ? { WebSocket } : {}), ...(transport ? { transport } : {}) }),
           }),
-    [client, endpoint, WebSocket],
+    [client, endpoint, WebSocket, transport],
   );
 
   // Layout effects run before any child's passive effect, where subscriptions start.

@@ -1,7 +1,7 @@
 import { createComponent, type EventName } from '@lit/react';
 import * as React from 'react';
 import { createElement, forwardRef, useContext, useSyncExternalStore, type CSSProperties, type ForwardRefExoticComponent, type RefAttributes } from 'react';
-import type { SessionClient } from '@marketing-team/core';
+import type { SessionClient, TransportOption } from '@marketing-team/core';
 import {
   MarketingTeamElement,
   type ConnectionChangeDetail,
@@ -19,6 +19,8 @@ import type { SessionRegistry } from './internal/_session-registry.js';
 export interface MarketingTeamProps {
   /** Base URL of the server handler (`/mt`); the socket is `<endpoint>/ws`. */
   endpoint?: string;
+  /** With `endpoint`: `websocket`, `sse` (SSE + POST) or `auto` (the default; falls back to SSE when the upgrade is refused). */
+  transport?: TransportOption;
   /** The session to show; defaults to the nearest `MarketingTeamSession` (or provider `session`). */
   session?: string;
   /** A session token. */

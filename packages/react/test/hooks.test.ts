@@ -132,6 +132,35 @@ describe('hooks against a real server', () => {
     await until(() => latestA.current!.viewers.length === 2, 'presence of both');
   });
 
+  it('a provider with transport "sse" runs the hooks over SSE + POST, converging with a WebSocket tree', async () => {
+    const server = await serve();
+    const session = 'over-sse';
+    const overSse: { current?: UseSessionResult } = {};
+    const overSocket: { current?: UseSessionResult } = {};
+    let transport: string | undefined;
+    function Transport(): ReactNode {
+      transport = useConnection().transport;
+      return null;
+    }
+    const sseTree = createElement(MarketingTeamProvider, {
+      endpoint: server.endpoint,
+      transport: 'sse',
+      token: await server.token(session),
+      session,
+      clientOptions: { backoff: { initialMs: 20, maxMs: 200 } },
+      children: [probe(overSse), createElement(Transport, { key: 'transport' })],
+    });
+    render(sseTree);
+    render(provider(server, session, await server.token(session), probe(overSocket)));
+    await until(() => overSse.current?.status === 'live' && overSocket.current?.status === 'live', 'both live');
+    expect(transport).toBe('sse');
+    const { runId } = await overSse.current!.submitBrief({ goal: 'Over plain HTTP' });
+    await until(() => ended(overSse.current?.state.runs[runId]) && ended(overSocket.current?.state.runs[runId]), 'both to see the end');
+    const log = await server.logState(session);
+    expect(overSse.current!.state).toEqual(log);
+    expect(overSocket.current!.state).toEqual(log);
+  });
+
   it('actions resolve on the server ack and reject a cancel the token does not allow', async () => {
     const server = await serve();
     const session = 'rights';

@@ -7,7 +7,7 @@ import type {
   RunState,
   SessionState,
 } from '@marketing-team/core';
-import { SessionClient } from '@marketing-team/core';
+import { SessionClient, type TransportOption } from '@marketing-team/core';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import './agent-lane.js';
@@ -36,11 +36,16 @@ import type {
 
 const ENDED = new Set<RunState['status']>(['completed', 'cancelled', 'failed', 'interrupted']);
 
-/** Creates the client for an `endpoint` when the host passes none. */
-export type ClientFactory = (endpoint: string) => WidgetClient;
+/** Creates the client for an `endpoint` when the host passes none; `transport` is the element's attribute. */
+export type ClientFactory = (endpoint: string, options?: { transport?: TransportOption }) => WidgetClient;
 
-/** The default: core's `SessionClient` on the WebSocket at `<endpoint>/ws` (relative URLs resolve against the page). */
-export const createDefaultClient: ClientFactory = (endpoint) => new SessionClient({ url: `${endpoint.replace(/\/+$/, '')}/ws` });
+/**
+ * The default: core's `SessionClient` on the WebSocket at `<endpoint>/ws`, or SSE + POST under
+ * `<endpoint>` (relative URLs resolve against the page); with `auto` (the default) it falls back
+ * to SSE when the server refuses the upgrade.
+ */
+export const createDefaultClient: ClientFactory = (endpoint, options) =>
+  new SessionClient({ url: `${endpoint.replace(/\/+$/, '')}/ws`, ...(options?.transport ? { transport: options.transport } : {}) });
 
 /**
  * `<marketing-team>`: a campaign brief form, one live lane per agent, run progress, stop and
@@ -95,6 +100,7 @@ export class MarketingTeamElement extends LitElement {
 
   static override properties = {
     endpoint: { type: String },
+    transport: { type: String },
     session: { type: String },
     token: { type: String },
     theme: { type: String, reflect: true },
@@ -224,6 +230,12 @@ export class MarketingTeamElement extends LitElement {
 
   /** Base URL of the server's marketing-team handler (for example `/mt`). */
   declare endpoint: string | undefined;
+  /**
+   * How the element's own client reaches the server: `websocket`, `sse` (SSE + POST, for hosts
+   * that cannot upgrade, such as Next.js route handlers) or `auto` (the default: WebSocket,
+   * falling back to SSE when the upgrade is refused). Ignored when `client` is set.
+   */
+  declare transport: TransportOption | undefined;
   /** The session to show. */
   declare session: string | undefined;
   /** A session token; use `getToken` instead to refresh tokens before they expire. */
@@ -250,7 +262,7 @@ export class MarketingTeamElement extends LitElement {
   declare private sendingSteers: readonly string[];
 
   private readonly controller = new SessionController(this);
-  private ownClient: { endpoint: string; client: WidgetClient | undefined } | undefined;
+  private ownClient: { endpoint: string; transport: TransportOption | undefined; client: WidgetClient | undefined } | undefined;
   private resolved: WidgetStrings = resolveStrings(undefined);
   private baseline: SessionState | undefined;
   /** Whether the baseline held the whole history found at subscribe: only then is a change news. */
@@ -364,13 +376,14 @@ export class MarketingTeamElement extends LitElement {
   private resolveClient(): WidgetClient | undefined {
     if (this.client) return this.client;
     if (!this.endpoint) return undefined;
-    if (this.ownClient?.endpoint !== this.endpoint) {
+    const transport = this.transport;
+    if (this.ownClient?.endpoint !== this.endpoint || this.ownClient.transport !== transport) {
       this.ownClient?.client?.close?.();
       try {
-        this.ownClient = { endpoint: this.endpoint, client: MarketingTeamElement.clientFactory(this.endpoint) };
+        this.ownClient = { endpoint: this.endpoint, transport, client: MarketingTeamElement.clientFactory(this.endpoint, transport ? { transport } : {}) };
       } catch (error) {
         // Remember the failure, so a bad endpoint is reported once, not on every render.
-        this.ownClient = { endpoint: this.endpoint, client: undefined };
+        this.ownClient = { endpoint: this.endpoint, transport, client: undefined };
         this.reportError('connect', error);
       }
     }

@@ -145,6 +145,7 @@ function sameConnection(a: ConnectionInfo, b: ConnectionInfo): boolean {
     a.status === b.status &&
     a.attempt === b.attempt &&
     a.queued === b.queued &&
+    a.transport === b.transport &&
     a.lastResume?.at === b.lastResume?.at &&
     a.lastResume?.caughtUp === b.lastResume?.caughtUp
   );

@@ -14,6 +14,8 @@ export interface ConnectionInfo {
   queued: number;
   /** While not live: when the connection was lost (ms since epoch). */
   downSince?: number;
+  /** The transport in use (`sse` after an `auto` client fell back); absent from clients that do not say. */
+  transport?: 'websocket' | 'sse';
 }
 
 /** How a session handle authenticates: a fixed token or a callback that fetches fresh ones. */

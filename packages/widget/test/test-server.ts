@@ -139,6 +139,13 @@ async function testApi(req: IncomingMessage, res: ServerResponse, url: URL): Pro
     for (const peer of peers) peer.terminate();
     return send(res, 200, { dropped: peers.length });
   }
+  if (req.method === 'POST' && url.pathname === '/test/drop-streams') {
+    // Kills the HTTP responses of the session's event streams mid-stream (the SSE transport).
+    const input = SessionBody.parse(await body(req));
+    const responses = [...(streams.get(input.session) ?? [])];
+    for (const response of responses) response.destroy();
+    return send(res, 200, { dropped: responses.length });
+  }
   if (req.method === 'POST' && url.pathname === '/test/interrupt') {
     // What a crash or a lost lease leaves in the log: the run's terminal event, written by the system.
     const input = InterruptBody.parse(await body(req));
@@ -152,12 +159,24 @@ async function testApi(req: IncomingMessage, res: ServerResponse, url: URL): Pro
   send(res, 404, { error: 'no such test route' });
 }
 
+// Open SSE responses by session, so a test can kill them.
+const streams = new Map<string, Set<ServerResponse>>();
+const EVENTS_ROUTE = /^\/mt\/sessions\/([^/]+)\/events$/;
+
 const listener = createNodeListener(server);
 const http = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname.startsWith('/test/')) {
     testApi(req, res, url).catch((error: unknown) => send(res, 400, { error: error instanceof Error ? error.message : String(error) }));
     return;
+  }
+  const stream = req.method === 'GET' ? EVENTS_ROUTE.exec(url.pathname) : null;
+  if (stream) {
+    const session = decodeURIComponent(stream[1]!);
+    const set = streams.get(session) ?? new Set();
+    set.add(res);
+    streams.set(session, set);
+    res.once('close', () => set.delete(res));
   }
   listener(req, res);
 });

@@ -29,6 +29,13 @@ export interface ConnectionState {
   queued: number;
   /** While not live: when the connection was lost (ms since the Unix epoch), so a UI can say "since 14:02". */
   downSince?: number;
+  /**
+   * The transport in use: `websocket`, or `sse` (SSE + POST), chosen with the `transport`
+   * option or, with `auto`, fallen back to after the server refused the WebSocket upgrade.
+   * A `SessionClient` always sets it; it is absent only from placeholders made before a client
+   * exists (a server render).
+   */
+  transport?: 'websocket' | 'sse';
   /** The last connection-level problem (an invalid frame, a refused handshake). */
   error?: SessionClientError;
 }

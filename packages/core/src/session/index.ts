@@ -9,4 +9,6 @@ export type { WebSocketConstructor, WebSocketLike } from './websocket-like.js';
 export { SessionHandle } from './session-handle.js';
 export type { MessageAck, SessionHandleHost, SessionViewer, SteerOptions, SubmittedBrief } from './session-handle.js';
 export { SessionClient } from './session-client.js';
-export type { SessionAuth, SessionClientOptions } from './session-client.js';
+export type { SessionAuth, SessionClientOptions, TransportOption } from './session-client.js';
+export { SseSocket } from './sse-socket.js';
+export type { FetchLike, SseSocketOptions } from './sse-socket.js';

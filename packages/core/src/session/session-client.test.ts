@@ -80,8 +80,9 @@ function record(offset: number, text = 'x'): SessionRecord {
 const records = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => record(from + index));
 const events = (session: string, batch: SessionRecord[], epoch = 'e1'): ServerFrame => ({ type: 'events', session, epoch, batch });
 
+// These tests drive the WebSocket path; `auto`'s fallback is tested against a real server.
 function client(options: Partial<SessionClientOptions> = {}): SessionClient {
-  return new SessionClient({ url: 'ws://example.test/mt/ws', WebSocket: FakeSocket, random: () => 0.5, ...options });
+  return new SessionClient({ url: 'ws://example.test/mt/ws', WebSocket: FakeSocket, random: () => 0.5, transport: 'websocket', ...options });
 }
 
 /** Opens the latest socket and completes the handshake. */

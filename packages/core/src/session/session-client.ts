@@ -23,14 +23,35 @@ import { SessionEntry, type SessionAuth } from './_session-entry.js';
 import { tokenExpiry } from './_token-expiry.js';
 import { applyRecords, createSessionState } from './reducer.js';
 import { SessionHandle, type SessionHandleHost } from './session-handle.js';
+import { SseSocket, type FetchLike } from './sse-socket.js';
 import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.js';
 
 export type { SessionAuth } from './_session-entry.js';
+
+/**
+ * How a client reaches the server:
+ * - `websocket`: one WebSocket for every session (protocol section 3);
+ * - `sse`: the HTTP fallback, one Server-Sent Events stream per session and a POST per message
+ *   (section 4), for hosts that cannot upgrade (Next.js route handlers, many serverless hosts);
+ * - `auto` (the default): WebSocket, falling back to SSE for the client's lifetime when the
+ *   upgrade is refused twice in a row while the server answers plain HTTP (and at once when
+ *   there is no WebSocket constructor).
+ */
+export type TransportOption = 'websocket' | 'sse' | 'auto';
 
 /** Options of {@link SessionClient}. */
 export interface SessionClientOptions {
   /** WebSocket endpoint (`wss://host/mt/ws`); a relative URL or http(s) URL is resolved against the page. */
   url: string;
+  /** Which transport to use; see {@link TransportOption}. Defaults to `auto`. */
+  transport?: TransportOption;
+  /**
+   * Base of the HTTP routes the SSE transport uses (`https://host/mt`); defaults to `url` with
+   * `ws(s):` made `http(s):` and the trailing `/ws` removed.
+   */
+  httpUrl?: string;
+  /** `fetch` for the SSE transport and the upgrade probe; defaults to `globalThis.fetch`. */
+  fetch?: FetchLike;
   /** WebSocket constructor; defaults to `globalThis.WebSocket` (pass `ws`'s in Node 20). */
   WebSocket?: WebSocketConstructor;
   /** Stable id of this device or tab, used for presence; random when absent. */
@@ -57,6 +78,9 @@ export interface SessionClientOptions {
 
 const OptionsSchema = z.object({
   url: z.string().check(z.minLength(1), z.maxLength(2048)),
+  transport: z._default(z.enum(['websocket', 'sse', 'auto']), 'auto'),
+  httpUrl: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  fetch: z.optional(z.custom<FetchLike>((value) => typeof value === 'function', 'expected a function')),
   WebSocket: z.optional(z.custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a WebSocket constructor')),
   clientId: z.optional(IdSchema),
   backoff: z.optional(z.unknown()),
@@ -83,6 +107,8 @@ const DEFAULT_HEARTBEAT_MS = 15_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Never refresh a token more often than this, even if the server keeps handing out short ones. */
 const MIN_REFRESH_DELAY_MS = 1_000;
+/** With `transport: 'auto'`, upgrades refused in a row (the server answering HTTP meanwhile) before falling back to SSE. */
+const REFUSED_UPGRADES_BEFORE_SSE = 2;
 
 type WriteFrame = Extract<ClientFrame, { type: 'publish' | 'cancel' | 'steer' }>;
 
@@ -91,15 +117,19 @@ function invalidArgument(error: z.core.$ZodError, prefix: string): SessionClient
   return new SessionClientError('invalid_argument', problem.message, problem.field !== undefined ? { field: problem.field } : {});
 }
 
+/** Resolves a URL against the page (when there is one). */
+function parseUrl(url: string, field: string): URL {
+  const base = (globalThis as { location?: { href?: string } }).location?.href;
+  try {
+    return new URL(url, base);
+  } catch {
+    throw new SessionClientError('invalid_argument', `${field}: not a valid URL (relative URLs need a page to resolve against)`, { field });
+  }
+}
+
 /** Resolves relative and http(s) URLs against the page, so `new SessionClient({ url: '/mt/ws' })` works in a browser. */
 function resolveUrl(url: string): string {
-  const base = (globalThis as { location?: { href?: string } }).location?.href;
-  let resolved: URL;
-  try {
-    resolved = new URL(url, base);
-  } catch {
-    throw new SessionClientError('invalid_argument', 'url: not a valid URL (relative URLs need a page to resolve against)', { field: 'url' });
-  }
+  const resolved = parseUrl(url, 'url');
   if (resolved.protocol === 'http:') resolved.protocol = 'ws:';
   else if (resolved.protocol === 'https:') resolved.protocol = 'wss:';
   if (resolved.protocol !== 'ws:' && resolved.protocol !== 'wss:') {
@@ -108,8 +138,30 @@ function resolveUrl(url: string): string {
   return resolved.href;
 }
 
+/** The base of the HTTP routes: `httpUrl`, else the WebSocket URL as http(s) without its `/ws`. */
+function resolveHttpUrl(socketUrl: string, httpUrl: string | undefined): string {
+  const resolved = parseUrl(httpUrl ?? socketUrl.replace(/^ws/, 'http').replace(/\/ws\/?(?=$|[?#])/, ''), 'httpUrl');
+  if (resolved.protocol !== 'http:' && resolved.protocol !== 'https:') {
+    throw new SessionClientError('invalid_argument', 'httpUrl: use http: or https:', { field: 'httpUrl' });
+  }
+  return resolved.href.replace(/\/+$/, '');
+}
+
+/** True when `GET <httpUrl>/health` answers 2xx: the server is up, so a WebSocket that failed to open was refused. */
+async function answersHttp(fetchImpl: FetchLike | undefined, httpUrl: string): Promise<boolean> {
+  if (!fetchImpl) return false;
+  try {
+    const response = await fetchImpl(`${httpUrl}/health`, { cache: 'no-store' });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The headless durable-session client: one WebSocket carrying any number of sessions, each
+ * The headless durable-session client: one WebSocket (or, where the server cannot upgrade, one
+ * SSE stream per session and a POST per message) carrying any number of sessions, each
  * reduced to `SessionState` from the log, resumed from its last applied offset after every
  * disconnect, with client messages queued while offline and settled exactly once.
  */
@@ -117,7 +169,14 @@ export class SessionClient {
   /** Id this client sends in `hello`. */
   readonly clientId: string;
   readonly #url: string;
-  readonly #WebSocket: WebSocketConstructor;
+  readonly #httpUrl: string;
+  readonly #fetch: FetchLike | undefined;
+  readonly #transport: TransportOption;
+  readonly #WebSocket: WebSocketConstructor | undefined;
+  /** True once the client speaks SSE: chosen, or fallen back to. */
+  #useSse: boolean;
+  /** Upgrades refused in a row while the server answered HTTP (with `auto`). */
+  #refusedUpgrades = 0;
   readonly #backoff: BackoffOptions;
   readonly #heartbeatOverride: number | undefined;
   readonly #unreachableAfterAttempts: number;
@@ -147,7 +206,7 @@ export class SessionClient {
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #disconnectedSince: number | undefined;
   #closed = false;
-  #connection: ConnectionState = { status: 'connecting', attempt: 0, queued: 0 };
+  #connection: ConnectionState = { status: 'connecting', attempt: 0, queued: 0, transport: 'websocket' };
   readonly #onOnline = (): void => this.#networkChanged(true);
   readonly #onOffline = (): void => this.#networkChanged(false);
 
@@ -158,13 +217,20 @@ export class SessionClient {
     const backoff = BackoffOptionsSchema.safeParse(parsed.data.backoff ?? {});
     if (!backoff.success) throw invalidArgument(backoff.error, 'options.backoff');
     const WebSocketImpl = parsed.data.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (!WebSocketImpl) {
+    if (!WebSocketImpl && parsed.data.transport === 'websocket') {
       throw new SessionClientError('invalid_argument', 'options.WebSocket: no global WebSocket here; pass one (for example from the ws package)', {
         field: 'options.WebSocket',
       });
     }
     this.#url = resolveUrl(parsed.data.url);
+    this.#httpUrl = resolveHttpUrl(this.#url, parsed.data.httpUrl);
+    const fetchImpl = parsed.data.fetch ?? (globalThis as { fetch?: FetchLike }).fetch;
+    // Called unbound: a browser's fetch throws when called as a method of another object.
+    this.#fetch = fetchImpl ? (input, init) => fetchImpl(input, init) : undefined;
+    this.#transport = parsed.data.transport;
     this.#WebSocket = WebSocketImpl;
+    this.#useSse = parsed.data.transport === 'sse' || !WebSocketImpl;
+    this.#connection = { ...this.#connection, transport: this.#useSse ? 'sse' : 'websocket' };
     this.#backoff = backoff.data;
     this.#heartbeatOverride = parsed.data.heartbeatMs;
     this.#unreachableAfterAttempts = parsed.data.unreachableAfterAttempts;
@@ -259,8 +325,11 @@ export class SessionClient {
     const generation = ++this.#generation;
     this.#welcomed = false;
     let socket: WebSocketLike;
+    let opened = false;
     try {
-      socket = new this.#WebSocket(this.#url);
+      socket = this.#useSse
+        ? new SseSocket(this.#httpUrl, { ...(this.#fetch ? { fetch: this.#fetch } : {}), ...(this.#heartbeatOverride ? { heartbeatMs: this.#heartbeatOverride } : {}) })
+        : new this.#WebSocket!(this.#url);
     } catch (error) {
       this.#report(new SessionClientError('internal', `could not open the socket: ${String(error)}`));
       this.#scheduleReconnect();
@@ -272,6 +341,7 @@ export class SessionClient {
     this.#startHeartbeat(this.#heartbeatOverride ?? DEFAULT_HEARTBEAT_MS);
     socket.onopen = () => {
       if (generation !== this.#generation) return;
+      opened = true;
       this.#lastFrameAt = Date.now();
       this.#send({ type: 'hello', protocol: PROTOCOL_VERSION, clientId: this.clientId });
     };
@@ -283,7 +353,8 @@ export class SessionClient {
     socket.onclose = (event) => {
       if (generation !== this.#generation) return;
       this.#dropSocket();
-      this.#afterDisconnect(event.code);
+      if (!opened && !this.#useSse && this.#transport === 'auto') void this.#probeUpgrade(event.code);
+      else this.#afterDisconnect(event.code);
     };
     // An error is always followed by a close, which is where reconnecting starts.
     socket.onerror = () => undefined;
@@ -347,6 +418,25 @@ export class SessionClient {
         // Closing a socket that never opened can throw in some implementations; it is gone either way.
       }
     }
+  }
+
+  /**
+   * A WebSocket closed before it opened: refused (a host that cannot upgrade answers 404 or 426)
+   * or the server is down. Browsers do not say which, so ask the server over plain HTTP.
+   */
+  async #probeUpgrade(code: number): Promise<void> {
+    const generation = this.#generation;
+    const refused = await answersHttp(this.#fetch, this.#httpUrl);
+    // Something else (closing, the network coming back) has moved the connection on meanwhile.
+    if (this.#closed || generation !== this.#generation || this.#socket !== undefined || this.#reconnectTimer !== undefined) return;
+    this.#refusedUpgrades = refused ? this.#refusedUpgrades + 1 : 0;
+    if (this.#refusedUpgrades >= REFUSED_UPGRADES_BEFORE_SSE) {
+      this.#useSse = true;
+      this.#setConnection({ transport: 'sse' });
+      this.#connect();
+      return;
+    }
+    this.#afterDisconnect(code);
   }
 
   #afterDisconnect(code: number): void {
@@ -419,6 +509,7 @@ export class SessionClient {
       previous.queued === next.queued &&
       previous.lastResume === next.lastResume &&
       previous.downSince === next.downSince &&
+      previous.transport === next.transport &&
       previous.error === next.error
     ) {
       return;
@@ -513,6 +604,7 @@ export class SessionClient {
 
   #welcome(frame: ServerFrameOf<'welcome'>): void {
     this.#welcomed = true;
+    this.#refusedUpgrades = 0;
     this.#maxFrameBytes = frame.maxFrameBytes;
     this.#startHeartbeat(this.#heartbeatOverride ?? frame.heartbeatMs);
     this.#resuming = this.#everLive;
