@@ -2,6 +2,7 @@ import type { CampaignBrief } from '../protocol/brief.js';
 import type { Deliverable, DeliverableKind, DeliverableOf } from '../protocol/deliverables.js';
 import { sha256Hex } from './_hash.js';
 import type { ModelPurposeBrand } from './model-provider.js';
+import { audienceNoun, benefitOf, productName, toneOf, type OfflineBenefit, type OfflineTone } from './_offline-copy.js';
 
 /** Everything an offline draft is written from, with brand facts filled in when the purpose lacks them. */
 export interface OfflineContext {
@@ -10,17 +11,22 @@ export interface OfflineContext {
   agent: string;
   brief: CampaignBrief;
   brand: ModelPurposeBrand;
+  /** A product name short enough for a headline. */
   product: string;
   productDescription: string;
+  /** A short audience noun phrase ("IT admins"), never the brief's audience field whole. */
   audience: string;
+  /** The benefit public copy leads with, read from the brief's meaning. */
+  benefit: OfflineBenefit;
+  /** The brief's goal (first sentence): for internal deliverables only, never public copy. */
   goal: string;
   steers: string[];
   inputs: Deliverable[];
   /** Deterministic choice among variants, seeded by the brief, brand and skill. */
   pick<T>(options: readonly T[], salt?: string): T;
   input<K extends DeliverableKind>(kind: K): DeliverableOf<K> | undefined;
-  /** Tone adjustments read from the steering instructions. */
-  tone: { short: boolean; formal: boolean; playful: boolean; emoji: boolean; urgent: boolean };
+  /** How the copy sounds: the brand's voice, adjusted by the steering instructions. */
+  tone: OfflineTone;
 }
 
 /** First sentence (or first `max` characters at a word boundary) of a text. */
@@ -45,19 +51,15 @@ export function offlineContext(purpose: {
   const brief = purpose.brief;
   const brand: ModelPurposeBrand = purpose.brand ?? {
     name: purpose.brandName,
-    audience: brief.audience ?? 'people who need what we make',
-    products: [{ name: brief.product ?? purpose.brandName, description: '' }],
+    audience: 'customers',
+    products: [{ name: purpose.brandName, description: '' }],
     palette: ['#1f3a5f', '#f2a541', '#f7f4ef'],
     bannedTerms: [],
     requiredDisclaimers: [],
   };
   // the product the brief talks about: named in `product`, else mentioned in the goal (longest name wins)
-  const mentioned = (text: string) =>
-    [...brand.products]
-      .sort((a, b) => b.name.length - a.name.length)
-      .find((product) => text.toLowerCase().includes(product.name.toLowerCase()));
-  const named = brief.product ? mentioned(brief.product) : (mentioned(brief.goal) ?? brand.products[0]);
-  const product = brief.product ? firstSentence(brief.product, 60) : (named?.name ?? brand.name);
+  const product = productName(brief.product, brief.goal, brand.products, brand.name);
+  const named = brand.products.find((candidate) => candidate.name === product);
   const seed = sha256Hex(`${brand.name}\n${brief.goal}\n${purpose.skill}`);
   const steers = purpose.steers;
   const steerText = steers.join(' ').toLowerCase();
@@ -69,37 +71,16 @@ export function offlineContext(purpose: {
     brand,
     product,
     productDescription: named?.description ?? '',
-    audience: audiencePhrase(brief.audience ?? brand.audience),
+    audience: audienceNoun(brief.audience) ?? audienceNoun(brand.audience) ?? 'teams',
+    benefit: benefitOf(brief.goal, brief.notes, brief.product, named?.description),
     goal: firstSentence(brief.goal, 120),
     steers,
     inputs: purpose.inputs,
     pick: (options, salt = '') => options[parseInt(sha256Hex(seed + salt).slice(0, 8), 16) % options.length]!,
     input: <K extends DeliverableKind>(kind: K) =>
       purpose.inputs.find((deliverable): deliverable is DeliverableOf<K> => deliverable.kind === kind),
-    tone: {
-      short: /\b(short|shorter|brief|concise|punchy|tight)\b/.test(steerText),
-      formal: /\b(formal|professional|serious|no emoji)\b/.test(steerText),
-      playful: /\b(playful|fun|casual|friendly|witty)\b/.test(steerText),
-      emoji: /\bemoji/.test(steerText) && !/\bno emoji/.test(steerText),
-      urgent: /\b(urgent|urgency|deadline|limited|now)\b/.test(steerText),
-    },
+    tone: toneOf(brand.voice, steerText),
   };
-}
-
-/** A short audience phrase that reads well mid-sentence: "owners and managers of independent cafés". */
-export function audiencePhrase(text: string): string {
-  let phrase = firstSentence(text, 200).split(/\s*[(,;:]|\s+(?:who|which|that)\s+/)[0]!.trim();
-  if ([...phrase].length > 45) {
-    const words = phrase.split(/\s+/);
-    phrase = '';
-    for (const word of words) {
-      if ([...`${phrase} ${word}`.trim()].length > 45) break;
-      phrase = `${phrase} ${word}`.trim();
-    }
-    phrase = phrase.replace(/(\s+(?:and|or|of|the|for|with|in|to|a|an))+$/i, '');
-  }
-  // lower-case a leading capital unless the word is an acronym ("UK owners" stays)
-  return /^[A-Z][a-z]/.test(phrase) ? phrase.charAt(0).toLowerCase() + phrase.slice(1) : phrase || 'our customers';
 }
 
 /** Escapes text for HTML and XML (SVG) content and attributes. */

@@ -1,5 +1,6 @@
 import type { DeliverableKind, SocialChannel } from '../protocol/deliverables.js';
 import { capitalise, firstSentence, hashtagOf, type OfflineContext } from './_offline-context.js';
+import { firstFitting, fitWords, toneSummary } from './_offline-copy.js';
 import { bannerSvg, landingPageHtml, paletteOf } from './_offline-web.js';
 import { AD_PLATFORM_LIMITS, SOCIAL_CHANNEL_LIMITS, countCharacters, fitText } from './channel-limits.js';
 
@@ -11,19 +12,46 @@ export interface OfflineDraftParts {
 
 const list = (items: readonly string[]): string => items.map((item) => `- ${item}`).join('\n');
 
-/** The visible trace of steering: a line saying which instruction this draft follows. */
+/** Deliverable kinds a customer reads: their text never quotes the brief or a steer. */
+const PUBLIC_KINDS: ReadonlySet<DeliverableKind> = new Set(['social-posts', 'ad-copy', 'landing-page', 'creative-concepts']);
+
+/**
+ * The visible trace of steering. Internal deliverables quote the instruction; public ones say
+ * only what changed ("a playful tone"), because a steer is a note to the team, not copy.
+ */
 export function steerNote(context: OfflineContext): string {
-  return context.steers.length === 0 ? '' : `> Steering applied: ${context.steers.map((s) => `"${firstSentence(s, 160)}"`).join('; ')}`;
+  if (context.steers.length === 0) return '';
+  if (PUBLIC_KINDS.has(context.kind)) return `> Steering applied: ${toneSummary(context.tone, true)}.`;
+  return `> Steering applied: ${context.steers.map((s) => `"${firstSentence(s, 160)}"`).join('; ')}`;
+}
+
+/** Ends a line with the tone's punctuation unless it already ends a sentence. */
+function sentence(text: string, context: OfflineContext): string {
+  return /[.!?]$/.test(text) ? text : `${text}${context.tone.playful && !context.tone.formal ? '!' : '.'}`;
+}
+
+/** The campaign's key messages in the brand's voice, written from the brief's meaning. */
+function messagesFor(context: OfflineContext): string[] {
+  const { product, audience, benefit, brand, tone } = context;
+  const backer = product === brand.name ? `The ${brand.name} team` : brand.name;
+  if (tone.playful && !tone.formal) {
+    return [
+      `Good news, ${audience}: ${product} helps you ${benefit.verb}`,
+      `${capitalise(benefit.verb)}? ${product} has you covered`,
+      `${backer} is in your corner from day one`,
+    ];
+  }
+  if (tone.formal) {
+    return [`${product} helps ${audience} ${benefit.verb}`, `Designed for the way ${audience} work`, `${backer} supports every rollout`];
+  }
+  return [`${product} helps ${audience} ${benefit.verb}`, `Made for ${audience}, not for everyone`, `${backer} is with you from the first day`];
 }
 
 function keyMessages(context: OfflineContext): string[] {
   const strategy = context.input('campaign-strategy');
-  if (strategy && strategy.data.keyMessages.length > 0) return strategy.data.keyMessages;
-  return [
-    `${context.product} gets ${context.audience} to results faster`,
-    `Built for ${context.audience}, not for everyone`,
-    `${context.brand.name} backs every launch with real support`,
-  ];
+  // a steer given to this writer outranks the tone the strategy was written in
+  if (strategy && strategy.data.keyMessages.length > 0 && context.steers.length === 0) return strategy.data.keyMessages;
+  return messagesFor(context);
 }
 
 function researchBrief(context: OfflineContext): OfflineDraftParts {
@@ -98,12 +126,9 @@ function campaignStrategy(context: OfflineContext): OfflineDraftParts {
   const { brand, product, audience, goal } = context;
   const research = context.input('research-brief');
   const opportunity = research?.data.opportunities[0];
-  const messages = [
-    `${product} gets ${audience} to results faster`,
-    `Built for ${audience}, not for everyone`,
-    `${brand.name} backs every launch with real support`,
-  ];
-  if (context.steers.length > 0) messages.push(`Per steering: ${firstSentence(context.steers[context.steers.length - 1]!, 200)}`);
+  // key messages feed public copy, so they are written from the brief's meaning; the steer itself
+  // is recorded in the strategy's Markdown (an internal note), never as a message
+  const messages = messagesFor(context);
   const channelRoles: Record<SocialChannel, string> = {
     linkedin: 'Credibility: proof points and founder voice for decision makers',
     x: 'Conversation: short takes, launch-day thread, replies',
@@ -138,36 +163,40 @@ function campaignStrategy(context: OfflineContext): OfflineDraftParts {
 }
 
 function socialPosts(context: OfflineContext): OfflineDraftParts {
-  const { brand, product } = context;
+  const { brand, product, audience, benefit, tone } = context;
   const messages = keyMessages(context);
   const disclaimer = brand.requiredDisclaimers.join(' ');
   const tags = [hashtagOf(brand.name), hashtagOf(product), 'Launch', 'Marketing', 'Growth'].filter(
     (tag, i, all) => tag && all.indexOf(tag) === i,
   );
-  const emoji = context.tone.emoji ? '🚀 ' : '';
-  const bang = context.tone.playful ? '!' : '.';
+  const emoji = tone.emoji ? '🚀 ' : '';
   const channels: SocialChannel[] = context.brief.channels.length > 0 ? context.brief.channels : ['linkedin'];
   const posts = channels.map((channel, i) => {
     const limit = SOCIAL_CHANNEL_LIMITS[channel];
     const chosen = tags.slice(0, Math.min(limit.hashtags, channel === 'x' ? 2 : 3));
     const tagLine = chosen.map((tag) => `#${tag}`).join(' ');
-    const message = messages[i % messages.length]!;
-    const hook = `${emoji}${capitalise(message)}${bang}`;
-    const about = `We built ${product} for ${context.audience}: ${context.goal.charAt(0).toLowerCase()}${context.goal.slice(1)}${bang}`;
-    const cta = context.tone.urgent ? 'The launch offer ends soon: start today.' : `See how ${brand.name} helps: link in bio.`;
-    const steer = context.steers.length > 0 ? `(${firstSentence(context.steers[context.steers.length - 1]!, 80)})` : '';
-    const lines =
-      channel === 'x' || context.tone.short
-        ? [hook, cta]
-        : channel === 'threads'
-          ? [hook, about, cta]
-          : [hook, about, cta, steer];
-    const body = channel === 'x' || channel === 'threads' || context.tone.short ? lines.filter(Boolean).join(' ') : lines.filter(Boolean).join('\n\n');
+    const hook = `${emoji}${sentence(capitalise(messages[i % messages.length]!), context)}`;
+    const about =
+      tone.playful && !tone.formal
+        ? `We made ${product} so ${audience} can ${benefit.verb}. ${benefit.detail}`
+        : `We built ${product} for ${audience}. ${benefit.detail}`;
+    const visual = channel === 'instagram' || channel === 'tiktok';
+    const cta = tone.urgent
+      ? 'The launch offer ends soon: start today.'
+      : visual
+        ? 'Link in bio.'
+        : sentence(tone.playful && !tone.formal ? `Give ${product} a spin today` : `Try ${product} today`, context);
+    const lines = channel === 'x' || tone.short ? [hook, cta] : [hook, about, cta];
+    const join = (parts: string[]) => parts.join(channel === 'x' || channel === 'threads' || tone.short ? ' ' : '\n\n');
     const suffix = `${tagLine ? `\n\n${tagLine}` : ''}${disclaimer ? `\n\n${disclaimer}` : ''}`;
     const count = (value: string): number => countCharacters(value, channel);
-    const room = limit.characters - count(suffix);
-    const text = `${fitText(body, Math.max(20, room), '…', count)}${suffix}`;
-    return { channel, text, hashtags: chosen };
+    const room = Math.max(20, limit.characters - count(suffix));
+    // drop whole sentences before cutting words, so a post never ends mid-thought
+    let body = join(lines);
+    if (count(body) > room) body = join([hook, cta]);
+    if (count(body) > room) body = hook;
+    if (count(body) > room) body = fitText(body, room, '', count);
+    return { channel, text: `${body}${suffix}`, hashtags: chosen };
   });
   const markdown = [
     `# Social posts: ${product}`,
@@ -178,8 +207,8 @@ function socialPosts(context: OfflineContext): OfflineDraftParts {
 }
 
 function adCopy(context: OfflineContext): OfflineDraftParts {
-  const { brand, product } = context;
-  const cta = context.tone.urgent ? 'Start now' : context.pick(['Start free trial', 'Get started', 'See it in action']);
+  const { brand, product, audience, benefit, tone } = context;
+  const cta = tone.urgent ? 'Start now' : context.pick(['Start free trial', 'Get started', 'See it in action']);
   // Search always; a social platform only when the brief ticked one of its channels.
   const channels = context.brief.channels;
   const platforms: ('google' | 'meta' | 'linkedin' | 'x')[] = [
@@ -188,14 +217,24 @@ function adCopy(context: OfflineContext): OfflineDraftParts {
     ...(channels.includes('linkedin') ? (['linkedin'] as const) : []),
     ...(channels.includes('x') ? (['x'] as const) : []),
   ];
-  const headlines = [`${product} for ${context.audience}`, `Meet ${product}`, `${brand.name}: ${product}`];
+  // Candidates from longest to shortest; a headline is used whole or not at all, never cut.
+  const headlines = [
+    tone.playful && !tone.formal ? `Say hello to ${product}` : `${product} for ${audience}`,
+    benefit.title,
+    `Meet ${product}`,
+    product.toLowerCase().startsWith(brand.name.toLowerCase()) ? product : `${product} by ${brand.name}`,
+  ];
   const descriptions = keyMessages(context);
   const variants = platforms.flatMap((platform, p) =>
     [0, 1].map((v) => {
       const limit = AD_PLATFORM_LIMITS[platform];
-      const headline = fitText(headlines[(p + v) % headlines.length]!, limit.headline, '');
-      const lead = capitalise(descriptions[(p + v) % descriptions.length]!);
-      const description = fitText(`${lead}. ${context.tone.urgent ? 'Offer ends soon.' : `${cta} today.`}`, limit.description, '');
+      const start = (p + v) % headlines.length;
+      const rotated = [...headlines.slice(start), ...headlines.slice(0, start)];
+      const headline = firstFitting([...rotated, product, brand.name], limit.headline, 'Learn more');
+      const lead = sentence(capitalise(descriptions[(p + v) % descriptions.length]!), context);
+      const closing = tone.urgent ? 'Offer ends soon.' : `${cta} today.`;
+      const full = `${lead} ${closing}`;
+      const description = [...full].length <= limit.description ? full : firstFitting([lead], limit.description, benefit.title);
       return { platform, headline, description, callToAction: cta };
     }),
   );
@@ -208,49 +247,47 @@ function adCopy(context: OfflineContext): OfflineDraftParts {
 }
 
 function landingPage(context: OfflineContext): OfflineDraftParts {
-  const { product, brand } = context;
+  const { product, brand, audience, benefit, tone } = context;
   const messages = keyMessages(context);
-  const headline = context.tone.short ? capitalise(product) : capitalise(messages[0]!);
-  const subheadline = `${context.goal}. ${brand.name} makes it simple for ${context.audience}.`;
-  const cta = context.tone.urgent ? 'Claim the launch offer' : 'Start free trial';
+  const headline = tone.short ? capitalise(product) : firstFitting([capitalise(messages[0]!), `${benefit.title} with ${product}`], 70, product);
+  const backer = product === brand.name ? `the ${brand.name} team` : brand.name;
+  const subheadline = tone.short
+    ? sentence(`${capitalise(benefit.verb)} with ${product}`, context)
+    : `${benefit.detail} ${product} is made for ${audience}, with ${backer} behind it.`;
+  const cta = tone.urgent ? 'Claim the launch offer' : 'Start free trial';
   const benefits = [
-    { title: 'Fast to value', text: `Set up ${product} in an afternoon and see the first result this week.` },
-    { title: 'Made for you', text: `Designed around how ${context.audience} actually work.` },
-    { title: 'Backed by people', text: `${brand.name} support helps you at every step.` },
+    { title: benefit.title, text: benefit.detail },
+    { title: 'Made for you', text: `Designed around how ${audience} actually work.` },
+    { title: 'Backed by people', text: `${capitalise(backer)} support helps you at every step.` },
   ];
-  const steer = context.steers.length > 0 ? `Steering applied: ${context.steers.join('; ')}` : undefined;
-  const html = landingPageHtml(context, {
-    headline,
-    subheadline,
-    benefits,
-    cta,
-    proof: `"We switched to ${product} and saw results in the first week." (customer quote placeholder)`,
-    ...(steer ? { steer } : {}),
-  });
+  const html = landingPageHtml(context, { headline, subheadline, benefits, cta });
   const markdown = [
     `# Landing page: ${headline}`,
     steerNote(context),
     `**Subheadline:** ${subheadline}`,
-    `## Sections\n${list(['Hero with call to action', ...benefits.map((b) => `Benefit: ${b.title}`), 'Social proof', 'Closing call to action', 'Footer with disclaimers'])}`,
+    `## Sections\n${list(['Hero with call to action', ...benefits.map((b) => `Benefit: ${b.title}`), 'Closing call to action', 'Footer with disclaimers'])}`,
     `**Call to action:** ${cta}`,
+    // an invented quote presented as a customer's would mislead readers, so the page has none
+    '**Before publishing:** add a short quote from a real customer, with their permission, if you have one. This draft invents none.',
   ].filter(Boolean).join('\n\n');
   return { markdown, data: { headline, html } };
 }
 
 function creativeConcepts(context: OfflineContext): OfflineDraftParts {
-  const { product } = context;
+  const { product, audience, benefit } = context;
   const { primary, accent, light } = paletteOf(context);
   const messages = keyMessages(context);
+  const statement = firstFitting([capitalise(messages[0]!), `${benefit.title} with ${product}`, product], 50, product);
   const concepts = [
     { name: 'Before / after', description: `Split frame: the messy status quo on the left, a calm result with ${product} on the right. Headline over the divide.`, palette: [primary, light] },
-    { name: 'The first win', description: `Close-up of the moment ${context.audience} see their first result, accent colour highlighting the number.`, palette: [primary, accent] },
-    { name: 'Bold statement', description: `Typography-led banner: "${firstSentence(messages[0]!, 60)}" in large type on the primary colour.`, palette: [primary, accent, light] },
+    { name: 'The first win', description: `Close-up of the moment ${audience} see their first result, accent colour highlighting the number.`, palette: [primary, accent] },
+    { name: 'Bold statement', description: `Typography-led banner: "${statement}" in large type on the primary colour.`, palette: [primary, accent, light] },
   ];
   if (context.steers.length > 0) {
-    concepts.push({ name: 'Steered variant', description: `Reflects the steering: ${context.steers.join('; ')}`, palette: [accent, primary] });
+    concepts.push({ name: 'Steered variant', description: `The bold statement again, written with ${toneSummary(context.tone, true)}.`, palette: [accent, primary] });
   }
   const cta = context.tone.urgent ? 'Start now' : 'Learn more';
-  const svg = bannerSvg(context, { headline: firstSentence(capitalise(messages[0]!), 70), cta });
+  const svg = bannerSvg(context, { headline: statement, cta });
   const markdown = [
     `# Creative concepts: ${product}`,
     steerNote(context),

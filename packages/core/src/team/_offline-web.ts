@@ -18,10 +18,13 @@ export function paletteOf(context: OfflineContext): { primary: string; accent: s
   return { primary, accent, light };
 }
 
-/** A complete, self-contained landing page: inline CSS, no scripts, no external resources. */
+/**
+ * A complete, self-contained landing page: inline CSS, no scripts, no external resources. It
+ * carries only public copy: no steering notes and no testimonial, since a draft has no real one.
+ */
 export function landingPageHtml(
   context: OfflineContext,
-  copy: { headline: string; subheadline: string; benefits: { title: string; text: string }[]; cta: string; proof: string; steer?: string },
+  copy: { headline: string; subheadline: string; benefits: { title: string; text: string }[]; cta: string },
 ): string {
   const { primary, accent, light } = paletteOf(context);
   const onPrimary = isLight(primary) ? '#111111' : '#ffffff';
@@ -51,9 +54,7 @@ export function landingPageHtml(
     .benefits { display: grid; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); gap: 20px; }
     .benefit { background: #fff; border-radius: 16px; padding: 24px; box-shadow: 0 6px 24px rgba(0,0,0,.08); }
     .benefit h3 { margin-top: 0; color: var(--primary); }
-    .proof { margin: 48px auto; max-width: 40em; text-align: center; font-size: 1.15rem; font-style: italic; }
-    .closing { text-align: center; margin-top: 32px; }
-    .note { text-align: center; font-size: .9rem; opacity: .75; }
+    .closing { text-align: center; margin-top: 48px; }
     footer { text-align: center; font-size: .8rem; padding: 24px; opacity: .7; }
   </style>
 </head>
@@ -68,12 +69,11 @@ export function landingPageHtml(
     <section class="benefits" aria-label="Why ${e(context.product)}">
 ${benefits}
     </section>
-    <p class="proof">${e(copy.proof)}</p>
     <section class="closing" id="get-started">
       <h2>Ready when you are</h2>
       <a class="cta" href="#get-started">${e(copy.cta)}</a>
     </section>
-${copy.steer ? `    <p class="note">${e(copy.steer)}</p>\n` : ''}  </main>
+  </main>
   <footer>
       <p>&copy; ${e(context.brand.name)}</p>
 ${disclaimers}

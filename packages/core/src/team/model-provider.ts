@@ -21,6 +21,8 @@ export interface ModelPurposeBrand {
   palette: string[];
   bannedTerms: string[];
   requiredDisclaimers: string[];
+  /** The start of the brand's voice guide, so offline drafts can sound like the brand. */
+  voice?: string;
   website?: string;
 }
 

@@ -24,6 +24,7 @@ const SkillPurposeSchema = z.object({
       palette: z.array(z.string()),
       bannedTerms: z.array(z.string()),
       requiredDisclaimers: z.array(z.string()),
+      voice: z.string().max(2000).optional(),
       website: z.string().optional(),
     })
     .optional(),

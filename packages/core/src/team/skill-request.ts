@@ -60,6 +60,8 @@ export function brandFacts(team: Team): ModelPurposeBrand {
     palette: [...brand.palette],
     bannedTerms: [...brand.bannedTerms],
     requiredDisclaimers: [...brand.requiredDisclaimers],
+    // the voice guide shapes offline wording (calm, playful, formal); its start says enough
+    voice: brand.voiceGuide.slice(0, 2000),
     ...(brand.website ? { website: brand.website } : {}),
   };
 }
