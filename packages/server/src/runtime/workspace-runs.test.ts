@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../stores/sqlite-store.js';
 import { SqliteWorkspaceStore } from '../workspaces/sqlite-workspace-store.js';
 import { testBrand } from '../workspaces/workspace-store-conformance.js';
+import { createOfflineProvider } from '../models/offline-provider.js';
 import { createTeamRuntime } from './team-runtime.js';
 import { createControlledProvider, type ControlledCall } from './testing/controlled-provider.js';
 import { createStoreRunHarness, type StoreRunHarness } from './testing/store-run-context.js';
@@ -125,5 +126,52 @@ describe('runs use their workspace', () => {
     const event = started(await harness.records());
     expect(event.tasks.map((task) => [task.agent, task.skill])).toEqual([['social-writer', 'launch-post']]);
     expect(provider.calls.map((call) => call.skill)).toEqual(['launch-post']);
+  });
+
+  it("writes offline drafts for the workspace's brand and never pastes the brief into public copy", async () => {
+    const { store, workspaces } = await setup('offline-brand');
+    await workspaces.bindSession('session-1', 'notely');
+    await workspaces.save(
+      'notely',
+      {
+        brand: {
+          ...testBrand('Notely'),
+          voiceGuide: 'Calm, clear and friendly. Short sentences.',
+          audience: 'Product managers and designers at software companies.',
+          products: [
+            { name: 'Notely', description: 'A note-taking app with shared notebooks.' },
+            { name: 'Notely AI Recap', description: 'Meeting summaries and action items after every call.' },
+          ],
+        },
+      },
+      { ifMatch: null },
+    );
+    // the fallback team is the sample brand's: a run in this workspace must not use it
+    const runtime = createTeamRuntime({ team: fallbackTeam, provider: createOfflineProvider({ tokensPerSecond: 1_000_000 }), workspaces, coalesceMs: 0 });
+    const notelyBrief = {
+      goal: 'Get 500 trial signups for Notely AI Recap from product teams before the Q3 planning season',
+      audience: 'IT admins and product managers at 50-500 person software companies',
+      product: 'Notely AI Recap',
+      notes: 'Lean on the Google Meet and Zoom integration; no discounts this quarter',
+      channels: ['linkedin', 'x', 'instagram'],
+    } as const;
+    const harness = await createStoreRunHarness({ store, session: 'session-1', runId: 'run-1', brief: { ...notelyBrief, channels: [...notelyBrief.channels] } });
+    closers.push(() => harness.close());
+    await runtime.launch(harness.context);
+    const records = await harness.records();
+    expect(records.at(-1)!.event.type).toBe('run.completed');
+    const everything = JSON.stringify(records);
+    expect(everything).not.toContain('Brewline');
+    expect(everything).not.toMatch(/café/i);
+    const deliverables = records.flatMap((record) => (record.event.type === 'deliverable.created' ? [record.event.deliverable] : []));
+    expect(deliverables.length).toBeGreaterThanOrEqual(6);
+    for (const deliverable of deliverables) {
+      expect(deliverable.offline).toBe(true);
+      if (!['social-posts', 'ad-copy', 'landing-page', 'creative-concepts'].includes(deliverable.kind)) continue;
+      const text = JSON.stringify({ markdown: deliverable.markdown, data: deliverable.data });
+      expect(text).toContain('Notely');
+      for (const field of [notelyBrief.goal, notelyBrief.audience, notelyBrief.notes]) expect(text).not.toContain(field);
+      expect(text).not.toMatch(/placeholder|\(customer quote/i);
+    }
   });
 });
