@@ -233,7 +233,8 @@ function adCopy(context: OfflineContext): OfflineDraftParts {
       const headline = firstFitting([...rotated, product, brand.name], limit.headline, 'Learn more');
       const lead = sentence(capitalise(descriptions[(p + v) % descriptions.length]!), context);
       const closing = tone.urgent ? 'Offer ends soon.' : `${cta} today.`;
-      const full = `${lead} ${closing}`;
+      // a "shorter" steer drops the closing line rather than cutting the message
+      const full = tone.short ? lead : `${lead} ${closing}`;
       const description = [...full].length <= limit.description ? full : firstFitting([lead], limit.description, benefit.title);
       return { platform, headline, description, callToAction: cta };
     }),

@@ -194,6 +194,14 @@ describe('offline public copy', () => {
     expect(postsOf(playful)).not.toEqual(postsOf(plain));
     for (const text of [...postsOf(playful), ...postsOf(shorter)]) expect(text).not.toMatch(/playful|please/i);
     postsOf(shorter).forEach((text, i) => expect(text.length).toBeLessThan(postsOf(plain)[i]!.length));
+    const adsOf = (drafts: Map<DeliverableKind, Deliverable>) => {
+      const ads = drafts.get('ad-copy')!;
+      if (ads.kind !== 'ad-copy') throw new Error('kind');
+      return ads.data.variants.map((variant) => variant.description);
+    };
+    // a description already at the platform's limit cannot lose its closing line twice
+    adsOf(shorter).forEach((text, i) => expect(text.length).toBeLessThanOrEqual(adsOf(plain)[i]!.length));
+    expect(adsOf(shorter).join('').length).toBeLessThan(adsOf(plain).join('').length);
     // the same brief and steer give the same draft
     expect(postsOf(runCampaign(brief, ['Make the tone more playful']))).toEqual(postsOf(playful));
   });

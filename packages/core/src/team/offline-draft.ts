@@ -32,9 +32,12 @@ const SkillPurposeSchema = z.object({
 
 /**
  * Writes a deterministic, brand-aware draft for a skill request, in exactly the format
- * `parseDeliverable` reads (Markdown, then a fenced JSON block). Uses the brand's name,
- * audience, products and palette, the brief's goal and channels and the input deliverables,
- * keeps within channel limits, and shows every steering instruction it applied.
+ * `parseDeliverable` reads (Markdown, then a fenced JSON block). Public copy (posts, ads, the
+ * landing page, creative concepts) is written from the brief's meaning in the brand's voice: a
+ * short audience phrase, the product name and a benefit, never the brief's goal, audience, notes
+ * or a steer pasted whole, and never an invented testimonial. Steering changes the wording
+ * (playful, formal, shorter, urgent); internal deliverables (research, strategy, measurement)
+ * quote the brief and the steer. Headlines fit their channel limits whole, without cuts.
  */
 export function offlineDraft(purpose: ModelPurpose): string {
   if (purpose?.kind !== 'skill') {
