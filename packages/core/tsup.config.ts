@@ -15,6 +15,9 @@ export default defineConfig([
   },
   // CommonJS stays one file: Node's `require` has no tree shaking to gain from modules.
   {
+    // zod's locale files are ESM only (no `require` condition resolves them to CommonJS), so the
+    // English one is bundled into the CommonJS file for Node versions without require(esm).
+    noExternal: [/^zod\/v4\/locales\/en\.js$/],
     entry: ['src/index.ts'],
     format: ['cjs'],
     dts: true,

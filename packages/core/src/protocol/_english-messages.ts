@@ -1,5 +1,6 @@
 import { config } from 'zod/mini';
-import { en } from 'zod/locales';
+// The English locale alone: `zod/locales` re-exports every language, which a bundler may not drop.
+import en from 'zod/v4/locales/en.js';
 
 /**
  * zod/mini ships without messages ("Invalid input" for everything); classic zod registers English
