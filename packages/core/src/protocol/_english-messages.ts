@@ -10,3 +10,7 @@ import en from 'zod/v4/locales/en.js';
 export function ensureEnglishMessages(): void {
   if (!config().localeError) config(en());
 }
+
+// The one side effect of this package (listed in its `sideEffects`): every module that builds or
+// parses a zod/mini schema imports this file for it, so a bundle that keeps any of them keeps it.
+ensureEnglishMessages();
