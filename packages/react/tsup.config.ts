@@ -1,11 +1,14 @@
 import { defineConfig } from 'tsup';
 
 // ESM for bundlers, like the widget it wraps: React, Lit and the workspace packages stay external
-// (React and React DOM are peer dependencies; one copy of each belongs to the app).
+// (React and React DOM are peer dependencies; one copy of each belongs to the app). One file per
+// module, not bundled: an app using only the hooks then drops the `MarketingTeam` component, whose
+// top-level `createComponent` call would otherwise keep the whole widget in its bundle.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/studio.ts'],
+  entry: ['src/**/*.ts', '!src/**/*.test.ts'],
+  bundle: false,
   format: ['esm'],
-  dts: true,
+  dts: { entry: ['src/index.ts', 'src/studio.ts'] },
   clean: true,
   sourcemap: true,
   target: 'es2022',

@@ -1,5 +1,5 @@
 import { createElement, useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SessionClient, SessionClientError, type SessionClientOptions, type TransportOption, type WebSocketConstructor } from '@marketing-team/core';
 import { RegistryContext, SessionContext } from './internal/_context.js';
 import { SessionRegistry } from './internal/_session-registry.js';
@@ -30,14 +30,14 @@ export interface MarketingTeamProviderProps {
   children?: ReactNode;
 }
 
-const PropsSchema = AuthPropsSchema.extend({
-  endpoint: z.string().min(1).max(2048).optional(),
-  transport: z.enum(['websocket', 'sse', 'auto']).optional(),
-  client: z
-    .custom<SessionClient>((value) => typeof (value as SessionClient | null)?.session === 'function' && typeof (value as SessionClient).subscribeConnection === 'function', 'expected a SessionClient')
-    .optional(),
-  WebSocket: z.custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a WebSocket constructor').optional(),
-  clientOptions: z.record(z.string(), z.unknown()).optional(),
+const PropsSchema = z.extend(AuthPropsSchema, {
+  endpoint: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  transport: z.optional(z.enum(['websocket', 'sse', 'auto'])),
+  client: z.optional(
+    z.custom<SessionClient>((value) => typeof (value as SessionClient | null)?.session === 'function' && typeof (value as SessionClient).subscribeConnection === 'function', 'expected a SessionClient'),
+  ),
+  WebSocket: z.optional(z.custom<WebSocketConstructor>((value) => typeof value === 'function', 'expected a WebSocket constructor')),
+  clientOptions: z.optional(z.record(z.string(), z.unknown())),
   session: OptionalSessionArgumentSchema,
 });
 

@@ -1,5 +1,5 @@
 import { createElement, useLayoutEffect, type ReactNode } from 'react';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SessionContext, useRegistry } from './internal/_context.js';
 import { AuthPropsSchema, SessionArgumentSchema, parseArgument } from './internal/_validate.js';
 
@@ -14,7 +14,7 @@ export interface MarketingTeamSessionProps {
   children?: ReactNode;
 }
 
-const PropsSchema = AuthPropsSchema.extend({ session: SessionArgumentSchema });
+const PropsSchema = z.extend(AuthPropsSchema, { session: SessionArgumentSchema });
 
 /**
  * Scopes a subtree to one session: `useSession()`, `useRun()`, `useAgentStream(agent)` and the
@@ -22,7 +22,7 @@ const PropsSchema = AuthPropsSchema.extend({ session: SessionArgumentSchema });
  * own token. Throws a `SessionClientError` (`invalid_argument`, naming the prop) for bad props.
  */
 export function MarketingTeamSession(props: MarketingTeamSessionProps): ReactNode {
-  const { session, token, getToken } = parseArgument(PropsSchema as z.ZodType<MarketingTeamSessionProps>, props, 'props');
+  const { session, token, getToken } = parseArgument(PropsSchema as z.ZodMiniType<MarketingTeamSessionProps>, props, 'props');
   const registry = useRegistry();
   useLayoutEffect(() => {
     if (token === undefined && getToken === undefined) return undefined;

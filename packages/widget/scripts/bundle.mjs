@@ -33,7 +33,8 @@ export function bundleOptions({ withoutSanitizer = false, studio = false } = {})
 // strings and `${...}` interpolations are kept as they are; a template it cannot read safely
 // (nested braces in an interpolation, escaped backticks) is left untouched.
 const CSS_TEMPLATE = /\bcss`([^`\\]*)`/g;
-const minifyCssTemplates = {
+/** The esbuild plugin that squeezes the widget's `css` templates (the package build uses it too). */
+export const minifyCssTemplates = {
   name: 'minify-css-templates',
   setup(pluginBuild) {
     pluginBuild.onLoad({ filter: /packages\/widget\/src\/.*\.ts$/ }, async (args) => {

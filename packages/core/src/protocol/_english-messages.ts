@@ -1,5 +1,6 @@
 import { config } from 'zod/mini';
-import { en } from 'zod/locales';
+// The English locale alone: `zod/locales` re-exports every language, which a bundler may not drop.
+import en from 'zod/v4/locales/en.js';
 
 /**
  * zod/mini ships without messages ("Invalid input" for everything); classic zod registers English
@@ -9,3 +10,7 @@ import { en } from 'zod/locales';
 export function ensureEnglishMessages(): void {
   if (!config().localeError) config(en());
 }
+
+// The one side effect of this package (listed in its `sideEffects`): every module that builds or
+// parses a zod/mini schema imports this file for it, so a bundle that keeps any of them keeps it.
+ensureEnglishMessages();

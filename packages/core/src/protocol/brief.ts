@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// English messages before anything is parsed (see the file).
+import './_english-messages.js';
 import { DeliverableKindSchema, SocialChannelSchema } from './deliverables.js';
 
 /** A campaign brief: what a person asks the team for. */

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// English messages before anything is parsed (see the file).
+import './_english-messages.js';
 import { AgentNameSchema, IdSchema } from './limits.js';
 
 /** Every kind of artifact the team can produce. */

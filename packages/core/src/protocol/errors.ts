@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// English messages before anything is parsed (see the file).
+import './_english-messages.js';
 
 /** Machine-readable codes carried by `error` frames and HTTP error bodies. */
 export const ErrorCodeSchema = z.enum([

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// English messages before anything is parsed (see the file).
+import './_english-messages.js';
 import { CapabilitySchema } from './capabilities.js';
 import { ErrorCodeSchema } from './errors.js';
 import { RunScopeSchema, SessionRecordSchema } from './events.js';

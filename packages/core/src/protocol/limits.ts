@@ -1,8 +1,6 @@
 import * as z from 'zod/mini';
-import { ensureEnglishMessages } from './_english-messages.js';
-
-// Every protocol schema is built on these, so this runs before anything is parsed.
-ensureEnglishMessages();
+// English messages before anything is parsed (see the file).
+import './_english-messages.js';
 
 const SAFE_ID = /^[A-Za-z0-9_.:-]+$/;
 const SAFE_ID_MESSAGE = 'use letters, digits, "_", ".", ":" or "-"';

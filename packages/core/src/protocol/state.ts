@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// English messages before anything is parsed (see the file).
+import './_english-messages.js';
 import { CampaignBriefSchema } from './brief.js';
 import { DeliverableSchema } from './deliverables.js';
 import {

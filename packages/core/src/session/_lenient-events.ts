@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// English messages before anything is parsed (see the file).
+import '../protocol/_english-messages.js';
 import { OffsetSchema, SessionEventSchema, SessionIdSchema, SessionRecordSchema, type SessionRecord } from '../protocol/index.js';
 
 const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(

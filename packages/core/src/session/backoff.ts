@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// English messages before anything is parsed (see the file).
+import '../protocol/_english-messages.js';
 
 /** How reconnect delays grow: exponential from `initialMs`, capped at `maxMs`, randomised by `jitter`. */
 export interface BackoffOptions {

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+// English messages before anything is parsed (see the file).
+import '../protocol/_english-messages.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   IdSchema,

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini: the props checks ship in the browser bundle, and classic zod would add its whole API.
+import * as z from 'zod/mini';
 import { AgentNameSchema, IdSchema, SessionClientError, SessionIdSchema, protocolErrorFromZod } from '@marketing-team/core';
 
 /** Parses `value` or throws a `SessionClientError('invalid_argument')` naming the field. Takes classic and mini schemas alike. */
@@ -11,13 +12,15 @@ export function parseArgument<T>(schema: z.core.$ZodType<T>, value: unknown, fie
 
 const fn = <T>(message = 'expected a function') => z.custom<T>((value) => typeof value === 'function', message);
 
-export const TokenSchema = z.string().min(1).max(4096);
+/** A session token as the props take it. */
+export const TokenSchema = z.string().check(z.minLength(1), z.maxLength(4096));
+/** A `getToken` callback. */
 export const GetTokenSchema = fn<(session: string) => string | Promise<string>>();
 
 /** The auth part of `MarketingTeamProvider`, `MarketingTeamSession` and `useSession` options. */
 export const AuthPropsSchema = z.object({
-  token: TokenSchema.optional(),
-  getToken: GetTokenSchema.optional(),
+  token: z.optional(TokenSchema),
+  getToken: z.optional(GetTokenSchema),
 });
 
 // Core's schemas are wrapped with functions, not methods, so any zod flavour core uses fits.
@@ -25,5 +28,5 @@ export const SessionArgumentSchema = SessionIdSchema;
 export const OptionalSessionArgumentSchema = z.optional(SessionIdSchema);
 export const RunIdArgumentSchema = z.optional(IdSchema);
 export const AgentArgumentSchema = AgentNameSchema;
-export const EqualityArgumentSchema = fn<(a: unknown, b: unknown) => boolean>().optional();
+export const EqualityArgumentSchema = z.optional(fn<(a: unknown, b: unknown) => boolean>());
 export const SelectorArgumentSchema = fn<(state: unknown) => unknown>();
