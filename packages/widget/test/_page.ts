@@ -1,3 +1,4 @@
+import type { MarketingTeamElement } from '../src/index.js';
 import { executeServerCommand } from '@web/test-runner-commands';
 
 /** Resizes the real browser viewport. */
@@ -58,4 +59,22 @@ export function beaconHits(): Promise<string[]> {
 /** Forgets the beacon's hits. */
 export function resetBeacon(): Promise<unknown> {
   return executeServerCommand('mt-beacon-reset');
+}
+
+/** A session id no other test (or earlier run) uses, starting with `prefix`. */
+export function uniqueSession(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** A `<marketing-team>` on `session` of the test server, with a freshly minted token, appended to `parent`. */
+export async function mountElement(
+  session: string,
+  { capabilities = ['read', 'write', 'control'], parent = document.body }: { capabilities?: ('read' | 'write' | 'control')[]; parent?: HTMLElement } = {},
+): Promise<MarketingTeamElement> {
+  const element = document.createElement('marketing-team');
+  element.endpoint = `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
+  element.session = session;
+  element.token = await mintToken(session, capabilities);
+  parent.append(element);
+  return element;
 }

@@ -4,7 +4,7 @@ import '../src/index.js';
 import type { MarketingTeamElement } from '../src/index.js';
 import { deepQuery, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { mintToken, serverUrl } from './_page.js';
+import { mountElement, uniqueSession } from './_page.js';
 
 const LONG = 30_000;
 
@@ -18,12 +18,8 @@ function pill(element: MarketingTeamElement): string {
 
 describe('the connection pill', () => {
   it('shows offline within a second of the browser going offline, then back online, then live', async () => {
-    const session = `widget-pill-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    const element = document.createElement('marketing-team') as MarketingTeamElement;
-    element.endpoint = `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
-    element.session = session;
-    element.token = await mintToken(session, ['read', 'write', 'control']);
-    document.body.append(element);
+    const session = uniqueSession('widget-pill');
+    const element = await mountElement(session);
     await waitFor(() => pill(element) === 'Live', 'live', LONG);
     window.dispatchEvent(new Event('offline'));
     // The one bound in this file: the issue asks for offline within 1 s of the browser's event.

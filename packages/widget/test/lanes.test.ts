@@ -2,11 +2,10 @@
 // fence or raw JSON; the structured part shows as the deliverable it became; an agent waiting
 // for other tasks says which.
 import '../src/index.js';
-import type { MarketingTeamElement } from '../src/index.js';
 import { laneText } from '../src/internal/_lane-text.js';
 import { deepQuery, deepQueryAll, deepText, equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { mintToken, serverUrl } from './_page.js';
+import { mountElement, uniqueSession } from './_page.js';
 
 const LONG = 60_000;
 
@@ -29,12 +28,8 @@ describe('agent lanes', () => {
   });
 
   it('streams rendered Markdown without any JSON, shows deliverables and what waiting agents wait for', async () => {
-    const session = `widget-lanes-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    const element = document.createElement('marketing-team') as MarketingTeamElement;
-    element.endpoint = `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
-    element.session = session;
-    element.token = await mintToken(session, ['read', 'write', 'control']);
-    document.body.append(element);
+    const session = uniqueSession('widget-lanes');
+    const element = await mountElement(session);
     await waitFor(() => deepQuery(element, 'mt-connection-status >>> [data-status="live"]'), 'live', LONG);
     const seen = { json: [] as string[], waiting: false, rendered: false, frames: 0 };
     let watching = true;

@@ -5,7 +5,7 @@ import '../src/index.js';
 import type { MarketingTeamElement } from '../src/index.js';
 import { deepQuery, equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { mintToken, serverUrl } from './_page.js';
+import { mountElement, uniqueSession } from './_page.js';
 
 const LONG = 30_000;
 
@@ -14,12 +14,8 @@ afterEach(() => {
 });
 
 async function mount(): Promise<MarketingTeamElement> {
-  const session = `widget-long-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  const element = document.createElement('marketing-team') as MarketingTeamElement;
-  element.endpoint = `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
-  element.session = session;
-  element.token = await mintToken(session, ['read', 'write', 'control']);
-  document.body.append(element);
+  const session = uniqueSession('widget-long');
+  const element = await mountElement(session);
   await waitFor(() => deepQuery(element, 'mt-connection-status >>> [data-status="live"]'), 'live', LONG);
   return element;
 }

@@ -5,7 +5,7 @@ import type { MarketingTeamElement } from '../src/index.js';
 import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
 import { FixtureClient } from './_fixtures.js';
 import { after, afterEach, describe, it } from './_mocha.js';
-import { callServer, frames, mintToken, screenshot, serverUrl, setViewport } from './_page.js';
+import { callServer, frames, mountElement, screenshot, setViewport, uniqueSession } from './_page.js';
 
 const LONG = 25_000;
 
@@ -24,12 +24,8 @@ function runs(element: MarketingTeamElement) {
 
 describe('<marketing-team> when a run ends badly', () => {
   it('says why in plain words, and continue runs only what was left, against a real server', async () => {
-    const session = `widget-ended-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    const element = document.createElement('marketing-team');
-    element.endpoint = `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
-    element.session = session;
-    element.token = await mintToken(session, ['read', 'write', 'control']);
-    document.body.append(element);
+    const session = uniqueSession('widget-ended');
+    const element = await mountElement(session);
     const goal = await waitFor(() => deepQuery<HTMLTextAreaElement>(element, 'mt-brief-form >>> textarea'), 'brief form');
     await waitFor(() => (deepQuery(element, 'mt-connection-status >>> [part="status"]')?.textContent ?? '').startsWith('Live'), 'live', LONG);
     goal.value = 'Launch our reusable bottle to commuters';

@@ -5,7 +5,7 @@ import '../src/index.js';
 import type { MarketingTeamElement } from '../src/index.js';
 import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { mintToken, serverUrl } from './_page.js';
+import { mountElement, uniqueSession } from './_page.js';
 
 const LONG = 60_000;
 
@@ -21,12 +21,8 @@ function lastRun(element: MarketingTeamElement) {
 
 describe('several runs in one session', () => {
   it('groups deliverables by run, newest first, keeps each brief, one board and fresh lanes per run', async () => {
-    const session = `widget-runs-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    const element = document.createElement('marketing-team') as MarketingTeamElement;
-    element.endpoint = `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
-    element.session = session;
-    element.token = await mintToken(session, ['read', 'write', 'control']);
-    document.body.append(element);
+    const session = uniqueSession('widget-runs');
+    const element = await mountElement(session);
     await waitFor(() => deepQuery(element, 'mt-connection-status >>> [data-status="live"]'), 'live', LONG);
     await element.submitBrief({ goal: 'Spring sale for young families', channels: ['x'], deliverables: ['research-brief', 'social-posts'] });
     await waitFor(() => lastRun(element)?.status === 'completed', 'the first run to complete', LONG);

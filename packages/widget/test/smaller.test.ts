@@ -2,10 +2,9 @@
 // hint on a phone, a table that says it scrolls on a phone, and character counts only where the
 // limit matters.
 import '../src/index.js';
-import type { MarketingTeamElement } from '../src/index.js';
 import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
 import { afterEach, after, describe, it } from './_mocha.js';
-import { frames, mintToken, serverUrl, setViewport } from './_page.js';
+import { frames, mountElement, setViewport, uniqueSession } from './_page.js';
 
 const LONG = 60_000;
 
@@ -18,12 +17,8 @@ after(async () => {
 
 describe('smaller things', () => {
   it('writes no LinkedIn ads without LinkedIn, shows counts only near limits, and fits phones', async () => {
-    const session = `widget-small-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    const element = document.createElement('marketing-team') as MarketingTeamElement;
-    element.endpoint = `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
-    element.session = session;
-    element.token = await mintToken(session, ['read', 'write', 'control']);
-    document.body.append(element);
+    const session = uniqueSession('widget-small');
+    const element = await mountElement(session);
     await waitFor(() => deepQuery(element, 'mt-connection-status >>> [data-status="live"]'), 'live', LONG);
     await setViewport(1280, 800);
     await frames();

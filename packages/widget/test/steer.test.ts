@@ -1,10 +1,9 @@
 // A steer is acknowledged where it was typed: sending, then received (stored in the log), then
 // which agents applied it (`steer.applied`), and the deliverables that reflect it are marked.
 import '../src/index.js';
-import type { MarketingTeamElement } from '../src/index.js';
 import { deepQuery, deepQueryAll, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { mintToken, serverUrl } from './_page.js';
+import { mountElement, uniqueSession } from './_page.js';
 
 const LONG = 60_000;
 
@@ -14,12 +13,8 @@ afterEach(() => {
 
 describe('steering', () => {
   it('shows received, then who applied it, and marks the outputs that reflect it', async () => {
-    const session = `widget-steer-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    const element = document.createElement('marketing-team') as MarketingTeamElement;
-    element.endpoint = `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
-    element.session = session;
-    element.token = await mintToken(session, ['read', 'write', 'control']);
-    document.body.append(element);
+    const session = uniqueSession('widget-steer');
+    const element = await mountElement(session);
     await waitFor(() => deepQuery(element, 'mt-connection-status >>> [data-status="live"]'), 'live', LONG);
     const states = new Set<string>();
     let watching = true;

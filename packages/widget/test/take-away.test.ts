@@ -2,10 +2,9 @@
 // landing page, sanitized as shown), and a full-screen landing page preview at phone and desktop
 // widths that stays in an empty sandbox under its own policy.
 import '../src/index.js';
-import type { MarketingTeamElement } from '../src/index.js';
 import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { frames, mintToken, screenshot, serverUrl, setViewport } from './_page.js';
+import { frames, mountElement, screenshot, setViewport, uniqueSession } from './_page.js';
 
 const LONG = 60_000;
 
@@ -15,12 +14,8 @@ afterEach(() => {
 
 describe('taking the package away', () => {
   it('copies every deliverable and previews the landing page full screen at phone and desktop widths', async () => {
-    const session = `widget-take-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-    const element = document.createElement('marketing-team') as MarketingTeamElement;
-    element.endpoint = `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
-    element.session = session;
-    element.token = await mintToken(session, ['read', 'write', 'control']);
-    document.body.append(element);
+    const session = uniqueSession('widget-take');
+    const element = await mountElement(session);
     await waitFor(() => deepQuery(element, 'mt-connection-status >>> [data-status="live"]'), 'live', LONG);
     await element.submitBrief({ goal: 'Launch our reusable bottle to commuters', channels: ['x', 'instagram'] });
     await waitFor(() => {
