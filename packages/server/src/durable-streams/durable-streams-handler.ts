@@ -193,7 +193,9 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
       if (relative.startsWith(config.sessionPrefix)) {
         const rest = relative.slice(config.sessionPrefix.length);
         const [id, extra, ...more] = rest.split('/');
-        const session = SessionIdSchema.safeParse(decodeSegment(id ?? ''));
+        const decoded = decodeSegment(id ?? '');
+        if (decoded === undefined) throw new StreamHttpError(400, 'path: malformed percent-escape in the session id');
+        const session = SessionIdSchema.safeParse(decoded);
         if (!session.success || more.length > 0 || (extra !== undefined && extra !== 'snapshot')) {
           throw new StreamHttpError(404, 'no such session stream');
         }
@@ -243,12 +245,12 @@ function operationOf(method: string): DurableStreamsAccess['operation'] {
   }
 }
 
-/** A URL path segment decoded; a malformed escape (`%E0%A4%A`) is just another invalid id, not a failure. */
-function decodeSegment(segment: string): string {
+/** A URL path segment decoded, or undefined for a malformed escape (`%E0%A4%A`): a bad request, not a failure. */
+function decodeSegment(segment: string): string | undefined {
   try {
     return decodeURIComponent(segment);
   } catch {
-    return '';
+    return undefined;
   }
 }
 
