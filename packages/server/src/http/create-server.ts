@@ -3,6 +3,7 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_WORKSPACE_ID,
   PROTOCOL_VERSION,
+  IdSchema,
   ProtocolError,
   SessionIdSchema,
   WorkspaceIdSchema,
@@ -17,6 +18,7 @@ import { LimitsSchema, type LimitsOptions } from '../limits/limit-options.js';
 import { Limiter } from '../limits/limiter.js';
 import { limitLauncher } from '../limits/limited-launcher.js';
 import type { RunLeases } from '../cluster/run-leases.js';
+import { exportRunZip } from '../runtime/export-run.js';
 import type { RunLauncher } from '../runtime/run-launcher.js';
 import { SessionHub } from '../sessions/session-hub.js';
 import { clientAddressOf } from './_client-address.js';
@@ -27,7 +29,7 @@ import { createWorkspaceRoutes } from './workspace-routes.js';
 import { HTTP_STATUS, errorFrame } from '../transports/_errors.js';
 import { readLimited } from '../transports/_read-limited.js';
 import { isOriginAllowed, type OriginPolicy } from '../transports/origin-policy.js';
-import { createSseTransport, type SseTransport } from '../transports/sse/sse-transport.js';
+import { createSseTransport, tokenOf, type SseTransport } from '../transports/sse/sse-transport.js';
 import { createWebSocketHooks, type RateLimitOptions, type WebSocketHooks } from '../transports/websocket/websocket-hooks.js';
 
 /**
@@ -155,7 +157,7 @@ const TokenGrantSchema = z.object({
   ttlSeconds: z.number().int().positive().max(7 * 24 * 3600).default(3600),
 });
 
-const SESSION_ROUTE = /^\/sessions\/([^/]+)\/(events|messages)$/;
+const SESSION_ROUTE = /^\/sessions\/([^/]+)\/(events|messages|runs\/([^/]+)\/export\.zip)$/;
 
 function isIssuer(tokens: TokenIssuerOptions | TokenIssuer): tokens is TokenIssuer {
   return typeof (tokens as TokenIssuer).mint === 'function' && typeof (tokens as TokenIssuer).verify === 'function';
@@ -301,6 +303,41 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     }
   }
 
+  /**
+   * `GET /sessions/:id/runs/:runId/export.zip`: the run's package as one zip (Markdown, JSON, the
+   * landing page as inert HTML, the banner as SVG and PNG, a README index), for a token with `read`.
+   */
+  async function runExport(request: Request, url: URL, session: string, rawRunId: string): Promise<Response> {
+    try {
+      const token = tokenOf(request, url);
+      if (!token) throw new ProtocolError('unauthorized', 'token: send Authorization: Bearer <token> or ?token=', 'token');
+      const grant = await sessionTokens.verify(token, session);
+      if (revocations && (await revocations.isRevoked(grant))) throw new ProtocolError('unauthorized', 'token: revoked', 'token');
+      if (!grant.capabilities.includes('read')) throw new ProtocolError('forbidden', 'token: needs the read capability', 'token');
+      let runId = '';
+      try {
+        runId = decodeURIComponent(rawRunId);
+      } catch {
+        // A malformed escape is just another invalid id.
+      }
+      if (!IdSchema.safeParse(runId).success) throw new ProtocolError('bad_frame', 'runId: invalid id', 'runId');
+      const { state } = await hub.snapshot(session);
+      if (!state.runs[runId]) return jsonResponse({ type: 'error', code: 'not_found', message: `runId: no run "${runId}" in this session`, field: 'runId' }, 404);
+      const zip = await exportRunZip(state, runId);
+      return new Response(zip, {
+        status: 200,
+        headers: {
+          'content-type': 'application/zip',
+          'content-disposition': `attachment; filename="campaign-${runId}.zip"`,
+          'cache-control': 'no-store',
+        },
+      });
+    } catch (error) {
+      const frame = errorFrame(error, {}, onError);
+      return jsonResponse(frame, frame.type === 'error' ? HTTP_STATUS[frame.code] : 500);
+    }
+  }
+
   async function route(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (basePath && url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) {
@@ -337,6 +374,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
       }
       if (match[2] === 'events' && request.method === 'GET') return sse.events(request, session);
       if (match[2] === 'messages' && request.method === 'POST') return sse.messages(request, session);
+      if (match[3] !== undefined && request.method === 'GET') return runExport(request, url, session, match[3]);
       return jsonResponse({ type: 'error', code: 'bad_frame', message: 'method not allowed' }, 405);
     }
     for (const [prefix, handler] of routes) {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { renderBannerPng } from './_banner-png.js';
 import { inertLandingPage } from './_inert-landing-page.js';
 import { inertSvg } from './_inert-svg.js';
+import { filesToZip, type ZipFile } from '../team-files/team-zip.js';
 import { summarizeUsage } from './usage-ledger.js';
 
 const ExportOptionsSchema = z.object({
@@ -97,8 +98,25 @@ export async function exportRun(state: SessionState, options: ExportRunOptions):
     const issue = parsed.error.issues[0];
     throw new ExportRunError(`exportRun: ${issue?.path.join('.') ?? 'options'}: ${issue?.message ?? 'invalid'}`, issue?.path.join('.') ?? 'options');
   }
-  const run = state.runs[parsed.data.runId];
-  if (!run) throw new ExportRunError(`exportRun: runId: no run "${parsed.data.runId}" in this session`, 'runId');
+  const files = await runFiles(state, parsed.data.runId);
+  const directory = resolve(parsed.data.directory);
+  await mkdir(directory, { recursive: true });
+  for (const file of files) await writeFile(join(directory, file.path), file.content);
+  return { directory, files: files.map((file) => file.path) };
+}
+
+/**
+ * The same files as `exportRun`, as one zip (reproducible: fixed timestamps, stable order), for a
+ * download: what `GET <base>/sessions/:id/runs/:runId/export.zip` answers.
+ */
+export async function exportRunZip(state: SessionState, runId: string): Promise<Uint8Array<ArrayBuffer>> {
+  return filesToZip(await runFiles(state, runId));
+}
+
+/** Every file of a run's export, in the order they are listed, made inert; nothing is written. */
+async function runFiles(state: SessionState, runId: string): Promise<ZipFile[]> {
+  const run = state.runs[runId];
+  if (!run) throw new ExportRunError(`exportRun: runId: no run "${runId}" in this session`, 'runId');
   // File names are built from kinds: an unknown one (a state not made by the reducer) stops the
   // export before anything is written, so no odd name or path ever reaches the file system.
   for (const id of run.deliverableIds) {
@@ -107,12 +125,9 @@ export async function exportRun(state: SessionState, options: ExportRunOptions):
       throw new ExportRunError(`exportRun: state.deliverables.${id}.kind: not a deliverable kind`, `state.deliverables.${id}.kind`);
     }
   }
-  const directory = resolve(parsed.data.directory);
-  await mkdir(directory, { recursive: true });
-  const files: string[] = [];
-  const write = async (name: string, content: string | Uint8Array) => {
-    await writeFile(join(directory, name), content);
-    files.push(name);
+  const files: ZipFile[] = [];
+  const write = (path: string, content: string | Uint8Array) => {
+    files.push({ path, content });
   };
 
   const used = new Set<string>();
@@ -126,21 +141,21 @@ export async function exportRun(state: SessionState, options: ExportRunOptions):
     const disclaimers = deliverable.disclaimers ?? [];
     const missing = disclaimers.filter((d) => !deliverable.markdown.toLowerCase().includes(d.toLowerCase()));
     const closing = missing.length > 0 ? `\n\n---\n\n${missing.map((d) => `_${d}_`).join('\n\n')}` : '';
-    await write(`${stem}.md`, `${deliverable.markdown.trimEnd()}${closing}\n`);
-    await write(`${stem}.json`, `${JSON.stringify(deliverable, null, 2)}\n`);
+    write(`${stem}.md`, `${deliverable.markdown.trimEnd()}${closing}\n`);
+    write(`${stem}.json`, `${JSON.stringify(deliverable, null, 2)}\n`);
     if (deliverable.kind === 'landing-page') {
       const name = stem === 'landing-page' ? 'landing-page.html' : `${stem}.html`;
-      await write(name, inertLandingPage(deliverable.data.html, { title: deliverable.data.headline || deliverable.title, disclaimers }));
+      write(name, inertLandingPage(deliverable.data.html, { title: deliverable.data.headline || deliverable.title, disclaimers }));
       links.push(`[${name}](${name})`);
     }
     if (deliverable.kind === 'creative-concepts' && deliverable.data.bannerSvg.trim().length > 0) {
       const base = stem === 'creative-concepts' ? 'banner' : `banner-${stem}`;
       const svg = inertSvg(deliverable.data.bannerSvg);
       if (svg) {
-        await write(`${base}.svg`, `${svg}\n`);
+        write(`${base}.svg`, `${svg}\n`);
         links.push(`[${base}.svg](${base}.svg)`);
         try {
-          await write(`${base}.png`, await renderBannerPng(svg));
+          write(`${base}.png`, await renderBannerPng(svg));
           links.push(`[${base}.png](${base}.png)`);
         } catch (error) {
           // A banner the renderer cannot draw still exports as SVG; the README says why the PNG is missing.
@@ -154,10 +169,10 @@ export async function exportRun(state: SessionState, options: ExportRunOptions):
     rows.push(`| ${deliverable.title.replace(/\|/g, '\\|')} | ${deliverable.agent} | ${links.join(', ')} | ${issues} |`);
   }
   const usage = summarizeUsage(state, { runId: run.id });
-  await write(
+  write(
     'run.json',
     `${JSON.stringify({ id: run.id, status: run.status, brief: run.brief, model: run.model, tasks: run.taskOrder.map((id) => run.tasks[id]), deliverableIds: run.deliverableIds, usage: run.usage }, null, 2)}\n`,
   );
-  await write('README.md', readme(run, rows, notes, usage));
-  return { directory, files };
+  write('README.md', readme(run, rows, notes, usage));
+  return files;
 }

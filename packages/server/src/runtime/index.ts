@@ -5,7 +5,7 @@ export { createTeamRuntime, TeamRuntimeOptionsError } from './team-runtime.js';
 export type { TeamRuntimeOptions } from './team-runtime.js';
 export { summarizeUsage } from './usage-ledger.js';
 export type { UsageSummary } from './usage-ledger.js';
-export { exportRun, ExportRunError } from './export-run.js';
+export { exportRun, exportRunZip, ExportRunError } from './export-run.js';
 export type { ExportedRun, ExportRunOptions } from './export-run.js';
 export { criticalPath, taskTimingsFromRecords } from './critical-path.js';
 export type { CriticalPath, TaskTiming } from './critical-path.js';

@@ -52,12 +52,18 @@ const ZIP_CONFIG = { useWebWorkers: false, useCompressionStream: false } as cons
 // Loaded on first use: a host that never imports or exports zips never loads the zip library.
 const zipLibrary = () => import('@zip.js/zip.js');
 
+/** A file to zip: its path inside the archive and its text or bytes. */
+export interface ZipFile {
+  path: string;
+  content: string | Uint8Array;
+}
+
 /**
- * Writes team files as a zip, byte for byte reproducible: entries in the given order (sorted by
- * path by the core writers), a fixed timestamp, no extra fields, deflate level 6.
+ * Writes files as a zip, byte for byte reproducible: entries in the given order, a fixed
+ * timestamp, no extra fields, deflate level 6.
  */
-export async function teamFilesToZip(files: readonly TeamFile[]): Promise<Uint8Array<ArrayBuffer>> {
-  const { ZipWriter, Uint8ArrayWriter, TextReader } = await zipLibrary();
+export async function filesToZip(files: readonly ZipFile[]): Promise<Uint8Array<ArrayBuffer>> {
+  const { ZipWriter, Uint8ArrayWriter, Uint8ArrayReader, TextReader } = await zipLibrary();
   const writer = new ZipWriter(new Uint8ArrayWriter(), {
     ...ZIP_CONFIG,
     lastModDate: FIXED_DATE,
@@ -67,8 +73,15 @@ export async function teamFilesToZip(files: readonly TeamFile[]): Promise<Uint8A
     level: 6,
   });
   // one at a time: keeps the entry order and the memory bounded
-  for (const file of files) await writer.add(file.path, new TextReader(file.content));
+  for (const file of files) {
+    await writer.add(file.path, typeof file.content === 'string' ? new TextReader(file.content) : new Uint8ArrayReader(file.content));
+  }
   return writer.close();
+}
+
+/** Writes team files as a reproducible zip (entries sorted by path by the core writers). */
+export function teamFilesToZip(files: readonly TeamFile[]): Promise<Uint8Array<ArrayBuffer>> {
+  return filesToZip(files);
 }
 
 /** Refuses entry names that could land outside the team folder once extracted. */
