@@ -5,7 +5,12 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bundleInputs, bundleOptions, minifyCssBody } from '../packages/widget/scripts/bundle.mjs';
+import { bundleInputs, bundleOptions, measureBundle, minifyCssBody } from '../packages/widget/scripts/bundle.mjs';
+
+// The element without the sanitizer measured 45.8 KiB min+gzip when this ceiling was set; the
+// goal (issue 11) is 35 KiB. The ceiling only moves down: lower it whenever the element shrinks,
+// so a change that makes it grow fails here instead of going unnoticed in the benchmark.
+const ELEMENT_CEILING_KIB = 46;
 
 const widgetSources = fileURLToPath(new URL('../packages/widget/src/', import.meta.url));
 
@@ -29,6 +34,11 @@ describe('the element bundle', () => {
     expect(inputs.some((input) => input.includes('/zod/v4/mini/'))).toBe(true);
     expect(inputs.filter((input) => input.includes('/zod/v4/classic/'))).toEqual([]);
     expect(inputs.filter((input) => /core\/src\/(team|formats)\//.test(input))).toEqual([]);
+  });
+
+  it(`stays at or under ${ELEMENT_CEILING_KIB} KiB min+gzip without the sanitizer`, async () => {
+    const { gzipped } = await measureBundle(bundleOptions({ withoutSanitizer: true }));
+    expect(gzipped / 1024).toBeLessThanOrEqual(ELEMENT_CEILING_KIB);
   });
 
   it('squeezes CSS templates without changing anything but whitespace, comments and last semicolons', async () => {
