@@ -21,11 +21,8 @@ export const CHUNK_DIRECTORY = 'marketing-team-chunks';
 
 /** The modules the element imports dynamically, each an entry of the chunk build (name: source). */
 const LAZY_PARTS = {
-  'brief-form': 'src/brief-form.ts',
-  'agent-lane': 'src/agent-lane.ts',
-  'run-progress': 'src/run-progress.ts',
-  'run-controls': 'src/run-controls.ts',
-  'task-board': 'src/task-board.ts',
+  // The brief form, lanes, run progress and controls and the task board, as one chunk.
+  _panels: 'src/internal/_panels.ts',
   'deliverables-gallery': 'src/deliverables-gallery.ts',
   'sse-socket': '../core/src/session/sse-socket.ts',
   // zod's English messages, which core registers lazily.

@@ -10,12 +10,10 @@ let deliverableParts: Promise<unknown> | undefined;
 
 /** Loads the brief form, the lanes, the run progress and controls and the task board (once; a failed load is retried on the next call). */
 export function loadPanelParts(): Promise<unknown> {
-  panelParts ??= Promise.all([import('../brief-form.js'), import('../agent-lane.js'), import('../run-progress.js'), import('../run-controls.js'), import('../task-board.js')]).catch(
-    (error: unknown) => {
-      panelParts = undefined;
-      throw error;
-    },
-  );
+  panelParts ??= import('./_panels.js').catch((error: unknown) => {
+    panelParts = undefined;
+    throw error;
+  });
   return panelParts;
 }
 
