@@ -1,8 +1,10 @@
-// Size of the widget as a site downloads it: the self-contained ES module (Lit and core
-// included), minified and gzipped, with and without the lazily loaded Markdown sanitizer.
+// Size of the widget as a site downloads it: `marketing-team.js` (Lit and core included),
+// minified and gzipped, which is all a page loads before the element paints; then the chunks it
+// loads as it needs them (brief form, lanes, board, deliverables, the Markdown sanitizer, the
+// SSE transport), each file gzipped on its own as a server sends it.
 // Baseline: Lit alone, bundled and measured the same way in the same run.
 import { fileURLToPath } from 'node:url';
-import { bundleOptions, litOptions, measureBundle } from '../packages/widget/scripts/bundle.mjs';
+import { litOptions, measureBundle, measureElement } from '../packages/widget/scripts/bundle.mjs';
 import { benchResult, type BenchResult } from './bench-result.js';
 
 const KIB = 1024;
@@ -10,13 +12,13 @@ const KIB = 1024;
 /** Measures the widget's min+gzip sizes against Lit's. */
 export async function runWidgetSizeBench(): Promise<BenchResult[]> {
   const lit = await measureBundle(litOptions());
-  const element = await measureBundle(bundleOptions({ withoutSanitizer: true }));
-  const full = await measureBundle(bundleOptions());
+  const { entry, chunks, sanitizer } = await measureElement();
   const litKib = lit.gzipped / KIB;
   return [
-    benchResult('element without sanitizer (min+gzip, Lit included)', element.gzipped / KIB, 'KiB', litKib, '< 35 KiB'),
-    benchResult('full build with marked + DOMPurify (min+gzip)', full.gzipped / KIB, 'KiB', litKib, 'reported; sanitizer loads lazily'),
-    benchResult('element without sanitizer (minified)', element.minified / KIB, 'KiB', lit.minified / KIB, 'reported'),
+    benchResult('element without sanitizer (marketing-team.js, min+gzip, Lit included)', entry.gzipped / KIB, 'KiB', litKib, '<= 35 KiB'),
+    benchResult(`lazy chunks, ${chunks.files} files (min+gzip each)`, chunks.gzipped / KIB, 'KiB', litKib, 'reported; loaded as needed'),
+    benchResult('of which marked + DOMPurify (min+gzip)', sanitizer.gzipped / KIB, 'KiB', litKib, 'reported; sanitizer loads lazily'),
+    benchResult('element without sanitizer (minified)', entry.minified / KIB, 'KiB', lit.minified / KIB, 'reported'),
   ];
 }
 

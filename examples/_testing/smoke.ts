@@ -161,3 +161,25 @@ export async function briefOverSse(base: string, session: string, token: string)
     abort.abort();
   }
 }
+
+/**
+ * The widget files an example serves: `/marketing-team.js` and, once the widget is built, every
+ * chunk it imports from `/marketing-team-chunks/` (relative to its own URL), so the element's
+ * lazily loaded parts load on the example's page too. Paths outside those two are not served.
+ * Returns how many chunks were fetched (none while the widget is not built).
+ */
+export async function fetchWidgetFiles(url: string): Promise<number> {
+  const entry = await fetch(`${url}/marketing-team.js`);
+  if (!entry.headers.get('content-type')?.startsWith('text/javascript')) throw new Error(`/marketing-team.js is served as ${entry.headers.get('content-type')}`);
+  const source = await entry.text();
+  const escape = await fetch(`${url}/marketing-team-chunks/..%2Fpackage.json`);
+  if (escape.status !== 404) throw new Error(`a path outside the widget files answered ${escape.status}`);
+  if (entry.status !== 200) return 0;
+  const chunks = [...source.matchAll(/import\("\.\/(marketing-team-chunks\/[\w-]+\.js)"\)/g)].map((match) => match[1]!);
+  if (chunks.length === 0) throw new Error('the built widget imports no chunk');
+  for (const chunk of chunks) {
+    const response = await fetch(`${url}/${chunk}`);
+    if (response.status !== 200 || !response.headers.get('content-type')?.startsWith('text/javascript')) throw new Error(`/${chunk} answered ${response.status} ${response.headers.get('content-type')}`);
+  }
+  return chunks.length;
+}

@@ -1,12 +1,12 @@
 import express from 'express';
 import { attachWebSocket, expressHandler } from '@marketing-team/server/express';
-import { mintToken, page, port, server, store, widgetScript } from './team-server.js';
+import { mintToken, page, port, server, store, WIDGET_PATH, widgetScript } from './team-server.js';
 
 const app = express();
 app.use(express.json()); // the adapter reuses bodies this parser already read
 app.get('/', (_req, res) => void res.type('html').send(page));
-app.get('/marketing-team.js', (_req, res) => {
-  const { status, body } = widgetScript();
+app.get(WIDGET_PATH, (req, res) => {
+  const { status, body } = widgetScript(req.path);
   res.status(status).type('text/javascript').send(body);
 });
 app.get('/api/mt-token', async (req, res) => {

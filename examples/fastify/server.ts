@@ -1,13 +1,15 @@
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import { fastifyMarketingTeam } from '@marketing-team/server/fastify';
 import { mintToken, page, port, server, store, widgetScript } from './team-server.js';
 
 const app = Fastify();
 app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
-app.get('/marketing-team.js', async (_request, reply) => {
-  const { status, body } = widgetScript();
+const sendWidget = async (request: { url: string }, reply: FastifyReply) => {
+  const { status, body } = widgetScript(new URL(request.url, 'http://localhost').pathname);
   return reply.status(status).type('text/javascript').send(body);
-});
+};
+app.get('/marketing-team.js', sendWidget);
+app.get('/marketing-team-chunks/:file', sendWidget);
 app.get<{ Querystring: { session?: string } }>('/api/mt-token', async (request, reply) => {
   const { status, body } = await mintToken(request.query.session);
   return reply.status(status).send(body);

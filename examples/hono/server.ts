@@ -1,17 +1,19 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { createNodeWebSocket } from '@hono/node-ws';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { honoHandler, honoWebSocket } from '@marketing-team/server/hono';
 import { mintToken, page, port, server, store, widgetScript } from './team-server.js';
 
 const app = new Hono();
 const { injectWebSocket, upgradeWebSocket } = createNodeWebSocket({ app });
 app.get('/', (c) => c.html(page));
-app.get('/marketing-team.js', (c) => {
-  const { status, body } = widgetScript();
+const sendWidget = (c: Context) => {
+  const { status, body } = widgetScript(c.req.path);
   return c.body(body, status === 200 ? 200 : 404, { 'content-type': 'text/javascript' });
-});
+};
+app.get('/marketing-team.js', sendWidget);
+app.get('/marketing-team-chunks/:file', sendWidget);
 app.get('/api/mt-token', async (c) => {
   const { status, body } = await mintToken(c.req.query('session'));
   return c.json(body, status === 200 ? 200 : 400);

@@ -1,13 +1,13 @@
 import { createServer } from 'node:http';
 import { attachWebSocket, createNodeListener } from '@marketing-team/server/node';
-import { mintToken, page, port, server, store, widgetScript } from './team-server.js';
+import { mintToken, page, port, server, store, WIDGET_PATH, widgetScript } from './team-server.js';
 
 const teamRoutes = createNodeListener(server);
 const http = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
-  if (url.pathname === '/marketing-team.js') {
-    const { status, body } = widgetScript();
+  if (WIDGET_PATH.test(url.pathname)) {
+    const { status, body } = widgetScript(url.pathname);
     return void res.writeHead(status, { 'content-type': 'text/javascript' }).end(body);
   }
   if (url.pathname === '/api/mt-token') {

@@ -2,16 +2,24 @@
 // local disk, the default team on the offline model, no keys) and the route that mints tokens.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createDefaultTeam } from '@marketing-team/core';
 import { createMarketingTeamServer, createOfflineProvider, createTeamRuntime } from '@marketing-team/server';
 import { SqliteStore } from '@marketing-team/server/sqlite';
 
-/** The widget's self-contained build, or a hint when it was not built yet. */
-export function widgetScript(): { status: number; body: string } {
+/** Paths the widget's self-contained build is served at: the element, and the chunks it loads as it needs them. */
+export const WIDGET_PATH = /^\/(?:marketing-team\.js|marketing-team-chunks\/[\w-]+\.js)$/;
+
+/**
+ * A file of the widget's self-contained build by its path (`/marketing-team.js`, or a chunk of
+ * `/marketing-team-chunks/` beside it, which the element imports relative to its own URL), or
+ * a hint when it was not built yet.
+ */
+export function widgetScript(pathname = '/marketing-team.js'): { status: number; body: string } {
+  if (!WIDGET_PATH.test(pathname)) return { status: 404, body: '' };
   try {
     const file = createRequire(import.meta.url).resolve('@marketing-team/widget/marketing-team.js');
-    return { status: 200, body: readFileSync(file, 'utf8') };
+    return { status: 200, body: readFileSync(join(dirname(file), pathname), 'utf8') };
   } catch {
     return { status: 404, body: 'console.error("build the widget first: pnpm --filter @marketing-team/widget build")' };
   }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { attachWebSocket, createNodeListener } from '@marketing-team/server/node';
-import { mintToken, port, server, store, widgetScript } from './team-server.js';
+import { mintToken, port, server, store, WIDGET_PATH, widgetScript } from './team-server.js';
 
 const template = readFileSync(new URL('./index.html', import.meta.url), 'utf8');
 const teamRoutes = createNodeListener(server);
@@ -18,8 +18,8 @@ const http = createServer((req, res) => {
     });
     return;
   }
-  if (url.pathname === '/marketing-team.js') {
-    const { status, body } = widgetScript();
+  if (WIDGET_PATH.test(url.pathname)) {
+    const { status, body } = widgetScript(url.pathname);
     return void res.writeHead(status, { 'content-type': 'text/javascript' }).end(body);
   }
   teamRoutes(req, res);

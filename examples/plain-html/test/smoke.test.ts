@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { briefOverWebSocket, startExample, type RunningExample } from '../../_testing/smoke.js';
+import { briefOverWebSocket, fetchWidgetFiles, startExample, type RunningExample } from '../../_testing/smoke.js';
 
 let example: RunningExample;
 beforeAll(async () => {
@@ -16,6 +16,7 @@ it('serves one script tag, the widget build and a backend-minted token; a brief 
   const bundle = await fetch(`${example.url}/marketing-team.js`);
   expect(bundle.headers.get('content-type')).toBe('text/javascript');
   expect(await bundle.text()).toContain('marketing-team');
+  await fetchWidgetFiles(example.url);
   const result = await briefOverWebSocket(`${example.url.replace('http', 'ws')}/mt/ws`, 'plain-html-demo', token!);
   expect(result.status).toBe('completed');
 });

@@ -43,6 +43,17 @@ describe('marketing-team dev', () => {
     // With @marketing-team/widget installed beside it (built, in this repository), the page is the widget; otherwise the minimal page.
     const widget = await fetch(`${url}/marketing-team.js`);
     expect(await page.text()).toContain(widget.ok ? '<marketing-team' : '<textarea');
+    if (widget.ok) {
+      // The element's lazily loaded parts: chunks beside the file, imported relative to its URL.
+      const chunks = [...(await widget.text()).matchAll(/import\("\.\/(marketing-team-chunks\/[\w-]+\.js)"\)/g)].map((match) => match[1]!);
+      expect(chunks.length).toBeGreaterThan(0);
+      for (const chunk of chunks) {
+        const response = await fetch(`${url}/${chunk}`);
+        expect(response.status, chunk).toBe(200);
+        expect(response.headers.get('content-type')).toContain('text/javascript');
+      }
+      expect((await fetch(`${url}/marketing-team-chunks/missing.js`)).status).toBe(404);
+    }
 
     const refused = await fetch(`${url}/tokens`, { method: 'POST', body: JSON.stringify({ session: 'not-a-demo' }) });
     expect(refused.status).toBe(401);

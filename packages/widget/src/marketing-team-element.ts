@@ -10,20 +10,15 @@ import type {
 import { SessionClient, type TransportOption } from '@marketing-team/core';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import './agent-lane.js';
 import type { StopAgentDetail } from './agent-lane.js';
-import './brief-form.js';
 import './connection-status.js';
-import './deliverables-gallery.js';
 import type { DeliverablesGalleryElement } from './deliverables-gallery.js';
 import { defineElement } from './internal/_define.js';
+import { loadDeliverableParts, loadPanelParts } from './internal/_lazy-parts.js';
 import { themeStyles } from './internal/_theme.js';
-import './run-controls.js';
 import type { RunActionDetail, SteerDetail, StopRunDetail } from './run-controls.js';
-import './run-progress.js';
 import { SessionController } from './session-controller.js';
 import { agentDisplayName, resolveStrings, type WidgetStrings } from './strings.js';
-import './task-board.js';
 import type { ApproveDetail, RequestChangesDetail } from './task-board.js';
 import type { SessionAuth, WidgetClient } from './types.js';
 import type {
@@ -414,6 +409,15 @@ export class MarketingTeamElement extends LitElement {
         : undefined;
     this.controller.bind(client && this.session && auth ? { client, session: this.session, auth } : undefined);
     this.noticeChanges();
+    // Parts the state does not need yet stay unloaded; a failed load is retried on the next update.
+    if (this.hasUpdated) loadPanelParts().catch(ignoreLoadError);
+    if (this.controller.state?.deliverableOrder.length) loadDeliverableParts().catch(ignoreLoadError);
+  }
+
+  protected override firstUpdated(): void {
+    // The brief form, board, lanes and run controls come right after the first paint, while the
+    // session connects: every page shows them soon, but the shell need not wait for them.
+    loadPanelParts().catch(ignoreLoadError);
   }
 
   /** Compares the new state with the last one seen to fire host events and announcements. */
@@ -652,6 +656,9 @@ export class MarketingTeamElement extends LitElement {
     </div>`;
   }
 }
+
+/** A part that failed to load (its chunk unreachable) stays an empty tag; the next update tries again. */
+function ignoreLoadError(): void {}
 
 /**
  * The titles of the unfinished tasks an idle agent's next task in the run depends on, joined

@@ -19,7 +19,9 @@ describe('the self-contained marketing-team.js', () => {
     document.body.append(frame);
     const element = await waitFor(() => frame.contentDocument?.querySelector('marketing-team')?.shadowRoot && frame.contentDocument.querySelector('marketing-team'), 'the bundled element to upgrade', 20_000);
     await waitFor(() => deepQuery(element, 'mt-connection-status >>> [data-status="live"]'), 'a live connection', 20_000);
+    // The brief form and the board are chunks the element loads after its first paint.
     const goal = await waitFor(() => deepQuery<HTMLTextAreaElement>(element, 'mt-brief-form >>> textarea'), 'the brief form');
+    await waitFor(() => deepQuery(element, 'mt-task-board >>> [part="board"]'), 'the task board');
     await frames();
     equal(frame.contentWindow!.getComputedStyle(goal).outlineColor, 'rgb(255, 0, 0)', 'the goal field is reachable with ::part');
     frame.remove();

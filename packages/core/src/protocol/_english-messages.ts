@@ -1,14 +1,31 @@
 import { config } from 'zod/mini';
-// The English locale alone: `zod/locales` re-exports every language, which a bundler may not drop.
-import en from 'zod/v4/locales/en.js';
+
+type LocaleError = NonNullable<ReturnType<typeof config>['localeError']>;
+
+let english: LocaleError | undefined;
+let loading: Promise<void> | undefined;
 
 /**
  * zod/mini ships without messages ("Invalid input" for everything); classic zod registers English
  * on first use. Doing the same here keeps protocol errors identical in a browser that loads only
  * zod/mini and on a server that also loads classic zod. A locale the host set first is kept.
+ *
+ * The English locale is a module of its own, imported when this first runs rather than with
+ * core, so the browser's first paint does not wait for it: an issue raised in the few
+ * milliseconds before it is in reads zod's "Invalid input".
  */
 export function ensureEnglishMessages(): void {
-  if (!config().localeError) config(en());
+  if (config().localeError) return;
+  config({ localeError: (issue) => english?.(issue) });
+  loading ??= import('zod/v4/locales/en.js').then(
+    (locale) => {
+      english = locale.default().localeError;
+    },
+    () => {
+      // Without the locale (its chunk unreachable) messages stay zod's generic ones.
+      loading = undefined;
+    },
+  );
 }
 
 // The one side effect of this package (listed in its `sideEffects`): every module that builds or

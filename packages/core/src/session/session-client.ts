@@ -25,7 +25,7 @@ import { SessionEntry, type SessionAuth } from './_session-entry.js';
 import { tokenExpiry } from './_token-expiry.js';
 import { applyRecords, createSessionState } from './reducer.js';
 import { SessionHandle, type SessionHandleHost } from './session-handle.js';
-import { SseSocket, type FetchLike } from './sse-socket.js';
+import type { FetchLike, SseSocket } from './sse-socket.js';
 import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.js';
 
 export type { SessionAuth } from './_session-entry.js';
@@ -109,6 +109,17 @@ const DEFAULT_HEARTBEAT_MS = 15_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Never refresh a token more often than this, even if the server keeps handing out short ones. */
 const MIN_REFRESH_DELAY_MS = 1_000;
+let loadedSseSocket: typeof SseSocket | undefined;
+let loadingSseSocket: Promise<typeof SseSocket> | undefined;
+
+/** Loads the SSE transport on first use (see `SessionClient`'s `#connectOnceSseLoaded`). */
+function loadSseSocket(): Promise<typeof SseSocket> {
+  loadingSseSocket ??= import('./sse-socket.js').then((module) => (loadedSseSocket = module.SseSocket));
+  // A failed load (a network blip fetching the chunk) may be retried on the next attempt.
+  loadingSseSocket.catch(() => (loadingSseSocket = undefined));
+  return loadingSseSocket;
+}
+
 /** With `transport: 'auto'`, upgrades refused in a row (the server answering HTTP meanwhile) before falling back to SSE. */
 const REFUSED_UPGRADES_BEFORE_SSE = 2;
 
@@ -209,6 +220,7 @@ export class SessionClient {
   #disconnectedSince: number | undefined;
   #closed = false;
   #connection: ConnectionState = { status: 'connecting', attempt: 0, queued: 0, transport: 'websocket' };
+  #awaitingSse = false;
   readonly #onOnline = (): void => this.#networkChanged(true);
   readonly #onOffline = (): void => this.#networkChanged(false);
 
@@ -324,13 +336,17 @@ export class SessionClient {
   #connect(): void {
     if (this.#closed) return;
     this.#reconnectTimer = undefined;
+    if (this.#useSse && !loadedSseSocket) {
+      this.#connectOnceSseLoaded();
+      return;
+    }
     const generation = ++this.#generation;
     this.#welcomed = false;
     let socket: WebSocketLike;
     let opened = false;
     try {
       socket = this.#useSse
-        ? new SseSocket(this.#httpUrl, { ...(this.#fetch ? { fetch: this.#fetch } : {}), ...(this.#heartbeatOverride ? { heartbeatMs: this.#heartbeatOverride } : {}) })
+        ? new loadedSseSocket!(this.#httpUrl, { ...(this.#fetch ? { fetch: this.#fetch } : {}), ...(this.#heartbeatOverride ? { heartbeatMs: this.#heartbeatOverride } : {}) })
         : new this.#WebSocket!(this.#url);
     } catch (error) {
       this.#report(new SessionClientError('internal', `could not open the socket: ${String(error)}`));
@@ -360,6 +376,27 @@ export class SessionClient {
     };
     // An error is always followed by a close, which is where reconnecting starts.
     socket.onerror = () => undefined;
+  }
+
+  /**
+   * The SSE transport is a module of its own, loaded the first time a client needs it, so pages
+   * that stay on WebSocket (most of them) never download it. Connects once it is there, unless
+   * the client closed or something else connected or scheduled a retry meanwhile.
+   */
+  #connectOnceSseLoaded(): void {
+    if (this.#awaitingSse) return;
+    this.#awaitingSse = true;
+    loadSseSocket().then(
+      () => {
+        this.#awaitingSse = false;
+        if (!this.#closed && this.#socket === undefined && this.#reconnectTimer === undefined) this.#connect();
+      },
+      (error: unknown) => {
+        this.#awaitingSse = false;
+        this.#report(new SessionClientError('internal', `could not load the SSE transport: ${String(error)}`));
+        this.#scheduleReconnect();
+      },
+    );
   }
 
   #startHeartbeat(heartbeatMs: number): void {

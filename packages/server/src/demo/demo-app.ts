@@ -9,7 +9,8 @@ import { renderWidgetPage } from './widget-page.js';
 /** Options of {@link createDemoHandler}. */
 export interface DemoOptions {
   /**
-   * Path of the widget's self-contained build (`@marketing-team/widget`'s `dist/marketing-team.js`).
+   * Path of the widget's self-contained build (`@marketing-team/widget`'s `dist/marketing-team.js`);
+   * the chunks it loads, in `marketing-team-chunks/` beside it, are served too.
    * With it the page is the real `<marketing-team>` element; without it, a minimal event viewer.
    * The server never imports the widget: the file is served as it is.
    */
@@ -22,6 +23,9 @@ export interface DemoOptions {
    */
   studioWorkspace?: string;
 }
+
+/** A chunk of the widget's build, beside `marketing-team.js` in `marketing-team-chunks/`. */
+const WIDGET_CHUNK = /^\/marketing-team-chunks\/([\w-]+\.js)$/;
 
 const PAGE_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
 
@@ -37,6 +41,16 @@ export function createDemoHandler(server: MarketingTeamServer, options: DemoOpti
     if (request.method === 'GET' && options.widgetFile && url.pathname === '/marketing-team.js') {
       return new Response(await readFile(options.widgetFile), {
         headers: { ...PAGE_HEADERS, 'content-type': 'text/javascript; charset=utf-8' },
+      });
+    }
+    // The chunks the element imports (relative to its own URL) as it needs its parts; their
+    // names carry a content hash, so they may be cached for good.
+    const chunk = request.method === 'GET' && options.widgetFile ? WIDGET_CHUNK.exec(url.pathname) : null;
+    if (chunk && options.widgetFile) {
+      const file = join(dirname(options.widgetFile), 'marketing-team-chunks', chunk[1]!);
+      if (!existsSync(file)) return new Response('not found', { status: 404, headers: PAGE_HEADERS });
+      return new Response(await readFile(file), {
+        headers: { ...PAGE_HEADERS, 'cache-control': 'public, max-age=31536000, immutable', 'content-type': 'text/javascript; charset=utf-8' },
       });
     }
     if (request.method === 'GET' && studio && url.pathname === '/marketing-team-studio.js') {
