@@ -44,13 +44,18 @@ describe('GET /sessions/:id/runs/:runId/export.zip', () => {
     for (const name of ['README.md', 'run.json', 'research-brief.md', 'research-brief.json', 'social-posts.md', 'landing-page.html', 'banner.svg', 'banner.png']) {
       expect(names).toContain(name);
     }
-    const text = async (name: string) => entries.find((entry) => entry.filename === name)!.getData!(new TextWriter());
+    const file = (name: string) => {
+      const entry = entries.find((candidate) => candidate.filename === name);
+      if (!entry || entry.directory) throw new Error(`no file ${name} in the zip`);
+      return entry;
+    };
+    const text = (name: string) => file(name).getData(new TextWriter());
     const page = await text('landing-page.html');
     expect(page.indexOf('Content-Security-Policy')).toBeGreaterThan(0);
     expect(page.indexOf('Content-Security-Policy')).toBeLessThan(page.indexOf('<body'));
     expect(page).not.toMatch(/<script\b/i);
     expect(await text('banner.svg')).not.toMatch(/<script\b|href="http/i);
-    const png = await entries.find((entry) => entry.filename === 'banner.png')!.getData!(new Uint8ArrayWriter());
+    const png = await file('banner.png').getData(new Uint8ArrayWriter());
     expect([...png.slice(1, 4)].map((byte) => String.fromCharCode(byte)).join('')).toBe('PNG');
     expect(await text('README.md')).toContain('Launch the spring collection');
     await reader.close();
