@@ -435,13 +435,14 @@ export class MarketingTeamElement extends LitElement {
       this.baseline = undefined;
       this.fresh = [];
     }
-    const previous = this.baseline;
-    const previousCaughtUp = this.baselineCaughtUp;
+    // History is not news: until the state has caught up with the head the server named at
+    // subscribe (however many chunks it takes), nothing fires and nothing is announced. The first
+    // caught-up state is compared with the state at that head, so news that came in the same
+    // batch as the last of the history still counts.
+    const previous = this.baselineCaughtUp ? this.baseline : this.controller.caughtUp ? (handle?.historyState ?? this.baseline) : undefined;
     this.baseline = state;
     this.baselineCaughtUp = this.controller.caughtUp;
-    // History is not news: until the state has caught up with the head the server named at
-    // subscribe (however many chunks it takes), nothing fires and nothing is announced.
-    if (!previous || previous === state || !previousCaughtUp) return;
+    if (!previous || previous === state) return;
     const strings = this.resolved;
     const said: string[] = [];
     for (const runId of state.runOrder) {

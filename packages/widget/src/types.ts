@@ -34,6 +34,8 @@ export interface WidgetSessionHandle {
    * changes after that happened while the page watched. Absent: the first state is the history.
    */
   readonly caughtUp?: boolean;
+  /** The state at the history head: changes after it are news, even when they came in one batch with it. */
+  readonly historyState?: SessionState | undefined;
   /** What the token allows, once the server has said so. */
   readonly capabilities: readonly Capability[];
   submitBrief(brief: CampaignBriefInput): Promise<unknown>;

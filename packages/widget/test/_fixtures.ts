@@ -169,6 +169,11 @@ export class FixtureClient implements WidgetClient {
   readonly calls: RecordedCall[] = [];
   /** When set, every action rejects with this error (as a server refusal would). */
   failWith: Error | undefined;
+  /**
+   * Set to tell history from news as core's handle does: `caughtUp` false while the state is
+   * history, `historyState` the state at the history head. Left undefined, the first state is history.
+   */
+  history: { caughtUp: boolean; historyState?: SessionState } | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly connectionListeners = new Set<() => void>();
 
@@ -199,6 +204,12 @@ export class FixtureClient implements WidgetClient {
       },
       get capabilities() {
         return client.capabilities;
+      },
+      get caughtUp() {
+        return client.history?.caughtUp;
+      },
+      get historyState() {
+        return client.history?.historyState;
       },
       submitBrief: record('submitBrief'),
       continueRun: record('continueRun'),

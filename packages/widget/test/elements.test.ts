@@ -1,7 +1,8 @@
 import '../src/index.js';
 import type { MarketingTeamElement } from '../src/index.js';
 import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
-import { FixtureClient, completedRunEvents } from './_fixtures.js';
+import { applyRecords } from '@marketing-team/core';
+import { FixtureClient, completedRunEvents, toRecords } from './_fixtures.js';
 import { afterEach, describe, it } from './_mocha.js';
 import { frames } from './_page.js';
 
@@ -19,6 +20,23 @@ afterEach(() => {
 });
 
 describe('<marketing-team> over fixture state', () => {
+  it('fires for news that arrives in the same batch as the last of the history, and never for the history', async () => {
+    const client = new FixtureClient();
+    client.history = { caughtUp: false };
+    const element = mount(client);
+    const fired: string[] = [];
+    for (const name of ['mt-run-started', 'mt-run-completed', 'mt-deliverable']) element.addEventListener(name, (event) => fired.push(`${name}:${(event as CustomEvent<{ runId: string }>).detail.runId}`));
+    client.push(completedRunEvents('r1').slice(0, 3));
+    await frames();
+    // The rest of the history and a new run's start, applied together (one batch, one frame).
+    client.state = applyRecords(client.state, toRecords(completedRunEvents('r1').slice(3), client.state.offset));
+    client.history = { caughtUp: true, historyState: client.state };
+    client.push(completedRunEvents('r2').slice(0, 2));
+    await waitFor(() => fired.length > 0, 'an event for the new run');
+    await frames();
+    equal(fired.join(','), 'mt-run-started:r2');
+  });
+
   it('renders lanes, deliverables by kind, the board and a finished progress bar', async () => {
     const client = new FixtureClient();
     client.push(completedRunEvents());

@@ -29,6 +29,8 @@ export class SessionEntry {
    * it were history when this client arrived, events after it happened while it watched.
    */
   historyHead: number | undefined;
+  /** The state exactly at `historyHead` (what was history), kept once the client gets there. */
+  historyState: SessionState | undefined;
   /** Who else watches, from the last `presence` frame (beside the log, never in it). */
   viewers: ServerFrameOf<'presence'>['viewers'] = [];
   refs = 0;

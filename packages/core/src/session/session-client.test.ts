@@ -157,6 +157,28 @@ describe('SessionClient: handshake, snapshot and events', () => {
     sessions.close();
   });
 
+  it('keeps the state at the history head apart, even when the last of the history and news arrive in one batch', async () => {
+    const sessions = client({ backoff: { initialMs: 100, maxMs: 1_000, jitter: 0 } });
+    const handle = sessions.session('s1', { token: 't' });
+    const socket = connect();
+    await vi.advanceTimersByTimeAsync(0);
+    socket.deliver(subscribed('s1', 'e1', 3));
+    socket.deliver(events('s1', records(1, 2)));
+    expect(handle.historyState).toBeUndefined();
+    socket.deliver(events('s1', records(3, 6)));
+    expect(handle.historyState?.offset).toBe(3);
+    expect(JSON.stringify(handle.historyState)).toBe(JSON.stringify(applyRecords(createSessionState(), records(1, 3))));
+    expect(handle.getState().offset).toBe(6);
+    // A fresh session: its history is the empty state it subscribed with.
+    const fresh = sessions.session('s2', { token: 't' });
+    await vi.advanceTimersByTimeAsync(0);
+    socket.deliver(subscribed('s2', 'e1', 0));
+    socket.deliver(events('s2', records(1, 2)));
+    expect(fresh.historyState?.offset).toBe(0);
+    expect(fresh.getState().offset).toBe(2);
+    sessions.close();
+  });
+
   it('carries several sessions on one socket', async () => {
     const sessions = client();
     const a = sessions.session('a', { token: 't' });

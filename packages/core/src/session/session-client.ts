@@ -703,7 +703,7 @@ export class SessionClient {
     if (entry.epoch !== undefined && entry.epoch !== frame.epoch) {
       // The log was reset: offsets of the old epoch mean nothing; the server sends a snapshot next.
       entry.state = createSessionState();
-      entry.historyHead = undefined;
+      entry.historyHead = entry.historyState = undefined;
     }
     // Only the first head counts: a reconnect catches up on news, it finds no new history.
     entry.historyHead ??= frame.head;
@@ -737,6 +737,7 @@ export class SessionClient {
     // A snapshot behind what we hold (same epoch) adds nothing; the events after it are deduped.
     if (frame.state.offset < entry.state.offset) return;
     entry.state = frame.state;
+    if (entry.historyHead !== undefined && frame.state.offset >= entry.historyHead) entry.historyState ??= frame.state;
     this.#notify(entry);
     this.#checkResume();
   }
@@ -760,7 +761,12 @@ export class SessionClient {
     }
     if (start >= 0) {
       const fresh = start === 0 && end === batch.length ? batch : batch.slice(start, end);
-      entry.state = applyRecords(entry.state, fresh);
+      // Keep the state as it was at the head found at subscribe: what follows it is news, even
+      // when history and news arrive in one batch.
+      const head = entry.historyState ? 0 : (entry.historyHead ?? 0);
+      entry.state = applyRecords(entry.state, fresh.filter((record) => record.offset <= head));
+      if (entry.state.offset >= head) entry.historyState ??= entry.state;
+      entry.state = applyRecords(entry.state, fresh.filter((record) => record.offset > head));
       if (entry.resume) entry.resume.caughtUp += fresh.length;
       this.#notify(entry);
     }

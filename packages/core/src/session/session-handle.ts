@@ -100,6 +100,14 @@ export class SessionHandle {
     return this.#entry.historyHead;
   }
 
+  /**
+   * The state exactly at `historyHead`: what the page found rather than saw happen. Undefined
+   * until the client got there; compare later states with it to tell news from history.
+   */
+  get historyState(): SessionState | undefined {
+    return this.#entry.historyState;
+  }
+
   /** True once the state holds all the history found at subscribe, so later changes are news. */
   get caughtUp(): boolean {
     const head = this.#entry.historyHead;
