@@ -20,6 +20,8 @@ afterAll(async () => {
   await postgresAdmin.end();
 });
 
+// Skipped only on a machine without PostgreSQL on 127.0.0.1:5432; in CI (CI set) an unreachable
+// database fails the run instead (see postgresReachable).
 describe.skipIf(!reachable)('PostgreSQL', () => {
   describeRunLeasesConformance('PostgresRunLeases', {
     store: () => new PostgresStore({ connectionString: postgresUrl, tablePrefix: prefix }),

@@ -55,6 +55,8 @@ async function listenerPids(tablePrefix: string): Promise<number[]> {
   return found.rows.map((row) => row.pid);
 }
 
+// Skipped only on a machine without PostgreSQL on 127.0.0.1:5432; in CI (CI set) an unreachable
+// database fails the run instead (see postgresReachable).
 describe.skipIf(!reachable)('PostgresStore across nodes', () => {
   it('keeps offsets gapless when three nodes append concurrently, and every node tails them all', async () => {
     const tablePrefix = prefix();
@@ -170,6 +172,8 @@ describe.skipIf(!reachable)('PostgresStore across nodes', () => {
   });
 });
 
+// Skipped only on a machine without PostgreSQL on 127.0.0.1:5432; in CI (CI set) an unreachable
+// database fails the run instead (see postgresReachable).
 describe.skipIf(!reachable)('PostgresStore specifics', () => {
   it('creates its tables once when several nodes start together, and records the schema version', async () => {
     const tablePrefix = prefix();

@@ -666,6 +666,7 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
 
     describe('durability across close and reopen', () => {
       it('keeps records, epoch, fences, client message ids and snapshots', async (context) => {
+        // A store that keeps nothing across a restart (memory) has no durability to prove.
         if (!fixture.reopen) {
           context.skip();
           return;

@@ -238,6 +238,7 @@ export function describeWorkspaceStoreConformance(name: string, factory: Workspa
 
     describe('cost', () => {
       it('reads and saves with the same number of storage operations at 1 and at 300 workspaces', async (context) => {
+        // Runs for stores that can count their storage operations; the others have nothing to count.
         if (!fixture.operations) return context.skip();
         const count = fixture.operations;
         const cycle = async (etag: string) => {
@@ -258,6 +259,7 @@ export function describeWorkspaceStoreConformance(name: string, factory: Workspa
 
     describe('durability across close and reopen', () => {
       it('keeps every version and the latest etag', async (context) => {
+        // A store that keeps nothing across a restart (memory) has no durability to prove.
         if (!fixture.reopen) return context.skip();
         const v1 = await store.save(id, testDocument('Kept'), { ifMatch: null });
         const v2 = await store.save(id, testDocument('Kept too'), { ifMatch: v1.etag });
