@@ -439,7 +439,7 @@ export class MarketingTeamElement extends LitElement {
     // subscribe (however many chunks it takes), nothing fires and nothing is announced. The first
     // caught-up state is compared with the state at that head, so news that came in the same
     // batch as the last of the history still counts.
-    const previous = this.baselineCaughtUp ? this.baseline : this.controller.caughtUp ? (handle?.historyState ?? this.baseline) : undefined;
+    const previous = this.baselineCaughtUp ? this.baseline : this.controller.caughtUp ? handle?.historyState : undefined;
     this.baseline = state;
     this.baselineCaughtUp = this.controller.caughtUp;
     if (!previous || previous === state) return;

@@ -760,14 +760,17 @@ export class SessionClient {
       applied = record.offset;
     }
     if (start >= 0) {
-      const fresh = start === 0 && end === batch.length ? batch : batch.slice(start, end);
-      // Keep the state as it was at the head found at subscribe: what follows it is news, even
-      // when history and news arrive in one batch.
-      const head = entry.historyState ? 0 : (entry.historyHead ?? 0);
-      entry.state = applyRecords(entry.state, fresh.filter((record) => record.offset <= head));
-      if (entry.state.offset >= head) entry.historyState ??= entry.state;
-      entry.state = applyRecords(entry.state, fresh.filter((record) => record.offset > head));
+      let fresh = start === 0 && end === batch.length ? batch : batch.slice(start, end);
       if (entry.resume) entry.resume.caughtUp += fresh.length;
+      if (!entry.historyState) {
+        // Keep the state as it was at the head found at subscribe: what follows it is news, even
+        // when history and news arrive in one batch. Once kept, batches apply whole.
+        const head = entry.historyHead ?? 0;
+        entry.state = applyRecords(entry.state, fresh.filter((record) => record.offset <= head));
+        if (entry.state.offset >= head) entry.historyState = entry.state;
+        fresh = fresh.filter((record) => record.offset > head);
+      }
+      entry.state = applyRecords(entry.state, fresh);
       this.#notify(entry);
     }
     if (gap && entry.phase === 'live') void this.#subscribe(entry);
