@@ -67,9 +67,15 @@ const show = (view) => {
   document.getElementById('show-studio').setAttribute('aria-pressed', String(view === 'studio'));
   document.getElementById('show-team').setAttribute('aria-pressed', String(view === 'team'));
 };
-document.getElementById('show-studio').addEventListener('click', () => show('studio'));
-document.getElementById('show-team').addEventListener('click', () => show('team'));
-studio.addEventListener('mt-try-brief', () => show('team'));
+// Once the person has picked a view, the opening choice below (which waits for the server) keeps out of the way.
+let chosen = false;
+const choose = (view) => {
+  chosen = true;
+  show(view);
+};
+document.getElementById('show-studio').addEventListener('click', () => choose('studio'));
+document.getElementById('show-team').addEventListener('click', () => choose('team'));
+studio.addEventListener('mt-try-brief', () => choose('team'));
 studio.getToken = adminToken;
 studio.setAttribute('endpoint', location.origin);
 studio.setAttribute('workspace', workspace);
@@ -77,9 +83,9 @@ studio.setAttribute('workspace', workspace);
 try {
   const response = await fetch('/workspaces/' + workspace, { headers: { authorization: 'Bearer ' + (await adminToken()) } });
   const saved = response.ok ? await response.json() : undefined;
-  show(saved && saved.document.brand ? 'team' : 'studio');
+  if (!chosen) show(saved && saved.document.brand ? 'team' : 'studio');
 } catch {
-  show('team');
+  if (!chosen) show('team');
 }`
   }
 </script>
