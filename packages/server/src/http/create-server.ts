@@ -29,7 +29,7 @@ import { createWorkspaceRoutes } from './workspace-routes.js';
 import { HTTP_STATUS, errorFrame } from '../transports/_errors.js';
 import { readLimited } from '../transports/_read-limited.js';
 import { isOriginAllowed, type OriginPolicy } from '../transports/origin-policy.js';
-import { createSseTransport, tokenOf, type SseTransport } from '../transports/sse/sse-transport.js';
+import { createSseTransport, grantOfRequest, type SseTransport } from '../transports/sse/sse-transport.js';
 import { createWebSocketHooks, type RateLimitOptions, type WebSocketHooks } from '../transports/websocket/websocket-hooks.js';
 
 /**
@@ -309,10 +309,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
    */
   async function runExport(request: Request, url: URL, session: string, rawRunId: string): Promise<Response> {
     try {
-      const token = tokenOf(request, url);
-      if (!token) throw new ProtocolError('unauthorized', 'token: send Authorization: Bearer <token> or ?token=', 'token');
-      const grant = await sessionTokens.verify(token, session);
-      if (revocations && (await revocations.isRevoked(grant))) throw new ProtocolError('unauthorized', 'token: revoked', 'token');
+      const grant = await grantOfRequest(request, url, session, sessionTokens, revocations);
       if (!grant.capabilities.includes('read')) throw new ProtocolError('forbidden', 'token: needs the read capability', 'token');
       let runId = '';
       try {

@@ -74,6 +74,18 @@ export function tokenOf(request: Request, url: URL): string | undefined {
   return url.searchParams.get('token') ?? undefined;
 }
 
+/**
+ * The grant of a request's session token (header or `?token=`), refused when it is missing,
+ * invalid, for another session, or revoked: what every HTTP route of a session checks first.
+ */
+export async function grantOfRequest(request: Request, url: URL, session: string, tokens: TokenIssuer, revocations?: RevocationList): Promise<SessionGrant> {
+  const token = tokenOf(request, url);
+  if (!token) throw new ProtocolError('unauthorized', 'token: send Authorization: Bearer <token> or ?token=', 'token');
+  const grant = await tokens.verify(token, session);
+  if (revocations && (await revocations.isRevoked(grant))) throw new ProtocolError('unauthorized', 'token: revoked', 'token');
+  return grant;
+}
+
 function json(frame: ServerFrame, status: number): Response {
   return new Response(JSON.stringify(frame), {
     status,
@@ -105,15 +117,6 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
     for (const { grant, revoke } of [...granted.values()]) if (revokes(revocation, grant)) revoke();
   });
 
-  async function assertNotRevoked(grant: SessionGrant): Promise<void> {
-    if (revocations && (await revocations.isRevoked(grant))) throw new ProtocolError('unauthorized', 'token: revoked', 'token');
-  }
-
-  async function verify(request: Request, url: URL, session: string): Promise<SessionGrant> {
-    const token = tokenOf(request, url);
-    if (!token) throw new ProtocolError('unauthorized', 'token: send Authorization: Bearer <token> or ?token=', 'token');
-    return tokens.verify(token, session);
-  }
 
   function rateLimited(key: string): boolean {
     let bucket = buckets.get(key);
@@ -135,8 +138,7 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
       const address = options.clientAddress?.(request);
       const quota = limiter?.connection(randomUUID(), address);
       try {
-        grant = await verify(request, url, session);
-        await assertNotRevoked(grant);
+        grant = await grantOfRequest(request, url, session, tokens, revocations);
         const resumeFrom = request.headers.get('last-event-id') ?? url.searchParams.get('from');
         if (resumeFrom !== null && resumeFrom !== '') {
           const parsed = OffsetSchema.safeParse(Number(resumeFrom));
@@ -265,8 +267,7 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
           throw new ProtocolError('bad_frame', 'type: POST publish, cancel or steer frames', 'type');
         }
         if (frame.session !== session) throw new ProtocolError('bad_frame', 'session: does not match the URL', 'session');
-        const grant = await verify(request, url, session);
-        await assertNotRevoked(grant);
+        const grant = await grantOfRequest(request, url, session, tokens, revocations);
         if (rateLimited(`${session}\u0000${grant.userId}`)) {
           limiter?.report('rateLimit', perSecond, { subject: grant.userId, session, address: options.clientAddress?.(request) });
           throw new ProtocolError('rate_limited', 'too many messages; slow down', 'rateLimit');
