@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { CampaignBriefInput, MessageAck, RunScope, SteerOptions, SubmittedBrief } from '@marketing-team/core';
+import type { CampaignBriefInput, DeliverableContent, MessageAck, RunScope, SteerOptions, SubmittedBrief } from '@marketing-team/core';
 import { useRegistry, useSessionId } from './internal/_context.js';
 import type { SessionHookOptions } from './use-session-selector.js';
 
@@ -25,6 +25,11 @@ export interface MarketingTeamActions {
   approve(runId: string, taskId: string, comment?: string): Promise<MessageAck>;
   /** Sends a task in review back to its agent with a comment (needs `control`). */
   requestChanges(runId: string, taskId: string, comment: string): Promise<MessageAck>;
+  /**
+   * Replaces a deliverable's content with a person's edit (needs `write`), made on its current
+   * version unless `baseVersion` names another; a stale edit is refused with `conflict`.
+   */
+  editDeliverable(deliverableId: string, content: DeliverableContent, baseVersion?: number): Promise<MessageAck>;
   /** Publishes any client event (`card.created`, `card.updated`, `card.commented`, ...). */
   publish(event: Record<string, unknown>): Promise<MessageAck>;
 }
@@ -45,6 +50,8 @@ export function useMarketingTeamActions(options: SessionHookOptions = {}): Marke
       steer: (runId, instruction, steerOptions) => registry.withHandle(session, (handle) => handle.steer(runId, instruction, steerOptions)),
       approve: (runId, taskId, comment) => registry.withHandle(session, (handle) => handle.approve(runId, taskId, comment)),
       requestChanges: (runId, taskId, comment) => registry.withHandle(session, (handle) => handle.requestChanges(runId, taskId, comment)),
+      editDeliverable: (deliverableId, content, baseVersion) =>
+        registry.withHandle(session, (handle) => handle.editDeliverable(deliverableId, content, baseVersion)),
       publish: (event) => registry.withHandle(session, (handle) => handle.publish(event)),
     }),
     [registry, session],

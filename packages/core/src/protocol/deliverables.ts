@@ -151,3 +151,30 @@ export const DeliverableSchema = z.discriminatedUnion('kind', [
 ]);
 export type Deliverable = z.infer<typeof DeliverableSchema>;
 export type DeliverableOf<K extends DeliverableKind> = Extract<Deliverable, { kind: K }>;
+
+/**
+ * The part of a deliverable a person may change: its title, its Markdown and its kind's data,
+ * validated with the kind's own schemas (the same limits as the deliverable itself). Everything
+ * else (ids, agent, skill, disclaimers) stays as the agent wrote it.
+ */
+export const DeliverableContentSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('research-brief'), title: common.title, markdown: common.markdown, data: ResearchBriefDataSchema }),
+  z.object({ kind: z.literal('competitor-snapshot'), title: common.title, markdown: common.markdown, data: CompetitorSnapshotDataSchema }),
+  z.object({ kind: z.literal('campaign-strategy'), title: common.title, markdown: common.markdown, data: CampaignStrategyDataSchema }),
+  z.object({ kind: z.literal('social-posts'), title: common.title, markdown: common.markdown, data: SocialPostsDataSchema }),
+  z.object({ kind: z.literal('ad-copy'), title: common.title, markdown: common.markdown, data: AdCopyDataSchema }),
+  z.object({ kind: z.literal('landing-page'), title: common.title, markdown: common.markdown, data: LandingPageDataSchema }),
+  z.object({ kind: z.literal('creative-concepts'), title: common.title, markdown: common.markdown, data: CreativeConceptsDataSchema }),
+  z.object({ kind: z.literal('measurement-plan'), title: common.title, markdown: common.markdown, data: MeasurementPlanDataSchema }),
+]);
+export type DeliverableContent = z.infer<typeof DeliverableContentSchema>;
+
+/**
+ * The deliverable with a person's edit applied: title, Markdown and data replaced, everything
+ * else kept (key order too, so a state built here serialises like one parsed from a snapshot).
+ * Returns `undefined` when the edit is of another kind.
+ */
+export function applyDeliverableContent(deliverable: Deliverable, content: DeliverableContent): Deliverable | undefined {
+  if (deliverable.kind !== content.kind) return undefined;
+  return { ...deliverable, title: content.title, markdown: content.markdown, data: content.data } as Deliverable;
+}

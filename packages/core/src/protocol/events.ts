@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 // English messages before anything is parsed (see the file).
 import './_english-messages.js';
 import { CampaignBriefSchema } from './brief.js';
-import { DeliverableSchema } from './deliverables.js';
+import { DeliverableContentSchema, DeliverableSchema } from './deliverables.js';
 import { AgentNameSchema, IdSchema, OffsetSchema, WorkspaceIdSchema } from './limits.js';
 
 /** Who caused an event. Human ids come from the verified session token, never from the client. */
@@ -183,6 +183,20 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('review.requested'), ...task, deliverableId: z.optional(IdSchema) }),
   z.object({ type: z.literal('review.approved'), ...task, comment: z.optional(text(4000)), by: ActorSchema }),
   z.object({ type: z.literal('review.changes_requested'), ...task, comment: nonEmptyText(4000), by: ActorSchema }),
+  // human edits of deliverables
+  z.object({
+    type: z.literal('deliverable.edited'),
+    ...task,
+    deliverableId: IdSchema,
+    /**
+     * The version of the deliverable the edit was made on (`SessionState.deliverableVersions`):
+     * the server refuses an edit of a version that is no longer the current one (`conflict`).
+     */
+    baseVersion: z.number().check(z.int(), z.positive()),
+    /** The whole new content: title, Markdown and the kind's data. */
+    content: DeliverableContentSchema,
+    by: ActorSchema,
+  }),
 ]);
 export type SessionEvent = z.infer<typeof SessionEventSchema>;
 export type SessionEventInput = z.input<typeof SessionEventSchema>;
@@ -199,6 +213,8 @@ export const CLIENT_EVENT_TYPES = [
   'card.commented',
   'review.approved',
   'review.changes_requested',
+  // human edits (need `write`)
+  'deliverable.edited',
 ] as const satisfies readonly SessionEventType[];
 export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
 

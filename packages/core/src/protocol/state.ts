@@ -130,6 +130,28 @@ export const RoutingDecisionStateSchema = z.object({
   reason: z.string(),
 });
 
+/** One version of a deliverable: who wrote it (an agent, or a person's edit) and when. */
+export const DeliverableVersionEntrySchema = z.object({
+  version: z.number().check(z.int(), z.positive()),
+  by: ActorSchema,
+  /** Server time (ms) of the record that made this version. */
+  at: z.number(),
+  /** Offset of that record (`deliverable.created` or `deliverable.edited`). */
+  offset: OffsetSchema,
+});
+export type DeliverableVersionEntry = z.infer<typeof DeliverableVersionEntrySchema>;
+
+/**
+ * The version counter and history of one deliverable. Version 1 is what the agent wrote; every
+ * human edit (and every regeneration after a review) adds one. Edits name the version they were
+ * based on, so a stale edit is refused instead of silently overwriting a newer one.
+ */
+export const DeliverableVersionsSchema = z.object({
+  version: z.number().check(z.int(), z.positive()),
+  history: z.array(DeliverableVersionEntrySchema),
+});
+export type DeliverableVersions = z.infer<typeof DeliverableVersionsSchema>;
+
 /** The whole reduced state of a session (what a snapshot carries). */
 export const SessionStateSchema = z.object({
   version: z.number().check(z.int()),
@@ -147,5 +169,7 @@ export const SessionStateSchema = z.object({
   steers: z.array(SteerStateSchema),
   routing: z.array(RoutingDecisionStateSchema),
   usage: UsageTotalsSchema,
+  /** Version counter and history per deliverable id (`deliverables` holds the current version). */
+  deliverableVersions: z.record(z.string(), DeliverableVersionsSchema),
 });
 export type SessionState = z.infer<typeof SessionStateSchema>;

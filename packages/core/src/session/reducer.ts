@@ -1,5 +1,7 @@
 import {
   STATE_VERSION,
+  applyDeliverableContent,
+  type Actor,
   type EventOf,
   type MessageState,
   type RunState,
@@ -9,7 +11,7 @@ import {
   type TaskStatus,
 } from '../protocol/index.js';
 import { addUsage, cardState, routingDecisionState, runState, steerState, taskState, zeroUsage } from './_entities.js';
-import { Draft } from './_records.js';
+import { Draft, getOwn, setOwn } from './_records.js';
 import { StateWriter, taskCardId } from './_state-writer.js';
 
 /** Task statuses a task never leaves on its own; a cancelled run leaves them as they are. */
@@ -39,6 +41,7 @@ export function createSessionState(): SessionState {
     steers: [],
     routing: [],
     usage: zeroUsage(),
+    deliverableVersions: {},
   };
 }
 
@@ -158,6 +161,7 @@ function reduce(w: StateWriter, record: SessionRecord): void {
     case 'deliverable.created': {
       const { deliverable } = event;
       w.putDeliverable(deliverable);
+      addDeliverableVersion(w, deliverable.id, { kind: 'agent', agent: deliverable.agent }, record);
       w.updateTask(event.runId, event.taskId, { deliverableId: deliverable.id });
       const run = w.run(event.runId);
       if (run && !run.deliverableIds.includes(deliverable.id)) {
@@ -271,6 +275,9 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       moveReview(w, event.runId, event.taskId, (status) => status === 'review' || status === 'done', 'in_progress');
       addComment(w, taskCardId(event.runId, event.taskId), { by: event.by, text: event.comment, at: record.at });
       return;
+    // human edits of deliverables
+    case 'deliverable.edited':
+      return deliverableEdited(w, event, record);
     default: {
       // Exhaustive over today's events; an event type from a newer server is skipped, not fatal.
       const unknown: never = event;
@@ -278,6 +285,31 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       return;
     }
   }
+}
+
+/**
+ * Applies a person's edit when it was made on the current version of a deliverable of that task
+ * and kind. The server refuses any other; skipping them here too keeps every device's state the
+ * same even for a log that holds one (two nodes accepting edits of one version at once).
+ */
+function deliverableEdited(w: StateWriter, event: EventOf<'deliverable.edited'>, record: SessionRecord): void {
+  const current = getOwn(w.root.deliverables, event.deliverableId);
+  if (!current || current.runId !== event.runId || current.taskId !== event.taskId) return;
+  if ((getOwn(w.root.deliverableVersions, event.deliverableId)?.version ?? 1) !== event.baseVersion) return;
+  const edited = applyDeliverableContent(current, event.content);
+  if (!edited) return;
+  w.putDeliverable(edited);
+  addDeliverableVersion(w, event.deliverableId, event.by, record);
+}
+
+/** Counts one more version of a deliverable, with who made it and when. */
+function addDeliverableVersion(w: StateWriter, deliverableId: string, by: Actor, record: SessionRecord): void {
+  const versions = w.draft.own(w.root.deliverableVersions);
+  const previous = getOwn(versions, deliverableId);
+  const version = (previous?.version ?? 0) + 1;
+  const entry = { version, by, at: record.at, offset: record.offset };
+  setOwn(versions, deliverableId, { version, history: [...(previous?.history ?? []), entry] });
+  w.root.deliverableVersions = versions;
 }
 
 function runStarted(w: StateWriter, event: EventOf<'run.started'>, at: number): void {

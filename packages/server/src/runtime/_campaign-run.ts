@@ -156,7 +156,8 @@ export class CampaignRun {
   /** Starts dependants whose prerequisites are all done; blocks those of a task that did not finish. */
   #afterTask(task: PlannedTask, outcome: TaskOutcome, outcomes: Map<string, TaskOutcome>): void {
     if (outcome.status === 'stopped') return;
-    if (outcome.status === 'done') this.#shared.deliverables.set(task.id, outcome.deliverable);
+    // The deliverable as it stands now: a person may have edited it since the task wrote it.
+    if (outcome.status === 'done') this.#shared.deliverables.set(task.id, this.#executions.get(task.id)?.deliverable ?? outcome.deliverable);
     for (const execution of this.#executions.values()) {
       if (!execution.waiting || !execution.task.dependsOn.includes(task.id)) continue;
       if (outcome.status === 'done') {
@@ -207,6 +208,14 @@ export class CampaignRun {
       case 'review.changes_requested':
         this.#executions.get(event.taskId)?.review({ type: 'changes_requested', comment: event.comment });
         return;
+      case 'deliverable.edited': {
+        // The task keeps the edit for when it is approved; a finished one has handed its
+        // deliverable to the run already, so the edit replaces it there for dependants to come.
+        const execution = this.#executions.get(event.taskId);
+        const edited = execution?.edit(event.deliverableId, event.content);
+        if (edited && this.#shared.deliverables.has(event.taskId)) this.#shared.deliverables.set(event.taskId, edited);
+        return;
+      }
       default:
         return;
     }

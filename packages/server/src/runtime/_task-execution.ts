@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeliverableSchema,
+  applyDeliverableContent,
+  type DeliverableContent,
   buildSkillRequest,
   parseDeliverable,
   type Actor,
@@ -63,6 +65,9 @@ export class TaskExecution {
   #restartRequested = false;
   #reviewWaiter: ((decision: ReviewDecision | { type: 'aborted' }) => void) | undefined;
   #messages = 0;
+  #deliverable: Deliverable | undefined;
+  /** True from a review's request for changes until the new version is written. */
+  #rewriting = false;
   #settle!: (outcome: TaskOutcome) => void;
   /** Resolves once the task has reached its final state (and written it). */
   readonly settled: Promise<TaskOutcome>;
@@ -100,6 +105,23 @@ export class TaskExecution {
     return this.#phase === 'waiting';
   }
 
+  /** The task's deliverable as it stands now: the last one it wrote, with any edit made since. */
+  get deliverable(): Deliverable | undefined {
+    return this.#deliverable;
+  }
+
+  /**
+   * Applies a person's edit to the task's deliverable; returns the edited deliverable. An edit
+   * that arrives while the task is writing a new version (after a review asked for changes) is
+   * of the old one, which the new version replaces: it is left out.
+   */
+  edit(deliverableId: string, content: DeliverableContent): Deliverable | undefined {
+    if (this.#deliverable?.id !== deliverableId || this.#rewriting) return undefined;
+    const edited = applyDeliverableContent(this.#deliverable, content);
+    if (edited) this.#deliverable = edited;
+    return edited;
+  }
+
   /** Starts the task; its dependencies are done. */
   start(): void {
     if (this.#phase !== 'waiting') return;
@@ -132,6 +154,7 @@ export class TaskExecution {
     const { runId } = this.shared;
     const task = this.task;
     const deliverable = { ...previous, id: composeId(task.id, 'deliverable'), runId, taskId: task.id, agent: task.agent } as Deliverable;
+    this.#deliverable = deliverable;
     this.#writeThenSettle(
       [
         { type: 'task.started', runId, taskId: task.id, agent: task.agent },
@@ -230,6 +253,8 @@ export class TaskExecution {
           await this.#append([{ type: 'task.failed', runId, taskId: task.id, agent: task.agent, error: deliverable.error }]);
           return { status: 'failed', error: deliverable.error };
         }
+        this.#deliverable = deliverable;
+        this.#rewriting = false;
         const created: SessionEvent = { type: 'deliverable.created', runId, taskId: task.id, deliverable };
         const completed: SessionEvent = { type: 'task.completed', runId, taskId: task.id, agent: task.agent, deliverableId: deliverable.id };
         if (!task.review) {
@@ -245,8 +270,9 @@ export class TaskExecution {
         try {
           await this.#append([created, { type: 'review.requested', runId, taskId: task.id, deliverableId: deliverable.id }, completed]);
           const answer = await decision;
-          if (answer.type === 'approved') return { status: 'done', deliverable };
+          if (answer.type === 'approved') return { status: 'done', deliverable: this.#deliverable ?? deliverable };
           if (answer.type === 'aborted') return await this.#afterAbort();
+          this.#rewriting = true;
           guidance.push(answer.comment);
         } finally {
           this.#reviewWaiter = undefined;

@@ -51,4 +51,28 @@ describe('exportRun file names', () => {
     expect(exported.files).toEqual(['research-brief.md', 'research-brief.json', 'run.json', 'README.md']);
     expect(await readFile(join(target, 'research-brief.md'), 'utf8')).toBe('# Research\n\nFindings.\n\n---\n\n_Terms apply._\n');
   });
+
+  it('writes the current version of an edited deliverable', async () => {
+    const state = stateWithOneBrief();
+    const edited = applyRecords(state, [
+      {
+        offset: state.offset + 1,
+        at: 1,
+        event: SessionEventSchema.parse({
+          type: 'deliverable.edited',
+          runId,
+          taskId: 'research',
+          deliverableId: 'd1',
+          baseVersion: 1,
+          content: { kind: 'research-brief', title: 'Research', markdown: '# Research\n\nEdited by Ada.', data: state.deliverables.d1!.data },
+          by: { kind: 'human', id: 'u1', name: 'Ada' },
+        }),
+      },
+    ]);
+    const target = join(directory, 'edited');
+    await exportRun(edited, { runId, directory: target });
+    expect(await readFile(join(target, 'research-brief.md'), 'utf8')).toContain('Edited by Ada.');
+    expect(await readFile(join(target, 'research-brief.md'), 'utf8')).not.toContain('Findings.');
+    expect(await readFile(join(target, 'README.md'), 'utf8')).toContain('edited');
+  });
 });

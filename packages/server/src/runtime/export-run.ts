@@ -166,7 +166,11 @@ async function runFiles(state: SessionState, runId: string): Promise<ZipFile[]> 
       }
     }
     const issues = deliverable.issues.length === 0 ? 'none' : `${deliverable.issues.length} (${deliverable.issues.filter((issue) => issue.repaired).length} repaired)`;
-    rows.push(`| ${deliverable.title.replace(/\|/g, '\\|')} | ${deliverable.agent} | ${links.join(', ')} | ${issues} |`);
+    // A person's edit is named beside the agent, so the reader knows whose words these are.
+    const versions = Object.hasOwn(state.deliverableVersions ?? {}, id) ? state.deliverableVersions[id] : undefined;
+    const editor = versions?.history.at(-1)?.by;
+    const author = editor?.kind === 'human' ? `${deliverable.agent}, edited by ${editor.name ?? editor.id} (version ${versions!.version})` : deliverable.agent;
+    rows.push(`| ${deliverable.title.replace(/\|/g, '\\|')} | ${author.replace(/\|/g, '\\|')} | ${links.join(', ')} | ${issues} |`);
   }
   const usage = summarizeUsage(state, { runId: run.id });
   write(

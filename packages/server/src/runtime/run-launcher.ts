@@ -7,7 +7,18 @@ export type RunControl =
   /** A human approved a task waiting at a review gate; its dependants may start. */
   | { event: EventOf<'review.approved'>; offset: number }
   /** A human asked for changes to a task waiting at a review gate; the task runs again with the comment. */
-  | { event: EventOf<'review.changes_requested'>; offset: number };
+  | { event: EventOf<'review.changes_requested'>; offset: number }
+  /** A person edited a deliverable of the run; dependants that start later take the edited version. */
+  | { event: EventOf<'deliverable.edited'>; offset: number };
+
+/** The event types delivered through `RunContext.onControl` (a whole-run cancel is also one: the session layer stops the run). */
+export const RUN_CONTROL_TYPES: ReadonlySet<string> = new Set<RunControl['event']['type']>([
+  'cancel.requested',
+  'steer.submitted',
+  'review.approved',
+  'review.changes_requested',
+  'deliverable.edited',
+]);
 
 /** What the session layer hands to whatever runs a brief (the team runtime, or a scripted producer). */
 export interface RunContext {
@@ -31,7 +42,7 @@ export interface RunContext {
   /** Aborted when the whole run is cancelled; `run.cancelled` is written by the session layer. */
   signal: AbortSignal;
   /**
-   * Scoped cancels (one task or agent), steers and review decisions, in log order. Control travels through the
+   * Scoped cancels (one task or agent), steers, review decisions and human edits, in log order. Control travels through the
    * log itself, so it reaches the node that owns the run whichever node received it.
    */
   onControl(listener: (control: RunControl) => void): () => void;

@@ -361,4 +361,42 @@ describe('createTeamRuntime', () => {
     expect(ofType(records, 'deliverable.created').filter((record) => record.event.taskId === strategy.id)).toHaveLength(2);
     expect(state.runs['run-1']?.deliverableIds).toHaveLength(8);
   });
+  it('gives a dependant that starts after a person edited its input the edited version (with and without a review gate)', async () => {
+    const { provider, harness, task, runtime } = await setup({ reviewGates: ['campaign-strategy'] });
+    const research = task('research');
+    const competitors = task('competitors');
+    const strategy = task('strategy');
+    provider.hold(competitors.skill);
+    const launched = runtime.launch(harness.context);
+    const edit = async (taskId: string, marker: string) => {
+      const state = await harness.state();
+      const deliverableId = state.runs['run-1']!.tasks[taskId]!.deliverableId!;
+      const current = state.deliverables[deliverableId]!;
+      return harness.submit({
+        type: 'deliverable.edited',
+        runId: 'run-1',
+        taskId,
+        deliverableId,
+        baseVersion: state.deliverableVersions[deliverableId]!.version,
+        content: { kind: current.kind, title: current.title, markdown: `${current.markdown}\n\n${marker}`, data: current.data } as never,
+        by: human,
+      });
+    };
+
+    // The research is done and handed to the run; the strategy waits for the competitors.
+    await harness.waitFor((record) => record.event.type === 'task.completed' && record.event.taskId === research.id);
+    await edit(research.id, 'EDITED-RESEARCH: only weekend hikers in the Alps.');
+    (await provider.waitForCall(competitors.skill)).release();
+    const strategyCall = await provider.waitForCall(strategy.skill);
+    expect(strategyCall.request.messages[0]!.content).toContain('EDITED-RESEARCH: only weekend hikers in the Alps.');
+
+    // The strategy waits at its gate; it is edited there, then approved: its dependants get the edit.
+    await harness.waitFor((record) => record.event.type === 'review.requested');
+    await edit(strategy.id, 'EDITED-STRATEGY: lead with the price.');
+    await harness.submit({ type: 'review.approved', runId: 'run-1', taskId: strategy.id, by: human });
+    const social = await provider.waitForCall(task('social').skill);
+    expect(social.request.messages[0]!.content).toContain('EDITED-STRATEGY: lead with the price.');
+    await launched;
+    expect((await harness.state()).runs['run-1']?.status).toBe('completed');
+  });
 });

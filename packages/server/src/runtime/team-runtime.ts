@@ -85,7 +85,8 @@ export class TeamRuntimeOptionsError extends TypeError {
  * independent ones in parallel (at most `concurrency` generations of the run at once). Each task appends its
  * own `task.*`, `message.*`, `text.delta`, `deliverable.created` and `usage` events; the run ends
  * with `run.completed` (every deliverable id) or `run.failed` when nothing could be produced.
- * Scoped cancels, steers and review decisions arrive through `context.onControl`; a whole-run
+ * Scoped cancels, steers, review decisions and human edits (which dependants that start later
+ * take as their input) arrive through `context.onControl`; a whole-run
  * cancel aborts `context.signal`, after which the run writes nothing more.
  */
 export function createTeamRuntime(options: TeamRuntimeOptions): RunLauncher {

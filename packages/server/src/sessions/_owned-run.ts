@@ -1,10 +1,8 @@
 import { RUN_TERMINAL_TYPES, type Actor, type CampaignBrief, type Deliverable, type SessionEvent, type SessionRecord } from '@marketing-team/core';
 import { FencedError, type SessionStore } from '../stores/session-store.js';
-import type { RunContext, RunControl, RunLauncher } from '../runtime/run-launcher.js';
+import { RUN_CONTROL_TYPES, type RunContext, type RunControl, type RunLauncher } from '../runtime/run-launcher.js';
 
 const TERMINAL = new Set<string>(RUN_TERMINAL_TYPES);
-/** Events the launcher hears about through `onControl` (a whole-run cancel is handled here). */
-const CONTROL_TYPES = new Set<string>(['cancel.requested', 'steer.submitted', 'review.approved', 'review.changes_requested']);
 
 /** What the hub tells an owned run when it starts. */
 export interface OwnedRunInit {
@@ -87,7 +85,7 @@ export class OwnedRun {
       this.#ended = true;
     } else if (event.type === 'cancel.requested' && !event.scope) {
       void this.cancel(event.by, event.reason);
-    } else if (CONTROL_TYPES.has(event.type)) {
+    } else if (RUN_CONTROL_TYPES.has(event.type)) {
       const control = { event, offset: record.offset } as RunControl;
       for (const listener of this.#listeners) {
         try {

@@ -1,5 +1,6 @@
 import {
   RUN_TERMINAL_TYPES,
+  STATE_VERSION,
   applyRecords,
   createSessionState,
   type SessionRecord,
@@ -104,7 +105,8 @@ export class SessionChannel {
     const [snapshot, head] = await Promise.all([store.loadSnapshot(session), store.head(session)]);
     if (this.closed) return;
     this.epoch = head.epoch;
-    if (snapshot && snapshot.offset <= head.offset) this.state = snapshot.state;
+    // A snapshot of an older state shape is not used: the log is replayed from the start instead.
+    if (snapshot && snapshot.offset <= head.offset && snapshot.state.version === STATE_VERSION) this.state = snapshot.state;
     let caughtUp!: () => void;
     const reachedHead = new Promise<void>((resolve) => (caughtUp = resolve));
     const target = head.offset;

@@ -167,6 +167,75 @@ describe('SessionHub', () => {
   });
 });
 
+describe('SessionHub deliverable edits', () => {
+  const deliverable = {
+    id: 'd-research',
+    kind: 'research-brief',
+    title: 'Research brief',
+    runId: 'run-1',
+    taskId: 'research',
+    agent: 'market-researcher',
+    skill: 'market-research',
+    offline: true,
+    markdown: 'Agent text.',
+    data: { summary: 'Agent summary', audienceInsights: [], marketTrends: [], opportunities: [] },
+  } as const;
+  const edit = (baseVersion: number, markdown: string, extra: Record<string, unknown> = {}) => ({
+    type: 'deliverable.edited',
+    runId: 'run-1',
+    taskId: 'research',
+    deliverableId: deliverable.id,
+    baseVersion,
+    content: { kind: 'research-brief', title: 'Research brief', markdown, data: deliverable.data },
+    ...extra,
+  });
+
+  async function sessionWithDeliverable() {
+    const store = new MemoryStore();
+    await store.append('s', [
+      { type: 'brief.submitted', runId: 'run-1', brief: { goal: 'Test', channels: [], deliverables: [], reviewGates: [] }, by: { kind: 'system' } },
+      { type: 'run.started', runId: 'run-1', tasks: [{ id: 'research', title: 'Research', skill: 'market-research', agent: 'market-researcher', dependsOn: [], review: false }], model: { provider: 'scripted', name: 'x', offline: true } },
+      { type: 'deliverable.created', runId: 'run-1', taskId: 'research', deliverable },
+      { type: 'run.completed', runId: 'run-1', deliverableIds: [deliverable.id] },
+    ]);
+    return { store, hub: new SessionHub({ store }) };
+  }
+
+  it('stores an edit with the actor of the token, and refuses one made on a stale version with a conflict naming baseVersion', async () => {
+    const { store, hub } = await sessionWithDeliverable();
+    const head = (await store.head('s')).offset;
+    const forged = { by: { kind: 'human', id: 'someone-else', name: 'Mallory' } };
+    await expect(hub.publish('s', grant, 'e1', edit(1, 'Edited by u-1.', forged))).resolves.toMatchObject({ offset: head + 1, duplicate: false });
+    const stored = (await store.read('s', head)).at(-1)!;
+    expect(stored.event).toMatchObject({ type: 'deliverable.edited', by: { kind: 'human', id: 'u-1' } });
+    // Edits need write, not control; a stale base is refused and nothing is stored.
+    await expect(hub.publish('s', { ...grant, capabilities: ['read'] }, 'e2', edit(2, 'x'))).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(hub.publish('s', { ...grant, userId: 'u-2' }, 'e3', edit(1, 'Made on version 1.'))).rejects.toMatchObject({ code: 'conflict', field: 'event.baseVersion' });
+    await expect(hub.publish('s', { ...grant, capabilities: ['read', 'write'] }, 'e4', edit(2, 'Second edit.'))).resolves.toMatchObject({ offset: head + 2 });
+    const { state } = await hub.snapshot('s');
+    expect(state.deliverables[deliverable.id]?.markdown).toBe('Second edit.');
+    expect(state.deliverableVersions[deliverable.id]?.version).toBe(3);
+    expect(state.deliverableVersions[deliverable.id]?.history.map((entry) => entry.by)).toEqual([
+      { kind: 'agent', agent: 'market-researcher' },
+      { kind: 'human', id: 'u-1' },
+      { kind: 'human', id: 'u-1' },
+    ]);
+    await hub.close();
+  });
+
+  it('refuses bad content, another kind and an unknown deliverable with typed errors naming the field', async () => {
+    const { store, hub } = await sessionWithDeliverable();
+    const head = (await store.head('s')).offset;
+    await expect(hub.publish('s', grant, 'b1', edit(1, 'x'.repeat(200_001)))).rejects.toMatchObject({ code: 'bad_frame', field: 'event.content.markdown' });
+    await expect(hub.publish('s', grant, 'b2', { ...edit(1, 'x'), content: { kind: 'research-brief', title: 'T', markdown: 'x', data: { summary: 'only' } } })).rejects.toMatchObject({ code: 'bad_frame', field: 'event.content.data.audienceInsights' });
+    await expect(hub.publish('s', grant, 'b3', { ...edit(1, 'x'), content: { kind: 'ad-copy', title: 'T', markdown: 'x', data: { variants: [] } } })).rejects.toMatchObject({ code: 'bad_frame', field: 'event.content.kind' });
+    await expect(hub.publish('s', grant, 'b4', { ...edit(1, 'x'), deliverableId: 'nope' })).rejects.toMatchObject({ code: 'not_found', field: 'event.deliverableId' });
+    await expect(hub.publish('s', grant, 'b5', { ...edit(1, 'x'), runId: 'run-9' })).rejects.toMatchObject({ code: 'not_found', field: 'event.runId' });
+    expect((await store.head('s')).offset).toBe(head);
+    await hub.close();
+  });
+});
+
 describe('SessionHub presence', () => {
   // Only the presence timer and the clock are faked: the store and the record fan-out keep
   // running on their own, and the test decides when the coalescing window ends.

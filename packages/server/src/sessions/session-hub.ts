@@ -274,6 +274,7 @@ export class SessionHub {
           throw new ProtocolError('conflict', `event.taskId: task ${task.id} is not awaiting review (it is ${task.status})`, 'event.taskId');
         }
       }
+      if (event.type === 'deliverable.edited') checkEdit(channel.state, event);
       const { offset, duplicate } = await this.#append(session, event, clientMsgId);
       if (event.type === 'brief.submitted' && !duplicate) this.#launch(channel, event, offset);
       return ack(session, clientMsgId, offset, duplicate);
@@ -586,6 +587,26 @@ function actorOf(grant: SessionGrant): Actor {
   return grant.userName !== undefined
     ? { kind: 'human', id: grant.userId, name: grant.userName }
     : { kind: 'human', id: grant.userId };
+}
+
+/**
+ * An edit is stored only when it names a deliverable of that run and task, of the same kind, and
+ * was made on its current version: an edit of an older one would overwrite someone else's.
+ */
+function checkEdit(state: SessionState, event: Extract<SessionEvent, { type: 'deliverable.edited' }>): void {
+  const run = Object.hasOwn(state.runs, event.runId) ? state.runs[event.runId] : undefined;
+  if (!run) throw new ProtocolError('not_found', `event.runId: no run ${event.runId} in this session`, 'event.runId');
+  const deliverable = Object.hasOwn(state.deliverables, event.deliverableId) ? state.deliverables[event.deliverableId] : undefined;
+  if (!deliverable || deliverable.runId !== event.runId || deliverable.taskId !== event.taskId) {
+    throw new ProtocolError('not_found', `event.deliverableId: task ${event.taskId} of run ${event.runId} has no deliverable ${event.deliverableId}`, 'event.deliverableId');
+  }
+  if (deliverable.kind !== event.content.kind) {
+    throw new ProtocolError('bad_frame', `event.content.kind: the deliverable is a ${deliverable.kind}, not a ${event.content.kind}`, 'event.content.kind');
+  }
+  const current = Object.hasOwn(state.deliverableVersions, event.deliverableId) ? state.deliverableVersions[event.deliverableId]!.version : 1;
+  if (event.baseVersion !== current) {
+    throw new ProtocolError('conflict', `event.baseVersion: the edit was made on version ${event.baseVersion}, but the deliverable is at version ${current}; reload it and edit again`, 'event.baseVersion');
+  }
 }
 
 function findRun(state: SessionState, runId: string) {

@@ -11,7 +11,7 @@ import {
   CampaignBriefSchema,
 } from '@marketing-team/core';
 import type { SessionStore } from '../../stores/session-store.js';
-import type { RunContext, RunControl } from '../run-launcher.js';
+import { RUN_CONTROL_TYPES, type RunContext, type RunControl } from '../run-launcher.js';
 
 /** A `RunContext` over a real `SessionStore`, plus the controls a test (or a bench) needs. */
 export interface StoreRunHarness {
@@ -29,7 +29,6 @@ export interface StoreRunHarness {
   close(): void;
 }
 
-const CONTROL_TYPES = new Set(['cancel.requested', 'steer.submitted', 'review.approved', 'review.changes_requested']);
 
 /**
  * Stores a `brief.submitted` in `store` and builds the `RunContext` the session hub would hand
@@ -58,7 +57,7 @@ export async function createStoreRunHarness(options: {
     for (const record of batch) {
       seen.push(record);
       const event = record.event;
-      if (CONTROL_TYPES.has(event.type) && 'runId' in event && event.runId === runId) {
+      if (RUN_CONTROL_TYPES.has(event.type) && 'runId' in event && event.runId === runId) {
         for (const listener of listeners) listener({ event, offset: record.offset } as RunControl);
       }
       for (const watcher of [...watchers]) {
