@@ -170,7 +170,7 @@ describe('SessionHub', () => {
 describe('SessionHub deliverable edits', () => {
   const deliverable = {
     id: 'd-research',
-    kind: 'research-brief',
+    kind: 'research-brief' as const,
     title: 'Research brief',
     runId: 'run-1',
     taskId: 'research',
@@ -179,7 +179,9 @@ describe('SessionHub deliverable edits', () => {
     offline: true,
     markdown: 'Agent text.',
     data: { summary: 'Agent summary', audienceInsights: [], marketTrends: [], opportunities: [] },
-  } as const;
+    issues: [],
+    disclaimers: [],
+  };
   const edit = (baseVersion: number, markdown: string, extra: Record<string, unknown> = {}) => ({
     type: 'deliverable.edited',
     runId: 'run-1',
