@@ -108,6 +108,11 @@ export class BriefFormElement extends LitElement {
       .choices label:has(input:focus-visible) {
         box-shadow: var(--_focus);
       }
+      /* Review gates: the same pills, smaller, since most briefs leave them all unticked. */
+      .gates label {
+        min-height: 28px;
+        font-size: 0.88em;
+      }
       .choices input {
         width: auto;
         margin: 0;
@@ -172,6 +177,7 @@ export class BriefFormElement extends LitElement {
       goal: text('goal'),
       channels: data.getAll('channels').map(String) as SocialChannel[],
       deliverables: data.getAll('deliverables').map(String) as DeliverableKind[],
+      reviewGates: data.getAll('reviewGates').map(String) as DeliverableKind[],
     };
     if (text('audience')) brief.audience = text('audience');
     if (text('product')) brief.product = text('product');
@@ -287,6 +293,16 @@ export class BriefFormElement extends LitElement {
           )}
         </div>
         <p class="hint" id="kinds-hint">${strings.deliverablesHint}</p>
+      </fieldset>
+      <fieldset ?disabled=${disabled} aria-describedby="gates-hint">
+        <legend>${strings.reviewGatesLabel}</legend>
+        <div class="choices gates">
+          ${KINDS.map(
+            (kind) =>
+              html`<label><input type="checkbox" name="reviewGates" value=${kind} />${strings.deliverableKinds[kind]}</label>`,
+          )}
+        </div>
+        <p class="hint" id="gates-hint">${strings.reviewGatesHint}</p>
       </fieldset>
       ${this.error ? html`<p part="error" id="error" role="alert">${this.error}</p>` : nothing}
       <div class="actions">

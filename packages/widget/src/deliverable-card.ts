@@ -1,10 +1,30 @@
-import type { Deliverable, DeliverableOf } from '@marketing-team/core';
+import type { CardState, Deliverable, DeliverableContent, DeliverableOf, DeliverableVersions, TaskStatus } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
+import { contentOf, editFields, type EditField } from './internal/_deliverable-edit.js';
 import { defineElement } from './internal/_define.js';
+import { fileName, saveFile } from './internal/_download.js';
 import { loadSanitizers, loadedSanitizers } from './internal/_markdown-loader.js';
 import { themeStyles } from './internal/_theme.js';
 import './markdown-view.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
+
+/** Detail of `mt-edit-deliverable`: a person saved an inline edit. */
+export interface EditDeliverableDetail {
+  deliverableId: string;
+  runId: string;
+  taskId: string;
+  /** The version the edit was made on. */
+  baseVersion: number;
+  content: DeliverableContent;
+  /** Called once the server stored the edit (no argument) or refused it (why, in words). */
+  done(error?: string): void;
+}
+
+/** What a card shows of its task: whether it waits at a review gate, and the review comments. */
+export interface DeliverableReview {
+  status: TaskStatus;
+  comments: CardState['comments'];
+}
 
 /**
  * One deliverable, rendered by kind: Markdown documents through the sanitizer, social posts as
@@ -12,8 +32,18 @@ import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.
  * own Content-Security-Policy, in a sandboxed iframe without scripts or same-origin access, the
  * SVG banner as an image, and the measurement plan as a table. The required disclaimers follow
  * in an element of their own, apart from the model's text, so nothing in it can hide them.
+ * A person with `write` edits the texts inline (Save / Cancel); one with `control` approves or
+ * asks for changes on a card waiting at its review gate; anyone downloads it.
  *
+ * @fires mt-edit-deliverable - Save of an inline edit; detail {@link EditDeliverableDetail}.
+ * @fires mt-approve - Approve on a card waiting for review; detail `{ runId, taskId, comment? }`.
+ * @fires mt-request-changes - Request changes on it; detail `{ runId, taskId, comment }`.
  * @csspart deliverable - The card.
+ * @csspart edit - The Edit button; `editor` is the inline form, `editor-save` and `editor-cancel` its buttons.
+ * @csspart edited - The line naming who edited the current version.
+ * @csspart download - A download button (the deliverable; the banner as SVG).
+ * @csspart review - The approval box of a card waiting for review (`review-approve`, `review-request-changes` inside).
+ * @csspart comments - The review comments.
  * @csspart heading - The title.
  * @csspart steered - The badge of a deliverable that reflects a steering instruction.
  * @csspart post - One social post.
@@ -36,8 +66,15 @@ export class DeliverableCardElement extends LitElement {
     mediaOrigins: { attribute: false },
     fresh: { type: Boolean, reflect: true },
     steeredBy: { attribute: false },
+    version: { attribute: false },
+    review: { attribute: false },
+    canWrite: { type: Boolean, attribute: 'can-write' },
+    canControl: { type: Boolean, attribute: 'can-control' },
     landingDocument: { state: true },
     copied: { state: true },
+    editing: { state: true },
+    saving: { state: true },
+    editError: { state: true },
   };
   static override styles = [
     themeStyles,
@@ -236,6 +273,86 @@ export class DeliverableCardElement extends LitElement {
         padding: 6px 8px;
         vertical-align: top;
       }
+      [part='edited'] {
+        flex: 1 1 100%;
+        font-size: 0.8em;
+        color: var(--_muted);
+      }
+      [part='editor'] {
+        display: grid;
+        gap: 10px;
+      }
+      [part='editor'] label {
+        display: grid;
+        gap: 4px;
+        font-weight: 600;
+        font-size: 0.85em;
+      }
+      [part='editor'] textarea {
+        min-height: 6em;
+        resize: vertical;
+        font-weight: 400;
+      }
+      [part='editor'] textarea[data-field='markdown'],
+      [part='editor'] textarea[data-field='html'] {
+        min-height: 16em;
+        font-family: var(--_mono);
+        font-size: 0.85em;
+      }
+      [part='editor'] input {
+        font-weight: 400;
+      }
+      .form-actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px;
+        align-items: center;
+      }
+      .form-error {
+        color: var(--_danger);
+        margin: 0;
+        font-size: 0.9em;
+      }
+      [part='review'] {
+        border: 1px solid var(--_accent);
+        border-radius: calc(var(--_radius) - 2px);
+        background: color-mix(in srgb, var(--_accent) 8%, var(--_bg));
+        padding: 10px 12px;
+        display: grid;
+        gap: 8px;
+      }
+      [part='review'] strong {
+        font-size: 0.95em;
+      }
+      [part='review'] label {
+        display: grid;
+        gap: 4px;
+        font-size: 0.85em;
+        font-weight: 600;
+      }
+      [part='review'] textarea {
+        min-height: 3.5em;
+        resize: vertical;
+        font-weight: 400;
+      }
+      [part='comments'] {
+        display: grid;
+        gap: 6px;
+        margin: 0;
+        padding: 0;
+        list-style: none;
+        font-size: 0.9em;
+      }
+      [part='comments'] li {
+        border-left: 3px solid var(--_border);
+        padding: 2px 0 2px 8px;
+        overflow-wrap: anywhere;
+        white-space: pre-wrap;
+      }
+      [part='comments'] .who {
+        font-weight: 600;
+        margin-right: 6px;
+      }
       ul {
         margin: 0;
         padding-left: 1.2em;
@@ -255,6 +372,18 @@ export class DeliverableCardElement extends LitElement {
   declare fresh: boolean;
   /** The steering instruction this deliverable reflects, if an agent applied one to its task. */
   declare steeredBy: string | undefined;
+  /** The deliverable's version counter and history (`SessionState.deliverableVersions`). */
+  declare version: DeliverableVersions | undefined;
+  /** Its task's status and review comments. */
+  declare review: DeliverableReview | undefined;
+  /** Whether the token may edit (`write`). */
+  declare canWrite: boolean;
+  /** Whether the token may approve or ask for changes (`control`). */
+  declare canControl: boolean;
+  /** The fields and base version of the edit under way, from when it began. */
+  declare private editing: { fields: EditField[]; baseVersion: number; deliverable: Deliverable } | undefined;
+  declare private saving: boolean;
+  declare private editError: string | undefined;
   /** The sanitized `srcdoc` of the landing page, once the sanitizer has loaded. */
   declare private landingDocument: string | undefined;
   /** Which copy button just copied (its feedback shows for a moment). */
@@ -265,6 +394,92 @@ export class DeliverableCardElement extends LitElement {
     this.strings = defaultStrings;
     this.mediaOrigins = [];
     this.fresh = false;
+    this.canWrite = false;
+    this.canControl = false;
+    this.saving = false;
+  }
+
+  private startEdit(): void {
+    const deliverable = this.deliverable;
+    if (!deliverable) return;
+    this.editError = undefined;
+    this.editing = { fields: editFields(deliverable, this.strings), baseVersion: this.version?.version ?? 1, deliverable };
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[part="editor"] [name="field-0"]')?.focus());
+  }
+
+  private cancelEdit(): void {
+    this.editing = undefined;
+    this.editError = undefined;
+    this.saving = false;
+  }
+
+  private saveEdit(event: SubmitEvent): void {
+    event.preventDefault();
+    const editing = this.editing;
+    if (!editing || this.saving) return;
+    const form = event.currentTarget as HTMLFormElement;
+    const values = editing.fields.map((_, index) => (form.elements.namedItem(`field-${index}`) as HTMLInputElement | HTMLTextAreaElement).value);
+    const { deliverable } = editing;
+    const content = contentOf(deliverable, editing.fields, values);
+    this.saving = true;
+    this.editError = undefined;
+    this.dispatchEvent(
+      new CustomEvent<EditDeliverableDetail>('mt-edit-deliverable', {
+        bubbles: true,
+        composed: true,
+        detail: {
+          deliverableId: deliverable.id,
+          runId: deliverable.runId,
+          taskId: deliverable.taskId,
+          baseVersion: editing.baseVersion,
+          content,
+          done: (error) => {
+            this.saving = false;
+            if (error === undefined) this.editing = undefined;
+            else this.editError = error;
+          },
+        },
+      }),
+    );
+  }
+
+  private decide(type: 'mt-approve' | 'mt-request-changes'): void {
+    const deliverable = this.deliverable;
+    const field = this.renderRoot.querySelector<HTMLTextAreaElement>('[part="review"] textarea');
+    if (!deliverable || !field) return;
+    const comment = field.value.trim();
+    if (type === 'mt-request-changes' && !comment) {
+      field.focus();
+      field.setCustomValidity(this.strings.changesPlaceholder);
+      field.reportValidity();
+      return;
+    }
+    field.setCustomValidity('');
+    this.dispatchEvent(
+      new CustomEvent(type, {
+        bubbles: true,
+        composed: true,
+        detail: { runId: deliverable.runId, taskId: deliverable.taskId, ...(comment ? { comment } : {}) },
+      }),
+    );
+    field.value = '';
+  }
+
+  /** Saves the deliverable as a file: Markdown, the sanitized landing page, or the banner as SVG. */
+  private download(deliverable: Deliverable, what: 'deliverable' | 'banner'): void {
+    const root = this.renderRoot as ShadowRoot;
+    if (what === 'banner' && deliverable.kind === 'creative-concepts') {
+      void loadSanitizers().then((sanitizers) => {
+        const svg = sanitizers.inertSvg(deliverable.data.bannerSvg);
+        if (svg) saveFile(root, fileName(`${deliverable.title} banner`, 'svg'), new Blob([svg], { type: 'image/svg+xml' }));
+      });
+      return;
+    }
+    if (deliverable.kind === 'landing-page' && this.landingDocument !== undefined) {
+      saveFile(root, fileName(deliverable.title, 'html'), new Blob([this.landingDocument], { type: 'text/html' }));
+      return;
+    }
+    saveFile(root, fileName(deliverable.title, 'md'), new Blob([this.markdownText(deliverable)], { type: 'text/markdown' }));
   }
 
   /**
@@ -363,16 +578,77 @@ export class DeliverableCardElement extends LitElement {
             ? html`${this.copyButton('html', strings.copyHtml, () => this.landingDocument ?? '')}
                 <button type="button" part="preview-open" class="action" @click=${this.openPreview}>${strings.openPreview}</button>`
             : nothing}
+          ${deliverable.kind !== 'landing-page' || this.landingDocument !== undefined
+            ? html`<button type="button" part="download" class="action" data-download="deliverable" @click=${() => this.download(deliverable, 'deliverable')}>
+                ${strings.download}
+              </button>`
+            : nothing}
+          ${deliverable.kind === 'creative-concepts' && deliverable.data.bannerSvg.trim()
+            ? html`<button type="button" part="download" class="action" data-download="banner" @click=${() => this.download(deliverable, 'banner')}>
+                ${strings.downloadBanner}
+              </button>`
+            : nothing}
+          ${this.canWrite && !this.editing
+            ? html`<button type="button" part="edit" class="action" @click=${this.startEdit}>${strings.edit}</button>`
+            : nothing}
         </div>
         </div>
+        ${this.renderEdited()}
       </header>
-      ${this.renderBody(deliverable)}
+      ${this.review?.status === 'review' ? this.renderReview() : nothing}
+      ${this.editing ? this.renderEditor(this.editing.fields) : this.renderBody(deliverable)}
+      ${this.review?.comments.length
+        ? html`<ul part="comments" aria-label=${strings.reviewComments}>
+            ${this.review.comments.map((comment) => html`<li><span class="who">${actorName(comment.by)}</span>${comment.text}</li>`)}
+          </ul>`
+        : nothing}
       ${deliverable.disclaimers?.length
         ? html`<footer part="disclaimers" aria-label=${strings.disclaimersLabel}>
             ${deliverable.disclaimers.map((disclaimer) => html`<p>${disclaimer}</p>`)}
           </footer>`
         : nothing}
     </article>`;
+  }
+
+  /** Who made the current version, once a person has edited it. */
+  private renderEdited() {
+    const last = this.version?.history.at(-1);
+    if (!last || last.by.kind !== 'human') return nothing;
+    const when = new Date(last.at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+    return html`<span part="edited" data-version=${last.version} title=${when}>${this.strings.editedBy(actorName(last.by), last.version)} · ${when}</span>`;
+  }
+
+  private renderEditor(fields: readonly EditField[]) {
+    const strings = this.strings;
+    return html`<form part="editor" @submit=${this.saveEdit} aria-label=${strings.edit}>
+      ${fields.map((field, index) => {
+        const key = String(field.path.at(-1));
+        return html`<label
+          >${field.label}
+          ${field.multiline
+            ? html`<textarea name=${`field-${index}`} data-field=${key} maxlength=${field.maxLength} .value=${field.value}></textarea>`
+            : html`<input name=${`field-${index}`} data-field=${key} maxlength=${field.maxLength} .value=${field.value} />`}
+        </label>`;
+      })}
+      ${this.editError ? html`<p class="form-error" role="alert">${this.editError}</p>` : nothing}
+      <div class="form-actions">
+        <button type="submit" part="editor-save" class="primary" ?disabled=${this.saving}>${this.saving ? strings.saving : strings.save}</button>
+        <button type="button" part="editor-cancel" @click=${this.cancelEdit}>${strings.cancelEdit}</button>
+      </div>
+    </form>`;
+  }
+
+  private renderReview() {
+    const strings = this.strings;
+    if (!this.canControl) return html`<div part="review" role="status"><strong>${strings.awaitingReview}</strong><span class="muted">${strings.reviewNotAllowed}</span></div>`;
+    return html`<div part="review" role="group" aria-label=${strings.awaitingReview}>
+      <strong>${strings.awaitingReview}</strong>
+      <label>${strings.reviewCommentLabel}<textarea maxlength="4000" @input=${(event: Event) => (event.target as HTMLTextAreaElement).setCustomValidity('')}></textarea></label>
+      <div class="form-actions">
+        <button type="button" part="review-approve" class="primary" @click=${() => this.decide('mt-approve')}>${strings.approve}</button>
+        <button type="button" part="review-request-changes" @click=${() => this.decide('mt-request-changes')}>${strings.requestChanges}</button>
+      </div>
+    </div>`;
   }
 
   private renderBody(deliverable: Deliverable) {
@@ -433,6 +709,11 @@ export class DeliverableCardElement extends LitElement {
   }
 
 
+}
+
+/** A person's name as the log has it (from their token), or their id. */
+function actorName(actor: CardState['comments'][number]['by']): string {
+  return actor.kind === 'human' ? (actor.name ?? actor.id) : actor.kind === 'agent' ? actor.agent : 'system';
 }
 
 /** Drops a leading Markdown heading that repeats the card's title. */

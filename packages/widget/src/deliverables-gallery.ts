@@ -1,7 +1,8 @@
-import type { Deliverable } from '@marketing-team/core';
+import type { Deliverable, DeliverableVersions } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import './deliverable-card.js';
+import type { DeliverableReview } from './deliverable-card.js';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
 import { defaultStrings, type WidgetStrings } from './strings.js';
@@ -12,7 +13,7 @@ import { defaultStrings, type WidgetStrings } from './strings.js';
  * @csspart gallery - The list.
  * @csspart empty - The text shown before the first deliverable.
  * @csspart jump - The row of kinds that brings a deliverable into view (from three deliverables on).
- * @csspart deliverable - Each card, with its `heading`, `post`, `variant`, `landing-page`, `banner`, `table` and `disclaimers` parts re-exported.
+ * @csspart deliverable - Each card, with its `heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `edited`, `download`, `review` and `comments` parts re-exported.
  */
 export class DeliverablesGalleryElement extends LitElement {
   static override properties = {
@@ -22,6 +23,10 @@ export class DeliverablesGalleryElement extends LitElement {
     mediaOrigins: { attribute: false },
     fresh: { attribute: false },
     steered: { attribute: false },
+    versions: { attribute: false },
+    reviews: { attribute: false },
+    canWrite: { type: Boolean, attribute: 'can-write' },
+    canControl: { type: Boolean, attribute: 'can-control' },
   };
   static override styles = [
     themeStyles,
@@ -80,8 +85,21 @@ export class DeliverablesGalleryElement extends LitElement {
   /** Pairs of a deliverable id and the steering instruction it reflects. */
   declare steered: readonly (readonly [string, string])[];
 
+  /** Version counter and history per deliverable id. */
+  declare versions: Readonly<Record<string, DeliverableVersions>>;
+  /** Review status and comments of each deliverable's task, by deliverable id. */
+  declare reviews: Readonly<Record<string, DeliverableReview>>;
+  /** Whether the token may edit deliverables. */
+  declare canWrite: boolean;
+  /** Whether the token may approve or ask for changes. */
+  declare canControl: boolean;
+
   constructor() {
     super();
+    this.versions = {};
+    this.reviews = {};
+    this.canWrite = false;
+    this.canControl = false;
     this.mediaOrigins = [];
     this.fresh = [];
     this.steered = [];
@@ -124,8 +142,12 @@ export class DeliverablesGalleryElement extends LitElement {
         (deliverable) => deliverable.id,
         (deliverable) => html`<li class=${deliverable.kind === 'landing-page' || deliverable.kind === 'social-posts' ? 'wide' : ''}>
           <mt-deliverable-card
-            exportparts="deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers"
+            exportparts="deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments"
             data-id=${deliverable.id}
+            .version=${Object.hasOwn(this.versions, deliverable.id) ? this.versions[deliverable.id] : undefined}
+            .review=${Object.hasOwn(this.reviews, deliverable.id) ? this.reviews[deliverable.id] : undefined}
+            ?can-write=${this.canWrite}
+            ?can-control=${this.canControl}
             ?fresh=${this.fresh.includes(deliverable.id)}
             .steeredBy=${this.steered.find(([id]) => id === deliverable.id)?.[1]}
             .deliverable=${deliverable}

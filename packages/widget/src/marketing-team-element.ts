@@ -11,6 +11,7 @@ import { SessionClient, type TransportOption } from '@marketing-team/core';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { StopAgentDetail } from './agent-lane.js';
+import type { DeliverableReview, EditDeliverableDetail } from './deliverable-card.js';
 import './connection-status.js';
 import type { DeliverablesGalleryElement } from './deliverables-gallery.js';
 import { defineElement } from './internal/_define.js';
@@ -59,7 +60,8 @@ export const createDefaultClient: ClientFactory = (endpoint, options) =>
  * @csspart run - Progress and controls.
  * @csspart lanes - The agent lanes.
  * @csspart deliverables - The deliverables section: one package per run, newest first.
- * @csspart package - The deliverables of one run (`package-header` with its brief, `run-brief`, inside it).
+ * @csspart package - The deliverables of one run (`package-header` with its brief, `run-brief`, and `package-download`, inside it).
+ * @csspart package-download - The button that downloads a run's package as a zip.
  * @csspart run-brief - A run's brief: its goal, audience, product and channels.
  * @csspart board - The task board section (the current run's tasks).
  * @csspart error - The error banner.
@@ -70,7 +72,7 @@ export const createDefaultClient: ClientFactory = (endpoint, options) =>
  * @csspart controls - Stop and steer (`run-stop`, `steer-input`, `steer-button`, `reason`, `steers`, `steer-status` inside it).
  * @csspart lane - Each agent lane (`lane-header`, `lane-task`, `lane-text`, `lane-stop` inside it).
  * @csspart gallery - The deliverables list (`empty` before the first).
- * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers` inside it).
+ * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `editor-save`, `editor-cancel`, `edited`, `download`, `review`, `review-approve`, `review-request-changes`, `comments` inside it).
  * @csspart task-board - The board (`column`, `card`, `approve`, `request-changes` inside it).
  * @cssprop --mt-color-background - Background of panels.
  * @cssprop --mt-color-surface - Background of the widget and of inset areas.
@@ -175,6 +177,12 @@ export class MarketingTeamElement extends LitElement {
       .package + .package {
         border-top: 1px solid var(--_border);
         padding-top: calc(var(--_space) * 1.5);
+      }
+      [part='package-download'] {
+        margin-left: auto;
+        min-height: 30px;
+        padding: 2px 12px;
+        font-size: 0.85em;
       }
       [part='package-header'] {
         display: flex;
@@ -291,8 +299,9 @@ export class MarketingTeamElement extends LitElement {
     });
     this.addEventListener('mt-approve', (event) => {
       const detail = (event as CustomEvent<ApproveDetail>).detail;
-      void this.act('approve', (handle) => handle.approve(detail.runId, detail.taskId));
+      void this.act('approve', (handle) => handle.approve(detail.runId, detail.taskId, detail.comment));
     });
+    this.addEventListener('mt-edit-deliverable', (event) => void this.saveEdit((event as CustomEvent<EditDeliverableDetail>).detail));
     this.addEventListener('mt-request-changes', (event) => {
       const detail = (event as CustomEvent<RequestChangesDetail>).detail;
       void this.act('request-changes', (handle) => handle.requestChanges(detail.runId, detail.taskId, detail.comment));
@@ -323,6 +332,36 @@ export class MarketingTeamElement extends LitElement {
     } finally {
       const index = this.sendingSteers.indexOf(instruction);
       this.sendingSteers = this.sendingSteers.filter((_, at) => at !== index);
+    }
+  }
+
+  /** Stores an inline edit of a card; tells the card whether it was stored, or why not in words. */
+  private async saveEdit(detail: EditDeliverableDetail): Promise<void> {
+    const handle = this.controller.handle;
+    try {
+      if (!handle?.editDeliverable) throw new Error('This session client cannot store edits.');
+      await handle.editDeliverable(detail.deliverableId, detail.content, detail.baseVersion);
+      detail.done();
+    } catch (error) {
+      const conflict = (error as { code?: unknown }).code === 'conflict';
+      const message = conflict ? this.resolved.editConflict : this.friendly('edit-deliverable', error);
+      this.emit<WidgetErrorDetail>('mt-error', { action: 'edit-deliverable', message, error });
+      detail.done(message);
+    }
+  }
+
+  /**
+   * Downloads a run's package as a zip from the server's export route, with this element's token,
+   * saved through an anchor inside the shadow root (never the host page's DOM).
+   */
+  async downloadPackage(runId: string): Promise<void> {
+    try {
+      const token = this.getToken && this.session ? await this.getToken(this.session) : this.token;
+      if (!this.endpoint || !this.session || !token) throw new Error('Downloading a package needs endpoint, session and token (or getToken).');
+      const { downloadRunZip } = await import('./internal/_download.js');
+      await downloadRunZip({ endpoint: this.endpoint, session: this.session, runId, token, root: this.renderRoot as ShadowRoot });
+    } catch (error) {
+      this.reportError('download-package', error);
     }
   }
 
@@ -527,6 +566,23 @@ export class MarketingTeamElement extends LitElement {
     return state.steers.filter((steer) => steer.runId === runId);
   });
 
+  // Each deliverable's task status and review comments, for the approval box on its card.
+  private readonly reviewMap = memo(
+    (state) => [state.runs, state.board],
+    (state) => {
+      const comments = new Map<string, CardState['comments']>();
+      for (const card of Object.values(state.board)) if (card.runId && card.taskId) comments.set(`${card.runId}\n${card.taskId}`, card.comments);
+      const reviews: Record<string, DeliverableReview> = {};
+      for (const run of Object.values(state.runs)) {
+        for (const task of Object.values(run.tasks)) {
+          if (task.deliverableId) reviews[task.deliverableId] = { status: task.status, comments: comments.get(`${run.id}\n${task.id}`) ?? [] };
+        }
+      }
+      return reviews;
+    },
+    {} as Record<string, DeliverableReview>,
+  );
+
   private currentRun(state: SessionState | undefined): RunState | undefined {
     const id = state?.runOrder[state.runOrder.length - 1];
     return id ? state?.runs[id] : undefined;
@@ -549,6 +605,7 @@ export class MarketingTeamElement extends LitElement {
     // Until the server has said what the token allows, nothing is shown as forbidden.
     const known = capabilities.length > 0;
     const canWrite = !known || capabilities.includes('write');
+    const canEdit = canWrite && !!this.controller.handle?.editDeliverable;
     const canControl = !known || capabilities.includes('control');
     const run = this.currentRun(state);
     const active = run && !ENDED.has(run.status);
@@ -556,6 +613,7 @@ export class MarketingTeamElement extends LitElement {
     const agents = this.agentList(state);
     const packages = this.packageList(state);
     const cards = this.cardList(state);
+    const reviews = this.reviewMap(state);
     return html`<div part="root">
       <header part="header">
         <h2>${strings.title}</h2>
@@ -638,11 +696,20 @@ export class MarketingTeamElement extends LitElement {
                     <span class="badge">${strings.runLabel(pack.number)}</span>
                     ${packRun ? html`<span class="badge" data-status=${packRun.status}>${strings.runStatus[packRun.status]}</span>` : nothing}
                     ${packRun?.brief ? this.renderBrief(packRun.brief) : nothing}
+                    ${this.endpoint && pack.deliverables.length
+                      ? html`<button part="package-download" class="download" type="button" @click=${() => void this.downloadPackage(pack.runId)}>
+                          ${strings.downloadPackage}
+                        </button>`
+                      : nothing}
                   </header>
                   <mt-deliverables
+                    .versions=${state!.deliverableVersions}
+                    .reviews=${reviews}
+                    ?can-write=${canEdit}
+                    ?can-control=${canControl}
                     .fresh=${this.fresh}
                     .steered=${this.steeredList(state)}
-                    exportparts="gallery, empty, jump, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers"
+                    exportparts="gallery, empty, jump, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments"
                     .deliverables=${pack.deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>
                 </article>`;
               },
@@ -680,10 +747,15 @@ function memoList<T>(
   inputs: (state: SessionState) => unknown[],
   compute: (state: SessionState) => T[],
 ): (state: SessionState | undefined) => T[] {
+  return memo(inputs, compute, []);
+}
+
+/** A value computed from the state again only when one of its inputs changed identity. */
+function memo<T>(inputs: (state: SessionState) => unknown[], compute: (state: SessionState) => T, empty: T): (state: SessionState | undefined) => T {
   let last: unknown[] | undefined;
-  let value: T[] = [];
+  let value = empty;
   return (state) => {
-    if (!state) return [];
+    if (!state) return empty;
     const next = inputs(state);
     if (!last || next.some((input, index) => input !== last![index])) {
       last = next;

@@ -107,6 +107,27 @@ export interface WidgetStrings {
   approve: string;
   requestChanges: string;
   changesPlaceholder: string;
+  /** Legend of the brief form's choice of deliverables that wait for an approval. */
+  reviewGatesLabel: string;
+  reviewGatesHint: string;
+  /** Edit, save and cancel of a deliverable's inline editor. */
+  edit: string;
+  save: string;
+  saving: string;
+  cancelEdit: string;
+  /** Labels of the editor's fields (`title`, `markdown`, and the data fields by name). */
+  editFields: Record<string, string>;
+  /** Who made the current version of an edited deliverable. */
+  editedBy: (name: string, version: number) => string;
+  /** An edit the server refused because someone changed the deliverable first. */
+  editConflict: string;
+  /** On a card waiting at its review gate. */
+  awaitingReview: string;
+  reviewCommentLabel: string;
+  reviewComments: string;
+  download: string;
+  downloadBanner: string;
+  downloadPackage: string;
   sendChanges: string;
   reviewNotAllowed: string;
   connection: Record<ConnectionStatus, string>;
@@ -242,6 +263,32 @@ export const defaultStrings: WidgetStrings = {
   approve: 'Approve',
   requestChanges: 'Request changes',
   changesPlaceholder: 'What should change?',
+  reviewGatesLabel: 'Wait for my approval on',
+  reviewGatesHint: 'The team builds on these only once you approve them.',
+  edit: 'Edit',
+  save: 'Save',
+  saving: 'Saving…',
+  cancelEdit: 'Cancel',
+  editFields: {
+    title: 'Title',
+    markdown: 'Text',
+    text: 'Post',
+    headline: 'Headline',
+    description: 'Description',
+    callToAction: 'Call to action',
+    html: 'Page HTML',
+    name: 'Name',
+    metric: 'Metric',
+    target: 'Target',
+  },
+  editedBy: (name, version) => `Edited by ${name} · version ${version}`,
+  editConflict: 'Someone changed this while you were editing. Your text is still here: copy it, cancel, and edit the new version.',
+  awaitingReview: 'Waiting for your approval',
+  reviewCommentLabel: 'Comment (needed to request changes)',
+  reviewComments: 'Review comments',
+  download: 'Download',
+  downloadBanner: 'Banner (.svg)',
+  downloadPackage: 'Download package (.zip)',
   sendChanges: 'Send',
   reviewNotAllowed: 'Reviewing needs the control permission.',
   connection: { connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting', unreachable: "Can't reach the server", offline: 'Offline' },
@@ -279,6 +326,7 @@ export function resolveStrings(overrides: Partial<WidgetStrings> | undefined): W
     agentNames: { ...defaultStrings.agentNames, ...overrides.agentNames },
     deliverableKinds: { ...defaultStrings.deliverableKinds, ...overrides.deliverableKinds },
     channels: { ...defaultStrings.channels, ...overrides.channels },
+    editFields: { ...defaultStrings.editFields, ...overrides.editFields },
   };
 }
 

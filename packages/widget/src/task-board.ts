@@ -9,6 +9,8 @@ import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.
 export interface ApproveDetail {
   runId: string;
   taskId: string;
+  /** A comment kept in the log with the approval (from the deliverable card). */
+  comment?: string;
 }
 
 /** Detail of `mt-request-changes`. */

@@ -9,6 +9,8 @@ type Bodies = typeof import('../markdown/deliverable-bodies.js');
 export interface Sanitizers extends Pick<Bodies, 'renderPosts' | 'renderAdCopy' | 'renderCreative' | 'renderMeasurement'> {
   renderMarkdown: Renderer;
   landingPageDocument: LandingPageSanitizer;
+  /** The banner made safe to save as a file (empty when nothing drawable is left). */
+  inertSvg: (svg: string) => string;
 }
 
 let sanitizers: Sanitizers | undefined;
@@ -28,6 +30,7 @@ export function loadSanitizers(): Promise<Sanitizers> {
     sanitizers = {
       renderMarkdown: module.renderMarkdown,
       landingPageDocument: module.landingPageDocument,
+      inertSvg: module.inertSvg,
       renderPosts: module.renderPosts,
       renderAdCopy: module.renderAdCopy,
       renderCreative: module.renderCreative,

@@ -5,6 +5,7 @@ import { isAllowedMedia, mediaOriginsOf } from '../internal/_media-origins.js';
 // This module is the lazily loaded sanitizer chunk; the landing page sanitizer and the
 // full-screen preview (only ever shown for a sanitized page) ride along.
 export { landingPageDocument, type LandingPageDocumentOptions } from './landing-page-document.js';
+export { inertSvg } from './inert-svg.js';
 export { LandingPreviewElement } from './landing-preview.js';
 export { renderAdCopy, renderCreative, renderMeasurement, renderPosts } from './deliverable-bodies.js';
 
