@@ -1,17 +1,26 @@
-import type { Deliverable, DeliverableVersions } from '@marketing-team/core';
+import type { CardState, Deliverable, DeliverableVersions, RunState } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import './deliverable-card.js';
 import type { DeliverableReview } from './deliverable-card.js';
 import { defineElement } from './internal/_define.js';
+import { downloadRunZip } from './internal/_download.js';
 import { themeStyles } from './internal/_theme.js';
 import { defaultStrings, type WidgetStrings } from './strings.js';
+
+/** Where a run's package is downloaded from (`GET <endpoint>/sessions/:id/runs/:runId/export.zip`) and with which token. */
+export interface ExportSource {
+  endpoint: string;
+  session: string;
+  token: string;
+}
 
 /**
  * The deliverables gallery: one `<mt-deliverable-card>` per deliverable, newest last.
  *
  * @csspart gallery - The list.
  * @csspart empty - The text shown before the first deliverable.
+ * @csspart package-download - The button that downloads the run's package as a zip (with `exportSource`).
  * @csspart jump - The row of kinds that brings a deliverable into view (from three deliverables on).
  * @csspart deliverable - Each card, with its `heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `edited`, `download`, `review` and `comments` parts re-exported.
  */
@@ -24,7 +33,10 @@ export class DeliverablesGalleryElement extends LitElement {
     fresh: { attribute: false },
     steered: { attribute: false },
     versions: { attribute: false },
-    reviews: { attribute: false },
+    run: { attribute: false },
+    board: { attribute: false },
+    exportSource: { attribute: false },
+    downloadError: { state: true },
     canWrite: { type: Boolean, attribute: 'can-write' },
     canControl: { type: Boolean, attribute: 'can-control' },
   };
@@ -44,6 +56,23 @@ export class DeliverablesGalleryElement extends LitElement {
       }
       li {
         min-width: 0;
+      }
+      .package-actions {
+        display: flex;
+        flex-wrap: wrap;
+        justify-content: flex-end;
+        align-items: center;
+        gap: 6px 10px;
+        margin-bottom: 6px;
+      }
+      [part='package-download'] {
+        min-height: 30px;
+        padding: 2px 12px;
+        font-size: 0.85em;
+      }
+      .download-error {
+        color: var(--_danger);
+        font-size: 0.85em;
       }
       li.wide {
         grid-column: 1 / -1;
@@ -87,8 +116,15 @@ export class DeliverablesGalleryElement extends LitElement {
 
   /** Version counter and history per deliverable id. */
   declare versions: Readonly<Record<string, DeliverableVersions>>;
-  /** Review status and comments of each deliverable's task, by deliverable id. */
-  declare reviews: Readonly<Record<string, DeliverableReview>>;
+  /** The run these deliverables belong to (its tasks say which wait for review). */
+  declare run: RunState | undefined;
+  /** The session's board (its task cards hold the review comments). */
+  declare board: Readonly<Record<string, CardState>>;
+  /** Where the run's package is downloaded from; no download button without it. */
+  declare exportSource: (() => Promise<ExportSource>) | undefined;
+  declare private downloadError: string | undefined;
+  /** Each deliverable's task status and review comments, from `run` and `board`. */
+  private reviews: Record<string, DeliverableReview> = {};
   /** Whether the token may edit deliverables. */
   declare canWrite: boolean;
   /** Whether the token may approve or ask for changes. */
@@ -97,7 +133,7 @@ export class DeliverablesGalleryElement extends LitElement {
   constructor() {
     super();
     this.versions = {};
-    this.reviews = {};
+    this.board = {};
     this.canWrite = false;
     this.canControl = false;
     this.mediaOrigins = [];
@@ -118,6 +154,30 @@ export class DeliverablesGalleryElement extends LitElement {
     }
   }
 
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (!changed.has('run') && !changed.has('board')) return;
+    const run = this.run;
+    const comments = new Map<string, CardState['comments']>();
+    for (const card of Object.values(this.board)) if (card.runId === run?.id && card.taskId) comments.set(card.taskId, card.comments);
+    const reviews: Record<string, DeliverableReview> = {};
+    for (const task of Object.values(run?.tasks ?? {})) {
+      if (task.deliverableId) reviews[task.deliverableId] = { status: task.status, comments: comments.get(task.id) ?? [] };
+    }
+    this.reviews = reviews;
+  }
+
+  private async downloadPackage(): Promise<void> {
+    const runId = this.run?.id ?? this.deliverables[0]?.runId;
+    if (!this.exportSource || !runId) return;
+    try {
+      this.downloadError = undefined;
+      await downloadRunZip({ ...(await this.exportSource()), runId, root: this.renderRoot as ShadowRoot });
+    } catch (error) {
+      this.downloadError = error instanceof Error ? error.message : String(error);
+      this.dispatchEvent(new CustomEvent('mt-error', { detail: { action: 'download-package', message: this.downloadError, error }, bubbles: true, composed: true }));
+    }
+  }
+
   /** Brings a card into view at the person's request (never on its own). */
   private jump(id: string): void {
     const card = this.renderRoot.querySelector<HTMLElement>(`mt-deliverable-card[data-id="${CSS.escape(id)}"]`);
@@ -127,7 +187,12 @@ export class DeliverablesGalleryElement extends LitElement {
 
   protected override render() {
     if (this.deliverables.length === 0) return html`<p part="empty" class="muted">${this.strings.noDeliverables}</p>`;
-    return html`${this.deliverables.length > 2
+    return html`${this.exportSource
+        ? html`<div class="package-actions">
+            ${this.downloadError ? html`<span class="download-error" role="alert">${this.downloadError}</span>` : nothing}
+            <button part="package-download" type="button" @click=${this.downloadPackage}>${this.strings.downloadPackage}</button>
+          </div>`
+        : nothing}${this.deliverables.length > 2
         ? html`<nav part="jump" aria-label=${this.strings.jumpLabel}>
             ${this.deliverables.map(
               (deliverable) =>

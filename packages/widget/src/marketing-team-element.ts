@@ -11,9 +11,9 @@ import { SessionClient, type TransportOption } from '@marketing-team/core';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { StopAgentDetail } from './agent-lane.js';
-import type { DeliverableReview, EditDeliverableDetail } from './deliverable-card.js';
+import type { EditDeliverableDetail } from './deliverable-card.js';
 import './connection-status.js';
-import type { DeliverablesGalleryElement } from './deliverables-gallery.js';
+import type { DeliverablesGalleryElement, ExportSource } from './deliverables-gallery.js';
 import { defineElement } from './internal/_define.js';
 import { loadDeliverableParts, loadPanelParts } from './internal/_lazy-parts.js';
 import { themeStyles } from './internal/_theme.js';
@@ -60,8 +60,8 @@ export const createDefaultClient: ClientFactory = (endpoint, options) =>
  * @csspart run - Progress and controls.
  * @csspart lanes - The agent lanes.
  * @csspart deliverables - The deliverables section: one package per run, newest first.
- * @csspart package - The deliverables of one run (`package-header` with its brief, `run-brief`, and `package-download`, inside it).
- * @csspart package-download - The button that downloads a run's package as a zip.
+ * @csspart package - The deliverables of one run (`package-header` with its brief, `run-brief`, inside it).
+ * @csspart package-download - The button that downloads a run's package as a zip (in the gallery).
  * @csspart run-brief - A run's brief: its goal, audience, product and channels.
  * @csspart board - The task board section (the current run's tasks).
  * @csspart error - The error banner.
@@ -177,12 +177,6 @@ export class MarketingTeamElement extends LitElement {
       .package + .package {
         border-top: 1px solid var(--_border);
         padding-top: calc(var(--_space) * 1.5);
-      }
-      [part='package-download'] {
-        margin-left: auto;
-        min-height: 30px;
-        padding: 2px 12px;
-        font-size: 0.85em;
       }
       [part='package-header'] {
         display: flex;
@@ -350,20 +344,12 @@ export class MarketingTeamElement extends LitElement {
     }
   }
 
-  /**
-   * Downloads a run's package as a zip from the server's export route, with this element's token,
-   * saved through an anchor inside the shadow root (never the host page's DOM).
-   */
-  async downloadPackage(runId: string): Promise<void> {
-    try {
-      const token = this.getToken && this.session ? await this.getToken(this.session) : this.token;
-      if (!this.endpoint || !this.session || !token) throw new Error('Downloading a package needs endpoint, session and token (or getToken).');
-      const { downloadRunZip } = await import('./internal/_download.js');
-      await downloadRunZip({ endpoint: this.endpoint, session: this.session, runId, token, root: this.renderRoot as ShadowRoot });
-    } catch (error) {
-      this.reportError('download-package', error);
-    }
-  }
+  /** Where a run's package is downloaded from, and with which token (the gallery fetches it). */
+  private readonly exportSource = async (): Promise<ExportSource> => {
+    const token = this.getToken && this.session ? await this.getToken(this.session) : this.token;
+    if (!this.endpoint || !this.session || !token) throw new Error('Downloading a package needs endpoint, session and token (or getToken).');
+    return { endpoint: this.endpoint, session: this.session, token };
+  };
 
   private async act(action: string, work: (handle: NonNullable<SessionController['handle']>) => Promise<unknown>): Promise<unknown> {
     const handle = this.controller.handle;
@@ -566,23 +552,6 @@ export class MarketingTeamElement extends LitElement {
     return state.steers.filter((steer) => steer.runId === runId);
   });
 
-  // Each deliverable's task status and review comments, for the approval box on its card.
-  private readonly reviewMap = memo(
-    (state) => [state.runs, state.board],
-    (state) => {
-      const comments = new Map<string, CardState['comments']>();
-      for (const card of Object.values(state.board)) if (card.runId && card.taskId) comments.set(`${card.runId}\n${card.taskId}`, card.comments);
-      const reviews: Record<string, DeliverableReview> = {};
-      for (const run of Object.values(state.runs)) {
-        for (const task of Object.values(run.tasks)) {
-          if (task.deliverableId) reviews[task.deliverableId] = { status: task.status, comments: comments.get(`${run.id}\n${task.id}`) ?? [] };
-        }
-      }
-      return reviews;
-    },
-    {} as Record<string, DeliverableReview>,
-  );
-
   private currentRun(state: SessionState | undefined): RunState | undefined {
     const id = state?.runOrder[state.runOrder.length - 1];
     return id ? state?.runs[id] : undefined;
@@ -613,7 +582,6 @@ export class MarketingTeamElement extends LitElement {
     const agents = this.agentList(state);
     const packages = this.packageList(state);
     const cards = this.cardList(state);
-    const reviews = this.reviewMap(state);
     return html`<div part="root">
       <header part="header">
         <h2>${strings.title}</h2>
@@ -696,20 +664,17 @@ export class MarketingTeamElement extends LitElement {
                     <span class="badge">${strings.runLabel(pack.number)}</span>
                     ${packRun ? html`<span class="badge" data-status=${packRun.status}>${strings.runStatus[packRun.status]}</span>` : nothing}
                     ${packRun?.brief ? this.renderBrief(packRun.brief) : nothing}
-                    ${this.endpoint && pack.deliverables.length
-                      ? html`<button part="package-download" class="download" type="button" @click=${() => void this.downloadPackage(pack.runId)}>
-                          ${strings.downloadPackage}
-                        </button>`
-                      : nothing}
                   </header>
                   <mt-deliverables
                     .versions=${state!.deliverableVersions}
-                    .reviews=${reviews}
+                    .run=${packRun}
+                    .board=${state!.board}
+                    .exportSource=${this.endpoint ? this.exportSource : undefined}
                     ?can-write=${canEdit}
                     ?can-control=${canControl}
                     .fresh=${this.fresh}
                     .steered=${this.steeredList(state)}
-                    exportparts="gallery, empty, jump, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments"
+                    exportparts="gallery, empty, jump, package-download, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments"
                     .deliverables=${pack.deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>
                 </article>`;
               },
@@ -747,15 +712,10 @@ function memoList<T>(
   inputs: (state: SessionState) => unknown[],
   compute: (state: SessionState) => T[],
 ): (state: SessionState | undefined) => T[] {
-  return memo(inputs, compute, []);
-}
-
-/** A value computed from the state again only when one of its inputs changed identity. */
-function memo<T>(inputs: (state: SessionState) => unknown[], compute: (state: SessionState) => T, empty: T): (state: SessionState | undefined) => T {
   let last: unknown[] | undefined;
-  let value = empty;
+  let value: T[] = [];
   return (state) => {
-    if (!state) return empty;
+    if (!state) return [];
     const next = inputs(state);
     if (!last || next.some((input, index) => input !== last![index])) {
       last = next;

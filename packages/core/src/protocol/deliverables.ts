@@ -152,20 +152,23 @@ export const DeliverableSchema = z.discriminatedUnion('kind', [
 export type Deliverable = z.infer<typeof DeliverableSchema>;
 export type DeliverableOf<K extends DeliverableKind> = Extract<Deliverable, { kind: K }>;
 
+const editable = <K extends string, D extends z.core.$ZodType>(kind: K, data: D) =>
+  z.object({ kind: z.literal(kind), title: common.title, markdown: common.markdown, data });
+
 /**
  * The part of a deliverable a person may change: its title, its Markdown and its kind's data,
  * validated with the kind's own schemas (the same limits as the deliverable itself). Everything
  * else (ids, agent, skill, disclaimers) stays as the agent wrote it.
  */
 export const DeliverableContentSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('research-brief'), title: common.title, markdown: common.markdown, data: ResearchBriefDataSchema }),
-  z.object({ kind: z.literal('competitor-snapshot'), title: common.title, markdown: common.markdown, data: CompetitorSnapshotDataSchema }),
-  z.object({ kind: z.literal('campaign-strategy'), title: common.title, markdown: common.markdown, data: CampaignStrategyDataSchema }),
-  z.object({ kind: z.literal('social-posts'), title: common.title, markdown: common.markdown, data: SocialPostsDataSchema }),
-  z.object({ kind: z.literal('ad-copy'), title: common.title, markdown: common.markdown, data: AdCopyDataSchema }),
-  z.object({ kind: z.literal('landing-page'), title: common.title, markdown: common.markdown, data: LandingPageDataSchema }),
-  z.object({ kind: z.literal('creative-concepts'), title: common.title, markdown: common.markdown, data: CreativeConceptsDataSchema }),
-  z.object({ kind: z.literal('measurement-plan'), title: common.title, markdown: common.markdown, data: MeasurementPlanDataSchema }),
+  editable('research-brief', ResearchBriefDataSchema),
+  editable('competitor-snapshot', CompetitorSnapshotDataSchema),
+  editable('campaign-strategy', CampaignStrategyDataSchema),
+  editable('social-posts', SocialPostsDataSchema),
+  editable('ad-copy', AdCopyDataSchema),
+  editable('landing-page', LandingPageDataSchema),
+  editable('creative-concepts', CreativeConceptsDataSchema),
+  editable('measurement-plan', MeasurementPlanDataSchema),
 ]);
 export type DeliverableContent = z.infer<typeof DeliverableContentSchema>;
 
