@@ -293,7 +293,7 @@ export class MarketingTeamElement extends LitElement {
     });
     this.addEventListener('mt-approve', (event) => {
       const detail = (event as CustomEvent<ApproveDetail>).detail;
-      void this.act('approve', (handle) => handle.approve(detail.runId, detail.taskId, detail.comment));
+      void this.act('approve', (handle) => (detail.comment ? handle.approve(detail.runId, detail.taskId, detail.comment) : handle.approve(detail.runId, detail.taskId)));
     });
     this.addEventListener('mt-edit-deliverable', (event) => void this.saveEdit((event as CustomEvent<EditDeliverableDetail>).detail));
     this.addEventListener('mt-request-changes', (event) => {
