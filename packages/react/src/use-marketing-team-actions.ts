@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { deliverableEditedEvent } from '@marketing-team/core';
 import type { CampaignBriefInput, DeliverableContent, MessageAck, RunScope, SteerOptions, SubmittedBrief } from '@marketing-team/core';
 import { useRegistry, useSessionId } from './internal/_context.js';
 import type { SessionHookOptions } from './use-session-selector.js';
@@ -51,7 +52,7 @@ export function useMarketingTeamActions(options: SessionHookOptions = {}): Marke
       approve: (runId, taskId, comment) => registry.withHandle(session, (handle) => handle.approve(runId, taskId, comment)),
       requestChanges: (runId, taskId, comment) => registry.withHandle(session, (handle) => handle.requestChanges(runId, taskId, comment)),
       editDeliverable: (deliverableId, content, baseVersion) =>
-        registry.withHandle(session, (handle) => handle.editDeliverable(deliverableId, content, baseVersion)),
+        registry.withHandle(session, async (handle) => handle.publish(deliverableEditedEvent(handle.getState(), deliverableId, content, baseVersion))),
       publish: (event) => registry.withHandle(session, (handle) => handle.publish(event)),
     }),
     [registry, session],

@@ -8,18 +8,6 @@ import { themeStyles } from './internal/_theme.js';
 import './markdown-view.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
 
-/** Detail of `mt-edit-deliverable`: a person saved an inline edit. */
-export interface EditDeliverableDetail {
-  deliverableId: string;
-  runId: string;
-  taskId: string;
-  /** The version the edit was made on. */
-  baseVersion: number;
-  content: DeliverableContent;
-  /** Called once the server stored the edit (no argument) or refused it (why, in words). */
-  done(error?: string): void;
-}
-
 /** What a card shows of its task: whether it waits at a review gate, and the review comments. */
 export interface DeliverableReview {
   status: TaskStatus;
@@ -32,10 +20,10 @@ export interface DeliverableReview {
  * own Content-Security-Policy, in a sandboxed iframe without scripts or same-origin access, the
  * SVG banner as an image, and the measurement plan as a table. The required disclaimers follow
  * in an element of their own, apart from the model's text, so nothing in it can hide them.
- * A person with `write` edits the texts inline (Save / Cancel); one with `control` approves or
+ * A person with `write` edits the texts inline (Save publishes `deliverable.edited` through
+ * `publish`; a refusal is shown on the card and fired as `mt-error`); one with `control` approves or
  * asks for changes on a card waiting at its review gate; anyone downloads it.
  *
- * @fires mt-edit-deliverable - Save of an inline edit; detail {@link EditDeliverableDetail}.
  * @fires mt-approve - Approve on a card waiting for review; detail `{ runId, taskId, comment? }`.
  * @fires mt-request-changes - Request changes on it; detail `{ runId, taskId, comment }`.
  * @csspart deliverable - The card.
@@ -68,6 +56,7 @@ export class DeliverableCardElement extends LitElement {
     steeredBy: { attribute: false },
     version: { attribute: false },
     review: { attribute: false },
+    publish: { attribute: false },
     canWrite: { type: Boolean, attribute: 'can-write' },
     canControl: { type: Boolean, attribute: 'can-control' },
     landingDocument: { state: true },
@@ -376,6 +365,8 @@ export class DeliverableCardElement extends LitElement {
   declare version: DeliverableVersions | undefined;
   /** Its task's status and review comments. */
   declare review: DeliverableReview | undefined;
+  /** Publishes a client event to the session (the element's handle). */
+  declare publish: ((event: Record<string, unknown>) => Promise<unknown>) | undefined;
   /** Whether the token may edit (`write`). */
   declare canWrite: boolean;
   /** Whether the token may approve or ask for changes (`control`). */
@@ -413,34 +404,33 @@ export class DeliverableCardElement extends LitElement {
     this.saving = false;
   }
 
-  private saveEdit(event: SubmitEvent): void {
+  private async saveEdit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const editing = this.editing;
-    if (!editing || this.saving) return;
+    if (!editing || this.saving || !this.publish) return;
     const form = event.currentTarget as HTMLFormElement;
     const values = editing.fields.map((_, index) => (form.elements.namedItem(`field-${index}`) as HTMLInputElement | HTMLTextAreaElement).value);
-    const { deliverable } = editing;
-    const content = contentOf(deliverable, editing.fields, values);
+    const { deliverable, baseVersion } = editing;
     this.saving = true;
     this.editError = undefined;
-    this.dispatchEvent(
-      new CustomEvent<EditDeliverableDetail>('mt-edit-deliverable', {
-        bubbles: true,
-        composed: true,
-        detail: {
-          deliverableId: deliverable.id,
-          runId: deliverable.runId,
-          taskId: deliverable.taskId,
-          baseVersion: editing.baseVersion,
-          content,
-          done: (error) => {
-            this.saving = false;
-            if (error === undefined) this.editing = undefined;
-            else this.editError = error;
-          },
-        },
-      }),
-    );
+    try {
+      await this.publish({
+        type: 'deliverable.edited',
+        runId: deliverable.runId,
+        taskId: deliverable.taskId,
+        deliverableId: deliverable.id,
+        baseVersion,
+        content: contentOf(deliverable, editing.fields, values),
+      });
+      this.editing = undefined;
+    } catch (error) {
+      // Someone stored a newer version first: say so, and keep what the person typed.
+      const conflict = (error as { code?: unknown }).code === 'conflict';
+      this.editError = conflict ? this.strings.editConflict : error instanceof Error ? error.message : String(error);
+      this.dispatchEvent(new CustomEvent('mt-error', { detail: { action: 'edit-deliverable', message: this.editError, error }, bubbles: true, composed: true }));
+    } finally {
+      this.saving = false;
+    }
   }
 
   private decide(type: 'mt-approve' | 'mt-request-changes'): void {

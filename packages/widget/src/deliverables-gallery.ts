@@ -36,6 +36,7 @@ export class DeliverablesGalleryElement extends LitElement {
     run: { attribute: false },
     board: { attribute: false },
     exportSource: { attribute: false },
+    publish: { attribute: false },
     downloadError: { state: true },
     canWrite: { type: Boolean, attribute: 'can-write' },
     canControl: { type: Boolean, attribute: 'can-control' },
@@ -122,6 +123,8 @@ export class DeliverablesGalleryElement extends LitElement {
   declare board: Readonly<Record<string, CardState>>;
   /** Where the run's package is downloaded from; no download button without it. */
   declare exportSource: (() => Promise<ExportSource>) | undefined;
+  /** Publishes a client event (an inline edit) to the session; the cards offer no Edit without it. */
+  declare publish: ((event: Record<string, unknown>) => Promise<unknown>) | undefined;
   declare private downloadError: string | undefined;
   /** Each deliverable's task status and review comments, from `run` and `board`. */
   private reviews: Record<string, DeliverableReview> = {};
@@ -211,7 +214,8 @@ export class DeliverablesGalleryElement extends LitElement {
             data-id=${deliverable.id}
             .version=${Object.hasOwn(this.versions, deliverable.id) ? this.versions[deliverable.id] : undefined}
             .review=${Object.hasOwn(this.reviews, deliverable.id) ? this.reviews[deliverable.id] : undefined}
-            ?can-write=${this.canWrite}
+            ?can-write=${this.canWrite && !!this.publish}
+            .publish=${this.publish}
             ?can-control=${this.canControl}
             ?fresh=${this.fresh.includes(deliverable.id)}
             .steeredBy=${this.steered.find(([id]) => id === deliverable.id)?.[1]}

@@ -11,7 +11,6 @@ import { SessionClient, type TransportOption } from '@marketing-team/core';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { StopAgentDetail } from './agent-lane.js';
-import type { EditDeliverableDetail } from './deliverable-card.js';
 import './connection-status.js';
 import type { DeliverablesGalleryElement, ExportSource } from './deliverables-gallery.js';
 import { defineElement } from './internal/_define.js';
@@ -295,7 +294,7 @@ export class MarketingTeamElement extends LitElement {
       const detail = (event as CustomEvent<ApproveDetail>).detail;
       void this.act('approve', (handle) => (detail.comment ? handle.approve(detail.runId, detail.taskId, detail.comment) : handle.approve(detail.runId, detail.taskId)));
     });
-    this.addEventListener('mt-edit-deliverable', (event) => void this.saveEdit((event as CustomEvent<EditDeliverableDetail>).detail));
+
     this.addEventListener('mt-request-changes', (event) => {
       const detail = (event as CustomEvent<RequestChangesDetail>).detail;
       void this.act('request-changes', (handle) => handle.requestChanges(detail.runId, detail.taskId, detail.comment));
@@ -329,20 +328,8 @@ export class MarketingTeamElement extends LitElement {
     }
   }
 
-  /** Stores an inline edit of a card; tells the card whether it was stored, or why not in words. */
-  private async saveEdit(detail: EditDeliverableDetail): Promise<void> {
-    const handle = this.controller.handle;
-    try {
-      if (!handle?.editDeliverable) throw new Error('This session client cannot store edits.');
-      await handle.editDeliverable(detail.deliverableId, detail.content, detail.baseVersion);
-      detail.done();
-    } catch (error) {
-      const conflict = (error as { code?: unknown }).code === 'conflict';
-      const message = conflict ? this.resolved.editConflict : this.friendly('edit-deliverable', error);
-      this.emit<WidgetErrorDetail>('mt-error', { action: 'edit-deliverable', message, error });
-      detail.done(message);
-    }
-  }
+  /** Publishes a card's inline edit through the session (the card shows a refusal itself). */
+  private readonly publish = (event: Record<string, unknown>): Promise<unknown> => this.controller.handle!.publish!(event);
 
   /** Where a run's package is downloaded from, and with which token (the gallery fetches it). */
   private readonly exportSource = async (): Promise<ExportSource> => {
@@ -574,7 +561,6 @@ export class MarketingTeamElement extends LitElement {
     // Until the server has said what the token allows, nothing is shown as forbidden.
     const known = capabilities.length > 0;
     const canWrite = !known || capabilities.includes('write');
-    const canEdit = canWrite && !!this.controller.handle?.editDeliverable;
     const canControl = !known || capabilities.includes('control');
     const run = this.currentRun(state);
     const active = run && !ENDED.has(run.status);
@@ -670,7 +656,8 @@ export class MarketingTeamElement extends LitElement {
                     .run=${packRun}
                     .board=${state!.board}
                     .exportSource=${this.endpoint ? this.exportSource : undefined}
-                    ?can-write=${canEdit}
+                    ?can-write=${canWrite}
+                    .publish=${this.controller.handle?.publish ? this.publish : undefined}
                     ?can-control=${canControl}
                     .fresh=${this.fresh}
                     .steered=${this.steeredList(state)}

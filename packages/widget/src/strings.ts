@@ -326,7 +326,6 @@ export function resolveStrings(overrides: Partial<WidgetStrings> | undefined): W
     agentNames: { ...defaultStrings.agentNames, ...overrides.agentNames },
     deliverableKinds: { ...defaultStrings.deliverableKinds, ...overrides.deliverableKinds },
     channels: { ...defaultStrings.channels, ...overrides.channels },
-    editFields: { ...defaultStrings.editFields, ...overrides.editFields },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Capability, CampaignBriefInput, DeliverableContent, RunScope, SessionState } from '@marketing-team/core';
+import type { Capability, CampaignBriefInput, RunScope, SessionState } from '@marketing-team/core';
 
 /** How the widget's connection to the server stands right now. */
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'unreachable' | 'offline';
@@ -45,8 +45,8 @@ export interface WidgetSessionHandle {
   steer(runId: string, instruction: string, options?: { scope?: RunScope }): Promise<unknown>;
   approve(runId: string, taskId: string, comment?: string): Promise<unknown>;
   requestChanges(runId: string, taskId: string, comment: string): Promise<unknown>;
-  /** Stores a person's edit of a deliverable made on `baseVersion`; without it the cards offer no Edit. */
-  editDeliverable?(deliverableId: string, content: DeliverableContent, baseVersion?: number): Promise<unknown>;
+  /** Publishes a client event (the cards' inline edits, `deliverable.edited`); without it the cards offer no Edit. */
+  publish?(event: Record<string, unknown>): Promise<unknown>;
   /** Drops the handle; the client unsubscribes when the last handle of a session is released. */
   release?(): void;
 }

@@ -6,7 +6,6 @@ import {
   type CampaignBriefInput,
   type Capability,
   type ClientFrame,
-  type DeliverableContent,
   type RunScope,
   type ServerFrameOf,
   type SessionState,
@@ -197,28 +196,6 @@ export class SessionHandle {
   /** Sends a task in review back to its agent with a comment. */
   requestChanges(runId: string, taskId: string, comment: string): Promise<MessageAck> {
     return this.publish({ type: 'review.changes_requested', runId, taskId, comment });
-  }
-
-  /**
-   * Replaces a deliverable's content with a person's edit (needs `write`). The edit names the
-   * version it was made on (the current one unless `baseVersion` is given); the server refuses it
-   * with `conflict` (field `event.baseVersion`) when someone changed the deliverable since.
-   */
-  editDeliverable(deliverableId: string, content: DeliverableContent, baseVersion?: number): Promise<MessageAck> {
-    const state = this.getState();
-    const deliverable = Object.hasOwn(state.deliverables, deliverableId) ? state.deliverables[deliverableId] : undefined;
-    if (!deliverable) {
-      return Promise.reject(new SessionClientError('invalid_argument', `deliverableId: no deliverable ${deliverableId} in this session`, { field: 'deliverableId', session: this.id }));
-    }
-    const current = Object.hasOwn(state.deliverableVersions, deliverableId) ? state.deliverableVersions[deliverableId]!.version : 1;
-    return this.publish({
-      type: 'deliverable.edited',
-      runId: deliverable.runId,
-      taskId: deliverable.taskId,
-      deliverableId,
-      baseVersion: baseVersion ?? current,
-      content,
-    });
   }
 
   /** Drops this handle; the client unsubscribes when the last handle on the session is released. Idempotent. */
