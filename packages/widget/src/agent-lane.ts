@@ -5,7 +5,7 @@ import { laneText } from './internal/_lane-text.js';
 import { themeStyles } from './internal/_theme.js';
 import './markdown-view.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
-import { completeStrings, stringsProperty } from './internal/_complete-strings.js';
+import { completeStrings } from './internal/_complete-strings.js';
 
 /** Detail of `mt-stop-agent`. */
 export interface StopAgentDetail {
@@ -34,7 +34,7 @@ export class AgentLaneElement extends LitElement {
     task: { attribute: false },
     message: { attribute: false },
     canControl: { type: Boolean, attribute: 'can-control' },
-    strings: stringsProperty,
+    strings: { attribute: false },
     theme: { type: String, reflect: true },
     waitingFor: { attribute: false },
     delivered: { attribute: false },
@@ -173,9 +173,9 @@ export class AgentLaneElement extends LitElement {
     );
   }
 
-  protected override willUpdate(): void {
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     // The element resolves only its own strings; the defaults of this part's come with it.
-    this.strings = completeStrings(this.strings);
+    if (changed.has('strings')) this.strings = completeStrings(this.strings);
   }
 
   protected override render() {

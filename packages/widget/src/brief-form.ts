@@ -3,7 +3,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
 import { defaultStrings, type WidgetStrings } from './strings.js';
-import { completeStrings, stringsProperty } from './internal/_complete-strings.js';
+import { completeStrings } from './internal/_complete-strings.js';
 
 const CHANNELS: readonly SocialChannel[] = ['linkedin', 'x', 'instagram', 'facebook', 'tiktok', 'threads'];
 const DEFAULT_CHANNELS: readonly SocialChannel[] = ['linkedin', 'x', 'instagram'];
@@ -38,7 +38,7 @@ export class BriefFormElement extends LitElement {
   static override properties = {
     disabled: { type: Boolean },
     reason: { type: String },
-    strings: stringsProperty,
+    strings: { attribute: false },
     theme: { type: String, reflect: true },
     error: { state: true },
     lengths: { state: true },
@@ -242,9 +242,9 @@ export class BriefFormElement extends LitElement {
     }
   }
 
-  protected override willUpdate(): void {
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     // The element resolves only its own strings; the defaults of this part's come with it.
-    this.strings = completeStrings(this.strings);
+    if (changed.has('strings')) this.strings = completeStrings(this.strings);
   }
 
   protected override render() {

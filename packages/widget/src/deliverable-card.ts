@@ -7,7 +7,7 @@ import { loadSanitizers, loadedSanitizers } from './internal/_markdown-loader.js
 import { themeStyles } from './internal/_theme.js';
 import './markdown-view.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
-import { completeStrings, stringsProperty } from './internal/_complete-strings.js';
+import { completeStrings } from './internal/_complete-strings.js';
 
 /** What a card shows of its task: whether it waits at a review gate, and the review comments. */
 export interface DeliverableReview {
@@ -50,7 +50,7 @@ export interface DeliverableReview {
 export class DeliverableCardElement extends LitElement {
   static override properties = {
     deliverable: { attribute: false },
-    strings: stringsProperty,
+    strings: { attribute: false },
     theme: { type: String, reflect: true },
     mediaOrigins: { attribute: false },
     fresh: { type: Boolean, reflect: true },
@@ -517,7 +517,7 @@ export class DeliverableCardElement extends LitElement {
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     // The element resolves only its own strings; the defaults of this part's come with it.
-    this.strings = completeStrings(this.strings);
+    if (changed.has('strings')) this.strings = completeStrings(this.strings);
     if (!changed.has('deliverable') && !changed.has('mediaOrigins')) return;
     const deliverable = this.deliverable;
     if (deliverable?.kind !== 'landing-page') {

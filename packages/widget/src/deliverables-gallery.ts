@@ -7,7 +7,7 @@ import { defineElement } from './internal/_define.js';
 import { downloadRunZip } from './internal/_download.js';
 import { themeStyles } from './internal/_theme.js';
 import { defaultStrings, type WidgetStrings } from './strings.js';
-import { completeStrings, stringsProperty } from './internal/_complete-strings.js';
+import { completeStrings } from './internal/_complete-strings.js';
 
 /** Where a run's package is downloaded from (`GET <endpoint>/sessions/:id/runs/:runId/export.zip`) and with which token. */
 export interface ExportSource {
@@ -28,7 +28,7 @@ export interface ExportSource {
 export class DeliverablesGalleryElement extends LitElement {
   static override properties = {
     deliverables: { attribute: false },
-    strings: stringsProperty,
+    strings: { attribute: false },
     theme: { type: String, reflect: true },
     mediaOrigins: { attribute: false },
     fresh: { attribute: false },
@@ -160,7 +160,7 @@ export class DeliverablesGalleryElement extends LitElement {
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     // The element resolves only its own strings; the defaults of this part's come with it.
-    this.strings = completeStrings(this.strings);
+    if (changed.has('strings')) this.strings = completeStrings(this.strings);
     if (!changed.has('run') && !changed.has('board')) return;
     const run = this.run;
     const comments = new Map<string, CardState['comments']>();

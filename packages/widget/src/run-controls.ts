@@ -3,7 +3,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
-import { completeStrings, stringsProperty } from './internal/_complete-strings.js';
+import { completeStrings } from './internal/_complete-strings.js';
 
 /** Detail of `mt-stop-run`. */
 export interface StopRunDetail {
@@ -46,7 +46,7 @@ export class RunControlsElement extends LitElement {
     run: { attribute: false },
     canControl: { type: Boolean, attribute: 'can-control' },
     canWrite: { type: Boolean, attribute: 'can-write' },
-    strings: stringsProperty,
+    strings: { attribute: false },
     theme: { type: String, reflect: true },
     steers: { attribute: false },
     sending: { attribute: false },
@@ -209,9 +209,9 @@ export class RunControlsElement extends LitElement {
     </ul>`;
   }
 
-  protected override willUpdate(): void {
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     // The element resolves only its own strings; the defaults of this part's come with it.
-    this.strings = completeStrings(this.strings);
+    if (changed.has('strings')) this.strings = completeStrings(this.strings);
   }
 
   protected override render() {

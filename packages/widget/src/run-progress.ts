@@ -3,7 +3,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
 import { defaultStrings, type WidgetStrings } from './strings.js';
-import { completeStrings, stringsProperty } from './internal/_complete-strings.js';
+import { completeStrings } from './internal/_complete-strings.js';
 
 /**
  * A run's progress: tasks done out of the plan, its status and the time elapsed.
@@ -17,7 +17,7 @@ import { completeStrings, stringsProperty } from './internal/_complete-strings.j
 export class RunProgressElement extends LitElement {
   static override properties = {
     run: { attribute: false },
-    strings: stringsProperty,
+    strings: { attribute: false },
     theme: { type: String, reflect: true },
   };
   static override styles = [
@@ -88,9 +88,9 @@ export class RunProgressElement extends LitElement {
     this.timer = undefined;
   }
 
-  protected override willUpdate(): void {
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     // The element resolves only its own strings; the defaults of this part's come with it.
-    this.strings = completeStrings(this.strings);
+    if (changed.has('strings')) this.strings = completeStrings(this.strings);
   }
 
   protected override render() {

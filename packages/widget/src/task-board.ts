@@ -4,7 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
-import { completeStrings, stringsProperty } from './internal/_complete-strings.js';
+import { completeStrings } from './internal/_complete-strings.js';
 
 /** Detail of `mt-approve`. */
 export interface ApproveDetail {
@@ -40,7 +40,7 @@ export class TaskBoardElement extends LitElement {
   static override properties = {
     cards: { attribute: false },
     canReview: { type: Boolean, attribute: 'can-review' },
-    strings: stringsProperty,
+    strings: { attribute: false },
     theme: { type: String, reflect: true },
     editing: { state: true },
   };
@@ -187,9 +187,9 @@ export class TaskBoardElement extends LitElement {
     </li>`;
   }
 
-  protected override willUpdate(): void {
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     // The element resolves only its own strings; the defaults of this part's come with it.
-    this.strings = completeStrings(this.strings);
+    if (changed.has('strings')) this.strings = completeStrings(this.strings);
   }
 
   protected override render() {

@@ -17,13 +17,3 @@ export function completeStrings(strings: WidgetStrings): WidgetStrings {
   }
   return result;
 }
-
-/**
- * The `strings` property of a part: a new object from the element that completes to the same
- * strings is no change, so a render of the element does not re-render every part. The part keeps
- * the completed strings itself (`this.strings = completeStrings(this.strings)` in `willUpdate`).
- */
-export const stringsProperty = {
-  attribute: false,
-  hasChanged: (value: WidgetStrings, old: WidgetStrings | undefined) => !old || completeStrings(value) !== completeStrings(old),
-} as const;

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from '../internal/_define.js';
 import { themeStyles } from '../internal/_theme.js';
 import { defaultStrings, type WidgetStrings } from '../strings.js';
-import { completeStrings, stringsProperty } from '../internal/_complete-strings.js';
+import { completeStrings } from '../internal/_complete-strings.js';
 
 /**
  * The full-screen landing page preview: the sanitized document (with its own
@@ -18,7 +18,7 @@ export class LandingPreviewElement extends LitElement {
   static override properties = {
     srcdoc: { attribute: false },
     headline: { attribute: false },
-    strings: stringsProperty,
+    strings: { attribute: false },
     theme: { type: String, reflect: true },
     width: { state: true },
     opened: { state: true },
@@ -118,9 +118,9 @@ export class LandingPreviewElement extends LitElement {
     this.renderRoot.querySelector('dialog')?.close();
   }
 
-  protected override willUpdate(): void {
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     // The element resolves only its own strings; the defaults of this part's come with it.
-    this.strings = completeStrings(this.strings);
+    if (changed.has('strings')) this.strings = completeStrings(this.strings);
   }
 
   protected override render() {
