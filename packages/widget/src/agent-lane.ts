@@ -5,7 +5,6 @@ import { laneText } from './internal/_lane-text.js';
 import { themeStyles } from './internal/_theme.js';
 import './markdown-view.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
-import { completeStrings } from './internal/_complete-strings.js';
 
 /** Detail of `mt-stop-agent`. */
 export interface StopAgentDetail {
@@ -171,11 +170,6 @@ export class AgentLaneElement extends LitElement {
         composed: true,
       }),
     );
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    // The element resolves only its own strings; the defaults of this part's come with it.
-    if (changed.has('strings')) this.strings = completeStrings(this.strings);
   }
 
   protected override render() {

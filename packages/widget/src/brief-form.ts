@@ -3,7 +3,6 @@ import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
 import { defaultStrings, type WidgetStrings } from './strings.js';
-import { completeStrings } from './internal/_complete-strings.js';
 
 const CHANNELS: readonly SocialChannel[] = ['linkedin', 'x', 'instagram', 'facebook', 'tiktok', 'threads'];
 const DEFAULT_CHANNELS: readonly SocialChannel[] = ['linkedin', 'x', 'instagram'];
@@ -240,11 +239,6 @@ export class BriefFormElement extends LitElement {
       event.preventDefault();
       this.submit();
     }
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    // The element resolves only its own strings; the defaults of this part's come with it.
-    if (changed.has('strings')) this.strings = completeStrings(this.strings);
   }
 
   protected override render() {

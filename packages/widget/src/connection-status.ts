@@ -1,8 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
-import { resolveShellStrings } from './internal/_shell-strings.js';
-import type { WidgetStrings } from './strings.js';
+import { defaultStrings, type WidgetStrings } from './strings.js';
 import type { ConnectionInfo } from './types.js';
 
 /** How long "Back online" shows after a reconnect has caught up, before the pill says "Live" again. */
@@ -70,7 +69,7 @@ export class ConnectionStatusElement extends LitElement {
 
   constructor() {
     super();
-    this.strings = resolveShellStrings(undefined);
+    this.strings = defaultStrings;
   }
 
   /** The text shown, for hosts that mirror it elsewhere. */

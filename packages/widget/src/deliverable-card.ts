@@ -7,7 +7,6 @@ import { loadSanitizers, loadedSanitizers } from './internal/_markdown-loader.js
 import { themeStyles } from './internal/_theme.js';
 import './markdown-view.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
-import { completeStrings } from './internal/_complete-strings.js';
 
 /** What a card shows of its task: whether it waits at a review gate, and the review comments. */
 export interface DeliverableReview {
@@ -516,8 +515,6 @@ export class DeliverableCardElement extends LitElement {
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    // The element resolves only its own strings; the defaults of this part's come with it.
-    if (changed.has('strings')) this.strings = completeStrings(this.strings);
     if (!changed.has('deliverable') && !changed.has('mediaOrigins')) return;
     const deliverable = this.deliverable;
     if (deliverable?.kind !== 'landing-page') {

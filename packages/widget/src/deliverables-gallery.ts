@@ -7,7 +7,6 @@ import { defineElement } from './internal/_define.js';
 import { downloadRunZip } from './internal/_download.js';
 import { themeStyles } from './internal/_theme.js';
 import { defaultStrings, type WidgetStrings } from './strings.js';
-import { completeStrings } from './internal/_complete-strings.js';
 
 /** Where a run's package is downloaded from (`GET <endpoint>/sessions/:id/runs/:runId/export.zip`) and with which token. */
 export interface ExportSource {
@@ -159,8 +158,6 @@ export class DeliverablesGalleryElement extends LitElement {
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    // The element resolves only its own strings; the defaults of this part's come with it.
-    if (changed.has('strings')) this.strings = completeStrings(this.strings);
     if (!changed.has('run') && !changed.has('board')) return;
     const run = this.run;
     const comments = new Map<string, CardState['comments']>();

@@ -5,9 +5,7 @@
 export { MarketingTeamElement, createDefaultClient, type ClientFactory } from './marketing-team-element.js';
 export { ConnectionStatusElement } from './connection-status.js';
 export { SessionController, type SessionBinding } from './session-controller.js';
-// `defaultStrings` and `resolveStrings` are not here: the defaults of the parts' strings ride in
-// their chunks (import them from `@marketing-team/widget`).
-export { agentDisplayName, type WidgetStrings } from './strings.js';
+export { defaultStrings, resolveStrings, agentDisplayName, type WidgetStrings } from './strings.js';
 // For the element's own chunks (see `scripts/bundle.mjs`): they take Lit from this module, so a
 // page runs one copy of it. Not an API of the widget.
 export { LitElement, css, html, noChange, nothing } from 'lit';

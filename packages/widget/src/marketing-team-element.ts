@@ -18,8 +18,7 @@ import { loadDeliverableParts, loadPanelParts } from './internal/_lazy-parts.js'
 import { themeStyles } from './internal/_theme.js';
 import type { RunActionDetail, SteerDetail, StopRunDetail } from './run-controls.js';
 import { SessionController } from './session-controller.js';
-import { resolveShellStrings } from './internal/_shell-strings.js';
-import { agentDisplayName, type WidgetStrings } from './strings.js';
+import { agentDisplayName, resolveStrings, type WidgetStrings } from './strings.js';
 import type { ApproveDetail, RequestChangesDetail } from './task-board.js';
 import type { SessionAuth, WidgetClient } from './types.js';
 import type {
@@ -260,7 +259,7 @@ export class MarketingTeamElement extends LitElement {
 
   private readonly controller = new SessionController(this);
   private ownClient: { endpoint: string; transport: TransportOption | undefined; client: WidgetClient | undefined } | undefined;
-  private resolved: WidgetStrings = resolveShellStrings(undefined);
+  private resolved: WidgetStrings = resolveStrings(undefined);
   private baseline: SessionState | undefined;
   /** Whether the baseline held the whole history found at subscribe: only then is a change news. */
   private baselineCaughtUp = false;
@@ -413,7 +412,7 @@ export class MarketingTeamElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('strings')) this.resolved = resolveShellStrings(this.strings);
+    if (changed.has('strings')) this.resolved = resolveStrings(this.strings);
     const client = this.resolveClient();
     const auth: SessionAuth | undefined = this.getToken
       ? { getToken: this.getToken }

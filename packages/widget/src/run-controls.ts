@@ -3,7 +3,6 @@ import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
-import { completeStrings } from './internal/_complete-strings.js';
 
 /** Detail of `mt-stop-run`. */
 export interface StopRunDetail {
@@ -207,11 +206,6 @@ export class RunControlsElement extends LitElement {
         </li>`,
       )}
     </ul>`;
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    // The element resolves only its own strings; the defaults of this part's come with it.
-    if (changed.has('strings')) this.strings = completeStrings(this.strings);
   }
 
   protected override render() {

@@ -3,7 +3,6 @@ import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
 import { defaultStrings, type WidgetStrings } from './strings.js';
-import { completeStrings } from './internal/_complete-strings.js';
 
 /**
  * A run's progress: tasks done out of the plan, its status and the time elapsed.
@@ -86,11 +85,6 @@ export class RunProgressElement extends LitElement {
   private stopTimer(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    // The element resolves only its own strings; the defaults of this part's come with it.
-    if (changed.has('strings')) this.strings = completeStrings(this.strings);
   }
 
   protected override render() {

@@ -1,7 +1,5 @@
 import type { DeliverableKind, SocialChannel, TaskStatus } from '@marketing-team/core';
 import type { ConnectionStatus } from './types.js';
-import { partStrings } from './internal/_part-strings.js';
-import { shellStrings } from './internal/_shell-strings.js';
 
 /**
  * Every piece of text the widget shows. Replace any of them through the `strings` property
@@ -148,12 +146,173 @@ export interface WidgetStrings {
 }
 
 /** The default (English) strings. */
-/**
- * The default strings: those the element's first paint shows, and those of its parts (loaded with
- * them, see `_part-strings.ts`). The element resolves only the former itself; each part completes
- * the strings it is given with {@link resolveStrings}.
- */
-export const defaultStrings: WidgetStrings = /* @__PURE__ */ Object.assign({}, shellStrings, partStrings);
+export const defaultStrings: WidgetStrings = {
+  title: 'Marketing team',
+  dismiss: 'Dismiss',
+  briefHeading: 'Campaign brief',
+  goalLabel: 'Campaign goal',
+  goalPlaceholder: 'What should this campaign achieve?',
+  audienceLabel: 'Audience',
+  productLabel: 'Product or offer',
+  channelsLabel: 'Channels',
+  deliverablesLabel: 'Deliverables wanted',
+  deliverablesHint: 'None selected means the full package.',
+  submitBrief: 'Start the team',
+  submitHint: 'Ctrl+Enter submits from the goal field; Enter submits from the other fields.',
+  goalRequired: 'Campaign goal: please describe what the campaign should achieve.',
+  fieldCount: (count, limit) => `${count.toLocaleString('en')} / ${limit.toLocaleString('en')} characters`,
+  fieldTooLong: (field, count, limit) =>
+    `${field} is ${count.toLocaleString('en')} characters; please keep it to ${limit.toLocaleString('en')} (${(count - limit).toLocaleString('en')} too many). Nothing was cut.`,
+  briefRefused: (field) =>
+    field ? `The brief could not be started: please check ${field} (too long or not filled in).` : 'The brief could not be started: please check its fields.',
+  briefNotAllowed: 'Your access does not allow starting a run.',
+  lanesHeading: 'Agents',
+  idle: 'Idle',
+  waiting: 'Waiting for work',
+  waitingFor: (tasks) => `Starts after ${tasks}`,
+  laneTextLabel: (agent) => `What ${agent} wrote`,
+  puttingTogether: 'Putting the deliverable together…',
+  delivered: (title) => `✓ Delivered: ${title}`,
+  offlineModel: 'Offline model',
+  stop: 'Stop',
+  stopAgent: (agent) => `Stop ${agent}`,
+  stopRun: 'Stop the run',
+  steerLabel: 'Steer the team',
+  steerPlaceholder: 'A short instruction, e.g. "more playful"',
+  steerSend: 'Steer',
+  steersLabel: 'Your instructions to the team',
+  steerSending: 'Sending…',
+  steerReceived: 'Received · the next agent to write will use it',
+  steerApplied: (agents) => `Applied by ${agents}`,
+  steeredBadge: 'Reflects your steer',
+  steeredTitle: (instruction) => `Reflects your instruction “${instruction}”`,
+  controlNotAllowed: 'Stopping and steering need the control permission, which this access does not have.',
+  runEndedReason: (error, status) => {
+    const reasons: Record<string, string> = {
+      model_error: 'The AI model returned an error.',
+      rate_limited: 'The AI model is busy right now (rate limited).',
+      overloaded: 'The AI model is overloaded right now.',
+      timeout: 'The AI model took too long to answer.',
+      invalid_output: "The AI model's answer could not be used.",
+      internal: 'Something went wrong on the server.',
+    };
+    if (status === 'interrupted') {
+      const why = error?.message ?? '';
+      if (/restart/i.test(why)) return 'The run stopped because the server restarted.';
+      if (/shutting down/i.test(why)) return 'The run stopped because the server was shut down.';
+      if (/lease|node/i.test(why)) return 'The run stopped because the server running it went away.';
+      if (/reset/i.test(why)) return 'The run stopped because its session was reset.';
+      return 'The run was interrupted before it finished.';
+    }
+    return reasons[error?.code ?? ''] ?? 'The run failed before it finished.';
+  },
+  continueRun: 'Continue',
+  continueRunHint: 'Finished work is kept: continue runs only what is left.',
+  startAgain: 'Start again',
+  noRun: 'No run yet. Submit a brief to start.',
+  progressLabel: 'Run progress',
+  progress: (done, total) => `${done} of ${total} tasks done`,
+  elapsed: (seconds) => `${Math.floor(seconds / 60)}:${String(Math.floor(seconds % 60)).padStart(2, '0')} elapsed`,
+  runStatus: {
+    planned: 'Planned',
+    running: 'Running',
+    completed: 'Done',
+    cancelled: 'Stopped',
+    failed: 'Failed',
+    interrupted: 'Interrupted',
+  },
+  deliverablesHeading: 'Deliverables',
+  runLabel: (number) => `Campaign ${number}`,
+  noDeliverables: 'Deliverables appear here as agents finish them.',
+  jumpLabel: 'Go to a deliverable',
+  newDeliverables: (count) => `${count} new · show`,
+  newBadge: 'New',
+  characterCount: (count, limit) => `${count} / ${limit} characters`,
+  overLimit: 'over the limit',
+  scrollSideways: 'Scroll sideways to see every column →',
+  landingPreviewTitle: (headline) => `Landing page preview: ${headline}`,
+  copyMarkdown: 'Copy',
+  copyHtml: 'Copy HTML',
+  copied: 'Copied ✓',
+  openPreview: 'Full screen',
+  previewPhone: 'Phone',
+  previewDesktop: 'Desktop',
+  closePreview: 'Close',
+  bannerAlt: (title) => `Banner for ${title}`,
+  disclaimersLabel: 'Required disclaimers',
+  landingPreviewLoading: 'Preparing the preview…',
+  preparing: 'Preparing…',
+  kpiName: 'KPI',
+  kpiMetric: 'Metric',
+  kpiTarget: 'Target',
+  kpiChannel: 'Channel',
+  kpiCadence: 'Cadence',
+  measurementTools: 'Tools',
+  boardHeading: 'Task board',
+  taskStatus: {
+    todo: 'To do',
+    in_progress: 'In progress',
+    review: 'Review',
+    done: 'Done',
+    blocked: 'Blocked',
+    failed: 'Failed',
+    cancelled: 'Cancelled',
+  },
+  assignedTo: (name) => `Assigned to ${name}`,
+  unassigned: 'Unassigned',
+  approve: 'Approve',
+  requestChanges: 'Request changes',
+  changesPlaceholder: 'What should change?',
+  reviewGatesLabel: 'Wait for my approval on',
+  reviewGatesHint: 'The team builds on these only once you approve them.',
+  edit: 'Edit',
+  save: 'Save',
+  saving: 'Saving…',
+  cancelEdit: 'Cancel',
+  editFields: {
+    title: 'Title',
+    markdown: 'Text',
+    text: 'Post',
+    headline: 'Headline',
+    description: 'Description',
+    callToAction: 'Call to action',
+    html: 'Page HTML',
+    name: 'Name',
+    metric: 'Metric',
+    target: 'Target',
+  },
+  editedBy: (name, version) => `Edited by ${name} · version ${version}`,
+  editConflict: 'Someone changed this while you were editing. Your text is still here: copy it, cancel, and edit the new version.',
+  awaitingReview: 'Waiting for your approval',
+  reviewCommentLabel: 'Comment (needed to request changes)',
+  reviewComments: 'Review comments',
+  download: 'Download',
+  downloadBanner: 'Banner (.svg)',
+  downloadPackage: 'Download package (.zip)',
+  sendChanges: 'Send',
+  reviewNotAllowed: 'Reviewing needs the control permission.',
+  connection: { connecting: 'Connecting', live: 'Live', reconnecting: 'Reconnecting', unreachable: "Can't reach the server", offline: 'Offline' },
+  reconnectingAttempt: (attempt) => `Reconnecting (attempt ${attempt})`,
+  unreachableSince: (since) =>
+    `Can't reach the server since ${since.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} · retrying`,
+  resumed: () => 'Back online',
+  queued: (count) => `${count} ${count === 1 ? 'message' : 'messages'} queued`,
+  messageCompleted: (agent, task) => `${agent} finished ${task}.`,
+  deliverableReady: (title) => `Deliverable ready: ${title}.`,
+  runEnded: (status) => `Run ${status.toLowerCase()}.`,
+  agentNames: {},
+  deliverableKinds: {
+    'research-brief': 'Research brief',
+    'competitor-snapshot': 'Competitor snapshot',
+    'campaign-strategy': 'Campaign strategy',
+    'social-posts': 'Social posts',
+    'ad-copy': 'Ad copy',
+    'landing-page': 'Landing page',
+    'creative-concepts': 'Creative concepts',
+    'measurement-plan': 'Measurement plan',
+  },
+  channels: { x: 'X', linkedin: 'LinkedIn', instagram: 'Instagram', facebook: 'Facebook', tiktok: 'TikTok', threads: 'Threads' },
+};
 
 /** Merges replacement strings over the defaults (one level deep for the grouped ones). */
 export function resolveStrings(overrides: Partial<WidgetStrings> | undefined): WidgetStrings {
@@ -167,7 +326,6 @@ export function resolveStrings(overrides: Partial<WidgetStrings> | undefined): W
     agentNames: { ...defaultStrings.agentNames, ...overrides.agentNames },
     deliverableKinds: { ...defaultStrings.deliverableKinds, ...overrides.deliverableKinds },
     channels: { ...defaultStrings.channels, ...overrides.channels },
-    editFields: { ...defaultStrings.editFields, ...overrides.editFields },
   };
 }
 

@@ -4,7 +4,6 @@ import { repeat } from 'lit/directives/repeat.js';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
-import { completeStrings } from './internal/_complete-strings.js';
 
 /** Detail of `mt-approve`. */
 export interface ApproveDetail {
@@ -185,11 +184,6 @@ export class TaskBoardElement extends LitElement {
             : nothing}`
         : nothing}
     </li>`;
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    // The element resolves only its own strings; the defaults of this part's come with it.
-    if (changed.has('strings')) this.strings = completeStrings(this.strings);
   }
 
   protected override render() {

@@ -2,7 +2,6 @@ import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from '../internal/_define.js';
 import { themeStyles } from '../internal/_theme.js';
 import { defaultStrings, type WidgetStrings } from '../strings.js';
-import { completeStrings } from '../internal/_complete-strings.js';
 
 /**
  * The full-screen landing page preview: the sanitized document (with its own
@@ -116,11 +115,6 @@ export class LandingPreviewElement extends LitElement {
 
   private close(): void {
     this.renderRoot.querySelector('dialog')?.close();
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    // The element resolves only its own strings; the defaults of this part's come with it.
-    if (changed.has('strings')) this.strings = completeStrings(this.strings);
   }
 
   protected override render() {
