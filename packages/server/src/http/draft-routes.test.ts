@@ -60,7 +60,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
 const ended = (records: SessionRecord[]) => records.some((record) => ['run.completed', 'run.failed', 'run.cancelled'].includes(record.event.type));
 
 /** A DOCX as Word writes its bare minimum: content types, the package relation and the document. */
-async function docx(paragraphs: string[]): Promise<Uint8Array> {
+async function docx(paragraphs: string[]): Promise<Uint8Array<ArrayBuffer>> {
   const zip = new ZipWriter(new Uint8ArrayWriter());
   await zip.add(
     '[Content_Types].xml',
@@ -79,11 +79,11 @@ async function docx(paragraphs: string[]): Promise<Uint8Array> {
     'word/document.xml',
     new TextReader(`<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${body}</w:body></w:document>`),
   );
-  return zip.close();
+  return new Uint8Array(await zip.close());
 }
 
 /** A one-page PDF with the given lines of text (Helvetica), with a correct cross-reference table. */
-function pdf(lines: string[]): Uint8Array {
+function pdf(lines: string[]): Uint8Array<ArrayBuffer> {
   const stream = `BT /F1 12 Tf 72 720 Td ${lines.map((line, index) => `${index === 0 ? '' : '0 -16 Td '}(${line.replace(/[()\\]/g, '\\$&')}) Tj`).join(' ')} ET`;
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
