@@ -415,29 +415,42 @@ export class MarketingTeamStudioElement extends LitElement {
         display: grid;
         gap: var(--_space);
       }
+      [part='intake-review'] > .row {
+        margin-top: var(--_space);
+      }
       .intake-fields li {
         display: grid;
-        grid-template-columns: minmax(9rem, 12rem) 1fr;
-        gap: var(--_space);
-        padding: var(--_space) 0;
+        grid-template-columns: auto minmax(7rem, 10rem) 1fr;
+        align-items: start;
+        gap: 4px var(--_space);
+        padding: var(--_space) 0 0;
         border-top: 1px solid var(--_border);
       }
-      .intake-field {
-        display: flex;
-        gap: 8px;
-        align-items: flex-start;
+      .intake-fields input[type='checkbox'] {
+        margin: 3px 0 0;
+      }
+      .intake-fields .intake-name {
+        margin: 0;
         font-weight: 600;
       }
       .intake-value {
-        white-space: pre-wrap;
+        display: grid;
+        gap: 4px;
+        color: var(--_muted);
+        min-width: 0;
+      }
+      .intake-value .value {
+        white-space: pre-line;
         overflow-wrap: anywhere;
         max-height: 8rem;
         overflow: auto;
-        color: var(--_muted);
       }
       @media (max-width: 600px) {
         .intake-fields li {
-          grid-template-columns: 1fr;
+          grid-template-columns: auto 1fr;
+        }
+        .intake-value {
+          grid-column: 2;
         }
       }
       .notice {
@@ -748,7 +761,7 @@ export class MarketingTeamStudioElement extends LitElement {
   private followLive(): boolean {
     const state = this.live.state;
     if (!state || this.loadState !== 'ready' || !this.live.caughtUp) return false;
-    const savedAt = this.current ? Date.parse(this.current.savedAt) : 0;
+    const savedAt = this.current?.savedAt ?? 0;
     for (const skill of this.draft.skills) {
       const view = latestDraft(state, (draft) => draft.kind === 'reference-analysis' && draft.skill === skill.name);
       if (!view || this.usedDrafts.has(view.runId)) continue;
@@ -1398,7 +1411,7 @@ export class MarketingTeamStudioElement extends LitElement {
     const view = latestDraft(this.live.state, (draft) => draft.kind === 'brand-intake');
     if (!view || this.usedDrafts.has(view.runId)) return undefined;
     const endedAt = this.live.state?.runs[view.runId]?.endedAt;
-    if (endedAt !== undefined && this.current && endedAt < Date.parse(this.current.savedAt)) return undefined;
+    if (endedAt !== undefined && this.current && endedAt < this.current.savedAt) return undefined;
     return view;
   }
 

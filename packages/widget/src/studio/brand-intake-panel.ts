@@ -92,15 +92,12 @@ function renderReview(context: BrandIntakeContext, runId: string, brand: BrandDr
     <ul class="intake-fields">
       ${found.map(
         (field) => html`<li>
-          <label class="intake-field">
-            <input type="checkbox" data-intake-field=${field} .checked=${!context.unticked.has(field)} @change=${(event: Event) => context.onToggle(field, (event.target as HTMLInputElement).checked)} />
-            <span class="intake-name">${s.intakeFieldNames[field]}</span>
-          </label>
+          <input type="checkbox" id=${`intake-${field}`} data-intake-field=${field} .checked=${!context.unticked.has(field)} @change=${(event: Event) => context.onToggle(field, (event.target as HTMLInputElement).checked)} />
+          <label for=${`intake-${field}`} class="intake-name">${s.intakeFieldNames[field]}</label>
           <div class="intake-value">
             ${field === 'palette'
               ? html`<span class="swatches">${(brand.palette ?? []).map((colour) => html`<span class="swatch" style="background:${colour}" title=${colour}></span>`)}</span>`
-              : nothing}
-            <span>${preview(brand, field)}</span>
+              : nothing}<span class="value">${preview(brand, field)}</span>
           </div>
         </li>`,
       )}

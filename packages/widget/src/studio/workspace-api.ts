@@ -6,7 +6,8 @@ export interface StudioWorkspaceVersion {
   version: number;
   etag: string;
   hash: string;
-  savedAt: string;
+  /** Milliseconds since the Unix epoch. */
+  savedAt: number;
   savedBy?: string;
   document: WorkspaceDocument;
 }
