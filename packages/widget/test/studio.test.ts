@@ -204,10 +204,13 @@ describe('<marketing-team-studio> against a real server', () => {
     const goal = await waitFor(() => deepQuery<HTMLTextAreaElement>(team, 'mt-brief-form >>> textarea'), 'the brief form', 20_000);
     await waitFor(() => deepQuery(team, 'mt-connection-status >>> [data-status="live"]'), 'a live connection', 20_000);
     goal.value = 'Launch Notely AI Recap to product managers';
+    const submitted = performance.now();
     deepQuery<HTMLButtonElement>(team, 'mt-brief-form >>> [part="submit"]')!.click();
     await waitFor(() => lastRun(team)?.status === 'completed', 'the campaign to complete', 120_000);
     const seconds = (performance.now() - started) / 1000;
+    // Read by bench/first-campaign.bench.ts; reported, never asserted.
     console.log(`[studio] empty workspace to first completed campaign (offline model): ${seconds.toFixed(1)} s`);
+    console.log(`[studio] of which the campaign run: ${((performance.now() - submitted) / 1000).toFixed(1)} s`);
 
     const deliverables = Object.values(team.state!.deliverables);
     ok(deliverables.length >= 5, `deliverables written (${deliverables.length})`);
