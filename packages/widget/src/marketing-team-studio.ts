@@ -21,6 +21,7 @@ import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
 import { SessionController } from './session-controller.js';
 import { renderBrandIntake, type IntakeField } from './studio/brand-intake-panel.js';
+import { issueLocation } from './studio/issue-location.js';
 import { sampleWorkspace } from './studio/sample-workspace.js';
 import { draftEnded, draftRunId, latestDraft, type DraftView } from './studio/studio-drafts.js';
 import { STUDIO_STEPS, resolveStudioStrings, type StudioStep, type StudioStrings } from './studio/studio-strings.js';
@@ -936,6 +937,17 @@ export class MarketingTeamStudioElement extends LitElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.step-head h3')?.focus());
   }
 
+  /** Opens the step of a problem and puts the focus on its field, when the step shows one. */
+  private goToIssue(path: string): void {
+    this.step = this.stepOfIssue(path);
+    const skill = /^skills\[(\d+)\]/.exec(path);
+    if (skill) this.selectedSkill = Number(skill[1]);
+    void this.updateComplete.then(() => {
+      const field = this.renderRoot.querySelector<HTMLElement>(`#${idOf(path)}`) ?? this.renderRoot.querySelector<HTMLElement>(`#${idOf(path.replace(/\[\d+\]$/, ''))}`);
+      (field ?? this.renderRoot.querySelector<HTMLElement>('.step-head h3'))?.focus();
+    });
+  }
+
   private issuesAt(path: string): string[] {
     return this.issues.filter((issue) => issue.path === path || issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`)).map((issue) => issue.message);
   }
@@ -1131,7 +1143,10 @@ export class MarketingTeamStudioElement extends LitElement {
       <ul>
         ${issues.slice(0, 6).map(
           (issue) =>
-            html`<li><button @click=${() => this.goTo(this.stepOfIssue(issue.path))}>${s.steps[this.stepOfIssue(issue.path)]}</button>: ${issue.path ? `${issue.path}: ` : ''}${issue.message}</li>`,
+            html`<li data-path=${issue.path}>
+              <button @click=${() => this.goToIssue(issue.path)}>${s.steps[this.stepOfIssue(issue.path)]}</button>
+              <span>${issue.path ? `${issueLocation(issue.path, this.draft, s)}: ` : ''}${issue.message}</span>
+            </li>`,
         )}
       </ul>
     </div>`;

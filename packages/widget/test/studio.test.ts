@@ -160,7 +160,9 @@ describe('<marketing-team-studio> against a real server', () => {
     // The rule that sent social posts to the Content Creator now names a skill it no longer owns.
     const stale = studio.issues.map((issue) => issue.path);
     ok(stale.length === 1 && /^rules\[\d+\]\.skill$/.test(stale[0]!), `only the old rule is left to fix: ${JSON.stringify(studio.issues)}`);
-    ok(q(studio, '[part="problems"]').textContent?.includes('not owned by content-creator'), 'listed with its step');
+    const problems = q(studio, '[part="problems"]').textContent ?? '';
+    ok(problems.includes('not owned by content-creator'), 'listed with its step');
+    ok(/Routing rule \d+ · skill/.test(problems) && !/rules\[\d+\]/.test(problems), `located in the studio's words, not as a path: ${problems}`);
 
     // 5. Team and routing: a rule for the new agent, checked with "try routing".
     await goTo(studio, 'team');
@@ -304,6 +306,18 @@ describe('<marketing-team-studio> against a real server', () => {
     for (const text of seen) ok(stored.startsWith(text.trim()) || text.trim() === '', `every streamed view is a prefix of the report (nothing repeated): ${JSON.stringify(text.slice(-40))}`);
     equal(records.filter((record) => record.event.type === 'run.started').length, 1, 'one run, resumed rather than restarted');
     ok(!q<HTMLButtonElement>(studio, '[data-action="analyse"]').disabled, 'ready to analyse again');
+  });
+
+  it('says where each problem is in its own words and takes the editor to the field', async () => {
+    const studio = await mountStudio(id('problems'));
+    await fill(studio, '#f-brand-name', '');
+    const item = await waitFor(() => studio.shadowRoot!.querySelector<HTMLElement>('[part="problems"] li[data-path="brand.name"]'), 'the problem listed');
+    ok(item.textContent?.includes('Brand name:'), `named by its label: ${item.textContent}`);
+    ok(!item.textContent?.includes('brand.name'), 'no raw path');
+    await goTo(studio, 'skills');
+    item.querySelector('button')!.click();
+    await waitFor(() => studio.shadowRoot!.activeElement?.id === 'f-brand-name', 'the field focused');
+    equal(q(studio, '[part="step-link"][aria-current="step"]').dataset.step, 'brand');
   });
 
   it('lists versions and rolls back to one as a new version', async () => {

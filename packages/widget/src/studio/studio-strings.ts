@@ -26,6 +26,10 @@ export interface StudioStrings {
   saving: string;
   saved: (version: number) => string;
   problems: (count: number) => string;
+  /** A named item in a problem's location: `Skill "launch-thread"`. */
+  issueItem: (kind: string, name: string) => string;
+  /** A routing rule in a problem's location, numbered from 1. */
+  issueRule: (number: number) => string;
   fixBeforeSaving: string;
   conflictTitle: string;
   conflictBody: (version: number | undefined) => string;
@@ -177,6 +181,8 @@ export const defaultStudioStrings: StudioStrings = {
   saving: 'Saving…',
   saved: (version) => `Saved as version ${version}`,
   problems: (count) => (count === 1 ? '1 problem to fix' : `${count} problems to fix`),
+  issueItem: (kind, name) => `${kind} "${name}"`,
+  issueRule: (number) => `Routing rule ${number}`,
   fixBeforeSaving: 'Fix these before saving:',
   conflictTitle: 'Someone else saved',
   conflictBody: (version) =>
