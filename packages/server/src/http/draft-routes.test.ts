@@ -141,6 +141,23 @@ describe('POST /workspaces/:id/drafts', () => {
     expect((await logOf(store, 'studio.acme')).filter((record) => record.event.type === 'run.started')).toHaveLength(1);
   });
 
+  it('streams a second draft in the same session as its own message, shown while it is written', async () => {
+    const { target, store } = start();
+    const admin = await target.tokens.mint({ workspace: 'acme', userId: 'editor', capabilities: ['admin'], ttlSeconds: 60 });
+    for (const runId of ['first', 'second']) {
+      await post(target, admin, json({ runId, request: { kind: 'reference-analysis', template: TEMPLATE, skill: 'launch-post' } }), 'application/json');
+      await until(() => logOf(store, 'studio.acme'), (records) => records.some((record) => record.event.type === 'run.completed' && record.event.runId === runId), `run ${runId}`);
+    }
+    const records = await logOf(store, 'studio.acme');
+    // the state just before the second message completes: its deltas are there, not dropped
+    const completed = records.findIndex((record) => record.event.type === 'message.completed' && record.event.runId === 'second');
+    const midway = applyRecords(createSessionState(), records.slice(0, completed));
+    const run = midway.runs.second!;
+    const messageId = run.tasks[run.taskOrder[0]!]!.messageIds[0]!;
+    expect(midway.messages[messageId]).toMatchObject({ runId: 'second', status: 'streaming' });
+    expect(midway.messages[messageId]!.text.length).toBeGreaterThan(100);
+  });
+
   it('drafts the brand kit from Markdown, DOCX and PDF uploads', async () => {
     const { target, store } = start();
     const admin = await target.tokens.mint({ workspace: 'acme', userId: 'editor', capabilities: ['admin'], ttlSeconds: 60 });

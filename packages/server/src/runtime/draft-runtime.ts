@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { ModelError } from '../models/model-error.js';
 import { FencedError } from '../stores/session-store.js';
 import { DeltaWriter } from './_delta-writer.js';
+import { composeId } from './_ids.js';
 import type { DraftRunContext, RunLauncher } from './run-launcher.js';
 
 /** Options of `createDraftRuntime`. */
@@ -64,7 +65,8 @@ export function createDraftRuntime(options: DraftRuntimeOptions): RunLauncher<Dr
 async function runDraft(context: DraftRunContext, provider: ModelProvider, coalesceMs: number, maxDeltaChars: number): Promise<void> {
   const { runId, request } = context;
   const { agent, skill } = KINDS[request.kind];
-  const messageId = `${TASK_ID}.m1`;
+  // Message ids are keys of the whole session's state: one per run, not per task name.
+  const messageId = composeId(runId, 'm1');
   const base = { runId, taskId: TASK_ID, agent };
   const append = async (events: SessionEvent[]): Promise<void> => {
     await context.append(events);
