@@ -1,6 +1,6 @@
 // `npm run bench`: runs every bench/*.bench.ts (each exports a `run…` function returning
 // BenchResult[]), prints one table with the machine facts, and writes bench/results.json.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -41,7 +41,11 @@ console.log('\nmachine:', JSON.stringify(machine));
 console.table(
   results.map((r) => ({ suite: r.suite, name: r.name, value: `${r.value} ${r.unit}`, baseline: r.baseline, ratio: r.ratio, goal: r.goal })),
 );
-writeFileSync(join(here, 'results.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
+// `npm run bench <name>` re-measures some suites: the rows of the others are kept as they were.
+const path = join(here, 'results.json');
+const ran = new Set(results.map((result) => result.suite));
+const kept = only.length > 0 && existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { results: (BenchResult & { suite: string })[] }).results.filter((result) => !ran.has(result.suite)) : [];
+writeFileSync(path, `${JSON.stringify({ machine, results: [...kept, ...results] }, null, 2)}\n`);
 console.log(`wrote ${join('bench', 'results.json')}`);
 // Benchmarks start servers and sockets; do not wait for stragglers.
 process.exit(process.exitCode ?? 0);

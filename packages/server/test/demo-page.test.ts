@@ -72,4 +72,29 @@ describe.skipIf(process.env.MT_PACKAGES_BUILT !== '1')('the demo page', () => {
     });
     await page.close();
   });
+
+  // Two devices of two editors: each page follows the workspace's studio session, so a save made
+  // in one shows in the other (which has nothing unsaved) without a reload.
+  it('shows a save made in one page in another page of the studio', async () => {
+    const open = async () => {
+      const context = await browser!.newContext();
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.getByRole('button', { name: 'Team studio' }).click();
+      await page.locator('marketing-team-studio [part="panel"]').waitFor();
+      return page;
+    };
+    const first = await open();
+    const second = await open();
+    const name = `Brand ${Date.now().toString(36)}`;
+    const field = first.locator('marketing-team-studio #f-brand-name');
+    await first.locator('marketing-team-studio [part="step-link"][data-step="brand"]').click();
+    await field.fill(name);
+    await first.locator('marketing-team-studio [part="save"]').click();
+    await first.locator('marketing-team-studio [part="status"]', { hasText: /Version \d+/ }).waitFor();
+    await second.locator('marketing-team-studio [part="step-link"][data-step="brand"]').click();
+    await expect.poll(() => second.locator('marketing-team-studio #f-brand-name').inputValue(), { timeout: 15_000 }).toBe(name);
+    await first.context().close();
+    await second.context().close();
+  });
 });

@@ -59,6 +59,29 @@ describe('refresh applies the new grant at once', () => {
     await client.next((f) => f.type === 'pong');
     expect(await card(client, 'ro', 'c-2')).toMatchObject({ type: 'error', code: 'forbidden' });
   });
+
+  // Seen failing on a loaded machine: the write was checked against the old grant while the new
+  // token was still being verified. A write sent after a refresh waits for the refresh's verdict.
+  it('checks a write sent right after a refresh against the new grant, however long verifying takes', async () => {
+    const slowChecks: RevocationList = {
+      revokeToken: async () => undefined,
+      revokeSubject: async () => undefined,
+      isRevoked: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return false;
+      },
+      onRevoked: () => () => undefined,
+      close: async () => undefined,
+    };
+    const env = await serve({ revocations: slowChecks });
+    const client = await follow(env, 'slow', await env.token('slow'));
+    client.send({ type: 'refresh', session: 'slow', token: await env.token('slow', ['read']) });
+    expect(await card(client, 'slow', 'right-after')).toMatchObject({ type: 'error', code: 'forbidden' });
+    // A refused refresh leaves the old grant in force.
+    client.send({ type: 'refresh', session: 'slow', token: 'not-a-token' });
+    expect(await client.next((f) => f.type === 'error' && f.code === 'unauthorized')).toBeTruthy();
+    expect(await card(client, 'slow', 'after-refused')).toMatchObject({ type: 'error', code: 'forbidden' });
+  });
 });
 
 describe('revocation', () => {

@@ -23,6 +23,7 @@ export const CHUNK_DIRECTORY = 'marketing-team-chunks';
 const LAZY_PARTS = {
   // The brief form, lanes, run progress and controls and the task board, as one chunk.
   _panels: 'src/internal/_panels.ts',
+  '_session-client': 'src/internal/_session-client.ts',
   'deliverables-gallery': 'src/deliverables-gallery.ts',
   'sse-socket': '../core/src/session/sse-socket.ts',
   // zod's English messages, which core registers lazily.

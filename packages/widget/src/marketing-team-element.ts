@@ -7,7 +7,7 @@ import type {
   RunState,
   SessionState,
 } from '@marketing-team/core';
-import { SessionClient, type TransportOption } from '@marketing-team/core';
+import type { TransportOption } from '@marketing-team/core';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { StopAgentDetail } from './agent-lane.js';
@@ -31,16 +31,22 @@ import type {
 
 const ENDED = new Set<RunState['status']>(['completed', 'cancelled', 'failed', 'interrupted']);
 
-/** Creates the client for an `endpoint` when the host passes none; `transport` is the element's attribute. */
-export type ClientFactory = (endpoint: string, options?: { transport?: TransportOption }) => WidgetClient;
+/**
+ * Creates the client for an `endpoint` when the host passes none; `transport` is the element's
+ * attribute. It may answer at once or with a promise (the default loads core's client lazily).
+ */
+export type ClientFactory = (endpoint: string, options?: { transport?: TransportOption }) => WidgetClient | Promise<WidgetClient>;
 
 /**
  * The default: core's `SessionClient` on the WebSocket at `<endpoint>/ws`, or SSE + POST under
  * `<endpoint>` (relative URLs resolve against the page); with `auto` (the default) it falls back
- * to SSE when the server refuses the upgrade.
+ * to SSE when the server refuses the upgrade. The client's code is loaded on first use, after the
+ * element's shell has painted.
  */
-export const createDefaultClient: ClientFactory = (endpoint, options) =>
-  new SessionClient({ url: `${endpoint.replace(/\/+$/, '')}/ws`, ...(options?.transport ? { transport: options.transport } : {}) });
+export const createDefaultClient: ClientFactory = async (endpoint, options) => {
+  const { SessionClient } = await import('./internal/_session-client.js');
+  return new SessionClient({ url: `${endpoint.replace(/\/+$/, '')}/ws`, ...(options?.transport ? { transport: options.transport } : {}) });
+};
 
 /**
  * `<marketing-team>`: a campaign brief form, one live lane per agent, run progress, stop and
@@ -258,7 +264,7 @@ export class MarketingTeamElement extends LitElement {
   declare private sendingSteers: readonly string[];
 
   private readonly controller = new SessionController(this);
-  private ownClient: { endpoint: string; transport: TransportOption | undefined; client: WidgetClient | undefined } | undefined;
+  private ownClient: { endpoint: string; transport: TransportOption | undefined; client: WidgetClient | undefined; closed?: boolean } | undefined;
   private resolved: WidgetStrings = resolveStrings(undefined);
   private baseline: SessionState | undefined;
   /** Whether the baseline held the whole history found at subscribe: only then is a change news. */
@@ -385,12 +391,20 @@ export class MarketingTeamElement extends LitElement {
     if (!this.endpoint) return undefined;
     const transport = this.transport;
     if (this.ownClient?.endpoint !== this.endpoint || this.ownClient.transport !== transport) {
-      this.ownClient?.client?.close?.();
+      this.closeOwnClient();
+      // Remembered before it exists, so a bad endpoint is reported once, not on every render.
+      const own: NonNullable<typeof this.ownClient> = { endpoint: this.endpoint, transport, client: undefined };
+      this.ownClient = own;
+      const adopt = (client: WidgetClient) => {
+        if (own.closed) return void client.close?.();
+        own.client = client;
+        this.requestUpdate();
+      };
       try {
-        this.ownClient = { endpoint: this.endpoint, transport, client: MarketingTeamElement.clientFactory(this.endpoint, transport ? { transport } : {}) };
+        const made = MarketingTeamElement.clientFactory(this.endpoint, transport ? { transport } : {});
+        if (made instanceof Promise) made.then(adopt, (error: unknown) => this.reportError('connect', error));
+        else own.client = made;
       } catch (error) {
-        // Remember the failure, so a bad endpoint is reported once, not on every render.
-        this.ownClient = { endpoint: this.endpoint, transport, client: undefined };
         this.reportError('connect', error);
       }
     }
@@ -407,6 +421,12 @@ export class MarketingTeamElement extends LitElement {
     super.disconnectedCallback();
     // Leaving the page closes only this element's own connection; runs go on on the server.
     this.controller.bind(undefined);
+    this.closeOwnClient();
+  }
+
+  /** Closes the client this element made (or drops it on arrival, when it is still loading). */
+  private closeOwnClient(): void {
+    if (this.ownClient) this.ownClient.closed = true;
     this.ownClient?.client?.close?.();
     this.ownClient = undefined;
   }

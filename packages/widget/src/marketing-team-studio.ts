@@ -1,12 +1,15 @@
 import {
   DeliverableKindSchema,
+  SessionClient,
   TeamDefinitionError,
+  studioSessionId,
   sampleBrand,
   skillFromReference,
   teamFromWorkspace,
   templateHash,
   workspaceIssues,
   type Brand,
+  type BrandDraft,
   type DeliverableKind,
   type RoutingDecision,
   type TeamDefinitionIssue,
@@ -16,7 +19,11 @@ import {
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
+import { SessionController } from './session-controller.js';
+import { renderBrandIntake, type IntakeField } from './studio/brand-intake-panel.js';
+import { issueLocation } from './studio/issue-location.js';
 import { sampleWorkspace } from './studio/sample-workspace.js';
+import { draftEnded, draftRunId, latestDraft, type DraftView } from './studio/studio-drafts.js';
 import { STUDIO_STEPS, resolveStudioStrings, type StudioStep, type StudioStrings } from './studio/studio-strings.js';
 import { WorkspaceApi, WorkspaceApiError, type StudioVersionSummary, type StudioWorkspaceVersion } from './studio/workspace-api.js';
 
@@ -38,7 +45,7 @@ export interface TryBriefDetail {
 }
 /** Detail of `mt-error` from the studio. */
 export interface StudioErrorDetail {
-  action: 'load' | 'save' | 'rollback' | 'history' | 'analyse';
+  action: 'load' | 'save' | 'rollback' | 'history' | 'analyse' | 'intake';
   message: string;
   error: unknown;
 }
@@ -48,9 +55,9 @@ interface AnalysisDraft {
   content: string;
   report: string;
   templateHash: string | undefined;
-  busy: boolean;
+  /** A draft run requested from this page that the session has not shown yet. */
+  requested: string | undefined;
   error: string | undefined;
-  controller: AbortController | undefined;
 }
 
 const KINDS = DeliverableKindSchema.options as readonly DeliverableKind[];
@@ -85,7 +92,14 @@ function uniqueName(base: string, taken: readonly string[]): string {
  * it, never overwriting silently. The team checks (`workspaceIssues`, `teamFromWorkspace`, routing)
  * run in the browser with core's own functions, so what the studio shows is what the server accepts.
  *
- * It needs a token with the `admin` capability for the workspace (`token`, or `getToken`).
+ * Analyses and brand intakes run as durable drafts on the server and stream into the workspace's
+ * studio session (`studioSessionId(workspace)`), which the studio follows live: a dropped
+ * connection resumes the stream where it was, another device of the editor sees it too, and saves
+ * by other editors arrive there (the studio loads them, or asks first when there are unsaved edits).
+ *
+ * It needs a token for the workspace with the `admin` capability, minted for the studio session
+ * (`session: studioSessionId(workspace)`, with `read` and `control` to follow and cancel drafts):
+ * `token`, or `getToken`.
  *
  * @fires mt-studio-saved - A save or rollback created a version; detail `{ workspace, version, etag }`.
  * @fires mt-studio-conflict - A save was refused because another editor saved first; detail `{ workspace, currentVersion }`.
@@ -133,6 +147,7 @@ export class MarketingTeamStudioElement extends LitElement {
     endpoint: { type: String },
     workspace: { type: String },
     token: { type: String },
+    transport: { type: String },
     theme: { type: String, reflect: true },
     step: { type: String, reflect: true },
     getToken: { attribute: false },
@@ -150,6 +165,12 @@ export class MarketingTeamStudioElement extends LitElement {
     selectedSkill: { state: true },
     routeText: { state: true },
     routeResult: { state: true },
+    remoteSave: { state: true },
+    intakeFiles: { state: true },
+    intakePasted: { state: true },
+    intakeStarting: { state: true },
+    intakeError: { state: true },
+    intakeUnticked: { state: true },
   };
 
   static override styles = [
@@ -376,6 +397,63 @@ export class MarketingTeamStudioElement extends LitElement {
         border-radius: 6px;
         border: 1px solid var(--_border);
       }
+      .stream {
+        white-space: pre-wrap;
+        font-family: var(--mt-font-family-mono, ui-monospace, SFMono-Regular, Menlo, monospace);
+        font-size: 0.85em;
+        max-height: 16rem;
+        overflow: auto;
+        padding: calc(var(--_space) * 1.5);
+        border: 1px dashed var(--_border);
+        border-radius: var(--_radius);
+        background: var(--_surface);
+        overflow-wrap: anywhere;
+      }
+      .intake-fields {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: var(--_space);
+      }
+      [part='intake-review'] > .row {
+        margin-top: var(--_space);
+      }
+      .intake-fields li {
+        display: grid;
+        grid-template-columns: auto minmax(7rem, 10rem) 1fr;
+        align-items: start;
+        gap: 4px var(--_space);
+        padding: var(--_space) 0 0;
+        border-top: 1px solid var(--_border);
+      }
+      .intake-fields input[type='checkbox'] {
+        margin: 3px 0 0;
+      }
+      .intake-fields .intake-name {
+        margin: 0;
+        font-weight: 600;
+      }
+      .intake-value {
+        display: grid;
+        gap: 4px;
+        color: var(--_muted);
+        min-width: 0;
+      }
+      .intake-value .value {
+        white-space: pre-line;
+        overflow-wrap: anywhere;
+        max-height: 8rem;
+        overflow: auto;
+      }
+      @media (max-width: 600px) {
+        .intake-fields li {
+          grid-template-columns: auto 1fr;
+        }
+        .intake-value {
+          grid-column: 2;
+        }
+      }
       .notice {
         border: 1px solid var(--_warning);
         border-left-width: 4px;
@@ -549,6 +627,8 @@ export class MarketingTeamStudioElement extends LitElement {
   declare workspace: string | undefined;
   /** A token with the `admin` capability for the workspace; use `getToken` to refresh tokens instead. */
   declare token: string | undefined;
+  /** How the studio follows its session: `websocket`, `sse` or `auto` (the default: WebSocket, SSE when refused). */
+  declare transport: 'websocket' | 'sse' | 'auto' | undefined;
   /** `light` or `dark`; follows the system preference when absent. */
   declare theme: 'light' | 'dark' | undefined;
   /** The step shown; set it to open another one. Defaults to Brand for a new workspace, Team for a saved one. */
@@ -571,10 +651,23 @@ export class MarketingTeamStudioElement extends LitElement {
   declare private selectedSkill: number;
   declare private routeText: string;
   declare private routeResult: { decision?: RoutingDecision; error?: string } | undefined;
+  declare private remoteSave: { version: number; by: string } | undefined;
+  declare private intakeFiles: File[];
+  declare private intakePasted: string;
+  declare private intakeStarting: boolean;
+  declare private intakeError: string | undefined;
+  declare private intakeUnticked: Set<IntakeField>;
 
   private api: WorkspaceApi | undefined;
   private loadedFor = '';
   private analyses = new Map<string, AnalysisDraft>();
+  /** The workspace's studio session: drafts stream there and other editors' saves are announced. */
+  private readonly live = new SessionController(this);
+  private liveClient: { endpoint: string; transport: string | undefined; client: SessionClient } | undefined;
+  private seenState: unknown;
+  /** Drafts whose result was taken into the form (or dismissed), so a later state does not bring them back. */
+  private usedDrafts = new Set<string>();
+  private remoteSeen = 0;
   private issueCache: { draft: WorkspaceDocument; issues: TeamDefinitionIssue[] } | undefined;
 
   constructor() {
@@ -587,6 +680,10 @@ export class MarketingTeamStudioElement extends LitElement {
     this.announcement = '';
     this.selectedSkill = 0;
     this.routeText = '';
+    this.intakeFiles = [];
+    this.intakePasted = '';
+    this.intakeStarting = false;
+    this.intakeUnticked = new Set();
   }
 
   private get s(): StudioStrings {
@@ -624,6 +721,77 @@ export class MarketingTeamStudioElement extends LitElement {
         void this.reload();
       }
     }
+    const names = changed as Map<PropertyKey, unknown>;
+    if (['endpoint', 'workspace', 'token', 'getToken', 'transport'].some((name) => names.has(name))) this.bindLive();
+    if ((this.live.state !== this.seenState || names.has('loadState')) && this.followLive()) this.seenState = this.live.state;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.liveClient?.client.close();
+    this.liveClient = undefined;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) this.bindLive();
+  }
+
+  /** Follows the workspace's studio session with the studio's own client (one per endpoint and transport). */
+  private bindLive(): void {
+    const { endpoint, workspace } = this;
+    if (!endpoint || !workspace || !(this.token || this.getToken) || !this.isConnected) return this.live.bind(undefined);
+    if (!this.liveClient || this.liveClient.endpoint !== endpoint || this.liveClient.transport !== this.transport) {
+      this.liveClient?.client.close();
+      const url = `${endpoint.replace(/\/+$/, '')}/ws`;
+      this.liveClient = { endpoint, transport: this.transport, client: new SessionClient({ url, ...(this.transport ? { transport: this.transport } : {}) }) };
+    }
+    const auth = this.getToken ? { getToken: this.tokenForLive } : { token: this.token ?? '' };
+    this.live.bind({ client: this.liveClient.client, session: studioSessionId(workspace), auth });
+  }
+
+  /** The same token as the API's, for the studio session (stable, so rebinding is a no-op). */
+  private tokenForLive = async (): Promise<string> => (this.getToken && this.workspace ? await this.getToken(this.workspace) : (this.token ?? ''));
+
+  /**
+   * Takes what the studio session brought: finished analyses into their skill's report field,
+   * failures into the skill's error, and saves by other editors (loaded at once when nothing is
+   * unsaved here, else offered). History found at load counts only when it is newer than the
+   * version loaded, so an analysis finished while this page was away still arrives.
+   */
+  private followLive(): boolean {
+    const state = this.live.state;
+    if (!state || this.loadState !== 'ready' || !this.live.caughtUp) return false;
+    const savedAt = this.current?.savedAt ?? 0;
+    for (const skill of this.draft.skills) {
+      const view = latestDraft(state, (draft) => draft.kind === 'reference-analysis' && draft.skill === skill.name);
+      if (!view || this.usedDrafts.has(view.runId)) continue;
+      const analysis = this.analysisFor(skill);
+      if (!draftEnded(view)) continue;
+      if (analysis.requested === view.runId) analysis.requested = undefined;
+      this.usedDrafts.add(view.runId);
+      // ended before the version loaded here was saved: already part of it (or dropped by its editor)
+      if ((state.runs[view.runId]?.endedAt ?? 0) < savedAt) continue;
+      if (view.status === 'completed' && view.result?.kind === 'reference-analysis') {
+        analysis.report = view.result.report;
+        analysis.templateHash = view.result.templateHash;
+        analysis.error = undefined;
+        this.announcement = this.s.reportHeading;
+      } else if (view.status === 'failed' || view.status === 'interrupted') {
+        analysis.error = this.s.analysisFailed(view.error ?? view.status);
+      }
+    }
+    const saved = state.workspace;
+    if (saved && !this.saving && saved.version > (this.current?.version ?? 0) && saved.version !== this.remoteSeen) {
+      this.remoteSeen = saved.version;
+      const by = saved.by.kind === 'human' ? (saved.by.name ?? saved.by.id) : this.s.someoneElse;
+      if (!this.dirty) {
+        void this.reload().then(() => (this.announcement = this.s.remoteLoaded(saved.version, by)));
+      } else {
+        this.remoteSave = { version: saved.version, by };
+      }
+    }
+    return true;
   }
 
   /** Loads the latest saved version, dropping unsaved changes; a workspace with none starts from the sample. */
@@ -637,6 +805,8 @@ export class MarketingTeamStudioElement extends LitElement {
       this.draft = latest ? latest.document : sampleWorkspace();
       this.dirty = false;
       this.conflict = undefined;
+      this.remoteSave = undefined;
+      this.remoteSeen = Math.max(this.remoteSeen, latest?.version ?? 0);
       this.analyses.clear();
       this.selectedSkill = 0;
       this.versions = undefined;
@@ -670,6 +840,8 @@ export class MarketingTeamStudioElement extends LitElement {
       this.draft = saved.document;
       this.dirty = false;
       this.conflict = undefined;
+      this.remoteSave = undefined;
+      this.remoteSeen = Math.max(this.remoteSeen, saved.version);
       this.announcement = this.s.saved(saved.version);
       if (this.historyOpen) void this.loadHistory();
       this.dispatch<StudioSavedDetail>('mt-studio-saved', { workspace: saved.workspaceId, version: saved.version, etag: saved.etag });
@@ -692,13 +864,17 @@ export class MarketingTeamStudioElement extends LitElement {
 
   /** Saves version `version`'s content as a new version (history only grows). */
   async rollback(version: number): Promise<number | undefined> {
-    if (!this.api || !this.current) return undefined;
+    if (!this.api || !this.current || this.saving) return undefined;
+    // saving: the announcement of this very version may arrive before the answer does
+    this.saving = true;
     try {
       const saved = await this.api.rollback(version, this.current.etag);
       this.current = saved;
       this.draft = saved.document;
       this.dirty = false;
       this.conflict = undefined;
+      this.remoteSave = undefined;
+      this.remoteSeen = Math.max(this.remoteSeen, saved.version);
       this.analyses.clear();
       this.announcement = this.s.restored(version, saved.version);
       void this.loadHistory();
@@ -712,6 +888,8 @@ export class MarketingTeamStudioElement extends LitElement {
         this.fail('rollback', error);
       }
       return undefined;
+    } finally {
+      this.saving = false;
     }
   }
 
@@ -759,6 +937,17 @@ export class MarketingTeamStudioElement extends LitElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.step-head h3')?.focus());
   }
 
+  /** Opens the step of a problem and puts the focus on its field, when the step shows one. */
+  private goToIssue(path: string): void {
+    this.step = this.stepOfIssue(path);
+    const skill = /^skills\[(\d+)\]/.exec(path);
+    if (skill) this.selectedSkill = Number(skill[1]);
+    void this.updateComplete.then(() => {
+      const field = this.renderRoot.querySelector<HTMLElement>(`#${idOf(path)}`) ?? this.renderRoot.querySelector<HTMLElement>(`#${idOf(path.replace(/\[\d+\]$/, ''))}`);
+      (field ?? this.renderRoot.querySelector<HTMLElement>('.step-head h3'))?.focus();
+    });
+  }
+
   private issuesAt(path: string): string[] {
     return this.issues.filter((issue) => issue.path === path || issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`)).map((issue) => issue.message);
   }
@@ -792,7 +981,7 @@ export class MarketingTeamStudioElement extends LitElement {
           </div></div>`
         : this.loadState !== 'ready'
           ? html`<p class="muted" style="padding: var(--_space)">${s.loading}</p>`
-          : html`<div class="banner-area">${this.renderConflict()}${this.renderHistory()}</div>
+          : html`<div class="banner-area">${this.renderConflict()}${this.renderRemoteSave()}${this.renderHistory()}</div>
               <div class="layout">${this.renderNav()}
                 <div part="panel" id="panel">${this.renderStep()}${this.renderFooterNav()}</div>
               </div>`}
@@ -838,6 +1027,20 @@ export class MarketingTeamStudioElement extends LitElement {
         </button>
       </div>
     </header>`;
+  }
+
+  /** Another editor saved while this one has unsaved edits: load theirs, or keep editing (a save then conflicts). */
+  private renderRemoteSave(): TemplateResult | typeof nothing {
+    const remote = this.remoteSave;
+    if (!remote || this.conflict) return nothing;
+    const s = this.s;
+    return html`<div part="conflict remote-save" role="status">
+      <span>${s.remoteSaved(remote.version, remote.by)}</span>
+      <div class="row">
+        <button class="primary" data-action="load-remote" @click=${() => void this.reload()}>${s.remoteLoad}</button>
+        <button data-action="keep-mine" @click=${() => (this.remoteSave = undefined)}>${s.remoteKeep}</button>
+      </div>
+    </div>`;
   }
 
   private renderConflict(): TemplateResult | typeof nothing {
@@ -940,7 +1143,10 @@ export class MarketingTeamStudioElement extends LitElement {
       <ul>
         ${issues.slice(0, 6).map(
           (issue) =>
-            html`<li><button @click=${() => this.goTo(this.stepOfIssue(issue.path))}>${s.steps[this.stepOfIssue(issue.path)]}</button>: ${issue.path ? `${issue.path}: ` : ''}${issue.message}</li>`,
+            html`<li data-path=${issue.path}>
+              <button @click=${() => this.goToIssue(issue.path)}>${s.steps[this.stepOfIssue(issue.path)]}</button>
+              <span>${issue.path ? `${issueLocation(issue.path, this.draft, s)}: ` : ''}${issue.message}</span>
+            </li>`,
         )}
       </ul>
     </div>`;
@@ -993,6 +1199,33 @@ export class MarketingTeamStudioElement extends LitElement {
     const isSample = brand.name === sampleBrand.name;
     return html`
       ${isSample ? html`<p class="notice" part="sample-notice"><span class="badge" part="sample-badge">${s.sampleBadge}</span> ${s.sampleNotice}</p>` : nothing}
+      ${renderBrandIntake({
+        strings: s,
+        files: this.intakeFiles,
+        pasted: this.intakePasted,
+        view: this.intakeView(),
+        starting: this.intakeStarting,
+        error: this.intakeError,
+        unticked: this.intakeUnticked,
+        onFiles: (files) => (this.intakeFiles = files),
+        onPasted: (text) => (this.intakePasted = text),
+        onStart: () => void this.startIntake(),
+        onCancel: (runId) => this.cancelDraft(runId),
+        onToggle: (field, on) => {
+          const next = new Set(this.intakeUnticked);
+          if (on) next.delete(field);
+          else next.add(field);
+          this.intakeUnticked = next;
+        },
+        onApply: (brand, fields) => {
+          const view = this.intakeView();
+          if (view) this.applyIntake(view.runId, brand, fields);
+        },
+        onDiscard: (runId) => {
+          this.usedDrafts.add(runId);
+          this.requestUpdate();
+        },
+      })}
       <div class="card">
         <div class="grid-2">
           ${this.field(s.brandName, 'brand.name', brand.name, (value) => this.editBrand((b) => (b.name = value)))}
@@ -1114,9 +1347,8 @@ export class MarketingTeamStudioElement extends LitElement {
         content: reference?.content ?? '',
         report: skill.referenceReport ?? '',
         templateHash: reference?.hash,
-        busy: false,
+        requested: undefined,
         error: undefined,
-        controller: undefined,
       };
       this.analyses.set(skill.name, draft);
     }
@@ -1138,29 +1370,77 @@ export class MarketingTeamStudioElement extends LitElement {
     });
   }
 
-  /** Reference-Based Method, step 1: the server's model analyses the pasted template. */
+  /** The newest analysis draft of a skill in the studio session, if any. */
+  private analysisView(skill: WorkspaceSkill): DraftView | undefined {
+    return latestDraft(this.live.state, (draft) => draft.kind === 'reference-analysis' && draft.skill === skill.name);
+  }
+
+  /**
+   * Reference-Based Method, step 1: the server's model analyses the pasted template in a durable
+   * draft run; the report streams into the studio session and lands in the report field when done.
+   */
   private async analyse(skill: WorkspaceSkill): Promise<void> {
     const analysis = this.analysisFor(skill);
-    if (!this.api || analysis.busy) return;
-    analysis.controller = new AbortController();
-    analysis.busy = true;
+    if (!this.api || analysis.requested) return;
+    const runId = draftRunId(`analysis-${skill.name}`);
+    analysis.requested = runId;
     analysis.error = undefined;
     this.requestUpdate();
     try {
-      const result = await this.api.analyse({ name: analysis.templateName, content: analysis.content }, analysis.controller.signal);
-      analysis.report = result.report;
-      analysis.templateHash = result.templateHash;
-      this.announcement = this.s.reportHeading;
+      await this.api.startDraft({ runId, request: { kind: 'reference-analysis', template: { name: analysis.templateName, content: analysis.content }, skill: skill.name } });
     } catch (error) {
-      if (!analysis.controller.signal.aborted) {
-        analysis.error = this.s.analysisFailed(this.messageOf(error));
-        this.fail('analyse', error);
-      }
-    } finally {
-      analysis.busy = false;
-      analysis.controller = undefined;
+      analysis.requested = undefined;
+      analysis.error = this.s.analysisFailed(this.messageOf(error));
+      this.fail('analyse', error);
       this.requestUpdate();
     }
+  }
+
+  /** Stops a draft run (an analysis or a brand intake); the server records it as cancelled. */
+  private cancelDraft(runId: string): void {
+    void this.live.handle?.cancel(runId).catch((error: unknown) => this.fail('analyse', error));
+  }
+
+  /** Brand intake: the uploaded and pasted documents go to a durable draft run that drafts the brand kit. */
+  private async startIntake(): Promise<void> {
+    if (!this.api || this.intakeStarting) return;
+    const form = new FormData();
+    form.set('runId', draftRunId('intake'));
+    for (const file of this.intakeFiles) form.append('documents', file, file.name);
+    if (this.intakePasted.trim()) form.append('documents', this.intakePasted);
+    this.intakeStarting = true;
+    this.intakeError = undefined;
+    this.intakeUnticked = new Set();
+    try {
+      await this.api.startDraft(form);
+    } catch (error) {
+      this.intakeError = this.s.intakeFailed(this.messageOf(error));
+      this.fail('intake', error);
+    } finally {
+      this.intakeStarting = false;
+    }
+  }
+
+  /** The intake draft to show: the newest one, unless it was applied or dismissed, or predates the version loaded. */
+  private intakeView(): DraftView | undefined {
+    const view = latestDraft(this.live.state, (draft) => draft.kind === 'brand-intake');
+    if (!view || this.usedDrafts.has(view.runId)) return undefined;
+    const endedAt = this.live.state?.runs[view.runId]?.endedAt;
+    if (endedAt !== undefined && this.current && endedAt < this.current.savedAt) return undefined;
+    return view;
+  }
+
+  private applyIntake(runId: string, brand: BrandDraft, fields: IntakeField[]): void {
+    this.editBrand((target) => {
+      for (const field of fields) {
+        const value = brand[field];
+        if (value === undefined) continue;
+        if (field === 'products') target.products = (value as NonNullable<BrandDraft['products']>).map((product) => ({ ...product }));
+        else (target as Record<string, unknown>)[field] = Array.isArray(value) ? [...value] : value;
+      }
+    });
+    this.usedDrafts.add(runId);
+    this.announcement = this.s.intakeApplied(fields.length);
   }
 
   /** Reference-Based Method, step 2: core writes the skill from the template and its report. */
@@ -1233,6 +1513,9 @@ export class MarketingTeamStudioElement extends LitElement {
   private renderSkillEditor(skill: WorkspaceSkill, index: number): TemplateResult {
     const s = this.s;
     const analysis = this.analysisFor(skill);
+    const view = this.analysisView(skill);
+    const streaming = view !== undefined && !draftEnded(view) ? view : undefined;
+    const busy = analysis.requested !== undefined || streaming !== undefined;
     const reference = skill.references[0];
     const stale = reference !== undefined && (reference.hash !== templateHash({ name: reference.name, content: analysis.content }) || reference.name !== analysis.templateName);
     const path = `skills[${index}]`;
@@ -1284,13 +1567,15 @@ export class MarketingTeamStudioElement extends LitElement {
           { multiline: true, rows: 8, mono: true },
         )}
         <div class="row">
-          <button class="primary" data-action="analyse" ?disabled=${analysis.busy || !analysis.content.trim() || !analysis.templateName} @click=${() => void this.analyse(skill)}>
-            ${analysis.busy ? s.analysing : s.analyse}
+          <button class="primary" data-action="analyse" ?disabled=${busy || !analysis.content.trim() || !analysis.templateName} @click=${() => void this.analyse(skill)}>
+            ${busy ? s.analysing : stale || analysis.report ? s.reanalyse : s.analyse}
           </button>
-          ${analysis.busy ? html`<button @click=${() => analysis.controller?.abort()}>${s.cancelAnalysis}</button>` : nothing}
+          ${streaming ? html`<button data-action="cancel-analysis" @click=${() => this.cancelDraft(streaming.runId)}>${s.cancelAnalysis}</button>` : nothing}
         </div>
         ${analysis.error ? html`<p class="error-text" role="alert">${analysis.error}</p>` : nothing}
-        ${analysis.report
+        ${streaming
+          ? html`<div part="report-stream" class="stream" role="region" aria-label=${s.analysisStreaming} aria-busy="true">${streaming.text}</div>`
+          : analysis.report
           ? html`${this.field(
                 s.report,
                 `reference.${skill.name}.report`,

@@ -57,7 +57,8 @@ const launcher: RunLauncher = {
 const server = createMarketingTeamServer({
   store,
   workspaces,
-  analysisProvider: provider,
+  // Drafts stream slowly enough that a test can drop the connection mid-analysis.
+  analysisProvider: createOfflineProvider({ tokensPerSecond: Number(process.env.MT_DRAFT_TOKENS_PER_SECOND ?? 80) }),
   tokens: { secret: randomBytes(32) },
   launcher,
   basePath: '/mt',

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import './_english-messages.js';
 import { CampaignBriefSchema } from './brief.js';
 import { DeliverableContentSchema, DeliverableSchema } from './deliverables.js';
+import { DraftRequestSchema, DraftResultSchema } from './draft.js';
 import { AgentNameSchema, IdSchema, OffsetSchema, WorkspaceIdSchema } from './limits.js';
 
 /** Who caused an event. Human ids come from the verified session token, never from the client. */
@@ -183,6 +184,20 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('review.requested'), ...task, deliverableId: z.optional(IdSchema) }),
   z.object({ type: z.literal('review.approved'), ...task, comment: z.optional(text(4000)), by: ActorSchema }),
   z.object({ type: z.literal('review.changes_requested'), ...task, comment: nonEmptyText(4000), by: ActorSchema }),
+  // studio: drafts of a workspace's parts, and its saves (in the workspace's studio session)
+  /** Starts a draft run (stored by the server's drafts route, never published by a client). */
+  z.object({ type: z.literal('draft.requested'), ...run, workspaceId: WorkspaceIdSchema, request: DraftRequestSchema, by: ActorSchema }),
+  /** What a draft run wrote, for a human to review, edit and save. */
+  z.object({ type: z.literal('draft.created'), ...task, draft: DraftResultSchema }),
+  /** A new version of the workspace was saved (or rolled back to), so every open editor can catch up. */
+  z.object({
+    type: z.literal('workspace.saved'),
+    workspaceId: WorkspaceIdSchema,
+    version: z.number().check(z.int(), z.positive()),
+    etag: text(200),
+    hash: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'use a lowercase hex SHA-256')),
+    by: ActorSchema,
+  }),
   // human edits of deliverables
   z.object({
     type: z.literal('deliverable.edited'),
@@ -238,6 +253,7 @@ export const CONTENT_EVENT_TYPES = [
   'text.delta',
   'message.completed',
   'deliverable.created',
+  'draft.created',
   'task.started',
   'task.completed',
   'usage',

@@ -8,3 +8,4 @@ export * from './errors.js';
 export * from './state.js';
 export * from './frames.js';
 export * from './client-event.js';
+export * from './draft.js';

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import './_english-messages.js';
 import { CampaignBriefSchema } from './brief.js';
 import { DeliverableSchema } from './deliverables.js';
+import { DraftResultSchema, DraftSummarySchema } from './draft.js';
 import {
   ActorSchema,
   AssigneeSchema,
@@ -79,6 +80,8 @@ export const RunStateSchema = z.object({
   error: z.optional(RunErrorSchema),
   cancelledBy: z.optional(ActorSchema),
   usage: UsageTotalsSchema,
+  /** Set on a studio draft run (instead of `brief`): what it reads and, once written, its draft. */
+  draft: z.optional(z.extend(DraftSummarySchema, { result: z.optional(DraftResultSchema) })),
 });
 export type RunState = z.infer<typeof RunStateSchema>;
 
@@ -171,5 +174,9 @@ export const SessionStateSchema = z.object({
   usage: UsageTotalsSchema,
   /** Version counter and history per deliverable id (`deliverables` holds the current version). */
   deliverableVersions: z.record(z.string(), DeliverableVersionsSchema),
+  /** In a workspace's studio session: the last version saved, as `workspace.saved` announced it. */
+  workspace: z.optional(
+    z.object({ id: z.string(), version: z.number(), etag: z.string(), hash: z.string(), by: ActorSchema, savedAt: z.number() }),
+  ),
 });
 export type SessionState = z.infer<typeof SessionStateSchema>;

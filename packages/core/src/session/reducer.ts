@@ -275,6 +275,32 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       moveReview(w, event.runId, event.taskId, (status) => status === 'review' || status === 'done', 'in_progress');
       addComment(w, taskCardId(event.runId, event.taskId), { by: event.by, text: event.comment, at: record.at });
       return;
+    case 'draft.requested': {
+      const { request } = event;
+      const draft =
+        request.kind === 'reference-analysis'
+          ? { kind: request.kind, templateName: request.template.name, ...(request.skill !== undefined ? { skill: request.skill } : {}) }
+          : { kind: request.kind, documents: request.documents.map((document) => document.name) };
+      const run = w.run(event.runId);
+      w.putRun(
+        runState(
+          run
+            ? { ...run, submittedBy: event.by, draft: { ...draft, ...(run.draft?.result ? { result: run.draft.result } : {}) } }
+            : { id: event.runId, status: 'planned', submittedBy: event.by, draft, tasks: {}, taskOrder: [], deliverableIds: [], usage: zeroUsage() },
+        ),
+      );
+      return;
+    }
+    case 'draft.created': {
+      const run = w.run(event.runId);
+      if (!run?.draft) return;
+      const templateHash = event.draft.kind === 'reference-analysis' ? { templateHash: event.draft.templateHash } : {};
+      w.putRun(runState({ ...run, draft: { ...run.draft, ...templateHash, result: event.draft } }));
+      return;
+    }
+    case 'workspace.saved':
+      w.root.workspace = { id: event.workspaceId, version: event.version, etag: event.etag, hash: event.hash, by: event.by, savedAt: record.at };
+      return;
     // human edits of deliverables
     case 'deliverable.edited':
       return deliverableEdited(w, event, record);

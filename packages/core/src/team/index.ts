@@ -89,6 +89,7 @@ export {
   templateHash,
   type ReferenceTemplate,
 } from './reference-method.js';
+export { buildBrandIntakeRequest, parseBrandDraft, INTAKE_DOCUMENT_SEPARATOR, type IntakeDocument } from './brand-intake.js';
 export { sampleBrand } from './sample-brand.js';
 export {
   researchBriefSkill,

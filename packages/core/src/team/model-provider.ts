@@ -44,6 +44,8 @@ export type ModelPurpose =
       brand?: ModelPurposeBrand;
     }
   | { kind: 'reference-analysis'; templateName: string }
+  /** Drafting a brand kit from the marketer's documents (their names). */
+  | { kind: 'brand-intake'; documents: string[] }
   | { kind: 'routing' };
 
 export interface ModelRequest {

@@ -1,5 +1,5 @@
 import { FencedError } from '../stores/session-store.js';
-import type { RunContext, RunLauncher } from '../runtime/run-launcher.js';
+import type { RunBaseContext, RunLauncher } from '../runtime/run-launcher.js';
 import { RunLeaseLostError } from './run-lease-lost-error.js';
 import type { RunLease } from './run-leases.js';
 
@@ -57,9 +57,9 @@ export class HeldLease implements RunLease {
     if (!this.lost) this.#controller.abort(new RunLeaseLostError(this.session, this.runId, why));
   }
 
-  guard(launcher: RunLauncher): RunLauncher {
+  guard<Context extends RunBaseContext>(launcher: RunLauncher<Context>): RunLauncher<Context> {
     return {
-      launch: (context: RunContext) =>
+      launch: (context: Context) =>
         launcher.launch({
           ...context,
           signal: AbortSignal.any([context.signal, this.signal]),

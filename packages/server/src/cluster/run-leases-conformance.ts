@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CampaignBriefSchema, type SessionEvent, type SessionRecord } from '@marketing-team/core';
 import type { SessionGrant } from '../auth/token-issuer.js';
 import { createScriptedProducer } from '../runtime/scripted-producer.js';
+import type { RunContext } from '../runtime/run-launcher.js';
 import { SessionHub } from '../sessions/session-hub.js';
 import { FencedError, type SessionStore } from '../stores/session-store.js';
 import type { RunLeases } from './run-leases.js';
@@ -108,7 +109,7 @@ export function describeRunLeasesConformance<Leases extends SweepingLeases>(name
       const lease = (await a.acquire('s-3', 'run-1'))!;
       const appended: SessionEvent[][] = [];
       let seen: { signal: AbortSignal; append: (events: SessionEvent[]) => Promise<SessionRecord[]> } | undefined;
-      const guarded = lease.guard({
+      const guarded = lease.guard<RunContext>({
         launch: async (context) => {
           seen = context;
         },

@@ -1,4 +1,4 @@
-import type { RunLauncher } from '../runtime/run-launcher.js';
+import type { RunBaseContext, RunLauncher } from '../runtime/run-launcher.js';
 
 /**
  * A node's hold on one run: while it is held, this node alone runs the run. It is renewed in the
@@ -16,7 +16,7 @@ export interface RunLease {
    * Wraps a launcher for this run: its context's `signal` also aborts when the lease is lost,
    * and its `append` is refused with `FencedError` once the lease is not surely held.
    */
-  guard(launcher: RunLauncher): RunLauncher;
+  guard<Context extends RunBaseContext>(launcher: RunLauncher<Context>): RunLauncher<Context>;
   /** Gives the lease back; call once the run's terminal event is stored. Safe to call twice. */
   release(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { studioSessionId } from '@marketing-team/core';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -65,7 +66,15 @@ export function createDemoHandler(server: MarketingTeamServer, options: DemoOpti
         if (body.workspace !== options.studioWorkspace) {
           return Response.json({ type: 'error', code: 'forbidden', message: `workspace: the demo edits "${options.studioWorkspace}" only`, field: 'workspace' }, { status: 403 });
         }
-        const token = await server.tokens.mint({ workspace: options.studioWorkspace, userId: 'demo-user', userName: 'Demo user', capabilities: ['admin'], ttlSeconds: 3600 });
+        // for the studio session too, where its drafts stream and saves are announced
+        const token = await server.tokens.mint({
+          session: studioSessionId(options.studioWorkspace),
+          workspace: options.studioWorkspace,
+          userId: 'demo-user',
+          userName: 'Demo user',
+          capabilities: ['read', 'control', 'admin'],
+          ttlSeconds: 3600,
+        });
         return Response.json({ token, expiresAt: Math.floor(Date.now() / 1000) + 3600 }, { headers: { 'cache-control': 'no-store' } });
       }
     }

@@ -8,6 +8,8 @@ import {
   SessionIdSchema,
   WorkspaceIdSchema,
   protocolErrorFromZod,
+  studioSessionId,
+  workspaceOfStudioSession,
   type Capability,
   type ModelProvider,
 } from '@marketing-team/core';
@@ -18,6 +20,7 @@ import { LimitsSchema, type LimitsOptions } from '../limits/limit-options.js';
 import { Limiter } from '../limits/limiter.js';
 import { limitLauncher } from '../limits/limited-launcher.js';
 import type { RunLeases } from '../cluster/run-leases.js';
+import { createDraftRuntime } from '../runtime/draft-runtime.js';
 import { exportRunZip } from '../runtime/export-run.js';
 import type { RunLauncher } from '../runtime/run-launcher.js';
 import { SessionHub } from '../sessions/session-hub.js';
@@ -99,8 +102,10 @@ export interface MarketingTeamServerOptions {
    */
   workspaces?: WorkspaceStore;
   /**
-   * The model behind `POST <base>/workspaces/:id/reference-analysis` (the studio's
-   * Reference-Based Method), for example the runtime's provider; the route is off without it.
+   * The model that writes the studio's drafts (`POST <base>/workspaces/:id/drafts`: a template's
+   * Reference-Based analysis report, a brand kit from uploaded documents), streamed as durable runs
+   * into the workspace's studio session, and answers `POST <base>/workspaces/:id/reference-analysis`;
+   * for example the runtime's provider. Both routes are off without it.
    */
   analysisProvider?: ModelProvider;
   /** Largest workspace document accepted by the API; defaults to 4 MiB. */
@@ -206,12 +211,21 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     bindings.set(session, known);
     return known;
   };
+  // A studio session (`studio.<workspace>`) carries that workspace's drafts and saves: only a
+  // token of that workspace opens it, whichever token came first.
+  const checkStudioSession = (session: string, workspace: string): void => {
+    const studioOf = workspaceOfStudioSession(session);
+    if (studioOf !== undefined && studioOf !== workspace) {
+      throw new ProtocolError('forbidden', 'token: the studio session belongs to another workspace', 'workspace');
+    }
+  };
   const sessionTokens: TokenIssuer = workspaces
     ? {
         mint: (mint) => tokens.mint(mint),
         verify: async (token, session) => {
           const grant = await tokens.verify(token, session);
           const workspace = grant.workspaceId ?? DEFAULT_WORKSPACE_ID;
+          checkStudioSession(session, workspace);
           if ((await workspaceOfSession(session, workspace)) !== workspace) {
             throw new ProtocolError('forbidden', 'token: the session belongs to another workspace', 'workspace');
           }
@@ -224,6 +238,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
   const hub = new SessionHub({
     store: options.store,
     launcher: options.launcher ? limitLauncher(options.launcher, limiter, onError) : undefined,
+    ...(workspaces && options.analysisProvider ? { drafts: limitLauncher(createDraftRuntime({ provider: options.analysisProvider }), limiter, onError) } : {}),
     snapshotEvery: settings.snapshotEvery,
     ...(settings.presenceIntervalMs !== undefined ? { presenceIntervalMs: settings.presenceIntervalMs } : {}),
     interruptOrphanedRuns: options.interruptOrphanedRuns ?? false,
@@ -259,7 +274,30 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
         mountPath: `${basePath}/workspaces`,
         onError,
         ...(options.maxWorkspaceBytes ? { maxBodyBytes: options.maxWorkspaceBytes } : {}),
-        ...(options.analysisProvider ? { analysisProvider: options.analysisProvider } : {}),
+        ...(options.analysisProvider
+          ? {
+              analysisProvider: options.analysisProvider,
+              submitDraft: async (workspaceId, grant, input) => {
+                const session = studioSessionId(workspaceId);
+                await workspaceOfSession(session, workspaceId);
+                const acked = await hub.submitDraft(session, grant, { ...input, workspaceId });
+                return { session, offset: acked.offset, duplicate: acked.duplicate };
+              },
+            }
+          : {}),
+        // every open editor of the workspace hears of each save through its studio session
+        onSaved: async (version) => {
+          await options.store.append(studioSessionId(version.workspaceId), [
+            {
+              type: 'workspace.saved',
+              workspaceId: version.workspaceId,
+              version: version.version,
+              etag: version.etag,
+              hash: version.hash,
+              by: version.savedBy ? { kind: 'human', id: version.savedBy } : { kind: 'system' },
+            },
+          ]);
+        },
         ...(options.teamZipLimits ? { zipLimits: options.teamZipLimits } : {}),
       }),
     );

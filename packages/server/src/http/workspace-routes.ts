@@ -10,6 +10,7 @@ import {
   WorkspaceIdSchema,
   workspaceIssues,
   type Capability,
+  type DraftRequest,
   type ModelProvider,
   type TeamDefinitionIssue,
   type WorkspaceDocument,
@@ -23,6 +24,7 @@ import { readLimited, readLimitedBytes } from '../transports/_read-limited.js';
 import { exportWorkspaceZip, importWorkspaceZip, type TeamZipLimits } from '../team-files/team-zip.js';
 import { workspaceOpenApi } from '../workspaces/workspace-openapi.js';
 import { WorkspaceConflictError, type WorkspaceStore, type WorkspaceVersion } from '../workspaces/workspace-store.js';
+import { documentText } from '../workspaces/document-text.js';
 import type { RouteHandler } from './create-server.js';
 
 /** Options of {@link createWorkspaceRoutes}. */
@@ -42,6 +44,13 @@ export interface WorkspaceRoutesOptions {
    * without one that route answers 404.
    */
   analysisProvider?: ModelProvider;
+  /**
+   * Starts a studio draft (`POST /:id/drafts`) for a verified admin of the workspace; without it
+   * that route answers 404. `createMarketingTeamServer` runs drafts in the workspace's studio session.
+   */
+  submitDraft?: (workspaceId: string, grant: WorkspaceGrant, input: { clientMsgId: string; runId: string; request: DraftRequest }) => Promise<{ session: string; offset: number; duplicate: boolean }>;
+  /** Told of every version saved through these routes (after it is stored), to announce it to open editors. */
+  onSaved?: (version: WorkspaceVersion) => Promise<void>;
 }
 
 /** Default of {@link WorkspaceRoutesOptions.maxBodyBytes}. */
@@ -61,6 +70,13 @@ const ReferenceAnalysisBodySchema = z.strictObject({
 });
 /** A routing test, against the latest version or against a draft `document`. */
 const RouteBodySchema = WorkspaceRoutingTestSchema.extend({ document: z.unknown().optional() });
+
+/** `POST /:id/drafts` as JSON; a brand intake with files comes as multipart/form-data instead. */
+const DraftBodySchema = z.strictObject({
+  runId: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/).optional(),
+  clientMsgId: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/).optional(),
+  request: z.unknown(),
+});
 
 const RollbackBodySchema = z.strictObject({ version: z.number().int().positive() });
 const ListQuerySchema = z.object({
@@ -135,6 +151,8 @@ async function bodyOf(request: Request, limit: number): Promise<unknown> {
  * - `POST /:id/rollback` `{ "version": n }`: saves version n's content as a new version
  * - `POST /:id/reference-analysis` `{ "template": { name, content } }`: the analysis report of a
  *   branded template (Reference-Based Method, step 1) and its hash, from `analysisProvider`
+ * - `POST /:id/drafts`: starts a studio draft (a template's analysis report, or the brand kit from
+ *   uploaded documents) that streams into the workspace's studio session; answers `{ session, runId }`
  * - `GET|PUT /:id/{brand,functions,skills,agents,rules,playbook}`: one part of the document
  * - `GET|PUT|DELETE /:id/{functions,skills,agents}/:name`: one named item of a part
  * - `GET /:id/export.zip`: the team as a zipped Claude Code folder (byte-for-byte reproducible)
@@ -187,8 +205,45 @@ export function createWorkspaceRoutes(options: WorkspaceRoutesOptions): RouteHan
     const document = derive(current?.document, body);
     const issues = workspaceIssues(document);
     if (issues.length > 0) throw invalid(issues);
-    const saved = await store.save(workspaceId, document as WorkspaceDocument, { ifMatch, savedBy: grant.userId });
+    const saved = await announce(await store.save(workspaceId, document as WorkspaceDocument, { ifMatch, savedBy: grant.userId }));
     return versionResponse(saved, saved.version === 1 ? 201 : 200);
+  }
+
+  /** Tells `onSaved` of a stored version; a failure to announce never fails the save. */
+  async function announce(version: WorkspaceVersion): Promise<WorkspaceVersion> {
+    await options.onSaved?.(version).catch(onError);
+    return version;
+  }
+
+  /** The draft a `POST /:id/drafts` asks for: JSON, or a brand intake's files as multipart/form-data. */
+  async function draftOf(request: Request): Promise<{ runId: string; clientMsgId: string; request: unknown }> {
+    const type = request.headers.get('content-type') ?? '';
+    if (!/^multipart\/form-data\b/i.test(type)) {
+      const body = DraftBodySchema.safeParse(await bodyOf(request, maxBodyBytes));
+      if (!body.success) throw invalid(body.error.issues.map((issue) => ({ path: issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys[0]! : ''), message: issue.message })));
+      const runId = body.data.runId ?? `draft-${crypto.randomUUID()}`;
+      return { runId, clientMsgId: body.data.clientMsgId ?? runId, request: body.data.request };
+    }
+    // read under the same cap as JSON before parsing, so a huge upload is refused early
+    const form = await new Response(new Uint8Array(await readLimitedBytes(request, maxBodyBytes)), { headers: { 'content-type': type } }).formData();
+    const field = (name: string): string | undefined => {
+      const value = form.get(name);
+      return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+    };
+    const documents: Array<{ name: string; text: string }> = [];
+    let index = 0;
+    for (const entry of form.getAll('documents')) {
+      const path = `request.documents.${index++}`;
+      if (typeof entry === 'string') {
+        if (entry.trim()) documents.push({ name: 'Pasted text', text: entry });
+        continue;
+      }
+      const text = (await documentText({ name: entry.name, type: entry.type, bytes: new Uint8Array(await entry.arrayBuffer()) }, path)).trim();
+      if (!text) throw new ProtocolError('bad_frame', `${path}: "${entry.name}" holds no text the brand intake can read`, path);
+      documents.push({ name: entry.name.slice(0, 200), text });
+    }
+    const runId = field('runId') ?? `draft-${crypto.randomUUID()}`;
+    return { runId, clientMsgId: field('clientMsgId') ?? runId, request: { kind: field('kind') ?? 'brand-intake', documents } };
   }
 
   async function handle(request: Request, path: string): Promise<Response> {
@@ -219,7 +274,7 @@ export function createWorkspaceRoutes(options: WorkspaceRoutesOptions): RouteHan
         const body = await bodyOf(request, maxBodyBytes);
         const issues = workspaceIssues(body);
         if (issues.length > 0) throw invalid(issues);
-        const saved = await store.save(workspaceId, body as WorkspaceDocument, { ifMatch, savedBy: grant.userId });
+        const saved = await announce(await store.save(workspaceId, body as WorkspaceDocument, { ifMatch, savedBy: grant.userId }));
         return versionResponse(saved, saved.version === 1 ? 201 : 200);
       }
       return methodNotAllowed('GET, PUT');
@@ -269,7 +324,7 @@ export function createWorkspaceRoutes(options: WorkspaceRoutesOptions): RouteHan
       const zip = await readLimitedBytes(request, maxBodyBytes);
       // parsing and every document check happen before the save, so a refused zip changes nothing
       const { document, ignored } = await importWorkspaceZip(zip, options.zipLimits);
-      const saved = await store.save(workspaceId, document, { ifMatch, savedBy: grant.userId });
+      const saved = await announce(await store.save(workspaceId, document, { ifMatch, savedBy: grant.userId }));
       return json({ ...saved, ignored }, saved.version === 1 ? 201 : 200, { etag: quoted(saved.etag) });
     }
 
@@ -304,8 +359,18 @@ export function createWorkspaceRoutes(options: WorkspaceRoutesOptions): RouteHan
       if (ifMatch === null) throw new HttpError('bad_frame', 'If-Match: a rollback needs the etag of the latest version', 'If-Match', 428);
       const body = RollbackBodySchema.safeParse(await bodyOf(request, 1024));
       if (!body.success) throw invalid(body.error.issues.map((issue) => ({ path: issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys[0]! : ''), message: issue.message })));
-      const saved = await store.rollback(workspaceId, body.data.version, { ifMatch, savedBy: grant.userId });
+      const saved = await announce(await store.rollback(workspaceId, body.data.version, { ifMatch, savedBy: grant.userId }));
       return versionResponse(saved);
+    }
+
+    if (rest[0] === 'drafts' && rest.length === 1) {
+      if (method !== 'POST') return methodNotAllowed('POST');
+      if (!options.submitDraft) return json({ type: 'error', code: 'not_found', message: 'this server has no model for drafts' }, 404);
+      // Drafting spends model tokens on the team's behalf, so it takes the editing capability.
+      const grant = await authorize(request, workspaceId, 'admin');
+      const draft = await draftOf(request);
+      const started = await options.submitDraft(workspaceId, grant, draft as { runId: string; clientMsgId: string; request: DraftRequest });
+      return json({ session: started.session, runId: draft.runId, offset: started.offset, duplicate: started.duplicate }, started.duplicate ? 200 : 202);
     }
 
     if (rest[0] === 'reference-analysis' && rest.length === 1) {

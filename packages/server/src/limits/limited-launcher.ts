@@ -1,6 +1,6 @@
 import type { SessionEvent, SessionRecord } from '@marketing-team/core';
 import { FencedError } from '../stores/session-store.js';
-import type { RunContext, RunLauncher } from '../runtime/run-launcher.js';
+import type { RunBaseContext, RunContext, RunLauncher } from '../runtime/run-launcher.js';
 import type { Limiter } from './limiter.js';
 import type { LimitName } from './limit-options.js';
 
@@ -10,10 +10,14 @@ import type { LimitName } from './limit-options.js';
  * cost budget, or its principal's budget for the day. A run refused a slot fails at once with
  * code `rate_limited`.
  */
-export function limitLauncher(inner: RunLauncher, limiter: Limiter, onError: (error: unknown) => void): RunLauncher {
+export function limitLauncher<Context extends RunBaseContext = RunContext>(
+  inner: RunLauncher<Context>,
+  limiter: Limiter,
+  onError: (error: unknown) => void,
+): RunLauncher<Context> {
   const { tokensPerRun, costPerRunUsd } = limiter.settings;
   return {
-    async launch(context) {
+    async launch(context: Context) {
       const subject = context.submittedBy.kind === 'human' ? context.submittedBy.id : `${context.submittedBy.kind}`;
       const scope = { subject, session: context.session, runId: context.runId };
       let release: () => Promise<void>;
@@ -66,7 +70,7 @@ export function limitLauncher(inner: RunLauncher, limiter: Limiter, onError: (er
         return records;
       };
 
-      const limited: RunContext = { ...context, signal: controller.signal, append };
+      const limited: Context = { ...context, signal: controller.signal, append };
       try {
         await inner.launch(limited);
       } catch (error) {

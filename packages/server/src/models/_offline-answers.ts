@@ -124,3 +124,86 @@ export function offlineReferenceReport(request: ModelRequest, templateName: stri
     '',
   ].join('\n');
 }
+
+/** Which brand kit field a section heading (or a document's name) speaks of. */
+const BRAND_FIELDS: Array<[RegExp, 'voiceGuide' | 'styleGuide' | 'strategy' | 'audience' | 'products' | 'bannedTerms' | 'requiredDisclaimers' | 'palette']> = [
+  [/\b(banned|avoid|never|don'?t say|do not use|forbidden)\b/i, 'bannedTerms'],
+  [/\b(disclaimer|legal|compliance)s?\b/i, 'requiredDisclaimers'],
+  [/\b(colou?rs?|palette)\b/i, 'palette'],
+  [/\b(voice|tone|personality)\b/i, 'voiceGuide'],
+  [/\b(style|writing|formatting|typography|visual)\b/i, 'styleGuide'],
+  [/\b(audiences?|customers?|personas?|who we serve)\b/i, 'audience'],
+  [/\b(products?|offers?|services?|plans?)\b/i, 'products'],
+  [/\b(strategy|positioning|mission|vision|goals?|messaging)\b/i, 'strategy'],
+];
+
+/** Sections of a Markdown-ish text: each heading (or the document itself) with the lines under it. */
+function sectionsOf(name: string, text: string): Array<{ heading: string; body: string[]; level: number }> {
+  const sections: Array<{ heading: string; body: string[]; level: number }> = [{ heading: name, body: [], level: 0 }];
+  for (const line of text.split('\n')) {
+    const heading = /^(#{1,6})\s+(.*)$/.exec(line) ?? (/^([A-Z][A-Za-z' &/-]{2,40}):\s*$/.exec(line) ? ['', '##', line.replace(/:\s*$/, '')] : null);
+    if (heading) sections.push({ heading: heading[2]!.trim(), body: [], level: heading[1]!.length });
+    else sections[sections.length - 1]!.body.push(line);
+  }
+  return sections;
+}
+
+const bulletText = (line: string) => line.replace(/^\s*([-*+•]|\d+[.)])\s+/, '').replace(/\*\*/g, '').trim();
+const isBullet = (line: string) => /^\s*([-*+•]|\d+[.)])\s+/.test(line);
+
+/**
+ * A deterministic brand kit draft, read from the marketer's documents by their headings: a
+ * "Voice" section becomes the voice guide, "Products" bullets the products, "Never say" bullets
+ * the banned terms, every `#rrggbb` the palette. Only what the documents say is drafted.
+ */
+export function offlineBrandDraftAnswer(request: ModelRequest): string {
+  const block = quoted(request);
+  const documents = block
+    .split(/^=== document: /m)
+    .filter((part) => part.trim())
+    .map((part) => {
+      const newline = part.indexOf('\n');
+      return { name: (newline < 0 ? part : part.slice(0, newline)).trim(), text: newline < 0 ? '' : part.slice(newline + 1) };
+    });
+  const prose: Partial<Record<'voiceGuide' | 'styleGuide' | 'strategy' | 'audience' | 'requiredDisclaimers', string[]>> = {};
+  const products: Array<{ name: string; description: string }> = [];
+  const banned = new Set<string>();
+  let name: string | undefined;
+  for (const document of documents) {
+    for (const section of sectionsOf(document.name, document.text)) {
+      const body = section.body.join('\n').trim();
+      if (section.level === 1 && !name) name = section.heading.replace(/\s*[-–:|]?\s*(brand (book|guide|kit|guidelines)|style guide|voice guide)\s*$/i, '').trim() || undefined;
+      const field = BRAND_FIELDS.find(([pattern]) => pattern.test(section.heading))?.[1];
+      if (!field || !body) continue;
+      if (field === 'products') {
+        for (const line of section.body.filter(isBullet).map(bulletText)) {
+          const [product, ...rest] = line.split(/\s*(?::|—|–| - )\s*/);
+          if (product) products.push({ name: product.slice(0, 200), description: rest.join(' - ').slice(0, 2000) });
+        }
+      } else if (field === 'bannedTerms') {
+        for (const line of section.body.filter(isBullet).map(bulletText)) {
+          const term = line.replace(/^["“']|["”']$/g, '').split(/\s+[(—–-]\s*/)[0]!.trim();
+          if (term && term.length <= 100) banned.add(term);
+        }
+      } else if (field !== 'palette') {
+        (prose[field] ??= []).push(body);
+      }
+    }
+  }
+  const palette = [...new Set(block.match(/#[0-9a-fA-F]{6}\b/g) ?? [])].slice(0, 8);
+  const brand: Record<string, unknown> = {};
+  if (name) brand.name = name.slice(0, 200);
+  for (const [field, parts] of Object.entries(prose)) {
+    if (field === 'requiredDisclaimers') brand[field] = parts.flatMap((part) => part.split(/\n\s*\n/)).map((part) => part.split('\n').map(bulletText).join(' ').trim()).filter(Boolean).slice(0, 20);
+    else brand[field] = parts.join('\n\n').slice(0, field === 'audience' ? 10_000 : 50_000);
+  }
+  if (products.length > 0) brand.products = products.slice(0, 50);
+  if (banned.size > 0) brand.bannedTerms = [...banned].slice(0, 200);
+  if (palette.length > 0) brand.palette = palette;
+  const found = Object.keys(brand);
+  const summary =
+    found.length > 0
+      ? `I read ${documents.length} document(s) and drafted ${found.length} field(s) of the brand kit from their sections. Check each one before saving; fields the documents did not cover are left for you.`
+      : `I read ${documents.length} document(s) but found no section I could map to the brand kit (voice, style, strategy, audience, products, words to avoid, disclaimers, colours).`;
+  return `${summary}\n\n\`\`\`json\n${JSON.stringify(brand, null, 2)}\n\`\`\`\n`;
+}

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { offlineDraft, type ModelProvider, type ModelRequest, type ModelStreamEvent, type ModelUsage } from '@marketing-team/core';
 import { z } from 'zod';
 import { abortError, throwIfAborted } from './_abort.js';
-import { offlineReferenceReport, offlineRoutingAnswer } from './_offline-answers.js';
+import { offlineBrandDraftAnswer, offlineReferenceReport, offlineRoutingAnswer } from './_offline-answers.js';
 
 const OptionsSchema = z.object({
   tokensPerSecond: z.number().positive().max(10_000_000).default(60),
@@ -50,6 +50,8 @@ export function offlineAnswer(request: ModelRequest): string {
       return offlineRoutingAnswer(request);
     case 'reference-analysis':
       return offlineReferenceReport(request, request.purpose.templateName);
+    case 'brand-intake':
+      return offlineBrandDraftAnswer(request);
     default:
       return '';
   }

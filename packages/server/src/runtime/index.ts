@@ -1,4 +1,6 @@
-export type { RunContext, RunControl, RunLauncher } from './run-launcher.js';
+export type { DraftRunContext, RunBaseContext, RunContext, RunControl, RunLauncher } from './run-launcher.js';
+export { createDraftRuntime } from './draft-runtime.js';
+export type { DraftRuntimeOptions } from './draft-runtime.js';
 export { createScriptedProducer, scriptedDeltaText, scriptedTask } from './scripted-producer.js';
 export type { ScriptedProducerOptions } from './scripted-producer.js';
 export { createTeamRuntime, TeamRuntimeOptionsError } from './team-runtime.js';

@@ -1,4 +1,4 @@
-import type { Actor, CampaignBrief, Deliverable, EventOf, SessionEvent, SessionRecord } from '@marketing-team/core';
+import type { Actor, CampaignBrief, Deliverable, DraftRequest, EventOf, SessionEvent, SessionRecord } from '@marketing-team/core';
 
 /** A control event that reached the node running a run, with its offset in the log. */
 export type RunControl =
@@ -20,20 +20,11 @@ export const RUN_CONTROL_TYPES: ReadonlySet<string> = new Set<RunControl['event'
   'deliverable.edited',
 ]);
 
-/** What the session layer hands to whatever runs a brief (the team runtime, or a scripted producer). */
-export interface RunContext {
+/** What every run gets from the session layer, whatever it runs (a campaign brief, a studio draft). */
+export interface RunBaseContext {
   session: string;
   runId: string;
-  brief: CampaignBrief;
   submittedBy: Actor;
-  /** Offset of the `brief.submitted` event that started this run. */
-  briefOffset: number;
-  /**
-   * When the brief continues an earlier run (`continues`): the final deliverables of the tasks
-   * that run completed. A launcher takes each over for the task of the same skill instead of
-   * generating it again; launchers that cannot may ignore it.
-   */
-  reuse?: readonly Deliverable[];
   /**
    * Appends events straight into the session log; resolves once they are durable.
    * Rejects with `FencedError` once the run (or the task) is cancelled or ended.
@@ -48,7 +39,27 @@ export interface RunContext {
   onControl(listener: (control: RunControl) => void): () => void;
 }
 
-/** Runs a brief to completion; writes `run.started` ... `run.completed` (or `run.failed`). */
-export interface RunLauncher {
-  launch(context: RunContext): Promise<void>;
+/** What the session layer hands to whatever runs a brief (the team runtime, or a scripted producer). */
+export interface RunContext extends RunBaseContext {
+  brief: CampaignBrief;
+  /** Offset of the `brief.submitted` event that started this run. */
+  briefOffset: number;
+  /**
+   * When the brief continues an earlier run (`continues`): the final deliverables of the tasks
+   * that run completed. A launcher takes each over for the task of the same skill instead of
+   * generating it again; launchers that cannot may ignore it.
+   */
+  reuse?: readonly Deliverable[];
+}
+
+/** What the session layer hands to the drafts runtime for a `draft.requested` event. */
+export interface DraftRunContext extends RunBaseContext {
+  /** The workspace the draft is for (the token's). */
+  workspaceId: string;
+  request: DraftRequest;
+}
+
+/** Runs a brief (or, with `DraftRunContext`, a draft) to completion; writes `run.started` ... `run.completed` (or `run.failed`). */
+export interface RunLauncher<Context extends RunBaseContext = RunContext> {
+  launch(context: Context): Promise<void>;
 }

@@ -1,6 +1,6 @@
-import { RUN_TERMINAL_TYPES, type Actor, type CampaignBrief, type Deliverable, type SessionEvent, type SessionRecord } from '@marketing-team/core';
+import { RUN_TERMINAL_TYPES, type Actor, type SessionEvent, type SessionRecord } from '@marketing-team/core';
 import { FencedError, type SessionStore } from '../stores/session-store.js';
-import { RUN_CONTROL_TYPES, type RunContext, type RunControl, type RunLauncher } from '../runtime/run-launcher.js';
+import { RUN_CONTROL_TYPES, type RunBaseContext, type RunControl, type RunLauncher } from '../runtime/run-launcher.js';
 
 const TERMINAL = new Set<string>(RUN_TERMINAL_TYPES);
 
@@ -9,11 +9,7 @@ export interface OwnedRunInit {
   store: SessionStore;
   session: string;
   runId: string;
-  brief: CampaignBrief;
   submittedBy: Actor;
-  briefOffset: number;
-  /** Deliverables of the run this one continues, to take over instead of generating again. */
-  reuse: readonly Deliverable[];
   onSettled: () => void;
   onError: (error: unknown) => void;
 }
@@ -40,16 +36,13 @@ export class OwnedRun {
     return this.#init.runId;
   }
 
-  /** Starts the launcher; never rejects. */
-  start(launcher: RunLauncher): void {
-    const { session, runId, brief, submittedBy, briefOffset, reuse } = this.#init;
-    const context: RunContext = {
+  /** Starts the launcher (given what every run gets; it adds what its kind of run needs); never rejects. */
+  start(launcher: RunLauncher<RunBaseContext>): void {
+    const { session, runId, submittedBy } = this.#init;
+    const context: RunBaseContext = {
       session,
       runId,
-      brief,
       submittedBy,
-      briefOffset,
-      reuse,
       signal: this.#controller.signal,
       append: (events) => this.#append(events),
       onControl: (listener) => {

@@ -1,12 +1,15 @@
 import {
   CONTROL_EVENT_TYPES,
   ProtocolError,
+  SessionEventSchema,
   SessionIdSchema,
   parseClientEvent,
+  protocolErrorFromZod,
   type Actor,
   type Capability,
   type Deliverable,
   type ClientFrameOf,
+  type DraftRequest,
   type RunScope,
   type ServerFrameOf,
   type SessionEvent,
@@ -15,7 +18,7 @@ import {
 import { z } from 'zod';
 import type { SessionGrant } from '../auth/token-issuer.js';
 import type { RunLease, RunLeases } from '../cluster/run-leases.js';
-import type { RunLauncher } from '../runtime/run-launcher.js';
+import type { DraftRunContext, RunBaseContext, RunLauncher } from '../runtime/run-launcher.js';
 import { FencedError, type SessionStore } from '../stores/session-store.js';
 import { OwnedRun } from './_owned-run.js';
 import { SessionChannel, type SubscriberEntry } from './_session-channel.js';
@@ -27,6 +30,8 @@ export interface SessionHubOptions {
   store: SessionStore;
   /** Runs briefs stored through this node; without one, briefs are stored and nothing runs them. */
   launcher?: RunLauncher;
+  /** Runs studio drafts (`submitDraft`); without one, drafts are refused. */
+  drafts?: RunLauncher<DraftRunContext>;
   /** Save a snapshot after this many events (and whenever a run ends); defaults to 1000. */
   snapshotEvery?: number;
   /** Keep an unused session in memory this long before dropping it; defaults to 30 000 ms. */
@@ -82,6 +87,7 @@ const ENDED_TASK_STATUSES = new Set(['done', 'failed', 'cancelled']);
 export class SessionHub {
   readonly store: SessionStore;
   readonly #launcher: RunLauncher | undefined;
+  readonly #drafts: RunLauncher<DraftRunContext> | undefined;
   readonly #interruptOrphans: boolean;
   readonly #runLeases: RunLeases | undefined;
   readonly #options: z.output<typeof OptionsSchema>;
@@ -100,6 +106,7 @@ export class SessionHub {
     if (!parsed.success) throw new ProtocolError('bad_frame', parsed.error.issues[0]?.message ?? 'invalid options', 'options');
     this.store = options.store;
     this.#launcher = options.launcher;
+    this.#drafts = options.drafts;
     this.#interruptOrphans = options.interruptOrphanedRuns ?? false;
     this.#runLeases = options.runLeases;
     this.#options = parsed.data;
@@ -276,8 +283,34 @@ export class SessionHub {
       }
       if (event.type === 'deliverable.edited') checkEdit(channel.state, event);
       const { offset, duplicate } = await this.#append(session, event, clientMsgId);
-      if (event.type === 'brief.submitted' && !duplicate) this.#launch(channel, event, offset);
+      if (event.type === 'brief.submitted' && !duplicate) this.#launchBrief(channel, event, offset);
       return ack(session, clientMsgId, offset, duplicate);
+    });
+  }
+
+  /**
+   * Stores a `draft.requested` for the holder of `grant` (it needs the `admin` capability: a draft
+   * spends model tokens on the workspace's behalf) and runs it on this node, once per
+   * `clientMsgId`. The draft streams into `session` like any run; cancel it with `cancel`.
+   */
+  async submitDraft(
+    session: string,
+    grant: SessionGrant,
+    input: { clientMsgId: string; runId: string; workspaceId: string; request: DraftRequest },
+  ): Promise<AckFrame> {
+    requireCapability(grant, 'admin');
+    if (!this.#drafts) throw new ProtocolError('not_found', 'this server has no model for drafts', 'request');
+    const event = parseDraftEvent({ type: 'draft.requested', runId: input.runId, workspaceId: input.workspaceId, request: input.request, by: actorOf(grant) });
+    return this.#withChannel(session, async (channel) => {
+      const retried = await this.#retried(session, input.clientMsgId);
+      if (retried) return retried;
+      if (Object.hasOwn(channel.state.runs, event.runId)) throw new ProtocolError('conflict', `runId: run ${event.runId} already exists`, 'runId');
+      const { offset, duplicate } = await this.#append(session, event, input.clientMsgId);
+      if (!duplicate) {
+        const drafts = this.#drafts!;
+        this.#launch(channel, event.runId, event.by, (base) => drafts.launch({ ...base, workspaceId: event.workspaceId, request: event.request }));
+      }
+      return ack(session, input.clientMsgId, offset, duplicate);
     });
   }
 
@@ -397,18 +430,28 @@ export class SessionHub {
     }
   }
 
-  #launch(channel: SessionChannel, event: Extract<SessionEvent, { type: 'brief.submitted' }>, briefOffset: number): void {
-    if (!this.#launcher || this.#closing || channel.owned.has(event.runId)) return;
+  #launchBrief(channel: SessionChannel, event: Extract<SessionEvent, { type: 'brief.submitted' }>, briefOffset: number): void {
+    const launcher = this.#launcher;
+    if (!launcher) return;
+    this.#launch(channel, event.runId, event.by, (base) => {
+      const reuse = event.continues === undefined ? [] : completedDeliverables(channel.state, event.continues);
+      return launcher.launch({ ...base, brief: event.brief, briefOffset, reuse });
+    });
+  }
+
+  /** Runs `launch` for `runId` on this node, once its lease (if any) is taken. */
+  #launch(channel: SessionChannel, runId: string, submittedBy: Actor, launch: (context: RunBaseContext) => Promise<void>): void {
+    if (this.#closing || channel.owned.has(runId)) return;
     const leases = this.#runLeases;
-    if (!leases) return this.#start(channel, event, briefOffset);
+    if (!leases) return this.#start(channel, runId, submittedBy, launch);
     // Only the lease holder runs a run; the channel stays open while the lease is being taken.
     channel.busy += 1;
     leases
-      .acquire(channel.session, event.runId)
+      .acquire(channel.session, runId)
       .then((lease) => {
         if (!lease) return;
-        if (this.#closing || channel.owned.has(event.runId)) return void lease.release().catch(this.#onError);
-        this.#start(channel, event, briefOffset, lease);
+        if (this.#closing || channel.owned.has(runId)) return void lease.release().catch(this.#onError);
+        this.#start(channel, runId, submittedBy, launch, lease);
       }, this.#onError)
       .finally(() => {
         channel.busy -= 1;
@@ -416,29 +459,26 @@ export class SessionHub {
       });
   }
 
-  #start(channel: SessionChannel, event: Extract<SessionEvent, { type: 'brief.submitted' }>, briefOffset: number, lease?: RunLease): void {
-    const reuse = event.continues === undefined ? [] : completedDeliverables(channel.state, event.continues);
+  #start(channel: SessionChannel, runId: string, submittedBy: Actor, launch: (context: RunBaseContext) => Promise<void>, lease?: RunLease): void {
     const run = new OwnedRun({
       store: this.store,
       session: channel.session,
-      runId: event.runId,
-      brief: event.brief,
-      submittedBy: event.by,
-      briefOffset,
-      reuse,
+      runId,
+      submittedBy,
       onError: this.#onError,
       onSettled: () => {
-        if (channel.owned.get(event.runId) === run) channel.owned.delete(event.runId);
+        if (channel.owned.get(runId) === run) channel.owned.delete(runId);
         // Given back only now, after the terminal event, so no node takes the run for orphaned.
         if (lease) void lease.release().catch(this.#onError);
         this.#release(channel);
       },
     });
-    channel.owned.set(event.runId, run);
+    channel.owned.set(runId, run);
     lease?.signal.addEventListener('abort', () => void run.interrupt('the node running it lost its lease'), { once: true });
-    run.start(lease ? lease.guard(this.#launcher!) : this.#launcher!);
+    const launcher: RunLauncher<RunBaseContext> = { launch };
+    run.start(lease ? lease.guard(launcher) : launcher);
     // The cancel may have been stored before this node registered the run.
-    const early = channel.runCancels.get(event.runId);
+    const early = channel.runCancels.get(runId);
     if (early && early.event.type === 'cancel.requested') void run.cancel(early.event.by, early.event.reason);
   }
 
@@ -581,6 +621,12 @@ function requireCapability(grant: SessionGrant, capability: Capability): void {
     throw new ProtocolError('forbidden', `token: lacks the ${capability} capability`, 'token');
   }
   if (grant.expiresAt * 1000 <= Date.now()) throw new ProtocolError('unauthorized', 'token: expired', 'token');
+}
+
+function parseDraftEvent(raw: Record<string, unknown>): Extract<SessionEvent, { type: 'draft.requested' }> {
+  const parsed = SessionEventSchema.safeParse(raw);
+  if (!parsed.success) throw protocolErrorFromZod(parsed.error, '');
+  return parsed.data as Extract<SessionEvent, { type: 'draft.requested' }>;
 }
 
 function actorOf(grant: SessionGrant): Actor {

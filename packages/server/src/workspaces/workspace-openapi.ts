@@ -1,4 +1,6 @@
 import {
+  DraftRequestSchema,
+  MAX_INTAKE_DOCUMENTS,
   BrandSchema,
   MarketingFunctionSchema,
   PlaybookSchema,
@@ -156,6 +158,16 @@ export function workspaceOpenApi(options: WorkspaceOpenApiOptions = {}): Record<
     { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'The quoted etag you read, or *.' },
     { name: 'If-None-Match', in: 'header', required: false, schema: { const: '*' }, description: 'Create: the workspace must not exist.' },
   ];
+  const draftStarted = {
+    type: 'object',
+    required: ['session', 'runId', 'offset', 'duplicate'],
+    properties: {
+      session: { type: 'string', description: 'The studio session the draft streams into.' },
+      runId: { type: 'string' },
+      offset: { type: 'integer', description: 'Offset of the `draft.requested` event.' },
+      duplicate: { type: 'boolean' },
+    },
+  };
   const paths: Record<string, unknown> = {
     '/{workspaceId}': {
       parameters: [id],
@@ -236,6 +248,47 @@ export function workspaceOpenApi(options: WorkspaceOpenApiOptions = {}): Record<
         security: [{ bearer: [] }],
         requestBody: { required: true, ...jsonBody(ref('RoutingTest')) },
         responses: { '200': { description: 'The routing decision, or why there is none.', ...jsonBody(ref('RoutingResult')) }, ...errors },
+      },
+    },
+    '/{workspaceId}/drafts': {
+      parameters: [id],
+      post: {
+        summary: 'Start a studio draft: a template\'s analysis report, or the brand kit from documents',
+        description:
+          'Stores `draft.requested` in the workspace\'s studio session (`studio.<workspaceId>`) and runs it there as a durable run: the answer streams as `text.delta` events, ends in `draft.created` and `run.completed`, and stops on `cancel.requested`. Nothing is saved to the workspace: the editor reviews the draft and saves. JSON for a reference analysis; `multipart/form-data` (fields `runId`, `documents`: Markdown, plain text, PDF or DOCX files, or pasted text) for a brand intake. The same `runId` again is acknowledged (`duplicate: true`), never run twice. Needs admin.',
+        security: [{ bearer: [] }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['request'],
+                properties: {
+                  runId: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
+                  clientMsgId: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
+                  request: schemaOf(DraftRequestSchema as unknown as z.ZodType, 'input'),
+                },
+              },
+            },
+            'multipart/form-data': {
+              schema: {
+                type: 'object',
+                properties: {
+                  runId: { type: 'string' },
+                  documents: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' }, maxItems: MAX_INTAKE_DOCUMENTS },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '202': { description: 'Started.', ...jsonBody(draftStarted) },
+          '200': { description: 'Already started with this runId.', ...jsonBody(draftStarted) },
+          ...errors,
+          '404': error('The server has no model for drafts.'),
+        },
       },
     },
     '/{workspaceId}/import': {

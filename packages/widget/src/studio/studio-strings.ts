@@ -26,6 +26,10 @@ export interface StudioStrings {
   saving: string;
   saved: (version: number) => string;
   problems: (count: number) => string;
+  /** A named item in a problem's location: `Skill "launch-thread"`. */
+  issueItem: (kind: string, name: string) => string;
+  /** A routing rule in a problem's location, numbered from 1. */
+  issueRule: (number: number) => string;
   fixBeforeSaving: string;
   conflictTitle: string;
   conflictBody: (version: number | undefined) => string;
@@ -89,6 +93,31 @@ export interface StudioStrings {
   stale: string;
   staleHint: string;
   analysisFailed: (message: string) => string;
+  reanalyse: string;
+  analysisStreaming: string;
+  analysisCancelled: string;
+  // brand intake
+  intakeHeading: string;
+  intakeHint: string;
+  intakeFiles: string;
+  intakeFilesHint: string;
+  intakePaste: string;
+  intakeStart: string;
+  intakeReading: (documents: number) => string;
+  intakeFailed: (message: string) => string;
+  intakeReviewHeading: (sources: string) => string;
+  intakeNothing: string;
+  intakeApply: string;
+  intakeDiscard: string;
+  intakeApplied: (fields: number) => string;
+  intakeFieldNames: Record<'name' | 'voiceGuide' | 'styleGuide' | 'strategy' | 'audience' | 'products' | 'bannedTerms' | 'requiredDisclaimers' | 'palette', string>;
+  // other editors
+  remoteSaved: (version: number, by: string) => string;
+  remoteLoad: string;
+  remoteKeep: string;
+  remoteLoaded: (version: number, by: string) => string;
+  someoneElse: string;
+  sessionFailed: (message: string) => string;
   deliverableKinds: Record<DeliverableKind, string>;
   // agents
   addAgent: string;
@@ -152,6 +181,8 @@ export const defaultStudioStrings: StudioStrings = {
   saving: 'Saving…',
   saved: (version) => `Saved as version ${version}`,
   problems: (count) => (count === 1 ? '1 problem to fix' : `${count} problems to fix`),
+  issueItem: (kind, name) => `${kind} "${name}"`,
+  issueRule: (number) => `Routing rule ${number}`,
   fixBeforeSaving: 'Fix these before saving:',
   conflictTitle: 'Someone else saved',
   conflictBody: (version) =>
@@ -213,6 +244,39 @@ export const defaultStudioStrings: StudioStrings = {
   stale: 'Template changed',
   staleHint: 'The template changed since it was analysed: analyse it again.',
   analysisFailed: (message) => `The analysis failed: ${message}`,
+  reanalyse: 'Analyse again',
+  analysisStreaming: 'The report as it is written',
+  analysisCancelled: 'The analysis was cancelled.',
+  intakeHeading: 'Start from what you already have',
+  intakeHint: 'Upload or paste your brand book, style guide, strategy or product sheets. A draft of every field below is written from them for you to check; nothing changes until you apply it and save.',
+  intakeFiles: 'Documents',
+  intakeFilesHint: 'Markdown, plain text, PDF or Word (.docx), up to 10 files.',
+  intakePaste: 'Or paste text',
+  intakeStart: 'Draft my brand kit',
+  intakeReading: (documents) => `Reading ${documents === 1 ? 'your document' : `${documents} documents`}…`,
+  intakeFailed: (message) => `The brand kit could not be drafted: ${message}`,
+  intakeReviewHeading: (sources) => `Drafted from ${sources}: check each field`,
+  intakeNothing: 'Nothing in these documents could be mapped to the brand kit. Try a document with headings such as Voice, Audience or Products.',
+  intakeApply: 'Apply the ticked fields',
+  intakeDiscard: 'Discard the draft',
+  intakeApplied: (fields) => `${fields} field${fields === 1 ? '' : 's'} applied. Review them and save.`,
+  intakeFieldNames: {
+    name: 'Brand name',
+    voiceGuide: 'Voice guide',
+    styleGuide: 'Style guide',
+    strategy: 'Strategy',
+    audience: 'Audience',
+    products: 'Products',
+    bannedTerms: 'Words to avoid',
+    requiredDisclaimers: 'Disclaimers',
+    palette: 'Colours',
+  },
+  remoteSaved: (version, by) => `${by} saved version ${version} while you were editing.`,
+  remoteLoad: 'Load their version',
+  remoteKeep: 'Keep editing mine',
+  remoteLoaded: (version, by) => `${by} saved version ${version}; it is shown now.`,
+  someoneElse: 'Another editor',
+  sessionFailed: (message) => `Live updates are unavailable: ${message}`,
   deliverableKinds: {
     'research-brief': 'Research brief',
     'competitor-snapshot': 'Competitor snapshot',
@@ -266,5 +330,6 @@ export function resolveStudioStrings(overrides: Partial<StudioStrings> | undefin
     steps: { ...defaultStudioStrings.steps, ...overrides.steps },
     stepHints: { ...defaultStudioStrings.stepHints, ...overrides.stepHints },
     deliverableKinds: { ...defaultStudioStrings.deliverableKinds, ...overrides.deliverableKinds },
+    intakeFieldNames: { ...defaultStudioStrings.intakeFieldNames, ...overrides.intakeFieldNames },
   };
 }

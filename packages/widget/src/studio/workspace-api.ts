@@ -1,4 +1,4 @@
-import type { WorkspaceDocument } from '@marketing-team/core';
+import type { DraftRequest, WorkspaceDocument } from '@marketing-team/core';
 
 /** One stored version of a workspace, as `GET <endpoint>/workspaces/:id` answers it. */
 export interface StudioWorkspaceVersion {
@@ -6,7 +6,8 @@ export interface StudioWorkspaceVersion {
   version: number;
   etag: string;
   hash: string;
-  savedAt: string;
+  /** Milliseconds since the Unix epoch. */
+  savedAt: number;
   savedBy?: string;
   document: WorkspaceDocument;
 }
@@ -54,11 +55,13 @@ export class WorkspaceApi {
 
   private async request<T>(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${await this.token()}`, ...init.headers };
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    // FormData sets its own multipart content type (with the boundary)
+    const form = init.body instanceof FormData;
+    if (init.body !== undefined && !form) headers['content-type'] = 'application/json';
     const response = await fetch(this.url(path), {
       method,
       headers,
-      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+      ...(init.body !== undefined ? { body: form ? (init.body as FormData) : JSON.stringify(init.body) } : {}),
       ...(init.signal ? { signal: init.signal } : {}),
     });
     const text = await response.text();
@@ -105,6 +108,15 @@ export class WorkspaceApi {
   /** Saves version `version`'s content as a new version, on top of `etag`. */
   rollback(version: number, etag: string): Promise<StudioWorkspaceVersion> {
     return this.request('POST', '/rollback', { body: { version }, headers: { 'if-match': `"${etag}"` } });
+  }
+
+  /**
+   * Starts a studio draft that streams into the workspace's studio session: a template's analysis
+   * (JSON) or a brand intake with files (`FormData` with `runId` and `documents`). Retrying with
+   * the same `runId` is acknowledged, never run twice.
+   */
+  startDraft(body: { runId: string; request: DraftRequest } | FormData): Promise<{ session: string; runId: string; offset: number; duplicate: boolean }> {
+    return this.request('POST', '/drafts', { body });
   }
 
   /** Asks the server's model for the analysis report of a branded template. */

@@ -302,17 +302,31 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
   }
 
   async function refresh(connection: Connection, frame: Extract<ClientFrame, { type: 'refresh' }>): Promise<void> {
+    const link = connection.sessions.get(frame.session);
+    // Writes sent after the refresh wait for its verdict: they are checked against the new grant
+    // (or the old one, if the new token is refused), never against the old one while it is verified.
+    const previous = link?.grant;
+    let settle: (grant: Promise<SessionGrant>) => void = () => undefined;
+    if (link && previous) link.grant = new Promise<SessionGrant>((resolve) => (settle = resolve));
     try {
-      const link = connection.sessions.get(frame.session);
-      if (!link) throw new ProtocolError('not_found', 'session: not subscribed', 'session');
-      const grant = await tokens.verify(frame.token, frame.session);
-      await assertNotRevoked(grant);
-      const current = await link.grant;
-      if (grant.userId !== current.userId) throw new ProtocolError('forbidden', 'token: issued to another user', 'token');
-      if (link.closed || connection.sessions.get(frame.session) !== link) return;
+      if (!link || !previous) throw new ProtocolError('not_found', 'session: not subscribed', 'session');
+      const grant = await tokens.verify(frame.token, frame.session).catch((error: unknown) => {
+        settle(previous);
+        throw error;
+      });
+      const current = await previous;
+      const refused = await assertNotRevoked(grant).then(
+        () => (grant.userId !== current.userId ? new ProtocolError('forbidden', 'token: issued to another user', 'token') : undefined),
+        (error: unknown) => error,
+      );
+      if (refused) {
+        settle(previous);
+        throw refused;
+      }
       // The new token's grant applies at once: writes are checked against it from now on, and a
       // token without `read` ends the subscription rather than letting it stream on.
-      link.grant = Promise.resolve(grant);
+      settle(Promise.resolve(grant));
+      if (link.closed || connection.sessions.get(frame.session) !== link) return;
       link.current = grant;
       if (!grant.capabilities.includes('read')) {
         endLink(connection, frame.session, link, {
@@ -326,6 +340,8 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       }
       scheduleExpiry(connection, frame.session, link, grant);
     } catch (error) {
+      // A refused refresh leaves the old grant in force (settling twice is a no-op).
+      if (previous) settle(previous);
       send(connection, errorFrame(error, { session: frame.session }, onError));
     }
   }

@@ -1,0 +1,156 @@
+import '../src/studio.js';
+import type { MarketingTeamStudioElement } from '../src/studio.js';
+import { equal, ok, waitFor } from './_assert.js';
+import { afterEach, describe, it } from './_mocha.js';
+import { callServer, frames, screenshot, serverUrl, setViewport } from './_page.js';
+
+const LONG = 60_000;
+
+const BRAND_BOOK = `# Notely Brand Book
+
+## Voice
+Calm, exact, never breathless. We speak to product managers as peers and say "you", never "users".
+
+## Audience
+Product managers at software companies who sit in too many meetings.
+
+## Products
+- Notely Recap: meeting notes that write themselves
+- Notely Tasks: action items pulled from every call
+
+## Words we never use
+- revolutionary
+- synergy
+`;
+
+/** A one-page PDF with the given lines of text, as a PDF writer lays it out (with a correct xref). */
+function pdf(lines: string[]): Uint8Array<ArrayBuffer> {
+  const stream = `BT /F1 12 Tf 72 720 Td ${lines.map((line, index) => `${index === 0 ? '' : '0 -16 Td '}(${line}) Tj`).join(' ')} ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((object, index) => {
+    offsets.push(out.length);
+    out += `${index + 1} 0 obj\n${object}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new TextEncoder().encode(out);
+}
+
+async function mountStudio(workspace: string, theme: 'light' | 'dark' = 'light'): Promise<MarketingTeamStudioElement> {
+  const studio = document.createElement('marketing-team-studio');
+  studio.endpoint = `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
+  studio.workspace = workspace;
+  studio.theme = theme;
+  studio.getToken = async (wid) =>
+    (await callServer<{ token: string }>('POST', '/test/token', { workspace: wid, session: `studio.${wid}`, capabilities: ['read', 'control', 'admin'], userId: 'marketer' })).token;
+  document.body.append(studio);
+  await waitFor(() => studio.shadowRoot?.querySelector('[part="panel"]'), 'the studio to load', 20_000);
+  return studio;
+}
+
+function q<E extends Element = HTMLElement>(studio: MarketingTeamStudioElement, selector: string): E {
+  const found = studio.shadowRoot!.querySelector<E>(selector);
+  ok(found, `no ${selector} in the studio`);
+  return found;
+}
+
+/** Chooses files in the file input the way the browser's picker does. */
+async function choose(studio: MarketingTeamStudioElement, files: File[]): Promise<void> {
+  const input = q<HTMLInputElement>(studio, '#intake-files');
+  const transfer = new DataTransfer();
+  for (const file of files) transfer.items.add(file);
+  input.files = transfer.files;
+  input.dispatchEvent(new Event('change', { bubbles: true }));
+  await studio.updateComplete;
+}
+
+async function shoot(studio: MarketingTeamStudioElement, name: string): Promise<void> {
+  await frames();
+  const box = q(studio, '[part="intake"]').getBoundingClientRect();
+  await screenshot(`test-output/studio/${name}.png`, { x: Math.max(0, box.x), y: box.y + window.scrollY, width: Math.min(box.width, window.innerWidth), height: Math.min(box.height, 2400) });
+}
+
+afterEach(async () => {
+  for (const studio of document.querySelectorAll('marketing-team-studio')) studio.remove();
+  await setViewport(1280, 900);
+});
+
+describe('<marketing-team-studio> brand intake against a real server', () => {
+  it('drafts the brand kit from uploaded and pasted documents, applies only the ticked fields, and is gone once saved', async () => {
+    const workspace = `intake-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const studio = await mountStudio(workspace);
+    const palette = [...studio.document.brand!.palette];
+    await choose(studio, [
+      new File([BRAND_BOOK], 'brand-book.md', { type: 'text/markdown' }),
+      new File([pdf(['Colours', 'Primary #0F766E and accent #F59E0B'])], 'colours.pdf', { type: 'application/pdf' }),
+    ]);
+    const paste = q<HTMLTextAreaElement>(studio, '#intake-paste');
+    paste.value = '## Disclaimers\nFree for teams of up to 5.';
+    paste.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    await studio.updateComplete;
+    q<HTMLButtonElement>(studio, '[data-action="intake"]').click();
+
+    const review = await waitFor(() => studio.shadowRoot!.querySelector('[part="intake-review"]'), 'the drafted brand kit', LONG);
+    ok(review.textContent?.includes('brand-book.md, colours.pdf, Pasted text'), `names its sources: ${review.textContent}`);
+    const fields = [...review.querySelectorAll<HTMLInputElement>('[data-intake-field]')].map((box) => box.dataset.intakeField);
+    for (const field of ['name', 'voiceGuide', 'audience', 'products', 'bannedTerms', 'requiredDisclaimers', 'palette']) ok(fields.includes(field), `drafted ${field}: ${fields.join()}`);
+
+    await setViewport(1280, 900);
+    await shoot(studio, 'intake-review-1280-light');
+    await setViewport(375, 800);
+    await shoot(studio, 'intake-review-375-light');
+    studio.theme = 'dark';
+    await studio.updateComplete;
+    await shoot(studio, 'intake-review-375-dark');
+    await setViewport(1280, 900);
+    await shoot(studio, 'intake-review-1280-dark');
+    studio.theme = 'light';
+
+    // The editor keeps their own colours: untick them, apply the rest.
+    q<HTMLInputElement>(studio, '[data-intake-field="palette"]').click();
+    await studio.updateComplete;
+    q<HTMLButtonElement>(studio, '[data-action="apply-intake"]').click();
+    await studio.updateComplete;
+    const brand = studio.document.brand!;
+    equal(brand.name, 'Notely');
+    ok(brand.voiceGuide.startsWith('Calm, exact'), `voice guide from the brand book: ${brand.voiceGuide}`);
+    equal(brand.products.map((product) => product.name).join(), 'Notely Recap,Notely Tasks');
+    equal(brand.bannedTerms.join(), 'revolutionary,synergy');
+    equal(brand.requiredDisclaimers.join(), 'Free for teams of up to 5.');
+    equal(brand.palette.join(), palette.join(), 'the unticked colours were left alone');
+    equal((q<HTMLInputElement>(studio, '#f-brand-name')).value, 'Notely', 'the form shows the applied fields');
+    equal(studio.shadowRoot!.querySelector('[part="intake-review"]'), null, 'the review closes once applied');
+
+    // Nothing is saved until the editor saves; then a reload does not offer the old draft again.
+    equal(studio.savedVersion, undefined);
+    q<HTMLButtonElement>(studio, '[part="save"]').click();
+    await waitFor(() => studio.savedVersion === 1, 'version 1');
+    studio.remove();
+    const again = await mountStudio(workspace);
+    await waitFor(() => again.savedVersion === 1, 'the saved brand loaded');
+    again.step = 'brand';
+    await waitFor(() => again.shadowRoot!.querySelector('[part="intake"]'), 'the brand step');
+    await frames();
+    equal(again.document.brand?.name, 'Notely');
+    equal(again.shadowRoot!.querySelector('[part="intake-review"]'), null, 'the applied draft is not offered again');
+  });
+
+  it('names an unreadable document and keeps the form as it was', async () => {
+    const studio = await mountStudio(`intake-bad-${Date.now().toString(36)}`);
+    const before = JSON.stringify(studio.document);
+    await choose(studio, [new File(['%PDF-1.4 not really a pdf'], 'broken.pdf', { type: 'application/pdf' })]);
+    q<HTMLButtonElement>(studio, '[data-action="intake"]').click();
+    const alert = await waitFor(() => studio.shadowRoot!.querySelector('[part="intake"] [role="alert"]'), 'the error', 20_000);
+    ok(alert.textContent?.includes('broken.pdf'), `names the file: ${alert.textContent}`);
+    equal(JSON.stringify(studio.document), before, 'nothing changed');
+  });
+});
