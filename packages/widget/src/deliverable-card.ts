@@ -1,4 +1,4 @@
-import type { CardState, Deliverable, DeliverableContent, DeliverableOf, DeliverableVersions, TaskStatus } from '@marketing-team/core';
+import type { CardState, Deliverable, DeliverableOf, DeliverableVersions, TaskStatus } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { contentOf, editFields, type EditField } from './internal/_deliverable-edit.js';
 import { defineElement } from './internal/_define.js';
