@@ -212,7 +212,7 @@ export class CampaignRun {
         // The task keeps the edit for when it is approved; a finished one has handed its
         // deliverable to the run already, so the edit replaces it there for dependants to come.
         const execution = this.#executions.get(event.taskId);
-        const edited = execution?.edit(event.deliverableId, event.content);
+        const edited = execution?.edit(event.deliverableId, event.content, event.baseVersion);
         if (edited && this.#shared.deliverables.has(event.taskId)) this.#shared.deliverables.set(event.taskId, edited);
         return;
       }

@@ -68,6 +68,8 @@ export class TaskExecution {
   #deliverable: Deliverable | undefined;
   /** True from a review's request for changes until the new version is written. */
   #rewriting = false;
+  /** The deliverable's version, as `SessionState.deliverableVersions` counts it. */
+  #version = 0;
   #settle!: (outcome: TaskOutcome) => void;
   /** Resolves once the task has reached its final state (and written it). */
   readonly settled: Promise<TaskOutcome>;
@@ -115,8 +117,12 @@ export class TaskExecution {
    * that arrives while the task is writing a new version (after a review asked for changes) is
    * of the old one, which the new version replaces: it is left out.
    */
-  edit(deliverableId: string, content: DeliverableContent): Deliverable | undefined {
-    if (this.#deliverable?.id !== deliverableId || this.#rewriting) return undefined;
+  edit(deliverableId: string, content: DeliverableContent, baseVersion: number): Deliverable | undefined {
+    // Counted as the reducer counts (one per version written, one per edit of the current
+    // version), so the run takes exactly the edits every device shows.
+    if (this.#deliverable?.id !== deliverableId || baseVersion !== this.#version) return undefined;
+    this.#version += 1;
+    if (this.#rewriting) return undefined;
     const edited = applyDeliverableContent(this.#deliverable, content);
     if (edited) this.#deliverable = edited;
     return edited;
@@ -155,6 +161,7 @@ export class TaskExecution {
     const task = this.task;
     const deliverable = { ...previous, id: composeId(task.id, 'deliverable'), runId, taskId: task.id, agent: task.agent } as Deliverable;
     this.#deliverable = deliverable;
+    this.#version = 1;
     this.#writeThenSettle(
       [
         { type: 'task.started', runId, taskId: task.id, agent: task.agent },
@@ -254,6 +261,7 @@ export class TaskExecution {
           return { status: 'failed', error: deliverable.error };
         }
         this.#deliverable = deliverable;
+        this.#version += 1;
         this.#rewriting = false;
         const created: SessionEvent = { type: 'deliverable.created', runId, taskId: task.id, deliverable };
         const completed: SessionEvent = { type: 'task.completed', runId, taskId: task.id, agent: task.agent, deliverableId: deliverable.id };
