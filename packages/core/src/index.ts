@@ -178,7 +178,8 @@ export {
   parseClientEvent,
   CONTENT_EVENT_TYPES,
   CONTROL_EVENT_TYPES,
-  RUN_TERMINAL_TYPES,
+  isRunEnded,
+  isRunTerminalEvent,
 } from './protocol/index.js';
 export {
   buildRoutingRequest,

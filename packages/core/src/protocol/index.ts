@@ -92,3 +92,4 @@ export {
   type ClientFrameOf,
 } from './frames.js';
 export { parseClientEvent } from './client-event.js';
+export { ENDED_RUN_STATUSES, isRunEnded, isRunTerminalEvent } from './run-ended.js';

@@ -1,5 +1,5 @@
 import { APIConnectionError, APIError } from '@anthropic-ai/sdk';
-import { backoffDelayMs, retryAfterFromHeaders, type RetrySettings } from './_backoff.js';
+import { retryAfterFromHeaders } from './_backoff.js';
 import { classifyFailure } from './_failure-classification.js';
 import { ModelError } from './model-error.js';
 
@@ -21,15 +21,6 @@ export function isRetryable(error: unknown): boolean {
 export function retryAfterMs(error: unknown): number | undefined {
   if (!(error instanceof APIError)) return undefined;
   return retryAfterFromHeaders(error.headers);
-}
-
-/**
- * Milliseconds to wait before retry number `attempt` (1-based): the server's `retry-after` when
- * it sent one, otherwise exponential backoff with "full jitter" so that many clients hit by the
- * same overload do not come back in lockstep.
- */
-export function retryDelayMs(error: unknown, attempt: number, settings: RetrySettings, random = Math.random): number {
-  return retryAfterMs(error) ?? backoffDelayMs(attempt, settings, random);
 }
 
 /** A short human-readable reason for a `retry` event. */

@@ -1,12 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ModelProvider, ModelRequest, ModelStreamEvent, ModelUsage } from '@marketing-team/core';
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { abortError, isAbortError, throwIfAborted } from './_abort.js';
 import { isRetryableOpenAIError, openAIRetryAfterMs, openAIRetryReason, toModelErrorFromOpenAI } from './_openai-errors.js';
-import { backoffDelayMs, type RetrySettings } from './_backoff.js';
-import { ModelError } from './model-error.js';
+import type { RetrySettings } from './_backoff.js';
+import { retriedStream, type RetryPolicy } from './_retried-stream.js';
 import { costOfUsage, findModelPrice, type ModelPrice } from './model-prices.js';
 
 const PriceSchema = z.object({
@@ -189,12 +187,19 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
   } as const;
   const modelPrice = settings.prices ? findModelPrice(model, settings.prices) : undefined;
 
-  async function* stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamEvent> {
+  const policy: RetryPolicy = {
+    settings: retry,
+    isRetryable: isRetryableOpenAIError,
+    retryAfterMs: openAIRetryAfterMs,
+    reason: openAIRetryReason,
+    toModelError: toModelErrorFromOpenAI,
+  };
+
+  function stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamEvent> {
     const params = toChatCompletionsParams(request, model, paramOptions);
-    for (let attempt = 0; ; attempt++) {
-      throwIfAborted(signal);
+    return retriedStream(policy, signal, () => {
       let usage: ModelUsage | undefined;
-      try {
+      async function* events(): AsyncGenerator<ModelStreamEvent> {
         const chunks = await client.chat.completions.create(params, { signal, maxRetries: 0 });
         for await (const chunk of chunks) {
           // Some gateways repeat usage on several chunks; the last one is the total.
@@ -202,30 +207,10 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
           const text = chunk.choices[0]?.delta?.content;
           if (typeof text === 'string' && text.length > 0) yield { type: 'text', text };
         }
-        // The SDK ends iteration quietly when its request is aborted; an abort is still an abort.
-        throwIfAborted(signal);
-        if (usage) yield { type: 'usage', usage };
-        return;
-      } catch (error) {
-        if (signal.aborted || isAbortError(error)) throw abortError(signal);
-        if (!isRetryableOpenAIError(error) || attempt >= retry.maxRetries) throw toModelErrorFromOpenAI(error);
-        const delayMs = openAIRetryAfterMs(error) ?? backoffDelayMs(attempt + 1, retry);
-        if (delayMs > retry.maxDelayMs) {
-          const { code, reason } = toModelErrorFromOpenAI(error);
-          throw new ModelError(code, `the server asked to wait ${Math.ceil(delayMs / 1000)} s, longer than allowed`, {
-            retryable: true,
-            cause: error,
-            ...(reason === undefined ? {} : { reason }),
-          });
-        }
-        yield { type: 'retry', attempt: attempt + 1, delayMs, reason: openAIRetryReason(error) };
-        try {
-          await sleep(delayMs, undefined, { signal });
-        } catch {
-          throw abortError(signal);
-        }
       }
-    }
+      // Chat Completions reports usage only at the end: a broken attempt has none.
+      return { events: events(), closing: (complete) => (complete && usage ? [{ type: 'usage', usage }] : []) };
+    });
   }
 
   return {
