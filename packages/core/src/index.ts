@@ -174,6 +174,7 @@ export {
   WorkspaceIdSchema,
   OffsetSchema,
   AgentNameSchema,
+  boundedId,
   protocolErrorFromZod,
   parseClientEvent,
   CONTENT_EVENT_TYPES,

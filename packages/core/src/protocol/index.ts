@@ -1,4 +1,5 @@
 export { PROTOCOL_VERSION, STATE_VERSION } from './version.js';
+export { boundedId, MAX_ID_LENGTH } from './bounded-id.js';
 export {
   SessionIdSchema,
   IdSchema,
