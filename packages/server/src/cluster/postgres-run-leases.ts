@@ -1,13 +1,6 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import {
-  PoolSchema,
-  TablePrefixSchema,
-  ensurePostgresSchema,
-  nowMs,
-  openPostgresPool,
-  postgresTables,
-} from '../stores/_postgres-schema.js';
+import { LazyPostgresPool, PoolSchema, TablePrefixSchema, nowMs, postgresTables } from '../stores/_postgres-schema.js';
 import type { HeldLease } from './_held-lease.js';
 import { RunLeaseManager, parseLeaseOptions, runLeaseTimingShape } from './_run-lease-manager.js';
 import type { RunLeaseTimingOptions } from './run-leases.js';
@@ -47,15 +40,13 @@ const TOMBSTONE = 'ended';
  * finds its own lease gone (or possibly expired) aborts the run's signal and refuses its appends.
  */
 export class PostgresRunLeases extends RunLeaseManager {
-  readonly #options: z.output<typeof OptionsSchema>;
   readonly #table: string;
-  #pool: Pool | undefined;
-  #ready: Promise<Pool> | undefined;
+  readonly #connection: LazyPostgresPool;
 
   constructor(options: PostgresRunLeasesOptions) {
     const settings = parseLeaseOptions(OptionsSchema, options);
     super(settings);
-    this.#options = settings;
+    this.#connection = new LazyPostgresPool({ ...settings, maxConnections: 4 });
     this.#table = postgresTables(settings.tablePrefix).runLeases;
   }
 
@@ -64,7 +55,7 @@ export class PostgresRunLeases extends RunLeaseManager {
    * an expired row, or none, is overwritten. `listed` puts it among the live leases the sweep watches.
    */
   protected override async takeLease(member: string, holder: string, listed: boolean): Promise<boolean> {
-    const pool = await this.#db();
+    const pool = await this.#connection.pool();
     const taken = await pool.query(
       `INSERT INTO ${this.#table} (member, holder, expires_at, listed) VALUES ($1, $2, ${nowMs} + $3, $4)
        ON CONFLICT (member) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at,
@@ -77,7 +68,7 @@ export class PostgresRunLeases extends RunLeaseManager {
   }
 
   protected override async peekLease(member: string): Promise<{ holder: string; listed: boolean }> {
-    const pool = await this.#db();
+    const pool = await this.#connection.pool();
     const found = await pool.query<{ holder: string; listed: boolean }>(
       `SELECT CASE WHEN expires_at > ${nowMs} THEN holder ELSE '' END AS holder, listed FROM ${this.#table} WHERE member = $1`,
       [member],
@@ -86,7 +77,7 @@ export class PostgresRunLeases extends RunLeaseManager {
   }
 
   protected override async settleClaim(member: string, claimer: string): Promise<void> {
-    const pool = await this.#db();
+    const pool = await this.#connection.pool();
     await pool.query(
       `UPDATE ${this.#table} SET
          holder = CASE WHEN holder = $2 AND expires_at > ${nowMs} THEN '${TOMBSTONE}' ELSE holder END,
@@ -98,12 +89,12 @@ export class PostgresRunLeases extends RunLeaseManager {
   }
 
   protected override async unlist(member: string): Promise<void> {
-    const pool = await this.#db();
+    const pool = await this.#connection.pool();
     await pool.query(`UPDATE ${this.#table} SET listed = false WHERE member = $1`, [member]);
   }
 
   protected override async expiredMembers(limit: number): Promise<string[]> {
-    const pool = await this.#db();
+    const pool = await this.#connection.pool();
     const expired = await pool.query<{ member: string }>(
       `SELECT member FROM ${this.#table} WHERE listed AND expires_at <= ${nowMs} ORDER BY expires_at LIMIT $1`,
       [limit],
@@ -114,7 +105,7 @@ export class PostgresRunLeases extends RunLeaseManager {
   }
 
   protected override async renewLeases(leases: readonly HeldLease[]): Promise<boolean[]> {
-    const pool = await this.#db();
+    const pool = await this.#connection.pool();
     const result = await pool.query<{ member: string }>(
       `UPDATE ${this.#table} SET expires_at = ${nowMs} + $3
        WHERE member = ANY($1::text[]) AND holder = $2 AND expires_at > ${nowMs}
@@ -126,33 +117,15 @@ export class PostgresRunLeases extends RunLeaseManager {
   }
 
   protected override async releaseLease(lease: HeldLease): Promise<void> {
-    const pool = await this.#db();
+    const pool = await this.#connection.pool();
     await pool.query(`DELETE FROM ${this.#table} WHERE member = $1 AND holder = $2 AND expires_at > ${nowMs}`, [lease.member, this.nodeId]);
   }
 
   protected override releaseSkippedAfterClose(): boolean {
-    return !this.#ready;
+    return !this.#connection.started;
   }
 
   protected override async closeStorage(): Promise<void> {
-    await this.#ready?.catch(() => undefined);
-    if (!this.#options.pool && this.#pool) await this.#pool.end();
-  }
-
-  /** The pool, once the tables exist; a failed setup is retried by the next call. */
-  #db(): Promise<Pool> {
-    this.#ready ??= (async () => {
-      let pool = this.#options.pool ?? this.#pool;
-      if (!pool) {
-        pool = this.#pool = await openPostgresPool({ connectionString: this.#options.connectionString, max: 4, keepAlive: true });
-        pool.on('error', () => {});
-      }
-      await ensurePostgresSchema(pool, this.#options.tablePrefix);
-      return pool;
-    })().catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
-    return this.#ready;
+    await this.#connection.end();
   }
 }

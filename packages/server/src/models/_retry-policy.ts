@@ -1,6 +1,6 @@
 import { APIConnectionError, APIError } from '@anthropic-ai/sdk';
 import { retryAfterFromHeaders } from './_backoff.js';
-import { classifyFailure } from './_failure-classification.js';
+import { classifiedModelError, classifyFailure, internalModelError } from './_failure-classification.js';
 import { ModelError } from './model-error.js';
 
 export type { RetrySettings } from './_backoff.js';
@@ -56,13 +56,7 @@ export function toModelError(error: unknown): ModelError {
           ? 'timeout'
           : 'connection'
         : classifyFailure({ ...(status === undefined ? {} : { status }), type: error.type, message: error.message }).reason;
-    return new ModelError(code, error.message, {
-      retryable,
-      reason,
-      cause: error,
-      ...(status === undefined ? {} : { status }),
-      ...(requestId === undefined ? {} : { requestId }),
-    });
+    return classifiedModelError({ code, reason, retryable }, error.message, error, { status, requestId });
   }
-  return new ModelError('internal', error instanceof Error ? error.message : String(error), { cause: error });
+  return internalModelError(error);
 }

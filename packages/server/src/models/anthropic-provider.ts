@@ -3,7 +3,7 @@ import type { ModelProvider, ModelRequest, ModelStreamEvent, ModelUsage } from '
 import { z } from 'zod';
 import { retriedStream, type RetryPolicy } from './_retried-stream.js';
 import { isRetryable, retryAfterMs, retryReason, toModelError, type RetrySettings } from './_retry-policy.js';
-import { ANTHROPIC_PRICES, costOfUsage, findModelPrice, type ModelPrice } from './model-prices.js';
+import { ANTHROPIC_PRICES, ModelPricesSchema, costOfUsage, findModelPrice, type ModelPrice } from './model-prices.js';
 
 /** The model used when none is configured. */
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5';
@@ -15,17 +15,7 @@ const OptionsSchema = z.object({
   maxRetries: z.number().int().min(0).max(20).default(4),
   retryBaseDelayMs: z.number().nonnegative().default(500),
   retryMaxDelayMs: z.number().positive().default(60_000),
-  prices: z
-    .record(
-      z.string(),
-      z.object({
-        input: z.number().nonnegative(),
-        output: z.number().nonnegative(),
-        cacheWrite: z.number().nonnegative(),
-        cacheRead: z.number().nonnegative(),
-      }),
-    )
-    .optional(),
+  prices: ModelPricesSchema.optional(),
   // Duck-typed, so a client from another copy of the SDK is accepted too.
   client: z
     .custom<Anthropic>(

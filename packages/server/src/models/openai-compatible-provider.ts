@@ -5,14 +5,7 @@ import { z } from 'zod';
 import { isRetryableOpenAIError, openAIRetryAfterMs, openAIRetryReason, toModelErrorFromOpenAI } from './_openai-errors.js';
 import type { RetrySettings } from './_backoff.js';
 import { retriedStream, type RetryPolicy } from './_retried-stream.js';
-import { costOfUsage, findModelPrice, type ModelPrice } from './model-prices.js';
-
-const PriceSchema = z.object({
-  input: z.number().nonnegative(),
-  output: z.number().nonnegative(),
-  cacheWrite: z.number().nonnegative(),
-  cacheRead: z.number().nonnegative(),
-});
+import { ModelPricesSchema, costOfUsage, findModelPrice, type ModelPrice } from './model-prices.js';
 
 const OptionsSchema = z.object({
   model: z.string().min(1).max(200),
@@ -26,7 +19,7 @@ const OptionsSchema = z.object({
   maxRetries: z.number().int().min(0).max(20).default(4),
   retryBaseDelayMs: z.number().nonnegative().default(500),
   retryMaxDelayMs: z.number().positive().default(60_000),
-  prices: z.record(z.string(), PriceSchema).optional(),
+  prices: ModelPricesSchema.optional(),
   // Duck-typed, so a client from another copy of the SDK (or `AzureOpenAI`) is accepted too.
   client: z
     .custom<OpenAI>(
