@@ -1,8 +1,7 @@
-import { RUN_TERMINAL_TYPES, type Actor, type SessionEvent, type SessionRecord } from '@marketing-team/core';
+import { isRunTerminalEvent, type Actor, type SessionEvent, type SessionRecord } from '@marketing-team/core';
 import { FencedError, type SessionStore } from '../stores/session-store.js';
 import type { RunBaseContext, RunControl, RunLauncher } from '../runtime/run-launcher.js';
 
-const TERMINAL = new Set<string>(RUN_TERMINAL_TYPES);
 /** Events the launcher hears about through `onControl` (a whole-run cancel is handled here). */
 const CONTROL_TYPES = new Set<string>(['cancel.requested', 'steer.submitted', 'review.approved', 'review.changes_requested']);
 
@@ -76,7 +75,7 @@ export class OwnedRun {
   observe(record: SessionRecord): void {
     const event = record.event;
     if (!('runId' in event) || event.runId !== this.#init.runId) return;
-    if (TERMINAL.has(event.type)) {
+    if (isRunTerminalEvent(event.type)) {
       this.#ended = true;
     } else if (event.type === 'cancel.requested' && !event.scope) {
       void this.cancel(event.by, event.reason);
@@ -122,7 +121,7 @@ export class OwnedRun {
     // Once cancel starts, nothing more from the producer reaches the log.
     if (this.#controller.signal.aborted || this.#ended) return Promise.reject(new FencedError(this.#init.runId));
     const pending = this.#init.store.append(this.#init.session, events).then((result) => {
-      if (events.some((event) => TERMINAL.has(event.type) && 'runId' in event && event.runId === this.#init.runId)) {
+      if (events.some((event) => isRunTerminalEvent(event.type) && 'runId' in event && event.runId === this.#init.runId)) {
         this.#ended = true;
       }
       return result.records;

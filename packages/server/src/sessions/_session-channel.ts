@@ -1,6 +1,6 @@
 import {
-  RUN_TERMINAL_TYPES,
   applyRecords,
+  isRunTerminalEvent,
   createSessionState,
   type SessionRecord,
   type SessionState,
@@ -9,8 +9,6 @@ import type { SessionStore, Subscription } from '../stores/session-store.js';
 import type { OwnedRun } from './_owned-run.js';
 import { RecordBatch } from './record-batch.js';
 import type { SessionSubscriber } from './session-subscriber.js';
-
-const TERMINAL = new Set<string>(RUN_TERMINAL_TYPES);
 
 /** One subscriber's place in the session: what it has been sent and whether it is still replaying. */
 export interface SubscriberEntry {
@@ -137,7 +135,7 @@ export class SessionChannel {
     let runEnded = false;
     for (const record of fresh) {
       const event = record.event;
-      if (TERMINAL.has(event.type) && 'runId' in event && event.runId !== undefined) {
+      if (isRunTerminalEvent(event.type) && 'runId' in event && event.runId !== undefined) {
         this.runEnds.set(event.runId, record.offset);
         runEnded = true;
       } else if (event.type === 'brief.submitted') {

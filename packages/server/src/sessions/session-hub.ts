@@ -3,6 +3,7 @@ import {
   ProtocolError,
   SessionEventSchema,
   SessionIdSchema,
+  isRunEnded,
   parseClientEvent,
   protocolErrorFromZod,
   type Actor,
@@ -74,7 +75,6 @@ const OptionsSchema = z.object({
 /** Records in the first replay page of a resume. */
 const FIRST_REPLAY_PAGE = 64;
 
-const ENDED_RUN_STATUSES = new Set(['completed', 'cancelled', 'failed', 'interrupted']);
 const CONTINUABLE_RUN_STATUSES = new Set(['cancelled', 'failed', 'interrupted']);
 const ENDED_TASK_STATUSES = new Set(['done', 'failed', 'cancelled']);
 
@@ -327,7 +327,7 @@ export class SessionHub {
       const retried = await this.#retried(session, request.clientMsgId);
       if (retried) return retried;
       const run = findRun(channel.state, request.runId);
-      if (ENDED_RUN_STATUSES.has(run.status)) {
+      if (isRunEnded(run)) {
         return ack(session, request.clientMsgId, channel.runEnds.get(run.id) ?? channel.offset, false);
       }
       const taskId = request.scope?.taskId;
@@ -365,7 +365,7 @@ export class SessionHub {
       const retried = await this.#retried(session, request.clientMsgId);
       if (retried) return retried;
       const run = findRun(channel.state, request.runId);
-      if (ENDED_RUN_STATUSES.has(run.status)) {
+      if (isRunEnded(run)) {
         throw new ProtocolError('conflict', `runId: run ${run.id} has ended`, 'runId');
       }
       const event: SessionEvent = {
@@ -543,7 +543,7 @@ export class SessionHub {
   async #interruptOrphanedRuns(channel: SessionChannel): Promise<void> {
     for (const runId of channel.state.runOrder) {
       const run = channel.state.runs[runId];
-      if (!run || ENDED_RUN_STATUSES.has(run.status) || channel.owned.has(runId)) continue;
+      if (!run || isRunEnded(run) || channel.owned.has(runId)) continue;
       if (this.#runLeases) {
         // Another node may be running it: only a run whose lease is gone is interrupted.
         await this.#runLeases.interruptIfOrphaned(channel.session, runId).catch(this.#onError);
