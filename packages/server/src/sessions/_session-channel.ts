@@ -1,4 +1,5 @@
 import {
+  type Capability,
   applyRecords,
   isRunTerminalEvent,
   createSessionState,
@@ -21,6 +22,8 @@ export interface SubscriberEntry {
   since: number;
   /** The capabilities of the token the entry subscribed with, when its subscriber cannot say. */
   seesPresence: boolean;
+  /** What its `subscribed` frame said of the token, said again when the log is reset. */
+  grant: { capabilities: Capability[]; expiresAt: number };
 }
 
 /** One viewer as presence frames show it. */
@@ -266,10 +269,14 @@ export class SessionChannel {
   }
 
   /** Saves a final snapshot and stops following the store. */
-  async close(): Promise<void> {
+  /**
+   * Stops following the log, saving a snapshot of what it applied since the last one; with
+   * `reset`, the log it followed is gone (a new epoch), so its state is not saved over the new log.
+   */
+  async close(options: { reset?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     await this.ready.catch(() => undefined);
-    if (this.#sinceSnapshot > 0) this.#saveSnapshot();
+    if (this.#sinceSnapshot > 0 && !options.reset) this.#saveSnapshot();
     this.closed = true;
     clearTimeout(this.#presenceTimer);
     this.#subscription?.close();

@@ -160,6 +160,7 @@ export class SessionHub {
       active: true,
       since: Date.now(),
       seesPresence: grant.capabilities.includes('presence'),
+      grant: { capabilities: grant.capabilities, expiresAt: grant.expiresAt },
     };
     channel.subscribers.add(entry);
     const subscription: HubSubscription = {
@@ -580,7 +581,7 @@ export class SessionHub {
     const entries = [...old.subscribers].filter((entry) => entry.active);
     old.subscribers.clear();
     for (const run of old.owned.values()) void run.interrupt('the session log was reset');
-    void old.close();
+    void old.close({ reset: true });
     if (entries.length === 0) return;
     const channel = await this.#use(old.session);
     try {
@@ -590,6 +591,8 @@ export class SessionHub {
         channel.subscribers.add(entry);
         entry.sentOffset = channel.offset;
         entry.catchingUp = false;
+        // The new epoch first: a client drops what it holds of the old log, then takes the snapshot.
+        entry.subscriber.subscribed({ type: 'subscribed', session: channel.session, epoch: channel.epoch, head: channel.offset, ...entry.grant });
         entry.subscriber.snapshot(channel.snapshotJson(), channel.offset);
         // The new channel has told nobody about viewers yet: start each list over.
         channel.sendPresenceList(entry);
