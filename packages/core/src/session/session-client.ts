@@ -25,6 +25,7 @@ import { SessionEntry, type SessionAuth } from './_session-entry.js';
 import { tokenExpiry } from './_token-expiry.js';
 import { applyRecords, createSessionState } from './reducer.js';
 import { SessionHandle, type SessionHandleHost } from './session-handle.js';
+import type { SessionCache, SessionCacheOptions } from './session-cache.js';
 import type { FetchLike, SseSocket } from './sse-socket.js';
 import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.js';
 
@@ -76,6 +77,22 @@ export interface SessionClientOptions {
   onError?: (error: SessionClientError) => void;
   /** Random source for jitter, in [0, 1); for tests. */
   random?: () => number;
+  /**
+   * Share one WebSocket among the tabs of this origin that use the same `url` and `partition`: a
+   * leader tab (Web Locks) holds it and relays for the others (`BroadcastChannel`); when it
+   * closes, another tab takes over and every session resumes from the offset it holds. Where
+   * either API is missing (Node, old browsers), each client keeps its own socket. Defaults to false.
+   */
+  shareConnection?: boolean;
+  /**
+   * Keep each session's last state and every unacknowledged message in IndexedDB: a reload or
+   * a new tab renders the state before the network answers and resumes from its offset, and a
+   * message made offline or just before a reload is sent when the connection returns. `true`
+   * for the default bounds. Without IndexedDB it does nothing; see {@link SessionClient.clearCache}.
+   */
+  cache?: boolean | SessionCacheOptions;
+  /** Separates the shared connection and the cache of different users of one browser: pass the signed-in user's id. */
+  partition?: string;
 }
 
 const OptionsSchema = z.object({
@@ -91,6 +108,10 @@ const OptionsSchema = z.object({
   pongTimeoutMs: z._default(z.number().check(z.int(), z.minimum(10), z.maximum(600_000)), 5_000),
   onError: z.optional(z.custom<(error: SessionClientError) => void>((value) => typeof value === 'function', 'expected a function')),
   random: z.optional(z.custom<() => number>((value) => typeof value === 'function', 'expected a function')),
+  shareConnection: z.optional(z.boolean()),
+  // Checked by the cache module when it loads (reported through onError), so pages without it stay small.
+  cache: z.optional(z.unknown()),
+  partition: z.optional(z.string().check(z.maxLength(256))),
 });
 
 const AuthSchema = z.union([
@@ -203,7 +224,14 @@ export class SessionClient {
   readonly #host: SessionHandleHost = {
     write: (entry, frame) => this.#write(entry, frame),
     release: (entry) => this.#release(entry),
+    pending: (entry) => this.#outbox.of(entry.id),
   };
+  /** The local cache, loading; undefined without the `cache` option. */
+  readonly #cache: Promise<SessionCache | undefined> | undefined;
+  /** Name of the group of tabs sharing a socket; undefined when this client keeps its own. */
+  #shareName: string | undefined;
+  /** The shared socket's constructor once the tab-leader module is loaded. */
+  #SharedSocket: WebSocketConstructor | undefined;
 
   #socket: WebSocketLike | undefined;
   /** Incremented for every socket; late callbacks of an older socket compare and stop. */
@@ -252,6 +280,14 @@ export class SessionClient {
     this.#onError = parsed.data.onError;
     this.#random = parsed.data.random ?? Math.random;
     this.clientId = parsed.data.clientId ?? createId('client');
+    const scope = `${this.#url}\n${parsed.data.partition ?? ''}`;
+    if (parsed.data.shareConnection) this.#shareName = `marketing-team\n${scope}`;
+    if (parsed.data.cache) {
+      this.#cache = import('./session-cache.js').then((module) => module.openSessionCache(scope, parsed.data.cache)).catch((error: unknown) => {
+        this.#report(error as SessionClientError);
+        return undefined;
+      });
+    }
     const events = globalThis as { addEventListener?: (type: string, listener: () => void) => void };
     if (typeof events.addEventListener === 'function') {
       events.addEventListener('online', this.#onOnline);
@@ -283,6 +319,7 @@ export class SessionClient {
     } else {
       entry = new SessionEntry(id, auth);
       this.#entries.set(id, entry);
+      if (this.#cache) entry.restored = this.#restore(entry);
       if (this.#welcomed) void this.#subscribe(entry);
     }
     entry.refs += 1;
@@ -300,6 +337,17 @@ export class SessionClient {
       this.#connectionListeners.delete(listener);
     };
   };
+
+  /**
+   * Empties this browser's cache of sessions and its durable outbox, for every endpoint and user
+   * (not only this client's): call it at sign-out. Resolves once they are gone.
+   */
+  async clearCache(): Promise<void> {
+    const cache = await this.#cache;
+    if (cache) return cache.clear();
+    const { clearSessionCache } = await import('./session-cache.js');
+    return clearSessionCache();
+  }
 
   /** True once {@link close} was called. */
   get closed(): boolean {
@@ -340,6 +388,10 @@ export class SessionClient {
       this.#connectOnceSseLoaded();
       return;
     }
+    if (this.#shareName !== undefined && !this.#useSse && !this.#SharedSocket) {
+      this.#connectOnceSharingLoaded(this.#shareName);
+      return;
+    }
     const generation = ++this.#generation;
     this.#welcomed = false;
     let socket: WebSocketLike;
@@ -347,7 +399,7 @@ export class SessionClient {
     try {
       socket = this.#useSse
         ? new loadedSseSocket!(this.#httpUrl, { ...(this.#fetch ? { fetch: this.#fetch } : {}), ...(this.#heartbeatOverride ? { heartbeatMs: this.#heartbeatOverride } : {}) })
-        : new this.#WebSocket!(this.#url);
+        : new (this.#SharedSocket ?? this.#WebSocket!)(this.#url);
     } catch (error) {
       this.#report(new SessionClientError('internal', `could not open the socket: ${String(error)}`));
       this.#scheduleReconnect();
@@ -397,6 +449,31 @@ export class SessionClient {
         this.#scheduleReconnect();
       },
     );
+  }
+
+  /** The tab-leader module is loaded on first use too; where tabs cannot share, this client keeps its own socket. */
+  #connectOnceSharingLoaded(name: string): void {
+    this.#shareName = undefined;
+    import('./tab-leader.js').then(
+      (module) => {
+        if (module.tabSharingSupported()) this.#SharedSocket = module.sharedSocketConstructor(name, this.#url, this.#WebSocket!);
+        if (!this.#closed && this.#socket === undefined && this.#reconnectTimer === undefined) this.#connect();
+      },
+      () => !this.#closed && this.#connect(),
+    );
+  }
+
+  /** Reads the cached state and the durable outbox of a new entry, and renders them at once. */
+  async #restore(entry: SessionEntry): Promise<void> {
+    const cache = await this.#cache;
+    if (!(await cache?.restore(entry, this.#outbox))) return;
+    this.#setConnection({ queued: this.#outbox.size });
+    this.#notify(entry);
+  }
+
+  /** Calls `use` with the local cache once it is open (when the client has one). */
+  #cached(use: (cache: SessionCache) => unknown): void {
+    void this.#cache?.then((cache) => cache && use(cache)).catch(ignore);
   }
 
   #startHeartbeat(heartbeatMs: number): void {
@@ -574,6 +651,15 @@ export class SessionClient {
 
   #notify(entry: SessionEntry): void {
     entry.notify(this.#reportListenerError);
+    this.#cached((cache) => cache.saveSoon(entry));
+  }
+
+  /** Forgets a message in the durable outbox (acknowledged, or refused for good). */
+  #settle(clientMsgId: string, session: string | undefined): void {
+    this.#cached((cache) => cache.outbox.settle(clientMsgId));
+    this.#setConnection({ queued: this.#outbox.size });
+    const entry = session !== undefined ? this.#entries.get(session) : undefined;
+    if (entry) this.#notify(entry);
   }
 
   // ---- frames ----
@@ -618,7 +704,7 @@ export class SessionClient {
         return;
       }
       case 'ack':
-        if (this.#outbox.acknowledge(frame)) this.#setConnection({ queued: this.#outbox.size });
+        if (this.#outbox.acknowledge(frame)) this.#settle(frame.clientMsgId, frame.session);
         return;
       case 'error':
         return this.#error(frame);
@@ -659,6 +745,8 @@ export class SessionClient {
     entry.phase = 'subscribing';
     let token: string;
     try {
+      // Resume from the cached offset, not from nothing.
+      if (entry.restored) await entry.restored;
       token = await this.#token(entry);
     } catch (error) {
       if (generation !== this.#generation || this.#entries.get(entry.id) !== entry) return;
@@ -704,6 +792,7 @@ export class SessionClient {
       // The log was reset: offsets of the old epoch mean nothing; the server sends a snapshot next.
       entry.state = createSessionState();
       entry.historyHead = entry.historyState = undefined;
+      this.#cached((cache) => cache.discard(entry.id));
     }
     // Only the first head counts: a reconnect catches up on news, it finds no new history.
     entry.historyHead ??= frame.head;
@@ -785,7 +874,7 @@ export class SessionClient {
     };
     const error = new SessionClientError(frame.code, frame.message, details);
     if (frame.clientMsgId !== undefined && this.#outbox.fail(frame.clientMsgId, error)) {
-      this.#setConnection({ queued: this.#outbox.size });
+      this.#settle(frame.clientMsgId, frame.session);
       return;
     }
     const entry = frame.session !== undefined ? this.#entries.get(frame.session) : undefined;
@@ -877,7 +966,9 @@ export class SessionClient {
       );
     }
     const promise = this.#outbox.add(frame);
+    this.#cached((cache) => cache.outbox.keep(frame));
     this.#setConnection({ queued: this.#outbox.size });
+    this.#notify(entry);
     if (entry.phase === 'live' && this.#welcomed) this.#outbox.flush(entry.id, this.#generation, (message) => this.#send(message));
     return promise;
   }
