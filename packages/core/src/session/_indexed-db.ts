@@ -3,8 +3,7 @@
  * outbox share it. Only the few calls they need, wrapped in promises.
  */
 
-const DATABASE = 'marketing-team';
-const VERSION = 1;
+const DATABASE = 'marketing-team-sessions';
 /** Each cached session's state (large), keyed by `scope` + session id. */
 export const STATES = 'states';
 /** Size and last use of each cached state (small), so bounding the cache reads no state. */
@@ -19,29 +18,39 @@ export function defaultIndexedDb(): IDBFactory | undefined {
   return (globalThis as { indexedDB?: IDBFactory }).indexedDB;
 }
 
+/** Opens the database at `version`, or at the version it has (1 when new). */
+function open(factory: IDBFactory, version?: number): Promise<IDBDatabase> {
+  return new Promise<IDBDatabase>((resolve, reject) => {
+    const request = version === undefined ? factory.open(DATABASE) : factory.open(DATABASE, version);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains(STATES)) db.createObjectStore(STATES);
+      if (!db.objectStoreNames.contains(USAGE)) db.createObjectStore(USAGE);
+      if (!db.objectStoreNames.contains(OUTBOX)) db.createObjectStore(OUTBOX, { keyPath: 'clientMsgId' }).createIndex('key', 'key');
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => reject(new Error('the local database is blocked by another tab'));
+  });
+}
+
 export function openDatabase(factory: IDBFactory): Promise<IDBDatabase> {
   let database = opened.get(factory);
   if (!database) {
-    database = new Promise<IDBDatabase>((resolve, reject) => {
-      const request = factory.open(DATABASE, VERSION);
-      request.onupgradeneeded = () => {
-        const db = request.result;
-        if (!db.objectStoreNames.contains(STATES)) db.createObjectStore(STATES);
-        if (!db.objectStoreNames.contains(USAGE)) db.createObjectStore(USAGE);
-        if (!db.objectStoreNames.contains(OUTBOX)) db.createObjectStore(OUTBOX, { keyPath: 'clientMsgId' }).createIndex('key', 'key');
+    database = (async () => {
+      let db = await open(factory);
+      // A database of this name without our stores (made by something else): add them.
+      if (![STATES, USAGE, OUTBOX].every((store) => db.objectStoreNames.contains(store))) {
+        db.close();
+        db = await open(factory, db.version + 1);
+      }
+      // Another tab upgrading the schema: let it, and open again on next use.
+      db.onversionchange = () => {
+        db.close();
+        opened.delete(factory);
       };
-      request.onsuccess = () => {
-        const db = request.result;
-        // Another tab upgrading the schema: let it, and open again on next use.
-        db.onversionchange = () => {
-          db.close();
-          opened.delete(factory);
-        };
-        resolve(db);
-      };
-      request.onerror = () => reject(request.error);
-      request.onblocked = () => reject(new Error('the local database is blocked by another tab'));
-    });
+      return db;
+    })();
     database.catch(() => opened.delete(factory));
     opened.set(factory, database);
   }

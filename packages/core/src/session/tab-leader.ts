@@ -383,6 +383,8 @@ class TabLink {
     this.#WebSocket = WebSocketImpl;
     this.channel = new BroadcastChannel(name);
     this.channel.onmessage = (event: MessageEvent<ChannelMessage>) => this.#onMessage(event.data);
+    // Where a channel keeps the process alive (Node), it should not.
+    (this.channel as { unref?: () => void }).unref?.();
     // The lock is held for the page's lifetime; when the page goes (closed, crashed, navigated),
     // the browser grants it to the next tab in the queue.
     void locks()!
