@@ -14,7 +14,7 @@ export interface TabOptions {
 }
 
 /** What one tab saw, in order: `render` when a state was shown, `open` when a socket of this tab opened. */
-export type TabMark = { kind: 'render'; offset: number; at: number } | { kind: 'open'; at: number } | { kind: 'subscribe'; from: number | undefined; at: number };
+export type TabMark = { kind: 'start'; at: number } | { kind: 'render'; offset: number; at: number } | { kind: 'open'; at: number } | { kind: 'subscribe'; from: number | undefined; at: number };
 
 export interface Tab {
   client: SessionClient;
@@ -53,6 +53,7 @@ window.startTab = (options) => {
       super.send(data);
     }
   }
+  marks.push({ kind: 'start', at: performance.now() });
   const client = new SessionClient({
     url: options.url,
     transport: 'websocket',

@@ -35,6 +35,9 @@ interface Usage {
   usedAt: number;
 }
 
+/** Counts the clearings of this page, so a save due from before one is dropped. */
+let clearings = 0;
+
 /** Writes of one session closer together than this are one write. */
 const SAVE_DELAY_MS = 250;
 
@@ -47,6 +50,8 @@ const SAVE_DELAY_MS = 250;
 export class SessionCache {
   /** Messages waiting for their acknowledgement, in the same database. */
   readonly outbox: DurableOutbox;
+  /** The IndexedDB it keeps its entries in. */
+  readonly indexedDB: IDBFactory;
   readonly #factory: IDBFactory;
   readonly #scope: string;
   readonly #maxSessions: number;
@@ -55,13 +60,14 @@ export class SessionCache {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Serialises writes, so a discard is never overtaken by an older save. */
   #queue: Promise<void> = Promise.resolve();
+  #clearings = clearings;
 
   /** `scope` separates endpoints and users (the client passes its endpoint and partition). */
   constructor(scope: string, options: SessionCacheOptions = {}) {
     const parsed = SessionCacheOptionsSchema.parse(options);
     const factory = parsed.indexedDB ?? defaultIndexedDb();
     if (!factory) throw new Error('no IndexedDB here');
-    this.#factory = factory;
+    this.#factory = this.indexedDB = factory;
     this.#scope = scope;
     this.#maxSessions = parsed.maxSessions;
     this.#maxBytes = parsed.maxBytes;
@@ -115,6 +121,10 @@ export class SessionCache {
 
   /** Saves `session` soon (writes closer together than a quarter second are one); `current` is read when the write happens. */
   schedule(session: string, current: () => CachedSession | undefined): void {
+    if (this.#clearings !== clearings) {
+      this.#due.clear();
+      this.#clearings = clearings;
+    }
     this.#due.set(session, current);
     this.#timer ??= setTimeout(() => void this.flush(), SAVE_DELAY_MS);
   }
@@ -123,7 +133,7 @@ export class SessionCache {
   flush(): Promise<void> {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    const due = [...this.#due];
+    const due = this.#clearings === clearings ? [...this.#due] : [];
     this.#due.clear();
     for (const [session, current] of due) {
       const value = current();
@@ -144,11 +154,6 @@ export class SessionCache {
     });
   }
 
-  /** Empties the cache and the durable outbox, of every endpoint and user (for sign-out). */
-  clear(): Promise<void> {
-    this.#due.clear();
-    return this.#enqueue(() => clearSessionCache(this.#factory));
-  }
 
   #enqueue(write: () => Promise<void>): Promise<void> {
     this.#queue = this.#queue.then(write).catch(() => undefined);
@@ -213,6 +218,7 @@ export function openSessionCache(scope: string, options: unknown): SessionCache 
  * it at sign-out, so the next person on this browser finds nothing of the last one's.
  */
 export async function clearSessionCache(factory: IDBFactory | undefined = defaultIndexedDb()): Promise<void> {
+  clearings += 1;
   if (!factory) return;
   const database = await openDatabase(factory);
   const transaction = database.transaction([STATES, USAGE, OUTBOX], 'readwrite');

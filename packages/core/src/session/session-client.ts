@@ -111,7 +111,7 @@ const OptionsSchema = z.object({
   shareConnection: z.optional(z.boolean()),
   // Checked by the cache module when it loads (reported through onError), so pages without it stay small.
   cache: z.optional(z.unknown()),
-  partition: z.optional(z.string().check(z.maxLength(256))),
+  partition: z.optional(z.string()),
 });
 
 const AuthSchema = z.union([
@@ -228,7 +228,7 @@ export class SessionClient {
   };
   /** The local cache, loading; undefined without the `cache` option. */
   readonly #cache: Promise<SessionCache | undefined> | undefined;
-  /** Name of the group of tabs sharing a socket; undefined when this client keeps its own. */
+  /** Endpoint and partition of the tabs sharing a socket, until the tab-leader module is loaded. */
   #shareName: string | undefined;
   /** The shared socket's constructor once the tab-leader module is loaded. */
   #SharedSocket: WebSocketConstructor | undefined;
@@ -281,7 +281,7 @@ export class SessionClient {
     this.#random = parsed.data.random ?? Math.random;
     this.clientId = parsed.data.clientId ?? createId('client');
     const scope = `${this.#url}\n${parsed.data.partition ?? ''}`;
-    if (parsed.data.shareConnection) this.#shareName = `marketing-team\n${scope}`;
+    if (parsed.data.shareConnection) this.#shareName = scope;
     if (parsed.data.cache) {
       this.#cache = import('./session-cache.js').then((module) => module.openSessionCache(scope, parsed.data.cache)).catch((error: unknown) => {
         this.#report(error as SessionClientError);
@@ -343,10 +343,8 @@ export class SessionClient {
    * (not only this client's): call it at sign-out. Resolves once they are gone.
    */
   async clearCache(): Promise<void> {
-    const cache = await this.#cache;
-    if (cache) return cache.clear();
     const { clearSessionCache } = await import('./session-cache.js');
-    return clearSessionCache();
+    await clearSessionCache((await this.#cache)?.indexedDB);
   }
 
   /** True once {@link close} was called. */
@@ -384,12 +382,8 @@ export class SessionClient {
   #connect(): void {
     if (this.#closed) return;
     this.#reconnectTimer = undefined;
-    if (this.#useSse && !loadedSseSocket) {
-      this.#connectOnceSseLoaded();
-      return;
-    }
-    if (this.#shareName !== undefined && !this.#useSse && !this.#SharedSocket) {
-      this.#connectOnceSharingLoaded(this.#shareName);
+    if (this.#useSse ? !loadedSseSocket : this.#shareName !== undefined) {
+      this.#connectOnceLoaded();
       return;
     }
     const generation = ++this.#generation;
@@ -431,38 +425,34 @@ export class SessionClient {
   }
 
   /**
-   * The SSE transport is a module of its own, loaded the first time a client needs it, so pages
+   * The SSE transport (and tab sharing) is a module of its own, loaded the first time a client needs it, so pages
    * that stay on WebSocket (most of them) never download it. Connects once it is there, unless
    * the client closed or something else connected or scheduled a retry meanwhile.
    */
-  #connectOnceSseLoaded(): void {
+  #connectOnceLoaded(): void {
     if (this.#awaitingSse) return;
     this.#awaitingSse = true;
-    loadSseSocket().then(
+    // The tab-leader module too: the socket shared by the tabs (none where they cannot share).
+    (this.#useSse
+      ? loadSseSocket()
+      : import('./tab-leader.js').then((module) => {
+          this.#SharedSocket = module.sharedSocketConstructor(this.#shareName!, this.#url, this.#WebSocket!);
+          this.#shareName = undefined;
+        })
+    ).then(
       () => {
         this.#awaitingSse = false;
         if (!this.#closed && this.#socket === undefined && this.#reconnectTimer === undefined) this.#connect();
       },
       (error: unknown) => {
         this.#awaitingSse = false;
-        this.#report(new SessionClientError('internal', `could not load the SSE transport: ${String(error)}`));
+        this.#report(new SessionClientError('internal', `could not load the ${this.#useSse ? 'SSE transport' : 'tab sharing'}: ${String(error)}`));
         this.#scheduleReconnect();
       },
     );
   }
 
   /** The tab-leader module is loaded on first use too; where tabs cannot share, this client keeps its own socket. */
-  #connectOnceSharingLoaded(name: string): void {
-    this.#shareName = undefined;
-    import('./tab-leader.js').then(
-      (module) => {
-        if (module.tabSharingSupported()) this.#SharedSocket = module.sharedSocketConstructor(name, this.#url, this.#WebSocket!);
-        if (!this.#closed && this.#socket === undefined && this.#reconnectTimer === undefined) this.#connect();
-      },
-      () => !this.#closed && this.#connect(),
-    );
-  }
-
   /** Reads the cached state and the durable outbox of a new entry, and renders them at once. */
   async #restore(entry: SessionEntry): Promise<void> {
     const cache = await this.#cache;
@@ -618,18 +608,9 @@ export class SessionClient {
     const next: ConnectionState = { ...this.#connection, ...change };
     if (change.error === undefined && 'error' in change) delete next.error;
     if (change.downSince === undefined && 'downSince' in change) delete next.downSince;
-    const previous = this.#connection;
-    if (
-      previous.status === next.status &&
-      previous.attempt === next.attempt &&
-      previous.queued === next.queued &&
-      previous.lastResume === next.lastResume &&
-      previous.downSince === next.downSince &&
-      previous.transport === next.transport &&
-      previous.error === next.error
-    ) {
-      return;
-    }
+    const previous = this.#connection as unknown as Record<string, unknown>;
+    // Every field of either state, compared (a field deleted is one that changed to undefined).
+    if (Object.keys({ ...previous, ...next }).every((key) => previous[key] === (next as unknown as Record<string, unknown>)[key])) return;
     this.#connection = next;
     for (const listener of [...this.#connectionListeners]) {
       try {
@@ -745,9 +726,8 @@ export class SessionClient {
     entry.phase = 'subscribing';
     let token: string;
     try {
-      // Resume from the cached offset, not from nothing.
-      if (entry.restored) await entry.restored;
-      token = await this.#token(entry);
+      // Resume from the cached offset, not from nothing: the subscribe waits for the cache too.
+      [token] = await Promise.all([this.#token(entry), entry.restored]);
     } catch (error) {
       if (generation !== this.#generation || this.#entries.get(entry.id) !== entry) return;
       entry.phase = 'idle';

@@ -557,9 +557,11 @@ export class TabSocket implements WebSocketLike {
 
 /**
  * A WebSocket constructor whose sockets share one real connection among the tabs of this origin
- * that use the same `name` (endpoint and partition). Call only where {@link tabSharingSupported}.
+ * that use the same `scope` (endpoint and partition); undefined where tabs cannot share.
  */
-export function sharedSocketConstructor(name: string, url: string, WebSocketImpl: WebSocketConstructor): WebSocketConstructor {
+export function sharedSocketConstructor(scope: string, url: string, WebSocketImpl: WebSocketConstructor): WebSocketConstructor | undefined {
+  if (!tabSharingSupported()) return undefined;
+  const name = `marketing-team\n${scope}`;
   let link = links.get(name);
   if (!link) {
     link = new TabLink(name, url, WebSocketImpl);
@@ -574,7 +576,7 @@ export function sharedSocketConstructor(name: string, url: string, WebSocketImpl
 }
 
 /** Whether this tab leads the group `name`, and whether its relay holds a socket (for tests and debugging). */
-export function tabLeadership(name: string): { leader: boolean; sockets: number } {
-  const link = links.get(name);
+export function tabLeadership(scope: string): { leader: boolean; sockets: number } {
+  const link = links.get(`marketing-team\n${scope}`);
   return { leader: link?.relay !== undefined, sockets: link?.relay?.socketCount ?? 0 };
 }
