@@ -98,7 +98,7 @@ async function storedMessages(session: string): Promise<{ clientMsgId: string }[
 }
 
 describe('tabs of one browser', () => {
-  it('share one WebSocket: two tabs, one upgrade on the server, the same events in both, a follower writes through the leader', async () => {
+  it('share one WebSocket: two tabs, one upgrade on the server, the same events in both, a follower writes through the leader, two sessions per tab', async () => {
     const session = uniqueSession('tabs-one-socket');
     const before = await upgrades();
     const { tab: first } = await openTab(await options(session, { shareConnection: true }));
@@ -111,6 +111,14 @@ describe('tabs of one browser', () => {
     await waitFor(() => ended(first) && ended(second) && first.state().offset === second.state().offset, 'the run to end in both tabs', LONG);
     equal(await upgrades(), before + 1, 'one WebSocket upgrade for both tabs');
     deepEqual(second.state(), first.state(), 'both tabs hold the same state');
+    // A second session in each tab rides the same socket.
+    const other = uniqueSession('tabs-one-socket-other');
+    const token = await mintToken(other, ['read', 'write', 'control']);
+    const otherInFirst = first.client.session(other, { token });
+    const otherInSecond = second.client.session(other, { token });
+    await first.client.session(other, { token }).submitBrief({ goal: 'Sell our bottle to hikers', channels: ['x'] });
+    await waitFor(() => otherInSecond.getState().runOrder.length === 1 && otherInFirst.getState().offset === otherInSecond.getState().offset || undefined, 'the other session in both tabs', LONG);
+    equal(await upgrades(), before + 1, 'still one socket with two sessions per tab');
     deepEqual(await reference(session, first.state().offset), first.state(), 'the state of a client with a socket of its own');
   });
 

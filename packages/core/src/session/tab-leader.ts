@@ -19,9 +19,11 @@ export const LEADER_CHANGED_CLOSE = 1012;
 const DEAD_SOCKET_CLOSE = 4002;
 /** A follower's request to attach, repeated while no leader answers (one may be taking over). */
 const OPEN_RETRY_MS = 250;
-/** A remote peer silent this long (clients ping every half heartbeat) is taken as gone. */
-const PEER_SILENCE_HEARTBEATS = 3;
-const DEFAULT_HEARTBEAT_MS = 15_000;
+/**
+ * A remote peer silent this long is taken as gone (its tab crashed: a tab that closes says so).
+ * Clients ping every half heartbeat, but a hidden tab's timers may run once a minute.
+ */
+const PEER_SILENCE_MS = 5 * 60_000;
 
 interface LocksLike {
   request(name: string, callback: () => Promise<void>): Promise<void>;
@@ -77,13 +79,12 @@ class Relay {
   #socket: WebSocketLike | undefined;
   #open = false;
   #welcome: string | undefined;
-  #heartbeatMs = DEFAULT_HEARTBEAT_MS;
   readonly #sweep: ReturnType<typeof setInterval>;
 
   constructor(url: string, WebSocketImpl: WebSocketConstructor) {
     this.#url = url;
     this.#WebSocket = WebSocketImpl;
-    this.#sweep = setInterval(() => this.#dropSilentPeers(), 5_000);
+    this.#sweep = setInterval(() => this.#dropSilentPeers(), 30_000);
   }
 
   get socketCount(): number {
@@ -146,11 +147,6 @@ class Relay {
         // `ping` and `refresh` go through as they are; the pong reaches every client.
         this.#send(data);
     }
-  }
-
-  dispose(): void {
-    clearInterval(this.#sweep);
-    this.#closeSocket(1000, 'leader tab closing');
   }
 
   #shared(session: string): SharedSession {
@@ -241,16 +237,16 @@ class Relay {
   }
 
   #dropSilentPeers(): void {
-    const limit = Date.now() - PEER_SILENCE_HEARTBEATS * this.#heartbeatMs;
+    const limit = Date.now() - PEER_SILENCE_MS;
     for (const peer of [...this.#peers]) {
       if (peer.lastSeen >= limit) continue;
       this.detach(peer);
-      peer.close(1001, 'no frame from this client for three heartbeats');
+      peer.close(1001, 'no frame from this client for five minutes');
     }
   }
 
   #route(data: string): void {
-    let frame: { type?: string; session?: string; clientMsgId?: string; heartbeatMs?: number };
+    let frame: { type?: string; session?: string; clientMsgId?: string };
     try {
       frame = JSON.parse(data) as typeof frame;
     } catch {
@@ -260,7 +256,6 @@ class Relay {
     switch (frame.type) {
       case 'welcome':
         this.#welcome = data;
-        this.#heartbeatMs = frame.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
         for (const peer of this.#awaitingWelcome) peer.deliver(data);
         this.#awaitingWelcome.clear();
         for (const each of this.#sessions.values()) this.#pump(each);
@@ -394,9 +389,11 @@ class TabLink {
       })
       .catch(() => undefined);
     const events = globalThis as { addEventListener?: (type: string, listener: () => void) => void };
+    // A page going away (or into the back-forward cache) lets the relay forget its clients now;
+    // they are told, so one that comes back from the cache reconnects. The lock, and with it the
+    // lead, passes on when the page is gone.
     events.addEventListener?.('pagehide', () => {
-      for (const socket of [...this.sockets.values()]) socket.close(1001, 'page closing');
-      this.relay?.dispose();
+      for (const socket of [...this.sockets.values()]) socket.drop(1001, 'the page was hidden');
     });
   }
 
@@ -499,6 +496,13 @@ export class TabSocket implements WebSocketLike {
     this.#finish();
     if (attachedTo === this.#link.tab) this.#link.relay?.detach(this.#local, code);
     else this.#link.channel.postMessage({ k: 'close', id: this.#id, code, reason } satisfies ChannelMessage);
+  }
+
+  /** Closes this socket for its client and for the relay. */
+  drop(code: number, reason: string): void {
+    const onclose = this.onclose;
+    this.close(code, reason);
+    onclose?.({ code, reason });
   }
 
   /** The leader changed: attach to the new one (a socket on the old one is closed, so its client resumes). */
