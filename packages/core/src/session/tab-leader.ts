@@ -24,6 +24,8 @@ const OPEN_RETRY_MS = 250;
  * Clients ping every half heartbeat, but a hidden tab's timers may run once a minute.
  */
 const PEER_SILENCE_MS = 5 * 60_000;
+/** A socket that delivered a frame this recently is alive, whatever one client concluded. */
+const SILENT_SOCKET_MS = 5_000;
 
 interface LocksLike {
   request(name: string, callback: () => Promise<void>): Promise<void>;
@@ -79,6 +81,7 @@ class Relay {
   #socket: WebSocketLike | undefined;
   #open = false;
   #welcome: string | undefined;
+  #lastFrameAt = 0;
   readonly #sweep: ReturnType<typeof setInterval>;
 
   constructor(url: string, WebSocketImpl: WebSocketConstructor) {
@@ -107,8 +110,10 @@ class Relay {
       if (shared.snapshotTo === peer) shared.snapshotTo = undefined;
       this.#releaseIfUnused(session, shared);
     }
-    // A client that found the socket dead (no pong, device offline) found it dead for everyone.
-    if (code === DEAD_SOCKET_CLOSE || this.#peers.size === 0) this.#closeSocket(code ?? 1000, 'no client left');
+    // A client that found the socket dead (no pong, device offline) found it dead for everyone,
+    // unless frames still arrive (that client's own timers ran late: a hidden tab's may).
+    const silent = Date.now() - this.#lastFrameAt > SILENT_SOCKET_MS;
+    if ((code === DEAD_SOCKET_CLOSE && silent) || this.#peers.size === 0) this.#closeSocket(code ?? 1000, 'no client left');
   }
 
   receive(peer: Peer, data: string): void {
@@ -197,6 +202,7 @@ class Relay {
       for (const peer of [...this.#peers]) peer.opened();
     };
     socket.onmessage = (event) => {
+      this.#lastFrameAt = Date.now();
       if (typeof event.data === 'string') this.#route(event.data);
     };
     socket.onclose = (event) => {
