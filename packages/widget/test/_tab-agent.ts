@@ -14,7 +14,7 @@ export interface TabOptions {
 }
 
 /** What one tab saw, in order: `render` when a state was shown, `open` when a socket of this tab opened. */
-export type TabMark = { kind: 'start'; at: number } | { kind: 'render'; offset: number; at: number } | { kind: 'open'; at: number } | { kind: 'subscribe'; from: number | undefined; at: number };
+export type TabMark = { kind: 'start'; at: number } | { kind: 'render'; offset: number; at: number; wall: number } | { kind: 'open'; at: number } | { kind: 'subscribe'; from: number | undefined; at: number };
 
 export interface Tab {
   client: SessionClient;
@@ -67,7 +67,7 @@ window.startTab = (options) => {
     const offset = handle.getState().offset;
     if (offset === (offsets[offsets.length - 1] ?? 0)) return;
     offsets.push(offset);
-    marks.push({ kind: 'render', offset, at: performance.now() });
+    marks.push({ kind: 'render', offset, at: performance.now(), wall: Date.now() });
   });
   const tab: Tab = {
     client,
