@@ -90,10 +90,6 @@ class Relay {
     this.#sweep = setInterval(() => this.#dropSilentPeers(), 30_000);
   }
 
-  get socketCount(): number {
-    return this.#socket ? 1 : 0;
-  }
-
   attach(peer: Peer): void {
     this.#peers.add(peer);
     peer.lastSeen = Date.now();
@@ -585,8 +581,3 @@ export function sharedSocketConstructor(scope: string, url: string, WebSocketImp
   } as unknown as WebSocketConstructor;
 }
 
-/** Whether this tab leads the group `name`, and whether its relay holds a socket (for tests and debugging). */
-export function tabLeadership(scope: string): { leader: boolean; sockets: number } {
-  const link = links.get(`marketing-team\n${scope}`);
-  return { leader: link?.relay !== undefined, sockets: link?.relay?.socketCount ?? 0 };
-}
