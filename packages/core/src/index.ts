@@ -95,6 +95,9 @@ export {
   type WebSocketLike,
   type WebSocketConstructor,
   type FetchLike,
+  clearSessionCache,
+  type SessionCacheOptions,
+  type PendingMessage,
 } from './session/index.js';
 
 // Teams: brand, skills, agents, routing and playbooks, the built-in team, and the model contract.
