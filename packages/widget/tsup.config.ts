@@ -4,7 +4,7 @@ import { minifyCssTemplates } from './scripts/bundle.mjs';
 // ESM for bundlers: Lit, core, marked and DOMPurify stay external (they are dependencies), and
 // splitting keeps the lazily imported Markdown sanitizer in its own chunk.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/studio.ts'],
+  entry: ['src/index.ts', 'src/element.ts', 'src/studio.ts'],
   format: ['esm'],
   dts: true,
   clean: true,

@@ -1,3 +1,15 @@
 // `@marketing-team/server/ably-client`: the browser side of the Ably transport alone, so a page bundles
 // only it (no Node modules): a session socket over Ably for `SessionClient`, token and recovery helpers.
-export * from './transports/ably/client/index.js';
+export {
+  createAblySessionSocket,
+  AblySessionSocket,
+  ablyAuthCallback,
+  fetchAblyRecovery,
+  type AblySessionSocketOptions,
+  type AblyClientFactory,
+  type AblyAuthCallbackOptions,
+  type AblyRecover,
+  type AblyRecoveryRequest,
+  type FetchAblyRecoveryOptions,
+} from './transports/ably/client/index.js';
+export type { AblyBrowserClient, AblyTokenRequest } from './transports/ably/ably-client-types.js';

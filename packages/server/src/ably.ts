@@ -1,2 +1,29 @@
-// `@marketing-team/server/ably`: sessions delivered over Ably channels, and the browser side of it.
-export * from './transports/ably/index.js';
+// `@marketing-team/server/ably`: sessions delivered over Ably channels. The browser side (the session
+// socket, token and recovery helpers) is `@marketing-team/server/ably-client`.
+export {
+  createAblyTransport,
+  ablyCapabilityFor,
+  ablySessionChannels,
+  DEFAULT_ABLY_CHANNEL_PREFIX,
+  AblyMessageName,
+  AblyRecordsDataSchema,
+  AblyRecordPartDataSchema,
+  AblyRepliesDataSchema,
+  AblyRecoveryDataSchema,
+  DEFAULT_ABLY_MAX_MESSAGE_BYTES,
+  DEFAULT_ABLY_MAX_MESSAGES_PER_SECOND,
+  type AblyTransport,
+  type AblyTransportOptions,
+  type AblySessionStats,
+  type AblyCapability,
+  type AblySessionChannels,
+  type AblyRecordsData,
+  type AblyRecordPartData,
+  type AblyRepliesData,
+  type AblyRecoveryData,
+  type AblyServerClient,
+  type AblyTokenRequest,
+  type AcceptClientMessage,
+  type AcceptedClientMessage,
+  type InboundChannelKind,
+} from './transports/ably/index.js';

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import WebSocket from 'ws';
 import { SessionClient, applyRecords, createSessionState } from '@marketing-team/core';
 import { createScriptedProducer } from '../src/runtime/index.js';
@@ -25,9 +26,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A redis-server of the test's own, persisting to `dir` with the given fsync policy. */
-async function startRedis(port: number, dir: string, fsync: 'always' | 'everysec'): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', fsync, '--save', ''], {
+/**
+ * A redis-server of the test's own, persisting to `dir` with the given AOF fsync policy, or with
+ * `snapshot` only what an explicit SAVE wrote (a deterministic stand-in for a crash that loses the
+ * writes made after the last fsync).
+ */
+async function startRedis(port: number, dir: string, fsync: 'always' | 'everysec' | 'snapshot'): Promise<ChildProcess> {
+  const persistence = fsync === 'snapshot' ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', fsync];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...persistence, '--save', ''], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -90,3 +96,45 @@ for (const [fsync, signal] of [
     }, 90_000);
   });
 }
+
+describe('RedisStore on a Redis that lost the tail of a log in a crash', () => {
+  it('gives the log a new epoch, so clients start over instead of trusting offsets given out twice', async () => {
+    const dir = tempDir();
+    cleanups.push(() => dir.cleanup());
+    const port = await freePort();
+    let redis = await startRedis(port, dir.path, 'snapshot');
+    cleanups.push(() => stop(redis, 'SIGKILL'));
+    const store = new RedisStore({ url: `redis://127.0.0.1:${port}`, keyPrefix: 'mt-tail:' });
+    cleanups.push(() => store.close());
+    const errors: unknown[] = [];
+    const running = await startServer(store, { onError: (error) => errors.push(error) });
+    cleanups.push(() => running.close());
+    const client = new SessionClient({ url: running.wsUrl, WebSocket, backoff: { initialMs: 20, maxMs: 200, jitter: 1 } });
+    cleanups.push(() => client.close());
+    const session = 'lost-tail';
+    const handle = client.session(session, { getToken: (id) => running.token(id) });
+
+    for (let index = 0; index < 5; index += 1) await handle.publish({ type: 'card.created', cardId: `kept-${index}`, title: 'Kept' });
+    const admin = new Redis(`redis://127.0.0.1:${port}`);
+    await admin.save();
+    admin.disconnect();
+    // Acknowledged and shown, but never written to disk: the crash takes them.
+    for (let index = 0; index < 5; index += 1) await handle.publish({ type: 'card.created', cardId: `lost-${index}`, title: 'Lost' });
+    await until(() => handle.offset === 10, 10_000, 'the client to see all ten');
+    const before = await store.head(session);
+    expect(before.offset).toBe(10);
+
+    await stop(redis, 'SIGKILL');
+    redis = await startRedis(port, dir.path, 'snapshot');
+    await handle.publish({ type: 'card.created', cardId: 'after', title: 'After the crash' });
+
+    const after = await store.head(session);
+    expect(after.epoch).not.toBe(before.epoch);
+    expect(after.offset).toBe(6);
+    const log = await readAll(store, session);
+    await until(() => JSON.stringify(handle.getState()) === JSON.stringify(applyRecords(createSessionState(), log)), 20_000, 'the client to hold exactly the log');
+    expect(Object.keys(handle.getState().board)).toEqual(['kept-0', 'kept-1', 'kept-2', 'kept-3', 'kept-4', 'after']);
+    // The old epoch's state was not saved as a snapshot of the new log.
+    expect(errors).toEqual([]);
+  }, 60_000);
+});

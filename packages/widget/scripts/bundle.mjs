@@ -26,6 +26,9 @@ const LAZY_PARTS = {
   '_session-client': 'src/internal/_session-client.ts',
   'deliverables-gallery': 'src/deliverables-gallery.ts',
   'sse-socket': '../core/src/session/sse-socket.ts',
+  // One socket shared by the tabs, and the local cache with the durable outbox.
+  'tab-leader': '../core/src/session/tab-leader.ts',
+  'session-cache': '../core/src/session/session-cache.ts',
   // zod's English messages, which core registers lazily.
   'zod-english': 'zod/v4/locales/en.js',
 };

@@ -40,12 +40,14 @@ export type ClientFactory = (endpoint: string, options?: { transport?: Transport
 /**
  * The default: core's `SessionClient` on the WebSocket at `<endpoint>/ws`, or SSE + POST under
  * `<endpoint>` (relative URLs resolve against the page); with `auto` (the default) it falls back
- * to SSE when the server refuses the upgrade. The client's code is loaded on first use, after the
- * element's shell has painted.
+ * to SSE when the server refuses the upgrade. The tabs of a browser share one socket, and each
+ * session's state and unacknowledged messages are kept in IndexedDB (clear them at sign-out with
+ * core's `clearSessionCache()`). The client's code is loaded on first use, after the element's
+ * shell has painted.
  */
 export const createDefaultClient: ClientFactory = async (endpoint, options) => {
   const { SessionClient } = await import('./internal/_session-client.js');
-  return new SessionClient({ url: `${endpoint.replace(/\/+$/, '')}/ws`, ...(options?.transport ? { transport: options.transport } : {}) });
+  return new SessionClient({ url: `${endpoint.replace(/\/+$/, '')}/ws`, shareConnection: true, cache: true, ...(options?.transport ? { transport: options.transport } : {}) });
 };
 
 /**

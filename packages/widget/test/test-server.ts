@@ -153,6 +153,10 @@ async function testApi(req: IncomingMessage, res: ServerResponse, url: URL): Pro
     await store.append(input.session, [{ type: 'run.interrupted', runId: input.runId, reason: 'the server restarted while the run was going' }]);
     return send(res, 200, { interrupted: input.runId });
   }
+  if (req.method === 'GET' && url.pathname === '/test/upgrades') {
+    // WebSocket upgrade requests so far: how many sockets the pages opened.
+    return send(res, 200, { upgrades });
+  }
   if (req.method === 'GET' && url.pathname === '/test/log') {
     const session = SessionBody.parse({ session: url.searchParams.get('session') }).session;
     return send(res, 200, { records: await store.read(session, 0) });
@@ -182,6 +186,10 @@ const http = createServer((req, res) => {
   listener(req, res);
 });
 const sockets = attachWebSocket(http, server);
+let upgrades = 0;
+http.on('upgrade', () => {
+  upgrades += 1;
+});
 
 http.listen(0, '127.0.0.1', () => {
   const address = http.address();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FormatError, defaultTeam, exportClaudeTeam, parseClaudeTeam, parseSkillFile, sampleBrand, type TeamFile } from '../index.js';
+import { FormatError, defaultTeam, exportClaudeTeam, parseClaudeTeam, sampleBrand, type TeamFile } from '../index.js';
+import { parseSkillFile } from './skill-file.js';
 
 const skillMd = (frontmatter: string, body = 'Write great posts.') => `---\n${frontmatter}\n---\n\n${body}\n`;
 const okSkill = 'name: posts\ndescription: Writes posts\nmetadata:\n  deliverable: social-posts';

@@ -1,11 +1,119 @@
-export * from './version.js';
-export * from './limits.js';
-export * from './capabilities.js';
-export * from './deliverables.js';
-export * from './brief.js';
-export * from './events.js';
-export * from './errors.js';
-export * from './state.js';
-export * from './frames.js';
-export * from './client-event.js';
-export * from './draft.js';
+export { PROTOCOL_VERSION, STATE_VERSION } from './version.js';
+export { boundedId, MAX_ID_LENGTH } from './bounded-id.js';
+export {
+  SessionIdSchema,
+  IdSchema,
+  WorkspaceIdSchema,
+  DEFAULT_WORKSPACE_ID,
+  OffsetSchema,
+  AgentNameSchema,
+  DEFAULT_MAX_FRAME_BYTES,
+} from './limits.js';
+export { CapabilitySchema, type Capability, ALL_CAPABILITIES } from './capabilities.js';
+export {
+  DeliverableKindSchema,
+  type DeliverableKind,
+  SocialChannelSchema,
+  type SocialChannel,
+  DeliverableIssueSchema,
+  type DeliverableIssue,
+  ResearchBriefDataSchema,
+  CompetitorSnapshotDataSchema,
+  CampaignStrategyDataSchema,
+  SocialPostSchema,
+  SocialPostsDataSchema,
+  AdCopyVariantSchema,
+  AdCopyDataSchema,
+  LandingPageDataSchema,
+  CreativeConceptsDataSchema,
+  MeasurementPlanDataSchema,
+  DeliverableSchema,
+  type Deliverable,
+  type DeliverableOf,
+  DeliverableContentSchema,
+  type DeliverableContent,
+  applyDeliverableContent,
+} from './deliverables.js';
+export { CampaignBriefSchema, type CampaignBrief, type CampaignBriefInput } from './brief.js';
+export {
+  ActorSchema,
+  type Actor,
+  RunErrorSchema,
+  type RunError,
+  TaskStatusSchema,
+  type TaskStatus,
+  AssigneeSchema,
+  type Assignee,
+  PlannedTaskSchema,
+  type PlannedTask,
+  RunScopeSchema,
+  type RunScope,
+  SessionEventSchema,
+  type SessionEvent,
+  type SessionEventInput,
+  type SessionEventType,
+  type EventOf,
+  CLIENT_EVENT_TYPES,
+  type ClientEventType,
+  CONTROL_EVENT_TYPES,
+  RUN_TERMINAL_TYPES,
+  CONTENT_EVENT_TYPES,
+  SessionRecordSchema,
+  type SessionRecord,
+} from './events.js';
+export {
+  protocolErrorFromZod,
+  ErrorCodeSchema,
+  type ErrorCode,
+  CloseCode,
+  ProtocolError,
+} from './errors.js';
+export {
+  UsageTotalsSchema,
+  type UsageTotals,
+  MessageStateSchema,
+  type MessageState,
+  TaskStateSchema,
+  type TaskState,
+  RunStateSchema,
+  type RunState,
+  AgentStateSchema,
+  type AgentState,
+  CardStateSchema,
+  type CardState,
+  SteerStateSchema,
+  type SteerState,
+  RoutingDecisionStateSchema,
+  SessionStateSchema,
+  DeliverableVersionEntrySchema,
+  type DeliverableVersionEntry,
+  DeliverableVersionsSchema,
+  type DeliverableVersions,
+  type SessionState,
+} from './state.js';
+export {
+  ClientFrameSchema,
+  type ClientFrame,
+  ServerFrameSchema,
+  type ServerFrame,
+  type ServerFrameOf,
+  type ClientFrameOf,
+} from './frames.js';
+export { parseClientEvent } from './client-event.js';
+export { ENDED_RUN_STATUSES, isRunEnded, isRunTerminalEvent } from './run-ended.js';
+export {
+  DraftRequestSchema,
+  type DraftRequest,
+  type DraftKind,
+  DraftResultSchema,
+  type DraftResult,
+  BrandDraftSchema,
+  type BrandDraft,
+  DraftSummarySchema,
+  type DraftSummary,
+  MAX_DRAFT_TEMPLATE_CHARS,
+  MAX_INTAKE_CHARS,
+  MAX_INTAKE_DOCUMENTS,
+  studioSessionId,
+  workspaceOfStudioSession,
+} from './draft.js';

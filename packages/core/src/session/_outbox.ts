@@ -38,6 +38,16 @@ export class Outbox {
     });
   }
 
+  /** Adds a message kept from an earlier page (the durable outbox); nobody waits for its answer here. */
+  restore(frame: WriteFrame): void {
+    if (!this.#pending.has(frame.clientMsgId)) this.add(frame).catch(() => undefined);
+  }
+
+  /** The messages of `session` waiting for their acknowledgement, oldest first. */
+  of(session: string): WriteFrame[] {
+    return [...this.#pending.values()].flatMap((pending) => (pending.frame.session === session ? [pending.frame] : []));
+  }
+
   /** Sends every message of `session` not yet sent on connection `generation`. */
   flush(session: string, generation: number, send: (frame: WriteFrame) => void): void {
     for (const pending of this.#pending.values()) {

@@ -34,6 +34,8 @@ export class SessionEntry {
   /** Who else watches, from the last `presence` frame (beside the log, never in it). */
   viewers: ServerFrameOf<'presence'>['viewers'] = [];
   refs = 0;
+  /** Settles once the local cache was read (state and durable outbox); a subscribe waits for it. */
+  restored: Promise<void> | undefined;
   readonly #listeners = new Set<() => void>();
 
   constructor(

@@ -8,8 +8,10 @@ export type { ConnectionState, ConnectionStatus, ResumeReport } from './connecti
 export { WEBSOCKET_OPEN } from './websocket-like.js';
 export type { WebSocketConstructor, WebSocketLike } from './websocket-like.js';
 export { SessionHandle } from './session-handle.js';
-export type { MessageAck, SessionHandleHost, SessionViewer, SteerOptions, SubmittedBrief } from './session-handle.js';
+export type { MessageAck, PendingMessage, SessionHandleHost, SessionViewer, SteerOptions, SubmittedBrief } from './session-handle.js';
 export { SessionClient } from './session-client.js';
 export type { SessionAuth, SessionClientOptions, TransportOption } from './session-client.js';
 export { SseSocket } from './sse-socket.js';
 export type { FetchLike, SseSocketOptions } from './sse-socket.js';
+export { clearSessionCache } from './session-cache.js';
+export type { SessionCacheOptions } from './session-cache.js';

@@ -25,6 +25,7 @@ import { SessionEntry, type SessionAuth } from './_session-entry.js';
 import { tokenExpiry } from './_token-expiry.js';
 import { applyRecords, createSessionState } from './reducer.js';
 import { SessionHandle, type SessionHandleHost } from './session-handle.js';
+import type { SessionCache, SessionCacheOptions } from './session-cache.js';
 import type { FetchLike, SseSocket } from './sse-socket.js';
 import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.js';
 
@@ -76,6 +77,22 @@ export interface SessionClientOptions {
   onError?: (error: SessionClientError) => void;
   /** Random source for jitter, in [0, 1); for tests. */
   random?: () => number;
+  /**
+   * Share one WebSocket among the tabs of this origin that use the same `url` and `partition`: a
+   * leader tab (Web Locks) holds it and relays for the others (`BroadcastChannel`); when it
+   * closes, another tab takes over and every session resumes from the offset it holds. Where
+   * either API is missing (Node, old browsers), each client keeps its own socket. Defaults to false.
+   */
+  shareConnection?: boolean;
+  /**
+   * Keep each session's last state and every unacknowledged message in IndexedDB: a reload or
+   * a new tab renders the state before the network answers and resumes from its offset, and a
+   * message made offline or just before a reload is sent when the connection returns. `true`
+   * for the default bounds. Without IndexedDB it does nothing; see {@link SessionClient.clearCache}.
+   */
+  cache?: boolean | SessionCacheOptions;
+  /** Separates the shared connection and the cache of different users of one browser: pass the signed-in user's id. */
+  partition?: string;
 }
 
 const OptionsSchema = z.object({
@@ -91,6 +108,10 @@ const OptionsSchema = z.object({
   pongTimeoutMs: z._default(z.number().check(z.int(), z.minimum(10), z.maximum(600_000)), 5_000),
   onError: z.optional(z.custom<(error: SessionClientError) => void>((value) => typeof value === 'function', 'expected a function')),
   random: z.optional(z.custom<() => number>((value) => typeof value === 'function', 'expected a function')),
+  shareConnection: z.optional(z.boolean()),
+  // Checked by the cache module when it loads (reported through onError), so pages without it stay small.
+  cache: z.optional(z.unknown()),
+  partition: z.optional(z.string()),
 });
 
 const AuthSchema = z.union([
@@ -203,7 +224,14 @@ export class SessionClient {
   readonly #host: SessionHandleHost = {
     write: (entry, frame) => this.#write(entry, frame),
     release: (entry) => this.#release(entry),
+    pending: (entry) => this.#outbox.of(entry.id),
   };
+  /** The local cache, loading; undefined without the `cache` option. */
+  readonly #cache: Promise<SessionCache | undefined> | undefined;
+  /** Endpoint and partition of the tabs sharing a socket, until the tab-leader module is loaded. */
+  #shareName: string | undefined;
+  /** The shared socket's constructor once the tab-leader module is loaded. */
+  #SharedSocket: WebSocketConstructor | undefined;
 
   #socket: WebSocketLike | undefined;
   /** Incremented for every socket; late callbacks of an older socket compare and stop. */
@@ -252,6 +280,14 @@ export class SessionClient {
     this.#onError = parsed.data.onError;
     this.#random = parsed.data.random ?? Math.random;
     this.clientId = parsed.data.clientId ?? createId('client');
+    const scope = `${this.#url}\n${parsed.data.partition ?? ''}`;
+    if (parsed.data.shareConnection) this.#shareName = scope;
+    if (parsed.data.cache) {
+      this.#cache = import('./session-cache.js').then((module) => module.openSessionCache(scope, parsed.data.cache)).catch((error: unknown) => {
+        this.#report(error as SessionClientError);
+        return undefined;
+      });
+    }
     const events = globalThis as { addEventListener?: (type: string, listener: () => void) => void };
     if (typeof events.addEventListener === 'function') {
       events.addEventListener('online', this.#onOnline);
@@ -283,6 +319,7 @@ export class SessionClient {
     } else {
       entry = new SessionEntry(id, auth);
       this.#entries.set(id, entry);
+      if (this.#cache) entry.restored = this.#restore(entry);
       if (this.#welcomed) void this.#subscribe(entry);
     }
     entry.refs += 1;
@@ -300,6 +337,15 @@ export class SessionClient {
       this.#connectionListeners.delete(listener);
     };
   };
+
+  /**
+   * Empties this browser's cache of sessions and its durable outbox, for every endpoint and user
+   * (not only this client's): call it at sign-out. Resolves once they are gone.
+   */
+  async clearCache(): Promise<void> {
+    const { clearSessionCache } = await import('./session-cache.js');
+    await clearSessionCache((await this.#cache)?.indexedDB);
+  }
 
   /** True once {@link close} was called. */
   get closed(): boolean {
@@ -336,8 +382,8 @@ export class SessionClient {
   #connect(): void {
     if (this.#closed) return;
     this.#reconnectTimer = undefined;
-    if (this.#useSse && !loadedSseSocket) {
-      this.#connectOnceSseLoaded();
+    if (this.#useSse ? !loadedSseSocket : this.#shareName !== undefined) {
+      this.#connectOnceLoaded();
       return;
     }
     const generation = ++this.#generation;
@@ -347,7 +393,7 @@ export class SessionClient {
     try {
       socket = this.#useSse
         ? new loadedSseSocket!(this.#httpUrl, { ...(this.#fetch ? { fetch: this.#fetch } : {}), ...(this.#heartbeatOverride ? { heartbeatMs: this.#heartbeatOverride } : {}) })
-        : new this.#WebSocket!(this.#url);
+        : new (this.#SharedSocket ?? this.#WebSocket!)(this.#url);
     } catch (error) {
       this.#report(new SessionClientError('internal', `could not open the socket: ${String(error)}`));
       this.#scheduleReconnect();
@@ -379,24 +425,45 @@ export class SessionClient {
   }
 
   /**
-   * The SSE transport is a module of its own, loaded the first time a client needs it, so pages
+   * The SSE transport (and tab sharing) is a module of its own, loaded the first time a client needs it, so pages
    * that stay on WebSocket (most of them) never download it. Connects once it is there, unless
    * the client closed or something else connected or scheduled a retry meanwhile.
    */
-  #connectOnceSseLoaded(): void {
+  #connectOnceLoaded(): void {
     if (this.#awaitingSse) return;
     this.#awaitingSse = true;
-    loadSseSocket().then(
+    // The tab-leader module too: the socket shared by the tabs (none where they cannot share).
+    (this.#useSse
+      ? loadSseSocket()
+      : import('./tab-leader.js').then((module) => {
+          this.#SharedSocket = module.sharedSocketConstructor(this.#shareName!, this.#url, this.#WebSocket!);
+          this.#shareName = undefined;
+        })
+    ).then(
       () => {
         this.#awaitingSse = false;
         if (!this.#closed && this.#socket === undefined && this.#reconnectTimer === undefined) this.#connect();
       },
       (error: unknown) => {
         this.#awaitingSse = false;
-        this.#report(new SessionClientError('internal', `could not load the SSE transport: ${String(error)}`));
+        this.#report(new SessionClientError('internal', `could not load the ${this.#useSse ? 'SSE transport' : 'tab sharing'}: ${String(error)}`));
         this.#scheduleReconnect();
       },
     );
+  }
+
+  /** The tab-leader module is loaded on first use too; where tabs cannot share, this client keeps its own socket. */
+  /** Reads the cached state and the durable outbox of a new entry, and renders them at once. */
+  async #restore(entry: SessionEntry): Promise<void> {
+    const cache = await this.#cache;
+    if (!(await cache?.restore(entry, this.#outbox))) return;
+    this.#setConnection({ queued: this.#outbox.size });
+    this.#notify(entry);
+  }
+
+  /** Calls `use` with the local cache once it is open (when the client has one). */
+  #cached(use: (cache: SessionCache) => unknown): void {
+    void this.#cache?.then((cache) => cache && use(cache)).catch(ignore);
   }
 
   #startHeartbeat(heartbeatMs: number): void {
@@ -541,18 +608,9 @@ export class SessionClient {
     const next: ConnectionState = { ...this.#connection, ...change };
     if (change.error === undefined && 'error' in change) delete next.error;
     if (change.downSince === undefined && 'downSince' in change) delete next.downSince;
-    const previous = this.#connection;
-    if (
-      previous.status === next.status &&
-      previous.attempt === next.attempt &&
-      previous.queued === next.queued &&
-      previous.lastResume === next.lastResume &&
-      previous.downSince === next.downSince &&
-      previous.transport === next.transport &&
-      previous.error === next.error
-    ) {
-      return;
-    }
+    const previous = this.#connection as unknown as Record<string, unknown>;
+    // Every field of either state, compared (a field deleted is one that changed to undefined).
+    if (Object.keys({ ...previous, ...next }).every((key) => previous[key] === (next as unknown as Record<string, unknown>)[key])) return;
     this.#connection = next;
     for (const listener of [...this.#connectionListeners]) {
       try {
@@ -574,6 +632,15 @@ export class SessionClient {
 
   #notify(entry: SessionEntry): void {
     entry.notify(this.#reportListenerError);
+    this.#cached((cache) => cache.saveSoon(entry));
+  }
+
+  /** Forgets a message in the durable outbox (acknowledged, or refused for good). */
+  #settle(clientMsgId: string, session: string | undefined): void {
+    this.#cached((cache) => cache.outbox.settle(clientMsgId));
+    this.#setConnection({ queued: this.#outbox.size });
+    const entry = session !== undefined ? this.#entries.get(session) : undefined;
+    if (entry) this.#notify(entry);
   }
 
   // ---- frames ----
@@ -618,7 +685,7 @@ export class SessionClient {
         return;
       }
       case 'ack':
-        if (this.#outbox.acknowledge(frame)) this.#setConnection({ queued: this.#outbox.size });
+        if (this.#outbox.acknowledge(frame)) this.#settle(frame.clientMsgId, frame.session);
         return;
       case 'error':
         return this.#error(frame);
@@ -659,7 +726,8 @@ export class SessionClient {
     entry.phase = 'subscribing';
     let token: string;
     try {
-      token = await this.#token(entry);
+      // Resume from the cached offset, not from nothing: the subscribe waits for the cache too.
+      [token] = await Promise.all([this.#token(entry), entry.restored]);
     } catch (error) {
       if (generation !== this.#generation || this.#entries.get(entry.id) !== entry) return;
       entry.phase = 'idle';
@@ -704,6 +772,7 @@ export class SessionClient {
       // The log was reset: offsets of the old epoch mean nothing; the server sends a snapshot next.
       entry.state = createSessionState();
       entry.historyHead = entry.historyState = undefined;
+      this.#cached((cache) => cache.discard(entry.id));
     }
     // Only the first head counts: a reconnect catches up on news, it finds no new history.
     entry.historyHead ??= frame.head;
@@ -785,7 +854,7 @@ export class SessionClient {
     };
     const error = new SessionClientError(frame.code, frame.message, details);
     if (frame.clientMsgId !== undefined && this.#outbox.fail(frame.clientMsgId, error)) {
-      this.#setConnection({ queued: this.#outbox.size });
+      this.#settle(frame.clientMsgId, frame.session);
       return;
     }
     const entry = frame.session !== undefined ? this.#entries.get(frame.session) : undefined;
@@ -877,7 +946,9 @@ export class SessionClient {
       );
     }
     const promise = this.#outbox.add(frame);
+    this.#cached((cache) => cache.outbox.keep(frame));
     this.#setConnection({ queued: this.#outbox.size });
+    this.#notify(entry);
     if (entry.phase === 'live' && this.#welcomed) this.#outbox.flush(entry.id, this.#generation, (message) => this.#send(message));
     return promise;
   }

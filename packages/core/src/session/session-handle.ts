@@ -26,7 +26,11 @@ type WriteFrame = Extract<ClientFrame, { type: 'publish' | 'cancel' | 'steer' }>
 export interface SessionHandleHost {
   write(entry: SessionEntry, frame: WriteFrame): Promise<MessageAck>;
   release(entry: SessionEntry): void;
+  pending(entry: SessionEntry): readonly PendingMessage[];
 }
+
+/** A brief, cancel, steer or review decision sent (or waiting to be sent) and not yet acknowledged. */
+export type PendingMessage = Extract<ClientFrame, { type: 'publish' | 'cancel' | 'steer' }>;
 
 /** Options of {@link SessionHandle.steer}. */
 export interface SteerOptions {
@@ -117,6 +121,15 @@ export class SessionHandle {
   /** Devices watching this session, from the server's last `presence` frame. */
   get viewers(): readonly SessionViewer[] {
     return this.#entry.viewers;
+  }
+
+  /**
+   * Messages of this session not yet acknowledged by the server, oldest first: made offline,
+   * in flight, or kept from before a reload (with the client's `cache` option). Listeners are
+   * called when it changes, so a page can show them as pending.
+   */
+  get pending(): readonly PendingMessage[] {
+    return this.#host.pending(this.#entry);
   }
 
   /** Why the subscription was refused, if it was (cleared by the next successful subscribe). */

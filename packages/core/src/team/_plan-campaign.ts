@@ -1,14 +1,13 @@
 import type { CampaignBrief } from '../protocol/brief.js';
 import type { PlannedTask } from '../protocol/events.js';
-import { sha256Hex } from './_hash.js';
+import { boundedId } from '../protocol/bounded-id.js';
 import { selectPlaybookSteps } from './playbook.js';
 import { RoutingError } from './routing-error.js';
 import type { Team } from './team.js';
 
 /** Task id of a playbook step in a run: `<runId>:<step>`, shortened with a hash when too long. */
 export function taskIdFor(runId: string, stepId: string): string {
-  const id = `${runId}:${stepId}`;
-  return id.length <= 128 ? id : `${sha256Hex(runId).slice(0, 24)}:${stepId}`;
+  return boundedId(`${runId}:${stepId}`);
 }
 
 /** Plans the tasks of a campaign brief with the team's playbook. */

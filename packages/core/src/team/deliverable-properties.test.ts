@@ -3,12 +3,10 @@ import { describe, expect, it } from 'vitest';
 import {
   DeliverableKindSchema,
   DeliverableSchema,
-  SOCIAL_CHANNEL_LIMITS,
-  SocialChannelSchema,
-  countCharacters,
   parseDeliverable,
-  repairSocialPost,
 } from '../index.js';
+import { SOCIAL_CHANNEL_LIMITS, countCharacters, repairSocialPost } from './channel-limits.js';
+import { SocialChannelSchema } from '../protocol/index.js';
 
 const ids = { id: 'd1', runId: 'r1', taskId: 't1', agent: 'content-creator', skill: 'social-posts' };
 const kind = fc.constantFrom(...DeliverableKindSchema.options);

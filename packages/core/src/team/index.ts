@@ -89,7 +89,7 @@ export {
   templateHash,
   type ReferenceTemplate,
 } from './reference-method.js';
-export { buildBrandIntakeRequest, parseBrandDraft, INTAKE_DOCUMENT_SEPARATOR, type IntakeDocument } from './brand-intake.js';
+export { buildBrandIntakeRequest, parseBrandDraft, type IntakeDocument } from './brand-intake.js';
 export { sampleBrand } from './sample-brand.js';
 export {
   researchBriefSkill,

@@ -1,8 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  AD_PLATFORM_LIMITS,
-  SOCIAL_CHANNEL_LIMITS,
   buildSkillRequest,
   createDefaultTeam,
   defineBrand,
@@ -14,6 +12,7 @@ import {
   type ModelPurpose,
   type Team,
 } from '../index.js';
+import { AD_PLATFORM_LIMITS, SOCIAL_CHANNEL_LIMITS } from './channel-limits.js';
 import { escapeMarkup } from './_offline-context.js';
 
 /** A brand that is not the sample one, with banned terms a naive draft would use. */

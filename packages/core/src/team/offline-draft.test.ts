@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DeliverableKindSchema,
-  SOCIAL_CHANNEL_LIMITS,
   buildSkillRequest,
-  countCharacters,
   defaultTeam,
   offlineDraft,
   parseDeliverable,
@@ -11,6 +9,7 @@ import {
   type DeliverableKind,
   type ModelPurpose,
 } from '../index.js';
+import { SOCIAL_CHANNEL_LIMITS, countCharacters } from './channel-limits.js';
 
 /** Minimal XML well-formedness check: every tag closes in order, attributes are quoted. */
 function assertWellFormed(markup: string): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DeliverableSchema, SOCIAL_CHANNEL_LIMITS, TeamDefinitionError, countCharacters, parseDeliverable, type DeliverableKind } from '../index.js';
+import { DeliverableSchema, TeamDefinitionError, parseDeliverable, type DeliverableKind } from '../index.js';
+import { SOCIAL_CHANNEL_LIMITS, countCharacters } from './channel-limits.js';
 
 const ids = { id: 'd1', runId: 'r1', taskId: 'r1:t', agent: 'content-creator', skill: 'social-posts' };
 const brand = { bannedTerms: ['synergy', 'cheap'], requiredDisclaimers: ['Terms apply.'] };

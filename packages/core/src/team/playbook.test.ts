@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PlannedTaskSchema, RoutingError, TeamDefinitionError, defineAgent, defineTeam, defaultTeam, sampleBrand, DEFAULT_AGENTS } from '../index.js';
+import { RoutingError, TeamDefinitionError, defineAgent, defineTeam, defaultTeam, sampleBrand, DEFAULT_AGENTS } from '../index.js';
+import { PlannedTaskSchema } from '../protocol/index.js';
 
 describe('team.planCampaign', () => {
   it('plans the full package as research -> strategy -> five parallel tasks', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  REVIEW_FEEDBACK_HEADING,
   STEERING_HEADING,
   TeamDefinitionError,
   buildSkillRequest,
@@ -14,6 +13,7 @@ import {
   renderBrandContext,
   sampleBrand,
 } from '../index.js';
+import { REVIEW_FEEDBACK_HEADING } from './skill-request.js';
 
 describe('buildSkillRequest', () => {
   const research = parseDeliverable({

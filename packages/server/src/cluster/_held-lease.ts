@@ -11,8 +11,8 @@ export interface LeaseHost {
 }
 
 /**
- * A lease this node holds. `deadline` is the local (monotonic) time by which Redis will have
- * expired the key unless renewed: measured from when the acquire or renew request was sent, so
+ * A lease this node holds. `deadline` is the local (monotonic) time by which the storage will have
+ * expired the lease unless renewed: measured from when the acquire or renew request was sent, so
  * it is never later than the real expiry.
  */
 export class HeldLease implements RunLease {

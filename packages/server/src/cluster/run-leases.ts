@@ -1,4 +1,5 @@
 import type { RunBaseContext, RunLauncher } from '../runtime/run-launcher.js';
+import type { SessionStore } from '../stores/session-store.js';
 
 /**
  * A node's hold on one run: while it is held, this node alone runs the run. It is renewed in the
@@ -34,4 +35,39 @@ export interface RunLeases {
    * died, or never took it). Resolves with whether this call recorded it; at most one node does.
    */
   interruptIfOrphaned(session: string, runId: string): Promise<boolean>;
+}
+
+/** Options every run-lease backend takes, besides where it keeps its leases. */
+export interface RunLeaseTimingOptions {
+  /** The store the runs write to; a run found orphaned gets its `run.interrupted` here. */
+  store: SessionStore;
+  /** This node's id, stored in the leases it holds; random when absent. */
+  nodeId?: string;
+  /** How long a lease lasts unless renewed (renewed every third of it); defaults to 10 000 ms. */
+  ttlMs?: number;
+  /** How often expired leases are looked for; defaults to half the ttl. */
+  sweepMs?: number;
+  /**
+   * How long after its brief a run may go without ever having had a lease before a node opening
+   * its session counts it orphaned (its node died before taking the lease); defaults to 3 × ttl.
+   */
+  graceMs?: number;
+  /** How long the lease of an interrupted run stays marked ended, so a late launch cannot take it; defaults to one hour. */
+  tombstoneMs?: number;
+  /** Called with errors that must not stop the node (a failed renewal or sweep). */
+  onError?: (error: unknown) => void;
+}
+
+/** Counters of a node's run leases (`RedisRunLeases`, `PostgresRunLeases`), for benchmarks and monitoring. */
+export interface RunLeaseMetrics {
+  /** Leases this node took. */
+  acquired: number;
+  /** Leases this node lost (taken or expired) while its run was going. */
+  lost: number;
+  /** Renewal requests sent (one per tick and batch of leases the node holds). */
+  renewRoundTrips: number;
+  /** Runs this node recorded as `run.interrupted` because their node was gone. */
+  interrupted: number;
+  /** Sweeps of the live runs. */
+  sweeps: number;
 }

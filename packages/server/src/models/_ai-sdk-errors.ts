@@ -1,5 +1,5 @@
 import { APICallError, RetryError } from 'ai';
-import { classifyFailure, type FailureFacts } from './_failure-classification.js';
+import { classifiedModelError, classifyFailure, internalModelError, type FailureFacts } from './_failure-classification.js';
 import { ModelError } from './model-error.js';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -43,25 +43,12 @@ export function toModelErrorFromAiSdk(error: unknown): ModelError {
         : classifyFailure({ ...body, message: body.message ?? last.message, ...(status === undefined ? {} : { status }) });
     const requestId = last.responseHeaders?.['x-request-id'] ?? last.responseHeaders?.['request-id'];
     const message = RetryError.isInstance(error) ? error.message : last.message;
-    return new ModelError(classified.code, message, {
-      retryable: classified.retryable,
-      reason: classified.reason,
-      cause: error,
-      ...(status === undefined ? {} : { status }),
-      ...(requestId === undefined ? {} : { requestId }),
-    });
+    return classifiedModelError(classified, message, error, { status, requestId });
   }
   const facts = bodyFacts(last);
   if (facts.type !== undefined || facts.code !== undefined) {
     // An error object a provider passed on from the stream itself: no status, the body decides.
-    const classified = classifyFailure(facts);
-    return new ModelError(classified.code, facts.message ?? `stream error: ${String(facts.type ?? facts.code)}`, {
-      retryable: classified.retryable,
-      reason: classified.reason,
-      cause: error,
-    });
+    return classifiedModelError(classifyFailure(facts), facts.message ?? `stream error: ${String(facts.type ?? facts.code)}`, error);
   }
-  return new ModelError('internal', last instanceof Error ? last.message : isRecord(last) && typeof last.message === 'string' ? last.message : String(last), {
-    cause: error,
-  });
+  return internalModelError(error, last instanceof Error ? last.message : isRecord(last) && typeof last.message === 'string' ? last.message : String(last));
 }

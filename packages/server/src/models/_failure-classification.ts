@@ -1,4 +1,4 @@
-import type { ModelErrorCode, ModelErrorReason } from './model-error.js';
+import { ModelError, type ModelErrorCode, type ModelErrorReason } from './model-error.js';
 
 /** What a failed model call said about itself: the HTTP status and the error body's fields, when there were any. */
 export interface FailureFacts {
@@ -63,4 +63,25 @@ export function classifyFailure(facts: FailureFacts): FailureClass {
     return { code: 'model_error', reason: serverSide ? 'server_error' : 'invalid_request', retryable: serverSide };
   }
   return { code: 'model_error', reason: 'invalid_request', retryable: false };
+}
+
+/** A classified failure as a `ModelError`, with the HTTP status and request id when the response had them. */
+export function classifiedModelError(
+  failure: FailureClass,
+  message: string,
+  cause: unknown,
+  response: { status?: number | undefined; requestId?: string | undefined } = {},
+): ModelError {
+  return new ModelError(failure.code, message, {
+    retryable: failure.retryable,
+    reason: failure.reason,
+    cause,
+    ...(response.status === undefined ? {} : { status: response.status }),
+    ...(response.requestId === undefined ? {} : { requestId: response.requestId }),
+  });
+}
+
+/** A failure that is not the model's: a bug or an unexpected value, never retried. */
+export function internalModelError(error: unknown, message = error instanceof Error ? error.message : String(error)): ModelError {
+  return new ModelError('internal', message, { cause: error });
 }

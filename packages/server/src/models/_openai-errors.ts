@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
-import { classifyFailure, type FailureClass } from './_failure-classification.js';
+import { classifiedModelError, classifyFailure, internalModelError, type FailureClass } from './_failure-classification.js';
 import { retryAfterFromHeaders } from './_backoff.js';
 import { ModelError } from './model-error.js';
 
@@ -39,16 +39,8 @@ export function openAIRetryReason(error: unknown): string {
 export function toModelErrorFromOpenAI(error: unknown): ModelError {
   if (error instanceof ModelError) return error;
   if (error instanceof APIError) {
-    const { code, reason, retryable } = classify(error);
     const status = typeof error.status === 'number' ? error.status : undefined;
-    const requestId = error.requestID ?? undefined;
-    return new ModelError(code, error.message, {
-      retryable,
-      reason,
-      cause: error,
-      ...(status === undefined ? {} : { status }),
-      ...(requestId === undefined ? {} : { requestId }),
-    });
+    return classifiedModelError(classify(error), error.message, error, { status, requestId: error.requestID ?? undefined });
   }
-  return new ModelError('internal', error instanceof Error ? error.message : String(error), { cause: error });
+  return internalModelError(error);
 }

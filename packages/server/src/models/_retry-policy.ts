@@ -1,6 +1,6 @@
 import { APIConnectionError, APIError } from '@anthropic-ai/sdk';
-import { backoffDelayMs, retryAfterFromHeaders, type RetrySettings } from './_backoff.js';
-import { classifyFailure } from './_failure-classification.js';
+import { retryAfterFromHeaders } from './_backoff.js';
+import { classifiedModelError, classifyFailure, internalModelError } from './_failure-classification.js';
 import { ModelError } from './model-error.js';
 
 export type { RetrySettings } from './_backoff.js';
@@ -21,15 +21,6 @@ export function isRetryable(error: unknown): boolean {
 export function retryAfterMs(error: unknown): number | undefined {
   if (!(error instanceof APIError)) return undefined;
   return retryAfterFromHeaders(error.headers);
-}
-
-/**
- * Milliseconds to wait before retry number `attempt` (1-based): the server's `retry-after` when
- * it sent one, otherwise exponential backoff with "full jitter" so that many clients hit by the
- * same overload do not come back in lockstep.
- */
-export function retryDelayMs(error: unknown, attempt: number, settings: RetrySettings, random = Math.random): number {
-  return retryAfterMs(error) ?? backoffDelayMs(attempt, settings, random);
 }
 
 /** A short human-readable reason for a `retry` event. */
@@ -65,13 +56,7 @@ export function toModelError(error: unknown): ModelError {
           ? 'timeout'
           : 'connection'
         : classifyFailure({ ...(status === undefined ? {} : { status }), type: error.type, message: error.message }).reason;
-    return new ModelError(code, error.message, {
-      retryable,
-      reason,
-      cause: error,
-      ...(status === undefined ? {} : { status }),
-      ...(requestId === undefined ? {} : { requestId }),
-    });
+    return classifiedModelError({ code, reason, retryable }, error.message, error, { status, requestId });
   }
-  return new ModelError('internal', error instanceof Error ? error.message : String(error), { cause: error });
+  return internalModelError(error);
 }

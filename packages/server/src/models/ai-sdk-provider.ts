@@ -3,14 +3,7 @@ import { streamText, type LanguageModel, type LanguageModelUsage } from 'ai';
 import { z } from 'zod';
 import { abortError, isAbortError, throwIfAborted } from './_abort.js';
 import { toModelErrorFromAiSdk } from './_ai-sdk-errors.js';
-import { costOfUsage, findModelPrice, type ModelPrice } from './model-prices.js';
-
-const PriceSchema = z.object({
-  input: z.number().nonnegative(),
-  output: z.number().nonnegative(),
-  cacheWrite: z.number().nonnegative(),
-  cacheRead: z.number().nonnegative(),
-});
+import { ModelPricesSchema, costOfUsage, findModelPrice, type ModelPrice } from './model-prices.js';
 
 const OptionsSchema = z.object({
   model: z.union([
@@ -25,7 +18,7 @@ const OptionsSchema = z.object({
   ]),
   providerName: z.string().min(1).max(100).optional(),
   maxRetries: z.number().int().min(0).max(20).default(4),
-  prices: z.record(z.string(), PriceSchema).optional(),
+  prices: ModelPricesSchema.optional(),
 });
 
 /** Options of `createAiSdkProvider`. */

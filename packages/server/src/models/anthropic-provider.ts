@@ -1,11 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import Anthropic from '@anthropic-ai/sdk';
 import type { ModelProvider, ModelRequest, ModelStreamEvent, ModelUsage } from '@marketing-team/core';
 import { z } from 'zod';
-import { abortError, isAbortError, throwIfAborted } from './_abort.js';
-import { isRetryable, retryDelayMs, retryReason, toModelError, type RetrySettings } from './_retry-policy.js';
-import { ModelError } from './model-error.js';
-import { ANTHROPIC_PRICES, costOfUsage, findModelPrice, type ModelPrice } from './model-prices.js';
+import { retriedStream, type RetryPolicy } from './_retried-stream.js';
+import { isRetryable, retryAfterMs, retryReason, toModelError, type RetrySettings } from './_retry-policy.js';
+import { ANTHROPIC_PRICES, ModelPricesSchema, costOfUsage, findModelPrice, type ModelPrice } from './model-prices.js';
 
 /** The model used when none is configured. */
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5';
@@ -17,17 +15,7 @@ const OptionsSchema = z.object({
   maxRetries: z.number().int().min(0).max(20).default(4),
   retryBaseDelayMs: z.number().nonnegative().default(500),
   retryMaxDelayMs: z.number().positive().default(60_000),
-  prices: z
-    .record(
-      z.string(),
-      z.object({
-        input: z.number().nonnegative(),
-        output: z.number().nonnegative(),
-        cacheWrite: z.number().nonnegative(),
-        cacheRead: z.number().nonnegative(),
-      }),
-    )
-    .optional(),
+  prices: ModelPricesSchema.optional(),
   // Duck-typed, so a client from another copy of the SDK is accepted too.
   client: z
     .custom<Anthropic>(
@@ -146,16 +134,17 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
   const modelPrice = findModelPrice(settings.model, settings.prices ?? ANTHROPIC_PRICES);
   const model = settings.model;
 
-  async function* stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamEvent> {
+  const policy: RetryPolicy = { settings: retry, isRetryable, retryAfterMs, reason: retryReason, toModelError };
+
+  function stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamEvent> {
     const params = toMessagesParams(request, model);
-    for (let attempt = 0; ; attempt++) {
-      throwIfAborted(signal);
+    return retriedStream(policy, signal, () => {
       const usage = emptyUsage();
       let reachedModel = false;
-      try {
+      async function* events(): AsyncGenerator<ModelStreamEvent> {
         // The SDK's own retries are off (maxRetries: 0) so that every wait is visible and abortable here.
-        const events = await client.messages.create(params, { signal, maxRetries: 0 });
-        for await (const event of events) {
+        const stream = await client.messages.create(params, { signal, maxRetries: 0 });
+        for await (const event of stream) {
           switch (event.type) {
             case 'message_start':
               reachedModel = true;
@@ -173,32 +162,10 @@ export function createAnthropicProvider(options: AnthropicProviderOptions = {}):
               break;
           }
         }
-        // The SDK ends iteration quietly when its request is aborted; an abort is still an abort.
-        throwIfAborted(signal);
-        yield { type: 'usage', usage };
-        return;
-      } catch (error) {
-        if (signal.aborted || isAbortError(error)) {
-          if (reachedModel) yield { type: 'usage', usage };
-          throw abortError(signal);
-        }
-        if (reachedModel) yield { type: 'usage', usage };
-        if (!isRetryable(error) || attempt >= retry.maxRetries) throw toModelError(error);
-        const delayMs = retryDelayMs(error, attempt + 1, retry);
-        if (delayMs > retry.maxDelayMs) {
-          throw new ModelError(toModelError(error).code, `the server asked to wait ${Math.ceil(delayMs / 1000)} s, longer than allowed`, {
-            retryable: true,
-            cause: error,
-          });
-        }
-        yield { type: 'retry', attempt: attempt + 1, delayMs, reason: retryReason(error) };
-        try {
-          await sleep(delayMs, undefined, { signal });
-        } catch {
-          throw abortError(signal);
-        }
       }
-    }
+      // Each attempt that reached the model reports its tokens, broken off or not.
+      return { events: events(), closing: (complete) => (complete || reachedModel ? [{ type: 'usage', usage }] : []) };
+    });
   }
 
   return {

@@ -1,4 +1,5 @@
 import type { ModelUsage } from '@marketing-team/core';
+import { z } from 'zod';
 
 /** Prices of one model in US dollars per million tokens. */
 export interface ModelPrice {
@@ -9,6 +10,17 @@ export interface ModelPrice {
   /** Reading (hitting) a prompt-cache entry. */
   cacheRead: number;
 }
+
+/** A provider option's price table: model name (or prefix) to {@link ModelPrice}. */
+export const ModelPricesSchema = z.record(
+  z.string(),
+  z.object({
+    input: z.number().nonnegative(),
+    output: z.number().nonnegative(),
+    cacheWrite: z.number().nonnegative(),
+    cacheRead: z.number().nonnegative(),
+  }),
+);
 
 const price = (input: number, output: number, cacheWrite: number, cacheRead: number): ModelPrice => ({
   input,

@@ -1,20 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ModelProvider, ModelRequest, ModelStreamEvent, ModelUsage } from '@marketing-team/core';
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { abortError, isAbortError, throwIfAborted } from './_abort.js';
 import { isRetryableOpenAIError, openAIRetryAfterMs, openAIRetryReason, toModelErrorFromOpenAI } from './_openai-errors.js';
-import { backoffDelayMs, type RetrySettings } from './_backoff.js';
-import { ModelError } from './model-error.js';
-import { costOfUsage, findModelPrice, type ModelPrice } from './model-prices.js';
-
-const PriceSchema = z.object({
-  input: z.number().nonnegative(),
-  output: z.number().nonnegative(),
-  cacheWrite: z.number().nonnegative(),
-  cacheRead: z.number().nonnegative(),
-});
+import type { RetrySettings } from './_backoff.js';
+import { retriedStream, type RetryPolicy } from './_retried-stream.js';
+import { ModelPricesSchema, costOfUsage, findModelPrice, type ModelPrice } from './model-prices.js';
 
 const OptionsSchema = z.object({
   model: z.string().min(1).max(200),
@@ -28,7 +19,7 @@ const OptionsSchema = z.object({
   maxRetries: z.number().int().min(0).max(20).default(4),
   retryBaseDelayMs: z.number().nonnegative().default(500),
   retryMaxDelayMs: z.number().positive().default(60_000),
-  prices: z.record(z.string(), PriceSchema).optional(),
+  prices: ModelPricesSchema.optional(),
   // Duck-typed, so a client from another copy of the SDK (or `AzureOpenAI`) is accepted too.
   client: z
     .custom<OpenAI>(
@@ -189,12 +180,19 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
   } as const;
   const modelPrice = settings.prices ? findModelPrice(model, settings.prices) : undefined;
 
-  async function* stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamEvent> {
+  const policy: RetryPolicy = {
+    settings: retry,
+    isRetryable: isRetryableOpenAIError,
+    retryAfterMs: openAIRetryAfterMs,
+    reason: openAIRetryReason,
+    toModelError: toModelErrorFromOpenAI,
+  };
+
+  function stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamEvent> {
     const params = toChatCompletionsParams(request, model, paramOptions);
-    for (let attempt = 0; ; attempt++) {
-      throwIfAborted(signal);
+    return retriedStream(policy, signal, () => {
       let usage: ModelUsage | undefined;
-      try {
+      async function* events(): AsyncGenerator<ModelStreamEvent> {
         const chunks = await client.chat.completions.create(params, { signal, maxRetries: 0 });
         for await (const chunk of chunks) {
           // Some gateways repeat usage on several chunks; the last one is the total.
@@ -202,30 +200,10 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
           const text = chunk.choices[0]?.delta?.content;
           if (typeof text === 'string' && text.length > 0) yield { type: 'text', text };
         }
-        // The SDK ends iteration quietly when its request is aborted; an abort is still an abort.
-        throwIfAborted(signal);
-        if (usage) yield { type: 'usage', usage };
-        return;
-      } catch (error) {
-        if (signal.aborted || isAbortError(error)) throw abortError(signal);
-        if (!isRetryableOpenAIError(error) || attempt >= retry.maxRetries) throw toModelErrorFromOpenAI(error);
-        const delayMs = openAIRetryAfterMs(error) ?? backoffDelayMs(attempt + 1, retry);
-        if (delayMs > retry.maxDelayMs) {
-          const { code, reason } = toModelErrorFromOpenAI(error);
-          throw new ModelError(code, `the server asked to wait ${Math.ceil(delayMs / 1000)} s, longer than allowed`, {
-            retryable: true,
-            cause: error,
-            ...(reason === undefined ? {} : { reason }),
-          });
-        }
-        yield { type: 'retry', attempt: attempt + 1, delayMs, reason: openAIRetryReason(error) };
-        try {
-          await sleep(delayMs, undefined, { signal });
-        } catch {
-          throw abortError(signal);
-        }
       }
-    }
+      // Chat Completions reports usage only at the end: a broken attempt has none.
+      return { events: events(), closing: (complete) => (complete && usage ? [{ type: 'usage', usage }] : []) };
+    });
   }
 
   return {

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
+import { boundedId } from '@marketing-team/core';
 
-/** Ids in events are at most 128 characters of a safe alphabet; long composites are shortened by hash. */
+/** An id made of parts joined by dots, shortened by hash when it would not fit an id (`boundedId`). */
 export function composeId(...parts: Array<string | number>): string {
-  const id = parts.join('.');
-  if (id.length <= 128) return id;
-  return `${id.slice(0, 100)}.${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
+  return boundedId(parts.join('.'));
 }

@@ -1,8 +1,6 @@
-import { RUN_TERMINAL_TYPES, type Actor, type SessionEvent, type SessionRecord } from '@marketing-team/core';
+import { isRunTerminalEvent, type Actor, type SessionEvent, type SessionRecord } from '@marketing-team/core';
 import { FencedError, type SessionStore } from '../stores/session-store.js';
 import { RUN_CONTROL_TYPES, type RunBaseContext, type RunControl, type RunLauncher } from '../runtime/run-launcher.js';
-
-const TERMINAL = new Set<string>(RUN_TERMINAL_TYPES);
 
 /** What the hub tells an owned run when it starts. */
 export interface OwnedRunInit {
@@ -74,7 +72,7 @@ export class OwnedRun {
   observe(record: SessionRecord): void {
     const event = record.event;
     if (!('runId' in event) || event.runId !== this.#init.runId) return;
-    if (TERMINAL.has(event.type)) {
+    if (isRunTerminalEvent(event.type)) {
       this.#ended = true;
     } else if (event.type === 'cancel.requested' && !event.scope) {
       void this.cancel(event.by, event.reason);
@@ -120,7 +118,7 @@ export class OwnedRun {
     // Once cancel starts, nothing more from the producer reaches the log.
     if (this.#controller.signal.aborted || this.#ended) return Promise.reject(new FencedError(this.#init.runId));
     const pending = this.#init.store.append(this.#init.session, events).then((result) => {
-      if (events.some((event) => TERMINAL.has(event.type) && 'runId' in event && event.runId === this.#init.runId)) {
+      if (events.some((event) => isRunTerminalEvent(event.type) && 'runId' in event && event.runId === this.#init.runId)) {
         this.#ended = true;
       }
       return result.records;

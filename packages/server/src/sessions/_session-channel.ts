@@ -1,7 +1,8 @@
 import {
-  RUN_TERMINAL_TYPES,
   STATE_VERSION,
+  type Capability,
   applyRecords,
+  isRunTerminalEvent,
   createSessionState,
   type SessionRecord,
   type SessionState,
@@ -10,8 +11,6 @@ import type { SessionStore, Subscription } from '../stores/session-store.js';
 import type { OwnedRun } from './_owned-run.js';
 import { RecordBatch } from './record-batch.js';
 import type { SessionSubscriber } from './session-subscriber.js';
-
-const TERMINAL = new Set<string>(RUN_TERMINAL_TYPES);
 
 /** One subscriber's place in the session: what it has been sent and whether it is still replaying. */
 export interface SubscriberEntry {
@@ -24,6 +23,8 @@ export interface SubscriberEntry {
   since: number;
   /** The capabilities of the token the entry subscribed with, when its subscriber cannot say. */
   seesPresence: boolean;
+  /** What its `subscribed` frame said of the token, said again when the log is reset. */
+  grant: { capabilities: Capability[]; expiresAt: number };
 }
 
 /** One viewer as presence frames show it. */
@@ -139,7 +140,7 @@ export class SessionChannel {
     let runEnded = false;
     for (const record of fresh) {
       const event = record.event;
-      if (TERMINAL.has(event.type) && 'runId' in event && event.runId !== undefined) {
+      if (isRunTerminalEvent(event.type) && 'runId' in event && event.runId !== undefined) {
         this.runEnds.set(event.runId, record.offset);
         runEnded = true;
       } else if (event.type === 'brief.submitted') {
@@ -270,10 +271,14 @@ export class SessionChannel {
   }
 
   /** Saves a final snapshot and stops following the store. */
-  async close(): Promise<void> {
+  /**
+   * Stops following the log, saving a snapshot of what it applied since the last one; with
+   * `reset`, the log it followed is gone (a new epoch), so its state is not saved over the new log.
+   */
+  async close(options: { reset?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     await this.ready.catch(() => undefined);
-    if (this.#sinceSnapshot > 0) this.#saveSnapshot();
+    if (this.#sinceSnapshot > 0 && !options.reset) this.#saveSnapshot();
     this.closed = true;
     clearTimeout(this.#presenceTimer);
     this.#subscription?.close();

@@ -3,6 +3,7 @@ import {
   ProtocolError,
   SessionEventSchema,
   SessionIdSchema,
+  isRunEnded,
   parseClientEvent,
   protocolErrorFromZod,
   type Actor,
@@ -74,7 +75,6 @@ const OptionsSchema = z.object({
 /** Records in the first replay page of a resume. */
 const FIRST_REPLAY_PAGE = 64;
 
-const ENDED_RUN_STATUSES = new Set(['completed', 'cancelled', 'failed', 'interrupted']);
 const CONTINUABLE_RUN_STATUSES = new Set(['cancelled', 'failed', 'interrupted']);
 const ENDED_TASK_STATUSES = new Set(['done', 'failed', 'cancelled']);
 
@@ -160,6 +160,7 @@ export class SessionHub {
       active: true,
       since: Date.now(),
       seesPresence: grant.capabilities.includes('presence'),
+      grant: { capabilities: grant.capabilities, expiresAt: grant.expiresAt },
     };
     channel.subscribers.add(entry);
     const subscription: HubSubscription = {
@@ -328,7 +329,7 @@ export class SessionHub {
       const retried = await this.#retried(session, request.clientMsgId);
       if (retried) return retried;
       const run = findRun(channel.state, request.runId);
-      if (ENDED_RUN_STATUSES.has(run.status)) {
+      if (isRunEnded(run)) {
         return ack(session, request.clientMsgId, channel.runEnds.get(run.id) ?? channel.offset, false);
       }
       const taskId = request.scope?.taskId;
@@ -366,7 +367,7 @@ export class SessionHub {
       const retried = await this.#retried(session, request.clientMsgId);
       if (retried) return retried;
       const run = findRun(channel.state, request.runId);
-      if (ENDED_RUN_STATUSES.has(run.status)) {
+      if (isRunEnded(run)) {
         throw new ProtocolError('conflict', `runId: run ${run.id} has ended`, 'runId');
       }
       const event: SessionEvent = {
@@ -544,7 +545,7 @@ export class SessionHub {
   async #interruptOrphanedRuns(channel: SessionChannel): Promise<void> {
     for (const runId of channel.state.runOrder) {
       const run = channel.state.runs[runId];
-      if (!run || ENDED_RUN_STATUSES.has(run.status) || channel.owned.has(runId)) continue;
+      if (!run || isRunEnded(run) || channel.owned.has(runId)) continue;
       if (this.#runLeases) {
         // Another node may be running it: only a run whose lease is gone is interrupted.
         await this.#runLeases.interruptIfOrphaned(channel.session, runId).catch(this.#onError);
@@ -581,7 +582,7 @@ export class SessionHub {
     const entries = [...old.subscribers].filter((entry) => entry.active);
     old.subscribers.clear();
     for (const run of old.owned.values()) void run.interrupt('the session log was reset');
-    void old.close();
+    void old.close({ reset: true });
     if (entries.length === 0) return;
     const channel = await this.#use(old.session);
     try {
@@ -591,6 +592,8 @@ export class SessionHub {
         channel.subscribers.add(entry);
         entry.sentOffset = channel.offset;
         entry.catchingUp = false;
+        // The new epoch first: a client drops what it holds of the old log, then takes the snapshot.
+        entry.subscriber.subscribed({ type: 'subscribed', session: channel.session, epoch: channel.epoch, head: channel.offset, ...entry.grant });
         entry.subscriber.snapshot(channel.snapshotJson(), channel.offset);
         // The new channel has told nobody about viewers yet: start each list over.
         channel.sendPresenceList(entry);

@@ -1,14 +1,13 @@
 import {
   CONTENT_EVENT_TYPES,
-  RUN_TERMINAL_TYPES,
   SessionIdSchema,
+  isRunTerminalEvent,
   protocolErrorFromZod,
   type SessionEvent,
 } from '@marketing-team/core';
 import { FencedError } from './session-store.js';
 
 const contentTypes: ReadonlySet<string> = new Set(CONTENT_EVENT_TYPES);
-const terminalTypes: ReadonlySet<string> = new Set(RUN_TERMINAL_TYPES);
 
 /** How an event relates to the fence: it is fenced content, it closes a run or a task, or neither. */
 export type FenceKind = 'content' | 'run-end' | 'task-cancel' | 'other';
@@ -16,7 +15,7 @@ export type FenceKind = 'content' | 'run-end' | 'task-cancel' | 'other';
 /** Classifies an event once, so stores (and the Redis script) need no second look at its type. */
 export function fenceKind(event: SessionEvent): FenceKind {
   if (contentTypes.has(event.type)) return 'content';
-  if (terminalTypes.has(event.type)) return 'run-end';
+  if (isRunTerminalEvent(event.type)) return 'run-end';
   if (event.type === 'task.cancelled') return 'task-cancel';
   return 'other';
 }

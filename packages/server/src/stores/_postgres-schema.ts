@@ -158,3 +158,51 @@ export async function openPostgresPool(config: PoolConfig): Promise<Pool> {
   }
   return new driver.Pool(config);
 }
+
+/**
+ * The pool of a PostgreSQL store or lease table, ready on first use with the tables created: the
+ * host's pool, or one opened from the connection string (and ended by `end`). A failed setup is
+ * retried by the next call.
+ */
+export class LazyPostgresPool {
+  readonly #options: { pool?: Pool | undefined; connectionString?: string | undefined; tablePrefix: string; maxConnections: number };
+  #opened: Pool | undefined;
+  #ready: Promise<Pool> | undefined;
+
+  constructor(options: { pool?: Pool | undefined; connectionString?: string | undefined; tablePrefix: string; maxConnections: number }) {
+    this.#options = options;
+  }
+
+  /** Whether a setup was ever started (so there may be a connection to use). */
+  get started(): boolean {
+    return this.#ready !== undefined;
+  }
+
+  pool(): Promise<Pool> {
+    this.#ready ??= (async () => {
+      let pool = this.#options.pool ?? this.#opened;
+      if (!pool) {
+        pool = this.#opened = await openPostgresPool({
+          connectionString: this.#options.connectionString,
+          max: this.#options.maxConnections,
+          keepAlive: true,
+        });
+        // An idle connection that dies (a restart, a terminated backend) is dropped by the pool;
+        // without a listener the error would crash the process.
+        pool.on('error', () => {});
+      }
+      await ensurePostgresSchema(pool, this.#options.tablePrefix);
+      return pool;
+    })().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  /** Waits for a setup in flight (it may be about to open the pool), then ends the pool it opened. */
+  async end(): Promise<void> {
+    await this.#ready?.catch(() => undefined);
+    if (this.#opened) await this.#opened.end();
+  }
+}

@@ -1,9 +1,17 @@
 // Lua scripts of RedisStore. Every script takes the session's keys in this order:
 // KEYS[1] meta (hash: epoch, head, first, snap), KEYS[2] log (stream, ids `<offset>-0`),
 // KEYS[3] fence (set of run ids and `run/task` keys), KEYS[4] client message ids (hash),
-// KEYS[5] snapshot (string). ARGV[1] is always a fresh epoch, used only if the log is new or lost.
+// KEYS[5] snapshot (string). ARGV[1] is always a fresh epoch, used only if the log is new or lost;
+// ARGV[2] and ARGV[3] are the epoch and head the calling node last saw ('' and 0 when it saw none).
+// Each script's own arguments start at ARGV[4].
 
-/** Creates the log's epoch if missing, or a new one if the stream vanished (eviction, flush). */
+/**
+ * Creates the log's epoch if missing, or a new one if the stream vanished (eviction, flush), or
+ * if the log lost a tail the caller had seen: a head below what was already given out under the
+ * same epoch (Redis crashed before its AOF fsync, or restarted from an older snapshot). Those
+ * offsets were delivered once; a new epoch keeps them from being given out again under the same
+ * name, so every client starts over from a snapshot instead of silently diverging.
+ */
 const openLog = `
 local meta, log, fence, ids, snap = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local epoch = redis.call('HGET', meta, 'epoch')
@@ -13,24 +21,27 @@ if (not epoch) or (head > 0 and redis.call('EXISTS', log) == 0) then
   epoch = ARGV[1]
   head = 0
   redis.call('HSET', meta, 'epoch', epoch, 'head', 0, 'first', 1, 'snap', -1)
+elseif epoch == ARGV[2] and head < tonumber(ARGV[3]) then
+  epoch = ARGV[1]
+  redis.call('HSET', meta, 'epoch', epoch)
 end
 `;
 
 /**
- * Append: ARGV[2] time (ms), ARGV[3] client message id or '', ARGV[4] pub/sub channel,
- * ARGV[5] event count, then per event: fence kind (c content, r run end, t task cancel, o other),
+ * Append: ARGV[4] time (ms), ARGV[5] client message id or '', ARGV[6] pub/sub channel,
+ * ARGV[7] event count, then per event: fence kind (c content, r run end, t task cancel, o other),
  * run id, task id, event JSON.
  * Returns {'ok', epoch, first offset} | {'duplicate', epoch, 'first:last'} | {'fenced', run, task}.
  */
 export const appendScript = `${openLog}
-local at, clientMsgId, channel, count = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local at, clientMsgId, channel, count = ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
 if clientMsgId ~= '' then
   local seen = redis.call('HGET', ids, clientMsgId)
   if seen then return {'duplicate', epoch, seen} end
 end
 local closing = {}
 for i = 0, count - 1 do
-  local kind, run, task = ARGV[6 + i * 4], ARGV[7 + i * 4], ARGV[8 + i * 4]
+  local kind, run, task = ARGV[8 + i * 4], ARGV[9 + i * 4], ARGV[10 + i * 4]
   if kind == 'c' then
     if closing[run] or redis.call('SISMEMBER', fence, run) == 1 then return {'fenced', run, ''} end
     if task ~= '' then
@@ -47,7 +58,7 @@ end
 local first = head + 1
 local parts = {}
 for i = 0, count - 1 do
-  local kind, run, task, json = ARGV[6 + i * 4], ARGV[7 + i * 4], ARGV[8 + i * 4], ARGV[9 + i * 4]
+  local kind, run, task, json = ARGV[8 + i * 4], ARGV[9 + i * 4], ARGV[10 + i * 4], ARGV[11 + i * 4]
   head = head + 1
   redis.call('XADD', log, head .. '-0', 'at', at, 'e', json)
   if kind == 'r' then
@@ -69,15 +80,15 @@ return {epoch, tostring(head), redis.call('HGET', meta, 'first')}
 `;
 
 /**
- * Save snapshot: ARGV[2] offset, ARGV[3] snapshot JSON. Keeps only the newest.
+ * Save snapshot: ARGV[4] offset, ARGV[5] snapshot JSON. Keeps only the newest.
  * Returns {'ok'} | {'beyond', head}.
  */
 export const saveSnapshotScript = `${openLog}
-local offset = tonumber(ARGV[2])
+local offset = tonumber(ARGV[4])
 if offset > head then return {'beyond', tostring(head)} end
 local current = tonumber(redis.call('HGET', meta, 'snap') or '-1')
 if offset >= current then
-  redis.call('SET', snap, ARGV[3])
+  redis.call('SET', snap, ARGV[5])
   redis.call('HSET', meta, 'snap', offset)
 end
 return {'ok'}

@@ -4,11 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { FenceState, assertSessionId, fenceTarget, taskFenceKey } from './_fence.js';
 import {
+  LazyPostgresPool,
   PoolSchema,
   TablePrefixSchema,
-  ensurePostgresSchema,
   nowMs,
-  openPostgresPool,
   postgresTables,
   rollback,
   type PostgresTables,
@@ -151,8 +150,7 @@ export class PostgresStore implements SessionStore {
   readonly #limits: ResolvedLimits;
   readonly #tables: PostgresTables;
   readonly #channels = new Map<string, Channel>();
-  #pool: Pool | undefined;
-  #ready: Promise<Pool> | undefined;
+  readonly #connection: LazyPostgresPool;
   #listener: PoolClient | undefined;
   #listening: Promise<PoolClient> | undefined;
   #listenFailures = 0;
@@ -171,6 +169,7 @@ export class PostgresStore implements SessionStore {
     this.#options = parseOptions(PostgresStoreOptionsSchema, options, 'options');
     this.#limits = { maxEventBytes: this.#options.maxEventBytes, maxEventsPerAppend: this.#options.maxEventsPerAppend };
     this.#tables = postgresTables(this.#options.tablePrefix);
+    this.#connection = new LazyPostgresPool(this.#options);
   }
 
   /** The table prefix in use. */
@@ -367,9 +366,7 @@ export class PostgresStore implements SessionStore {
     this.#listener = undefined;
     // Destroyed, not returned: a pooled connection must not stay subscribed to the channel.
     listener?.release(true);
-    // A setup still in flight may be about to create the pool.
-    await this.#ready?.catch(() => undefined);
-    if (!this.#options.pool && this.#pool) await this.#pool.end();
+    await this.#connection.end();
   }
 
   async #appendIn(client: PoolClient, prepared: PreparedAppend): Promise<AppendResult> {
@@ -499,25 +496,7 @@ export class PostgresStore implements SessionStore {
   /** The pool, once the tables exist; a failed setup is retried by the next call. */
   #db(): Promise<Pool> {
     if (this.#closed) return Promise.reject(new StoreClosedError());
-    this.#ready ??= (async () => {
-      let pool = this.#options.pool ?? this.#pool;
-      if (!pool) {
-        pool = this.#pool = await openPostgresPool({
-          connectionString: this.#options.connectionString,
-          max: this.#options.maxConnections,
-          keepAlive: true,
-        });
-        // An idle connection that dies (a restart, a terminated backend) is dropped by the pool;
-        // without a listener the error would crash the process.
-        pool.on('error', () => {});
-      }
-      await ensurePostgresSchema(pool, this.#options.tablePrefix);
-      return pool;
-    })().catch((error: unknown) => {
-      this.#ready = undefined;
-      throw error;
-    });
-    return this.#ready;
+    return this.#connection.pool();
   }
 
   /** Listens, learns the epoch and head, then starts the channel's subscriptions. */

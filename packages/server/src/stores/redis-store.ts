@@ -103,11 +103,15 @@ const fenceCodes: Record<FenceKind, string> = { content: 'c', 'run-end': 'r', 't
  *   so clients holding old offsets re-snapshot instead of trusting them.
  * - Retention trims with XTRIM MINID, never past the newest snapshot.
  * - Durability is Redis's own: with AOF `appendfsync always` an acknowledged append survives a
- *   Redis crash; with `everysec` the last second may be lost, and a lost tail is not detected
- *   (only a lost log gets a new epoch): see docs/scaling.md.
+ *   Redis crash; with `everysec` the last second may be lost. A lost tail gets a new epoch as soon
+ *   as a node that saw it touches the log (its next append, head read or snapshot): offsets given
+ *   out twice never carry the same epoch, so clients start over rather than diverge. See docs/scaling.md.
  *
  * Keys are `<keyPrefix>{<session>}:<part>`: the hash tag keeps a session's keys in one slot.
  */
+/** Sessions whose last seen head a node remembers (about 100 bytes each). */
+const SEEN_SESSIONS = 100_000;
+
 export class RedisStore implements SessionStore {
   private readonly redis: Redis;
   private readonly ownsClient: boolean;
@@ -119,6 +123,8 @@ export class RedisStore implements SessionStore {
   /** Epoch candidates are unique per call, so pipelined create-delete-create cannot reuse one. */
   private readonly epochBase = randomUUID();
   private epochCounter = 0;
+  /** Per session, the epoch and highest offset this node saw: evidence against a log that lost its tail. */
+  private readonly seen = new Map<string, { epoch: string; head: number }>();
   private closed = false;
   /** Live counters; read them, do not write them. */
   readonly metrics: RedisStoreMetrics = { appends: 0, appendRoundTrips: 0, readRoundTrips: 0, gapRepairs: 0 };
@@ -156,7 +162,7 @@ export class RedisStore implements SessionStore {
     const at = Date.now();
     const args: (string | number)[] = [
       ...keys,
-      this.newEpoch(),
+      ...this.logArgs(session),
       at,
       prepared.clientMsgId ?? '',
       channel,
@@ -169,6 +175,7 @@ export class RedisStore implements SessionStore {
     this.metrics.appendRoundTrips++;
     const [status, first, second] = (await this.scripts.append(...args)) as [string, string, string];
     if (status === 'fenced') throw new FencedError(first, second || undefined);
+    if (status === 'ok') this.saw(session, first, Number(second) + prepared.events.length - 1);
     if (status === 'duplicate') {
       const [from, to] = second.split(':').map(Number) as [number, number];
       this.metrics.appendRoundTrips++;
@@ -195,7 +202,8 @@ export class RedisStore implements SessionStore {
     this.assertOpen();
     assertSessionId(session);
     const { keys } = this.keysOf(session);
-    const [epoch, head] = (await this.scripts.head(...keys, this.newEpoch())) as [string, string, string];
+    const [epoch, head] = (await this.scripts.head(...keys, ...this.logArgs(session))) as [string, string, string];
+    this.saw(session, epoch, Number(head));
     return { epoch, offset: Number(head) };
   }
 
@@ -241,7 +249,7 @@ export class RedisStore implements SessionStore {
     const { keys } = this.keysOf(session);
     const [status, head] = (await this.scripts.saveSnapshot(
       ...keys,
-      this.newEpoch(),
+      ...this.logArgs(session),
       valid.offset,
       JSON.stringify(valid),
     )) as [string, string?];
@@ -364,6 +372,7 @@ export class RedisStore implements SessionStore {
     }
     const records = parsed.records;
     if (!Array.isArray(records) || records.length === 0 || !isRecordBatch(records)) return;
+    if (typeof parsed.epoch === 'string') this.saw(channel.session, parsed.epoch, records[records.length - 1]!.offset);
     for (const tail of channel.tails) {
       if (tail.push(records)) this.metrics.gapRepairs++;
     }
@@ -392,6 +401,25 @@ export class RedisStore implements SessionStore {
       }
       return { offset: Number.parseInt(id, 10), at, event: JSON.parse(event) as SessionEvent };
     });
+  }
+
+  /**
+   * The arguments every log script starts with: a fresh epoch (used only if the log is new, lost,
+   * or lost a tail), then the epoch and head this node last saw of the session, by which the
+   * script tells a log that lost a tail (see `openLog`).
+   */
+  private logArgs(session: string): [string, string, number] {
+    const seen = this.seen.get(session);
+    return [this.newEpoch(), seen?.epoch ?? '', seen?.head ?? 0];
+  }
+
+  /** Remembers the highest offset this node saw given out under `epoch` (bounded: least recent sessions go first). */
+  private saw(session: string, epoch: string, head: number): void {
+    const seen = this.seen.get(session);
+    if (seen && seen.epoch === epoch && seen.head >= head) return;
+    this.seen.delete(session);
+    if (this.seen.size >= SEEN_SESSIONS) this.seen.delete(this.seen.keys().next().value!);
+    this.seen.set(session, { epoch, head });
   }
 
   private newEpoch(): string {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { startApiDouble, type ApiDouble, type ApiExchange, type RecordedApiRequest } from './_api-double.js';
 
 /** Token counts a scripted stream reports in its usage chunk, as Chat Completions names them. */
 export interface ScriptedChatUsage {
@@ -43,31 +43,11 @@ export type ScriptedChatResponse =
       retryAfterMs?: number;
     };
 
-/** A request the double received. */
-export interface RecordedChatRequest {
-  method: string;
-  path: string;
-  headers: IncomingMessage['headers'];
-  /** The parsed JSON body (the Chat Completions parameters). */
-  body: Record<string, unknown>;
-  /** The `x-request-id` header the double answered with. */
-  requestId: string;
-  /** Resolves when the connection of this request closed; `true` when the client closed it before the response ended. */
-  closed: Promise<{ closedByClient: boolean }>;
-}
+/** A request the double received (its `requestId` is the `x-request-id` header it answered with). */
+export type RecordedChatRequest = RecordedApiRequest;
 
-/** A running double of the Chat Completions API. */
-export interface ChatCompletionsDouble {
-  /** Base URL to hand to an SDK, `/v1` included (`http://127.0.0.1:<port>/v1`). */
-  readonly baseURL: string;
-  /** Every request received, oldest first. */
-  readonly requests: RecordedChatRequest[];
-  /** Appends answers to the script. */
-  script(...responses: ScriptedChatResponse[]): void;
-  /** Resolves once `count` requests have arrived. */
-  waitForRequests(count: number): Promise<RecordedChatRequest[]>;
-  close(): Promise<void>;
-}
+/** A running double of the Chat Completions API; its `baseURL` includes `/v1`. */
+export type ChatCompletionsDouble = ApiDouble<ScriptedChatResponse, RecordedChatRequest>;
 
 /** Bodies the OpenAI API sends for each status, so that a test scripts only what differs. */
 const errorDefaults: Record<number, { type: string; code: string | null; message: string }> = {
@@ -84,15 +64,6 @@ const contextLengthMessage =
   "This model's maximum context length is 8192 tokens. However, your messages resulted in 9300 tokens. Please reduce the length of the messages.";
 
 const id = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    request.on('data', (part: Buffer) => parts.push(part));
-    request.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 function sendError(
   response: ServerResponse,
@@ -121,164 +92,110 @@ function sendError(
 export async function startChatCompletionsDouble(
   options: { fallback?: ScriptedChatResponse; apiKey?: string } = {},
 ): Promise<ChatCompletionsDouble> {
-  const queue: ScriptedChatResponse[] = [];
-  const requests: RecordedChatRequest[] = [];
-  const waiters: Array<{ count: number; resolve: (requests: RecordedChatRequest[]) => void }> = [];
   const fallback: ScriptedChatResponse = options.fallback ?? { kind: 'stream', chunks: ['Hello', ' from', ' the double.'] };
-  const timers = new Set<NodeJS.Timeout>();
+  return startApiDouble<ScriptedChatResponse>(
+    {
+      path: '/v1/chat/completions',
+      baseURL: (port) => `http://127.0.0.1:${port}/v1`,
+      requestId: () => id('req_'),
+      fail: (response, requestId, status, message) =>
+        sendError(response, requestId, status, { type: status >= 500 ? 'server_error' : 'invalid_request_error', code: null, message }),
+      answer: (exchange) => answerChat(exchange, options.apiKey),
+    },
+    fallback,
+  );
+}
 
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
-
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const requestId = id('req_');
-    let finished = false;
-    const closed = new Promise<{ closedByClient: boolean }>((resolve) => {
-      response.on('close', () => resolve({ closedByClient: !finished }));
-    });
-    response.on('finish', () => {
-      finished = true;
-    });
-    const raw = await readBody(request);
-    const path = (request.url ?? '/').split('?')[0] ?? '/';
-    if (request.method !== 'POST' || path !== '/v1/chat/completions') {
-      sendError(response, requestId, 404, { type: 'invalid_request_error', code: null, message: `Invalid URL (${request.method} ${path})` });
+/** Answers one request as Chat Completions does. */
+async function answerChat(exchange: ApiExchange<ScriptedChatResponse>, apiKey: string | undefined): Promise<void> {
+  const { request, response, requestId, body, nextAnswer, wait } = exchange;
+  const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+  if (!bearer || (apiKey !== undefined && bearer !== apiKey)) {
+    sendError(response, requestId, 401, errorDefaults[401]!);
+    return;
+  }
+  for (const field of ['model', 'messages'] as const) {
+    if (body[field] === undefined) {
+      sendError(response, requestId, 400, { type: 'invalid_request_error', code: 'missing_required_parameter', message: `Missing required parameter: '${field}'.`, param: field });
       return;
     }
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      sendError(response, requestId, 400, { type: 'invalid_request_error', code: null, message: 'We could not parse the JSON body of your request.' });
-      return;
-    }
-    requests.push({ method: request.method, path, headers: request.headers, body, requestId, closed });
-    for (const waiter of [...waiters]) {
-      if (requests.length >= waiter.count) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(requests.slice());
-      }
-    }
-    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    if (!bearer || (options.apiKey !== undefined && bearer !== options.apiKey)) {
-      sendError(response, requestId, 401, errorDefaults[401]!);
-      return;
-    }
-    for (const field of ['model', 'messages'] as const) {
-      if (body[field] === undefined) {
-        sendError(response, requestId, 400, { type: 'invalid_request_error', code: 'missing_required_parameter', message: `Missing required parameter: '${field}'.`, param: field });
-        return;
-      }
-    }
-    if (body.stream !== true) {
-      sendError(response, requestId, 400, { type: 'invalid_request_error', code: null, message: 'this double only answers streaming requests' });
-      return;
-    }
-
-    const answer = queue.shift() ?? fallback;
-    if (answer.kind === 'error') {
-      const defaults = errorDefaults[answer.status] ?? (answer.status >= 500 ? errorDefaults[500]! : errorDefaults[400]!);
-      const code = answer.code === undefined ? defaults.code : answer.code;
-      const message = answer.message ?? (code === 'context_length_exceeded' ? contextLengthMessage : code === 'insufficient_quota' ? 'You exceeded your current quota.' : defaults.message);
-      sendError(
-        response,
-        requestId,
-        answer.status,
-        { type: answer.type ?? (code === 'insufficient_quota' ? 'insufficient_quota' : defaults.type), code, message, param: code === 'context_length_exceeded' ? 'messages' : null },
-        { ...(answer.retryAfterSeconds === undefined ? {} : { seconds: answer.retryAfterSeconds }), ...(answer.retryAfterMs === undefined ? {} : { ms: answer.retryAfterMs }) },
-      );
-      return;
-    }
-
-    response.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-request-id': requestId,
-    });
-    const completionId = id('chatcmpl-');
-    const created = Math.floor(Date.now() / 1000);
-    const send = (data: unknown) => {
-      if (!response.destroyed) response.write(`data: ${JSON.stringify(data)}\n\n`);
-    };
-    const chunk = (choices: unknown[], usage: unknown = null) => ({
-      id: completionId,
-      object: 'chat.completion.chunk',
-      created,
-      model: body.model,
-      system_fingerprint: 'fp_double',
-      choices,
-      usage,
-    });
-    send(chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]));
-    for (let index = 0; index < answer.chunks.length; index++) {
-      if (answer.errorAfter && index === answer.errorAfter.chunks) break;
-      if (answer.stallAfter !== undefined && index === answer.stallAfter) return; // keep the connection open
-      if (answer.delayMs) await wait(answer.delayMs);
-      if (response.destroyed) return;
-      send(chunk([{ index: 0, delta: { content: answer.chunks[index] }, logprobs: null, finish_reason: null }]));
-    }
-    if (answer.stallAfter !== undefined && answer.stallAfter >= answer.chunks.length) return;
-    if (answer.errorAfter) {
-      send({
-        error: {
-          message: answer.errorAfter.message ?? 'The server had an error while processing your request.',
-          type: answer.errorAfter.type ?? 'server_error',
-          param: null,
-          code: answer.errorAfter.code ?? null,
-        },
-      });
-      response.end();
-      return;
-    }
-    send(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: answer.finishReason ?? 'stop' }]));
-    const streamOptions = body.stream_options as { include_usage?: unknown } | null | undefined;
-    if (streamOptions?.include_usage === true) {
-      const promptTokens = answer.usage?.prompt_tokens ?? 25;
-      const completionTokens = answer.usage?.completion_tokens ?? answer.chunks.length;
-      send(
-        chunk([], {
-          prompt_tokens: promptTokens,
-          completion_tokens: completionTokens,
-          total_tokens: promptTokens + completionTokens,
-          prompt_tokens_details: { cached_tokens: answer.usage?.cached_tokens ?? 0, audio_tokens: 0 },
-          completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
-        }),
-      );
-    }
-    if (!response.destroyed) response.write('data: [DONE]\n\n');
-    response.end();
+  }
+  if (body.stream !== true) {
+    sendError(response, requestId, 400, { type: 'invalid_request_error', code: null, message: 'this double only answers streaming requests' });
+    return;
   }
 
-  const server: Server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) sendError(response, id('req_'), 500, { type: 'server_error', code: null, message: String(error) });
-      else response.destroy();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const answer = nextAnswer();
+  if (answer.kind === 'error') {
+    const defaults = errorDefaults[answer.status] ?? (answer.status >= 500 ? errorDefaults[500]! : errorDefaults[400]!);
+    const code = answer.code === undefined ? defaults.code : answer.code;
+    const message = answer.message ?? (code === 'context_length_exceeded' ? contextLengthMessage : code === 'insufficient_quota' ? 'You exceeded your current quota.' : defaults.message);
+    sendError(
+      response,
+      requestId,
+      answer.status,
+      { type: answer.type ?? (code === 'insufficient_quota' ? 'insufficient_quota' : defaults.type), code, message, param: code === 'context_length_exceeded' ? 'messages' : null },
+      { ...(answer.retryAfterSeconds === undefined ? {} : { seconds: answer.retryAfterSeconds }), ...(answer.retryAfterMs === undefined ? {} : { ms: answer.retryAfterMs }) },
+    );
+    return;
+  }
 
-  return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
-    requests,
-    script: (...responses) => {
-      queue.push(...responses);
-    },
-    waitForRequests: (count) =>
-      requests.length >= count
-        ? Promise.resolve(requests.slice())
-        : new Promise((resolve) => waiters.push({ count, resolve })),
-    close: async () => {
-      for (const timer of timers) clearTimeout(timer);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-request-id': requestId,
+  });
+  const completionId = id('chatcmpl-');
+  const created = Math.floor(Date.now() / 1000);
+  const send = (data: unknown) => {
+    if (!response.destroyed) response.write(`data: ${JSON.stringify(data)}\n\n`);
   };
+  const chunk = (choices: unknown[], usage: unknown = null) => ({
+    id: completionId,
+    object: 'chat.completion.chunk',
+    created,
+    model: body.model,
+    system_fingerprint: 'fp_double',
+    choices,
+    usage,
+  });
+  send(chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]));
+  for (let index = 0; index < answer.chunks.length; index++) {
+    if (answer.errorAfter && index === answer.errorAfter.chunks) break;
+    if (answer.stallAfter !== undefined && index === answer.stallAfter) return; // keep the connection open
+    if (answer.delayMs) await wait(answer.delayMs);
+    if (response.destroyed) return;
+    send(chunk([{ index: 0, delta: { content: answer.chunks[index] }, logprobs: null, finish_reason: null }]));
+  }
+  if (answer.stallAfter !== undefined && answer.stallAfter >= answer.chunks.length) return;
+  if (answer.errorAfter) {
+    send({
+      error: {
+        message: answer.errorAfter.message ?? 'The server had an error while processing your request.',
+        type: answer.errorAfter.type ?? 'server_error',
+        param: null,
+        code: answer.errorAfter.code ?? null,
+      },
+    });
+    response.end();
+    return;
+  }
+  send(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: answer.finishReason ?? 'stop' }]));
+  const streamOptions = body.stream_options as { include_usage?: unknown } | null | undefined;
+  if (streamOptions?.include_usage === true) {
+    const promptTokens = answer.usage?.prompt_tokens ?? 25;
+    const completionTokens = answer.usage?.completion_tokens ?? answer.chunks.length;
+    send(
+      chunk([], {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+        prompt_tokens_details: { cached_tokens: answer.usage?.cached_tokens ?? 0, audio_tokens: 0 },
+        completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      }),
+    );
+  }
+  if (!response.destroyed) response.write('data: [DONE]\n\n');
+  response.end();
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { startApiDouble, type ApiDouble, type ApiExchange, type RecordedApiRequest } from './_api-double.js';
 
 /** Token counts a scripted stream reports, as the Messages API names them. */
 export interface ScriptedUsage {
@@ -37,31 +37,11 @@ export type ScriptedResponse =
       retryAfterSeconds?: number;
     };
 
-/** A request the double received. */
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: IncomingMessage['headers'];
-  /** The parsed JSON body (the Messages API parameters). */
-  body: Record<string, unknown>;
-  /** The `request-id` header the double answered with. */
-  requestId: string;
-  /** Resolves when the connection of this request closed; `true` when the client closed it before the response ended. */
-  closed: Promise<{ closedByClient: boolean }>;
-}
+/** A request the double received (its `requestId` is the `request-id` header it answered with). */
+export type RecordedRequest = RecordedApiRequest;
 
 /** A running double of the Messages API. */
-export interface MessagesApiDouble {
-  /** Base URL to hand to the SDK (`http://127.0.0.1:<port>`). */
-  readonly baseURL: string;
-  /** Every request received, oldest first. */
-  readonly requests: RecordedRequest[];
-  /** Appends answers to the script. */
-  script(...responses: ScriptedResponse[]): void;
-  /** Resolves once `count` requests have arrived. */
-  waitForRequests(count: number): Promise<RecordedRequest[]>;
-  close(): Promise<void>;
-}
+export type MessagesApiDouble = ApiDouble<ScriptedResponse, RecordedRequest>;
 
 const errorTypeByStatus: Record<number, string> = {
   400: 'invalid_request_error',
@@ -75,15 +55,6 @@ const errorTypeByStatus: Record<number, string> = {
 };
 
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url')}`;
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    request.on('data', (part: Buffer) => parts.push(part));
-    request.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 function sendError(response: ServerResponse, requestId: string, status: number, type: string, message: string, retryAfter?: number) {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'request-id': requestId };
@@ -103,166 +74,107 @@ function sendError(response: ServerResponse, requestId: string, status: number, 
  * Test support only: it is not exported from the package index.
  */
 export async function startMessagesApiDouble(options: { fallback?: ScriptedResponse } = {}): Promise<MessagesApiDouble> {
-  const queue: ScriptedResponse[] = [];
-  const requests: RecordedRequest[] = [];
-  const waiters: Array<{ count: number; resolve: (requests: RecordedRequest[]) => void }> = [];
   const fallback: ScriptedResponse = options.fallback ?? { kind: 'stream', chunks: ['Hello', ' from', ' the double.'] };
-  const timers = new Set<NodeJS.Timeout>();
+  return startApiDouble<ScriptedResponse>(
+    {
+      path: '/v1/messages',
+      baseURL: (port) => `http://127.0.0.1:${port}`,
+      requestId: () => id('req'),
+      fail: (response, requestId, status, message) => sendError(response, requestId, status, errorTypeByStatus[status] ?? 'api_error', message),
+      answer: answerMessages,
+    },
+    fallback,
+  );
+}
 
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
-
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const requestId = id('req');
-    let finished = false;
-    let closedByClient = false;
-    const closed = new Promise<{ closedByClient: boolean }>((resolve) => {
-      response.on('close', () => {
-        closedByClient = !finished;
-        resolve({ closedByClient });
-      });
-    });
-    response.on('finish', () => {
-      finished = true;
-    });
-    const raw = await readBody(request);
-    const path = (request.url ?? '/').split('?')[0] ?? '/';
-    if (request.method !== 'POST' || path !== '/v1/messages') {
-      sendError(response, requestId, 404, 'not_found_error', `No route for ${request.method} ${path}`);
+/** Answers one request as the Messages API does. */
+async function answerMessages(exchange: ApiExchange<ScriptedResponse>): Promise<void> {
+  const { request, response, requestId, body, nextAnswer, wait } = exchange;
+  if (!request.headers['x-api-key'] && !request.headers.authorization) {
+    sendError(response, requestId, 401, 'authentication_error', 'x-api-key header is required');
+    return;
+  }
+  if (!request.headers['anthropic-version']) {
+    sendError(response, requestId, 400, 'invalid_request_error', 'anthropic-version header is required');
+    return;
+  }
+  for (const field of ['model', 'max_tokens', 'messages'] as const) {
+    if (body[field] === undefined) {
+      sendError(response, requestId, 400, 'invalid_request_error', `${field}: Field required`);
       return;
     }
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      sendError(response, requestId, 400, 'invalid_request_error', 'Request body is not valid JSON');
-      return;
-    }
-    requests.push({ method: request.method, path, headers: request.headers, body, requestId, closed });
-    for (const waiter of [...waiters]) {
-      if (requests.length >= waiter.count) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(requests.slice());
-      }
-    }
-    if (!request.headers['x-api-key'] && !request.headers.authorization) {
-      sendError(response, requestId, 401, 'authentication_error', 'x-api-key header is required');
-      return;
-    }
-    if (!request.headers['anthropic-version']) {
-      sendError(response, requestId, 400, 'invalid_request_error', 'anthropic-version header is required');
-      return;
-    }
-    for (const field of ['model', 'max_tokens', 'messages'] as const) {
-      if (body[field] === undefined) {
-        sendError(response, requestId, 400, 'invalid_request_error', `${field}: Field required`);
-        return;
-      }
-    }
-    if (body.stream !== true) {
-      sendError(response, requestId, 400, 'invalid_request_error', 'this double only answers streaming requests');
-      return;
-    }
-
-    const answer = queue.shift() ?? fallback;
-    if (answer.kind === 'error') {
-      const type = answer.type ?? errorTypeByStatus[answer.status] ?? 'api_error';
-      sendError(response, requestId, answer.status, type, answer.message ?? type, answer.retryAfterSeconds);
-      return;
-    }
-
-    response.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'request-id': requestId,
-    });
-    const send = (event: string, data: unknown) => {
-      if (!response.destroyed) response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    };
-    const usage: ScriptedUsage = {
-      input_tokens: answer.usage?.input_tokens ?? 25,
-      output_tokens: answer.usage?.output_tokens ?? answer.chunks.length,
-      cache_creation_input_tokens: answer.usage?.cache_creation_input_tokens ?? 0,
-      cache_read_input_tokens: answer.usage?.cache_read_input_tokens ?? 0,
-    };
-    send('message_start', {
-      type: 'message_start',
-      message: {
-        id: id('msg'),
-        type: 'message',
-        role: 'assistant',
-        model: body.model,
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        usage: {
-          input_tokens: usage.input_tokens,
-          cache_creation_input_tokens: usage.cache_creation_input_tokens,
-          cache_read_input_tokens: usage.cache_read_input_tokens,
-          output_tokens: 1,
-        },
-      },
-    });
-    send('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
-    send('ping', { type: 'ping' });
-    for (let index = 0; index < answer.chunks.length; index++) {
-      if (answer.errorAfter && index === answer.errorAfter.chunks) break;
-      if (answer.stallAfter !== undefined && index === answer.stallAfter) return; // keep the connection open
-      if (answer.delayMs) await wait(answer.delayMs);
-      if (response.destroyed) return;
-      send('content_block_delta', {
-        type: 'content_block_delta',
-        index: 0,
-        delta: { type: 'text_delta', text: answer.chunks[index] },
-      });
-    }
-    if (answer.stallAfter !== undefined && answer.stallAfter >= answer.chunks.length) return;
-    if (answer.errorAfter) {
-      const message = answer.errorAfter.message ?? (answer.errorAfter.type === 'overloaded_error' ? 'Overloaded' : 'Internal server error');
-      send('error', { type: 'error', error: { type: answer.errorAfter.type, message } });
-      response.end();
-      return;
-    }
-    send('content_block_stop', { type: 'content_block_stop', index: 0 });
-    send('message_delta', {
-      type: 'message_delta',
-      delta: { stop_reason: answer.stopReason ?? 'end_turn', stop_sequence: null },
-      usage: { output_tokens: usage.output_tokens },
-    });
-    send('message_stop', { type: 'message_stop' });
-    response.end();
+  }
+  if (body.stream !== true) {
+    sendError(response, requestId, 400, 'invalid_request_error', 'this double only answers streaming requests');
+    return;
   }
 
-  const server: Server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) sendError(response, id('req'), 500, 'api_error', String(error));
-      else response.destroy();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const answer = nextAnswer();
+  if (answer.kind === 'error') {
+    const type = answer.type ?? errorTypeByStatus[answer.status] ?? 'api_error';
+    sendError(response, requestId, answer.status, type, answer.message ?? type, answer.retryAfterSeconds);
+    return;
+  }
 
-  return {
-    baseURL: `http://127.0.0.1:${port}`,
-    requests,
-    script: (...responses) => {
-      queue.push(...responses);
-    },
-    waitForRequests: (count) =>
-      requests.length >= count
-        ? Promise.resolve(requests.slice())
-        : new Promise((resolve) => waiters.push({ count, resolve })),
-    close: async () => {
-      for (const timer of timers) clearTimeout(timer);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'request-id': requestId,
+  });
+  const send = (event: string, data: unknown) => {
+    if (!response.destroyed) response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
+  const usage: ScriptedUsage = {
+    input_tokens: answer.usage?.input_tokens ?? 25,
+    output_tokens: answer.usage?.output_tokens ?? answer.chunks.length,
+    cache_creation_input_tokens: answer.usage?.cache_creation_input_tokens ?? 0,
+    cache_read_input_tokens: answer.usage?.cache_read_input_tokens ?? 0,
+  };
+  send('message_start', {
+    type: 'message_start',
+    message: {
+      id: id('msg'),
+      type: 'message',
+      role: 'assistant',
+      model: body.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: {
+        input_tokens: usage.input_tokens,
+        cache_creation_input_tokens: usage.cache_creation_input_tokens,
+        cache_read_input_tokens: usage.cache_read_input_tokens,
+        output_tokens: 1,
+      },
+    },
+  });
+  send('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+  send('ping', { type: 'ping' });
+  for (let index = 0; index < answer.chunks.length; index++) {
+    if (answer.errorAfter && index === answer.errorAfter.chunks) break;
+    if (answer.stallAfter !== undefined && index === answer.stallAfter) return; // keep the connection open
+    if (answer.delayMs) await wait(answer.delayMs);
+    if (response.destroyed) return;
+    send('content_block_delta', {
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'text_delta', text: answer.chunks[index] },
+    });
+  }
+  if (answer.stallAfter !== undefined && answer.stallAfter >= answer.chunks.length) return;
+  if (answer.errorAfter) {
+    const message = answer.errorAfter.message ?? (answer.errorAfter.type === 'overloaded_error' ? 'Overloaded' : 'Internal server error');
+    send('error', { type: 'error', error: { type: answer.errorAfter.type, message } });
+    response.end();
+    return;
+  }
+  send('content_block_stop', { type: 'content_block_stop', index: 0 });
+  send('message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: answer.stopReason ?? 'end_turn', stop_sequence: null },
+    usage: { output_tokens: usage.output_tokens },
+  });
+  send('message_stop', { type: 'message_stop' });
+  response.end();
 }

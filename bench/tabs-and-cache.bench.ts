@@ -1,0 +1,31 @@
+// One socket per browser and the local cache, in Chromium against a real server: the tabs test
+// (packages/widget/test/tabs.test.ts) prints its figures. First render of a reloaded session
+// from the cache, against the same page rendering it from the network (baseline); the sockets
+// three tabs open with tab sharing, against three tabs without it; the gap between the leader
+// tab closing mid-run and the next event shown in a follower.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchResult, type BenchResult } from './bench-result.js';
+
+const widget = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'widget');
+
+export async function runTabsAndCacheBench(): Promise<BenchResult[]> {
+  const run = spawnSync('npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs', '--files', 'test/tabs.test.ts'], {
+    cwd: widget,
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  const output = `${run.stdout}\n${run.stderr}`;
+  const render = /from page load cached ([\d.]+) ms vs network ([\d.]+) ms; from client creation cached ([\d.]+) ms vs network ([\d.]+) ms/.exec(output);
+  const tabs = /hand-over gap: (\d+) ms; sockets for 3 tabs: shared 1, unshared (\d+)/.exec(output);
+  if (run.status !== 0 || !render || !tabs) throw new Error(`the tabs test did not report its figures:\n${output.slice(-4000)}`);
+  console.log(render[0]);
+  console.log(tabs[0]);
+  return [
+    benchResult('first render of a reloaded session, from page load (cached; baseline: from the network, same page)', Number(render[1]), 'ms', Number(render[2]), 'ratio below 1'),
+    benchResult('first render of a reloaded session, from client creation (cached; baseline: from the network, same page)', Number(render[3]), 'ms', Number(render[4]), 'ratio below 1'),
+    benchResult('server sockets for 3 tabs of one browser (shared; baseline: a socket per tab)', 1, 'sockets', Number(tabs[2]), 'constant in the number of tabs'),
+    benchResult('leader tab closed mid-run to the next event shown in a follower', Number(tabs[1]), 'ms', null, 'reported, no threshold'),
+  ];
+}
