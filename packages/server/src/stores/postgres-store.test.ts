@@ -196,12 +196,37 @@ describe.skipIf(!reachable)('PostgresStore specifics', () => {
     await later.close();
   });
 
-  it('costs five queries per stored append, whatever its size', async () => {
+  it('costs one query per append, whatever its size, fences and client message id', async () => {
     const store = new PostgresStore({ connectionString: postgresUrl, tablePrefix: prefix() });
     for (let index = 0; index < 10; index++) await store.append('trips', [textDelta('r1', 't1', `${index}`)]);
-    await store.append('trips', range(1, 20).map((index) => textDelta('r1', 't1', `${index}`)));
-    expect(store.metrics).toMatchObject({ appends: 11, appendRoundTrips: 55 });
+    await store.append('trips', range(1, 20).map((index) => textDelta('r1', 't1', `${index}`)), { clientMsgId: 'c-1' });
+    await store.append('trips', [textDelta('r1', 't1', 'again')], { clientMsgId: 'c-1' });
+    await store.append('trips', [{ type: 'run.completed', runId: 'r1', deliverableIds: [] }]);
+    await expect(store.append('trips', [textDelta('r1', 't1', 'late')])).rejects.toThrow(/run r1 has ended/);
+    expect(store.metrics).toMatchObject({ appends: 12, appendRoundTrips: 14 });
     await store.close();
+  });
+
+  it('refuses in the database what another node fenced, naming the first refused event', async () => {
+    const tablePrefix = prefix();
+    const a = new PostgresStore({ connectionString: postgresUrl, tablePrefix });
+    const b = new PostgresStore({ connectionString: postgresUrl, tablePrefix });
+    await a.append('fenced', [textDelta('r1', 't1', 'one'), textDelta('r2', 't1', 'one')]);
+    await a.append('fenced', [{ type: 'task.cancelled', runId: 'r2', taskId: 't1' }]);
+    await expect(b.append('fenced', [textDelta('r3', 't1', 'fine'), textDelta('r2', 't1', 'late')])).rejects.toMatchObject({
+      name: 'FencedError',
+      runId: 'r2',
+      taskId: 't1',
+    });
+    // A retry of a stored message is answered from the table even when it would now be refused.
+    await a.append('fenced', [textDelta('r1', 't1', 'two')], { clientMsgId: 'c-1' });
+    await a.append('fenced', [{ type: 'run.completed', runId: 'r1', deliverableIds: [] }]);
+    const retry = await b.append('fenced', [textDelta('r1', 't1', 'two')], { clientMsgId: 'c-1' });
+    expect(retry).toMatchObject({ duplicate: true, firstOffset: 4, lastOffset: 4 });
+    expect(retry.records.map((record) => record.event)).toMatchObject([{ text: 'two' }]);
+    expect((await b.head('fenced')).offset).toBe(5);
+    await a.close();
+    await b.close();
   });
 
   it('works with a pool the caller owns, and leaves it open', async () => {

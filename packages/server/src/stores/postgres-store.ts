@@ -78,7 +78,10 @@ const PostgresStoreOptionsSchema = z.object({
 export interface PostgresStoreMetrics {
   /** Appends stored by this store (duplicates and refused appends excluded). */
   appends: number;
-  /** Queries sent by `append`, BEGIN and COMMIT included (five for a stored append). */
+  /**
+   * Queries sent by `append`: one per append, stored, duplicate or refused (it runs as its own
+   * transaction; there is no BEGIN or COMMIT to send).
+   */
   appendRoundTrips: number;
   /** Reads of the events table: `read` calls, replays and live-tail fetches. */
   readRoundTrips: number;
@@ -113,6 +116,19 @@ interface NotifyPayload {
   f?: number;
   o?: number;
   reset?: true;
+}
+
+/** The row the append function returns (bigints arrive as strings). */
+interface AppendRow {
+  o_outcome: 'stored' | 'duplicate' | 'fenced';
+  o_epoch: string;
+  o_first: string | null;
+  o_last: string | null;
+  o_at: string | null;
+  o_fenced: string[] | null;
+  o_seqs: string[] | null;
+  o_ats: string[] | null;
+  o_events: string[] | null;
 }
 
 interface EventRow {
@@ -182,20 +198,9 @@ export class PostgresStore implements SessionStore {
     this.#assertOpen();
     const prepared = prepareAppend(session, events, options, this.#limits);
     const pool = await this.#db();
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      const outcome = await this.#appendIn(client, prepared);
-      if (!outcome.duplicate) this.metrics.appends++;
-      return outcome;
-    } catch (error) {
-      await rollback(client).catch((failure: unknown) => {
-        broken = asError(failure);
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    const outcome = await this.#appendIn(pool, prepared);
+    if (!outcome.duplicate) this.metrics.appends++;
+    return outcome;
   }
 
   async read(session: string, after: number, limit?: number): Promise<SessionRecord[]> {
@@ -372,91 +377,67 @@ export class PostgresStore implements SessionStore {
     if (!this.#options.pool && this.#pool) await this.#pool.end();
   }
 
-  async #appendIn(client: PoolClient, prepared: PreparedAppend): Promise<AppendResult> {
+  /**
+   * One statement (the schema's append function, see `_postgres-schema.ts`), run as its own
+   * transaction: it resolves once PostgreSQL committed it, so the records are durable before
+   * the caller acknowledges or delivers them.
+   */
+  async #appendIn(pool: Pool, prepared: PreparedAppend): Promise<AppendResult> {
     const t = this.#tables;
     const { session, events, kinds, clientMsgId } = prepared;
-    const count = events.length;
-    this.metrics.appendRoundTrips += 2;
-    await client.query('BEGIN');
-    // The row lock taken here is what serialises writers of this session, across nodes.
-    const bumped = await client.query<{ epoch: string; head: string; at: string }>({
-      name: `${t.sessions}_bump`,
-      text: `INSERT INTO ${t.sessions} (session, epoch, head, first) VALUES ($1, $2, $3, 1)
-             ON CONFLICT (session) DO UPDATE SET head = ${t.sessions}.head + excluded.head
-             RETURNING epoch, head, ${nowMs} AS at`,
-      values: [session, randomUUID(), count],
-    });
-    const { epoch } = bumped.rows[0]!;
-    const last = Number(bumped.rows[0]!.head);
-    const first = last - count + 1;
-    const at = Number(bumped.rows[0]!.at);
-
-    // Read after the lock, so these see every commit of the writers before us.
-    const keys = new Set<string>();
-    for (let index = 0; index < count; index++) {
+    // The fences this append must not hit, and whether it fences itself (a content event after
+    // its own run's terminal event): that needs no database, but a known client message id still
+    // answers first, so the function is told rather than skipped.
+    const check = new Set<string>();
+    for (let index = 0; index < events.length; index++) {
       if (kinds[index] === 'other' || kinds[index] === 'task-cancel') continue;
       const { runId, taskId } = fenceTarget(events[index]!);
-      keys.add(runId);
-      if (kinds[index] === 'content' && taskId) keys.add(taskFenceKey(runId, taskId));
+      check.add(runId);
+      if (kinds[index] === 'content' && taskId) check.add(taskFenceKey(runId, taskId));
     }
-    const fence = new FenceState();
-    if (keys.size > 0 || clientMsgId !== undefined) {
-      this.metrics.appendRoundTrips++;
-      const looked = await client.query<{ fences: string[]; first_seq: string | null; last_seq: string | null }>({
-        name: `${t.sessions}_lookup`,
-        text: `SELECT ARRAY(SELECT fence FROM ${t.fences} WHERE session = $1 AND fence = ANY($2::text[])) AS fences,
-                      m.first_seq, m.last_seq
-               FROM (SELECT 1) AS one
-               LEFT JOIN ${t.clientMessages} m ON m.session = $1 AND m.client_msg_id = $3`,
-        values: [session, [...keys], clientMsgId ?? null],
-      });
-      const row = looked.rows[0]!;
-      if (row.first_seq !== null && row.last_seq !== null) {
-        this.metrics.appendRoundTrips++;
-        await rollback(client);
-        const from = Number(row.first_seq);
-        const to = Number(row.last_seq);
-        const records = await this.#readRows(session, from - 1, to - from + 1, client);
-        return { records, duplicate: true, firstOffset: from, lastOffset: to };
-      }
-      fence.add(row.fences);
+    let closing: string[] = [];
+    let refused = false;
+    try {
+      closing = new FenceState().check(events, kinds);
+    } catch {
+      refused = true;
     }
-    // Throws FencedError (the caller rolls back, which gives the offsets back); an append with
-    // nothing to look up still closes what it ends, counting its own earlier events.
-    const closing = fence.check(events, kinds);
-
     // Open runs: the last of a run's brief or terminal event in this append decides.
     const openRuns = new Map<string, boolean>();
-    for (let index = 0; index < count; index++) {
+    for (let index = 0; index < events.length; index++) {
       const event = events[index]!;
       if (kinds[index] === 'run-end') openRuns.set(fenceTarget(event).runId, false);
       else if (event.type === 'brief.submitted') openRuns.set(event.runId, true);
     }
     const opened = [...openRuns].filter(([, open]) => open).map(([runId]) => runId);
     const ended = [...openRuns].filter(([, open]) => !open).map(([runId]) => runId);
-    const payload: NotifyPayload = { s: session, e: epoch, f: first, o: last };
-    this.metrics.appendRoundTrips += 2;
-    await client.query({
-      name: `${t.sessions}_write`,
-      // Data-modifying CTEs all run, to completion, whether or not the final SELECT reads them;
-      // the notification is queued in the transaction and delivered only once it commits.
-      text: `WITH stored AS (
-               INSERT INTO ${t.events} (session, seq, at, event)
-               SELECT $1, $2::bigint + e.ord - 1, $3, e.json FROM unnest($4::text[]) WITH ORDINALITY AS e(json, ord)
-             ), fenced AS (
-               INSERT INTO ${t.fences} (session, fence) SELECT $1, f FROM unnest($5::text[]) AS f ON CONFLICT DO NOTHING
-             ), ended AS (
-               DELETE FROM ${t.openRuns} WHERE session = $1 AND run_id = ANY($6::text[])
-             ), opened AS (
-               INSERT INTO ${t.openRuns} (session, run_id) SELECT $1, r FROM unnest($7::text[]) AS r ON CONFLICT DO NOTHING
-             ), remembered AS (
-               INSERT INTO ${t.clientMessages} (session, client_msg_id, first_seq, last_seq)
-               SELECT $1, $8::text, $2, $9 WHERE $8::text IS NOT NULL
-             )
-             SELECT pg_notify($10, $11)`,
-      values: [session, first, at, prepared.json, [...new Set(closing)], ended, opened, clientMsgId ?? null, last, t.channel, JSON.stringify(payload)],
+    this.metrics.appendRoundTrips++;
+    const result = await pool.query<AppendRow>({
+      name: `${t.appendFunction}_call`,
+      text: `SELECT * FROM ${t.appendFunction}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      values: [session, randomUUID(), prepared.json, [...check], refused, [...new Set(closing)], ended, opened, clientMsgId ?? null, t.channel],
     });
-    await client.query('COMMIT');
+    const row = result.rows[0]!;
+    const first = Number(row.o_first);
+    const last = Number(row.o_last);
+    if (row.o_outcome === 'duplicate') {
+      const seqs = row.o_seqs ?? [];
+      const records = seqs.map((seq, index) => ({
+        offset: Number(seq),
+        at: Number(row.o_ats![index]),
+        event: JSON.parse(row.o_events![index]!) as SessionEvent,
+      }));
+      return { records, duplicate: true, firstOffset: first, lastOffset: last };
+    }
+    if (row.o_outcome === 'fenced') {
+      // Nothing was stored. Replaying the check with the stored fences throws the FencedError
+      // of the first event they refuse, as a check inside the transaction would have.
+      const fence = new FenceState();
+      fence.add(row.o_fenced ?? []);
+      fence.check(events, kinds);
+      throw new Error(`${t.appendFunction}: refused an append that no fence refuses`);
+    }
+    const at = Number(row.o_at);
     return {
       records: events.map((event, index) => ({ offset: first + index, at, event })),
       duplicate: false,
