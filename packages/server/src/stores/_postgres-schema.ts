@@ -40,9 +40,11 @@ export interface PostgresTables {
   /**
    * The server-side function that stores one append in one statement (see `appendFunctionSql`).
    * Its name carries its own version, so nodes of different releases sharing the tables each
-   * call the definition they were written for.
+   * call the definition they were written for: a change of its body or signature needs a new name.
    */
   appendFunction: string;
+  /** Calls `appendFunction` for each append of a batch, in order, in one statement (same versioning). */
+  appendBatchFunction: string;
   /** The NOTIFY channel carrying `(session, epoch, offsets)` of each commit. */
   channel: string;
 }
@@ -59,6 +61,7 @@ export function postgresTables(prefix: string): PostgresTables {
     snapshots: `${prefix}snapshots`,
     runLeases: `${prefix}run_leases`,
     appendFunction: `${prefix}append_events_v1`,
+    appendBatchFunction: `${prefix}append_batch_v1`,
     channel: `${prefix}events`,
   };
 }
@@ -113,7 +116,8 @@ ${appendFunctionSql(t)}
 }
 
 /**
- * One append as one statement, so it costs one round trip (and runs as its own transaction).
+ * One append as one statement, so it costs one round trip (and runs as its own transaction);
+ * the batch function runs several, in the order given, in one statement and one commit.
  * A PL/pgSQL function, not a CTE: a single statement reads everything under the snapshot taken
  * when it started, before it waited for the session row's lock, so it would miss the fences and
  * client message ids the writer ahead of it committed. In a VOLATILE function under READ
@@ -185,7 +189,44 @@ BEGIN
   PERFORM pg_notify(p_channel, json_build_object('s', p_session, 'e', o_epoch, 'f', o_first, 'o', o_last)::text);
   o_outcome := 'stored';
 END
-$append$;`;
+$append$;
+
+CREATE OR REPLACE FUNCTION ${t.appendBatchFunction}(p_appends json, p_channel text)
+RETURNS TABLE (
+  b_index bigint, b_outcome text, b_epoch text, b_first bigint, b_last bigint, b_at bigint,
+  b_fenced text[], b_seqs bigint[], b_ats bigint[], b_events text[]
+) LANGUAGE plpgsql VOLATILE AS $batch$
+DECLARE
+  v_item record;
+  v_result record;
+BEGIN
+  FOR v_item IN SELECT a.x, a.i FROM json_array_elements(p_appends) WITH ORDINALITY AS a(x, i) ORDER BY a.i LOOP
+    SELECT * INTO v_result FROM ${t.appendFunction}(
+      v_item.x->>'s',
+      v_item.x->>'e',
+      ARRAY(SELECT e.v FROM json_array_elements_text(v_item.x->'v') WITH ORDINALITY AS e(v, n) ORDER BY e.n),
+      ARRAY(SELECT json_array_elements_text(v_item.x->'c')),
+      (v_item.x->>'r')::boolean,
+      ARRAY(SELECT json_array_elements_text(v_item.x->'x')),
+      ARRAY(SELECT json_array_elements_text(v_item.x->'d')),
+      ARRAY(SELECT json_array_elements_text(v_item.x->'o')),
+      v_item.x->>'m',
+      p_channel
+    );
+    b_index := v_item.i;
+    b_outcome := v_result.o_outcome;
+    b_epoch := v_result.o_epoch;
+    b_first := v_result.o_first;
+    b_last := v_result.o_last;
+    b_at := v_result.o_at;
+    b_fenced := v_result.o_fenced;
+    b_seqs := v_result.o_seqs;
+    b_ats := v_result.o_ats;
+    b_events := v_result.o_events;
+    RETURN NEXT;
+  END LOOP;
+END
+$batch$;`;
 }
 
 /**

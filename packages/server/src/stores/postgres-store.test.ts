@@ -207,6 +207,46 @@ describe.skipIf(!reachable)('PostgresStore specifics', () => {
     await store.close();
   });
 
+  it('sends concurrent appends in shared batches, keeping each session in the order its appends were made', async () => {
+    const store = new PostgresStore({ connectionString: postgresUrl, tablePrefix: prefix() });
+    await store.head('warm');
+    const made = range(1, 200).map((index) => {
+      const session = `batched-${index % 7}`;
+      const events = range(1, 1 + (index % 3)).map((part) => textDelta('r1', 't1', `${index}.${part}`));
+      return { session, index, result: store.append(session, events, index % 5 === 0 ? { clientMsgId: `c-${index}` } : undefined) };
+    });
+    // A retry of a message in the same batch as the original is a duplicate of it.
+    const retry = store.append('batched-0', [textDelta('r1', 't1', 'retry')], { clientMsgId: 'c-35' });
+    const results = await Promise.all(made.map((append) => append.result));
+    expect(store.metrics.appendRoundTrips).toBeLessThan(100);
+    expect(store.metrics.appends).toBe(200);
+    for (const session of new Set(made.map((append) => append.session))) {
+      const mine = made.flatMap((append, position) => (append.session === session ? [results[position]!] : []));
+      const offsets = mine.flatMap((result) => offsetsOf(result.records));
+      expect(offsets).toEqual(range(1, offsets.length));
+      const stored = await store.read(session, 0);
+      expect(stored.map((record) => record.event)).toEqual(mine.flatMap((result) => result.records.map((record) => record.event)));
+    }
+    const original = results[made.findIndex((append) => append.index === 35)]!;
+    expect(await retry).toEqual({ ...original, duplicate: true });
+    await store.close();
+  });
+
+  it('refuses appends made after close that were not sent yet, and stores none of them', async () => {
+    const tablePrefix = prefix();
+    const store = new PostgresStore({ connectionString: postgresUrl, tablePrefix });
+    await store.head('closing');
+    const first = store.append('closing', [textDelta('r1', 't1', 'sent')]);
+    const queued = store.append('closing', [textDelta('r1', 't1', 'queued')]);
+    const closed = store.close();
+    await expect(queued).rejects.toThrow(/closed/);
+    await first;
+    await closed;
+    const reader = new PostgresStore({ connectionString: postgresUrl, tablePrefix });
+    expect((await reader.read('closing', 0)).map((record) => record.event)).toMatchObject([{ text: 'sent' }]);
+    await reader.close();
+  });
+
   it('refuses in the database what another node fenced, naming the first refused event', async () => {
     const tablePrefix = prefix();
     const a = new PostgresStore({ connectionString: postgresUrl, tablePrefix });

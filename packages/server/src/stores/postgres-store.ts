@@ -79,8 +79,9 @@ export interface PostgresStoreMetrics {
   /** Appends stored by this store (duplicates and refused appends excluded). */
   appends: number;
   /**
-   * Queries sent by `append`: one per append, stored, duplicate or refused (it runs as its own
-   * transaction; there is no BEGIN or COMMIT to send).
+   * Queries sent for appends: one per batch (its own transaction; there is no BEGIN or COMMIT to
+   * send). An append made while none of its session is in flight goes alone, so appends made one
+   * after another cost one query each; concurrent ones share.
    */
   appendRoundTrips: number;
   /** Reads of the events table: `read` calls, replays and live-tail fetches. */
@@ -118,23 +119,109 @@ interface NotifyPayload {
   reset?: true;
 }
 
-/** The row the append function returns (bigints arrive as strings). */
+/** A row the batch append function returns, one per append (bigints arrive as strings). */
 interface AppendRow {
-  o_outcome: 'stored' | 'duplicate' | 'fenced';
-  o_epoch: string;
-  o_first: string | null;
-  o_last: string | null;
-  o_at: string | null;
-  o_fenced: string[] | null;
-  o_seqs: string[] | null;
-  o_ats: string[] | null;
-  o_events: string[] | null;
+  b_index: string;
+  b_outcome: 'stored' | 'duplicate' | 'fenced';
+  b_epoch: string;
+  b_first: string | null;
+  b_last: string | null;
+  b_at: string | null;
+  b_fenced: string[] | null;
+  b_seqs: string[] | null;
+  b_ats: string[] | null;
+  b_events: string[] | null;
 }
 
 interface EventRow {
   seq: string;
   at: string;
   event: string;
+}
+
+/** An append waiting for its batch. */
+interface PendingAppend {
+  prepared: PreparedAppend;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Batches one store has in flight at once (each holds one pooled connection while it runs). */
+const maxBatchesInFlight = 4;
+/** Most appends, and characters of event JSON, in one batch (an append alone may exceed the latter). */
+const maxAppendsPerBatch = 500;
+const maxBatchChars = 4 * 1024 * 1024;
+
+/**
+ * One append as the batch function reads it: session, epoch for a new log, the events' JSON, the
+ * fences it must not hit, whether it fences itself, what it closes, ends and opens, its client
+ * message id. The fence check that needs no database runs here; a known client message id still
+ * answers first, so a self-fencing append is sent (flagged) rather than refused on the spot.
+ */
+function appendArguments(prepared: PreparedAppend): Record<string, unknown> {
+  const { events, kinds, clientMsgId } = prepared;
+  const check = new Set<string>();
+  for (let index = 0; index < events.length; index++) {
+    if (kinds[index] === 'other' || kinds[index] === 'task-cancel') continue;
+    const { runId, taskId } = fenceTarget(events[index]!);
+    check.add(runId);
+    if (kinds[index] === 'content' && taskId) check.add(taskFenceKey(runId, taskId));
+  }
+  let closing: string[] = [];
+  let refused = false;
+  try {
+    closing = new FenceState().check(events, kinds);
+  } catch {
+    refused = true;
+  }
+  // Open runs: the last of a run's brief or terminal event in this append decides.
+  const openRuns = new Map<string, boolean>();
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index]!;
+    if (kinds[index] === 'run-end') openRuns.set(fenceTarget(event).runId, false);
+    else if (event.type === 'brief.submitted') openRuns.set(event.runId, true);
+  }
+  return {
+    s: prepared.session,
+    e: randomUUID(),
+    v: prepared.json,
+    c: [...check],
+    r: refused,
+    x: [...new Set(closing)],
+    d: [...openRuns].filter(([, open]) => !open).map(([runId]) => runId),
+    o: [...openRuns].filter(([, open]) => open).map(([runId]) => runId),
+    m: clientMsgId ?? null,
+  };
+}
+
+/** The result of one append from its row, or the `FencedError` it was refused with. */
+function appendOutcome(prepared: PreparedAppend, row: AppendRow, source: string): AppendResult {
+  const { events, kinds } = prepared;
+  const first = Number(row.b_first);
+  const last = Number(row.b_last);
+  if (row.b_outcome === 'duplicate') {
+    const records = (row.b_seqs ?? []).map((seq, index) => ({
+      offset: Number(seq),
+      at: Number(row.b_ats![index]),
+      event: JSON.parse(row.b_events![index]!) as SessionEvent,
+    }));
+    return { records, duplicate: true, firstOffset: first, lastOffset: last };
+  }
+  if (row.b_outcome === 'fenced') {
+    // Nothing was stored. Replaying the check with the stored fences throws the FencedError of
+    // the first event they refuse, as a check inside the transaction would have.
+    const fence = new FenceState();
+    fence.add(row.b_fenced ?? []);
+    fence.check(events, kinds);
+    throw new Error(`${source}: refused an append that no fence refuses`);
+  }
+  const at = Number(row.b_at);
+  return {
+    records: events.map((event, index) => ({ offset: first + index, at, event })),
+    duplicate: false,
+    firstOffset: first,
+    lastOffset: last,
+  };
 }
 
 const fetchPage = 1000;
@@ -167,6 +254,12 @@ export class PostgresStore implements SessionStore {
   readonly #limits: ResolvedLimits;
   readonly #tables: PostgresTables;
   readonly #channels = new Map<string, Channel>();
+  /** Appends waiting for a batch, in the order they were made. */
+  #pending: PendingAppend[] = [];
+  /** The sessions of each batch in flight. */
+  readonly #inFlight = new Set<Set<string>>();
+  /** The batches in flight, which `close` lets finish before it ends the pool. */
+  readonly #sending = new Set<Promise<void>>();
   #pool: Pool | undefined;
   #ready: Promise<Pool> | undefined;
   #listener: PoolClient | undefined;
@@ -194,13 +287,17 @@ export class PostgresStore implements SessionStore {
     return this.#options.tablePrefix;
   }
 
-  async append(session: string, events: SessionEvent[], options?: AppendOptions): Promise<AppendResult> {
-    this.#assertOpen();
-    const prepared = prepareAppend(session, events, options, this.#limits);
-    const pool = await this.#db();
-    const outcome = await this.#appendIn(pool, prepared);
-    if (!outcome.duplicate) this.metrics.appends++;
-    return outcome;
+  append(session: string, events: SessionEvent[], options?: AppendOptions): Promise<AppendResult> {
+    try {
+      this.#assertOpen();
+      const prepared = prepareAppend(session, events, options, this.#limits);
+      return new Promise((resolve, reject) => {
+        this.#pending.push({ prepared, resolve, reject });
+        this.#flush();
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async read(session: string, after: number, limit?: number): Promise<SessionRecord[]> {
@@ -364,6 +461,8 @@ export class PostgresStore implements SessionStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Appends not yet sent are refused (nothing of them is stored); batches in flight finish.
+    for (const pending of this.#pending.splice(0)) pending.reject(new StoreClosedError());
     for (const channel of [...this.#channels.values()]) for (const tail of [...channel.tails]) tail.close();
     this.#channels.clear();
     const listening = this.#listening;
@@ -372,78 +471,87 @@ export class PostgresStore implements SessionStore {
     this.#listener = undefined;
     // Destroyed, not returned: a pooled connection must not stay subscribed to the channel.
     listener?.release(true);
-    // A setup still in flight may be about to create the pool.
+    // A setup still in flight may be about to create the pool; batches in flight need it to finish.
     await this.#ready?.catch(() => undefined);
+    await Promise.allSettled([...this.#sending]);
     if (!this.#options.pool && this.#pool) await this.#pool.end();
   }
 
   /**
-   * One statement (the schema's append function, see `_postgres-schema.ts`), run as its own
-   * transaction: it resolves once PostgreSQL committed it, so the records are durable before
-   * the caller acknowledges or delivers them.
+   * Sends what is pending as batches, each one statement (the schema's batch append function) and
+   * one commit. An append waits only while a batch holding its session is in flight (which keeps
+   * each session's appends in the order they were made, and this node's batches off each other's
+   * row locks); everything that arrives meanwhile goes out together next, so under load many
+   * appends share one round trip and one WAL flush, and an append alone is sent at once.
    */
-  async #appendIn(pool: Pool, prepared: PreparedAppend): Promise<AppendResult> {
+  #flush(): void {
+    while (this.#pending.length > 0 && this.#inFlight.size < maxBatchesInFlight) {
+      const busy = new Set<string>();
+      for (const sessions of this.#inFlight) for (const session of sessions) busy.add(session);
+      const batch: PendingAppend[] = [];
+      const rest: PendingAppend[] = [];
+      let bytes = 0;
+      for (const pending of this.#pending) {
+        const { session, json } = pending.prepared;
+        const size = json.reduce((sum, text) => sum + text.length, 0);
+        if (busy.has(session) || (batch.length > 0 && (batch.length >= maxAppendsPerBatch || bytes + size > maxBatchChars))) {
+          // Later appends of this session wait with it, so they keep their order.
+          busy.add(session);
+          rest.push(pending);
+          continue;
+        }
+        batch.push(pending);
+        bytes += size;
+      }
+      if (batch.length === 0) return;
+      this.#pending = rest;
+      const sessions = new Set(batch.map((pending) => pending.prepared.session));
+      this.#inFlight.add(sessions);
+      const sending = this.#sendBatch(batch).finally(() => {
+        this.#inFlight.delete(sessions);
+        this.#sending.delete(sending);
+        if (!this.#closed) this.#flush();
+      });
+      this.#sending.add(sending);
+    }
+  }
+
+  /**
+   * One statement, so one transaction: it resolves once PostgreSQL committed it, so the records
+   * are durable before any caller acknowledges or delivers them. Appends are sent sorted by
+   * session (keeping each session's order), so batches from several nodes take the head rows'
+   * locks in one order and never deadlock.
+   */
+  async #sendBatch(batch: PendingAppend[]): Promise<void> {
     const t = this.#tables;
-    const { session, events, kinds, clientMsgId } = prepared;
-    // The fences this append must not hit, and whether it fences itself (a content event after
-    // its own run's terminal event): that needs no database, but a known client message id still
-    // answers first, so the function is told rather than skipped.
-    const check = new Set<string>();
-    for (let index = 0; index < events.length; index++) {
-      if (kinds[index] === 'other' || kinds[index] === 'task-cancel') continue;
-      const { runId, taskId } = fenceTarget(events[index]!);
-      check.add(runId);
-      if (kinds[index] === 'content' && taskId) check.add(taskFenceKey(runId, taskId));
-    }
-    let closing: string[] = [];
-    let refused = false;
+    const sorted = batch.map((pending, index) => ({ pending, index })).sort((a, b) =>
+      a.pending.prepared.session < b.pending.prepared.session ? -1 : a.pending.prepared.session > b.pending.prepared.session ? 1 : a.index - b.index,
+    );
+    let rows: AppendRow[];
     try {
-      closing = new FenceState().check(events, kinds);
-    } catch {
-      refused = true;
+      const pool = await this.#db();
+      this.metrics.appendRoundTrips++;
+      const result = await pool.query<AppendRow>({
+        name: `${t.appendBatchFunction}_call`,
+        text: `SELECT * FROM ${t.appendBatchFunction}($1, $2)`,
+        values: [JSON.stringify(sorted.map(({ pending }) => appendArguments(pending.prepared))), t.channel],
+      });
+      rows = result.rows;
+    } catch (error) {
+      for (const { pending } of sorted) pending.reject(error);
+      return;
     }
-    // Open runs: the last of a run's brief or terminal event in this append decides.
-    const openRuns = new Map<string, boolean>();
-    for (let index = 0; index < events.length; index++) {
-      const event = events[index]!;
-      if (kinds[index] === 'run-end') openRuns.set(fenceTarget(event).runId, false);
-      else if (event.type === 'brief.submitted') openRuns.set(event.runId, true);
+    for (const [position, { pending }] of sorted.entries()) {
+      const row = rows[position];
+      try {
+        if (!row || Number(row.b_index) !== position + 1) throw new Error(`${t.appendBatchFunction}: no answer for append ${position + 1}`);
+        const outcome = appendOutcome(pending.prepared, row, t.appendBatchFunction);
+        if (!outcome.duplicate) this.metrics.appends++;
+        pending.resolve(outcome);
+      } catch (error) {
+        pending.reject(error);
+      }
     }
-    const opened = [...openRuns].filter(([, open]) => open).map(([runId]) => runId);
-    const ended = [...openRuns].filter(([, open]) => !open).map(([runId]) => runId);
-    this.metrics.appendRoundTrips++;
-    const result = await pool.query<AppendRow>({
-      name: `${t.appendFunction}_call`,
-      text: `SELECT * FROM ${t.appendFunction}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      values: [session, randomUUID(), prepared.json, [...check], refused, [...new Set(closing)], ended, opened, clientMsgId ?? null, t.channel],
-    });
-    const row = result.rows[0]!;
-    const first = Number(row.o_first);
-    const last = Number(row.o_last);
-    if (row.o_outcome === 'duplicate') {
-      const seqs = row.o_seqs ?? [];
-      const records = seqs.map((seq, index) => ({
-        offset: Number(seq),
-        at: Number(row.o_ats![index]),
-        event: JSON.parse(row.o_events![index]!) as SessionEvent,
-      }));
-      return { records, duplicate: true, firstOffset: first, lastOffset: last };
-    }
-    if (row.o_outcome === 'fenced') {
-      // Nothing was stored. Replaying the check with the stored fences throws the FencedError
-      // of the first event they refuse, as a check inside the transaction would have.
-      const fence = new FenceState();
-      fence.add(row.o_fenced ?? []);
-      fence.check(events, kinds);
-      throw new Error(`${t.appendFunction}: refused an append that no fence refuses`);
-    }
-    const at = Number(row.o_at);
-    return {
-      records: events.map((event, index) => ({ offset: first + index, at, event })),
-      duplicate: false,
-      firstOffset: first,
-      lastOffset: last,
-    };
   }
 
   async #readRows(session: string, after: number, limit: number | undefined, client?: PoolClient): Promise<SessionRecord[]> {
