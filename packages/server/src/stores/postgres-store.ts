@@ -49,7 +49,8 @@ import {
 export interface PostgresStoreOptions extends StoreLimits {
   /**
    * A `pg` pool to use (the store never ends it). The store keeps one of its connections checked
-   * out for LISTEN while anything is subscribed, so size the pool one above the appenders' needs.
+   * out for LISTEN while anything is subscribed, and appends use up to four at once (batches), so
+   * size the pool for those beside the reads.
    */
   pool?: Pool;
   /**
@@ -230,12 +231,14 @@ const maxRetryDelayMs = 5000;
 /**
  * A `SessionStore` on PostgreSQL (`pg`), for apps that already run PostgreSQL, on one node or many.
  *
- * - An append is one transaction. Its first statement upserts the session's head row, adding the
- *   number of events (`INSERT … ON CONFLICT DO UPDATE SET head = head + n RETURNING`): the row
- *   lock serialises writers of one session, on every node, so offsets are gapless and each
- *   append contiguous; a refused or duplicate append rolls back, giving its offsets back.
- *   Sequences are never used (they leave gaps). It resolves once COMMIT returned: durable as
- *   PostgreSQL's commit is (with the default `synchronous_commit = on`, flushed to the WAL).
+ * - Appends go out in batches, each one statement and one transaction (the schema's append
+ *   functions, see `_postgres-schema.ts`): an append made while no batch of its session is in
+ *   flight is sent at once; those made meanwhile share the next batch, its round trip and its
+ *   commit. For each append the function locks the session's head row, which serialises writers
+ *   of one session on every node, so offsets are gapless and each append contiguous; a refused or
+ *   duplicate append never moves the head. Sequences are never used (they leave gaps). An append
+ *   resolves once its batch committed: durable as PostgreSQL's commit is (with the default
+ *   `synchronous_commit = on`, flushed to the WAL).
  * - Fences, client message ids and open runs are rows written in the same transaction, read
  *   after the head row is locked, so every node sees what the previous writer committed.
  * - Live tail between nodes uses LISTEN/NOTIFY on one dedicated connection. A notification carries
@@ -256,10 +259,8 @@ export class PostgresStore implements SessionStore {
   readonly #channels = new Map<string, Channel>();
   /** Appends waiting for a batch, in the order they were made. */
   #pending: PendingAppend[] = [];
-  /** The sessions of each batch in flight. */
-  readonly #inFlight = new Set<Set<string>>();
-  /** The batches in flight, which `close` lets finish before it ends the pool. */
-  readonly #sending = new Set<Promise<void>>();
+  /** The batches in flight (which `close` lets finish before it ends the pool), with their sessions. */
+  readonly #inFlight = new Map<Promise<void>, Set<string>>();
   #pool: Pool | undefined;
   #ready: Promise<Pool> | undefined;
   #listener: PoolClient | undefined;
@@ -473,7 +474,7 @@ export class PostgresStore implements SessionStore {
     listener?.release(true);
     // A setup still in flight may be about to create the pool; batches in flight need it to finish.
     await this.#ready?.catch(() => undefined);
-    await Promise.allSettled([...this.#sending]);
+    await Promise.allSettled([...this.#inFlight.keys()]);
     if (!this.#options.pool && this.#pool) await this.#pool.end();
   }
 
@@ -487,7 +488,7 @@ export class PostgresStore implements SessionStore {
   #flush(): void {
     while (this.#pending.length > 0 && this.#inFlight.size < maxBatchesInFlight) {
       const busy = new Set<string>();
-      for (const sessions of this.#inFlight) for (const session of sessions) busy.add(session);
+      for (const sessions of this.#inFlight.values()) for (const session of sessions) busy.add(session);
       const batch: PendingAppend[] = [];
       const rest: PendingAppend[] = [];
       let bytes = 0;
@@ -506,13 +507,11 @@ export class PostgresStore implements SessionStore {
       if (batch.length === 0) return;
       this.#pending = rest;
       const sessions = new Set(batch.map((pending) => pending.prepared.session));
-      this.#inFlight.add(sessions);
       const sending = this.#sendBatch(batch).finally(() => {
-        this.#inFlight.delete(sessions);
-        this.#sending.delete(sending);
+        this.#inFlight.delete(sending);
         if (!this.#closed) this.#flush();
       });
-      this.#sending.add(sending);
+      this.#inFlight.set(sending, sessions);
     }
   }
 
