@@ -81,8 +81,8 @@ export interface PostgresStoreMetrics {
   appends: number;
   /**
    * Queries sent for appends: one per batch (its own transaction; there is no BEGIN or COMMIT to
-   * send). An append made while none of its session is in flight goes alone, so appends made one
-   * after another cost one query each; concurrent ones share.
+   * send). An append made while no batch of its session is in flight goes at once, so appends
+   * made one after another cost one query each; appends made meanwhile share the next batch.
    */
   appendRoundTrips: number;
   /** Reads of the events table: `read` calls, replays and live-tail fetches. */
@@ -143,6 +143,8 @@ interface EventRow {
 /** An append waiting for its batch. */
 interface PendingAppend {
   prepared: PreparedAppend;
+  /** Characters of its events' JSON, for the batch size limit. */
+  chars: number;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
@@ -293,8 +295,11 @@ export class PostgresStore implements SessionStore {
       this.#assertOpen();
       const prepared = prepareAppend(session, events, options, this.#limits);
       return new Promise((resolve, reject) => {
-        this.#pending.push({ prepared, resolve, reject });
-        this.#flush();
+        const chars = prepared.json.reduce((sum, text) => sum + text.length, 0);
+        this.#pending.push({ prepared, chars, resolve, reject });
+        // Whatever is pending already waits for a batch in flight (of its session, or for a free
+        // slot): only an append that could go now needs a look at the queue.
+        if (this.#inFlight.size < maxBatchesInFlight && !this.#sessionInFlight(session)) this.#flush();
       });
     } catch (error) {
       return Promise.reject(error);
@@ -493,16 +498,15 @@ export class PostgresStore implements SessionStore {
       const rest: PendingAppend[] = [];
       let bytes = 0;
       for (const pending of this.#pending) {
-        const { session, json } = pending.prepared;
-        const size = json.reduce((sum, text) => sum + text.length, 0);
-        if (busy.has(session) || (batch.length > 0 && (batch.length >= maxAppendsPerBatch || bytes + size > maxBatchChars))) {
+        const { session } = pending.prepared;
+        if (busy.has(session) || (batch.length > 0 && (batch.length >= maxAppendsPerBatch || bytes + pending.chars > maxBatchChars))) {
           // Later appends of this session wait with it, so they keep their order.
           busy.add(session);
           rest.push(pending);
           continue;
         }
         batch.push(pending);
-        bytes += size;
+        bytes += pending.chars;
       }
       if (batch.length === 0) return;
       this.#pending = rest;
@@ -513,6 +517,11 @@ export class PostgresStore implements SessionStore {
       });
       this.#inFlight.set(sending, sessions);
     }
+  }
+
+  #sessionInFlight(session: string): boolean {
+    for (const sessions of this.#inFlight.values()) if (sessions.has(session)) return true;
+    return false;
   }
 
   /**
