@@ -24,6 +24,7 @@ import WebSocket from 'ws';
 import { createTokenIssuer } from '../packages/server/src/auth/token-issuer.js';
 import { ORIGIN, SECRET } from '../packages/server/test/_harness.js';
 import { benchResult, percentile, type BenchResult } from './bench-result.js';
+import { dropPostgresPrefix } from './_postgres.js';
 
 const root = join(import.meta.dirname, '..');
 const tokens = createTokenIssuer({ secret: SECRET });
@@ -113,18 +114,7 @@ async function postgresSetup(count: number): Promise<Setup> {
       await Promise.all(nodes.map(stopNode));
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
-      const found = await admin.query<{ tablename: string }>(
-        'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND starts_with(tablename, $1)',
-        [prefix],
-      );
-      if (found.rows.length > 0) await admin.query(`DROP TABLE ${found.rows.map((row) => pg.escapeIdentifier(row.tablename)).join(', ')}`);
-      // The store's append functions too.
-      const functions = await admin.query<{ signature: string }>(
-        `SELECT p.oid::regprocedure::text AS signature FROM pg_proc p
-         WHERE p.pronamespace = current_schema()::regnamespace AND starts_with(p.proname, $1)`,
-        [prefix],
-      );
-      for (const { signature } of functions.rows) await admin.query(`DROP FUNCTION IF EXISTS ${signature}`);
+      await dropPostgresPrefix(admin, prefix);
       await admin.end();
     },
   };

@@ -30,8 +30,9 @@ import { prepareAppend, resolveLimits } from '../packages/server/src/stores/_val
 import { PostgresStore } from '../packages/server/src/stores/postgres-store.js';
 import { SqliteStore } from '../packages/server/src/stores/sqlite-store.js';
 import { benchResult, percentile, type BenchResult } from './bench-result.js';
+import { dropPostgresPrefix, postgresUrl } from './_postgres.js';
 
-const url = process.env.MT_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = postgresUrl;
 const SESSIONS = 100;
 const POOL = 10;
 const ROUNDS = 6;
@@ -59,20 +60,6 @@ function delta(session: number, index: number): SessionEvent {
   return { type: 'text.delta', runId: `run-${session}`, taskId: 't1', agent: 'content-creator', messageId: 'm1', text: `token ${index} ` };
 }
 
-async function dropPrefix(admin: pg.Pool, prefix: string): Promise<void> {
-  const functions = await admin.query<{ signature: string }>(
-    `SELECT p.oid::regprocedure::text AS signature FROM pg_proc p
-     WHERE p.pronamespace = current_schema()::regnamespace AND starts_with(p.proname, $1)`,
-    [prefix],
-  );
-  for (const { signature } of functions.rows) await admin.query(`DROP FUNCTION IF EXISTS ${signature}`);
-  const tables = await admin.query<{ tablename: string }>(
-    'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND starts_with(tablename, $1)',
-    [prefix],
-  );
-  if (tables.rows.length > 0) await admin.query(`DROP TABLE ${tables.rows.map((row) => pg.escapeIdentifier(row.tablename)).join(', ')}`);
-}
-
 function sqlitePath(): Path {
   const dir = mkdtempSync(join(tmpdir(), 'mt-append-'));
   const store = new SqliteStore({ path: join(dir, 'sessions.db'), synchronous: 'full' });
@@ -94,7 +81,7 @@ async function postgresPath(admin: pg.Pool): Promise<Path & { store: PostgresSto
     append: (session, events) => store.append(session, events),
     async close() {
       await store.close();
-      await dropPrefix(admin, tablePrefix);
+      await dropPostgresPrefix(admin, tablePrefix);
     },
   };
 }
@@ -192,7 +179,7 @@ async function previousPostgresPath(admin: pg.Pool): Promise<Path> {
     append,
     async close() {
       await pool.end();
-      await dropPrefix(admin, tablePrefix);
+      await dropPostgresPrefix(admin, tablePrefix);
     },
   };
 }
@@ -306,7 +293,7 @@ export async function runStoreAppendBench(): Promise<BenchResult[]> {
     results.push(result);
   };
   const value = (key: string) => median(figures.get(key)!);
-  const vsPrevious = 'baseline: previous release, BEGIN + 3 queries + COMMIT per append, same pool of 10, same tables';
+  const vsPrevious = 'baseline: previous release, BEGIN + 3 queries + COMMIT, so a commit, per append; same pool of 10, tables and durability';
   const vsSqlite = 'baseline: SQLite full, fsync per commit, appends of one loop turn share a commit';
   log(benchResult('PostgreSQL queries per append over the whole run (PostgresStore.metrics; baseline: previous release, 5 per append)', roundTrips, 'queries', 5, 'ratio <= 0.2 (at most 1, fewer when appends share a batch)'));
   for (const { batch } of SATURATION) {

@@ -17,6 +17,7 @@ import { PostgresStore, PostgresWorkspaceStore } from '@marketing-team/server/po
 import { SqliteStore, SqliteWorkspaceStore } from '@marketing-team/server/sqlite';
 import pg from 'pg';
 import { benchResult, percentile, type BenchResult } from './bench-result.js';
+import { dropPostgresPrefix, postgresUrl } from './_postgres.js';
 
 const LEVELS = [1, 100, 10_000] as const;
 const SAMPLES = 200;
@@ -63,8 +64,6 @@ async function measureLevel(workspaceCount: number): Promise<LevelMeasure> {
   }
 }
 
-const postgresUrl = process.env.MT_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
 interface PostgresLevel {
   store: PostgresWorkspaceStore;
   workspaceCount: number;
@@ -104,17 +103,7 @@ async function openPostgresLevel(workspaceCount: number): Promise<PostgresLevel>
     async close() {
       await store.close();
       await sessions.close();
-      const functions = await pool.query<{ signature: string }>(
-        `SELECT p.oid::regprocedure::text AS signature FROM pg_proc p
-         WHERE p.pronamespace = current_schema()::regnamespace AND starts_with(p.proname, $1)`,
-        [tablePrefix],
-      );
-      for (const { signature } of functions.rows) await pool.query(`DROP FUNCTION IF EXISTS ${signature}`);
-      const tables = await pool.query<{ tablename: string }>(
-        'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND starts_with(tablename, $1)',
-        [tablePrefix],
-      );
-      if (tables.rows.length > 0) await pool.query(`DROP TABLE ${tables.rows.map((row) => pg.escapeIdentifier(row.tablename)).join(', ')}`);
+      await dropPostgresPrefix(pool, tablePrefix);
       await pool.end();
     },
   };
