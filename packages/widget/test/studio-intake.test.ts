@@ -90,6 +90,11 @@ describe('<marketing-team-studio> brand intake against a real server', () => {
     equal(brand.requiredDisclaimers.join(), 'Free for teams of up to 5.');
     equal(brand.palette.join(), palette.join(), 'the unticked colours were left alone');
     equal((q<HTMLInputElement>(studio, '#f-brand-name')).value, 'Notely', 'the form shows the applied fields');
+    // What the documents did not cover is still the sample's: named, not passed off as theirs.
+    const left = q(studio, '[part="sample-notice"][data-sample-left]');
+    ok(left.dataset.sampleLeft!.split(' ').includes('styleGuide') && left.dataset.sampleLeft!.split(' ').includes('strategy'), `sample fields named: ${left.dataset.sampleLeft}`);
+    ok(left.textContent?.includes('Style rules'), `in the form's words: ${left.textContent}`);
+    ok(!left.dataset.sampleLeft!.split(' ').includes('voiceGuide'), 'drafted fields are theirs');
     equal(studio.shadowRoot!.querySelector('[part="intake-review"]'), null, 'the review closes once applied');
 
     // Nothing is saved until the editor saves; then a reload does not offer the old draft again.
@@ -114,5 +119,22 @@ describe('<marketing-team-studio> brand intake against a real server', () => {
     const alert = await waitFor(() => studio.shadowRoot!.querySelector('[part="intake"] [role="alert"]'), 'the error', 20_000);
     ok(alert.textContent?.includes('broken.pdf'), `names the file: ${alert.textContent}`);
     equal(JSON.stringify(studio.document), before, 'nothing changed');
+  });
+
+  it('settles a draft for every editor: one discards it, the other stops offering it, and a reload does not bring it back', async () => {
+    const workspace = `intake-two-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const first = await mountStudio(workspace, { userId: 'ada' });
+    const second = await mountStudio(workspace, { userId: 'bo' });
+    await choose(first, [new File([BRAND_BOOK], 'brand-book.md', { type: 'text/markdown' })]);
+    q<HTMLButtonElement>(first, '[data-action="intake"]').click();
+    await waitFor(() => first.shadowRoot!.querySelector('[part="intake-review"]'), 'the draft on the first studio', LONG);
+    await waitFor(() => second.shadowRoot!.querySelector('[part="intake-review"]'), 'the draft on the second studio', LONG);
+    q<HTMLButtonElement>(second, '[data-action="discard-intake"]').click();
+    await waitFor(() => !first.shadowRoot!.querySelector('[part="intake-review"]'), 'the first studio to stop offering it', 20_000);
+    first.remove();
+    const again = await mountStudio(workspace);
+    await frames();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    equal(again.shadowRoot!.querySelector('[part="intake-review"]'), null, 'not offered after a reload');
   });
 });

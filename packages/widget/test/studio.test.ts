@@ -5,7 +5,7 @@ import '../src/studio.js';
 import type { MarketingTeamStudioElement, TryBriefDetail } from '../src/studio.js';
 import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { callServer, frames } from './_page.js';
+import { callServer, frames, press, type } from './_page.js';
 import { endpoint, mountStudio, q, token } from './_studio.js';
 
 const LONG = 60_000;
@@ -293,6 +293,43 @@ describe('<marketing-team-studio> against a real server', () => {
     item.querySelector('button')!.click();
     await waitFor(() => studio.shadowRoot!.activeElement?.id === 'f-brand-name', 'the field focused');
     equal(q(studio, '[part="step-link"][aria-current="step"]').dataset.step, 'brand');
+  });
+
+  // Seen by a marketer: a list field is read when it loses focus, so Save stayed disabled while
+  // they typed banned terms, and the click that took the focus away hit a disabled button.
+  it('counts typing in a list field as a change at once, and Ctrl+S saves what was typed', async () => {
+    const studio = await mountStudio(id('lists'));
+    await fill(studio, '#f-brand-name', 'Listed');
+    await click(studio, '[part="save"]');
+    await waitFor(() => statusText(studio) === 'Version 1', 'version 1');
+    const terms = q<HTMLTextAreaElement>(studio, '#f-brand-bannedTerms');
+    terms.focus();
+    terms.setSelectionRange(terms.value.length, terms.value.length);
+    await type('\nsynergy');
+    await studio.updateComplete;
+    ok(!q<HTMLButtonElement>(studio, '[part="save"]').disabled, 'Save is enabled while typing');
+    equal(statusText(studio), 'Unsaved changes');
+    await press('Control+s');
+    await waitFor(() => statusText(studio) === 'Version 2', 'version 2 saved with Ctrl+S');
+    ok(studio.document.brand!.bannedTerms.includes('synergy'), `the typed term was saved: ${studio.document.brand!.bannedTerms.join()}`);
+  });
+
+  // Seen by a marketer: a reload threw away an hour of unsaved studio work without a word. The
+  // browser shows its "leave page?" prompt when the beforeunload event is cancelled.
+  it('asks before the page is left with unsaved changes, and not once they are saved', async () => {
+    const studio = await mountStudio(id('leave'));
+    const leaving = () => {
+      const event = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(event);
+      return event.defaultPrevented;
+    };
+    await fill(studio, '#f-brand-name', 'Not saved yet');
+    ok(leaving(), 'the page asks before it goes');
+    await click(studio, '[part="save"]');
+    await waitFor(() => statusText(studio) === 'Version 1', 'version 1');
+    ok(!leaving(), 'nothing to lose: no prompt');
+    studio.remove();
+    ok(!leaving(), 'a studio taken out of the page asks nothing');
   });
 
   it('lists versions and rolls back to one as a new version', async () => {

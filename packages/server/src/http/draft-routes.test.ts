@@ -216,6 +216,19 @@ describe('POST /workspaces/:id/drafts', () => {
     expect(await logOf(store, 'studio.acme')).toEqual([]);
   });
 
+  it('lets an admin settle a finished draft for every editor, and refuses anyone else or any other run', async () => {
+    const { target, store } = start();
+    const admin = await target.tokens.mint({ workspace: 'acme', userId: 'editor', capabilities: ['admin'], ttlSeconds: 60 });
+    await post(target, admin, json({ runId: 'to-settle', request: { kind: 'reference-analysis', template: TEMPLATE } }), 'application/json');
+    await until(() => logOf(store, 'studio.acme'), ended, 'the draft to end');
+    const grant = (capabilities: Array<'read' | 'write' | 'control' | 'admin'>) => ({ userId: 'editor', capabilities, expiresAt: Math.floor(Date.now() / 1000) + 60, workspaceId: 'acme' });
+    await expect(target.hub.publish('studio.acme', grant(['read', 'write', 'control']), 's-1', { type: 'draft.settled', runId: 'to-settle', outcome: 'dismissed' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(target.hub.publish('studio.acme', grant(['admin']), 's-2', { type: 'draft.settled', runId: 'nope', outcome: 'dismissed' })).rejects.toMatchObject({ code: 'not_found', field: 'event.runId' });
+    await target.hub.publish('studio.acme', grant(['admin']), 's-3', { type: 'draft.settled', runId: 'to-settle', outcome: 'applied' });
+    const state = applyRecords(createSessionState(), await logOf(store, 'studio.acme'));
+    expect(state.runs['to-settle']!.draft!.settled).toEqual({ outcome: 'applied', by: { kind: 'human', id: 'editor' } });
+  });
+
   it('stops a draft on cancel: no draft is stored', async () => {
     const { target, store } = start(40);
     const admin = await target.tokens.mint({ workspace: 'acme', userId: 'editor', capabilities: ['admin', 'control'], ttlSeconds: 60 });
