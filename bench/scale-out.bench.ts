@@ -10,6 +10,7 @@
 // this machine's cores (see the printed core count when reading the ratios). One and two nodes
 // on PostgreSQL (MT_POSTGRES_URL, default the local `test` database) run the same workload.
 // Run alone: node --conditions=@marketing-team/source --import tsx bench/scale-out.bench.ts
+// MT_SCALE_OUT_SETUPS picks setups by label words (e.g. `SQLite,PostgreSQL`); default all.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -23,6 +24,7 @@ import WebSocket from 'ws';
 import { createTokenIssuer } from '../packages/server/src/auth/token-issuer.js';
 import { ORIGIN, SECRET } from '../packages/server/test/_harness.js';
 import { benchResult, percentile, type BenchResult } from './bench-result.js';
+import { dropPostgresPrefix } from './_postgres.js';
 
 const root = join(import.meta.dirname, '..');
 const tokens = createTokenIssuer({ secret: SECRET });
@@ -112,11 +114,7 @@ async function postgresSetup(count: number): Promise<Setup> {
       await Promise.all(nodes.map(stopNode));
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
-      const found = await admin.query<{ tablename: string }>(
-        'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND starts_with(tablename, $1)',
-        [prefix],
-      );
-      if (found.rows.length > 0) await admin.query(`DROP TABLE ${found.rows.map((row) => pg.escapeIdentifier(row.tablename)).join(', ')}`);
+      await dropPostgresPrefix(admin, prefix);
       await admin.end();
     },
   };
@@ -266,7 +264,17 @@ export async function runScaleOutBench(): Promise<BenchResult[]> {
   };
   console.log(`  ${RUNS} runs, ${RUNS * CLIENTS_PER_RUN} clients, ${cpus().length} cores shared by every node and the clients`);
   let cancel: { toOwner: number[]; toClients: number[] } | undefined;
-  for (const start of [sqliteSetup, () => redisSetup(1), () => redisSetup(2), () => redisSetup(2, true), () => postgresSetup(1), () => postgresSetup(2)]) {
+  const wanted = process.env.MT_SCALE_OUT_SETUPS?.split(',').filter(Boolean);
+  const setups: [string, () => Promise<Setup>][] = [
+    ['SQLite', sqliteSetup],
+    ['Redis', () => redisSetup(1)],
+    ['Redis', () => redisSetup(2)],
+    ['Redis', () => redisSetup(2, true)],
+    ['PostgreSQL', () => postgresSetup(1)],
+    ['PostgreSQL', () => postgresSetup(2)],
+  ];
+  for (const [kind, start] of setups) {
+    if (wanted && !wanted.includes(kind)) continue;
     const setup = await start();
     try {
       const saturated = await workload(setup, 'saturate', 300, 1000);
@@ -277,18 +285,20 @@ export async function runScaleOutBench(): Promise<BenchResult[]> {
       await setup.close();
     }
   }
-  const sqlite = figures.get('1 node, SQLite')!;
-  const one = figures.get('1 node, Redis')!;
+  const sqlite = figures.get('1 node, SQLite');
+  const one = figures.get('1 node, Redis');
   for (const [label, figure] of figures) {
-    const baseline = label === '1 node, SQLite' ? null : sqlite;
+    const baseline = label === '1 node, SQLite' ? null : (sqlite ?? null);
     log(benchResult(`throughput at saturation, ${label}`, figure.perSecond, 'deliveries/s', baseline?.perSecond ?? null, baseline ? 'informational (vs 1 node, SQLite)' : 'informational'));
     log(benchResult(`delivery latency p50, 100 runs x 20 deltas/s, ${label}`, figure.p50, 'ms', baseline?.p50 ?? null, 'informational'));
     log(benchResult(`delivery latency p99, 100 runs x 20 deltas/s, ${label}`, figure.p99, 'ms', baseline?.p99 ?? null, '< 100 ms'));
   }
-  const two = figures.get('2 nodes, Redis')!;
-  const pinned = figures.get('2 nodes, Redis, clients pinned to the owner')!;
-  log(benchResult('throughput scaling, 2 nodes vs 1 node on Redis (round-robin clients)', two.perSecond, 'deliveries/s', one.perSecond, 'ratio > 1 (bounded by the cores)'));
-  log(benchResult('throughput scaling, 2 nodes vs 1 node on Redis (clients pinned to the owner)', pinned.perSecond, 'deliveries/s', one.perSecond, 'ratio > 1 (bounded by the cores)'));
+  const two = figures.get('2 nodes, Redis');
+  const pinned = figures.get('2 nodes, Redis, clients pinned to the owner');
+  if (one && two && pinned) {
+    log(benchResult('throughput scaling, 2 nodes vs 1 node on Redis (round-robin clients)', two.perSecond, 'deliveries/s', one.perSecond, 'ratio > 1 (bounded by the cores)'));
+    log(benchResult('throughput scaling, 2 nodes vs 1 node on Redis (clients pinned to the owner)', pinned.perSecond, 'deliveries/s', one.perSecond, 'ratio > 1 (bounded by the cores)'));
+  }
   if (cancel) {
     log(benchResult('cancel to owner p50 (cancel stored on node 1 -> run.cancelled stored by owner node 0)', percentile(cancel.toOwner, 50), 'ms', null, '< 100 ms'));
     log(benchResult('cancel to owner p99 (cancel stored on node 1 -> run.cancelled stored by owner node 0)', percentile(cancel.toOwner, 99), 'ms', null, '< 100 ms'));

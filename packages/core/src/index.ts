@@ -211,6 +211,7 @@ export {
   parseClientEvent,
   CONTENT_EVENT_TYPES,
   CONTROL_EVENT_TYPES,
+  ADMIN_EVENT_TYPES,
   isRunEnded,
   isRunTerminalEvent,
 } from './protocol/index.js';

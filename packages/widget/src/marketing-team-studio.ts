@@ -74,6 +74,10 @@ const slug = (text: string): string =>
     .slice(0, 64) || 'item';
 const idOf = (path: string): string => `f-${path.replace(/[^a-zA-Z0-9]+/g, '-')}`;
 
+/** A server message without the field path it starts with (`request.documents.0: "a.pdf" …` -> `"a.pdf" …`). */
+const withoutField = (message: string): string => message.replace(/^[A-Za-z][\w.[\]]*: /, '');
+const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
 function uniqueName(base: string, taken: readonly string[]): string {
   if (!taken.includes(base)) return base;
   for (let n = 2; ; n++) if (!taken.includes(`${base}-${n}`)) return `${base}-${n}`;
@@ -730,12 +734,22 @@ export class MarketingTeamStudioElement extends LitElement {
     super.disconnectedCallback();
     this.liveClient?.client.close();
     this.liveClient = undefined;
+    window.removeEventListener('beforeunload', this.onBeforeUnload);
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.hasUpdated) this.bindLive();
+    window.addEventListener('beforeunload', this.onBeforeUnload);
   }
+
+  /** Leaving or reloading the page with unsaved edits asks first (the browser's own prompt). */
+  private onBeforeUnload = (event: BeforeUnloadEvent): void => {
+    if (!this.dirty) return;
+    event.preventDefault();
+    // Older browsers need a return value to show the prompt.
+    event.returnValue = '';
+  };
 
   /** Follows the workspace's studio session with the studio's own client (one per endpoint and transport). */
   private bindLive(): void {
@@ -827,6 +841,9 @@ export class MarketingTeamStudioElement extends LitElement {
    * conflict banner then offers to reload their version or overwrite it).
    */
   async save(options: { overwrite?: boolean } = {}): Promise<number | undefined> {
+    // A field read on `change` still holds what was typed (Ctrl+S while typing): take it first.
+    const focused = (this.renderRoot as ShadowRoot).activeElement;
+    if (focused instanceof HTMLInputElement || focused instanceof HTMLTextAreaElement) focused.blur();
     if (!this.api || this.saving || this.issues.length > 0) return undefined;
     this.saving = true;
     try {
@@ -1165,6 +1182,11 @@ export class MarketingTeamStudioElement extends LitElement {
     const described = [options.hint ? `${id}-hint` : '', errors.length ? `${id}-error` : ''].filter(Boolean).join(' ');
     const handler = (event: Event) => onValue((event.target as HTMLInputElement | HTMLTextAreaElement).value);
     const commit = options.commit ?? 'input';
+    // A field read on `change` (lists, names) is parsed when it loses focus; typing in it already
+    // counts as a change, so Save is enabled before the click that takes the focus away.
+    const typing = () => {
+      if (!this.dirty) this.dirty = true;
+    };
     return html`<div part="field" data-field=${path}>
       <label for=${id}>${label}</label>
       ${options.multiline
@@ -1176,7 +1198,7 @@ export class MarketingTeamStudioElement extends LitElement {
             placeholder=${options.placeholder ?? ''}
             aria-invalid=${errors.length ? 'true' : 'false'}
             aria-describedby=${described || nothing}
-            @input=${commit === 'input' ? handler : null}
+            @input=${commit === 'input' ? handler : typing}
             @change=${commit === 'change' ? handler : null}
           ></textarea>`
         : html`<input
@@ -1185,7 +1207,7 @@ export class MarketingTeamStudioElement extends LitElement {
             placeholder=${options.placeholder ?? ''}
             aria-invalid=${errors.length ? 'true' : 'false'}
             aria-describedby=${described || nothing}
-            @input=${commit === 'input' ? handler : null}
+            @input=${commit === 'input' ? handler : typing}
             @change=${commit === 'change' ? handler : null}
           />`}
       ${options.hint ? html`<span class="hint" id="${id}-hint">${options.hint}</span>` : nothing}
@@ -1197,8 +1219,32 @@ export class MarketingTeamStudioElement extends LitElement {
     const s = this.s;
     const brand = this.draft.brand ?? sampleBrand;
     const isSample = brand.name === sampleBrand.name;
+    // Once the brand is the marketer's own, any field still holding the sample's text is named,
+    // so a drafted or half-edited brand never ships a sample's claims silently.
+    const labels: Record<string, string> = {
+      website: s.website,
+      voiceGuide: s.voiceGuide,
+      styleGuide: s.styleGuide,
+      strategy: s.strategy,
+      audience: s.audience,
+      products: s.products,
+      bannedTerms: s.bannedTerms,
+      requiredDisclaimers: s.disclaimers,
+      palette: s.palette,
+    };
+    const sampleLeft = isSample
+      ? []
+      : Object.keys(labels).filter((field) => {
+          const value = (brand as Record<string, unknown>)[field];
+          const sample = (sampleBrand as Record<string, unknown>)[field];
+          return value !== undefined && JSON.stringify(value) === JSON.stringify(sample) && !(Array.isArray(value) && value.length === 0);
+        });
+    const sampleHint = (field: string, hint?: string) => (sampleLeft.includes(field) ? s.sampleField : hint);
     return html`
       ${isSample ? html`<p class="notice" part="sample-notice"><span class="badge" part="sample-badge">${s.sampleBadge}</span> ${s.sampleNotice}</p>` : nothing}
+      ${sampleLeft.length > 0
+        ? html`<p class="notice" part="sample-notice" data-sample-left=${sampleLeft.join(' ')}><span class="badge" part="sample-badge">${s.sampleBadge}</span> ${s.sampleLeft(sampleLeft.map((field) => labels[field]).join(', '))}</p>`
+        : nothing}
       ${renderBrandIntake({
         strings: s,
         files: this.intakeFiles,
@@ -1221,10 +1267,7 @@ export class MarketingTeamStudioElement extends LitElement {
           const view = this.intakeView();
           if (view) this.applyIntake(view.runId, brand, fields);
         },
-        onDiscard: (runId) => {
-          this.usedDrafts.add(runId);
-          this.requestUpdate();
-        },
+        onDiscard: (runId) => this.settleDraft(runId, 'dismissed'),
       })}
       <div class="card">
         <div class="grid-2">
@@ -1234,13 +1277,14 @@ export class MarketingTeamStudioElement extends LitElement {
               if (value.trim()) b.website = value.trim();
               else delete (b as { website?: string }).website;
             }),
+            { hint: sampleHint('website') },
           )}
         </div>
-        ${this.field(s.voiceGuide, 'brand.voiceGuide', brand.voiceGuide, (value) => this.editBrand((b) => (b.voiceGuide = value)), { multiline: true, rows: 5, hint: s.voiceGuideHint })}
-        ${this.field(s.styleGuide, 'brand.styleGuide', brand.styleGuide, (value) => this.editBrand((b) => (b.styleGuide = value)), { multiline: true, rows: 5, hint: s.styleGuideHint })}
+        ${this.field(s.voiceGuide, 'brand.voiceGuide', brand.voiceGuide, (value) => this.editBrand((b) => (b.voiceGuide = value)), { multiline: true, rows: 5, hint: sampleHint('voiceGuide', s.voiceGuideHint) })}
+        ${this.field(s.styleGuide, 'brand.styleGuide', brand.styleGuide, (value) => this.editBrand((b) => (b.styleGuide = value)), { multiline: true, rows: 5, hint: sampleHint('styleGuide', s.styleGuideHint) })}
         <div class="grid-2">
-          ${this.field(s.strategy, 'brand.strategy', brand.strategy, (value) => this.editBrand((b) => (b.strategy = value)), { multiline: true })}
-          ${this.field(s.audience, 'brand.audience', brand.audience, (value) => this.editBrand((b) => (b.audience = value)), { multiline: true })}
+          ${this.field(s.strategy, 'brand.strategy', brand.strategy, (value) => this.editBrand((b) => (b.strategy = value)), { multiline: true, hint: sampleHint('strategy') })}
+          ${this.field(s.audience, 'brand.audience', brand.audience, (value) => this.editBrand((b) => (b.audience = value)), { multiline: true, hint: sampleHint('audience') })}
         </div>
         ${this.field(
           s.products,
@@ -1253,24 +1297,24 @@ export class MarketingTeamStudioElement extends LitElement {
                 return colon === -1 ? { name: line, description: '' } : { name: line.slice(0, colon).trim(), description: line.slice(colon + 1).trim() };
               });
             }),
-          { multiline: true, rows: 3, hint: s.productsHint, commit: 'change' },
+          { multiline: true, rows: 3, hint: sampleHint('products', s.productsHint), commit: 'change' },
         )}
         <div class="grid-2">
           ${this.field(s.bannedTerms, 'brand.bannedTerms', brand.bannedTerms.join('\n'), (value) => this.editBrand((b) => (b.bannedTerms = lines(value))), {
             multiline: true,
             rows: 3,
-            hint: s.bannedTermsHint,
+            hint: sampleHint('bannedTerms', s.bannedTermsHint),
             commit: 'change',
           })}
           ${this.field(s.disclaimers, 'brand.requiredDisclaimers', brand.requiredDisclaimers.join('\n'), (value) => this.editBrand((b) => (b.requiredDisclaimers = lines(value))), {
             multiline: true,
             rows: 3,
-            hint: s.disclaimersHint,
+            hint: sampleHint('requiredDisclaimers', s.disclaimersHint),
             commit: 'change',
           })}
         </div>
         ${this.field(s.palette, 'brand.palette', brand.palette.join(' '), (value) => this.editBrand((b) => (b.palette = value.split(/[\s,]+/).filter(Boolean))), {
-          hint: s.paletteHint,
+          hint: sampleHint('palette', s.paletteHint),
           commit: 'change',
         })}
         <div class="swatches" aria-hidden="true">
@@ -1366,6 +1410,8 @@ export class MarketingTeamStudioElement extends LitElement {
       if (analysis) {
         this.analyses.delete(from);
         this.analyses.set(to, analysis);
+        // A template still under the name the studio made up follows the skill's new name.
+        if (analysis.templateName === `${from}-template.md`) analysis.templateName = `${to}-template.md`;
       }
     });
   }
@@ -1390,7 +1436,7 @@ export class MarketingTeamStudioElement extends LitElement {
       await this.api.startDraft({ runId, request: { kind: 'reference-analysis', template: { name: analysis.templateName, content: analysis.content }, skill: skill.name } });
     } catch (error) {
       analysis.requested = undefined;
-      analysis.error = this.s.analysisFailed(this.messageOf(error));
+      analysis.error = this.s.analysisFailed(withoutField(this.messageOf(error)));
       this.fail('analyse', error);
       this.requestUpdate();
     }
@@ -1411,10 +1457,13 @@ export class MarketingTeamStudioElement extends LitElement {
     this.intakeStarting = true;
     this.intakeError = undefined;
     this.intakeUnticked = new Set();
+    // A new intake replaces the draft on screen, whatever becomes of it.
+    const shown = this.intakeView();
+    if (shown) this.usedDrafts.add(shown.runId);
     try {
       await this.api.startDraft(form);
     } catch (error) {
-      this.intakeError = this.s.intakeFailed(this.messageOf(error));
+      this.intakeError = this.s.intakeFailed(withoutField(this.messageOf(error)));
       this.fail('intake', error);
     } finally {
       this.intakeStarting = false;
@@ -1424,7 +1473,7 @@ export class MarketingTeamStudioElement extends LitElement {
   /** The intake draft to show: the newest one, unless it was applied or dismissed, or predates the version loaded. */
   private intakeView(): DraftView | undefined {
     const view = latestDraft(this.live.state, (draft) => draft.kind === 'brand-intake');
-    if (!view || this.usedDrafts.has(view.runId)) return undefined;
+    if (!view || this.usedDrafts.has(view.runId) || this.live.state?.runs[view.runId]?.draft?.settled) return undefined;
     const endedAt = this.live.state?.runs[view.runId]?.endedAt;
     if (endedAt !== undefined && this.current && endedAt < this.current.savedAt) return undefined;
     return view;
@@ -1439,8 +1488,16 @@ export class MarketingTeamStudioElement extends LitElement {
         else (target as Record<string, unknown>)[field] = Array.isArray(value) ? [...value] : value;
       }
     });
-    this.usedDrafts.add(runId);
+    this.settleDraft(runId, 'applied');
     this.announcement = this.s.intakeApplied(fields.length);
+  }
+
+  /** Stops offering a draft here at once and, through the studio session, on every editor's studio. */
+  private settleDraft(runId: string, outcome: 'applied' | 'dismissed'): void {
+    this.usedDrafts.add(runId);
+    this.requestUpdate();
+    const handle = this.live.handle as unknown as { publish?: (event: Record<string, unknown>) => Promise<unknown> } | undefined;
+    void handle?.publish?.({ type: 'draft.settled', runId, outcome }).catch((error: unknown) => this.fail('intake', error));
   }
 
   /** Reference-Based Method, step 2: core writes the skill from the template and its report. */
@@ -1699,7 +1756,7 @@ export class MarketingTeamStudioElement extends LitElement {
       const team = teamFromWorkspace(this.draft);
       this.routeResult = { decision: team.route({ text: this.routeText }) };
     } catch (error) {
-      this.routeResult = { error: error instanceof TeamDefinitionError ? this.s.routingFixFirst : this.messageOf(error) };
+      this.routeResult = { error: error instanceof TeamDefinitionError ? this.s.routingFixFirst : capitalised(withoutField(this.messageOf(error))) };
     }
   }
 
@@ -1788,7 +1845,7 @@ export class MarketingTeamStudioElement extends LitElement {
               ? html`<div class="chips">${rule.deliverables.map((kind) => html`<span class="badge">${s.deliverableKinds[kind]}</span>`)}</div>`
               : nothing}
             <div class="row" style="justify-content:flex-end">
-              <button class="danger" aria-label=${`${s.remove}: ${r + 1}`} @click=${() => this.edit((d) => d.rules.splice(r, 1))}>${s.remove}</button>
+              <button class="danger" aria-label=${`${s.remove}: ${s.issueRule(r + 1)}`} @click=${() => this.edit((d) => d.rules.splice(r, 1))}>${s.remove}</button>
             </div>
           </div>`;
         })}

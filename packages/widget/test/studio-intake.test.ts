@@ -1,8 +1,8 @@
-import '../src/studio.js';
 import type { MarketingTeamStudioElement } from '../src/studio.js';
 import { equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { callServer, frames, screenshot, serverUrl, setViewport } from './_page.js';
+import { frames, screenshot, setViewport } from './_page.js';
+import { mountStudio, q } from './_studio.js';
 
 const LONG = 60_000;
 
@@ -23,45 +23,6 @@ Product managers at software companies who sit in too many meetings.
 - synergy
 `;
 
-/** A one-page PDF with the given lines of text, as a PDF writer lays it out (with a correct xref). */
-function pdf(lines: string[]): Uint8Array<ArrayBuffer> {
-  const stream = `BT /F1 12 Tf 72 720 Td ${lines.map((line, index) => `${index === 0 ? '' : '0 -16 Td '}(${line}) Tj`).join(' ')} ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((object, index) => {
-    offsets.push(out.length);
-    out += `${index + 1} 0 obj\n${object}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('')}`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new TextEncoder().encode(out);
-}
-
-async function mountStudio(workspace: string, theme: 'light' | 'dark' = 'light'): Promise<MarketingTeamStudioElement> {
-  const studio = document.createElement('marketing-team-studio');
-  studio.endpoint = `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
-  studio.workspace = workspace;
-  studio.theme = theme;
-  studio.getToken = async (wid) =>
-    (await callServer<{ token: string }>('POST', '/test/token', { workspace: wid, session: `studio.${wid}`, capabilities: ['read', 'control', 'admin'], userId: 'marketer' })).token;
-  document.body.append(studio);
-  await waitFor(() => studio.shadowRoot?.querySelector('[part="panel"]'), 'the studio to load', 20_000);
-  return studio;
-}
-
-function q<E extends Element = HTMLElement>(studio: MarketingTeamStudioElement, selector: string): E {
-  const found = studio.shadowRoot!.querySelector<E>(selector);
-  ok(found, `no ${selector} in the studio`);
-  return found;
-}
 
 /** Chooses files in the file input the way the browser's picker does. */
 async function choose(studio: MarketingTeamStudioElement, files: File[]): Promise<void> {
@@ -91,7 +52,8 @@ describe('<marketing-team-studio> brand intake against a real server', () => {
     const palette = [...studio.document.brand!.palette];
     await choose(studio, [
       new File([BRAND_BOOK], 'brand-book.md', { type: 'text/markdown' }),
-      new File([pdf(['Colours', 'Primary #0F766E and accent #F59E0B'])], 'colours.pdf', { type: 'application/pdf' }),
+      // PDF and DOCX are read by the same route; the server's tests upload real ones.
+      new File(['Colours\nPrimary #0F766E and accent #F59E0B\n'], 'colours.txt', { type: 'text/plain' }),
     ]);
     const paste = q<HTMLTextAreaElement>(studio, '#intake-paste');
     paste.value = '## Disclaimers\nFree for teams of up to 5.';
@@ -100,7 +62,7 @@ describe('<marketing-team-studio> brand intake against a real server', () => {
     q<HTMLButtonElement>(studio, '[data-action="intake"]').click();
 
     const review = await waitFor(() => studio.shadowRoot!.querySelector('[part="intake-review"]'), 'the drafted brand kit', LONG);
-    ok(review.textContent?.includes('brand-book.md, colours.pdf, Pasted text'), `names its sources: ${review.textContent}`);
+    ok(review.textContent?.includes('brand-book.md, colours.txt, Pasted text'), `names its sources: ${review.textContent}`);
     const fields = [...review.querySelectorAll<HTMLInputElement>('[data-intake-field]')].map((box) => box.dataset.intakeField);
     for (const field of ['name', 'voiceGuide', 'audience', 'products', 'bannedTerms', 'requiredDisclaimers', 'palette']) ok(fields.includes(field), `drafted ${field}: ${fields.join()}`);
 
@@ -128,6 +90,11 @@ describe('<marketing-team-studio> brand intake against a real server', () => {
     equal(brand.requiredDisclaimers.join(), 'Free for teams of up to 5.');
     equal(brand.palette.join(), palette.join(), 'the unticked colours were left alone');
     equal((q<HTMLInputElement>(studio, '#f-brand-name')).value, 'Notely', 'the form shows the applied fields');
+    // What the documents did not cover is still the sample's: named, not passed off as theirs.
+    const left = q(studio, '[part="sample-notice"][data-sample-left]');
+    ok(left.dataset.sampleLeft!.split(' ').includes('styleGuide') && left.dataset.sampleLeft!.split(' ').includes('strategy'), `sample fields named: ${left.dataset.sampleLeft}`);
+    ok(left.textContent?.includes('Style rules'), `in the form's words: ${left.textContent}`);
+    ok(!left.dataset.sampleLeft!.split(' ').includes('voiceGuide'), 'drafted fields are theirs');
     equal(studio.shadowRoot!.querySelector('[part="intake-review"]'), null, 'the review closes once applied');
 
     // Nothing is saved until the editor saves; then a reload does not offer the old draft again.
@@ -152,5 +119,22 @@ describe('<marketing-team-studio> brand intake against a real server', () => {
     const alert = await waitFor(() => studio.shadowRoot!.querySelector('[part="intake"] [role="alert"]'), 'the error', 20_000);
     ok(alert.textContent?.includes('broken.pdf'), `names the file: ${alert.textContent}`);
     equal(JSON.stringify(studio.document), before, 'nothing changed');
+  });
+
+  it('settles a draft for every editor: one discards it, the other stops offering it, and a reload does not bring it back', async () => {
+    const workspace = `intake-two-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const first = await mountStudio(workspace, { userId: 'ada' });
+    const second = await mountStudio(workspace, { userId: 'bo' });
+    await choose(first, [new File([BRAND_BOOK], 'brand-book.md', { type: 'text/markdown' })]);
+    q<HTMLButtonElement>(first, '[data-action="intake"]').click();
+    await waitFor(() => first.shadowRoot!.querySelector('[part="intake-review"]'), 'the draft on the first studio', LONG);
+    await waitFor(() => second.shadowRoot!.querySelector('[part="intake-review"]'), 'the draft on the second studio', LONG);
+    q<HTMLButtonElement>(second, '[data-action="discard-intake"]').click();
+    await waitFor(() => !first.shadowRoot!.querySelector('[part="intake-review"]'), 'the first studio to stop offering it', 20_000);
+    first.remove();
+    const again = await mountStudio(workspace);
+    await frames();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    equal(again.shadowRoot!.querySelector('[part="intake-review"]'), null, 'not offered after a reload');
   });
 });

@@ -5,38 +5,13 @@ import '../src/studio.js';
 import type { MarketingTeamStudioElement, TryBriefDetail } from '../src/studio.js';
 import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { callServer, frames, serverUrl } from './_page.js';
+import { callServer, frames, press, type } from './_page.js';
+import { endpoint, mountStudio, q, token } from './_studio.js';
 
 const LONG = 60_000;
 
 function id(name: string): string {
   return `studio-${name}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-}
-
-async function endpoint(): Promise<string> {
-  return `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
-}
-
-/** A token of the test server: `admin` for editing a workspace, or a session token in it. */
-async function token(body: { workspace: string; capabilities: string[]; session?: string; userId?: string }): Promise<string> {
-  return (await callServer<{ token: string }>('POST', '/test/token', body)).token;
-}
-
-async function mountStudio(workspace: string, userId = 'marketer'): Promise<MarketingTeamStudioElement> {
-  const studio = document.createElement('marketing-team-studio');
-  studio.endpoint = await endpoint();
-  studio.workspace = workspace;
-  // admin for the workspace API, read and control for the studio session its drafts stream into
-  studio.getToken = (wid) => token({ workspace: wid, session: `studio.${wid}`, capabilities: ['read', 'control', 'admin'], userId });
-  document.body.append(studio);
-  await waitFor(() => studio.shadowRoot?.querySelector('[part="panel"]'), 'the studio to load', 20_000);
-  return studio;
-}
-
-function q<E extends Element = HTMLElement>(studio: MarketingTeamStudioElement, selector: string): E {
-  const found = studio.shadowRoot!.querySelector<E>(selector);
-  ok(found, `no ${selector} in the studio`);
-  return found;
 }
 
 /** Types into a field the way a browser reports it: `input`, then `change` (as on blur). */
@@ -224,12 +199,12 @@ describe('<marketing-team-studio> against a real server', () => {
 
   it('shows each editor the other\'s saves live, asks before replacing unsaved edits, and never overwrites silently', async () => {
     const workspace = id('two');
-    const first = await mountStudio(workspace, 'ada');
+    const first = await mountStudio(workspace, { userId: 'ada' });
     await fill(first, '#f-brand-name', 'Acme');
     await click(first, '[part="save"]');
     await waitFor(() => statusText(first) === 'Version 1', 'version 1');
 
-    const second = await mountStudio(workspace, 'bo');
+    const second = await mountStudio(workspace, { userId: 'bo' });
     equal(q(second, '[part="step-link"][aria-current="step"]').dataset.step, 'team', 'a returning editor lands on the team');
     equal(second.document.brand?.name, 'Acme');
 
@@ -318,6 +293,43 @@ describe('<marketing-team-studio> against a real server', () => {
     item.querySelector('button')!.click();
     await waitFor(() => studio.shadowRoot!.activeElement?.id === 'f-brand-name', 'the field focused');
     equal(q(studio, '[part="step-link"][aria-current="step"]').dataset.step, 'brand');
+  });
+
+  // Seen by a marketer: a list field is read when it loses focus, so Save stayed disabled while
+  // they typed banned terms, and the click that took the focus away hit a disabled button.
+  it('counts typing in a list field as a change at once, and Ctrl+S saves what was typed', async () => {
+    const studio = await mountStudio(id('lists'));
+    await fill(studio, '#f-brand-name', 'Listed');
+    await click(studio, '[part="save"]');
+    await waitFor(() => statusText(studio) === 'Version 1', 'version 1');
+    const terms = q<HTMLTextAreaElement>(studio, '#f-brand-bannedTerms');
+    terms.focus();
+    terms.setSelectionRange(terms.value.length, terms.value.length);
+    await type('\nsynergy');
+    await studio.updateComplete;
+    ok(!q<HTMLButtonElement>(studio, '[part="save"]').disabled, 'Save is enabled while typing');
+    equal(statusText(studio), 'Unsaved changes');
+    await press('Control+s');
+    await waitFor(() => statusText(studio) === 'Version 2', 'version 2 saved with Ctrl+S');
+    ok(studio.document.brand!.bannedTerms.includes('synergy'), `the typed term was saved: ${studio.document.brand!.bannedTerms.join()}`);
+  });
+
+  // Seen by a marketer: a reload threw away an hour of unsaved studio work without a word. The
+  // browser shows its "leave page?" prompt when the beforeunload event is cancelled.
+  it('asks before the page is left with unsaved changes, and not once they are saved', async () => {
+    const studio = await mountStudio(id('leave'));
+    const leaving = () => {
+      const event = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(event);
+      return event.defaultPrevented;
+    };
+    await fill(studio, '#f-brand-name', 'Not saved yet');
+    ok(leaving(), 'the page asks before it goes');
+    await click(studio, '[part="save"]');
+    await waitFor(() => statusText(studio) === 'Version 1', 'version 1');
+    ok(!leaving(), 'nothing to lose: no prompt');
+    studio.remove();
+    ok(!leaving(), 'a studio taken out of the page asks nothing');
   });
 
   it('lists versions and rolls back to one as a new version', async () => {

@@ -189,6 +189,8 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('draft.requested'), ...run, workspaceId: WorkspaceIdSchema, request: DraftRequestSchema, by: ActorSchema }),
   /** What a draft run wrote, for a human to review, edit and save. */
   z.object({ type: z.literal('draft.created'), ...task, draft: DraftResultSchema }),
+  /** An editor applied a draft to the form or dismissed it: every editor's studio stops offering it. */
+  z.object({ type: z.literal('draft.settled'), ...run, outcome: z.enum(['applied', 'dismissed']), by: ActorSchema }),
   /** A new version of the workspace was saved (or rolled back to), so every open editor can catch up. */
   z.object({
     type: z.literal('workspace.saved'),
@@ -228,6 +230,7 @@ export const CLIENT_EVENT_TYPES = [
   'card.commented',
   'review.approved',
   'review.changes_requested',
+  'draft.settled',
   // human edits (need `write`)
   'deliverable.edited',
 ] as const satisfies readonly SessionEventType[];
@@ -243,6 +246,9 @@ export const CONTROL_EVENT_TYPES = [
   'review.approved',
   'review.changes_requested',
 ] as const satisfies readonly ClientEventType[];
+
+/** Client events that need the `admin` capability: they decide over a workspace's drafts. */
+export const ADMIN_EVENT_TYPES = ['draft.settled'] as const satisfies readonly ClientEventType[];
 
 /** Events that end a run; once one is stored the log refuses that run's content events (the fence). */
 export const RUN_TERMINAL_TYPES = ['run.completed', 'run.cancelled', 'run.failed', 'run.interrupted'] as const;

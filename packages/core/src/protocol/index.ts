@@ -56,6 +56,7 @@ export {
   CLIENT_EVENT_TYPES,
   type ClientEventType,
   CONTROL_EVENT_TYPES,
+  ADMIN_EVENT_TYPES,
   RUN_TERMINAL_TYPES,
   CONTENT_EVENT_TYPES,
   SessionRecordSchema,

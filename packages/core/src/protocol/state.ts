@@ -81,7 +81,13 @@ export const RunStateSchema = z.object({
   cancelledBy: z.optional(ActorSchema),
   usage: UsageTotalsSchema,
   /** Set on a studio draft run (instead of `brief`): what it reads and, once written, its draft. */
-  draft: z.optional(z.extend(DraftSummarySchema, { result: z.optional(DraftResultSchema) })),
+  draft: z.optional(
+    z.extend(DraftSummarySchema, {
+      result: z.optional(DraftResultSchema),
+      /** An editor applied it to the form or dismissed it (`draft.settled`). */
+      settled: z.optional(z.object({ outcome: z.enum(['applied', 'dismissed']), by: ActorSchema })),
+    }),
+  ),
 });
 export type RunState = z.infer<typeof RunStateSchema>;
 

@@ -298,6 +298,12 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       w.putRun(runState({ ...run, draft: { ...run.draft, ...templateHash, result: event.draft } }));
       return;
     }
+    case 'draft.settled': {
+      const run = w.run(event.runId);
+      if (!run?.draft) return;
+      w.putRun(runState({ ...run, draft: { ...run.draft, settled: { outcome: event.outcome, by: event.by } } }));
+      return;
+    }
     case 'workspace.saved':
       w.root.workspace = { id: event.workspaceId, version: event.version, etag: event.etag, hash: event.hash, by: event.by, savedAt: record.at };
       return;

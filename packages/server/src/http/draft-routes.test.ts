@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { applyRecords, createSessionState, type SessionRecord } from '@marketing-team/core';
 import { ZipWriter, Uint8ArrayWriter, TextReader } from '@zip.js/zip.js';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOfflineProvider } from '../models/offline-provider.js';
 import { MemoryStore } from '../stores/memory-store.js';
@@ -82,26 +83,11 @@ async function docx(paragraphs: string[]): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await zip.close());
 }
 
-/** A one-page PDF with the given lines of text (Helvetica), with a correct cross-reference table. */
-function pdf(lines: string[]): Uint8Array<ArrayBuffer> {
-  const stream = `BT /F1 12 Tf 72 720 Td ${lines.map((line, index) => `${index === 0 ? '' : '0 -16 Td '}(${line.replace(/[()\\]/g, '\\$&')}) Tj`).join(' ')} ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objects.forEach((object, index) => {
-    offsets.push(out.length);
-    out += `${index + 1} 0 obj\n${object}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('')}`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return new Uint8Array(Buffer.from(out, 'latin1'));
+/** A one-page PDF as an editor writes one (through a PDF library), holding `text`. */
+async function pdfOf(text: string): Promise<Uint8Array<ArrayBuffer>> {
+  const document = await PDFDocument.create();
+  document.addPage().drawText(text, { x: 72, y: 720, size: 12, lineHeight: 16, font: await document.embedFont(StandardFonts.Helvetica) });
+  return new Uint8Array(await document.save());
 }
 
 describe('POST /workspaces/:id/drafts', () => {
@@ -173,7 +159,7 @@ describe('POST /workspaces/:id/drafts', () => {
         type: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
       }),
     );
-    form.append('documents', new File([pdf(['Brand colours', 'Primary #1F6FEB and accent #F2A541'])], 'colours.pdf', { type: 'application/pdf' }));
+    form.append('documents', new File([await pdfOf('Brand colours\nPrimary #1F6FEB and accent #F2A541')], 'colours.pdf', { type: 'application/pdf' }));
     const started = await post(target, admin, form);
     expect(started.status, JSON.stringify(started.body)).toBe(202);
 
@@ -228,6 +214,19 @@ describe('POST /workspaces/:id/drafts', () => {
     const other = await target.tokens.mint({ workspace: 'other', userId: 'editor', capabilities: ['admin'], ttlSeconds: 60 });
     expect((await post(target, other, json({ request: { kind: 'reference-analysis', template: TEMPLATE } }), 'application/json')).status).toBe(403);
     expect(await logOf(store, 'studio.acme')).toEqual([]);
+  });
+
+  it('lets an admin settle a finished draft for every editor, and refuses anyone else or any other run', async () => {
+    const { target, store } = start();
+    const admin = await target.tokens.mint({ workspace: 'acme', userId: 'editor', capabilities: ['admin'], ttlSeconds: 60 });
+    await post(target, admin, json({ runId: 'to-settle', request: { kind: 'reference-analysis', template: TEMPLATE } }), 'application/json');
+    await until(() => logOf(store, 'studio.acme'), ended, 'the draft to end');
+    const grant = (capabilities: Array<'read' | 'write' | 'control' | 'admin'>) => ({ userId: 'editor', capabilities, expiresAt: Math.floor(Date.now() / 1000) + 60, workspaceId: 'acme' });
+    await expect(target.hub.publish('studio.acme', grant(['read', 'write', 'control']), 's-1', { type: 'draft.settled', runId: 'to-settle', outcome: 'dismissed' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(target.hub.publish('studio.acme', grant(['admin']), 's-2', { type: 'draft.settled', runId: 'nope', outcome: 'dismissed' })).rejects.toMatchObject({ code: 'not_found', field: 'event.runId' });
+    await target.hub.publish('studio.acme', grant(['admin']), 's-3', { type: 'draft.settled', runId: 'to-settle', outcome: 'applied' });
+    const state = applyRecords(createSessionState(), await logOf(store, 'studio.acme'));
+    expect(state.runs['to-settle']!.draft!.settled).toEqual({ outcome: 'applied', by: { kind: 'human', id: 'editor' } });
   });
 
   it('stops a draft on cancel: no draft is stored', async () => {

@@ -98,27 +98,28 @@ export function offlineReferenceReport(request: ModelRequest, templateName: stri
   const hashtags = template.match(/#[\p{L}\p{N}_]+/gu)?.length ?? 0;
   const secondPerson = (template.match(/\byou(r)?\b/gi)?.length ?? 0) > 0;
   const bold = /\*\*[^*]+\*\*/.test(template);
+  const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
   return [
     `# Reference analysis: ${templateName}`,
     '',
     '## Structure',
     headings.length > 0
       ? `Sections in order: ${headings.map((heading) => `"${heading}"`).join(', ')}.`
-      : `No headings; ${lines.filter((line) => line.trim()).length} non-empty lines of running text.`,
-    bullets > 0 ? `${bullets} list item(s) carry the key points.` : 'Points are made in prose, not lists.',
+      : `No headings; ${count(lines.filter((line) => line.trim()).length, 'non-empty line')} of running text.`,
+    bullets > 0 ? `${count(bullets, 'list item')} carry the key points.` : 'Points are made in prose, not lists.',
     '',
     '## Tone and voice',
-    `${secondPerson ? 'Speaks to the reader directly ("you").' : 'Speaks about the subject rather than to the reader.'} Sentences average ${averageSentence} words.`,
+    `${secondPerson ? 'Speaks to the reader directly ("you").' : 'Speaks about the subject rather than to the reader.'} Sentences average ${count(averageSentence, 'word')}.`,
     '',
     '## Length',
-    `About ${wordsInTemplate} words in ${sentences.length} sentence(s).`,
+    `About ${count(wordsInTemplate, 'word')} in ${count(sentences.length, 'sentence')}.`,
     '',
     '## Visual and formatting rules',
-    `${bold ? 'Uses bold for emphasis.' : 'No bold emphasis.'} ${emoji ? 'Uses emoji.' : 'No emoji.'} ${hashtags > 0 ? `${hashtags} hashtag(s).` : 'No hashtags.'}`,
+    `${bold ? 'Uses bold for emphasis.' : 'No bold emphasis.'} ${emoji ? 'Uses emoji.' : 'No emoji.'} ${hashtags > 0 ? `${count(hashtags, 'hashtag')}.` : 'No hashtags.'}`,
     '',
     '## Rules to follow',
-    `1. Keep ${headings.length > 0 ? `the ${headings.length} sections in the same order` : 'a single block of prose'}.`,
-    `2. Stay near ${wordsInTemplate} words, with sentences of about ${averageSentence} words.`,
+    `1. ${headings.length > 0 ? `Keep the ${count(headings.length, 'section')} in the same order.` : 'Keep it as one piece, without section headings.'}`,
+    `2. Stay near ${count(wordsInTemplate, 'word')}, with sentences of about ${count(averageSentence, 'word')}.`,
     `3. ${bullets > 0 ? 'Put the key points in a list.' : 'Keep the key points in prose.'}`,
     `4. ${emoji ? 'Use emoji sparingly, as the template does.' : 'Do not add emoji.'}`,
     '',

@@ -79,7 +79,7 @@ describe('createOfflineProvider', () => {
     const report = offlineAnswer(request);
     expect(report).toContain('# Reference analysis: launch-post.md');
     expect(report).toContain('"Big news"');
-    expect(report).toContain('2 list item(s)');
+    expect(report).toContain('2 list items');
   });
 
   it('splits text into chunks that join back to the text', () => {

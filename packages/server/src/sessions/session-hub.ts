@@ -1,4 +1,5 @@
 import {
+  ADMIN_EVENT_TYPES,
   CONTROL_EVENT_TYPES,
   ProtocolError,
   SessionEventSchema,
@@ -246,7 +247,8 @@ export class SessionHub {
    */
   async publish(session: string, grant: SessionGrant, clientMsgId: string, raw: Record<string, unknown>): Promise<AckFrame> {
     const control = (CONTROL_EVENT_TYPES as readonly unknown[]).includes(raw.type);
-    requireCapability(grant, control ? 'control' : 'write');
+    const admin = (ADMIN_EVENT_TYPES as readonly unknown[]).includes(raw.type);
+    requireCapability(grant, admin ? 'admin' : control ? 'control' : 'write');
     const event = parseClientEvent(raw, actorOf(grant));
     if (event.type === 'cancel.requested') {
       return this.cancel(session, grant, { clientMsgId, runId: event.runId, scope: event.scope, reason: event.reason });
@@ -281,6 +283,12 @@ export class SessionHub {
         if (task.status !== 'review') {
           throw new ProtocolError('conflict', `event.taskId: task ${task.id} is not awaiting review (it is ${task.status})`, 'event.taskId');
         }
+      }
+      if (event.type === 'draft.settled') {
+        // Settling means something only for a draft that has ended with a draft to review.
+        const run = Object.hasOwn(channel.state.runs, event.runId) ? channel.state.runs[event.runId] : undefined;
+        if (!run?.draft) throw new ProtocolError('not_found', `event.runId: no draft ${event.runId} in this session`, 'event.runId');
+        if (!run.draft.result) throw new ProtocolError('conflict', `event.runId: draft ${event.runId} has nothing to settle yet (it is ${run.status})`, 'event.runId');
       }
       if (event.type === 'deliverable.edited') checkEdit(channel.state, event);
       const { offset, duplicate } = await this.#append(session, event, clientMsgId);

@@ -37,6 +37,14 @@ export interface PostgresTables {
   openRuns: string;
   snapshots: string;
   runLeases: string;
+  /**
+   * The server-side function that stores one append in one statement (see `appendFunctionSql`).
+   * Its name carries its own version, so nodes of different releases sharing the tables each
+   * call the definition they were written for: a change of its body or signature needs a new name.
+   */
+  appendFunction: string;
+  /** Calls `appendFunction` for each append of a batch, in order, in one statement (same versioning). */
+  appendBatchFunction: string;
   /** The NOTIFY channel carrying `(session, epoch, offsets)` of each commit. */
   channel: string;
 }
@@ -52,16 +60,14 @@ export function postgresTables(prefix: string): PostgresTables {
     openRuns: `${prefix}open_runs`,
     snapshots: `${prefix}snapshots`,
     runLeases: `${prefix}run_leases`,
+    appendFunction: `${prefix}append_events_v1`,
+    appendBatchFunction: `${prefix}append_batch_v1`,
     channel: `${prefix}events`,
   };
 }
 
 function schemaSql(t: PostgresTables): string {
   return `
-CREATE TABLE IF NOT EXISTS ${t.schemaVersion} (
-  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-  version integer NOT NULL
-);
 CREATE TABLE IF NOT EXISTS ${t.sessions} (
   session text PRIMARY KEY,
   epoch text NOT NULL,
@@ -105,7 +111,122 @@ CREATE TABLE IF NOT EXISTS ${t.runLeases} (
   listed boolean NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ${t.runLeases}_listed ON ${t.runLeases} (expires_at) WHERE listed;
+${appendFunctionSql(t)}
 `;
+}
+
+/**
+ * One append as one statement, so it costs one round trip (and runs as its own transaction);
+ * the batch function runs several, in the order given, in one statement and one commit.
+ * A PL/pgSQL function, not a CTE: a single statement reads everything under the snapshot taken
+ * when it started, before it waited for the session row's lock, so it would miss the fences and
+ * client message ids the writer ahead of it committed. In a VOLATILE function under READ
+ * COMMITTED each statement takes a fresh snapshot, so the lookups after `FOR UPDATE` see every
+ * earlier writer's commit, as the separate statements of a client-side transaction did.
+ *
+ * Steps: lock (or create) the head row, which serialises writers of the session on every node;
+ * answer a known client message id with its stored offsets and records; refuse (storing nothing)
+ * if the caller found the append fences itself or any of `p_check` is fenced, returning those;
+ * otherwise move the head, insert the events, fences, open runs and client message id, and queue
+ * the notification, which PostgreSQL delivers only once the transaction committed.
+ */
+function appendFunctionSql(t: PostgresTables): string {
+  return `
+CREATE OR REPLACE FUNCTION ${t.appendFunction}(
+  p_session text, p_epoch text, p_events text[], p_check text[], p_refused boolean,
+  p_closing text[], p_ended text[], p_opened text[], p_client_msg_id text, p_channel text,
+  OUT o_outcome text, OUT o_epoch text, OUT o_first bigint, OUT o_last bigint, OUT o_at bigint,
+  OUT o_fenced text[], OUT o_seqs bigint[], OUT o_ats bigint[], OUT o_events text[]
+) LANGUAGE plpgsql VOLATILE AS $append$
+DECLARE
+  v_head bigint;
+BEGIN
+  LOOP
+    SELECT s.epoch, s.head INTO o_epoch, v_head FROM ${t.sessions} s WHERE s.session = p_session FOR UPDATE;
+    EXIT WHEN FOUND;
+    -- A log nobody wrote holds no fence and no client message: a refused append creates nothing.
+    IF p_refused THEN
+      o_outcome := 'fenced';
+      o_fenced := '{}';
+      RETURN;
+    END IF;
+    INSERT INTO ${t.sessions} (session, epoch, head, first) VALUES (p_session, p_epoch, 0, 1) ON CONFLICT (session) DO NOTHING;
+  END LOOP;
+  IF p_client_msg_id IS NOT NULL THEN
+    SELECT m.first_seq, m.last_seq INTO o_first, o_last FROM ${t.clientMessages} m
+      WHERE m.session = p_session AND m.client_msg_id = p_client_msg_id;
+    IF FOUND THEN
+      o_outcome := 'duplicate';
+      SELECT array_agg(e.seq ORDER BY e.seq), array_agg(e.at ORDER BY e.seq), array_agg(e.event ORDER BY e.seq)
+        INTO o_seqs, o_ats, o_events
+        FROM ${t.events} e WHERE e.session = p_session AND e.seq BETWEEN o_first AND o_last;
+      RETURN;
+    END IF;
+  END IF;
+  o_fenced := ARRAY(SELECT f.fence FROM ${t.fences} f WHERE f.session = p_session AND f.fence = ANY(p_check));
+  IF p_refused OR cardinality(o_fenced) > 0 THEN
+    o_outcome := 'fenced';
+    RETURN;
+  END IF;
+  o_first := v_head + 1;
+  o_last := v_head + cardinality(p_events);
+  o_at := ${nowMs};
+  UPDATE ${t.sessions} SET head = o_last WHERE session = p_session;
+  INSERT INTO ${t.events} (session, seq, at, event)
+    SELECT p_session, v_head + e.ord, o_at, e.json FROM unnest(p_events) WITH ORDINALITY AS e(json, ord);
+  IF cardinality(p_closing) > 0 THEN
+    INSERT INTO ${t.fences} (session, fence) SELECT p_session, f FROM unnest(p_closing) AS f ON CONFLICT DO NOTHING;
+  END IF;
+  IF cardinality(p_ended) > 0 THEN
+    DELETE FROM ${t.openRuns} WHERE session = p_session AND run_id = ANY(p_ended);
+  END IF;
+  IF cardinality(p_opened) > 0 THEN
+    INSERT INTO ${t.openRuns} (session, run_id) SELECT p_session, r FROM unnest(p_opened) AS r ON CONFLICT DO NOTHING;
+  END IF;
+  IF p_client_msg_id IS NOT NULL THEN
+    INSERT INTO ${t.clientMessages} (session, client_msg_id, first_seq, last_seq) VALUES (p_session, p_client_msg_id, o_first, o_last);
+  END IF;
+  PERFORM pg_notify(p_channel, json_build_object('s', p_session, 'e', o_epoch, 'f', o_first, 'o', o_last)::text);
+  o_outcome := 'stored';
+END
+$append$;
+
+CREATE OR REPLACE FUNCTION ${t.appendBatchFunction}(p_appends json, p_channel text)
+RETURNS TABLE (
+  b_index bigint, b_outcome text, b_epoch text, b_first bigint, b_last bigint, b_at bigint,
+  b_fenced text[], b_seqs bigint[], b_ats bigint[], b_events text[]
+) LANGUAGE plpgsql VOLATILE AS $batch$
+DECLARE
+  v_item record;
+  v_result record;
+BEGIN
+  FOR v_item IN SELECT a.x, a.i FROM json_array_elements(p_appends) WITH ORDINALITY AS a(x, i) ORDER BY a.i LOOP
+    SELECT * INTO v_result FROM ${t.appendFunction}(
+      v_item.x->>'s',
+      v_item.x->>'e',
+      ARRAY(SELECT e.v FROM json_array_elements_text(v_item.x->'v') WITH ORDINALITY AS e(v, n) ORDER BY e.n),
+      ARRAY(SELECT json_array_elements_text(v_item.x->'c')),
+      (v_item.x->>'r')::boolean,
+      ARRAY(SELECT json_array_elements_text(v_item.x->'x')),
+      ARRAY(SELECT json_array_elements_text(v_item.x->'d')),
+      ARRAY(SELECT json_array_elements_text(v_item.x->'o')),
+      v_item.x->>'m',
+      p_channel
+    );
+    b_index := v_item.i;
+    b_outcome := v_result.o_outcome;
+    b_epoch := v_result.o_epoch;
+    b_first := v_result.o_first;
+    b_last := v_result.o_last;
+    b_at := v_result.o_at;
+    b_fenced := v_result.o_fenced;
+    b_seqs := v_result.o_seqs;
+    b_ats := v_result.o_ats;
+    b_events := v_result.o_events;
+    RETURN NEXT;
+  END LOOP;
+END
+$batch$;`;
 }
 
 /**
@@ -115,19 +236,48 @@ CREATE INDEX IF NOT EXISTS ${t.runLeases}_listed ON ${t.runLeases} (expires_at) 
  */
 export async function ensurePostgresSchema(pool: Pool, prefix: string): Promise<void> {
   const tables = postgresTables(prefix);
+  await ensureVersionedSchema(pool, {
+    lockKey: `marketing-team schema ${prefix}`,
+    sql: schemaSql(tables),
+    versionTable: tables.schemaVersion,
+    version: postgresSchemaVersion,
+  });
+}
+
+/** What `ensureVersionedSchema` creates: a set of tables with the version recorded beside them. */
+export interface VersionedSchema {
+  /** Key of the advisory lock the creation runs under (one per prefix and set of tables). */
+  lockKey: string;
+  /** Idempotent DDL (`CREATE … IF NOT EXISTS`, `CREATE OR REPLACE`). */
+  sql: string;
+  /** A singleton table holding the version, created here. */
+  versionTable: string;
+  version: number;
+}
+
+/**
+ * Runs idempotent DDL in one transaction under an advisory lock and records its version, refusing
+ * tables written by a newer release. Shared by the session tables and the workspace tables, which
+ * keep their own versions so each can change without the other.
+ */
+export async function ensureVersionedSchema(pool: Pool, schema: VersionedSchema): Promise<void> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`marketing-team schema ${prefix}`]);
-    await client.query(schemaSql(tables));
-    const found = await client.query<{ version: number }>(`SELECT version FROM ${tables.schemaVersion}`);
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [schema.lockKey]);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${schema.versionTable} (
+      singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+      version integer NOT NULL
+    );
+    ${schema.sql}`);
+    const found = await client.query<{ version: number }>(`SELECT version FROM ${schema.versionTable}`);
     const version = found.rows[0]?.version;
-    if (version !== undefined && version > postgresSchemaVersion) {
-      throw new Error(`${tables.schemaVersion}: written by a newer version (schema ${version} > ${postgresSchemaVersion})`);
+    if (version !== undefined && version > schema.version) {
+      throw new Error(`${schema.versionTable}: written by a newer version (schema ${version} > ${schema.version})`);
     }
     if (version === undefined) {
-      await client.query(`INSERT INTO ${tables.schemaVersion} (version) VALUES ($1)`, [postgresSchemaVersion]);
+      await client.query(`INSERT INTO ${schema.versionTable} (version) VALUES ($1)`, [schema.version]);
     }
     await client.query('COMMIT');
   } catch (error) {

@@ -29,8 +29,14 @@ export function testRunPrefix(kind: string): string {
   return `mt_t_${kind}_${randomUUID().replaceAll('-', '').slice(0, 10)}_`;
 }
 
-/** Drops every table whose name starts with `prefix`. */
+/** Drops every table and function whose name starts with `prefix`. */
 export async function dropPostgresTables(prefix: string): Promise<void> {
+  const functions = await postgresAdmin.query<{ signature: string }>(
+    `SELECT p.oid::regprocedure::text AS signature FROM pg_proc p
+     WHERE p.pronamespace = current_schema()::regnamespace AND starts_with(p.proname, $1)`,
+    [prefix],
+  );
+  for (const { signature } of functions.rows) await postgresAdmin.query(`DROP FUNCTION IF EXISTS ${signature}`);
   const found = await postgresAdmin.query<{ tablename: string }>(
     'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND starts_with(tablename, $1)',
     [prefix],

@@ -196,12 +196,77 @@ describe.skipIf(!reachable)('PostgresStore specifics', () => {
     await later.close();
   });
 
-  it('costs five queries per stored append, whatever its size', async () => {
+  it('costs one query per append, whatever its size, fences and client message id', async () => {
     const store = new PostgresStore({ connectionString: postgresUrl, tablePrefix: prefix() });
     for (let index = 0; index < 10; index++) await store.append('trips', [textDelta('r1', 't1', `${index}`)]);
-    await store.append('trips', range(1, 20).map((index) => textDelta('r1', 't1', `${index}`)));
-    expect(store.metrics).toMatchObject({ appends: 11, appendRoundTrips: 55 });
+    await store.append('trips', range(1, 20).map((index) => textDelta('r1', 't1', `${index}`)), { clientMsgId: 'c-1' });
+    await store.append('trips', [textDelta('r1', 't1', 'again')], { clientMsgId: 'c-1' });
+    await store.append('trips', [{ type: 'run.completed', runId: 'r1', deliverableIds: [] }]);
+    await expect(store.append('trips', [textDelta('r1', 't1', 'late')])).rejects.toThrow(/run r1 has ended/);
+    expect(store.metrics).toMatchObject({ appends: 12, appendRoundTrips: 14 });
     await store.close();
+  });
+
+  it('sends concurrent appends in shared batches, keeping each session in the order its appends were made', async () => {
+    const store = new PostgresStore({ connectionString: postgresUrl, tablePrefix: prefix() });
+    await store.head('warm');
+    const made = range(1, 200).map((index) => {
+      const session = `batched-${index % 7}`;
+      const events = range(1, 1 + (index % 3)).map((part) => textDelta('r1', 't1', `${index}.${part}`));
+      return { session, index, result: store.append(session, events, index % 5 === 0 ? { clientMsgId: `c-${index}` } : undefined) };
+    });
+    // A retry of a message in the same batch as the original is a duplicate of it.
+    const retry = store.append('batched-0', [textDelta('r1', 't1', 'retry')], { clientMsgId: 'c-35' });
+    const results = await Promise.all(made.map((append) => append.result));
+    expect(store.metrics.appendRoundTrips).toBeLessThan(100);
+    expect(store.metrics.appends).toBe(200);
+    for (const session of new Set(made.map((append) => append.session))) {
+      const mine = made.flatMap((append, position) => (append.session === session ? [results[position]!] : []));
+      const offsets = mine.flatMap((result) => offsetsOf(result.records));
+      expect(offsets).toEqual(range(1, offsets.length));
+      const stored = await store.read(session, 0);
+      expect(stored.map((record) => record.event)).toEqual(mine.flatMap((result) => result.records.map((record) => record.event)));
+    }
+    const original = results[made.findIndex((append) => append.index === 35)]!;
+    expect(await retry).toEqual({ ...original, duplicate: true });
+    await store.close();
+  });
+
+  it('refuses appends made after close that were not sent yet, and stores none of them', async () => {
+    const tablePrefix = prefix();
+    const store = new PostgresStore({ connectionString: postgresUrl, tablePrefix });
+    await store.head('closing');
+    const first = store.append('closing', [textDelta('r1', 't1', 'sent')]);
+    const queued = store.append('closing', [textDelta('r1', 't1', 'queued')]);
+    const closed = store.close();
+    await expect(queued).rejects.toThrow(/closed/);
+    await first;
+    await closed;
+    const reader = new PostgresStore({ connectionString: postgresUrl, tablePrefix });
+    expect((await reader.read('closing', 0)).map((record) => record.event)).toMatchObject([{ text: 'sent' }]);
+    await reader.close();
+  });
+
+  it('refuses in the database what another node fenced, naming the first refused event', async () => {
+    const tablePrefix = prefix();
+    const a = new PostgresStore({ connectionString: postgresUrl, tablePrefix });
+    const b = new PostgresStore({ connectionString: postgresUrl, tablePrefix });
+    await a.append('fenced', [textDelta('r1', 't1', 'one'), textDelta('r2', 't1', 'one')]);
+    await a.append('fenced', [{ type: 'task.cancelled', runId: 'r2', taskId: 't1' }]);
+    await expect(b.append('fenced', [textDelta('r3', 't1', 'fine'), textDelta('r2', 't1', 'late')])).rejects.toMatchObject({
+      name: 'FencedError',
+      runId: 'r2',
+      taskId: 't1',
+    });
+    // A retry of a stored message is answered from the table even when it would now be refused.
+    await a.append('fenced', [textDelta('r1', 't1', 'two')], { clientMsgId: 'c-1' });
+    await a.append('fenced', [{ type: 'run.completed', runId: 'r1', deliverableIds: [] }]);
+    const retry = await b.append('fenced', [textDelta('r1', 't1', 'two')], { clientMsgId: 'c-1' });
+    expect(retry).toMatchObject({ duplicate: true, firstOffset: 4, lastOffset: 4 });
+    expect(retry.records.map((record) => record.event)).toMatchObject([{ text: 'two' }]);
+    expect((await b.head('fenced')).offset).toBe(5);
+    await a.close();
+    await b.close();
   });
 
   it('works with a pool the caller owns, and leaves it open', async () => {

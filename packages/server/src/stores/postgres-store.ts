@@ -48,7 +48,8 @@ import {
 export interface PostgresStoreOptions extends StoreLimits {
   /**
    * A `pg` pool to use (the store never ends it). The store keeps one of its connections checked
-   * out for LISTEN while anything is subscribed, so size the pool one above the appenders' needs.
+   * out for LISTEN while anything is subscribed, and appends use up to four at once (batches), so
+   * size the pool for those beside the reads.
    */
   pool?: Pool;
   /**
@@ -77,7 +78,11 @@ const PostgresStoreOptionsSchema = z.object({
 export interface PostgresStoreMetrics {
   /** Appends stored by this store (duplicates and refused appends excluded). */
   appends: number;
-  /** Queries sent by `append`, BEGIN and COMMIT included (five for a stored append). */
+  /**
+   * Queries sent for appends: one per batch (its own transaction; there is no BEGIN or COMMIT to
+   * send). An append made while no batch of its session is in flight goes at once, so appends
+   * made one after another cost one query each; appends made meanwhile share the next batch.
+   */
   appendRoundTrips: number;
   /** Reads of the events table: `read` calls, replays and live-tail fetches. */
   readRoundTrips: number;
@@ -114,10 +119,111 @@ interface NotifyPayload {
   reset?: true;
 }
 
+/** A row the batch append function returns, one per append (bigints arrive as strings). */
+interface AppendRow {
+  b_index: string;
+  b_outcome: 'stored' | 'duplicate' | 'fenced';
+  b_epoch: string;
+  b_first: string | null;
+  b_last: string | null;
+  b_at: string | null;
+  b_fenced: string[] | null;
+  b_seqs: string[] | null;
+  b_ats: string[] | null;
+  b_events: string[] | null;
+}
+
 interface EventRow {
   seq: string;
   at: string;
   event: string;
+}
+
+/** An append waiting for its batch. */
+interface PendingAppend {
+  prepared: PreparedAppend;
+  /** Characters of its events' JSON, for the batch size limit. */
+  chars: number;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Batches one store has in flight at once (each holds one pooled connection while it runs). */
+const maxBatchesInFlight = 4;
+/** Most appends, and characters of event JSON, in one batch (an append alone may exceed the latter). */
+const maxAppendsPerBatch = 500;
+const maxBatchChars = 4 * 1024 * 1024;
+
+/**
+ * One append as the batch function reads it: session, epoch for a new log, the events' JSON, the
+ * fences it must not hit, whether it fences itself, what it closes, ends and opens, its client
+ * message id. The fence check that needs no database runs here; a known client message id still
+ * answers first, so a self-fencing append is sent (flagged) rather than refused on the spot.
+ */
+function appendArguments(prepared: PreparedAppend): Record<string, unknown> {
+  const { events, kinds, clientMsgId } = prepared;
+  const check = new Set<string>();
+  for (let index = 0; index < events.length; index++) {
+    if (kinds[index] === 'other' || kinds[index] === 'task-cancel') continue;
+    const { runId, taskId } = fenceTarget(events[index]!);
+    check.add(runId);
+    if (kinds[index] === 'content' && taskId) check.add(taskFenceKey(runId, taskId));
+  }
+  let closing: string[] = [];
+  let refused = false;
+  try {
+    closing = new FenceState().check(events, kinds);
+  } catch {
+    refused = true;
+  }
+  // Open runs: the last of a run's brief or terminal event in this append decides.
+  const openRuns = new Map<string, boolean>();
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index]!;
+    if (kinds[index] === 'run-end') openRuns.set(fenceTarget(event).runId, false);
+    else if (event.type === 'brief.submitted') openRuns.set(event.runId, true);
+  }
+  return {
+    s: prepared.session,
+    e: randomUUID(),
+    v: prepared.json,
+    c: [...check],
+    r: refused,
+    x: [...new Set(closing)],
+    d: [...openRuns].filter(([, open]) => !open).map(([runId]) => runId),
+    o: [...openRuns].filter(([, open]) => open).map(([runId]) => runId),
+    m: clientMsgId ?? null,
+  };
+}
+
+/** The result of one append from its row, or the `FencedError` it was refused with. */
+function appendOutcome(prepared: PreparedAppend, row: AppendRow, source: string): AppendResult {
+  const { events, kinds } = prepared;
+  const first = Number(row.b_first);
+  const last = Number(row.b_last);
+  if (row.b_outcome === 'duplicate') {
+    const records = (row.b_seqs ?? []).map((seq, index) => ({
+      offset: Number(seq),
+      at: Number(row.b_ats![index]),
+      event: JSON.parse(row.b_events![index]!) as SessionEvent,
+    }));
+    return { records, duplicate: true, firstOffset: first, lastOffset: last };
+  }
+  if (row.b_outcome === 'fenced') {
+    // Nothing was stored. Replaying the check with the stored fences throws the FencedError of
+    // the first event they refuse, as a check inside the transaction would have.
+    const fence = new FenceState();
+    fence.add(row.b_fenced ?? []);
+    fence.check(events, kinds);
+    throw new Error(`${source}: refused an append that no fence refuses`);
+  }
+  const at = Number(row.b_at);
+  return {
+    records: events.map((event, index) => ({ offset: first + index, at, event })),
+    duplicate: false,
+    firstOffset: first,
+    lastOffset: last,
+  };
 }
 
 const fetchPage = 1000;
@@ -126,12 +232,14 @@ const maxRetryDelayMs = 5000;
 /**
  * A `SessionStore` on PostgreSQL (`pg`), for apps that already run PostgreSQL, on one node or many.
  *
- * - An append is one transaction. Its first statement upserts the session's head row, adding the
- *   number of events (`INSERT … ON CONFLICT DO UPDATE SET head = head + n RETURNING`): the row
- *   lock serialises writers of one session, on every node, so offsets are gapless and each
- *   append contiguous; a refused or duplicate append rolls back, giving its offsets back.
- *   Sequences are never used (they leave gaps). It resolves once COMMIT returned: durable as
- *   PostgreSQL's commit is (with the default `synchronous_commit = on`, flushed to the WAL).
+ * - Appends go out in batches, each one statement and one transaction (the schema's append
+ *   functions, see `_postgres-schema.ts`): an append made while no batch of its session is in
+ *   flight is sent at once; those made meanwhile share the next batch, its round trip and its
+ *   commit. For each append the function locks the session's head row, which serialises writers
+ *   of one session on every node, so offsets are gapless and each append contiguous; a refused or
+ *   duplicate append never moves the head. Sequences are never used (they leave gaps). An append
+ *   resolves once its batch committed: durable as PostgreSQL's commit is (with the default
+ *   `synchronous_commit = on`, flushed to the WAL).
  * - Fences, client message ids and open runs are rows written in the same transaction, read
  *   after the head row is locked, so every node sees what the previous writer committed.
  * - Live tail between nodes uses LISTEN/NOTIFY on one dedicated connection. A notification carries
@@ -150,6 +258,10 @@ export class PostgresStore implements SessionStore {
   readonly #limits: ResolvedLimits;
   readonly #tables: PostgresTables;
   readonly #channels = new Map<string, Channel>();
+  /** Appends waiting for a batch, in the order they were made. */
+  #pending: PendingAppend[] = [];
+  /** The batches in flight (which `close` lets finish before it ends the pool), with their sessions. */
+  readonly #inFlight = new Map<Promise<void>, Set<string>>();
   readonly #connection: LazyPostgresPool;
   #listener: PoolClient | undefined;
   #listening: Promise<PoolClient> | undefined;
@@ -177,23 +289,19 @@ export class PostgresStore implements SessionStore {
     return this.#options.tablePrefix;
   }
 
-  async append(session: string, events: SessionEvent[], options?: AppendOptions): Promise<AppendResult> {
-    this.#assertOpen();
-    const prepared = prepareAppend(session, events, options, this.#limits);
-    const pool = await this.#db();
-    const client = await pool.connect();
-    let broken: Error | undefined;
+  append(session: string, events: SessionEvent[], options?: AppendOptions): Promise<AppendResult> {
     try {
-      const outcome = await this.#appendIn(client, prepared);
-      if (!outcome.duplicate) this.metrics.appends++;
-      return outcome;
-    } catch (error) {
-      await rollback(client).catch((failure: unknown) => {
-        broken = asError(failure);
+      this.#assertOpen();
+      const prepared = prepareAppend(session, events, options, this.#limits);
+      return new Promise((resolve, reject) => {
+        const chars = prepared.json.reduce((sum, text) => sum + text.length, 0);
+        this.#pending.push({ prepared, chars, resolve, reject });
+        // Whatever is pending already waits for a batch in flight (of its session, or for a free
+        // slot): only an append that could go now needs a look at the queue.
+        if (this.#inFlight.size < maxBatchesInFlight && !this.#sessionInFlight(session)) this.#flush();
       });
-      throw error;
-    } finally {
-      client.release(broken);
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 
@@ -358,6 +466,8 @@ export class PostgresStore implements SessionStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Appends not yet sent are refused (nothing of them is stored); batches in flight finish.
+    for (const pending of this.#pending.splice(0)) pending.reject(new StoreClosedError());
     for (const channel of [...this.#channels.values()]) for (const tail of [...channel.tails]) tail.close();
     this.#channels.clear();
     const listening = this.#listening;
@@ -366,100 +476,88 @@ export class PostgresStore implements SessionStore {
     this.#listener = undefined;
     // Destroyed, not returned: a pooled connection must not stay subscribed to the channel.
     listener?.release(true);
+    // Batches in flight finish first; then the pool this store opened ends (after any setup in flight).
+    await Promise.allSettled([...this.#inFlight.keys()]);
     await this.#connection.end();
   }
 
-  async #appendIn(client: PoolClient, prepared: PreparedAppend): Promise<AppendResult> {
-    const t = this.#tables;
-    const { session, events, kinds, clientMsgId } = prepared;
-    const count = events.length;
-    this.metrics.appendRoundTrips += 2;
-    await client.query('BEGIN');
-    // The row lock taken here is what serialises writers of this session, across nodes.
-    const bumped = await client.query<{ epoch: string; head: string; at: string }>({
-      name: `${t.sessions}_bump`,
-      text: `INSERT INTO ${t.sessions} (session, epoch, head, first) VALUES ($1, $2, $3, 1)
-             ON CONFLICT (session) DO UPDATE SET head = ${t.sessions}.head + excluded.head
-             RETURNING epoch, head, ${nowMs} AS at`,
-      values: [session, randomUUID(), count],
-    });
-    const { epoch } = bumped.rows[0]!;
-    const last = Number(bumped.rows[0]!.head);
-    const first = last - count + 1;
-    const at = Number(bumped.rows[0]!.at);
-
-    // Read after the lock, so these see every commit of the writers before us.
-    const keys = new Set<string>();
-    for (let index = 0; index < count; index++) {
-      if (kinds[index] === 'other' || kinds[index] === 'task-cancel') continue;
-      const { runId, taskId } = fenceTarget(events[index]!);
-      keys.add(runId);
-      if (kinds[index] === 'content' && taskId) keys.add(taskFenceKey(runId, taskId));
-    }
-    const fence = new FenceState();
-    if (keys.size > 0 || clientMsgId !== undefined) {
-      this.metrics.appendRoundTrips++;
-      const looked = await client.query<{ fences: string[]; first_seq: string | null; last_seq: string | null }>({
-        name: `${t.sessions}_lookup`,
-        text: `SELECT ARRAY(SELECT fence FROM ${t.fences} WHERE session = $1 AND fence = ANY($2::text[])) AS fences,
-                      m.first_seq, m.last_seq
-               FROM (SELECT 1) AS one
-               LEFT JOIN ${t.clientMessages} m ON m.session = $1 AND m.client_msg_id = $3`,
-        values: [session, [...keys], clientMsgId ?? null],
-      });
-      const row = looked.rows[0]!;
-      if (row.first_seq !== null && row.last_seq !== null) {
-        this.metrics.appendRoundTrips++;
-        await rollback(client);
-        const from = Number(row.first_seq);
-        const to = Number(row.last_seq);
-        const records = await this.#readRows(session, from - 1, to - from + 1, client);
-        return { records, duplicate: true, firstOffset: from, lastOffset: to };
+  /**
+   * Sends what is pending as batches, each one statement (the schema's batch append function) and
+   * one commit. An append waits only while a batch holding its session is in flight (which keeps
+   * each session's appends in the order they were made, and this node's batches off each other's
+   * row locks); everything that arrives meanwhile goes out together next, so under load many
+   * appends share one round trip and one WAL flush, and an append alone is sent at once.
+   */
+  #flush(): void {
+    while (this.#pending.length > 0 && this.#inFlight.size < maxBatchesInFlight) {
+      const busy = new Set<string>();
+      for (const sessions of this.#inFlight.values()) for (const session of sessions) busy.add(session);
+      const batch: PendingAppend[] = [];
+      const rest: PendingAppend[] = [];
+      let bytes = 0;
+      for (const pending of this.#pending) {
+        const { session } = pending.prepared;
+        if (busy.has(session) || (batch.length > 0 && (batch.length >= maxAppendsPerBatch || bytes + pending.chars > maxBatchChars))) {
+          // Later appends of this session wait with it, so they keep their order.
+          busy.add(session);
+          rest.push(pending);
+          continue;
+        }
+        batch.push(pending);
+        bytes += pending.chars;
       }
-      fence.add(row.fences);
+      if (batch.length === 0) return;
+      this.#pending = rest;
+      const sessions = new Set(batch.map((pending) => pending.prepared.session));
+      const sending = this.#sendBatch(batch).finally(() => {
+        this.#inFlight.delete(sending);
+        if (!this.#closed) this.#flush();
+      });
+      this.#inFlight.set(sending, sessions);
     }
-    // Throws FencedError (the caller rolls back, which gives the offsets back); an append with
-    // nothing to look up still closes what it ends, counting its own earlier events.
-    const closing = fence.check(events, kinds);
+  }
 
-    // Open runs: the last of a run's brief or terminal event in this append decides.
-    const openRuns = new Map<string, boolean>();
-    for (let index = 0; index < count; index++) {
-      const event = events[index]!;
-      if (kinds[index] === 'run-end') openRuns.set(fenceTarget(event).runId, false);
-      else if (event.type === 'brief.submitted') openRuns.set(event.runId, true);
+  #sessionInFlight(session: string): boolean {
+    for (const sessions of this.#inFlight.values()) if (sessions.has(session)) return true;
+    return false;
+  }
+
+  /**
+   * One statement, so one transaction: it resolves once PostgreSQL committed it, so the records
+   * are durable before any caller acknowledges or delivers them. Appends are sent sorted by
+   * session (keeping each session's order), so batches from several nodes take the head rows'
+   * locks in one order and never deadlock.
+   */
+  async #sendBatch(batch: PendingAppend[]): Promise<void> {
+    const t = this.#tables;
+    const sorted = batch.map((pending, index) => ({ pending, index })).sort((a, b) =>
+      a.pending.prepared.session < b.pending.prepared.session ? -1 : a.pending.prepared.session > b.pending.prepared.session ? 1 : a.index - b.index,
+    );
+    let rows: AppendRow[];
+    try {
+      const pool = await this.#db();
+      this.metrics.appendRoundTrips++;
+      const result = await pool.query<AppendRow>({
+        name: `${t.appendBatchFunction}_call`,
+        text: `SELECT * FROM ${t.appendBatchFunction}($1, $2)`,
+        values: [JSON.stringify(sorted.map(({ pending }) => appendArguments(pending.prepared))), t.channel],
+      });
+      rows = result.rows;
+    } catch (error) {
+      for (const { pending } of sorted) pending.reject(error);
+      return;
     }
-    const opened = [...openRuns].filter(([, open]) => open).map(([runId]) => runId);
-    const ended = [...openRuns].filter(([, open]) => !open).map(([runId]) => runId);
-    const payload: NotifyPayload = { s: session, e: epoch, f: first, o: last };
-    this.metrics.appendRoundTrips += 2;
-    await client.query({
-      name: `${t.sessions}_write`,
-      // Data-modifying CTEs all run, to completion, whether or not the final SELECT reads them;
-      // the notification is queued in the transaction and delivered only once it commits.
-      text: `WITH stored AS (
-               INSERT INTO ${t.events} (session, seq, at, event)
-               SELECT $1, $2::bigint + e.ord - 1, $3, e.json FROM unnest($4::text[]) WITH ORDINALITY AS e(json, ord)
-             ), fenced AS (
-               INSERT INTO ${t.fences} (session, fence) SELECT $1, f FROM unnest($5::text[]) AS f ON CONFLICT DO NOTHING
-             ), ended AS (
-               DELETE FROM ${t.openRuns} WHERE session = $1 AND run_id = ANY($6::text[])
-             ), opened AS (
-               INSERT INTO ${t.openRuns} (session, run_id) SELECT $1, r FROM unnest($7::text[]) AS r ON CONFLICT DO NOTHING
-             ), remembered AS (
-               INSERT INTO ${t.clientMessages} (session, client_msg_id, first_seq, last_seq)
-               SELECT $1, $8::text, $2, $9 WHERE $8::text IS NOT NULL
-             )
-             SELECT pg_notify($10, $11)`,
-      values: [session, first, at, prepared.json, [...new Set(closing)], ended, opened, clientMsgId ?? null, last, t.channel, JSON.stringify(payload)],
-    });
-    await client.query('COMMIT');
-    return {
-      records: events.map((event, index) => ({ offset: first + index, at, event })),
-      duplicate: false,
-      firstOffset: first,
-      lastOffset: last,
-    };
+    for (const [position, { pending }] of sorted.entries()) {
+      const row = rows[position];
+      try {
+        if (!row || Number(row.b_index) !== position + 1) throw new Error(`${t.appendBatchFunction}: no answer for append ${position + 1}`);
+        const outcome = appendOutcome(pending.prepared, row, t.appendBatchFunction);
+        if (!outcome.duplicate) this.metrics.appends++;
+        pending.resolve(outcome);
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
   }
 
   async #readRows(session: string, after: number, limit: number | undefined, client?: PoolClient): Promise<SessionRecord[]> {

@@ -28,6 +28,22 @@ export interface BrandIntakeContext {
   onDiscard(runId: string): void;
 }
 
+/** A drafted field under the label the brand form gives it. */
+function fieldLabel(s: StudioStrings, field: IntakeField): string {
+  const labels: Record<IntakeField, string> = {
+    name: s.brandName,
+    voiceGuide: s.voiceGuide,
+    styleGuide: s.styleGuide,
+    strategy: s.strategy,
+    audience: s.audience,
+    products: s.products,
+    bannedTerms: s.bannedTerms,
+    requiredDisclaimers: s.disclaimers,
+    palette: s.palette,
+  };
+  return labels[field];
+}
+
 /** One drafted field as text, for the review list. */
 function preview(brand: BrandDraft, field: IntakeField): string {
   const value = brand[field];
@@ -93,7 +109,7 @@ function renderReview(context: BrandIntakeContext, runId: string, brand: BrandDr
       ${found.map(
         (field) => html`<li>
           <input type="checkbox" id=${`intake-${field}`} data-intake-field=${field} .checked=${!context.unticked.has(field)} @change=${(event: Event) => context.onToggle(field, (event.target as HTMLInputElement).checked)} />
-          <label for=${`intake-${field}`} class="intake-name">${s.intakeFieldNames[field]}</label>
+          <label for=${`intake-${field}`} class="intake-name">${fieldLabel(s, field)}</label>
           <div class="intake-value">
             ${field === 'palette'
               ? html`<span class="swatches">${(brand.palette ?? []).map((colour) => html`<span class="swatch" style="background:${colour}" title=${colour}></span>`)}</span>`

@@ -19,6 +19,9 @@ export interface StudioStrings {
   retry: string;
   sampleBadge: string;
   sampleNotice: string;
+  /** Fields of the brand that still hold the sample's text once the brand is the marketer's own. */
+  sampleLeft: (fields: string) => string;
+  sampleField: string;
   unsaved: string;
   savedVersion: (version: number) => string;
   notSavedYet: string;
@@ -110,7 +113,6 @@ export interface StudioStrings {
   intakeApply: string;
   intakeDiscard: string;
   intakeApplied: (fields: number) => string;
-  intakeFieldNames: Record<'name' | 'voiceGuide' | 'styleGuide' | 'strategy' | 'audience' | 'products' | 'bannedTerms' | 'requiredDisclaimers' | 'palette', string>;
   // other editors
   remoteSaved: (version: number, by: string) => string;
   remoteLoad: string;
@@ -174,6 +176,8 @@ export const defaultStudioStrings: StudioStrings = {
   retry: 'Try again',
   sampleBadge: 'Sample',
   sampleNotice: 'This is a sample brand. Replace it with yours: everything the team writes follows these fields.',
+  sampleLeft: (fields) => `Still the sample's text: ${fields}. Replace it with yours before saving, or the team will write it.`,
+  sampleField: "Still the sample's text",
   unsaved: 'Unsaved changes',
   savedVersion: (version) => `Version ${version}`,
   notSavedYet: 'Not saved yet',
@@ -260,17 +264,6 @@ export const defaultStudioStrings: StudioStrings = {
   intakeApply: 'Apply the ticked fields',
   intakeDiscard: 'Discard the draft',
   intakeApplied: (fields) => `${fields} field${fields === 1 ? '' : 's'} applied. Review them and save.`,
-  intakeFieldNames: {
-    name: 'Brand name',
-    voiceGuide: 'Voice guide',
-    styleGuide: 'Style guide',
-    strategy: 'Strategy',
-    audience: 'Audience',
-    products: 'Products',
-    bannedTerms: 'Words to avoid',
-    requiredDisclaimers: 'Disclaimers',
-    palette: 'Colours',
-  },
   remoteSaved: (version, by) => `${by} saved version ${version} while you were editing.`,
   remoteLoad: 'Load their version',
   remoteKeep: 'Keep editing mine',
@@ -330,6 +323,5 @@ export function resolveStudioStrings(overrides: Partial<StudioStrings> | undefin
     steps: { ...defaultStudioStrings.steps, ...overrides.steps },
     stepHints: { ...defaultStudioStrings.stepHints, ...overrides.stepHints },
     deliverableKinds: { ...defaultStudioStrings.deliverableKinds, ...overrides.deliverableKinds },
-    intakeFieldNames: { ...defaultStudioStrings.intakeFieldNames, ...overrides.intakeFieldNames },
   };
 }
