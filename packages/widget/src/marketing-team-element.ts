@@ -18,7 +18,7 @@ import { loadDeliverableParts, loadPanelParts } from './internal/_lazy-parts.js'
 import { themeStyles } from './internal/_theme.js';
 import type { RunActionDetail, SteerDetail, StopRunDetail } from './run-controls.js';
 import { SessionController } from './session-controller.js';
-import { agentDisplayName, resolveStrings, type WidgetStrings } from './strings.js';
+import { agentDisplayName, resolveStrings, runStatusLabel, type WidgetStrings } from './strings.js';
 import type { ApproveDetail, RequestChangesDetail } from './task-board.js';
 import type { SessionAuth, WidgetClient } from './types.js';
 import type {
@@ -491,7 +491,7 @@ export class MarketingTeamElement extends LitElement {
           deliverableIds: [...run.deliverableIds],
           run,
         });
-        said.push(strings.runEnded(strings.runStatus[run.status]));
+        said.push(strings.runEnded(runStatusLabel(strings, run)));
       }
     }
     for (const id of state.messages === previous.messages ? [] : Object.keys(state.messages)) {
@@ -670,7 +670,7 @@ export class MarketingTeamElement extends LitElement {
                 return html`<article part="package" class="package" data-run=${pack.runId} aria-label=${strings.runLabel(pack.number)}>
                   <header part="package-header">
                     <span class="badge">${strings.runLabel(pack.number)}</span>
-                    ${packRun ? html`<span class="badge" data-status=${packRun.status}>${strings.runStatus[packRun.status]}</span>` : nothing}
+                    ${packRun ? html`<span class="badge" data-status=${packRun.status}>${runStatusLabel(strings, packRun)}</span>` : nothing}
                     ${packRun?.brief ? this.renderBrief(packRun.brief) : nothing}
                   </header>
                   <mt-deliverables

@@ -168,11 +168,11 @@ export class RunControlsElement extends LitElement {
     input.value = '';
   }
 
-  private renderEnded(run: RunState, status: 'failed' | 'interrupted') {
+  private renderEnded(run: RunState, status: 'failed' | 'interrupted' | 'completed') {
     const strings = this.strings;
     const disabled = !this.canWrite;
-    return html`<div part="ended" role="status">
-      <p class="why">${strings.runEndedReason(run.error, status)}</p>
+    return html`<div part="ended" role="status" data-status=${status}>
+      <p class="why">${status === 'completed' ? strings.runGaps(undoneTasks(run)) : strings.runEndedReason(run.error, status)}</p>
       <p class="hint">${strings.continueRunHint}</p>
       <div class="actions">
         <button part="continue" type="button" ?disabled=${disabled} @click=${() => this.emit<RunActionDetail>('mt-continue-run', { runId: run.id })}>
@@ -211,6 +211,7 @@ export class RunControlsElement extends LitElement {
   protected override render() {
     const run = this.run;
     if (run && (run.status === 'interrupted' || run.status === 'failed')) return this.renderEnded(run, run.status);
+    if (run && run.status === 'completed' && hasGaps(run)) return this.renderEnded(run, 'completed');
     if (!run || (run.status !== 'running' && run.status !== 'planned')) return nothing;
     const strings = this.strings;
     const disabled = !this.canControl;
@@ -245,4 +246,16 @@ declare global {
   interface HTMLElementTagNameMap {
     'mt-run-controls': RunControlsElement;
   }
+}
+
+/** How many tasks of a run did not finish, by why. */
+export function undoneTasks(run: RunState): { cancelled: number; failed: number; blocked: number } {
+  const count = (status: string) => run.taskOrder.filter((id) => run.tasks[id]?.status === status).length;
+  return { cancelled: count('cancelled'), failed: count('failed'), blocked: count('blocked') };
+}
+
+/** True for a completed run with tasks that did not finish (an agent was stopped, say). */
+export function hasGaps(run: RunState): boolean {
+  const { cancelled, failed, blocked } = undoneTasks(run);
+  return cancelled + failed + blocked > 0;
 }

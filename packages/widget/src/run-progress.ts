@@ -2,7 +2,7 @@ import type { RunState } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
-import { defaultStrings, type WidgetStrings } from './strings.js';
+import { defaultStrings, runStatusLabel, type WidgetStrings } from './strings.js';
 
 /**
  * A run's progress: tasks done out of the plan, its status and the time elapsed.
@@ -109,7 +109,7 @@ export class RunProgressElement extends LitElement {
         <div part="fill" style="width: ${percent}%"></div>
       </div>
       <div part="summary">
-        <span class="status">${strings.runStatus[run.status]}</span>
+        <span class="status">${runStatusLabel(strings, run)}</span>
         <span>${strings.progress(done, total)}</span>
         ${run.startedAt ? html`<span>${strings.elapsed(seconds)}</span>` : nothing}
         ${run.model?.offline ? html`<span class="badge" data-offline>${strings.offlineModel}</span>` : nothing}

@@ -57,6 +57,10 @@ export interface WidgetStrings {
   steeredTitle: (instruction: string) => string;
   /** Why a run ended badly, in plain words, from its error (`code` and the server's `message`). */
   runEndedReason: (error: { code: string; message: string } | undefined, status: 'failed' | 'interrupted') => string;
+  /** A run that completed with tasks that did not finish (stopped, failed, or waiting on those). */
+  runGaps: (undone: { cancelled: number; failed: number; blocked: number }) => string;
+  /** The status of such a run, instead of `runStatus.completed`. */
+  runPartlyDone: string;
   continueRun: string;
   continueRunHint: string;
   startAgain: string;
@@ -206,6 +210,16 @@ export const defaultStrings: WidgetStrings = {
     }
     return reasons[error?.code ?? ''] ?? 'The run failed before it finished.';
   },
+  runGaps: ({ cancelled, failed, blocked }) => {
+    const parts = [
+      cancelled ? `${cancelled} stopped` : '',
+      failed ? `${failed} failed` : '',
+      blocked ? `${blocked} ${blocked === 1 ? 'was' : 'were'} waiting on ${cancelled + failed === 1 ? 'it' : 'them'}` : '',
+    ].filter(Boolean);
+    const total = cancelled + failed + blocked;
+    return `The campaign ended with ${total} ${total === 1 ? 'task' : 'tasks'} not done: ${parts.join(', ')}.`;
+  },
+  runPartlyDone: 'Partly done',
   continueRun: 'Continue',
   continueRunHint: 'Finished work is kept: continue runs only what is left.',
   startAgain: 'Start again',
@@ -335,4 +349,10 @@ export function agentDisplayName(strings: WidgetStrings, agent: string): string 
   if (named) return named;
   const words = agent.replace(/-/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A run's status in words: a completed run with tasks that did not finish is "partly done", not "done". */
+export function runStatusLabel(strings: WidgetStrings, run: { status: keyof WidgetStrings['runStatus']; taskOrder: readonly string[]; tasks: Record<string, { status: string } | undefined> }): string {
+  const partly = run.status === 'completed' && run.taskOrder.some((id) => run.tasks[id]?.status !== 'done');
+  return partly ? strings.runPartlyDone : strings.runStatus[run.status];
 }

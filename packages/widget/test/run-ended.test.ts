@@ -99,4 +99,30 @@ describe('<marketing-team> when a run ends badly', () => {
     equal(label.getAttribute('data-status'), 'unreachable');
     equal(deepQueryAll(element, 'mt-connection-status').length, 1);
   });
+
+  // Seen by a marketer: stopping one agent ended the run as "Done, 0 of 8 tasks done", with the
+  // other agents waiting forever and nothing to do about it.
+  it('says a run that ended with tasks undone is partly done, why, and continues it, against a real server', async () => {
+    const session = uniqueSession('widget-gaps');
+    const element = await mountElement(session);
+    const goal = await waitFor(() => deepQuery<HTMLTextAreaElement>(element, 'mt-brief-form >>> textarea'), 'brief form');
+    await waitFor(() => (deepQuery(element, 'mt-connection-status >>> [part="status"]')?.textContent ?? '').startsWith('Live'), 'live', LONG);
+    goal.value = 'Launch our reusable bottle to commuters';
+    deepQuery<HTMLButtonElement>(element, 'mt-brief-form >>> [part="submit"]')!.click();
+    const first = await waitFor(() => runs(element)[0]?.status === 'running' ? runs(element)[0] : undefined, 'the run to start', LONG);
+    // Stop the researcher, whose work every other task waits on.
+    await element.cancel(first.id, { agent: 'market-researcher' });
+    await waitFor(() => runs(element)[0]?.status === 'completed' || runs(element)[0]?.status === 'failed', 'the run to end', LONG);
+    const ended = runs(element)[0]!;
+    const notice = await waitFor(() => deepQuery(element, 'mt-run-controls >>> [part="ended"]'), 'the ended notice', LONG);
+    ok(/not done: .*stopped/.test(notice.querySelector('.why')?.textContent ?? ''), `says what did not run: ${notice.querySelector('.why')?.textContent}`);
+    if (ended.status === 'completed') {
+      equal(deepQuery(element, 'mt-run-progress >>> .status')?.textContent?.trim(), 'Partly done', 'not "Done"');
+    }
+    deepQuery<HTMLButtonElement>(element, 'mt-run-controls >>> [part="continue"]')!.click();
+    await waitFor(() => runs(element)[1]?.status === 'completed', 'the continued run to complete', 60_000);
+    const second = runs(element)[1]!;
+    equal(second.continues, ended.id);
+    equal(second.taskOrder.filter((id) => second.tasks[id]?.status === 'done').length, second.taskOrder.length, 'every task done');
+  });
 });

@@ -677,8 +677,14 @@ function findRun(state: SessionState, runId: string) {
 function continuable(state: SessionState, runId: string): void {
   const run = Object.hasOwn(state.runs, runId) ? state.runs[runId] : undefined;
   if (!run) throw new ProtocolError('not_found', `event.continues: no run ${runId} in this session`, 'event.continues');
-  if (!CONTINUABLE_RUN_STATUSES.has(run.status)) {
-    throw new ProtocolError('conflict', `event.continues: run ${runId} is ${run.status}; only an interrupted, failed or cancelled run can be continued`, 'event.continues');
+  // A run that completed with tasks left undone (an agent stopped, its dependants blocked) is continued like one that stopped.
+  const gaps = run.status === 'completed' && run.taskOrder.some((taskId) => run.tasks[taskId]?.status !== 'done');
+  if (!CONTINUABLE_RUN_STATUSES.has(run.status) && !gaps) {
+    throw new ProtocolError(
+      'conflict',
+      `event.continues: run ${runId} is ${run.status}; only an interrupted, failed or cancelled run, or one that completed with tasks undone, can be continued`,
+      'event.continues',
+    );
   }
 }
 
