@@ -266,6 +266,7 @@ export class MarketingTeamElement extends LitElement {
   declare private sendingSteers: readonly string[];
 
   private readonly controller = new SessionController(this);
+  private sessionError: { code: string; message: string } | undefined;
   private ownClient: { endpoint: string; transport: TransportOption | undefined; client: WidgetClient | undefined; closed?: boolean } | undefined;
   private resolved: WidgetStrings = resolveStrings(undefined);
   private baseline: SessionState | undefined;
@@ -443,6 +444,13 @@ export class MarketingTeamElement extends LitElement {
         : undefined;
     this.controller.bind(client && this.session && auth ? { client, session: this.session, auth } : undefined);
     this.noticeChanges();
+    // A session the server (or the host's token route) refused would otherwise look live and
+    // keep what the person sends queued without a word.
+    const refused = this.controller.handle?.error;
+    if (refused !== this.sessionError) {
+      this.sessionError = refused;
+      if (refused) this.reportError('subscribe', new Error(this.resolved.sessionRefused(refused.message)));
+    }
     // Parts the state does not need yet stay unloaded; a failed load is retried on the next update.
     if (this.hasUpdated) loadPanelParts().catch(ignoreLoadError);
     if (this.controller.state?.deliverableOrder.length) loadDeliverableParts().catch(ignoreLoadError);

@@ -61,6 +61,8 @@ export interface WidgetStrings {
   runGaps: (undone: { cancelled: number; failed: number; blocked: number }) => string;
   /** The status of such a run, instead of `runStatus.completed`. */
   runPartlyDone: string;
+  /** The session could not be opened or followed (the host's backend refused a token, say). */
+  sessionRefused: (reason: string) => string;
   continueRun: string;
   continueRunHint: string;
   startAgain: string;
@@ -220,6 +222,7 @@ export const defaultStrings: WidgetStrings = {
     return `The campaign ended with ${total} ${total === 1 ? 'task' : 'tasks'} not done: ${parts.join(', ')}.`;
   },
   runPartlyDone: 'Partly done',
+  sessionRefused: (reason) => `This session could not be opened: ${reason.replace(/^getToken failed: /, '')}. Nothing you send here reaches the team until it can.`,
   continueRun: 'Continue',
   continueRunHint: 'Finished work is kept: continue runs only what is left.',
   startAgain: 'Start again',

@@ -38,6 +38,8 @@ export interface WidgetSessionHandle {
   readonly historyState?: SessionState | undefined;
   /** What the token allows, once the server has said so. */
   readonly capabilities: readonly Capability[];
+  /** Why the session cannot be followed right now (the token was refused, say); absent while all is well. */
+  readonly error?: { code: string; message: string } | undefined;
   submitBrief(brief: CampaignBriefInput): Promise<unknown>;
   /** Continues a run that ended badly; its finished tasks are taken over. */
   continueRun(runId: string): Promise<unknown>;

@@ -5,7 +5,7 @@ import type { MarketingTeamElement } from '../src/index.js';
 import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
 import { FixtureClient } from './_fixtures.js';
 import { after, afterEach, describe, it } from './_mocha.js';
-import { callServer, frames, mountElement, screenshot, setViewport, uniqueSession } from './_page.js';
+import { callServer, frames, mountElement, screenshot, serverUrl, setViewport, uniqueSession } from './_page.js';
 
 const LONG = 25_000;
 
@@ -124,5 +124,17 @@ describe('<marketing-team> when a run ends badly', () => {
     const second = runs(element)[1]!;
     equal(second.continues, ended.id);
     equal(second.taskOrder.filter((id) => second.tasks[id]?.status === 'done').length, second.taskOrder.length, 'every task done');
+  });
+
+  // Seen by a marketer: a session the host's token route refused still read "Live", and a brief
+  // sat "1 message queued" forever without a word.
+  it('says a session it cannot open could not be opened, instead of looking live', async () => {
+    const element = document.createElement('marketing-team');
+    element.endpoint = `${(await serverUrl()).replace(/^ws/, 'http')}/mt`;
+    element.session = uniqueSession('widget-refused');
+    element.getToken = () => Promise.reject(new Error('not allowed to join this session'));
+    document.body.append(element);
+    const alert = await waitFor(() => deepQuery(element, '[part="error"]'), 'the error', LONG);
+    ok(alert.textContent?.includes('This session could not be opened: not allowed to join this session'), `says why: ${alert.textContent}`);
   });
 });
