@@ -31,6 +31,13 @@ export {
   type Deliverable,
   type DeliverableOf,
 } from './deliverables.js';
+export {
+  UnwatchedPolicySchema,
+  type UnwatchedPolicy,
+  type UnwatchedPolicyInput,
+  DEFAULT_PAUSE_AFTER_MS,
+  DEFAULT_CANCEL_AFTER_MS,
+} from './unwatched-policy.js';
 export { CampaignBriefSchema, type CampaignBrief, type CampaignBriefInput } from './brief.js';
 export {
   ActorSchema,
@@ -70,6 +77,8 @@ export {
   type UsageTotals,
   MessageStateSchema,
   type MessageState,
+  StalledSchema,
+  type Stalled,
   TaskStateSchema,
   type TaskState,
   RunStateSchema,
