@@ -7,7 +7,11 @@ export type RunControl =
   /** A human approved a task waiting at a review gate; its dependants may start. */
   | { event: EventOf<'review.approved'>; offset: number }
   /** A human asked for changes to a task waiting at a review gate; the task runs again with the comment. */
-  | { event: EventOf<'review.changes_requested'>; offset: number };
+  | { event: EventOf<'review.changes_requested'>; offset: number }
+  /** Nobody watched the session (the run's `whenUnwatched` policy): start nothing, stop generating. */
+  | { event: EventOf<'run.paused'>; offset: number }
+  /** A paused run may go on. */
+  | { event: EventOf<'run.resumed'>; offset: number };
 
 /** What every run gets from the session layer, whatever it runs (a campaign brief, a studio draft). */
 export interface RunBaseContext {

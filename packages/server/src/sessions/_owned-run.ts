@@ -3,7 +3,7 @@ import { FencedError, type SessionStore } from '../stores/session-store.js';
 import type { RunBaseContext, RunControl, RunLauncher } from '../runtime/run-launcher.js';
 
 /** Events the launcher hears about through `onControl` (a whole-run cancel is handled here). */
-const CONTROL_TYPES = new Set<string>(['cancel.requested', 'steer.submitted', 'review.approved', 'review.changes_requested']);
+const CONTROL_TYPES = new Set<string>(['cancel.requested', 'steer.submitted', 'review.approved', 'review.changes_requested', 'run.paused', 'run.resumed']);
 
 /** What the hub tells an owned run when it starts. */
 export interface OwnedRunInit {

@@ -29,7 +29,7 @@ export interface StoreRunHarness {
   close(): void;
 }
 
-const CONTROL_TYPES = new Set(['cancel.requested', 'steer.submitted', 'review.approved', 'review.changes_requested']);
+const CONTROL_TYPES = new Set(['cancel.requested', 'steer.submitted', 'review.approved', 'review.changes_requested', 'run.paused', 'run.resumed']);
 
 /**
  * Stores a `brief.submitted` in `store` and builds the `RunContext` the session hub would hand
