@@ -6,6 +6,7 @@ import type {
   RunScope,
   RunState,
   SessionState,
+  TaskState,
 } from '@marketing-team/core';
 import type { TransportOption } from '@marketing-team/core';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
@@ -632,6 +633,7 @@ export class MarketingTeamElement extends LitElement {
                     .message=${message}
                     .delivered=${delivered}
                     .waitingFor=${agent.status === 'working' ? '' : waitingFor(run, agent.agent)}
+                    .stall=${stalledTaskOf(run, agent.agent)}
                     .mediaOrigins=${this.mediaOrigins}
                     ?can-control=${canControl}
                     .strings=${strings}
@@ -696,6 +698,16 @@ function waitingFor(run: RunState | undefined, agent: string): string {
     .filter((task): task is NonNullable<typeof task> => !!task && task.status !== 'done')
     .map((task) => task.title)
     .join(', ');
+}
+
+/** The stall of an agent's task in progress in the run, if one has stalled (an agent may run several tasks at once). */
+function stalledTaskOf(run: RunState | undefined, agent: string): TaskState['stalled'] {
+  if (!run || ENDED.has(run.status)) return undefined;
+  for (const id of run.taskOrder) {
+    const task = run.tasks[id];
+    if (task?.agent === agent && task.status === 'in_progress' && task.stalled) return task.stalled;
+  }
+  return undefined;
 }
 
 function memoList<T>(
