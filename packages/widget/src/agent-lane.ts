@@ -205,7 +205,7 @@ export class AgentLaneElement extends LitElement {
       <div part="header">
         <h3>${name}</h3>
         ${stalled
-          ? html`<span class="badge stalled" data-stalled role="status">${strings.stalledFor(secondsSince(stalled.since))}</span>`
+          ? html`<span class="badge stalled" data-stalled>${strings.stalledFor(secondsSince(stalled.since))}</span>`
           : html`<span class="badge ${working ? 'working' : ''}">${working ? this.task?.status === 'review' ? strings.taskStatus.review : strings.taskStatus.in_progress : strings.idle}</span>`}
         ${message?.offline ? html`<span class="badge" data-offline>${strings.offlineModel}</span>` : nothing}
         ${working

@@ -473,6 +473,12 @@ export class MarketingTeamElement extends LitElement {
       const before = previous.runs[runId];
       if (!run || run === before) continue;
       if (run.status === 'running' && before?.status !== 'running') this.emit<RunStartedDetail>('mt-run-started', { runId, run });
+      if (run.paused && !before?.paused) said.push(strings.runPaused(run.paused.unwatchedMs !== undefined));
+      // Said once when a task stalls; the lane's count goes up silently.
+      for (const taskId of run.taskOrder) {
+        const task = run.tasks[taskId];
+        if (task?.stalled && !before?.tasks[taskId]?.stalled) said.push(`${agentDisplayName(strings, task.agent)}: ${strings.stalledFor(Math.max(0, Math.floor((Date.now() - task.stalled.since) / 1000)))}.`);
+      }
       if (ENDED.has(run.status) && before?.status !== run.status) {
         this.emit<RunCompletedDetail>('mt-run-completed', {
           runId,
