@@ -1,15 +1,13 @@
-import type { EventOf, RunState } from '../protocol/index.js';
+import { isRunEnded, type EventOf } from '../protocol/index.js';
 import { runState } from './_entities.js';
 import { taskCardId, type StateWriter } from './_state-writer.js';
-
-const ENDED: ReadonlySet<RunState['status']> = new Set(['completed', 'cancelled', 'failed', 'interrupted']);
 
 /** `task.stalled`: marks a task in progress (and its card) as making no progress since `at - sinceMs`. */
 export function taskStalled(w: StateWriter, event: EventOf<'task.stalled'>, at: number): void {
   const run = w.run(event.runId);
   const task = w.task(event.runId, event.taskId);
   // A stall only means something for a task still being worked on.
-  if (!run || ENDED.has(run.status) || task?.status !== 'in_progress') return;
+  if (!run || isRunEnded(run) || task?.status !== 'in_progress') return;
   const stalled = { since: Math.max(0, at - event.sinceMs), reason: event.reason };
   w.updateTask(event.runId, event.taskId, { stalled });
   w.updateCard(taskCardId(event.runId, event.taskId), { stalled });
@@ -25,7 +23,7 @@ export function clearStall(w: StateWriter, runId: string, taskId: string): void 
 /** `run.paused`: a run not yet ended is marked paused. */
 export function runPaused(w: StateWriter, event: EventOf<'run.paused'>, at: number): void {
   const run = w.run(event.runId);
-  if (!run || ENDED.has(run.status)) return;
+  if (!run || isRunEnded(run)) return;
   const paused = { since: at, reason: event.reason, ...(event.unwatchedMs !== undefined ? { unwatchedMs: event.unwatchedMs } : {}) };
   w.putRun(runState({ ...run, paused }));
 }
