@@ -283,7 +283,7 @@ describe('liveness and pauses through the hooks', () => {
     expect(lane!.stalled!.reason).toBe('the model has sent no more output for 30 s');
     expect(lane!.status).toBe('working');
     await server.append(session, [{ type: 'text.delta', ...research, messageId: 'm1', text: 'lo' }]);
-    await until(() => lane?.stalled === undefined && lane.text === 'Hello', 'the stall cleared by the next text');
+    await until(() => lane !== undefined && lane.stalled === undefined && lane.text === 'Hello', 'the stall cleared by the next text');
 
     await server.append(session, [{ type: 'run.paused', runId: 'r1', reason: 'nobody has watched the session for 10 s', unwatchedMs: 10_000, by: system }]);
     await until(() => run?.paused !== undefined, 'the run paused');

@@ -76,7 +76,7 @@ describe('<marketing-team> runs nobody watches', () => {
     const first = await mountElement(session);
     await waitFor(() => live(first), 'live', LONG);
     await first.submitBrief({ goal: 'HANG launch our reusable bottle', deliverables: ['research-brief', 'campaign-strategy'], whenUnwatched: { action: 'pause', afterMs: 300 } });
-    const runId = (await waitFor(() => latestRun(first)?.status === 'running' && latestRun(first), 'the run', LONG)).id;
+    const runId = (await waitFor(() => (latestRun(first)?.status === 'running' ? latestRun(first) : undefined), 'the run', LONG)).id;
     first.remove();
     await waitFor(async () => (await logTypes(session, runId)).includes('run.paused'), 'run.paused in the log', LONG);
 
