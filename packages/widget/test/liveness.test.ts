@@ -2,20 +2,44 @@
 // page (not as an agent thinking) and clears when it moves again; a run that pauses when nobody
 // watches says so, and goes on when a page opens. Against the real test server.
 import '../src/index.js';
+import { SessionClient } from '@marketing-team/core';
 import type { MarketingTeamElement } from '../src/index.js';
 import { deepQuery, equal, ok, waitFor } from './_assert.js';
 import { FixtureClient } from './_fixtures.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { callServer, mountElement, uniqueSession } from './_page.js';
+import { callServer, mintToken, serverUrl, uniqueSession } from './_page.js';
 
 const LONG = 25_000;
 /** The test server's stall window for "HANG" briefs. */
 const STALL_AFTER_MS = 1500;
 
+const clients: SessionClient[] = [];
 afterEach(async () => {
   for (const element of Array.from(document.body.querySelectorAll('marketing-team'))) element.remove();
+  for (const client of clients.splice(0)) client.close();
   await callServer('POST', '/test/release-hang');
 });
+
+/**
+ * A `<marketing-team>` on the test server with a client and a socket of its own (not shared with
+ * the other elements of this page), as a page on another device has: closing it is that page closing.
+ */
+async function openPage(session: string): Promise<{ element: MarketingTeamElement; close(): void }> {
+  const client = new SessionClient({ url: `${await serverUrl()}/mt/ws`, shareConnection: false });
+  clients.push(client);
+  const element = document.createElement('marketing-team');
+  element.client = client;
+  element.session = session;
+  element.token = await mintToken(session, ['read', 'write', 'control']);
+  document.body.append(element);
+  return {
+    element,
+    close: () => {
+      element.remove();
+      client.close();
+    },
+  };
+}
 
 const researcherLane = (element: MarketingTeamElement) => deepQuery(element, 'mt-agent-lane >>> [part="lane"][data-agent="market-researcher"]');
 const live = (element: MarketingTeamElement) => (deepQuery(element, 'mt-connection-status >>> [part="status"]')?.textContent ?? '').startsWith('Live');
@@ -37,7 +61,7 @@ describe('<marketing-team> agent liveness', () => {
   it('shows a hung model call as "No progress for N s" on two pages within its window, distinct from working, and clears when it resumes', async () => {
     const session = uniqueSession('widget-stall');
     // Two elements, each with its own client and socket: two devices on one session.
-    const pages = [await mountElement(session), await mountElement(session)];
+    const pages = [(await openPage(session)).element, (await openPage(session)).element];
     for (const page of pages) await waitFor(() => live(page), 'live', LONG);
     await pages[0]!.submitBrief({ goal: 'HANG launch our reusable bottle', deliverables: ['research-brief', 'campaign-strategy'] });
     // First the agent is working ("In progress"): thinking, not stalled.
@@ -73,14 +97,15 @@ describe('<marketing-team> agent liveness', () => {
 describe('<marketing-team> runs nobody watches', () => {
   it('pauses a "pause when unwatched" run when the last page closes and resumes it when a page opens', async () => {
     const session = uniqueSession('widget-pause');
-    const first = await mountElement(session);
+    const firstPage = await openPage(session);
+    const first = firstPage.element;
     await waitFor(() => live(first), 'live', LONG);
     await first.submitBrief({ goal: 'HANG launch our reusable bottle', deliverables: ['research-brief', 'campaign-strategy'], whenUnwatched: { action: 'pause', afterMs: 300 } });
     const runId = (await waitFor(() => (latestRun(first)?.status === 'running' ? latestRun(first) : undefined), 'the run', LONG)).id;
-    first.remove();
+    firstPage.close();
     await waitFor(async () => (await logTypes(session, runId)).includes('run.paused'), 'run.paused in the log', LONG);
 
-    const second = await mountElement(session);
+    const second = (await openPage(session)).element;
     await waitFor(async () => (await logTypes(session, runId)).includes('run.resumed'), 'run.resumed in the log once a page opened', LONG);
     await waitFor(() => latestRun(second)?.status === 'running' && !latestRun(second)?.paused, 'the page shows it running again', LONG);
     const summary = await waitFor(() => deepQuery(second, 'mt-run-progress >>> [part="progress"]:not([data-paused]) .status'), 'progress');
