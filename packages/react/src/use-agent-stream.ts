@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import type { AgentState, MessageState, SessionState, TaskState } from '@marketing-team/core';
+import type { AgentState, MessageState, SessionState, Stalled, TaskState } from '@marketing-team/core';
 import { own } from './internal/_own.js';
 import { AgentArgumentSchema, parseArgument } from './internal/_validate.js';
 import { useSessionSelector, type SessionHookOptions } from './use-session-selector.js';
@@ -20,12 +20,29 @@ export interface AgentStream {
   task: TaskState | undefined;
   /** The agent's reduced state (status, usage, ...); undefined before it appears in the log. */
   state: AgentState | undefined;
+  /**
+   * Set while a task of this agent in progress has made no progress for a while (its model call
+   * may hang: `task.stalled`), as opposed to an agent that is thinking: `since` is the server time
+   * (ms) of its last progress. Cleared as soon as output comes again.
+   */
+  stalled: Stalled | undefined;
 }
 
 const EMPTY_TEXT = '';
 
 function sameLane(a: AgentStream, b: AgentStream): boolean {
-  return a.agent === b.agent && a.state === b.state && a.message === b.message && a.task === b.task;
+  return a.agent === b.agent && a.state === b.state && a.message === b.message && a.task === b.task && a.stalled === b.stalled;
+}
+
+/** The stall of one of the agent's tasks in progress in its run (an agent may run several at once). */
+function stalledTask(session: SessionState, agent: string, runId: string | undefined): Stalled | undefined {
+  const run = own(session.runs, runId);
+  if (!run) return undefined;
+  for (const id of run.taskOrder) {
+    const task = own(run.tasks, id);
+    if (task?.agent === agent && task.status === 'in_progress' && task.stalled) return task.stalled;
+  }
+  return undefined;
 }
 
 /**
@@ -50,6 +67,7 @@ export function useAgentStream(agent: string, options: SessionHookOptions = {}):
         message,
         task,
         state,
+        stalled: stalledTask(session, name, state?.runId ?? runId),
       };
     },
     [name],

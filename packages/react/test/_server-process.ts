@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyRecords, createSessionState, type Capability, type SessionRecord } from '@marketing-team/core';
+import { SessionEventSchema, applyRecords, createSessionState, type Capability, type SessionEventInput, type SessionRecord } from '@marketing-team/core';
 import { attachWebSocket, createMarketingTeamServer, createNodeListener, createScriptedProducer } from '@marketing-team/server';
 import { SqliteStore } from '@marketing-team/server/sqlite';
 
@@ -20,6 +20,7 @@ export type ServerRequest =
   | { id: number; op: 'token'; session: string; capabilities: Capability[] }
   | { id: number; op: 'logState'; session: string }
   | { id: number; op: 'read'; session: string; after: number; limit: number }
+  | { id: number; op: 'append'; session: string; events: SessionEventInput[] }
   | { id: number; op: 'sockets' }
   | { id: number; op: 'dropConnections' }
   | { id: number; op: 'close' };
@@ -72,6 +73,9 @@ async function answer(request: ServerRequest): Promise<unknown> {
       return applyRecords(createSessionState(), await readAll(request.session));
     case 'read':
       return store.read(request.session, request.after, request.limit);
+    case 'append':
+      // What a runtime writes into the log (a stall, a pause), written here straight into the store.
+      return (await store.append(request.session, request.events.map((event) => SessionEventSchema.parse(event)))).records.at(-1)?.offset;
     case 'sockets':
       return server.websocket.size;
     case 'dropConnections': {

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { Capability, SessionRecord, SessionState } from '@marketing-team/core';
+import type { Capability, SessionEventInput, SessionRecord, SessionState } from '@marketing-team/core';
 import type { ServerRequest } from './_server-process.js';
 
 /** Options of the scripted run every brief starts on the test server. */
@@ -19,6 +19,8 @@ export interface TestServer {
   /** The state every client must end with: the whole stored log through the reducer. */
   logState(session: string): Promise<SessionState>;
   read(session: string, after: number, limit: number): Promise<SessionRecord[]>;
+  /** Appends events to a session's log as the server's runtime would; resolves with the last offset. */
+  append(session: string, events: SessionEventInput[]): Promise<number>;
   /** Open WebSocket connections, as the server counts them. */
   sockets(): Promise<number>;
   /** Destroys every TCP connection (a lost network); resolves with how many there were. */
@@ -61,6 +63,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     token: (session, capabilities = ['read', 'write', 'control']) => call({ op: 'token', session, capabilities }),
     logState: (session) => call({ op: 'logState', session }),
     read: (session, after, limit) => call({ op: 'read', session, after, limit }),
+    append: (session, events) => call({ op: 'append', session, events }),
     sockets: () => call({ op: 'sockets' }),
     dropConnections: () => call({ op: 'dropConnections' }),
     async close() {

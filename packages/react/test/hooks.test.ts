@@ -253,3 +253,42 @@ describe('hooks against a real server', () => {
     expect(refused.current!.state.offset).toBe(0);
   });
 });
+
+describe('liveness and pauses through the hooks', () => {
+  it('useAgentStream says when an agent is stalled rather than thinking, useRun when its run is paused; both clear', async () => {
+    const server = await serve();
+    const session = 'stalled-lane';
+    const system = { kind: 'system' } as const;
+    const research = { runId: 'r1', taskId: 'research', agent: 'market-researcher' } as const;
+    await server.append(session, [
+      { type: 'brief.submitted', runId: 'r1', brief: { goal: 'Hung model' }, by: { kind: 'human', id: 'user-1' } },
+      { type: 'run.started', runId: 'r1', tasks: [{ id: 'research', title: 'Research', skill: 'research-brief', agent: 'market-researcher', dependsOn: [] }], model: { provider: 'offline', name: 'x', offline: true } },
+      { type: 'task.started', ...research },
+      { type: 'message.started', ...research, messageId: 'm1' },
+      { type: 'text.delta', ...research, messageId: 'm1', text: 'Hel' },
+    ]);
+    let lane: ReturnType<typeof useAgentStream> | undefined;
+    let run: RunState | undefined;
+    function Lane(): ReactNode {
+      lane = useAgentStream('market-researcher');
+      run = useRun('r1');
+      return createElement('p', null, lane.stalled ? 'stalled' : lane.status);
+    }
+    render(provider(server, session, await server.token(session), createElement(Lane)));
+    await until(() => lane?.streaming === true, 'the lane streaming');
+    expect(lane!.stalled).toBeUndefined();
+
+    await server.append(session, [{ type: 'task.stalled', ...research, sinceMs: 30_000, reason: 'the model has sent no more output for 30 s' }]);
+    await until(() => lane?.stalled !== undefined, 'the lane stalled');
+    expect(lane!.stalled!.reason).toBe('the model has sent no more output for 30 s');
+    expect(lane!.status).toBe('working');
+    await server.append(session, [{ type: 'text.delta', ...research, messageId: 'm1', text: 'lo' }]);
+    await until(() => lane !== undefined && lane.stalled === undefined && lane.text === 'Hello', 'the stall cleared by the next text');
+
+    await server.append(session, [{ type: 'run.paused', runId: 'r1', reason: 'nobody has watched the session for 10 s', unwatchedMs: 10_000, by: system }]);
+    await until(() => run?.paused !== undefined, 'the run paused');
+    expect(run!.paused).toMatchObject({ reason: 'nobody has watched the session for 10 s', unwatchedMs: 10_000 });
+    await server.append(session, [{ type: 'run.resumed', runId: 'r1', reason: 'someone opened the session again', by: system }]);
+    await until(() => run !== undefined && run.paused === undefined, 'the run resumed');
+  });
+});

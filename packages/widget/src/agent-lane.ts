@@ -1,7 +1,8 @@
-import type { AgentState, MessageState, TaskState } from '@marketing-team/core';
+import type { AgentState, MessageState, Stalled, TaskState } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { laneText } from './internal/_lane-text.js';
+import { SecondTicker, secondsSince } from './internal/_second-ticker.js';
 import { themeStyles } from './internal/_theme.js';
 import './markdown-view.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
@@ -38,6 +39,7 @@ export class AgentLaneElement extends LitElement {
     waitingFor: { attribute: false },
     delivered: { attribute: false },
     mediaOrigins: { attribute: false },
+    stall: { attribute: false },
   };
   static override styles = [
     themeStyles,
@@ -70,6 +72,11 @@ export class AgentLaneElement extends LitElement {
       .working {
         color: var(--_success);
         border-color: currentColor;
+      }
+      .stalled {
+        color: var(--_warning);
+        border-color: currentColor;
+        font-weight: 600;
       }
       [part='task'] {
         font-size: 0.9em;
@@ -132,6 +139,14 @@ export class AgentLaneElement extends LitElement {
   declare delivered: string | undefined;
   /** Origins images in the text may load from; none by default. */
   declare mediaOrigins: readonly string[];
+  /**
+   * A stall of a task of this agent in the run shown (`TaskState.stalled`), when its lane points
+   * at another of its tasks (an agent may run two at once); the lane's own task's stall otherwise.
+   */
+  declare stall: Stalled | undefined;
+
+  /** Counts the seconds of a stall up while the lane shows one. */
+  private readonly ticker = new SecondTicker(this, () => this.stalled !== undefined);
 
   constructor() {
     super();
@@ -145,6 +160,11 @@ export class AgentLaneElement extends LitElement {
     // Keep the newest tokens in view while streaming.
     const text = this.renderRoot.querySelector<HTMLElement>('[part="text"]');
     if (text && this.message?.status === 'streaming') text.scrollTop = text.scrollHeight;
+  }
+
+  /** A stall of the agent's work: its model call has made no progress for a while. */
+  private get stalled(): Stalled | undefined {
+    return (this.agent?.status === 'working' ? this.task?.stalled : undefined) ?? this.stall;
   }
 
   private renderText() {
@@ -179,10 +199,14 @@ export class AgentLaneElement extends LitElement {
     const name = agentDisplayName(strings, agent.agent);
     const working = agent.status === 'working';
     const message = this.message;
-    return html`<section part="lane" aria-label=${name} data-agent=${agent.agent} data-status=${agent.status}>
+    const stalled = this.stalled;
+    // A stall replaces "In progress": a hung model call must not read as an agent thinking.
+    return html`<section part="lane" aria-label=${name} data-agent=${agent.agent} data-status=${agent.status} ?data-stalled=${stalled !== undefined}>
       <div part="header">
         <h3>${name}</h3>
-        <span class="badge ${working ? 'working' : ''}">${working ? this.task?.status === 'review' ? strings.taskStatus.review : strings.taskStatus.in_progress : strings.idle}</span>
+        ${stalled
+          ? html`<span class="badge stalled" data-stalled>${strings.stalledFor(secondsSince(stalled.since))}</span>`
+          : html`<span class="badge ${working ? 'working' : ''}">${working ? this.task?.status === 'review' ? strings.taskStatus.review : strings.taskStatus.in_progress : strings.idle}</span>`}
         ${message?.offline ? html`<span class="badge" data-offline>${strings.offlineModel}</span>` : nothing}
         ${working
           ? html`<button

@@ -6,6 +6,7 @@ import type {
   RunScope,
   RunState,
   SessionState,
+  TaskState,
 } from '@marketing-team/core';
 import type { TransportOption } from '@marketing-team/core';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
@@ -492,6 +493,12 @@ export class MarketingTeamElement extends LitElement {
       const before = previous.runs[runId];
       if (!run || run === before) continue;
       if (run.status === 'running' && before?.status !== 'running') this.emit<RunStartedDetail>('mt-run-started', { runId, run });
+      if (run.paused && !before?.paused) said.push(strings.runPaused(run.paused.unwatchedMs !== undefined));
+      // Said once when a task stalls; the lane's count goes up silently.
+      for (const taskId of run.taskOrder) {
+        const task = run.tasks[taskId];
+        if (task?.stalled && !before?.tasks[taskId]?.stalled) said.push(`${agentDisplayName(strings, task.agent)}: ${strings.stalledFor(Math.max(0, Math.floor((Date.now() - task.stalled.since) / 1000)))}.`);
+      }
       if (ENDED.has(run.status) && before?.status !== run.status) {
         this.emit<RunCompletedDetail>('mt-run-completed', {
           runId,
@@ -652,6 +659,7 @@ export class MarketingTeamElement extends LitElement {
                     .message=${message}
                     .delivered=${delivered}
                     .waitingFor=${agent.status === 'working' ? '' : waitingFor(run, agent.agent)}
+                    .stall=${stalledTaskOf(run, agent.agent)}
                     .mediaOrigins=${this.mediaOrigins}
                     ?can-control=${canControl}
                     .strings=${strings}
@@ -723,6 +731,16 @@ function waitingFor(run: RunState | undefined, agent: string): string {
     .filter((task): task is NonNullable<typeof task> => !!task && task.status !== 'done')
     .map((task) => task.title)
     .join(', ');
+}
+
+/** The stall of an agent's task in progress in the run, if one has stalled (an agent may run several tasks at once). */
+function stalledTaskOf(run: RunState | undefined, agent: string): TaskState['stalled'] {
+  if (!run || ENDED.has(run.status)) return undefined;
+  for (const id of run.taskOrder) {
+    const task = run.tasks[id];
+    if (task?.agent === agent && task.status === 'in_progress' && task.stalled) return task.stalled;
+  }
+  return undefined;
 }
 
 function memoList<T>(

@@ -96,7 +96,7 @@ export class RunProgressElement extends LitElement {
     const ended = run.status === 'completed';
     const percent = total === 0 ? (ended ? 100 : 0) : Math.round((done / total) * 100);
     const seconds = run.startedAt ? Math.max(0, ((run.endedAt ?? Date.now()) - run.startedAt) / 1000) : 0;
-    return html`<div part="progress" data-status=${run.status}>
+    return html`<div part="progress" data-status=${run.status} ?data-paused=${run.paused !== undefined}>
       <div
         part="bar"
         role="progressbar"
@@ -109,7 +109,7 @@ export class RunProgressElement extends LitElement {
         <div part="fill" style="width: ${percent}%"></div>
       </div>
       <div part="summary">
-        <span class="status">${runStatusLabel(strings, run)}</span>
+        <span class="status">${run.paused ? strings.runPaused(run.paused.unwatchedMs !== undefined) : runStatusLabel(strings, run)}</span>
         <span>${strings.progress(done, total)}</span>
         ${run.startedAt ? html`<span>${strings.elapsed(seconds)}</span>` : nothing}
         ${run.model?.offline ? html`<span class="badge" data-offline>${strings.offlineModel}</span>` : nothing}

@@ -146,6 +146,10 @@ export interface WidgetStrings {
   messageCompleted: (agent: string, task: string) => string;
   deliverableReady: (title: string) => string;
   runEnded: (status: string) => string;
+  /** A lane or card whose model call has made no progress (no output) for a while: not thinking, stuck. */
+  stalledFor: (seconds: number) => string;
+  /** A paused run; `unwatched` when it paused because nobody was watching the session. */
+  runPaused: (unwatched: boolean) => string;
   agentNames: Record<string, string>;
   deliverableKinds: Record<DeliverableKind, string>;
   channels: Record<SocialChannel, string>;
@@ -317,6 +321,8 @@ export const defaultStrings: WidgetStrings = {
   messageCompleted: (agent, task) => `${agent} finished ${task}.`,
   deliverableReady: (title) => `Deliverable ready: ${title}.`,
   runEnded: (status) => `Run ${status.toLowerCase()}.`,
+  stalledFor: (seconds) => `No progress for ${seconds} s`,
+  runPaused: (unwatched) => (unwatched ? 'Paused: nobody is watching; resumes when you return' : 'Paused'),
   agentNames: {},
   deliverableKinds: {
     'research-brief': 'Research brief',

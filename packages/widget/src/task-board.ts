@@ -2,6 +2,7 @@ import type { CardState, TaskStatus } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { defineElement } from './internal/_define.js';
+import { SecondTicker, secondsSince } from './internal/_second-ticker.js';
 import { themeStyles } from './internal/_theme.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
 
@@ -85,6 +86,11 @@ export class TaskBoardElement extends LitElement {
         font-size: 0.85em;
         color: var(--_muted);
       }
+      .stalled {
+        font-size: 0.85em;
+        color: var(--_warning);
+        font-weight: 600;
+      }
       .actions {
         display: flex;
         flex-wrap: wrap;
@@ -112,6 +118,9 @@ export class TaskBoardElement extends LitElement {
   declare theme: string | undefined;
   /** The card whose change request is being written. */
   declare private editing: string | undefined;
+
+  /** Counts the seconds of stalls up while a card shows one. */
+  private readonly ticker = new SecondTicker(this, () => this.cards.some((card) => card.stalled !== undefined && card.status === 'in_progress'));
 
   constructor() {
     super();
@@ -152,6 +161,9 @@ export class TaskBoardElement extends LitElement {
     return html`<li part="card" data-card=${card.id} data-status=${card.status}>
       <span>${card.title}</span>
       <span class="assignee">${this.assigneeName(card)}</span>
+      ${card.stalled && card.status === 'in_progress'
+        ? html`<span class="stalled" data-stalled>${strings.stalledFor(secondsSince(card.stalled.since))}</span>`
+        : nothing}
       ${gate
         ? html`<div class="actions">
             <button

@@ -3,7 +3,7 @@
 // whose goal starts with "XSS" answered by a producer that writes hostile output. Beside it,
 // a small test-only HTTP API: mint tokens, drop every socket of a session, read a session log.
 // Prints `{"port": N}` on stdout once listening.
-import { SessionEventSchema, createDefaultTeam, type Capability, type SessionEvent } from '@marketing-team/core';
+import { SessionEventSchema, createDefaultTeam, type Capability, type ModelProvider, type ModelStreamEvent, type SessionEvent } from '@marketing-team/core';
 import {
   attachWebSocket,
   createMarketingTeamServer,
@@ -30,6 +30,38 @@ const workspaces = new SqliteWorkspaceStore({ path: join(directory, 'sessions.db
 const provider = createOfflineProvider({ tokensPerSecond: Number(process.env.MT_TOKENS_PER_SECOND ?? 600) });
 const runtime = createTeamRuntime({ team: createDefaultTeam(), provider, workspaces });
 
+// A model call that hangs: briefs whose goal starts with "HANG" run a team whose research
+// generations stop after their first chunk until `POST /test/release-hang`, with a short stall window.
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+let hangRelease = deferred();
+const hangingProvider: ModelProvider = {
+  ...provider,
+  async *stream(request, signal): AsyncGenerator<ModelStreamEvent> {
+    const hangs = request.purpose.kind === 'skill' && request.purpose.skill === 'research-brief';
+    let first = true;
+    for await (const event of provider.stream(request, signal)) {
+      yield event;
+      if (hangs && first && event.type === 'text') {
+        first = false;
+        const released = hangRelease.promise;
+        await new Promise<void>((resolve, reject) => {
+          const onAbort = () => reject(signal.reason);
+          signal.addEventListener('abort', onAbort, { once: true });
+          void released.then(() => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+          });
+        });
+      }
+    }
+  },
+};
+const hangingRuntime = createTeamRuntime({ team: createDefaultTeam(), provider: hangingProvider, stallAfterMs: 1500 });
+
 async function hostileRun(context: RunContext): Promise<void> {
   const { runId } = context;
   await context.append([
@@ -51,7 +83,12 @@ async function hostileRun(context: RunContext): Promise<void> {
 }
 
 const launcher: RunLauncher = {
-  launch: (context) => (context.brief.goal.startsWith('XSS') ? hostileRun(context) : runtime.launch(context)),
+  launch: (context) =>
+    context.brief.goal.startsWith('XSS')
+      ? hostileRun(context)
+      : context.brief.goal.startsWith('HANG')
+        ? hangingRuntime.launch(context)
+        : runtime.launch(context),
 };
 
 const server = createMarketingTeamServer({
@@ -156,6 +193,13 @@ async function testApi(req: IncomingMessage, res: ServerResponse, url: URL): Pro
   if (req.method === 'GET' && url.pathname === '/test/upgrades') {
     // WebSocket upgrade requests so far: how many sockets the pages opened.
     return send(res, 200, { upgrades });
+  }
+  if (req.method === 'POST' && url.pathname === '/test/release-hang') {
+    // Lets every hanging research generation go on; later ones hang again.
+    const released = hangRelease;
+    hangRelease = deferred();
+    released.resolve();
+    return send(res, 200, { released: true });
   }
   if (req.method === 'GET' && url.pathname === '/test/log') {
     const session = SessionBody.parse({ session: url.searchParams.get('session') }).session;

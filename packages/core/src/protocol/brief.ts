@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 // English messages before anything is parsed (see the file).
 import './_english-messages.js';
 import { DeliverableKindSchema, SocialChannelSchema } from './deliverables.js';
+import { UnwatchedPolicySchema } from './unwatched-policy.js';
 
 /** A campaign brief: what a person asks the team for. */
 export const CampaignBriefSchema = z.object({
@@ -19,6 +20,8 @@ export const CampaignBriefSchema = z.object({
   reviewGates: z._default(z.array(DeliverableKindSchema).check(z.maxLength(16)), []),
   /** Anything else the team should know. */
   notes: z.optional(z.string().check(z.maxLength(4000))),
+  /** What happens to the run while nobody watches the session; the runtime's default when absent. */
+  whenUnwatched: z.optional(UnwatchedPolicySchema),
 });
 /** A validated brief, defaults filled in. */
 export type CampaignBrief = z.infer<typeof CampaignBriefSchema>;

@@ -5,6 +5,7 @@ import { CampaignBriefSchema } from './brief.js';
 import { DeliverableContentSchema, DeliverableSchema } from './deliverables.js';
 import { DraftRequestSchema, DraftResultSchema } from './draft.js';
 import { AgentNameSchema, IdSchema, OffsetSchema, WorkspaceIdSchema } from './limits.js';
+import { UnwatchedPolicySchema } from './unwatched-policy.js';
 
 /** Who caused an event. Human ids come from the verified session token, never from the client. */
 export const ActorSchema = z.discriminatedUnion('kind', [
@@ -57,6 +58,7 @@ export type PlannedTask = z.infer<typeof PlannedTaskSchema>;
 const text = (max: number) => z.string().check(z.maxLength(max));
 const nonEmptyText = (max: number) => z.string().check(z.maxLength(max), z.minLength(1));
 const tokenCount = z.number().check(z.int(), z.nonnegative());
+const millis = z.number().check(z.int(), z.nonnegative());
 const run = { runId: IdSchema };
 const task = { runId: IdSchema, taskId: IdSchema };
 
@@ -113,6 +115,8 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     workspaceVersion: z.optional(z.number().check(z.int(), z.positive())),
     /** SHA-256 of the team's canonical JSON (`teamContentHash`): the exact brand and skill text that wrote the run. */
     teamHash: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/, 'use a lowercase hex SHA-256'))),
+    /** What the run does while nobody watches (the brief's policy, else the runtime's default); absent means `keep`. */
+    whenUnwatched: z.optional(UnwatchedPolicySchema),
   }),
   z.object({
     type: z.literal('routing.decided'),
@@ -214,6 +218,21 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     content: DeliverableContentSchema,
     by: ActorSchema,
   }),
+  // liveness and presence: written by the node that runs the run
+  /**
+   * A generation of the task has made no progress (no model output, no provider retry) for
+   * `sinceMs`: the model call may hang. Cleared by `task.resumed` or the task's next content.
+   */
+  z.object({ type: z.literal('task.stalled'), ...task, agent: AgentNameSchema, sinceMs: millis, reason: text(500) }),
+  /** The stalled generation made progress again after `stalledMs` without any. */
+  z.object({ type: z.literal('task.resumed'), ...task, agent: AgentNameSchema, stalledMs: millis }),
+  /**
+   * The run starts no new task and stops generating until `run.resumed`. `unwatchedMs` is set
+   * when nobody watching the session paused it (the `pause` policy): how long nobody had watched.
+   */
+  z.object({ type: z.literal('run.paused'), ...run, reason: text(500), unwatchedMs: z.optional(millis), by: ActorSchema }),
+  /** A paused run goes on (someone opened the session again). */
+  z.object({ type: z.literal('run.resumed'), ...run, reason: text(500), by: ActorSchema }),
 ]);
 export type SessionEvent = z.infer<typeof SessionEventSchema>;
 export type SessionEventInput = z.input<typeof SessionEventSchema>;
@@ -263,6 +282,11 @@ export const CONTENT_EVENT_TYPES = [
   'task.started',
   'task.completed',
   'usage',
+  // Liveness and pauses mean nothing once the run (or the task) has ended.
+  'task.stalled',
+  'task.resumed',
+  'run.paused',
+  'run.resumed',
 ] as const satisfies readonly SessionEventType[];
 
 /** A stored event: its offset in the session log and the server time it was stored (ms since epoch). */

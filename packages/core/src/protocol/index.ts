@@ -34,6 +34,13 @@ export {
   type DeliverableContent,
   applyDeliverableContent,
 } from './deliverables.js';
+export {
+  UnwatchedPolicySchema,
+  type UnwatchedPolicy,
+  type UnwatchedPolicyInput,
+  DEFAULT_PAUSE_AFTER_MS,
+  DEFAULT_CANCEL_AFTER_MS,
+} from './unwatched-policy.js';
 export { CampaignBriefSchema, type CampaignBrief, type CampaignBriefInput } from './brief.js';
 export {
   ActorSchema,
@@ -74,6 +81,8 @@ export {
   type UsageTotals,
   MessageStateSchema,
   type MessageState,
+  StalledSchema,
+  type Stalled,
   TaskStateSchema,
   type TaskState,
   RunStateSchema,

@@ -42,6 +42,10 @@ export const MessageStateSchema = z.object({
 });
 export type MessageState = z.infer<typeof MessageStateSchema>;
 
+/** A task whose generation makes no progress: since when (server ms), and why it counts as stalled. */
+export const StalledSchema = z.object({ since: z.number(), reason: z.string() });
+export type Stalled = z.infer<typeof StalledSchema>;
+
 /** One task of a run, as the board and the lanes show it. */
 export const TaskStateSchema = z.object({
   id: IdSchema,
@@ -57,6 +61,11 @@ export const TaskStateSchema = z.object({
   blockedReason: z.optional(z.string()),
   /** Tokens and cost of the task's generations (the sum of its `usage` events); absent before the first. */
   usage: z.optional(UsageTotalsSchema),
+  /**
+   * Set while the task's generation makes no progress (`task.stalled`): `since` is the server
+   * time (ms) of its last progress, so a device can say for how long; cleared when it moves again.
+   */
+  stalled: z.optional(StalledSchema),
 });
 export type TaskState = z.infer<typeof TaskStateSchema>;
 
@@ -80,6 +89,11 @@ export const RunStateSchema = z.object({
   error: z.optional(RunErrorSchema),
   cancelledBy: z.optional(ActorSchema),
   usage: UsageTotalsSchema,
+  /**
+   * Set while the run is paused (`run.paused`, until `run.resumed` or its end): since when
+   * (server ms), why, and, when nobody watching paused it, how long nobody had watched.
+   */
+  paused: z.optional(z.object({ since: z.number(), reason: z.string(), unwatchedMs: z.optional(z.number()) })),
   /** Set on a studio draft run (instead of `brief`): what it reads and, once written, its draft. */
   draft: z.optional(
     z.extend(DraftSummarySchema, {
@@ -114,6 +128,8 @@ export const CardStateSchema = z.object({
   taskId: z.optional(IdSchema),
   review: z.boolean(),
   comments: z.array(z.object({ by: ActorSchema, text: z.string(), at: z.number() })),
+  /** Mirrors `TaskState.stalled` of the task the card mirrors. */
+  stalled: z.optional(StalledSchema),
 });
 export type CardState = z.infer<typeof CardStateSchema>;
 

@@ -11,6 +11,7 @@ import {
   type TaskStatus,
 } from '../protocol/index.js';
 import { addUsage, cardState, routingDecisionState, runState, steerState, taskState, zeroUsage } from './_entities.js';
+import { clearStall, runGoesOn, runPaused, taskStalled } from './_liveness.js';
 import { Draft, getOwn, setOwn } from './_records.js';
 import { StateWriter, taskCardId } from './_state-writer.js';
 
@@ -122,22 +123,27 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       const inReview = w.task(event.runId, event.taskId)?.status === 'review';
       const status: TaskStatus = inReview ? 'review' : 'done';
       w.setTaskStatus(event.runId, event.taskId, status, event.deliverableId ? { deliverableId: event.deliverableId } : {});
+      clearStall(w, event.runId, event.taskId);
       releaseLane(w, event.agent, event.runId, event.taskId);
       return;
     }
     case 'task.failed':
       w.setTaskStatus(event.runId, event.taskId, 'failed', { error: event.error });
+      clearStall(w, event.runId, event.taskId);
       releaseLane(w, event.agent, event.runId, event.taskId);
       return;
     case 'task.blocked':
       w.setTaskStatus(event.runId, event.taskId, 'blocked', { blockedReason: event.reason });
+      clearStall(w, event.runId, event.taskId);
       releaseTaskLane(w, event.runId, event.taskId);
       return;
     case 'task.cancelled':
       w.setTaskStatus(event.runId, event.taskId, 'cancelled');
+      clearStall(w, event.runId, event.taskId);
       releaseTaskLane(w, event.runId, event.taskId);
       return;
     case 'message.started':
+      clearStall(w, event.runId, event.taskId);
       startMessage(w, event, record.offset);
       w.updateAgent(event.agent, {
         status: 'working',
@@ -150,12 +156,15 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       // The hottest path: copies the message, the messages map and the root, nothing else.
       const message = w.message(event.messageId) ?? startMessage(w, event, record.offset);
       if (message.status !== 'streaming') return;
+      // The next text after a stall clears it, even before (or without) `task.resumed`.
+      clearStall(w, event.runId, event.taskId);
       w.putMessage({ ...message, text: message.text + event.text });
       return;
     }
     case 'message.completed': {
       const message = w.message(event.messageId) ?? startMessage(w, event, record.offset);
       w.putMessage({ ...message, text: event.text, status: MESSAGE_STATUS_BY_STOP_REASON[event.stopReason] });
+      clearStall(w, event.runId, event.taskId);
       return;
     }
     case 'deliverable.created': {
@@ -310,6 +319,14 @@ function reduce(w: StateWriter, record: SessionRecord): void {
     // human edits of deliverables
     case 'deliverable.edited':
       return deliverableEdited(w, event, record);
+    case 'task.stalled':
+      return taskStalled(w, event, record.at);
+    case 'task.resumed':
+      return clearStall(w, event.runId, event.taskId);
+    case 'run.paused':
+      return runPaused(w, event, record.at);
+    case 'run.resumed':
+      return runGoesOn(w, event.runId, false);
     default: {
       // Exhaustive over today's events; an event type from a newer server is skipped, not fatal.
       const unknown: never = event;
@@ -437,6 +454,7 @@ function endRun(w: StateWriter, runId: string, change: Partial<RunState>): void 
   const run = w.run(runId);
   if (!run) return;
   w.putRun(runState({ ...run, ...change }));
+  runGoesOn(w, runId, true);
   for (const name of w.root.agentOrder) {
     const lane = w.agent(name);
     if (lane.status === 'working' && lane.runId === runId) w.updateAgent(name, { status: 'idle' });

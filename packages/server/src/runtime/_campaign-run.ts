@@ -1,7 +1,8 @@
-import { decisionForTask, type Deliverable, type ModelProvider, type PlannedTask, type RunError, type SessionEvent, type Team } from '@marketing-team/core';
+import { decisionForTask, type UnwatchedPolicy, type Deliverable, type ModelProvider, type PlannedTask, type RunError, type SessionEvent, type Team } from '@marketing-team/core';
 import { FencedError } from '../stores/session-store.js';
 import type { ConcurrencyLimiter } from './_concurrency-limiter.js';
 import { linkedController } from './_link-signal.js';
+import { PauseGate } from './_pause-gate.js';
 import { RunStopped, type RunSettings, type RunShared } from './_run-shared.js';
 import { SteerBook, scopeMatches } from './_steer-book.js';
 import { TaskExecution, type TaskOutcome } from './_task-execution.js';
@@ -25,6 +26,7 @@ const clip = (text: string, max: number) => (text.length <= max ? text : `${text
 export class CampaignRun {
   readonly #stop: ReturnType<typeof linkedController>;
   readonly #steers = new SteerBook();
+  readonly #pause = new PauseGate();
   readonly #executions = new Map<string, TaskExecution>();
   /** Deliverables of the continued run, by the task of this run that takes each over. */
   readonly #reused = new Map<string, Deliverable>();
@@ -51,6 +53,7 @@ export class CampaignRun {
       providerFor: (agent) => agentProviders.get(agent) ?? provider,
       limiter,
       steers: this.#steers,
+      pause: this.#pause,
       settings,
       signal: stop.signal,
       deliverables: new Map<string, Deliverable>(),
@@ -111,6 +114,7 @@ export class CampaignRun {
         tasks,
         model: { provider: this.provider.provider, name: this.provider.model, offline: this.provider.offline },
         ...this.teamRecord,
+        ...whenUnwatched(brief.whenUnwatched ?? this.#shared.settings.whenUnwatched),
       },
     ]);
 
@@ -202,6 +206,14 @@ export class CampaignRun {
         }
         return;
       }
+      case 'run.paused':
+        // Nothing starts while paused; what generates now stops and starts over on resume.
+        this.#pause.close();
+        for (const execution of this.#executions.values()) execution.pause();
+        return;
+      case 'run.resumed':
+        this.#pause.open();
+        return;
       case 'review.approved':
         this.#executions.get(event.taskId)?.review({ type: 'approved' });
         return;
@@ -230,6 +242,11 @@ export class CampaignRun {
       if (scopeMatches(event.scope, execution.task)) execution.cancel(event.by);
     }
   }
+}
+
+/** The policy `run.started` records: the session layer applies it; `keep` needs no record. */
+function whenUnwatched(policy: UnwatchedPolicy | undefined): { whenUnwatched?: UnwatchedPolicy } {
+  return policy && policy.action !== 'keep' ? { whenUnwatched: policy } : {};
 }
 
 function errorMessage(error: unknown): string {

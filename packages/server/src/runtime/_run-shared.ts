@@ -1,5 +1,6 @@
-import type { CampaignBrief, Deliverable, ModelProvider, PlannedTask, SessionEvent, Team } from '@marketing-team/core';
+import type { CampaignBrief, Deliverable, ModelProvider, PlannedTask, SessionEvent, Team, UnwatchedPolicy } from '@marketing-team/core';
 import type { ConcurrencyLimiter } from './_concurrency-limiter.js';
+import type { PauseGate } from './_pause-gate.js';
 import type { SteerBook } from './_steer-book.js';
 
 /** Settings of a run, resolved from `TeamRuntimeOptions`. */
@@ -8,6 +9,10 @@ export interface RunSettings {
   maxDeltaChars: number;
   taskAttempts: number;
   taskRetryDelayMs: number;
+  /** A generation without progress for this long is recorded as stalled (`task.stalled`); 0 never. */
+  stallAfterMs: number;
+  /** What a run whose brief says nothing does while nobody watches; absent: keep going. */
+  whenUnwatched?: UnwatchedPolicy | undefined;
 }
 
 /** What every task of one run shares with the run's orchestrator. */
@@ -21,6 +26,8 @@ export interface RunShared {
   providerFor(agent: string): ModelProvider;
   readonly limiter: ConcurrencyLimiter;
   readonly steers: SteerBook;
+  /** Closed while the run is paused: tasks start and generate only while it is open. */
+  readonly pause: PauseGate;
   readonly settings: RunSettings;
   /** Aborted when the whole run stops (cancelled by the session layer, or fenced). */
   readonly signal: AbortSignal;

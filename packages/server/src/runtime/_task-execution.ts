@@ -19,6 +19,7 @@ import { DeltaWriter } from './_delta-writer.js';
 import { composeId } from './_ids.js';
 import { linkedController } from './_link-signal.js';
 import { RunStopped, type RunShared } from './_run-shared.js';
+import { StallWatch } from './_stall-watch.js';
 
 /** How a task ended. */
 export type TaskOutcome =
@@ -63,6 +64,8 @@ export class TaskExecution {
   #cancelRequested = false;
   #generation: AbortController | undefined;
   #restartRequested = false;
+  /** The run was paused during the current generation: it stops, and starts over once the run resumes. */
+  #pauseRequested = false;
   #reviewWaiter: ((decision: ReviewDecision | { type: 'aborted' }) => void) | undefined;
   #messages = 0;
   #deliverable: Deliverable | undefined;
@@ -201,6 +204,16 @@ export class TaskExecution {
     this.#generation.abort(new Error('restarted by a steer'));
   }
 
+  /**
+   * The run was paused: the current generation stops now (its partial text stays in the log as a
+   * restarted message) and runs again from the start once the run resumes.
+   */
+  pause(): void {
+    if (this.#phase !== 'generating' || !this.#generation) return;
+    this.#pauseRequested = true;
+    this.#generation.abort(new Error('paused'));
+  }
+
   /** A review decision for this task; ignored unless the task waits at its review gate. */
   review(decision: ReviewDecision): void {
     if (this.#phase === 'review') this.#reviewWaiter?.(decision);
@@ -242,6 +255,8 @@ export class TaskExecution {
         this.#phase = 'queued';
         let release: () => void;
         try {
+          // A paused run starts no task.
+          await this.shared.pause.pass(this.#abort.controller.signal);
           release = await this.shared.limiter.acquire(this.#abort.controller.signal);
         } catch {
           return await this.#afterAbort();
@@ -319,6 +334,11 @@ export class TaskExecution {
     const { runId } = this.shared;
     const task = this.task;
     for (let failures = 0; ; ) {
+      try {
+        await this.shared.pause.pass(this.#abort.controller.signal);
+      } catch {
+        return await this.#afterAbort();
+      }
       const applied: SessionEvent[] = this.shared.steers.takeUnapplied(task).map((steer) => ({
         type: 'steer.applied',
         runId,
@@ -349,7 +369,7 @@ export class TaskExecution {
         await this.#append([...closing('cancelled'), this.#cancelledEvent()]);
         return { status: 'cancelled' };
       }
-      if (this.#restartRequested) {
+      if (this.#restartRequested || this.#pauseRequested) {
         await this.#append(closing('restarted'));
         continue;
       }
@@ -407,7 +427,11 @@ export class TaskExecution {
     const link = linkedController(this.#abort.controller.signal);
     this.#generation = link.controller;
     this.#restartRequested = false;
+    this.#pauseRequested = false;
     this.#phase = 'generating';
+    // Paused between the gate and here: stop before the model is called.
+    if (this.shared.pause.paused) this.pause();
+    const watch = this.#watch(generation);
     const writerFor = (messageId: string) =>
       new DeltaWriter(
         (text) => this.#append([{ type: 'text.delta', runId, taskId: task.id, agent: task.agent, messageId, text }]),
@@ -420,6 +444,7 @@ export class TaskExecution {
     try {
       await this.#append([...before, started(generation.messageId)]);
       for await (const event of provider.stream(request, link.controller.signal)) {
+        watch?.beat(event.type === 'retry' ? event.delayMs : 0);
         if (event.type === 'text') {
           generation.text += event.text;
           writer.push(event.text);
@@ -452,11 +477,33 @@ export class TaskExecution {
       if (!isAppendFailure(generation.error)) await writer.drain().catch(() => undefined);
       else writer.discard();
     } finally {
+      watch?.stop();
       link.dispose();
       this.#generation = undefined;
       this.#phase = 'queued';
     }
     return generation;
+  }
+
+  /**
+   * The generation's heartbeat: a stall (no chunk, no retry for `stallAfterMs`) is recorded as
+   * `task.stalled`, the progress after it as `task.resumed`. A write the log refuses (the run
+   * ended meanwhile) is dropped: the run's end says more.
+   */
+  #watch(generation: Generation): StallWatch | undefined {
+    const windowMs = this.shared.settings.stallAfterMs;
+    if (windowMs <= 0) return undefined;
+    const { runId } = this.shared;
+    const { id: taskId, agent } = this.task;
+    const write = (event: SessionEvent) => void this.#append([event]).catch(() => undefined);
+    return new StallWatch(
+      windowMs,
+      (sinceMs) => {
+        const what = generation.text.length > 0 ? 'no more output' : 'no output yet';
+        write({ type: 'task.stalled', runId, taskId, agent, sinceMs, reason: `the model has sent ${what} for ${Math.round(sinceMs / 1000)} s` });
+      },
+      (stalledMs) => write({ type: 'task.resumed', runId, taskId, agent, stalledMs }),
+    );
   }
 
   #parse(text: string): Deliverable | { error: RunError } {

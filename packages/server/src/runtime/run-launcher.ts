@@ -9,7 +9,11 @@ export type RunControl =
   /** A human asked for changes to a task waiting at a review gate; the task runs again with the comment. */
   | { event: EventOf<'review.changes_requested'>; offset: number }
   /** A person edited a deliverable of the run; dependants that start later take the edited version. */
-  | { event: EventOf<'deliverable.edited'>; offset: number };
+  | { event: EventOf<'deliverable.edited'>; offset: number }
+  /** Nobody watched the session (the run's `whenUnwatched` policy): start nothing, stop generating. */
+  | { event: EventOf<'run.paused'>; offset: number }
+  /** A paused run may go on. */
+  | { event: EventOf<'run.resumed'>; offset: number };
 
 /** The event types delivered through `RunContext.onControl` (a whole-run cancel is also one: the session layer stops the run). */
 export const RUN_CONTROL_TYPES: ReadonlySet<string> = new Set<RunControl['event']['type']>([
@@ -18,6 +22,8 @@ export const RUN_CONTROL_TYPES: ReadonlySet<string> = new Set<RunControl['event'
   'review.approved',
   'review.changes_requested',
   'deliverable.edited',
+  'run.paused',
+  'run.resumed',
 ]);
 
 /** What every run gets from the session layer, whatever it runs (a campaign brief, a studio draft). */

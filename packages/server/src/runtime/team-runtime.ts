@@ -1,4 +1,13 @@
-import { DEFAULT_WORKSPACE_ID, teamContentHash, teamFromWorkspace, type Agent, type ModelProvider, type Team } from '@marketing-team/core';
+import {
+  DEFAULT_WORKSPACE_ID,
+  UnwatchedPolicySchema,
+  teamContentHash,
+  teamFromWorkspace,
+  type Agent,
+  type ModelProvider,
+  type Team,
+  type UnwatchedPolicyInput,
+} from '@marketing-team/core';
 import { z } from 'zod';
 import type { WorkspaceStore } from '../workspaces/workspace-store.js';
 import { CampaignRun, type RunTeamRecord } from './_campaign-run.js';
@@ -39,6 +48,19 @@ export interface TeamRuntimeOptions {
   coalesceMs?: number;
   /** Largest `text.delta` in characters; default 4000. */
   maxDeltaChars?: number;
+  /**
+   * A generation that has made no progress (no model output, no provider retry) for this many
+   * milliseconds is recorded as `task.stalled`, and `task.resumed` once output comes again, so
+   * every device can tell a hung model call from a slow one. A provider's announced retry wait
+   * does not count. Default 30 000; 0 turns it off.
+   */
+  stallAfterMs?: number;
+  /**
+   * What a run does while nobody watches its session, when its brief does not say
+   * (`brief.whenUnwatched`): `{ action: 'keep' }` (the default), `{ action: 'pause', afterMs }` or
+   * `{ action: 'cancel', afterMs }`. Recorded in `run.started`; the session layer applies it.
+   */
+  whenUnwatched?: UnwatchedPolicyInput;
 }
 
 const OptionsSchema = z.object({
@@ -64,6 +86,18 @@ const OptionsSchema = z.object({
     .default({ attempts: 1, delayMs: 1000 }),
   coalesceMs: z.number().min(0).max(1000).default(10),
   maxDeltaChars: z.number().int().min(1).max(16_000).default(4000),
+  stallAfterMs: z.number().int().min(0).max(3_600_000).default(30_000),
+  whenUnwatched: z
+    .unknown()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined) return undefined;
+      const parsed = UnwatchedPolicySchema.safeParse(value);
+      if (parsed.success) return parsed.data;
+      const issue = parsed.error.issues[0];
+      context.addIssue({ code: 'custom', message: issue?.message ?? 'invalid', path: issue?.path ?? [] });
+      return z.NEVER;
+    }),
 });
 
 /** Thrown by `createTeamRuntime` for bad options; `field` names the offending option. */
@@ -96,7 +130,7 @@ export function createTeamRuntime(options: TeamRuntimeOptions): RunLauncher {
     const field = issue?.path.join('.') || 'options';
     throw new TeamRuntimeOptionsError(`createTeamRuntime: ${field}: ${issue?.message ?? 'invalid'}`, field);
   }
-  const { team, provider, providerFor, workspaces, concurrency, retry, coalesceMs, maxDeltaChars } = parsed.data;
+  const { team, provider, providerFor, workspaces, concurrency, retry, coalesceMs, maxDeltaChars, stallAfterMs, whenUnwatched } = parsed.data;
   const providersOf = (runTeam: Team): Map<string, ModelProvider> => {
     const agentProviders = new Map<string, ModelProvider>();
     for (const agent of runTeam.agents) {
@@ -129,7 +163,7 @@ export function createTeamRuntime(options: TeamRuntimeOptions): RunLauncher {
     built.set(key, entry);
     return { team: entry.team, providers: entry.providers, record: { teamHash: entry.teamHash, workspaceId, workspaceVersion: latest.version } };
   };
-  const settings: RunSettings = { coalesceMs, maxDeltaChars, taskAttempts: retry.attempts, taskRetryDelayMs: retry.delayMs };
+  const settings: RunSettings = { coalesceMs, maxDeltaChars, taskAttempts: retry.attempts, taskRetryDelayMs: retry.delayMs, stallAfterMs, whenUnwatched };
   return {
     async launch(context: RunContext) {
       // Resolved once, at launch: the run keeps this team even if the workspace is edited mid-run.

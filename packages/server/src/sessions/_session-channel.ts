@@ -10,6 +10,7 @@ import {
 import type { SessionStore, Subscription } from '../stores/session-store.js';
 import type { OwnedRun } from './_owned-run.js';
 import { RecordBatch } from './record-batch.js';
+import type { UnwatchedRun } from './_unwatched-run.js';
 import type { SessionSubscriber } from './session-subscriber.js';
 
 /** One subscriber's place in the session: what it has been sent and whether it is still replaying. */
@@ -54,6 +55,8 @@ export class SessionChannel {
   readonly session: string;
   readonly subscribers = new Set<SubscriberEntry>();
   readonly owned = new Map<string, OwnedRun>();
+  /** The `whenUnwatched` policies of the owned runs, told of every change in the number of viewers. */
+  readonly unwatched = new Map<string, UnwatchedRun>();
   /** Offsets of terminal events, so a late cancel can be acknowledged as a no-op. */
   readonly runEnds = new Map<string, number>();
   /** Offsets of the briefs seen, so a retried brief is acknowledged with its original offset. */
@@ -148,7 +151,10 @@ export class SessionChannel {
       } else if (event.type === 'cancel.requested' && !event.scope) {
         this.runCancels.set(event.runId, record);
       }
-      if (this.owned.size > 0 && 'runId' in event && event.runId !== undefined) this.owned.get(event.runId)?.observe(record);
+      if (this.owned.size > 0 && 'runId' in event && event.runId !== undefined) {
+        this.owned.get(event.runId)?.observe(record);
+        this.unwatched.get(event.runId)?.observe(record);
+      }
     }
     this.#sinceSnapshot += fresh.length;
     if (runEnded || this.#sinceSnapshot >= this.#options.snapshotEvery) this.#saveSnapshot();
@@ -156,6 +162,20 @@ export class SessionChannel {
       for (const record of fresh) this.#pending.push(record);
       this.#schedule();
     }
+  }
+
+  /** Subscribers of the session on this node (a page still catching up counts: it is opening). */
+  get viewers(): number {
+    let count = 0;
+    for (const entry of this.subscribers) if (entry.active) count += 1;
+    return count;
+  }
+
+  /** Tells the owned runs' `whenUnwatched` policies how many watch now. */
+  viewersChanged(): void {
+    if (this.unwatched.size === 0 || this.closed) return;
+    const count = this.viewers;
+    for (const policy of this.unwatched.values()) policy.viewers(count);
   }
 
   /** The `snapshot` frame of the current state, serialised once per offset however many join. */
@@ -281,6 +301,7 @@ export class SessionChannel {
     if (this.#sinceSnapshot > 0 && !options.reset) this.#saveSnapshot();
     this.closed = true;
     clearTimeout(this.#presenceTimer);
+    for (const policy of this.unwatched.values()) policy.dispose();
     this.#subscription?.close();
     await this.#snapshotSaving;
   }

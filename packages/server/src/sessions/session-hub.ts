@@ -24,6 +24,7 @@ import type { DraftRunContext, RunBaseContext, RunLauncher } from '../runtime/ru
 import { FencedError, type SessionStore } from '../stores/session-store.js';
 import { OwnedRun } from './_owned-run.js';
 import { SessionChannel, type SubscriberEntry } from './_session-channel.js';
+import { UnwatchedRun } from './_unwatched-run.js';
 import { RecordBatch } from './record-batch.js';
 import type { HubSubscription, SessionSubscriber, SubscribePosition } from './session-subscriber.js';
 
@@ -164,12 +165,14 @@ export class SessionHub {
       grant: { capabilities: grant.capabilities, expiresAt: grant.expiresAt },
     };
     channel.subscribers.add(entry);
+    channel.viewersChanged();
     const subscription: HubSubscription = {
       close: () => {
         if (!entry.active) return;
         entry.active = false;
         // The entry may have moved to a new channel after a reset of the log.
         entry.channel.subscribers.delete(entry);
+        entry.channel.viewersChanged();
         entry.channel.presenceChanged();
         this.#release(entry.channel);
       },
@@ -410,6 +413,8 @@ export class SessionHub {
     for (const timer of this.#idleTimers.values()) clearTimeout(timer);
     this.#idleTimers.clear();
     const channels = [...this.#channels.values()];
+    // Shutting down is not "nobody watches": no pause or cancel decided from here on.
+    for (const channel of channels) for (const policy of channel.unwatched.values()) policy.dispose();
     await Promise.allSettled(
       channels.flatMap((channel) => [...channel.owned.values()].map((run) => run.interrupt('the server is shutting down'))),
     );
@@ -477,12 +482,26 @@ export class SessionHub {
       onError: this.#onError,
       onSettled: () => {
         if (channel.owned.get(runId) === run) channel.owned.delete(runId);
+        if (channel.unwatched.get(runId) === unwatched) channel.unwatched.delete(runId);
+        unwatched.dispose();
         // Given back only now, after the terminal event, so no node takes the run for orphaned.
         if (lease) void lease.release().catch(this.#onError);
         this.#release(channel);
       },
     });
     channel.owned.set(runId, run);
+    // Decided from the viewers this node sees: see "Runs nobody watches" in docs/concepts.md.
+    const unwatched = new UnwatchedRun(
+      {
+        runId,
+        append: (events) => this.store.append(channel.session, events),
+        cancel: (reason) => run.cancel({ kind: 'system' }, reason),
+        onError: this.#onError,
+      },
+      channel.viewers,
+      channel.state.runs[runId]?.brief?.whenUnwatched,
+    );
+    channel.unwatched.set(runId, unwatched);
     lease?.signal.addEventListener('abort', () => void run.interrupt('the node running it lost its lease'), { once: true });
     const launcher: RunLauncher<RunBaseContext> = { launch };
     run.start(lease ? lease.guard(launcher) : launcher);
