@@ -218,7 +218,8 @@ export class BriefFormElement extends LitElement {
 
   private onInput(event: Event): void {
     const target = event.target as HTMLInputElement | HTMLTextAreaElement;
-    if (target.name in LIMITS) this.lengths = { ...this.lengths, [target.name]: Array.from(target.value).length };
+    // Counted as it is sent (trimmed), so the counter and a refusal give the same number.
+    if (target.name in LIMITS) this.lengths = { ...this.lengths, [target.name]: Array.from(target.value.trim()).length };
   }
 
   /** A counter under a field once it nears its limit (polite, so typing is not interrupted per key). */

@@ -78,6 +78,10 @@ export class DeliverablesGalleryElement extends LitElement {
       li.wide {
         grid-column: 1 / -1;
       }
+      /* A card brought into view stops below the sticky row of kinds, not under it. */
+      mt-deliverable-card {
+        scroll-margin-top: 56px;
+      }
       /* One line of kinds that stays in reach while the package scrolls by. */
       [part='jump'] {
         position: sticky;

@@ -27,7 +27,8 @@ describe('long briefs', () => {
     const element = await mount();
     const goal = await waitFor(() => deepQuery<HTMLTextAreaElement>(element, 'mt-brief-form >>> [part="goal"]'), 'the goal field');
     equal(deepQuery(element, 'mt-brief-form >>> [part="counter"]'), undefined, 'no counter for a short goal');
-    const text = words(1500); // about 12,000 characters
+    // A trailing newline, as pasted text often has: counted as it is sent (trimmed), like the refusal.
+    const text = `${words(1500)}\n`; // about 12,000 characters
     goal.value = text;
     goal.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
     const counter = await waitFor(() => deepQuery(element, 'mt-brief-form >>> [part="counter"]'), 'the counter');
@@ -36,6 +37,7 @@ describe('long briefs', () => {
     deepQuery<HTMLButtonElement>(element, 'mt-brief-form >>> [part="submit"]')!.click();
     const error = await waitFor(() => deepQuery(element, 'mt-brief-form >>> [part="error"]'), 'the friendly error');
     ok(/Campaign goal is [\d,]+ characters; please keep it to 2,000/.test(error.textContent ?? ''), `error text (${error.textContent})`);
+    equal(/is ([\d,]+) characters/.exec(error.textContent ?? '')?.[1], /([\d,]+) \//.exec(counter.textContent ?? '')?.[1], 'the counter and the refusal give the same number');
     equal(goal.value, text, 'nothing was cut');
     equal(element.state?.runOrder.length, 0, 'no run started');
   });

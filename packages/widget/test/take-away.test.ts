@@ -44,6 +44,16 @@ describe('taking the package away', () => {
     const last = cards[cards.length - 1]!;
     deepQuery<HTMLButtonElement>(element, `[part="jump"] [data-jump="${last.dataset.id}"]`)!.click();
     await waitFor(() => Math.abs(last.getBoundingClientRect().top) < 80, 'the chosen deliverable in view');
+    // Seen by a marketer: the sticky row of kinds covered the card's header once it arrived.
+    let settled = -1;
+    await waitFor(() => {
+      const top = Math.round(last.getBoundingClientRect().top);
+      const still = top === settled;
+      settled = top;
+      return still;
+    }, 'the scroll to settle');
+    const bar = deepQuery(element, '[part="jump"]')!.getBoundingClientRect();
+    ok(last.getBoundingClientRect().top >= bar.bottom - 1, `the card starts below the row of kinds (${last.getBoundingClientRect().top} vs ${bar.bottom})`);
     window.scrollTo(0, 0);
     const landing = cards.find((card) => card.shadowRoot?.querySelector('[data-kind="landing-page"]'))!;
     ok(landing, 'a landing page card');
