@@ -87,4 +87,56 @@ describe('continuing a run', () => {
       await env.close();
     }
   });
+
+  it('regenerates one deliverable of a completed run with an instruction, taking every other one over', async () => {
+    const session = 'regenerate-1';
+    const { env, provider } = await serverWith();
+    try {
+      const token = await env.token(session);
+      await publish(env.wsUrl, token, session, 'r-1', { type: 'brief.submitted', runId: 'run-1', brief });
+      await until(async () => ofRun(await readAll(store, session), 'run-1').some((record) => record.event.type === 'run.completed'), 20_000, 'run-1 completed');
+      const first = ofRun(await readAll(store, session), 'run-1').flatMap((record) => (record.event.type === 'deliverable.created' ? [record.event.deliverable] : []));
+      const posts = first.find((deliverable) => deliverable.kind === 'social-posts')!;
+      const asked = provider.calls.length;
+
+      // The task must be named with the run it belongs to, and have finished.
+      expect(await publish(env.wsUrl, token, session, 'r-bad', { type: 'brief.submitted', runId: 'run-x', brief, regenerate: { taskId: posts.taskId, instruction: 'Shorter' } })).toMatchObject({
+        type: 'error',
+        field: 'event.regenerate',
+      });
+      expect(await publish(env.wsUrl, token, session, 'r-none', { type: 'brief.submitted', runId: 'run-y', brief, continues: 'run-1', regenerate: { taskId: 'nope', instruction: 'Shorter' } })).toMatchObject({
+        type: 'error',
+        code: 'not_found',
+        field: 'event.regenerate.taskId',
+      });
+
+      const answer = await publish(env.wsUrl, token, session, 'r-2', {
+        type: 'brief.submitted',
+        runId: 'run-2',
+        brief,
+        continues: 'run-1',
+        regenerate: { taskId: posts.taskId, instruction: 'Make it playful and name the price' },
+      });
+      expect(answer.type).toBe('ack');
+      await until(async () => ofRun(await readAll(store, session), 'run-2').some((record) => record.event.type === 'run.completed'), 20_000, 'run-2 completed');
+      const created = ofRun(await readAll(store, session), 'run-2').flatMap((record) => (record.event.type === 'deliverable.created' ? [record.event.deliverable] : []));
+      // Only the social posts went to the model again, with the instruction and the version they replace.
+      const again = provider.calls.slice(asked);
+      expect(again.map((call) => call.skill)).toEqual([posts.skill]);
+      const prompt = JSON.stringify(again[0]!.request.messages);
+      expect(prompt).toContain('Make it playful and name the price');
+      expect(prompt).toContain('The version to write again');
+      const line = posts.markdown.split('\n').find((text) => text.trim().length > 30 && !/^[#>\-*|]/.test(text.trim()))!;
+      expect(prompt).toContain(JSON.stringify(line.trim().slice(0, 30)).slice(1, -1));
+      // Everything else is the first run's, unchanged; the package is whole.
+      expect(created.map((deliverable) => deliverable.skill).sort()).toEqual(first.map((deliverable) => deliverable.skill).sort());
+      for (const previous of first.filter((deliverable) => deliverable.skill !== posts.skill)) {
+        expect(created.find((deliverable) => deliverable.skill === previous.skill)).toMatchObject({ markdown: previous.markdown });
+      }
+      const { state } = await env.server.hub.snapshot(session);
+      expect(state.runs['run-2']).toMatchObject({ status: 'completed', continues: 'run-1' });
+    } finally {
+      await env.close();
+    }
+  });
 });

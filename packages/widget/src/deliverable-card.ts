@@ -28,6 +28,8 @@ export interface DeliverableReview {
  * @fires mt-request-changes - Request changes on it; detail `{ runId, taskId, comment }`.
  * @csspart deliverable - The card.
  * @csspart edit - The Edit button; `editor` is the inline form, `editor-save` and `editor-cancel` its buttons.
+ * @fires mt-regenerate - The person asked for this deliverable to be written again; detail `{ runId, taskId, instruction }`.
+ * @csspart regenerate - The "Write again" button of a deliverable whose run has ended; `regenerate-form` asks what should change, `regenerate-submit` sends it.
  * @csspart edited - The line naming who edited the current version.
  * @csspart download - A download button (the deliverable; the banner as SVG).
  * @csspart review - The approval box of a card waiting for review (`review-approve`, `review-request-changes` inside).
@@ -58,6 +60,8 @@ export class DeliverableCardElement extends LitElement {
     review: { attribute: false },
     publish: { attribute: false },
     canWrite: { type: Boolean, attribute: 'can-write' },
+    canRegenerate: { type: Boolean, attribute: 'can-regenerate' },
+    regenerating: { state: true },
     canControl: { type: Boolean, attribute: 'can-control' },
     landingDocument: { state: true },
     copied: { state: true },
@@ -310,6 +314,28 @@ export class DeliverableCardElement extends LitElement {
         display: grid;
         gap: 8px;
       }
+      [part='regenerate-form'] {
+        border: 1px solid var(--_border);
+        border-radius: calc(var(--_radius) - 2px);
+        padding: 10px 12px;
+        display: grid;
+        gap: 8px;
+      }
+      [part='regenerate-form'] label {
+        display: grid;
+        gap: 4px;
+        font-size: 0.85em;
+        font-weight: 600;
+      }
+      [part='regenerate-form'] textarea {
+        min-height: 3em;
+        resize: vertical;
+        font-weight: 400;
+      }
+      [part='regenerate-form'] p {
+        margin: 0;
+        font-size: 0.85em;
+      }
       [part='review'] strong {
         font-size: 0.95em;
       }
@@ -371,6 +397,10 @@ export class DeliverableCardElement extends LitElement {
   declare canWrite: boolean;
   /** Whether the token may approve or ask for changes (`control`). */
   declare canControl: boolean;
+  /** Whether this deliverable may be written again (its run has ended and the token has `write`). */
+  declare canRegenerate: boolean;
+  /** The "what should change?" form is open. */
+  declare private regenerating: boolean;
   /** The fields and base version of the edit under way, from when it began. */
   declare private editing: { fields: EditField[]; baseVersion: number; deliverable: Deliverable } | undefined;
   declare private saving: boolean;
@@ -387,7 +417,42 @@ export class DeliverableCardElement extends LitElement {
     this.fresh = false;
     this.canWrite = false;
     this.canControl = false;
+    this.canRegenerate = false;
+    this.regenerating = false;
     this.saving = false;
+  }
+
+  private openRegenerate(): void {
+    this.regenerating = true;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[part="regenerate-form"] textarea')?.focus());
+  }
+
+  /** Asks the element to write this deliverable again with the instruction (`mt-regenerate`). */
+  private submitRegenerate(event: SubmitEvent): void {
+    event.preventDefault();
+    const deliverable = this.deliverable;
+    const field = (event.currentTarget as HTMLFormElement).elements.namedItem('instruction') as HTMLTextAreaElement;
+    const instruction = field.value.trim();
+    if (!deliverable || !instruction) {
+      field.focus();
+      return;
+    }
+    this.dispatchEvent(
+      new CustomEvent('mt-regenerate', { bubbles: true, composed: true, detail: { runId: deliverable.runId, taskId: deliverable.taskId, instruction } }),
+    );
+    this.regenerating = false;
+  }
+
+  private renderRegenerate() {
+    const strings = this.strings;
+    return html`<form part="regenerate-form" @submit=${this.submitRegenerate}>
+      <label>${strings.regenerateLabel}<textarea name="instruction" rows="2" maxlength="2000" required placeholder=${strings.regeneratePlaceholder}></textarea></label>
+      <p class="muted">${strings.regenerateHint}</p>
+      <div class="form-actions">
+        <button type="submit" part="regenerate-submit" class="primary">${strings.regenerateSubmit}</button>
+        <button type="button" @click=${() => (this.regenerating = false)}>${strings.cancelEdit}</button>
+      </div>
+    </form>`;
   }
 
   private startEdit(): void {
@@ -581,11 +646,15 @@ export class DeliverableCardElement extends LitElement {
           ${this.canWrite && !this.editing
             ? html`<button type="button" part="edit" class="action" @click=${this.startEdit}>${strings.edit}</button>`
             : nothing}
+          ${this.canRegenerate && !this.editing && !this.regenerating
+            ? html`<button type="button" part="regenerate" class="action" @click=${this.openRegenerate}>${strings.regenerate}</button>`
+            : nothing}
         </div>
         </div>
         ${this.renderEdited()}
       </header>
       ${this.review?.status === 'review' ? this.renderReview() : nothing}
+      ${this.regenerating ? this.renderRegenerate() : nothing}
       ${this.editing ? this.renderEditor(this.editing.fields) : this.renderBody(deliverable)}
       ${this.review?.comments.length
         ? html`<ul part="comments" aria-label=${strings.reviewComments}>

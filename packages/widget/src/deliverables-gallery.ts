@@ -214,13 +214,14 @@ export class DeliverablesGalleryElement extends LitElement {
         (deliverable) => deliverable.id,
         (deliverable) => html`<li class=${deliverable.kind === 'landing-page' || deliverable.kind === 'social-posts' ? 'wide' : ''}>
           <mt-deliverable-card
-            exportparts="deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments"
+            exportparts="deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments, regenerate, regenerate-form, regenerate-submit"
             data-id=${deliverable.id}
             .version=${Object.hasOwn(this.versions, deliverable.id) ? this.versions[deliverable.id] : undefined}
             .review=${Object.hasOwn(this.reviews, deliverable.id) ? this.reviews[deliverable.id] : undefined}
             ?can-write=${this.canWrite && !!this.publish}
             .publish=${this.publish}
             ?can-control=${this.canControl}
+            ?can-regenerate=${this.canWrite && this.run !== undefined && ['completed', 'failed', 'cancelled', 'interrupted'].includes(this.run.status)}
             ?fresh=${this.fresh.includes(deliverable.id)}
             .steeredBy=${this.steered.find(([id]) => id === deliverable.id)?.[1]}
             .deliverable=${deliverable}

@@ -292,6 +292,13 @@ export class MarketingTeamElement extends LitElement {
       const detail = (event as CustomEvent<SteerDetail>).detail;
       void this.steer(detail.runId, detail.instruction);
     });
+    this.addEventListener('mt-regenerate', (event) => {
+      const { runId, taskId, instruction } = (event as CustomEvent<{ runId: string; taskId: string; instruction: string }>).detail;
+      void this.act('regenerate', (handle) => {
+        if (!handle.regenerate) throw new Error('This client cannot write a deliverable again.');
+        return handle.regenerate(runId, taskId, instruction);
+      });
+    });
     this.addEventListener('mt-continue-run', (event) => {
       const { runId } = (event as CustomEvent<RunActionDetail>).detail;
       void this.act('continue-run', (handle) => handle.continueRun(runId));
@@ -699,7 +706,7 @@ export class MarketingTeamElement extends LitElement {
                     ?can-control=${canControl}
                     .fresh=${this.fresh}
                     .steered=${this.steeredList(state)}
-                    exportparts="gallery, empty, jump, package-download, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments"
+                    exportparts="gallery, empty, jump, package-download, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments, regenerate, regenerate-form, regenerate-submit"
                     .deliverables=${pack.deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>
                 </article>`;
               },

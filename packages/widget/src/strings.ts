@@ -118,6 +118,12 @@ export interface WidgetStrings {
   reviewGatesHint: string;
   /** Edit, save and cancel of a deliverable's inline editor. */
   edit: string;
+  /** Writing one deliverable again with an instruction, in a new run that keeps everything else. */
+  regenerate: string;
+  regenerateLabel: string;
+  regeneratePlaceholder: string;
+  regenerateSubmit: string;
+  regenerateHint: string;
   save: string;
   saving: string;
   cancelEdit: string;
@@ -287,6 +293,11 @@ export const defaultStrings: WidgetStrings = {
   reviewGatesLabel: 'Wait for my approval on',
   reviewGatesHint: 'The team builds on these only once you approve them.',
   edit: 'Edit',
+  regenerate: 'Write again',
+  regenerateLabel: 'What should change?',
+  regeneratePlaceholder: 'e.g. Shorter, and name the price',
+  regenerateSubmit: 'Write it again',
+  regenerateHint: 'A new run writes only this deliverable again; everything else in the package is kept.',
   save: 'Save',
   saving: 'Saving…',
   cancelEdit: 'Cancel',

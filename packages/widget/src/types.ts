@@ -43,6 +43,8 @@ export interface WidgetSessionHandle {
   submitBrief(brief: CampaignBriefInput): Promise<unknown>;
   /** Continues a run that ended badly; its finished tasks are taken over. */
   continueRun(runId: string): Promise<unknown>;
+  /** Writes one deliverable of an ended run again with an instruction, in a new run that keeps the rest. */
+  regenerate?(runId: string, taskId: string, instruction: string): Promise<unknown>;
   cancel(runId: string, scope?: RunScope, reason?: string): Promise<unknown>;
   steer(runId: string, instruction: string, options?: { scope?: RunScope }): Promise<unknown>;
   approve(runId: string, taskId: string, comment?: string): Promise<unknown>;

@@ -237,4 +237,29 @@ describe('editing, reviewing and downloading on the card', () => {
       HTMLAnchorElement.prototype.click = click;
     }
   });
+
+  it('writes one deliverable again with an instruction in a new run that keeps the rest, seen on both pages', async () => {
+    const session = uniqueSession('widget-regenerate');
+    const pageA = await mountElement(session);
+    const pageB = await mountElement(session);
+    await Promise.all([live(pageA), live(pageB)]);
+    await pageA.submitBrief({ goal: 'Launch our reusable bottle to commuters', channels: ['x'], deliverables: ['research-brief', 'social-posts'] });
+    await waitFor(() => lastRun(pageA)?.status === 'completed', 'the run to complete', LONG);
+    const first = lastRun(pageA)!;
+    const posts = await cardOf(pageA, 'social-posts');
+    const before = pageA.state!.deliverables[posts.dataset.id!]!;
+    deepQuery<HTMLButtonElement>(posts, '[part="regenerate"]')!.click();
+    const instruction = await waitFor(() => deepQuery<HTMLTextAreaElement>(posts, '[part="regenerate-form"] textarea'), 'what should change');
+    fill(instruction, 'Make it playful and mention the refill stations');
+    await cardShots([pageA], () => deepQueryAll(pageA, 'mt-deliverable-card').find((card) => card.dataset.id === before.id), 'card-regenerate');
+    deepQuery<HTMLButtonElement>(posts, '[part="regenerate-submit"]')!.click();
+    await waitFor(() => lastRun(pageA)?.id !== first.id && lastRun(pageA)?.status === 'completed', 'the new run to complete', LONG);
+    await waitFor(() => lastRun(pageB)?.id === lastRun(pageA)?.id && lastRun(pageB)?.status === 'completed', 'page B to show it', LONG);
+    const second = lastRun(pageA)!;
+    equal(second.continues, first.id, 'it continues the first run');
+    const byKind = (run: typeof first, kind: string) => run.deliverableIds.map((id) => pageA.state!.deliverables[id]!).find((deliverable) => deliverable.kind === kind)!;
+    equal(byKind(second, 'research-brief').markdown, byKind(first, 'research-brief').markdown, 'the research brief is kept as it was');
+    ok(byKind(second, 'social-posts').markdown !== before.markdown, 'the posts were written again');
+    ok(pageA.state!.runs[second.id]!.tasks[byKind(second, 'social-posts').taskId]!.messageIds.length > 0, 'by the agent, in the new run');
+  });
 });

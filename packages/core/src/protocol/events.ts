@@ -84,6 +84,11 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
      * Its completed tasks are taken over as they are; only the rest runs again.
      */
     continues: z.optional(IdSchema),
+    /**
+     * With `continues`: the one task of that run to write again, with the person's instruction;
+     * every other finished task is taken over as it is (regenerate one deliverable, not the campaign).
+     */
+    regenerate: z.optional(z.object({ taskId: IdSchema, instruction: nonEmptyText(2000) })),
   }),
   z.object({
     type: z.literal('steer.submitted'),

@@ -176,6 +176,19 @@ export class SessionHandle {
     return { runId: next, offset: ack.offset };
   }
 
+  /**
+   * Writes one deliverable of an ended run again, with an instruction ("shorter, and name the
+   * price"), as a new run of the same brief: every other finished deliverable is taken over as
+   * it is, only that task runs.
+   */
+  async regenerate(runId: string, taskId: string, instruction: string): Promise<SubmittedBrief> {
+    const run = Object.hasOwn(this.getState().runs, runId) ? this.getState().runs[runId] : undefined;
+    if (!run?.brief) return Promise.reject(new SessionClientError('invalid_argument', `runId: no run ${runId} with a brief in this session`, { field: 'runId', session: this.id }));
+    const next = createId('run');
+    const ack = await this.publish({ type: 'brief.submitted', runId: next, brief: run.brief, continues: runId, regenerate: { taskId, instruction } });
+    return { runId: next, offset: ack.offset };
+  }
+
   /** Asks the server to cancel a run, or one task or agent of it. Cancelling an ended run is acknowledged and does nothing. */
   cancel(runId: string, scope?: RunScope, reason?: string): Promise<MessageAck> {
     return this.#write((clientMsgId) => ({

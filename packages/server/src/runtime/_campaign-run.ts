@@ -185,8 +185,14 @@ export class CampaignRun {
   /** Starts a task whose dependencies are done: taken over from the continued run, or generated. */
   #begin(execution: TaskExecution): void {
     const previous = this.#reused.get(execution.task.id);
-    if (previous) execution.adopt(previous);
-    else execution.start();
+    if (previous) return execution.adopt(previous);
+    const regenerate = this.context.regenerate;
+    if (regenerate && regenerate.skill === execution.task.skill) {
+      // The instruction reaches the model as a reviewer's request for changes, with the version it replaces.
+      const replaced = regenerate.previous.markdown.length > 8000 ? `${regenerate.previous.markdown.slice(0, 8000)}…` : regenerate.previous.markdown;
+      return execution.start([`${regenerate.instruction}\n\nThe version to write again:\n${replaced}`]);
+    }
+    execution.start();
   }
 
   #control(control: RunControl): void {

@@ -131,11 +131,11 @@ export class TaskExecution {
     return edited;
   }
 
-  /** Starts the task; its dependencies are done. */
-  start(): void {
+  /** Starts the task; its dependencies are done. `guidance` applies from its first generation (a regeneration's instruction). */
+  start(guidance: readonly string[] = []): void {
     if (this.#phase !== 'waiting') return;
     this.#phase = 'queued';
-    this.#run().then(
+    this.#run(guidance).then(
       (outcome) => this.#finish(outcome),
       (error: unknown) => {
         if (error instanceof RunStopped || this.shared.signal.aborted) {
@@ -246,10 +246,10 @@ export class TaskExecution {
     await this.shared.append(events);
   }
 
-  async #run(): Promise<TaskOutcome> {
+  async #run(initialGuidance: readonly string[]): Promise<TaskOutcome> {
     const { runId } = this.shared;
     const task = this.task;
-    const guidance: string[] = [];
+    const guidance: string[] = [...initialGuidance];
     try {
       for (;;) {
         this.#phase = 'queued';

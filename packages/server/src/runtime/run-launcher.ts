@@ -56,6 +56,12 @@ export interface RunContext extends RunBaseContext {
    * generating it again; launchers that cannot may ignore it.
    */
   reuse?: readonly Deliverable[];
+  /**
+   * When the brief regenerates one deliverable of the run it continues: the task of that skill is
+   * written again with the person's instruction, knowing the version it replaces; `reuse` holds
+   * every other finished deliverable.
+   */
+  regenerate?: { skill: string; instruction: string; previous: Deliverable };
 }
 
 /** What the session layer hands to the drafts runtime for a `draft.requested` event. */

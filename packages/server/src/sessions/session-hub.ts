@@ -274,7 +274,8 @@ export class SessionHub {
           }
           throw new ProtocolError('conflict', `event.runId: run ${event.runId} already exists`, 'event.runId');
         }
-        if (event.continues !== undefined) continuable(channel.state, event.continues);
+        if (event.continues !== undefined) continuable(channel.state, event.continues, event.regenerate?.taskId);
+        else if (event.regenerate) throw new ProtocolError('bad_frame', 'event.regenerate: name the run it continues (event.continues)', 'event.regenerate');
       }
       if (event.type === 'review.approved' || event.type === 'review.changes_requested') {
         // A decision only means something for a task waiting at its gate; anything else would be
@@ -448,8 +449,17 @@ export class SessionHub {
     const launcher = this.#launcher;
     if (!launcher) return;
     this.#launch(channel, event.runId, event.by, (base) => {
-      const reuse = event.continues === undefined ? [] : completedDeliverables(channel.state, event.continues);
-      return launcher.launch({ ...base, brief: event.brief, briefOffset, reuse });
+      const finished = event.continues === undefined ? [] : completedDeliverables(channel.state, event.continues);
+      const regenerated = event.regenerate && event.continues !== undefined ? channel.state.runs[event.continues]?.tasks[event.regenerate.taskId] : undefined;
+      const previous = regenerated?.deliverableId === undefined ? undefined : channel.state.deliverables[regenerated.deliverableId];
+      const reuse = previous ? finished.filter((deliverable) => deliverable.id !== previous.id) : finished;
+      return launcher.launch({
+        ...base,
+        brief: event.brief,
+        briefOffset,
+        reuse,
+        ...(previous && event.regenerate ? { regenerate: { skill: previous.skill, instruction: event.regenerate.instruction, previous } } : {}),
+      });
     });
   }
 
@@ -693,9 +703,19 @@ function findRun(state: SessionState, runId: string) {
 
 
 /** The run a brief continues: it must exist and have ended without completing. */
-function continuable(state: SessionState, runId: string): void {
+function continuable(state: SessionState, runId: string, regenerate?: string): void {
   const run = Object.hasOwn(state.runs, runId) ? state.runs[runId] : undefined;
   if (!run) throw new ProtocolError('not_found', `event.continues: no run ${runId} in this session`, 'event.continues');
+  if (regenerate !== undefined) {
+    // Regenerating one deliverable: any run that has ended, as long as that task finished with one.
+    if (!isRunEnded(run)) throw new ProtocolError('conflict', `event.continues: run ${runId} is still ${run.status}`, 'event.continues');
+    const task = Object.hasOwn(run.tasks, regenerate) ? run.tasks[regenerate] : undefined;
+    if (!task) throw new ProtocolError('not_found', `event.regenerate.taskId: run ${runId} has no task ${regenerate}`, 'event.regenerate.taskId');
+    if (task.status !== 'done' || task.deliverableId === undefined) {
+      throw new ProtocolError('conflict', `event.regenerate.taskId: task ${regenerate} has no finished deliverable to write again (it is ${task.status})`, 'event.regenerate.taskId');
+    }
+    return;
+  }
   // A run that completed with tasks left undone (an agent stopped, its dependants blocked) is continued like one that stopped.
   const gaps = run.status === 'completed' && run.taskOrder.some((taskId) => run.tasks[taskId]?.status !== 'done');
   if (!CONTINUABLE_RUN_STATUSES.has(run.status) && !gaps) {
