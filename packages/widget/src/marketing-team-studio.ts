@@ -24,7 +24,7 @@ import { renderBrandIntake, type IntakeField } from './studio/brand-intake-panel
 import { issueLocation } from './studio/issue-location.js';
 import { sampleWorkspace } from './studio/sample-workspace.js';
 import { draftEnded, draftRunId, latestDraft, type DraftView } from './studio/studio-drafts.js';
-import { STUDIO_STEPS, resolveStudioStrings, type StudioStep, type StudioStrings } from './studio/studio-strings.js';
+import { BRAND_FIELDS, STUDIO_STEPS, brandFieldLabel, resolveStudioStrings, type BrandField, type StudioStep, type StudioStrings } from './studio/studio-strings.js';
 import { WorkspaceApi, WorkspaceApiError, type StudioVersionSummary, type StudioWorkspaceVersion } from './studio/workspace-api.js';
 
 /** Detail of `mt-studio-saved`: the version the save (or rollback) created. */
@@ -1221,29 +1221,18 @@ export class MarketingTeamStudioElement extends LitElement {
     const isSample = brand.name === sampleBrand.name;
     // Once the brand is the marketer's own, any field still holding the sample's text is named,
     // so a drafted or half-edited brand never ships a sample's claims silently.
-    const labels: Record<string, string> = {
-      website: s.website,
-      voiceGuide: s.voiceGuide,
-      styleGuide: s.styleGuide,
-      strategy: s.strategy,
-      audience: s.audience,
-      products: s.products,
-      bannedTerms: s.bannedTerms,
-      requiredDisclaimers: s.disclaimers,
-      palette: s.palette,
-    };
     const sampleLeft = isSample
       ? []
-      : Object.keys(labels).filter((field) => {
+      : BRAND_FIELDS.filter((field) => {
           const value = (brand as Record<string, unknown>)[field];
           const sample = (sampleBrand as Record<string, unknown>)[field];
           return value !== undefined && JSON.stringify(value) === JSON.stringify(sample) && !(Array.isArray(value) && value.length === 0);
         });
-    const sampleHint = (field: string, hint?: string) => (sampleLeft.includes(field) ? s.sampleField : hint);
+    const sampleHint = (field: BrandField, hint?: string) => (sampleLeft.includes(field) ? s.sampleField : hint);
     return html`
       ${isSample ? html`<p class="notice" part="sample-notice"><span class="badge" part="sample-badge">${s.sampleBadge}</span> ${s.sampleNotice}</p>` : nothing}
       ${sampleLeft.length > 0
-        ? html`<p class="notice" part="sample-notice" data-sample-left=${sampleLeft.join(' ')}><span class="badge" part="sample-badge">${s.sampleBadge}</span> ${s.sampleLeft(sampleLeft.map((field) => labels[field]).join(', '))}</p>`
+        ? html`<p class="notice" part="sample-notice" data-sample-left=${sampleLeft.join(' ')}><span class="badge" part="sample-badge">${s.sampleBadge}</span> ${s.sampleLeft(sampleLeft.map((field) => brandFieldLabel(s, field)).join(', '))}</p>`
         : nothing}
       ${renderBrandIntake({
         strings: s,

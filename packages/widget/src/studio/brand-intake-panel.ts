@@ -1,7 +1,7 @@
 import type { BrandDraft } from '@marketing-team/core';
 import { html, nothing, type TemplateResult } from 'lit';
 import { draftEnded, type DraftView } from './studio-drafts.js';
-import type { StudioStrings } from './studio-strings.js';
+import { brandFieldLabel, type StudioStrings } from './studio-strings.js';
 
 /** The brand kit fields a brand intake drafts, in the order the brand form shows them. */
 export const INTAKE_FIELDS = ['name', 'voiceGuide', 'styleGuide', 'strategy', 'audience', 'products', 'bannedTerms', 'requiredDisclaimers', 'palette'] as const;
@@ -26,22 +26,6 @@ export interface BrandIntakeContext {
   onToggle(field: IntakeField, on: boolean): void;
   onApply(brand: BrandDraft, fields: IntakeField[]): void;
   onDiscard(runId: string): void;
-}
-
-/** A drafted field under the label the brand form gives it. */
-function fieldLabel(s: StudioStrings, field: IntakeField): string {
-  const labels: Record<IntakeField, string> = {
-    name: s.brandName,
-    voiceGuide: s.voiceGuide,
-    styleGuide: s.styleGuide,
-    strategy: s.strategy,
-    audience: s.audience,
-    products: s.products,
-    bannedTerms: s.bannedTerms,
-    requiredDisclaimers: s.disclaimers,
-    palette: s.palette,
-  };
-  return labels[field];
 }
 
 /** One drafted field as text, for the review list. */
@@ -109,7 +93,7 @@ function renderReview(context: BrandIntakeContext, runId: string, brand: BrandDr
       ${found.map(
         (field) => html`<li>
           <input type="checkbox" id=${`intake-${field}`} data-intake-field=${field} .checked=${!context.unticked.has(field)} @change=${(event: Event) => context.onToggle(field, (event.target as HTMLInputElement).checked)} />
-          <label for=${`intake-${field}`} class="intake-name">${fieldLabel(s, field)}</label>
+          <label for=${`intake-${field}`} class="intake-name">${brandFieldLabel(s, field)}</label>
           <div class="intake-value">
             ${field === 'palette'
               ? html`<span class="swatches">${(brand.palette ?? []).map((colour) => html`<span class="swatch" style="background:${colour}" title=${colour}></span>`)}</span>`

@@ -1,5 +1,5 @@
 import type { WorkspaceDocument } from '@marketing-team/core';
-import type { StudioStrings } from './studio-strings.js';
+import { BRAND_FIELDS, brandFieldLabel, type BrandField, type StudioStrings } from './studio-strings.js';
 
 /**
  * Where a problem of the draft is, in the words the studio's own labels use: `skills[3].name`
@@ -13,20 +13,8 @@ export function issueLocation(path: string, document: WorkspaceDocument, s: Stud
   const [, section, index] = match;
   const detail = rest.join('.').replace(/\[\d+\]/g, '');
   if (section === 'brand') {
-    const labels: Record<string, string> = {
-      name: s.brandName,
-      voiceGuide: s.voiceGuide,
-      styleGuide: s.styleGuide,
-      strategy: s.strategy,
-      audience: s.audience,
-      products: s.products,
-      bannedTerms: s.bannedTerms,
-      requiredDisclaimers: s.disclaimers,
-      palette: s.palette,
-      website: s.website,
-    };
     const field = detail.split('.')[0] ?? '';
-    return labels[field] ?? s.steps.brand;
+    return (BRAND_FIELDS as readonly string[]).includes(field) ? brandFieldLabel(s, field as BrandField) : s.steps.brand;
   }
   const at = index === undefined ? undefined : Number(index);
   const with_ = (what: string) => (detail ? `${what} · ${detail}` : what);

@@ -325,3 +325,24 @@ export function resolveStudioStrings(overrides: Partial<StudioStrings> | undefin
     deliverableKinds: { ...defaultStudioStrings.deliverableKinds, ...overrides.deliverableKinds },
   };
 }
+
+/** The brand kit's fields the brand form shows, in its order. */
+export const BRAND_FIELDS = ['name', 'website', 'voiceGuide', 'styleGuide', 'strategy', 'audience', 'products', 'bannedTerms', 'requiredDisclaimers', 'palette'] as const;
+export type BrandField = (typeof BRAND_FIELDS)[number];
+
+/** A brand field under the label the brand form gives it (for problems, drafts and notices alike). */
+export function brandFieldLabel(s: StudioStrings, field: BrandField): string {
+  const labels: Record<BrandField, string> = {
+    name: s.brandName,
+    website: s.website,
+    voiceGuide: s.voiceGuide,
+    styleGuide: s.styleGuide,
+    strategy: s.strategy,
+    audience: s.audience,
+    products: s.products,
+    bannedTerms: s.bannedTerms,
+    requiredDisclaimers: s.disclaimers,
+    palette: s.palette,
+  };
+  return labels[field];
+}
