@@ -159,6 +159,8 @@ export interface WidgetStrings {
   agentNames: Record<string, string>;
   deliverableKinds: Record<DeliverableKind, string>;
   channels: Record<SocialChannel, string>;
+  /** Ad platforms as people write them (an unknown one shows as the agent wrote it). */
+  platforms: Record<string, string>;
 }
 
 /** The default (English) strings. */
@@ -346,6 +348,7 @@ export const defaultStrings: WidgetStrings = {
     'measurement-plan': 'Measurement plan',
   },
   channels: { x: 'X', linkedin: 'LinkedIn', instagram: 'Instagram', facebook: 'Facebook', tiktok: 'TikTok', threads: 'Threads' },
+  platforms: { google: 'Google Ads', microsoft: 'Microsoft Ads', meta: 'Meta', linkedin: 'LinkedIn', x: 'X' },
 };
 
 /** Merges replacement strings over the defaults (one level deep for the grouped ones). */
@@ -360,6 +363,7 @@ export function resolveStrings(overrides: Partial<WidgetStrings> | undefined): W
     agentNames: { ...defaultStrings.agentNames, ...overrides.agentNames },
     deliverableKinds: { ...defaultStrings.deliverableKinds, ...overrides.deliverableKinds },
     channels: { ...defaultStrings.channels, ...overrides.channels },
+    platforms: { ...defaultStrings.platforms, ...overrides.platforms },
   };
 }
 

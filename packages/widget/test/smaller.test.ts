@@ -39,6 +39,9 @@ describe('smaller things', () => {
     await waitFor(() => deepQueryAll(element, 'mt-deliverable-card').length === state.deliverableOrder.length, 'every card');
     const channels = deepQueryAll(element, '[part="variant"] .channel').map((channel) => channel.textContent?.toLowerCase() ?? '');
     ok(channels.length > 0 && !channels.some((channel) => channel.includes('linkedin')), `ad platforms shown (${channels.join(', ')})`);
+    // Seen by a marketer: platforms showed as their ids ("x", "Linkedin"); they read as people write them.
+    const shown = deepQueryAll(element, '[part="variant"] .channel').map((channel) => channel.textContent?.trim() ?? '');
+    ok(shown.includes('X') && shown.includes('Google Ads') && !shown.includes('x') && !shown.includes('google'), `platform names (${shown.join(', ')})`);
     // Counts appear only for posts at 80 % of their limit or more.
     const posts = Object.values(state.deliverables).find((deliverable) => deliverable.kind === 'social-posts');
     ok(posts && posts.kind === 'social-posts');

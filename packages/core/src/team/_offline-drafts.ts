@@ -4,6 +4,10 @@ import { firstFitting, fitWords, toneSummary } from './_offline-copy.js';
 import { bannerSvg, landingPageHtml, paletteOf } from './_offline-web.js';
 import { AD_PLATFORM_LIMITS, SOCIAL_CHANNEL_LIMITS, countCharacters, fitText } from './channel-limits.js';
 
+/** How people write each social network's name (in copy, tables and headings). */
+const CHANNEL_NAMES: Record<SocialChannel, string> = { x: 'X', linkedin: 'LinkedIn', instagram: 'Instagram', facebook: 'Facebook', tiktok: 'TikTok', threads: 'Threads' };
+const channelName = (channel: SocialChannel): string => CHANNEL_NAMES[channel];
+
 /** A draft's readable part and its data. */
 export interface OfflineDraftParts {
   markdown: string;
@@ -60,7 +64,7 @@ function researchBrief(context: OfflineContext): OfflineDraftParts {
     summary: `${brand.name} wants to ${goal.charAt(0).toLowerCase()}${goal.slice(1)}. The audience (${audience}) responds to proof over promises, so the campaign should lead with concrete outcomes of ${product} and make the first step easy.${context.steers.length ? ` Adjusted per steering: ${context.steers.join('; ')}.` : ''}`,
     audienceInsights: [
       `${capitalise(audience)} judge new tools by time-to-value: show the first win within a week.`,
-      `They compare options in peer channels (${context.brief.channels.join(', ') || 'communities'}) before visiting a website.`,
+      `They compare options in peer channels (${context.brief.channels.map(channelName).join(', ') || 'communities'}) before visiting a website.`,
       `Risk is the main objection: trials, guarantees and clear pricing lower it.`,
     ],
     marketTrends: [
@@ -141,7 +145,7 @@ function campaignStrategy(context: OfflineContext): OfflineDraftParts {
     positioning: `For ${audience} who want to ${goal.charAt(0).toLowerCase()}${goal.slice(1)}, ${product} by ${brand.name} is the ${context.pick(['fastest', 'clearest', 'most supportive'])} way to get there${opportunity ? `; ${opportunity.charAt(0).toLowerCase()}${opportunity.slice(1).replace(/\.$/, '')}` : ''}.`,
     keyMessages: messages,
     channels: [
-      ...context.brief.channels.map((channel) => ({ channel, role: channelRoles[channel] })),
+      ...context.brief.channels.map((channel) => ({ channel: channelName(channel), role: channelRoles[channel] })),
       { channel: 'search ads', role: 'Capture demand from people already looking' },
       { channel: 'landing page', role: 'Convert every channel into trials' },
     ],
@@ -201,7 +205,7 @@ function socialPosts(context: OfflineContext): OfflineDraftParts {
   const markdown = [
     `# Social posts: ${product}`,
     steerNote(context),
-    ...posts.map((post) => `## ${capitalise(post.channel)} (${countCharacters(post.text, post.channel)}/${SOCIAL_CHANNEL_LIMITS[post.channel].characters})\n${post.text}`),
+    ...posts.map((post) => `## ${channelName(post.channel)} (${countCharacters(post.text, post.channel)}/${SOCIAL_CHANNEL_LIMITS[post.channel].characters})\n${post.text}`),
   ].filter(Boolean).join('\n\n');
   return { markdown, data: { posts } };
 }
@@ -305,10 +309,10 @@ function measurementPlan(context: OfflineContext): OfflineDraftParts {
     { name: 'Landing page conversion', metric: 'Trials / unique landing page visitors', target: '4% or better', channel: 'landing page', cadence: 'Weekly' },
     { name: 'Cost per trial', metric: 'Ad spend / trials from paid channels', target: 'Below the current blended cost', channel: 'search ads', cadence: 'Weekly' },
     ...context.brief.channels.map((channel) => ({
-      name: `${capitalise(channel)} engagement rate`,
+      name: `${channelName(channel)} engagement rate`,
       metric: 'Engagements / impressions per post',
       target: channel === 'linkedin' ? '3% or better' : '2% or better',
-      channel,
+      channel: channelName(channel),
       cadence: 'Twice a week',
     })),
   ];

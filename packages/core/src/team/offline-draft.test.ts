@@ -73,12 +73,15 @@ describe('offlineDraft', () => {
     expect(research.markdown).toContain('café');
     const strategy = drafts.get('campaign-strategy')!.deliverable;
     if (strategy.kind !== 'campaign-strategy') throw new Error('kind');
-    expect(strategy.data.channels.map((c) => c.channel)).toEqual(expect.arrayContaining(['x', 'linkedin', 'instagram']));
+    expect(strategy.data.channels.map((c) => c.channel)).toEqual(expect.arrayContaining(['X', 'LinkedIn', 'Instagram']));
     const posts = drafts.get('social-posts')!.deliverable;
     if (posts.kind !== 'social-posts') throw new Error('kind');
     // posts carry the strategy's first key message
     expect(posts.data.posts[0]!.text.toLowerCase()).toContain(strategy.data.keyMessages[0]!.slice(0, 20).toLowerCase());
     expect(posts.data.posts.map((p) => p.channel)).toEqual([...brief.channels]);
+    // Networks are named as people write them, never as their ids ("Linkedin", "x").
+    expect(posts.markdown).toMatch(/^## LinkedIn \(/m);
+    expect(posts.markdown).not.toMatch(/Linkedin|^## x /m);
     for (const post of posts.data.posts) {
       expect(post.characterCount).toBeLessThanOrEqual(SOCIAL_CHANNEL_LIMITS[post.channel].characters);
       expect(post.hashtags.length).toBeLessThanOrEqual(SOCIAL_CHANNEL_LIMITS[post.channel].hashtags);

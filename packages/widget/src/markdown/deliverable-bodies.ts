@@ -38,7 +38,7 @@ export function renderAdCopy(deliverable: DeliverableOf<'ad-copy'>, strings: Wid
   return html`<div class="grid">
     ${deliverable.data.variants.map(
       (variant) => html`<section part="variant" aria-label=${variant.headline}>
-        <span class="channel">${variant.platform}</span>
+        <span class="channel">${Object.hasOwn(strings.platforms, variant.platform) ? strings.platforms[variant.platform] : variant.platform}</span>
         <strong>${variant.headline}</strong>
         <span class="post-text">${variant.description}</span>
         <span class="cta">${variant.callToAction}</span>
