@@ -68,7 +68,7 @@ export const createDefaultClient: ClientFactory = async (endpoint, options) => {
  * @csspart run - Progress and controls.
  * @csspart lanes - The agent lanes.
  * @csspart deliverables - The deliverables section: one package per run, newest first.
- * @csspart package - The deliverables of one run (`package-header` with its brief, `run-brief`, inside it).
+ * @csspart package - The deliverables of one run (`package-header` with its brief, `run-brief`, inside it); an earlier run's package is folded until its `package-toggle` opens it.
  * @csspart package-download - The button that downloads a run's package as a zip (in the gallery).
  * @csspart run-brief - A run's brief: its goal, audience, product and channels.
  * @csspart board - The task board section (the current run's tasks).
@@ -192,6 +192,9 @@ export class MarketingTeamElement extends LitElement {
         gap: 6px 8px;
         align-items: baseline;
       }
+      [part='package-toggle'] {
+        margin-left: auto;
+      }
       .run-brief {
         flex: 1 1 100%;
         min-width: 0;
@@ -268,6 +271,15 @@ export class MarketingTeamElement extends LitElement {
 
   private readonly controller = new SessionController(this);
   private sessionError: { code: string; message: string } | undefined;
+  /** Earlier packages the person opened (the newest is always open). */
+  private expandedRuns = new Set<string>();
+
+  private togglePackage(runId: string): void {
+    const next = new Set(this.expandedRuns);
+    if (!next.delete(runId)) next.add(runId);
+    this.expandedRuns = next;
+    this.requestUpdate();
+  }
   private ownClient: { endpoint: string; transport: TransportOption | undefined; client: WidgetClient | undefined; closed?: boolean } | undefined;
   private resolved: WidgetStrings = resolveStrings(undefined);
   private baseline: SessionState | undefined;
@@ -688,15 +700,25 @@ export class MarketingTeamElement extends LitElement {
           ? repeat(
               packages,
               (pack) => pack.runId,
-              (pack) => {
+              (pack, index) => {
                 const packRun = state!.runs[pack.runId];
-                return html`<article part="package" class="package" data-run=${pack.runId} aria-label=${strings.runLabel(pack.number)}>
+                // The newest package is open; earlier ones fold to their header until asked for, so a
+                // session of many campaigns stays a page, not a scroll of every package ever made.
+                const folded = index > 0 && !this.expandedRuns.has(pack.runId);
+                return html`<article part="package" class="package" data-run=${pack.runId} ?data-folded=${folded} aria-label=${strings.runLabel(pack.number)}>
                   <header part="package-header">
                     <span class="badge">${strings.runLabel(pack.number)}</span>
                     ${packRun ? html`<span class="badge" data-status=${packRun.status}>${runStatusLabel(strings, packRun)}</span>` : nothing}
                     ${packRun?.brief ? this.renderBrief(packRun.brief) : nothing}
+                    ${index > 0 && pack.deliverables.length > 0
+                      ? html`<button type="button" part="package-toggle" aria-expanded=${folded ? 'false' : 'true'} @click=${() => this.togglePackage(pack.runId)}>
+                          ${folded ? strings.showPackage(pack.deliverables.length) : strings.hidePackage}
+                        </button>`
+                      : nothing}
                   </header>
-                  <mt-deliverables
+                  ${folded
+                    ? nothing
+                    : html`<mt-deliverables
                     .versions=${state!.deliverableVersions}
                     .run=${packRun}
                     .board=${state!.board}
@@ -707,7 +729,7 @@ export class MarketingTeamElement extends LitElement {
                     .fresh=${this.fresh}
                     .steered=${this.steeredList(state)}
                     exportparts="gallery, empty, jump, package-download, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments, regenerate, regenerate-form, regenerate-submit"
-                    .deliverables=${pack.deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>
+                    .deliverables=${pack.deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>`}
                 </article>`;
               },
             )

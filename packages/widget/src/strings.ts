@@ -61,6 +61,9 @@ export interface WidgetStrings {
   runGaps: (undone: { cancelled: number; failed: number; blocked: number }) => string;
   /** The status of such a run, instead of `runStatus.completed`. */
   runPartlyDone: string;
+  /** Opens an earlier campaign's folded package. */
+  showPackage: (count: number) => string;
+  hidePackage: string;
   /** The session could not be opened or followed (the host's backend refused a token, say). */
   sessionRefused: (reason: string) => string;
   continueRun: string;
@@ -234,6 +237,8 @@ export const defaultStrings: WidgetStrings = {
     return `The campaign ended with ${total} ${total === 1 ? 'task' : 'tasks'} not done: ${parts.join(', ')}.`;
   },
   runPartlyDone: 'Partly done',
+  showPackage: (count) => `Show its ${count} ${count === 1 ? 'deliverable' : 'deliverables'}`,
+  hidePackage: 'Hide',
   sessionRefused: (reason) => `This session could not be opened: ${reason.replace(/^getToken failed: /, '')}. Nothing you send here reaches the team until it can.`,
   continueRun: 'Continue',
   continueRunHint: 'Finished work is kept: continue runs only what is left.',

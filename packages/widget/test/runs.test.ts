@@ -40,6 +40,16 @@ describe('several runs in one session', () => {
     equal(packages.map((pack) => pack.dataset.run).join(), `${second},${first}`, 'newest first');
     ok(packages[0]!.textContent?.includes('Autumn webinar on data privacy'), 'the second brief with its package');
     ok(packages[1]!.textContent?.includes('Spring sale for young families'), 'the first brief stays visible');
+    // Seen by a marketer: after six campaigns the page was 25,000 px tall. Earlier packages fold
+    // to their header until asked for; the newest stays open.
+    equal(deepQueryAll(packages[1]!, 'mt-deliverable-card').length, 0, 'the earlier package is folded');
+    ok(!deepQuery(packages[0]!, '[part="package-toggle"]'), 'the newest package cannot be folded');
+    const toggle = deepQuery<HTMLButtonElement>(packages[1]!, '[part="package-toggle"]')!;
+    equal(toggle.getAttribute('aria-expanded'), 'false');
+    ok(/Show its \d+ deliverables/.test(toggle.textContent ?? ''), `says what it holds (${toggle.textContent})`);
+    toggle.click();
+    await waitFor(() => deepQueryAll(packages[1]!, 'mt-deliverable-card').length >= 2, 'the earlier package opened');
+    equal(toggle.getAttribute('aria-expanded'), 'true');
     for (const [index, runId] of [second, first].entries()) {
       const ids = deepQueryAll(packages[index]!, 'mt-deliverable-card').map((card) => card.dataset.id);
       ok(ids.length >= 2, `deliverables of ${runId}`);
