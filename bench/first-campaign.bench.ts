@@ -1,9 +1,9 @@
 // Time for a new user to go from an empty workspace to a first completed campaign written for
 // their own brand, with the offline model: the studio's browser test (packages/widget/test/
 // studio.test.ts) drives it in Chromium against a real server (brand, a function, a skill built by
-// the Reference-Based Method, an agent, a routing rule, save, a brief) and prints the figure. The
-// baseline is the campaign run alone, measured in the same test: the ratio says how much the
-// studio's steps add to the part no studio can shorten.
+// the Reference-Based Method, an agent, a routing rule, save, a brief) and prints the figure. It is
+// reported without a baseline: nothing else does the same work. The campaign run's own share,
+// measured in the same test, is printed beside it.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,10 +24,10 @@ export async function runFirstCampaignBench(): Promise<BenchResult[]> {
   console.log(`empty workspace to first campaign: ${total[1]} s (campaign run alone ${campaign[1]} s)`);
   return [
     benchResult(
-      'empty workspace to first completed campaign (studio in Chromium, offline model; baseline: the campaign run alone, same test)',
+      `empty workspace to first completed campaign (studio in Chromium, offline model; no baseline; of which the campaign run ${campaign[1]} s)`,
       Number(total[1]),
       's',
-      Number(campaign[1]),
+      null,
       'reported, no threshold',
     ),
   ];

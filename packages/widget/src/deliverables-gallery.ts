@@ -1,4 +1,4 @@
-import type { CardState, Deliverable, DeliverableVersions, RunState } from '@marketing-team/core';
+import { isRunEnded, type CardState, type Deliverable, type DeliverableVersions, type RunState } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import './deliverable-card.js';
@@ -221,7 +221,7 @@ export class DeliverablesGalleryElement extends LitElement {
             ?can-write=${this.canWrite && !!this.publish}
             .publish=${this.publish}
             ?can-control=${this.canControl}
-            ?can-regenerate=${this.canWrite && this.run !== undefined && ['completed', 'failed', 'cancelled', 'interrupted'].includes(this.run.status)}
+            ?can-regenerate=${this.canWrite && this.run !== undefined && isRunEnded(this.run)}
             ?fresh=${this.fresh.includes(deliverable.id)}
             .steeredBy=${this.steered.find(([id]) => id === deliverable.id)?.[1]}
             .deliverable=${deliverable}

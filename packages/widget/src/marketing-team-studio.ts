@@ -1485,8 +1485,7 @@ export class MarketingTeamStudioElement extends LitElement {
   private settleDraft(runId: string, outcome: 'applied' | 'dismissed'): void {
     this.usedDrafts.add(runId);
     this.requestUpdate();
-    const handle = this.live.handle as unknown as { publish?: (event: Record<string, unknown>) => Promise<unknown> } | undefined;
-    void handle?.publish?.({ type: 'draft.settled', runId, outcome }).catch((error: unknown) => this.fail('intake', error));
+    void this.live.handle?.publish?.({ type: 'draft.settled', runId, outcome }).catch((error: unknown) => this.fail('intake', error));
   }
 
   /** Reference-Based Method, step 2: core writes the skill from the template and its report. */

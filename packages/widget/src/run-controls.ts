@@ -3,6 +3,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
+import { hasGaps, undoneTasks } from './internal/_run-gaps.js';
 
 /** Detail of `mt-stop-run`. */
 export interface StopRunDetail {
@@ -211,7 +212,7 @@ export class RunControlsElement extends LitElement {
   protected override render() {
     const run = this.run;
     if (run && (run.status === 'interrupted' || run.status === 'failed')) return this.renderEnded(run, run.status);
-    if (run && run.status === 'completed' && hasGaps(run)) return this.renderEnded(run, 'completed');
+    if (run && hasGaps(run)) return this.renderEnded(run, 'completed');
     if (!run || (run.status !== 'running' && run.status !== 'planned')) return nothing;
     const strings = this.strings;
     const disabled = !this.canControl;
@@ -246,16 +247,4 @@ declare global {
   interface HTMLElementTagNameMap {
     'mt-run-controls': RunControlsElement;
   }
-}
-
-/** How many tasks of a run did not finish, by why. */
-export function undoneTasks(run: RunState): { cancelled: number; failed: number; blocked: number } {
-  const count = (status: string) => run.taskOrder.filter((id) => run.tasks[id]?.status === status).length;
-  return { cancelled: count('cancelled'), failed: count('failed'), blocked: count('blocked') };
-}
-
-/** True for a completed run with tasks that did not finish (an agent was stopped, say). */
-export function hasGaps(run: RunState): boolean {
-  const { cancelled, failed, blocked } = undoneTasks(run);
-  return cancelled + failed + blocked > 0;
 }

@@ -1,5 +1,6 @@
-import type { DeliverableKind, SocialChannel, TaskStatus } from '@marketing-team/core';
+import type { DeliverableKind, RunState, SocialChannel, TaskStatus } from '@marketing-team/core';
 import type { ConnectionStatus } from './types.js';
+import { hasGaps } from './internal/_run-gaps.js';
 
 /**
  * Every piece of text the widget shows. Replace any of them through the `strings` property
@@ -381,7 +382,6 @@ export function agentDisplayName(strings: WidgetStrings, agent: string): string 
 }
 
 /** A run's status in words: a completed run with tasks that did not finish is "partly done", not "done". */
-export function runStatusLabel(strings: WidgetStrings, run: { status: keyof WidgetStrings['runStatus']; taskOrder: readonly string[]; tasks: Record<string, { status: string } | undefined> }): string {
-  const partly = run.status === 'completed' && run.taskOrder.some((id) => run.tasks[id]?.status !== 'done');
-  return partly ? strings.runPartlyDone : strings.runStatus[run.status];
+export function runStatusLabel(strings: WidgetStrings, run: Pick<RunState, 'status' | 'taskOrder' | 'tasks'>): string {
+  return hasGaps(run) ? strings.runPartlyDone : strings.runStatus[run.status];
 }
