@@ -623,6 +623,7 @@ export class MarketingTeamElement extends LitElement {
     const theme = this.theme ?? nothing;
     const agents = this.agentList(state);
     const packages = this.packageList(state);
+    const newestWithDeliverables = packages.findIndex((pack) => pack.deliverables.length > 0);
     const cards = this.cardList(state);
     return html`<div part="root">
       <header part="header">
@@ -702,15 +703,17 @@ export class MarketingTeamElement extends LitElement {
               (pack) => pack.runId,
               (pack, index) => {
                 const packRun = state!.runs[pack.runId];
-                // The newest package is open; earlier ones fold to their header until asked for, so a
-                // session of many campaigns stays a page, not a scroll of every package ever made.
-                const folded = index > 0 && !this.expandedRuns.has(pack.runId);
+                // The newest package with deliverables is open (a run stopped before writing any does
+                // not hide the last finished one); earlier ones fold to their header until asked for,
+                // so a session of many campaigns stays a page, not a scroll of every package ever made.
+                const foldable = index > 0 && index !== newestWithDeliverables && pack.deliverables.length > 0;
+                const folded = foldable && !this.expandedRuns.has(pack.runId);
                 return html`<article part="package" class="package" data-run=${pack.runId} ?data-folded=${folded} aria-label=${strings.runLabel(pack.number)}>
                   <header part="package-header">
                     <span class="badge">${strings.runLabel(pack.number)}</span>
                     ${packRun ? html`<span class="badge" data-status=${packRun.status}>${runStatusLabel(strings, packRun)}</span>` : nothing}
                     ${packRun?.brief ? this.renderBrief(packRun.brief) : nothing}
-                    ${index > 0 && pack.deliverables.length > 0
+                    ${foldable
                       ? html`<button type="button" part="package-toggle" aria-expanded=${folded ? 'false' : 'true'} @click=${() => this.togglePackage(pack.runId)}>
                           ${folded ? strings.showPackage(pack.deliverables.length) : strings.hidePackage}
                         </button>`

@@ -55,6 +55,13 @@ describe('several runs in one session', () => {
       ok(ids.length >= 2, `deliverables of ${runId}`);
       for (const id of ids) equal(element.state!.deliverables[id!]?.runId, runId, `deliverable ${id} in its run's package`);
     }
+    // A run stopped before it wrote anything does not fold away the last finished package.
+    const { runId: third } = (await element.submitBrief({ goal: 'Winter clearance', channels: ['x'] })) as { runId: string };
+    await element.cancel(third);
+    await waitFor(() => element.state!.runs[third]?.status === 'cancelled', 'the third run stopped', LONG);
+    await waitFor(() => deepQueryAll(element, '[part="package"]').length >= 2 && deepQueryAll(element, '[part="package"]')[0]!.dataset.run === third, 'the stopped run listed first');
+    const latest = deepQueryAll(element, '[part="package"]').find((pack) => pack.dataset.run === second)!;
+    ok(!latest.hasAttribute('data-folded') && !deepQuery(latest, '[part="package-toggle"]'), 'the last finished package stays open');
     const titles = deepQueryAll(element, 'mt-task-board >>> [part="card"] h4, mt-task-board >>> [part="card"] .title').map((title) => title.textContent?.trim());
     const cards = deepQueryAll(element, 'mt-task-board >>> [part="card"]');
     equal(cards.length, Object.keys(lastRun(element)!.tasks).length, `the board shows the current run's tasks once (${titles.join(', ')})`);
