@@ -178,3 +178,13 @@ export async function produceOnSchedule(store: SessionStore, session: string, co
   }
   await Promise.all(appends);
 }
+
+/** The heap in use once garbage is collected (run with --expose-gc) and the process has settled. */
+export async function settledHeap(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return process.memoryUsage().heapUsed;
+}

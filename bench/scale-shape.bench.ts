@@ -8,7 +8,7 @@
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
-import { delta, nextTurn, startClients, startDurable, type Durable } from './_delivery.js';
+import { delta, nextTurn, settledHeap, startClients, startDurable, type Durable } from './_delivery.js';
 import { benchResult, type BenchResult } from './bench-result.js';
 
 /** Deliveries per point of the cost curves: enough to average over, the same at every scale. */
@@ -96,19 +96,11 @@ async function joinAndCatchUp(): Promise<BenchResult[]> {
 
 /** Server heap per idle subscribed connection (all on one session) and per warm session (one connection each). */
 async function memory(count: number): Promise<BenchResult[]> {
-  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
-  const settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      gc();
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return process.memoryUsage().heapUsed;
-  };
   const durable = await startDurable('full');
   const measure = async (subscribes: object[]) => {
-    const before = await settle();
+    const before = await settledHeap();
     const clients = await startClients(durable.url, subscribes, Number.MAX_SAFE_INTEGER, false);
-    const after = await settle();
+    const after = await settledHeap();
     await clients.stop();
     // Let the server notice the closed sockets and drop its channels before the next measure.
     await new Promise((r) => setTimeout(r, 500));

@@ -14,6 +14,7 @@ import {
   nextTurn,
   produce,
   produceOnSchedule,
+  settledHeap,
   startClients,
   startDurable,
   startRaw,
@@ -304,18 +305,10 @@ async function openIdleClients(url: string, frames: unknown[]): Promise<() => Pr
 }
 
 async function idleMemory(clients: number): Promise<BenchResult> {
-  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
-  const settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      gc();
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return process.memoryUsage().heapUsed;
-  };
   const measure = async (url: string, frames: unknown[]) => {
-    const before = await settle();
+    const before = await settledHeap();
     const close = await openIdleClients(url, frames);
-    const after = await settle();
+    const after = await settledHeap();
     await close();
     return (after - before) / clients;
   };
