@@ -1,3 +1,5 @@
+import { loadavg } from 'node:os';
+
 /** One measured figure, as written to bench/results.json. */
 export interface BenchResult {
   name: string;
@@ -9,6 +11,8 @@ export interface BenchResult {
   ratio: number | null;
   /** What we aim for, in words (e.g. "ratio >= 0.5"). */
   goal: string;
+  /** The machine's 1-minute load average when the figure was taken (`uptime`): shared machines vary. */
+  load?: number;
 }
 
 /** Builds a result, computing the ratio against the baseline. */
@@ -20,7 +24,8 @@ export function benchResult(
   goal: string,
 ): BenchResult {
   const ratio = baseline ? Number((value / baseline).toFixed(4)) : null;
-  return { name, value: Number(value.toFixed(4)), unit, baseline: baseline === null ? null : Number(baseline.toFixed(4)), ratio, goal };
+  const load = Number(loadavg()[0]!.toFixed(2));
+  return { name, value: Number(value.toFixed(4)), unit, baseline: baseline === null ? null : Number(baseline.toFixed(4)), ratio, goal, load };
 }
 
 /** The p-th percentile (0-100) of a list of numbers. */

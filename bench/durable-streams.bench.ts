@@ -1,10 +1,13 @@
 // Durable Streams endpoint vs the Node reference server (@durable-streams/server), same machine,
 // same process, same payloads: append throughput (one producer, eight concurrent producers),
 // catch-up of 10,000 messages from the start, and live-tail latency to 100 SSE readers.
-// Ours: the handler over MemoryStreamStore and over SqliteStreamStore (WAL, synchronous=FULL:
-// one fsync per append commit). Reference: its in-memory store and its file-backed store
+// Ours: the handler served natively on Node (`handler.node(req, res)`, no Web Request/Response
+// per request) over MemoryStreamStore and over SqliteStreamStore (WAL, synchronous=FULL: one
+// fsync per append commit). Reference: its in-memory store and its file-backed store
 // (append-only segment files with one fdatasync per append, shared by concurrent appends, plus
-// LMDB metadata). Run alone: node --conditions=@marketing-team/source --import tsx bench/durable-streams.bench.ts
+// LMDB metadata). The reference package calls itself a development server (a test server for
+// the protocol), not a production one: read its figures as the protocol's reference, not a
+// tuned competitor. Run alone: node --conditions=@marketing-team/source --import tsx bench/durable-streams.bench.ts
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +22,6 @@ import {
   type StreamStore,
 } from '../packages/server/src/durable-streams/index.js';
 import { SqliteStreamStore } from '../packages/server/src/durable-streams/sqlite-stream-store.js';
-import { createNodeListener } from '../packages/server/src/http/index.js';
 import { MemoryStore } from '../packages/server/src/stores/index.js';
 import { benchResult, percentile, type BenchResult } from './bench-result.js';
 
@@ -68,7 +70,7 @@ async function loadReference(): Promise<ReferenceServerClass> {
 async function startOurs(streams: StreamStore): Promise<Target> {
   const store = new MemoryStore();
   const handler = createDurableStreamsHandler({ store, streams, authorize: () => true, longPollTimeoutMs: 20_000 });
-  const server: Server = createServer(createNodeListener({ fetch: async (request) => (await handler(request)) ?? new Response('not found', { status: 404 }) }));
+  const server: Server = createServer((req, res) => void handler.node(req, res).then((handled) => handled || res.writeHead(404).end('not found')));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -300,13 +302,16 @@ export async function runDurableStreamsBench(): Promise<BenchResult[]> {
     console.log('              reference (disk) = segment file + fdatasync per append (concurrent appends share one), LMDB metadata.');
     for (const { mode, ours, reference } of modes) {
       const [value, baseline] = await measurePair([await ours(), await reference()]);
-      const label = mode === 'memory' ? 'memory' : 'disk, fsync per append';
+      // Baseline: @durable-streams/server, by its own account a development server.
+      const label = `${mode === 'memory' ? 'memory' : 'disk, fsync per append'}; ours on the native Node path, reference a development server`;
+      const appendGoal = mode === 'memory' ? 'ratio >= 1.0' : 'ratio >= 0.8';
+      const tailGoal = mode === 'memory' ? 'ratio <= 1.0' : 'ratio <= 1.25';
       results.push(
-        benchResult(`append, 1 producer (${label})`, value.single, 'appends/s', baseline.single, 'ratio >= 0.8'),
-        benchResult(`append, ${CONCURRENT_PRODUCERS} producers (${label})`, value.concurrent, 'appends/s', baseline.concurrent, 'ratio >= 0.8'),
+        benchResult(`append, 1 producer (${label})`, value.single, 'appends/s', baseline.single, appendGoal),
+        benchResult(`append, ${CONCURRENT_PRODUCERS} producers (${label})`, value.concurrent, 'appends/s', baseline.concurrent, appendGoal),
         benchResult(`catch-up of 10,000 JSON messages (${label})`, value.catchUp, 'messages/s', baseline.catchUp, 'ratio >= 0.8'),
-        benchResult(`live tail p50, ${LIVE_READERS} SSE readers (${label})`, value.p50, 'ms', baseline.p50, 'ratio <= 1.25'),
-        benchResult(`live tail p99, ${LIVE_READERS} SSE readers (${label})`, value.p99, 'ms', baseline.p99, 'ratio <= 1.25'),
+        benchResult(`live tail p50, ${LIVE_READERS} SSE readers (${label})`, value.p50, 'ms', baseline.p50, tailGoal),
+        benchResult(`live tail p99, ${LIVE_READERS} SSE readers (${label})`, value.p99, 'ms', baseline.p99, tailGoal),
       );
     }
   } finally {

@@ -39,7 +39,7 @@ for (const file of files) {
 
 console.log('\nmachine:', JSON.stringify(machine));
 console.table(
-  results.map((r) => ({ suite: r.suite, name: r.name, value: `${r.value} ${r.unit}`, baseline: r.baseline, ratio: r.ratio, goal: r.goal })),
+  results.map((r) => ({ suite: r.suite, name: r.name, value: `${r.value} ${r.unit}`, baseline: r.baseline, ratio: r.ratio, goal: r.goal, load: r.load })),
 );
 // `npm run bench <name>` re-measures some suites: the rows of the others are kept as they were.
 const path = join(here, 'results.json');

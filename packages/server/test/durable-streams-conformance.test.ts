@@ -1,5 +1,6 @@
 // Runs the official Durable Streams conformance suite against our handler, served by a real
-// Node http server on a random port: once over the memory stores, once over SQLite files.
+// Node http server on a random port: over the memory stores and over SQLite files through the
+// Web-standard handler, and over the memory stores through its native Node path (`handler.node`).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,10 +21,13 @@ import { SqliteStore } from '../src/stores/sqlite-store.js';
 interface Backend {
   name: string;
   open(directory: string): { store: SessionStore; streams: StreamStore };
+  /** Served with `handler.node(req, res)` instead of Web Request/Response. */
+  native?: boolean;
 }
 
 const backends: Backend[] = [
   { name: 'memory stores', open: () => ({ store: new MemoryStore(), streams: new MemoryStreamStore() }) },
+  { name: 'memory stores, native Node path', native: true, open: () => ({ store: new MemoryStore(), streams: new MemoryStreamStore() }) },
   {
     name: 'SQLite stores',
     open: (directory) => ({
@@ -51,7 +55,11 @@ for (const backend of backends) {
         longPollTimeoutMs: 2_000,
         sseMaxDurationMs: 60_000,
       });
-      server = createServer(createNodeListener({ fetch: async (request) => (await handler(request)) ?? new Response('not found', { status: 404 }) }));
+      server = createServer(
+        backend.native
+          ? (req, res) => void handler.node(req, res).then((handled) => handled || res.writeHead(404).end('not found'))
+          : createNodeListener({ fetch: async (request) => (await handler(request)) ?? new Response('not found', { status: 404 }) }),
+      );
       // Outlive the client's idle sockets, so a reused keep-alive socket is never closed under a request.
       server.keepAliveTimeout = 60_000;
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

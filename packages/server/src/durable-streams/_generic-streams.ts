@@ -3,13 +3,13 @@ import {
   Header,
   decimalInteger,
   liveMode,
-  readBody,
   readEtag,
   readPosition,
   responseCursor,
   sseEvent,
 } from './_protocol-http.js';
 import { StreamHttpError } from './_stream-error.js';
+import type { StreamReply, StreamRequest } from './_stream-exchange.js';
 import { isJsonContentType, mediaType, type ProducerHeaders, type StreamEngine } from './_stream-engine.js';
 import { normalizeStreamPath } from './_stream-path.js';
 import { formatStreamOffset, isWellFormedStreamOffset, parseStreamOffset } from './stream-offset.js';
@@ -33,7 +33,7 @@ export interface GenericStreamContext {
 const CACHEABLE = 'private, max-age=60, stale-while-revalidate=300';
 
 /** Serves one request on a generic stream. */
-export async function serveGenericStream(request: Request, url: URL, path: string, context: GenericStreamContext): Promise<Response> {
+export async function serveGenericStream(request: StreamRequest, path: string, context: GenericStreamContext): Promise<StreamReply> {
   switch (request.method) {
     case 'PUT':
       return create(request, path, context);
@@ -41,23 +41,22 @@ export async function serveGenericStream(request: Request, url: URL, path: strin
       return append(request, path, context);
     case 'DELETE':
       await context.engine.delete(path);
-      return new Response(null, { status: 204, headers: context.base });
+      return { status: 204, headers: context.base };
     case 'HEAD':
       return head(path, context);
     case 'GET':
-      return read(request, url, path, context);
+      return read(request, path, context);
     default:
       throw new StreamHttpError(405, 'method not allowed', { allow: 'GET, HEAD, POST, PUT, DELETE, OPTIONS' });
   }
 }
 
-async function create(request: Request, path: string, context: GenericStreamContext): Promise<Response> {
-  const headers = request.headers;
-  const forkedFrom = headers.get(Header.forkedFrom) ?? undefined;
-  const rawType = headers.get('content-type');
+async function create(request: StreamRequest, path: string, context: GenericStreamContext): Promise<StreamReply> {
+  const forkedFrom = request.header(Header.forkedFrom) ?? undefined;
+  const rawType = request.header('content-type');
   const contentType = rawType && /^[\w.+-]+\/[\w.+-]+/.test(rawType.trim()) ? rawType.trim() : undefined;
-  const ttlText = headers.get(Header.ttl);
-  const expiresText = headers.get(Header.expiresAt);
+  const ttlText = request.header(Header.ttl);
+  const expiresText = request.header(Header.expiresAt);
   if (ttlText !== null && expiresText !== null) {
     throw new StreamHttpError(400, 'Stream-TTL, Stream-Expires-At: give one, not both');
   }
@@ -65,13 +64,13 @@ async function create(request: Request, path: string, context: GenericStreamCont
   if (expiresText !== null && !Number.isFinite(Date.parse(expiresText))) {
     throw new StreamHttpError(400, 'Stream-Expires-At: expected an RFC 3339 timestamp');
   }
-  const forkOffsetText = headers.get(Header.forkOffset);
+  const forkOffsetText = request.header(Header.forkOffset);
   let forkOffset: number | undefined;
   if (forkOffsetText !== null) {
     if (!isWellFormedStreamOffset(forkOffsetText)) throw new StreamHttpError(400, 'Stream-Fork-Offset: not a stream offset');
     forkOffset = parseStreamOffset(forkOffsetText) ?? Number.MAX_SAFE_INTEGER;
   }
-  const subOffsetText = headers.get(Header.forkSubOffset);
+  const subOffsetText = request.header(Header.forkSubOffset);
   let forkSubOffset: number | undefined;
   if (subOffsetText !== null) {
     if (forkedFrom === undefined) throw new StreamHttpError(400, 'Stream-Fork-Sub-Offset: needs Stream-Forked-From');
@@ -81,12 +80,12 @@ async function create(request: Request, path: string, context: GenericStreamCont
     }
   }
   const forkPath = forkedFrom === undefined ? undefined : sourcePath(forkedFrom);
-  const body = await readBody(request, context.maxAppendBytes);
+  const body = await request.body(context.maxAppendBytes);
   const outcome = await context.engine.create(path, {
     contentType: contentType ?? (forkPath === undefined ? 'application/octet-stream' : undefined),
     ttlSeconds,
     expiresAt: expiresText ?? undefined,
-    closed: headers.get(Header.closed)?.toLowerCase() === 'true',
+    closed: request.header(Header.closed)?.toLowerCase() === 'true',
     body,
     forkedFrom: forkPath,
     forkOffset,
@@ -101,7 +100,7 @@ async function create(request: Request, path: string, context: GenericStreamCont
   };
   if (outcome.created) responseHeaders['location'] = context.location;
   if (metadata.closed) responseHeaders[Header.closed] = 'true';
-  return new Response(null, { status: outcome.status, headers: responseHeaders });
+  return { status: outcome.status, headers: responseHeaders };
 }
 
 /** `Stream-Forked-From` names the source by its stream path (the part below the base path). */
@@ -111,11 +110,10 @@ function sourcePath(value: string): string {
   return path;
 }
 
-async function append(request: Request, path: string, context: GenericStreamContext): Promise<Response> {
-  const headers = request.headers;
-  const producerId = headers.get(Header.producerId);
-  const epochText = headers.get(Header.producerEpoch);
-  const seqText = headers.get(Header.producerSeq);
+async function append(request: StreamRequest, path: string, context: GenericStreamContext): Promise<StreamReply> {
+  const producerId = request.header(Header.producerId);
+  const epochText = request.header(Header.producerEpoch);
+  const seqText = request.header(Header.producerSeq);
   let producer: ProducerHeaders | undefined;
   if (producerId !== null || epochText !== null || seqText !== null) {
     if (producerId === null || epochText === null || seqText === null) {
@@ -128,15 +126,15 @@ async function append(request: Request, path: string, context: GenericStreamCont
       seq: decimalInteger(seqText, Header.producerSeq, false),
     };
   }
-  const body = await readBody(request, context.maxAppendBytes);
+  const body = await request.body(context.maxAppendBytes);
   const outcome = await context.engine.append(path, {
-    contentType: headers.get('content-type') ?? undefined,
+    contentType: request.header('content-type') ?? undefined,
     body,
-    close: headers.get(Header.closed)?.toLowerCase() === 'true',
-    streamSeq: headers.get(Header.seq) ?? undefined,
+    close: request.header(Header.closed)?.toLowerCase() === 'true',
+    streamSeq: request.header(Header.seq) ?? undefined,
     producer,
   });
-  return new Response(null, { status: outcome.status, headers: { ...context.base, ...outcome.headers } });
+  return { status: outcome.status, headers: { ...context.base, ...outcome.headers } };
 }
 
 async function live(path: string, context: GenericStreamContext): Promise<StreamMetadata> {
@@ -146,7 +144,7 @@ async function live(path: string, context: GenericStreamContext): Promise<Stream
   return found.metadata;
 }
 
-async function head(path: string, context: GenericStreamContext): Promise<Response> {
+async function head(path: string, context: GenericStreamContext): Promise<StreamReply> {
   const metadata = await live(path, context);
   const headers: Record<string, string> = {
     ...context.base,
@@ -158,13 +156,12 @@ async function head(path: string, context: GenericStreamContext): Promise<Respon
   if (metadata.closed) headers[Header.closed] = 'true';
   if (metadata.ttlSeconds !== undefined) headers[Header.ttl] = String(metadata.ttlSeconds);
   if (metadata.expiresAt !== undefined) headers[Header.expiresAt] = metadata.expiresAt;
-  return new Response(null, { status: 200, headers });
+  return { status: 200, headers };
 }
 
-function bodyOf(metadata: StreamMetadata, messages: StoredStreamMessage[]): BodyInit {
+function bodyOf(metadata: StreamMetadata, messages: StoredStreamMessage[]): string | Uint8Array {
   if (isJsonContentType(metadata.contentType)) return jsonArrayOfBatches(messages.map((message) => message.data));
-  // Stored bytes are plain ArrayBuffer-backed arrays (never shared memory).
-  if (messages.length === 1) return messages[0]!.data as Uint8Array<ArrayBuffer>;
+  if (messages.length === 1) return messages[0]!.data;
   const total = messages.reduce((sum, message) => sum + message.data.length, 0);
   const body = new Uint8Array(total);
   let position = 0;
@@ -175,11 +172,12 @@ function bodyOf(metadata: StreamMetadata, messages: StoredStreamMessage[]): Body
   return body;
 }
 
-async function read(request: Request, url: URL, path: string, context: GenericStreamContext): Promise<Response> {
+async function read(request: StreamRequest, path: string, context: GenericStreamContext): Promise<StreamReply> {
+  const url = request.url;
   const mode = liveMode(url);
   const position = readPosition(url);
   let metadata = await live(path, context);
-  if (mode === 'sse') return sse(request, url, path, metadata, position, context);
+  if (mode === 'sse') return sse(request, path, metadata, position, context);
 
   if (position.kind === 'now' && mode === 'catch-up') {
     await context.engine.touch(metadata);
@@ -191,7 +189,7 @@ async function read(request: Request, url: URL, path: string, context: GenericSt
       'cache-control': 'no-store',
     };
     if (metadata.closed) headers[Header.closed] = 'true';
-    return new Response(isJsonContentType(metadata.contentType) ? '[]' : null, { status: 200, headers });
+    return { status: 200, headers, body: isJsonContentType(metadata.contentType) ? '[]' : null };
   }
 
   const after = position.kind === 'after' ? position.offset : position.kind === 'now' ? metadata.tail : 0;
@@ -208,7 +206,7 @@ async function read(request: Request, url: URL, path: string, context: GenericSt
       'cache-control': 'no-store',
       ...(closed ? { [Header.closed]: 'true' } : {}),
     });
-    if (metadata.closed) return new Response(null, { status: 204, headers: waitHeaders(metadata.tail, true) });
+    if (metadata.closed) return { status: 204, headers: waitHeaders(metadata.tail, true) };
     const deadline = Date.now() + context.longPollTimeoutMs;
     const changes = new ChangeSignal(context.engine, path);
     try {
@@ -222,7 +220,7 @@ async function read(request: Request, url: URL, path: string, context: GenericSt
         messages = await context.engine.read(metadata, after, context.maxReadBytes);
         if (messages.length > 0) break;
         if (metadata.closed || !(await changes.wait(deadline, request.signal))) {
-          return new Response(null, { status: 204, headers: waitHeaders(metadata.tail, metadata.closed) });
+          return { status: 204, headers: waitHeaders(metadata.tail, metadata.closed) };
         }
       }
     } finally {
@@ -247,10 +245,10 @@ async function read(request: Request, url: URL, path: string, context: GenericSt
   if (upToDate) headers[Header.upToDate] = 'true';
   if (closedAtTail) headers[Header.closed] = 'true';
   if (mode === 'long-poll') headers[Header.cursor] = responseCursor(url.searchParams.get('cursor'));
-  if (request.headers.get('if-none-match') === etag) {
-    return new Response(null, { status: 304, headers: { ...context.base, etag, 'cache-control': headers['cache-control']! } });
+  if (request.header('if-none-match') === etag) {
+    return { status: 304, headers: { ...context.base, etag, 'cache-control': headers['cache-control']! } };
   }
-  return new Response(bodyOf(metadata, messages), { status: 200, headers });
+  return { status: 200, headers, body: bodyOf(metadata, messages) };
 }
 
 /**
@@ -304,13 +302,13 @@ class ChangeSignal {
  * `sseMaxBytes` or `sseMaxDurationMs`; the reader goes on from the last offset it was given.
  */
 function sse(
-  request: Request,
-  url: URL,
+  request: StreamRequest,
   path: string,
   initial: StreamMetadata,
   position: ReturnType<typeof readPosition>,
   context: GenericStreamContext,
-): Response {
+): StreamReply {
+  const url = request.url;
   const type = mediaType(initial.contentType);
   const json = type === 'application/json';
   const base64 = !json && !type.startsWith('text/');
@@ -418,7 +416,7 @@ function sse(
     'cache-control': 'no-cache, no-store',
   };
   if (base64) headers[Header.sseDataEncoding] = 'base64';
-  return new Response(body, { status: 200, headers });
+  return { status: 200, headers, body };
 }
 
 /** Base64 of the concatenated messages, with Web APIs only (`btoa` over binary-string chunks). */

@@ -1,4 +1,5 @@
 import { StreamHttpError } from './_stream-error.js';
+import type { StreamReply } from './_stream-exchange.js';
 import { isWellFormedStreamOffset, parseStreamOffset } from './stream-offset.js';
 
 /** Header names of the protocol (HTTP header names are case-insensitive). */
@@ -75,12 +76,13 @@ export function preflightHeaders(): Record<string, string> {
   };
 }
 
-/** A plain-text error response (never echoes request content as HTML). */
-export function errorResponse(error: StreamHttpError, base: Record<string, string>): Response {
-  return new Response(error.message, {
+/** A plain-text error reply (never echoes request content as HTML). */
+export function errorReply(error: StreamHttpError, base: Record<string, string>): StreamReply {
+  return {
     status: error.status,
     headers: { ...base, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...error.headers },
-  });
+    body: error.message,
+  };
 }
 
 /** The `offset` query parameter: a position to read after, `now`, or the start. */
@@ -137,34 +139,6 @@ export function sseEvent(event: 'data' | 'control', payload: string): string {
     .split(/\r\n|\r|\n/)
     .map((line) => `data:${line}`)
     .join('\n')}\n\n`;
-}
-
-/** Reads the whole request body (the caller applies the size limit). */
-export async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new StreamHttpError(413, `body: larger than ${maxBytes} bytes`);
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new StreamHttpError(413, `body: larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0]!;
-  const body = new Uint8Array(total);
-  let position = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, position);
-    position += chunk.length;
-  }
-  return body;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { SessionRecord } from '@marketing-team/core';
 import type { SessionHead, SessionStore } from '../stores/session-store.js';
 import { Header, liveMode, readEtag, readPosition, responseCursor, sseEvent } from './_protocol-http.js';
 import { StreamHttpError } from './_stream-error.js';
+import type { StreamReply, StreamRequest } from './_stream-exchange.js';
 import { formatStreamOffset } from './stream-offset.js';
 
 /** What the session-stream routes need from the handler. */
@@ -23,12 +24,12 @@ const JSON_TYPE = 'application/json';
  * Writing goes only through the session server's validated paths, so every write method is 405.
  */
 export async function serveSessionStream(
-  request: Request,
-  url: URL,
+  request: StreamRequest,
   session: string,
   snapshot: boolean,
   context: SessionStreamContext,
-): Promise<Response> {
+): Promise<StreamReply> {
+  const url = request.url;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     throw new StreamHttpError(405, 'session streams are read-only: publish, cancel and steer through the session API', {
       allow: 'GET, HEAD, OPTIONS',
@@ -37,7 +38,7 @@ export async function serveSessionStream(
   if (snapshot) return serveSnapshot(request, session, context);
   const head = await context.store.head(session);
   if (request.method === 'HEAD') {
-    return new Response(null, {
+    return {
       status: 200,
       headers: {
         ...context.base,
@@ -46,7 +47,7 @@ export async function serveSessionStream(
         'cache-control': 'no-store',
         etag: readEtag(session, '-1', formatStreamOffset(head.offset), false),
       },
-    });
+    };
   }
 
   const mode = liveMode(url);
@@ -59,23 +60,23 @@ export async function serveSessionStream(
   if (after < first - 1) {
     throw new StreamHttpError(410, 'offset: older events were compacted; load the snapshot and read from its offset');
   }
-  if (mode === 'sse') return sessionSse(request, url, session, after, head, context);
+  if (mode === 'sse') return sessionSse(request, session, after, head, context);
 
   if (position.kind === 'now' && mode === 'catch-up') {
-    return new Response('[]', { status: 200, headers: readHeaders(context, head.offset, true) });
+    return { status: 200, headers: readHeaders(context, head.offset, true), body: '[]' };
   }
 
   let records = await context.store.read(session, after, context.maxRecordsPerRead);
   if (mode === 'long-poll' && records.length === 0) {
     records = await waitForRecords(context.store, session, after, context.longPollTimeoutMs, request.signal, context.maxRecordsPerRead);
     if (records.length === 0) {
-      return new Response(null, {
+      return {
         status: 204,
         headers: {
           ...readHeaders(context, after, true),
           [Header.cursor]: responseCursor(url.searchParams.get('cursor')),
         },
-      });
+      };
     }
   }
   const next = records.at(-1)?.offset ?? after;
@@ -84,10 +85,10 @@ export async function serveSessionStream(
   const etag = readEtag(session, url.searchParams.get('offset') ?? '-1', formatStreamOffset(next), false);
   headers['etag'] = etag;
   if (mode === 'long-poll') headers[Header.cursor] = responseCursor(url.searchParams.get('cursor'));
-  if (request.headers.get('if-none-match') === etag) {
-    return new Response(null, { status: 304, headers: { ...context.base, etag, 'cache-control': 'no-store' } });
+  if (request.header('if-none-match') === etag) {
+    return { status: 304, headers: { ...context.base, etag, 'cache-control': 'no-store' } };
   }
-  return new Response(JSON.stringify(records), { status: 200, headers });
+  return { status: 200, headers, body: JSON.stringify(records) };
 }
 
 function readHeaders(context: SessionStreamContext, next: number, upToDate: boolean): Record<string, string> {
@@ -101,7 +102,7 @@ function readHeaders(context: SessionStreamContext, next: number, upToDate: bool
   };
 }
 
-async function serveSnapshot(request: Request, session: string, context: SessionStreamContext): Promise<Response> {
+async function serveSnapshot(request: StreamRequest, session: string, context: SessionStreamContext): Promise<StreamReply> {
   const snapshot = await context.store.loadSnapshot(session);
   if (!snapshot) throw new StreamHttpError(404, 'no snapshot: read the stream from offset -1');
   const headers = {
@@ -111,7 +112,7 @@ async function serveSnapshot(request: Request, session: string, context: Session
     [Header.nextOffset]: formatStreamOffset(snapshot.offset),
   };
   const body = JSON.stringify({ offset: formatStreamOffset(snapshot.offset), state: snapshot.state });
-  return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers });
+  return { status: 200, headers, body: request.method === 'HEAD' ? null : body };
 }
 
 /** Resolves with the first records stored after `after`, or none at the timeout. */
@@ -189,13 +190,13 @@ function nextRecords(
  * offset it was given, as the protocol has it.
  */
 function sessionSse(
-  request: Request,
-  url: URL,
+  request: StreamRequest,
   session: string,
   after: number,
   headAtStart: SessionHead,
   context: SessionStreamContext,
-): Response {
+): StreamReply {
+  const url = request.url;
   const encoder = new TextEncoder();
   const clientCursor = url.searchParams.get('cursor');
   const stop = new AbortController();
@@ -276,8 +277,9 @@ function sessionSse(
     // Room for a few pages of small records at most; a reader that stops reading stops the reads.
     new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }),
   );
-  return new Response(body, {
+  return {
     status: 200,
     headers: { ...context.base, 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-store' },
-  });
+    body,
+  };
 }

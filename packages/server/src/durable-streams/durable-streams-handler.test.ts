@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -334,5 +336,80 @@ describe('generic stream storage is bounded', () => {
     const tooBigAtBirth = (await handler(new Request(`${base}/a2`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'z'.repeat(1001) })))!;
     expect(tooBigAtBirth.status).toBe(413);
     expect(await streams.getStream('/a2')).toBeUndefined();
+  });
+});
+
+describe('handler.node: served on Node without Web Request/Response', () => {
+  async function serveNatively(options: Partial<Parameters<typeof createDurableStreamsHandler>[0]> = {}) {
+    const handler = handlerWith({ authorize: () => true, ...options });
+    const server = createServer((req, res) => void handler.node(req, res).then((handled) => handled || res.writeHead(404).end('left to the host')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  test('creates, appends and reads like the Web handler, and leaves other paths to the host', async () => {
+    const origin = await serveNatively();
+    const url = `${origin}/ds/v1/stream/native`;
+    expect((await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' } })).status).toBe(201);
+    expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[{"a":1},{"b":2}]' })).status).toBe(204);
+    const read = await fetch(`${url}?offset=-1`);
+    expect(read.status).toBe(200);
+    expect(read.headers.get('stream-up-to-date')).toBe('true');
+    expect(await read.json()).toEqual([{ a: 1 }, { b: 2 }]);
+    const other = await fetch(`${origin}/elsewhere`);
+    expect([other.status, await other.text()]).toEqual([404, 'left to the host']);
+  });
+
+  test('refuses a body past maxAppendBytes with 413, declared or streamed', async () => {
+    const origin = await serveNatively({ maxAppendBytes: 1024 });
+    const url = `${origin}/ds/v1/stream/limited`;
+    await fetch(url, { method: 'PUT', headers: { 'content-type': 'text/plain' } });
+    const declared = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(2048) });
+    expect([declared.status, await declared.text()]).toEqual([413, 'body: larger than 1024 bytes']);
+    // A chunked body gives no length up front: it is refused once it passes the limit.
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 4; i++) controller.enqueue(new TextEncoder().encode('y'.repeat(512)));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: chunks, duplex: 'half' } as RequestInit);
+    expect(streamed.status).toBe(413);
+    const stored = await fetch(`${url}?offset=-1`);
+    expect(await stored.text()).toBe('');
+  });
+
+  test('hands authorize a Web Request carrying the headers', async () => {
+    const seen: (string | null)[] = [];
+    const origin = await serveNatively({
+      authorize: (request) => {
+        seen.push(request.headers.get('x-tenant'));
+        return request.headers.get('x-tenant') === 'acme';
+      },
+    });
+    const url = `${origin}/ds/v1/stream/tenant`;
+    expect((await fetch(url, { method: 'PUT', headers: { 'x-tenant': 'other' } })).status).toBe(403);
+    expect((await fetch(url, { method: 'PUT', headers: { 'x-tenant': 'acme' } })).status).toBe(201);
+    expect(seen).toEqual(['other', 'acme']);
+  });
+
+  test('streams SSE and stops reading when the reader goes away', async () => {
+    const origin = await serveNatively();
+    const url = `${origin}/ds/v1/stream/live`;
+    await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' } });
+    const stop = new AbortController();
+    const response = await fetch(`${url}?offset=-1&live=sse`, { signal: stop.signal });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":1}' });
+    let text = '';
+    while (!text.includes('"n":1')) text += (await reader.read()).value ?? '';
+    expect(text).toContain('event: data');
+    stop.abort();
+    await reader.cancel().catch(() => undefined);
   });
 });

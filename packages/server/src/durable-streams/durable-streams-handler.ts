@@ -1,11 +1,14 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SessionIdSchema, type Capability } from '@marketing-team/core';
 import { z } from 'zod';
 import type { SessionStore } from '../stores/session-store.js';
 import { serveGenericStream } from './_generic-streams.js';
-import { baseHeaders, errorResponse, preflightHeaders } from './_protocol-http.js';
+import { streamRequestOfNode, urlOfNodeRequest, writeNodeReply } from './_node-exchange.js';
+import { baseHeaders, errorReply, preflightHeaders } from './_protocol-http.js';
 import { serveSessionStream } from './_session-streams.js';
 import { StreamEngine } from './_stream-engine.js';
 import { StreamHttpError } from './_stream-error.js';
+import { streamRequestOfWeb, webResponseOf, type StreamReply, type StreamRequest } from './_stream-exchange.js';
 import { normalizeStreamPath } from './_stream-path.js';
 import type { StreamStore } from './stream-store.js';
 
@@ -78,9 +81,13 @@ export interface DurableStreamsHandlerOptions {
 /**
  * Answers a request under the base path, or `undefined` when the request is not for it.
  * `sweepExpired()` removes the generic streams that have expired and says how many.
+ * `node(req, res)` serves Node's request and response directly, with no Web `Request` or
+ * `Response` made per request (the same routes, the same engine); it resolves `false`, having
+ * written nothing, when the request is not under the base path.
  */
 export type DurableStreamsHandler = ((request: Request) => Promise<Response | undefined>) & {
   sweepExpired(): Promise<number>;
+  node(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 };
 
 const functionSchema = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'expected a function');
@@ -144,7 +151,7 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
   };
   const sessionStore = options.store;
 
-  const check = async (request: Request, access: DurableStreamsAccess): Promise<void> => {
+  const check = async (request: StreamRequest, access: DurableStreamsAccess): Promise<void> => {
     if (access.target.kind === 'session' && options.tokens) {
       const token = bearerToken(request);
       if (!token) throw new StreamHttpError(401, 'authorization: a session token is required', { 'www-authenticate': 'Bearer' });
@@ -162,24 +169,26 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
       }
       return;
     }
-    if (!options.authorize || !(await options.authorize(request, access))) {
+    if (!options.authorize || !(await options.authorize(request.webRequest(), access))) {
       throw new StreamHttpError(403, 'forbidden');
     }
   };
 
-  const handler = async (request: Request): Promise<Response | undefined> => {
-    const url = new URL(request.url);
-    if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) return undefined;
+  const isMine = (url: URL): boolean => url.pathname === basePath || url.pathname.startsWith(`${basePath}/`);
+
+  /** Every request, from either runtime, goes through here. */
+  const serve = async (request: StreamRequest): Promise<StreamReply> => {
+    const url = request.url;
     const relative = url.pathname.slice(basePath.length) || '/';
     // Expired streams would otherwise stay stored until someone reads them: sweep in the
     // background now and then, without holding up this request.
     if (engine && Date.now() - sweptAt >= config.sweepIntervalMs) void sweepExpired().catch(() => undefined);
 
-    const origin = request.headers.get('origin');
+    const origin = request.header('origin');
     let corsOrigin: string | undefined;
     if (origin !== null && origin !== url.origin) {
       const allowed = config.allowedOrigins === '*' || (config.allowedOrigins ?? []).includes(origin);
-      if (!allowed) return errorResponse(new StreamHttpError(403, 'origin: not allowed'), baseHeaders(undefined));
+      if (!allowed) return errorReply(new StreamHttpError(403, 'origin: not allowed'), baseHeaders(undefined));
       corsOrigin = config.allowedOrigins === '*' ? '*' : origin;
     } else if (config.allowedOrigins === '*') {
       corsOrigin = '*';
@@ -188,7 +197,7 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
 
     try {
       if (request.method === 'OPTIONS') {
-        return new Response(null, { status: 204, headers: { ...base, ...preflightHeaders() } });
+        return { status: 204, headers: { ...base, ...preflightHeaders() } };
       }
       if (relative.startsWith(config.sessionPrefix)) {
         const rest = relative.slice(config.sessionPrefix.length);
@@ -200,7 +209,7 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
           throw new StreamHttpError(404, 'no such session stream');
         }
         await check(request, { operation: 'read', target: { kind: 'session', session: session.data } });
-        return await serveSessionStream(request, url, session.data, extra === 'snapshot', {
+        return await serveSessionStream(request, session.data, extra === 'snapshot', {
           store: sessionStore,
           base,
           maxRecordsPerRead: config.maxRecordsPerRead,
@@ -213,7 +222,7 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
       const path = normalizeStreamPath(relative);
       if (path === undefined) throw new StreamHttpError(400, 'path: not a valid stream path');
       await check(request, { operation: operationOf(request.method), target: { kind: 'stream', path } });
-      return await serveGenericStream(request, url, path, {
+      return await serveGenericStream(request, path, {
         engine,
         base,
         location: `${url.origin}${url.pathname}`,
@@ -224,12 +233,31 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
         sseMaxBytes: config.sseMaxBytes,
       });
     } catch (error) {
-      if (error instanceof StreamHttpError) return errorResponse(error, base);
+      if (error instanceof StreamHttpError) return errorReply(error, base);
       // Never crash the host: an unexpected failure is a 500 that stored nothing new.
-      return errorResponse(new StreamHttpError(500, 'internal error'), base);
+      return errorReply(new StreamHttpError(500, 'internal error'), base);
     }
   };
-  return Object.assign(handler, { sweepExpired });
+
+  const handler = async (request: Request): Promise<Response | undefined> => {
+    const url = new URL(request.url);
+    if (!isMine(url)) return undefined;
+    return webResponseOf(await serve(streamRequestOfWeb(request, url)));
+  };
+
+  const node = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = urlOfNodeRequest(req);
+    if (url === undefined) {
+      // A request Node accepted but a URL cannot hold (a malformed Host header, for one).
+      await writeNodeReply(errorReply(new StreamHttpError(400, 'url: not a valid request target or Host'), baseHeaders(undefined)), res);
+      return true;
+    }
+    if (!isMine(url)) return false;
+    await writeNodeReply(await serve(streamRequestOfNode(req, res, url)), res);
+    return true;
+  };
+
+  return Object.assign(handler, { sweepExpired, node });
 }
 
 function operationOf(method: string): DurableStreamsAccess['operation'] {
@@ -254,9 +282,9 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
-function bearerToken(request: Request): string | undefined {
-  const header = request.headers.get('authorization');
+function bearerToken(request: StreamRequest): string | undefined {
+  const header = request.header('authorization');
   const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   if (match) return match[1];
-  return new URL(request.url).searchParams.get('token') ?? undefined;
+  return request.url.searchParams.get('token') ?? undefined;
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { checkpointOnTimer } from '../stores/_wal-checkpoints.js';
 import type {
   ProducerState,
   StoredStreamMessage,
@@ -58,6 +59,7 @@ export class SqliteStreamStore implements StreamStore {
   readonly #database: Database.Database;
   readonly #statements;
   readonly #commit: (change: StreamChange) => void;
+  readonly #stopCheckpoints: () => void;
 
   constructor(options: SqliteStreamStoreOptions) {
     const result = OptionsSchema.safeParse(options);
@@ -70,6 +72,7 @@ export class SqliteStreamStore implements StreamStore {
     this.#database = new Database(parsed.path, { timeout: 5000 });
     this.#database.pragma('journal_mode = WAL');
     this.#database.pragma(`synchronous = ${parsed.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.#stopCheckpoints = checkpointOnTimer(this.#database, 1000);
     this.#database.exec(`
       CREATE TABLE IF NOT EXISTS ds_streams (
         path TEXT PRIMARY KEY,
@@ -195,6 +198,7 @@ export class SqliteStreamStore implements StreamStore {
 
   /** Closes the database file. */
   async close(): Promise<void> {
+    this.#stopCheckpoints();
     if (this.#database.open) this.#database.close();
   }
 }

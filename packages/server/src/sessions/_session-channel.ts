@@ -49,7 +49,7 @@ export interface ChannelOptions {
 /**
  * The in-memory side of one active session: the store's live tail, the reduced state, the
  * subscribers and the runs this node owns. Records are applied as they arrive and fanned out
- * once per tick, one serialisation per batch.
+ * in a microtask after each store batch, one serialisation per batch.
  */
 export class SessionChannel {
   readonly session: string;
@@ -134,7 +134,7 @@ export class SessionChannel {
     await reachedHead;
   }
 
-  /** The hot path: one reducer step per store batch, fan-out deferred to the end of the tick. */
+  /** The hot path: one reducer step per store batch, fan-out deferred to a microtask. */
   #apply(records: SessionRecord[]): void {
     if (this.closed || records.length === 0) return;
     const fresh = records[0]!.offset <= this.state.offset ? records.filter((r) => r.offset > this.state.offset) : records;
@@ -217,7 +217,9 @@ export class SessionChannel {
   #schedule(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    setImmediate(() => this.#flush());
+    // A microtask, not a later turn: the store emits after its commit and acknowledges after the
+    // emit, so subscribers get the batch before the appender resumes and no tick is waited for.
+    queueMicrotask(() => this.#flush());
   }
 
   #flush(): void {

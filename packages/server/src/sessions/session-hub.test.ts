@@ -3,6 +3,7 @@ import type { ServerFrame, SessionRecord } from '@marketing-team/core';
 import type { SessionGrant } from '../auth/token-issuer.js';
 import type { RunLauncher } from '../runtime/run-launcher.js';
 import { MemoryStore } from '../stores/memory-store.js';
+import { SqliteStore } from '../stores/sqlite-store.js';
 import { SessionHub } from './session-hub.js';
 import type { SessionSubscriber } from './session-subscriber.js';
 
@@ -43,6 +44,19 @@ describe('SessionHub', () => {
     await until(() => subscriber.records.length === 3);
     expect(subscriber.frames.filter((frame) => frame.type === 'events')).toHaveLength(1);
     await hub.close();
+  });
+
+  it('delivers a stored batch before the appender resumes (commit, deliver, acknowledge)', async () => {
+    for (const store of [new MemoryStore(), new SqliteStore({ path: ':memory:' })]) {
+      const hub = new SessionHub({ store, idleSessionMs: 0 });
+      const subscriber = collector();
+      await hub.subscribe('s', grant, subscriber, { from: 0 });
+      const appended = await store.append('s', [{ type: 'text.delta', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1', text: 'a' }]);
+      // Nothing else ran in between: no timer, no later turn of the event loop.
+      expect(subscriber.records.map((record) => record.offset)).toEqual([appended.lastOffset]);
+      await hub.close();
+      await store.close();
+    }
   });
 
   it('records a run as failed when its launcher throws or returns without a result', async () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from './sqlite-store.js';
 import { describeSessionStoreConformance, textDelta } from './store-conformance.js';
 
@@ -53,11 +53,34 @@ describe('SqliteStore specifics', () => {
     await store.close();
   });
 
+  it('checkpoints the WAL on its timer, never inside an append', async () => {
+    // 40 appends of 50 events of 3 KB: about 1,500 WAL pages, past the 1,000 at which SQLite's
+    // own auto-checkpoint would copy them into the main file during a commit.
+    const write = async (store: SqliteStore) => {
+      for (let i = 0; i < 40; i++) {
+        await store.append('s', Array.from({ length: 50 }, (_, index) => textDelta('r1', 't1', `${i}-${index} ${'x'.repeat(3000)}`)));
+      }
+    };
+    const untimed = join(root, 'checkpoint-late.db');
+    const late = new SqliteStore({ path: untimed, checkpointIntervalMs: 3_600_000 });
+    await write(late);
+    expect(statSync(untimed).size).toBeLessThan(256 * 1024);
+    await late.close();
+
+    const timed = join(root, 'checkpoint-timed.db');
+    const store = new SqliteStore({ path: timed, checkpointIntervalMs: 20 });
+    await write(store);
+    await vi.waitFor(() => expect(statSync(timed).size).toBeGreaterThan(4 * 1024 * 1024), { timeout: 10_000 });
+    expect(await store.read('s', 1999)).toHaveLength(1);
+    await store.close();
+  });
+
   it('rejects bad options, naming the field', () => {
     expect(() => new SqliteStore({ path: '' })).toThrow(/options\.path/);
     expect(() => new SqliteStore({ path: join(root, 'x.db'), synchronous: 'sometimes' as never })).toThrow(
       /options\.synchronous/,
     );
+    expect(() => new SqliteStore({ path: join(root, 'x.db'), checkpointIntervalMs: 0 })).toThrow(/options\.checkpointIntervalMs/);
   });
 
   it('derives the open-run index once when it opens a file of schema 1', async () => {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { FenceState, assertSessionId, fenceTarget } from './_fence.js';
 import { LiveListeners } from './_live-listeners.js';
 import { Tail } from './_tail.js';
+import { checkpointOnTimer } from './_wal-checkpoints.js';
 import {
   StoreLimitsSchema,
   parseOptions,
@@ -57,6 +58,11 @@ export interface SqliteStoreOptions extends StoreLimits {
   synchronous?: SqliteSynchronous;
   /** How long to wait for a lock held by another connection, in ms (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * How often the WAL is copied into the main file, in ms (default 1000). Checkpoints run on
+   * this timer, between commits, never inside an append.
+   */
+  checkpointIntervalMs?: number;
 }
 
 const SqliteStoreOptionsSchema = z.object({
@@ -64,6 +70,7 @@ const SqliteStoreOptionsSchema = z.object({
   path: z.string().min(1),
   synchronous: z.enum(['full', 'normal', 'off']).default('full'),
   busyTimeoutMs: z.number().int().nonnegative().default(5000),
+  checkpointIntervalMs: z.number().int().min(10).max(3_600_000).default(1000),
 });
 
 const schemaVersion = 2;
@@ -157,6 +164,7 @@ export class SqliteStore implements SessionStore {
   private closed = false;
   private readonly statements;
   private readonly writeTransaction;
+  private readonly stopCheckpoints: () => void;
   /** Live counters; read them, do not write them. */
   readonly metrics: SqliteStoreMetrics = { appends: 0, commits: 0 };
 
@@ -176,6 +184,7 @@ export class SqliteStore implements SessionStore {
     // Schema 1 had no open-run index: derive it once from the briefs that have no fence.
     if (version === 1) this.db.exec(backfillOpenRuns);
     this.db.pragma(`user_version = ${schemaVersion}`);
+    this.stopCheckpoints = checkpointOnTimer(this.db, parsed.checkpointIntervalMs);
     const db = this.db;
     this.statements = {
       selectSession: db.prepare<[string], { epoch: string; head: number; first: number }>(
@@ -336,6 +345,7 @@ export class SqliteStore implements SessionStore {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    this.stopCheckpoints();
     this.live.closeAll();
     this.db.close();
   }
