@@ -13,14 +13,17 @@ export interface NodeProcess {
   httpUrl: string;
 }
 
-/** Starts `_node-process.ts` as node `id` with `env` added to this process's environment; resolves once it listens. */
-export async function spawnNode(id: string, env: Record<string, string>, children: Set<ChildProcess>): Promise<NodeProcess> {
-  const child = spawn(process.execPath, ['--conditions=@marketing-team/source', '--import', 'tsx', 'packages/server/test/_node-process.ts'], {
+/**
+ * Starts a test server script (`packages/server/test/<script>`) in its own process with `env`
+ * added to this one's, and resolves once it prints `READY <port>`. `children` collects it for cleanup.
+ */
+export async function spawnReady(script: string, args: string[], env: Record<string, string>, children?: Set<ChildProcess>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--conditions=@marketing-team/source', '--import', 'tsx', `packages/server/test/${script}`, ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, MT_NODE_ID: id, ...env },
+    env: { ...process.env, ...env },
   });
-  children.add(child);
+  children?.add(child);
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -28,8 +31,14 @@ export async function spawnNode(id: string, env: Record<string, string>, childre
       const match = /READY (\d+)/.exec(out);
       if (match) resolve(Number(match[1]));
     });
-    child.once('exit', (code) => reject(new Error(`node ${id} exited early with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited early with ${code}`)));
   });
+  return { child, port };
+}
+
+/** Starts `_node-process.ts` as node `id` with `env`; resolves once it listens. */
+export async function spawnNode(id: string, env: Record<string, string>, children: Set<ChildProcess>): Promise<NodeProcess> {
+  const { child, port } = await spawnReady('_node-process.ts', [], { MT_NODE_ID: id, ...env }, children);
   return { child, id, wsUrl: `ws://127.0.0.1:${port}/ws`, httpUrl: `http://127.0.0.1:${port}` };
 }
 

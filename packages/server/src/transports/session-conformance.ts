@@ -10,6 +10,7 @@ import {
   type SessionState,
   type WebSocketConstructor,
 } from '@marketing-team/core';
+import { seededRandom } from '../_seeded-random.js';
 import { createOfflineProvider } from '../models/offline-provider.js';
 import type { RunLauncher } from '../runtime/run-launcher.js';
 import { createTeamRuntime } from '../runtime/team-runtime.js';
@@ -49,18 +50,6 @@ const CONTENT_EVENTS = new Set(['message.started', 'text.delta', 'message.comple
 const RUN_ENDS = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
 /** Steady enough to interrupt mid-run, fast enough that a campaign takes a few seconds. */
 const TOKENS_PER_SECOND = 1500;
-
-/** A deterministic pseudo-random generator (mulberry32): the same drop points on every run. */
-function pseudoRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function runEnded(view: ConformanceView, runId: string): boolean {
   const status = view.state.runs[runId]?.status;
@@ -132,7 +121,8 @@ export function describeSessionConformance(name: string, factory: SessionConform
       const session = `conformance-resume-${randomUUID()}`;
       const steady = await join(session, { device: 'steady', from: 0 });
       const dropped = await join(session, { device: 'dropped', from: 0 });
-      const random = pseudoRandom(15);
+      // The same drop points and offsets on every run.
+      const random = seededRandom(15);
       await submit(steady, session, 'run-1');
       // Dropped while the run streams, as often as it can reconnect.
       let drops = 0;
