@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { protocolErrorFromZod } from '@marketing-team/core';
 import type { ClusterViewers } from './cluster-viewers.js';
 import { readViewersScript, reportViewersScript } from './_viewer-scripts.js';
+import { redisConnectionShape } from '../_redis-connection-shape.js';
 
 /** Options of {@link RedisClusterViewers}. */
 export interface RedisClusterViewersOptions {
@@ -25,13 +26,7 @@ export interface RedisClusterViewersOptions {
 }
 
 const OptionsSchema = z.object({
-  redis: z.instanceof(Redis).optional(),
-  url: z.string().min(1).optional(),
-  keyPrefix: z
-    .string()
-    .max(100)
-    .regex(/^[^{}\s]*$/, 'no braces or spaces: "{viewers:<session>}" is the key hash tag')
-    .default('mt:'),
+  ...redisConnectionShape('{viewers:<session>}'),
   nodeId: z.string().min(1).max(200).optional(),
   ttlMs: z.number().int().min(100).max(600_000).default(10_000),
   onError: z.function().optional(),
