@@ -11,7 +11,7 @@
 // on PostgreSQL (MT_POSTGRES_URL, default the local `test` database) run the same workload.
 // Run alone: node --conditions=@marketing-team/source --import tsx bench/scale-out.bench.ts
 // MT_SCALE_OUT_SETUPS picks setups by label words (e.g. `SQLite,PostgreSQL`); default all.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,10 +23,10 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { createTokenIssuer } from '../packages/server/src/auth/token-issuer.js';
 import { ORIGIN, SECRET } from '../packages/server/test/_harness.js';
+import { spawnReady } from '../packages/server/test/_node-spawn.js';
 import { benchResult, percentile, type BenchResult } from './bench-result.js';
 import { dropPostgresPrefix } from './_postgres.js';
 
-const root = join(import.meta.dirname, '..');
 const tokens = createTokenIssuer({ secret: SECRET });
 const RUNS = 100;
 const CLIENTS_PER_RUN = 3;
@@ -45,20 +45,7 @@ interface Setup {
 }
 
 async function startNode(env: Record<string, string>): Promise<Node> {
-  const child = spawn(process.execPath, ['--conditions=@marketing-team/source', '--import', 'tsx', 'packages/server/test/_node-process.ts'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...env },
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /READY (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`node exited early with ${code}`)));
-  });
+  const { child, port } = await spawnReady('_node-process.ts', [], env);
   return { child, wsUrl: `ws://127.0.0.1:${port}/ws` };
 }
 

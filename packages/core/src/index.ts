@@ -110,6 +110,8 @@ export {
   type WebSocketLike,
   type WebSocketConstructor,
   type FetchLike,
+  SseSocket,
+  type SseSocketOptions,
   clearSessionCache,
   type SessionCacheOptions,
   type PendingMessage,

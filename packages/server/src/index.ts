@@ -139,7 +139,7 @@ export {
 } from './team-files/index.js';
 
 // Run leases across nodes (the Redis and PostgreSQL leases are in their subpath entries).
-export { RunLeaseLostError, type RunLease, type RunLeases, type RunLeaseMetrics, type RunLeaseTimingOptions } from './cluster/index.js';
+export { RunLeaseLostError, type ClusterViewers, type RunLease, type RunLeases, type RunLeaseMetrics, type RunLeaseTimingOptions } from './cluster/index.js';
 
 // Quotas.
 export { type LimitsOptions, type LimitEvent, type LimitName, type LimitScope, type ResolvedLimits, type Limiter } from './limits/index.js';

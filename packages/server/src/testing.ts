@@ -11,6 +11,10 @@ export type { WorkspaceStoreFactory, WorkspaceStoreFixture } from './workspaces/
 // Run leases: one holder per run, loss, orphaned runs interrupted once.
 export { describeRunLeasesConformance } from './cluster/run-leases-conformance.js';
 export type { CommonRunLeasesOptions, RunLeasesHarness } from './cluster/run-leases-conformance.js';
+// Sessions as a client sees them through one transport: resume, the cancel fence, steer receipts,
+// idempotent writes, late joins, presence and convergence.
+export { describeSessionConformance } from './transports/session-conformance.js';
+export type { SessionConformanceEndpoint, SessionConformanceFactory, SessionConformanceServerOptions } from './transports/session-conformance.js';
 // Delivery over Ably, and a local stand-in for Ably's service.
 export { runAblyDeliverySuite } from './transports/ably/ably-delivery-suite.js';
 export type { AblyHarness, HarnessBrowserClient } from './transports/ably/ably-delivery-suite.js';

@@ -23,6 +23,7 @@ import {
   type MarketingTeamServerOptions,
 } from '../src/http/index.js';
 import type { SessionStore } from '../src/stores/session-store.js';
+import { seededRandom } from '../src/_seeded-random.js';
 
 /** A random secret per test run, handed to child processes through the environment they inherit. */
 export const SECRET = (process.env.MT_TEST_SECRET ??= randomBytes(32).toString('hex'));
@@ -93,16 +94,7 @@ export function tempDir(): { path: string; cleanup(): void } {
 }
 
 /** A deterministic pseudo-random generator (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const random = seededRandom;
 
 /** A raw WebSocket client that records every server frame and lets a test wait for one. */
 export class RawClient {

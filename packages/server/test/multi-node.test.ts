@@ -1,8 +1,7 @@
 // Two server nodes as real processes on one Redis: a client moved between nodes mid-stream,
 // a cancel sent to the node that does not own the run, and the owner killed with SIGKILL.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -17,8 +16,8 @@ import { createTokenIssuer } from '../src/auth/token-issuer.js';
 import { scriptedDeltaText } from '../src/runtime/scripted-producer.js';
 import { RedisStore } from '../src/stores/redis-store.js';
 import { ORIGIN, SECRET, readAll, until } from './_harness.js';
+import { killNode, spawnNode, type NodeProcess } from './_node-spawn.js';
 
-const root = join(import.meta.dirname, '../../..');
 const prefix = `mt-multi-${randomUUID().slice(0, 8)}:`;
 const tokens = createTokenIssuer({ secret: SECRET });
 const DELTAS = 1500;
@@ -30,30 +29,10 @@ let redis: Redis;
 let nodeA: Node;
 let nodeB: Node;
 
-interface Node {
-  child: ChildProcess;
-  id: string;
-  wsUrl: string;
-  httpUrl: string;
-}
+type Node = NodeProcess;
 
-async function startNode(id: string): Promise<Node> {
-  const child = spawn(process.execPath, ['--conditions=@marketing-team/source', '--import', 'tsx', 'packages/server/test/_node-process.ts'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, MT_PREFIX: prefix, MT_NODE_ID: id, MT_LEASE_TTL: '1500', MT_DELTAS: String(DELTAS), MT_RATE: '1000', MT_TASKS: String(TASKS) },
-  });
-  children.add(child);
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /READY (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`node ${id} exited early with ${code}`)));
-  });
-  return { child, id, wsUrl: `ws://127.0.0.1:${port}/ws`, httpUrl: `http://127.0.0.1:${port}` };
+function startNode(id: string): Promise<Node> {
+  return spawnNode(id, { MT_PREFIX: prefix, MT_LEASE_TTL: '1500', MT_DELTAS: String(DELTAS), MT_RATE: '1000', MT_TASKS: String(TASKS) }, children);
 }
 
 async function owned(node: Node, session: string): Promise<string[]> {
@@ -112,16 +91,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const client of clients) client.close();
-  await Promise.all(
-    [...children].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGKILL');
-        }),
-    ),
-  );
+  await Promise.all([...children].map(killNode));
   await store?.close();
   if (redis) {
     const keys = await redis.keys(`${prefix}*`);

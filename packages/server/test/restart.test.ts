@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stream } from '@durable-streams/client';
@@ -6,8 +6,8 @@ import type { ServerFrameOf, SessionRecord } from '@marketing-team/core';
 import { createTokenIssuer } from '../src/auth/token-issuer.js';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { Follower, RawClient, SECRET, readAll, readEventStream, tempDir, until } from './_harness.js';
+import { spawnReady } from './_node-spawn.js';
 
-const root = join(import.meta.dirname, '../../..');
 const tokens = createTokenIssuer({ secret: SECRET });
 let dir: ReturnType<typeof tempDir>;
 const children = new Set<ChildProcess>();
@@ -22,21 +22,7 @@ afterAll(() => {
 });
 
 async function startChild(database: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--conditions=@marketing-team/source', '--import', 'tsx', 'packages/server/test/_server-process.ts', database], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, MT_DELTAS: '4000', MT_RATE: '4000' },
-  });
-  children.add(child);
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /READY (\d+)/.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-  });
+  const { child, port } = await spawnReady('_server-process.ts', [database], { MT_DELTAS: '4000', MT_RATE: '4000' }, children);
   return { child, url: `ws://127.0.0.1:${port}/ws` };
 }
 

@@ -122,6 +122,39 @@ describe('tabs of one browser', () => {
     deepEqual(await reference(session, first.state().offset), first.state(), 'the state of a client with a socket of its own');
   });
 
+  it('one browser with 1, 5 and 20 tabs keeps one server socket; without sharing, a socket per tab', async function () {
+    // Sixty-four tabs opened and closed one after the other: longer than the default 30 s.
+    (this as { timeout(ms: number): void }).timeout(240_000);
+    const footprint = () => callServer<{ openSockets: number; heapUsed: number; collected: boolean }>('GET', '/test/footprint');
+    const figures: string[] = [];
+    // A first tab of each kind, unmeasured: the server's first session and socket warm it up.
+    for (const shared of [true, false]) {
+      const { frame, tab } = await openTab(await options(uniqueSession('tabs-footprint-warm-up'), { shareConnection: shared }));
+      await waitFor(() => live(tab) || undefined, 'the warm-up tab live', LONG);
+      frame.remove();
+    }
+    for (const shared of [true, false]) {
+      for (const count of [1, 5, 20]) {
+        const session = uniqueSession(`tabs-footprint-${count}`);
+        // The tabs of earlier tests are gone once their sockets have closed.
+        await waitFor(async () => (await footprint()).openSockets === 0 || undefined, 'no socket open', LONG);
+        const before = await footprint();
+        const opened: { frame: HTMLIFrameElement; tab: Tab }[] = [];
+        for (let index = 0; index < count; index += 1) opened.push(await openTab(await options(session, { shareConnection: shared })));
+        await waitFor(() => opened.every(({ tab }) => live(tab)) || undefined, `${count} tabs live`, LONG);
+        const during = await footprint();
+        const sockets = during.openSockets - before.openSockets;
+        equal(sockets, shared ? 1 : count, `${count} ${shared ? 'shared' : 'unshared'} tabs`);
+        const kib = Math.round((during.heapUsed - before.heapUsed) / 1024);
+        figures.push(`${shared ? 'shared' : 'unshared'} ${count} tabs ${sockets} sockets ${kib} KiB`);
+        for (const { frame } of opened) frame.remove();
+        await waitFor(async () => (await footprint()).openSockets === before.openSockets || undefined, 'the sockets of the closed tabs to close', LONG);
+      }
+    }
+    // The figures of the report (logged, not asserted): sockets and server heap growth per tab count.
+    console.log(`server footprint (heap after gc: ${(await footprint()).collected}): ${figures.join('; ')}`);
+  });
+
   it('hands over when the leader tab closes mid-run: the others see every event exactly once', async () => {
     const session = uniqueSession('tabs-handover');
     const before = await upgrades();

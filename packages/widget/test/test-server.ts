@@ -1,7 +1,8 @@
 // A real marketing-team server for the widget's browser tests: SQLite store in a temp dir,
 // signed tokens, the team runtime with the offline model at a high token rate, and a brief
 // whose goal starts with "XSS" answered by a producer that writes hostile output. Beside it,
-// a small test-only HTTP API: mint tokens, drop every socket of a session, read a session log.
+// a small test-only HTTP API: mint tokens, drop every socket of a session, read a session log,
+// count open sockets and measure the heap.
 // Prints `{"port": N}` on stdout once listening.
 import { SessionEventSchema, createDefaultTeam, type Capability, type ModelProvider, type ModelStreamEvent, type SessionEvent } from '@marketing-team/core';
 import {
@@ -194,6 +195,13 @@ async function testApi(req: IncomingMessage, res: ServerResponse, url: URL): Pro
     // WebSocket upgrade requests so far: how many sockets the pages opened.
     return send(res, 200, { upgrades });
   }
+  if (req.method === 'GET' && url.pathname === '/test/footprint') {
+    // WebSockets open now, and the heap after a full collection (when the process exposes gc).
+    const collect = (globalThis as { gc?: () => void }).gc;
+    collect?.();
+    collect?.();
+    return send(res, 200, { openSockets, heapUsed: process.memoryUsage().heapUsed, collected: collect !== undefined });
+  }
   if (req.method === 'POST' && url.pathname === '/test/release-hang') {
     // Lets every hanging research generation go on; later ones hang again.
     const released = hangRelease;
@@ -231,8 +239,11 @@ const http = createServer((req, res) => {
 });
 const sockets = attachWebSocket(http, server);
 let upgrades = 0;
-http.on('upgrade', () => {
+let openSockets = 0;
+http.on('upgrade', (_request, socket) => {
   upgrades += 1;
+  openSockets += 1;
+  socket.once('close', () => (openSockets -= 1));
 });
 
 http.listen(0, '127.0.0.1', () => {

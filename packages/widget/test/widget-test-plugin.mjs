@@ -18,7 +18,8 @@ export function widgetTestPlugin({ repositoryRoot }) {
   function startServer() {
     child = spawn(
       process.execPath,
-      ['--conditions=@marketing-team/source', '--import', 'tsx', 'packages/widget/test/test-server.ts'],
+      // --expose-gc: the tabs test reads the server's memory after a collection.
+      ['--conditions=@marketing-team/source', '--expose-gc', '--import', 'tsx', 'packages/widget/test/test-server.ts'],
       { cwd: repositoryRoot, stdio: ['pipe', 'pipe', 'inherit'] },
     );
     const started = child;

@@ -4,6 +4,7 @@ import type { HeldLease } from './_held-lease.js';
 import { acquireScript, expiredScript, peekScript, releaseScript, renewScript, settleScript } from './_lease-scripts.js';
 import { RunLeaseManager, parseLeaseOptions, runLeaseTimingShape } from './_run-lease-manager.js';
 import type { RunLeaseTimingOptions } from './run-leases.js';
+import { redisConnectionShape } from '../_redis-connection-shape.js';
 
 /** Options of {@link RedisRunLeases}. */
 export interface RedisRunLeasesOptions extends RunLeaseTimingOptions {
@@ -17,13 +18,7 @@ export interface RedisRunLeasesOptions extends RunLeaseTimingOptions {
 
 const OptionsSchema = z.object({
   ...runLeaseTimingShape,
-  redis: z.instanceof(Redis).optional(),
-  url: z.string().min(1).optional(),
-  keyPrefix: z
-    .string()
-    .max(100)
-    .regex(/^[^{}\s]*$/, 'no braces or spaces: "{runs}" is the key hash tag')
-    .default('mt:'),
+  ...redisConnectionShape('{runs}'),
 });
 
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;

@@ -4,6 +4,7 @@ import { offlineDraft, type ModelProvider, type ModelRequest, type ModelStreamEv
 import { z } from 'zod';
 import { abortError, throwIfAborted } from './_abort.js';
 import { offlineBrandDraftAnswer, offlineReferenceReport, offlineRoutingAnswer } from './_offline-answers.js';
+import { seededRandom } from '../_seeded-random.js';
 
 const OptionsSchema = z.object({
   tokensPerSecond: z.number().positive().max(10_000_000).default(60),
@@ -28,18 +29,6 @@ export function wordChunks(text: string): string[] {
 
 /** Rough token count of a prompt: four characters per token, as a common rule of thumb. */
 const estimateTokens = (text: string) => Math.ceil(text.length / 4);
-
-/** A small deterministic generator (mulberry32) for the jitter. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The whole answer the offline model gives to a request. */
 export function offlineAnswer(request: ModelRequest): string {
@@ -72,7 +61,7 @@ export function createOfflineProvider(options: OfflineProviderOptions = {}): Mod
   }
   const { tokensPerSecond, seed, jitter } = parsed.data;
   const cachedPrefixes = new Set<string>();
-  const next = random(seed);
+  const next = seededRandom(seed);
 
   function promptUsage(request: ModelRequest): ModelUsage {
     const usage: ModelUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };

@@ -7,6 +7,7 @@ import {
   type SessionRecord,
   type SessionState,
 } from '@marketing-team/core';
+import type { ClusterViewers } from '../cluster/cluster-viewers.js';
 import type { SessionStore, Subscription } from '../stores/session-store.js';
 import type { OwnedRun } from './_owned-run.js';
 import { RecordBatch } from './record-batch.js';
@@ -44,6 +45,8 @@ export interface ChannelOptions {
   onReset: () => void;
   /** Least time between two `presence.changed` frames; changes in between are coalesced. */
   presenceIntervalMs: number;
+  /** Viewers on the other nodes, when several serve the session: they count for the runs' policies. */
+  clusterViewers?: ClusterViewers | undefined;
 }
 
 /**
@@ -86,12 +89,21 @@ export class SessionChannel {
   #snapshotSaving: Promise<void> | undefined;
   #snapshotAgain = false;
   #snapshotFrame: { state: SessionState; json: string } | undefined;
+  /** Subscribers of the session on the other nodes, as the cluster last told. */
+  #otherNodesViewers = 0;
+  /** What this node last reported to the cluster. */
+  #reportedViewers = 0;
+  readonly #stopWatchingCluster: (() => void) | undefined;
 
   constructor(options: ChannelOptions) {
     this.#options = options;
     this.session = options.session;
     this.ready = this.#open();
     this.ready.catch(() => undefined);
+    this.#stopWatchingCluster = options.clusterViewers?.watch(options.session, (others) => {
+      this.#otherNodesViewers = others;
+      this.#tellPolicies();
+    });
   }
 
   /** Offset of the newest record applied to `state`. */
@@ -165,14 +177,29 @@ export class SessionChannel {
   }
 
   /** Subscribers of the session on this node (a page still catching up counts: it is opening). */
-  get viewers(): number {
+  get localViewers(): number {
     let count = 0;
     for (const entry of this.subscribers) if (entry.active) count += 1;
     return count;
   }
 
-  /** Tells the owned runs' `whenUnwatched` policies how many watch now. */
+  /** Subscribers of the session on this node and, with cluster viewers, on every other node. */
+  get viewers(): number {
+    return this.localViewers + this.#otherNodesViewers;
+  }
+
+  /** Reports this node's viewers to the cluster and tells the owned runs' `whenUnwatched` policies how many watch now. */
   viewersChanged(): void {
+    if (this.closed) return;
+    const local = this.localViewers;
+    if (this.#options.clusterViewers && local !== this.#reportedViewers) {
+      this.#reportedViewers = local;
+      this.#options.clusterViewers.report(this.session, local);
+    }
+    this.#tellPolicies();
+  }
+
+  #tellPolicies(): void {
     if (this.unwatched.size === 0 || this.closed) return;
     const count = this.viewers;
     for (const policy of this.unwatched.values()) policy.viewers(count);
@@ -302,6 +329,8 @@ export class SessionChannel {
     await this.ready.catch(() => undefined);
     if (this.#sinceSnapshot > 0 && !options.reset) this.#saveSnapshot();
     this.closed = true;
+    this.#stopWatchingCluster?.();
+    if (this.#reportedViewers > 0) this.#options.clusterViewers?.report(this.session, 0);
     clearTimeout(this.#presenceTimer);
     for (const policy of this.unwatched.values()) policy.dispose();
     this.#subscription?.close();

@@ -32,6 +32,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './session-store.js';
+import { redisConnectionShape } from '../_redis-connection-shape.js';
 
 /** Options of `RedisStore`. */
 export interface RedisStoreOptions extends StoreLimits {
@@ -48,13 +49,7 @@ export interface RedisStoreOptions extends StoreLimits {
 
 const RedisStoreOptionsSchema = z.object({
   ...StoreLimitsSchema.shape,
-  redis: z.instanceof(Redis).optional(),
-  url: z.string().min(1).optional(),
-  keyPrefix: z
-    .string()
-    .max(100)
-    .regex(/^[^{}\s]*$/, 'no braces or spaces: "{session}" is the key hash tag')
-    .default('mt:'),
+  ...redisConnectionShape('{session}'),
 });
 
 /** Counters of a `RedisStore`, for benchmarks and monitoring. */

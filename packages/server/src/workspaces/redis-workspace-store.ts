@@ -24,6 +24,7 @@ import {
   type WorkspaceVersion,
   type WorkspaceVersionSummary,
 } from './workspace-store.js';
+import { redisConnectionShape } from '../_redis-connection-shape.js';
 
 /** Options of `RedisWorkspaceStore`. */
 export interface RedisWorkspaceStoreOptions {
@@ -38,13 +39,7 @@ export interface RedisWorkspaceStoreOptions {
 }
 
 const OptionsSchema = z.object({
-  redis: z.instanceof(Redis).optional(),
-  url: z.string().min(1).optional(),
-  keyPrefix: z
-    .string()
-    .max(100)
-    .regex(/^[^{}\s]*$/, 'no braces or spaces: "{workspace}" is the key hash tag')
-    .default('mt:'),
+  ...redisConnectionShape('{workspace}'),
   maxDocumentBytes: z.number().int().positive().default(DEFAULT_MAX_DOCUMENT_BYTES),
 });
 

@@ -1,0 +1,324 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  applyRecords,
+  createDefaultTeam,
+  createSessionState,
+  type Capability,
+  type SessionEvent,
+  type SessionRecord,
+  type SessionState,
+  type WebSocketConstructor,
+} from '@marketing-team/core';
+import { seededRandom } from '../_seeded-random.js';
+import { createOfflineProvider } from '../models/offline-provider.js';
+import type { RunLauncher } from '../runtime/run-launcher.js';
+import { createTeamRuntime } from '../runtime/team-runtime.js';
+import { ConformanceClient, until, type ConformanceView } from './_conformance-client.js';
+
+/** What the suite hands the factory: the server it builds must run briefs with this launcher. */
+export interface SessionConformanceServerOptions {
+  /** The default team on the offline model at a pace the suite can interrupt; give it to the server as `launcher`. */
+  launcher: RunLauncher;
+}
+
+/** A server endpoint and the client transport that reaches it. */
+export interface SessionConformanceEndpoint {
+  /** The URL the transport is constructed with (`ws://host/mt/ws`, or the HTTP base for SSE). */
+  url: string;
+  /**
+   * The client transport: a constructor of the socket-shaped seam core's `SessionClient` takes
+   * (a WebSocket, `SseSocket`, the socket `createAblySessionSocket` makes, or your own).
+   */
+  WebSocket: WebSocketConstructor;
+  /** Mints a session token the server accepts. */
+  token(grant: { session: string; userId: string; capabilities: Capability[] }): Promise<string>;
+  /**
+   * False when the transport does not carry presence frames (Ably's client socket today): the
+   * presence checks are skipped and reported as such. Defaults to true.
+   */
+  presence?: boolean;
+  /** Stops the server and everything the endpoint opened. */
+  close(): Promise<void> | void;
+}
+
+/** Builds the endpoint under test once for the whole suite. */
+export type SessionConformanceFactory = (options: SessionConformanceServerOptions) => Promise<SessionConformanceEndpoint> | SessionConformanceEndpoint;
+
+const EVERYTHING: Capability[] = ['read', 'write', 'control', 'presence'];
+const CONTENT_EVENTS = new Set(['message.started', 'text.delta', 'message.completed', 'deliverable.created']);
+const RUN_ENDS = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
+/** Steady enough to interrupt mid-run, fast enough that a campaign takes a few seconds. */
+const TOKENS_PER_SECOND = 1500;
+
+function runEnded(view: ConformanceView, runId: string): boolean {
+  const status = view.state.runs[runId]?.status;
+  return status !== undefined && RUN_ENDS.has(status);
+}
+
+function brief(runId: string, goal: string): Record<string, unknown> {
+  return { type: 'brief.submitted', runId, brief: { goal, channels: ['x', 'linkedin'] } };
+}
+
+function reduce(records: readonly SessionRecord[]): SessionState {
+  return applyRecords(createSessionState(), records);
+}
+
+/** True once a record of `type` for `runId` has been applied by the view. */
+function saw(view: ConformanceView, type: SessionEvent['type'], runId: string): boolean {
+  return view.records.some((record) => record.event.type === type && 'runId' in record.event && record.event.runId === runId);
+}
+
+/**
+ * The semantics of a durable session, as a client sees them through one transport, as vitest
+ * `describe` blocks: resume from any offset, the cancel fence, steer receipts, idempotent client
+ * messages, late joins by snapshot, presence, and convergence of devices writing at once. Every
+ * check speaks the frames of the protocol (docs/protocol.md) over the transport's socket-shaped
+ * seam, so it holds for any client built on them. Run it unchanged per transport:
+ *
+ * ```ts
+ * describeSessionConformance('WebSocket', async ({ launcher }) => {
+ *   const running = await startMyServer({ launcher });
+ *   return { url: running.wsUrl, WebSocket: MyWebSocket, token: running.mint, close: running.close };
+ * });
+ * ```
+ */
+export function describeSessionConformance(name: string, factory: SessionConformanceFactory): void {
+  describe(`session conformance: ${name}`, () => {
+    let endpoint: SessionConformanceEndpoint;
+    const clients: ConformanceClient[] = [];
+
+    beforeAll(async () => {
+      const launcher = createTeamRuntime({ team: createDefaultTeam(), provider: createOfflineProvider({ tokensPerSecond: TOKENS_PER_SECOND }) });
+      endpoint = await factory({ launcher });
+    }, 60_000);
+
+    afterAll(async () => {
+      for (const client of clients.splice(0)) client.close();
+      await endpoint?.close();
+    }, 60_000);
+
+    async function connect(device: string): Promise<ConformanceClient> {
+      const client = await ConformanceClient.connect(endpoint, `${device}-${randomUUID().slice(0, 8)}`);
+      clients.push(client);
+      return client;
+    }
+
+    /** A new client (own connection) subscribed to `session`. */
+    async function join(session: string, options: { device: string; userId?: string; capabilities?: Capability[]; from?: number }): Promise<ConformanceClient> {
+      const client = await connect(options.device);
+      const token = await endpoint.token({ session, userId: options.userId ?? 'user-1', capabilities: options.capabilities ?? EVERYTHING });
+      await client.subscribe(session, token, options.from);
+      return client;
+    }
+
+    async function submit(client: ConformanceClient, session: string, runId: string): Promise<void> {
+      const answer = await client.write({ type: 'publish', session, clientMsgId: `brief-${runId}`, event: brief(runId, 'Launch our reusable bottle to commuters') });
+      expect(answer).toMatchObject({ type: 'ack', duplicate: false });
+    }
+
+    it('resume: a client dropped at any offset ends with the state of a client never interrupted', async () => {
+      const session = `conformance-resume-${randomUUID()}`;
+      const steady = await join(session, { device: 'steady', from: 0 });
+      const dropped = await join(session, { device: 'dropped', from: 0 });
+      // The same drop points and offsets on every run.
+      const random = seededRandom(15);
+      await submit(steady, session, 'run-1');
+      // Dropped while the run streams, as often as it can reconnect.
+      let drops = 0;
+      let next = 1 + Math.floor(random() * 10);
+      while (!runEnded(dropped.view(session), 'run-1')) {
+        await until(() => dropped.view(session).state.offset >= next || runEnded(dropped.view(session), 'run-1'), 'the next drop point', 60_000);
+        if (runEnded(dropped.view(session), 'run-1')) break;
+        dropped.drop();
+        drops += 1;
+        // Offline for a moment, so records pile up to be replayed.
+        await new Promise((resolve) => setTimeout(resolve, random() * 100));
+        await dropped.reconnect();
+        next = dropped.view(session).state.offset + 1 + Math.floor(random() * 8);
+      }
+      const steadyView = steady.view(session);
+      await until(() => runEnded(steadyView, 'run-1') && steadyView.state.offset === dropped.view(session).state.offset, 'both clients at the end of the run', 60_000);
+      expect(drops).toBeGreaterThanOrEqual(1);
+      expect(dropped.view(session).state).toEqual(steadyView.state);
+      // Then from any offset of the log: the first, the last, and a spread of others in between.
+      const head = steadyView.state.offset;
+      const offsets = new Set([0, 1, head - 1, head]);
+      while (offsets.size < 16) offsets.add(Math.floor(random() * head));
+      const token = await endpoint.token({ session, userId: 'user-1', capabilities: ['read'] });
+      for (const from of offsets) {
+        const resumer = await connect(`resume-from-${from}`);
+        const held = { state: reduce(steadyView.records.filter((record) => record.offset <= from)), epoch: dropped.view(session).epoch ?? '' };
+        const view = await resumer.subscribe(session, token, from, held);
+        await until(() => view.state.offset === head, `the client resumed from ${from} to catch up`, 30_000);
+        expect(view.state, `resumed from ${from}`).toEqual(steadyView.state);
+        expect(resumer.problems, `resumed from ${from}`).toEqual([]);
+        resumer.close();
+      }
+      expect(dropped.problems).toEqual([]);
+      expect(steady.problems).toEqual([]);
+      expect(steadyView.state).toEqual(reduce(steadyView.records));
+    }, 120_000);
+
+    it('the cancel fence: no content of a cancelled run reaches a client after its run.cancelled', async () => {
+      const session = `conformance-cancel-${randomUUID()}`;
+      const client = await join(session, { device: 'canceller', from: 0 });
+      const view = client.view(session);
+      await submit(client, session, 'run-1');
+      await until(() => saw(view, 'text.delta', 'run-1'), 'the run streaming', 60_000);
+      const answer = await client.write({ type: 'cancel', session, clientMsgId: 'cancel-1', runId: 'run-1' });
+      expect(answer).toMatchObject({ type: 'ack', duplicate: false });
+      await until(() => saw(view, 'run.cancelled', 'run-1'), 'run.cancelled', 60_000);
+      // Whatever a slow producer still had in flight would be stored before this marker.
+      const marker = await client.write({ type: 'publish', session, clientMsgId: 'marker-1', event: { type: 'card.created', cardId: 'marker', title: 'After the cancel' } });
+      expect(marker.type).toBe('ack');
+      await until(() => view.state.offset >= (marker.type === 'ack' ? marker.offset : Infinity), 'the marker', 30_000);
+      const cancelled = view.records.findIndex((record) => record.event.type === 'run.cancelled');
+      const late = view.records.slice(cancelled + 1).filter((record) => CONTENT_EVENTS.has(record.event.type) && 'runId' in record.event && record.event.runId === 'run-1');
+      expect(late).toEqual([]);
+      expect(view.state.runs['run-1']?.status).toBe('cancelled');
+      // Partial output is kept.
+      expect(Object.values(view.state.messages).some((message) => message.runId === 'run-1' && message.text.length > 0)).toBe(true);
+      expect(client.problems).toEqual([]);
+    }, 120_000);
+
+    it('steer receipts: every accepted steer is recorded as steer.applied, and a steer without control is refused', async () => {
+      const session = `conformance-steer-${randomUUID()}`;
+      const client = await join(session, { device: 'steerer', from: 0 });
+      const viewer = await join(session, { device: 'viewer', capabilities: ['read', 'write'], userId: 'user-2', from: 0 });
+      const view = client.view(session);
+      await submit(client, session, 'run-1');
+      await until(() => saw(view, 'text.delta', 'run-1'), 'the run streaming', 60_000);
+      const accepted: number[] = [];
+      for (const [index, mode] of (['restart', 'next-turn'] as const).entries()) {
+        const answer = await client.write({ type: 'steer', session, clientMsgId: `steer-${index}`, runId: 'run-1', instruction: `Mention the trail map (${index})`, mode });
+        expect(answer).toMatchObject({ type: 'ack', duplicate: false });
+        if (answer.type === 'ack') accepted.push(answer.offset);
+      }
+      const refused = await viewer.write({ type: 'steer', session, clientMsgId: 'steer-viewer', runId: 'run-1', instruction: 'Not mine to give' });
+      expect(refused).toMatchObject({ type: 'error', code: 'forbidden' });
+      await until(() => runEnded(view, 'run-1'), 'the end of the run', 90_000);
+      const applied = view.records.flatMap((record) => (record.event.type === 'steer.applied' ? [record.event.steerOffset] : []));
+      for (const offset of accepted) expect(applied).toContain(offset);
+      const submitted = view.records.filter((record) => record.event.type === 'steer.submitted');
+      expect(submitted.map((record) => record.offset)).toEqual(accepted);
+      for (const steer of view.state.steers.filter((each) => accepted.includes(each.offset))) expect(steer.appliedTo.length).toBeGreaterThan(0);
+      expect(client.problems).toEqual([]);
+    }, 120_000);
+
+    it('idempotent writes: the same client message id twice is applied once, on a new connection too', async () => {
+      const session = `conformance-idempotent-${randomUUID()}`;
+      const writer = await join(session, { device: 'writer', from: 0 });
+      const observer = await join(session, { device: 'observer', from: 0 });
+      const card = { type: 'publish', session, clientMsgId: 'card-1', event: { type: 'card.created', cardId: 'c1', title: 'Book the shoot' } } as const;
+      const first = await writer.write(card);
+      const again = await writer.write(card);
+      expect(first).toMatchObject({ type: 'ack', duplicate: false });
+      expect(again).toMatchObject({ type: 'ack', duplicate: true, offset: first.type === 'ack' ? first.offset : -1 });
+      // A retry after a lost ack comes on a new connection.
+      writer.drop();
+      await writer.reconnect();
+      expect(await writer.write(card)).toMatchObject({ type: 'ack', duplicate: true, offset: first.type === 'ack' ? first.offset : -1 });
+      // A retried brief is one run; a retried cancel is one cancel.
+      await submit(writer, session, 'run-1');
+      expect(await writer.write({ type: 'publish', session, clientMsgId: 'brief-run-1', event: brief('run-1', 'Launch our reusable bottle to commuters') })).toMatchObject({ type: 'ack', duplicate: true });
+      const cancel = { type: 'cancel', session, clientMsgId: 'cancel-1', runId: 'run-1' } as const;
+      const cancelled = await writer.write(cancel);
+      expect(await writer.write(cancel)).toMatchObject({ type: 'ack', duplicate: true, offset: cancelled.type === 'ack' ? cancelled.offset : -1 });
+      const view = observer.view(session);
+      await until(() => runEnded(view, 'run-1'), 'the end of the run', 60_000);
+      const count = (type: string) => view.records.filter((record) => record.event.type === type).length;
+      expect(count('card.created')).toBe(1);
+      expect(count('brief.submitted')).toBe(1);
+      expect(count('cancel.requested')).toBe(1);
+      expect(writer.problems).toEqual([]);
+      expect(observer.problems).toEqual([]);
+    }, 120_000);
+
+    it('late join: a client joining mid-run gets a snapshot equal to replaying the log from 0, then the same tail', async () => {
+      const session = `conformance-late-${randomUUID()}`;
+      const early = await join(session, { device: 'early', from: 0 });
+      await submit(early, session, 'run-1');
+      const earlyView = early.view(session);
+      await until(() => earlyView.records.filter((record) => record.event.type === 'text.delta').length >= 30, 'the run well under way', 60_000);
+      const late = await join(session, { device: 'late' });
+      const lateView = late.view(session);
+      await until(() => runEnded(earlyView, 'run-1') && runEnded(lateView, 'run-1') && lateView.state.offset === earlyView.state.offset, 'both at the end of the run', 90_000);
+      // A transport may serve a late joiner from a snapshot (the server's) or by replaying what it
+      // keeps (Ably's history); either way it ends where the log reduced from 0 ends, and a
+      // snapshot is the log reduced up to its offset.
+      const at = lateView.snapshots[0];
+      if (at === undefined) {
+        expect(lateView.records[0]?.offset).toBe(1);
+      } else {
+        expect(at).toBeGreaterThan(0);
+        expect(applyRecords(reduce(earlyView.records.filter((record) => record.offset <= at)), lateView.records)).toEqual(earlyView.state);
+        expect(lateView.records.length).toBeLessThan(earlyView.records.length);
+      }
+      expect(lateView.state).toEqual(reduce(earlyView.records));
+      expect(lateView.state).toEqual(earlyView.state);
+      expect(late.problems).toEqual([]);
+      expect(early.problems).toEqual([]);
+    }, 120_000);
+
+    it('presence: devices joining and leaving are seen by the others, coalesced, beside the log and only with the presence capability', async (context) => {
+      if (endpoint.presence === false) return context.skip();
+      const session = `conformance-presence-${randomUUID()}`;
+      const first = await join(session, { device: 'laptop', userId: 'user-1' });
+      const second = await join(session, { device: 'phone', userId: 'user-1' });
+      const blind = await join(session, { device: 'reader', userId: 'user-2', capabilities: ['read'] });
+      const ids = (client: ConformanceClient) => [...client.view(session).viewers.values()].map((viewer) => viewer.clientId).sort();
+      const everyone = [first.clientId, second.clientId, blind.clientId].sort();
+      await until(() => JSON.stringify(ids(first)) === JSON.stringify(everyone) && JSON.stringify(ids(second)) === JSON.stringify(everyone), 'both devices to see all three', 30_000);
+      // A device that comes and goes in a loop costs the others a few coalesced frames, not one per toggle.
+      const toggler = await connect('toggler');
+      const token = await endpoint.token({ session, userId: 'user-3', capabilities: ['read'] });
+      const framesBefore = first.view(session).presenceFrames;
+      const toggles = 20;
+      for (let index = 0; index < toggles; index += 1) {
+        await toggler.subscribe(session, token);
+        toggler.unsubscribe(session);
+      }
+      second.close();
+      const remaining = [first.clientId, blind.clientId].sort();
+      await until(() => JSON.stringify(ids(first)) === JSON.stringify(remaining), 'the laptop to see the phone and the toggler gone', 30_000);
+      expect(first.view(session).presenceFrames - framesBefore).toBeLessThan(toggles);
+      expect(blind.view(session).presenceFrames).toBe(0);
+      expect(first.view(session).state.offset).toBe(0);
+      expect(first.problems).toEqual([]);
+    }, 120_000);
+
+    it('multi-device convergence: two devices writing at once during a run end with identical state', async () => {
+      const session = `conformance-converge-${randomUUID()}`;
+      const laptop = await join(session, { device: 'laptop', userId: 'user-1', from: 0 });
+      const phone = await join(session, { device: 'phone', userId: 'user-2', from: 0 });
+      await submit(laptop, session, 'run-1');
+      await until(() => saw(laptop.view(session), 'text.delta', 'run-1'), 'the run streaming', 60_000);
+      for (const [client, device] of [[laptop, 'laptop'], [phone, 'phone']] as const) {
+        await client.write({ type: 'publish', session, clientMsgId: `${device}-card`, event: { type: 'card.created', cardId: `card-${device}`, title: `From the ${device}` } });
+      }
+      const writes = (client: ConformanceClient, device: string) =>
+        Array.from({ length: 15 }, (_, index) =>
+          client.write({
+            type: 'publish',
+            session,
+            clientMsgId: `${device}-${index}`,
+            event: { type: 'card.updated', cardId: index % 2 === 0 ? 'card-laptop' : 'card-phone', title: `${device} edit ${index}` },
+          }),
+        );
+      // Both devices edit the same cards at the same time; the log orders the edits once for everyone.
+      const answers = await Promise.all([...writes(laptop, 'laptop'), ...writes(phone, 'phone')]);
+      for (const answer of answers) expect(answer.type).toBe('ack');
+      await until(
+        () => runEnded(laptop.view(session), 'run-1') && runEnded(phone.view(session), 'run-1') && laptop.view(session).state.offset === phone.view(session).state.offset,
+        'both devices at the end of the run',
+        90_000,
+      );
+      expect(phone.view(session).state).toEqual(laptop.view(session).state);
+      expect(phone.view(session).records).toEqual(laptop.view(session).records);
+      expect(Object.keys(laptop.view(session).state.board).filter((id) => id.startsWith('card-')).sort()).toEqual(['card-laptop', 'card-phone']);
+      expect(laptop.problems).toEqual([]);
+      expect(phone.problems).toEqual([]);
+    }, 120_000);
+  });
+}
