@@ -142,7 +142,7 @@ export class RedisStore implements SessionStore {
       append: [appendScript, 5],
       head: [headScript, 5],
       saveSnapshot: [saveSnapshotScript, 5],
-      retention: [retentionScript, 2],
+      retention: [retentionScript, 3],
       delete: [deleteScript, 5],
     } as const;
     const scripts: Partial<Record<keyof typeof definitions, ScriptCall>> = {};
@@ -281,7 +281,7 @@ export class RedisStore implements SessionStore {
         after = page[page.length - 1]!.offset;
       }
     }
-    const dropped = await this.scripts.retention(keys[0], keys[1], valid.maxEvents ?? '', ageCut);
+    const dropped = await this.scripts.retention(keys[0], keys[1], keys[3], valid.maxEvents ?? '', ageCut, valid.clientMessageWindow);
     return Number(dropped);
   }
 
