@@ -92,6 +92,8 @@ export class SessionChannel {
   #snapshotSaving: Promise<void> | undefined;
   #snapshotAgain = false;
   #snapshotScheduled = false;
+  /** Set once the store's replay is over: snapshots wait for it. */
+  #live = false;
   #snapshotFrame: { state: SessionState; json: string } | undefined;
 
   constructor(options: ChannelOptions) {
@@ -126,7 +128,12 @@ export class SessionChannel {
     const live = new Promise<void>((resolve) => (caughtUp = resolve));
     this.#subscription = store.subscribe(session, this.state.offset, (records) => this.#apply(records), {
       epoch: head.epoch,
-      onLive: caughtUp,
+      onLive: () => {
+        this.#live = true;
+        // One snapshot for everything replayed while opening, not one per `snapshotEvery` of it.
+        if (this.#sinceSnapshot >= this.#options.snapshotEvery) this.#scheduleSnapshot();
+        caughtUp();
+      },
       onReset: () => {
         caughtUp();
         this.#options.onReset();
@@ -161,7 +168,7 @@ export class SessionChannel {
       }
     }
     this.#sinceSnapshot += fresh.length;
-    if (runEnded || this.#sinceSnapshot >= this.#options.snapshotEvery) this.#scheduleSnapshot();
+    if (this.#live && (runEnded || this.#sinceSnapshot >= this.#options.snapshotEvery)) this.#scheduleSnapshot();
     if (this.subscribers.size > 0) {
       for (const record of fresh) this.#pending.push(record);
       this.#schedule();
