@@ -11,6 +11,7 @@ import {
 import type { RetentionPolicy, SessionStore, Subscription } from '../stores/session-store.js';
 import type { OwnedRun } from './_owned-run.js';
 import { RecordBatch } from './record-batch.js';
+import { stateJson } from './_state-json.js';
 import type { UnwatchedRun } from './_unwatched-run.js';
 import type { SessionSubscriber } from './session-subscriber.js';
 
@@ -197,8 +198,9 @@ export class SessionChannel {
   /** The `snapshot` frame of the current state, serialised once per offset however many join. */
   snapshotJson(): string {
     if (this.#snapshotFrame?.state !== this.state) {
-      const frame = { type: 'snapshot', session: this.session, epoch: this.epoch, offset: this.state.offset, state: this.state };
-      this.#snapshotFrame = { state: this.state, json: JSON.stringify(frame) };
+      const { session, epoch, state } = this;
+      const json = `{"type":"snapshot","session":${JSON.stringify(session)},"epoch":${JSON.stringify(epoch)},"offset":${state.offset},"state":${stateJson(state)}}`;
+      this.#snapshotFrame = { state, json };
     }
     return this.#snapshotFrame.json;
   }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { assertSessionId, fenceTarget, type FenceKind } from './_fence.js';
 import { appendScript, deleteScript, headScript, retentionScript, saveSnapshotScript } from './_redis-scripts.js';
 import { Tail } from './_tail.js';
+import { readRecord } from './_record-json.js';
 import {
   StoreLimitsSchema,
   parseOptions,
@@ -399,7 +400,7 @@ export class RedisStore implements SessionStore {
         if (fields[index] === 'at') at = Number(fields[index + 1]);
         else if (fields[index] === 'e') event = fields[index + 1]!;
       }
-      return { offset: Number.parseInt(id, 10), at, event: JSON.parse(event) as SessionEvent };
+      return readRecord(Number.parseInt(id, 10), at, event);
     });
   }
 

@@ -8,6 +8,7 @@ import { FenceState, assertSessionId, fenceTarget } from './_fence.js';
 import { LiveListeners } from './_live-listeners.js';
 import { Tail } from './_tail.js';
 import { nextTurn } from './_next-turn.js';
+import { readRecord, storedRecord } from './_record-json.js';
 import {
   StoreLimitsSchema,
   parseOptions,
@@ -409,7 +410,7 @@ export class SqliteStore implements SessionStore {
         const offset = head + position + 1;
         const event = prepared.events[position]!;
         insertEvent.run(session, offset, at, prepared.json[position]!);
-        records[position] = { offset, at, event };
+        records[position] = storedRecord(offset, at, event, prepared.json[position]!);
         if (prepared.kinds[position] === 'run-end') deleteOpenRun.run(session, fenceTarget(event).runId);
         else if (event.type === 'brief.submitted') insertOpenRun.run(session, event.runId);
       }
@@ -453,7 +454,7 @@ export class SqliteStore implements SessionStore {
     if (this.closed) throw new StoreClosedError();
     return this.statements.readEvents
       .all(session, after, limit)
-      .map((row) => ({ offset: row.seq, at: row.at, event: JSON.parse(row.event) as SessionEvent }));
+      .map((row) => readRecord(row.seq, row.at, row.event));
   }
 
   private assertOpen(): void {
