@@ -5,6 +5,9 @@
 export {
   PROTOCOL_VERSION,
   STATE_VERSION,
+  MESSAGE_BUCKET_COUNT,
+  findMessage,
+  listMessages,
   DEFAULT_WORKSPACE_ID,
   DEFAULT_MAX_FRAME_BYTES,
   CampaignBriefSchema,
@@ -94,6 +97,7 @@ export {
   applyRecord,
   applyRecords,
   createSessionState,
+  restoreSessionState,
   deliverableEditedEvent,
   type SessionClientOptions,
   type SessionAuth,

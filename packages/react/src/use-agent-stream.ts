@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import type { AgentState, MessageState, SessionState, Stalled, TaskState } from '@marketing-team/core';
+import { findMessage, type AgentState, type MessageState, type SessionState, type Stalled, type TaskState } from '@marketing-team/core';
 import { own } from './internal/_own.js';
 import { AgentArgumentSchema, parseArgument } from './internal/_validate.js';
 import { useSessionSelector, type SessionHookOptions } from './use-session-selector.js';
@@ -54,7 +54,7 @@ export function useAgentStream(agent: string, options: SessionHookOptions = {}):
   const select = useCallback(
     (session: SessionState): AgentStream => {
       const state = own(session.agents, name);
-      const message = own(session.messages, state?.messageId);
+      const message = state?.messageId === undefined ? undefined : findMessage(session, state.messageId);
       const runId = message?.runId ?? state?.runId;
       const taskId = message?.taskId ?? state?.taskId;
       const run = own(session.runs, runId);

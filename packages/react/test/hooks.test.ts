@@ -17,6 +17,7 @@ import {
   type UseSessionResult,
 } from '../src/index.js';
 import { startTestServer, until, type TestServer } from './_server.js';
+import { listMessages } from '@marketing-team/core';
 
 // Updates arrive from real sockets, outside React's act().
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false;
@@ -100,7 +101,7 @@ describe('hooks against a real server', () => {
     await until(() => view.getByTestId('run').textContent === 'completed', 'useRun to show completed');
     expect(runSeen?.id).toBe(runId);
     const log = await server.logState(session);
-    const finalText = (agent: string) => Object.values(log.messages).find((message) => message.agent === agent)?.text ?? '';
+    const finalText = (agent: string) => listMessages(log).find((message) => message.agent === agent)?.text ?? '';
     expect(finalText(agents[0]!).split(' ').filter(Boolean)).toHaveLength(DELTAS);
     expect(view.getByTestId(agents[0]!).textContent).toBe(finalText(agents[0]!));
     expect(view.getByTestId(agents[1]!).textContent).toBe(finalText(agents[1]!));

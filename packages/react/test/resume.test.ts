@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MarketingTeamProvider, useAgentStream, useConnection, useSession, type UseSessionResult } from '../src/index.js';
 import { startTestServer, until } from './_server.js';
+import { listMessages } from '@marketing-team/core';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = false;
 
@@ -60,7 +61,7 @@ describe('resume', () => {
     expect(resumes).toBeGreaterThan(0);
     const log = await server.logState(session);
     expect(latest.current!.state).toEqual(log);
-    const expected = Object.values(log.messages)[0]!.text;
+    const expected = listMessages(log)[0]!.text;
     expect(expected.split(' ').filter(Boolean)).toHaveLength(DELTAS);
     expect(texts.at(-1)).toBe(expected);
     // Never a gap or a duplicate on screen: each text shown is a prefix of the final one, offsets never go back.

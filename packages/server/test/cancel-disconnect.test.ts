@@ -5,6 +5,7 @@ import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { createScriptedProducer } from '../src/runtime/scripted-producer.js';
 import { SignJWT } from 'jose';
 import { Follower, RawClient, SECRET, readAll, runEnded, startServer, tempDir, until, type RunningServer } from './_harness.js';
+import { listMessages } from '@marketing-team/core';
 
 let dir: ReturnType<typeof tempDir>;
 let store: SqliteStore;
@@ -80,7 +81,7 @@ describe('explicit cancel', () => {
     const deltas = log.filter((record) => record.event.type === 'text.delta').length;
     expect(deltas).toBeGreaterThan(0);
     expect(deltas).toBeLessThan(1500);
-    const message = Object.values(a.follower.state.messages)[0];
+    const message = listMessages(a.follower.state)[0];
     expect(message?.text.length).toBeGreaterThan(0);
     expect(JSON.stringify(a.follower.state)).toBe(JSON.stringify(b.follower.state));
     const cancelled = log[cancelledAt]!.event;

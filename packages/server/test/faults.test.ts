@@ -11,6 +11,7 @@ import { SqliteStore } from '../src/stores/sqlite-store.js';
 import type { SessionStore } from '../src/stores/session-store.js';
 import { startFaultProxy, type FaultProxy } from './_fault-proxy.js';
 import { readAll, startServer, tempDir, until, type RunningServer } from './_harness.js';
+import { findMessage } from '@marketing-team/core';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -120,6 +121,6 @@ describe('resume over a slow link that keeps cutting', () => {
     await until(() => handle.offset === total + 1, 90_000, 'the client to catch up');
     expect(proxy.cuts - cutsBefore).toBeGreaterThanOrEqual(2);
     const log = await readAll(store, session);
-    expect(handle.getState().messages.m1?.text).toBe(applyRecords(createSessionState(), log).messages.m1?.text);
+    expect(findMessage(handle.getState(), 'm1')?.text).toBe(findMessage(applyRecords(createSessionState(), log), 'm1')?.text);
   }, 120_000);
 });

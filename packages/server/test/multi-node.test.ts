@@ -16,6 +16,7 @@ import { createTokenIssuer } from '../src/auth/token-issuer.js';
 import { scriptedDeltaText } from '../src/runtime/scripted-producer.js';
 import { RedisStore } from '../src/stores/redis-store.js';
 import { ORIGIN, SECRET, readAll, until } from './_harness.js';
+import { listMessages } from '@marketing-team/core';
 import { killNode, spawnNode, type NodeProcess } from './_node-spawn.js';
 
 const prefix = `mt-multi-${randomUUID().slice(0, 8)}:`;
@@ -72,7 +73,7 @@ function watch(handle: SessionHandle): string[] {
     const state = handle.getState();
     if (state.offset < last) problems.push(`offset went back from ${last} to ${state.offset}`);
     last = state.offset;
-    for (const message of Object.values(state.messages)) {
+    for (const message of listMessages(state)) {
       if (!scriptedText(message.id).startsWith(message.text)) problems.push(`message ${message.id} holds text that was never written`);
     }
   });

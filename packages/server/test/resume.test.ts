@@ -8,6 +8,7 @@ import type { SessionRecord, ServerFrame } from '@marketing-team/core';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { createScriptedProducer, scriptedDeltaText } from '../src/runtime/scripted-producer.js';
 import { Follower, RawClient, deltaText, random, readAll, readEventStream, startServer, tempDir, until, type RunningServer } from './_harness.js';
+import { findMessage } from '@marketing-team/core';
 
 const DELTAS = 10_000;
 const SEEDS = [1, 2, 3, 4, 5, 6];
@@ -169,7 +170,7 @@ describe('resume after dropped connections during a 10,000-delta stream', () => 
           handle.subscribe(() => {
             if (handle.offset < last) problems.push(`offset went back from ${last} to ${handle.offset}`);
             last = handle.offset;
-            const text = handle.getState().messages['msg-0']?.text ?? '';
+            const text = findMessage(handle.getState(), 'msg-0')?.text ?? '';
             if (!expectedText.startsWith(text)) problems.push('a message holds text that was never written');
           });
           const { runId } = await handle.submitBrief({ goal: 'Resume through a proxy' });
@@ -180,7 +181,7 @@ describe('resume after dropped connections during a 10,000-delta stream', () => 
           await until(() => handle.getState().runs[runId]?.status === 'completed', 30_000, 'run completed');
           const log = await readAll(store, session);
           expect(problems).toEqual([]);
-          expect(handle.getState().messages['msg-0']?.text).toBe(expectedText);
+          expect(findMessage(handle.getState(), 'msg-0')?.text).toBe(expectedText);
           expect(JSON.stringify(handle.getState())).toBe(JSON.stringify(applyRecords(createSessionState(), log)));
         }),
       );

@@ -14,6 +14,7 @@ import {
 import { createScriptedProducer, scriptedDeltaText } from '../src/runtime/index.js';
 import { MemoryStore } from '../src/stores/index.js';
 import { random, readAll, startServer, until, type RunningServer } from './_harness.js';
+import { findMessage, listMessages } from '@marketing-team/core';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -54,7 +55,7 @@ function watchStreams(handle: SessionHandle, expected: (messageId: string) => st
     const state = handle.getState();
     if (state.offset < last.offset) problems.push(`offset went back from ${last.offset} to ${state.offset}`);
     last = state;
-    for (const message of Object.values(state.messages)) {
+    for (const message of listMessages(state)) {
       if (message.status === 'streaming' && !expected(message.id).startsWith(message.text)) {
         problems.push(`message ${message.id} holds text that was never written`);
       }
@@ -84,7 +85,7 @@ describe('SessionClient against the real server', () => {
     await until(() => runStatus(handle, runId) === 'completed', 20_000, 'run completed');
     expect(problems).toEqual([]);
     expect(handle.capabilities).toEqual(['read', 'write', 'control']);
-    expect(handle.getState().messages['msg-1']!.text).toBe(scriptedText('msg-1', deltas));
+    expect(findMessage(handle.getState(), 'msg-1')!.text).toBe(scriptedText('msg-1', deltas));
     expect(JSON.stringify(handle.getState())).toBe(JSON.stringify(await logState(store, 'launch')));
 
     const late = connect(running.wsUrl).session('launch', { token: await running.token('launch', ['read']) });
@@ -104,7 +105,7 @@ describe('SessionClient against the real server', () => {
 
     const { runId } = await handle.submitBrief({ goal: 'Grow the newsletter' });
     for (const length of [40, 120]) {
-      await until(() => (handle.getState().messages['msg-0']?.text.length ?? 0) > length * 4, 20_000, 'some text');
+      await until(() => (findMessage(handle.getState(), 'msg-0')?.text.length ?? 0) > length * 4, 20_000, 'some text');
       expect(runStatus(handle, runId)).toBe('running');
       running.server.websocket.closeAll(4004, 'test drop');
       await until(() => client.getConnection().status === 'live' && client.getConnection().lastResume !== undefined, 10_000, 'resumed');
@@ -163,12 +164,12 @@ describe('SessionClient against the real server', () => {
     const client = connect(running.wsUrl);
     const handle = client.session('cancel', { token: await running.token('cancel') });
     const { runId } = await handle.submitBrief({ goal: 'Something long' });
-    await until(() => (handle.getState().messages['msg-0']?.text.length ?? 0) > 0, 20_000, 'first tokens');
+    await until(() => (findMessage(handle.getState(), 'msg-0')?.text.length ?? 0) > 0, 20_000, 'first tokens');
 
     const ack = await handle.cancel(runId, undefined, 'enough');
     expect(ack.duplicate).toBe(false);
     await until(() => runStatus(handle, runId) === 'cancelled', 20_000, 'run cancelled');
-    const message = handle.getState().messages['msg-0']!;
+    const message = findMessage(handle.getState(), 'msg-0')!;
     expect(message.status).toBe('cancelled');
     expect(message.text.length).toBeGreaterThan(0);
     expect(scriptedText('msg-0', 5_000).startsWith(message.text)).toBe(true);

@@ -22,6 +22,7 @@ import { createOfflineProvider } from '../src/models/index.js';
 import { createScriptedProducer, createTeamRuntime, scriptedDeltaText } from '../src/runtime/index.js';
 import { MemoryStore } from '../src/stores/index.js';
 import { ORIGIN, ROOMY_LIMITS, SECRET, readAll, startServer, until, type RunningServer } from './_harness.js';
+import { findMessage, listMessages } from '@marketing-team/core';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -59,7 +60,7 @@ function watchStreams(handle: SessionHandle, expected: (messageId: string) => st
     const state = handle.getState();
     if (state.offset < last.offset) problems.push(`offset went back from ${last.offset} to ${state.offset}`);
     last = state;
-    for (const message of Object.values(state.messages)) {
+    for (const message of listMessages(state)) {
       if (message.status === 'streaming' && !expected(message.id).startsWith(message.text)) problems.push(`message ${message.id} holds text that was never written`);
     }
   });
@@ -115,7 +116,7 @@ describe('SessionClient over SSE + POST against the real server', () => {
     const runs = await Promise.all(handles.map((handle, index) => handle.submitBrief({ goal: `Campaign ${index}` })));
 
     for (const length of [40, 120]) {
-      await until(() => (handles[0]!.getState().messages['msg-0']?.text.length ?? 0) > length * 4, 20_000, 'some text');
+      await until(() => (findMessage(handles[0]!.getState(), 'msg-0')?.text.length ?? 0) > length * 4, 20_000, 'some text');
       expect(runStatus(handles[0]!, runs[0]!.runId)).toBe('running');
       const resumes = seen.filter((state) => state.lastResume !== undefined).length;
       // Every HTTP connection the server holds (both event streams) is destroyed mid-response.
@@ -137,11 +138,11 @@ describe('SessionClient over SSE + POST against the real server', () => {
     const viaSocket = connect(running.wsUrl, { transport: 'websocket' }).session('cancel', { token: await running.token('cancel') });
 
     const first = await viaSse.submitBrief({ goal: 'Something long' });
-    await until(() => (viaSse.getState().messages['msg-0']?.text.length ?? 0) > 0, 20_000, 'first tokens over SSE');
+    await until(() => (findMessage(viaSse.getState(), 'msg-0')?.text.length ?? 0) > 0, 20_000, 'first tokens over SSE');
     await until(() => runStatus(viaSocket, first.runId) === 'running', 20_000, 'the WebSocket client sees the run');
     expect((await viaSocket.cancel(first.runId, undefined, 'from the other device')).duplicate).toBe(false);
     await until(() => runStatus(viaSse, first.runId) === 'cancelled', 20_000, 'cancelled on the SSE client');
-    const message = viaSse.getState().messages['msg-0']!;
+    const message = findMessage(viaSse.getState(), 'msg-0')!;
     expect(message.status).toBe('cancelled');
     expect(scriptedText('msg-0', 5_000).startsWith(message.text)).toBe(true);
 

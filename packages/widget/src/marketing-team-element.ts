@@ -8,7 +8,7 @@ import type {
   SessionState,
   TaskState,
 } from '@marketing-team/core';
-import type { TransportOption } from '@marketing-team/core';
+import { findMessage, type MessageState, type TransportOption } from '@marketing-team/core';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { StopAgentDetail } from './agent-lane.js';
@@ -528,10 +528,9 @@ export class MarketingTeamElement extends LitElement {
         said.push(strings.runEnded(runStatusLabel(strings, run)));
       }
     }
-    for (const id of state.messages === previous.messages ? [] : Object.keys(state.messages)) {
-      const message = state.messages[id];
-      const before = previous.messages[id];
-      if (!message || message === before || message.status !== 'completed' || before?.status === 'completed') continue;
+    for (const message of changedMessages(state, previous)) {
+      const before = findMessage(previous, message.id);
+      if (message === before || message.status !== 'completed' || before?.status === 'completed') continue;
       const task = state.runs[message.runId]?.tasks[message.taskId];
       said.push(strings.messageCompleted(agentDisplayName(strings, message.agent), task?.title ?? message.taskId));
     }
@@ -669,7 +668,7 @@ export class MarketingTeamElement extends LitElement {
                   // A new run starts every lane afresh: what an agent wrote for an earlier run stays in that run's package.
                   const mine = run !== undefined && agent.runId === run.id;
                   const task = mine && agent.taskId ? run.tasks[agent.taskId] : undefined;
-                  const candidate = mine && agent.messageId ? state!.messages[agent.messageId] : undefined;
+                  const candidate = mine && agent.messageId ? findMessage(state!, agent.messageId) : undefined;
                   const message = candidate?.runId === run?.id ? candidate : undefined;
                   const delivered = task?.deliverableId ? state!.deliverables[task.deliverableId]?.title : undefined;
                   return html`<mt-agent-lane
@@ -749,6 +748,19 @@ export class MarketingTeamElement extends LitElement {
 
 /** A part that failed to load (its chunk unreachable) stays an empty tag; the next update tries again. */
 function ignoreLoadError(): void {}
+
+/** Messages new or changed since `previous`, looking only into the buckets that changed. */
+function changedMessages(state: SessionState, previous: SessionState): MessageState[] {
+  const changed: MessageState[] = [];
+  if (state.messageBuckets === previous.messageBuckets) return changed;
+  state.messageBuckets.forEach((bucket, index) => {
+    const before = previous.messageBuckets[index];
+    if (bucket === before) return;
+    for (const id of Object.keys(bucket)) if (bucket[id] !== before?.[id]) changed.push(bucket[id]!);
+  });
+  // Buckets follow a hash of the id: put them back in the order they started.
+  return changed.sort((a, b) => a.startedAt - b.startedAt);
+}
 
 /**
  * The titles of the unfinished tasks an idle agent's next task in the run depends on, joined

@@ -5,6 +5,7 @@ import { deepQuery, deepQueryAll, deepText, equal, ok, waitFor } from './_assert
 import { after, afterEach, describe, it } from './_mocha.js';
 import { callServer, frames, mintToken, screenshot, serverUrl, setViewport } from './_page.js';
 import { assertInert } from './_xss.js';
+import { findMessage, listMessages } from '@marketing-team/core';
 
 const LONG = 25_000;
 
@@ -56,8 +57,8 @@ function textsOfLog(records: SessionRecord[]): Map<string, string> {
 function assertSameTexts(state: SessionState, records: SessionRecord[]): void {
   const expected = textsOfLog(records);
   ok(expected.size > 0, 'the log holds messages');
-  equal(Object.keys(state.messages).length, expected.size, 'same number of messages');
-  for (const [id, text] of expected) equal(state.messages[id]?.text, text, `text of message ${id}`);
+  equal(listMessages(state).length, expected.size, 'same number of messages');
+  for (const [id, text] of expected) equal(findMessage(state, id)?.text, text, `text of message ${id}`);
   equal(state.offset, records[records.length - 1]!.offset, 'the client applied the whole log');
 }
 
@@ -120,7 +121,7 @@ describe('<marketing-team> against a real server', () => {
     const statuses: ConnectionInfo[] = [];
     element.addEventListener('mt-connection-change', (event) => statuses.push((event as CustomEvent<ConnectionInfo>).detail));
     await submit(element, 'Grow newsletter sign-ups for a coffee roaster');
-    await waitFor(() => Object.values(element.state?.messages ?? {}).some((message) => message.text.length > 20), 'some streamed text', LONG);
+    await waitFor(() => (element.state ? listMessages(element.state) : []).some((message) => message.text.length > 20), 'some streamed text', LONG);
     const { dropped } = await callServer<{ dropped: number }>('POST', '/test/drop', { session });
     ok(dropped >= 1, 'the server dropped the socket');
     await waitFor(() => statuses.some((connection) => connection.status === 'reconnecting' && connection.attempt >= 1), 'reconnecting status', LONG);
@@ -143,7 +144,7 @@ describe('<marketing-team> against a real server', () => {
     const second = await mount(session);
     await submit(first, 'Announce our spring sale to young families');
     const runId = runOf(first)!.id;
-    await waitFor(() => runOf(second)?.id === runId && Object.values(second.state!.messages).some((message) => message.text.length > 0), 'the second page streaming', LONG);
+    await waitFor(() => runOf(second)?.id === runId && listMessages(second.state!).some((message) => message.text.length > 0), 'the second page streaming', LONG);
     const stop = await waitFor(() => deepQuery<HTMLButtonElement>(first, 'mt-run-controls >>> [part="stop"]'), 'stop button');
     stop.click();
     await waitFor(() => runOf(second)?.status === 'cancelled', 'the second page to see the cancel', LONG);

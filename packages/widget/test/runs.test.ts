@@ -6,6 +6,7 @@ import type { MarketingTeamElement } from '../src/index.js';
 import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
 import { mountElement, uniqueSession } from './_page.js';
+import { listMessages } from '@marketing-team/core';
 
 const LONG = 60_000;
 
@@ -31,8 +32,8 @@ describe('several runs in one session', () => {
     await waitFor(() => lastRun(element)?.id !== first, 'the second run to start', LONG);
     const second = lastRun(element)!.id;
     // While the second run works, no lane shows a message of the first.
-    await waitFor(() => Object.values(element.state!.messages).some((message) => message.runId === second && message.text.length > 0), 'the second run streaming', LONG);
-    const firstMessages = new Set(Object.values(element.state!.messages).filter((message) => message.runId === first).map((message) => message.id));
+    await waitFor(() => listMessages(element.state!).some((message) => message.runId === second && message.text.length > 0), 'the second run streaming', LONG);
+    const firstMessages = new Set(listMessages(element.state!).filter((message) => message.runId === first).map((message) => message.id));
     for (const text of deepQueryAll(element, 'mt-agent-lane >>> [part="text"]')) ok(!firstMessages.has(text.dataset.message ?? ''), 'lane shows the current run only');
     await waitFor(() => lastRun(element)?.status === 'completed', 'the second run to complete', LONG);
     await waitFor(() => deepQueryAll(element, '[part="package"]').length === 2, 'two packages');

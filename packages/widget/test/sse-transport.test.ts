@@ -7,6 +7,7 @@ import type { ConnectionInfo, MarketingTeamElement } from '../src/index.js';
 import { deepQuery, equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
 import { callServer, mintToken, serverUrl } from './_page.js';
+import { findMessage, listMessages } from '@marketing-team/core';
 
 const LONG = 25_000;
 
@@ -55,8 +56,8 @@ function assertMatchesLog(state: SessionState, records: SessionRecord[]): void {
     if (event.type === 'text.delta') texts.set(event.messageId, (texts.get(event.messageId) ?? '') + event.text);
   }
   ok(texts.size > 0, 'the log holds messages');
-  equal(Object.keys(state.messages).length, texts.size, 'same number of messages');
-  for (const [id, text] of texts) equal(state.messages[id]?.text, text, `text of message ${id}`);
+  equal(listMessages(state).length, texts.size, 'same number of messages');
+  for (const [id, text] of texts) equal(findMessage(state, id)?.text, text, `text of message ${id}`);
   equal(state.offset, records[records.length - 1]!.offset, 'the client applied the whole log');
 }
 
@@ -71,7 +72,7 @@ describe('<marketing-team transport="sse"> against a real server', () => {
     const statuses: ConnectionInfo[] = [];
     element.addEventListener('mt-connection-change', (event) => statuses.push((event as CustomEvent<ConnectionInfo>).detail));
     await submit(element, 'Launch our reusable bottle to commuters');
-    await waitFor(() => Object.values(element.state?.messages ?? {}).some((message) => message.text.length > 20), 'some streamed text', LONG);
+    await waitFor(() => (element.state ? listMessages(element.state) : []).some((message) => message.text.length > 20), 'some streamed text', LONG);
     const { dropped } = await callServer<{ dropped: number }>('POST', '/test/drop-streams', { session });
     ok(dropped >= 1, 'the server killed the event stream');
     await waitFor(() => statuses.some((connection) => connection.status === 'reconnecting'), 'reconnecting status', LONG);
@@ -90,7 +91,7 @@ describe('<marketing-team transport="sse"> against a real server', () => {
     const overSocket = await mount(session, 'websocket');
     await submit(overSse, 'Announce our spring sale to young families');
     await waitFor(() => runOf(overSocket)?.status === 'running', 'the WebSocket page sees the run', LONG);
-    await waitFor(() => Object.values(overSse.state?.messages ?? {}).some((message) => message.text.length > 0), 'text over SSE', LONG);
+    await waitFor(() => (overSse.state ? listMessages(overSse.state) : []).some((message) => message.text.length > 0), 'text over SSE', LONG);
     await overSocket.cancel(runOf(overSocket)!.id);
     await waitFor(() => runOf(overSse)?.status === 'cancelled', 'the SSE page sees the stop', LONG);
     const records = await serverLog(session);

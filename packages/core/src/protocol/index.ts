@@ -111,6 +111,7 @@ export {
 } from './frames.js';
 export { parseClientEvent } from './client-event.js';
 export { ENDED_RUN_STATUSES, isRunEnded, isRunTerminalEvent } from './run-ended.js';
+export { MESSAGE_BUCKET_COUNT, emptyMessageBuckets, findMessage, listMessages, messageBucketIndex } from './messages.js';
 export {
   DraftRequestSchema,
   type DraftRequest,

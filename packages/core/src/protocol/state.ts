@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 // English messages before anything is parsed (see the file).
 import './_english-messages.js';
 import { CampaignBriefSchema } from './brief.js';
+import { MESSAGE_BUCKET_COUNT } from './messages.js';
 import { DeliverableSchema } from './deliverables.js';
 import { DraftResultSchema, DraftSummarySchema } from './draft.js';
 import {
@@ -184,7 +185,11 @@ export const SessionStateSchema = z.object({
   offset: OffsetSchema,
   runs: z.record(z.string(), RunStateSchema),
   runOrder: z.array(IdSchema),
-  messages: z.record(z.string(), MessageStateSchema),
+  /**
+   * Every message, by id, spread over `MESSAGE_BUCKET_COUNT` buckets by a hash of the id, so a
+   * delta copies one small bucket instead of every message. Read with `findMessage` and `listMessages`.
+   */
+  messageBuckets: z.array(z.record(z.string(), MessageStateSchema)).check(z.length(MESSAGE_BUCKET_COUNT)),
   agents: z.record(z.string(), AgentStateSchema),
   agentOrder: z.array(AgentNameSchema),
   deliverables: z.record(z.string(), DeliverableSchema),

@@ -8,6 +8,7 @@ import type {
   TaskState,
   TaskStatus,
 } from '../protocol/index.js';
+import { findMessage, messageBucketIndex } from '../protocol/index.js';
 import { agentState, cardState, runState, taskState, zeroUsage } from './_entities.js';
 import { Draft, getOwn, setOwn } from './_records.js';
 
@@ -129,13 +130,17 @@ export class StateWriter {
   }
 
   message(messageId: string): MessageState | undefined {
-    return getOwn(this.root.messages, messageId);
+    return findMessage(this.root, messageId);
   }
 
+  /** Copies the bucket list and the one bucket the message lives in (once per batch), not every message. */
   putMessage(message: MessageState): void {
-    const messages = this.draft.own(this.root.messages);
-    setOwn(messages, message.id, message);
-    this.root.messages = messages;
+    const index = messageBucketIndex(message.id);
+    const buckets = this.draft.own(this.root.messageBuckets);
+    const bucket = this.draft.own(buckets[index]!);
+    setOwn(bucket, message.id, message);
+    buckets[index] = bucket;
+    this.root.messageBuckets = buckets;
   }
 
   putDeliverable(deliverable: Deliverable): void {

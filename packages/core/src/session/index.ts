@@ -1,4 +1,5 @@
 export { applyRecord, applyRecords, createSessionState } from './reducer.js';
+export { restoreSessionState } from './state-migration.js';
 export { deliverableEditedEvent } from './deliverable-edit.js';
 export { BackoffOptionsSchema, DEFAULT_BACKOFF, backoffDelay } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';

@@ -4,6 +4,10 @@ import {
   SessionRecordSchema,
   IdSchema,
   SessionStateSchema,
+  MESSAGE_BUCKET_COUNT,
+  findMessage,
+  listMessages,
+  messageBucketIndex,
   type SessionRecord,
   type SessionState,
 } from '../protocol/index.js';
@@ -128,7 +132,7 @@ describe('session reducer: runs and tasks', () => {
       // A late token after the fence must not reopen the message.
       { type: 'text.delta', runId: 'r1', taskId: 'research', agent: 'market-researcher', messageId: 'm1', text: '!' },
     ]);
-    expect(state.messages.m1).toMatchObject({ status: 'cancelled', text: 'Half a thought' });
+    expect(findMessage(state, 'm1')).toMatchObject({ status: 'cancelled', text: 'Half a thought' });
     expect(state.runs.r1).toMatchObject({ status: 'cancelled', cancelledBy: human, endedAt: 1_007 });
     expect(state.runs.r1!.taskOrder.map((id) => state.runs.r1!.tasks[id]!.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
     expect(state.board['r1:posts']!.status).toBe('cancelled');
@@ -160,7 +164,7 @@ describe('session reducer: runs and tasks', () => {
     expect(state.offset).toBe(14);
     expect(Object.keys(state.runs)).toEqual(['r1']);
     expect(state.deliverables.d9).toBeDefined();
-    expect(state.messages.orphan).toMatchObject({ text: 'hi', status: 'streaming' });
+    expect(findMessage(state, 'orphan')).toMatchObject({ text: 'hi', status: 'streaming' });
     expect(state.usage.costUsd).toBe(0.5);
     expect(SessionStateSchema.safeParse(state).success).toBe(true);
   });
@@ -179,7 +183,7 @@ describe('session reducer: content', () => {
       { type: 'text.delta', runId: 'r1', taskId: 'posts', agent: 'content-creator', messageId: 'm1', text: 'Hel' },
       { type: 'text.delta', runId: 'r1', taskId: 'posts', agent: 'content-creator', messageId: 'm1', text: 'lo' },
     ]);
-    expect(state.messages.m1).toEqual({
+    expect(findMessage(state, 'm1')).toEqual({
       id: 'm1',
       runId: 'r1',
       taskId: 'posts',
@@ -195,14 +199,14 @@ describe('session reducer: content', () => {
     const done = applyRecords(state, records([
       { type: 'message.completed', runId: 'r1', taskId: 'posts', agent: 'content-creator', messageId: 'm1', text: 'Hello, world' },
     ], 7));
-    expect(done.messages.m1).toMatchObject({ text: 'Hello, world', status: 'completed' });
+    expect(findMessage(done, 'm1')).toMatchObject({ text: 'Hello, world', status: 'completed' });
     const restarted = applyRecords(state, records([
       { type: 'message.completed', runId: 'r1', taskId: 'posts', agent: 'content-creator', messageId: 'm1', text: 'Hel', stopReason: 'restarted' },
     ], 7));
-    expect(restarted.messages.m1!.status).toBe('restarted');
+    expect(findMessage(restarted, 'm1')!.status).toBe('restarted');
   });
 
-  it('a text.delta copies only the message, the messages map and the root', () => {
+  it('a text.delta copies only the message, its bucket, the bucket list and the root', () => {
     const before = deepFreeze(reduce([
       ...streaming,
       { type: 'message.started', runId: 'r1', taskId: 'research', agent: 'market-researcher', messageId: 'm0' },
@@ -211,13 +215,37 @@ describe('session reducer: content', () => {
       { type: 'text.delta', runId: 'r1', taskId: 'posts', agent: 'content-creator', messageId: 'm1', text: 'x' },
     ], 6)[0]!);
     expect(after).not.toBe(before);
-    expect(after.messages).not.toBe(before.messages);
-    expect(after.messages.m1).not.toBe(before.messages.m1);
-    expect(after.messages.m0).toBe(before.messages.m0);
+    expect(after.messageBuckets).not.toBe(before.messageBuckets);
+    expect(findMessage(after, 'm1')).not.toBe(findMessage(before, 'm1'));
+    expect(findMessage(after, 'm0')).toBe(findMessage(before, 'm0'));
     for (const key of ['runs', 'runOrder', 'agents', 'agentOrder', 'deliverables', 'board', 'boardOrder', 'steers', 'routing', 'usage'] as const) {
       expect(after[key]).toBe(before[key]);
     }
     expect(after.offset).toBe(6);
+  });
+
+  it('a text.delta in a session of thousands of messages shares every other bucket and message', () => {
+    const started = Array.from({ length: 3000 }, (_, index) => ({
+      type: 'message.started', runId: 'r1', taskId: 'posts', agent: 'content-creator', messageId: `m${index}`,
+    }) as const);
+    const before = deepFreeze(reduce([...streaming, ...started]));
+    expect(listMessages(before)).toHaveLength(3000);
+    const after = applyRecord(before, records([
+      { type: 'text.delta', runId: 'r1', taskId: 'posts', agent: 'content-creator', messageId: 'm1234', text: 'x' },
+    ], before.offset + 1)[0]!);
+    const changed = messageBucketIndex('m1234');
+    expect(after.messageBuckets).toHaveLength(MESSAGE_BUCKET_COUNT);
+    after.messageBuckets.forEach((bucket, index) => {
+      if (index === changed) expect(bucket).not.toBe(before.messageBuckets[index]);
+      else expect(bucket).toBe(before.messageBuckets[index]);
+    });
+    const bucket = after.messageBuckets[changed]!;
+    for (const id of Object.keys(bucket)) {
+      if (id === 'm1234') expect(bucket[id]!.text).toBe('x');
+      else expect(bucket[id]).toBe(before.messageBuckets[changed]![id]);
+    }
+    // A bucket holds about 3000 / 256 messages: what a delta copies does not grow with the session.
+    expect(Object.keys(bucket).length).toBeLessThan(40);
   });
 
   it('stores deliverables and links them to their task and run', () => {

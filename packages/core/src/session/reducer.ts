@@ -1,6 +1,8 @@
 import {
   STATE_VERSION,
   applyDeliverableContent,
+  emptyMessageBuckets,
+  listMessages,
   type Actor,
   type EventOf,
   type MessageState,
@@ -32,7 +34,7 @@ export function createSessionState(): SessionState {
     offset: 0,
     runs: {},
     runOrder: [],
-    messages: {},
+    messageBuckets: emptyMessageBuckets(),
     agents: {},
     agentOrder: [],
     deliverables: {},
@@ -153,7 +155,7 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       });
       return;
     case 'text.delta': {
-      // The hottest path: copies the message, the messages map and the root, nothing else.
+      // The hottest path: copies the message, its bucket, the bucket list and the root, nothing else.
       const message = w.message(event.messageId) ?? startMessage(w, event, record.offset);
       if (message.status !== 'streaming') return;
       // The next text after a stall clears it, even before (or without) `task.resumed`.
@@ -463,7 +465,7 @@ function endRun(w: StateWriter, runId: string, change: Partial<RunState>): void 
 
 /** Ends every message of the run that is still streaming, keeping the text it has so far. */
 function stopStreaming(w: StateWriter, runId: string, status: MessageState['status']): void {
-  for (const message of Object.values(w.root.messages)) {
+  for (const message of listMessages(w.root)) {
     if (message.runId === runId && message.status === 'streaming') w.putMessage({ ...message, status });
   }
 }

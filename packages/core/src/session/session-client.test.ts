@@ -4,6 +4,7 @@ import { SessionClientError } from './client-errors.js';
 import { applyRecords, createSessionState } from './reducer.js';
 import { SessionClient, type SessionClientOptions } from './session-client.js';
 import type { WebSocketLike } from './websocket-like.js';
+import { findMessage, listMessages } from '../protocol/index.js';
 
 /** A socket driven by the test: it records what the client sends and delivers what the test says. */
 class FakeSocket implements WebSocketLike {
@@ -127,7 +128,7 @@ describe('SessionClient: handshake, snapshot and events', () => {
     socket.deliver(events('s1', [record(3, 'Hel'), record(4, 'lo')]));
     expect(listener).toHaveBeenCalledTimes(1);
     expect(handle.getState()).not.toBe(before);
-    expect(handle.getState().messages.m1!.text).toBe('Hello');
+    expect(findMessage(handle.getState(), 'm1')!.text).toBe('Hello');
     expect(JSON.stringify(handle.getState())).toBe(JSON.stringify(applyRecords(createSessionState(), [...records(1, 2), record(3, 'Hel'), record(4, 'lo')])));
     sessions.close();
   });
@@ -240,7 +241,7 @@ describe('SessionClient: handshake, snapshot and events', () => {
     expect(handle.offset).toBe(0);
     socket.deliver({ type: 'snapshot', session: 's1', epoch: 'new', offset: 2, state: applyRecords(createSessionState(), records(1, 2)) });
     expect(handle.offset).toBe(2);
-    expect(Object.keys(handle.getState().messages)).toEqual(['m1']);
+    expect(listMessages(handle.getState()).map((message) => message.id)).toEqual(['m1']);
     sessions.close();
   });
 

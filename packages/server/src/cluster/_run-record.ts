@@ -1,4 +1,4 @@
-import { applyRecords, createSessionState, type RunState } from '@marketing-team/core';
+import { applyRecords, createSessionState, restoreSessionState, type RunState } from '@marketing-team/core';
 import type { SessionStore } from '../stores/session-store.js';
 
 /** A run as the log tells it, and when its brief was stored (when that is known). */
@@ -17,7 +17,8 @@ const PAGE = 1000;
  */
 export async function readRunRecord(store: SessionStore, session: string, runId: string): Promise<RunRecord> {
   const snapshot = await store.loadSnapshot(session);
-  let state = snapshot?.state ?? createSessionState();
+  // A snapshot that is not valid (or of a shape no longer migrated) is skipped: the log is read instead.
+  let state = (snapshot && restoreSessionState(snapshot.state)) ?? createSessionState();
   let submittedAt: number | undefined;
   for (let after = state.offset; ; ) {
     const page = await store.read(session, after, PAGE);

@@ -99,7 +99,7 @@ function applySnapshot(frame) {
   offset = frame.offset;
   $('messages').replaceChildren();
   messages.clear();
-  for (const message of Object.values(frame.state.messages)) messageView({ messageId: message.id, agent: message.agent, taskId: message.taskId }).body.textContent = message.text;
+  for (const message of frame.state.messageBuckets.flatMap((bucket) => Object.values(bucket))) messageView({ messageId: message.id, agent: message.agent, taskId: message.taskId }).body.textContent = message.text;
   const runs = frame.state.runOrder;
   currentRun = runs[runs.length - 1];
   const run = currentRun && frame.state.runs[currentRun];

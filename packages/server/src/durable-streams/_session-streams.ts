@@ -1,4 +1,4 @@
-import type { SessionRecord } from '@marketing-team/core';
+import { restoreSessionState, type SessionRecord } from '@marketing-team/core';
 import type { SessionHead, SessionStore } from '../stores/session-store.js';
 import { Header, liveMode, readEtag, readPosition, responseCursor, sseEvent } from './_protocol-http.js';
 import { StreamHttpError } from './_stream-error.js';
@@ -103,7 +103,10 @@ function readHeaders(context: SessionStreamContext, next: number, upToDate: bool
 }
 
 async function serveSnapshot(request: StreamRequest, session: string, context: SessionStreamContext): Promise<StreamReply> {
-  const snapshot = await context.store.loadSnapshot(session);
+  const stored = await context.store.loadSnapshot(session);
+  // Served in today's shape (older snapshots are migrated); one that is not valid is as good as none.
+  const state = stored && restoreSessionState(stored.state);
+  const snapshot = state && { offset: stored!.offset, state };
   if (!snapshot) throw new StreamHttpError(404, 'no snapshot: read the stream from offset -1');
   const headers = {
     ...context.base,

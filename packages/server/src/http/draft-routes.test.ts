@@ -7,6 +7,7 @@ import { createOfflineProvider } from '../models/offline-provider.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import { MemoryWorkspaceStore } from '../workspaces/memory-workspace-store.js';
 import { createMarketingTeamServer, type MarketingTeamServer } from './create-server.js';
+import { findMessage } from '@marketing-team/core';
 
 const BASE = 'http://server.test/mt';
 const TEMPLATE = { name: 'launch-post.md', content: '# Launch day\n\nShort, warm and specific. One call to action.\n\n- Try it free' };
@@ -140,8 +141,8 @@ describe('POST /workspaces/:id/drafts', () => {
     const midway = applyRecords(createSessionState(), records.slice(0, completed));
     const run = midway.runs.second!;
     const messageId = run.tasks[run.taskOrder[0]!]!.messageIds[0]!;
-    expect(midway.messages[messageId]).toMatchObject({ runId: 'second', status: 'streaming' });
-    expect(midway.messages[messageId]!.text.length).toBeGreaterThan(100);
+    expect(findMessage(midway, messageId)).toMatchObject({ runId: 'second', status: 'streaming' });
+    expect(findMessage(midway, messageId)!.text.length).toBeGreaterThan(100);
   });
 
   it('drafts the brand kit from Markdown, DOCX and PDF uploads', async () => {

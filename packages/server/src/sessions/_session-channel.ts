@@ -1,16 +1,18 @@
 import {
-  STATE_VERSION,
   type Capability,
   applyRecords,
+  isRunEnded,
   isRunTerminalEvent,
   createSessionState,
+  restoreSessionState,
   type SessionRecord,
   type SessionState,
 } from '@marketing-team/core';
 import type { ClusterViewers } from '../cluster/cluster-viewers.js';
-import type { SessionStore, Subscription } from '../stores/session-store.js';
+import type { RetentionPolicy, SessionStore, Subscription } from '../stores/session-store.js';
 import type { OwnedRun } from './_owned-run.js';
 import { RecordBatch } from './record-batch.js';
+import { stateJson } from './_state-json.js';
 import type { UnwatchedRun } from './_unwatched-run.js';
 import type { SessionSubscriber } from './session-subscriber.js';
 
@@ -40,6 +42,11 @@ export interface ChannelOptions {
   store: SessionStore;
   session: string;
   snapshotEvery: number;
+  /**
+   * Applied after each snapshot is saved, so events it covers may go and client message ids
+   * older than the window are forgotten. Without one, only the ids are trimmed (default window).
+   */
+  retention?: RetentionPolicy;
   onError: (error: unknown) => void;
   /** The store reset the log (deleted or lost): offsets of this channel no longer mean anything. */
   onReset: () => void;
@@ -88,6 +95,9 @@ export class SessionChannel {
   #sinceSnapshot = 0;
   #snapshotSaving: Promise<void> | undefined;
   #snapshotAgain = false;
+  #snapshotScheduled = false;
+  /** Set once the store's replay is over: snapshots wait for it. */
+  #live = false;
   #snapshotFrame: { state: SessionState; json: string } | undefined;
   /** Subscribers of the session on the other nodes, as the cluster last told. */
   #otherNodesViewers = 0;
@@ -121,29 +131,29 @@ export class SessionChannel {
     const [snapshot, head] = await Promise.all([store.loadSnapshot(session), store.head(session)]);
     if (this.closed) return;
     this.epoch = head.epoch;
-    // A snapshot of an older state shape is not used: the log is replayed from the start instead.
-    if (snapshot && snapshot.offset <= head.offset && snapshot.state.version === STATE_VERSION) this.state = snapshot.state;
+    // Validated (and migrated from an older shape) here, once, so saving it later needs no second check;
+    // one that is not valid is not used: the log is replayed from the start instead.
+    const restored = snapshot && snapshot.offset <= head.offset ? restoreSessionState(snapshot.state) : undefined;
+    if (restored && restored.offset === snapshot!.offset) this.state = restored;
+    // Ready once the replay is over and records arrive live: from then on, what an append stores
+    // is applied before the append resolves, so checks made on `state` after it see it.
     let caughtUp!: () => void;
-    const reachedHead = new Promise<void>((resolve) => (caughtUp = resolve));
-    const target = head.offset;
-    if (this.state.offset >= target) caughtUp();
-    this.#subscription = store.subscribe(
-      session,
-      this.state.offset,
-      (records) => {
-        this.#apply(records);
-        if (this.state.offset >= target) caughtUp();
+    const live = new Promise<void>((resolve) => (caughtUp = resolve));
+    this.#subscription = store.subscribe(session, this.state.offset, (records) => this.#apply(records), {
+      epoch: head.epoch,
+      onLive: () => {
+        this.#live = true;
+        // One snapshot for everything replayed while opening, not one per `snapshotEvery` of it.
+        if (this.#sinceSnapshot >= this.#options.snapshotEvery) this.#scheduleSnapshot();
+        caughtUp();
       },
-      {
-        epoch: head.epoch,
-        onReset: () => {
-          caughtUp();
-          this.#options.onReset();
-        },
-        onError: this.#options.onError,
+      onReset: () => {
+        caughtUp();
+        this.#options.onReset();
       },
-    );
-    await reachedHead;
+      onError: this.#options.onError,
+    });
+    await live;
   }
 
   /** The hot path: one reducer step per store batch, fan-out deferred to a microtask. */
@@ -156,11 +166,13 @@ export class SessionChannel {
     for (const record of fresh) {
       const event = record.event;
       if (isRunTerminalEvent(event.type) && 'runId' in event && event.runId !== undefined) {
-        this.runEnds.set(event.runId, record.offset);
+        rememberRecent(this.runEnds, event.runId, record.offset);
+        // An ended run is never registered again: its early cancel has nothing left to stop.
+        this.runCancels.delete(event.runId);
         runEnded = true;
       } else if (event.type === 'brief.submitted') {
-        this.briefOffsets.set(event.runId, record.offset);
-      } else if (event.type === 'cancel.requested' && !event.scope) {
+        rememberRecent(this.briefOffsets, event.runId, record.offset);
+      } else if (event.type === 'cancel.requested' && !event.scope && !this.#hasEnded(event.runId)) {
         this.runCancels.set(event.runId, record);
       }
       if (this.owned.size > 0 && 'runId' in event && event.runId !== undefined) {
@@ -169,11 +181,16 @@ export class SessionChannel {
       }
     }
     this.#sinceSnapshot += fresh.length;
-    if (runEnded || this.#sinceSnapshot >= this.#options.snapshotEvery) this.#saveSnapshot();
+    if (this.#live && (runEnded || this.#sinceSnapshot >= this.#options.snapshotEvery)) this.#scheduleSnapshot();
     if (this.subscribers.size > 0) {
       for (const record of fresh) this.#pending.push(record);
       this.#schedule();
     }
+  }
+
+  #hasEnded(runId: string): boolean {
+    const run = Object.hasOwn(this.state.runs, runId) ? this.state.runs[runId] : undefined;
+    return run !== undefined && isRunEnded(run);
   }
 
   /** Subscribers of the session on this node (a page still catching up counts: it is opening). */
@@ -208,8 +225,9 @@ export class SessionChannel {
   /** The `snapshot` frame of the current state, serialised once per offset however many join. */
   snapshotJson(): string {
     if (this.#snapshotFrame?.state !== this.state) {
-      const frame = { type: 'snapshot', session: this.session, epoch: this.epoch, offset: this.state.offset, state: this.state };
-      this.#snapshotFrame = { state: this.state, json: JSON.stringify(frame) };
+      const { session, epoch, state } = this;
+      const json = `{"type":"snapshot","session":${JSON.stringify(session)},"epoch":${JSON.stringify(epoch)},"offset":${state.offset},"state":${stateJson(state)}}`;
+      this.#snapshotFrame = { state, json };
     }
     return this.#snapshotFrame.json;
   }
@@ -299,6 +317,20 @@ export class SessionChannel {
     }
   }
 
+  /**
+   * Saves a snapshot on a later turn, never inside the store's delivery of a commit: the append
+   * that crossed `snapshotEvery` (and every subscriber's batch) goes out before the state is
+   * serialised and written.
+   */
+  #scheduleSnapshot(): void {
+    if (this.#snapshotScheduled) return;
+    this.#snapshotScheduled = true;
+    setImmediate(() => {
+      this.#snapshotScheduled = false;
+      if (!this.closed) this.#saveSnapshot();
+    });
+  }
+
   #saveSnapshot(): void {
     if (this.#snapshotSaving) {
       this.#snapshotAgain = true;
@@ -307,8 +339,12 @@ export class SessionChannel {
     this.#sinceSnapshot = 0;
     // The reducer never mutates a state it returned, so this reference stays consistent.
     const state = this.state;
-    this.#snapshotSaving = this.#options.store
+    const { store, retention = {} } = this.#options;
+    this.#snapshotSaving = store
       .saveSnapshot(this.session, { offset: state.offset, state })
+      // The snapshot now covers what retention may drop: this is when (and the only place) it runs.
+      .then(() => store.applyRetention(this.session, retention))
+      .then(() => undefined)
       .catch((error: unknown) => this.#options.onError(error))
       .finally(() => {
         this.#snapshotSaving = undefined;
@@ -336,6 +372,20 @@ export class SessionChannel {
     this.#subscription?.close();
     await this.#snapshotSaving;
   }
+}
+
+/**
+ * Runs remembered per open session in `runEnds` and `briefOffsets`. Both only spare a lookup
+ * (an older run's brief is found by a scan of the log, a late cancel of an older run is
+ * acknowledged at the head), so a session open for months holds the newest ones, not all.
+ */
+const REMEMBERED_RUNS = 1000;
+
+/** Sets `key` as the newest entry of `map`, dropping the oldest beyond `REMEMBERED_RUNS`. */
+function rememberRecent<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > REMEMBERED_RUNS) map.delete(map.keys().next().value!);
 }
 
 /** Whether an entry may be told who else watches: its token grants `presence`. */

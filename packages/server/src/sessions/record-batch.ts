@@ -1,4 +1,5 @@
 import type { SessionRecord } from '@marketing-team/core';
+import { recordJson } from '../stores/_record-json.js';
 
 /**
  * Records stored together, delivered to every subscriber of a session. Each wire form is
@@ -32,7 +33,8 @@ export class RecordBatch {
 
   /** The `events` frame as JSON, for WebSocket connections. */
   frameJson(): string {
-    this.#frame ??= JSON.stringify({ type: 'events', session: this.session, epoch: this.epoch, batch: this.records });
+    // The same text as `JSON.stringify` of the frame, with each record's stored JSON spliced in.
+    this.#frame ??= `{"type":"events","session":${JSON.stringify(this.session)},"epoch":${JSON.stringify(this.epoch)},"batch":[${this.records.map(recordJson).join(',')}]}`;
     return this.#frame;
   }
 
@@ -40,7 +42,7 @@ export class RecordBatch {
   eventStreamText(): string {
     if (this.#eventStream === undefined) {
       let text = '';
-      for (const record of this.records) text += `id: ${record.offset}\ndata: ${JSON.stringify(record)}\n\n`;
+      for (const record of this.records) text += `id: ${record.offset}\ndata: ${recordJson(record)}\n\n`;
       this.#eventStream = text;
     }
     return this.#eventStream;

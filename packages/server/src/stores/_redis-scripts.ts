@@ -95,12 +95,28 @@ return {'ok'}
 `;
 
 /**
- * Retention (KEYS meta, log): ARGV[1] max events or '', ARGV[2] newest offset old enough to drop by age (0: none).
- * Trims with XTRIM MINID, never past the newest snapshot. Returns how many entries went.
+ * Retention (KEYS meta, log, client message ids): ARGV[1] max events or '', ARGV[2] newest offset
+ * old enough to drop by age (0: none), ARGV[3] client message window. Forgets client message ids
+ * whose last offset is more than the window behind the head (the hash holds only the window, so
+ * walking it stays bounded), then trims with XTRIM MINID, never past the newest snapshot.
+ * Returns how many entries went.
  */
 export const retentionScript = `
-local meta, log = KEYS[1], KEYS[2]
+local meta, log, ids = KEYS[1], KEYS[2], KEYS[3]
 local head = tonumber(redis.call('HGET', meta, 'head') or '0')
+local forget = head - tonumber(ARGV[3])
+if forget > 0 then
+  local cursor = '0'
+  repeat
+    local page = redis.call('HSCAN', ids, cursor, 'COUNT', 500)
+    cursor = page[1]
+    local entries = page[2]
+    for index = 1, #entries, 2 do
+      local last = tonumber(string.match(entries[index + 1], ':(%d+)$'))
+      if last and last <= forget then redis.call('HDEL', ids, entries[index]) end
+    end
+  until cursor == '0'
+end
 local first = tonumber(redis.call('HGET', meta, 'first') or '1')
 local snapshot = tonumber(redis.call('HGET', meta, 'snap') or '-1')
 if snapshot < 1 then return 0 end

@@ -1,6 +1,7 @@
 import type { SessionRecord } from '@marketing-team/core';
 import type { RecordListener, Subscription } from './session-store.js';
 import type { ResolvedSubscribeOptions } from './_validate.js';
+import { nextTurn } from './_next-turn.js';
 
 /** Reads stored records with offset > `after`, oldest first, at most `limit`. */
 export type FetchRecords = (after: number, limit: number) => Promise<SessionRecord[]>;
@@ -22,6 +23,8 @@ export class Tail implements Subscription {
   /** True while reading from the store (and before `start`), so live batches are buffered. */
   private fetching = true;
   private started = false;
+  /** Whether `onLive` has been called. */
+  private live = false;
   private closed = false;
   private readonly closeHooks: (() => void)[] = [];
 
@@ -131,6 +134,8 @@ export class Tail implements Subscription {
         this.deliver(start === 0 ? batch : batch.slice(start));
       }
       if (batch.length < this.options.batchSize) break;
+      // A full page means more to read: let other sessions' traffic through before the next one.
+      await nextTurn();
     }
     if (this.closed) return;
     this.fetching = false;
@@ -140,6 +145,14 @@ export class Tail implements Subscription {
       if (this.closed) return;
       if (this.fetching) this.buffer.push(records);
       else this.accept(records, !delivered);
+    }
+    if (!this.live && !this.fetching && !this.closed) {
+      this.live = true;
+      try {
+        this.options.onLive?.();
+      } catch (error) {
+        this.reportError(error);
+      }
     }
   }
 

@@ -3,13 +3,12 @@ import {
   OffsetSchema,
   ProtocolError,
   SessionEventSchema,
-  SessionStateSchema,
   protocolErrorFromZod,
   type SessionEvent,
 } from '@marketing-team/core';
 import { z } from 'zod';
 import { assertSessionId, fenceKind, type FenceKind } from './_fence.js';
-import type { AppendOptions, RetentionPolicy, StoredSnapshot, StoreLimits, SubscribeOptions } from './session-store.js';
+import { DEFAULT_CLIENT_MESSAGE_WINDOW, type AppendOptions, type RetentionPolicy, type StoredSnapshot, type StoreLimits, type SubscribeOptions } from './session-store.js';
 
 /** An append after validation: each event parsed once and serialised once. */
 export interface PreparedAppend {
@@ -110,14 +109,43 @@ export function validateAfter(after: number): void {
   if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'after');
 }
 
-const SnapshotSchema = z.object({ offset: OffsetSchema, state: SessionStateSchema });
+const map = z.record(z.string(), z.unknown());
+const list = z.array(z.unknown());
 
-/** Validates a snapshot (offset and state) before it is stored. */
+/**
+ * The outline of a reduced state: every field there with its kind, entries left unchecked. A
+ * snapshot is what the reducer produced, so checking every message on each save (6 MB at 3,000
+ * messages) only blocked the loop; the whole state is validated when it is loaded
+ * (`restoreSessionState`), where a bad one is skipped and the log replayed.
+ */
+const StateOutlineSchema = z.object({
+  version: z.number().int(),
+  offset: OffsetSchema,
+  runs: map,
+  runOrder: list,
+  messageBuckets: list,
+  agents: map,
+  agentOrder: list,
+  deliverables: map,
+  deliverableOrder: list,
+  board: map,
+  boardOrder: list,
+  steers: list,
+  routing: list,
+  usage: map,
+  deliverableVersions: map,
+  workspace: map.optional(),
+});
+
+const SnapshotSchema = z.object({ offset: OffsetSchema, state: StateOutlineSchema });
+
+/** Validates a snapshot's offset and the outline of its state before it is stored. */
 export function validateSnapshot(session: string, snapshot: StoredSnapshot): StoredSnapshot {
   assertSessionId(session);
   const parsed = SnapshotSchema.safeParse(snapshot);
   if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'snapshot');
-  return parsed.data;
+  // The state as given: parsing its outline copied only the top level.
+  return { offset: parsed.data.offset, state: snapshot.state };
 }
 
 /** Raised when a snapshot names an offset the log has not reached. */
@@ -128,10 +156,14 @@ export function snapshotBeyondHead(offset: number, head: number): ProtocolError 
 const RetentionPolicySchema = z.object({
   maxEvents: z.number().int().nonnegative().optional(),
   maxAgeMs: z.number().int().nonnegative().optional(),
+  clientMessageWindow: z.number().int().nonnegative().default(DEFAULT_CLIENT_MESSAGE_WINDOW),
 });
 
+/** A retention policy after validation, its client message window filled in. */
+export type ResolvedRetention = z.output<typeof RetentionPolicySchema>;
+
 /** Validates the session id and a retention policy. */
-export function validateRetention(session: string, policy: RetentionPolicy): RetentionPolicy {
+export function validateRetention(session: string, policy: RetentionPolicy): ResolvedRetention {
   assertSessionId(session);
   const parsed = RetentionPolicySchema.safeParse(policy);
   if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'policy');
@@ -145,6 +177,7 @@ const SubscribeOptionsSchema = z.object({
   epoch: z.string().min(1).max(64).optional(),
   onReset: callback.optional(),
   onError: callback.optional(),
+  onLive: callback.optional(),
 });
 
 /** Subscribe options with defaults applied. */
@@ -153,6 +186,7 @@ export interface ResolvedSubscribeOptions {
   epoch: string | undefined;
   onReset: (() => void) | undefined;
   onError: ((error: unknown) => void) | undefined;
+  onLive: (() => void) | undefined;
 }
 
 /** Validates a subscribe call (session, after, listener, options). */
@@ -171,6 +205,7 @@ export function validateSubscribe(
     epoch: parsed.epoch,
     onReset: options?.onReset,
     onError: options?.onError,
+    onLive: options?.onLive,
   };
 }
 

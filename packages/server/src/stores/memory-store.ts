@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { FenceState, assertSessionId, fenceTarget } from './_fence.js';
 import { LiveListeners } from './_live-listeners.js';
 import { Tail } from './_tail.js';
+import { nextTurn } from './_next-turn.js';
 import {
   prepareAppend,
   resolveLimits,
@@ -92,6 +93,9 @@ export class MemoryStore implements SessionStore {
   async read(session: string, after: number, limit?: number): Promise<SessionRecord[]> {
     this.assertOpen();
     validateRead(session, after, limit);
+    // Resolving on a later turn, as a real store's read does, so a loop of reads cannot starve I/O.
+    await nextTurn();
+    this.assertOpen();
     const log = this.logs.get(session);
     if (!log) return [];
     const start = Math.max(after + 1, log.first) - log.first;
@@ -149,7 +153,10 @@ export class MemoryStore implements SessionStore {
     this.assertOpen();
     const valid = validateRetention(session, policy);
     const log = this.logs.get(session);
-    if (!log || !log.snapshot) return 0;
+    if (!log) return 0;
+    const forgetUpTo = log.head - valid.clientMessageWindow;
+    for (const [id, [, lastOffset]] of log.clientMessages) if (lastOffset <= forgetUpTo) log.clientMessages.delete(id);
+    if (!log.snapshot) return 0;
     let ageCut = 0;
     if (valid.maxAgeMs !== undefined) {
       const oldest = Date.now() - valid.maxAgeMs;

@@ -420,7 +420,12 @@ export class PostgresStore implements SessionStore {
         [session],
       );
       const row = locked.rows[0];
-      if (!row || row.snapshot === null) return 0;
+      if (!row) return 0;
+      await client.query(`DELETE FROM ${t.clientMessages} WHERE session = $1 AND last_seq <= $2`, [
+        session,
+        Number(row.head) - valid.clientMessageWindow,
+      ]);
+      if (row.snapshot === null) return 0;
       let ageCut = 0;
       if (valid.maxAgeMs !== undefined) {
         const aged = await client.query<{ cut: string | null }>(

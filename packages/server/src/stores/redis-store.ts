@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { assertSessionId, fenceTarget, type FenceKind } from './_fence.js';
 import { appendScript, deleteScript, headScript, retentionScript, saveSnapshotScript } from './_redis-scripts.js';
 import { Tail } from './_tail.js';
+import { readRecord } from './_record-json.js';
 import {
   StoreLimitsSchema,
   parseOptions,
@@ -137,7 +138,7 @@ export class RedisStore implements SessionStore {
       append: [appendScript, 5],
       head: [headScript, 5],
       saveSnapshot: [saveSnapshotScript, 5],
-      retention: [retentionScript, 2],
+      retention: [retentionScript, 3],
       delete: [deleteScript, 5],
     } as const;
     const scripts: Partial<Record<keyof typeof definitions, ScriptCall>> = {};
@@ -276,7 +277,7 @@ export class RedisStore implements SessionStore {
         after = page[page.length - 1]!.offset;
       }
     }
-    const dropped = await this.scripts.retention(keys[0], keys[1], valid.maxEvents ?? '', ageCut);
+    const dropped = await this.scripts.retention(keys[0], keys[1], keys[3], valid.maxEvents ?? '', ageCut, valid.clientMessageWindow);
     return Number(dropped);
   }
 
@@ -394,7 +395,7 @@ export class RedisStore implements SessionStore {
         if (fields[index] === 'at') at = Number(fields[index + 1]);
         else if (fields[index] === 'e') event = fields[index + 1]!;
       }
-      return { offset: Number.parseInt(id, 10), at, event: JSON.parse(event) as SessionEvent };
+      return readRecord(Number.parseInt(id, 10), at, event);
     });
   }
 

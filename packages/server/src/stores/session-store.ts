@@ -49,12 +49,25 @@ export interface StoredSnapshot {
   state: SessionState;
 }
 
+/**
+ * How many of a session's newest events keep their client message ids recognised as retries,
+ * unless a policy says otherwise: a client retrying after that many more events were stored
+ * (days of use for a busy session) has its message stored anew.
+ */
+export const DEFAULT_CLIENT_MESSAGE_WINDOW = 100_000;
+
 /** Which events `applyRetention` may drop; each limit is optional and both may apply. */
 export interface RetentionPolicy {
   /** Keep at most this many events per session (older ones are dropped once a snapshot covers them). */
   maxEvents?: number;
   /** Drop events older than this many milliseconds (once a snapshot covers them). */
   maxAgeMs?: number;
+  /**
+   * Client message ids are forgotten once more than this many events were stored after the
+   * message's last one (default `DEFAULT_CLIENT_MESSAGE_WINDOW`), whether or not its events are
+   * still held; until then a retry is answered as a duplicate, even after its events were dropped.
+   */
+  clientMessageWindow?: number;
 }
 
 /**
@@ -79,6 +92,11 @@ export interface SubscribeOptions {
   onReset?: () => void;
   /** Called with a listener's exception or a failed read (which is retried); delivery goes on. */
   onError?: (error: unknown) => void;
+  /**
+   * Called once, when the replay has caught up: every record stored before the subscription's
+   * last read has been delivered, and later ones arrive live, with no more reads.
+   */
+  onLive?: () => void;
 }
 
 /** A live subscription returned by `SessionStore.subscribe`. */
@@ -120,7 +138,10 @@ export interface SessionStore {
   saveSnapshot(session: string, snapshot: StoredSnapshot): Promise<void>;
   /** The newest saved snapshot, if any. */
   loadSnapshot(session: string): Promise<StoredSnapshot | undefined>;
-  /** Drops events the policy no longer keeps, never past the newest snapshot; returns how many. */
+  /**
+   * Drops events the policy no longer keeps, never past the newest snapshot, and client message
+   * ids older than its `clientMessageWindow`; returns how many events it dropped.
+   */
   applyRetention(session: string, policy: RetentionPolicy): Promise<number>;
   /** The lowest offset still readable (1 when nothing was trimmed). */
   firstOffset(session: string): Promise<number>;

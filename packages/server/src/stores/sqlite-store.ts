@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { FenceState, assertSessionId, fenceTarget } from './_fence.js';
 import { LiveListeners } from './_live-listeners.js';
 import { Tail } from './_tail.js';
+import { nextTurn } from './_next-turn.js';
+import { readRecord, storedRecord } from './_record-json.js';
 import { checkpointOnTimer } from './_wal-checkpoints.js';
 import {
   StoreLimitsSchema,
@@ -212,6 +214,7 @@ export class SqliteStore implements SessionStore {
       insertOpenRun: db.prepare<[string, string]>('INSERT OR IGNORE INTO open_runs (session, run_id) VALUES (?, ?)'),
       deleteOpenRun: db.prepare<[string, string]>('DELETE FROM open_runs WHERE session = ? AND run_id = ?'),
       selectOpenRuns: db.prepare<[], { session: string; run_id: string }>('SELECT session, run_id FROM open_runs'),
+      trimClientMessages: db.prepare<[string, number]>('DELETE FROM client_messages WHERE session = ? AND last_seq <= ?'),
       selectSnapshot: db.prepare<[string], { seq: number; state: string }>('SELECT seq, state FROM snapshots WHERE session = ?'),
       upsertSnapshot: db.prepare<[string, number, string, number]>(
         `INSERT INTO snapshots (session, seq, state, saved_at) VALUES (?, ?, ?, ?)
@@ -247,6 +250,8 @@ export class SqliteStore implements SessionStore {
   async read(session: string, after: number, limit?: number): Promise<SessionRecord[]> {
     this.assertOpen();
     validateRead(session, after, limit);
+    // The read itself is synchronous: start it on a fresh turn so a loop of reads cannot starve I/O.
+    await nextTurn();
     return this.readRows(session, after, limit ?? -1);
   }
 
@@ -308,8 +313,10 @@ export class SqliteStore implements SessionStore {
     return this.db
       .transaction(() => {
         const row = this.statements.selectSession.get(session);
+        if (!row) return 0;
+        this.statements.trimClientMessages.run(session, row.head - valid.clientMessageWindow);
         const snapshot = this.statements.selectSnapshot.get(session);
-        if (!row || !snapshot) return 0;
+        if (!snapshot) return 0;
         const ageCut =
           valid.maxAgeMs === undefined ? 0 : (this.statements.ageCut.get(session, Date.now() - valid.maxAgeMs)?.cut ?? 0);
         const cut = retentionCut(valid, row.head, snapshot.seq, ageCut);
@@ -413,7 +420,7 @@ export class SqliteStore implements SessionStore {
         const offset = head + position + 1;
         const event = prepared.events[position]!;
         insertEvent.run(session, offset, at, prepared.json[position]!);
-        records[position] = { offset, at, event };
+        records[position] = storedRecord(offset, at, event, prepared.json[position]!);
         if (prepared.kinds[position] === 'run-end') deleteOpenRun.run(session, fenceTarget(event).runId);
         else if (event.type === 'brief.submitted') insertOpenRun.run(session, event.runId);
       }
@@ -457,7 +464,7 @@ export class SqliteStore implements SessionStore {
     if (this.closed) throw new StoreClosedError();
     return this.statements.readEvents
       .all(session, after, limit)
-      .map((row) => ({ offset: row.seq, at: row.at, event: JSON.parse(row.event) as SessionEvent }));
+      .map((row) => readRecord(row.seq, row.at, row.event));
   }
 
   private assertOpen(): void {

@@ -176,6 +176,54 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
         subscription.close();
       });
 
+      it('says once when the replay is over, every stored record delivered before', async () => {
+        await appendDeltas(25);
+        const received: number[] = [];
+        const liveAt: number[] = [];
+        const subscription = store.subscribe(session, 0, (batch) => received.push(...offsets(batch)), {
+          batchSize: 10,
+          onLive: () => liveAt.push(received.length),
+        });
+        await waitFor(() => liveAt.length === 1, 'the end of the replay');
+        expect(liveAt).toEqual([25]);
+        await appendDeltas(2);
+        await waitFor(() => received.length === 27, 'live records');
+        expect(received).toEqual(range(1, 27));
+        expect(liveAt).toEqual([25]);
+        subscription.close();
+      });
+
+      it('gives the event loop a turn between replayed pages, so a long replay starves no other session', async () => {
+        const pages = 40;
+        const batchSize = 50;
+        for (let index = 0; index < (pages * batchSize) / 1000; index++) await appendDeltas(1000);
+        // Counts turns of the event loop (not time) while the replay runs: a replay resolved on
+        // microtasks alone would finish in one turn and hold every other session's traffic meanwhile.
+        let turns = 0;
+        let replaying = true;
+        const tick = (): void => {
+          if (!replaying) return;
+          turns += 1;
+          setImmediate(tick);
+        };
+        setImmediate(tick);
+        let received = 0;
+        let turnsAtHalf = -1;
+        const subscription = store.subscribe(
+          session,
+          0,
+          (batch) => {
+            received += batch.length;
+            if (turnsAtHalf < 0 && received >= (pages * batchSize) / 2) turnsAtHalf = turns;
+          },
+          { batchSize },
+        );
+        await waitFor(() => received === pages * batchSize, 'the whole replay');
+        replaying = false;
+        subscription.close();
+        expect(turnsAtHalf).toBeGreaterThanOrEqual(pages / 4);
+      });
+
       it('joins replay and live tail without gap or duplicate while appends race the replay', async () => {
         await appendDeltas(300);
         const received: SessionRecord[] = [];
@@ -372,6 +420,26 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
         expect(await store.applyRetention(session, { maxEvents: 0 })).toBe(2);
         const retry = await store.append(session, [cancelRequest], { clientMsgId: 'c-1' });
         expect(retry).toEqual({ records: [], duplicate: true, firstOffset: 1, lastOffset: 2 });
+      });
+
+      it('forgets client message ids older than the retention window, and only those', async () => {
+        await store.append(session, [cancelRequest, cancelRequest], { clientMsgId: 'old' });
+        await store.append(session, [cancelRequest], { clientMsgId: 'recent' });
+        await appendDeltas(5);
+        // Head 8: with a window of 6, ids whose last event is at offset 2 or before are forgotten.
+        expect(await store.applyRetention(session, { clientMessageWindow: 6 })).toBe(0);
+        expect(await store.findClientMessage(session, 'old')).toBeUndefined();
+        expect(await store.findClientMessage(session, 'recent')).toEqual({ firstOffset: 3, lastOffset: 3 });
+        // No snapshot: every event is still held, whatever happened to the ids.
+        expect(offsets(await store.read(session, 0))).toEqual(range(1, 8));
+        const retried = await store.append(session, [cancelRequest], { clientMsgId: 'recent' });
+        expect(retried).toMatchObject({ duplicate: true, firstOffset: 3, lastOffset: 3 });
+        const anew = await store.append(session, [cancelRequest], { clientMsgId: 'old' });
+        expect(anew).toMatchObject({ duplicate: false, firstOffset: 9, lastOffset: 9 });
+        // The default window keeps every id of a short log.
+        expect(await store.applyRetention(session, {})).toBe(0);
+        expect(await store.findClientMessage(session, 'recent')).toBeDefined();
+        await expect(store.applyRetention(session, { clientMessageWindow: -1 })).rejects.toThrow(/policy\.clientMessageWindow/);
       });
 
       it('does not remember a message that was refused', async () => {

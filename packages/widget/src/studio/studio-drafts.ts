@@ -1,4 +1,4 @@
-import type { DraftResult, RunState, SessionState } from '@marketing-team/core';
+import { findMessage, type DraftResult, type RunState, type SessionState } from '@marketing-team/core';
 
 /** A studio draft as the studio shows it: its run's progress, the text streamed so far, and its result. */
 export interface DraftView {
@@ -26,7 +26,7 @@ export function latestDraft(state: SessionState | undefined, matches: (draft: No
     return {
       runId: run.id,
       status: run.status,
-      text: messageId ? (state.messages[messageId]?.text ?? '') : '',
+      text: messageId ? (findMessage(state, messageId)?.text ?? '') : '',
       result: run.draft.result,
       error: run.error?.message,
     };

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as Ably from 'ably';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SessionClient, applyRecords, createSessionState, type SessionClientError } from '@marketing-team/core';
+import { SessionClient, applyRecords, createSessionState, listMessages, type SessionClientError } from '@marketing-team/core';
 import { createMarketingTeamServer } from '../../../http/create-server.js';
 import { createNodeListener } from '../../../http/node.js';
 import { createScriptedProducer } from '../../../runtime/scripted-producer.js';
@@ -81,7 +81,7 @@ describe("core's SessionClient over Ably (stand-in service)", () => {
     const owner = connect('owner-1', session, ['read', 'write', 'control']);
     const { runId } = await owner.handle.submitBrief({ goal: 'Announce the autumn range' });
     const viewer = connect('viewer-1', session, ['read']);
-    await vi.waitFor(() => expect(Object.values(viewer.handle.getState().messages)[0]?.text.length ?? 0).toBeGreaterThan(0), wait);
+    await vi.waitFor(() => expect(listMessages(viewer.handle.getState())[0]?.text.length ?? 0).toBeGreaterThan(0), wait);
     await expect(viewer.handle.cancel(runId)).rejects.toMatchObject({ code: 'forbidden' });
 
     // The owner's device drops off for three minutes: Ably cannot resume, history has expired.

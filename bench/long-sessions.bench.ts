@@ -1,0 +1,311 @@
+// Costs that must not grow with the work a session has done. Each figure of a long session is
+// measured against the same work on a short one, in this process, in the same run:
+// - reducer: µs per `text.delta` with 10,000 messages in the state vs 100;
+// - delta append: p99 of a `SqliteStore` append (`synchronous: 'full'`) while a `SessionHub`
+//   follows the session (reduces, fans out, saves a snapshot every 1,000 events), at 150,000
+//   events vs 5,000;
+// - join: time from `subscribe` (no offset: a snapshot) to the snapshot frame, session not in
+//   memory (load the snapshot, validate it, replay what follows it), 100,000 events vs 1,000;
+// - catch-up: a resume 10,000 events behind, channel warm, against reading the same 10,000
+//   records from the store (the least the server must do);
+// - stall: the longest gap between two turns of the event loop, while another session replays
+//   100,000 events to a subscriber from offset 0, against the longest gap with nothing replaying;
+// - heap per warm session (a session of 5,000 events held in memory by the hub, state and
+//   channel), against the size of its state as JSON.
+// Run alone: node --conditions=@marketing-team/source --import tsx bench/run.ts long-sessions
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import {
+  SessionRecordSchema,
+  applyRecord,
+  applyRecords,
+  createSessionState,
+  type SessionEvent,
+  type SessionRecord,
+  type SessionState,
+} from '@marketing-team/core';
+import type { SessionGrant } from '../packages/server/src/auth/token-issuer.js';
+import { SessionHub } from '../packages/server/src/sessions/session-hub.js';
+import type { SessionSubscriber } from '../packages/server/src/sessions/session-subscriber.js';
+import { SqliteStore } from '../packages/server/src/stores/sqlite-store.js';
+import { benchResult, percentile, type BenchResult } from './bench-result.js';
+
+const grant: SessionGrant = { userId: 'bench', capabilities: ['read', 'write', 'control'], expiresAt: Math.floor(Date.now() / 1000) + 3600 };
+/** Deltas per message in the generated logs: a message of about 400 characters. */
+const DELTAS_PER_MESSAGE = 48;
+
+/** Events of a session that has written `messages` messages of `DELTAS_PER_MESSAGE` deltas each, from `first`. */
+function* sessionEvents(count: number, firstMessage = 0): Generator<SessionEvent> {
+  let produced = 0;
+  for (let message = firstMessage; produced < count; message++) {
+    const runId = `run-${Math.floor(message / 20)}`;
+    const taskId = `task-${message % 20}`;
+    const messageId = `message-${message}`;
+    const base = { runId, taskId, agent: 'content-creator', messageId };
+    if (message % 20 === 0 && produced < count) {
+      yield { type: 'brief.submitted', runId, brief: { goal: 'Launch the spring line' }, by: { kind: 'system' } };
+      produced++;
+    }
+    if (produced < count) {
+      yield { type: 'message.started', ...base };
+      produced++;
+    }
+    for (let delta = 0; delta < DELTAS_PER_MESSAGE && produced < count; delta++, produced++) {
+      yield { type: 'text.delta', ...base, text: `token ${delta} ` };
+    }
+  }
+}
+
+async function fill(store: SqliteStore, session: string, count: number): Promise<void> {
+  let batch: SessionEvent[] = [];
+  for (const event of sessionEvents(count)) {
+    batch.push(event);
+    if (batch.length === 1000) {
+      await store.append(session, batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await store.append(session, batch);
+}
+
+function quietSubscriber(onSnapshot?: () => void, onDeliver?: (records: number, lastOffset: number) => void): SessionSubscriber {
+  return {
+    clientId: 'bench',
+    userId: 'bench',
+    subscribed: () => undefined,
+    snapshot: () => onSnapshot?.(),
+    deliver: (batch) => {
+      batch.frameJson();
+      onDeliver?.(batch.records.length, batch.lastOffset);
+    },
+    presence: () => undefined,
+  };
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** µs per delta applied one record at a time to a state that holds `messages` messages. */
+function reducerMicrosPerDelta(messages: number): number {
+  let state: SessionState = createSessionState();
+  const records: SessionRecord[] = [];
+  let offset = 0;
+  for (let index = 0; index < messages; index++) {
+    const event = { type: 'message.started', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: `m${index}` };
+    records.push(SessionRecordSchema.parse({ offset: ++offset, at: 0, event }));
+  }
+  state = applyRecords(state, records);
+  const deltas = Array.from({ length: 20_000 }, (_, index) =>
+    SessionRecordSchema.parse({
+      offset: offset + index + 1,
+      at: 0,
+      event: { type: 'text.delta', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: `m${index % 50}`, text: 'x' },
+    }),
+  );
+  for (const record of deltas.slice(0, 2000)) applyRecord(state, record); // warm-up, results dropped
+  const started = performance.now();
+  for (const record of deltas) state = applyRecord(state, record);
+  return ((performance.now() - started) * 1000) / deltas.length;
+}
+
+/**
+ * p99 (ms) of single-delta appends to a session of 5,000 events and to one of 150,000, both
+ * followed by one hub in one store, appends alternating between them so both see the same load.
+ */
+async function appendP99(root: string): Promise<{ short: number; long: number }> {
+  const store = new SqliteStore({ path: join(root, 'append.db'), synchronous: 'full' });
+  await fill(store, 'short', 5000);
+  await fill(store, 'long', 150_000);
+  const hub = new SessionHub({ store, snapshotEvery: 1000, onError: () => undefined });
+  const subscriptions = [await hub.subscribe('short', grant, quietSubscriber()), await hub.subscribe('long', grant, quietSubscriber())];
+  const latencies = { short: [] as number[], long: [] as number[] };
+  const more = { short: sessionEvents(4000, 1_000_000), long: sessionEvents(4000, 1_000_000) };
+  for (let index = 0; index < 4000; index++) {
+    for (const session of ['short', 'long'] as const) {
+      const event = more[session].next().value as SessionEvent;
+      const started = performance.now();
+      await store.append(session, [event]);
+      latencies[session].push(performance.now() - started);
+    }
+    if (index % 4 === 0) await nextTurn();
+  }
+  for (const subscription of subscriptions) subscription.close();
+  await hub.close();
+  await store.close();
+  return { short: percentile(latencies.short, 99), long: percentile(latencies.long, 99) };
+}
+
+/**
+ * ms from `subscribe` (no offset) to the snapshot frame: cold, the session not in memory (its
+ * snapshot loaded and validated, the 500 events after it replayed); warm, the channel open and a
+ * few events stored since the last join (so the frame is serialised anew). Sessions alternate.
+ */
+async function joinTimes(root: string): Promise<Record<'cold' | 'warm', { short: number; long: number }>> {
+  const store = new SqliteStore({ path: join(root, 'join.db'), synchronous: 'normal' });
+  const sizes = { short: 1000, long: 100_000 } as const;
+  for (const [session, events] of Object.entries(sizes)) {
+    await fill(store, session, events);
+    // Open once and close, so a snapshot is saved as a running server would have, then 500 more.
+    const opener = new SessionHub({ store, snapshotEvery: 1000, idleSessionMs: 0, onError: () => undefined });
+    (await opener.subscribe(session, grant, quietSubscriber())).close();
+    await opener.close();
+    await store.append(session, [...sessionEvents(500, 2_000_000)]);
+  }
+  const times = { cold: { short: [] as number[], long: [] as number[] }, warm: { short: [] as number[], long: [] as number[] } };
+  const joinOnce = async (hub: SessionHub, session: string): Promise<number> => {
+    const started = performance.now();
+    let joined = 0;
+    const subscription = await hub.subscribe(session, grant, quietSubscriber(() => (joined = performance.now())));
+    subscription.close();
+    return joined - started;
+  };
+  const warmHub = new SessionHub({ store, snapshotEvery: 1_000_000, onError: () => undefined });
+  const holders = [await warmHub.subscribe('short', grant, quietSubscriber()), await warmHub.subscribe('long', grant, quietSubscriber())];
+  for (let round = 0; round < 7; round++) {
+    for (const session of ['short', 'long'] as const) {
+      const coldHub = new SessionHub({ store, snapshotEvery: 1_000_000, idleSessionMs: 0, onError: () => undefined });
+      times.cold[session].push(await joinOnce(coldHub, session));
+      await coldHub.close();
+      await store.append(session, [...sessionEvents(2, 3_000_000 + round * 10)]);
+      await nextTurn();
+      times.warm[session].push(await joinOnce(warmHub, session));
+    }
+  }
+  for (const holder of holders) holder.close();
+  await warmHub.close();
+  await store.close();
+  const median = (list: number[]) => percentile(list.slice(2), 50);
+  return {
+    cold: { short: median(times.cold.short), long: median(times.cold.long) },
+    warm: { short: median(times.warm.short), long: median(times.warm.long) },
+  };
+}
+
+/** ms to resume 10,000 events behind with the channel warm, and to read the same records from the store. */
+async function catchUp(root: string): Promise<{ hub: number; read: number }> {
+  const store = new SqliteStore({ path: join(root, 'catch-up.db'), synchronous: 'normal' });
+  const session = 'catch-up';
+  await fill(store, session, 12_000);
+  const hub = new SessionHub({ store, replayPageSize: 10_000, onError: () => undefined });
+  const holder = await hub.subscribe(session, grant, quietSubscriber());
+  const hubTimes: number[] = [];
+  const readTimes: number[] = [];
+  for (let round = 0; round < 7; round++) {
+    const started = performance.now();
+    const subscription = await hub.subscribe(session, grant, quietSubscriber(), { from: 2000 });
+    hubTimes.push(performance.now() - started);
+    subscription.close();
+    const readStarted = performance.now();
+    await store.read(session, 2000, 10_000);
+    readTimes.push(performance.now() - readStarted);
+  }
+  holder.close();
+  await hub.close();
+  await store.close();
+  // The first rounds warm the caches: the median of the rest.
+  return { hub: percentile(hubTimes.slice(2), 50), read: percentile(readTimes.slice(2), 50) };
+}
+
+/**
+ * Delay (ms) from each append of a live session to its delivery to that session's subscriber,
+ * one delta every 5 ms for as long as `during` runs.
+ */
+async function liveDelays(hub: SessionHub, store: SqliteStore, session: string, during: () => Promise<void>): Promise<{ max: number; p99: number }> {
+  const sentAt = new Map<number, number>();
+  const delays: number[] = [];
+  const subscription = await hub.subscribe(
+    session,
+    grant,
+    quietSubscriber(undefined, (_count, lastOffset) => {
+      const sent = sentAt.get(lastOffset);
+      if (sent !== undefined) delays.push(performance.now() - sent);
+    }),
+  );
+  let running = true;
+  const stream = (async () => {
+    const events = sessionEvents(1_000_000, 5_000_000);
+    while (running) {
+      const started = performance.now();
+      const { lastOffset } = await store.append(session, [events.next().value as SessionEvent]);
+      sentAt.set(lastOffset, started);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  await during();
+  running = false;
+  await stream;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  subscription.close();
+  return { max: Math.max(...delays), p99: percentile(delays, 99) };
+}
+
+async function replayStall(root: string): Promise<{ replaying: { max: number; p99: number }; alone: { max: number; p99: number } }> {
+  const store = new SqliteStore({ path: join(root, 'stall.db'), synchronous: 'normal' });
+  await fill(store, 'long', 100_000);
+  const hub = new SessionHub({ store, snapshotEvery: 1000, onError: () => undefined });
+  let replayMs = 0;
+  const replaying = await liveDelays(hub, store, 'live', async () => {
+    const started = performance.now();
+    let received = 0;
+    await new Promise<void>((resolve) => {
+      void hub.subscribe('long', grant, quietSubscriber(undefined, (count) => (received += count) >= 100_000 && resolve()), { from: 0 });
+    });
+    replayMs = performance.now() - started;
+  });
+  const alone = await liveDelays(hub, store, 'live', () => new Promise((resolve) => setTimeout(resolve, replayMs)));
+  await hub.close();
+  await store.close();
+  return { replaying, alone };
+}
+
+async function heapPerWarmSession(root: string): Promise<{ bytes: number; stateJson: number }> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const store = new SqliteStore({ path: join(root, 'heap.db'), synchronous: 'off' });
+  const sessions = 20;
+  for (let index = 0; index < sessions; index++) await fill(store, `warm-${index}`, 5000);
+  const hub = new SessionHub({ store, idleSessionMs: 600_000, onError: () => undefined });
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let index = 0; index < sessions; index++) (await hub.subscribe(`warm-${index}`, grant, quietSubscriber())).close();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  const state = applyRecords(createSessionState(), await store.read('warm-0', 0));
+  await hub.close();
+  await store.close();
+  return { bytes: (after - before) / sessions, stateJson: JSON.stringify(state).length };
+}
+
+/** The long-session figures, each against the same work on a short session. */
+export async function runLongSessionsBench(): Promise<BenchResult[]> {
+  const root = mkdtempSync(join(tmpdir(), 'mt-long-sessions-'));
+  try {
+    const reducerShort: number[] = [];
+    const reducerLong: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      reducerShort.push(reducerMicrosPerDelta(100));
+      reducerLong.push(reducerMicrosPerDelta(10_000));
+    }
+    const append = await appendP99(root);
+    const join = await joinTimes(root);
+    const resume = await catchUp(root);
+    const stall = await replayStall(root);
+    const heap = await heapPerWarmSession(root);
+    return [
+      benchResult('reducer µs per delta, 10,000 messages vs 100', percentile(reducerLong, 50), 'µs', percentile(reducerShort, 50), 'ratio <= 1.5'),
+      benchResult('delta append p99, 150,000 events vs 5,000', append.long, 'ms', append.short, 'ratio <= 1.2'),
+      benchResult('join (snapshot, session not in memory), 100,000 events vs 1,000', join.cold.long, 'ms', join.cold.short, 'ratio about 1'),
+      benchResult('join (snapshot, session warm), 100,000 events vs 1,000', join.warm.long, 'ms', join.warm.short, 'ratio about 1'),
+      benchResult('catch-up of 10,000 warm vs reading them from the store', resume.hub, 'ms', resume.read, 'value < 30 ms'),
+      benchResult('live delta delay, max, while another session opens and replays 100,000, vs alone', stall.replaying.max, 'ms', stall.alone.max, 'value <= 10 ms'),
+      benchResult('live delta delay, p99, while another session opens and replays 100,000, vs alone', stall.replaying.p99, 'ms', stall.alone.p99, 'ratio about 1'),
+      benchResult('heap per warm session of 5,000 events vs its state as JSON', heap.bytes, 'bytes', heap.stateJson, 'bounded (ratio steady)'),
+    ];
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,31 @@
+import { SessionRecordSchema, applyRecords, createSessionState, type SessionState } from '@marketing-team/core';
+import { describe, expect, it } from 'vitest';
+import { stateJson } from './_state-json.js';
+
+let offset = 0;
+function apply(state: SessionState, events: unknown[]): SessionState {
+  return applyRecords(state, events.map((event) => SessionRecordSchema.parse({ offset: ++offset, at: 1000 + offset, event })));
+}
+
+const delta = (messageId: string, text: string) => ({ type: 'text.delta', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId, text });
+
+describe('stateJson', () => {
+  it('is JSON.stringify of the state, before and after changes, reusing the parts that did not change', () => {
+    let state = createSessionState();
+    expect(stateJson(state)).toBe(JSON.stringify(state));
+    state = apply(state, [
+      { type: 'brief.submitted', runId: 'r1', brief: { goal: 'Quotes " and \\ and \u2028 and 🚀' }, by: { kind: 'system' } },
+      ...Array.from({ length: 600 }, (_, index) => delta(`m${index}`, `text of ${index} `)),
+    ]);
+    expect(stateJson(state)).toBe(JSON.stringify(state));
+    // A delta changes one bucket: the frame is still exact, with the new text in it.
+    const next = apply(state, [delta('m7', 'more')]);
+    expect(stateJson(next)).toBe(JSON.stringify(next));
+    expect(stateJson(next)).toContain('text of 7 more');
+    expect(stateJson(state)).not.toContain('text of 7 more');
+    // Optional fields absent or set, as JSON.stringify writes them.
+    const saved = apply(next, [{ type: 'workspace.saved', workspaceId: 'w1', version: 2, etag: 'e', hash: 'a'.repeat(64), by: { kind: 'system' } }]);
+    expect(stateJson(saved)).toBe(JSON.stringify(saved));
+    expect(stateJson({ ...saved, workspace: undefined })).toBe(JSON.stringify({ ...saved, workspace: undefined }));
+  });
+});
