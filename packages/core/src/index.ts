@@ -209,7 +209,8 @@ export {
 export { parseClaudeTeam, exportClaudeTeam, FormatError, type ParseClaudeTeamOptions, type TeamFile } from './formats/index.js';
 
 // Not for applications: building blocks that @marketing-team/server, /widget and /react share
-// with core (id schemas, event groups, the prompt and parsing steps of a run, workspace checks).
+// with core (id schemas, event groups, the prompt and parsing steps of a run, channel limits,
+// workspace checks).
 export {
   IdSchema,
   SessionIdSchema,
@@ -231,8 +232,6 @@ export {
   buildSkillRequest,
   STEERING_HEADING,
   decisionForTask,
-  offlineDraft,
-  parseDeliverable,
   buildReferenceAnalysisRequest,
   staleReferences,
   templateHash,
@@ -245,4 +244,5 @@ export {
   WORKSPACE_SECTIONS,
   workspaceDocumentHash,
 } from './team/index.js';
+export { parseDeliverable, SOCIAL_CHANNEL_LIMITS, AD_PLATFORM_LIMITS, countCharacters, fitText } from './deliverables/index.js';
 export { parseClaudeWorkspace, workspaceToClaudeFiles } from './formats/index.js';

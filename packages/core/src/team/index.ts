@@ -60,26 +60,6 @@ export {
 export { defineTeam, type Team, type TeamInput, type PlanCampaignOptions } from './team.js';
 export { decisionForTask } from './plan-decision.js';
 export { REVIEW_FEEDBACK_HEADING, STEERING_HEADING, buildSkillRequest, brandFacts, type BuildSkillRequestInput } from './skill-request.js';
-export { DELIVERABLE_LABELS, outputFormatInstructions } from './output-format.js';
-export { parseDeliverable, type ParseDeliverableInput, type DeliverableBrandRules } from './parse-deliverable.js';
-export {
-  SOCIAL_CHANNEL_LIMITS,
-  AD_PLATFORM_LIMITS,
-  adPlatformOf,
-  countCharacters,
-  fitText,
-  hashtagsIn,
-  findBannedTerms,
-  repairSocialPost,
-  repairAdVariant,
-  type SocialChannelLimit,
-  type AdPlatformLimit,
-  type AdPlatform,
-  type SocialPostDraft,
-  type RepairedSocialPost,
-  type AdVariantDraft,
-} from './channel-limits.js';
-export { offlineDraft } from './offline-draft.js';
 export {
   analyzeReference,
   buildReferenceAnalysisRequest,

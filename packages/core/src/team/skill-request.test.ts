@@ -8,7 +8,6 @@ import {
   defineAgent,
   defineSkill,
   defineTeam,
-  offlineDraft,
   parseDeliverable,
   renderBrandContext,
   sampleBrand,
@@ -18,7 +17,16 @@ import { REVIEW_FEEDBACK_HEADING } from './skill-request.js';
 describe('buildSkillRequest', () => {
   const research = parseDeliverable({
     kind: 'research-brief',
-    text: offlineDraft(buildSkillRequest({ team: defaultTeam, skill: 'research-brief', brief: { goal: 'Grow payroll signups' } }).purpose),
+    // A research brief as a model writes one: Markdown, then its data in a fenced JSON block.
+    text: [
+      '# Research brief: payroll signups',
+      '',
+      'Owners of small cafés lose hours to payroll every week.',
+      '',
+      '```json',
+      JSON.stringify({ summary: 'Payroll eats owners\' evenings.', audienceInsights: ['Owners run payroll after closing'], marketTrends: ['Mobile-first tools'], opportunities: ['Same-day onboarding'] }),
+      '```',
+    ].join('\n'),
     id: 'd1',
     runId: 'r',
     taskId: 'r:research',

@@ -5,7 +5,7 @@ import { zodIssues } from './_definition.js';
 import { quoteUntrusted, randomDelimiterId, untrustedLine } from './_untrusted-text.js';
 import { renderBrandContext } from './brand.js';
 import type { ModelPurposeBrand, ModelRequest } from './model-provider.js';
-import { DELIVERABLE_LABELS, outputFormatInstructions } from './output-format.js';
+import { DELIVERABLE_LABELS, outputFormatInstructions } from '../deliverables/output-format.js';
 import type { Skill } from './skill.js';
 import type { Team } from './team.js';
 import { TeamDefinitionError } from './team-definition-error.js';

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { offlineDraft, type ModelProvider, type ModelRequest, type ModelStreamEvent, type ModelUsage } from '@marketing-team/core';
+import type { ModelProvider, ModelRequest, ModelStreamEvent, ModelUsage } from '@marketing-team/core';
+import { offlineDraft } from './offline/offline-draft.js';
 import { z } from 'zod';
 import { abortError, throwIfAborted } from './_abort.js';
-import { offlineBrandDraftAnswer, offlineReferenceReport, offlineRoutingAnswer } from './_offline-answers.js';
+import { offlineBrandDraftAnswer, offlineReferenceReport, offlineRoutingAnswer } from './offline/_offline-answers.js';
 import { seededRandom } from '../_seeded-random.js';
 
 const OptionsSchema = z.object({
@@ -48,7 +49,7 @@ export function offlineAnswer(request: ModelRequest): string {
 
 /**
  * A `ModelProvider` that needs no network and no key: it writes deterministic, brand-aware drafts
- * (core's `offlineDraft` for skills; a keyword-matching answer for routing; a measured report for
+ * (`offline/offline-draft.ts` for skills; a keyword-matching answer for routing; a measured report for
  * reference analysis) and streams them in word-sized chunks at `tokensPerSecond`. It counts usage
  * (prompt tokens estimated, the brand prefix counted as a cache write once and a cache read after),
  * costs nothing, and is labelled `offline: true` so every device shows the output as a draft.

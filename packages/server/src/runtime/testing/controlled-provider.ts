@@ -1,4 +1,5 @@
-import { offlineDraft, type ModelProvider, type ModelRequest, type ModelStreamEvent } from '@marketing-team/core';
+import type { ModelProvider, ModelRequest, ModelStreamEvent } from '@marketing-team/core';
+import { offlineDraft } from '../../models/offline/offline-draft.js';
 
 /** One model call seen by the controlled provider. */
 export interface ControlledCall {

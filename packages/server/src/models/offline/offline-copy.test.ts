@@ -1,18 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  AD_PLATFORM_LIMITS,
+  SOCIAL_CHANNEL_LIMITS,
   buildSkillRequest,
   createDefaultTeam,
   defineBrand,
-  offlineDraft,
   parseDeliverable,
   type CampaignBriefInput,
   type Deliverable,
   type DeliverableKind,
   type ModelPurpose,
   type Team,
-} from '../index.js';
-import { AD_PLATFORM_LIMITS, SOCIAL_CHANNEL_LIMITS } from './channel-limits.js';
+} from '@marketing-team/core';
+import { offlineDraft } from './offline-draft.js';
 import { escapeMarkup } from './_offline-context.js';
 
 /** A brand that is not the sample one, with banned terms a naive draft would use. */

@@ -1,7 +1,5 @@
-import type { CampaignBrief } from '../protocol/brief.js';
-import type { Deliverable, DeliverableKind, DeliverableOf } from '../protocol/deliverables.js';
-import { sha256Hex } from './_hash.js';
-import type { ModelPurposeBrand } from './model-provider.js';
+import { createHash } from 'node:crypto';
+import type { CampaignBrief, Deliverable, DeliverableKind, DeliverableOf, ModelPurposeBrand } from '@marketing-team/core';
 import { audienceNoun, benefitOf, productName, toneOf, type OfflineBenefit, type OfflineTone } from './_offline-copy.js';
 
 /** Everything an offline draft is written from, with brand facts filled in when the purpose lacks them. */
@@ -103,4 +101,8 @@ export function hashtagOf(text: string): string {
     .slice(0, 3)
     .map((word) => capitalise(word.toLowerCase()))
     .join('');
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -1,11 +1,7 @@
+import { CampaignBriefSchema, DeliverableKindSchema, DeliverableSchema, TeamDefinitionError, type ModelPurpose } from '@marketing-team/core';
 import { z } from 'zod';
-import { CampaignBriefSchema } from '../protocol/brief.js';
-import { DeliverableKindSchema, DeliverableSchema } from '../protocol/deliverables.js';
-import { zodIssues } from './_definition.js';
 import { offlineContext } from './_offline-context.js';
 import { OFFLINE_DRAFTS } from './_offline-drafts.js';
-import type { ModelPurpose } from './model-provider.js';
-import { TeamDefinitionError } from './team-definition-error.js';
 
 const SkillPurposeSchema = z.object({
   kind: z.literal('skill'),
@@ -44,7 +40,7 @@ export function offlineDraft(purpose: ModelPurpose): string {
     throw new TeamDefinitionError([{ path: 'purpose.kind', message: `offline drafts are written for skill requests, not "${String(purpose?.kind)}"` }]);
   }
   const checked = SkillPurposeSchema.safeParse(purpose);
-  if (!checked.success) throw new TeamDefinitionError(zodIssues(checked.error, 'purpose'));
+  if (!checked.success) throw new TeamDefinitionError(checked.error.issues.map((issue) => ({ path: issuePath(issue.path), message: issue.message })));
   const parts = OFFLINE_DRAFTS[checked.data.deliverable](offlineContext(checked.data));
   // the draft must never carry the brand's banned terms, even when they come from the brief
   const banned = checked.data.brand?.bannedTerms ?? [];
@@ -70,4 +66,9 @@ function withoutBannedTerms<T>(value: T, banned: readonly string[]): T {
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withoutBannedTerms(inner, banned)])) as T;
   }
   return value;
+}
+
+/** A zod issue's path as definition errors name fields: `purpose.brief.goal`, `purpose.inputs[0]`. */
+function issuePath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : `${out}.${String(key)}`), 'purpose');
 }

@@ -1,8 +1,7 @@
-import type { DeliverableKind, SocialChannel } from '../protocol/deliverables.js';
+import { AD_PLATFORM_LIMITS, SOCIAL_CHANNEL_LIMITS, countCharacters, fitText, type DeliverableKind, type SocialChannel } from '@marketing-team/core';
 import { capitalise, firstSentence, hashtagOf, type OfflineContext } from './_offline-context.js';
 import { firstFitting, fitWords, toneSummary } from './_offline-copy.js';
 import { bannerSvg, landingPageHtml, paletteOf } from './_offline-web.js';
-import { AD_PLATFORM_LIMITS, SOCIAL_CHANNEL_LIMITS, countCharacters, fitText } from './channel-limits.js';
 
 /** How people write each social network's name (in copy, tables and headings). */
 const CHANNEL_NAMES: Record<SocialChannel, string> = { x: 'X', linkedin: 'LinkedIn', instagram: 'Instagram', facebook: 'Facebook', tiktok: 'TikTok', threads: 'Threads' };

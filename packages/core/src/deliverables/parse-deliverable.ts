@@ -8,12 +8,12 @@ import {
 } from '../protocol/deliverables.js';
 import { DeliverableKindSchema } from '../protocol/deliverables.js';
 import { AgentNameSchema, IdSchema } from '../protocol/limits.js';
-import { zodIssues } from './_definition.js';
-import { findJsonBlock } from './_json-block.js';
+import { zodIssues } from '../team/_definition.js';
+import { findJsonBlock } from '../team/_json-block.js';
 import { DataReader } from './_read-data.js';
 import { findBannedTerms, repairAdVariant, repairSocialPost } from './channel-limits.js';
 import { DELIVERABLE_LABELS } from './output-format.js';
-import { TeamDefinitionError } from './team-definition-error.js';
+import { TeamDefinitionError } from '../team/team-definition-error.js';
 
 /** Brand rules the validators apply: banned terms are flagged, required disclaimers appended. */
 export interface DeliverableBrandRules {

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   DeliverableKindSchema,
+  SOCIAL_CHANNEL_LIMITS,
   buildSkillRequest,
+  countCharacters,
   defaultTeam,
-  offlineDraft,
   parseDeliverable,
   type Deliverable,
   type DeliverableKind,
   type ModelPurpose,
-} from '../index.js';
-import { SOCIAL_CHANNEL_LIMITS, countCharacters } from './channel-limits.js';
+} from '@marketing-team/core';
+import { offlineDraft } from './offline-draft.js';
 
 /** Minimal XML well-formedness check: every tag closes in order, attributes are quoted. */
 function assertWellFormed(markup: string): void {
