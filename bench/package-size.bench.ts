@@ -21,11 +21,12 @@ const KIB = 1024;
 const { build } = createRequire(join(root, 'packages/widget/package.json'))('esbuild') as {
   build: (options: Record<string, unknown>) => Promise<{
     outputFiles: { path: string; contents: Uint8Array }[];
-    metafile: { outputs: Record<string, { entryPoint?: string; imports: { path: string; kind: string; external?: boolean }[] }> };
+    metafile: { outputs: Record<string, { entryPoint?: string; inputs: Record<string, unknown>; imports: { path: string; kind: string; external?: boolean }[] }> };
   }>;
 };
 
-const apps = [
+/** The consumer apps, by name: what each imports. */
+export const apps = [
   {
     name: 'SessionClient only',
     goal: '<= 25 KiB gz',
@@ -53,8 +54,15 @@ function run(command: string, args: string[], cwd: string): void {
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stdout}${result.stderr}`);
 }
 
-/** Gzipped KiB of what a page loads first (the entry and its static imports), and of every file. */
-async function gzippedBundle(entry: string, resolveDir: string, conditions: string[]): Promise<{ initial: number; all: number }> {
+/**
+ * Gzipped KiB of what a page loads first (the entry and its static imports), and of every file;
+ * and the source modules in each part, for the guards of `client-bundle.test.ts`.
+ */
+export async function gzippedBundle(
+  entry: string,
+  resolveDir: string,
+  conditions: string[],
+): Promise<{ initial: number; all: number; initialInputs: string[]; laterInputs: string[] }> {
   const output = await build({
     stdin: { contents: entry, resolveDir, loader: 'ts' },
     bundle: true,
@@ -84,7 +92,13 @@ async function gzippedBundle(entry: string, resolveDir: string, conditions: stri
     for (const imported of outputs[path]!.imports) if (imported.kind === 'import-statement' && !imported.external) first.push(imported.path);
   }
   const sum = (paths: Iterable<string>) => [...paths].reduce((total, path) => total + (sizes.get(resolve(path)) ?? 0), 0) / KIB;
-  return { initial: sum(initial), all: sum(Object.keys(outputs).filter((path) => path.endsWith('.js'))) };
+  const inputsOf = (paths: string[]) => paths.flatMap((path) => Object.keys(outputs[path]!.inputs));
+  return {
+    initial: sum(initial),
+    all: sum(Object.keys(outputs).filter((path) => path.endsWith('.js'))),
+    initialInputs: inputsOf([...initial]),
+    laterInputs: inputsOf(Object.keys(outputs).filter((path) => !initial.has(path))),
+  };
 }
 
 /** Bundles each consumer app from the packed packages and from source, and reports both. */

@@ -1,5 +1,6 @@
 export { PROTOCOL_VERSION, STATE_VERSION } from './version.js';
 export { boundedId, MAX_ID_LENGTH } from './bounded-id.js';
+export { createId } from './_ids.js';
 export {
   SessionIdSchema,
   IdSchema,

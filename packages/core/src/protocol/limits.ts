@@ -45,5 +45,4 @@ export const AgentNameSchema = z
   .string()
   .check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lowercase letters, digits and single hyphens'));
 
-/** Default largest accepted wire frame, in bytes. */
-export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+export { DEFAULT_MAX_FRAME_BYTES } from './frame-size.js';

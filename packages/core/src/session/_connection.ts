@@ -2,7 +2,7 @@ import { DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type ClientFrame, type Serve
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { SessionClientError } from './client-errors.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';
-import type { FetchLike, SseSocket } from './sse-socket.js';
+import { SseSocket, type FetchLike } from './sse-socket.js';
 import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.js';
 
 /** Close codes after which the server does not want us back (normal, unsupported version, abuse). */
@@ -14,17 +14,6 @@ const DEAD_SOCKET_CLOSE = 4002;
 const DEFAULT_HEARTBEAT_MS = 15_000;
 /** With `transport: 'auto'`, upgrades refused in a row (the server answering HTTP meanwhile) before falling back to SSE. */
 const REFUSED_UPGRADES_BEFORE_SSE = 2;
-
-let loadedSseSocket: typeof SseSocket | undefined;
-let loadingSseSocket: Promise<typeof SseSocket> | undefined;
-
-/** Loads the SSE transport on first use, so pages that stay on WebSocket (most of them) never download it. */
-function loadSseSocket(): Promise<typeof SseSocket> {
-  loadingSseSocket ??= import('./sse-socket.js').then((module) => (loadedSseSocket = module.SseSocket));
-  // A failed load (a network blip fetching the chunk) may be retried on the next attempt.
-  loadingSseSocket.catch(() => (loadingSseSocket = undefined));
-  return loadingSseSocket;
-}
 
 /** True when `GET <httpUrl>/health` answers 2xx: the server is up, so a WebSocket that failed to open was refused. */
 async function answersHttp(fetchImpl: FetchLike | undefined, httpUrl: string): Promise<boolean> {
@@ -190,8 +179,8 @@ export class Connection {
   #connect(): void {
     if (this.#closed) return;
     this.#reconnectTimer = undefined;
-    if (this.#useSse ? !loadedSseSocket : this.#shareName !== undefined) {
-      this.#connectOnceLoaded();
+    if (!this.#useSse && this.#shareName !== undefined) {
+      this.#shareOnceLoaded();
       return;
     }
     const generation = ++this.#generation;
@@ -201,7 +190,7 @@ export class Connection {
     let opened = false;
     try {
       socket = this.#useSse
-        ? new loadedSseSocket!(this.#options.httpUrl, { ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}), ...(heartbeatMs ? { heartbeatMs } : {}) })
+        ? new SseSocket(this.#options.httpUrl, { ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}), ...(heartbeatMs ? { heartbeatMs } : {}) })
         : new (this.#SharedSocket ?? this.#options.WebSocket!)(this.#options.url);
     } catch (error) {
       this.#host.report(new SessionClientError('internal', `could not open the socket: ${String(error)}`));
@@ -234,28 +223,24 @@ export class Connection {
   }
 
   /**
-   * The SSE transport and tab sharing are modules of their own, loaded the first time a client
-   * needs them. Connects once the module is there, unless the client closed or something else
-   * connected or scheduled a retry meanwhile.
+   * Tab sharing is a module of its own, loaded the first time a client asks for it (as the SSE
+   * transport is, by `SseSocket`). Connects once it is there, unless the client closed or
+   * something else connected or scheduled a retry meanwhile.
    */
-  #connectOnceLoaded(): void {
+  #shareOnceLoaded(): void {
     if (this.#loading) return;
     this.#loading = true;
-    // The tab-leader module gives the socket shared by the tabs (none where they cannot share).
-    (this.#useSse
-      ? loadSseSocket()
-      : import('./tab-leader.js').then((module) => {
-          this.#SharedSocket = module.sharedSocketConstructor(this.#shareName!, this.#options.url, this.#options.WebSocket!);
-          this.#shareName = undefined;
-        })
-    ).then(
-      () => {
+    // The socket shared by the tabs (none where they cannot share: this client keeps its own).
+    import('./tab-leader.js').then(
+      (module) => {
+        this.#SharedSocket = module.sharedSocketConstructor(this.#shareName!, this.#options.url, this.#options.WebSocket!);
+        this.#shareName = undefined;
         this.#loading = false;
         if (!this.#closed && this.#socket === undefined && this.#reconnectTimer === undefined) this.#connect();
       },
       (error: unknown) => {
         this.#loading = false;
-        this.#host.report(new SessionClientError('internal', `could not load the ${this.#useSse ? 'SSE transport' : 'tab sharing'}: ${String(error)}`));
+        this.#host.report(new SessionClientError('internal', `could not load the tab sharing: ${String(error)}`));
         this.#scheduleReconnect();
       },
     );

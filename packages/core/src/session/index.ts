@@ -14,5 +14,5 @@ export { SessionClient } from './session-client.js';
 export type { SessionAuth, SessionClientOptions, TransportOption } from './session-client.js';
 export { SseSocket } from './sse-socket.js';
 export type { FetchLike, SseSocketOptions } from './sse-socket.js';
-export { clearSessionCache } from './session-cache.js';
+export { clearSessionCache } from './clear-session-cache.js';
 export type { SessionCacheOptions } from './session-cache.js';

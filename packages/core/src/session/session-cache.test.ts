@@ -2,7 +2,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { SessionRecordSchema, type ClientFrame, type SessionState } from '../protocol/index.js';
 import { applyRecords, createSessionState } from './reducer.js';
-import { SessionCache, clearSessionCache, openSessionCache } from './session-cache.js';
+import { SessionCache, SessionCacheOptionsSchema, emptySessionCache, openSessionCache } from './session-cache.js';
 
 function stateAt(offset: number, text = 'x'): SessionState {
   const records = Array.from({ length: offset }, (_, index) => {
@@ -91,15 +91,16 @@ describe('SessionCache', () => {
     await save(first, 's1', stateAt(2));
     await save(second, 's1', stateAt(2));
     await first.outbox.keep(steer('s1', 'msg-1'));
-    await clearSessionCache(indexedDB);
+    await emptySessionCache(indexedDB);
     expect(await first.read('s1')).toBeUndefined();
     expect(await second.read('s1')).toBeUndefined();
     expect(await first.outbox.pending('s1')).toEqual([]);
   });
 
   it('validates its options, naming the field', () => {
-    expect(() => openSessionCache('scope', { maxSessions: 0, indexedDB: new IDBFactory() })).toThrow(/options\.cache\.maxSessions/);
-    expect(openSessionCache('scope', true)).toBeUndefined(); // Node has no IndexedDB of its own
+    const parsed = SessionCacheOptionsSchema.safeParse({ maxSessions: 0, indexedDB: new IDBFactory() });
+    expect(parsed.error?.issues[0]?.path).toEqual(['maxSessions']);
+    expect(openSessionCache('scope', SessionCacheOptionsSchema.parse({}))).toBeUndefined(); // Node has no IndexedDB of its own
   });
 
   it('opens a database of its name that something else made without its stores', async () => {

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
-import { STATE_VERSION, type SessionState } from '../protocol/index.js';
-import { SessionClientError } from './client-errors.js';
+// The zod-free protocol modules, not its index: a chunk loaded later shares no schemas with the page's.
+import type { SessionState } from '../protocol/index.js';
+import { STATE_VERSION } from '../protocol/version.js';
 import { DurableOutbox } from './durable-outbox.js';
 import type { Outbox } from './_outbox.js';
 import type { SessionEntry } from './_session-entry.js';
@@ -200,24 +201,15 @@ export class SessionCache {
 }
 
 /**
- * The cache of a client's `cache` option (`true` for the defaults), or undefined where there is
- * no IndexedDB. Throws a `SessionClientError` naming the bad option.
+ * The cache of a client's `cache` option, its options parsed with {@link SessionCacheOptionsSchema}
+ * (by the client, which names a bad one in its own error), or undefined where there is no IndexedDB.
  */
-export function openSessionCache(scope: string, options: unknown): SessionCache | undefined {
-  const parsed = SessionCacheOptionsSchema.safeParse(options === true ? {} : options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = ['options.cache', ...(issue?.path ?? [])].join('.');
-    throw new SessionClientError('invalid_argument', `${field}: ${issue?.message ?? 'invalid'}`, { field });
-  }
-  return parsed.data.indexedDB ?? defaultIndexedDb() ? new SessionCache(scope, parsed.data) : undefined;
+export function openSessionCache(scope: string, options: z.output<typeof SessionCacheOptionsSchema>): SessionCache | undefined {
+  return options.indexedDB ?? defaultIndexedDb() ? new SessionCache(scope, options) : undefined;
 }
 
-/**
- * Empties the local cache of sessions and the durable outbox, for every endpoint and user: call
- * it at sign-out, so the next person on this browser finds nothing of the last one's.
- */
-export async function clearSessionCache(factory: IDBFactory | undefined = defaultIndexedDb()): Promise<void> {
+/** Empties the local cache of sessions and the durable outbox, for every endpoint and user (see `clearSessionCache`). */
+export async function emptySessionCache(factory: IDBFactory | undefined = defaultIndexedDb()): Promise<void> {
   clearings += 1;
   if (!factory) return;
   const database = await openDatabase(factory);

@@ -4,6 +4,7 @@ import '../protocol/_english-messages.js';
 import {
   IdSchema,
   STATE_VERSION,
+  createId,
   ServerFrameSchema,
   SessionIdSchema,
   protocolErrorFromZod,
@@ -17,7 +18,6 @@ import { SessionClientError } from './client-errors.js';
 import type { ConnectionState } from './connection-state.js';
 import { Connection } from './_connection.js';
 import { resolveHttpUrl, resolveSocketUrl } from './_endpoint-urls.js';
-import { createId } from './_ids.js';
 import { parseEventsLeniently } from './_lenient-events.js';
 import { applyPresenceChange } from './_presence.js';
 import { Outbox, type MessageAck } from './_outbox.js';
@@ -109,7 +109,7 @@ const OptionsSchema = z.object({
   onError: z.optional(z.custom<(error: SessionClientError) => void>((value) => typeof value === 'function', 'expected a function')),
   random: z.optional(z.custom<() => number>((value) => typeof value === 'function', 'expected a function')),
   shareConnection: z.optional(z.boolean()),
-  // Checked by the cache module when it loads (reported through onError), so pages without it stay small.
+  // Checked against the cache module's schema once it loads (a bad option reported through onError), so pages without it stay small.
   cache: z.optional(z.unknown()),
   partition: z.optional(z.string()),
 });
@@ -215,10 +215,17 @@ export class SessionClient {
     this.#connection = connection;
     this.#state = { status: 'connecting', attempt: 0, queued: 0, transport: connection.transport };
     if (parsed.data.cache) {
-      this.#cache = import('./session-cache.js').then((module) => module.openSessionCache(scope, parsed.data.cache)).catch((error: unknown) => {
-        this.#report(error as SessionClientError);
-        return undefined;
-      });
+      const cache = parsed.data.cache;
+      this.#cache = import('./session-cache.js')
+        .then((module) => {
+          const cacheOptions = module.SessionCacheOptionsSchema.safeParse(cache === true ? {} : cache);
+          if (!cacheOptions.success) throw invalidArgument(cacheOptions.error, 'options.cache');
+          return module.openSessionCache(scope, cacheOptions.data);
+        })
+        .catch((error: unknown) => {
+          this.#report(error instanceof SessionClientError ? error : new SessionClientError('internal', `could not open the local cache: ${String(error)}`));
+          return undefined;
+        });
     }
     connection.open();
   }
@@ -270,8 +277,8 @@ export class SessionClient {
    * (not only this client's): call it at sign-out. Resolves once they are gone.
    */
   async clearCache(): Promise<void> {
-    const { clearSessionCache } = await import('./session-cache.js');
-    await clearSessionCache((await this.#cache)?.indexedDB);
+    const { emptySessionCache } = await import('./session-cache.js');
+    await emptySessionCache((await this.#cache)?.indexedDB);
   }
 
   /** True once {@link close} was called. */

@@ -1,6 +1,7 @@
 import {
   ClientFrameSchema,
   ProtocolError,
+  createId,
   parseClientEvent,
   protocolErrorFromZod,
   type CampaignBriefInput,
@@ -11,7 +12,6 @@ import {
   type SessionState,
 } from '../protocol/index.js';
 import { SessionClientError } from './client-errors.js';
-import { createId } from './_ids.js';
 import type { MessageAck } from './_outbox.js';
 import type { SessionEntry } from './_session-entry.js';
 
@@ -168,12 +168,8 @@ export class SessionHandle {
    * Continues a run that ended badly (interrupted, failed or cancelled) as a new run of the same
    * brief: the tasks it completed are taken over as they are and only the rest runs again.
    */
-  async continueRun(runId: string): Promise<SubmittedBrief> {
-    const run = Object.hasOwn(this.getState().runs, runId) ? this.getState().runs[runId] : undefined;
-    if (!run?.brief) return Promise.reject(new SessionClientError('invalid_argument', `runId: no run ${runId} with a brief in this session`, { field: 'runId', session: this.id }));
-    const next = createId('run');
-    const ack = await this.publish({ type: 'brief.submitted', runId: next, brief: run.brief, continues: runId });
-    return { runId: next, offset: ack.offset };
+  continueRun(runId: string): Promise<SubmittedBrief> {
+    return this.#rerun(runId, {});
   }
 
   /**
@@ -181,12 +177,8 @@ export class SessionHandle {
    * price"), as a new run of the same brief: every other finished deliverable is taken over as
    * it is, only that task runs.
    */
-  async regenerate(runId: string, taskId: string, instruction: string): Promise<SubmittedBrief> {
-    const run = Object.hasOwn(this.getState().runs, runId) ? this.getState().runs[runId] : undefined;
-    if (!run?.brief) return Promise.reject(new SessionClientError('invalid_argument', `runId: no run ${runId} with a brief in this session`, { field: 'runId', session: this.id }));
-    const next = createId('run');
-    const ack = await this.publish({ type: 'brief.submitted', runId: next, brief: run.brief, continues: runId, regenerate: { taskId, instruction } });
-    return { runId: next, offset: ack.offset };
+  regenerate(runId: string, taskId: string, instruction: string): Promise<SubmittedBrief> {
+    return this.#rerun(runId, { regenerate: { taskId, instruction } });
   }
 
   /** Asks the server to cancel a run, or one task or agent of it. Cancelling an ended run is acknowledged and does nothing. */
@@ -229,6 +221,15 @@ export class SessionHandle {
     if (this.#released) return;
     this.#released = true;
     this.#host.release(this.#entry);
+  }
+
+  /** A new run of the brief of `runId`, continuing it (with `extra` saying what to do again). */
+  async #rerun(runId: string, extra: Record<string, unknown>): Promise<SubmittedBrief> {
+    const run = Object.hasOwn(this.getState().runs, runId) ? this.getState().runs[runId] : undefined;
+    if (!run?.brief) throw new SessionClientError('invalid_argument', `runId: no run ${runId} with a brief in this session`, { field: 'runId', session: this.id });
+    const next = createId('run');
+    const ack = await this.publish({ type: 'brief.submitted', runId: next, brief: run.brief, continues: runId, ...extra });
+    return { runId: next, offset: ack.offset };
   }
 
   #write(build: (clientMsgId: string) => unknown): Promise<MessageAck> {

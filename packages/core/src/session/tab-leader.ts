@@ -1,4 +1,5 @@
-import { createId } from './_ids.js';
+// The zod-free protocol modules, not its index: a chunk loaded later shares no schemas with the page's.
+import { createId } from '../protocol/_ids.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.js';
 
