@@ -247,13 +247,19 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
 
   const node = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const url = urlOfNodeRequest(req);
-    if (url === undefined) {
-      // A request Node accepted but a URL cannot hold (a malformed Host header, for one).
-      await writeNodeReply(errorReply(new StreamHttpError(400, 'url: not a valid request target or Host'), baseHeaders(undefined)), res);
-      return true;
+    if (url !== undefined && !isMine(url)) return false;
+    try {
+      // A request Node accepted but a URL cannot hold (a malformed Host header, for one) is a 400.
+      const reply =
+        url === undefined
+          ? errorReply(new StreamHttpError(400, 'url: not a valid request target or Host'), baseHeaders(undefined))
+          : await serve(streamRequestOfNode(req, res, url));
+      await writeNodeReply(reply, res);
+    } catch {
+      // Never reject into the host's listener (an unhandled rejection would end the process).
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
     }
-    if (!isMine(url)) return false;
-    await writeNodeReply(await serve(streamRequestOfNode(req, res, url)), res);
     return true;
   };
 
