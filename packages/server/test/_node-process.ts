@@ -3,10 +3,12 @@
 // MT_STORE=sqlite: SqliteStore at MT_SQLITE_PATH, no leases (the single-node baseline).
 // MT_STORE=postgres: PostgresStore + PostgresRunLeases with table prefix MT_PREFIX on MT_POSTGRES_URL.
 // The scripted producer runs briefs (MT_DELTAS deltas per task, MT_TASKS tasks, MT_RATE per second).
+// MT_VIEWERS_TTL (with Redis): viewers are shared across nodes by RedisClusterViewers with that ttl.
 // Prints `READY <port> <nodeId>` once listening; `GET /node?session=…` reports what it owns.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PostgresRunLeases } from '../src/cluster/postgres-run-leases.js';
+import { RedisClusterViewers } from '../src/cluster/redis-cluster-viewers.js';
 import { RedisRunLeases } from '../src/cluster/redis-run-leases.js';
 import { attachWebSocket, createMarketingTeamServer, createNodeListener } from '../src/http/index.js';
 import type { RunLauncher } from '../src/runtime/run-launcher.js';
@@ -21,6 +23,7 @@ const env = process.env;
 const nodeId = env.MT_NODE_ID ?? `node-${process.pid}`;
 let store: SessionStore;
 let leases: RedisRunLeases | PostgresRunLeases | undefined;
+let viewers: RedisClusterViewers | undefined;
 if (env.MT_STORE === 'sqlite') {
   if (!env.MT_SQLITE_PATH) throw new Error('MT_SQLITE_PATH is required with MT_STORE=sqlite');
   store = new SqliteStore({ path: env.MT_SQLITE_PATH });
@@ -35,6 +38,7 @@ if (env.MT_STORE === 'sqlite') {
   const redisStore = new RedisStore({ url, keyPrefix });
   store = redisStore;
   leases = new RedisRunLeases({ store, url, keyPrefix, nodeId, ttlMs: Number(env.MT_LEASE_TTL ?? 10_000), onError: () => undefined });
+  if (env.MT_VIEWERS_TTL) viewers = new RedisClusterViewers({ url, keyPrefix, nodeId, ttlMs: Number(env.MT_VIEWERS_TTL), onError: () => undefined });
 }
 
 const defaults = { deltas: Number(env.MT_DELTAS ?? 2000), deltasPerSecond: Number(env.MT_RATE ?? 500), tasks: Number(env.MT_TASKS ?? 1) };
@@ -55,6 +59,7 @@ const server = createMarketingTeamServer({
   onError: () => undefined,
   rateLimit: { messagesPerSecond: 1e6, burst: 1e6 },
   ...(leases ? { runLeases: leases } : { interruptOrphanedRuns: true }),
+  ...(viewers ? { clusterViewers: viewers } : {}),
   launcher,
 });
 server.route('/node', (request) => {
@@ -74,6 +79,7 @@ process.once('SIGTERM', () => {
     ws.close();
     await server.close();
     await leases?.close();
+    await viewers?.close();
     await store.close();
     http.closeAllConnections();
     http.close();

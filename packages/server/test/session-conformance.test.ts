@@ -65,7 +65,6 @@ describeSessionConformance('Ably (stand-in)', ({ launcher }) => {
   return {
     url: `${base}/ws`,
     WebSocket: Socket,
-    presence: false,
     token: ({ session, userId, capabilities }) => tokens.mint({ session, userId, capabilities, ttlSeconds: 600 }),
     async close() {
       await transport.close();

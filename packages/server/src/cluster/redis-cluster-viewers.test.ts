@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SessionHub } from '../sessions/session-hub.js';
+import { MemoryStore } from '../stores/memory-store.js';
+import type { ClusterViewers } from './cluster-viewers.js';
 import { RedisClusterViewers } from './redis-cluster-viewers.js';
 
 const cleanups: Array<() => Promise<unknown> | unknown> = [];
@@ -65,8 +68,9 @@ describe('RedisClusterViewers', () => {
     await until(() => seen.others === 0, 'the count to expire');
   });
 
-  it('names the option it refuses', () => {
+  it('names the option it refuses, and the hub names a clusterViewers that is not one', () => {
     expect(() => new RedisClusterViewers({ keyPrefix: 'a{b}' })).toThrow(/keyPrefix/);
     expect(() => new RedisClusterViewers({ ttlMs: 5 })).toThrow(/ttlMs/);
+    expect(() => new SessionHub({ store: new MemoryStore(), clusterViewers: { report: () => undefined } as unknown as ClusterViewers })).toThrow(/options\.clusterViewers/);
   });
 });

@@ -22,6 +22,7 @@ import { limitLauncher } from '../limits/limited-launcher.js';
 import type { RunLeases } from '../cluster/run-leases.js';
 import { createDraftRuntime } from '../runtime/draft-runtime.js';
 import { exportRunZip } from '../runtime/export-run.js';
+import type { ClusterViewers } from '../cluster/cluster-viewers.js';
 import type { RunLauncher } from '../runtime/run-launcher.js';
 import { SessionHub } from '../sessions/session-hub.js';
 import { clientAddressOf } from './_client-address.js';
@@ -76,6 +77,11 @@ export interface MarketingTeamServerOptions {
   interruptOrphanedRuns?: boolean;
   /** Several nodes: run ownership by lease (e.g. `RedisRunLeases`); see `SessionHubOptions.runLeases`. */
   runLeases?: RunLeases;
+  /**
+   * Several nodes: viewers connected to any node count for the `whenUnwatched` policies of the
+   * runs this node runs (e.g. `RedisClusterViewers`); see `SessionHubOptions.clusterViewers`.
+   */
+  clusterViewers?: ClusterViewers;
   /** Unsent bytes after which a slow connection is dropped; defaults to 8 MiB. */
   maxBufferedBytes?: number;
   /** Least time between two presence updates of a session (changes are coalesced); defaults to 500 ms. */
@@ -243,6 +249,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     ...(settings.presenceIntervalMs !== undefined ? { presenceIntervalMs: settings.presenceIntervalMs } : {}),
     interruptOrphanedRuns: options.interruptOrphanedRuns ?? false,
     ...(options.runLeases ? { runLeases: options.runLeases } : {}),
+    ...(options.clusterViewers ? { clusterViewers: options.clusterViewers } : {}),
     onError,
   });
   const shared = {

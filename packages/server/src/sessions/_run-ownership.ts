@@ -136,7 +136,7 @@ export class RunOwnership {
       },
     });
     channel.owned.set(runId, run);
-    // Decided from the viewers this node sees: see "Runs nobody watches" in docs/concepts.md.
+    // Decided from the viewers this node sees (and, with cluster viewers, every node): see "Runs nobody watches" in docs/concepts.md.
     const unwatched = new UnwatchedRun(
       {
         runId,

@@ -9,6 +9,7 @@ import {
 } from '@marketing-team/core';
 import { z } from 'zod';
 import type { SessionGrant } from '../auth/token-issuer.js';
+import { parseClusterViewers, type ClusterViewers } from '../cluster/cluster-viewers.js';
 import type { RunLeases } from '../cluster/run-leases.js';
 import type { DraftRunContext, RunLauncher } from '../runtime/run-launcher.js';
 import type { SessionStore } from '../stores/session-store.js';
@@ -48,6 +49,11 @@ export interface SessionHubOptions {
    * when a session opens are recorded as interrupted only if no node holds their lease.
    */
   runLeases?: RunLeases;
+  /**
+   * Viewers across nodes (e.g. `RedisClusterViewers`): each node reports its subscribers of a
+   * session, and a run's `whenUnwatched` policy counts the viewers of every node, not only its own.
+   */
+  clusterViewers?: ClusterViewers;
   /** Called with errors that must not crash the server (a failing launcher, a subscriber that threw). */
   onError?: (error: unknown) => void;
 }
@@ -81,6 +87,7 @@ export class SessionHub {
   readonly #commands: ClientCommands;
   readonly #interruptOrphans: boolean;
   readonly #runLeases: RunLeases | undefined;
+  readonly #clusterViewers: ClusterViewers | undefined;
   readonly #options: z.output<typeof OptionsSchema>;
   readonly #onError: (error: unknown) => void;
   readonly #channels = new Map<string, SessionChannel>();
@@ -98,6 +105,7 @@ export class SessionHub {
     this.store = options.store;
     this.#interruptOrphans = options.interruptOrphanedRuns ?? false;
     this.#runLeases = options.runLeases;
+    this.#clusterViewers = parseClusterViewers(options.clusterViewers);
     this.#options = parsed.data;
     this.#onError = options.onError ?? ((error) => console.error('[marketing-team] session hub:', error));
     this.#runs = new RunOwnership({
@@ -353,6 +361,7 @@ export class SessionHub {
       presenceIntervalMs: this.#options.presenceIntervalMs,
       onError: this.#onError,
       onReset: () => void this.#reset(channel).catch(this.#onError),
+      clusterViewers: this.#clusterViewers,
     });
     this.#channels.set(session, channel);
     return channel;

@@ -58,8 +58,28 @@ export interface AblyPublishingChannel {
   history(params?: AblyHistoryParams): Promise<AblyPage<AblyInboundMessage>>;
 }
 
+/** A member of a channel's presence set (`Ably.PresenceMessage`). */
+export interface AblyPresenceMessage {
+  action?: string;
+  clientId?: string;
+  connectionId?: string;
+  data?: unknown;
+  timestamp?: number;
+}
+
+/** A channel's presence (`Ably.RealtimePresence`): who is on the channel, by their token's `clientId`. */
+export interface AblyRealtimePresence {
+  enter(data?: unknown): Promise<void>;
+  leave(data?: unknown): Promise<void>;
+  get(): Promise<AblyPresenceMessage[]>;
+  subscribe(listener: (message: AblyPresenceMessage) => void): Promise<unknown>;
+  unsubscribe(listener: (message: AblyPresenceMessage) => void): void;
+}
+
 /** A realtime channel (`Ably.RealtimeChannel`): it also attaches, subscribes and reports state changes. */
 export interface AblyRealtimeChannel extends AblyPublishingChannel {
+  /** Who is on the channel; entering it needs the `presence` capability. */
+  readonly presence?: AblyRealtimePresence;
   readonly state: string;
   attach(): Promise<unknown>;
   detach(): Promise<void>;

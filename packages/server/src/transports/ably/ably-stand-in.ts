@@ -31,7 +31,9 @@ import type {
   AblyMessageListener,
   AblyOutboundMessage,
   AblyPage,
+  AblyPresenceMessage,
   AblyRealtimeChannel,
+  AblyRealtimePresence,
   AblyServerClient,
   AblyStateListener,
   AblyTokenParams,
@@ -77,6 +79,9 @@ interface ServiceChannel {
   messages: StoredMessage[];
   publishTimes: number[];
   attachments: Set<StandInChannel>;
+  /** The presence set, by connection. */
+  members: Map<string, AblyPresenceMessage>;
+  presenceListeners: Set<(message: AblyPresenceMessage) => void>;
 }
 
 type Capability = Record<string, string[]>;
@@ -238,7 +243,7 @@ export class AblyStandIn {
   channel(name: string): ServiceChannel {
     let channel = this.#channels.get(name);
     if (!channel) {
-      channel = { name, messages: [], publishTimes: [], attachments: new Set() };
+      channel = { name, messages: [], publishTimes: [], attachments: new Set(), members: new Map(), presenceListeners: new Set() };
       this.#channels.set(name, channel);
     }
     return channel;
@@ -286,6 +291,18 @@ export class AblyStandIn {
     }
     setImmediate(() => {
       for (const attachment of channel.attachments) attachment.deliver();
+    });
+  }
+
+  /** @internal Enters or leaves `client` in a channel's presence set and tells the subscribers of its presence. */
+  changePresence(client: StandInClient, channelName: string, action: 'enter' | 'leave', data?: unknown): void {
+    const channel = this.channel(channelName);
+    const member: AblyPresenceMessage = { action, connectionId: client.connectionId, timestamp: this.now(), data: clone(data) };
+    if (client.clientId !== undefined) member.clientId = client.clientId;
+    if (action === 'enter') channel.members.set(client.connectionId, { ...member, action: 'present' });
+    else if (!channel.members.delete(client.connectionId)) return;
+    setImmediate(() => {
+      for (const listener of [...channel.presenceListeners]) listener({ ...member });
     });
   }
 
@@ -443,10 +460,58 @@ export class StandInChannel implements AblyRealtimeChannel {
   #attachedOnce = false;
   #attaching: Promise<void> | undefined;
 
+  readonly presence: AblyRealtimePresence;
+  readonly #presenceListeners = new Set<(message: AblyPresenceMessage) => void>();
+
   constructor(service: AblyStandIn, client: StandInClient, readonly name: string, options?: AblyChannelOptions) {
     this.#service = service;
     this.#client = client;
     this.#options = options;
+    this.presence = this.#presence();
+  }
+
+  /** Presence as Ably keeps it: entering needs the `presence` capability and a clientId; `subscribe` is enough to watch. */
+  #presence(): AblyRealtimePresence {
+    const service = this.#service;
+    const client = this.#client;
+    const name = this.name;
+    const listeners = this.#presenceListeners;
+    const check = async (operation: string): Promise<void> => {
+      await client.checkToken();
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!allows(client.capability, name, operation)) throw new StandInErrorInfo(`action not permitted: presence ${operation}`, 40160, 401);
+    };
+    return {
+      enter: async (data?: unknown) => {
+        await check('presence');
+        if (client.clientId === undefined) throw new StandInErrorInfo('presence: a clientId is required to enter', 40012, 400);
+        service.changePresence(client, name, 'enter', data);
+      },
+      leave: async () => {
+        service.changePresence(client, name, 'leave');
+      },
+      get: async () => {
+        await check('subscribe');
+        return [...service.channel(name).members.values()].map((member) => ({ ...member }));
+      },
+      subscribe: async (listener) => {
+        await check('subscribe');
+        listeners.add(listener);
+        service.channel(name).presenceListeners.add(listener);
+      },
+      unsubscribe: (listener) => {
+        listeners.delete(listener);
+        service.channel(name).presenceListeners.delete(listener);
+      },
+    };
+  }
+
+  /** @internal The connection closed: it leaves the presence set and hears no more of it. */
+  leavePresence(): void {
+    const channel = this.#service.channel(this.name);
+    this.#service.changePresence(this.#client, this.name, 'leave');
+    for (const listener of this.#presenceListeners) channel.presenceListeners.delete(listener);
+    this.#presenceListeners.clear();
   }
 
   get state(): string {
@@ -587,6 +652,7 @@ export class StandInChannel implements AblyRealtimeChannel {
 
   /** @internal */
   closed(): void {
+    this.leavePresence();
     this.#service.channel(this.name).attachments.delete(this);
     this.#listeners.clear();
     this.#state = 'detached';

@@ -1,7 +1,9 @@
 import { ClientFrameSchema, PROTOCOL_VERSION, ProtocolError, protocolErrorFromZod, type ServerFrame } from '@marketing-team/core';
 import type { AblyBrowserClient } from '../ably-client-types.js';
 import type { AblyRecover } from './ably-recovery.js';
+import { PresenceRelay } from './_presence-relay.js';
 import { SessionFollower, type FollowerSettings } from './_session-follower.js';
+import { ablySessionChannels } from '../channel-names.js';
 
 /** An Ably client for one session, as made by the host (usually `new Ably.Realtime({ authCallback })`). */
 export type AblyClientFactory = (session: string, auth: { getToken(): string }) => AblyBrowserClient & { close?(): void };
@@ -57,6 +59,7 @@ export function createAblySessionSocket(options: AblySessionSocketOptions): new 
 
 interface SessionEntry {
   follower: SessionFollower;
+  presence: PresenceRelay;
   client: AblyBrowserClient & { close?(): void };
   token: { value: string };
 }
@@ -72,6 +75,8 @@ export class AblySessionSocket {
   readonly #settings: FollowerSettings;
   readonly #sessions = new Map<string, SessionEntry>();
   #helloed = false;
+  /** The device id the client said hello with: how presence names this device. */
+  #device = '';
 
   constructor(
     readonly url: string,
@@ -119,6 +124,7 @@ export class AblySessionSocket {
         return;
       }
       this.#helloed = true;
+      this.#device = frame.clientId;
       this.#emit({ type: 'welcome', protocol: PROTOCOL_VERSION, connectionId: `ably-${frame.clientId}`, heartbeatMs: 30_000, maxFrameBytes: 64 * 1024 });
       return;
     }
@@ -180,8 +186,11 @@ export class AblySessionSocket {
         settings: this.#settings,
         emit: (frame) => this.#emit(frame),
       });
-      this.#sessions.set(session, { follower, client, token: holder });
+      const log = client.channels.get(ablySessionChannels(session, this.#settings.channelPrefix).log);
+      const presence = new PresenceRelay(log, session, this.#device, (frame) => this.#emit(frame));
+      this.#sessions.set(session, { follower, presence, client, token: holder });
       await follower.start();
+      await presence.start();
     } catch (error) {
       const code = error instanceof ProtocolError ? error.code : 'unauthorized';
       this.#emit({ type: 'error', code, message: error instanceof Error ? error.message : 'could not attach', session });
@@ -193,6 +202,7 @@ export class AblySessionSocket {
     const entry = this.#sessions.get(session);
     if (!entry) return;
     this.#sessions.delete(session);
+    await entry.presence.close();
     await entry.follower.close().catch(() => undefined);
     entry.client.close?.();
   }
