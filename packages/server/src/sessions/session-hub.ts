@@ -1,30 +1,21 @@
 import {
-  ADMIN_EVENT_TYPES,
-  CONTROL_EVENT_TYPES,
   ProtocolError,
-  SessionEventSchema,
   SessionIdSchema,
-  isRunEnded,
-  parseClientEvent,
-  protocolErrorFromZod,
-  type Actor,
-  type Capability,
-  type Deliverable,
   type ClientFrameOf,
   type DraftRequest,
   type RunScope,
   type ServerFrameOf,
-  type SessionEvent,
   type SessionState,
 } from '@marketing-team/core';
 import { z } from 'zod';
 import type { SessionGrant } from '../auth/token-issuer.js';
-import type { RunLease, RunLeases } from '../cluster/run-leases.js';
-import type { DraftRunContext, RunBaseContext, RunLauncher } from '../runtime/run-launcher.js';
-import { FencedError, type SessionStore } from '../stores/session-store.js';
-import { OwnedRun } from './_owned-run.js';
+import type { RunLeases } from '../cluster/run-leases.js';
+import type { DraftRunContext, RunLauncher } from '../runtime/run-launcher.js';
+import type { SessionStore } from '../stores/session-store.js';
+import { ClientCommands } from './_client-commands.js';
+import { requireCapability } from './_command-checks.js';
+import { RunOwnership } from './_run-ownership.js';
 import { SessionChannel, type SubscriberEntry } from './_session-channel.js';
-import { UnwatchedRun } from './_unwatched-run.js';
 import { RecordBatch } from './record-batch.js';
 import type { HubSubscription, SessionSubscriber, SubscribePosition } from './session-subscriber.js';
 
@@ -77,19 +68,17 @@ const OptionsSchema = z.object({
 /** Records in the first replay page of a resume. */
 const FIRST_REPLAY_PAGE = 64;
 
-const CONTINUABLE_RUN_STATUSES = new Set(['cancelled', 'failed', 'interrupted']);
-const ENDED_TASK_STATUSES = new Set(['done', 'failed', 'cancelled']);
-
 /**
  * The per-session heart of the server. For each active session it follows the store's live
- * tail, keeps the reduced state, saves snapshots, fans records out to subscribers, serves late
- * joiners a snapshot, handles client messages and owns the runs launched through this node.
+ * tail, keeps the reduced state, saves snapshots, fans records out to subscribers and serves late
+ * joiners a snapshot: the channel's lifecycle. Client messages are handled by `_client-commands.ts`,
+ * the runs launched through this node are owned by `_run-ownership.ts`.
  * Runs never depend on connections: closing every subscription leaves them running.
  */
 export class SessionHub {
   readonly store: SessionStore;
-  readonly #launcher: RunLauncher | undefined;
-  readonly #drafts: RunLauncher<DraftRunContext> | undefined;
+  readonly #runs: RunOwnership;
+  readonly #commands: ClientCommands;
   readonly #interruptOrphans: boolean;
   readonly #runLeases: RunLeases | undefined;
   readonly #options: z.output<typeof OptionsSchema>;
@@ -107,12 +96,20 @@ export class SessionHub {
     });
     if (!parsed.success) throw new ProtocolError('bad_frame', parsed.error.issues[0]?.message ?? 'invalid options', 'options');
     this.store = options.store;
-    this.#launcher = options.launcher;
-    this.#drafts = options.drafts;
     this.#interruptOrphans = options.interruptOrphanedRuns ?? false;
     this.#runLeases = options.runLeases;
     this.#options = parsed.data;
     this.#onError = options.onError ?? ((error) => console.error('[marketing-team] session hub:', error));
+    this.#runs = new RunOwnership({
+      store: this.store,
+      launcher: options.launcher,
+      drafts: options.drafts,
+      runLeases: options.runLeases,
+      onError: this.#onError,
+      closing: () => this.#closing,
+      release: (channel) => this.#release(channel),
+    });
+    this.#commands = new ClientCommands({ store: this.store, runs: this.#runs, withChannel: (session, work) => this.#withChannel(session, work) });
     // A crashed run must read as interrupted on every route (Durable Streams readers and the HTTP
     // API too), not only once someone subscribes: single-node stores list their open runs.
     this.orphansSwept = this.#interruptOrphans && !this.#runLeases ? this.#sweepOrphanedRuns() : Promise.resolve(0);
@@ -234,71 +231,15 @@ export class SessionHub {
 
   /** Handles a `publish`, `cancel` or `steer` frame for the holder of `grant`. */
   handle(session: string, grant: SessionGrant, frame: WriteFrame): Promise<AckFrame> {
-    switch (frame.type) {
-      case 'publish':
-        return this.publish(session, grant, frame.clientMsgId, frame.event);
-      case 'cancel':
-        return this.cancel(session, grant, frame);
-      case 'steer':
-        return this.steer(session, grant, frame);
-    }
+    return this.#commands.handle(session, grant, frame);
   }
 
   /**
    * Stores an event a client published (actor taken from the grant), once per `clientMsgId`.
    * A stored `brief.submitted` launches its run on this node.
    */
-  async publish(session: string, grant: SessionGrant, clientMsgId: string, raw: Record<string, unknown>): Promise<AckFrame> {
-    const control = (CONTROL_EVENT_TYPES as readonly unknown[]).includes(raw.type);
-    const admin = (ADMIN_EVENT_TYPES as readonly unknown[]).includes(raw.type);
-    requireCapability(grant, admin ? 'admin' : control ? 'control' : 'write');
-    const event = parseClientEvent(raw, actorOf(grant));
-    if (event.type === 'cancel.requested') {
-      return this.cancel(session, grant, { clientMsgId, runId: event.runId, scope: event.scope, reason: event.reason });
-    }
-    if (event.type === 'steer.submitted') {
-      return this.steer(session, grant, { clientMsgId, runId: event.runId, instruction: event.instruction, scope: event.scope, mode: event.mode });
-    }
-    return this.#withChannel(session, async (channel) => {
-      // First, before any check of the state: a retry of a stored event (a review decision
-      // whose task has moved on since, a brief whose run has started) gets its original answer.
-      const retried = await this.#retried(session, clientMsgId);
-      if (retried) return retried;
-      if (event.type === 'brief.submitted') {
-        const existing = Object.hasOwn(channel.state.runs, event.runId) ? channel.state.runs[event.runId] : undefined;
-        if (existing) {
-          const by = existing.submittedBy;
-          // A retry of the same brief after a lost ack or a restart: acknowledge, do not run twice.
-          if (by?.kind === 'human' && by.id === grant.userId) {
-            return ack(session, clientMsgId, await this.#briefOffset(channel, event.runId), true);
-          }
-          throw new ProtocolError('conflict', `event.runId: run ${event.runId} already exists`, 'event.runId');
-        }
-        if (event.continues !== undefined) continuable(channel.state, event.continues, event.regenerate?.taskId);
-        else if (event.regenerate) throw new ProtocolError('bad_frame', 'event.regenerate: name the run it continues (event.continues)', 'event.regenerate');
-      }
-      if (event.type === 'review.approved' || event.type === 'review.changes_requested') {
-        // A decision only means something for a task waiting at its gate; anything else would be
-        // stored and shown without releasing or reopening a task.
-        const run = Object.hasOwn(channel.state.runs, event.runId) ? channel.state.runs[event.runId] : undefined;
-        if (!run) throw new ProtocolError('not_found', `event.runId: no run ${event.runId} in this session`, 'event.runId');
-        const task = Object.hasOwn(run.tasks, event.taskId) ? run.tasks[event.taskId] : undefined;
-        if (!task) throw new ProtocolError('not_found', `event.taskId: run ${run.id} has no task ${event.taskId}`, 'event.taskId');
-        if (task.status !== 'review') {
-          throw new ProtocolError('conflict', `event.taskId: task ${task.id} is not awaiting review (it is ${task.status})`, 'event.taskId');
-        }
-      }
-      if (event.type === 'draft.settled') {
-        // Settling means something only for a draft that has ended with a draft to review.
-        const run = Object.hasOwn(channel.state.runs, event.runId) ? channel.state.runs[event.runId] : undefined;
-        if (!run?.draft) throw new ProtocolError('not_found', `event.runId: no draft ${event.runId} in this session`, 'event.runId');
-        if (!run.draft.result) throw new ProtocolError('conflict', `event.runId: draft ${event.runId} has nothing to settle yet (it is ${run.status})`, 'event.runId');
-      }
-      if (event.type === 'deliverable.edited') checkEdit(channel.state, event);
-      const { offset, duplicate } = await this.#append(session, event, clientMsgId);
-      if (event.type === 'brief.submitted' && !duplicate) this.#launchBrief(channel, event, offset);
-      return ack(session, clientMsgId, offset, duplicate);
-    });
+  publish(session: string, grant: SessionGrant, clientMsgId: string, raw: Record<string, unknown>): Promise<AckFrame> {
+    return this.#commands.publish(session, grant, clientMsgId, raw);
   }
 
   /**
@@ -306,64 +247,28 @@ export class SessionHub {
    * spends model tokens on the workspace's behalf) and runs it on this node, once per
    * `clientMsgId`. The draft streams into `session` like any run; cancel it with `cancel`.
    */
-  async submitDraft(
+  submitDraft(
     session: string,
     grant: SessionGrant,
     input: { clientMsgId: string; runId: string; workspaceId: string; request: DraftRequest },
   ): Promise<AckFrame> {
-    requireCapability(grant, 'admin');
-    if (!this.#drafts) throw new ProtocolError('not_found', 'this server has no model for drafts', 'request');
-    const event = parseDraftEvent({ type: 'draft.requested', runId: input.runId, workspaceId: input.workspaceId, request: input.request, by: actorOf(grant) });
-    return this.#withChannel(session, async (channel) => {
-      const retried = await this.#retried(session, input.clientMsgId);
-      if (retried) return retried;
-      if (Object.hasOwn(channel.state.runs, event.runId)) throw new ProtocolError('conflict', `runId: run ${event.runId} already exists`, 'runId');
-      const { offset, duplicate } = await this.#append(session, event, input.clientMsgId);
-      if (!duplicate) {
-        const drafts = this.#drafts!;
-        this.#launch(channel, event.runId, event.by, (base) => drafts.launch({ ...base, workspaceId: event.workspaceId, request: event.request }));
-      }
-      return ack(session, input.clientMsgId, offset, duplicate);
-    });
+    return this.#commands.submitDraft(session, grant, input);
   }
 
   /**
    * Asks for a run (or one of its tasks or agents) to stop; stored as `cancel.requested`.
    * Cancelling a run that has already ended is acknowledged without storing anything.
    */
-  async cancel(
+  cancel(
     session: string,
     grant: SessionGrant,
     request: { clientMsgId: string; runId: string; scope?: RunScope | undefined; reason?: string | undefined },
   ): Promise<AckFrame> {
-    requireCapability(grant, 'control');
-    return this.#withChannel(session, async (channel) => {
-      const retried = await this.#retried(session, request.clientMsgId);
-      if (retried) return retried;
-      const run = findRun(channel.state, request.runId);
-      if (isRunEnded(run)) {
-        return ack(session, request.clientMsgId, channel.runEnds.get(run.id) ?? channel.offset, false);
-      }
-      const taskId = request.scope?.taskId;
-      if (taskId) {
-        const task = Object.hasOwn(run.tasks, taskId) ? run.tasks[taskId] : undefined;
-        if (!task) throw new ProtocolError('not_found', `scope.taskId: run ${run.id} has no task ${taskId}`, 'scope.taskId');
-        if (ENDED_TASK_STATUSES.has(task.status)) return ack(session, request.clientMsgId, channel.offset, false);
-      }
-      const event: SessionEvent = {
-        type: 'cancel.requested',
-        runId: request.runId,
-        by: actorOf(grant),
-        ...(request.scope && (request.scope.taskId || request.scope.agent) ? { scope: request.scope } : {}),
-        ...(request.reason ? { reason: request.reason } : {}),
-      };
-      const { offset, duplicate } = await this.#append(session, event, request.clientMsgId);
-      return ack(session, request.clientMsgId, offset, duplicate);
-    });
+    return this.#commands.cancel(session, grant, request);
   }
 
   /** Sends guidance to a running run (or one task or agent of it); stored as `steer.submitted`. */
-  async steer(
+  steer(
     session: string,
     grant: SessionGrant,
     request: {
@@ -374,25 +279,7 @@ export class SessionHub {
       mode?: 'next-turn' | 'restart' | undefined;
     },
   ): Promise<AckFrame> {
-    requireCapability(grant, 'control');
-    return this.#withChannel(session, async (channel) => {
-      const retried = await this.#retried(session, request.clientMsgId);
-      if (retried) return retried;
-      const run = findRun(channel.state, request.runId);
-      if (isRunEnded(run)) {
-        throw new ProtocolError('conflict', `runId: run ${run.id} has ended`, 'runId');
-      }
-      const event: SessionEvent = {
-        type: 'steer.submitted',
-        runId: request.runId,
-        instruction: request.instruction,
-        mode: request.mode ?? 'next-turn',
-        by: actorOf(grant),
-        ...(request.scope && (request.scope.taskId || request.scope.agent) ? { scope: request.scope } : {}),
-      };
-      const { offset, duplicate } = await this.#append(session, event, request.clientMsgId);
-      return ack(session, request.clientMsgId, offset, duplicate);
-    });
+    return this.#commands.steer(session, grant, request);
   }
 
   /** The reduced state of a session as this node holds it. */
@@ -414,110 +301,9 @@ export class SessionHub {
     for (const timer of this.#idleTimers.values()) clearTimeout(timer);
     this.#idleTimers.clear();
     const channels = [...this.#channels.values()];
-    // Shutting down is not "nobody watches": no pause or cancel decided from here on.
-    for (const channel of channels) for (const policy of channel.unwatched.values()) policy.dispose();
-    await Promise.allSettled(
-      channels.flatMap((channel) => [...channel.owned.values()].map((run) => run.interrupt('the server is shutting down'))),
-    );
-    await Promise.allSettled(channels.flatMap((channel) => [...channel.owned.values()].map((run) => run.settled)));
+    await this.#runs.interruptAll(channels);
     this.#channels.clear();
     await Promise.allSettled(channels.map((channel) => channel.close()));
-  }
-
-  /**
-   * The answer to a client message that was stored before (its ack was lost): looked up before
-   * any shortcut, so a retry learns the true outcome even once the run or task has ended since.
-   */
-  async #retried(session: string, clientMsgId: string): Promise<AckFrame | undefined> {
-    const stored = await this.store.findClientMessage(session, clientMsgId);
-    return stored && ack(session, clientMsgId, stored.firstOffset, true);
-  }
-
-  async #append(session: string, event: SessionEvent, clientMsgId: string): Promise<{ offset: number; duplicate: boolean }> {
-    try {
-      const result = await this.store.append(session, [event], { clientMsgId });
-      const record = result.records[0];
-      if (!record) throw new ProtocolError('internal', 'the store returned no record');
-      return { offset: record.offset, duplicate: result.duplicate };
-    } catch (error) {
-      if (error instanceof FencedError) throw new ProtocolError('conflict', error.message, 'runId');
-      throw error;
-    }
-  }
-
-  #launchBrief(channel: SessionChannel, event: Extract<SessionEvent, { type: 'brief.submitted' }>, briefOffset: number): void {
-    const launcher = this.#launcher;
-    if (!launcher) return;
-    this.#launch(channel, event.runId, event.by, (base) => {
-      const finished = event.continues === undefined ? [] : completedDeliverables(channel.state, event.continues);
-      const regenerated = event.regenerate && event.continues !== undefined ? channel.state.runs[event.continues]?.tasks[event.regenerate.taskId] : undefined;
-      const previous = regenerated?.deliverableId === undefined ? undefined : channel.state.deliverables[regenerated.deliverableId];
-      const reuse = previous ? finished.filter((deliverable) => deliverable.id !== previous.id) : finished;
-      return launcher.launch({
-        ...base,
-        brief: event.brief,
-        briefOffset,
-        reuse,
-        ...(previous && event.regenerate ? { regenerate: { skill: previous.skill, instruction: event.regenerate.instruction, previous } } : {}),
-      });
-    });
-  }
-
-  /** Runs `launch` for `runId` on this node, once its lease (if any) is taken. */
-  #launch(channel: SessionChannel, runId: string, submittedBy: Actor, launch: (context: RunBaseContext) => Promise<void>): void {
-    if (this.#closing || channel.owned.has(runId)) return;
-    const leases = this.#runLeases;
-    if (!leases) return this.#start(channel, runId, submittedBy, launch);
-    // Only the lease holder runs a run; the channel stays open while the lease is being taken.
-    channel.busy += 1;
-    leases
-      .acquire(channel.session, runId)
-      .then((lease) => {
-        if (!lease) return;
-        if (this.#closing || channel.owned.has(runId)) return void lease.release().catch(this.#onError);
-        this.#start(channel, runId, submittedBy, launch, lease);
-      }, this.#onError)
-      .finally(() => {
-        channel.busy -= 1;
-        this.#release(channel);
-      });
-  }
-
-  #start(channel: SessionChannel, runId: string, submittedBy: Actor, launch: (context: RunBaseContext) => Promise<void>, lease?: RunLease): void {
-    const run = new OwnedRun({
-      store: this.store,
-      session: channel.session,
-      runId,
-      submittedBy,
-      onError: this.#onError,
-      onSettled: () => {
-        if (channel.owned.get(runId) === run) channel.owned.delete(runId);
-        if (channel.unwatched.get(runId) === unwatched) channel.unwatched.delete(runId);
-        unwatched.dispose();
-        // Given back only now, after the terminal event, so no node takes the run for orphaned.
-        if (lease) void lease.release().catch(this.#onError);
-        this.#release(channel);
-      },
-    });
-    channel.owned.set(runId, run);
-    // Decided from the viewers this node sees: see "Runs nobody watches" in docs/concepts.md.
-    const unwatched = new UnwatchedRun(
-      {
-        runId,
-        append: (events) => this.store.append(channel.session, events),
-        cancel: (reason) => run.cancel({ kind: 'system' }, reason),
-        onError: this.#onError,
-      },
-      channel.viewers,
-      channel.state.runs[runId]?.brief?.whenUnwatched,
-    );
-    channel.unwatched.set(runId, unwatched);
-    lease?.signal.addEventListener('abort', () => void run.interrupt('the node running it lost its lease'), { once: true });
-    const launcher: RunLauncher<RunBaseContext> = { launch };
-    run.start(lease ? lease.guard(launcher) : launcher);
-    // The cancel may have been stored before this node registered the run.
-    const early = channel.runCancels.get(runId);
-    if (early && early.event.type === 'cancel.requested') void run.cancel(early.event.by, early.event.reason);
   }
 
   async #withChannel<T>(session: string, work: (channel: SessionChannel) => Promise<T>): Promise<T> {
@@ -548,7 +334,7 @@ export class SessionHub {
     try {
       await channel.ready;
       if (this.#interruptOrphans || this.#runLeases) {
-        channel.orphanCheck ??= this.#interruptOrphanedRuns(channel);
+        channel.orphanCheck ??= this.#runs.interruptOrphanedRuns(channel);
         await channel.orphanCheck;
       }
     } catch (error) {
@@ -557,43 +343,6 @@ export class SessionHub {
       throw error;
     }
     return channel;
-  }
-
-  /** The offset of a run's brief; one this node has not seen (older than its snapshot) is looked up once. */
-  async #briefOffset(channel: SessionChannel, runId: string): Promise<number> {
-    const known = channel.briefOffsets.get(runId);
-    if (known !== undefined) return known;
-    // Rare: a brief retried after a restart. Scan the log once and remember the answer.
-    let after = (await this.store.firstOffset(channel.session)) - 1;
-    while (after < channel.offset) {
-      const page = await this.store.read(channel.session, after, 5000);
-      if (page.length === 0) break;
-      for (const record of page) {
-        if (record.event.type === 'brief.submitted' && record.event.runId === runId) {
-          channel.briefOffsets.set(runId, record.offset);
-          return record.offset;
-        }
-      }
-      after = page[page.length - 1]!.offset;
-    }
-    return channel.offset;
-  }
-
-  async #interruptOrphanedRuns(channel: SessionChannel): Promise<void> {
-    for (const runId of channel.state.runOrder) {
-      const run = channel.state.runs[runId];
-      if (!run || isRunEnded(run) || channel.owned.has(runId)) continue;
-      if (this.#runLeases) {
-        // Another node may be running it: only a run whose lease is gone is interrupted.
-        await this.#runLeases.interruptIfOrphaned(channel.session, runId).catch(this.#onError);
-        continue;
-      }
-      try {
-        await this.store.append(channel.session, [{ type: 'run.interrupted', runId, reason: 'the server restarted while the run was going' }]);
-      } catch (error) {
-        if (!(error instanceof FencedError)) this.#onError(error);
-      }
-    }
   }
 
   #createChannel(session: string): SessionChannel {
@@ -618,7 +367,7 @@ export class SessionHub {
     this.#channels.delete(old.session);
     const entries = [...old.subscribers].filter((entry) => entry.active);
     old.subscribers.clear();
-    for (const run of old.owned.values()) void run.interrupt('the session log was reset');
+    this.#runs.interruptRunsOf(old, 'the session log was reset');
     void old.close({ reset: true });
     if (entries.length === 0) return;
     const channel = await this.#use(old.session);
@@ -654,90 +403,4 @@ export class SessionHub {
     timer.unref();
     this.#idleTimers.set(channel.session, timer);
   }
-}
-
-function requireCapability(grant: SessionGrant, capability: Capability): void {
-  if (!grant.capabilities.includes(capability)) {
-    throw new ProtocolError('forbidden', `token: lacks the ${capability} capability`, 'token');
-  }
-  if (grant.expiresAt * 1000 <= Date.now()) throw new ProtocolError('unauthorized', 'token: expired', 'token');
-}
-
-function parseDraftEvent(raw: Record<string, unknown>): Extract<SessionEvent, { type: 'draft.requested' }> {
-  const parsed = SessionEventSchema.safeParse(raw);
-  if (!parsed.success) throw protocolErrorFromZod(parsed.error, '');
-  return parsed.data as Extract<SessionEvent, { type: 'draft.requested' }>;
-}
-
-function actorOf(grant: SessionGrant): Actor {
-  return grant.userName !== undefined
-    ? { kind: 'human', id: grant.userId, name: grant.userName }
-    : { kind: 'human', id: grant.userId };
-}
-
-/**
- * An edit is stored only when it names a deliverable of that run and task, of the same kind, and
- * was made on its current version: an edit of an older one would overwrite someone else's.
- */
-function checkEdit(state: SessionState, event: Extract<SessionEvent, { type: 'deliverable.edited' }>): void {
-  const run = Object.hasOwn(state.runs, event.runId) ? state.runs[event.runId] : undefined;
-  if (!run) throw new ProtocolError('not_found', `event.runId: no run ${event.runId} in this session`, 'event.runId');
-  const deliverable = Object.hasOwn(state.deliverables, event.deliverableId) ? state.deliverables[event.deliverableId] : undefined;
-  if (!deliverable || deliverable.runId !== event.runId || deliverable.taskId !== event.taskId) {
-    throw new ProtocolError('not_found', `event.deliverableId: task ${event.taskId} of run ${event.runId} has no deliverable ${event.deliverableId}`, 'event.deliverableId');
-  }
-  if (deliverable.kind !== event.content.kind) {
-    throw new ProtocolError('bad_frame', `event.content.kind: the deliverable is a ${deliverable.kind}, not a ${event.content.kind}`, 'event.content.kind');
-  }
-  const current = Object.hasOwn(state.deliverableVersions, event.deliverableId) ? state.deliverableVersions[event.deliverableId]!.version : 1;
-  if (event.baseVersion !== current) {
-    throw new ProtocolError('conflict', `event.baseVersion: the edit was made on version ${event.baseVersion}, but the deliverable is at version ${current}; reload it and edit again`, 'event.baseVersion');
-  }
-}
-
-function findRun(state: SessionState, runId: string) {
-  const run = Object.hasOwn(state.runs, runId) ? state.runs[runId] : undefined;
-  if (!run) throw new ProtocolError('not_found', `runId: no run ${runId} in this session`, 'runId');
-  return run;
-}
-
-
-/** The run a brief continues: it must exist and have ended without completing. */
-function continuable(state: SessionState, runId: string, regenerate?: string): void {
-  const run = Object.hasOwn(state.runs, runId) ? state.runs[runId] : undefined;
-  if (!run) throw new ProtocolError('not_found', `event.continues: no run ${runId} in this session`, 'event.continues');
-  if (regenerate !== undefined) {
-    // Regenerating one deliverable: any run that has ended, as long as that task finished with one.
-    if (!isRunEnded(run)) throw new ProtocolError('conflict', `event.continues: run ${runId} is still ${run.status}`, 'event.continues');
-    const task = Object.hasOwn(run.tasks, regenerate) ? run.tasks[regenerate] : undefined;
-    if (!task) throw new ProtocolError('not_found', `event.regenerate.taskId: run ${runId} has no task ${regenerate}`, 'event.regenerate.taskId');
-    if (task.status !== 'done' || task.deliverableId === undefined) {
-      throw new ProtocolError('conflict', `event.regenerate.taskId: task ${regenerate} has no finished deliverable to write again (it is ${task.status})`, 'event.regenerate.taskId');
-    }
-    return;
-  }
-  // A run that completed with tasks left undone (an agent stopped, its dependants blocked) is continued like one that stopped.
-  const gaps = run.status === 'completed' && run.taskOrder.some((taskId) => run.tasks[taskId]?.status !== 'done');
-  if (!CONTINUABLE_RUN_STATUSES.has(run.status) && !gaps) {
-    throw new ProtocolError(
-      'conflict',
-      `event.continues: run ${runId} is ${run.status}; only an interrupted, failed or cancelled run, or one that completed with tasks undone, can be continued`,
-      'event.continues',
-    );
-  }
-}
-
-/** The final deliverables of the tasks a run completed, in plan order. */
-function completedDeliverables(state: SessionState, runId: string): Deliverable[] {
-  const run = Object.hasOwn(state.runs, runId) ? state.runs[runId] : undefined;
-  if (!run) return [];
-  return run.taskOrder.flatMap((taskId) => {
-    const task = run.tasks[taskId];
-    const deliverable = task?.status === 'done' && task.deliverableId !== undefined ? state.deliverables[task.deliverableId] : undefined;
-    return deliverable ? [deliverable] : [];
-  });
-}
-
-function ack(session: string, clientMsgId: string, offset: number, duplicate: boolean): AckFrame {
-  return { type: 'ack', session, clientMsgId, offset, duplicate };
 }
