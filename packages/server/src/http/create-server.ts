@@ -26,7 +26,7 @@ import type { ClusterViewers } from '../cluster/cluster-viewers.js';
 import type { RunLauncher } from '../runtime/run-launcher.js';
 import { SessionHub } from '../sessions/session-hub.js';
 import { clientAddressOf } from './_client-address.js';
-import type { SessionStore } from '../stores/session-store.js';
+import type { RetentionPolicy, SessionStore } from '../stores/session-store.js';
 import type { WorkspaceStore } from '../workspaces/workspace-store.js';
 import type { TeamZipLimits } from '../team-files/team-zip.js';
 import { createWorkspaceRoutes } from './workspace-routes.js';
@@ -71,6 +71,10 @@ export interface MarketingTeamServerOptions {
   heartbeatMs?: number;
   /** Save a snapshot every this many events; defaults to 1000. */
   snapshotEvery?: number;
+  /** See `SessionHubOptions.maxIdleSessions`: unused sessions kept in memory; defaults to 1000. */
+  maxIdleSessions?: number;
+  /** See `SessionHubOptions.retention`: applied after each snapshot; keeps every event by default. */
+  retention?: RetentionPolicy;
   /** Sessions one WebSocket may follow at once; defaults to 64. */
   maxSessionsPerConnection?: number;
   /** Single-node deployments: record runs a previous process left running as interrupted. */
@@ -246,6 +250,8 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     launcher: options.launcher ? limitLauncher(options.launcher, limiter, onError) : undefined,
     ...(workspaces && options.analysisProvider ? { drafts: limitLauncher(createDraftRuntime({ provider: options.analysisProvider }), limiter, onError) } : {}),
     snapshotEvery: settings.snapshotEvery,
+    ...(options.maxIdleSessions !== undefined ? { maxIdleSessions: options.maxIdleSessions } : {}),
+    ...(options.retention ? { retention: options.retention } : {}),
     ...(settings.presenceIntervalMs !== undefined ? { presenceIntervalMs: settings.presenceIntervalMs } : {}),
     interruptOrphanedRuns: options.interruptOrphanedRuns ?? false,
     ...(options.runLeases ? { runLeases: options.runLeases } : {}),

@@ -12,7 +12,8 @@ import type { SessionGrant } from '../auth/token-issuer.js';
 import { parseClusterViewers, type ClusterViewers } from '../cluster/cluster-viewers.js';
 import type { RunLeases } from '../cluster/run-leases.js';
 import type { DraftRunContext, RunLauncher } from '../runtime/run-launcher.js';
-import type { SessionStore } from '../stores/session-store.js';
+import type { RetentionPolicy, SessionStore } from '../stores/session-store.js';
+import { RetentionPolicySchema } from '../stores/_validate.js';
 import { ClientCommands } from './_client-commands.js';
 import { requireCapability } from './_command-checks.js';
 import { RunOwnership } from './_run-ownership.js';
@@ -31,6 +32,18 @@ export interface SessionHubOptions {
   snapshotEvery?: number;
   /** Keep an unused session in memory this long before dropping it; defaults to 30 000 ms. */
   idleSessionMs?: number;
+  /**
+   * Most unused sessions kept in memory (their reduced state, for fast joins) at once; beyond
+   * it the one unused longest is dropped first. Defaults to 1000. Sessions in use (a subscriber,
+   * a run of this node) are never dropped.
+   */
+  maxIdleSessions?: number;
+  /**
+   * Applied to a session after each snapshot this node saves: which events the store may drop and
+   * how long client message ids are remembered. Defaults to keeping every event and the default
+   * client message window.
+   */
+  retention?: RetentionPolicy;
   /** Records in one replay read; defaults to 1000. */
   replayPageSize?: number;
   /**
@@ -67,6 +80,8 @@ export type AckFrame = ServerFrameOf<'ack'>;
 const OptionsSchema = z.object({
   snapshotEvery: z.number().int().positive().default(1000),
   idleSessionMs: z.number().int().nonnegative().default(30_000),
+  maxIdleSessions: z.number().int().nonnegative().default(1000),
+  retention: RetentionPolicySchema.optional(),
   replayPageSize: z.number().int().positive().max(10_000).default(1000),
   presenceIntervalMs: z.number().int().min(10).max(60_000).default(500),
 });
@@ -98,6 +113,8 @@ export class SessionHub {
     const parsed = OptionsSchema.safeParse({
       snapshotEvery: options.snapshotEvery,
       idleSessionMs: options.idleSessionMs,
+      maxIdleSessions: options.maxIdleSessions,
+      retention: options.retention,
       replayPageSize: options.replayPageSize,
       presenceIntervalMs: options.presenceIntervalMs,
     });
@@ -358,6 +375,7 @@ export class SessionHub {
       store: this.store,
       session,
       snapshotEvery: this.#options.snapshotEvery,
+      ...(this.#options.retention ? { retention: this.#options.retention } : {}),
       presenceIntervalMs: this.#options.presenceIntervalMs,
       onError: this.#onError,
       onReset: () => void this.#reset(channel).catch(this.#onError),
@@ -400,16 +418,27 @@ export class SessionHub {
     }
   }
 
-  /** Drops a channel nobody uses after the idle delay. */
+  /** Sessions held in memory now: those in use and the unused ones kept warm. */
+  get warmSessions(): number {
+    return this.#channels.size;
+  }
+
+  /** Drops a channel nobody uses after the idle delay, or sooner when too many are idle. */
   #release(channel: SessionChannel): void {
     if (channel.inUse || this.#closing || this.#idleTimers.has(channel.session)) return;
-    const timer = setTimeout(() => {
-      this.#idleTimers.delete(channel.session);
-      if (channel.inUse || this.#channels.get(channel.session) !== channel) return;
-      this.#channels.delete(channel.session);
-      void channel.close();
-    }, this.#options.idleSessionMs);
+    const timer = setTimeout(() => this.#drop(channel.session), this.#options.idleSessionMs);
     timer.unref();
     this.#idleTimers.set(channel.session, timer);
+    // Timers are kept in the order sessions went idle: the first is the one unused longest.
+    if (this.#idleTimers.size > this.#options.maxIdleSessions) this.#drop(this.#idleTimers.keys().next().value!);
+  }
+
+  #drop(session: string): void {
+    clearTimeout(this.#idleTimers.get(session));
+    this.#idleTimers.delete(session);
+    const channel = this.#channels.get(session);
+    if (!channel || channel.inUse) return;
+    this.#channels.delete(session);
+    void channel.close();
   }
 }

@@ -153,7 +153,8 @@ export function snapshotBeyondHead(offset: number, head: number): ProtocolError 
   return new ProtocolError('conflict', `snapshot.offset: ${offset} is beyond the head ${head}`, 'snapshot.offset');
 }
 
-const RetentionPolicySchema = z.object({
+/** A retention policy; the client message window defaults to `DEFAULT_CLIENT_MESSAGE_WINDOW`. */
+export const RetentionPolicySchema = z.object({
   maxEvents: z.number().int().nonnegative().optional(),
   maxAgeMs: z.number().int().nonnegative().optional(),
   clientMessageWindow: z.number().int().nonnegative().default(DEFAULT_CLIENT_MESSAGE_WINDOW),
