@@ -2,8 +2,6 @@ import {
   ProtocolError,
   SessionIdSchema,
   type ClientFrameOf,
-  type DraftRequest,
-  type RunScope,
   type ServerFrameOf,
   type SessionState,
 } from '@marketing-team/core';
@@ -12,7 +10,7 @@ import type { SessionGrant } from '../auth/token-issuer.js';
 import type { RunLeases } from '../cluster/run-leases.js';
 import type { DraftRunContext, RunLauncher } from '../runtime/run-launcher.js';
 import type { SessionStore } from '../stores/session-store.js';
-import { ClientCommands } from './_client-commands.js';
+import { ClientCommands, type CancelRequest, type DraftSubmission, type SteerRequest } from './_client-commands.js';
 import { requireCapability } from './_command-checks.js';
 import { RunOwnership } from './_run-ownership.js';
 import { SessionChannel, type SubscriberEntry } from './_session-channel.js';
@@ -250,7 +248,7 @@ export class SessionHub {
   submitDraft(
     session: string,
     grant: SessionGrant,
-    input: { clientMsgId: string; runId: string; workspaceId: string; request: DraftRequest },
+    input: DraftSubmission,
   ): Promise<AckFrame> {
     return this.#commands.submitDraft(session, grant, input);
   }
@@ -262,7 +260,7 @@ export class SessionHub {
   cancel(
     session: string,
     grant: SessionGrant,
-    request: { clientMsgId: string; runId: string; scope?: RunScope | undefined; reason?: string | undefined },
+    request: CancelRequest,
   ): Promise<AckFrame> {
     return this.#commands.cancel(session, grant, request);
   }
@@ -271,13 +269,7 @@ export class SessionHub {
   steer(
     session: string,
     grant: SessionGrant,
-    request: {
-      clientMsgId: string;
-      runId: string;
-      instruction: string;
-      scope?: RunScope | undefined;
-      mode?: 'next-turn' | 'restart' | undefined;
-    },
+    request: SteerRequest,
   ): Promise<AckFrame> {
     return this.#commands.steer(session, grant, request);
   }
