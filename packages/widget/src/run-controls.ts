@@ -1,4 +1,4 @@
-import type { RunState, SteerState } from '@marketing-team/core';
+import { isRunEnded, type RunState, type SteerState } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
@@ -213,7 +213,7 @@ export class RunControlsElement extends LitElement {
     const run = this.run;
     if (run && (run.status === 'interrupted' || run.status === 'failed')) return this.renderEnded(run, run.status);
     if (run && hasGaps(run)) return this.renderEnded(run, 'completed');
-    if (!run || (run.status !== 'running' && run.status !== 'planned')) return nothing;
+    if (!run || isRunEnded(run)) return nothing;
     const strings = this.strings;
     const disabled = !this.canControl;
     const describedBy = disabled ? 'reason' : nothing;

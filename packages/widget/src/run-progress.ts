@@ -1,4 +1,4 @@
-import type { RunState } from '@marketing-team/core';
+import { isRunEnded, type RunState } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';
@@ -77,7 +77,7 @@ export class RunProgressElement extends LitElement {
 
   protected override updated(): void {
     // Elapsed time ticks once a second while the run is live; nothing else re-renders for it.
-    const running = this.run && (this.run.status === 'running' || this.run.status === 'planned') && this.run.startedAt;
+    const running = this.run && !isRunEnded(this.run) && this.run.startedAt;
     if (running && !this.timer) this.timer = setInterval(() => this.requestUpdate(), 1000);
     if (!running) this.stopTimer();
   }

@@ -32,6 +32,31 @@ export interface ClientCommandsInit {
   withChannel<T>(session: string, work: (channel: SessionChannel) => Promise<T>): Promise<T>;
 }
 
+/** A request to stop a run, or one task or agent of it. */
+export interface CancelRequest {
+  clientMsgId: string;
+  runId: string;
+  scope?: RunScope | undefined;
+  reason?: string | undefined;
+}
+
+/** Guidance for a running run, or one task or agent of it. */
+export interface SteerRequest {
+  clientMsgId: string;
+  runId: string;
+  instruction: string;
+  scope?: RunScope | undefined;
+  mode?: 'next-turn' | 'restart' | undefined;
+}
+
+/** A studio draft to run for a workspace. */
+export interface DraftSubmission {
+  clientMsgId: string;
+  runId: string;
+  workspaceId: string;
+  request: DraftRequest;
+}
+
 const ENDED_TASK_STATUSES = new Set(['done', 'failed', 'cancelled']);
 
 /**
@@ -102,7 +127,7 @@ export class ClientCommands {
   async submitDraft(
     session: string,
     grant: SessionGrant,
-    input: { clientMsgId: string; runId: string; workspaceId: string; request: DraftRequest },
+    input: DraftSubmission,
   ): Promise<AckFrame> {
     requireCapability(grant, 'admin');
     if (!this.#init.runs.runsDrafts) throw new ProtocolError('not_found', 'this server has no model for drafts', 'request');
@@ -121,7 +146,7 @@ export class ClientCommands {
   async cancel(
     session: string,
     grant: SessionGrant,
-    request: { clientMsgId: string; runId: string; scope?: RunScope | undefined; reason?: string | undefined },
+    request: CancelRequest,
   ): Promise<AckFrame> {
     requireCapability(grant, 'control');
     return this.#init.withChannel(session, async (channel) => {
@@ -153,13 +178,7 @@ export class ClientCommands {
   async steer(
     session: string,
     grant: SessionGrant,
-    request: {
-      clientMsgId: string;
-      runId: string;
-      instruction: string;
-      scope?: RunScope | undefined;
-      mode?: 'next-turn' | 'restart' | undefined;
-    },
+    request: SteerRequest,
   ): Promise<AckFrame> {
     requireCapability(grant, 'control');
     return this.#init.withChannel(session, async (channel) => {

@@ -2,8 +2,6 @@ import {
   ProtocolError,
   SessionIdSchema,
   type ClientFrameOf,
-  type DraftRequest,
-  type RunScope,
   type ServerFrameOf,
   type SessionState,
 } from '@marketing-team/core';
@@ -14,7 +12,7 @@ import type { RunLeases } from '../cluster/run-leases.js';
 import type { DraftRunContext, RunLauncher } from '../runtime/run-launcher.js';
 import type { RetentionPolicy, SessionStore } from '../stores/session-store.js';
 import { RetentionPolicySchema } from '../stores/_validate.js';
-import { ClientCommands } from './_client-commands.js';
+import { ClientCommands, type CancelRequest, type DraftSubmission, type SteerRequest } from './_client-commands.js';
 import { requireCapability } from './_command-checks.js';
 import { RunOwnership } from './_run-ownership.js';
 import { SessionChannel, type SubscriberEntry } from './_session-channel.js';
@@ -275,7 +273,7 @@ export class SessionHub {
   submitDraft(
     session: string,
     grant: SessionGrant,
-    input: { clientMsgId: string; runId: string; workspaceId: string; request: DraftRequest },
+    input: DraftSubmission,
   ): Promise<AckFrame> {
     return this.#commands.submitDraft(session, grant, input);
   }
@@ -287,7 +285,7 @@ export class SessionHub {
   cancel(
     session: string,
     grant: SessionGrant,
-    request: { clientMsgId: string; runId: string; scope?: RunScope | undefined; reason?: string | undefined },
+    request: CancelRequest,
   ): Promise<AckFrame> {
     return this.#commands.cancel(session, grant, request);
   }
@@ -296,13 +294,7 @@ export class SessionHub {
   steer(
     session: string,
     grant: SessionGrant,
-    request: {
-      clientMsgId: string;
-      runId: string;
-      instruction: string;
-      scope?: RunScope | undefined;
-      mode?: 'next-turn' | 'restart' | undefined;
-    },
+    request: SteerRequest,
   ): Promise<AckFrame> {
     return this.#commands.steer(session, grant, request);
   }

@@ -1,4 +1,4 @@
-import { findMessage, type DraftResult, type RunState, type SessionState } from '@marketing-team/core';
+import { findMessage, isRunEnded, type DraftResult, type RunState, type SessionState } from '@marketing-team/core';
 
 /** A studio draft as the studio shows it: its run's progress, the text streamed so far, and its result. */
 export interface DraftView {
@@ -11,10 +11,8 @@ export interface DraftView {
   error: string | undefined;
 }
 
-const ENDED = new Set<RunState['status']>(['completed', 'cancelled', 'failed', 'interrupted']);
-
 /** True once a draft's run will write nothing more. */
-export const draftEnded = (view: DraftView): boolean => ENDED.has(view.status);
+export const draftEnded = (view: DraftView): boolean => isRunEnded(view);
 
 /** The newest draft run of the studio session that `matches` (runs are kept in the order they were requested). */
 export function latestDraft(state: SessionState | undefined, matches: (draft: NonNullable<RunState['draft']>) => boolean): DraftView | undefined {
