@@ -80,6 +80,7 @@ export const createDefaultClient: ClientFactory = async (endpoint, options) => {
  * @csspart controls - Stop and steer (`run-stop`, `steer-input`, `steer-button`, `reason`, `steers`, `steer-status` inside it).
  * @csspart lane - Each agent lane (`lane-header`, `lane-task`, `lane-text`, `lane-stop` inside it).
  * @csspart gallery - The deliverables list (`empty` before the first).
+ * @csspart tabs - A package's strip of kinds (`tab`, `tab-count`, `tab-new` inside it; `tab-marked` on a tab holding news); each kind's cards sit in a `tabpanel`.
  * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `editor-save`, `editor-cancel`, `edited`, `download`, `review`, `review-approve`, `review-request-changes`, `comments` inside it).
  * @csspart task-board - The board (`column`, `card`, `approve`, `request-changes` inside it).
  * @cssprop --mt-color-background - Background of panels.
@@ -731,7 +732,7 @@ export class MarketingTeamElement extends LitElement {
                     ?can-control=${canControl}
                     .fresh=${this.fresh}
                     .steered=${this.steeredList(state)}
-                    exportparts="gallery, empty, jump, package-download, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments, regenerate, regenerate-form, regenerate-submit"
+                    exportparts="gallery, empty, tabs, tab, tab-marked, tab-count, tab-new, tabpanel, package-download, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments, regenerate, regenerate-form, regenerate-submit"
                     .deliverables=${pack.deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>`}
                 </article>`;
               },

@@ -79,8 +79,10 @@ export interface WidgetStrings {
   /** The label of a run in the session, counted from the first. */
   runLabel: (number: number) => string;
   noDeliverables: string;
-  /** Accessible name of the row of buttons that bring each deliverable of a run into view. */
-  jumpLabel: string;
+  /** Accessible name of the strip of tabs, one per kind of deliverable in a run's package. */
+  kindTabsLabel: string;
+  /** What a kind's tab counts (posts, ads or concepts, else deliverables), read by screen readers. */
+  kindTabCount: (count: number) => string;
   /** The chip offering deliverables that arrived since the person last looked. */
   newDeliverables: (count: number) => string;
   /** The badge on such a deliverable. */
@@ -259,7 +261,8 @@ export const defaultStrings: WidgetStrings = {
   deliverablesHeading: 'Deliverables',
   runLabel: (number) => `Campaign ${number}`,
   noDeliverables: 'Deliverables appear here as agents finish them.',
-  jumpLabel: 'Go to a deliverable',
+  kindTabsLabel: 'Deliverables by kind',
+  kindTabCount: (count) => `(${count})`,
   newDeliverables: (count) => `${count} new · show`,
   newBadge: 'New',
   characterCount: (count, limit) => `${count} / ${limit} characters`,

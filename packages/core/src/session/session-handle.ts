@@ -12,6 +12,7 @@ import {
 } from '../protocol/index.js';
 import { SessionClientError } from './client-errors.js';
 import { createId } from './_ids.js';
+import { variantChosenEvent } from './deliverable-variants.js';
 import type { MessageAck } from './_outbox.js';
 import type { SessionEntry } from './_session-entry.js';
 
@@ -187,6 +188,29 @@ export class SessionHandle {
     const next = createId('run');
     const ack = await this.publish({ type: 'brief.submitted', runId: next, brief: run.brief, continues: runId, regenerate: { taskId, instruction } });
     return { runId: next, offset: ack.offset };
+  }
+
+  /**
+   * Writes 2 or 3 variants of one social post or ad deliverable of an ended run, each from a
+   * different angle, with an optional instruction ("mention the free trial"), as a new run that
+   * writes only those variants. The deliverable stays as it is until one is chosen (`chooseVariant`).
+   */
+  async requestVariants(runId: string, taskId: string, count: 2 | 3, instruction?: string): Promise<SubmittedBrief> {
+    const run = Object.hasOwn(this.getState().runs, runId) ? this.getState().runs[runId] : undefined;
+    if (!run?.brief) return Promise.reject(new SessionClientError('invalid_argument', `runId: no run ${runId} with a brief in this session`, { field: 'runId', session: this.id }));
+    const next = createId('run');
+    const variants = { taskId, count, ...(instruction?.trim() ? { instruction: instruction.trim() } : {}) };
+    const ack = await this.publish({ type: 'brief.submitted', runId: next, brief: run.brief, continues: runId, variants });
+    return { runId: next, offset: ack.offset };
+  }
+
+  /** Uses one variant: its content becomes the deliverable's current version on every device (needs `write`). */
+  chooseVariant(deliverableId: string, variantId: string): Promise<MessageAck> {
+    try {
+      return this.publish(variantChosenEvent(this.getState(), deliverableId, variantId));
+    } catch (error) {
+      return Promise.reject(error instanceof SessionClientError ? error : toArgumentError(error, this.id));
+    }
   }
 
   /** Asks the server to cancel a run, or one task or agent of it. Cancelling an ended run is acknowledged and does nothing. */

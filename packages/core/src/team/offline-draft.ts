@@ -4,6 +4,8 @@ import { DeliverableKindSchema, DeliverableSchema } from '../protocol/deliverabl
 import { zodIssues } from './_definition.js';
 import { offlineContext } from './_offline-context.js';
 import { OFFLINE_DRAFTS } from './_offline-drafts.js';
+import { offlineVariant } from './_offline-variants.js';
+import { readVariantRequest } from './variant-instruction.js';
 import type { ModelPurpose } from './model-provider.js';
 import { TeamDefinitionError } from './team-definition-error.js';
 
@@ -45,7 +47,11 @@ export function offlineDraft(purpose: ModelPurpose): string {
   }
   const checked = SkillPurposeSchema.safeParse(purpose);
   if (!checked.success) throw new TeamDefinitionError(zodIssues(checked.error, 'purpose'));
-  const parts = OFFLINE_DRAFTS[checked.data.deliverable](offlineContext(checked.data));
+  // A variant is written from its own angle; its guidance is not a steer of the tone.
+  const asked = readVariantRequest(checked.data.steers);
+  const steers = asked ? [...asked.rest, ...(asked.variant.instruction ? [asked.variant.instruction] : [])] : checked.data.steers;
+  const context = offlineContext({ ...checked.data, steers });
+  const parts = (asked && offlineVariant(context, asked.variant)) || OFFLINE_DRAFTS[checked.data.deliverable](context);
   // the draft must never carry the brand's banned terms, even when they come from the brief
   const banned = checked.data.brand?.bannedTerms ?? [];
   const clean = <T>(value: T): T => withoutBannedTerms(value, banned);

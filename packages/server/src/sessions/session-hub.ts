@@ -27,6 +27,7 @@ import { SessionChannel, type SubscriberEntry } from './_session-channel.js';
 import { UnwatchedRun } from './_unwatched-run.js';
 import { RecordBatch } from './record-batch.js';
 import type { HubSubscription, SessionSubscriber, SubscribePosition } from './session-subscriber.js';
+import { checkVariantChoice, checkVariantsBrief, rewrittenTaskId, variantsLaunch } from './_variant-checks.js';
 
 /** Options of {@link SessionHub}. */
 export interface SessionHubOptions {
@@ -274,7 +275,8 @@ export class SessionHub {
           }
           throw new ProtocolError('conflict', `event.runId: run ${event.runId} already exists`, 'event.runId');
         }
-        if (event.continues !== undefined) continuable(channel.state, event.continues, event.regenerate?.taskId);
+        checkVariantsBrief(channel.state, event);
+        if (event.continues !== undefined) continuable(channel.state, event.continues, rewrittenTaskId(event));
         else if (event.regenerate) throw new ProtocolError('bad_frame', 'event.regenerate: name the run it continues (event.continues)', 'event.regenerate');
       }
       if (event.type === 'review.approved' || event.type === 'review.changes_requested') {
@@ -295,6 +297,7 @@ export class SessionHub {
         if (!run.draft.result) throw new ProtocolError('conflict', `event.runId: draft ${event.runId} has nothing to settle yet (it is ${run.status})`, 'event.runId');
       }
       if (event.type === 'deliverable.edited') checkEdit(channel.state, event);
+      if (event.type === 'variant.chosen') checkVariantChoice(channel.state, event);
       const { offset, duplicate } = await this.#append(session, event, clientMsgId);
       if (event.type === 'brief.submitted' && !duplicate) this.#launchBrief(channel, event, offset);
       return ack(session, clientMsgId, offset, duplicate);
@@ -459,6 +462,7 @@ export class SessionHub {
         briefOffset,
         reuse,
         ...(previous && event.regenerate ? { regenerate: { skill: previous.skill, instruction: event.regenerate.instruction, previous } } : {}),
+        ...variantsLaunch(channel.state, event),
       });
     });
   }
