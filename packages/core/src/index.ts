@@ -98,6 +98,7 @@ export {
   deliverableVariants,
   variantChosenEvent,
   type DeliverableVariant,
+  type VariantsSource,
   type SessionClientOptions,
   type SessionAuth,
   type TransportOption,

@@ -6,6 +6,8 @@ import type { DeliverableReview } from './deliverable-card.js';
 import { defineElement } from './internal/_define.js';
 import { downloadRunZip } from './internal/_download.js';
 import { groupByKind, tabIndexAfterKey, type KindGroup } from './internal/_kind-tabs.js';
+import { variantsByDeliverable, type VariantsState } from './internal/_variants-info.js';
+import type { VariantsInfo } from './internal/_variants-panel.js';
 import { themeStyles } from './internal/_theme.js';
 import { defaultStrings, type WidgetStrings } from './strings.js';
 
@@ -27,7 +29,7 @@ export interface ExportSource {
  * @csspart tab - One kind's tab, with its `tab-count` and, while it holds a deliverable not looked at yet, its `tab-new` marker.
  * @csspart tabpanel - The cards of one kind.
  * @cssprop --mt-tab-active-color - The underline and text colour of the selected tab (the accent by default).
- * @csspart deliverable - Each card, with its `heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `edited`, `download`, `review` and `comments` parts re-exported.
+ * @csspart deliverable - Each card, with its `variants` (and the other variant parts), `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `edited`, `download`, `review` and `comments` parts re-exported.
  */
 export class DeliverablesGalleryElement extends LitElement {
   static override properties = {
@@ -38,6 +40,7 @@ export class DeliverablesGalleryElement extends LitElement {
     fresh: { attribute: false },
     steered: { attribute: false },
     versions: { attribute: false },
+    variantsState: { attribute: false },
     run: { attribute: false },
     board: { attribute: false },
     exportSource: { attribute: false },
@@ -98,6 +101,8 @@ export class DeliverablesGalleryElement extends LitElement {
         margin-bottom: 8px;
       }
       [part='tabs'] {
+        /* Contains the tabs' visually hidden words, so they scroll with the strip, not widen the page. */
+        position: relative;
         display: flex;
         gap: 2px;
         overflow-x: auto;
@@ -130,6 +135,7 @@ export class DeliverablesGalleryElement extends LitElement {
         opacity: 1;
       }
       [part~='tab'] {
+        position: relative;
         flex: none;
         display: inline-flex;
         align-items: center;
@@ -193,6 +199,10 @@ export class DeliverablesGalleryElement extends LitElement {
 
   /** Version counter and history per deliverable id. */
   declare versions: Readonly<Record<string, DeliverableVersions>>;
+  /** The session state's parts the A/B variants of the deliverables are read from. */
+  declare variantsState: VariantsState | undefined;
+  /** The A/B variants of each deliverable that has some, by deliverable id. */
+  private variants: Readonly<Record<string, VariantsInfo>> = {};
   /** The run these deliverables belong to (its tasks say which wait for review). */
   declare run: RunState | undefined;
   /** The session's board (its task cards hold the review comments). */
@@ -241,7 +251,7 @@ export class DeliverablesGalleryElement extends LitElement {
   /** Moves focus to a deliverable's card, opening its kind's tab first. */
   async focusDeliverable(id: string): Promise<void> {
     const kind = this.deliverables.find((deliverable) => deliverable.id === id)?.kind;
-    if (kind) this.selectedKind = kind;
+    if (kind) this.selectTab(kind);
     await this.updateComplete;
     const card = this.renderRoot.querySelector(`mt-deliverable-card[data-id="${CSS.escape(id)}"]`);
     if (card instanceof HTMLElement) {
@@ -253,6 +263,7 @@ export class DeliverablesGalleryElement extends LitElement {
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('deliverables')) this.groups = groupByKind(this.deliverables);
+    if (changed.has('variantsState')) this.variants = this.variantsState ? variantsByDeliverable(this.variantsState) : {};
     if (changed.has('deliverables') || changed.has('selectedKind')) {
       for (const deliverable of this.activeGroup()?.deliverables ?? []) this.seen.add(deliverable.id);
     }
@@ -305,8 +316,19 @@ export class DeliverablesGalleryElement extends LitElement {
     if (start !== this.overflow.start || end !== this.overflow.end) this.overflow = { start, end };
   }
 
-  private selectTab(kind: string): void {
+  /** Shows a kind's tab, brought into the strip's view (sideways only: the host page stays put). */
+  private selectTab(kind: string, focus = false): void {
     this.selectedKind = kind;
+    void this.updateComplete.then(() => {
+      const tab = this.renderRoot.querySelector<HTMLElement>(`[role="tab"][data-kind="${kind}"]`);
+      const strip = tab?.parentElement;
+      if (!tab || !strip) return;
+      if (focus) tab.focus({ preventScroll: true });
+      const left = tab.offsetLeft - strip.offsetLeft;
+      if (left < strip.scrollLeft + 32 || left + tab.offsetWidth > strip.scrollLeft + strip.clientWidth - 32) {
+        strip.scrollTo({ left: Math.max(0, left - 32), behavior: 'smooth' });
+      }
+    });
   }
 
   /** Arrow keys, Home and End move between the tabs and select the one they reach. */
@@ -315,14 +337,7 @@ export class DeliverablesGalleryElement extends LitElement {
     const next = tabIndexAfterKey(event.key, index, this.groups.length);
     if (next === undefined) return;
     event.preventDefault();
-    const kind = this.groups[next]!.kind;
-    this.selectedKind = kind;
-    void this.updateComplete.then(() => {
-      const tab = this.renderRoot.querySelector<HTMLElement>(`[role="tab"][data-kind="${kind}"]`);
-      tab?.focus({ preventScroll: true });
-      // Brings the tab into the strip's view without scrolling the host page.
-      tab?.parentElement?.scrollTo({ left: Math.max(0, tab.offsetLeft - 32), behavior: 'smooth' });
-    });
+    this.selectTab(this.groups[next]!.kind, true);
   }
 
   private renderTabs(active: KindGroup) {
@@ -358,11 +373,13 @@ export class DeliverablesGalleryElement extends LitElement {
       ${repeat(
         deliverables,
         (deliverable) => deliverable.id,
-        (deliverable) => html`<li class=${deliverable.kind === 'landing-page' || deliverable.kind === 'social-posts' ? 'wide' : ''}>
+        // A card alone in its tab, a landing page and social posts take the whole width.
+        (deliverable) => html`<li class=${deliverables.length === 1 || deliverable.kind === 'landing-page' || deliverable.kind === 'social-posts' ? 'wide' : ''}>
           <mt-deliverable-card
-            exportparts="deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments, regenerate, regenerate-form, regenerate-submit"
+            exportparts="deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments, regenerate, regenerate-form, regenerate-submit, variants-open, variants-form, variants-submit, variants, variant-tabs, variant-tab, variant-in-use, variant-panel, variant-use"
             data-id=${deliverable.id}
             .version=${Object.hasOwn(this.versions, deliverable.id) ? this.versions[deliverable.id] : undefined}
+            .variantsInfo=${Object.hasOwn(this.variants, deliverable.id) ? this.variants[deliverable.id] : undefined}
             .review=${Object.hasOwn(this.reviews, deliverable.id) ? this.reviews[deliverable.id] : undefined}
             ?can-write=${this.canWrite && !!this.publish}
             .publish=${this.publish}

@@ -1,6 +1,13 @@
 import type { Deliverable, SessionState } from '../protocol/index.js';
-import { variantLetter } from '../team/variant-instruction.js';
 import { SessionClientError } from './client-errors.js';
+
+/** The letter of the `index`th variant of a deliverable (`A` for the first). */
+export function variantLetter(index: number): string {
+  return String.fromCharCode(65 + (index % 26));
+}
+
+/** The parts of a session's state the variants of a deliverable are read from. */
+export type VariantsSource = Pick<SessionState, 'runs' | 'deliverables' | 'deliverableOrder' | 'deliverableVersions'>;
 
 /** One variant of a deliverable, as a card shows it. */
 export interface DeliverableVariant {
@@ -15,7 +22,7 @@ export interface DeliverableVariant {
  * The variants written of a deliverable (by runs that asked for variants of it), oldest first,
  * and which one is in use: the last version of the deliverable, when a person chose a variant.
  */
-export function deliverableVariants(state: SessionState, deliverableId: string): DeliverableVariant[] {
+export function deliverableVariants(state: VariantsSource, deliverableId: string): DeliverableVariant[] {
   const history = Object.hasOwn(state.deliverableVersions, deliverableId) ? state.deliverableVersions[deliverableId]!.history : [];
   const inUse = history[history.length - 1]?.variantId;
   const variants: DeliverableVariant[] = [];

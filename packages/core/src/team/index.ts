@@ -80,7 +80,7 @@ export {
   type AdVariantDraft,
 } from './channel-limits.js';
 export { offlineDraft } from './offline-draft.js';
-export { variantGuidance, variantRequest, variantLetter, readVariantRequest, VARIANT_ANGLES } from './variant-instruction.js';
+export { variantGuidance, variantRequest, readVariantRequest, VARIANT_ANGLES } from './variant-instruction.js';
 export type { VariantAngle, VariantRequest } from './variant-instruction.js';
 export {
   analyzeReference,

@@ -1,4 +1,5 @@
 import type { Deliverable } from '../protocol/deliverables.js';
+import { variantLetter } from '../session/deliverable-variants.js';
 
 /** The angles variants are written from, one per variant, so no two read alike. */
 export const VARIANT_ANGLES = ['question', 'scene', 'benefit', 'contrast'] as const;
@@ -19,11 +20,6 @@ export interface VariantRequest {
   angle: VariantAngle;
   /** The person's instruction for the variants ("mention the free trial"), if they gave one. */
   instruction?: string;
-}
-
-/** The letter of the `index`th variant of a deliverable (`A` for the first). */
-export function variantLetter(index: number): string {
-  return String.fromCharCode(65 + (index % 26));
 }
 
 /** The variant `index` of a variants run: its letter and its angle (each variant has its own). */
