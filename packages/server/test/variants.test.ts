@@ -75,6 +75,8 @@ describe('variants of a deliverable', () => {
       // Only the variants went to the model: three generations of the posts' skill, nothing taken over.
       expect(provider.calls.slice(asked).map((call) => call.skill)).toEqual([posts.skill, posts.skill, posts.skill]);
       expect(variants).toHaveLength(3);
+      // Lettered A, B, C as asked, whichever generation finished first.
+      expect(variants.map((variant) => variant.title.slice(-9)).sort()).toEqual(['variant A', 'variant B', 'variant C']);
       const prompt = JSON.stringify(provider.calls[asked]!.request.messages);
       expect(prompt).toContain('Mention the free trial');
       expect(prompt).toContain('The current version');

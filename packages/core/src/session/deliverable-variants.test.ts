@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SessionRecordSchema, SessionStateSchema, type SessionRecord } from '../protocol/index.js';
 import { parseClientEvent } from '../protocol/client-event.js';
-import { deliverableVariants, variantChosenEvent } from './deliverable-variants.js';
+import { deliverableVariants, nextVariantIndex, variantChosenEvent } from './deliverable-variants.js';
 import { applyRecords, createSessionState } from './reducer.js';
 
 const human = { kind: 'human', id: 'u1', name: 'Dana' } as const;
@@ -30,8 +30,9 @@ const log = [
   { type: 'run.completed', runId: 'r1', deliverableIds: [original.id] },
   { type: 'brief.submitted', runId: 'r2', brief: { goal: 'Launch' }, by: human, continues: 'r1', variants: { taskId: 'posts', count: 2 } },
   { type: 'run.started', runId: 'r2', model, tasks: [task('posts.variant.a'), task('posts.variant.b')] },
-  { type: 'deliverable.created', runId: 'r2', taskId: 'posts.variant.a', deliverable: posts('d-a', 'r2', 'posts.variant.a', 'Ready, hikers?') },
+  // Variant B's generation finishes first: letters follow the plan, not the finish.
   { type: 'deliverable.created', runId: 'r2', taskId: 'posts.variant.b', deliverable: posts('d-b', 'r2', 'posts.variant.b', 'Picture Saturday.') },
+  { type: 'deliverable.created', runId: 'r2', taskId: 'posts.variant.a', deliverable: posts('d-a', 'r2', 'posts.variant.a', 'Ready, hikers?') },
   { type: 'run.completed', runId: 'r2', deliverableIds: ['d-a', 'd-b'] },
 ];
 
@@ -49,6 +50,7 @@ describe('variants of a deliverable in the reducer', () => {
       ['B', 'd-b', false],
     ]);
     expect(deliverableVariants(state, 'd-a')).toEqual([]);
+    expect(nextVariantIndex(state, original.id)).toBe(2);
   });
 
   it('makes the chosen variant the current version, with who chose which variant, and survives a snapshot', () => {

@@ -7,7 +7,7 @@ export function variantLetter(index: number): string {
 }
 
 /** The parts of a session's state the variants of a deliverable are read from. */
-export type VariantsSource = Pick<SessionState, 'runs' | 'deliverables' | 'deliverableOrder' | 'deliverableVersions'>;
+export type VariantsSource = Pick<SessionState, 'runs' | 'runOrder' | 'deliverables' | 'deliverableOrder' | 'deliverableVersions'>;
 
 /** One variant of a deliverable, as a card shows it. */
 export interface DeliverableVariant {
@@ -19,19 +19,40 @@ export interface DeliverableVariant {
 }
 
 /**
- * The variants written of a deliverable (by runs that asked for variants of it), oldest first,
- * and which one is in use: the last version of the deliverable, when a person chose a variant.
+ * The variants written of a deliverable (by runs that asked for variants of it), and which one is
+ * in use: the last version of the deliverable, when a person chose a variant. They are lettered in
+ * the order they were asked for (run by run, each run's tasks in plan order), not the order their
+ * generations happened to finish in, so a letter names the same variant on every device.
  */
 export function deliverableVariants(state: VariantsSource, deliverableId: string): DeliverableVariant[] {
+  return lettered(state, deliverableId).variants;
+}
+
+/**
+ * The index of the first variant a variants run writes of a deliverable (its letter is
+ * `variantLetter` of it): how many earlier runs asked for. Without `runId`, the next one's.
+ */
+export function nextVariantIndex(state: VariantsSource, deliverableId: string, runId?: string): number {
+  return lettered(state, deliverableId, runId).asked;
+}
+
+function lettered(state: VariantsSource, deliverableId: string, untilRun?: string): { variants: DeliverableVariant[]; asked: number } {
   const history = Object.hasOwn(state.deliverableVersions, deliverableId) ? state.deliverableVersions[deliverableId]!.history : [];
   const inUse = history[history.length - 1]?.variantId;
   const variants: DeliverableVariant[] = [];
-  for (const id of state.deliverableOrder) {
-    const deliverable = state.deliverables[id];
-    if (!deliverable || state.runs[deliverable.runId]?.variantsOf?.deliverableId !== deliverableId) continue;
-    variants.push({ letter: variantLetter(variants.length), deliverable, inUse: id === inUse });
+  let asked = 0;
+  for (const runId of state.runOrder) {
+    if (runId === untilRun) break;
+    const run = state.runs[runId];
+    if (run?.variantsOf?.deliverableId !== deliverableId) continue;
+    const written = state.deliverableOrder.map((id) => state.deliverables[id]).filter((deliverable) => deliverable?.runId === runId);
+    for (const [index, taskId] of run.taskOrder.entries()) {
+      const deliverable = written.find((candidate) => candidate?.taskId === taskId);
+      if (deliverable) variants.push({ letter: variantLetter(asked + index), deliverable, inUse: deliverable.id === inUse });
+    }
+    asked += Math.max(run.taskOrder.length, run.variantsOf.count);
   }
-  return variants;
+  return { variants, asked };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ProtocolError, deliverableVariants, type Deliverable, type SessionEvent, type SessionState } from '@marketing-team/core';
+import { ProtocolError, deliverableVariants, nextVariantIndex, type Deliverable, type SessionEvent, type SessionState } from '@marketing-team/core';
 import type { RunContext } from '../runtime/run-launcher.js';
 
 /** Kinds a person can ask variants of: copy that is A/B tested. */
@@ -31,7 +31,7 @@ export function variantsLaunch(state: SessionState, event: BriefEvent): Pick<Run
   const previous = event.variants && event.continues !== undefined ? targetOf(state, event.continues, event.variants.taskId) : undefined;
   if (!previous || !event.variants) return {};
   const { count, instruction } = event.variants;
-  const firstIndex = deliverableVariants(state, previous.id).length;
+  const firstIndex = nextVariantIndex(state, previous.id, event.runId);
   return { reuse: [], variants: { skill: previous.skill, count, firstIndex, previous, ...(instruction ? { instruction } : {}) } };
 }
 

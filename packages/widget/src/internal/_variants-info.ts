@@ -1,8 +1,8 @@
-import { deliverableVariants, isRunEnded, type SessionState, type VariantsSource } from '@marketing-team/core';
+import { deliverableVariants, isRunEnded, type VariantsSource } from '@marketing-team/core';
 import type { VariantsInfo } from './_variants-panel.js';
 
-/** What the variants of a session's deliverables are read from: the state's parts, and the run order. */
-export type VariantsState = VariantsSource & Pick<SessionState, 'runOrder'>;
+/** What the variants of a session's deliverables are read from. */
+export type VariantsState = VariantsSource;
 
 const computed = new WeakMap<VariantsState, Record<string, VariantsInfo>>();
 
