@@ -1,11 +1,11 @@
 import { decisionForTask, type UnwatchedPolicy, type Deliverable, type ModelProvider, type PlannedTask, type RunError, type SessionEvent, type Team } from '@marketing-team/core';
-import { FencedError } from '../stores/session-store.js';
 import type { ConcurrencyLimiter } from './_concurrency-limiter.js';
 import { linkedController } from './_link-signal.js';
 import { PauseGate } from './_pause-gate.js';
-import { RunStopped, type RunSettings, type RunShared } from './_run-shared.js';
+import type { RunSettings, RunShared } from './_run-shared.js';
 import { SteerBook, scopeMatches } from './_steer-book.js';
 import { TaskExecution, type TaskOutcome } from './_task-execution.js';
+import { RunStopped, stopOf } from './_task-stop.js';
 import { planVariants } from './_variant-plan.js';
 import type { RunContext, RunControl } from './run-launcher.js';
 
@@ -67,7 +67,7 @@ export class CampaignRun {
           await context.append(events);
         } catch (error) {
           // A run-level fence means the run ended elsewhere (cancelled): stop every task, quietly.
-          if (error instanceof FencedError && error.taskId === undefined) {
+          if (stopOf(error) === 'run-stopped') {
             stop.abort(error);
             throw new RunStopped('run fenced');
           }
@@ -83,7 +83,7 @@ export class CampaignRun {
     try {
       await this.#execute();
     } catch (error) {
-      if (error instanceof RunStopped || this.#stop.controller.signal.aborted) return;
+      if (stopOf(error, this.#stop.controller.signal) === 'run-stopped') return;
       throw error;
     } finally {
       unsubscribe();

@@ -31,14 +31,9 @@ export interface RunShared {
   readonly settings: RunSettings;
   /** Aborted when the whole run stops (cancelled by the session layer, or fenced). */
   readonly signal: AbortSignal;
-  /** Appends to the session log; throws `RunStopped` once the run is fenced or cancelled. */
+  /** Appends to the session log; throws `RunStopped` once the run is fenced or cancelled (see `_task-stop.ts`). */
   append(events: SessionEvent[]): Promise<void>;
   /** The final deliverables of finished tasks, by task id. */
   readonly deliverables: Map<string, Deliverable>;
   readonly tasks: ReadonlyMap<string, PlannedTask>;
-}
-
-/** Thrown inside a run once it must stop quietly: the run was cancelled as a whole, or the log fenced it. */
-export class RunStopped extends Error {
-  override readonly name = 'RunStopped';
 }

@@ -1,25 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  DeliverableSchema,
   applyDeliverableContent,
-  type DeliverableContent,
   buildSkillRequest,
-  parseDeliverable,
   type Actor,
   type Deliverable,
+  type DeliverableContent,
   type ModelRequest,
-  type ModelUsage,
   type PlannedTask,
   type RunError,
   type SessionEvent,
 } from '@marketing-team/core';
 import { ModelError } from '../models/model-error.js';
-import { FencedError } from '../stores/session-store.js';
-import { DeltaWriter } from './_delta-writer.js';
 import { composeId } from './_ids.js';
 import { linkedController } from './_link-signal.js';
-import { RunStopped, type RunShared } from './_run-shared.js';
-import { StallWatch } from './_stall-watch.js';
+import type { RunShared } from './_run-shared.js';
+import { deliverableIdOf, taskDeliverable } from './_task-deliverable.js';
+import { TaskEvents, internalError } from './_task-events.js';
+import { TaskGeneration } from './_task-generation.js';
+import { TaskCancelled, stopOf, type TaskStop } from './_task-stop.js';
 
 /** How a task ended. */
 export type TaskOutcome =
@@ -35,37 +33,19 @@ export type ReviewDecision = { type: 'approved' } | { type: 'changes_requested';
 
 type Phase = 'waiting' | 'queued' | 'generating' | 'review' | 'finished';
 
-/** One generation: the text it streamed and the usage it reported, and why it ended. */
-interface Generation {
-  messageId: string;
-  text: string;
-  usage: ModelUsage | undefined;
-  error: unknown;
-  ok: boolean;
-}
-
-const zeroUsage = (): ModelUsage => ({ inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 });
-
-/** Marks a task's abort as a scoped cancel, as opposed to the whole run stopping. */
-class TaskCancelled extends Error {
-  override readonly name = 'TaskCancelled';
-}
-
 /**
  * Runs one planned task as its agent: takes a concurrency slot, generates with the model
- * (appending `message.*` and `text.delta` straight into the session log), handles restarts from
- * steers, task-level retries and scoped cancels, publishes the deliverable, and waits at a review
- * gate when the task has one.
+ * (`TaskGeneration` streams into the session log), handles restarts from steers, task-level
+ * retries and scoped cancels, publishes the deliverable, and waits at a review gate when the task
+ * has one. How it stops (cancelled, fenced, run stopped) is decided by `_task-stop.ts` alone.
  */
 export class TaskExecution {
   #phase: Phase = 'waiting';
   readonly #abort: ReturnType<typeof linkedController>;
-  #cancelledBy: Actor | undefined;
-  #cancelRequested = false;
-  #generation: AbortController | undefined;
-  #restartRequested = false;
-  /** The run was paused during the current generation: it stops, and starts over once the run resumes. */
-  #pauseRequested = false;
+  readonly #events: TaskEvents;
+  /** Set once a person cancelled the task: who did, if known. */
+  #cancel: { by: Actor | undefined } | undefined;
+  #generation: TaskGeneration | undefined;
   #reviewWaiter: ((decision: ReviewDecision | { type: 'aborted' }) => void) | undefined;
   #messages = 0;
   #deliverable: Deliverable | undefined;
@@ -82,6 +62,7 @@ export class TaskExecution {
     private readonly shared: RunShared,
   ) {
     this.#abort = linkedController(shared.signal);
+    this.#events = new TaskEvents(shared.runId, task);
     this.settled = new Promise((resolve) => {
       this.#settle = resolve;
     });
@@ -138,14 +119,13 @@ export class TaskExecution {
     this.#run(guidance).then(
       (outcome) => this.#finish(outcome),
       (error: unknown) => {
-        if (error instanceof RunStopped || this.shared.signal.aborted) {
+        if (this.#stopOf(error) === 'run-stopped') {
           this.#finish({ status: 'stopped' });
           return;
         }
         // An unexpected failure still leaves a terminal event for the task, when the log takes it.
         const failure = internalError(error);
-        const event: SessionEvent = { type: 'task.failed', runId: this.shared.runId, taskId: this.task.id, agent: this.task.agent, error: failure };
-        this.shared.append([event]).then(
+        this.shared.append([this.#events.failed(failure)]).then(
           () => this.#finish({ status: 'failed', error: failure }),
           () => this.#finish({ status: 'failed', error: failure }),
         );
@@ -160,29 +140,23 @@ export class TaskExecution {
   adopt(previous: Deliverable): void {
     if (this.#phase !== 'waiting') return;
     this.#phase = 'queued';
-    const { runId } = this.shared;
     const task = this.task;
-    const deliverable = { ...previous, id: composeId(task.id, 'deliverable'), runId, taskId: task.id, agent: task.agent } as Deliverable;
+    const deliverable = { ...previous, id: deliverableIdOf(task), runId: this.shared.runId, taskId: task.id, agent: task.agent } as Deliverable;
     this.#deliverable = deliverable;
     this.#version = 1;
     this.#writeThenSettle(
-      [
-        { type: 'task.started', runId, taskId: task.id, agent: task.agent },
-        { type: 'deliverable.created', runId, taskId: task.id, deliverable },
-        { type: 'task.completed', runId, taskId: task.id, agent: task.agent, deliverableId: deliverable.id },
-      ],
+      [this.#events.started(), this.#events.deliverableCreated(deliverable), this.#events.completed(deliverable.id)],
       { status: 'done', deliverable },
     );
   }
 
   /** A scoped cancel: aborts the model call at once; the task then writes `task.cancelled`. */
   cancel(by: Actor | undefined): void {
-    if (this.#phase === 'finished' || this.#cancelRequested) return;
-    this.#cancelRequested = true;
-    this.#cancelledBy = by;
+    if (this.#phase === 'finished' || this.#cancel) return;
+    this.#cancel = { by };
     if (this.#phase === 'waiting') {
       this.#phase = 'finished';
-      this.#writeThenSettle([this.#cancelledEvent()], { status: 'cancelled' });
+      this.#writeThenSettle([this.#events.cancelled(by)], { status: 'cancelled' });
       return;
     }
     this.#abort.controller.abort(new TaskCancelled('cancelled'));
@@ -193,15 +167,12 @@ export class TaskExecution {
   block(reason: string): void {
     if (this.#phase !== 'waiting') return;
     this.#phase = 'finished';
-    const event: SessionEvent = { type: 'task.blocked', runId: this.shared.runId, taskId: this.task.id, reason: reason.slice(0, 1000) };
-    this.#writeThenSettle([event], { status: 'blocked' });
+    this.#writeThenSettle([this.#events.blocked(reason)], { status: 'blocked' });
   }
 
   /** A `restart` steer names this task: abort the current generation and generate again with the guidance. */
   restart(): void {
-    if (this.#phase !== 'generating' || !this.#generation) return;
-    this.#restartRequested = true;
-    this.#generation.abort(new Error('restarted by a steer'));
+    if (this.#phase === 'generating') this.#generation?.interrupt('restart');
   }
 
   /**
@@ -209,9 +180,7 @@ export class TaskExecution {
    * restarted message) and runs again from the start once the run resumes.
    */
   pause(): void {
-    if (this.#phase !== 'generating' || !this.#generation) return;
-    this.#pauseRequested = true;
-    this.#generation.abort(new Error('paused'));
+    if (this.#phase === 'generating') this.#generation?.interrupt('pause');
   }
 
   /** A review decision for this task; ignored unless the task waits at its review gate. */
@@ -232,23 +201,33 @@ export class TaskExecution {
     );
   }
 
-  #cancelledEvent(): SessionEvent {
-    return {
-      type: 'task.cancelled',
-      runId: this.shared.runId,
-      taskId: this.task.id,
-      ...(this.#cancelledBy ? { by: this.#cancelledBy } : {}),
-    };
+  /** The stop `reason` means for this task (see `_task-stop.ts`); the run's stopping overrides any other. */
+  #stopOf(reason: unknown): TaskStop | undefined {
+    return stopOf(reason, this.shared.signal);
   }
 
-  /** Appends through the run (a run-level fence throws `RunStopped`; a task-level one `FencedError`, handled in `#run`). */
+  /**
+   * Ends the task by the stop rule: only a cancel writes (the partial message's `closing`, then
+   * `task.cancelled`); a fence or the run stopping writes nothing.
+   */
+  async #stopped(stop: TaskStop, closing: SessionEvent[] = []): Promise<TaskOutcome> {
+    if (stop === 'run-stopped') return { status: 'stopped' };
+    if (stop === 'fenced') return { status: this.#cancel ? 'cancelled' : 'stopped' };
+    await this.#append([...closing, this.#events.cancelled(this.#cancel?.by)]);
+    return { status: 'cancelled' };
+  }
+
+  /** After the task's signal fired outside a generation: its reason is the stop. */
+  #afterAbort(): Promise<TaskOutcome> {
+    return this.#stopped(this.#stopOf(this.#abort.controller.signal.reason) ?? 'run-stopped');
+  }
+
+  /** Appends through the run (a run-level fence throws `RunStopped`; a task-level one `FencedError`, both stops). */
   async #append(events: SessionEvent[]): Promise<void> {
     await this.shared.append(events);
   }
 
   async #run(initialGuidance: readonly string[]): Promise<TaskOutcome> {
-    const { runId } = this.shared;
-    const task = this.task;
     const guidance: string[] = [...initialGuidance];
     try {
       for (;;) {
@@ -263,57 +242,55 @@ export class TaskExecution {
         }
         let text: string;
         try {
-          await this.#append([{ type: 'task.started', runId, taskId: task.id, agent: task.agent }]);
+          await this.#append([this.#events.started()]);
           const result = await this.#generate(guidance);
           if ('status' in result) return result;
           text = result.text;
         } finally {
           release();
         }
-        const deliverable = this.#parse(text);
+        const deliverable = taskDeliverable(this.shared.team, this.shared.runId, this.task, text, this.#provider.offline);
         if ('error' in deliverable) {
-          await this.#append([{ type: 'task.failed', runId, taskId: task.id, agent: task.agent, error: deliverable.error }]);
+          await this.#append([this.#events.failed(deliverable.error)]);
           return { status: 'failed', error: deliverable.error };
         }
         this.#deliverable = deliverable;
         this.#version += 1;
         this.#rewriting = false;
-        const created: SessionEvent = { type: 'deliverable.created', runId, taskId: task.id, deliverable };
-        const completed: SessionEvent = { type: 'task.completed', runId, taskId: task.id, agent: task.agent, deliverableId: deliverable.id };
-        if (!task.review) {
+        const created = this.#events.deliverableCreated(deliverable);
+        const completed = this.#events.completed(deliverable.id);
+        if (!this.task.review) {
           await this.#append([created, completed]);
           return { status: 'done', deliverable };
         }
-        this.#phase = 'review';
-        const decision = new Promise<ReviewDecision | { type: 'aborted' }>((resolve) => {
-          this.#reviewWaiter = resolve;
-        });
-        const onAbort = () => this.#reviewWaiter?.({ type: 'aborted' });
-        this.#abort.controller.signal.addEventListener('abort', onAbort, { once: true });
-        try {
-          await this.#append([created, { type: 'review.requested', runId, taskId: task.id, deliverableId: deliverable.id }, completed]);
-          const answer = await decision;
-          if (answer.type === 'approved') return { status: 'done', deliverable: this.#deliverable ?? deliverable };
-          if (answer.type === 'aborted') return await this.#afterAbort();
-          this.#rewriting = true;
-          guidance.push(answer.comment);
-        } finally {
-          this.#reviewWaiter = undefined;
-          this.#abort.controller.signal.removeEventListener('abort', onAbort);
-        }
+        const answer = await this.#awaitReview([created, this.#events.reviewRequested(deliverable.id), completed]);
+        if (answer.type === 'approved') return { status: 'done', deliverable: this.#deliverable ?? deliverable };
+        if (answer.type === 'aborted') return await this.#afterAbort();
+        this.#rewriting = true;
+        guidance.push(answer.comment);
       }
     } catch (error) {
-      if (error instanceof RunStopped) return { status: 'stopped' };
-      if (error instanceof FencedError) return { status: this.#cancelRequested ? 'cancelled' : 'stopped' };
+      const stop = this.#stopOf(error);
+      if (stop) return await this.#stopped(stop);
       throw error;
     }
   }
 
-  /** After the task's signal fired outside a generation: a scoped cancel writes `task.cancelled`; a run stop writes nothing. */
-  async #afterAbort(): Promise<TaskOutcome> {
-    if (!this.#cancelRequested || this.shared.signal.aborted) return { status: 'stopped' };
-    await this.#append([this.#cancelledEvent()]);
-    return { status: 'cancelled' };
+  /** Writes the new version with its review request, then waits for a person's decision (or the task's abort). */
+  async #awaitReview(events: SessionEvent[]): Promise<ReviewDecision | { type: 'aborted' }> {
+    this.#phase = 'review';
+    const decision = new Promise<ReviewDecision | { type: 'aborted' }>((resolve) => {
+      this.#reviewWaiter = resolve;
+    });
+    const onAbort = () => this.#reviewWaiter?.({ type: 'aborted' });
+    this.#abort.controller.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.#append(events);
+      return await decision;
+    } finally {
+      this.#reviewWaiter = undefined;
+      this.#abort.controller.signal.removeEventListener('abort', onAbort);
+    }
   }
 
   #request(guidance: readonly string[]): ModelRequest {
@@ -331,50 +308,42 @@ export class TaskExecution {
    * failures up to the task's attempts), or the task is cancelled, fails or the run stops.
    */
   async #generate(guidance: readonly string[]): Promise<{ text: string } | TaskOutcome> {
-    const { runId } = this.shared;
-    const task = this.task;
     for (let failures = 0; ; ) {
       try {
         await this.shared.pause.pass(this.#abort.controller.signal);
       } catch {
         return await this.#afterAbort();
       }
-      const applied: SessionEvent[] = this.shared.steers.takeUnapplied(task).map((steer) => ({
-        type: 'steer.applied',
-        runId,
-        taskId: task.id,
-        agent: task.agent,
-        steerOffset: steer.offset,
-      }));
+      const applied = this.shared.steers.takeUnapplied(this.task).map((steer) => this.#events.steerApplied(steer.offset));
       let request: ModelRequest;
       try {
         request = this.#request(guidance);
       } catch (error) {
         const failure = internalError(error);
-        await this.#append([{ type: 'task.failed', runId, taskId: task.id, agent: task.agent, error: failure }]);
+        await this.#append([this.#events.failed(failure)]);
         return { status: 'failed', error: failure };
       }
-      const generation = await this.#stream(request, applied);
-      const closing = (stopReason: 'end' | 'cancelled' | 'error' | 'restarted'): SessionEvent[] => [
-        { type: 'message.completed', runId, taskId: task.id, agent: task.agent, messageId: generation.messageId, text: generation.text, stopReason },
-        ...this.#usageEvents(generation.usage),
-      ];
-      if (generation.ok) {
-        await this.#append(closing('end'));
-        return { text: generation.text };
+      const generation = this.#startGeneration();
+      let result;
+      try {
+        result = await generation.run(request, applied);
+      } finally {
+        this.#generation = undefined;
+        this.#phase = 'queued';
       }
-      if (this.shared.signal.aborted || generation.error instanceof RunStopped) throw new RunStopped('run stopped');
-      if (generation.error instanceof FencedError) return { status: this.#cancelRequested ? 'cancelled' : 'stopped' };
-      if (this.#cancelRequested) {
-        await this.#append([...closing('cancelled'), this.#cancelledEvent()]);
-        return { status: 'cancelled' };
+      if (result.ok) {
+        await this.#append(generation.closing('end'));
+        return { text: result.text };
       }
-      if (this.#restartRequested || this.#pauseRequested) {
-        await this.#append(closing('restarted'));
+      // The generation's own error first (a refused write), then why the task's signal fired (a cancel).
+      const stop = this.#stopOf(result.error) ?? this.#stopOf(this.#abort.controller.signal.reason);
+      if (stop) return await this.#stopped(stop, generation.closing('cancelled'));
+      if (result.interrupted) {
+        await this.#append(generation.closing('restarted'));
         continue;
       }
-      const error = generation.error instanceof ModelError ? generation.error.toRunError() : internalError(generation.error);
-      await this.#append(closing('error'));
+      const error = result.error instanceof ModelError ? result.error.toRunError() : internalError(result.error);
+      await this.#append(generation.closing('error'));
       failures++;
       if (error.retryable && failures < this.shared.settings.taskAttempts) {
         try {
@@ -384,160 +353,25 @@ export class TaskExecution {
         }
         continue;
       }
-      await this.#append([{ type: 'task.failed', runId, taskId: task.id, agent: task.agent, error }]);
+      await this.#append([this.#events.failed(error)]);
       return { status: 'failed', error };
     }
   }
 
-  #usageEvents(usage: ModelUsage | undefined): SessionEvent[] {
-    if (!usage) return [];
-    const cost = this.#provider.cost(usage);
-    return [
-      {
-        type: 'usage',
-        runId: this.shared.runId,
-        taskId: this.task.id,
-        agent: this.task.agent,
-        skill: this.task.skill,
-        ...usage,
-        costUsd: Number.isFinite(cost) && cost > 0 ? cost : 0,
-      },
-    ];
-  }
-
-  #nextMessageId(): string {
-    this.#messages += 1;
-    return composeId(this.task.id, `m${this.#messages}`);
-  }
-
-  /** Streams one generation into the log: `message.started`, coalesced `text.delta`s. The caller closes the message. */
-  async #stream(request: ModelRequest, before: SessionEvent[]): Promise<Generation> {
-    const { runId } = this.shared;
-    const provider = this.#provider;
-    const task = this.task;
-    const started = (messageId: string): SessionEvent => ({
-      type: 'message.started',
-      runId,
-      taskId: task.id,
-      agent: task.agent,
-      messageId,
-      offline: provider.offline,
+  /** A new generation, interruptible by `restart` and `pause` from now on. */
+  #startGeneration(): TaskGeneration {
+    const generation = new TaskGeneration({
+      provider: this.#provider,
+      events: this.#events,
+      settings: this.shared.settings,
+      signal: this.#abort.controller.signal,
+      append: (events) => this.#append(events),
+      nextMessageId: () => composeId(this.task.id, `m${++this.#messages}`),
     });
-    const generation: Generation = { messageId: this.#nextMessageId(), text: '', usage: undefined, error: undefined, ok: false };
-    const link = linkedController(this.#abort.controller.signal);
-    this.#generation = link.controller;
-    this.#restartRequested = false;
-    this.#pauseRequested = false;
+    this.#generation = generation;
     this.#phase = 'generating';
     // Paused between the gate and here: stop before the model is called.
     if (this.shared.pause.paused) this.pause();
-    const watch = this.#watch(generation);
-    const writerFor = (messageId: string) =>
-      new DeltaWriter(
-        (text) => this.#append([{ type: 'text.delta', runId, taskId: task.id, agent: task.agent, messageId, text }]),
-        this.shared.settings.coalesceMs,
-        this.shared.settings.maxDeltaChars,
-        // The log refused a delta (the run or task is fenced): stop generating at once.
-        (error) => link.controller.abort(error),
-      );
-    let writer = writerFor(generation.messageId);
-    try {
-      await this.#append([...before, started(generation.messageId)]);
-      for await (const event of provider.stream(request, link.controller.signal)) {
-        watch?.beat(event.type === 'retry' ? event.delayMs : 0);
-        if (event.type === 'text') {
-          generation.text += event.text;
-          writer.push(event.text);
-        } else if (event.type === 'usage') {
-          const usage = (generation.usage ??= zeroUsage());
-          usage.inputTokens += event.usage.inputTokens;
-          usage.outputTokens += event.usage.outputTokens;
-          usage.cacheReadTokens += event.usage.cacheReadTokens;
-          usage.cacheWriteTokens += event.usage.cacheWriteTokens;
-        } else if (event.type === 'retry' && generation.text.length > 0) {
-          // The provider starts the text over: close the partial message, keep it in the log, open a new one.
-          await writer.drain();
-          const next = this.#nextMessageId();
-          await this.#append([
-            { type: 'message.completed', runId, taskId: task.id, agent: task.agent, messageId: generation.messageId, text: generation.text, stopReason: 'error' },
-            started(next),
-          ]);
-          generation.messageId = next;
-          generation.text = '';
-          writer = writerFor(next);
-        }
-      }
-      await writer.drain();
-      generation.ok = !link.controller.signal.aborted;
-      if (!generation.ok) generation.error = link.controller.signal.reason;
-    } catch (error) {
-      // A failed delta append aborted the stream; report the append's error rather than the AbortError.
-      generation.error = link.controller.signal.aborted && isAppendFailure(link.controller.signal.reason) ? link.controller.signal.reason : error;
-      // Partial output stays in the log, unless the log itself is what refused it.
-      if (!isAppendFailure(generation.error)) await writer.drain().catch(() => undefined);
-      else writer.discard();
-    } finally {
-      watch?.stop();
-      link.dispose();
-      this.#generation = undefined;
-      this.#phase = 'queued';
-    }
     return generation;
   }
-
-  /**
-   * The generation's heartbeat: a stall (no chunk, no retry for `stallAfterMs`) is recorded as
-   * `task.stalled`, the progress after it as `task.resumed`. A write the log refuses (the run
-   * ended meanwhile) is dropped: the run's end says more.
-   */
-  #watch(generation: Generation): StallWatch | undefined {
-    const windowMs = this.shared.settings.stallAfterMs;
-    if (windowMs <= 0) return undefined;
-    const { runId } = this.shared;
-    const { id: taskId, agent } = this.task;
-    const write = (event: SessionEvent) => void this.#append([event]).catch(() => undefined);
-    return new StallWatch(
-      windowMs,
-      (sinceMs) => {
-        const what = generation.text.length > 0 ? 'no more output' : 'no output yet';
-        write({ type: 'task.stalled', runId, taskId, agent, sinceMs, reason: `the model has sent ${what} for ${Math.round(sinceMs / 1000)} s` });
-      },
-      (stalledMs) => write({ type: 'task.resumed', runId, taskId, agent, stalledMs }),
-    );
-  }
-
-  #parse(text: string): Deliverable | { error: RunError } {
-    const skill = this.shared.team.skill(this.task.skill);
-    if (!skill) return { error: { code: 'internal', message: `the team has no skill "${this.task.skill}"`, retryable: false } };
-    try {
-      const deliverable = parseDeliverable({
-        kind: skill.output,
-        text,
-        id: composeId(this.task.id, 'deliverable'),
-        runId: this.shared.runId,
-        taskId: this.task.id,
-        agent: this.task.agent,
-        skill: skill.name,
-        offline: this.#provider.offline,
-        brand: { bannedTerms: this.shared.team.brand.bannedTerms, requiredDisclaimers: this.shared.team.brand.requiredDisclaimers },
-      });
-      // The store validates too; checking here turns a bad deliverable into a typed task failure.
-      const checked = DeliverableSchema.safeParse(deliverable);
-      if (!checked.success) {
-        const issue = checked.error.issues[0];
-        return { error: { code: 'invalid_output', message: `deliverable.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`.slice(0, 2000), retryable: false } };
-      }
-      return checked.data;
-    } catch (error) {
-      return { error: { code: 'invalid_output', message: String(error instanceof Error ? error.message : error).slice(0, 2000), retryable: false } };
-    }
-  }
-}
-
-function isAppendFailure(error: unknown): boolean {
-  return error instanceof RunStopped || error instanceof FencedError;
-}
-
-function internalError(error: unknown): RunError {
-  return { code: 'internal', message: (error instanceof Error ? error.message : String(error)).slice(0, 2000), retryable: false };
 }

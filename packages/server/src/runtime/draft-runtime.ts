@@ -12,10 +12,10 @@ import {
 } from '@marketing-team/core';
 import { z } from 'zod';
 import { ModelError } from '../models/model-error.js';
-import { FencedError } from '../stores/session-store.js';
 import { DeltaWriter } from './_delta-writer.js';
 import { composeId } from './_ids.js';
 import type { DraftRunContext, RunLauncher } from './run-launcher.js';
+import { stopOf } from './_task-stop.js';
 
 /** Options of `createDraftRuntime`. */
 export interface DraftRuntimeOptions {
@@ -121,7 +121,7 @@ async function runDraft(context: DraftRunContext, provider: ModelProvider, coale
     ]);
   } catch (error) {
     // Fenced (cancelled or ended elsewhere): the run is over either way.
-    if (!(error instanceof FencedError)) throw error;
+    if (!stopOf(error)) throw error;
   }
 }
 

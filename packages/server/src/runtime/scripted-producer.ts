@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { protocolErrorFromZod, type PlannedTask, type SessionEvent } from '@marketing-team/core';
-import { FencedError } from '../stores/session-store.js';
 import type { RunContext, RunLauncher } from './run-launcher.js';
+import { stopOf } from './_task-stop.js';
 
 /** Options of {@link createScriptedProducer}. */
 export interface ScriptedProducerOptions {
@@ -115,7 +115,7 @@ export function createScriptedProducer(options: ScriptedProducerOptions): RunLau
         await append([{ type: 'run.completed', runId, deliverableIds: [] }]);
       } catch (error) {
         // The log refused us: the run was cancelled or ended elsewhere. Nothing more to write.
-        if (error instanceof FencedError || signal.aborted) return;
+        if (stopOf(error, signal)) return;
         throw error;
       } finally {
         stopListening();
