@@ -293,7 +293,10 @@ export class DeliverablesGalleryElement extends LitElement {
   protected override updated(): void {
     const strip = this.renderRoot.querySelector<HTMLElement>('[part="tabs"]');
     if (strip && !this.resizeObserver) {
-      this.resizeObserver = new ResizeObserver(() => this.measureOverflow());
+      this.resizeObserver = new ResizeObserver(() => {
+        this.revealSelectedTab('instant');
+        this.measureOverflow();
+      });
       this.resizeObserver.observe(strip);
     }
     if (!strip) {
@@ -320,15 +323,20 @@ export class DeliverablesGalleryElement extends LitElement {
   private selectTab(kind: string, focus = false): void {
     this.selectedKind = kind;
     void this.updateComplete.then(() => {
-      const tab = this.renderRoot.querySelector<HTMLElement>(`[role="tab"][data-kind="${kind}"]`);
-      const strip = tab?.parentElement;
-      if (!tab || !strip) return;
-      if (focus) tab.focus({ preventScroll: true });
-      const left = tab.offsetLeft - strip.offsetLeft;
-      if (left < strip.scrollLeft + 32 || left + tab.offsetWidth > strip.scrollLeft + strip.clientWidth - 32) {
-        strip.scrollTo({ left: Math.max(0, left - 32), behavior: 'smooth' });
-      }
+      if (focus) this.renderRoot.querySelector<HTMLElement>(`[role="tab"][data-kind="${kind}"]`)?.focus({ preventScroll: true });
+      this.revealSelectedTab('smooth');
     });
+  }
+
+  /** Scrolls the strip sideways until the selected tab is in full view (after a choice, or when the strip narrows). */
+  private revealSelectedTab(behavior: ScrollBehavior): void {
+    const tab = this.renderRoot.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]');
+    const strip = tab?.parentElement;
+    if (!tab || !strip) return;
+    const left = tab.offsetLeft - strip.offsetLeft;
+    if (left < strip.scrollLeft + 32 || left + tab.offsetWidth > strip.scrollLeft + strip.clientWidth - 32) {
+      strip.scrollTo({ left: Math.max(0, left - 32), behavior });
+    }
   }
 
   /** Arrow keys, Home and End move between the tabs and select the one they reach. */
