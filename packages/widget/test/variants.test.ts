@@ -129,5 +129,6 @@ describe('A/B variants on the card', () => {
     ok(posts, `the posts in the zip (${[...zip.keys()].join(', ')})`);
     const firstPost = chosen.kind === 'social-posts' ? chosen.data.posts[0]!.text : '';
     ok(new TextDecoder().decode(posts[1]).includes(firstPost.split('\n')[0]!), 'the zip holds the chosen variant');
+    ok(new TextDecoder().decode(zip.get('README.md')).includes('variant B chosen by Tester (version 2)'), 'the README says which variant was chosen, by whom');
   });
 });
