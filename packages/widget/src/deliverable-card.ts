@@ -5,6 +5,7 @@ import { defineElement } from './internal/_define.js';
 import { fileName, saveFile } from './internal/_download.js';
 import { loadSanitizers, loadedSanitizers } from './internal/_markdown-loader.js';
 import { themeStyles } from './internal/_theme.js';
+import { VariantsPanel, variantsStyles, type VariantsInfo } from './internal/_variants-panel.js';
 import './markdown-view.js';
 import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.js';
 
@@ -30,7 +31,10 @@ export interface DeliverableReview {
  * @csspart edit - The Edit button; `editor` is the inline form, `editor-save` and `editor-cancel` its buttons.
  * @fires mt-regenerate - The person asked for this deliverable to be written again; detail `{ runId, taskId, instruction }`.
  * @csspart regenerate - The "Write again" button of a deliverable whose run has ended; `regenerate-form` asks what should change, `regenerate-submit` sends it.
- * @csspart edited - The line naming who edited the current version.
+ * @fires mt-request-variants - The person asked for A/B variants of this social post or ad deliverable; detail `{ runId, taskId, count, instruction? }`.
+ * @csspart variants-open - The "Variants" button; `variants-form` asks how many and what every variant should do, `variants-submit` sends it.
+ * @csspart variants - The variants of this deliverable: `variant-tabs` (one `variant-tab` per variant, `variant-in-use` on the one in use), `variant-panel` and its `variant-use` button.
+ * @csspart edited - The line naming who edited the current version (or chose the variant in use).
  * @csspart download - A download button (the deliverable; the banner as SVG).
  * @csspart review - The approval box of a card waiting for review (`review-approve`, `review-request-changes` inside).
  * @csspart comments - The review comments.
@@ -61,6 +65,7 @@ export class DeliverableCardElement extends LitElement {
     publish: { attribute: false },
     canWrite: { type: Boolean, attribute: 'can-write' },
     canRegenerate: { type: Boolean, attribute: 'can-regenerate' },
+    variantsInfo: { attribute: false },
     regenerating: { state: true },
     canControl: { type: Boolean, attribute: 'can-control' },
     landingDocument: { state: true },
@@ -71,6 +76,7 @@ export class DeliverableCardElement extends LitElement {
   };
   static override styles = [
     themeStyles,
+    variantsStyles,
     css`
       :host {
         display: block;
@@ -399,6 +405,15 @@ export class DeliverableCardElement extends LitElement {
   declare canControl: boolean;
   /** Whether this deliverable may be written again (its run has ended and the token has `write`). */
   declare canRegenerate: boolean;
+  /** The variants written of this deliverable and how many are still being written (social posts and ads). */
+  declare variantsInfo: VariantsInfo | undefined;
+  private readonly variantsPanel = new VariantsPanel(this);
+
+  /** The version a choice or an edit is made on. */
+  get currentVersion(): number {
+    return this.version?.version ?? 1;
+  }
+
   /** The "what should change?" form is open. */
   declare private regenerating: boolean;
   /** The fields and base version of the edit under way, from when it began. */
@@ -649,6 +664,7 @@ export class DeliverableCardElement extends LitElement {
           ${this.canRegenerate && !this.editing && !this.regenerating
             ? html`<button type="button" part="regenerate" class="action" @click=${this.openRegenerate}>${strings.regenerate}</button>`
             : nothing}
+          ${this.editing ? nothing : this.variantsPanel.renderButton(this.canRegenerate)}
         </div>
         </div>
         ${this.renderEdited()}
@@ -656,6 +672,7 @@ export class DeliverableCardElement extends LitElement {
       ${this.review?.status === 'review' ? this.renderReview() : nothing}
       ${this.regenerating ? this.renderRegenerate() : nothing}
       ${this.editing ? this.renderEditor(this.editing.fields) : this.renderBody(deliverable)}
+      ${this.editing ? nothing : this.variantsPanel.render((variant) => this.renderBody(variant))}
       ${this.review?.comments.length
         ? html`<ul part="comments" aria-label=${strings.reviewComments}>
             ${this.review.comments.map((comment) => html`<li><span class="who">${actorName(comment.by)}</span>${comment.text}</li>`)}
@@ -674,7 +691,9 @@ export class DeliverableCardElement extends LitElement {
     const last = this.version?.history.at(-1);
     if (!last || last.by.kind !== 'human') return nothing;
     const when = new Date(last.at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
-    return html`<span part="edited" data-version=${last.version} title=${when}>${this.strings.editedBy(actorName(last.by), last.version)} · ${when}</span>`;
+    const letter = last.variantId === undefined ? undefined : this.variantsInfo?.variants.find((variant) => variant.deliverable.id === last.variantId)?.letter;
+    const said = letter ? this.strings.variantChosenBy(actorName(last.by), letter, last.version) : this.strings.editedBy(actorName(last.by), last.version);
+    return html`<span part="edited" data-version=${last.version} title=${when}>${said} · ${when}</span>`;
   }
 
   private renderEditor(fields: readonly EditField[]) {

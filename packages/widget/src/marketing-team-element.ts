@@ -16,6 +16,7 @@ import './connection-status.js';
 import type { DeliverablesGalleryElement, ExportSource } from './deliverables-gallery.js';
 import { defineElement } from './internal/_define.js';
 import { loadDeliverableParts, loadPanelParts } from './internal/_lazy-parts.js';
+import type { VariantsState } from './internal/_variants-info.js';
 import { themeStyles } from './internal/_theme.js';
 import type { RunActionDetail, SteerDetail, StopRunDetail } from './run-controls.js';
 import { SessionController } from './session-controller.js';
@@ -80,6 +81,7 @@ export const createDefaultClient: ClientFactory = async (endpoint, options) => {
  * @csspart controls - Stop and steer (`run-stop`, `steer-input`, `steer-button`, `reason`, `steers`, `steer-status` inside it).
  * @csspart lane - Each agent lane (`lane-header`, `lane-task`, `lane-text`, `lane-stop` inside it).
  * @csspart gallery - The deliverables list (`empty` before the first).
+ * @csspart tabs - A package's strip of kinds (`tab`, `tab-count`, `tab-new` inside it; `tab-marked` on a tab holding news); each kind's cards sit in a `tabpanel`.
  * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `editor-save`, `editor-cancel`, `edited`, `download`, `review`, `review-approve`, `review-request-changes`, `comments` inside it).
  * @csspart task-board - The board (`column`, `card`, `approve`, `request-changes` inside it).
  * @cssprop --mt-color-background - Background of panels.
@@ -309,6 +311,13 @@ export class MarketingTeamElement extends LitElement {
       void this.act('regenerate', (handle) => {
         if (!handle.regenerate) throw new Error('This client cannot write a deliverable again.');
         return handle.regenerate(runId, taskId, instruction);
+      });
+    });
+    this.addEventListener('mt-request-variants', (event) => {
+      const { runId, taskId, count, instruction } = (event as CustomEvent<{ runId: string; taskId: string; count: 2 | 3; instruction?: string }>).detail;
+      void this.act('request-variants', (handle) => {
+        if (!handle.requestVariants) throw new Error('This client cannot write variants.');
+        return handle.requestVariants(runId, taskId, count, instruction);
       });
     });
     this.addEventListener('mt-continue-run', (event) => {
@@ -541,8 +550,10 @@ export class MarketingTeamElement extends LitElement {
       this.emit<DeliverableDetail>('mt-deliverable', { deliverable });
       said.push(strings.deliverableReady(deliverable.title));
     }
-    // Offered, never forced: focus and scroll stay where the person left them.
-    if (fresh.length) this.fresh = [...this.fresh, ...fresh];
+    // Offered, never forced: focus and scroll stay where the person left them. A variant is news
+    // on the card of the deliverable it varies.
+    const news = fresh.map((id) => state.runs[state.deliverables[id]?.runId ?? '']?.variantsOf?.deliverableId ?? id);
+    if (news.length) this.fresh = [...new Set([...this.fresh, ...news])];
     if (said.length) this.announcement = said.join(' ');
   }
 
@@ -560,16 +571,23 @@ export class MarketingTeamElement extends LitElement {
   private readonly agentList = memoList((state) => [state.agentOrder, state.agents], (state) =>
     state.agentOrder.map((name) => state.agents[name]).filter((agent): agent is AgentState => !!agent),
   );
-  // One package per run, newest first, so two campaigns in a session never mix.
-  private readonly packageList = memoList((state) => [state.runOrder, state.deliverableOrder, state.deliverables], (state) =>
-    [...state.runOrder].reverse().map((runId, index) => ({
+  // One package per run, newest first, so two campaigns in a session never mix. A run that wrote
+  // variants has no package: its variants show on the card of the deliverable they vary.
+  private readonly packageList = memoList((state) => [state.runOrder, state.deliverableOrder, state.deliverables], (state) => {
+    const campaigns = state.runOrder.filter((runId) => !state.runs[runId]?.variantsOf);
+    return [...campaigns].reverse().map((runId, index) => ({
       runId,
-      number: state.runOrder.length - index,
+      number: campaigns.length - index,
       deliverables: state.deliverableOrder
         .map((id) => state.deliverables[id])
         .filter((deliverable): deliverable is Deliverable => !!deliverable && deliverable.runId === runId),
-    })),
-  );
+    }));
+  });
+  // What the galleries read the variants of each deliverable from: kept while those parts of the state are.
+  private readonly variantsState = memoList((state) => [state.runOrder, state.runs, state.deliverableOrder, state.deliverables, state.deliverableVersions], (state) => {
+    const { runOrder, runs, deliverableOrder, deliverables, deliverableVersions } = state;
+    return [{ runOrder, runs, deliverableOrder, deliverables, deliverableVersions } satisfies VariantsState];
+  });
   // The board of the current run only: each run plans its own tasks.
   private readonly cardList = memoList((state) => [state.boardOrder, state.board, state.runOrder], (state) => {
     const runId = state.runOrder[state.runOrder.length - 1];
@@ -722,6 +740,7 @@ export class MarketingTeamElement extends LitElement {
                     ? nothing
                     : html`<mt-deliverables
                     .versions=${state!.deliverableVersions}
+                    .variantsState=${this.variantsState(state)[0]}
                     .run=${packRun}
                     .board=${state!.board}
                     .exportSource=${this.endpoint ? this.exportSource : undefined}
@@ -730,7 +749,7 @@ export class MarketingTeamElement extends LitElement {
                     ?can-control=${canControl}
                     .fresh=${this.fresh}
                     .steered=${this.steeredList(state)}
-                    exportparts="gallery, empty, jump, package-download, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments, regenerate, regenerate-form, regenerate-submit"
+                    exportparts="gallery, empty, tabs, tab, tab-marked, tab-count, tab-new, tabpanel, package-download, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments, regenerate, regenerate-form, regenerate-submit, variants-open, variants-form, variants-submit, variants, variant-tabs, variant-tab, variant-in-use, variant-panel, variant-use"
                     .deliverables=${pack.deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>`}
                 </article>`;
               },

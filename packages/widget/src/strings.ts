@@ -79,8 +79,10 @@ export interface WidgetStrings {
   /** The label of a run in the session, counted from the first. */
   runLabel: (number: number) => string;
   noDeliverables: string;
-  /** Accessible name of the row of buttons that bring each deliverable of a run into view. */
-  jumpLabel: string;
+  /** Accessible name of the strip of tabs, one per kind of deliverable in a run's package. */
+  kindTabsLabel: string;
+  /** What a kind's tab counts (posts, ads or concepts, else deliverables), read by screen readers. */
+  kindTabCount: (count: number) => string;
   /** The chip offering deliverables that arrived since the person last looked. */
   newDeliverables: (count: number) => string;
   /** The badge on such a deliverable. */
@@ -137,6 +139,24 @@ export interface WidgetStrings {
   editedBy: (name: string, version: number) => string;
   /** An edit the server refused because someone changed the deliverable first. */
   editConflict: string;
+  /** The button that asks for A/B variants of a social post or ad deliverable. */
+  variants: string;
+  variantsCountLabel: string;
+  variantsInstructionLabel: string;
+  variantsPlaceholder: string;
+  variantsSubmit: string;
+  variantsHint: string;
+  variantsHeading: string;
+  /** Variants a run is still writing. */
+  variantsWriting: (count: number) => string;
+  variantLabel: (letter: string) => string;
+  /** Beside the letter of the variant in use. */
+  variantInUse: string;
+  /** Under the variant in use. */
+  variantInUseLong: string;
+  useVariant: (letter: string) => string;
+  variantChosenBy: (name: string, letter: string, version: number) => string;
+  variantConflict: string;
   /** On a card waiting at its review gate. */
   awaitingReview: string;
   reviewCommentLabel: string;
@@ -259,7 +279,8 @@ export const defaultStrings: WidgetStrings = {
   deliverablesHeading: 'Deliverables',
   runLabel: (number) => `Campaign ${number}`,
   noDeliverables: 'Deliverables appear here as agents finish them.',
-  jumpLabel: 'Go to a deliverable',
+  kindTabsLabel: 'Deliverables by kind',
+  kindTabCount: (count) => `(${count})`,
   newDeliverables: (count) => `${count} new · show`,
   newBadge: 'New',
   characterCount: (count, limit) => `${count} / ${limit} characters`,
@@ -323,6 +344,20 @@ export const defaultStrings: WidgetStrings = {
   },
   editedBy: (name, version) => `Edited by ${name} · version ${version}`,
   editConflict: 'Someone changed this while you were editing. Your text is still here: copy it, cancel, and edit the new version.',
+  variants: 'Variants',
+  variantsCountLabel: 'How many variants?',
+  variantsInstructionLabel: 'What should every variant do? (optional)',
+  variantsPlaceholder: 'e.g. Mention the free trial',
+  variantsSubmit: 'Write variants',
+  variantsHint: 'A new run writes only the variants, each from a different angle; this version stays in use until you pick one.',
+  variantsHeading: 'Variants',
+  variantsWriting: (count) => `Writing ${count} ${count === 1 ? 'variant' : 'variants'}…`,
+  variantLabel: (letter) => `Variant ${letter}`,
+  variantInUse: 'in use',
+  variantInUseLong: 'In use: this is the current version',
+  useVariant: (letter) => `Use variant ${letter}`,
+  variantChosenBy: (name, letter, version) => `Variant ${letter} chosen by ${name} · version ${version}`,
+  variantConflict: 'Someone changed this deliverable meanwhile. Look at the new version, then choose again.',
   awaitingReview: 'Waiting for your approval',
   reviewCommentLabel: 'Comment (needed to request changes)',
   reviewComments: 'Review comments',

@@ -45,6 +45,8 @@ export interface WidgetSessionHandle {
   continueRun(runId: string): Promise<unknown>;
   /** Writes one deliverable of an ended run again with an instruction, in a new run that keeps the rest. */
   regenerate?(runId: string, taskId: string, instruction: string): Promise<unknown>;
+  /** Writes 2 or 3 A/B variants of a social post or ad deliverable of an ended run, in a new run. */
+  requestVariants?(runId: string, taskId: string, count: 2 | 3, instruction?: string): Promise<unknown>;
   cancel(runId: string, scope?: RunScope, reason?: string): Promise<unknown>;
   steer(runId: string, instruction: string, options?: { scope?: RunScope }): Promise<unknown>;
   approve(runId: string, taskId: string, comment?: string): Promise<unknown>;

@@ -78,3 +78,17 @@ export async function mountElement(
   parent.append(element);
   return element;
 }
+
+/**
+ * Opens the tab of a kind of deliverable in every package under `root` that has tabs, as a person
+ * clicking it (cards of the other kinds are hidden), and waits for it to render.
+ */
+export async function showKind(root: ParentNode, kind: string): Promise<void> {
+  const find = (node: ParentNode): HTMLElement[] => [
+    ...Array.from(node.querySelectorAll<HTMLElement>(`[part~="tab"][data-kind="${kind}"]`)),
+    ...Array.from(node.querySelectorAll('*')).flatMap((element) => (element.shadowRoot ? find(element.shadowRoot) : [])),
+  ];
+  const host = root as Partial<Element>;
+  for (const tab of host.shadowRoot ? find(host.shadowRoot) : find(root)) tab.click();
+  await frames();
+}

@@ -6,7 +6,7 @@ import type { MarketingTeamElement } from '../src/index.js';
 import { deepQuery, deepQueryAll, deepEqual, equal, ok, waitFor } from './_assert.js';
 import { FixtureClient, completedRunEvents } from './_fixtures.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { beaconHits, beaconUrl, frames, resetBeacon, screenshot, setViewport } from './_page.js';
+import { beaconHits, beaconUrl, frames, resetBeacon, screenshot, setViewport, showKind } from './_page.js';
 
 const runId = 'r1';
 
@@ -194,7 +194,7 @@ describe('ordinary Markdown still reads well', () => {
     for (const selector of ['h5', 'h6', 'ol li', 'ul li ul li', 'strong', 'em', 'a[href="https://example.com/brief"]', 'blockquote', 'table td', 'code', 'pre']) {
       ok(content.querySelector(selector), `renders ${selector}`);
     }
-    await frames();
+    await showKind(element, 'campaign-strategy');
     const box = card.getBoundingClientRect();
     await screenshot('test-output/inert-output/ordinary-markdown-card.png', { x: box.x, y: box.y + window.scrollY, width: box.width, height: box.height });
     const gallery = deepQuery(element, 'mt-deliverables');
@@ -202,6 +202,7 @@ describe('ordinary Markdown still reads well', () => {
     const all = gallery.getBoundingClientRect();
     await screenshot('test-output/inert-output/deliverables-gallery.png', { x: all.x, y: all.y + window.scrollY, width: all.width, height: all.height });
     // The preview is lazy: bring it into view, so it loads and paints under its own policy.
+    await showKind(element, 'landing-page');
     const frame = await waitFor(() => deepQuery<HTMLIFrameElement>(element, 'iframe[part="landing-page"]'), 'the landing page frame');
     const loaded = new Promise<void>((resolve) => {
       frame.addEventListener('load', () => resolve(), { once: true });

@@ -4,7 +4,7 @@
 import '../src/index.js';
 import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
 import { afterEach, after, describe, it } from './_mocha.js';
-import { frames, mountElement, setViewport, uniqueSession } from './_page.js';
+import { frames, mountElement, setViewport, showKind, uniqueSession } from './_page.js';
 
 const LONG = 60_000;
 
@@ -49,7 +49,7 @@ describe('smaller things', () => {
     equal(deepQueryAll(element, '[part="post"] .count').length, near, 'counts only where the limit bites');
     // The measurement table says it scrolls on a phone, and only there.
     const scrollHint = await waitFor(() => deepQuery(element, '[data-kind="measurement-plan"] .scroll-hint'), 'the scroll hint');
-    await frames();
+    await showKind(element, 'measurement-plan');
     ok(getComputedStyle(scrollHint).display !== 'none', 'scroll hint on a phone');
     const wrap = deepQuery(element, '[data-kind="measurement-plan"] .table-wrap')!;
     ok(wrap.scrollWidth > wrap.clientWidth, 'the table does scroll on a phone');

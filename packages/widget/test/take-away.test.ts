@@ -39,24 +39,20 @@ describe('taking the package away', () => {
       ok(!copied[before]!.includes('```json'), 'no JSON block');
       await waitFor(() => button.textContent?.includes('Copied'), 'the button says it copied');
     }
-    // The row of kinds brings a deliverable into view when asked (and only then).
+    // Each kind has its tab: choosing the last one shows its card, below the sticky strip of kinds.
     window.scrollTo(0, 0);
     const last = cards[cards.length - 1]!;
-    deepQuery<HTMLButtonElement>(element, `[part="jump"] [data-jump="${last.dataset.id}"]`)!.click();
-    await waitFor(() => Math.abs(last.getBoundingClientRect().top) < 80, 'the chosen deliverable in view');
-    // Seen by a marketer: the sticky row of kinds covered the card's header once it arrived.
-    let settled = -1;
-    await waitFor(() => {
-      const top = Math.round(last.getBoundingClientRect().top);
-      const still = top === settled;
-      settled = top;
-      return still;
-    }, 'the scroll to settle');
-    const bar = deepQuery(element, '[part="jump"]')!.getBoundingClientRect();
-    ok(last.getBoundingClientRect().top >= bar.bottom - 1, `the card starts below the row of kinds (${last.getBoundingClientRect().top} vs ${bar.bottom})`);
+    const kind = element.state!.deliverables[last.dataset.id!]!.kind;
+    deepQuery<HTMLButtonElement>(element, `[part~="tab"][data-kind="${kind}"]`)!.click();
+    await waitFor(() => last.getBoundingClientRect().height > 0, 'the chosen kind shown');
+    const strip = deepQuery(element, '[part="tabs"]')!.getBoundingClientRect();
+    ok(last.getBoundingClientRect().top >= strip.bottom - 1, `the card starts below the strip of kinds (${last.getBoundingClientRect().top} vs ${strip.bottom})`);
+    equal(window.scrollY, 0, 'choosing a tab does not scroll the page');
     window.scrollTo(0, 0);
     const landing = cards.find((card) => card.shadowRoot?.querySelector('[data-kind="landing-page"]'))!;
     ok(landing, 'a landing page card');
+    deepQuery<HTMLButtonElement>(element, '[part~="tab"][data-kind="landing-page"]')!.click();
+    await waitFor(() => landing.getBoundingClientRect().height > 0, 'the landing page tab shown');
     const copyHtml = await waitFor(() => deepQuery<HTMLButtonElement>(landing, '[part="copy"][data-copy="html"]'), 'copy HTML');
     copyHtml.click();
     await waitFor(() => copied.length === cards.length + 1, 'HTML copied');

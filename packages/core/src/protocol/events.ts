@@ -89,6 +89,19 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
      * every other finished task is taken over as it is (regenerate one deliverable, not the campaign).
      */
     regenerate: z.optional(z.object({ taskId: IdSchema, instruction: nonEmptyText(2000) })),
+    /**
+     * With `continues`: write `count` variants of the deliverable of that run's task (a social
+     * post or ad deliverable), each from a different angle, with the person's optional
+     * instruction. Only those variants run; the deliverable stays as it is until a person picks
+     * one (`variant.chosen`).
+     */
+    variants: z.optional(
+      z.object({
+        taskId: IdSchema,
+        count: z.number().check(z.int(), z.minimum(2), z.maximum(3)),
+        instruction: z.optional(nonEmptyText(2000)),
+      }),
+    ),
   }),
   z.object({
     type: z.literal('steer.submitted'),
@@ -223,6 +236,20 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     content: DeliverableContentSchema,
     by: ActorSchema,
   }),
+  /**
+   * A person uses one variant of a deliverable: its content becomes the deliverable's current
+   * version, on the version the choice was made on (`baseVersion`, refused with `conflict` when
+   * someone stored a newer one since), so later runs and exports use it.
+   */
+  z.object({
+    type: z.literal('variant.chosen'),
+    ...task,
+    deliverableId: IdSchema,
+    /** The variant deliverable chosen: one written by a variants run of this deliverable. */
+    variantId: IdSchema,
+    baseVersion: z.number().check(z.int(), z.positive()),
+    by: ActorSchema,
+  }),
   // liveness and presence: written by the node that runs the run
   /**
    * A generation of the task has made no progress (no model output, no provider retry) for
@@ -257,6 +284,7 @@ export const CLIENT_EVENT_TYPES = [
   'draft.settled',
   // human edits (need `write`)
   'deliverable.edited',
+  'variant.chosen',
 ] as const satisfies readonly SessionEventType[];
 export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
 

@@ -78,6 +78,11 @@ export const RunStateSchema = z.object({
   submittedBy: z.optional(ActorSchema),
   /** The earlier run this one continues (its completed tasks were taken over). */
   continues: z.optional(IdSchema),
+  /**
+   * Set on a run that writes variants of one deliverable (`brief.submitted` with `variants`):
+   * that deliverable, and how many variants were asked for. Its deliverables are those variants.
+   */
+  variantsOf: z.optional(z.object({ deliverableId: IdSchema, count: z.number() })),
   model: z.optional(z.object({ provider: z.string(), name: z.string(), offline: z.boolean() })),
   /** The team the run used, from `run.started`: its content hash and, with workspaces, the workspace version. */
   team: z.optional(z.object({ hash: z.string(), workspaceId: z.optional(z.string()), workspaceVersion: z.optional(z.number()) })),
@@ -162,8 +167,10 @@ export const DeliverableVersionEntrySchema = z.object({
   by: ActorSchema,
   /** Server time (ms) of the record that made this version. */
   at: z.number(),
-  /** Offset of that record (`deliverable.created` or `deliverable.edited`). */
+  /** Offset of that record (`deliverable.created`, `deliverable.edited` or `variant.chosen`). */
   offset: OffsetSchema,
+  /** Set when the version is a variant a person chose (`variant.chosen`): that variant's deliverable id. */
+  variantId: z.optional(IdSchema),
 });
 export type DeliverableVersionEntry = z.infer<typeof DeliverableVersionEntrySchema>;
 

@@ -1,6 +1,8 @@
 export { applyRecord, applyRecords, createSessionState } from './reducer.js';
 export { restoreSessionState } from './state-migration.js';
 export { deliverableEditedEvent } from './deliverable-edit.js';
+export { deliverableVariants, nextVariantIndex, variantChosenEvent, variantLetter } from './deliverable-variants.js';
+export type { DeliverableVariant, VariantsSource } from './deliverable-variants.js';
 export { BackoffOptionsSchema, DEFAULT_BACKOFF, backoffDelay } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { SessionClientError } from './client-errors.js';

@@ -82,16 +82,18 @@ function reduce(w: StateWriter, record: SessionRecord): void {
   switch (event.type) {
     case 'brief.submitted': {
       const run = w.run(event.runId);
+      const variantsOf = variantsTarget(w, event);
+      const links = { ...(event.continues ? { continues: event.continues } : {}), ...(variantsOf ? { variantsOf } : {}) };
       w.putRun(
         runState(
           run
-            ? { ...run, brief: event.brief, submittedBy: event.by, ...(event.continues ? { continues: event.continues } : {}) }
+            ? { ...run, brief: event.brief, submittedBy: event.by, ...links }
             : {
                 id: event.runId,
                 status: 'planned',
                 brief: event.brief,
                 submittedBy: event.by,
-                ...(event.continues ? { continues: event.continues } : {}),
+                ...links,
                 tasks: {},
                 taskOrder: [],
                 deliverableIds: [],
@@ -321,6 +323,8 @@ function reduce(w: StateWriter, record: SessionRecord): void {
     // human edits of deliverables
     case 'deliverable.edited':
       return deliverableEdited(w, event, record);
+    case 'variant.chosen':
+      return variantChosen(w, event, record);
     case 'task.stalled':
       return taskStalled(w, event, record.at);
     case 'task.resumed':
@@ -353,12 +357,36 @@ function deliverableEdited(w: StateWriter, event: EventOf<'deliverable.edited'>,
   addDeliverableVersion(w, event.deliverableId, event.by, record);
 }
 
-/** Counts one more version of a deliverable, with who made it and when. */
-function addDeliverableVersion(w: StateWriter, deliverableId: string, by: Actor, record: SessionRecord): void {
+/** The deliverable a variants brief writes variants of: the one its continued run's task finished with. */
+function variantsTarget(w: StateWriter, event: EventOf<'brief.submitted'>): { deliverableId: string; count: number } | undefined {
+  if (!event.variants || event.continues === undefined) return undefined;
+  const deliverableId = w.run(event.continues)?.tasks[event.variants.taskId]?.deliverableId;
+  return deliverableId === undefined ? undefined : { deliverableId, count: event.variants.count };
+}
+
+/**
+ * Makes the chosen variant's content the deliverable's current version, when the choice was made
+ * on the current version and names a variant a variants run wrote of that deliverable (what the
+ * server checks before it stores one).
+ */
+function variantChosen(w: StateWriter, event: EventOf<'variant.chosen'>, record: SessionRecord): void {
+  const current = getOwn(w.root.deliverables, event.deliverableId);
+  const variant = getOwn(w.root.deliverables, event.variantId);
+  if (!current || !variant || current.runId !== event.runId || current.taskId !== event.taskId) return;
+  if (w.run(variant.runId)?.variantsOf?.deliverableId !== event.deliverableId) return;
+  if ((getOwn(w.root.deliverableVersions, event.deliverableId)?.version ?? 1) !== event.baseVersion) return;
+  const chosen = applyDeliverableContent(current, variant);
+  if (!chosen) return;
+  w.putDeliverable(chosen);
+  addDeliverableVersion(w, event.deliverableId, event.by, record, event.variantId);
+}
+
+/** Counts one more version of a deliverable, with who made it and when (and which variant it is, when chosen). */
+function addDeliverableVersion(w: StateWriter, deliverableId: string, by: Actor, record: SessionRecord, variantId?: string): void {
   const versions = w.draft.own(w.root.deliverableVersions);
   const previous = getOwn(versions, deliverableId);
   const version = (previous?.version ?? 0) + 1;
-  const entry = { version, by, at: record.at, offset: record.offset };
+  const entry = { version, by, at: record.at, offset: record.offset, ...(variantId !== undefined ? { variantId } : {}) };
   setOwn(versions, deliverableId, { version, history: [...(previous?.history ?? []), entry] });
   w.root.deliverableVersions = versions;
 }

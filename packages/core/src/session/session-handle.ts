@@ -12,6 +12,7 @@ import {
   type SessionState,
 } from '../protocol/index.js';
 import { SessionClientError } from './client-errors.js';
+import { variantChosenEvent } from './deliverable-variants.js';
 import type { MessageAck } from './_outbox.js';
 import type { SessionEntry } from './_session-entry.js';
 
@@ -179,6 +180,25 @@ export class SessionHandle {
    */
   regenerate(runId: string, taskId: string, instruction: string): Promise<SubmittedBrief> {
     return this.#rerun(runId, { regenerate: { taskId, instruction } });
+  }
+
+  /**
+   * Writes 2 or 3 variants of one social post or ad deliverable of an ended run, each from a
+   * different angle, with an optional instruction ("mention the free trial"), as a new run that
+   * writes only those variants. The deliverable stays as it is until one is chosen (`chooseVariant`).
+   */
+  requestVariants(runId: string, taskId: string, count: 2 | 3, instruction?: string): Promise<SubmittedBrief> {
+    return this.#rerun(runId, { variants: { taskId, count, ...(instruction?.trim() ? { instruction: instruction.trim() } : {}) } });
+  }
+
+
+  /** Uses one variant: its content becomes the deliverable's current version on every device (needs `write`). */
+  chooseVariant(deliverableId: string, variantId: string): Promise<MessageAck> {
+    try {
+      return this.publish(variantChosenEvent(this.getState(), deliverableId, variantId));
+    } catch (error) {
+      return Promise.reject(error instanceof SessionClientError ? error : toArgumentError(error, this.id));
+    }
   }
 
   /** Asks the server to cancel a run, or one task or agent of it. Cancelling an ended run is acknowledged and does nothing. */

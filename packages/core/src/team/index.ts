@@ -60,6 +60,8 @@ export {
 export { defineTeam, type Team, type TeamInput, type PlanCampaignOptions } from './team.js';
 export { decisionForTask } from './plan-decision.js';
 export { REVIEW_FEEDBACK_HEADING, STEERING_HEADING, buildSkillRequest, brandFacts, type BuildSkillRequestInput } from './skill-request.js';
+export { variantGuidance, variantRequest, readVariantRequest, VARIANT_ANGLES } from './variant-instruction.js';
+export type { VariantAngle, VariantRequest } from './variant-instruction.js';
 export {
   analyzeReference,
   buildReferenceAnalysisRequest,

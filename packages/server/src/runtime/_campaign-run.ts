@@ -6,6 +6,7 @@ import type { RunSettings, RunShared } from './_run-shared.js';
 import { SteerBook, scopeMatches } from './_steer-book.js';
 import { TaskExecution, type TaskOutcome } from './_task-execution.js';
 import { RunStopped, stopOf } from './_task-stop.js';
+import { planVariants } from './_variant-plan.js';
 import type { RunContext, RunControl } from './run-launcher.js';
 
 /** Which team a run uses, as `run.started` records it. */
@@ -30,6 +31,8 @@ export class CampaignRun {
   readonly #executions = new Map<string, TaskExecution>();
   /** Deliverables of the continued run, by the task of this run that takes each over. */
   readonly #reused = new Map<string, Deliverable>();
+  /** In a variants run: the guidance each variant's task starts with. */
+  #variantGuidance: ReadonlyMap<string, string> = new Map();
   readonly #pendingCancels: Array<Extract<RunControl['event'], { type: 'cancel.requested' }>> = [];
   readonly #shared: RunShared;
 
@@ -96,6 +99,11 @@ export class CampaignRun {
     let tasks: PlannedTask[];
     try {
       tasks = team.planCampaign(brief, { runId });
+      if (this.context.variants) {
+        const plan = planVariants(tasks, this.context.variants);
+        tasks = plan.tasks;
+        this.#variantGuidance = plan.guidance;
+      }
     } catch (error) {
       await this.#shared.append([
         { type: 'run.failed', runId, error: { code: 'internal', message: clip(`planning failed: ${errorMessage(error)}`, 2000), retryable: false } },
@@ -186,6 +194,8 @@ export class CampaignRun {
   #begin(execution: TaskExecution): void {
     const previous = this.#reused.get(execution.task.id);
     if (previous) return execution.adopt(previous);
+    const variant = this.#variantGuidance.get(execution.task.id);
+    if (variant !== undefined) return execution.start([variant]);
     const regenerate = this.context.regenerate;
     if (regenerate && regenerate.skill === execution.task.skill) {
       // The instruction reaches the model as a reviewer's request for changes, with the version it replaces.

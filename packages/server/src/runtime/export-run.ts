@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DeliverableKindSchema, type Deliverable, type RunState, type SessionState } from '@marketing-team/core';
+import { DeliverableKindSchema, deliverableVariants, type Deliverable, type RunState, type SessionState } from '@marketing-team/core';
 import { z } from 'zod';
 import { renderBannerPng } from './_banner-png.js';
 import { inertLandingPage } from './_inert-landing-page.js';
@@ -168,8 +168,11 @@ async function runFiles(state: SessionState, runId: string): Promise<ZipFile[]> 
     const issues = deliverable.issues.length === 0 ? 'none' : `${deliverable.issues.length} (${deliverable.issues.filter((issue) => issue.repaired).length} repaired)`;
     // A person's edit is named beside the agent, so the reader knows whose words these are.
     const versions = Object.hasOwn(state.deliverableVersions ?? {}, id) ? state.deliverableVersions[id] : undefined;
-    const editor = versions?.history.at(-1)?.by;
-    const author = editor?.kind === 'human' ? `${deliverable.agent}, edited by ${editor.name ?? editor.id} (version ${versions!.version})` : deliverable.agent;
+    const last = versions?.history.at(-1);
+    const editor = last?.by;
+    const variant = last?.variantId === undefined ? undefined : deliverableVariants(state, id).find((candidate) => candidate.deliverable.id === last.variantId);
+    const how = variant ? `variant ${variant.letter} chosen by` : 'edited by';
+    const author = editor?.kind === 'human' ? `${deliverable.agent}, ${how} ${editor.name ?? editor.id} (version ${versions!.version})` : deliverable.agent;
     rows.push(`| ${deliverable.title.replace(/\|/g, '\\|')} | ${author.replace(/\|/g, '\\|')} | ${links.join(', ')} | ${issues} |`);
   }
   const usage = summarizeUsage(state, { runId: run.id });

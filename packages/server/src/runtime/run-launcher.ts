@@ -62,6 +62,12 @@ export interface RunContext extends RunBaseContext {
    * every other finished deliverable.
    */
   regenerate?: { skill: string; instruction: string; previous: Deliverable };
+  /**
+   * When the brief asks for variants of one deliverable of the run it continues: the run writes
+   * only `count` variants of that skill's deliverable, each from its own angle (the `firstIndex`th
+   * variant of the deliverable first), with the person's optional instruction; `reuse` is empty.
+   */
+  variants?: { skill: string; count: number; firstIndex: number; instruction?: string; previous: Deliverable };
 }
 
 /** What the session layer hands to the drafts runtime for a `draft.requested` event. */

@@ -23,6 +23,7 @@ import {
 import type { RunOwnership } from './_run-ownership.js';
 import type { SessionChannel } from './_session-channel.js';
 import type { AckFrame, WriteFrame } from './session-hub.js';
+import { checkVariantChoice, checkVariantsBrief, rewrittenTaskId } from './_variant-checks.js';
 
 /** What {@link ClientCommands} needs from the hub. */
 export interface ClientCommandsInit {
@@ -111,12 +112,14 @@ export class ClientCommands {
           }
           throw new ProtocolError('conflict', `event.runId: run ${event.runId} already exists`, 'event.runId');
         }
-        if (event.continues !== undefined) checkContinuable(channel.state, event.continues, event.regenerate?.taskId);
+        checkVariantsBrief(channel.state, event);
+        if (event.continues !== undefined) checkContinuable(channel.state, event.continues, rewrittenTaskId(event));
         else if (event.regenerate) throw new ProtocolError('bad_frame', 'event.regenerate: name the run it continues (event.continues)', 'event.regenerate');
       }
       if (event.type === 'review.approved' || event.type === 'review.changes_requested') checkReviewDecision(channel.state, event);
       if (event.type === 'draft.settled') checkDraftSettled(channel.state, event);
       if (event.type === 'deliverable.edited') checkEdit(channel.state, event);
+      if (event.type === 'variant.chosen') checkVariantChoice(channel.state, event);
       const { offset, duplicate } = await this.#append(session, event, clientMsgId);
       if (event.type === 'brief.submitted' && !duplicate) this.#init.runs.launchBrief(channel, event, offset);
       return ack(session, clientMsgId, offset, duplicate);

@@ -5,6 +5,7 @@ import { FencedError, type SessionStore } from '../stores/session-store.js';
 import { OwnedRun } from './_owned-run.js';
 import type { SessionChannel } from './_session-channel.js';
 import { UnwatchedRun } from './_unwatched-run.js';
+import { variantsLaunch } from './_variant-checks.js';
 
 /** What {@link RunOwnership} needs from the hub. */
 export interface RunOwnershipInit {
@@ -51,6 +52,7 @@ export class RunOwnership {
         briefOffset,
         reuse,
         ...(previous && event.regenerate ? { regenerate: { skill: previous.skill, instruction: event.regenerate.instruction, previous } } : {}),
+        ...variantsLaunch(channel.state, event),
       });
     });
   }

@@ -1,7 +1,8 @@
-import { CampaignBriefSchema, DeliverableKindSchema, DeliverableSchema, TeamDefinitionError, type ModelPurpose } from '@marketing-team/core';
+import { CampaignBriefSchema, DeliverableKindSchema, DeliverableSchema, TeamDefinitionError, readVariantRequest, type ModelPurpose } from '@marketing-team/core';
 import { z } from 'zod';
 import { offlineContext } from './_offline-context.js';
 import { OFFLINE_DRAFTS } from './_offline-drafts.js';
+import { offlineVariant } from './_offline-variants.js';
 
 const SkillPurposeSchema = z.object({
   kind: z.literal('skill'),
@@ -41,7 +42,11 @@ export function offlineDraft(purpose: ModelPurpose): string {
   }
   const checked = SkillPurposeSchema.safeParse(purpose);
   if (!checked.success) throw new TeamDefinitionError(checked.error.issues.map((issue) => ({ path: issuePath(issue.path), message: issue.message })));
-  const parts = OFFLINE_DRAFTS[checked.data.deliverable](offlineContext(checked.data));
+  // A variant is written from its own angle; its guidance is not a steer of the tone.
+  const asked = readVariantRequest(checked.data.steers);
+  const steers = asked ? [...asked.rest, ...(asked.variant.instruction ? [asked.variant.instruction] : [])] : checked.data.steers;
+  const context = offlineContext({ ...checked.data, steers });
+  const parts = (asked && offlineVariant(context, asked.variant)) || OFFLINE_DRAFTS[checked.data.deliverable](context);
   // the draft must never carry the brand's banned terms, even when they come from the brief
   const banned = checked.data.brand?.bannedTerms ?? [];
   const clean = <T>(value: T): T => withoutBannedTerms(value, banned);
