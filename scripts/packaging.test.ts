@@ -2,8 +2,8 @@
 // project, each entry point imported in ESM and CommonJS, a consumer type-checked under both
 // module resolutions, and the tarballs linted by publint and arethetypeswrong. It needs the
 // packages' built output, so it runs when MT_PACKAGES_BUILT=1 (`npm test` builds first and sets it).
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,10 +69,50 @@ describe.skipIf(process.env.MT_PACKAGES_BUILT !== '1')('the packages as npm inst
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
+  // The linters run through pnpm on a tarball: tens of seconds each on a busy two-core machine.
   it.each(published)('publint finds nothing to report in @marketing-team/%s', (name) => {
     const out = run(pnpm[0]!, [...pnpm.slice(1), 'exec', 'publint', 'run', tarballs.get(name)!, '--level', 'suggestion'], { cwd: root });
     expect(out).toContain('All good!');
+  }, 120_000);
+
+  it.each(published)('@marketing-team/%s names its repository folder, homepage and issue tracker', (name) => {
+    const manifest = JSON.parse(readFileSync(join(app, 'node_modules/@marketing-team', name, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest.repository).toEqual({ type: 'git', url: 'git+https://github.com/marketing-team/marketing-team.git', directory: `packages/${name}` });
+    expect(manifest.homepage).toBe(`https://github.com/marketing-team/marketing-team/tree/main/packages/${name}#readme`);
+    expect(manifest.bugs).toEqual({ url: 'https://github.com/marketing-team/marketing-team/issues' });
   });
+
+  it('marks the React entry as client code for React Server Components', () => {
+    const entry = readFileSync(join(app, 'node_modules/@marketing-team/react/dist/index.js'), 'utf8');
+    expect(entry.trimStart()).toMatch(/^['"]use client['"];/);
+  });
+
+  it('`npx marketing-team dev` serves the widget installed beside the server', async () => {
+    const env = { ...process.env, ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '' };
+    const cli = spawn('npx', ['--no-install', 'marketing-team', 'dev', '--port', '0', '--data', join(workDir, 'demo-data'), '--scripted'], { cwd: app, env, detached: true });
+    try {
+      let output = '';
+      const address = await new Promise<string>((resolve, reject) => {
+        cli.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const found = /http:\/\/localhost:\d+/.exec(output);
+          if (found) resolve(found[0]);
+        });
+        cli.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        cli.on('exit', (code) => reject(new Error(`the CLI exited with ${code}:\n${output}`)));
+      });
+      expect(output).not.toContain('without the widget');
+      const page = await fetch(address);
+      expect(await page.text()).toContain('marketing-team.js');
+      const widget = await fetch(`${address}/marketing-team.js`);
+      expect(widget.status).toBe(200);
+      expect(widget.headers.get('content-type')).toMatch(/javascript/);
+      expect(await widget.text()).toContain('customElements.define');
+    } finally {
+      // npx runs the CLI as its child: end the whole group this test started.
+      if (cli.pid !== undefined && cli.exitCode === null) process.kill(-cli.pid, 'SIGTERM');
+    }
+  }, 120_000);
 
   it.each(published)('arethetypeswrong finds no problem in @marketing-team/%s', (name) => {
     // Core and server: ESM and CommonJS under node16 and bundler (subpath exports need a resolver that
@@ -82,7 +122,7 @@ describe.skipIf(process.env.MT_PACKAGES_BUILT !== '1')('the packages as npm inst
     const profile = name === 'widget' || name === 'react' ? ['--profile', 'esm-only'] : ['--profile', 'node16'];
     const exclude = name === 'widget' ? ['--exclude-entrypoints', './marketing-team.js', './marketing-team-studio.js'] : [];
     run(pnpm[0]!, [...pnpm.slice(1), 'exec', 'attw', tarballs.get(name)!, ...profile, ...exclude, '--format', 'ascii', '--no-color'], { cwd: root });
-  });
+  }, 120_000);
 
   it('imports every Node entry point as ESM and as CommonJS', () => {
     const esm = nodeEntries.map((entry) => `Object.keys(await import(${JSON.stringify(entry)})).length`).join(', ');
