@@ -46,11 +46,11 @@ function* sessionEvents(count: number, firstMessage = 0): Generator<SessionEvent
     const messageId = `message-${message}`;
     const base = { runId, taskId, agent: 'content-creator', messageId };
     if (message % 20 === 0 && produced < count) {
-      yield { type: 'brief.submitted', runId, brief: { goal: 'Launch the spring line' }, by: { kind: 'system' } };
+      yield { type: 'brief.submitted', runId, brief: { goal: 'Launch the spring line', channels: ['linkedin'], deliverables: [], reviewGates: [] }, by: { kind: 'system' } };
       produced++;
     }
     if (produced < count) {
-      yield { type: 'message.started', ...base };
+      yield { type: 'message.started', ...base, offline: false };
       produced++;
     }
     for (let delta = 0; delta < DELTAS_PER_MESSAGE && produced < count; delta++, produced++) {
