@@ -1,8 +1,9 @@
 // One socket per browser and the local cache, in Chromium against a real server: the tabs test
 // (packages/widget/test/tabs.test.ts) prints its figures. First render of a reloaded session
 // from the cache, against the same page rendering it from the network (baseline); the server's
-// open sockets and heap growth (after a full collection) for one browser with 1, 5 and 20 tabs
-// sharing one connection, against as many tabs with a socket each (baseline); the gap between
+// open sockets and the heap the open tabs hold (after a full collection: with them open, less
+// just after they closed) for one browser with 1, 5 and 20 tabs sharing one connection, against
+// as many tabs with a socket each (baseline); the gap between
 // the leader tab closing mid-run and the next event shown in a follower.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -35,7 +36,7 @@ export async function runTabsAndCacheBench(): Promise<BenchResult[]> {
     if (!shared || !unshared) throw new Error(`the tabs test did not report ${count} tabs:\n${footprint[0]}`);
     return [
       benchResult(`server sockets for ${count} tabs of one browser (shared; baseline: a socket per tab)`, shared.sockets, 'sockets', unshared.sockets, 'constant in the number of tabs'),
-      benchResult(`server heap growth for ${count} tabs of one browser (shared; baseline: a socket per tab)`, shared.kib, 'KiB', unshared.kib, 'constant in the number of tabs'),
+      benchResult(`server heap held by ${count} tabs of one browser (shared; baseline: a socket per tab)`, shared.kib, 'KiB', unshared.kib, 'constant in the number of tabs'),
     ];
   });
   return [
