@@ -6,6 +6,8 @@ import { ErrorCodeSchema } from './errors.js';
 import { RunScopeSchema, SessionRecordSchema } from './events.js';
 import { IdSchema, OffsetSchema, SessionIdSchema } from './limits.js';
 import { SessionStateSchema } from './state.js';
+import { TextDigestSchema } from './text-digest.js';
+import { TelemetryReportSchema } from './delivery-telemetry.js';
 
 const session = { session: SessionIdSchema };
 const clientMsgId = { clientMsgId: IdSchema };
@@ -56,6 +58,8 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
   /** Replaces the token of a live subscription before it expires. */
   z.object({ type: z.literal('refresh'), ...session, token }),
   z.object({ type: z.literal('ping'), t: z.optional(z.number()) }),
+  /** How sessions reach this device, since its last report (section 3.11); a few per minute at most. */
+  z.object({ type: z.literal('telemetry'), ...TelemetryReportSchema.shape }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
@@ -85,7 +89,17 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
     offset: OffsetSchema,
     state: SessionStateSchema,
   }),
-  z.object({ type: z.literal('events'), ...session, epoch: z.string(), batch: z.array(SessionRecordSchema) }),
+  z.object({
+    type: z.literal('events'),
+    ...session,
+    epoch: z.string(),
+    batch: z.array(SessionRecordSchema),
+    /**
+     * The server's digest of messages' text as of the batch's last record (section 3.10): sent for
+     * a message when it ends and after every few thousand characters of it, never for every delta.
+     */
+    digests: z.optional(z.array(z.object({ messageId: IdSchema, ...TextDigestSchema.shape })).check(z.maxLength(256))),
+  }),
   z.object({
     type: z.literal('ack'),
     ...session,

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 // English messages before anything is parsed (see the file).
 import './_english-messages.js';
+import { TextDigestSchema } from './text-digest.js';
 import { CampaignBriefSchema } from './brief.js';
 import { DeliverableSchema } from './deliverables.js';
 import { DraftResultSchema, DraftSummarySchema } from './draft.js';
@@ -39,6 +40,8 @@ export const MessageStateSchema = z.object({
   offline: z.boolean(),
   /** Offset of the `message.started` event. */
   startedAt: OffsetSchema,
+  /** Running digest of `text` (absent in states saved before digests existed); see `TextDigestSchema`. */
+  digest: z.optional(TextDigestSchema),
 });
 export type MessageState = z.infer<typeof MessageStateSchema>;
 

@@ -1,6 +1,8 @@
 import {
   STATE_VERSION,
   applyDeliverableContent,
+  digestText,
+  extendTextDigest,
   type Actor,
   type EventOf,
   type MessageState,
@@ -9,6 +11,7 @@ import {
   type SessionRecord,
   type SessionState,
   type TaskStatus,
+  type TextDigest,
 } from '../protocol/index.js';
 import { addUsage, cardState, routingDecisionState, runState, steerState, taskState, zeroUsage } from './_entities.js';
 import { clearStall, runGoesOn, runPaused, taskStalled } from './_liveness.js';
@@ -158,12 +161,12 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       if (message.status !== 'streaming') return;
       // The next text after a stall clears it, even before (or without) `task.resumed`.
       clearStall(w, event.runId, event.taskId);
-      w.putMessage({ ...message, text: message.text + event.text });
+      w.putMessage({ ...message, text: message.text + event.text, digest: extendTextDigest(runningDigest(message), event.text) });
       return;
     }
     case 'message.completed': {
       const message = w.message(event.messageId) ?? startMessage(w, event, record.offset);
-      w.putMessage({ ...message, text: event.text, status: MESSAGE_STATUS_BY_STOP_REASON[event.stopReason] });
+      w.putMessage({ ...message, text: event.text, digest: digestText(event.text), status: MESSAGE_STATUS_BY_STOP_REASON[event.stopReason] });
       clearStall(w, event.runId, event.taskId);
       return;
     }
@@ -411,6 +414,11 @@ function runStarted(w: StateWriter, event: EventOf<'run.started'>, at: number): 
     // Lanes appear in plan order, before any agent starts.
     w.agent(planned.agent);
   }
+}
+
+/** The message's running digest; recomputed once for a state saved before digests existed. */
+function runningDigest(message: MessageState): TextDigest {
+  return message.digest?.length === message.text.length ? message.digest : digestText(message.text);
 }
 
 /** Creates a streaming message (from `message.started`, or from content that arrived without one). */

@@ -9,6 +9,7 @@ import {
 } from '@marketing-team/core';
 import type { SessionStore, Subscription } from '../stores/session-store.js';
 import type { OwnedRun } from './_owned-run.js';
+import { DigestSchedule } from './_digest-schedule.js';
 import { RecordBatch } from './record-batch.js';
 import type { UnwatchedRun } from './_unwatched-run.js';
 import type { SessionSubscriber } from './session-subscriber.js';
@@ -86,6 +87,7 @@ export class SessionChannel {
   #snapshotSaving: Promise<void> | undefined;
   #snapshotAgain = false;
   #snapshotFrame: { state: SessionState; json: string } | undefined;
+  readonly #digests = new DigestSchedule();
 
   constructor(options: ChannelOptions) {
     this.#options = options;
@@ -223,7 +225,8 @@ export class SessionChannel {
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#pending.length > 0) {
-      const batch = new RecordBatch(this.session, this.epoch, this.#pending);
+      // `state` is the state after the last pending record: records are applied as they arrive.
+      const batch = new RecordBatch(this.session, this.epoch, this.#pending, this.#digests.digestsFor(this.#pending, this.state));
       this.#pending = [];
       for (const entry of this.subscribers) {
         if (entry.catchingUp || !entry.active || entry.sentOffset >= batch.lastOffset) continue;

@@ -1,4 +1,5 @@
 import type { SessionRecord } from '@marketing-team/core';
+import type { MessageDigest } from './_digest-schedule.js';
 
 /**
  * Records stored together, delivered to every subscriber of a session. Each wire form is
@@ -12,6 +13,8 @@ export class RecordBatch {
     readonly session: string,
     readonly epoch: string,
     readonly records: readonly SessionRecord[],
+    /** The server's digests of messages' text as of the last record (protocol section 3.10). */
+    readonly digests?: readonly MessageDigest[],
   ) {}
 
   /** Offset of the first record. */
@@ -27,12 +30,19 @@ export class RecordBatch {
   /** The records after `offset` as a batch of their own (this batch when nothing is cut). */
   after(offset: number): RecordBatch {
     if (offset < this.firstOffset) return this;
-    return new RecordBatch(this.session, this.epoch, this.records.filter((record) => record.offset > offset));
+    // The digests hold as of the last record, which every part keeps.
+    return new RecordBatch(this.session, this.epoch, this.records.filter((record) => record.offset > offset), this.digests);
   }
 
   /** The `events` frame as JSON, for WebSocket connections. */
   frameJson(): string {
-    this.#frame ??= JSON.stringify({ type: 'events', session: this.session, epoch: this.epoch, batch: this.records });
+    this.#frame ??= JSON.stringify({
+      type: 'events',
+      session: this.session,
+      epoch: this.epoch,
+      batch: this.records,
+      ...(this.digests ? { digests: this.digests } : {}),
+    });
     return this.#frame;
   }
 

@@ -8,6 +8,7 @@ import {
   protocolErrorFromZod,
   type ClientFrame,
   type ServerFrame,
+  type TelemetryReport,
 } from '@marketing-team/core';
 import { revokes, type Revocation, type RevocationList } from '../../auth/revocation-list.js';
 import type { SessionGrant, TokenIssuer } from '../../auth/token-issuer.js';
@@ -50,6 +51,10 @@ export interface WebSocketHooksOptions {
   revocations?: RevocationList;
   /** The client address of an upgrade request, for the per-address limits. */
   clientAddress?: (request: Request) => string | undefined;
+  /** Receives the devices' `telemetry` frames, at most one per connection per `telemetryIntervalMs`; without it they are ignored. */
+  telemetry?: { report(report: TelemetryReport): void; dropped(): void };
+  /** Least time between two telemetry frames of one connection; sooner ones are dropped. Defaults to 5 000. */
+  telemetryIntervalMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -96,6 +101,8 @@ interface Connection {
   closed: boolean;
   /** Whether the last frame was refused by the rate limit (a flood is reported once). */
   throttled?: boolean;
+  /** When the connection's last telemetry frame was accepted. */
+  telemetryAt?: number;
 }
 
 const WRITE_TYPES = new Set(['publish', 'cancel', 'steer']);
@@ -110,6 +117,7 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
   const burst = options.rateLimit?.burst ?? 100;
   const maxViolations = options.maxViolations ?? 10;
   const maxSessions = options.maxSessionsPerConnection ?? 64;
+  const telemetryIntervalMs = options.telemetryIntervalMs ?? 5_000;
   const onError = options.onError ?? ((error: unknown) => console.error('[marketing-team] websocket:', error));
   const { limiter, revocations } = options;
   const connections = new Map<WebSocketPeer, Connection>();
@@ -382,6 +390,18 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       case 'refresh':
         void refresh(connection, frame);
         return;
+      case 'telemetry': {
+        if (!options.telemetry) return;
+        const { type: _type, ...report } = frame;
+        const now = Date.now();
+        if (connection.telemetryAt !== undefined && now - connection.telemetryAt < telemetryIntervalMs) {
+          options.telemetry.dropped();
+          return;
+        }
+        connection.telemetryAt = now;
+        options.telemetry.report(report);
+        return;
+      }
       default:
         if (WRITE_TYPES.has(frame.type)) void write(connection, frame);
     }
