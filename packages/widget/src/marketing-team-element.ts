@@ -15,7 +15,7 @@ import type { StopAgentDetail } from './agent-lane.js';
 import './connection-status.js';
 import type { DeliverablesGalleryElement, ExportSource } from './deliverables-gallery.js';
 import { defineElement } from './internal/_define.js';
-import { loadDeliverableParts, loadPanelParts } from './internal/_lazy-parts.js';
+import { loadDebugPanel, loadDeliverableParts, loadPanelParts } from './internal/_lazy-parts.js';
 import { themeStyles } from './internal/_theme.js';
 import type { RunActionDetail, SteerDetail, StopRunDetail } from './run-controls.js';
 import { SessionController } from './session-controller.js';
@@ -81,6 +81,7 @@ export const createDefaultClient: ClientFactory = async (endpoint, options) => {
  * @csspart lane - Each agent lane (`lane-header`, `lane-task`, `lane-text`, `lane-stop` inside it).
  * @csspart gallery - The deliverables list (`empty` before the first).
  * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `editor-save`, `editor-cancel`, `edited`, `download`, `review`, `review-approve`, `review-request-changes`, `comments` inside it).
+ * @csspart debug - With the `debug` attribute: this device's delivery figures (`debug-figures` inside it).
  * @csspart task-board - The board (`column`, `card`, `approve`, `request-changes` inside it).
  * @cssprop --mt-color-background - Background of panels.
  * @cssprop --mt-color-surface - Background of the widget and of inset areas.
@@ -109,6 +110,7 @@ export class MarketingTeamElement extends LitElement {
     session: { type: String },
     token: { type: String },
     theme: { type: String, reflect: true },
+    debug: { type: Boolean, reflect: true },
     getToken: { attribute: false },
     client: { attribute: false },
     strings: { attribute: false },
@@ -254,6 +256,12 @@ export class MarketingTeamElement extends LitElement {
   declare getToken: ((session: string) => string | Promise<string>) | undefined;
   /** A `SessionClient` to share between elements (one socket per page); created from `endpoint` when absent. */
   declare client: WidgetClient | undefined;
+  /**
+   * Shows this device's delivery figures under the header (time to first token, longest gap,
+   * resume and cancel-to-quiet times, reconnects, digest mismatches): for developers and support.
+   * Its code is loaded only when set.
+   */
+  declare debug: boolean;
   /** Replacement strings, merged over the defaults. */
   declare strings: Partial<WidgetStrings> | undefined;
   /**
@@ -294,6 +302,7 @@ export class MarketingTeamElement extends LitElement {
     this.fresh = [];
     this.sendingSteers = [];
     this.mediaOrigins = [];
+    this.debug = false;
     this.addEventListener('mt-brief-submit', (event) => void this.submitBrief((event as CustomEvent<CampaignBriefInput>).detail));
     this.addEventListener('mt-stop-run', (event) => void this.cancel((event as CustomEvent<StopRunDetail>).detail.runId));
     this.addEventListener('mt-stop-agent', (event) => {
@@ -474,6 +483,7 @@ export class MarketingTeamElement extends LitElement {
     // Parts the state does not need yet stay unloaded; a failed load is retried on the next update.
     if (this.hasUpdated) loadPanelParts().catch(ignoreLoadError);
     if (this.controller.state?.deliverableOrder.length) loadDeliverableParts().catch(ignoreLoadError);
+    if (this.debug) loadDebugPanel().catch(ignoreLoadError);
   }
 
   protected override firstUpdated(): void {
@@ -632,6 +642,9 @@ export class MarketingTeamElement extends LitElement {
           exportparts="status: connection-status, indicator: connection-indicator"
           .connection=${this.controller.connection} .strings=${strings} theme=${theme}></mt-connection-status>
       </header>
+      ${this.debug
+        ? html`<mt-debug-panel exportparts="debug, debug-figures" .client=${this.client ?? this.ownClient?.client} .connection=${this.controller.connection} theme=${theme}></mt-debug-panel>`
+        : nothing}
       ${this.errorMessage
         ? html`<div part="error" role="alert">
             <span>${this.errorMessage}</span>

@@ -1,4 +1,4 @@
-import type { Capability, CampaignBriefInput, RunScope, SessionState } from '@marketing-team/core';
+import type { Capability, CampaignBriefInput, DeliveryTelemetry, RunScope, SessionState } from '@marketing-team/core';
 
 /** How the widget's connection to the server stands right now. */
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'unreachable' | 'offline';
@@ -61,4 +61,8 @@ export interface WidgetClient {
   getConnection(): ConnectionInfo;
   subscribeConnection(listener: (...args: never[]) => void): () => void;
   close?(): void;
+  /** How sessions reach this device (core's `SessionClient.telemetry`), for the `debug` panel. */
+  readonly telemetry?: DeliveryTelemetry;
+  /** Calls `listener` whenever the telemetry changes; returns the unsubscribe function. */
+  onTelemetry?(listener: (telemetry: DeliveryTelemetry) => void): () => void;
 }

@@ -7,12 +7,23 @@ import { RunScopeSchema, SessionRecordSchema } from './events.js';
 import { IdSchema, OffsetSchema, SessionIdSchema } from './limits.js';
 import { SessionStateSchema } from './state.js';
 import { TextDigestSchema } from './text-digest.js';
-import { TelemetryReportSchema } from './delivery-telemetry.js';
+import { DeviceNameSchema, TelemetryReportSchema } from './delivery-telemetry.js';
 
 const session = { session: SessionIdSchema };
 const clientMsgId = { clientMsgId: IdSchema };
 const token = z.string().check(z.minLength(1), z.maxLength(4096));
-const ViewerSchema = z.object({ clientId: z.string(), userId: z.string(), since: z.number() });
+const ViewerSchema = z.object({
+  clientId: z.string(),
+  userId: z.string(),
+  since: z.number(),
+  /** The device's name, once it reported its attention (section 3.12). */
+  device: z.optional(DeviceNameSchema),
+  /** Whether the page has the keyboard focus and whether it is visible, as the device last said. */
+  focused: z.optional(z.boolean()),
+  visible: z.optional(z.boolean()),
+  /** Server time (ms) the device last became focused (or visible, before it was ever focused). */
+  activeAt: z.optional(z.number()),
+});
 
 /** Frames a client sends. */
 export const ClientFrameSchema = z.discriminatedUnion('type', [
@@ -58,6 +69,8 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
   /** Replaces the token of a live subscription before it expires. */
   z.object({ type: z.literal('refresh'), ...session, token }),
   z.object({ type: z.literal('ping'), t: z.optional(z.number()) }),
+  /** Whether this device's page is focused and visible (section 3.12); sent when that changes, coalesced. */
+  z.object({ type: z.literal('attention'), device: DeviceNameSchema, focused: z.boolean(), visible: z.boolean() }),
   /** How sessions reach this device, since its last report (section 3.11); a few per minute at most. */
   z.object({ type: z.literal('telemetry'), ...TelemetryReportSchema.shape }),
 ]);

@@ -56,6 +56,8 @@ export { CampaignBriefSchema, type CampaignBrief, type CampaignBriefInput } from
 export {
   ActorSchema,
   type Actor,
+  AnsweredOnSchema,
+  type AnsweredOn,
   RunErrorSchema,
   type RunError,
   TaskStatusSchema,

@@ -7,6 +7,7 @@ import { DeliverableSchema } from './deliverables.js';
 import { DraftResultSchema, DraftSummarySchema } from './draft.js';
 import {
   ActorSchema,
+  AnsweredOnSchema,
   AssigneeSchema,
   RunErrorSchema,
   RunScopeSchema,
@@ -69,6 +70,10 @@ export const TaskStateSchema = z.object({
    * time (ms) of its last progress, so a device can say for how long; cleared when it moves again.
    */
   stalled: z.optional(StalledSchema),
+  /** The last review decision on the task: which, by whom, on which device (when it said). Cleared by a new `review.requested`. */
+  reviewAnswer: z.optional(
+    z.object({ decision: z.enum(['approved', 'changes_requested']), by: ActorSchema, answeredOn: z.optional(AnsweredOnSchema), offset: OffsetSchema }),
+  ),
 });
 export type TaskState = z.infer<typeof TaskStateSchema>;
 

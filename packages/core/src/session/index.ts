@@ -1,5 +1,6 @@
 export { applyRecord, applyRecords, createSessionState } from './reducer.js';
 export { deliverableEditedEvent } from './deliverable-edit.js';
+export { deviceInUse } from './device-in-use.js';
 export { BackoffOptionsSchema, DEFAULT_BACKOFF, backoffDelay } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { SessionClientError } from './client-errors.js';

@@ -278,12 +278,15 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       return;
     case 'review.requested':
       w.setTaskStatus(event.runId, event.taskId, 'review');
+      if (w.task(event.runId, event.taskId)?.reviewAnswer) w.updateTask(event.runId, event.taskId, { reviewAnswer: undefined });
       return;
     case 'review.approved':
+      answerReview(w, event, 'approved', record.offset);
       moveReview(w, event.runId, event.taskId, (status) => status === 'review', 'done');
       if (event.comment) addComment(w, taskCardId(event.runId, event.taskId), { by: event.by, text: event.comment, at: record.at });
       return;
     case 'review.changes_requested':
+      answerReview(w, event, 'changes_requested', record.offset);
       moveReview(w, event.runId, event.taskId, (status) => status === 'review' || status === 'done', 'in_progress');
       addComment(w, taskCardId(event.runId, event.taskId), { by: event.by, text: event.comment, at: record.at });
       return;
@@ -499,6 +502,19 @@ function moveReview(
   const cardId = taskCardId(runId, taskId);
   const card = w.card(cardId);
   if (card && from(card.status)) w.updateCard(cardId, { status: to });
+}
+
+/** Records the decision on a task waiting for review (a decision on one that no longer waits changes nothing). */
+function answerReview(
+  w: StateWriter,
+  event: EventOf<'review.approved'> | EventOf<'review.changes_requested'>,
+  decision: 'approved' | 'changes_requested',
+  offset: number,
+): void {
+  const task = w.task(event.runId, event.taskId);
+  const waiting = decision === 'approved' ? task?.status === 'review' : task?.status === 'review' || task?.status === 'done';
+  if (!task || !waiting) return;
+  w.updateTask(event.runId, event.taskId, { reviewAnswer: { decision, by: event.by, offset, ...(event.answeredOn ? { answeredOn: event.answeredOn } : {}) } });
 }
 
 function addComment(w: StateWriter, cardId: string, comment: { by: EventOf<'card.commented'>['by']; text: string; at: number }): void {

@@ -12,7 +12,7 @@ import type { OwnedRun } from './_owned-run.js';
 import { DigestSchedule } from './_digest-schedule.js';
 import { RecordBatch } from './record-batch.js';
 import type { UnwatchedRun } from './_unwatched-run.js';
-import type { SessionSubscriber } from './session-subscriber.js';
+import type { DeviceAttention, SessionSubscriber } from './session-subscriber.js';
 
 /** One subscriber's place in the session: what it has been sent and whether it is still replaying. */
 export interface SubscriberEntry {
@@ -30,10 +30,15 @@ export interface SubscriberEntry {
 }
 
 /** One viewer as presence frames show it. */
-interface Viewer {
+interface Viewer extends Partial<DeviceAttention> {
   clientId: string;
   userId: string;
   since: number;
+}
+
+/** Whether two presence entries of one viewer say the same (a changed one is sent again as joined). */
+function sameViewer(a: Viewer, b: Viewer): boolean {
+  return a.since === b.since && a.device === b.device && a.focused === b.focused && a.visible === b.visible && a.activeAt === b.activeAt;
 }
 
 export interface ChannelOptions {
@@ -247,13 +252,13 @@ export class SessionChannel {
       const { clientId, userId } = entry.subscriber;
       const key = `${userId}\n${clientId}`;
       const seen = current.get(key);
-      if (!seen || entry.since < seen.since) current.set(key, { clientId, userId, since: entry.since });
+      if (!seen || entry.since < seen.since) current.set(key, { clientId, userId, since: entry.since, ...entry.subscriber.attention?.() });
     }
     const joined: Viewer[] = [];
     const left: Array<{ clientId: string; userId: string }> = [];
     for (const [key, viewer] of current) {
       const before = this.#published.get(key);
-      if (!before || before.since !== viewer.since) joined.push(viewer);
+      if (!before || !sameViewer(before, viewer)) joined.push(viewer);
     }
     for (const [key, viewer] of this.#published) if (!current.has(key)) left.push({ clientId: viewer.clientId, userId: viewer.userId });
     this.#published.clear();

@@ -14,7 +14,7 @@ import { revokes, type Revocation, type RevocationList } from '../../auth/revoca
 import type { SessionGrant, TokenIssuer } from '../../auth/token-issuer.js';
 import type { ConnectionQuota, Limiter } from '../../limits/limiter.js';
 import type { SessionHub } from '../../sessions/session-hub.js';
-import type { HubSubscription, SessionSubscriber } from '../../sessions/session-subscriber.js';
+import type { DeviceAttention, HubSubscription, SessionSubscriber } from '../../sessions/session-subscriber.js';
 import { errorFrame } from '../_errors.js';
 import { setLongTimeout, type LongTimeout } from '../_long-timeout.js';
 import { isOriginAllowed, type OriginPolicy } from '../origin-policy.js';
@@ -86,6 +86,8 @@ interface SessionLink {
   subscription?: HubSubscription;
   expiry?: LongTimeout;
   closed: boolean;
+  /** Tells the session's presence that the device's attention changed. */
+  attentionChanged?: () => void;
 }
 
 interface Connection {
@@ -103,6 +105,8 @@ interface Connection {
   throttled?: boolean;
   /** When the connection's last telemetry frame was accepted. */
   telemetryAt?: number;
+  /** The device's name and attention, from its last `attention` frame. */
+  attention?: DeviceAttention;
 }
 
 const WRITE_TYPES = new Set(['publish', 'cancel', 'steer']);
@@ -226,7 +230,19 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       deliver: (batch) => send(connection, batch.frameJson()),
       presence: (json) => send(connection, json),
       drain: () => waitForRoom(connection),
+      attention: () => connection.attention,
+      watchAttention: (changed) => (link.attentionChanged = changed),
     };
+  }
+
+  /** Keeps the device's attention; `activeAt` moves when it becomes focused (or first visible). */
+  function attend(connection: Connection, frame: Extract<ClientFrame, { type: 'attention' }>): void {
+    const previous = connection.attention;
+    const becameActive = frame.focused ? !previous?.focused : frame.visible && previous === undefined;
+    const attention = { device: frame.device, focused: frame.focused, visible: frame.visible, activeAt: becameActive || !previous ? Date.now() : previous.activeAt };
+    connection.attention = attention;
+    if (previous && previous.device === attention.device && previous.focused === attention.focused && previous.visible === attention.visible) return;
+    for (const link of connection.sessions.values()) link.attentionChanged?.();
   }
 
   async function waitForRoom(connection: Connection): Promise<void> {
@@ -389,6 +405,9 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       }
       case 'refresh':
         void refresh(connection, frame);
+        return;
+      case 'attention':
+        attend(connection, frame);
         return;
       case 'telemetry': {
         if (!options.telemetry) return;
