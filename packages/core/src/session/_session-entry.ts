@@ -10,18 +10,9 @@ export class SessionEntry {
   state: SessionState = createSessionState();
   epoch: string | undefined;
   capabilities: readonly Capability[] = [];
-  /** Seconds since the Unix epoch when the current token expires. */
-  expiresAt: number | undefined;
-  /** Lifetime of the last token, to estimate the next one's when it is not a JWT. */
-  tokenLifetimeMs: number | undefined;
   error: SessionClientError | undefined;
   /** `subscribing` from the `subscribe` frame (or the token fetch before it) until `subscribed`. */
   phase: 'idle' | 'subscribing' | 'live' = 'idle';
-  token: string | undefined;
-  /** Set when the server refused the cached token: the next subscribe asks `getToken` again. */
-  tokenStale = false;
-  unauthorizedRetries = 0;
-  refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** Progress of the reconnect under way: the log head to reach and the events applied so far. */
   resume: { head: number; caughtUp: number } | undefined;
   /**

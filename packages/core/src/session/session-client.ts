@@ -2,9 +2,7 @@ import * as z from 'zod/mini';
 // English messages before anything is parsed (see the file).
 import '../protocol/_english-messages.js';
 import {
-  DEFAULT_MAX_FRAME_BYTES,
   IdSchema,
-  PROTOCOL_VERSION,
   STATE_VERSION,
   ServerFrameSchema,
   SessionIdSchema,
@@ -14,20 +12,22 @@ import {
   type ServerFrameOf,
   type SessionRecord,
 } from '../protocol/index.js';
-import { BackoffOptionsSchema, backoffDelay, type BackoffOptions } from './backoff.js';
+import { BackoffOptionsSchema, type BackoffOptions } from './backoff.js';
 import { SessionClientError } from './client-errors.js';
-import type { ConnectionState, ConnectionStatus } from './connection-state.js';
+import type { ConnectionState } from './connection-state.js';
+import { Connection } from './_connection.js';
+import { resolveHttpUrl, resolveSocketUrl } from './_endpoint-urls.js';
 import { createId } from './_ids.js';
 import { parseEventsLeniently } from './_lenient-events.js';
 import { applyPresenceChange } from './_presence.js';
 import { Outbox, type MessageAck } from './_outbox.js';
 import { SessionEntry, type SessionAuth } from './_session-entry.js';
-import { tokenExpiry } from './_token-expiry.js';
+import { TokenKeeper } from './_token-keeper.js';
 import { applyRecords, createSessionState } from './reducer.js';
 import { SessionHandle, type SessionHandleHost } from './session-handle.js';
 import type { SessionCache, SessionCacheOptions } from './session-cache.js';
-import type { FetchLike, SseSocket } from './sse-socket.js';
-import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.js';
+import type { FetchLike } from './sse-socket.js';
+import type { WebSocketConstructor } from './websocket-like.js';
 
 export type { SessionAuth } from './_session-entry.js';
 
@@ -119,78 +119,11 @@ const AuthSchema = z.union([
   z.object({ getToken: z.custom<(session: string) => string | Promise<string>>((value) => typeof value === 'function', 'expected a function') }),
 ]);
 
-const TokenSchema = z.string().check(z.minLength(1), z.maxLength(4096));
-
-/** Close codes after which the server does not want us back (normal, unsupported version, abuse). */
-const FINAL_CLOSE_CODES = new Set([1000, 4000, 4003]);
-const UNAUTHORIZED_CLOSE = 4001;
-/** Close code the client uses when the heartbeat finds the socket dead. */
-const DEAD_SOCKET_CLOSE = 4002;
-const DEFAULT_HEARTBEAT_MS = 15_000;
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Never refresh a token more often than this, even if the server keeps handing out short ones. */
-const MIN_REFRESH_DELAY_MS = 1_000;
-let loadedSseSocket: typeof SseSocket | undefined;
-let loadingSseSocket: Promise<typeof SseSocket> | undefined;
-
-/** Loads the SSE transport on first use (see `SessionClient`'s `#connectOnceSseLoaded`). */
-function loadSseSocket(): Promise<typeof SseSocket> {
-  loadingSseSocket ??= import('./sse-socket.js').then((module) => (loadedSseSocket = module.SseSocket));
-  // A failed load (a network blip fetching the chunk) may be retried on the next attempt.
-  loadingSseSocket.catch(() => (loadingSseSocket = undefined));
-  return loadingSseSocket;
-}
-
-/** With `transport: 'auto'`, upgrades refused in a row (the server answering HTTP meanwhile) before falling back to SSE. */
-const REFUSED_UPGRADES_BEFORE_SSE = 2;
-
 type WriteFrame = Extract<ClientFrame, { type: 'publish' | 'cancel' | 'steer' }>;
 
 function invalidArgument(error: z.core.$ZodError, prefix: string): SessionClientError {
   const problem = protocolErrorFromZod(error, prefix);
   return new SessionClientError('invalid_argument', problem.message, problem.field !== undefined ? { field: problem.field } : {});
-}
-
-/** Resolves a URL against the page (when there is one). */
-function parseUrl(url: string, field: string): URL {
-  const base = (globalThis as { location?: { href?: string } }).location?.href;
-  try {
-    return new URL(url, base);
-  } catch {
-    throw new SessionClientError('invalid_argument', `${field}: not a valid URL (relative URLs need a page to resolve against)`, { field });
-  }
-}
-
-/** Resolves relative and http(s) URLs against the page, so `new SessionClient({ url: '/mt/ws' })` works in a browser. */
-function resolveUrl(url: string): string {
-  const resolved = parseUrl(url, 'url');
-  if (resolved.protocol === 'http:') resolved.protocol = 'ws:';
-  else if (resolved.protocol === 'https:') resolved.protocol = 'wss:';
-  if (resolved.protocol !== 'ws:' && resolved.protocol !== 'wss:') {
-    throw new SessionClientError('invalid_argument', 'url: use ws:, wss:, http: or https:', { field: 'url' });
-  }
-  return resolved.href;
-}
-
-/** The base of the HTTP routes: `httpUrl`, else the WebSocket URL as http(s) without its `/ws`. */
-function resolveHttpUrl(socketUrl: string, httpUrl: string | undefined): string {
-  const resolved = parseUrl(httpUrl ?? socketUrl.replace(/^ws/, 'http').replace(/\/ws\/?(?=$|[?#])/, ''), 'httpUrl');
-  if (resolved.protocol !== 'http:' && resolved.protocol !== 'https:') {
-    throw new SessionClientError('invalid_argument', 'httpUrl: use http: or https:', { field: 'httpUrl' });
-  }
-  return resolved.href.replace(/\/+$/, '');
-}
-
-/** True when `GET <httpUrl>/health` answers 2xx: the server is up, so a WebSocket that failed to open was refused. */
-async function answersHttp(fetchImpl: FetchLike | undefined, httpUrl: string): Promise<boolean> {
-  if (!fetchImpl) return false;
-  try {
-    const response = await fetchImpl(`${httpUrl}/health`, { cache: 'no-store' });
-    await response.body?.cancel();
-    return response.ok;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -202,21 +135,9 @@ async function answersHttp(fetchImpl: FetchLike | undefined, httpUrl: string): P
 export class SessionClient {
   /** Id this client sends in `hello`. */
   readonly clientId: string;
-  readonly #url: string;
-  readonly #httpUrl: string;
-  readonly #fetch: FetchLike | undefined;
-  readonly #transport: TransportOption;
-  readonly #WebSocket: WebSocketConstructor | undefined;
-  /** True once the client speaks SSE: chosen, or fallen back to. */
-  #useSse: boolean;
-  /** Upgrades refused in a row while the server answered HTTP (with `auto`). */
-  #refusedUpgrades = 0;
-  readonly #backoff: BackoffOptions;
-  readonly #heartbeatOverride: number | undefined;
-  readonly #unreachableAfterAttempts: number;
-  readonly #pongTimeoutMs: number;
   readonly #onError: ((error: SessionClientError) => void) | undefined;
-  readonly #random: () => number;
+  readonly #connection: Connection;
+  readonly #tokens: TokenKeeper;
 
   readonly #entries = new Map<string, SessionEntry>();
   readonly #outbox = new Outbox();
@@ -228,29 +149,11 @@ export class SessionClient {
   };
   /** The local cache, loading; undefined without the `cache` option. */
   readonly #cache: Promise<SessionCache | undefined> | undefined;
-  /** Endpoint and partition of the tabs sharing a socket, until the tab-leader module is loaded. */
-  #shareName: string | undefined;
-  /** The shared socket's constructor once the tab-leader module is loaded. */
-  #SharedSocket: WebSocketConstructor | undefined;
 
-  #socket: WebSocketLike | undefined;
-  /** Incremented for every socket; late callbacks of an older socket compare and stop. */
-  #generation = 0;
-  #welcomed = false;
-  #everLive = false;
+  /** True from a reconnect's `welcome` until every session has caught up (see {@link ConnectionState.lastResume}). */
   #resuming = false;
-  #heartbeatMs = DEFAULT_HEARTBEAT_MS;
-  #maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
-  #lastFrameAt = 0;
-  #pingTimer: ReturnType<typeof setInterval> | undefined;
-  #pongTimer: ReturnType<typeof setTimeout> | undefined;
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #disconnectedSince: number | undefined;
   #closed = false;
-  #connection: ConnectionState = { status: 'connecting', attempt: 0, queued: 0, transport: 'websocket' };
-  #awaitingSse = false;
-  readonly #onOnline = (): void => this.#networkChanged(true);
-  readonly #onOffline = (): void => this.#networkChanged(false);
+  #state: ConnectionState;
 
   /** Validates the options and opens the connection. Throws a `SessionClientError` naming the bad option. */
   constructor(options: SessionClientOptions) {
@@ -264,36 +167,60 @@ export class SessionClient {
         field: 'options.WebSocket',
       });
     }
-    this.#url = resolveUrl(parsed.data.url);
-    this.#httpUrl = resolveHttpUrl(this.#url, parsed.data.httpUrl);
+    const url = resolveSocketUrl(parsed.data.url);
+    const httpUrl = resolveHttpUrl(url, parsed.data.httpUrl);
     const fetchImpl = parsed.data.fetch ?? (globalThis as { fetch?: FetchLike }).fetch;
-    // Called unbound: a browser's fetch throws when called as a method of another object.
-    this.#fetch = fetchImpl ? (input, init) => fetchImpl(input, init) : undefined;
-    this.#transport = parsed.data.transport;
-    this.#WebSocket = WebSocketImpl;
-    this.#useSse = parsed.data.transport === 'sse' || !WebSocketImpl;
-    this.#connection = { ...this.#connection, transport: this.#useSse ? 'sse' : 'websocket' };
-    this.#backoff = backoff.data;
-    this.#heartbeatOverride = parsed.data.heartbeatMs;
-    this.#unreachableAfterAttempts = parsed.data.unreachableAfterAttempts;
-    this.#pongTimeoutMs = parsed.data.pongTimeoutMs;
     this.#onError = parsed.data.onError;
-    this.#random = parsed.data.random ?? Math.random;
     this.clientId = parsed.data.clientId ?? createId('client');
-    const scope = `${this.#url}\n${parsed.data.partition ?? ''}`;
-    if (parsed.data.shareConnection) this.#shareName = scope;
+    const scope = `${url}\n${parsed.data.partition ?? ''}`;
+    const connection = new Connection(
+      {
+        clientId: this.clientId,
+        url,
+        httpUrl,
+        // Called unbound: a browser's fetch throws when called as a method of another object.
+        fetch: fetchImpl ? (input, init) => fetchImpl(input, init) : undefined,
+        transport: parsed.data.transport,
+        WebSocket: WebSocketImpl,
+        backoff: backoff.data,
+        heartbeatMs: parsed.data.heartbeatMs,
+        unreachableAfterAttempts: parsed.data.unreachableAfterAttempts,
+        pongTimeoutMs: parsed.data.pongTimeoutMs,
+        random: parsed.data.random ?? Math.random,
+        shareName: parsed.data.shareConnection ? scope : undefined,
+      },
+      {
+        receive: (data) => this.#receive(data),
+        detached: () => {
+          for (const entry of this.#entries.values()) {
+            entry.phase = 'idle';
+            this.#tokens.stop(entry);
+          }
+        },
+        tokensRefused: () => {
+          for (const entry of this.#entries.values()) this.#tokens.distrust(entry);
+        },
+        update: (change) => this.#setConnection(change),
+        report: (error) => this.#report(error),
+      },
+    );
+    this.#tokens = new TokenKeeper({
+      get generation() {
+        return connection.generation;
+      },
+      isLive: (entry, generation) => generation === connection.generation && entry.phase === 'live' && this.#entries.get(entry.id) === entry,
+      send: (frame) => connection.send(frame),
+      onError: (error) => this.#onError?.(error),
+    });
+    this.#connection = connection;
+    this.#state = { status: 'connecting', attempt: 0, queued: 0, transport: connection.transport };
     if (parsed.data.cache) {
       this.#cache = import('./session-cache.js').then((module) => module.openSessionCache(scope, parsed.data.cache)).catch((error: unknown) => {
         this.#report(error as SessionClientError);
         return undefined;
       });
     }
-    const events = globalThis as { addEventListener?: (type: string, listener: () => void) => void };
-    if (typeof events.addEventListener === 'function') {
-      events.addEventListener('online', this.#onOnline);
-      events.addEventListener('offline', this.#onOffline);
-    }
-    this.#connect();
+    connection.open();
   }
 
   /**
@@ -312,22 +239,22 @@ export class SessionClient {
     if (entry) {
       entry.auth = auth;
       // A subscription the server refused gets another chance with the auth just given.
-      if (entry.phase === 'idle' && entry.error !== undefined && this.#welcomed) {
-        entry.tokenStale = true;
+      if (entry.phase === 'idle' && entry.error !== undefined && this.#connection.welcomed) {
+        this.#tokens.distrust(entry);
         void this.#subscribe(entry);
       }
     } else {
       entry = new SessionEntry(id, auth);
       this.#entries.set(id, entry);
       if (this.#cache) entry.restored = this.#restore(entry);
-      if (this.#welcomed) void this.#subscribe(entry);
+      if (this.#connection.welcomed) void this.#subscribe(entry);
     }
     entry.refs += 1;
     return new SessionHandle(entry, this.#host);
   }
 
   /** The connection's current state; the same object until something in it changes. */
-  readonly getConnection = (): ConnectionState => this.#connection;
+  readonly getConnection = (): ConnectionState => this.#state;
 
   /** Calls `listener` whenever {@link getConnection} changes; returns the unsubscribe function. */
   readonly subscribeConnection = (listener: () => void): (() => void) => {
@@ -359,16 +286,9 @@ export class SessionClient {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
-    this.#dropSocket(1000, 'client closed');
-    const events = globalThis as { removeEventListener?: (type: string, listener: () => void) => void };
-    if (typeof events.removeEventListener === 'function') {
-      events.removeEventListener('online', this.#onOnline);
-      events.removeEventListener('offline', this.#onOffline);
-    }
+    this.#connection.close();
     for (const entry of this.#entries.values()) {
-      this.#clearRefresh(entry);
+      this.#tokens.stop(entry);
       entry.clearListeners();
     }
     this.#entries.clear();
@@ -377,82 +297,8 @@ export class SessionClient {
     this.#connectionListeners.clear();
   }
 
-  // ---- connection ----
+  // ---- cache ----
 
-  #connect(): void {
-    if (this.#closed) return;
-    this.#reconnectTimer = undefined;
-    if (this.#useSse ? !loadedSseSocket : this.#shareName !== undefined) {
-      this.#connectOnceLoaded();
-      return;
-    }
-    const generation = ++this.#generation;
-    this.#welcomed = false;
-    let socket: WebSocketLike;
-    let opened = false;
-    try {
-      socket = this.#useSse
-        ? new loadedSseSocket!(this.#httpUrl, { ...(this.#fetch ? { fetch: this.#fetch } : {}), ...(this.#heartbeatOverride ? { heartbeatMs: this.#heartbeatOverride } : {}) })
-        : new (this.#SharedSocket ?? this.#WebSocket!)(this.#url);
-    } catch (error) {
-      this.#report(new SessionClientError('internal', `could not open the socket: ${String(error)}`));
-      this.#scheduleReconnect();
-      return;
-    }
-    this.#socket = socket;
-    this.#lastFrameAt = Date.now();
-    // The same timer first bounds the handshake, then sends pings and watches for silence.
-    this.#startHeartbeat(this.#heartbeatOverride ?? DEFAULT_HEARTBEAT_MS);
-    socket.onopen = () => {
-      if (generation !== this.#generation) return;
-      opened = true;
-      this.#lastFrameAt = Date.now();
-      this.#send({ type: 'hello', protocol: PROTOCOL_VERSION, clientId: this.clientId });
-    };
-    socket.onmessage = (event) => {
-      if (generation !== this.#generation) return;
-      this.#lastFrameAt = Date.now();
-      this.#receive(event.data);
-    };
-    socket.onclose = (event) => {
-      if (generation !== this.#generation) return;
-      this.#dropSocket();
-      if (!opened && !this.#useSse && this.#transport === 'auto') void this.#probeUpgrade(event.code);
-      else this.#afterDisconnect(event.code);
-    };
-    // An error is always followed by a close, which is where reconnecting starts.
-    socket.onerror = () => undefined;
-  }
-
-  /**
-   * The SSE transport (and tab sharing) is a module of its own, loaded the first time a client needs it, so pages
-   * that stay on WebSocket (most of them) never download it. Connects once it is there, unless
-   * the client closed or something else connected or scheduled a retry meanwhile.
-   */
-  #connectOnceLoaded(): void {
-    if (this.#awaitingSse) return;
-    this.#awaitingSse = true;
-    // The tab-leader module too: the socket shared by the tabs (none where they cannot share).
-    (this.#useSse
-      ? loadSseSocket()
-      : import('./tab-leader.js').then((module) => {
-          this.#SharedSocket = module.sharedSocketConstructor(this.#shareName!, this.#url, this.#WebSocket!);
-          this.#shareName = undefined;
-        })
-    ).then(
-      () => {
-        this.#awaitingSse = false;
-        if (!this.#closed && this.#socket === undefined && this.#reconnectTimer === undefined) this.#connect();
-      },
-      (error: unknown) => {
-        this.#awaitingSse = false;
-        this.#report(new SessionClientError('internal', `could not load the ${this.#useSse ? 'SSE transport' : 'tab sharing'}: ${String(error)}`));
-        this.#scheduleReconnect();
-      },
-    );
-  }
-
-  /** The tab-leader module is loaded on first use too; where tabs cannot share, this client keeps its own socket. */
   /** Reads the cached state and the durable outbox of a new entry, and renders them at once. */
   async #restore(entry: SessionEntry): Promise<void> {
     const cache = await this.#cache;
@@ -466,152 +312,16 @@ export class SessionClient {
     void this.#cache?.then((cache) => cache && use(cache)).catch(ignore);
   }
 
-  #startHeartbeat(heartbeatMs: number): void {
-    if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
-    this.#heartbeatMs = heartbeatMs;
-    this.#pingTimer = setInterval(() => this.#beat(), Math.max(5, Math.floor(heartbeatMs / 2)));
-  }
-
-  #beat(): void {
-    // A half-open TCP connection delivers nothing and reports nothing: silence is the only sign.
-    if (Date.now() - this.#lastFrameAt > 2 * this.#heartbeatMs) {
-      this.#dropSocket(DEAD_SOCKET_CLOSE, 'no frame within 2 x heartbeat');
-      this.#afterDisconnect(DEAD_SOCKET_CLOSE);
-      return;
-    }
-    if (this.#welcomed) this.#ping();
-  }
-
-  /** Sends a ping and expects some frame back within the pong timeout. */
-  #ping(): void {
-    const sentAt = Date.now();
-    this.#send({ type: 'ping', t: sentAt });
-    if (this.#pongTimer !== undefined) return;
-    const generation = this.#generation;
-    this.#pongTimer = setTimeout(() => {
-      this.#pongTimer = undefined;
-      if (generation !== this.#generation || this.#lastFrameAt >= sentAt) return;
-      this.#dropSocket(DEAD_SOCKET_CLOSE, 'missed heartbeat');
-      this.#afterDisconnect(DEAD_SOCKET_CLOSE);
-    }, this.#pongTimeoutMs);
-  }
-
-  /** Detaches and closes the current socket (if any) and stops its timer; no callback of it runs afterwards. */
-  #dropSocket(code?: number, reason?: string): void {
-    if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
-    this.#pingTimer = undefined;
-    if (this.#pongTimer !== undefined) clearTimeout(this.#pongTimer);
-    this.#pongTimer = undefined;
-    const socket = this.#socket;
-    this.#socket = undefined;
-    this.#welcomed = false;
-    this.#generation += 1;
-    for (const entry of this.#entries.values()) {
-      entry.phase = 'idle';
-      this.#clearRefresh(entry);
-    }
-    if (!socket) return;
-    socket.onopen = null;
-    socket.onmessage = null;
-    socket.onclose = null;
-    // Closing a socket that is still connecting reports an error event (the `ws` package throws
-    // it when nobody listens), so keep a listener that swallows it.
-    socket.onerror = ignore;
-    if (code !== undefined) {
-      try {
-        socket.close(code, reason);
-      } catch {
-        // Closing a socket that never opened can throw in some implementations; it is gone either way.
-      }
-    }
-  }
-
-  /**
-   * A WebSocket closed before it opened: refused (a host that cannot upgrade answers 404 or 426)
-   * or the server is down. Browsers do not say which, so ask the server over plain HTTP.
-   */
-  async #probeUpgrade(code: number): Promise<void> {
-    const generation = this.#generation;
-    const refused = await answersHttp(this.#fetch, this.#httpUrl);
-    // Something else (closing, the network coming back) has moved the connection on meanwhile.
-    if (this.#closed || generation !== this.#generation || this.#socket !== undefined || this.#reconnectTimer !== undefined) return;
-    this.#refusedUpgrades = refused ? this.#refusedUpgrades + 1 : 0;
-    if (this.#refusedUpgrades >= REFUSED_UPGRADES_BEFORE_SSE) {
-      this.#useSse = true;
-      this.#setConnection({ transport: 'sse' });
-      this.#connect();
-      return;
-    }
-    this.#afterDisconnect(code);
-  }
-
-  #afterDisconnect(code: number): void {
-    if (this.#closed) return;
-    if (code === UNAUTHORIZED_CLOSE) for (const entry of this.#entries.values()) entry.tokenStale = true;
-    if (FINAL_CLOSE_CODES.has(code)) {
-      this.#setConnection({ status: 'offline', downSince: this.#disconnectedSince ?? Date.now() });
-      return;
-    }
-    this.#scheduleReconnect();
-  }
-
-  #scheduleReconnect(): void {
-    if (this.#closed || this.#reconnectTimer !== undefined) return;
-    this.#disconnectedSince ??= Date.now();
-    const attempt = this.#connection.attempt + 1;
-    this.#setConnection({ status: this.#downStatus(attempt), attempt, downSince: this.#disconnectedSince });
-    this.#reconnectTimer = setTimeout(() => this.#connect(), backoffDelay(attempt, this.#backoff, this.#random));
-  }
-
-  #downStatus(attempt: number): ConnectionStatus {
-    const navigatorOnline = (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine;
-    if (navigatorOnline === false) return 'offline';
-    // Attempts count from the first retry: `attempt - 1` retries have failed by now.
-    if (attempt - 1 >= this.#unreachableAfterAttempts) return 'unreachable';
-    return this.#everLive ? 'reconnecting' : 'connecting';
-  }
-
-  #networkChanged(online: boolean): void {
-    if (this.#closed) return;
-    if (!online) {
-      // The device has no network: a socket that looks open carries nothing (it would take two
-      // heartbeats to notice), so say so now and replace it once the network is back.
-      this.#disconnectedSince ??= Date.now();
-      if (this.#socket) this.#dropSocket(DEAD_SOCKET_CLOSE, 'the device went offline');
-      this.#setConnection({ status: 'offline', downSince: this.#disconnectedSince });
-      return;
-    }
-    if (this.#welcomed) return;
-    if (this.#socket === undefined && this.#reconnectTimer === undefined) {
-      this.#connect();
-      return;
-    }
-    // Back online: retry now rather than wait out the backoff.
-    if (this.#reconnectTimer !== undefined) {
-      clearTimeout(this.#reconnectTimer);
-      this.#connect();
-    }
-  }
-
-  #send(frame: ClientFrame): void {
-    const socket = this.#socket;
-    if (!socket || socket.readyState !== WEBSOCKET_OPEN) return;
-    try {
-      socket.send(JSON.stringify(frame));
-    } catch (error) {
-      // A socket that fails to send is closing; its close event starts the reconnect.
-      this.#report(new SessionClientError('internal', `send failed: ${String(error)}`));
-    }
-  }
+  // ---- connection state ----
 
   #setConnection(change: Partial<ConnectionState>): void {
-    const next: ConnectionState = { ...this.#connection, ...change };
+    const next: ConnectionState = { ...this.#state, ...change };
     if (change.error === undefined && 'error' in change) delete next.error;
     if (change.downSince === undefined && 'downSince' in change) delete next.downSince;
-    const previous = this.#connection as unknown as Record<string, unknown>;
+    const previous = this.#state as unknown as Record<string, unknown>;
     // Every field of either state, compared (a field deleted is one that changed to undefined).
     if (Object.keys({ ...previous, ...next }).every((key) => previous[key] === (next as unknown as Record<string, unknown>)[key])) return;
-    this.#connection = next;
+    this.#state = next;
     for (const listener of [...this.#connectionListeners]) {
       try {
         listener();
@@ -709,27 +419,20 @@ export class SessionClient {
   }
 
   #welcome(frame: ServerFrameOf<'welcome'>): void {
-    this.#welcomed = true;
-    this.#refusedUpgrades = 0;
-    this.#maxFrameBytes = frame.maxFrameBytes;
-    this.#startHeartbeat(this.#heartbeatOverride ?? frame.heartbeatMs);
-    this.#resuming = this.#everLive;
-    this.#everLive = true;
-    this.#disconnectedSince = undefined;
-    this.#setConnection({ status: 'live', attempt: 0, error: undefined, downSince: undefined });
+    this.#resuming = this.#connection.welcome(frame);
     for (const entry of this.#entries.values()) void this.#subscribe(entry);
     this.#checkResume();
   }
 
   async #subscribe(entry: SessionEntry): Promise<void> {
-    const generation = this.#generation;
+    const generation = this.#connection.generation;
     entry.phase = 'subscribing';
     let token: string;
     try {
       // Resume from the cached offset, not from nothing: the subscribe waits for the cache too.
-      [token] = await Promise.all([this.#token(entry), entry.restored]);
+      [token] = await Promise.all([this.#tokens.token(entry), entry.restored]);
     } catch (error) {
-      if (generation !== this.#generation || this.#entries.get(entry.id) !== entry) return;
+      if (generation !== this.#connection.generation || this.#entries.get(entry.id) !== entry) return;
       entry.phase = 'idle';
       entry.error =
         error instanceof SessionClientError
@@ -741,28 +444,10 @@ export class SessionClient {
       this.#checkResume();
       return;
     }
-    if (generation !== this.#generation || !this.#welcomed || this.#entries.get(entry.id) !== entry) return;
+    if (generation !== this.#connection.generation || !this.#connection.welcomed || this.#entries.get(entry.id) !== entry) return;
     // A first join omits `from`, so the server answers with a snapshot rather than the whole log.
     const position = entry.epoch !== undefined ? { from: entry.state.offset, epoch: entry.epoch } : {};
-    this.#send({ type: 'subscribe', session: entry.id, token, ...position });
-  }
-
-  async #token(entry: SessionEntry): Promise<string> {
-    const auth = entry.auth;
-    if ('token' in auth) return auth.token;
-    const expiring = entry.expiresAt !== undefined && entry.expiresAt * 1000 <= Date.now() + MIN_REFRESH_DELAY_MS;
-    if (entry.token !== undefined && !entry.tokenStale && !expiring) return entry.token;
-    const token = TokenSchema.safeParse(await auth.getToken(entry.id));
-    if (!token.success) {
-      throw new SessionClientError('invalid_argument', 'getToken: must return a non-empty string of at most 4096 characters', {
-        field: 'getToken',
-        session: entry.id,
-      });
-    }
-    entry.token = token.data;
-    entry.tokenStale = false;
-    entry.expiresAt = tokenExpiry(token.data) ?? entry.expiresAt;
-    return token.data;
+    this.#connection.send({ type: 'subscribe', session: entry.id, token, ...position });
   }
 
   #subscribed(frame: ServerFrameOf<'subscribed'>): void {
@@ -777,17 +462,12 @@ export class SessionClient {
     // Only the first head counts: a reconnect catches up on news, it finds no new history.
     entry.historyHead ??= frame.head;
     entry.epoch = frame.epoch;
-    entry.capabilities = frame.capabilities;
-    entry.expiresAt = frame.expiresAt;
-    entry.tokenLifetimeMs = Math.max(0, frame.expiresAt * 1000 - Date.now());
     entry.phase = 'live';
     entry.error = undefined;
-    entry.unauthorizedRetries = 0;
     if (this.#resuming) entry.resume = { head: frame.head, caughtUp: entry.resume?.caughtUp ?? 0 };
-    this.#scheduleRefresh(entry);
+    this.#tokens.granted(entry, frame);
     this.#notify(entry);
-    const generation = this.#generation;
-    this.#outbox.flush(entry.id, generation, (message) => this.#send(message));
+    this.#outbox.flush(entry.id, this.#connection.generation, (message) => this.#connection.send(message));
     this.#checkResume();
   }
 
@@ -863,15 +543,13 @@ export class SessionClient {
       return;
     }
     // An expired or revoked token: ask for a fresh one once and resume from what we hold.
-    if (frame.code === 'unauthorized' && 'getToken' in entry.auth && entry.unauthorizedRetries < 1 && this.#welcomed) {
-      entry.unauthorizedRetries += 1;
-      entry.tokenStale = true;
+    if (frame.code === 'unauthorized' && this.#connection.welcomed && this.#tokens.retryRefused(entry)) {
       void this.#subscribe(entry);
       return;
     }
     entry.phase = 'idle';
     entry.error = error;
-    this.#clearRefresh(entry);
+    this.#tokens.stop(entry);
     this.#outbox.failAll(entry.id, (clientMsgId) => new SessionClientError(frame.code, frame.message, { ...details, clientMsgId }));
     this.#setConnection({ queued: this.#outbox.size });
     this.#notify(entry);
@@ -880,7 +558,7 @@ export class SessionClient {
 
   /** Records `lastResume` once every subscribed session has caught up with the head it was given. */
   #checkResume(): void {
-    if (!this.#resuming || !this.#welcomed) return;
+    if (!this.#resuming || !this.#connection.welcomed) return;
     let caughtUp = 0;
     for (const entry of this.#entries.values()) {
       if (entry.error !== undefined && entry.phase === 'idle') continue;
@@ -892,54 +570,16 @@ export class SessionClient {
     this.#setConnection({ lastResume: { caughtUp, at: Date.now() } });
   }
 
-  // ---- tokens ----
-
-  #scheduleRefresh(entry: SessionEntry): void {
-    this.#clearRefresh(entry);
-    if (!('getToken' in entry.auth) || entry.expiresAt === undefined) return;
-    const remaining = entry.expiresAt * 1000 - Date.now();
-    // Refresh with a fifth of the lifetime (at most a minute) to spare.
-    const delay = Math.max(MIN_REFRESH_DELAY_MS, remaining - Math.min(60_000, remaining * 0.2));
-    entry.refreshTimer = setTimeout(() => void this.#refresh(entry), Math.min(delay, MAX_TIMER_MS));
-  }
-
-  #clearRefresh(entry: SessionEntry): void {
-    if (entry.refreshTimer !== undefined) clearTimeout(entry.refreshTimer);
-    entry.refreshTimer = undefined;
-  }
-
-  async #refresh(entry: SessionEntry): Promise<void> {
-    entry.refreshTimer = undefined;
-    const auth = entry.auth;
-    if (!('getToken' in auth)) return;
-    const generation = this.#generation;
-    let token: string;
-    try {
-      const parsed = TokenSchema.safeParse(await auth.getToken(entry.id));
-      if (!parsed.success) throw new Error('getToken must return a non-empty string of at most 4096 characters');
-      token = parsed.data;
-    } catch (error) {
-      // The server will expire the subscription and say `unauthorized`; the client asks again then.
-      this.#onError?.(new SessionClientError('unauthorized', `token refresh failed: ${String(error)}`, { session: entry.id, field: 'getToken' }));
-      return;
-    }
-    if (generation !== this.#generation || entry.phase !== 'live' || this.#entries.get(entry.id) !== entry) return;
-    entry.token = token;
-    // The server does not answer `refresh`; the new expiry comes from the token, or is assumed to match the last lifetime.
-    entry.expiresAt = tokenExpiry(token) ?? Math.floor((Date.now() + (entry.tokenLifetimeMs ?? 0)) / 1000);
-    this.#send({ type: 'refresh', session: entry.id, token });
-    this.#scheduleRefresh(entry);
-  }
-
   // ---- handles ----
 
   #write(entry: SessionEntry, frame: WriteFrame): Promise<MessageAck> {
     if (this.#closed) return Promise.reject(new SessionClientError('closed', 'the client is closed', { session: entry.id }));
     // The server closes the socket on an oversized frame; queued, it would be re-sent on every reconnect.
     const bytes = new TextEncoder().encode(JSON.stringify(frame)).byteLength;
-    if (bytes > this.#maxFrameBytes) {
+    const maxFrameBytes = this.#connection.maxFrameBytes;
+    if (bytes > maxFrameBytes) {
       return Promise.reject(
-        new SessionClientError('frame_too_large', `the message is ${bytes} bytes; the server accepts at most ${this.#maxFrameBytes}`, {
+        new SessionClientError('frame_too_large', `the message is ${bytes} bytes; the server accepts at most ${maxFrameBytes}`, {
           session: entry.id,
           clientMsgId: frame.clientMsgId,
         }),
@@ -949,7 +589,7 @@ export class SessionClient {
     this.#cached((cache) => cache.outbox.keep(frame));
     this.#setConnection({ queued: this.#outbox.size });
     this.#notify(entry);
-    if (entry.phase === 'live' && this.#welcomed) this.#outbox.flush(entry.id, this.#generation, (message) => this.#send(message));
+    if (entry.phase === 'live' && this.#connection.welcomed) this.#outbox.flush(entry.id, this.#connection.generation, (message) => this.#connection.send(message));
     return promise;
   }
 
@@ -957,9 +597,9 @@ export class SessionClient {
     entry.refs -= 1;
     if (entry.refs > 0 || this.#entries.get(entry.id) !== entry) return;
     this.#entries.delete(entry.id);
-    if (this.#welcomed && entry.phase !== 'idle') this.#send({ type: 'unsubscribe', session: entry.id });
+    if (this.#connection.welcomed && entry.phase !== 'idle') this.#connection.send({ type: 'unsubscribe', session: entry.id });
     entry.phase = 'idle';
-    this.#clearRefresh(entry);
+    this.#tokens.stop(entry);
     entry.clearListeners();
     this.#outbox.failAll(entry.id, (clientMsgId) => new SessionClientError('released', 'the session was released before the server answered', { session: entry.id, clientMsgId }));
     this.#setConnection({ queued: this.#outbox.size });
