@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { SessionClient } from '@marketing-team/core';
 import { MemoryStore } from '../src/stores/memory-store.js';
-import { RawClient, startServer, type RunningServer } from './_harness.js';
+import { RawClient, startServer, until, type RunningServer } from './_harness.js';
 
 const METRICS_TOKEN = 'scrape-me-please-0123456789';
 
@@ -136,5 +138,31 @@ describe('GET /metrics', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     throw new Error('sockets and sessions were still counted as open after both clients closed');
+  });
+
+  it('receives what a real client measured: its time to first token reaches the histogram of its device kind', async () => {
+    const store = new MemoryStore();
+    running = await startServer(store, { metrics: { token: METRICS_TOKEN } });
+    const client = new SessionClient({ url: running.wsUrl, WebSocket, deviceName: 'tablet' });
+    try {
+      const handle = client.session('metrics-real', { token: await running.token('metrics-real') });
+      const { runId } = await handle.submitBrief({ goal: 'Launch the spring collection' });
+      const task = { runId, taskId: 't1', agent: 'content-creator' };
+      await store.append('metrics-real', [
+        { type: 'run.started', runId, tasks: [{ id: 't1', title: 'Posts', skill: 'social-posts', agent: 'content-creator', dependsOn: [], review: false }], model: { provider: 'offline', name: 'offline', offline: true } },
+        { type: 'message.started', ...task, messageId: 'm1', offline: true },
+        { type: 'text.delta', ...task, messageId: 'm1', text: 'Spring is here' },
+      ]);
+      await until(() => client.telemetry.timeToFirstTokenMs !== undefined, 10_000, 'the first token');
+      const expected = client.telemetry.timeToFirstTokenMs! / 1000;
+      let samples: Sample[] = [];
+      await until(async () => {
+        samples = parsePrometheus(await (await scrape(running!)).text()).samples;
+        return value(samples, 'marketing_team_device_time_to_first_token_seconds_count', { device: 'tablet' }) === 1;
+      }, 10_000, 'the report');
+      expect(value(samples, 'marketing_team_device_time_to_first_token_seconds_sum', { device: 'tablet' })).toBeCloseTo(expected, 3);
+    } finally {
+      client.close();
+    }
   });
 });

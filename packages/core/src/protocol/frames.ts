@@ -82,6 +82,8 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
     type: z.literal('welcome'),
     protocol: z.number().check(z.int(), z.positive()),
     connectionId: z.string(),
+    /** The `clientId` of the `hello` this answers: presence shows the connection under it (a shared tab learns its leader's). */
+    clientId: z.optional(z.string()),
     heartbeatMs: z.number().check(z.int(), z.positive()),
     maxFrameBytes: z.number().check(z.int(), z.positive()),
   }),

@@ -3,7 +3,8 @@ import { isRunTerminalEvent, type DeliveryTelemetry, type SessionRecord, type Se
 /** Samples of one figure kept for the next report; older ones are dropped past this many. */
 const MAX_SAMPLES = 32;
 
-type SampledFigure = 'timeToFirstTokenMs' | 'longestGapMs' | 'resumeMs' | 'cancelToQuietMs';
+const SAMPLED_FIGURES = ['timeToFirstTokenMs', 'longestGapMs', 'resumeMs', 'cancelToQuietMs'] as const;
+type SampledFigure = (typeof SAMPLED_FIGURES)[number];
 
 /**
  * Measures how sessions reach this device (see `DeliveryTelemetry`): it is told what the client
@@ -131,6 +132,17 @@ export class TelemetryRecorder {
     this.#unreported = { reconnects: 0, digestMismatches: 0 };
     this.#news = false;
     return report;
+  }
+
+  /** Puts back a report that could not be sent: it goes out with the next one. */
+  keep(report: TelemetryReport): void {
+    for (const figure of SAMPLED_FIGURES) {
+      const kept = report[figure];
+      if (kept?.length) this.#samples[figure] = [...kept, ...(this.#samples[figure] ?? [])].slice(-MAX_SAMPLES);
+    }
+    this.#unreported.reconnects += report.reconnects;
+    this.#unreported.digestMismatches += report.digestMismatches;
+    this.#news = true;
   }
 
   #sample(figure: SampledFigure, value: number): number {

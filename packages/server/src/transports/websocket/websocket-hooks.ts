@@ -383,7 +383,7 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
         return;
       }
       connection.clientId = frame.clientId;
-      send(connection, { type: 'welcome', protocol: PROTOCOL_VERSION, connectionId: connection.id, heartbeatMs, maxFrameBytes });
+      send(connection, { type: 'welcome', protocol: PROTOCOL_VERSION, connectionId: connection.id, clientId: frame.clientId, heartbeatMs, maxFrameBytes });
       return;
     }
     if (connection.clientId === undefined) {
