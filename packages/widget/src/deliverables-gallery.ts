@@ -1,4 +1,4 @@
-import { isRunEnded, type CardState, type Deliverable, type DeliverableVersions, type RunState } from '@marketing-team/core';
+import { deviceInUse, isRunEnded, type CardState, type Deliverable, type DeliverableVersions, type RunState, type SessionViewer } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import './deliverable-card.js';
@@ -22,6 +22,7 @@ export interface ExportSource {
  * @csspart empty - The text shown before the first deliverable.
  * @csspart package-download - The button that downloads the run's package as a zip (with `exportSource`).
  * @csspart jump - The row of kinds that brings a deliverable into view (from three deliverables on).
+ * @csspart review-alert - Deliverables waiting for review: an alert on the device the person is using (`data-route="prominent"`), a quiet line on their others (`quiet`); `review-jump` inside.
  * @csspart deliverable - Each card, with its `heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `edited`, `download`, `review` and `comments` parts re-exported.
  */
 export class DeliverablesGalleryElement extends LitElement {
@@ -37,6 +38,8 @@ export class DeliverablesGalleryElement extends LitElement {
     board: { attribute: false },
     exportSource: { attribute: false },
     publish: { attribute: false },
+    viewers: { attribute: false },
+    presenceId: { attribute: false },
     downloadError: { state: true },
     canWrite: { type: Boolean, attribute: 'can-write' },
     canControl: { type: Boolean, attribute: 'can-control' },
@@ -77,6 +80,28 @@ export class DeliverablesGalleryElement extends LitElement {
       }
       li.wide {
         grid-column: 1 / -1;
+      }
+      [part='review-alert'] {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        justify-content: space-between;
+        gap: 8px 12px;
+        margin-bottom: var(--_space);
+        padding: 10px 12px;
+        border-radius: calc(var(--_radius) - 2px);
+        border: 1px solid var(--_accent);
+        background: color-mix(in srgb, var(--_accent) 12%, var(--_bg));
+      }
+      [part='review-alert'][data-route='quiet'] {
+        border-color: var(--_border);
+        background: var(--_bg);
+        color: var(--_muted);
+        font-size: 0.9em;
+      }
+      [part='review-jump'] {
+        min-height: 30px;
+        padding: 2px 12px;
       }
       /* A card brought into view stops below the sticky row of kinds, not under it. */
       mt-deliverable-card {
@@ -129,7 +154,13 @@ export class DeliverablesGalleryElement extends LitElement {
   declare exportSource: (() => Promise<ExportSource>) | undefined;
   /** Publishes a client event (an inline edit) to the session; the cards offer no Edit without it. */
   declare publish: ((event: Record<string, unknown>) => Promise<unknown>) | undefined;
+  /** Who watches the session, with each device's attention: the device in use gets review requests prominently. */
+  declare viewers: readonly SessionViewer[] | undefined;
+  /** The id presence shows this device under. */
+  declare presenceId: string | undefined;
   declare private downloadError: string | undefined;
+  /** On another device than the one in use: the device in use, so review requests here stay quiet. */
+  private inUseElsewhere: SessionViewer | undefined;
   /** Each deliverable's task status and review comments, from `run` and `board`. */
   private reviews: Record<string, DeliverableReview> = {};
   /** Whether the token may edit deliverables. */
@@ -162,15 +193,41 @@ export class DeliverablesGalleryElement extends LitElement {
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (!changed.has('run') && !changed.has('board')) return;
+    if (!changed.has('run') && !changed.has('board') && !changed.has('viewers') && !changed.has('presenceId')) return;
     const run = this.run;
     const comments = new Map<string, CardState['comments']>();
     for (const card of Object.values(this.board)) if (card.runId === run?.id && card.taskId) comments.set(card.taskId, card.comments);
+    // Every device of the person computes the same device in use from the same presence.
+    const me = this.viewers?.find((viewer) => viewer.clientId === this.presenceId);
+    const inUse = me && this.viewers ? deviceInUse(this.viewers, me.userId) : undefined;
+    this.inUseElsewhere = inUse && inUse.clientId !== this.presenceId ? inUse : undefined;
     const reviews: Record<string, DeliverableReview> = {};
     for (const task of Object.values(run?.tasks ?? {})) {
-      if (task.deliverableId) reviews[task.deliverableId] = { status: task.status, comments: comments.get(task.id) ?? [] };
+      if (!task.deliverableId) continue;
+      const answer = task.reviewAnswer;
+      const elsewhere = answer?.answeredOn && answer.answeredOn.clientId !== this.presenceId ? answer.answeredOn : undefined;
+      reviews[task.deliverableId] = {
+        status: task.status,
+        comments: comments.get(task.id) ?? [],
+        ...(elsewhere ? { answeredElsewhere: { device: elsewhere.device, decision: answer!.decision } } : {}),
+        ...(this.inUseElsewhere ? { quiet: true } : {}),
+      };
     }
     this.reviews = reviews;
+  }
+
+  /** Says that deliverables wait for review: as an alert on the device in use, quietly on the others. */
+  private renderReviewAlert() {
+    if (!this.canControl) return nothing;
+    const waiting = this.deliverables.filter((deliverable) => this.reviews[deliverable.id]?.status === 'review');
+    if (waiting.length === 0) return nothing;
+    const elsewhere = this.inUseElsewhere;
+    const jump = html`<button type="button" part="review-jump" @click=${() => this.jump(waiting[0]!.id)}>${this.strings.reviewNow}</button>`;
+    return elsewhere
+      ? html`<div part="review-alert" data-route="quiet" role="status">
+          <span>${this.strings.reviewAlertElsewhere(waiting.length, elsewhere.device ?? this.strings.answeredOnUnknownDevice)}</span>${jump}
+        </div>`
+      : html`<div part="review-alert" data-route="prominent" role="alert"><strong>${this.strings.reviewAlert(waiting.length)}</strong>${jump}</div>`;
   }
 
   private async downloadPackage(): Promise<void> {
@@ -194,7 +251,7 @@ export class DeliverablesGalleryElement extends LitElement {
 
   protected override render() {
     if (this.deliverables.length === 0) return html`<p part="empty" class="muted">${this.strings.noDeliverables}</p>`;
-    return html`${this.exportSource
+    return html`${this.renderReviewAlert()}${this.exportSource
         ? html`<div class="package-actions">
             ${this.downloadError ? html`<span class="download-error" role="alert">${this.downloadError}</span>` : nothing}
             <button part="package-download" type="button" @click=${this.downloadPackage}>${this.strings.downloadPackage}</button>
@@ -214,7 +271,7 @@ export class DeliverablesGalleryElement extends LitElement {
         (deliverable) => deliverable.id,
         (deliverable) => html`<li class=${deliverable.kind === 'landing-page' || deliverable.kind === 'social-posts' ? 'wide' : ''}>
           <mt-deliverable-card
-            exportparts="deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments, regenerate, regenerate-form, regenerate-submit"
+            exportparts="deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, review-answer, comments, regenerate, regenerate-form, regenerate-submit"
             data-id=${deliverable.id}
             .version=${Object.hasOwn(this.versions, deliverable.id) ? this.versions[deliverable.id] : undefined}
             .review=${Object.hasOwn(this.reviews, deliverable.id) ? this.reviews[deliverable.id] : undefined}

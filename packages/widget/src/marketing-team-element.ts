@@ -80,7 +80,8 @@ export const createDefaultClient: ClientFactory = async (endpoint, options) => {
  * @csspart controls - Stop and steer (`run-stop`, `steer-input`, `steer-button`, `reason`, `steers`, `steer-status` inside it).
  * @csspart lane - Each agent lane (`lane-header`, `lane-task`, `lane-text`, `lane-stop` inside it).
  * @csspart gallery - The deliverables list (`empty` before the first).
- * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `editor-save`, `editor-cancel`, `edited`, `download`, `review`, `review-approve`, `review-request-changes`, `comments` inside it).
+ * @csspart review-alert - Deliverables waiting for review: an alert on the device the person is using, a quiet line on their others (`review-jump` inside).
+ * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `editor-save`, `editor-cancel`, `edited`, `download`, `review`, `review-approve`, `review-request-changes`, `review-answer`, `comments` inside it).
  * @csspart debug - With the `debug` attribute: this device's delivery figures (`debug-figures` inside it).
  * @csspart task-board - The board (`column`, `card`, `approve`, `request-changes` inside it).
  * @cssprop --mt-color-background - Background of panels.
@@ -742,9 +743,11 @@ export class MarketingTeamElement extends LitElement {
                     ?can-write=${canWrite}
                     .publish=${this.controller.handle?.publish ? this.publish : undefined}
                     ?can-control=${canControl}
+                    .viewers=${this.controller.handle?.viewers}
+                    .presenceId=${(this.client ?? this.ownClient?.client)?.presenceId}
                     .fresh=${this.fresh}
                     .steered=${this.steeredList(state)}
-                    exportparts="gallery, empty, jump, package-download, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments, regenerate, regenerate-form, regenerate-submit"
+                    exportparts="gallery, empty, jump, package-download, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review-alert, review-jump, review, review-approve, review-request-changes, review-answer, comments, regenerate, regenerate-form, regenerate-submit"
                     .deliverables=${pack.deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>`}
                 </article>`;
               },

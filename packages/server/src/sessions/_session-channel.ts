@@ -93,6 +93,8 @@ export class SessionChannel {
   #snapshotAgain = false;
   #snapshotFrame: { state: SessionState; json: string } | undefined;
   readonly #digests = new DigestSchedule();
+  /** Subscribers whose attention changes this channel listens to. */
+  readonly #attentionWatched = new WeakSet<SubscriberEntry>();
 
   constructor(options: ChannelOptions) {
     this.#options = options;
@@ -248,6 +250,11 @@ export class SessionChannel {
     this.#presenceSentAt = Date.now();
     const current = new Map<string, Viewer>();
     for (const entry of this.subscribers) {
+      // A device that reports its attention (focus, visibility) changes presence when it does.
+      if (!this.#attentionWatched.has(entry)) {
+        this.#attentionWatched.add(entry);
+        entry.subscriber.watchAttention?.(() => this.presenceChanged());
+      }
       if (!entry.active || entry.catchingUp) continue;
       const { clientId, userId } = entry.subscriber;
       const key = `${userId}\n${clientId}`;

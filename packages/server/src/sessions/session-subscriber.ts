@@ -27,7 +27,7 @@ export interface SessionSubscriber {
   drain?(): Promise<void>;
   /** The device's name and attention as it last reported them (protocol section 3.12), shown in presence. */
   attention?(): DeviceAttention | undefined;
-  /** Called once by the hub: `changed` is to be called whenever `attention()` changes, so presence tells the others. */
+  /** Called by the session's channel when the subscriber joins: call `changed` whenever `attention()` changes, so presence tells the others. */
   watchAttention?(changed: () => void): void;
 }
 
