@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { SessionClient, type DeliveryTelemetry, type SessionEventInput, type SessionClientError } from '@marketing-team/core';
+import { SessionClient, type DeliveryTelemetry, type SessionEventInput, type SessionClientError, type WebSocketConstructor } from '@marketing-team/core';
 import { MemoryStore } from '../src/stores/index.js';
 import { startServer, until, type RunningServer } from './_harness.js';
 
@@ -15,28 +15,27 @@ const message = { runId: 'r1', taskId: 't1', agent: 'content-creator', messageId
  * A `ws` WebSocket that corrupts the text of the `corrupt`-th `text.delta` it receives, as a
  * broken cache, relay or proxy would: the client applies it without knowing.
  */
-function corruptingWebSocket(corrupt: number): typeof WebSocket {
+function corruptingWebSocket(corrupt: number): WebSocketConstructor {
   let seen = 0;
-  return class extends WebSocket {
-    set onmessage(listener: ((event: { data: unknown }) => void) | null) {
-      super.onmessage = listener
-        ? (event) => {
-            const text = String(event.data);
-            if (!text.includes('"text.delta"')) return listener({ data: text });
-            const frame = JSON.parse(text) as { batch: Array<{ event: { type: string; text?: string } }> };
-            for (const record of frame.batch) {
-              if (record.event.type !== 'text.delta') continue;
-              seen += 1;
-              if (seen === corrupt) record.event.text = record.event.text!.replace('five', 'FIVE');
-            }
-            listener({ data: JSON.stringify(frame) });
-          }
-        : null;
+  return class CorruptingWebSocket extends WebSocket {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      // The client listens through `onmessage`: what it is handed passes through here first.
+      let listener: ((event: { data: unknown }) => void) | null = null;
+      Object.defineProperty(this, 'onmessage', { configurable: true, get: () => listener, set: (value: typeof listener) => (listener = value) });
+      this.on('message', (data) => {
+        const text = String(data);
+        if (!text.includes('"text.delta"')) return listener?.({ data: text });
+        const frame = JSON.parse(text) as { batch: Array<{ event: { type: string; text?: string } }> };
+        for (const record of frame.batch) {
+          if (record.event.type !== 'text.delta') continue;
+          seen += 1;
+          if (seen === corrupt) record.event.text = record.event.text!.replace('five', 'FIVE');
+        }
+        listener?.({ data: JSON.stringify(frame) });
+      });
     }
-    get onmessage(): WebSocket['onmessage'] {
-      return super.onmessage;
-    }
-  } as unknown as typeof WebSocket;
+  };
 }
 
 async function serve(): Promise<{ running: RunningServer; store: MemoryStore }> {
