@@ -65,7 +65,7 @@ describe('bad frames over WebSocket', () => {
 
   it('closes with 1009 on an oversize frame', async () => {
     const client = await RawClient.connect(env.wsUrl);
-    client.send({ type: 'ping', padding: 'x'.repeat(70 * 1024) });
+    client.send(JSON.stringify({ type: 'ping', padding: 'x'.repeat(70 * 1024) }));
     expect((await client.closed).code).toBe(CloseCode.tooLarge);
   });
 

@@ -25,6 +25,8 @@ const LAZY_PARTS = {
   _panels: 'src/internal/_panels.ts',
   '_session-client': 'src/internal/_session-client.ts',
   'deliverables-gallery': 'src/deliverables-gallery.ts',
+  // The delivery figures `<marketing-team debug>` shows.
+  'debug-panel': 'src/debug-panel.ts',
   'sse-socket': '../core/src/session/sse-socket.ts',
   // One socket shared by the tabs, and the local cache with the durable outbox.
   'tab-leader': '../core/src/session/tab-leader.ts',

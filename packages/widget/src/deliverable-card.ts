@@ -13,6 +13,10 @@ import { agentDisplayName, defaultStrings, type WidgetStrings } from './strings.
 export interface DeliverableReview {
   status: TaskStatus;
   comments: CardState['comments'];
+  /** The decision, when it was made on another of the person's devices: which, and how. */
+  answeredElsewhere?: { device: string; decision: 'approved' | 'changes_requested' };
+  /** Waiting for review, on a device other than the one the person is using: shown without emphasis. */
+  quiet?: boolean;
 }
 
 /**
@@ -38,6 +42,7 @@ export interface DeliverableReview {
  * @csspart download - A download button (the deliverable; the banner as SVG).
  * @csspart review - The approval box of a card waiting for review (`review-approve`, `review-request-changes` inside).
  * @csspart comments - The review comments.
+ * @csspart review-answer - "Approved on phone": a decision made on another of the person's devices.
  * @csspart heading - The title.
  * @csspart steered - The badge of a deliverable that reflects a steering instruction.
  * @csspart post - One social post.
@@ -344,6 +349,16 @@ export class DeliverableCardElement extends LitElement {
       }
       [part='review'] strong {
         font-size: 0.95em;
+      }
+      /* Waiting on another device the person is using: still answerable here, without emphasis. */
+      [part='review'][data-quiet] {
+        border-color: var(--_border);
+        background: var(--_bg);
+      }
+      [part='review-answer'] {
+        margin: 0;
+        font-size: 0.85em;
+        color: var(--_muted);
       }
       [part='review'] label {
         display: grid;
@@ -670,6 +685,9 @@ export class DeliverableCardElement extends LitElement {
         ${this.renderEdited()}
       </header>
       ${this.review?.status === 'review' ? this.renderReview() : nothing}
+      ${this.review?.answeredElsewhere
+        ? html`<p part="review-answer" role="status">${this.strings.answeredOn(this.review.answeredElsewhere.device, this.review.answeredElsewhere.decision)}</p>`
+        : nothing}
       ${this.regenerating ? this.renderRegenerate() : nothing}
       ${this.editing ? this.renderEditor(this.editing.fields) : this.renderBody(deliverable)}
       ${this.editing ? nothing : this.variantsPanel.render((variant) => this.renderBody(variant))}
@@ -719,7 +737,7 @@ export class DeliverableCardElement extends LitElement {
   private renderReview() {
     const strings = this.strings;
     if (!this.canControl) return html`<div part="review" role="status"><strong>${strings.awaitingReview}</strong><span class="muted">${strings.reviewNotAllowed}</span></div>`;
-    return html`<div part="review" role="group" aria-label=${strings.awaitingReview}>
+    return html`<div part="review" role="group" aria-label=${strings.awaitingReview} ?data-quiet=${this.review?.quiet}>
       <strong>${strings.awaitingReview}</strong>
       <label>${strings.reviewCommentLabel}<textarea maxlength="4000" @input=${(event: Event) => (event.target as HTMLTextAreaElement).setCustomValidity('')}></textarea></label>
       <div class="form-actions">

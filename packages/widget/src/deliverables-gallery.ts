@@ -1,4 +1,4 @@
-import { isRunEnded, type CardState, type Deliverable, type DeliverableVersions, type RunState } from '@marketing-team/core';
+import { deviceInUse, isRunEnded, type CardState, type Deliverable, type DeliverableVersions, type RunState, type SessionViewer } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import './deliverable-card.js';
@@ -29,7 +29,8 @@ export interface ExportSource {
  * @csspart tab - One kind's tab, with its `tab-count` and, while it holds a deliverable not looked at yet, its `tab-new` marker.
  * @csspart tabpanel - The cards of one kind.
  * @cssprop --mt-tab-active-color - The underline and text colour of the selected tab (the accent by default).
- * @csspart deliverable - Each card, with its `variants` (and the other variant parts), `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `edited`, `download`, `review` and `comments` parts re-exported.
+ * @csspart review-alert - Deliverables waiting for review: an alert on the device the person is using (`data-route="prominent"`), a quiet line on their others (`quiet`); `review-jump` inside.
+ * @csspart deliverable - Each card, with its `variants` (and the other variant parts), `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `edited`, `download`, `review`, `review-answer` and `comments` parts re-exported.
  */
 export class DeliverablesGalleryElement extends LitElement {
   static override properties = {
@@ -45,6 +46,8 @@ export class DeliverablesGalleryElement extends LitElement {
     board: { attribute: false },
     exportSource: { attribute: false },
     publish: { attribute: false },
+    viewers: { attribute: false },
+    presenceId: { attribute: false },
     downloadError: { state: true },
     selectedKind: { state: true },
     overflow: { state: true },
@@ -87,6 +90,28 @@ export class DeliverablesGalleryElement extends LitElement {
       }
       li.wide {
         grid-column: 1 / -1;
+      }
+      [part='review-alert'] {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        justify-content: space-between;
+        gap: 8px 12px;
+        margin-bottom: var(--_space);
+        padding: 10px 12px;
+        border-radius: calc(var(--_radius) - 2px);
+        border: 1px solid var(--_accent);
+        background: color-mix(in srgb, var(--_accent) 12%, var(--_bg));
+      }
+      [part='review-alert'][data-route='quiet'] {
+        border-color: var(--_border);
+        background: var(--_bg);
+        color: var(--_muted);
+        font-size: 0.9em;
+      }
+      [part='review-jump'] {
+        min-height: 30px;
+        padding: 2px 12px;
       }
       /* A card brought into view stops below the sticky strip of kinds, not under it. */
       mt-deliverable-card {
@@ -211,6 +236,10 @@ export class DeliverablesGalleryElement extends LitElement {
   declare exportSource: (() => Promise<ExportSource>) | undefined;
   /** Publishes a client event (an inline edit) to the session; the cards offer no Edit without it. */
   declare publish: ((event: Record<string, unknown>) => Promise<unknown>) | undefined;
+  /** Who watches the session, with each device's attention: the device in use gets review requests prominently. */
+  declare viewers: readonly SessionViewer[] | undefined;
+  /** The id presence shows this device under. */
+  declare presenceId: string | undefined;
   declare private downloadError: string | undefined;
   /** The kind whose tab the person chose; the first kind until they choose. */
   declare private selectedKind: string | undefined;
@@ -221,6 +250,8 @@ export class DeliverablesGalleryElement extends LitElement {
   /** Deliverables shown in a selected tab: a tab stops marking them as new. */
   private seen = new Set<string>();
   private resizeObserver: ResizeObserver | undefined;
+  /** On another device than the one in use: the device in use, so review requests here stay quiet. */
+  private inUseElsewhere: SessionViewer | undefined;
   /** Each deliverable's task status and review comments, from `run` and `board`. */
   private reviews: Record<string, DeliverableReview> = {};
   /** Whether the token may edit deliverables. */
@@ -267,15 +298,41 @@ export class DeliverablesGalleryElement extends LitElement {
     if (changed.has('deliverables') || changed.has('selectedKind')) {
       for (const deliverable of this.activeGroup()?.deliverables ?? []) this.seen.add(deliverable.id);
     }
-    if (!changed.has('run') && !changed.has('board')) return;
+    if (!changed.has('run') && !changed.has('board') && !changed.has('viewers') && !changed.has('presenceId')) return;
     const run = this.run;
     const comments = new Map<string, CardState['comments']>();
     for (const card of Object.values(this.board)) if (card.runId === run?.id && card.taskId) comments.set(card.taskId, card.comments);
+    // Every device of the person computes the same device in use from the same presence.
+    const me = this.viewers?.find((viewer) => viewer.clientId === this.presenceId);
+    const inUse = me && this.viewers ? deviceInUse(this.viewers, me.userId) : undefined;
+    this.inUseElsewhere = inUse && inUse.clientId !== this.presenceId ? inUse : undefined;
     const reviews: Record<string, DeliverableReview> = {};
     for (const task of Object.values(run?.tasks ?? {})) {
-      if (task.deliverableId) reviews[task.deliverableId] = { status: task.status, comments: comments.get(task.id) ?? [] };
+      if (!task.deliverableId) continue;
+      const answer = task.reviewAnswer;
+      const elsewhere = answer?.answeredOn && answer.answeredOn.clientId !== this.presenceId ? answer.answeredOn : undefined;
+      reviews[task.deliverableId] = {
+        status: task.status,
+        comments: comments.get(task.id) ?? [],
+        ...(elsewhere ? { answeredElsewhere: { device: elsewhere.device, decision: answer!.decision } } : {}),
+        ...(this.inUseElsewhere ? { quiet: true } : {}),
+      };
     }
     this.reviews = reviews;
+  }
+
+  /** Says that deliverables wait for review: as an alert on the device in use, quietly on the others. */
+  private renderReviewAlert() {
+    if (!this.canControl) return nothing;
+    const waiting = this.deliverables.filter((deliverable) => this.reviews[deliverable.id]?.status === 'review');
+    if (waiting.length === 0) return nothing;
+    const elsewhere = this.inUseElsewhere;
+    const jump = html`<button type="button" part="review-jump" @click=${() => void this.focusDeliverable(waiting[0]!.id)}>${this.strings.reviewNow}</button>`;
+    return elsewhere
+      ? html`<div part="review-alert" data-route="quiet" role="status">
+          <span>${this.strings.reviewAlertElsewhere(waiting.length, elsewhere.device ?? this.strings.answeredOnUnknownDevice)}</span>${jump}
+        </div>`
+      : html`<div part="review-alert" data-route="prominent" role="alert"><strong>${this.strings.reviewAlert(waiting.length)}</strong>${jump}</div>`;
   }
 
   private async downloadPackage(): Promise<void> {
@@ -384,7 +441,7 @@ export class DeliverablesGalleryElement extends LitElement {
         // A card alone in its tab, a landing page and social posts take the whole width.
         (deliverable) => html`<li class=${deliverables.length === 1 || deliverable.kind === 'landing-page' || deliverable.kind === 'social-posts' ? 'wide' : ''}>
           <mt-deliverable-card
-            exportparts="deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments, regenerate, regenerate-form, regenerate-submit, variants-open, variants-form, variants-submit, variants, variant-tabs, variant-tab, variant-in-use, variant-panel, variant-use"
+            exportparts="deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, review-answer, comments, regenerate, regenerate-form, regenerate-submit, variants-open, variants-form, variants-submit, variants, variant-tabs, variant-tab, variant-in-use, variant-panel, variant-use"
             data-id=${deliverable.id}
             .version=${Object.hasOwn(this.versions, deliverable.id) ? this.versions[deliverable.id] : undefined}
             .variantsInfo=${Object.hasOwn(this.variants, deliverable.id) ? this.variants[deliverable.id] : undefined}
@@ -414,10 +471,11 @@ export class DeliverablesGalleryElement extends LitElement {
           <button part="package-download" type="button" @click=${this.downloadPackage}>${this.strings.downloadPackage}</button>
         </div>`
       : nothing;
-    if (this.groups.length < 2) return html`${download}${this.renderList(this.deliverables)}`;
+    const alert = this.renderReviewAlert();
+    if (this.groups.length < 2) return html`${alert}${download}${this.renderList(this.deliverables)}`;
     // Every tab's cards stay rendered (hidden unless selected), so a card keeps its edits in
     // progress and what it loaded while the person looks at another kind.
-    return html`${download}${this.renderTabs(active)}
+    return html`${alert}${download}${this.renderTabs(active)}
       ${repeat(
         this.groups,
         (group) => group.kind,

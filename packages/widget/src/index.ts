@@ -3,6 +3,7 @@ export { AgentLaneElement, type StopAgentDetail } from './agent-lane.js';
 export { BriefFormElement } from './brief-form.js';
 export { ConnectionStatusElement } from './connection-status.js';
 export { DeliverableCardElement } from './deliverable-card.js';
+export { DebugPanelElement, debugPanelStrings, type DebugPanelStrings } from './debug-panel.js';
 export { DeliverablesGalleryElement } from './deliverables-gallery.js';
 export { MarkdownViewElement } from './markdown-view.js';
 export { RunControlsElement, type RunActionDetail, type StopRunDetail, type SteerDetail } from './run-controls.js';

@@ -15,7 +15,7 @@ import type { StopAgentDetail } from './agent-lane.js';
 import './connection-status.js';
 import type { DeliverablesGalleryElement, ExportSource } from './deliverables-gallery.js';
 import { defineElement } from './internal/_define.js';
-import { loadDeliverableParts, loadPanelParts } from './internal/_lazy-parts.js';
+import { loadDebugPanel, loadDeliverableParts, loadPanelParts } from './internal/_lazy-parts.js';
 import type { VariantsState } from './internal/_variants-info.js';
 import { themeStyles } from './internal/_theme.js';
 import type { RunActionDetail, SteerDetail, StopRunDetail } from './run-controls.js';
@@ -82,7 +82,9 @@ export const createDefaultClient: ClientFactory = async (endpoint, options) => {
  * @csspart lane - Each agent lane (`lane-header`, `lane-task`, `lane-text`, `lane-stop` inside it).
  * @csspart gallery - The deliverables list (`empty` before the first).
  * @csspart tabs - A package's strip of kinds (`tab`, `tab-count`, `tab-new` inside it; `tab-marked` on a tab holding news); each kind's cards sit in a `tabpanel`.
- * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `editor-save`, `editor-cancel`, `edited`, `download`, `review`, `review-approve`, `review-request-changes`, `comments` inside it).
+ * @csspart review-alert - Deliverables waiting for review: an alert on the device the person is using, a quiet line on their others (`review-jump` inside).
+ * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `editor-save`, `editor-cancel`, `edited`, `download`, `review`, `review-approve`, `review-request-changes`, `review-answer`, `comments` inside it).
+ * @csspart debug - With the `debug` attribute: this device's delivery figures (`debug-figures` inside it).
  * @csspart task-board - The board (`column`, `card`, `approve`, `request-changes` inside it).
  * @cssprop --mt-color-background - Background of panels.
  * @cssprop --mt-color-surface - Background of the widget and of inset areas.
@@ -111,6 +113,7 @@ export class MarketingTeamElement extends LitElement {
     session: { type: String },
     token: { type: String },
     theme: { type: String, reflect: true },
+    debug: { type: Boolean, reflect: true },
     getToken: { attribute: false },
     client: { attribute: false },
     strings: { attribute: false },
@@ -256,6 +259,12 @@ export class MarketingTeamElement extends LitElement {
   declare getToken: ((session: string) => string | Promise<string>) | undefined;
   /** A `SessionClient` to share between elements (one socket per page); created from `endpoint` when absent. */
   declare client: WidgetClient | undefined;
+  /**
+   * Shows this device's delivery figures under the header (time to first token, longest gap,
+   * resume and cancel-to-quiet times, reconnects, digest mismatches): for developers and support.
+   * Its code is loaded only when set.
+   */
+  declare debug: boolean;
   /** Replacement strings, merged over the defaults. */
   declare strings: Partial<WidgetStrings> | undefined;
   /**
@@ -296,6 +305,7 @@ export class MarketingTeamElement extends LitElement {
     this.fresh = [];
     this.sendingSteers = [];
     this.mediaOrigins = [];
+    this.debug = false;
     this.addEventListener('mt-brief-submit', (event) => void this.submitBrief((event as CustomEvent<CampaignBriefInput>).detail));
     this.addEventListener('mt-stop-run', (event) => void this.cancel((event as CustomEvent<StopRunDetail>).detail.runId));
     this.addEventListener('mt-stop-agent', (event) => {
@@ -483,6 +493,7 @@ export class MarketingTeamElement extends LitElement {
     // Parts the state does not need yet stay unloaded; a failed load is retried on the next update.
     if (this.hasUpdated) loadPanelParts().catch(ignoreLoadError);
     if (this.controller.state?.deliverableOrder.length) loadDeliverableParts().catch(ignoreLoadError);
+    if (this.debug) loadDebugPanel().catch(ignoreLoadError);
   }
 
   protected override firstUpdated(): void {
@@ -649,6 +660,9 @@ export class MarketingTeamElement extends LitElement {
           exportparts="status: connection-status, indicator: connection-indicator"
           .connection=${this.controller.connection} .strings=${strings} theme=${theme}></mt-connection-status>
       </header>
+      ${this.debug
+        ? html`<mt-debug-panel exportparts="debug, debug-figures" .client=${this.client ?? this.ownClient?.client} .connection=${this.controller.connection} theme=${theme}></mt-debug-panel>`
+        : nothing}
       ${this.errorMessage
         ? html`<div part="error" role="alert">
             <span>${this.errorMessage}</span>
@@ -747,9 +761,11 @@ export class MarketingTeamElement extends LitElement {
                     ?can-write=${canWrite}
                     .publish=${this.controller.handle?.publish ? this.publish : undefined}
                     ?can-control=${canControl}
+                    .viewers=${this.controller.handle?.viewers}
+                    .presenceId=${(this.client ?? this.ownClient?.client)?.presenceId}
                     .fresh=${this.fresh}
                     .steered=${this.steeredList(state)}
-                    exportparts="gallery, empty, tabs, tab, tab-marked, tab-count, tab-new, tabpanel, package-download, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, comments, regenerate, regenerate-form, regenerate-submit, variants-open, variants-form, variants-submit, variants, variant-tabs, variant-tab, variant-in-use, variant-panel, variant-use"
+                    exportparts="gallery, empty, tabs, tab, tab-marked, tab-count, tab-new, tabpanel, package-download, review-alert, review-jump, deliverable, steered, actions, copy, preview-open, preview, preview-frame, preview-close, heading, post, variant, landing-page, banner, table, disclaimers, edit, editor, editor-save, editor-cancel, edited, download, review, review-approve, review-request-changes, review-answer, comments, regenerate, regenerate-form, regenerate-submit, variants-open, variants-form, variants-submit, variants, variant-tabs, variant-tab, variant-in-use, variant-panel, variant-use"
                     .deliverables=${pack.deliverables} .mediaOrigins=${this.mediaOrigins} .strings=${strings} theme=${theme}></mt-deliverables>`}
                 </article>`;
               },

@@ -159,6 +159,16 @@ export interface WidgetStrings {
   variantConflict: string;
   /** On a card waiting at its review gate. */
   awaitingReview: string;
+  /** On the device the person is using: how many deliverables wait for their review. */
+  reviewAlert: (count: number) => string;
+  /** On their other devices: the same, said quietly, naming the device in use. */
+  reviewAlertElsewhere: (count: number, device: string) => string;
+  /** The device in use, when it has not said its name. */
+  answeredOnUnknownDevice: string;
+  /** The button that brings the first deliverable waiting for review into view. */
+  reviewNow: string;
+  /** On a card decided on another device: where, and how. */
+  answeredOn: (device: string, decision: 'approved' | 'changes_requested') => string;
   reviewCommentLabel: string;
   reviewComments: string;
   download: string;
@@ -359,6 +369,11 @@ export const defaultStrings: WidgetStrings = {
   variantChosenBy: (name, letter, version) => `Variant ${letter} chosen by ${name} · version ${version}`,
   variantConflict: 'Someone changed this deliverable meanwhile. Look at the new version, then choose again.',
   awaitingReview: 'Waiting for your approval',
+  reviewAlert: (count) => (count === 1 ? 'A deliverable is waiting for your review' : `${count} deliverables are waiting for your review`),
+  reviewAlertElsewhere: (count, device) => `${count === 1 ? 'A review is' : `${count} reviews are`} waiting on your ${device}`,
+  reviewNow: 'Review now',
+  answeredOnUnknownDevice: 'other device',
+  answeredOn: (device, decision) => `${decision === 'approved' ? 'Approved' : 'Changes requested'} on ${device}`,
   reviewCommentLabel: 'Comment (needed to request changes)',
   reviewComments: 'Review comments',
   download: 'Download',

@@ -1,4 +1,4 @@
-import type { Capability, CampaignBriefInput, RunScope, SessionState } from '@marketing-team/core';
+import type { Capability, CampaignBriefInput, DeliveryTelemetry, RunScope, SessionState, SessionViewer } from '@marketing-team/core';
 
 /** How the widget's connection to the server stands right now. */
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'unreachable' | 'offline';
@@ -38,6 +38,8 @@ export interface WidgetSessionHandle {
   readonly historyState?: SessionState | undefined;
   /** What the token allows, once the server has said so. */
   readonly capabilities: readonly Capability[];
+  /** Who watches, with each device's attention (with the `presence` capability); routes review requests. */
+  readonly viewers?: readonly SessionViewer[];
   /** Why the session cannot be followed right now (the token was refused, say); absent while all is well. */
   readonly error?: { code: string; message: string } | undefined;
   submitBrief(brief: CampaignBriefInput): Promise<unknown>;
@@ -63,4 +65,10 @@ export interface WidgetClient {
   getConnection(): ConnectionInfo;
   subscribeConnection(listener: (...args: never[]) => void): () => void;
   close?(): void;
+  /** The id presence shows this device under (core's `SessionClient.presenceId`). */
+  readonly presenceId?: string;
+  /** How sessions reach this device (core's `SessionClient.telemetry`), for the `debug` panel. */
+  readonly telemetry?: DeliveryTelemetry;
+  /** Calls `listener` whenever the telemetry changes; returns the unsubscribe function. */
+  onTelemetry?(listener: (telemetry: DeliveryTelemetry) => void): () => void;
 }

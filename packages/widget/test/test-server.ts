@@ -142,7 +142,7 @@ hooks.close = (peer, code, reason) => {
 const TokenBody = z.object({
   session: z.string().min(1).optional(),
   workspace: z.string().min(1).optional(),
-  capabilities: z.array(z.enum(['read', 'write', 'control', 'admin'])).min(1),
+  capabilities: z.array(z.enum(['read', 'write', 'control', 'admin', 'presence'])).min(1),
   ttlSeconds: z.number().int().positive().default(600),
   userId: z.string().min(1).default('tester'),
 });

@@ -6,6 +6,7 @@ import { DeliverableContentSchema, DeliverableSchema } from './deliverables.js';
 import { DraftRequestSchema, DraftResultSchema } from './draft.js';
 import { AgentNameSchema, IdSchema, OffsetSchema, WorkspaceIdSchema } from './limits.js';
 import { UnwatchedPolicySchema } from './unwatched-policy.js';
+import { DeviceNameSchema } from './delivery-telemetry.js';
 
 /** Who caused an event. Human ids come from the verified session token, never from the client. */
 export const ActorSchema = z.discriminatedUnion('kind', [
@@ -14,6 +15,13 @@ export const ActorSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('system') }),
 ]);
 export type Actor = z.infer<typeof ActorSchema>;
+
+/**
+ * The device a review decision was made on (its name and client id), so the person's other
+ * devices can say "Answered on phone" instead of still asking.
+ */
+export const AnsweredOnSchema = z.object({ device: DeviceNameSchema, clientId: IdSchema });
+export type AnsweredOn = z.infer<typeof AnsweredOnSchema>;
 
 /** A typed failure carried by `run.failed` and `task.failed`. */
 export const RunErrorSchema = z.object({
@@ -204,8 +212,8 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('card.commented'), cardId: IdSchema, text: nonEmptyText(4000), by: ActorSchema }),
   z.object({ type: z.literal('review.requested'), ...task, deliverableId: z.optional(IdSchema) }),
-  z.object({ type: z.literal('review.approved'), ...task, comment: z.optional(text(4000)), by: ActorSchema }),
-  z.object({ type: z.literal('review.changes_requested'), ...task, comment: nonEmptyText(4000), by: ActorSchema }),
+  z.object({ type: z.literal('review.approved'), ...task, comment: z.optional(text(4000)), by: ActorSchema, answeredOn: z.optional(AnsweredOnSchema) }),
+  z.object({ type: z.literal('review.changes_requested'), ...task, comment: nonEmptyText(4000), by: ActorSchema, answeredOn: z.optional(AnsweredOnSchema) }),
   // studio: drafts of a workspace's parts, and its saves (in the workspace's studio session)
   /** Starts a draft run (stored by the server's drafts route, never published by a client). */
   z.object({ type: z.literal('draft.requested'), ...run, workspaceId: WorkspaceIdSchema, request: DraftRequestSchema, by: ActorSchema }),

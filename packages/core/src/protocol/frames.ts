@@ -6,11 +6,24 @@ import { ErrorCodeSchema } from './errors.js';
 import { RunScopeSchema, SessionRecordSchema } from './events.js';
 import { IdSchema, OffsetSchema, SessionIdSchema } from './limits.js';
 import { SessionStateSchema } from './state.js';
+import { TextDigestSchema } from './text-digest.js';
+import { DeviceNameSchema, TelemetryReportSchema } from './delivery-telemetry.js';
 
 const session = { session: SessionIdSchema };
 const clientMsgId = { clientMsgId: IdSchema };
 const token = z.string().check(z.minLength(1), z.maxLength(4096));
-const ViewerSchema = z.object({ clientId: z.string(), userId: z.string(), since: z.number() });
+const ViewerSchema = z.object({
+  clientId: z.string(),
+  userId: z.string(),
+  since: z.number(),
+  /** The device's name, once it reported its attention (section 3.12). */
+  device: z.optional(DeviceNameSchema),
+  /** Whether the page has the keyboard focus and whether it is visible, as the device last said. */
+  focused: z.optional(z.boolean()),
+  visible: z.optional(z.boolean()),
+  /** Server time (ms) the device last became focused (or visible, before it was ever focused). */
+  activeAt: z.optional(z.number()),
+});
 
 /** Frames a client sends. */
 export const ClientFrameSchema = z.discriminatedUnion('type', [
@@ -56,6 +69,10 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
   /** Replaces the token of a live subscription before it expires. */
   z.object({ type: z.literal('refresh'), ...session, token }),
   z.object({ type: z.literal('ping'), t: z.optional(z.number()) }),
+  /** Whether this device's page is focused and visible (section 3.12); sent when that changes, coalesced. */
+  z.object({ type: z.literal('attention'), device: DeviceNameSchema, focused: z.boolean(), visible: z.boolean() }),
+  /** How sessions reach this device, since its last report (section 3.11); a few per minute at most. */
+  z.object({ type: z.literal('telemetry'), ...TelemetryReportSchema.shape }),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;
 
@@ -65,6 +82,8 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
     type: z.literal('welcome'),
     protocol: z.number().check(z.int(), z.positive()),
     connectionId: z.string(),
+    /** The `clientId` of the `hello` this answers: presence shows the connection under it (a shared tab learns its leader's). */
+    clientId: z.optional(z.string()),
     heartbeatMs: z.number().check(z.int(), z.positive()),
     maxFrameBytes: z.number().check(z.int(), z.positive()),
   }),
@@ -85,7 +104,17 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
     offset: OffsetSchema,
     state: SessionStateSchema,
   }),
-  z.object({ type: z.literal('events'), ...session, epoch: z.string(), batch: z.array(SessionRecordSchema) }),
+  z.object({
+    type: z.literal('events'),
+    ...session,
+    epoch: z.string(),
+    batch: z.array(SessionRecordSchema),
+    /**
+     * The server's digest of messages' text as of the batch's last record (section 3.10): sent for
+     * a message when it ends and after every few thousand characters of it, never for every delta.
+     */
+    digests: z.optional(z.array(z.object({ messageId: IdSchema, ...TextDigestSchema.shape })).check(z.maxLength(256))),
+  }),
   z.object({
     type: z.literal('ack'),
     ...session,

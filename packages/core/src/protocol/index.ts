@@ -42,10 +42,23 @@ export {
   DEFAULT_PAUSE_AFTER_MS,
   DEFAULT_CANCEL_AFTER_MS,
 } from './unwatched-policy.js';
+export { TextDigestSchema, type TextDigest, digestText, extendTextDigest, matchesTextDigest } from './text-digest.js';
+export {
+  DEVICE_KINDS,
+  type DeviceKind,
+  DeviceNameSchema,
+  type DeliveryTelemetry,
+  TelemetryReportSchema,
+  type TelemetryReport,
+  deviceKindOf,
+  deviceKindFromUserAgent,
+} from './delivery-telemetry.js';
 export { CampaignBriefSchema, type CampaignBrief, type CampaignBriefInput } from './brief.js';
 export {
   ActorSchema,
   type Actor,
+  AnsweredOnSchema,
+  type AnsweredOn,
   RunErrorSchema,
   type RunError,
   TaskStatusSchema,

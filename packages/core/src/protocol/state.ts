@@ -1,12 +1,14 @@
 import * as z from 'zod/mini';
 // English messages before anything is parsed (see the file).
 import './_english-messages.js';
+import { TextDigestSchema } from './text-digest.js';
 import { CampaignBriefSchema } from './brief.js';
 import { MESSAGE_BUCKET_COUNT } from './messages.js';
 import { DeliverableSchema } from './deliverables.js';
 import { DraftResultSchema, DraftSummarySchema } from './draft.js';
 import {
   ActorSchema,
+  AnsweredOnSchema,
   AssigneeSchema,
   RunErrorSchema,
   RunScopeSchema,
@@ -40,6 +42,8 @@ export const MessageStateSchema = z.object({
   offline: z.boolean(),
   /** Offset of the `message.started` event. */
   startedAt: OffsetSchema,
+  /** Running digest of `text` (absent in states saved before digests existed); see `TextDigestSchema`. */
+  digest: z.optional(TextDigestSchema),
 });
 export type MessageState = z.infer<typeof MessageStateSchema>;
 
@@ -67,6 +71,10 @@ export const TaskStateSchema = z.object({
    * time (ms) of its last progress, so a device can say for how long; cleared when it moves again.
    */
   stalled: z.optional(StalledSchema),
+  /** The last review decision on the task: which, by whom, on which device (when it said). Cleared by a new `review.requested`. */
+  reviewAnswer: z.optional(
+    z.object({ decision: z.enum(['approved', 'changes_requested']), by: ActorSchema, answeredOn: z.optional(AnsweredOnSchema), offset: OffsetSchema }),
+  ),
 });
 export type TaskState = z.infer<typeof TaskStateSchema>;
 

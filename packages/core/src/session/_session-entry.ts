@@ -22,6 +22,8 @@ export class SessionEntry {
   historyHead: number | undefined;
   /** The state exactly at `historyHead` (what was history), kept once the client gets there. */
   historyState: SessionState | undefined;
+  /** Set from a digest mismatch until the snapshot that replaces the state arrives (protocol section 3.10). */
+  recovering = false;
   /** Who else watches, from the last `presence` frame (beside the log, never in it). */
   viewers: ServerFrameOf<'presence'>['viewers'] = [];
   refs = 0;

@@ -3,6 +3,7 @@ export { restoreSessionState } from './state-migration.js';
 export { deliverableEditedEvent } from './deliverable-edit.js';
 export { deliverableVariants, nextVariantIndex, variantChosenEvent, variantLetter } from './deliverable-variants.js';
 export type { DeliverableVariant, VariantsSource } from './deliverable-variants.js';
+export { deviceInUse } from './device-in-use.js';
 export { BackoffOptionsSchema, DEFAULT_BACKOFF, backoffDelay } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { SessionClientError } from './client-errors.js';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  digestText,
   SessionRecordSchema,
   IdSchema,
   SessionStateSchema,
@@ -192,6 +193,8 @@ describe('session reducer: content', () => {
       status: 'streaming',
       offline: true,
       startedAt: 4,
+      // The running digest of the deltas equals the digest of the whole text.
+      digest: digestText('Hello'),
     });
     expect(state.agents['content-creator']).toMatchObject({ status: 'working', messageId: 'm1', taskId: 'posts' });
     expect(state.runs.r1!.tasks.posts!.messageIds).toEqual(['m1']);
@@ -199,7 +202,7 @@ describe('session reducer: content', () => {
     const done = applyRecords(state, records([
       { type: 'message.completed', runId: 'r1', taskId: 'posts', agent: 'content-creator', messageId: 'm1', text: 'Hello, world' },
     ], 7));
-    expect(findMessage(done, 'm1')).toMatchObject({ text: 'Hello, world', status: 'completed' });
+    expect(findMessage(done, 'm1')).toMatchObject({ text: 'Hello, world', status: 'completed', digest: digestText('Hello, world') });
     const restarted = applyRecords(state, records([
       { type: 'message.completed', runId: 'r1', taskId: 'posts', agent: 'content-creator', messageId: 'm1', text: 'Hel', stopReason: 'restarted' },
     ], 7));

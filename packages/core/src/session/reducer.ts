@@ -3,6 +3,8 @@ import {
   applyDeliverableContent,
   emptyMessageBuckets,
   listMessages,
+  digestText,
+  extendTextDigest,
   type Actor,
   type EventOf,
   type MessageState,
@@ -11,6 +13,7 @@ import {
   type SessionRecord,
   type SessionState,
   type TaskStatus,
+  type TextDigest,
 } from '../protocol/index.js';
 import { addUsage, cardState, routingDecisionState, runState, steerState, taskState, zeroUsage } from './_entities.js';
 import { clearStall, runGoesOn, runPaused, taskStalled } from './_liveness.js';
@@ -162,12 +165,12 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       if (message.status !== 'streaming') return;
       // The next text after a stall clears it, even before (or without) `task.resumed`.
       clearStall(w, event.runId, event.taskId);
-      w.putMessage({ ...message, text: message.text + event.text });
+      w.putMessage({ ...message, text: message.text + event.text, digest: extendTextDigest(runningDigest(message), event.text) });
       return;
     }
     case 'message.completed': {
       const message = w.message(event.messageId) ?? startMessage(w, event, record.offset);
-      w.putMessage({ ...message, text: event.text, status: MESSAGE_STATUS_BY_STOP_REASON[event.stopReason] });
+      w.putMessage({ ...message, text: event.text, digest: digestText(event.text), status: MESSAGE_STATUS_BY_STOP_REASON[event.stopReason] });
       clearStall(w, event.runId, event.taskId);
       return;
     }
@@ -279,12 +282,15 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       return;
     case 'review.requested':
       w.setTaskStatus(event.runId, event.taskId, 'review');
+      if (w.task(event.runId, event.taskId)?.reviewAnswer) w.updateTask(event.runId, event.taskId, { reviewAnswer: undefined });
       return;
     case 'review.approved':
+      answerReview(w, event, 'approved', record.offset);
       moveReview(w, event.runId, event.taskId, (status) => status === 'review', 'done');
       if (event.comment) addComment(w, taskCardId(event.runId, event.taskId), { by: event.by, text: event.comment, at: record.at });
       return;
     case 'review.changes_requested':
+      answerReview(w, event, 'changes_requested', record.offset);
       moveReview(w, event.runId, event.taskId, (status) => status === 'review' || status === 'done', 'in_progress');
       addComment(w, taskCardId(event.runId, event.taskId), { by: event.by, text: event.comment, at: record.at });
       return;
@@ -443,6 +449,11 @@ function runStarted(w: StateWriter, event: EventOf<'run.started'>, at: number): 
   }
 }
 
+/** The message's running digest; recomputed once for a state saved before digests existed. */
+function runningDigest(message: MessageState): TextDigest {
+  return message.digest?.length === message.text.length ? message.digest : digestText(message.text);
+}
+
 /** Creates a streaming message (from `message.started`, or from content that arrived without one). */
 function startMessage(
   w: StateWriter,
@@ -521,6 +532,19 @@ function moveReview(
   const cardId = taskCardId(runId, taskId);
   const card = w.card(cardId);
   if (card && from(card.status)) w.updateCard(cardId, { status: to });
+}
+
+/** Records the decision on a task waiting for review (a decision on one that no longer waits changes nothing). */
+function answerReview(
+  w: StateWriter,
+  event: EventOf<'review.approved'> | EventOf<'review.changes_requested'>,
+  decision: 'approved' | 'changes_requested',
+  offset: number,
+): void {
+  const task = w.task(event.runId, event.taskId);
+  const waiting = decision === 'approved' ? task?.status === 'review' : task?.status === 'review' || task?.status === 'done';
+  if (!task || !waiting) return;
+  w.updateTask(event.runId, event.taskId, { reviewAnswer: { decision, by: event.by, offset, ...(event.answeredOn ? { answeredOn: event.answeredOn } : {}) } });
 }
 
 function addComment(w: StateWriter, cardId: string, comment: { by: EventOf<'card.commented'>['by']; text: string; at: number }): void {

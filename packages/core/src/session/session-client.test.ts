@@ -336,9 +336,11 @@ describe('SessionClient: client messages', () => {
     const [steerFrame] = socket.framesOf('steer');
     expect(cancelFrame).toMatchObject({ runId: 'r1', scope: { taskId: 't1' }, reason: 'enough' });
     expect(steerFrame).toMatchObject({ runId: 'r1', instruction: 'Warmer tone', mode: 'restart', scope: { agent: 'content-creator' } });
+    // Review decisions name the device they were made on, for the person's other devices.
+    const answeredOn = { device: 'desktop', clientId: sessions.presenceId };
     expect(socket.framesOf('publish').map((frame) => frame.event)).toEqual([
-      { type: 'review.approved', runId: 'r1', taskId: 't2', comment: 'good' },
-      { type: 'review.changes_requested', runId: 'r1', taskId: 't3', comment: 'shorter' },
+      { type: 'review.approved', runId: 'r1', taskId: 't2', comment: 'good', answeredOn },
+      { type: 'review.changes_requested', runId: 'r1', taskId: 't3', comment: 'shorter', answeredOn },
     ]);
     socket.deliver({ type: 'ack', session: 's1', clientMsgId: cancelFrame!.clientMsgId, offset: 3, duplicate: false });
     await expect(cancel).resolves.toEqual({ clientMsgId: cancelFrame!.clientMsgId, offset: 3, duplicate: false });

@@ -2,9 +2,13 @@ import * as z from 'zod/mini';
 // English messages before anything is parsed (see the file).
 import '../protocol/_english-messages.js';
 import {
+  DeviceNameSchema,
   IdSchema,
   STATE_VERSION,
   createId,
+  findMessage,
+  matchesTextDigest,
+  type DeliveryTelemetry,
   ServerFrameSchema,
   SessionIdSchema,
   protocolErrorFromZod,
@@ -18,6 +22,7 @@ import { SessionClientError } from './client-errors.js';
 import type { ConnectionState } from './connection-state.js';
 import { Connection } from './_connection.js';
 import { resolveHttpUrl, resolveSocketUrl } from './_endpoint-urls.js';
+import { DeviceSignals, deviceName } from './_device-signals.js';
 import { parseEventsLeniently } from './_lenient-events.js';
 import { applyPresenceChange } from './_presence.js';
 import { Outbox, type MessageAck } from './_outbox.js';
@@ -93,6 +98,11 @@ export interface SessionClientOptions {
   cache?: boolean | SessionCacheOptions;
   /** Separates the shared connection and the cache of different users of one browser: pass the signed-in user's id. */
   partition?: string;
+  /**
+   * This device's name in telemetry, presence and review answers ("Answered on …"); defaults to
+   * `phone`, `tablet` or `desktop` from the user agent. At most 60 characters.
+   */
+  deviceName?: string;
 }
 
 const OptionsSchema = z.object({
@@ -112,6 +122,7 @@ const OptionsSchema = z.object({
   // Checked against the cache module's schema once it loads (a bad option reported through onError), so pages without it stay small.
   cache: z.optional(z.unknown()),
   partition: z.optional(z.string()),
+  deviceName: z.optional(DeviceNameSchema),
 });
 
 const AuthSchema = z.union([
@@ -138,6 +149,9 @@ export class SessionClient {
   readonly #onError: ((error: SessionClientError) => void) | undefined;
   readonly #connection: Connection;
   readonly #tokens: TokenKeeper;
+  readonly #signals: DeviceSignals;
+  /** The client id the server knows this connection by (the leader tab's, when tabs share one). */
+  #presenceId: string;
 
   readonly #entries = new Map<string, SessionEntry>();
   readonly #outbox = new Outbox();
@@ -146,6 +160,7 @@ export class SessionClient {
     write: (entry, frame) => this.#write(entry, frame),
     release: (entry) => this.#release(entry),
     pending: (entry) => this.#outbox.of(entry.id),
+    answeredOn: () => ({ device: this.#signals.device, clientId: this.#presenceId }),
   };
   /** The local cache, loading; undefined without the `cache` option. */
   readonly #cache: Promise<SessionCache | undefined> | undefined;
@@ -172,6 +187,7 @@ export class SessionClient {
     const fetchImpl = parsed.data.fetch ?? (globalThis as { fetch?: FetchLike }).fetch;
     this.#onError = parsed.data.onError;
     this.clientId = parsed.data.clientId ?? createId('client');
+    this.#presenceId = this.clientId;
     const scope = `${url}\n${parsed.data.partition ?? ''}`;
     const connection = new Connection(
       {
@@ -213,6 +229,11 @@ export class SessionClient {
       onError: (error) => this.#onError?.(error),
     });
     this.#connection = connection;
+    this.#signals = new DeviceSignals(deviceName(parsed.data.deviceName), (frame) => {
+      if (!connection.welcomed) return false;
+      connection.send(frame);
+      return true;
+    });
     this.#state = { status: 'connecting', attempt: 0, queued: 0, transport: connection.transport };
     if (parsed.data.cache) {
       const cache = parsed.data.cache;
@@ -272,6 +293,40 @@ export class SessionClient {
     };
   };
 
+  /** How sessions reach this device: time to first token, longest gap, resume and cancel-to-quiet times, reconnects, digest mismatches. */
+  get telemetry(): DeliveryTelemetry {
+    return this.#signals.telemetry;
+  }
+
+  /**
+   * Calls `listener` with {@link telemetry} whenever a figure changes (the `debug` panel of the
+   * widget shows them); returns the unsubscribe function. The same figures go to the server,
+   * which exposes them as metrics (protocol section 3.11).
+   */
+  readonly onTelemetry = (listener: (telemetry: DeliveryTelemetry) => void): (() => void) => {
+    if (typeof listener !== 'function') throw new SessionClientError('invalid_argument', 'listener: expected a function', { field: 'listener' });
+    return this.#signals.recorder.subscribe((telemetry) => {
+      try {
+        listener(telemetry);
+      } catch (error) {
+        this.#onError?.(new SessionClientError('internal', `a telemetry listener threw: ${String(error)}`));
+      }
+    });
+  };
+
+  /** This device's name (the `deviceName` option, or its kind from the user agent). */
+  get deviceName(): string {
+    return this.#signals.device;
+  }
+
+  /**
+   * The id presence shows this device under: this client's, or the leader tab's when tabs share
+   * one connection. Compare it with `SessionViewer.clientId` and `answeredOn.clientId`.
+   */
+  get presenceId(): string {
+    return this.#presenceId;
+  }
+
   /**
    * Empties this browser's cache of sessions and its durable outbox, for every endpoint and user
    * (not only this client's): call it at sign-out. Resolves once they are gone.
@@ -294,6 +349,7 @@ export class SessionClient {
     if (this.#closed) return;
     this.#closed = true;
     this.#connection.close();
+    this.#signals.close();
     for (const entry of this.#entries.values()) {
       this.#tokens.stop(entry);
       entry.clearListeners();
@@ -329,6 +385,7 @@ export class SessionClient {
     // Every field of either state, compared (a field deleted is one that changed to undefined).
     if (Object.keys({ ...previous, ...next }).every((key) => previous[key] === (next as unknown as Record<string, unknown>)[key])) return;
     this.#state = next;
+    this.#signals.connectionChanged(previous as unknown as ConnectionState, next);
     for (const listener of [...this.#connectionListeners]) {
       try {
         listener();
@@ -398,7 +455,7 @@ export class SessionClient {
         return this.#snapshot(frame);
       case 'events': {
         const entry = this.#entries.get(frame.session);
-        if (entry && frame.epoch === entry.epoch) this.#apply(entry, frame.batch);
+        if (entry && frame.epoch === entry.epoch) this.#apply(entry, frame.batch, frame.digests);
         return;
       }
       case 'ack':
@@ -427,6 +484,8 @@ export class SessionClient {
 
   #welcome(frame: ServerFrameOf<'welcome'>): void {
     this.#resuming = this.#connection.welcome(frame);
+    this.#presenceId = frame.clientId ?? this.clientId;
+    this.#signals.welcomed(this.#resuming);
     for (const entry of this.#entries.values()) void this.#subscribe(entry);
     this.#checkResume();
   }
@@ -453,7 +512,8 @@ export class SessionClient {
     }
     if (generation !== this.#connection.generation || !this.#connection.welcomed || this.#entries.get(entry.id) !== entry) return;
     // A first join omits `from`, so the server answers with a snapshot rather than the whole log.
-    const position = entry.epoch !== undefined ? { from: entry.state.offset, epoch: entry.epoch } : {};
+    // So does a recovery from a digest mismatch: the snapshot replaces the text that differed.
+    const position = entry.epoch !== undefined && !entry.recovering ? { from: entry.state.offset, epoch: entry.epoch } : {};
     this.#connection.send({ type: 'subscribe', session: entry.id, token, ...position });
   }
 
@@ -491,15 +551,21 @@ export class SessionClient {
       return;
     }
     // A snapshot behind what we hold (same epoch) adds nothing; the events after it are deduped.
-    if (frame.state.offset < entry.state.offset) return;
+    // Recovering from a digest mismatch, it replaces what we hold: the events after it follow.
+    if (frame.state.offset < entry.state.offset && !entry.recovering) return;
+    entry.recovering = false;
     entry.state = frame.state;
+    this.#signals.applied(entry.id, [], entry.state);
     if (entry.historyHead !== undefined && frame.state.offset >= entry.historyHead) entry.historyState ??= frame.state;
     this.#notify(entry);
     this.#checkResume();
   }
 
-  /** Applies the contiguous run of new records; a gap makes the client re-subscribe from what it holds. */
-  #apply(entry: SessionEntry, batch: readonly SessionRecord[]): void {
+  /**
+   * Applies the contiguous run of new records; a gap makes the client re-subscribe from what it
+   * holds. Then checks the text it holds against the server's digests (section 3.10).
+   */
+  #apply(entry: SessionEntry, batch: readonly SessionRecord[], digests?: ServerFrameOf<'events'>['digests']): void {
     let applied = entry.state.offset;
     let end = 0;
     let start = -1;
@@ -527,10 +593,23 @@ export class SessionClient {
         fresh = fresh.filter((record) => record.offset > head);
       }
       entry.state = applyRecords(entry.state, fresh);
+      this.#signals.applied(entry.id, start === 0 && end === batch.length ? batch : batch.slice(start, end), entry.state);
       this.#notify(entry);
     }
     if (gap && entry.phase === 'live') void this.#subscribe(entry);
+    else if (digests && !gap && applied === batch[batch.length - 1]?.offset) this.#verify(entry, digests);
     this.#checkResume();
+  }
+
+  /** Compares each message's text with the server's digest; a mismatch recovers the session from a snapshot. */
+  #verify(entry: SessionEntry, digests: NonNullable<ServerFrameOf<'events'>['digests']>): void {
+    if (entry.recovering || entry.phase !== 'live') return;
+    const differs = digests.some((digest) => !matchesTextDigest(findMessage(entry.state, digest.messageId)?.text ?? '', digest));
+    if (!differs) return;
+    this.#signals.recorder.digestMismatch();
+    this.#onError?.(new SessionClientError('invalid_frame', 'a message differed from the server; recovering the session from a snapshot', { session: entry.id, field: 'digests' }));
+    entry.recovering = true;
+    void this.#subscribe(entry);
   }
 
   #error(frame: ServerFrameOf<'error'>): void {
@@ -593,6 +672,7 @@ export class SessionClient {
       );
     }
     const promise = this.#outbox.add(frame);
+    this.#signals.wrote(frame);
     this.#cached((cache) => cache.outbox.keep(frame));
     this.#setConnection({ queued: this.#outbox.size });
     this.#notify(entry);
@@ -607,6 +687,7 @@ export class SessionClient {
     if (this.#connection.welcomed && entry.phase !== 'idle') this.#connection.send({ type: 'unsubscribe', session: entry.id });
     entry.phase = 'idle';
     this.#tokens.stop(entry);
+    this.#signals.recorder.released(entry.id);
     entry.clearListeners();
     this.#outbox.failAll(entry.id, (clientMsgId) => new SessionClientError('released', 'the session was released before the server answered', { session: entry.id, clientMsgId }));
     this.#setConnection({ queued: this.#outbox.size });

@@ -4,6 +4,7 @@ import {
   createId,
   parseClientEvent,
   protocolErrorFromZod,
+  type AnsweredOn,
   type CampaignBriefInput,
   type Capability,
   type ClientFrame,
@@ -28,6 +29,8 @@ export interface SessionHandleHost {
   write(entry: SessionEntry, frame: WriteFrame): Promise<MessageAck>;
   release(entry: SessionEntry): void;
   pending(entry: SessionEntry): readonly PendingMessage[];
+  /** The device decisions are made on, for `answeredOn`; absent, decisions do not say. */
+  answeredOn?(): AnsweredOn;
 }
 
 /** A brief, cancel, steer or review decision sent (or waiting to be sent) and not yet acknowledged. */
@@ -226,14 +229,19 @@ export class SessionHandle {
     }));
   }
 
-  /** Approves a task waiting in review. */
+  /** Approves a task waiting in review; the decision names this device (`answeredOn`), so the person's other devices can say where it was made. */
   approve(runId: string, taskId: string, comment?: string): Promise<MessageAck> {
-    return this.publish({ type: 'review.approved', runId, taskId, ...(comment !== undefined ? { comment } : {}) });
+    return this.publish({ type: 'review.approved', runId, taskId, ...(comment !== undefined ? { comment } : {}), ...this.#answeredOn() });
   }
 
-  /** Sends a task in review back to its agent with a comment. */
+  /** Sends a task in review back to its agent with a comment (naming this device, as `approve` does). */
   requestChanges(runId: string, taskId: string, comment: string): Promise<MessageAck> {
-    return this.publish({ type: 'review.changes_requested', runId, taskId, comment });
+    return this.publish({ type: 'review.changes_requested', runId, taskId, comment, ...this.#answeredOn() });
+  }
+
+  #answeredOn(): { answeredOn?: AnsweredOn } {
+    const answeredOn = this.#host.answeredOn?.();
+    return answeredOn ? { answeredOn } : {};
   }
 
   /** Drops this handle; the client unsubscribes when the last handle on the session is released. Idempotent. */

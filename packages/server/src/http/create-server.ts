@@ -30,6 +30,9 @@ import type { RetentionPolicy, SessionStore } from '../stores/session-store.js';
 import type { WorkspaceStore } from '../workspaces/workspace-store.js';
 import type { TeamZipLimits } from '../team-files/team-zip.js';
 import { createWorkspaceRoutes } from './workspace-routes.js';
+import { metricsRoute } from './_metrics-route.js';
+import { countAppends, countSubscriptions } from '../metrics/_observed.js';
+import { ServerMetrics } from '../metrics/server-metrics.js';
 import { HTTP_STATUS, errorFrame } from '../transports/_errors.js';
 import { readLimited } from '../transports/_read-limited.js';
 import { isOriginAllowed, type OriginPolicy } from '../transports/origin-policy.js';
@@ -122,6 +125,13 @@ export interface MarketingTeamServerOptions {
   maxWorkspaceBytes?: number;
   /** Limits of a team zip import (entries, bytes per file, bytes in total); see `TeamZipLimits`. */
   teamZipLimits?: TeamZipLimits;
+  /**
+   * Opt-in `GET <base>/metrics` in the Prometheus text format: sockets, subscriptions and sessions
+   * open, events stored and delivered, and the devices' delivery telemetry (time to first token,
+   * gaps, resume and cancel-to-quiet histograms, reconnects, digest mismatches) by device kind.
+   * A scraper sends `Authorization: Bearer <token>`; without this option the route answers 404.
+   */
+  metrics?: { token: string };
   /** Extra routes by path prefix under the base path (e.g. `{ '/streams': handler }`). */
   routes?: Record<string, RouteHandler>;
   onError?: (error: unknown) => void;
@@ -161,6 +171,7 @@ const OptionsSchema = z.object({
   maxBufferedBytes: z.number().int().positive().optional(),
   presenceIntervalMs: z.number().int().min(10).max(60_000).optional(),
   rateLimit: z.object({ messagesPerSecond: z.number().positive().optional(), burst: z.number().int().positive().optional() }).optional(),
+  metrics: z.object({ token: z.string().min(16, 'use at least 16 characters').max(512) }).optional(),
 });
 
 const TokenRequestSchema = z.object({ session: SessionIdSchema });
@@ -197,6 +208,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     snapshotEvery: options.snapshotEvery,
     maxBufferedBytes: options.maxBufferedBytes,
     rateLimit: options.rateLimit,
+    metrics: options.metrics,
   });
   if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'options');
   const limits = LimitsSchema.safeParse(options.limits ?? {});
@@ -245,8 +257,10 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
       }
     : tokens;
   const clientAddress = limits.data.clientAddress ?? clientAddressOf;
+  // Counted only when scraped: without `metrics`, the store and hub are used as they are.
+  const metrics: ServerMetrics | undefined = settings.metrics ? new ServerMetrics({ sockets: () => hooks.size, subscriptions: () => subscriptions.open() }) : undefined;
   const hub = new SessionHub({
-    store: options.store,
+    store: metrics ? countAppends(options.store, metrics) : options.store,
     launcher: options.launcher ? limitLauncher(options.launcher, limiter, onError) : undefined,
     ...(workspaces && options.analysisProvider ? { drafts: limitLauncher(createDraftRuntime({ provider: options.analysisProvider }), limiter, onError) } : {}),
     snapshotEvery: settings.snapshotEvery,
@@ -258,8 +272,9 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     ...(options.clusterViewers ? { clusterViewers: options.clusterViewers } : {}),
     onError,
   });
+  const subscriptions: ReturnType<typeof countSubscriptions> = metrics ? countSubscriptions(hub, metrics) : { hub, open: () => ({ subscriptions: 0, sessions: 0 }) };
   const shared = {
-    hub,
+    hub: subscriptions.hub,
     tokens: sessionTokens,
     maxFrameBytes: settings.maxFrameBytes,
     heartbeatMs: settings.heartbeatMs,
@@ -274,6 +289,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     ...shared,
     allowedOrigins: options.allowedOrigins,
     ...(options.maxSessionsPerConnection ? { maxSessionsPerConnection: options.maxSessionsPerConnection } : {}),
+    ...(metrics ? { telemetry: { report: (report) => metrics.report(report), dropped: () => metrics.dropped() } } : {}),
   });
   const sse: SseTransport = createSseTransport(shared);
   const routes = new Map<string, RouteHandler>();
@@ -409,6 +425,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
       return jsonResponse({ ok: true, protocol: PROTOCOL_VERSION, connections: hooks.size });
     }
     if (path === '/tokens' && request.method === 'POST') return tokenRoute(request);
+    if (path === '/metrics' && request.method === 'GET' && metrics && settings.metrics) return metricsRoute(request, metrics, settings.metrics.token);
     const match = SESSION_ROUTE.exec(path);
     if (match) {
       let session = '';

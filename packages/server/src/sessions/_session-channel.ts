@@ -11,10 +11,11 @@ import {
 import type { ClusterViewers } from '../cluster/cluster-viewers.js';
 import type { RetentionPolicy, SessionStore, Subscription } from '../stores/session-store.js';
 import type { OwnedRun } from './_owned-run.js';
+import { DigestSchedule } from './_digest-schedule.js';
 import { RecordBatch } from './record-batch.js';
 import { stateJson } from './_state-json.js';
 import type { UnwatchedRun } from './_unwatched-run.js';
-import type { SessionSubscriber } from './session-subscriber.js';
+import type { DeviceAttention, SessionSubscriber } from './session-subscriber.js';
 
 /** One subscriber's place in the session: what it has been sent and whether it is still replaying. */
 export interface SubscriberEntry {
@@ -32,10 +33,15 @@ export interface SubscriberEntry {
 }
 
 /** One viewer as presence frames show it. */
-interface Viewer {
+interface Viewer extends Partial<DeviceAttention> {
   clientId: string;
   userId: string;
   since: number;
+}
+
+/** Whether two presence entries of one viewer say the same (a changed one is sent again as joined). */
+function sameViewer(a: Viewer, b: Viewer): boolean {
+  return a.since === b.since && a.device === b.device && a.focused === b.focused && a.visible === b.visible && a.activeAt === b.activeAt;
 }
 
 export interface ChannelOptions {
@@ -104,6 +110,9 @@ export class SessionChannel {
   /** What this node last reported to the cluster. */
   #reportedViewers = 0;
   readonly #stopWatchingCluster: (() => void) | undefined;
+  readonly #digests = new DigestSchedule();
+  /** Subscribers whose attention changes this channel listens to. */
+  readonly #attentionWatched = new WeakSet<SubscriberEntry>();
 
   constructor(options: ChannelOptions) {
     this.#options = options;
@@ -270,7 +279,8 @@ export class SessionChannel {
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#pending.length > 0) {
-      const batch = new RecordBatch(this.session, this.epoch, this.#pending);
+      // `state` is the state after the last pending record: records are applied as they arrive.
+      const batch = new RecordBatch(this.session, this.epoch, this.#pending, this.#digests.digestsFor(this.#pending, this.state));
       this.#pending = [];
       for (const entry of this.subscribers) {
         if (entry.catchingUp || !entry.active || entry.sentOffset >= batch.lastOffset) continue;
@@ -287,17 +297,22 @@ export class SessionChannel {
     this.#presenceSentAt = Date.now();
     const current = new Map<string, Viewer>();
     for (const entry of this.subscribers) {
+      // A device that reports its attention (focus, visibility) changes presence when it does.
+      if (!this.#attentionWatched.has(entry)) {
+        this.#attentionWatched.add(entry);
+        entry.subscriber.watchAttention?.(() => this.presenceChanged());
+      }
       if (!entry.active || entry.catchingUp) continue;
       const { clientId, userId } = entry.subscriber;
       const key = `${userId}\n${clientId}`;
       const seen = current.get(key);
-      if (!seen || entry.since < seen.since) current.set(key, { clientId, userId, since: entry.since });
+      if (!seen || entry.since < seen.since) current.set(key, { clientId, userId, since: entry.since, ...entry.subscriber.attention?.() });
     }
     const joined: Viewer[] = [];
     const left: Array<{ clientId: string; userId: string }> = [];
     for (const [key, viewer] of current) {
       const before = this.#published.get(key);
-      if (!before || before.since !== viewer.since) joined.push(viewer);
+      if (!before || !sameViewer(before, viewer)) joined.push(viewer);
     }
     for (const [key, viewer] of this.#published) if (!current.has(key)) left.push({ clientId: viewer.clientId, userId: viewer.userId });
     this.#published.clear();

@@ -1,5 +1,6 @@
 import type { SessionRecord } from '@marketing-team/core';
 import { recordJson } from '../stores/_record-json.js';
+import type { MessageDigest } from './_digest-schedule.js';
 
 /**
  * Records stored together, delivered to every subscriber of a session. Each wire form is
@@ -13,6 +14,8 @@ export class RecordBatch {
     readonly session: string,
     readonly epoch: string,
     readonly records: readonly SessionRecord[],
+    /** The server's digests of messages' text as of the last record (protocol section 3.10). */
+    readonly digests?: readonly MessageDigest[],
   ) {}
 
   /** Offset of the first record. */
@@ -28,13 +31,14 @@ export class RecordBatch {
   /** The records after `offset` as a batch of their own (this batch when nothing is cut). */
   after(offset: number): RecordBatch {
     if (offset < this.firstOffset) return this;
-    return new RecordBatch(this.session, this.epoch, this.records.filter((record) => record.offset > offset));
+    // The digests hold as of the last record, which every part keeps.
+    return new RecordBatch(this.session, this.epoch, this.records.filter((record) => record.offset > offset), this.digests);
   }
 
   /** The `events` frame as JSON, for WebSocket connections. */
   frameJson(): string {
     // The same text as `JSON.stringify` of the frame, with each record's stored JSON spliced in.
-    this.#frame ??= `{"type":"events","session":${JSON.stringify(this.session)},"epoch":${JSON.stringify(this.epoch)},"batch":[${this.records.map(recordJson).join(',')}]}`;
+    this.#frame ??= `{"type":"events","session":${JSON.stringify(this.session)},"epoch":${JSON.stringify(this.epoch)},"batch":[${this.records.map(recordJson).join(',')}]${this.digests ? `,"digests":${JSON.stringify(this.digests)}` : ''}}`;
     return this.#frame;
   }
 

@@ -25,6 +25,19 @@ export interface SessionSubscriber {
   seesPresence?(): boolean;
   /** Resolves when the connection has room for more; lets a replay go at the client's pace. */
   drain?(): Promise<void>;
+  /** The device's name and attention as it last reported them (protocol section 3.12), shown in presence. */
+  attention?(): DeviceAttention | undefined;
+  /** Called by the session's channel when the subscriber joins: call `changed` whenever `attention()` changes, so presence tells the others. */
+  watchAttention?(changed: () => void): void;
+}
+
+/** A device's name and whether its page is focused and visible, and since when it is in use. */
+export interface DeviceAttention {
+  device: string;
+  focused: boolean;
+  visible: boolean;
+  /** Server time (ms) the device last became focused (or visible, before it was ever focused). */
+  activeAt: number;
 }
 
 /** Where to start a subscription: the last offset the client applied and the epoch it belongs to. */

@@ -25,3 +25,14 @@ export function loadDeliverableParts(): Promise<unknown> {
   });
   return deliverableParts;
 }
+
+let debugPanel: Promise<unknown> | undefined;
+
+/** Loads the debug panel, only for an element with the `debug` attribute (once; a failed load is retried on the next call). */
+export function loadDebugPanel(): Promise<unknown> {
+  debugPanel ??= import('../debug-panel.js').catch((error: unknown) => {
+    debugPanel = undefined;
+    throw error;
+  });
+  return debugPanel;
+}

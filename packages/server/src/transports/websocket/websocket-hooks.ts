@@ -8,12 +8,13 @@ import {
   protocolErrorFromZod,
   type ClientFrame,
   type ServerFrame,
+  type TelemetryReport,
 } from '@marketing-team/core';
 import { revokes, type Revocation, type RevocationList } from '../../auth/revocation-list.js';
 import type { SessionGrant, TokenIssuer } from '../../auth/token-issuer.js';
 import type { ConnectionQuota, Limiter } from '../../limits/limiter.js';
 import type { SessionHub } from '../../sessions/session-hub.js';
-import type { HubSubscription, SessionSubscriber } from '../../sessions/session-subscriber.js';
+import type { DeviceAttention, HubSubscription, SessionSubscriber } from '../../sessions/session-subscriber.js';
 import { errorFrame } from '../_errors.js';
 import { setLongTimeout, type LongTimeout } from '../_long-timeout.js';
 import { isOriginAllowed, type OriginPolicy } from '../origin-policy.js';
@@ -50,6 +51,10 @@ export interface WebSocketHooksOptions {
   revocations?: RevocationList;
   /** The client address of an upgrade request, for the per-address limits. */
   clientAddress?: (request: Request) => string | undefined;
+  /** Receives the devices' `telemetry` frames, at most one per connection per `telemetryIntervalMs`; without it they are ignored. */
+  telemetry?: { report(report: TelemetryReport): void; dropped(): void };
+  /** Least time between two telemetry frames of one connection; sooner ones are dropped. Defaults to 5 000. */
+  telemetryIntervalMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -81,6 +86,8 @@ interface SessionLink {
   subscription?: HubSubscription;
   expiry?: LongTimeout;
   closed: boolean;
+  /** Tells the session's presence that the device's attention changed. */
+  attentionChanged?: () => void;
 }
 
 interface Connection {
@@ -96,6 +103,10 @@ interface Connection {
   closed: boolean;
   /** Whether the last frame was refused by the rate limit (a flood is reported once). */
   throttled?: boolean;
+  /** When the connection's last telemetry frame was accepted. */
+  telemetryAt?: number;
+  /** The device's name and attention, from its last `attention` frame. */
+  attention?: DeviceAttention;
 }
 
 const WRITE_TYPES = new Set(['publish', 'cancel', 'steer']);
@@ -110,6 +121,7 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
   const burst = options.rateLimit?.burst ?? 100;
   const maxViolations = options.maxViolations ?? 10;
   const maxSessions = options.maxSessionsPerConnection ?? 64;
+  const telemetryIntervalMs = options.telemetryIntervalMs ?? 5_000;
   const onError = options.onError ?? ((error: unknown) => console.error('[marketing-team] websocket:', error));
   const { limiter, revocations } = options;
   const connections = new Map<WebSocketPeer, Connection>();
@@ -218,7 +230,19 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       deliver: (batch) => send(connection, batch.frameJson()),
       presence: (json) => send(connection, json),
       drain: () => waitForRoom(connection),
+      attention: () => connection.attention,
+      watchAttention: (changed) => (link.attentionChanged = changed),
     };
+  }
+
+  /** Keeps the device's attention; `activeAt` moves when it becomes focused (or first visible). */
+  function attend(connection: Connection, frame: Extract<ClientFrame, { type: 'attention' }>): void {
+    const previous = connection.attention;
+    const becameActive = frame.focused ? !previous?.focused : frame.visible && previous === undefined;
+    const attention = { device: frame.device, focused: frame.focused, visible: frame.visible, activeAt: becameActive || !previous ? Date.now() : previous.activeAt };
+    connection.attention = attention;
+    if (previous && previous.device === attention.device && previous.focused === attention.focused && previous.visible === attention.visible) return;
+    for (const link of connection.sessions.values()) link.attentionChanged?.();
   }
 
   async function waitForRoom(connection: Connection): Promise<void> {
@@ -359,7 +383,7 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
         return;
       }
       connection.clientId = frame.clientId;
-      send(connection, { type: 'welcome', protocol: PROTOCOL_VERSION, connectionId: connection.id, heartbeatMs, maxFrameBytes });
+      send(connection, { type: 'welcome', protocol: PROTOCOL_VERSION, connectionId: connection.id, clientId: frame.clientId, heartbeatMs, maxFrameBytes });
       return;
     }
     if (connection.clientId === undefined) {
@@ -382,6 +406,21 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       case 'refresh':
         void refresh(connection, frame);
         return;
+      case 'attention':
+        attend(connection, frame);
+        return;
+      case 'telemetry': {
+        if (!options.telemetry) return;
+        const { type: _type, ...report } = frame;
+        const now = Date.now();
+        if (connection.telemetryAt !== undefined && now - connection.telemetryAt < telemetryIntervalMs) {
+          options.telemetry.dropped();
+          return;
+        }
+        connection.telemetryAt = now;
+        options.telemetry.report(report);
+        return;
+      }
       default:
         if (WRITE_TYPES.has(frame.type)) void write(connection, frame);
     }
