@@ -81,9 +81,10 @@ describe('GET /metrics', () => {
       await client.next((frame) => frame.type === 'subscribed');
     }
     phone.send({ type: 'publish', session: 'metrics-s', clientMsgId: 'card-1', event: { type: 'card.created', cardId: 'c1', title: 'Plan launch' } });
+    // Delivered before acknowledged: the writer's own socket gets the events, then the ack.
+    await phone.next((frame) => frame.type === 'events');
     await phone.next((frame) => frame.type === 'ack');
     await desktop.next((frame) => frame.type === 'events');
-    await phone.next((frame) => frame.type === 'events');
 
     phone.send({ type: 'telemetry', device: 'phone', timeToFirstTokenMs: [420, 1800], resumeMs: [3000], reconnects: 2, digestMismatches: 1 });
     // A second report within the interval is dropped and counted, not applied.

@@ -53,6 +53,9 @@ export async function createStoreRunHarness(options: {
   const listeners = new Set<(control: RunControl) => void>();
   const watchers = new Set<{ predicate: (record: SessionRecord) => boolean; resolve: (record: SessionRecord) => void }>();
   const seen: SessionRecord[] = [];
+  // Live before the run starts, as the session hub's channel is: controls then reach the run as they are stored.
+  let becameLive!: () => void;
+  const live = new Promise<void>((resolve) => (becameLive = resolve));
   const subscription = store.subscribe(session, 0, (batch) => {
     for (const record of batch) {
       seen.push(record);
@@ -67,7 +70,8 @@ export async function createStoreRunHarness(options: {
         }
       }
     }
-  });
+  }, { onLive: () => becameLive() });
+  await live;
 
   const context: RunContext = {
     session,
