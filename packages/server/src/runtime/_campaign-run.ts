@@ -8,6 +8,7 @@ import { TaskExecution, type TaskOutcome } from './_task-execution.js';
 import { RunStopped, stopOf } from './_task-stop.js';
 import { planVariants } from './_variant-plan.js';
 import type { RunContext, RunControl } from './run-launcher.js';
+import { regenerationFeedback } from './_regeneration-feedback.js';
 
 /** Which team a run uses, as `run.started` records it. */
 export interface RunTeamRecord {
@@ -199,8 +200,7 @@ export class CampaignRun {
     const regenerate = this.context.regenerate;
     if (regenerate && regenerate.skill === execution.task.skill) {
       // The instruction reaches the model as a reviewer's request for changes, with the version it replaces.
-      const replaced = regenerate.previous.markdown.length > 8000 ? `${regenerate.previous.markdown.slice(0, 8000)}…` : regenerate.previous.markdown;
-      return execution.start([`${regenerate.instruction}\n\nThe version to write again:\n${replaced}`]);
+      return execution.start([regenerationFeedback(regenerate.instruction, regenerate.previous.markdown)]);
     }
     execution.start();
   }

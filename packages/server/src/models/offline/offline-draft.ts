@@ -12,7 +12,8 @@ const SkillPurposeSchema = z.object({
   brief: CampaignBriefSchema,
   brandName: z.string().min(1).max(200),
   inputs: z.array(DeliverableSchema).max(64),
-  steers: z.array(z.string().max(2000)).max(50),
+  // Steers and review comments as `buildSkillRequest` words them (a comment holds up to 4,000 characters).
+  steers: z.array(z.string().max(4100)).max(100),
   brand: z
     .object({
       name: z.string(),
