@@ -149,7 +149,8 @@ export class DeliverableCardElement extends LitElement {
       [part='post'],
       [part='variant'] {
         border: 1px solid var(--_border);
-        border-left: 4px solid var(--_channel, var(--_accent));
+        /* Brand hues drawn toward the text colour keep 3:1 against the card in both themes. */
+        border-left: 4px solid color-mix(in srgb, var(--_channel, var(--_accent)) 70%, var(--_text));
         border-radius: calc(var(--_radius) - 2px);
         padding: 8px 10px;
         background: var(--_surface);
@@ -157,8 +158,9 @@ export class DeliverableCardElement extends LitElement {
         gap: 6px;
         align-content: start;
       }
-      [data-channel='x'] {
-        --_channel: #1d1d1f;
+      [data-channel='x'],
+      [data-channel='threads'] {
+        --_channel: var(--_text);
       }
       [data-channel='linkedin'] {
         --_channel: #0a66c2;
@@ -170,10 +172,7 @@ export class DeliverableCardElement extends LitElement {
         --_channel: #1877f2;
       }
       [data-channel='tiktok'] {
-        --_channel: #25f4ee;
-      }
-      [data-channel='threads'] {
-        --_channel: #5b5b5b;
+        --_channel: #fe2c55;
       }
       .channel {
         font-weight: 700;
