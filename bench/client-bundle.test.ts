@@ -1,7 +1,8 @@
 // Guards of the session client bundle the size benchmark measures (issue 14): an app that only
 // makes a `SessionClient` loads first the client, its reducer and the protocol's schemas, and
 // nothing that only some pages use (the SSE transport and its parser, the local cache, tab
-// sharing), each of which comes in a chunk of its own when a client asks for it. Bundled from
+// sharing) or that can wait (delivery telemetry and attention), each of which comes in a chunk of
+// its own. The widget element and React's `useRun` stay within their budgets too. Bundled from
 // source, as the benchmark's baseline is.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,14 +11,32 @@ import { apps, gzippedBundle } from './package-size.bench.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // What a page loads first, min+gzip. Issue 14 asks for 25 KiB; the client met it (24.8) before
-// delivery telemetry, text digests and device attention added about 3 KiB to it, so this ceiling
-// holds today's size until those load lazily.
-const CLIENT_CEILING_KIB = 28.5;
-const LAZY_MODULES = ['eventsource-parser', 'session/_sse-transport.ts', 'session/session-cache.ts', 'session/_indexed-db.ts', 'session/durable-outbox.ts', 'session/tab-leader.ts'];
+// delivery telemetry, text digests, device attention and deliverable variants added about 3 KiB.
+// Telemetry and attention now load in a chunk of their own (27.9 -> 27.2); text digests cannot
+// (the reducer keeps each message's running digest) and neither can the variants (core's root
+// exports them, and app bundlers split by file, so a lazily imported file the root reaches lands
+// in a chunk the page loads first anyway). This ceiling holds today's size.
+const CLIENT_CEILING_KIB = 27.5;
+// Issue 14's goals for the other two apps.
+const ELEMENT_CEILING_KIB = 35;
+const LAZY_MODULES = [
+  'eventsource-parser',
+  'session/_sse-transport.ts',
+  'session/session-cache.ts',
+  'session/_indexed-db.ts',
+  'session/durable-outbox.ts',
+  'session/tab-leader.ts',
+  'session/_device-signals.ts',
+  'session/_telemetry-recorder.ts',
+];
+
+function bundledApp(name: string): ReturnType<typeof gzippedBundle> {
+  const app = apps.find((candidate) => candidate.name === name)!;
+  return gzippedBundle(app.code, join(root, 'packages/react'), ['@marketing-team/source']);
+}
 
 function clientApp(): ReturnType<typeof gzippedBundle> {
-  const app = apps.find((candidate) => candidate.name === 'SessionClient only')!;
-  return gzippedBundle(app.code, join(root, 'packages/react'), ['@marketing-team/source']);
+  return bundledApp('SessionClient only');
 }
 
 describe('the session client bundle', () => {
@@ -35,5 +54,16 @@ describe('the session client bundle', () => {
   it(`stays at or under ${CLIENT_CEILING_KIB} KiB min+gzip loaded first`, async () => {
     const { initial } = await clientApp();
     expect(initial).toBeLessThanOrEqual(CLIENT_CEILING_KIB);
+  });
+});
+
+describe('the widget element in an app bundle', () => {
+  it(`paints without the session client, at or under ${ELEMENT_CEILING_KIB} KiB min+gzip loaded first`, async () => {
+    // A value imported from core's root by the element's own modules would bring every file the
+    // root reaches, the client included, into the first chunk.
+    const { initial, initialInputs, laterInputs } = await bundledApp('widget element');
+    expect(initialInputs.filter((input) => input.includes('core/src/session/'))).toEqual([]);
+    expect(laterInputs.some((input) => input.endsWith('session/session-client.ts'))).toBe(true);
+    expect(initial).toBeLessThanOrEqual(ELEMENT_CEILING_KIB);
   });
 });

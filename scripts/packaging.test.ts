@@ -1,13 +1,17 @@
 // The packages as a stranger gets them: packed tarballs installed with plain npm into a fresh
 // project, each entry point imported in ESM and CommonJS, a consumer type-checked under both
-// module resolutions, and the tarballs linted by publint and arethetypeswrong. It needs the
-// packages' built output, so it runs when MT_PACKAGES_BUILT=1 (`npm test` builds first and sets it).
+// module resolutions (declarations included, without the optional peers), the docs samples
+// compiled against them, and the tarballs linted by publint and arethetypeswrong. It needs the packages' built output, so it runs when
+// MT_PACKAGES_BUILT=1 (`npm test` builds first and sets it).
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { extractSamples } from '../docs/_samples/markdown-blocks.js';
+import { compileSamples, formatSampleDiagnostic } from '../docs/_samples/sample-compiler.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pnpm = ['npx', '-y', 'pnpm@10.34.9'];
@@ -168,10 +172,27 @@ export const sqliteOptions: SqliteStoreOptions = { path: 'sessions.db' };
     writeFileSync(
       join(dir, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { strict: true, noEmit: true, skipLibCheck: true, module, moduleResolution: resolution, target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], typeRoots: [join(root, 'node_modules/@types')] },
+        compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, module, moduleResolution: resolution, target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], typeRoots: [join(root, 'node_modules/@types')] },
         files: ['consumer.ts'],
       }),
     );
+    // The declarations are checked too (skipLibCheck off), without the optional peers: a type
+    // that named ioredis (say) in an entry's declarations would fail here with TS2307.
+    expect(existsSync(join(app, 'node_modules/ioredis'))).toBe(false);
     run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { cwd: dir });
-  });
+  }, 300_000);
+
+  it('compiles the docs samples against the installed packages', () => {
+    // The samples docs/docs-samples.test.ts compiles against the sources, now against the tarballs.
+    const docs = join(root, 'docs');
+    const files = (readdirSync(docs, { recursive: true }) as string[]).filter((file) => file.endsWith('.md') && !file.includes('node_modules')).sort();
+    const samples = files.flatMap((file) => extractSamples(readFileSync(join(docs, file), 'utf8'), `docs/${file}`).samples);
+    expect(samples.length).toBeGreaterThan(10);
+    // The samples' imports resolve from the scratch project first: to the installed packages.
+    const resolution = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler };
+    const server = ts.resolveModuleName('@marketing-team/server', join(app, 'sample.ts'), resolution, ts.sys).resolvedModule?.resolvedFileName;
+    expect(server).toBe(join(app, 'node_modules/@marketing-team/server/dist/index.d.ts'));
+    const diagnostics = compileSamples(samples, { root, workDir: join(workDir, 'docs-samples'), installedIn: app });
+    expect(diagnostics.map(formatSampleDiagnostic)).toEqual([]);
+  }, 300_000);
 });

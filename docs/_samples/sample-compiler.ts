@@ -24,6 +24,12 @@ export interface CompileSamplesOptions {
   root: string;
   /** An empty folder the samples are written to, one module per sample. */
   workDir: string;
+  /**
+   * A project with the packed packages installed (`node_modules/@marketing-team/*`): the samples
+   * then compile against those, as a developer's code does, instead of the workspace sources.
+   * Optional peers the project lacks (ably, react, …) are taken from the workspace packages.
+   */
+  installedIn?: string;
 }
 
 /** Formats a diagnostic as `docs/file.md:12:5 TS2304 message`. */
@@ -73,14 +79,18 @@ function sampleFileName(sample: CodeSample): string {
 
 /**
  * Type-checks samples as modules against the workspace packages (resolved to their sources
- * through the `@marketing-team/source` condition) with the workspace's compiler options, in one
- * program. Returns every diagnostic of every sample, placed on its Markdown line.
+ * through the `@marketing-team/source` condition, or installed from their tarballs: see
+ * `installedIn`) with the workspace's compiler options, in one program. Returns every diagnostic
+ * of every sample, placed on its Markdown line.
  */
 export function compileSamples(samples: readonly CodeSample[], options: CompileSamplesOptions): SampleDiagnostic[] {
   const root = resolve(options.root);
   const workDir = resolve(options.workDir);
   mkdirSync(workDir, { recursive: true });
+  const installedIn = options.installedIn === undefined ? undefined : resolve(options.installedIn);
   const compilerOptions = baseOptions(root);
+  // Without the source condition, `@marketing-team/*` resolves to the installed packages' `dist`.
+  if (installedIn !== undefined) delete compilerOptions.customConditions;
   const bySourcePath = new Map<string, CodeSample>();
   for (const sample of samples) {
     const path = join(workDir, sampleFileName(sample));
@@ -91,14 +101,15 @@ export function compileSamples(samples: readonly CodeSample[], options: CompileS
   const host = ts.createCompilerHost(compilerOptions, true);
   const cache = ts.createModuleResolutionCache(root, (name) => name, compilerOptions);
   // Resolved from a file inside each base folder, as if the sample lived there.
-  const anchors = resolutionBases(root).map((base) => join(base, '__docs_sample__.ts'));
+  const anchors = [...(installedIn !== undefined ? [installedIn] : []), ...resolutionBases(root)].map((base) => join(base, '__docs_sample__.ts'));
+  const isInstalled = (file: string) => installedIn !== undefined && ts.sys.resolvePath(file).startsWith(join(installedIn, 'node_modules') + '/');
   host.resolveModuleNameLiterals = (literals, containingFile, redirectedReference, resolveOptions, containingSourceFile) =>
     literals.map((literal) => {
       const mode = ts.getModeForUsageLocation(containingSourceFile, literal, resolveOptions);
       const resolveFrom = (from: string) => ts.resolveModuleName(literal.text, from, resolveOptions, host, cache, redirectedReference, mode);
       const own = resolveFrom(containingFile);
       const isSample = bySourcePath.has(ts.sys.resolvePath(containingFile));
-      if (own.resolvedModule || !isSample || literal.text.startsWith('.')) return own;
+      if (own.resolvedModule || (!isSample && !isInstalled(containingFile)) || literal.text.startsWith('.')) return own;
       for (const anchor of anchors) {
         const found = resolveFrom(anchor);
         if (found.resolvedModule) return found;

@@ -8,7 +8,7 @@ import type {
   SessionState,
   TaskState,
 } from '@marketing-team/core';
-import { findMessage, type MessageState, type TransportOption } from '@marketing-team/core';
+import type { MessageState, TransportOption } from '@marketing-team/core';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { StopAgentDetail } from './agent-lane.js';
@@ -549,7 +549,7 @@ export class MarketingTeamElement extends LitElement {
       }
     }
     for (const message of changedMessages(state, previous)) {
-      const before = findMessage(previous, message.id);
+      const before = messageIn(previous, message.id);
       if (message === before || message.status !== 'completed' || before?.status === 'completed') continue;
       const task = state.runs[message.runId]?.tasks[message.taskId];
       said.push(strings.messageCompleted(agentDisplayName(strings, message.agent), task?.title ?? message.taskId));
@@ -700,7 +700,7 @@ export class MarketingTeamElement extends LitElement {
                   // A new run starts every lane afresh: what an agent wrote for an earlier run stays in that run's package.
                   const mine = run !== undefined && agent.runId === run.id;
                   const task = mine && agent.taskId ? run.tasks[agent.taskId] : undefined;
-                  const candidate = mine && agent.messageId ? findMessage(state!, agent.messageId) : undefined;
+                  const candidate = mine && agent.messageId ? messageIn(state!, agent.messageId) : undefined;
                   const message = candidate?.runId === run?.id ? candidate : undefined;
                   const delivered = task?.deliverableId ? state!.deliverables[task.deliverableId]?.title : undefined;
                   return html`<mt-agent-lane
@@ -783,6 +783,16 @@ export class MarketingTeamElement extends LitElement {
 
 /** A part that failed to load (its chunk unreachable) stays an empty tag; the next update tries again. */
 function ignoreLoadError(): void {}
+
+/**
+ * The message with this id, from any bucket. Not core's `findMessage`: a value imported from
+ * core's root makes an app bundler put the whole session client in the element's first chunk
+ * (bundlers split by file, and the root reaches every file); the element loads the client later.
+ */
+function messageIn(state: Pick<SessionState, 'messageBuckets'>, messageId: string): MessageState | undefined {
+  for (const bucket of state.messageBuckets) if (Object.hasOwn(bucket, messageId)) return bucket[messageId];
+  return undefined;
+}
 
 /** Messages new or changed since `previous`, looking only into the buckets that changed. */
 function changedMessages(state: SessionState, previous: SessionState): MessageState[] {

@@ -310,9 +310,6 @@ export const CONTROL_EVENT_TYPES = [
 /** Client events that need the `admin` capability: they decide over a workspace's drafts. */
 export const ADMIN_EVENT_TYPES = ['draft.settled'] as const satisfies readonly ClientEventType[];
 
-/** Events that end a run; once one is stored the log refuses that run's content events (the fence). */
-export const RUN_TERMINAL_TYPES = ['run.completed', 'run.cancelled', 'run.failed', 'run.interrupted'] as const;
-
 /** Content events: refused after their run (or their task) is fenced. */
 export const CONTENT_EVENT_TYPES = [
   'message.started',

@@ -78,7 +78,6 @@ export {
   type ClientEventType,
   CONTROL_EVENT_TYPES,
   ADMIN_EVENT_TYPES,
-  RUN_TERMINAL_TYPES,
   CONTENT_EVENT_TYPES,
   SessionRecordSchema,
   type SessionRecord,
@@ -124,7 +123,7 @@ export {
   type ClientFrameOf,
 } from './frames.js';
 export { parseClientEvent } from './client-event.js';
-export { ENDED_RUN_STATUSES, isRunEnded, isRunTerminalEvent } from './run-ended.js';
+export { ENDED_RUN_STATUSES, RUN_TERMINAL_TYPES, isRunEnded, isRunTerminalEvent } from './run-ended.js';
 export { MESSAGE_BUCKET_COUNT, emptyMessageBuckets, findMessage, listMessages, messageBucketIndex } from './messages.js';
 export {
   DraftRequestSchema,

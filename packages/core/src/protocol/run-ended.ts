@@ -1,5 +1,10 @@
-import { RUN_TERMINAL_TYPES } from './events.js';
 import type { RunState } from './state.js';
+
+// Free of zod, like the other modules here that chunks loaded on first use import: a chunk that
+// imported the event schemas would split them out of the page's first chunk.
+
+/** Events that end a run; once one is stored the log refuses that run's content events (the fence). */
+export const RUN_TERMINAL_TYPES = ['run.completed', 'run.cancelled', 'run.failed', 'run.interrupted'] as const;
 
 type TerminalType = (typeof RUN_TERMINAL_TYPES)[number];
 type EndedStatus = TerminalType extends `run.${infer Status}` ? Status : never;

@@ -1,4 +1,4 @@
-import { deviceKindFromUserAgent, type ClientFrame, type DeliveryTelemetry, type SessionRecord, type SessionState } from '../protocol/index.js';
+import type { ClientFrame, DeliveryTelemetry, SessionRecord, SessionState } from '../protocol/index.js';
 import type { ConnectionState } from './connection-state.js';
 import { TelemetryRecorder } from './_telemetry-recorder.js';
 
@@ -7,28 +7,23 @@ const REPORT_INTERVAL_MS = 10_000;
 /** Focus and visibility settle for this long before the server hears of them (a tab switch is two events). */
 const ATTENTION_SETTLE_MS = 250;
 
-type Send = (frame: Extract<ClientFrame, { type: 'telemetry' | 'attention' }>) => boolean;
+/** Sends a frame when the connection is welcomed; false when it could not. */
+export type SignalSend = (frame: Extract<ClientFrame, { type: 'telemetry' | 'attention' }>) => boolean;
 
 interface PageEvents {
   addEventListener(type: string, listener: () => void): void;
   removeEventListener(type: string, listener: () => void): void;
 }
 
-/** This device's name: the host's, else the kind its user agent says, else `desktop`. */
-export function deviceName(given: string | undefined): string {
-  if (given !== undefined) return given;
-  const userAgent = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent;
-  return userAgent ? deviceKindFromUserAgent(userAgent) : 'desktop';
-}
-
 /**
  * What this device tells the server besides the log: its delivery telemetry (measured by a
  * `TelemetryRecorder`, reported every 10 s at most, only with news) and, in a browser, whether
- * the page is focused and visible (coalesced, and said again after each handshake).
+ * the page is focused and visible (coalesced, and said again after each handshake). Loaded on
+ * first use, behind `LazyDeviceSignals`, so a page's first chunk does not carry it.
  */
 export class DeviceSignals {
   readonly recorder: TelemetryRecorder;
-  readonly #send: Send;
+  readonly #send: SignalSend;
   #reportTimer: ReturnType<typeof setTimeout> | undefined;
   #reportedAt = 0;
   #attentionTimer: ReturnType<typeof setTimeout> | undefined;
@@ -39,10 +34,11 @@ export class DeviceSignals {
 
   constructor(
     readonly device: string,
-    send: Send,
+    send: SignalSend,
+    now: () => number = Date.now,
   ) {
     this.#send = send;
-    this.recorder = new TelemetryRecorder(device);
+    this.recorder = new TelemetryRecorder(device, now);
     this.#stopTelemetry = this.recorder.subscribe(() => this.#reportSoon());
     const page = globalThis as { window?: PageEvents; document?: PageEvents & { visibilityState?: string; hasFocus?: () => boolean } };
     if (page.window && page.document && typeof page.window.addEventListener === 'function') {
@@ -75,6 +71,16 @@ export class DeviceSignals {
   /** `records` of `session` were applied (none for a snapshot). */
   applied(session: string, records: readonly SessionRecord[], state: SessionState): void {
     this.recorder.applied(session, records, state);
+  }
+
+  /** A message's text differed from the server's digest. */
+  digestMismatch(): void {
+    this.recorder.digestMismatch();
+  }
+
+  /** A session is no longer followed: its runs no longer count as active here. */
+  released(session: string): void {
+    this.recorder.released(session);
   }
 
   /** A brief or a whole-run cancel this device sends starts a measurement. */

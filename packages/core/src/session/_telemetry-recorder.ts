@@ -1,4 +1,6 @@
-import { isRunTerminalEvent, type DeliveryTelemetry, type SessionRecord, type SessionState, type TelemetryReport } from '../protocol/index.js';
+import type { DeliveryTelemetry, SessionRecord, SessionState, TelemetryReport } from '../protocol/index.js';
+// The zod-free module itself, not the protocol's index: this file loads in a chunk of its own.
+import { isRunTerminalEvent } from '../protocol/run-ended.js';
 
 /** Samples of one figure kept for the next report; older ones are dropped past this many. */
 const MAX_SAMPLES = 32;

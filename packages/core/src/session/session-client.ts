@@ -22,7 +22,7 @@ import { SessionClientError } from './client-errors.js';
 import type { ConnectionState } from './connection-state.js';
 import { Connection } from './_connection.js';
 import { resolveHttpUrl, resolveSocketUrl } from './_endpoint-urls.js';
-import { DeviceSignals, deviceName } from './_device-signals.js';
+import { LazyDeviceSignals, deviceName } from './_lazy-device-signals.js';
 import { parseEventsLeniently } from './_lenient-events.js';
 import { applyPresenceChange } from './_presence.js';
 import { Outbox, type MessageAck } from './_outbox.js';
@@ -149,7 +149,7 @@ export class SessionClient {
   readonly #onError: ((error: SessionClientError) => void) | undefined;
   readonly #connection: Connection;
   readonly #tokens: TokenKeeper;
-  readonly #signals: DeviceSignals;
+  readonly #signals: LazyDeviceSignals;
   /** The client id the server knows this connection by (the leader tab's, when tabs share one). */
   #presenceId: string;
 
@@ -229,11 +229,16 @@ export class SessionClient {
       onError: (error) => this.#onError?.(error),
     });
     this.#connection = connection;
-    this.#signals = new DeviceSignals(deviceName(parsed.data.deviceName), (frame) => {
-      if (!connection.welcomed) return false;
-      connection.send(frame);
-      return true;
-    });
+    // Telemetry and attention load in a chunk of their own, started now; what happens meanwhile is kept.
+    this.#signals = new LazyDeviceSignals(
+      deviceName(parsed.data.deviceName),
+      (frame) => {
+        if (!connection.welcomed) return false;
+        connection.send(frame);
+        return true;
+      },
+      (error) => this.#onError?.(new SessionClientError('internal', `could not load delivery telemetry: ${String(error)}`)),
+    );
     this.#state = { status: 'connecting', attempt: 0, queued: 0, transport: connection.transport };
     if (parsed.data.cache) {
       const cache = parsed.data.cache;
@@ -305,7 +310,7 @@ export class SessionClient {
    */
   readonly onTelemetry = (listener: (telemetry: DeliveryTelemetry) => void): (() => void) => {
     if (typeof listener !== 'function') throw new SessionClientError('invalid_argument', 'listener: expected a function', { field: 'listener' });
-    return this.#signals.recorder.subscribe((telemetry) => {
+    return this.#signals.subscribe((telemetry) => {
       try {
         listener(telemetry);
       } catch (error) {
@@ -606,7 +611,7 @@ export class SessionClient {
     if (entry.recovering || entry.phase !== 'live') return;
     const differs = digests.some((digest) => !matchesTextDigest(findMessage(entry.state, digest.messageId)?.text ?? '', digest));
     if (!differs) return;
-    this.#signals.recorder.digestMismatch();
+    this.#signals.digestMismatch();
     this.#onError?.(new SessionClientError('invalid_frame', 'a message differed from the server; recovering the session from a snapshot', { session: entry.id, field: 'digests' }));
     entry.recovering = true;
     void this.#subscribe(entry);
@@ -687,7 +692,7 @@ export class SessionClient {
     if (this.#connection.welcomed && entry.phase !== 'idle') this.#connection.send({ type: 'unsubscribe', session: entry.id });
     entry.phase = 'idle';
     this.#tokens.stop(entry);
-    this.#signals.recorder.released(entry.id);
+    this.#signals.released(entry.id);
     entry.clearListeners();
     this.#outbox.failAll(entry.id, (clientMsgId) => new SessionClientError('released', 'the session was released before the server answered', { session: entry.id, clientMsgId }));
     this.#setConnection({ queued: this.#outbox.size });

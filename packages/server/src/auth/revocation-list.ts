@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClientLike, RedisSubscriberLike } from '../_redis-client-like.js';
 import type { SessionGrant } from './token-issuer.js';
 
 /** A revocation as every node hears it: one token (by `jti`), or every token of a subject issued until `before`. */
@@ -84,7 +84,7 @@ export class MemoryRevocationList implements RevocationList {
 /** Options of {@link RedisRevocationList}. */
 export interface RedisRevocationListOptions {
   /** The client for keys; a second connection is opened from it (`duplicate()`) to hear other nodes. */
-  redis: Redis;
+  redis: RedisClientLike;
   /** Defaults to `mt:revoked:`. */
   keyPrefix?: string;
   /** How long a subject's revocation is kept: the longest a token may live. Defaults to 86 400. */
@@ -94,8 +94,8 @@ export interface RedisRevocationListOptions {
 
 /** Revocations shared by every node on one Redis: keys that expire with the tokens, and pub/sub to tell the nodes. */
 export class RedisRevocationList implements RevocationList {
-  readonly #redis: Redis;
-  readonly #subscriber: Redis;
+  readonly #redis: RedisClientLike;
+  readonly #subscriber: RedisSubscriberLike;
   readonly #prefix: string;
   readonly #keepSeconds: number;
   readonly #listeners = new Set<(revocation: Revocation) => void>();

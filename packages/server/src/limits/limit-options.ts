@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClientLike } from '../_redis-client-like.js';
 import { z } from 'zod';
 
 /**
@@ -37,7 +37,7 @@ export interface LimitsOptions {
    * Shares every counter between nodes through this Redis client (an `ioredis` instance); without
    * it counters live in this process, which is right for a single node only.
    */
-  redis?: Redis;
+  redis?: RedisClientLike;
   /** Prefix of the Redis keys; defaults to `mt:limits:`. Use one per deployment. */
   keyPrefix?: string;
   /**
@@ -94,7 +94,7 @@ export const LimitsSchema = z.object({
   costPerRunUsd: money.default(5),
   tokensPerDayPerPrincipal: count.default(5_000_000),
   costPerDayPerPrincipalUsd: money.default(25),
-  redis: z.custom<Redis>((value) => typeof value === 'object' && value !== null && typeof (value as Redis).eval === 'function', 'expected an ioredis client').optional(),
+  redis: z.custom<RedisClientLike>((value) => typeof value === 'object' && value !== null && typeof (value as RedisClientLike).eval === 'function', 'expected an ioredis client').optional(),
   keyPrefix: z.string().min(1).max(200).default('mt:limits:'),
   clientAddress: z.custom<(request: Request) => string | undefined>((value) => typeof value === 'function', 'expected a function').optional(),
   onLimit: z.custom<(event: LimitEvent) => void>((value) => typeof value === 'function', 'expected a function').optional(),

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClientLike } from '../_redis-client-like.js';
 import type { ConcurrencyGauges } from './concurrency-gauges.js';
 
 // A sorted set per key: member = holder, score = when its hold lapses (Redis time, so the
@@ -35,13 +35,13 @@ return redis.call('ZCARD', KEYS[1])
 
 /** Gauges shared by every node on one Redis; each node renews the holds it has. */
 export class RedisGauges implements ConcurrencyGauges {
-  readonly #redis: Redis;
+  readonly #redis: RedisClientLike;
   readonly #prefix: string;
   readonly #leaseMs: number;
   readonly #held = new Map<string, Set<string>>();
   readonly #timer: NodeJS.Timeout;
 
-  constructor(redis: Redis, prefix: string, leaseMs = 60_000, onError: (error: unknown) => void = () => undefined) {
+  constructor(redis: RedisClientLike, prefix: string, leaseMs = 60_000, onError: (error: unknown) => void = () => undefined) {
     this.#redis = redis;
     this.#prefix = prefix;
     this.#leaseMs = leaseMs;
