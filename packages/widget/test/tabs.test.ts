@@ -157,6 +157,30 @@ describe('tabs of one browser', () => {
     console.log(`server footprint (heap after gc: ${(await footprint()).collected}): ${figures.join('; ')}`);
   });
 
+  it('count as one device: the focused tab steers the browser\'s attention, a tab opening unfocused does not take it away', async () => {
+    const session = uniqueSession('tabs-one-device');
+    // A device of its own (its own socket) that sees presence as the server sends it.
+    const { tab: observer } = await openTab({ url: `${await serverUrl()}/mt/ws`, session, token: await mintToken(session, ['read', 'presence']) });
+    await waitFor(() => (live(observer) && observer.handle.viewers.length === 1) || undefined, 'the observer in presence', LONG);
+    const browser = () => observer.handle.viewers.filter((viewer) => viewer.clientId.startsWith('tab-'));
+    const { tab: first } = await openTab(await options(session, { shareConnection: true }));
+    const { frame: secondFrame, tab: second } = await openTab(await options(session, { shareConnection: true }));
+    await waitFor(() => (live(first) && live(second)) || undefined, 'two tabs live', LONG);
+    secondFrame.contentWindow!.focus();
+    await waitFor(() => browser()[0]?.focused === true || undefined, 'the browser focused, in presence', LONG);
+    equal(browser().length, 1, 'two tabs, one device in presence');
+    // A third tab opens without the focus and says so; the browser is still the device in front.
+    const { tab: third } = await openTab(await options(session, { shareConnection: true }));
+    await waitFor(() => live(third) || undefined, 'the third tab live', LONG);
+    // Presence goes out coalesced: a device joining after the third tab spoke is the point where
+    // the server's presence includes whatever the third tab's attention did to the browser's.
+    const { tab: witness } = await openTab(await options(session));
+    await waitFor(() => (live(witness) && observer.handle.viewers.length === 3) || undefined, 'the witness in presence', LONG);
+    equal(browser().length, 1, 'three tabs, one device in presence');
+    equal(browser()[0]?.focused, true, 'the focused tab\'s attention wins');
+    equal(browser()[0]?.visible, true, 'visible');
+  });
+
   it('hands over when the leader tab closes mid-run: the others see every event exactly once', async () => {
     const session = uniqueSession('tabs-handover');
     const before = await upgrades();
