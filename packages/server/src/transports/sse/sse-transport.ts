@@ -305,7 +305,8 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
           throw new ProtocolError('rate_limited', 'too many messages; slow down', 'rateLimit');
         }
         if (frame.type === 'attention' || frame.type === 'telemetry') {
-          // As over a WebSocket, any token of a session the device follows may say how it is used.
+          // As over a WebSocket, no capability is needed: a valid token of the user whose device it is
+          // (the device is found by that user and its client id, so nobody speaks for another's).
           const device = devices.get(`${grant.userId}\n${url.searchParams.get('clientId') ?? ''}`);
           if (!device) throw new ProtocolError('not_found', 'clientId: no event stream of this device is open', 'clientId');
           if (frame.type === 'telemetry') device.signals.telemetry(frame, options.telemetry, telemetryIntervalMs);
