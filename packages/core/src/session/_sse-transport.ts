@@ -47,6 +47,8 @@ export class SseTransport implements WebSocketLike {
   #clientId: string | undefined;
   /** The page's latest `attention` frame, and whether the server has it since the streams (re)opened. */
   #attention: { data: string; sent: boolean } | undefined;
+  /** A `telemetry` report sent before any stream was answered: it goes with the first one. */
+  #telemetry: string | undefined;
 
   /** Starts opening: `url` is the base of the HTTP routes (`https://host/mt`). */
   constructor(url: string, options: SseSocketOptions = {}) {
@@ -101,13 +103,11 @@ export class SseTransport implements WebSocketLike {
         return this.#post(frame.session, data);
       case 'attention':
         this.#attention = { data, sent: false };
-        return this.#sendAttention();
-      case 'telemetry': {
+        return this.#sendSignals();
+      case 'telemetry':
         // The server knows a device by its open streams: the report goes with any of them, once.
-        const session = this.#subscribedSession();
-        if (session !== undefined) this.#post(session, data, true);
-        return;
-      }
+        this.#telemetry = data;
+        return this.#sendSignals();
     }
   }
 
@@ -192,7 +192,7 @@ export class SseTransport implements WebSocketLike {
         this.#emit(event.data);
         if (event.event === 'subscribed') {
           stream.subscribed = true;
-          this.#sendAttention();
+          this.#sendSignals();
         }
       },
     });
@@ -232,14 +232,22 @@ export class SseTransport implements WebSocketLike {
     return undefined;
   }
 
-  /** Posts the page's attention once a stream is open (the server forgets it with the device's last stream). */
-  #sendAttention(): void {
-    const attention = this.#attention;
-    if (!attention || attention.sent) return;
+  /**
+   * Posts the page's attention and a waiting telemetry report once a stream is open (the server
+   * knows the device by its streams, and forgets its attention with the last one).
+   */
+  #sendSignals(): void {
     const session = this.#subscribedSession();
     if (session === undefined) return;
-    attention.sent = true;
-    this.#post(session, attention.data, true);
+    const attention = this.#attention;
+    if (attention && !attention.sent) {
+      attention.sent = true;
+      this.#post(session, attention.data, true);
+    }
+    if (this.#telemetry !== undefined) {
+      this.#post(session, this.#telemetry, true);
+      this.#telemetry = undefined;
+    }
   }
 
   /** Queues a POST behind the session's others; a `signal` (attention, telemetry) has no answer the client waits for. */
