@@ -1,7 +1,7 @@
 // One socket per browser and the local cache, in Chromium against a real server: the tabs test
 // (packages/widget/test/tabs.test.ts) prints its figures. First render of a reloaded session
 // from the cache, against the same page rendering it from the network (baseline); the server's
-// open sockets and the heap the open tabs hold (after a full collection: with them open, less
+// open sockets, its open subscriptions (from its own metrics) and the heap the open tabs hold (after a full collection: with them open, less
 // just after they closed) for one browser with 1, 5 and 20 tabs sharing one connection, against
 // as many tabs with a socket each (baseline); the gap between
 // the leader tab closing mid-run and the next event shown in a follower.
@@ -26,9 +26,9 @@ export async function runTabsAndCacheBench(): Promise<BenchResult[]> {
   console.log(render[0]);
   console.log(tabs[0]);
   console.log(footprint[0]);
-  const measured = new Map<string, { sockets: number; kib: number }>();
-  for (const match of footprint[1]!.matchAll(/(shared|unshared) (\d+) tabs (\d+) sockets (-?\d+) KiB/g)) {
-    measured.set(`${match[1]} ${match[2]}`, { sockets: Number(match[3]), kib: Number(match[4]) });
+  const measured = new Map<string, { sockets: number; subscriptions: number; kib: number }>();
+  for (const match of footprint[1]!.matchAll(/(shared|unshared) (\d+) tabs (\d+) sockets (\d+) subscriptions (-?\d+) KiB/g)) {
+    measured.set(`${match[1]} ${match[2]}`, { sockets: Number(match[3]), subscriptions: Number(match[4]), kib: Number(match[5]) });
   }
   const footprintRows = [1, 5, 20].flatMap((count) => {
     const shared = measured.get(`shared ${count}`);
@@ -36,6 +36,13 @@ export async function runTabsAndCacheBench(): Promise<BenchResult[]> {
     if (!shared || !unshared) throw new Error(`the tabs test did not report ${count} tabs:\n${footprint[0]}`);
     return [
       benchResult(`server sockets for ${count} tabs of one browser (shared; baseline: a socket per tab)`, shared.sockets, 'sockets', unshared.sockets, 'constant in the number of tabs'),
+      benchResult(
+        `server subscriptions for ${count} tabs of one browser on one session (shared; baseline: a socket per tab)`,
+        shared.subscriptions,
+        'subscriptions',
+        unshared.subscriptions,
+        'constant in the number of tabs',
+      ),
       benchResult(`server heap held by ${count} tabs of one browser (shared; baseline: a socket per tab)`, shared.kib, 'KiB', unshared.kib, 'constant in the number of tabs'),
     ];
   });

@@ -5,11 +5,15 @@ export {
   AblySessionSocket,
   ablyAuthCallback,
   fetchAblyRecovery,
+  postAblyTelemetry,
   type AblySessionSocketOptions,
   type AblyClientFactory,
   type AblyAuthCallbackOptions,
   type AblyRecover,
   type AblyRecoveryRequest,
   type FetchAblyRecoveryOptions,
+  type AblyTelemetryReport,
+  type AblyTelemetrySender,
+  type PostAblyTelemetryOptions,
 } from './transports/ably/client/index.js';
 export type { AblyBrowserClient, AblyTokenRequest } from './transports/ably/ably-client-types.js';

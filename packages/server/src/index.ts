@@ -84,6 +84,7 @@ export {
   type RateLimitOptions,
   type SseTransport,
   type SseTransportOptions,
+  type TelemetrySink,
   type OriginPolicy,
 } from './transports/index.js';
 

@@ -92,6 +92,39 @@ describe('the fetch handler mounted under a base path', () => {
     expect(records.map((event) => event.id)).toEqual(['1', '2']);
     expect(JSON.parse(records[1]!.data)).toMatchObject({ offset: 2, event: { type: 'card.created', cardId: 'two' } });
   });
+
+  it('takes attention by POST for the device whose stream is open, validated like any frame, and shows it in presence', async () => {
+    const session = 'sse-attention';
+    const token = await env.token(session, ['read', 'presence']);
+    const post = (body: unknown, clientId = 'laptop-1') =>
+      fetch(`${env.url}/sessions/${session}/messages?clientId=${clientId}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const attention = { type: 'attention', device: 'desktop', focused: true, visible: true };
+    // No stream of this device is open yet: nothing to attach the attention to.
+    const early = await post(attention);
+    expect(early.status).toBe(404);
+    expect(await early.json()).toMatchObject({ type: 'error', code: 'not_found', field: 'clientId' });
+    const abort = new AbortController();
+    const events: Array<{ event: string; data: string }> = [];
+    const reading = readEventStream(`${env.url}/sessions/${session}/events?clientId=laptop-1`, { token, signal: abort.signal }, (event) => events.push(event));
+    while (!events.some((event) => event.event === 'subscribed')) await new Promise((resolve) => setTimeout(resolve, 5));
+    const accepted = await post(attention);
+    expect(accepted.status).toBe(204);
+    const refused = await post({ ...attention, device: '' });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ type: 'error', code: 'bad_frame', field: 'device' });
+    // The stream's own presence shows the device as it said it is used.
+    const shown = () =>
+      events
+        .filter((event) => event.event === 'presence' || event.event === 'presence.changed')
+        .flatMap((event) => {
+          const frame = JSON.parse(event.data) as { viewers?: Array<Record<string, unknown>>; joined?: Array<Record<string, unknown>> };
+          return frame.viewers ?? frame.joined ?? [];
+        })
+        .some((viewer) => viewer.clientId === 'laptop-1' && viewer.device === 'desktop' && viewer.focused === true);
+    while (!shown()) await new Promise((resolve) => setTimeout(resolve, 5));
+    abort.abort();
+    await reading;
+  });
 });
 
 describe('the Node adapter', () => {

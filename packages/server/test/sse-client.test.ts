@@ -7,7 +7,9 @@ import { createServer as createTcpServer, connect as tcpConnect, type AddressInf
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
+  PROTOCOL_VERSION,
   SessionClient,
+  SseSocket,
   applyRecords,
   createDefaultTeam,
   createSessionState,
@@ -159,10 +161,12 @@ describe('SessionClient over SSE + POST against the real server', () => {
   it('re-sends a message whose answer was lost with the same clientMsgId; the server stores it once and acks a duplicate', async () => {
     const { running, store } = await serve();
     let lose = 0;
-    // The POST reaches the server and is stored; its answer is lost on the way back.
+    // The POST of a write reaches the server and is stored; its answer is lost on the way back.
+    // (The device's telemetry is posted too, and nothing waits for its answer.)
+    const write = (body: unknown) => typeof body === 'string' && /^\{"type":"(publish|cancel|steer)"/.test(body);
     const lossy: FetchLike = async (input, init) => {
       const response = await fetch(input, init);
-      if (init?.method === 'POST' && lose > 0) {
+      if (init?.method === 'POST' && write(init.body) && lose > 0) {
         lose -= 1;
         await response.body?.cancel();
         throw new TypeError('network error');
@@ -290,6 +294,27 @@ describe('SessionClient over SSE + POST against the real server', () => {
     client.close();
     expect(client.getConnection().status).toBe('offline');
     await until(async () => (await tryStream()) === 200, 10_000, 'the stream released on the server');
+  });
+
+  it('posts a telemetry report made before any stream was answered with the first one, to the device the stream names', async () => {
+    const metricsToken = 'sse-client-metrics-token-0123456789';
+    const { running } = await serve({ metrics: { token: metricsToken } });
+    const reports = async () => {
+      const text = await (await fetch(`${running.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
+      const line = text.split('\n').find((each) => each.startsWith('marketing_team_telemetry_reports_total{device="tablet"} '));
+      return Number(line?.split(' ')[1] ?? 0);
+    };
+    const socket = new SseSocket(running.url);
+    cleanups.push(() => socket.close());
+    const frames: Array<{ type: string }> = [];
+    socket.onmessage = ({ data }) => frames.push(JSON.parse(String(data)) as { type: string });
+    await new Promise<void>((resolve) => (socket.onopen = () => resolve()));
+    socket.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION, clientId: 'tablet-1' }));
+    await until(() => frames.some((frame) => frame.type === 'welcome'), 10_000, 'welcome');
+    socket.send(JSON.stringify({ type: 'telemetry', device: 'tablet', timeToFirstTokenMs: [700], reconnects: 0, digestMismatches: 0 }));
+    expect(await reports()).toBe(0);
+    socket.send(JSON.stringify({ type: 'subscribe', session: 'reporting', token: await running.token('reporting') }));
+    await until(async () => (await reports()) === 1, 10_000, 'the report in the metrics');
   });
 });
 

@@ -37,7 +37,7 @@ export function callServer<T>(method: 'GET' | 'POST', path: string, body?: unkno
 }
 
 /** Mints a token for a session on the test server. */
-export async function mintToken(session: string, capabilities: ('read' | 'write' | 'control')[]): Promise<string> {
+export async function mintToken(session: string, capabilities: ('read' | 'write' | 'control' | 'presence')[]): Promise<string> {
   return (await callServer<{ token: string }>('POST', '/test/token', { session, capabilities })).token;
 }
 

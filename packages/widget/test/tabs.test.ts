@@ -125,7 +125,12 @@ describe('tabs of one browser', () => {
   it('one browser with 1, 5 and 20 tabs keeps one server socket; without sharing, a socket per tab', async function () {
     // Sixty-four tabs opened and closed one after the other: longer than the default 30 s.
     (this as { timeout(ms: number): void }).timeout(240_000);
-    const footprint = () => callServer<{ openSockets: number; heapUsed: number; collected: boolean }>('GET', '/test/footprint');
+    const footprint = () => callServer<{ openSockets: number; subscriptions: number; heapUsed: number; collected: boolean }>('GET', '/test/footprint');
+    /** The least heap of three readings: a reading can catch allocations in flight (the metrics scrape, a ping), never less than what is held. */
+    const heldHeap = async () => Math.min(...(await Promise.all([0, 1, 2].map(async (wait) => {
+      await new Promise((resolve) => setTimeout(resolve, wait * 100));
+      return (await footprint()).heapUsed;
+    }))));
     const figures: string[] = [];
     // A first tab of each kind, unmeasured: the server's first session and socket warm it up.
     for (const shared of [true, false]) {
@@ -142,19 +147,47 @@ describe('tabs of one browser', () => {
         const opened: { frame: HTMLIFrameElement; tab: Tab }[] = [];
         for (let index = 0; index < count; index += 1) opened.push(await openTab(await options(session, { shareConnection: shared })));
         await waitFor(() => opened.every(({ tab }) => live(tab)) || undefined, `${count} tabs live`, LONG);
-        const during = await footprint();
+        const during = { ...(await footprint()), heapUsed: await heldHeap() };
         const sockets = during.openSockets - before.openSockets;
         equal(sockets, shared ? 1 : count, `${count} ${shared ? 'shared' : 'unshared'} tabs`);
+        // The tabs of one browser following one session are one subscription on the server: the
+        // leader's socket re-subscribes for each tab that joins, and the server replaces the link.
+        const subscriptions = during.subscriptions - before.subscriptions;
+        equal(subscriptions, shared ? 1 : count, `server subscriptions of ${count} ${shared ? 'shared' : 'unshared'} tabs`);
         for (const { frame } of opened) frame.remove();
         await waitFor(async () => (await footprint()).openSockets === before.openSockets || undefined, 'the sockets of the closed tabs to close', LONG);
         // What the open tabs cost the server: the heap with them, less the heap just after they
         // closed (the session itself stays in memory a while either way, so it is not counted).
-        const kib = Math.round((during.heapUsed - (await footprint()).heapUsed) / 1024);
-        figures.push(`${shared ? 'shared' : 'unshared'} ${count} tabs ${sockets} sockets ${kib} KiB`);
+        const kib = Math.round((during.heapUsed - (await heldHeap())) / 1024);
+        figures.push(`${shared ? 'shared' : 'unshared'} ${count} tabs ${sockets} sockets ${subscriptions} subscriptions ${kib} KiB`);
       }
     }
     // The figures of the report (logged, not asserted): sockets and server heap growth per tab count.
     console.log(`server footprint (heap after gc: ${(await footprint()).collected}): ${figures.join('; ')}`);
+  });
+
+  it('count as one device: the focused tab steers the browser\'s attention, a tab opening unfocused does not take it away', async () => {
+    const session = uniqueSession('tabs-one-device');
+    // A device of its own (its own socket) that sees presence as the server sends it.
+    const { tab: observer } = await openTab({ url: `${await serverUrl()}/mt/ws`, session, token: await mintToken(session, ['read', 'presence']) });
+    await waitFor(() => (live(observer) && observer.handle.viewers.length === 1) || undefined, 'the observer in presence', LONG);
+    const browser = () => observer.handle.viewers.filter((viewer) => viewer.clientId.startsWith('tab-'));
+    const { tab: first } = await openTab(await options(session, { shareConnection: true }));
+    const { frame: secondFrame, tab: second } = await openTab(await options(session, { shareConnection: true }));
+    await waitFor(() => (live(first) && live(second)) || undefined, 'two tabs live', LONG);
+    secondFrame.contentWindow!.focus();
+    await waitFor(() => browser()[0]?.focused === true || undefined, 'the browser focused, in presence', LONG);
+    equal(browser().length, 1, 'two tabs, one device in presence');
+    // A third tab opens without the focus and says so; the browser is still the device in front.
+    const { tab: third } = await openTab(await options(session, { shareConnection: true }));
+    await waitFor(() => live(third) || undefined, 'the third tab live', LONG);
+    // Presence goes out coalesced: a device joining after the third tab spoke is the point where
+    // the server's presence includes whatever the third tab's attention did to the browser's.
+    const { tab: witness } = await openTab(await options(session));
+    await waitFor(() => (live(witness) && observer.handle.viewers.length === 3) || undefined, 'the witness in presence', LONG);
+    equal(browser().length, 1, 'three tabs, one device in presence');
+    equal(browser()[0]?.focused, true, 'the focused tab\'s attention wins');
+    equal(browser()[0]?.visible, true, 'visible');
   });
 
   it('hands over when the leader tab closes mid-run: the others see every event exactly once', async () => {

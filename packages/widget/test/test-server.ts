@@ -92,6 +92,15 @@ const launcher: RunLauncher = {
         : runtime.launch(context),
 };
 
+const METRICS_TOKEN = randomBytes(24).toString('hex');
+
+/** The server's open session subscriptions (WebSocket and SSE), from its own metrics. */
+async function openSubscriptions(): Promise<number> {
+  const response = await server.fetch(new Request('http://127.0.0.1/mt/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } }));
+  const line = (await response.text()).split('\n').find((each) => each.startsWith('marketing_team_subscriptions_open '));
+  return Number(line?.split(' ')[1] ?? NaN);
+}
+
 const server = createMarketingTeamServer({
   store,
   workspaces,
@@ -103,6 +112,8 @@ const server = createMarketingTeamServer({
   // The pages under test come from the test runner's own localhost port.
   allowedOrigins: (origin) => /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(origin),
   heartbeatMs: 5000,
+  // The footprint figures read the server's own count of open subscriptions.
+  metrics: { token: METRICS_TOKEN },
   // Tests connect and submit briefs as one user far faster than a person would.
   limits: {
     connectionsPerPrincipal: 100_000,
@@ -200,7 +211,7 @@ async function testApi(req: IncomingMessage, res: ServerResponse, url: URL): Pro
     const collect = (globalThis as { gc?: () => void }).gc;
     collect?.();
     collect?.();
-    return send(res, 200, { openSockets, heapUsed: process.memoryUsage().heapUsed, collected: collect !== undefined });
+    return send(res, 200, { openSockets, subscriptions: await openSubscriptions(), heapUsed: process.memoryUsage().heapUsed, collected: collect !== undefined });
   }
   if (req.method === 'POST' && url.pathname === '/test/release-hang') {
     // Lets every hanging research generation go on; later ones hang again.

@@ -14,6 +14,8 @@ interface Stream {
   epoch: string | undefined;
   /** When the stream last delivered a byte (records, frames or heartbeat comments). */
   lastByteAt: number;
+  /** Whether the server answered `subscribed`: the device is known to it from then on. */
+  subscribed: boolean;
 }
 
 const CONNECTING = 0;
@@ -43,6 +45,10 @@ export class SseTransport implements WebSocketLike {
   /** The tail of each session's POST queue. */
   readonly #posts = new Map<string, Promise<void>>();
   #clientId: string | undefined;
+  /** The page's latest `attention` frame, and whether the server has it since the streams (re)opened. */
+  #attention: { data: string; sent: boolean } | undefined;
+  /** A `telemetry` report sent before any stream was answered: it goes with the first one. */
+  #telemetry: string | undefined;
 
   /** Starts opening: `url` is the base of the HTTP routes (`https://host/mt`). */
   constructor(url: string, options: SseSocketOptions = {}) {
@@ -95,6 +101,13 @@ export class SseTransport implements WebSocketLike {
       case 'cancel':
       case 'steer':
         return this.#post(frame.session, data);
+      case 'attention':
+        this.#attention = { data, sent: false };
+        return this.#sendSignals();
+      case 'telemetry':
+        // The server knows a device by its open streams: the report goes with any of them, once.
+        this.#telemetry = data;
+        return this.#sendSignals();
     }
   }
 
@@ -120,7 +133,7 @@ export class SseTransport implements WebSocketLike {
 
   async #stream(session: string, from: number | undefined, epoch: string | undefined): Promise<void> {
     this.#streams.get(session)?.abort.abort();
-    const stream: Stream = { abort: new AbortController(), lastId: from, epoch, lastByteAt: Date.now() };
+    const stream: Stream = { abort: new AbortController(), lastId: from, epoch, lastByteAt: Date.now(), subscribed: false };
     this.#streams.set(session, stream);
     const current = () => this.readyState === WEBSOCKET_OPEN && this.#streams.get(session) === stream;
     const query = new URLSearchParams();
@@ -146,11 +159,18 @@ export class SseTransport implements WebSocketLike {
     }
 
     let records: string[] = [];
+    /** The last record passed on: a `digests` event arriving after its records went out rides on it again. */
+    let lastRecord: string | undefined;
     let errored = false;
-    const deliver = () => {
-      if (records.length === 0) return;
+    const deliver = (digests?: string) => {
+      if (records.length === 0) {
+        if (digests === undefined || lastRecord === undefined) return;
+        // The client skips a record it holds, then checks the digests as of it (protocol section 3.10).
+        records.push(lastRecord);
+      }
+      lastRecord = records[records.length - 1];
       // Records are passed on as the server wrote them; the client validates the frame.
-      this.#emit(`{"type":"events","session":${JSON.stringify(session)},"epoch":${JSON.stringify(stream.epoch ?? '')},"batch":[${records.join(',')}]}`);
+      this.#emit(`{"type":"events","session":${JSON.stringify(session)},"epoch":${JSON.stringify(stream.epoch ?? '')},"batch":[${records.join(',')}]${digests !== undefined ? `,"digests":${digests}` : ''}}`);
       records = [];
     };
     const parser = createParser({
@@ -163,11 +183,17 @@ export class SseTransport implements WebSocketLike {
           if (offset !== undefined) stream.lastId = offset;
           return;
         }
+        // The server's digests of the records just before them: the same `events` frame a WebSocket gets.
+        if (event.event === 'digests') return deliver(event.data);
         deliver();
         if (event.event === 'subscribed') stream.epoch = epochOf(event.data) ?? stream.epoch;
         if (event.event === 'snapshot' && offset !== undefined) stream.lastId = offset;
         if (event.event === 'error') errored = true;
         this.#emit(event.data);
+        if (event.event === 'subscribed') {
+          stream.subscribed = true;
+          this.#sendSignals();
+        }
       },
     });
     const reader = response.body.getReader();
@@ -200,13 +226,60 @@ export class SseTransport implements WebSocketLike {
     this.#emit(JSON.stringify({ type: 'error', code, message: `the event stream was refused with HTTP ${response.status}`, session }));
   }
 
-  #post(session: string, body: string): void {
+  /** A session whose stream the server answered, to post a device's frames with; undefined while none is. */
+  #subscribedSession(): string | undefined {
+    for (const [session, stream] of this.#streams) if (stream.subscribed && this.#tokens.has(session)) return session;
+    return undefined;
+  }
+
+  /**
+   * Posts the page's attention and a waiting telemetry report once a stream is open (the server
+   * knows the device by its streams, and forgets its attention with the last one).
+   */
+  #sendSignals(): void {
+    const session = this.#subscribedSession();
+    if (session === undefined) return;
+    const attention = this.#attention;
+    if (attention && !attention.sent) {
+      attention.sent = true;
+      this.#post(session, attention.data, true);
+    }
+    if (this.#telemetry !== undefined) {
+      this.#post(session, this.#telemetry, true);
+      this.#telemetry = undefined;
+    }
+  }
+
+  /** Queues a POST behind the session's others; a `signal` (attention, telemetry) has no answer the client waits for. */
+  #post(session: string, body: string, signal = false): void {
     // `#postNow` settles every outcome itself; the catch only keeps a throwing handler from stalling the queue.
-    const next = (this.#posts.get(session) ?? Promise.resolve()).then(() => this.#postNow(session, body)).catch(ignore);
+    const next = (this.#posts.get(session) ?? Promise.resolve()).then(() => (signal ? this.#postSignal(session, body) : this.#postNow(session, body))).catch(ignore);
     this.#posts.set(session, next);
     void next.finally(() => {
       if (this.#posts.get(session) === next) this.#posts.delete(session);
     });
+  }
+
+  /**
+   * Posts an `attention` or `telemetry` frame with this client's id. Nothing waits for its
+   * answer, as over a WebSocket; a lost one is not worth dropping the connection for (the
+   * attention is said again after the next handshake, telemetry samples are best effort).
+   */
+  async #postSignal(session: string, body: string): Promise<void> {
+    if (!this.#isOpen()) return;
+    const query = this.#clientId !== undefined ? `?${new URLSearchParams({ clientId: this.#clientId })}` : '';
+    try {
+      const response = await this.#fetch(`${this.#base}/sessions/${encodeURIComponent(session)}/messages${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.#tokens.get(session) ?? ''}`, 'content-type': 'application/json' },
+        body,
+        signal: this.#abort.signal,
+        cache: 'no-store',
+      });
+      await response.body?.cancel();
+    } catch {
+      // Offline or closing: the connection's own checks notice.
+    }
   }
 
   async #postNow(session: string, body: string): Promise<void> {

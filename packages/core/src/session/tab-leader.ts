@@ -1,6 +1,7 @@
 // The zod-free protocol modules, not its index: a chunk loaded later shares no schemas with the page's.
 import { createId } from '../protocol/_ids.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
+import type { ClientFrameOf } from '../protocol/index.js';
 import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from './websocket-like.js';
 
 /**
@@ -12,6 +13,13 @@ import { WEBSOCKET_OPEN, type WebSocketConstructor, type WebSocketLike } from '.
  * lock's queue takes over and every client re-subscribes from the offset it holds, through the
  * new leader, with nothing lost (the server replays after that offset) and nothing applied twice
  * (the client drops offsets it has).
+ *
+ * The browser is one device, whatever the number of its tabs: the server sees one connection,
+ * one entry in presence and one device's telemetry. The tabs' `attention` is merged in the relay
+ * (the device is focused when any tab is, visible when any is, named after the tab in front), so
+ * a review goes to this browser when the person is in any of its tabs; their `telemetry` reports
+ * are merged into one report per interval (samples joined, counts added), so none is dropped by
+ * the server's limit of one report per device.
  */
 
 /** Close code of a tab socket whose leader tab went away; the client reconnects through the next one. */
@@ -27,6 +35,43 @@ const OPEN_RETRY_MS = 250;
 const PEER_SILENCE_MS = 5 * 60_000;
 /** A socket that delivered a frame this recently is alive, whatever one client concluded. */
 const SILENT_SOCKET_MS = 5_000;
+/** Least time between two merged telemetry reports: the client's own pace (the server drops any sooner than 5 s). */
+const TELEMETRY_INTERVAL_MS = 10_000;
+/** Samples per list of a telemetry report (the protocol's maximum). */
+const MAX_SAMPLES = 32;
+
+type Attention = ClientFrameOf<'attention'>;
+type Telemetry = ClientFrameOf<'telemetry'>;
+const SAMPLE_LISTS = ['timeToFirstTokenMs', 'longestGapMs', 'resumeMs', 'cancelToQuietMs'] as const;
+
+/** The attention of a browser from its tabs': in front is a focused tab, else a visible one, else any. */
+export function mergeAttention(tabs: Iterable<Attention>): Attention | undefined {
+  let front: Attention | undefined;
+  let focused = false;
+  let visible = false;
+  for (const tab of tabs) {
+    focused ||= tab.focused;
+    visible ||= tab.visible;
+    if (!front || (tab.focused && !front.focused) || (tab.visible && !front.focused && !front.visible)) front = tab;
+  }
+  return front && { type: 'attention', device: front.device, focused, visible };
+}
+
+/** Two telemetry reports of one browser as one: samples joined (the newest kept), counts added. */
+export function mergeTelemetry(into: Telemetry | undefined, report: Telemetry): Telemetry {
+  if (!into) return report;
+  const merged: Telemetry = {
+    type: 'telemetry',
+    device: report.device,
+    reconnects: into.reconnects + report.reconnects,
+    digestMismatches: into.digestMismatches + report.digestMismatches,
+  };
+  for (const list of SAMPLE_LISTS) {
+    const samples = [...(into[list] ?? []), ...(report[list] ?? [])];
+    if (samples.length > 0) merged[list] = samples.slice(-MAX_SAMPLES);
+  }
+  return merged;
+}
 
 interface LocksLike {
   request(name: string, callback: () => Promise<void>): Promise<void>;
@@ -84,6 +129,14 @@ class Relay {
   #welcome: string | undefined;
   #lastFrameAt = 0;
   readonly #sweep: ReturnType<typeof setInterval>;
+  /** Each client's last `attention`; the server hears their merge (see {@link mergeAttention}). */
+  readonly #attention = new Map<Peer, Attention>();
+  /** The merged attention the server has, as JSON; undefined after a handshake (the server forgot it). */
+  #sentAttention: string | undefined;
+  /** Telemetry of the clients not sent yet, merged; when the last report went, and the timer of the next. */
+  #telemetry: Telemetry | undefined;
+  #telemetrySentAt = 0;
+  #telemetryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(url: string, WebSocketImpl: WebSocketConstructor) {
     this.#url = url;
@@ -101,6 +154,8 @@ class Relay {
   detach(peer: Peer, code?: number): void {
     if (!this.#peers.delete(peer)) return;
     this.#awaitingWelcome.delete(peer);
+    // A closed tab no longer holds the device's focus.
+    if (this.#attention.delete(peer)) this.#sendAttention();
     for (const [session, shared] of [...this.#sessions]) {
       shared.subscribers.delete(peer);
       shared.queue.splice(0, shared.queue.length, ...shared.queue.filter((item) => item.peer !== peer));
@@ -145,6 +200,14 @@ class Relay {
         if (frame.clientMsgId !== undefined) this.#writers.set(frame.clientMsgId, peer);
         this.#send(data);
         return;
+      case 'attention':
+        this.#attention.set(peer, frame as unknown as Attention);
+        this.#sendAttention();
+        return;
+      case 'telemetry':
+        this.#telemetry = mergeTelemetry(this.#telemetry, frame as unknown as Telemetry);
+        this.#sendTelemetrySoon();
+        return;
       default:
         // `ping` and `refresh` go through as they are; the pong reaches every client.
         this.#send(data);
@@ -158,6 +221,29 @@ class Relay {
       this.#sessions.set(session, shared);
     }
     return shared;
+  }
+
+  /** Tells the server the browser's attention when the merge of its tabs' changed. */
+  #sendAttention(): void {
+    const merged = mergeAttention(this.#attention.values());
+    if (!merged || !this.#welcome) return;
+    const data = JSON.stringify(merged);
+    if (data === this.#sentAttention) return;
+    this.#sentAttention = data;
+    this.#send(data);
+  }
+
+  /** Sends the merged telemetry once the interval since the last report is over. */
+  #sendTelemetrySoon(): void {
+    if (this.#telemetryTimer !== undefined || !this.#telemetry) return;
+    this.#telemetryTimer = setTimeout(() => {
+      this.#telemetryTimer = undefined;
+      // Without a socket the samples wait for the next one.
+      if (!this.#telemetry || !this.#welcome) return;
+      this.#send(JSON.stringify(this.#telemetry));
+      this.#telemetry = undefined;
+      this.#telemetrySentAt = Date.now();
+    }, Math.max(0, this.#telemetrySentAt + TELEMETRY_INTERVAL_MS - Date.now()));
   }
 
   #pump(shared: SharedSession): void {
@@ -228,6 +314,11 @@ class Relay {
   #reset(): void {
     this.#open = false;
     this.#welcome = undefined;
+    // Every client is closed and says its attention again after the next handshake.
+    this.#attention.clear();
+    this.#sentAttention = undefined;
+    clearTimeout(this.#telemetryTimer);
+    this.#telemetryTimer = undefined;
     this.#sessions.clear();
     this.#writers.clear();
     this.#awaitingWelcome.clear();
@@ -261,6 +352,7 @@ class Relay {
         this.#welcome = data;
         for (const peer of this.#awaitingWelcome) peer.deliver(data);
         this.#awaitingWelcome.clear();
+        this.#sendTelemetrySoon();
         for (const each of this.#sessions.values()) this.#pump(each);
         return;
       case 'subscribed': {

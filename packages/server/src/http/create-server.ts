@@ -12,6 +12,7 @@ import {
   workspaceOfStudioSession,
   type Capability,
   type ModelProvider,
+  type TelemetryReport,
 } from '@marketing-team/core';
 import { z } from 'zod';
 import { MemoryRevocationList, type RevocationList } from '../auth/revocation-list.js';
@@ -37,6 +38,7 @@ import { HTTP_STATUS, errorFrame } from '../transports/_errors.js';
 import { readLimited } from '../transports/_read-limited.js';
 import { isOriginAllowed, type OriginPolicy } from '../transports/origin-policy.js';
 import { createSseTransport, grantOfRequest, type SseTransport } from '../transports/sse/sse-transport.js';
+import type { TelemetrySink } from '../transports/telemetry-sink.js';
 import { createWebSocketHooks, type RateLimitOptions, type WebSocketHooks } from '../transports/websocket/websocket-hooks.js';
 
 /**
@@ -153,6 +155,11 @@ export interface MarketingTeamServer {
   revocations: RevocationList;
   /** The quotas in force. */
   limiter: Limiter;
+  /**
+   * Where devices' delivery telemetry goes (the `/metrics` figures), for a transport mounted
+   * beside the server: `createAblyTransport({ telemetry: server.telemetry })`. Undefined without `metrics`.
+   */
+  readonly telemetry: TelemetrySink | undefined;
   readonly basePath: string;
   /** Mounts another route handler under the base path. */
   route(prefix: string, handler: RouteHandler): void;
@@ -273,6 +280,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     onError,
   });
   const subscriptions: ReturnType<typeof countSubscriptions> = metrics ? countSubscriptions(hub, metrics) : { hub, open: () => ({ subscriptions: 0, sessions: 0 }) };
+  const telemetry: TelemetrySink | undefined = metrics ? { report: (report: TelemetryReport) => metrics.report(report), dropped: () => metrics.dropped() } : undefined;
   const shared = {
     hub: subscriptions.hub,
     tokens: sessionTokens,
@@ -284,12 +292,13 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     clientAddress,
     ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
     ...(settings.maxBufferedBytes ? { maxBufferedBytes: settings.maxBufferedBytes } : {}),
+    // Every transport hands the devices' telemetry to the same metrics, under the same limit.
+    ...(telemetry ? { telemetry } : {}),
   };
   const hooks = createWebSocketHooks({
     ...shared,
     allowedOrigins: options.allowedOrigins,
     ...(options.maxSessionsPerConnection ? { maxSessionsPerConnection: options.maxSessionsPerConnection } : {}),
-    ...(metrics ? { telemetry: { report: (report) => metrics.report(report), dropped: () => metrics.dropped() } } : {}),
   });
   const sse: SseTransport = createSseTransport(shared);
   const routes = new Map<string, RouteHandler>();
@@ -458,6 +467,7 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
     tokens: sessionTokens,
     revocations,
     limiter,
+    telemetry,
     websocket: Object.assign(hooks, { path: wsPath }),
 
     async fetch(request) {

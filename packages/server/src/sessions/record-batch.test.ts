@@ -46,4 +46,18 @@ describe('RecordBatch', () => {
       await store.close();
     });
   }
+
+  it('gives an event stream the same digests as the events frame, in a digests event after the records they hold at', async () => {
+    const store = new MemoryStore();
+    const records = (await store.append('s', events)).records;
+    const digests = [{ messageId: 'message-4', length: 23, hash: '0123456789abcdef' }];
+    const batch = new RecordBatch('s', 'e1', records, digests);
+    expect(JSON.parse(batch.frameJson()).digests).toEqual(digests);
+    const text = batch.eventStreamText();
+    const recordsText = records.map((record) => `id: ${record.offset}\ndata: ${JSON.stringify(record)}\n\n`).join('');
+    expect(text).toBe(`${recordsText}event: digests\ndata: ${JSON.stringify(digests)}\n\n`);
+    // Cut for a subscriber that had some records already: the digests still follow the last record.
+    expect(batch.after(3).eventStreamText().endsWith(`event: digests\ndata: ${JSON.stringify(digests)}\n\n`)).toBe(true);
+    await store.close();
+  });
 });

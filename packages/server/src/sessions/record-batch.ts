@@ -42,11 +42,17 @@ export class RecordBatch {
     return this.#frame;
   }
 
-  /** One Server-Sent Event per record (`id: <offset>`, data: the record as JSON). */
+  /**
+   * One Server-Sent Event per record (`id: <offset>`, data: the record as JSON), then, when the
+   * batch carries digests, one `digests` event (data: the same `digests` array as the `events`
+   * frame's), which holds as of the record just before it. A named event: a plain `EventSource`
+   * reading only the records never sees it.
+   */
   eventStreamText(): string {
     if (this.#eventStream === undefined) {
       let text = '';
       for (const record of this.records) text += `id: ${record.offset}\ndata: ${recordJson(record)}\n\n`;
+      if (this.digests) text += `event: digests\ndata: ${JSON.stringify(this.digests)}\n\n`;
       this.#eventStream = text;
     }
     return this.#eventStream;

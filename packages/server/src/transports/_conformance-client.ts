@@ -3,11 +3,14 @@ import {
   ServerFrameSchema,
   applyRecords,
   createSessionState,
+  findMessage,
+  matchesTextDigest,
   type ClientFrame,
   type ServerFrame,
   type ServerFrameOf,
   type SessionRecord,
   type SessionState,
+  type SessionViewer,
   type WebSocketConstructor,
   type WebSocketLike,
 } from '@marketing-team/core';
@@ -28,13 +31,20 @@ export interface ConformanceView {
   readonly records: SessionRecord[];
   /** Offsets of the snapshots received. */
   readonly snapshots: number[];
-  /** Who watches, as the presence frames told it (user and device). */
-  readonly viewers: Map<string, { clientId: string; userId: string }>;
+  /** Who watches, as the presence frames told it (user and device, with the attention it reported). */
+  readonly viewers: Map<string, SessionViewer>;
   presenceFrames: number;
+  /**
+   * The digests of live `events` frames (protocol section 3.10), each checked against the text
+   * the client held once it applied the frame (`matched`).
+   */
+  readonly digests: Array<{ messageId: string; length: number; matched: boolean }>;
   subscribed: boolean;
 }
 
 type WriteFrame = Extract<ClientFrame, { type: 'publish' | 'cancel' | 'steer' }>;
+/** What a device says of itself besides the log: how it is used, how sessions reach it. */
+type SignalFrame = Extract<ClientFrame, { type: 'attention' | 'telemetry' }>;
 type Answer = ServerFrameOf<'ack'> | ServerFrameOf<'error'>;
 
 const OPEN = 1;
@@ -96,6 +106,7 @@ export class ConformanceClient {
       snapshots: [],
       viewers: new Map(),
       presenceFrames: 0,
+      digests: [],
       subscribed: false,
     };
     this.sessions.set(session, view);
@@ -122,6 +133,11 @@ export class ConformanceClient {
     });
     this.#send(frame);
     return answer;
+  }
+
+  /** Sends an `attention` or `telemetry` frame; neither is answered. */
+  signal(frame: SignalFrame): void {
+    this.#send(frame);
   }
 
   /** Loses the connection the way a network does: no goodbye, nothing more is read from it. */
@@ -214,6 +230,10 @@ export class ConformanceClient {
           view.records.push(record);
           view.state = applyRecords(view.state, [record]);
         }
+        for (const digest of frame.digests ?? []) {
+          const text = findMessage(view.state, digest.messageId)?.text ?? '';
+          view.digests.push({ messageId: digest.messageId, length: digest.length, matched: matchesTextDigest(text, digest) });
+        }
         return;
       }
       case 'presence':
@@ -224,7 +244,7 @@ export class ConformanceClient {
         if (frame.type === 'presence') view.viewers.clear();
         else for (const left of frame.left) view.viewers.delete(`${left.userId}\n${left.clientId}`);
         for (const viewer of frame.type === 'presence' ? frame.viewers : frame.joined) {
-          view.viewers.set(`${viewer.userId}\n${viewer.clientId}`, { clientId: viewer.clientId, userId: viewer.userId });
+          view.viewers.set(`${viewer.userId}\n${viewer.clientId}`, viewer);
         }
         return;
       }

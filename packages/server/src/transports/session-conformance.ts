@@ -4,6 +4,7 @@ import {
   applyRecords,
   createDefaultTeam,
   createSessionState,
+  deviceInUse,
   listMessages,
   type Capability,
   type SessionEvent,
@@ -36,6 +37,11 @@ export interface SessionConformanceEndpoint {
   token(grant: { session: string; userId: string; capabilities: Capability[] }): Promise<string>;
   /** Stops the server and everything the endpoint opened. */
   close(): Promise<void> | void;
+  /**
+   * The server's metrics as Prometheus text (what `GET …/metrics` answers), for the telemetry
+   * check; an endpoint without it skips that check.
+   */
+  metrics?(): Promise<string> | string;
 }
 
 /** Builds the endpoint under test once for the whole suite. */
@@ -54,6 +60,23 @@ function runEnded(view: ConformanceView, runId: string): boolean {
 
 function brief(runId: string, goal: string): Record<string, unknown> {
   return { type: 'brief.submitted', runId, brief: { goal, channels: ['x', 'linkedin'] } };
+}
+
+/** The value of one sample (`name{labels}`) in Prometheus text; 0 when the series is not there yet. */
+function sample(text: string, series: string): number {
+  const line = text.split('\n').find((each) => each.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+/** Polls an async `read` until `check` holds of its value, failing with `what` after `timeoutMs`. */
+async function eventually<T>(read: () => Promise<T> | T, check: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function reduce(records: readonly SessionRecord[]): SessionState {
@@ -314,6 +337,63 @@ export function describeSessionConformance(name: string, factory: SessionConform
       expect(Object.keys(laptop.view(session).state.board).filter((id) => id.startsWith('card-')).sort()).toEqual(['card-laptop', 'card-phone']);
       expect(laptop.problems).toEqual([]);
       expect(phone.problems).toEqual([]);
+    }, 120_000);
+
+    it('verified resume: live events carry digests of the messages, each matching the text the client holds', async () => {
+      const session = `conformance-digests-${randomUUID()}`;
+      const client = await join(session, { device: 'verifier', from: 0 });
+      const view = client.view(session);
+      await submit(client, session, 'run-1');
+      await until(() => runEnded(view, 'run-1'), 'the end of the run', 90_000);
+      const messages = listMessages(view.state).filter((message) => message.runId === 'run-1' && message.text.length > 0);
+      expect(messages.length).toBeGreaterThan(0);
+      // Each message that ended has been vouched for at its final length, on the frame that ended it.
+      const vouched = (id: string, length: number) => view.digests.some((digest) => digest.messageId === id && digest.length === length);
+      await until(() => messages.every((message) => message.status === 'streaming' || vouched(message.id, message.text.length)), 'a digest of every message that ended', 30_000);
+      expect(view.digests.filter((digest) => !digest.matched)).toEqual([]);
+      expect(client.problems).toEqual([]);
+    }, 120_000);
+
+    it('attention: every device sees the same device in use, the one focused, and a review follows the person to the next one', async () => {
+      const session = `conformance-attention-${randomUUID()}`;
+      const laptop = await join(session, { device: 'laptop', userId: 'user-1' });
+      const phone = await join(session, { device: 'phone', userId: 'user-1' });
+      const colleague = await join(session, { device: 'colleague', userId: 'user-2' });
+      const everyone = [laptop, phone, colleague];
+      const inUse = (client: ConformanceClient) => deviceInUse([...client.view(session).viewers.values()], 'user-1');
+      laptop.signal({ type: 'attention', device: 'desktop', focused: false, visible: true });
+      phone.signal({ type: 'attention', device: 'phone', focused: true, visible: true });
+      await until(() => everyone.every((client) => inUse(client)?.clientId === phone.clientId && inUse(client)?.focused === true), 'the phone in use on every device', 30_000);
+      expect(inUse(colleague)).toMatchObject({ device: 'phone', focused: true, visible: true });
+      // The person picks up the laptop: a review asked now is routed there.
+      phone.signal({ type: 'attention', device: 'phone', focused: false, visible: false });
+      laptop.signal({ type: 'attention', device: 'desktop', focused: true, visible: true });
+      await until(() => everyone.every((client) => inUse(client)?.clientId === laptop.clientId && inUse(client)?.focused === true), 'the laptop in use on every device', 30_000);
+      const seenByColleague = colleague.view(session).viewers.get(`user-1\n${phone.clientId}`);
+      expect(seenByColleague).toMatchObject({ device: 'phone', focused: false, visible: false });
+      expect(inUse(colleague)!.activeAt).toBeGreaterThanOrEqual(seenByColleague!.activeAt ?? 0);
+      for (const client of everyone) expect(client.problems).toEqual([]);
+    }, 120_000);
+
+    it('telemetry: a device\'s report reaches the server\'s metrics, and one sent again within the limit is dropped and counted', async (context) => {
+      const metrics = endpoint.metrics?.bind(endpoint);
+      if (!metrics) return context.skip();
+      const session = `conformance-telemetry-${randomUUID()}`;
+      const client = await join(session, { device: 'reporter' });
+      const reports = 'marketing_team_telemetry_reports_total{device="tablet"}';
+      const firstTokens = 'marketing_team_device_time_to_first_token_seconds_count{device="tablet"}';
+      const dropped = 'marketing_team_telemetry_reports_dropped_total';
+      const before = await metrics();
+      const report = { type: 'telemetry' as const, device: 'tablet', timeToFirstTokenMs: [840], longestGapMs: [1200], resumeMs: [], cancelToQuietMs: [], reconnects: 1, digestMismatches: 0 };
+      client.signal(report);
+      const after = await eventually(metrics, (text) => sample(text, reports) === sample(before, reports) + 1, 'the report in the metrics');
+      expect(sample(after, firstTokens)).toBe(sample(before, firstTokens) + 1);
+      expect(sample(after, 'marketing_team_device_reconnects_total{device="tablet"}')).toBe(sample(before, 'marketing_team_device_reconnects_total{device="tablet"}') + 1);
+      // The same device again at once: over the limit of one report per device per interval.
+      client.signal(report);
+      const later = await eventually(metrics, (text) => sample(text, dropped) === sample(before, dropped) + 1, 'the second report dropped');
+      expect(sample(later, reports)).toBe(sample(before, reports) + 1);
+      expect(client.problems).toEqual([]);
     }, 120_000);
   });
 }

@@ -1,6 +1,7 @@
-import type { ServerFrame, SessionRecord } from '@marketing-team/core';
+import { applyRecords, createSessionState, type ServerFrame, type SessionRecord, type SessionState } from '@marketing-team/core';
+import { DigestSchedule } from '../../sessions/_digest-schedule.js';
 import type { AblyPublishingChannel } from './ably-client-types.js';
-import { AblyMessageName, type AblyRepliesData } from './ably-wire.js';
+import { AblyMessageName, type AblyRecordsData, type AblyRepliesData } from './ably-wire.js';
 import { planRecordMessages, type PlannedMessage } from './_record-messages.js';
 
 /** Settings of one session's publisher. */
@@ -26,6 +27,8 @@ export interface PublisherStats {
 }
 
 const RETRY_INITIAL_MS = 100;
+/** Bytes kept free in a records message for its digests (a few dozen bytes per message that ends or grows by 4 096 characters). */
+const DIGEST_ROOM_BYTES = 1024;
 const RETRY_MAX_MS = 5_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -48,9 +51,17 @@ export class SessionPublisher {
   #closed = false;
   #waiters: Array<{ offset: number; resolve: () => void }> = [];
   readonly #stats: PublisherStats;
+  /**
+   * The session as reduced from the records published so far, for their digests (as the hub's
+   * channel keeps it for its subscribers). Messages that started before the publisher did are
+   * not in it, and get no digests.
+   */
+  #state: SessionState;
+  readonly #digests = new DigestSchedule();
 
   constructor(options: SessionPublisherOptions) {
     this.#options = options;
+    this.#state = { ...createSessionState(), offset: options.publishedOffset };
     this.#stats = { messagesPublished: 0, recordsPublished: 0, publishedOffset: options.publishedOffset, failedAttempts: 0 };
   }
 
@@ -138,14 +149,19 @@ export class SessionPublisher {
     const next: PlannedMessage[] = [];
     if (this.#buffer.length > 0) {
       // A message holds far fewer than 2,000 records, so planning a prefix keeps a long backlog linear.
-      const planned = planRecordMessages(session, epoch, this.#buffer.slice(0, 2000), maxMessageBytes);
+      const planned = planRecordMessages(session, epoch, this.#buffer.slice(0, 2000), maxMessageBytes - DIGEST_ROOM_BYTES);
       const first = planned[0];
       if (first?.message.name === AblyMessageName.recordPart) {
         next.push(...planned.slice(0, planned.findIndex((message) => message.records === 1) + 1));
-        this.#buffer.splice(0, 1);
+        // A record in slices carries no digests; the next message's digest of it does.
+        this.#state = applyRecords(this.#state, this.#buffer.splice(0, 1));
       } else if (first) {
         next.push(first);
-        this.#buffer.splice(0, first.records);
+        const records = this.#buffer.splice(0, first.records);
+        // The digests as of this message's last record, the one every client checks them at.
+        this.#state = applyRecords(this.#state, records);
+        const digests = this.#digests.digestsFor(records, this.#state);
+        if (digests) (first.message.data as AblyRecordsData).digests = digests;
       }
     }
     if (this.#replies.length > 0) {

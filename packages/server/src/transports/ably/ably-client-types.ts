@@ -70,6 +70,8 @@ export interface AblyPresenceMessage {
 /** A channel's presence (`Ably.RealtimePresence`): who is on the channel, by their token's `clientId`. */
 export interface AblyRealtimePresence {
   enter(data?: unknown): Promise<void>;
+  /** Changes the data of this client's entry (after `enter`); the others see an `update`. */
+  update(data?: unknown): Promise<void>;
   leave(data?: unknown): Promise<void>;
   get(): Promise<AblyPresenceMessage[]>;
   subscribe(listener: (message: AblyPresenceMessage) => void): Promise<unknown>;

@@ -295,11 +295,12 @@ export class AblyStandIn {
   }
 
   /** @internal Enters or leaves `client` in a channel's presence set and tells the subscribers of its presence. */
-  changePresence(client: StandInClient, channelName: string, action: 'enter' | 'leave', data?: unknown): void {
+  changePresence(client: StandInClient, channelName: string, action: 'enter' | 'update' | 'leave', data?: unknown): void {
     const channel = this.channel(channelName);
     const member: AblyPresenceMessage = { action, connectionId: client.connectionId, timestamp: this.now(), data: clone(data) };
     if (client.clientId !== undefined) member.clientId = client.clientId;
-    if (action === 'enter') channel.members.set(client.connectionId, { ...member, action: 'present' });
+    // As Ably: an update of a client not in the set enters it.
+    if (action === 'enter' || action === 'update') channel.members.set(client.connectionId, { ...member, action: 'present' });
     else if (!channel.members.delete(client.connectionId)) return;
     setImmediate(() => {
       for (const listener of [...channel.presenceListeners]) listener({ ...member });
@@ -486,6 +487,11 @@ export class StandInChannel implements AblyRealtimeChannel {
         await check('presence');
         if (client.clientId === undefined) throw new StandInErrorInfo('presence: a clientId is required to enter', 40012, 400);
         service.changePresence(client, name, 'enter', data);
+      },
+      update: async (data?: unknown) => {
+        await check('presence');
+        if (client.clientId === undefined) throw new StandInErrorInfo('presence: a clientId is required to enter', 40012, 400);
+        service.changePresence(client, name, 'update', data);
       },
       leave: async () => {
         service.changePresence(client, name, 'leave');

@@ -1,8 +1,19 @@
 import { z } from 'zod';
-import { CONTROL_EVENT_TYPES, ProtocolError, SessionIdSchema, protocolErrorFromZod, type ServerFrame } from '@marketing-team/core';
+import {
+  CONTROL_EVENT_TYPES,
+  ClientFrameSchema,
+  DEFAULT_MAX_FRAME_BYTES,
+  IdSchema,
+  ProtocolError,
+  SessionIdSchema,
+  protocolErrorFromZod,
+  type ServerFrame,
+} from '@marketing-team/core';
 import type { SessionGrant, TokenIssuer } from '../../auth/index.js';
 import type { SessionHub } from '../../sessions/session-hub.js';
 import { HTTP_STATUS, errorFrame } from '../_errors.js';
+import { DEFAULT_TELEMETRY_INTERVAL_MS, DeviceSignalState, type TelemetrySink } from '../_device-signals.js';
+import { readLimited } from '../_read-limited.js';
 import type { SessionStore, Subscription } from '../../stores/session-store.js';
 import {
   isRealtimeChannel,
@@ -48,6 +59,14 @@ export interface AblyTransportOptions {
   openOnTokenRequest?: boolean;
   /** Verifies session tokens for the token and recovery routes (`server.tokens`). */
   tokens?: TokenIssuer;
+  /**
+   * Receives the devices' telemetry posted to the `/telemetry` route (the server's metrics:
+   * `server.metrics`), at most one report per device per `telemetryIntervalMs`; without it the
+   * route answers 404.
+   */
+  telemetry?: TelemetrySink;
+  /** Least time between two telemetry reports of one device; sooner ones are dropped. Defaults to 5 000. */
+  telemetryIntervalMs?: number;
   /** Called with publish failures (retried) and unexpected errors; defaults to ignoring them. */
   onError?: (error: unknown) => void;
 }
@@ -85,7 +104,14 @@ export interface AblyTransport {
    * with `Authorization: Bearer <session token>` answers {@link AblyRecoveryData} as JSON. Needs `tokens` and `hub`.
    */
   handleRecoverRequest(request: Request): Promise<Response>;
-  /** Routes for `server.route('/ably', transport.route)`: `/token` and `/recover`. */
+  /**
+   * A Web-standard handler for devices' delivery telemetry (protocol section 3.11), which Ably has
+   * no channel for that every token may publish on: `POST …?session=<id>&clientId=<device>` with
+   * `Authorization: Bearer <session token>` and a `telemetry` frame as JSON; answers 204. Needs
+   * `tokens` and `telemetry`.
+   */
+  handleTelemetryRequest(request: Request): Promise<Response>;
+  /** Routes for `server.route('/ably', transport.route)`: `/token`, `/recover` and `/telemetry`. */
   route(request: Request, path: string): Promise<Response>;
   /** Resolves once every record stored so far in `session` has been accepted by Ably. */
   flush(session: string): Promise<void>;
@@ -123,6 +149,13 @@ const OptionsSchema = z.object({
   tokens: z
     .custom<TokenIssuer>((value) => typeof value === 'object' && value !== null && typeof (value as TokenIssuer).verify === 'function', 'expected a TokenIssuer')
     .optional(),
+  telemetry: z
+    .custom<TelemetrySink>(
+      (value) => typeof value === 'object' && value !== null && typeof (value as TelemetrySink).report === 'function' && typeof (value as TelemetrySink).dropped === 'function',
+      'expected { report, dropped }',
+    )
+    .optional(),
+  telemetryIntervalMs: z.number().int().min(0).max(3600_000).default(DEFAULT_TELEMETRY_INTERVAL_MS),
   onError: z.custom<(error: unknown) => void>((value) => typeof value === 'function', 'expected a function').optional(),
 });
 
@@ -190,6 +223,8 @@ export function createAblyTransport(options: AblyTransportOptions): AblyTranspor
     });
 
   const open = new Map<string, OpenSession>();
+  /** What the telemetry route keeps of each device (user and device id): when its last report was taken. */
+  const devices = new Map<string, DeviceSignalState>();
   const opening = new Map<string, Promise<void>>();
   let closed = false;
 
@@ -353,9 +388,43 @@ export function createAblyTransport(options: AblyTransportOptions): AblyTranspor
       }
     },
 
+    async handleTelemetryRequest(request) {
+      try {
+        if (!config.tokens || !config.telemetry) throw new ProtocolError('not_found', 'no telemetry route: the transport has no tokens or telemetry');
+        if (request.method !== 'POST') throw new ProtocolError('bad_frame', 'method: use POST', 'method');
+        const url = new URL(request.url);
+        const { grant } = await verifiedRequest(request, url);
+        const clientId = IdSchema.safeParse(url.searchParams.get('clientId'));
+        if (!clientId.success) throw protocolErrorFromZod(clientId.error, 'clientId');
+        let raw: unknown;
+        try {
+          raw = JSON.parse(await readLimited(request, DEFAULT_MAX_FRAME_BYTES));
+        } catch (error) {
+          if (error instanceof ProtocolError) throw error;
+          throw new ProtocolError('bad_frame', 'body is not valid JSON');
+        }
+        const frame = ClientFrameSchema.safeParse(raw);
+        if (!frame.success) throw protocolErrorFromZod(frame.error);
+        if (frame.data.type !== 'telemetry') throw new ProtocolError('bad_frame', 'type: POST a telemetry frame', 'type');
+        const key = `${grant.userId}\n${clientId.data}`;
+        let device = devices.get(key);
+        if (!device) {
+          // Only the time of each device's last report is kept; forget them all now and then so the map stays small.
+          if (devices.size > 10_000) devices.clear();
+          device = new DeviceSignalState();
+          devices.set(key, device);
+        }
+        device.telemetry(frame.data, config.telemetry, config.telemetryIntervalMs);
+        return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
+      } catch (error) {
+        return errorResponse(error);
+      }
+    },
+
     async route(request, path) {
       if (path === '/token') return transport.handleTokenRequest(request);
       if (path === '/recover') return transport.handleRecoverRequest(request);
+      if (path === '/telemetry') return transport.handleTelemetryRequest(request);
       return jsonResponse(404, { type: 'error', code: 'not_found', message: 'no such route' });
     },
 

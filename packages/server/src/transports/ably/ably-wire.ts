@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ServerFrameSchema, SessionIdSchema, SessionRecordSchema } from '@marketing-team/core';
+import { IdSchema, ServerFrameSchema, SessionIdSchema, SessionRecordSchema, TextDigestSchema } from '@marketing-team/core';
 
 /**
  * What travels in the `data` of the Ably messages on a session's log channel. The message `name`
@@ -21,6 +21,8 @@ export const AblyRecordsDataSchema = z.object({
   session: SessionIdSchema,
   epoch: EpochSchema,
   batch: z.array(SessionRecordSchema).min(1).max(10_000),
+  /** The server's digests of messages' text as of the batch's last record: the `events` frame's `digests` (protocol section 3.10). */
+  digests: z.array(z.object({ messageId: IdSchema, ...TextDigestSchema.shape })).max(256).optional(),
 });
 export type AblyRecordsData = z.infer<typeof AblyRecordsDataSchema>;
 

@@ -17,6 +17,7 @@ import { HTTP_STATUS, errorFrame } from '../_errors.js';
 import { setLongTimeout, type LongTimeout } from '../_long-timeout.js';
 import { readLimited } from '../_read-limited.js';
 import { TokenBucket } from '../_token-bucket.js';
+import { DEFAULT_TELEMETRY_INTERVAL_MS, DeviceSignalState, type TelemetrySink } from '../_device-signals.js';
 import type { RateLimitOptions } from '../websocket/websocket-hooks.js';
 
 /** Options of {@link createSseTransport}. */
@@ -37,6 +38,10 @@ export interface SseTransportOptions {
   revocations?: RevocationList;
   /** The client address of a request, for the per-address limits. */
   clientAddress?: (request: Request) => string | undefined;
+  /** Receives the devices' `telemetry` frames, at most one per device per `telemetryIntervalMs`; without it they are ignored. */
+  telemetry?: TelemetrySink;
+  /** Least time between two telemetry frames of one device; sooner ones are dropped. Defaults to 5 000. */
+  telemetryIntervalMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -55,7 +60,9 @@ export interface SseTransport {
   events(request: Request, session: string): Promise<Response>;
   /**
    * `POST …/sessions/:session/messages` with a `publish`, `cancel` or `steer` frame as JSON;
-   * answers with the `ack` or `error` frame.
+   * answers with the `ack` or `error` frame. An `attention` or `telemetry` frame, with
+   * `?clientId=` naming the device whose event streams are open, is answered `204` (or `error`):
+   * the device is the SSE client, whichever of its sessions the frame is posted to.
    */
   messages(request: Request, session: string): Promise<Response>;
   /** Ends every open stream. */
@@ -110,6 +117,12 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
   const onError = options.onError ?? ((error: unknown) => console.error('[marketing-team] sse:', error));
   const buckets = new Map<string, TokenBucket>();
   const streams = new Set<() => void>();
+  const telemetryIntervalMs = options.telemetryIntervalMs ?? DEFAULT_TELEMETRY_INTERVAL_MS;
+  /**
+   * The devices with an event stream open, by user and client id: what a WebSocket connection
+   * keeps of its device, shared by the streams of one SSE client (one per session it follows).
+   */
+  const devices = new Map<string, { signals: DeviceSignalState; streams: number; watchers: Set<() => void> }>();
   const { limiter, revocations } = options;
   /** Open streams by the grant they were opened with, so a revocation can end them. */
   const granted = new Map<() => void, { grant: SessionGrant; revoke: () => void }>();
@@ -161,10 +174,22 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
       let expiry: LongTimeout | undefined;
       let controller!: ReadableStreamDefaultController<Uint8Array>;
       let ended = false;
+      const deviceKey = `${grant.userId}\n${clientId}`;
+      let device = devices.get(deviceKey);
+      if (!device) {
+        device = { signals: new DeviceSignalState(), streams: 0, watchers: new Set() };
+        devices.set(deviceKey, device);
+      }
+      device.streams += 1;
+      const thisDevice = device;
+      let attentionChanged: (() => void) | undefined;
 
       const end = () => {
         if (ended) return;
         ended = true;
+        if (attentionChanged) thisDevice.watchers.delete(attentionChanged);
+        thisDevice.streams -= 1;
+        if (thisDevice.streams === 0 && devices.get(deviceKey) === thisDevice) devices.delete(deviceKey);
         streams.delete(end);
         granted.delete(end);
         quota?.close();
@@ -193,6 +218,12 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
         presence: (frameJson) => write(`event: ${frameJson.startsWith('{"type":"presence.changed"') ? 'presence.changed' : 'presence'}\ndata: ${frameJson}\n\n`),
         drain: async () => {
           while (!ended && (controller.desiredSize ?? 1) <= 0) await new Promise((resolve) => setTimeout(resolve, 10));
+        },
+        attention: () => thisDevice.signals.attention,
+        watchAttention: (changed) => {
+          if (ended) return;
+          attentionChanged = changed;
+          thisDevice.watchers.add(changed);
         },
       };
 
@@ -263,14 +294,24 @@ export function createSseTransport(options: SseTransportOptions): SseTransport {
         const parsed = ClientFrameSchema.safeParse(raw);
         if (!parsed.success) throw protocolErrorFromZod(parsed.error);
         const frame = parsed.data;
-        if (frame.type !== 'publish' && frame.type !== 'cancel' && frame.type !== 'steer') {
-          throw new ProtocolError('bad_frame', 'type: POST publish, cancel or steer frames', 'type');
+        const signal = frame.type === 'attention' || frame.type === 'telemetry';
+        if (frame.type !== 'publish' && frame.type !== 'cancel' && frame.type !== 'steer' && !signal) {
+          throw new ProtocolError('bad_frame', 'type: POST publish, cancel, steer, attention or telemetry frames', 'type');
         }
-        if (frame.session !== session) throw new ProtocolError('bad_frame', 'session: does not match the URL', 'session');
+        if (!signal && frame.session !== session) throw new ProtocolError('bad_frame', 'session: does not match the URL', 'session');
         const grant = await grantOfRequest(request, url, session, tokens, revocations);
         if (rateLimited(`${session}\u0000${grant.userId}`)) {
           limiter?.report('rateLimit', perSecond, { subject: grant.userId, session, address: options.clientAddress?.(request) });
           throw new ProtocolError('rate_limited', 'too many messages; slow down', 'rateLimit');
+        }
+        if (frame.type === 'attention' || frame.type === 'telemetry') {
+          // As over a WebSocket, no capability is needed: a valid token of the user whose device it is
+          // (the device is found by that user and its client id, so nobody speaks for another's).
+          const device = devices.get(`${grant.userId}\n${url.searchParams.get('clientId') ?? ''}`);
+          if (!device) throw new ProtocolError('not_found', 'clientId: no event stream of this device is open', 'clientId');
+          if (frame.type === 'telemetry') device.signals.telemetry(frame, options.telemetry, telemetryIntervalMs);
+          else if (device.signals.attend(frame)) for (const changed of [...device.watchers]) changed();
+          return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
         }
         const refund = limiter
           ? await limiter.admitWrite({ subject: grant.userId, session, address: options.clientAddress?.(request) }, frame.type === 'publish' ? frame.event : undefined)

@@ -8,13 +8,13 @@ import {
   protocolErrorFromZod,
   type ClientFrame,
   type ServerFrame,
-  type TelemetryReport,
 } from '@marketing-team/core';
 import { revokes, type Revocation, type RevocationList } from '../../auth/revocation-list.js';
 import type { SessionGrant, TokenIssuer } from '../../auth/token-issuer.js';
 import type { ConnectionQuota, Limiter } from '../../limits/limiter.js';
 import type { SessionHub } from '../../sessions/session-hub.js';
-import type { DeviceAttention, HubSubscription, SessionSubscriber } from '../../sessions/session-subscriber.js';
+import type { HubSubscription, SessionSubscriber } from '../../sessions/session-subscriber.js';
+import { DEFAULT_TELEMETRY_INTERVAL_MS, DeviceSignalState, type TelemetrySink } from '../_device-signals.js';
 import { errorFrame } from '../_errors.js';
 import { setLongTimeout, type LongTimeout } from '../_long-timeout.js';
 import { isOriginAllowed, type OriginPolicy } from '../origin-policy.js';
@@ -52,7 +52,7 @@ export interface WebSocketHooksOptions {
   /** The client address of an upgrade request, for the per-address limits. */
   clientAddress?: (request: Request) => string | undefined;
   /** Receives the devices' `telemetry` frames, at most one per connection per `telemetryIntervalMs`; without it they are ignored. */
-  telemetry?: { report(report: TelemetryReport): void; dropped(): void };
+  telemetry?: TelemetrySink;
   /** Least time between two telemetry frames of one connection; sooner ones are dropped. Defaults to 5 000. */
   telemetryIntervalMs?: number;
   onError?: (error: unknown) => void;
@@ -103,10 +103,8 @@ interface Connection {
   closed: boolean;
   /** Whether the last frame was refused by the rate limit (a flood is reported once). */
   throttled?: boolean;
-  /** When the connection's last telemetry frame was accepted. */
-  telemetryAt?: number;
-  /** The device's name and attention, from its last `attention` frame. */
-  attention?: DeviceAttention;
+  /** The device's attention and telemetry pace: a connection is one device. */
+  signals: DeviceSignalState;
 }
 
 const WRITE_TYPES = new Set(['publish', 'cancel', 'steer']);
@@ -121,7 +119,7 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
   const burst = options.rateLimit?.burst ?? 100;
   const maxViolations = options.maxViolations ?? 10;
   const maxSessions = options.maxSessionsPerConnection ?? 64;
-  const telemetryIntervalMs = options.telemetryIntervalMs ?? 5_000;
+  const telemetryIntervalMs = options.telemetryIntervalMs ?? DEFAULT_TELEMETRY_INTERVAL_MS;
   const onError = options.onError ?? ((error: unknown) => console.error('[marketing-team] websocket:', error));
   const { limiter, revocations } = options;
   const connections = new Map<WebSocketPeer, Connection>();
@@ -230,18 +228,14 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       deliver: (batch) => send(connection, batch.frameJson()),
       presence: (json) => send(connection, json),
       drain: () => waitForRoom(connection),
-      attention: () => connection.attention,
+      attention: () => connection.signals.attention,
       watchAttention: (changed) => (link.attentionChanged = changed),
     };
   }
 
-  /** Keeps the device's attention; `activeAt` moves when it becomes focused (or first visible). */
+  /** Keeps the device's attention and tells the presence of every session it follows when it changed. */
   function attend(connection: Connection, frame: Extract<ClientFrame, { type: 'attention' }>): void {
-    const previous = connection.attention;
-    const becameActive = frame.focused ? !previous?.focused : frame.visible && previous === undefined;
-    const attention = { device: frame.device, focused: frame.focused, visible: frame.visible, activeAt: becameActive || !previous ? Date.now() : previous.activeAt };
-    connection.attention = attention;
-    if (previous && previous.device === attention.device && previous.focused === attention.focused && previous.visible === attention.visible) return;
+    if (!connection.signals.attend(frame)) return;
     for (const link of connection.sessions.values()) link.attentionChanged?.();
   }
 
@@ -409,18 +403,9 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
       case 'attention':
         attend(connection, frame);
         return;
-      case 'telemetry': {
-        if (!options.telemetry) return;
-        const { type: _type, ...report } = frame;
-        const now = Date.now();
-        if (connection.telemetryAt !== undefined && now - connection.telemetryAt < telemetryIntervalMs) {
-          options.telemetry.dropped();
-          return;
-        }
-        connection.telemetryAt = now;
-        options.telemetry.report(report);
+      case 'telemetry':
+        connection.signals.telemetry(frame, options.telemetry, telemetryIntervalMs);
         return;
-      }
       default:
         if (WRITE_TYPES.has(frame.type)) void write(connection, frame);
     }
@@ -450,6 +435,7 @@ export function createWebSocketHooks(options: WebSocketHooksOptions): WebSocketH
         violations: new TokenBucket(maxViolations, maxViolations / 10),
         sessions: new Map(),
         closed: false,
+        signals: new DeviceSignalState(),
       };
       const address = request ? options.clientAddress?.(request) : undefined;
       if (address !== undefined) connection.address = address;

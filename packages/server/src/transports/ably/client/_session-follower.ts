@@ -13,6 +13,7 @@ import {
   AblyRecordPartDataSchema,
   AblyRecordsDataSchema,
   AblyRepliesDataSchema,
+  type AblyRecordsData,
   type AblyRecoveryData,
 } from '../ably-wire.js';
 import { ablySessionChannels } from '../channel-names.js';
@@ -31,6 +32,8 @@ export interface FollowerSettings {
 export type FrameSink = (frame: ServerFrame) => void;
 
 type WriteFrame = ClientFrameOf<'publish' | 'cancel' | 'steer'>;
+/** The digests of a live records message and the offset they hold at (its last record). */
+type Digests = { digests: NonNullable<AblyRecordsData['digests']>; at: number };
 
 const CONTROL_TYPES: readonly string[] = CONTROL_EVENT_TYPES;
 
@@ -187,7 +190,8 @@ export class SessionFollower {
       case AblyMessageName.records: {
         const parsed = AblyRecordsDataSchema.safeParse(message.data);
         if (!parsed.success || parsed.data.session !== this.#session) return;
-        this.#accept(parsed.data.epoch, parsed.data.batch);
+        const { batch, digests } = parsed.data;
+        this.#accept(parsed.data.epoch, batch, digests && { digests, at: batch[batch.length - 1]!.offset });
         return;
       }
       case AblyMessageName.recordPart: {
@@ -233,7 +237,8 @@ export class SessionFollower {
     }
   }
 
-  #accept(epoch: string, records: readonly SessionRecord[]): void {
+  /** Takes live records; `digests` hold as of offset `at`, the last of them. */
+  #accept(epoch: string, records: readonly SessionRecord[], digests?: Digests): void {
     if (this.#epoch !== undefined && epoch !== this.#epoch) {
       // A reset log: offsets of the old epoch mean nothing; start over from the server.
       if (this.#subscribed) {
@@ -244,13 +249,16 @@ export class SessionFollower {
     }
     for (const record of records) if (record.offset > this.#applied) this.#pending.set(record.offset, record);
     if (this.#subscribed && !this.#resyncing) {
-      this.#drain();
+      this.#drain(digests);
       if (this.#pending.size > 0) this.#resync(); // a gap in offsets
     }
   }
 
-  /** Emits the records that follow the applied offset without a gap. */
-  #drain(): void {
+  /**
+   * Emits the records that follow the applied offset without a gap, with `digests` when the
+   * frame ends at the offset they hold at (the client checks them after the frame's last record).
+   */
+  #drain(digests?: Digests): void {
     const batch: SessionRecord[] = [];
     for (const offset of [...this.#pending.keys()]) if (offset <= this.#applied) this.#pending.delete(offset);
     let next = this.#pending.get(this.#applied + 1);
@@ -261,7 +269,8 @@ export class SessionFollower {
       next = this.#pending.get(this.#applied + 1);
     }
     if (batch.length > 0 && this.#epoch !== undefined) {
-      this.#emit({ type: 'events', session: this.#session, epoch: this.#epoch, batch });
+      const vouched = digests !== undefined && digests.at === this.#applied;
+      this.#emit({ type: 'events', session: this.#session, epoch: this.#epoch, batch, ...(vouched ? { digests: digests.digests } : {}) });
     }
   }
 

@@ -1,6 +1,7 @@
-import { ClientFrameSchema, PROTOCOL_VERSION, ProtocolError, protocolErrorFromZod, type ServerFrame } from '@marketing-team/core';
+import { ClientFrameSchema, PROTOCOL_VERSION, ProtocolError, protocolErrorFromZod, type ClientFrameOf, type ServerFrame } from '@marketing-team/core';
 import type { AblyBrowserClient } from '../ably-client-types.js';
 import type { AblyRecover } from './ably-recovery.js';
+import type { AblyTelemetrySender } from './ably-telemetry.js';
 import { PresenceRelay } from './_presence-relay.js';
 import { SessionFollower, type FollowerSettings } from './_session-follower.js';
 import { ablySessionChannels } from '../channel-names.js';
@@ -26,6 +27,11 @@ export interface AblySessionSocketOptions {
   historyPageSize?: number;
   /** History pages read before falling back to the server; defaults to 5. */
   maxHistoryPages?: number;
+  /**
+   * Sends the device's delivery telemetry to the server ({@link postAblyTelemetry}): Ably has no
+   * channel every token may publish on, so reports go over HTTP. Without it they are not sent.
+   */
+  telemetry?: AblyTelemetrySender;
 }
 
 const CONNECTING = 0;
@@ -43,6 +49,9 @@ const CLOSED = 3;
 export function createAblySessionSocket(options: AblySessionSocketOptions): new (url: string) => AblySessionSocket {
   if (typeof options?.ably !== 'function') throw new ProtocolError('bad_frame', 'options.ably: expected a function making an Ably client', 'options.ably');
   if (typeof options.recover !== 'function') throw new ProtocolError('bad_frame', 'options.recover: expected a function', 'options.recover');
+  if (options.telemetry !== undefined && typeof options.telemetry !== 'function') {
+    throw new ProtocolError('bad_frame', 'options.telemetry: expected a function', 'options.telemetry');
+  }
   const settings: FollowerSettings = {
     channelPrefix: options.channelPrefix,
     rewind: options.rewind === undefined ? undefined : Math.max(0, Math.min(100, Math.floor(options.rewind))),
@@ -50,9 +59,10 @@ export function createAblySessionSocket(options: AblySessionSocketOptions): new 
     maxHistoryPages: Math.max(1, Math.floor(options.maxHistoryPages ?? 5)),
     recover: options.recover,
   };
+  const telemetry = options.telemetry;
   return class extends AblySessionSocket {
     constructor(url: string) {
-      super(url, options.ably, settings);
+      super(url, options.ably, settings, telemetry);
     }
   };
 }
@@ -77,14 +87,19 @@ export class AblySessionSocket {
   #helloed = false;
   /** The device id the client said hello with: how presence names this device. */
   #device = '';
+  /** The page's attention as it last said, for the presence of every session it follows. */
+  #attention: Omit<ClientFrameOf<'attention'>, 'type'> | undefined;
+  readonly #telemetry: AblyTelemetrySender | undefined;
 
   constructor(
     readonly url: string,
     factory: AblyClientFactory,
     settings: FollowerSettings,
+    telemetry?: AblyTelemetrySender,
   ) {
     this.#factory = factory;
     this.#settings = settings;
+    this.#telemetry = telemetry;
     setTimeout(() => {
       if (this.readyState !== CONNECTING) return;
       this.readyState = OPEN;
@@ -162,6 +177,19 @@ export class AblySessionSocket {
         entry.follower.send(frame);
         return;
       }
+      case 'attention': {
+        const { type: _type, ...attention } = frame;
+        this.#attention = attention;
+        for (const entry of this.#sessions.values()) entry.presence.attend(attention);
+        return;
+      }
+      case 'telemetry': {
+        // Any session's token vouches for the device, as any subscription does on a WebSocket.
+        const [session, entry] = [...this.#sessions][0] ?? [];
+        if (session === undefined || !entry || !this.#telemetry) return;
+        this.#telemetry({ session, token: entry.token.value, device: this.#device, frame }).catch(() => undefined);
+        return;
+      }
     }
   }
 
@@ -187,7 +215,7 @@ export class AblySessionSocket {
         emit: (frame) => this.#emit(frame),
       });
       const log = client.channels.get(ablySessionChannels(session, this.#settings.channelPrefix).log);
-      const presence = new PresenceRelay(log, session, this.#device, (frame) => this.#emit(frame));
+      const presence = new PresenceRelay(log, session, this.#device, (frame) => this.#emit(frame), this.#attention);
       this.#sessions.set(session, { follower, presence, client, token: holder });
       await follower.start();
       await presence.start();
