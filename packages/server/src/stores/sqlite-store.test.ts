@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSessionState } from '@marketing-team/core';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from './sqlite-store.js';
@@ -97,6 +98,47 @@ describe('SqliteStore specifics', () => {
     const after = new SqliteStore({ path });
     expect(await after.openRuns()).toEqual([{ session: 'old', runId: 'r1' }]);
     await after.close();
+  });
+
+  it('takes the head from the stored events, so appends never write the session row', async () => {
+    const path = join(root, 'heads.db');
+    const before = new SqliteStore({ path });
+    for (let i = 0; i < 3; i++) await before.append('s', [textDelta('r1', 't1', `${i}`)]);
+    const { epoch } = await before.head('s');
+    await before.close();
+    // The row as it was when the log was created: appends leave it alone.
+    const db = new Database(path);
+    expect(db.prepare('SELECT head FROM sessions WHERE session = ?').get('s')).toEqual({ head: 0 });
+    db.close();
+    const after = new SqliteStore({ path });
+    expect(await after.head('s')).toEqual({ epoch, offset: 3 });
+    expect((await after.append('s', [textDelta('r1', 't1', 'next')])).firstOffset).toBe(4);
+    // Retention dropping every event keeps the head at the trim point.
+    await after.saveSnapshot('s', { offset: 4, state: { ...createSessionState(), offset: 4 } });
+    expect(await after.applyRetention('s', { maxEvents: 0 })).toBe(4);
+    await after.close();
+    const trimmed = new SqliteStore({ path });
+    expect(await trimmed.head('s')).toEqual({ epoch, offset: 4 });
+    expect((await trimmed.append('s', [textDelta('r1', 't1', 'after trim')])).firstOffset).toBe(5);
+    await trimmed.close();
+  });
+
+  it('opens a file of schema 2 and marks it 3, which a schema-2 build refuses', async () => {
+    const path = join(root, 'schema-2.db');
+    const before = new SqliteStore({ path });
+    await before.append('s', [textDelta('r1', 't1', 'a'), textDelta('r1', 't1', 'b')]);
+    await before.close();
+    const db = new Database(path);
+    // What schema 2 kept: the head in the row.
+    db.prepare('UPDATE sessions SET head = 2').run();
+    db.pragma('user_version = 2');
+    db.close();
+    const after = new SqliteStore({ path });
+    expect((await after.head('s')).offset).toBe(2);
+    await after.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    check.close();
   });
 
   it('refuses a file written by a newer schema', () => {

@@ -75,7 +75,10 @@ const SqliteStoreOptionsSchema = z.object({
   checkpointIntervalMs: z.number().int().min(10).max(3_600_000).default(1000),
 });
 
-const schemaVersion = 2;
+// 3: `sessions.head` is no longer written by appends (the head is the newest stored `seq`, or
+// `first - 1` when retention dropped every event); a build of schema 2 would trust it, so it refuses
+// the file. Nothing to migrate: the column still holds a lower bound of the head.
+const schemaVersion = 3;
 
 const schema = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -146,6 +149,15 @@ export interface SqliteStoreMetrics {
 /** Fence sets kept in memory per session; loaded once, then extended by this process's appends. */
 const maxCachedFences = 10_000;
 
+/** Heads and epochs kept in memory; one beyond it is read again from the file when next used. */
+const maxCachedHeads = 10_000;
+
+/** Where one session's log stands, as this process (its only writer) last committed it. */
+interface LogHead {
+  epoch: string;
+  head: number;
+}
+
 /**
  * The embedded default `SessionStore`: one SQLite file in WAL mode (`better-sqlite3`).
  *
@@ -161,6 +173,11 @@ export class SqliteStore implements SessionStore {
   private readonly limits: ResolvedLimits;
   private readonly live = new LiveListeners();
   private readonly fences = new Map<string, FenceState>();
+  /**
+   * Each session's epoch and head, read from the file once, then moved by this process's
+   * commits: an append costs no SELECT of the session row and no UPDATE of it.
+   */
+  private readonly heads = new Map<string, LogHead>();
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -193,7 +210,7 @@ export class SqliteStore implements SessionStore {
         'SELECT epoch, head, first FROM sessions WHERE session = ?',
       ),
       insertSession: db.prepare<[string, string]>('INSERT INTO sessions (session, epoch, head, first) VALUES (?, ?, 0, 1)'),
-      updateHead: db.prepare<[number, string]>('UPDATE sessions SET head = ? WHERE session = ?'),
+      maxSeq: db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM events WHERE session = ?'),
       updateFirst: db.prepare<[number, string]>('UPDATE sessions SET first = ? WHERE session = ?'),
       insertEvent: db.prepare<[string, number, number, string]>('INSERT INTO events (session, seq, at, event) VALUES (?, ?, ?, ?)'),
       readEvents: db.prepare<[string, number, number], EventRow>(
@@ -258,8 +275,8 @@ export class SqliteStore implements SessionStore {
   async head(session: string): Promise<SessionHead> {
     this.assertOpen();
     assertSessionId(session);
-    const row = this.db.transaction(() => this.sessionRow(session)).immediate();
-    return { epoch: row.epoch, offset: row.head };
+    const log = this.heads.get(session) ?? this.db.transaction(() => this.logHead(session)).immediate();
+    return { epoch: log.epoch, offset: log.head };
   }
 
   async openRuns(): Promise<OpenRun[]> {
@@ -293,8 +310,8 @@ export class SqliteStore implements SessionStore {
     const state = JSON.stringify(valid.state);
     this.db
       .transaction(() => {
-        const row = this.sessionRow(session);
-        if (valid.offset > row.head) throw snapshotBeyondHead(valid.offset, row.head);
+        const { head } = this.logHead(session);
+        if (valid.offset > head) throw snapshotBeyondHead(valid.offset, head);
         this.statements.upsertSnapshot.run(session, valid.offset, state, Date.now());
       })
       .immediate();
@@ -314,12 +331,13 @@ export class SqliteStore implements SessionStore {
       .transaction(() => {
         const row = this.statements.selectSession.get(session);
         if (!row) return 0;
-        this.statements.trimClientMessages.run(session, row.head - valid.clientMessageWindow);
+        const { head } = this.logHead(session);
+        this.statements.trimClientMessages.run(session, head - valid.clientMessageWindow);
         const snapshot = this.statements.selectSnapshot.get(session);
         if (!snapshot) return 0;
         const ageCut =
           valid.maxAgeMs === undefined ? 0 : (this.statements.ageCut.get(session, Date.now() - valid.maxAgeMs)?.cut ?? 0);
-        const cut = retentionCut(valid, row.head, snapshot.seq, ageCut);
+        const cut = retentionCut(valid, head, snapshot.seq, ageCut);
         if (cut < row.first) return 0;
         const dropped = this.statements.trimEvents.run(session, cut).changes;
         this.statements.updateFirst.run(cut + 1, session);
@@ -345,6 +363,7 @@ export class SqliteStore implements SessionStore {
       })
       .immediate();
     this.fences.delete(session);
+    this.heads.delete(session);
     this.live.reset(session);
   }
 
@@ -369,8 +388,9 @@ export class SqliteStore implements SessionStore {
       this.writeTransaction.immediate(batch, outcomes, stored);
       this.metrics.commits++;
     } catch (error) {
-      // Cached fences may hold keys of the rolled-back appends; reload them on next use.
+      // Cached fences and heads may hold what the rolled-back appends wrote; reload them on next use.
       this.fences.clear();
+      this.heads.clear();
       for (const append of batch) append.reject(error);
       return;
     }
@@ -387,13 +407,13 @@ export class SqliteStore implements SessionStore {
 
   private writeGroup(batch: PendingAppend[], outcomes: (AppendResult | Error)[], stored: Map<string, SessionRecord[]>): void {
     const at = Date.now();
-    const heads = new Map<string, number>();
     const seenInGroup = new Map<string, AppendResult>();
-    const { insertEvent, insertFence, insertClientMessage, selectClientMessage, updateHead, insertOpenRun, deleteOpenRun } = this.statements;
+    const { insertEvent, insertFence, insertClientMessage, selectClientMessage, insertOpenRun, deleteOpenRun } = this.statements;
     for (const [index, { prepared }] of batch.entries()) {
       const { session, clientMsgId } = prepared;
-      let head = heads.get(session);
-      if (head === undefined) head = this.sessionRow(session).head;
+      // Moved in place: a rolled-back transaction clears every cached head (see `flush`).
+      const log = this.logHead(session);
+      let head = log.head;
       if (clientMsgId !== undefined) {
         const earlier = seenInGroup.get(`${session}\n${clientMsgId}`);
         if (earlier) {
@@ -425,7 +445,7 @@ export class SqliteStore implements SessionStore {
         else if (event.type === 'brief.submitted') insertOpenRun.run(session, event.runId);
       }
       head += records.length;
-      heads.set(session, head);
+      log.head = head;
       for (const key of closing) insertFence.run(session, key);
       fence.add(closing);
       if (clientMsgId !== undefined) {
@@ -437,16 +457,28 @@ export class SqliteStore implements SessionStore {
       else stored.set(session, records.slice());
       outcomes[index] = { records, duplicate: false, firstOffset: records[0]!.offset, lastOffset: head };
     }
-    for (const [session, head] of heads) updateHead.run(head, session);
   }
 
-  /** The session's row, created (with a new epoch) if the log does not exist yet. Call inside a transaction. */
-  private sessionRow(session: string): { epoch: string; head: number; first: number } {
+  /**
+   * The session's epoch and head, its row created (with a new epoch) if the log does not exist
+   * yet. Call inside a transaction: the row it may create must not outlive a rollback unseen.
+   */
+  private logHead(session: string): LogHead {
+    const cached = this.heads.get(session);
+    if (cached) return cached;
     const row = this.statements.selectSession.get(session);
-    if (row) return row;
-    const epoch = randomUUID();
-    this.statements.insertSession.run(session, epoch);
-    return { epoch, head: 0, first: 1 };
+    let log: LogHead;
+    if (row) {
+      // The newest stored event, or the trim point when retention dropped them all.
+      const stored = this.statements.maxSeq.get(session)?.seq ?? 0;
+      log = { epoch: row.epoch, head: Math.max(row.head, stored, row.first - 1) };
+    } else {
+      log = { epoch: randomUUID(), head: 0 };
+      this.statements.insertSession.run(session, log.epoch);
+    }
+    if (this.heads.size >= maxCachedHeads) this.heads.delete(this.heads.keys().next().value!);
+    this.heads.set(session, log);
+    return log;
   }
 
   private fenceOf(session: string): FenceState {
