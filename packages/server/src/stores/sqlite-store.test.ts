@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import fs, { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSessionState } from '@marketing-team/core';
@@ -23,7 +23,8 @@ describe('SqliteStore specifics', () => {
   it('uses WAL mode with the chosen synchronous level', async () => {
     const path = join(root, 'pragma.db');
     for (const [level, expected] of [
-      ['full', 2],
+      // `full`: SQLite commits at NORMAL and the store fsyncs the WAL itself (tested below).
+      ['full', 1],
       ['normal', 1],
       ['off', 0],
     ] as const) {
@@ -139,6 +140,78 @@ describe('SqliteStore specifics', () => {
     const check = new Database(path, { readonly: true });
     expect(check.pragma('user_version', { simple: true })).toBe(3);
     check.close();
+  });
+
+  it('with synchronous full, delivers and acknowledges a commit only once its WAL fsync is done, in commit order', async () => {
+    const path = join(root, 'wal-sync.db');
+    const store = new SqliteStore({ path });
+    await store.append('s', [textDelta('r1', 't1', 'first')]);
+    const realFsync = fs.fsync.bind(fs);
+    const held: (() => void)[] = [];
+    const spy = vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+      held.push(() => realFsync(fd, callback));
+    }) as typeof fs.fsync);
+    try {
+      const seen: number[] = [];
+      store.subscribe('s', 1, (records) => seen.push(...records.map((record) => record.offset)));
+      let seenAtAck: number[] | undefined;
+      const second = store.append('s', [textDelta('r1', 't1', 'second')]).then((result) => {
+        seenAtAck = [...seen];
+        return result;
+      });
+      await vi.waitFor(() => expect(held).toHaveLength(1));
+      // Committed, not yet on disk: nobody is told, and readers do not see it.
+      expect(seenAtAck).toBeUndefined();
+      expect(seen).toEqual([]);
+      expect(await store.read('s', 1)).toEqual([]);
+      expect((await store.head('s')).offset).toBe(1);
+      // Committed while that fsync runs: it waits for the next one, which starts when this one ends.
+      const third = store.append('s', [textDelta('r1', 't1', 'third')]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(held).toHaveLength(1);
+      held.shift()!();
+      expect((await second).firstOffset).toBe(2);
+      expect(seenAtAck).toEqual([2]);
+      await vi.waitFor(() => expect(held).toHaveLength(1));
+      expect(seen).toEqual([2]);
+      held.shift()!();
+      expect((await third).firstOffset).toBe(3);
+      expect(seen).toEqual([2, 3]);
+      expect((await store.read('s', 0)).map((record) => record.offset)).toEqual([1, 2, 3]);
+    } finally {
+      spy.mockRestore();
+      await store.close();
+    }
+  });
+
+  it('fails the commit, and every later write, when the WAL fsync fails; nothing of it is delivered', async () => {
+    const path = join(root, 'wal-sync-fails.db');
+    const store = new SqliteStore({ path });
+    const seen: number[] = [];
+    store.subscribe('s', 0, (records) => seen.push(...records.map((record) => record.offset)));
+    const spy = vi.spyOn(fs, 'fsync').mockImplementation(((_fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+      setImmediate(() => callback(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })));
+    }) as typeof fs.fsync);
+    try {
+      await expect(store.append('s', [textDelta('r1', 't1', 'lost')])).rejects.toThrow(/EIO/);
+      await expect(store.append('s', [textDelta('r1', 't1', 'later')])).rejects.toThrow(/EIO/);
+      expect(seen).toEqual([]);
+    } finally {
+      spy.mockRestore();
+      await store.close();
+    }
+  });
+
+  it('with synchronous normal, leaves the WAL to SQLite', async () => {
+    const spy = vi.spyOn(fs, 'fsync');
+    const store = new SqliteStore({ path: join(root, 'wal-normal.db'), synchronous: 'normal' });
+    try {
+      await store.append('s', [textDelta('r1', 't1', 'a')]);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+      await store.close();
+    }
   });
 
   it('refuses a file written by a newer schema', () => {

@@ -10,6 +10,7 @@ import { Tail } from './_tail.js';
 import { nextTurn } from './_next-turn.js';
 import { readRecord, storedRecord } from './_record-json.js';
 import { checkpointOnTimer } from './_wal-checkpoints.js';
+import { WalSync } from './_wal-sync.js';
 import {
   StoreLimitsSchema,
   parseOptions,
@@ -42,8 +43,10 @@ import {
 
 /**
  * How hard SQLite syncs a commit to disk (`PRAGMA synchronous`, in WAL mode):
- * - `full` (default): the WAL is fsynced at every commit. An acknowledged append survives a
- *   process crash and a power loss or OS crash.
+ * - `full` (default): the WAL is fsynced after every commit, before anything of it is delivered
+ *   or acknowledged. An acknowledged append survives a process crash and a power loss or OS
+ *   crash. The fsync runs off the main thread (SQLite itself commits at `normal`), and commits
+ *   made while one runs share the next.
  * - `normal`: the WAL is fsynced only at checkpoints. An acknowledged append survives a process
  *   crash (SIGKILL included); a power loss or OS crash may lose the newest appends, never
  *   corrupting the file or leaving a gap.
@@ -132,6 +135,14 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
+/** A committed transaction whose appends wait for the WAL fsync before delivery and acknowledgement. */
+interface UnsyncedGroup {
+  batch: PendingAppend[];
+  outcomes: (AppendResult | Error)[];
+  stored: Map<string, SessionRecord[]>;
+  synced: Promise<void>;
+}
+
 interface EventRow {
   seq: number;
   at: number;
@@ -178,6 +189,12 @@ export class SqliteStore implements SessionStore {
    * commits: an append costs no SELECT of the session row and no UPDATE of it.
    */
   private readonly heads = new Map<string, LogHead>();
+  /** With `synchronous: 'full'` on a file: the fsync of its WAL, off the main thread. */
+  private readonly walSync: WalSync | undefined;
+  /** Committed groups, oldest first, whose WAL fsync has not completed: nothing of them is visible yet. */
+  private unsynced: UnsyncedGroup[] = [];
+  /** Set when a WAL fsync failed: what was committed may not be on disk, so the store takes no more writes. */
+  private syncFailure: unknown;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -193,7 +210,10 @@ export class SqliteStore implements SessionStore {
     if (parsed.path !== ':memory:') mkdirSync(dirname(parsed.path), { recursive: true });
     this.db = new Database(parsed.path, { timeout: parsed.busyTimeoutMs });
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${parsed.synchronous.toUpperCase()}`);
+    // `full` on a file: SQLite commits without waiting for the disk and the store fsyncs the WAL
+    // itself, off the main thread, before the commit's records are delivered or acknowledged.
+    this.walSync = parsed.synchronous === 'full' && parsed.path !== ':memory:' ? new WalSync(`${parsed.path}-wal`) : undefined;
+    this.db.pragma(`synchronous = ${this.walSync ? 'NORMAL' : parsed.synchronous.toUpperCase()}`);
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > schemaVersion) {
       this.db.close();
@@ -269,14 +289,14 @@ export class SqliteStore implements SessionStore {
     validateRead(session, after, limit);
     // The read itself is synchronous: start it on a fresh turn so a loop of reads cannot starve I/O.
     await nextTurn();
-    return this.readRows(session, after, limit ?? -1);
+    return this.durableRows(session, after, limit ?? -1);
   }
 
   async head(session: string): Promise<SessionHead> {
     this.assertOpen();
     assertSessionId(session);
     const log = this.heads.get(session) ?? this.db.transaction(() => this.logHead(session)).immediate();
-    return { epoch: log.epoch, offset: log.head };
+    return { epoch: log.epoch, offset: Math.min(log.head, this.durableHead(session)) };
   }
 
   async openRuns(): Promise<OpenRun[]> {
@@ -288,13 +308,16 @@ export class SqliteStore implements SessionStore {
     this.assertOpen();
     validateClientMessageLookup(session, clientMsgId);
     const row = this.statements.selectClientMessage.get(session, clientMsgId);
-    return row && { firstOffset: row.first_seq, lastOffset: row.last_seq };
+    if (!row) return undefined;
+    // Stored, not yet on disk: answered once it is, as its own append will be.
+    if (row.last_seq > this.durableHead(session)) await this.unsynced[this.unsynced.length - 1]?.synced.catch(() => undefined);
+    return { firstOffset: row.first_seq, lastOffset: row.last_seq };
   }
 
   subscribe(session: string, after: number, listener: RecordListener, options?: SubscribeOptions): Subscription {
     this.assertOpen();
     const resolved = validateSubscribe(session, after, listener, options);
-    const tail = new Tail(after, async (from, limit) => this.readRows(session, from, limit), listener, resolved);
+    const tail = new Tail(after, async (from, limit) => this.durableRows(session, from, limit), listener, resolved);
     if (resolved.epoch !== undefined && resolved.epoch !== this.statements.selectSession.get(session)?.epoch) {
       queueMicrotask(() => tail.reset());
       return tail;
@@ -364,6 +387,8 @@ export class SqliteStore implements SessionStore {
       .immediate();
     this.fences.delete(session);
     this.heads.delete(session);
+    // Records of the old log still waiting for their fsync are acknowledged, never delivered.
+    for (const group of this.unsynced) group.stored.delete(session);
     this.live.reset(session);
   }
 
@@ -371,6 +396,9 @@ export class SqliteStore implements SessionStore {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    // Appends already committed are delivered and acknowledged once on disk, as they would have been.
+    await this.unsynced[this.unsynced.length - 1]?.synced.catch(() => undefined);
+    await this.walSync?.close();
     this.stopCheckpoints();
     this.live.closeAll();
     this.db.close();
@@ -394,6 +422,37 @@ export class SqliteStore implements SessionStore {
       for (const append of batch) append.reject(error);
       return;
     }
+    if (this.walSync) {
+      const synced = this.walSync.sync();
+      const group: UnsyncedGroup = { batch, outcomes, stored, synced };
+      this.unsynced.push(group);
+      synced.then(
+        () => this.release(group),
+        (error: unknown) => this.failSync(error),
+      );
+      return;
+    }
+    this.complete(batch, outcomes, stored);
+  }
+
+  /** The group's fsync is done, so every group committed before it is on disk too: delivered, then acknowledged, in commit order. */
+  private release(group: UnsyncedGroup): void {
+    const index = this.unsynced.indexOf(group);
+    if (index < 0) return;
+    for (const done of this.unsynced.splice(0, index + 1)) this.complete(done.batch, done.outcomes, done.stored);
+  }
+
+  /**
+   * An fsync failed: what was committed may never reach the disk, and a later fsync may succeed
+   * without having written it. Nothing of it is delivered; its appends and every later write fail.
+   */
+  private failSync(error: unknown): void {
+    this.syncFailure ??= error;
+    for (const group of this.unsynced.splice(0)) for (const append of group.batch) append.reject(error);
+  }
+
+  /** Delivers a durable commit's records to subscribers, then settles its appends. */
+  private complete(batch: PendingAppend[], outcomes: (AppendResult | Error)[], stored: Map<string, SessionRecord[]>): void {
     for (const [session, records] of stored) this.live.emit(session, records);
     for (const [index, append] of batch.entries()) {
       const outcome = outcomes[index]!;
@@ -492,6 +551,26 @@ export class SqliteStore implements SessionStore {
     return fence;
   }
 
+  /**
+   * The newest offset of the session that is on disk: below the first record of the oldest
+   * commit still waiting for its fsync (committed records are in the file, not yet durable).
+   */
+  private durableHead(session: string): number {
+    for (const group of this.unsynced) {
+      const records = group.stored.get(session);
+      if (records) return records[0]!.offset - 1;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  /** Stored records a reader may see: none beyond `durableHead` (they are delivered live once on disk). */
+  private durableRows(session: string, after: number, limit: number): SessionRecord[] {
+    const rows = this.readRows(session, after, limit);
+    if (this.unsynced.length === 0 || rows.length === 0) return rows;
+    const head = this.durableHead(session);
+    return rows[rows.length - 1]!.offset <= head ? rows : rows.filter((record) => record.offset <= head);
+  }
+
   private readRows(session: string, after: number, limit: number): SessionRecord[] {
     if (this.closed) throw new StoreClosedError();
     return this.statements.readEvents
@@ -501,5 +580,6 @@ export class SqliteStore implements SessionStore {
 
   private assertOpen(): void {
     if (this.closed) throw new StoreClosedError();
+    if (this.syncFailure !== undefined) throw this.syncFailure;
   }
 }
