@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 
 /**
- * Makes a WAL file durable off the main thread: `fsync` runs on libuv's thread pool while the
- * event loop goes on (sending what is already durable, grouping the appends that arrive). One
- * fsync is in flight at a time; every commit made while it runs shares the next one, so under
- * load a single fsync covers many commits.
+ * Makes a WAL file durable off the main thread: `fdatasync` runs on libuv's thread pool while
+ * the event loop goes on (sending what is already durable, taking the appends that arrive). One
+ * sync is in flight at a time; every commit made while it runs shares the next one.
  */
 export class WalSync {
   readonly #path: string;
@@ -43,7 +42,8 @@ export class WalSync {
     const done = new Promise<void>((resolve, reject) => {
       // Opened on first use: SQLite creates the WAL with the first write. fsync needs no write access.
       this.#fd ??= fs.openSync(this.#path, 'r');
-      fs.fsync(this.#fd, (error) => (error ? reject(error) : resolve()));
+      // fdatasync, as SQLite syncs its WAL: the data and the size, not the times.
+      fs.fdatasync(this.#fd, (error) => (error ? reject(error) : resolve()));
     });
     this.#inFlight = done;
     const settled = () => {

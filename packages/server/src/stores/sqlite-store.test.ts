@@ -23,7 +23,7 @@ describe('SqliteStore specifics', () => {
   it('uses WAL mode with the chosen synchronous level', async () => {
     const path = join(root, 'pragma.db');
     for (const [level, expected] of [
-      // `full`: SQLite commits at NORMAL and the store fsyncs the WAL itself (tested below).
+      // `full`: SQLite commits at NORMAL and the store syncs the WAL itself (tested below).
       ['full', 1],
       ['normal', 1],
       ['off', 0],
@@ -142,15 +142,15 @@ describe('SqliteStore specifics', () => {
     check.close();
   });
 
-  it('with synchronous full, delivers and acknowledges a commit only once its WAL fsync is done, in commit order', async () => {
+  it('with synchronous full, delivers and acknowledges a commit only once its WAL sync is done, in commit order', async () => {
     const path = join(root, 'wal-sync.db');
     const store = new SqliteStore({ path });
     await store.append('s', [textDelta('r1', 't1', 'first')]);
-    const realFsync = fs.fsync.bind(fs);
+    const realSync = fs.fdatasync.bind(fs);
     const held: (() => void)[] = [];
-    const spy = vi.spyOn(fs, 'fsync').mockImplementation(((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
-      held.push(() => realFsync(fd, callback));
-    }) as typeof fs.fsync);
+    const spy = vi.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+      held.push(() => realSync(fd, callback));
+    }) as typeof fs.fdatasync);
     try {
       const seen: number[] = [];
       store.subscribe('s', 1, (records) => seen.push(...records.map((record) => record.offset)));
@@ -165,10 +165,11 @@ describe('SqliteStore specifics', () => {
       expect(seen).toEqual([]);
       expect(await store.read('s', 1)).toEqual([]);
       expect((await store.head('s')).offset).toBe(1);
-      // Committed while that fsync runs: it waits for the next one, which starts when this one ends.
+      // Made while that sync runs: committed, and synced, once it ends, with whatever else came.
       const third = store.append('s', [textDelta('r1', 't1', 'third')]);
       await new Promise((resolve) => setImmediate(resolve));
       expect(held).toHaveLength(1);
+      expect(store.metrics.commits).toBe(2);
       held.shift()!();
       expect((await second).firstOffset).toBe(2);
       expect(seenAtAck).toEqual([2]);
@@ -184,14 +185,14 @@ describe('SqliteStore specifics', () => {
     }
   });
 
-  it('fails the commit, and every later write, when the WAL fsync fails; nothing of it is delivered', async () => {
+  it('fails the commit, and every later write, when the WAL sync fails; nothing of it is delivered', async () => {
     const path = join(root, 'wal-sync-fails.db');
     const store = new SqliteStore({ path });
     const seen: number[] = [];
     store.subscribe('s', 0, (records) => seen.push(...records.map((record) => record.offset)));
-    const spy = vi.spyOn(fs, 'fsync').mockImplementation(((_fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
-      setImmediate(() => callback(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' })));
-    }) as typeof fs.fsync);
+    const spy = vi.spyOn(fs, 'fdatasync').mockImplementation(((_fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+      setImmediate(() => callback(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })));
+    }) as typeof fs.fdatasync);
     try {
       await expect(store.append('s', [textDelta('r1', 't1', 'lost')])).rejects.toThrow(/EIO/);
       await expect(store.append('s', [textDelta('r1', 't1', 'later')])).rejects.toThrow(/EIO/);
@@ -203,7 +204,7 @@ describe('SqliteStore specifics', () => {
   });
 
   it('with synchronous normal, leaves the WAL to SQLite', async () => {
-    const spy = vi.spyOn(fs, 'fsync');
+    const spy = vi.spyOn(fs, 'fdatasync');
     const store = new SqliteStore({ path: join(root, 'wal-normal.db'), synchronous: 'normal' });
     try {
       await store.append('s', [textDelta('r1', 't1', 'a')]);

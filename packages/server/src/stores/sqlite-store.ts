@@ -274,7 +274,8 @@ export class SqliteStore implements SessionStore {
       const prepared = prepareAppend(session, events, options, this.limits);
       return new Promise((resolve, reject) => {
         this.pending.push({ prepared, resolve, reject });
-        if (!this.flushScheduled) {
+        // While a WAL sync runs, appends wait for it and then go in one commit (see `flush`).
+        if (!this.flushScheduled && this.unsynced.length === 0) {
           this.flushScheduled = true;
           setImmediate(() => this.flush());
         }
@@ -427,7 +428,11 @@ export class SqliteStore implements SessionStore {
       const group: UnsyncedGroup = { batch, outcomes, stored, synced };
       this.unsynced.push(group);
       synced.then(
-        () => this.release(group),
+        () => {
+          this.release(group);
+          // Everything that arrived during the sync: one commit, one sync.
+          if (this.unsynced.length === 0 && !this.closed) this.flush();
+        },
         (error: unknown) => this.failSync(error),
       );
       return;
@@ -449,6 +454,7 @@ export class SqliteStore implements SessionStore {
   private failSync(error: unknown): void {
     this.syncFailure ??= error;
     for (const group of this.unsynced.splice(0)) for (const append of group.batch) append.reject(error);
+    for (const append of this.pending.splice(0)) append.reject(error);
   }
 
   /** Delivers a durable commit's records to subscribers, then settles its appends. */
