@@ -3,7 +3,8 @@
 // resume catch-up, join cost of short and long sessions, and memory per idle client.
 // Like for like: the raw server sends the very batches the durable one sent (the sizes its first
 // client saw), the clients of both sides run in a child process and parse every frame, producers
-// keep a fixed schedule and never wait for an append, and the two sides take turns in the same
+// keep a fixed schedule and never wait for an append (delays count from the scheduled time, so
+// a blocked event loop is charged for what it delays), and the two sides take turns in the same
 // run so the load of this shared machine hits both alike. Each row names its baseline's work.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -19,7 +20,6 @@ import {
   startDurable,
   startRaw,
   storeLabel,
-  wallClock,
   type Durable,
   type StoreKind,
 } from './_delivery.js';
@@ -146,10 +146,13 @@ async function throughput(kind: StoreKind, clients: number, events: number, roun
 }
 
 /**
- * Calls `send(stream, index)` for `streams` streams, `perSecond` times a second each for
+ * Calls `send(stream, index, due)` for `streams` streams, `perSecond` times a second each for
  * `seconds`, on a fixed schedule (spread evenly, never waiting for a previous send's outcome).
+ * `due` is when the send was scheduled (`wallClock` time): delays are counted from it, so a
+ * server that blocks its event loop (and with it the timers that produce) is charged for the
+ * wait, as it would be for tokens arriving from a model while it is blocked.
  */
-async function onSchedule(streams: number, perSecond: number, seconds: number, send: (stream: number, index: number) => void): Promise<void> {
+async function onSchedule(streams: number, perSecond: number, seconds: number, send: (stream: number, index: number, due: number) => void): Promise<void> {
   const interval = 1000 / perSecond;
   const count = perSecond * seconds;
   const start = performance.now();
@@ -161,7 +164,7 @@ async function onSchedule(streams: number, perSecond: number, seconds: number, s
           const offset = (stream * interval) / streams;
           let index = 0;
           const next = () => {
-            send(stream, index);
+            send(stream, index, performance.timeOrigin + start + offset + index * interval);
             index += 1;
             if (index === count) return resolve();
             setTimeout(next, Math.max(0, start + offset + index * interval - performance.now()));
@@ -180,7 +183,7 @@ async function durableDelays(kind: StoreKind, streams: number, perSecond: number
   );
   const { result } = await startClients(durable.url, subscribes, perSecond * seconds, true);
   const appends: Promise<unknown>[] = [];
-  await onSchedule(streams, perSecond, seconds, (s, i) => appends.push(durable.store.append(`latency-${s}`, [delta(i, String(wallClock()))])));
+  await onSchedule(streams, perSecond, seconds, (s, i, due) => appends.push(durable.store.append(`latency-${s}`, [delta(i, String(due))])));
   await Promise.all(appends);
   const { delays } = await result;
   await durable.close();
@@ -193,8 +196,8 @@ async function rawDelays(streams: number, perSecond: number, seconds: number): P
   const { result } = await startClients(raw.url, Array.from({ length: streams }, () => null), perSecond * seconds, true);
   while (raw.wss.clients.size < streams) await new Promise((r) => setTimeout(r, 5));
   const targets = [...raw.wss.clients];
-  await onSchedule(streams, perSecond, seconds, (s, i) => {
-    const batch = [{ offset: i + 1, at: Date.now(), event: delta(i, String(wallClock())) }];
+  await onSchedule(streams, perSecond, seconds, (s, i, due) => {
+    const batch = [{ offset: i + 1, at: Date.now(), event: delta(i, String(due)) }];
     targets[s]!.send(JSON.stringify({ type: 'events', session: `latency-${s}`, epoch: 'e', batch }));
   });
   const { delays } = await result;
@@ -211,7 +214,7 @@ async function latency(kind: StoreKind, streams: number, perSecond: number, seco
     baseline.push(...(await rawDelays(streams, perSecond, seconds)));
   }
   const label = `${streams} streams x ${perSecond} deltas/s, ${storeLabel(kind)}`;
-  const work = 'baseline: raw ws, no log, one frame per delta, same schedule, clients in a child process';
+  const work = 'baseline: raw ws, no log, one frame per delta, same schedule, delays from the scheduled time, clients in a child process';
   const p99 = percentile(ours, 99);
   const rawP99 = percentile(baseline, 99);
   return [

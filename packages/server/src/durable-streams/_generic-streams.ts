@@ -9,7 +9,7 @@ import {
   sseEvent,
 } from './_protocol-http.js';
 import { StreamHttpError } from './_stream-error.js';
-import type { StreamReply, StreamRequest } from './_stream-exchange.js';
+import { PulledBody, type StreamReply, type StreamRequest } from './_stream-exchange.js';
 import { isJsonContentType, mediaType, type ProducerHeaders, type StreamEngine } from './_stream-engine.js';
 import { normalizeStreamPath } from './_stream-path.js';
 import { formatStreamOffset, isWellFormedStreamOffset, parseStreamOffset } from './stream-offset.js';
@@ -324,25 +324,30 @@ function sse(
   let first = true;
   let sentBytes = 0;
   let ended = false;
+  /**
+   * The last pull sent everything up to the tail it read, and that read came after the last
+   * `changes.reset()`: until a change, another read would find nothing, so the next pull waits.
+   */
+  let caughtUp = false;
 
-  const body = new ReadableStream<Uint8Array>(
-    {
-      pull: async (controller) => {
-        const send = (text: string): void => {
-          const bytes = encoder.encode(text);
-          sentBytes += bytes.length;
-          controller.enqueue(bytes);
-        };
-        const end = (): void => {
-          if (ended) return;
-          ended = true;
-          changes.close();
-          request.signal.removeEventListener('abort', abort);
-          controller.close();
-        };
-        try {
-          for (;;) {
-            if (stop.signal.aborted || sentBytes >= context.sseMaxBytes) return end();
+  const body = new PulledBody(
+    async (controller) => {
+      const send = (text: string): void => {
+        const bytes = encoder.encode(text);
+        sentBytes += bytes.length;
+        controller.enqueue(bytes);
+      };
+      const end = (): void => {
+        if (ended) return;
+        ended = true;
+        changes.close();
+        request.signal.removeEventListener('abort', abort);
+        controller.close();
+      };
+      try {
+        for (;;) {
+          if (stop.signal.aborted || sentBytes >= context.sseMaxBytes) return end();
+          if (!caughtUp) {
             changes.reset();
             const found = await context.engine.lookup(path);
             if (found.kind !== 'live') return end();
@@ -350,64 +355,67 @@ function sse(
             const messages = await context.engine.read(metadata, after, context.maxReadBytes);
             await context.engine.touch(metadata);
             if (stop.signal.aborted) return end();
+            // The data event and the control event after it go out as one chunk: one write, one
+            // packet, one read for the reader.
+            let data = '';
             if (messages.length > 0) {
               const payload = json
                 ? jsonArrayOfBatches(messages.map((message) => message.data))
                 : base64
                   ? base64Of(messages)
                   : messages.map((message) => decoder.decode(message.data)).join('');
-              send(sseEvent('data', payload));
+              data = sseEvent('data', payload);
               after = messages.at(-1)!.offset;
             }
             const upToDate = after >= metadata.tail;
             const control: Record<string, unknown> = { streamNextOffset: formatStreamOffset(Math.min(after, metadata.tail)) };
             if (metadata.closed && upToDate) {
               control['streamClosed'] = true;
-              send(sseEvent('control', JSON.stringify(control)));
+              send(data + sseEvent('control', JSON.stringify(control)));
               return end();
             }
             control['streamCursor'] = responseCursor(clientCursor);
             if (upToDate) control['upToDate'] = true;
             if (messages.length > 0 || first) {
               first = false;
-              send(sseEvent('control', JSON.stringify(control)));
+              send(data + sseEvent('control', JSON.stringify(control)));
+              caughtUp = upToDate;
               // One page per pull: the next is read when the reader has taken this one.
               return;
             }
             if (!upToDate) continue;
-            if (Date.now() >= closeAt) return end();
-            const deadline = Math.min(closeAt, Date.now() + context.longPollTimeoutMs);
-            const changed = await changes.wait(deadline, stop.signal);
-            if (!changed && !stop.signal.aborted && Date.now() < closeAt) {
-              // Keep-alive: the reader learns it is still caught up, with a fresh cursor.
-              send(
-                sseEvent(
-                  'control',
-                  JSON.stringify({ streamNextOffset: formatStreamOffset(after), streamCursor: responseCursor(clientCursor), upToDate: true }),
-                ),
-              );
-              return;
-            }
           }
+          caughtUp = false;
+          if (Date.now() >= closeAt) return end();
+          const deadline = Math.min(closeAt, Date.now() + context.longPollTimeoutMs);
+          const changed = await changes.wait(deadline, stop.signal);
+          if (!changed && !stop.signal.aborted && Date.now() < closeAt) {
+            // Keep-alive: the reader learns it is still caught up, with a fresh cursor.
+            send(
+              sseEvent(
+                'control',
+                JSON.stringify({ streamNextOffset: formatStreamOffset(after), streamCursor: responseCursor(clientCursor), upToDate: true }),
+              ),
+            );
+            return;
+          }
+        }
+      } catch {
+        // Storage failed or the reader went away: end the response; the reader resumes.
+        try {
+          end();
         } catch {
-          // Storage failed or the reader went away: end the response; the reader resumes.
-          try {
-            end();
-          } catch {
-            // Already closed by the reader going away.
-          }
+          // Already closed by the reader going away.
         }
-      },
-      cancel: () => {
-        stop.abort();
-        if (!ended) {
-          ended = true;
-          changes.close();
-        }
-      },
+      }
     },
-    // Room for a page or so; a reader that stops reading stops the reads.
-    new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }),
+    () => {
+      stop.abort();
+      if (!ended) {
+        ended = true;
+        changes.close();
+      }
+    },
   );
 
   const headers: Record<string, string> = {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { concatenate, tooLarge, type StreamReply, type StreamRequest } from './_stream-exchange.js';
+import { PulledBody, concatenate, tooLarge, type StreamReply, type StreamRequest } from './_stream-exchange.js';
 
 // Types only from node:http: this file runs on Node, yet the module that imports it must still
 // load on runtimes without Node's APIs.
@@ -95,6 +95,7 @@ async function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<Uin
 /** Writes a reply to Node's response; a stream body is written at the reader's pace. */
 export async function writeNodeReply(reply: StreamReply, res: ServerResponse): Promise<void> {
   const { body } = reply;
+  if (body instanceof PulledBody) return writePulled(reply.status, reply.headers, body, res);
   if (!(body instanceof ReadableStream)) {
     res.writeHead(reply.status, reply.headers).end(body ?? undefined);
     return;
@@ -117,6 +118,46 @@ export async function writeNodeReply(reply: StreamReply, res: ServerResponse): P
       const { done, value } = await reader.read();
       if (done || closed) break;
       if (!res.write(value) && !closed) await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+    if (!closed) res.end();
+  } catch {
+    res.destroy();
+  } finally {
+    res.off('close', onClose);
+    res.off('drain', onDrain);
+  }
+}
+
+/** Writes a pulled body straight to the response, pulling again while the socket takes what it is given. */
+async function writePulled(status: number, headers: Record<string, string>, body: PulledBody, res: ServerResponse): Promise<void> {
+  res.writeHead(status, headers);
+  res.flushHeaders();
+  let closed = false;
+  let finished = false;
+  let full = false;
+  let wake: (() => void) | undefined;
+  const onClose = (): void => {
+    closed = true;
+    wake?.();
+    body.cancel();
+  };
+  const onDrain = (): void => wake?.();
+  res.once('close', onClose);
+  res.on('drain', onDrain);
+  const sink = {
+    enqueue(chunk: Uint8Array): void {
+      if (!closed && !res.write(chunk)) full = true;
+    },
+    close(): void {
+      finished = true;
+    },
+  };
+  try {
+    while (!closed && !finished) {
+      await body.pull(sink);
+      if (full && !closed) await new Promise<void>((resolve) => (wake = resolve));
+      full = false;
       wake = undefined;
     }
     if (!closed) res.end();

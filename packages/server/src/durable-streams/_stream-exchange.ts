@@ -18,11 +18,38 @@ export interface StreamRequest {
   webRequest(): Request;
 }
 
+/** Where a pulled body writes: the `ReadableStream` controller on the Web, the response on Node. */
+export interface BodySink {
+  enqueue(chunk: Uint8Array): void;
+  close(): void;
+}
+
+/**
+ * A body written as the reader takes it (SSE): each `pull` writes at least one chunk, or closes.
+ * On Node it is written straight to the response, with no Web stream between (each chunk of
+ * one costs several promise hops per reader); on the Web it becomes a `ReadableStream`.
+ */
+export class PulledBody {
+  constructor(
+    readonly pull: (sink: BodySink) => Promise<void>,
+    /** The reader went away. */
+    readonly cancel: () => void,
+  ) {}
+
+  /** The body as a Web stream, room for a page or so queued: a reader that stops reading stops the pulls. */
+  toReadableStream(): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>(
+      { pull: (controller) => this.pull(controller), cancel: () => this.cancel() },
+      new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }),
+    );
+  }
+}
+
 /** One answer as the routes write it. A stream body (SSE) is pulled at the reader's pace. */
 export interface StreamReply {
   status: number;
   headers: Record<string, string>;
-  body?: string | Uint8Array | ReadableStream<Uint8Array> | null;
+  body?: string | Uint8Array | ReadableStream<Uint8Array> | PulledBody | null;
 }
 
 /** A Web `Request` as the routes read it. */
@@ -40,7 +67,8 @@ export function streamRequestOfWeb(request: Request, url: URL): StreamRequest {
 /** A reply as a Web `Response`. */
 export function webResponseOf(reply: StreamReply): Response {
   // Stored bytes are plain ArrayBuffer-backed arrays (never shared memory).
-  return new Response((reply.body ?? null) as BodyInit | null, { status: reply.status, headers: reply.headers });
+  const body = reply.body instanceof PulledBody ? reply.body.toReadableStream() : reply.body;
+  return new Response((body ?? null) as BodyInit | null, { status: reply.status, headers: reply.headers });
 }
 
 /** Reads a Web request's whole body (refused past `maxBytes`). */

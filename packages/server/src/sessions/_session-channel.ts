@@ -64,8 +64,8 @@ export interface ChannelOptions {
 
 /**
  * The in-memory side of one active session: the store's live tail, the reduced state, the
- * subscribers and the runs this node owns. Records are applied as they arrive and fanned out
- * in a microtask after each store batch, one serialisation per batch.
+ * subscribers and the runs this node owns. Records are reduced and fanned out in a microtask
+ * after they arrive, so the appends of one turn cost one reducer pass and one serialisation.
  */
 export class SessionChannel {
   readonly session: string;
@@ -79,7 +79,6 @@ export class SessionChannel {
   readonly briefOffsets = new Map<string, number>();
   /** Whole-run cancels seen, for a run registered just after its cancel was stored. */
   readonly runCancels = new Map<string, SessionRecord>();
-  state: SessionState = createSessionState();
   epoch = '';
   ready: Promise<void>;
   /** Whether runs left by a previous process have been looked for. */
@@ -90,6 +89,15 @@ export class SessionChannel {
   busy = 0;
 
   readonly #options: ChannelOptions;
+  #state: SessionState = createSessionState();
+  /**
+   * Records received and not yet reduced into `#state`, oldest first. Reducing a whole store
+   * batch (or a burst of single-event appends) at once copies the touched parts of the state
+   * once, not once per record; any read of `state` reduces them first.
+   */
+  #unreduced: SessionRecord[] = [];
+  /** Offset of the newest record received, reduced or not. */
+  #received = 0;
   #subscription: Subscription | undefined;
   #pending: SessionRecord[] = [];
   #flushScheduled = false;
@@ -125,9 +133,25 @@ export class SessionChannel {
     });
   }
 
-  /** Offset of the newest record applied to `state`. */
+  /** The reduced state, as of the newest record received. */
+  get state(): SessionState {
+    if (this.#unreduced.length > 0) {
+      const records = this.#unreduced;
+      this.#unreduced = [];
+      this.#state = applyRecords(this.#state, records);
+    }
+    return this.#state;
+  }
+
+  set state(state: SessionState) {
+    this.#unreduced = [];
+    this.#state = state;
+    this.#received = state.offset;
+  }
+
+  /** Offset of the newest record received (what `state` is as of). */
   get offset(): number {
-    return this.state.offset;
+    return this.#received;
   }
 
   /** True while something still needs the channel. */
@@ -165,12 +189,17 @@ export class SessionChannel {
     await live;
   }
 
-  /** The hot path: one reducer step per store batch, fan-out deferred to a microtask. */
+  /** The hot path: records are kept for the reducer and the fan-out, both deferred to a microtask. */
   #apply(records: SessionRecord[]): void {
     if (this.closed || records.length === 0) return;
-    const fresh = records[0]!.offset <= this.state.offset ? records.filter((r) => r.offset > this.state.offset) : records;
+    const received = this.#received;
+    const fresh = records[0]!.offset <= received ? records.filter((r) => r.offset > received) : records;
     if (fresh.length === 0) return;
-    this.state = applyRecords(this.state, fresh);
+    this.#received = fresh[fresh.length - 1]!.offset;
+    for (const record of fresh) this.#unreduced.push(record);
+    // Reduced when `state` is next read (the fan-out reads it in a microtask); a channel nobody
+    // reads from does not hold more than this many records unreduced.
+    if (this.#unreduced.length >= MAX_UNREDUCED) void this.state;
     let runEnded = false;
     for (const record of fresh) {
       const event = record.event;
@@ -279,7 +308,7 @@ export class SessionChannel {
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#pending.length > 0) {
-      // `state` is the state after the last pending record: records are applied as they arrive.
+      // `state` is the state after the last pending record: reading it reduces every record received.
       const batch = new RecordBatch(this.session, this.epoch, this.#pending, this.#digests.digestsFor(this.#pending, this.state));
       this.#pending = [];
       for (const entry of this.subscribers) {
@@ -388,6 +417,9 @@ export class SessionChannel {
     await this.#snapshotSaving;
   }
 }
+
+/** Most records a channel holds received but not yet reduced. */
+const MAX_UNREDUCED = 1000;
 
 /**
  * Runs remembered per open session in `runEnds` and `briefOffsets`. Both only spare a lookup

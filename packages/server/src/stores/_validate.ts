@@ -8,6 +8,7 @@ import {
 } from '@marketing-team/core';
 import { z } from 'zod';
 import { assertSessionId, fenceKind, type FenceKind } from './_fence.js';
+import { checkedTextDelta } from './_text-delta-check.js';
 import { DEFAULT_CLIENT_MESSAGE_WINDOW, type AppendOptions, type RetentionPolicy, type StoredSnapshot, type StoreLimits, type SubscribeOptions } from './session-store.js';
 
 /** An append after validation: each event parsed once and serialised once. */
@@ -51,7 +52,8 @@ const AppendOptionsSchema = z.object({ clientMsgId: z.optional(IdSchema) }).opti
 
 /**
  * Validates everything an append carries before a store touches its log: the session id, the
- * options, and each event against core's `SessionEventSchema` and the size limits.
+ * options, and each event against core's `SessionEventSchema` (a `text.delta` by the same rules
+ * written out, the schema naming what is wrong when they fail) and the size limits.
  * This is the one validation of the hot path; stores trust its output.
  */
 export function prepareAppend(
@@ -76,9 +78,13 @@ export function prepareAppend(
   const json: string[] = new Array(events.length);
   const kinds: FenceKind[] = new Array(events.length);
   for (let index = 0; index < events.length; index++) {
-    const parsed = SessionEventSchema.safeParse(events[index]);
-    if (!parsed.success) throw protocolErrorFromZod(parsed.error, `events.${index}`);
-    const text = JSON.stringify(parsed.data);
+    let event: SessionEvent | undefined = checkedTextDelta(events[index]);
+    if (event === undefined) {
+      const parsed = SessionEventSchema.safeParse(events[index]);
+      if (!parsed.success) throw protocolErrorFromZod(parsed.error, `events.${index}`);
+      event = parsed.data;
+    }
+    const text = JSON.stringify(event);
     // A UTF-16 length times 3 bounds the UTF-8 size, so most events skip the byte count.
     if (text.length * 3 > limits.maxEventBytes && Buffer.byteLength(text) > limits.maxEventBytes) {
       throw new ProtocolError(
@@ -87,9 +93,9 @@ export function prepareAppend(
         `events.${index}`,
       );
     }
-    parsedEvents[index] = parsed.data;
+    parsedEvents[index] = event;
     json[index] = text;
-    kinds[index] = fenceKind(parsed.data);
+    kinds[index] = fenceKind(event);
   }
   return { session, events: parsedEvents, json, kinds, clientMsgId };
 }

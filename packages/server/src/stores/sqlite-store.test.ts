@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import fs, { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSessionState } from '@marketing-team/core';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from './sqlite-store.js';
@@ -22,7 +23,8 @@ describe('SqliteStore specifics', () => {
   it('uses WAL mode with the chosen synchronous level', async () => {
     const path = join(root, 'pragma.db');
     for (const [level, expected] of [
-      ['full', 2],
+      // `full`: SQLite commits at NORMAL and the store syncs the WAL itself (tested below).
+      ['full', 1],
       ['normal', 1],
       ['off', 0],
     ] as const) {
@@ -97,6 +99,120 @@ describe('SqliteStore specifics', () => {
     const after = new SqliteStore({ path });
     expect(await after.openRuns()).toEqual([{ session: 'old', runId: 'r1' }]);
     await after.close();
+  });
+
+  it('takes the head from the stored events, so appends never write the session row', async () => {
+    const path = join(root, 'heads.db');
+    const before = new SqliteStore({ path });
+    for (let i = 0; i < 3; i++) await before.append('s', [textDelta('r1', 't1', `${i}`)]);
+    const { epoch } = await before.head('s');
+    await before.close();
+    // The row as it was when the log was created: appends leave it alone.
+    const db = new Database(path);
+    expect(db.prepare('SELECT head FROM sessions WHERE session = ?').get('s')).toEqual({ head: 0 });
+    db.close();
+    const after = new SqliteStore({ path });
+    expect(await after.head('s')).toEqual({ epoch, offset: 3 });
+    expect((await after.append('s', [textDelta('r1', 't1', 'next')])).firstOffset).toBe(4);
+    // Retention dropping every event keeps the head at the trim point.
+    await after.saveSnapshot('s', { offset: 4, state: { ...createSessionState(), offset: 4 } });
+    expect(await after.applyRetention('s', { maxEvents: 0 })).toBe(4);
+    await after.close();
+    const trimmed = new SqliteStore({ path });
+    expect(await trimmed.head('s')).toEqual({ epoch, offset: 4 });
+    expect((await trimmed.append('s', [textDelta('r1', 't1', 'after trim')])).firstOffset).toBe(5);
+    await trimmed.close();
+  });
+
+  it('opens a file of schema 2 and marks it 3, which a schema-2 build refuses', async () => {
+    const path = join(root, 'schema-2.db');
+    const before = new SqliteStore({ path });
+    await before.append('s', [textDelta('r1', 't1', 'a'), textDelta('r1', 't1', 'b')]);
+    await before.close();
+    const db = new Database(path);
+    // What schema 2 kept: the head in the row.
+    db.prepare('UPDATE sessions SET head = 2').run();
+    db.pragma('user_version = 2');
+    db.close();
+    const after = new SqliteStore({ path });
+    expect((await after.head('s')).offset).toBe(2);
+    await after.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    check.close();
+  });
+
+  it('with synchronous full, delivers and acknowledges a commit only once its WAL sync is done, in commit order', async () => {
+    const path = join(root, 'wal-sync.db');
+    const store = new SqliteStore({ path });
+    await store.append('s', [textDelta('r1', 't1', 'first')]);
+    const realSync = fs.fdatasync.bind(fs);
+    const held: (() => void)[] = [];
+    const spy = vi.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+      held.push(() => realSync(fd, callback));
+    }) as typeof fs.fdatasync);
+    try {
+      const seen: number[] = [];
+      store.subscribe('s', 1, (records) => seen.push(...records.map((record) => record.offset)));
+      let seenAtAck: number[] | undefined;
+      const second = store.append('s', [textDelta('r1', 't1', 'second')]).then((result) => {
+        seenAtAck = [...seen];
+        return result;
+      });
+      await vi.waitFor(() => expect(held).toHaveLength(1));
+      // Committed, not yet on disk: nobody is told, and readers do not see it.
+      expect(seenAtAck).toBeUndefined();
+      expect(seen).toEqual([]);
+      expect(await store.read('s', 1)).toEqual([]);
+      expect((await store.head('s')).offset).toBe(1);
+      // Made while that sync runs: committed, and synced, once it ends, with whatever else came.
+      const third = store.append('s', [textDelta('r1', 't1', 'third')]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(held).toHaveLength(1);
+      expect(store.metrics.commits).toBe(2);
+      held.shift()!();
+      expect((await second).firstOffset).toBe(2);
+      expect(seenAtAck).toEqual([2]);
+      await vi.waitFor(() => expect(held).toHaveLength(1));
+      expect(seen).toEqual([2]);
+      held.shift()!();
+      expect((await third).firstOffset).toBe(3);
+      expect(seen).toEqual([2, 3]);
+      expect((await store.read('s', 0)).map((record) => record.offset)).toEqual([1, 2, 3]);
+    } finally {
+      spy.mockRestore();
+      await store.close();
+    }
+  });
+
+  it('fails the commit, and every later write, when the WAL sync fails; nothing of it is delivered', async () => {
+    const path = join(root, 'wal-sync-fails.db');
+    const store = new SqliteStore({ path });
+    const seen: number[] = [];
+    store.subscribe('s', 0, (records) => seen.push(...records.map((record) => record.offset)));
+    const spy = vi.spyOn(fs, 'fdatasync').mockImplementation(((_fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+      setImmediate(() => callback(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })));
+    }) as typeof fs.fdatasync);
+    try {
+      await expect(store.append('s', [textDelta('r1', 't1', 'lost')])).rejects.toThrow(/EIO/);
+      await expect(store.append('s', [textDelta('r1', 't1', 'later')])).rejects.toThrow(/EIO/);
+      expect(seen).toEqual([]);
+    } finally {
+      spy.mockRestore();
+      await store.close();
+    }
+  });
+
+  it('with synchronous normal, leaves the WAL to SQLite', async () => {
+    const spy = vi.spyOn(fs, 'fdatasync');
+    const store = new SqliteStore({ path: join(root, 'wal-normal.db'), synchronous: 'normal' });
+    try {
+      await store.append('s', [textDelta('r1', 't1', 'a')]);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+      await store.close();
+    }
   });
 
   it('refuses a file written by a newer schema', () => {

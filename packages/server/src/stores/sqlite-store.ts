@@ -10,6 +10,7 @@ import { Tail } from './_tail.js';
 import { nextTurn } from './_next-turn.js';
 import { readRecord, storedRecord } from './_record-json.js';
 import { checkpointOnTimer } from './_wal-checkpoints.js';
+import { WalSync } from './_wal-sync.js';
 import {
   StoreLimitsSchema,
   parseOptions,
@@ -42,8 +43,10 @@ import {
 
 /**
  * How hard SQLite syncs a commit to disk (`PRAGMA synchronous`, in WAL mode):
- * - `full` (default): the WAL is fsynced at every commit. An acknowledged append survives a
- *   process crash and a power loss or OS crash.
+ * - `full` (default): the WAL is fsynced after every commit, before anything of it is delivered
+ *   or acknowledged. An acknowledged append survives a process crash and a power loss or OS
+ *   crash. The fsync runs off the main thread (SQLite itself commits at `normal`), and commits
+ *   made while one runs share the next.
  * - `normal`: the WAL is fsynced only at checkpoints. An acknowledged append survives a process
  *   crash (SIGKILL included); a power loss or OS crash may lose the newest appends, never
  *   corrupting the file or leaving a gap.
@@ -75,7 +78,10 @@ const SqliteStoreOptionsSchema = z.object({
   checkpointIntervalMs: z.number().int().min(10).max(3_600_000).default(1000),
 });
 
-const schemaVersion = 2;
+// 3: `sessions.head` is no longer written by appends (the head is the newest stored `seq`, or
+// `first - 1` when retention dropped every event); a build of schema 2 would trust it, so it refuses
+// the file. Nothing to migrate: the column still holds a lower bound of the head.
+const schemaVersion = 3;
 
 const schema = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -129,6 +135,14 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
+/** A committed transaction whose appends wait for the WAL fsync before delivery and acknowledgement. */
+interface UnsyncedGroup {
+  batch: PendingAppend[];
+  outcomes: (AppendResult | Error)[];
+  stored: Map<string, SessionRecord[]>;
+  synced: Promise<void>;
+}
+
 interface EventRow {
   seq: number;
   at: number;
@@ -146,6 +160,15 @@ export interface SqliteStoreMetrics {
 /** Fence sets kept in memory per session; loaded once, then extended by this process's appends. */
 const maxCachedFences = 10_000;
 
+/** Heads and epochs kept in memory; one beyond it is read again from the file when next used. */
+const maxCachedHeads = 10_000;
+
+/** Where one session's log stands, as this process (its only writer) last committed it. */
+interface LogHead {
+  epoch: string;
+  head: number;
+}
+
 /**
  * The embedded default `SessionStore`: one SQLite file in WAL mode (`better-sqlite3`).
  *
@@ -161,6 +184,17 @@ export class SqliteStore implements SessionStore {
   private readonly limits: ResolvedLimits;
   private readonly live = new LiveListeners();
   private readonly fences = new Map<string, FenceState>();
+  /**
+   * Each session's epoch and head, read from the file once, then moved by this process's
+   * commits: an append costs no SELECT of the session row and no UPDATE of it.
+   */
+  private readonly heads = new Map<string, LogHead>();
+  /** With `synchronous: 'full'` on a file: the fsync of its WAL, off the main thread. */
+  private readonly walSync: WalSync | undefined;
+  /** Committed groups, oldest first, whose WAL fsync has not completed: nothing of them is visible yet. */
+  private unsynced: UnsyncedGroup[] = [];
+  /** Set when a WAL fsync failed: what was committed may not be on disk, so the store takes no more writes. */
+  private syncFailure: unknown;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -176,7 +210,10 @@ export class SqliteStore implements SessionStore {
     if (parsed.path !== ':memory:') mkdirSync(dirname(parsed.path), { recursive: true });
     this.db = new Database(parsed.path, { timeout: parsed.busyTimeoutMs });
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${parsed.synchronous.toUpperCase()}`);
+    // `full` on a file: SQLite commits without waiting for the disk and the store fsyncs the WAL
+    // itself, off the main thread, before the commit's records are delivered or acknowledged.
+    this.walSync = parsed.synchronous === 'full' && parsed.path !== ':memory:' ? new WalSync(`${parsed.path}-wal`) : undefined;
+    this.db.pragma(`synchronous = ${this.walSync ? 'NORMAL' : parsed.synchronous.toUpperCase()}`);
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > schemaVersion) {
       this.db.close();
@@ -193,7 +230,7 @@ export class SqliteStore implements SessionStore {
         'SELECT epoch, head, first FROM sessions WHERE session = ?',
       ),
       insertSession: db.prepare<[string, string]>('INSERT INTO sessions (session, epoch, head, first) VALUES (?, ?, 0, 1)'),
-      updateHead: db.prepare<[number, string]>('UPDATE sessions SET head = ? WHERE session = ?'),
+      maxSeq: db.prepare<[string], { seq: number | null }>('SELECT max(seq) AS seq FROM events WHERE session = ?'),
       updateFirst: db.prepare<[number, string]>('UPDATE sessions SET first = ? WHERE session = ?'),
       insertEvent: db.prepare<[string, number, number, string]>('INSERT INTO events (session, seq, at, event) VALUES (?, ?, ?, ?)'),
       readEvents: db.prepare<[string, number, number], EventRow>(
@@ -237,7 +274,8 @@ export class SqliteStore implements SessionStore {
       const prepared = prepareAppend(session, events, options, this.limits);
       return new Promise((resolve, reject) => {
         this.pending.push({ prepared, resolve, reject });
-        if (!this.flushScheduled) {
+        // While a WAL sync runs, appends wait for it and then go in one commit (see `flush`).
+        if (!this.flushScheduled && this.unsynced.length === 0) {
           this.flushScheduled = true;
           setImmediate(() => this.flush());
         }
@@ -252,14 +290,14 @@ export class SqliteStore implements SessionStore {
     validateRead(session, after, limit);
     // The read itself is synchronous: start it on a fresh turn so a loop of reads cannot starve I/O.
     await nextTurn();
-    return this.readRows(session, after, limit ?? -1);
+    return this.durableRows(session, after, limit ?? -1);
   }
 
   async head(session: string): Promise<SessionHead> {
     this.assertOpen();
     assertSessionId(session);
-    const row = this.db.transaction(() => this.sessionRow(session)).immediate();
-    return { epoch: row.epoch, offset: row.head };
+    const log = this.heads.get(session) ?? this.db.transaction(() => this.logHead(session)).immediate();
+    return { epoch: log.epoch, offset: Math.min(log.head, this.durableHead(session)) };
   }
 
   async openRuns(): Promise<OpenRun[]> {
@@ -271,13 +309,16 @@ export class SqliteStore implements SessionStore {
     this.assertOpen();
     validateClientMessageLookup(session, clientMsgId);
     const row = this.statements.selectClientMessage.get(session, clientMsgId);
-    return row && { firstOffset: row.first_seq, lastOffset: row.last_seq };
+    if (!row) return undefined;
+    // Stored, not yet on disk: answered once it is, as its own append will be.
+    if (row.last_seq > this.durableHead(session)) await this.unsynced[this.unsynced.length - 1]?.synced.catch(() => undefined);
+    return { firstOffset: row.first_seq, lastOffset: row.last_seq };
   }
 
   subscribe(session: string, after: number, listener: RecordListener, options?: SubscribeOptions): Subscription {
     this.assertOpen();
     const resolved = validateSubscribe(session, after, listener, options);
-    const tail = new Tail(after, async (from, limit) => this.readRows(session, from, limit), listener, resolved);
+    const tail = new Tail(after, async (from, limit) => this.durableRows(session, from, limit), listener, resolved);
     if (resolved.epoch !== undefined && resolved.epoch !== this.statements.selectSession.get(session)?.epoch) {
       queueMicrotask(() => tail.reset());
       return tail;
@@ -293,8 +334,8 @@ export class SqliteStore implements SessionStore {
     const state = JSON.stringify(valid.state);
     this.db
       .transaction(() => {
-        const row = this.sessionRow(session);
-        if (valid.offset > row.head) throw snapshotBeyondHead(valid.offset, row.head);
+        const { head } = this.logHead(session);
+        if (valid.offset > head) throw snapshotBeyondHead(valid.offset, head);
         this.statements.upsertSnapshot.run(session, valid.offset, state, Date.now());
       })
       .immediate();
@@ -314,12 +355,13 @@ export class SqliteStore implements SessionStore {
       .transaction(() => {
         const row = this.statements.selectSession.get(session);
         if (!row) return 0;
-        this.statements.trimClientMessages.run(session, row.head - valid.clientMessageWindow);
+        const { head } = this.logHead(session);
+        this.statements.trimClientMessages.run(session, head - valid.clientMessageWindow);
         const snapshot = this.statements.selectSnapshot.get(session);
         if (!snapshot) return 0;
         const ageCut =
           valid.maxAgeMs === undefined ? 0 : (this.statements.ageCut.get(session, Date.now() - valid.maxAgeMs)?.cut ?? 0);
-        const cut = retentionCut(valid, row.head, snapshot.seq, ageCut);
+        const cut = retentionCut(valid, head, snapshot.seq, ageCut);
         if (cut < row.first) return 0;
         const dropped = this.statements.trimEvents.run(session, cut).changes;
         this.statements.updateFirst.run(cut + 1, session);
@@ -345,6 +387,9 @@ export class SqliteStore implements SessionStore {
       })
       .immediate();
     this.fences.delete(session);
+    this.heads.delete(session);
+    // Records of the old log still waiting for their fsync are acknowledged, never delivered.
+    for (const group of this.unsynced) group.stored.delete(session);
     this.live.reset(session);
   }
 
@@ -352,6 +397,9 @@ export class SqliteStore implements SessionStore {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    // Appends already committed are delivered and acknowledged once on disk, as they would have been.
+    await this.unsynced[this.unsynced.length - 1]?.synced.catch(() => undefined);
+    await this.walSync?.close();
     this.stopCheckpoints();
     this.live.closeAll();
     this.db.close();
@@ -369,11 +417,48 @@ export class SqliteStore implements SessionStore {
       this.writeTransaction.immediate(batch, outcomes, stored);
       this.metrics.commits++;
     } catch (error) {
-      // Cached fences may hold keys of the rolled-back appends; reload them on next use.
+      // Cached fences and heads may hold what the rolled-back appends wrote; reload them on next use.
       this.fences.clear();
+      this.heads.clear();
       for (const append of batch) append.reject(error);
       return;
     }
+    if (this.walSync) {
+      const synced = this.walSync.sync();
+      const group: UnsyncedGroup = { batch, outcomes, stored, synced };
+      this.unsynced.push(group);
+      synced.then(
+        () => {
+          this.release(group);
+          // Everything that arrived during the sync: one commit, one sync.
+          if (this.unsynced.length === 0 && !this.closed) this.flush();
+        },
+        (error: unknown) => this.failSync(error),
+      );
+      return;
+    }
+    this.complete(batch, outcomes, stored);
+  }
+
+  /** The group's fsync is done, so every group committed before it is on disk too: delivered, then acknowledged, in commit order. */
+  private release(group: UnsyncedGroup): void {
+    const index = this.unsynced.indexOf(group);
+    if (index < 0) return;
+    for (const done of this.unsynced.splice(0, index + 1)) this.complete(done.batch, done.outcomes, done.stored);
+  }
+
+  /**
+   * An fsync failed: what was committed may never reach the disk, and a later fsync may succeed
+   * without having written it. Nothing of it is delivered; its appends and every later write fail.
+   */
+  private failSync(error: unknown): void {
+    this.syncFailure ??= error;
+    for (const group of this.unsynced.splice(0)) for (const append of group.batch) append.reject(error);
+    for (const append of this.pending.splice(0)) append.reject(error);
+  }
+
+  /** Delivers a durable commit's records to subscribers, then settles its appends. */
+  private complete(batch: PendingAppend[], outcomes: (AppendResult | Error)[], stored: Map<string, SessionRecord[]>): void {
     for (const [session, records] of stored) this.live.emit(session, records);
     for (const [index, append] of batch.entries()) {
       const outcome = outcomes[index]!;
@@ -387,13 +472,13 @@ export class SqliteStore implements SessionStore {
 
   private writeGroup(batch: PendingAppend[], outcomes: (AppendResult | Error)[], stored: Map<string, SessionRecord[]>): void {
     const at = Date.now();
-    const heads = new Map<string, number>();
     const seenInGroup = new Map<string, AppendResult>();
-    const { insertEvent, insertFence, insertClientMessage, selectClientMessage, updateHead, insertOpenRun, deleteOpenRun } = this.statements;
+    const { insertEvent, insertFence, insertClientMessage, selectClientMessage, insertOpenRun, deleteOpenRun } = this.statements;
     for (const [index, { prepared }] of batch.entries()) {
       const { session, clientMsgId } = prepared;
-      let head = heads.get(session);
-      if (head === undefined) head = this.sessionRow(session).head;
+      // Moved in place: a rolled-back transaction clears every cached head (see `flush`).
+      const log = this.logHead(session);
+      let head = log.head;
       if (clientMsgId !== undefined) {
         const earlier = seenInGroup.get(`${session}\n${clientMsgId}`);
         if (earlier) {
@@ -425,7 +510,7 @@ export class SqliteStore implements SessionStore {
         else if (event.type === 'brief.submitted') insertOpenRun.run(session, event.runId);
       }
       head += records.length;
-      heads.set(session, head);
+      log.head = head;
       for (const key of closing) insertFence.run(session, key);
       fence.add(closing);
       if (clientMsgId !== undefined) {
@@ -437,16 +522,28 @@ export class SqliteStore implements SessionStore {
       else stored.set(session, records.slice());
       outcomes[index] = { records, duplicate: false, firstOffset: records[0]!.offset, lastOffset: head };
     }
-    for (const [session, head] of heads) updateHead.run(head, session);
   }
 
-  /** The session's row, created (with a new epoch) if the log does not exist yet. Call inside a transaction. */
-  private sessionRow(session: string): { epoch: string; head: number; first: number } {
+  /**
+   * The session's epoch and head, its row created (with a new epoch) if the log does not exist
+   * yet. Call inside a transaction: the row it may create must not outlive a rollback unseen.
+   */
+  private logHead(session: string): LogHead {
+    const cached = this.heads.get(session);
+    if (cached) return cached;
     const row = this.statements.selectSession.get(session);
-    if (row) return row;
-    const epoch = randomUUID();
-    this.statements.insertSession.run(session, epoch);
-    return { epoch, head: 0, first: 1 };
+    let log: LogHead;
+    if (row) {
+      // The newest stored event, or the trim point when retention dropped them all.
+      const stored = this.statements.maxSeq.get(session)?.seq ?? 0;
+      log = { epoch: row.epoch, head: Math.max(row.head, stored, row.first - 1) };
+    } else {
+      log = { epoch: randomUUID(), head: 0 };
+      this.statements.insertSession.run(session, log.epoch);
+    }
+    if (this.heads.size >= maxCachedHeads) this.heads.delete(this.heads.keys().next().value!);
+    this.heads.set(session, log);
+    return log;
   }
 
   private fenceOf(session: string): FenceState {
@@ -460,6 +557,26 @@ export class SqliteStore implements SessionStore {
     return fence;
   }
 
+  /**
+   * The newest offset of the session that is on disk: below the first record of the oldest
+   * commit still waiting for its fsync (committed records are in the file, not yet durable).
+   */
+  private durableHead(session: string): number {
+    for (const group of this.unsynced) {
+      const records = group.stored.get(session);
+      if (records) return records[0]!.offset - 1;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  /** Stored records a reader may see: none beyond `durableHead` (they are delivered live once on disk). */
+  private durableRows(session: string, after: number, limit: number): SessionRecord[] {
+    const rows = this.readRows(session, after, limit);
+    if (this.unsynced.length === 0 || rows.length === 0) return rows;
+    const head = this.durableHead(session);
+    return rows[rows.length - 1]!.offset <= head ? rows : rows.filter((record) => record.offset <= head);
+  }
+
   private readRows(session: string, after: number, limit: number): SessionRecord[] {
     if (this.closed) throw new StoreClosedError();
     return this.statements.readEvents
@@ -469,5 +586,6 @@ export class SqliteStore implements SessionStore {
 
   private assertOpen(): void {
     if (this.closed) throw new StoreClosedError();
+    if (this.syncFailure !== undefined) throw this.syncFailure;
   }
 }
