@@ -98,6 +98,8 @@ export {
   StalledSchema,
   type Stalled,
   TaskStateSchema,
+  HumanStepSchema,
+  type HumanStep,
   type TaskState,
   RunStateSchema,
   type RunState,
