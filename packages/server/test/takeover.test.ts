@@ -144,6 +144,34 @@ describe('taking a task over from its agent', () => {
     }
   });
 
+  it('a run cancelled while a task is taken over is continued as usual: the agent writes that task again', async () => {
+    const session = 'takeover-continue';
+    const { provider, env, dana } = await takenOverRun(session);
+    try {
+      provider.unhold('research-brief');
+      const socket = await RawClient.connect(env.wsUrl);
+      socket.send({ type: 'subscribe', session, token: dana });
+      await socket.next((frame) => frame.type === 'subscribed');
+      socket.send({ type: 'cancel', session, clientMsgId: 'cancel-1', runId: 'run-1' });
+      await socket.next((frame) => frame.type === 'ack');
+      socket.close();
+      await until(async () => stateOf(await readAll(store, session)).runs['run-1']!.status === 'cancelled', 20_000, 'run cancelled');
+      // The person can no longer finish it in the ended run: continuing is the way on.
+      expect(await publish(env.wsUrl, dana, session, 'late-done', { type: 'task.marked_done', runId: 'run-1', taskId: RESEARCH, title: 'x', markdown: 'x' })).toMatchObject({ type: 'error', code: 'conflict', field: 'event.runId' });
+      const asked = provider.calls.length;
+      expect((await publish(env.wsUrl, dana, session, 'continue', { type: 'brief.submitted', runId: 'run-2', brief, continues: 'run-1' })).type).toBe('ack');
+      await until(async () => stateOf(await readAll(store, session)).runs['run-2']?.status === 'completed', 30_000, 'run-2 completed');
+      const state = stateOf(await readAll(store, session));
+      expect(state.runs['run-2']!.tasks['run-2:research']!.status).toBe('done');
+      // The competitors' snapshot was taken over as it was; the research was written again.
+      const skills = provider.calls.slice(asked).map((call) => call.skill);
+      expect(skills).toContain('research-brief');
+      expect(skills).not.toContain('competitor-snapshot');
+    } finally {
+      await env.close();
+    }
+  });
+
   it('a pending task taken over is not started; the run waits for the person', async () => {
     const session = 'takeover-pending';
     const provider = createControlledProvider();

@@ -132,6 +132,10 @@ export class TaskBoardElement extends LitElement {
         resize: vertical;
         font: inherit;
       }
+      [part='takeover-editor'] p {
+        margin: 0;
+        font-size: 0.85em;
+      }
       [part='takeover-editor'] label {
         font-size: 0.85em;
         color: var(--_muted);
