@@ -1,5 +1,6 @@
 // A person takes a task over from its agent and hands it back or finishes it: the agent stops
 // working on that task only, the run goes on, dependants wait, and the log says who did what.
+import { BlobReader, TextWriter, ZipReader } from '@zip.js/zip.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyRecords, createDefaultTeam, createSessionState, type SessionRecord } from '@marketing-team/core';
 import { SqliteStore } from '../src/stores/sqlite-store.js';
@@ -125,6 +126,14 @@ describe('taking a task over from its agent', () => {
       const strategy = provider.calls.find((call) => call.skill === 'campaign-strategy')!;
       expect(JSON.stringify(strategy.request.messages)).toContain('PERSON-MARK');
       expect(state.runs['run-1']!.deliverableIds).toContain(deliverable.id);
+
+      // The run's zip names whose words these are.
+      const exported = await fetch(`${env.url}/sessions/${session}/runs/run-1/export.zip`, { headers: { authorization: `Bearer ${dana}` } });
+      expect(exported.status).toBe(200);
+      const zip = new ZipReader(new BlobReader(await exported.blob()));
+      const readme = (await zip.getEntries()).find((entry) => entry.filename === 'README.md');
+      expect(await readme!.getData!(new TextWriter())).toContain('written by Dana (version 1)');
+      await zip.close();
 
       // Reload: a second store on the same file replays the log into the same state.
       const reloaded = new SqliteStore({ path });

@@ -137,6 +137,8 @@ export interface WidgetStrings {
   editFields: Record<string, string>;
   /** Who made the current version of an edited deliverable. */
   editedBy: (name: string, version: number) => string;
+  /** The first version is a person's own (they took the task over and marked it done). */
+  writtenBy: (name: string) => string;
   /** An edit the server refused because someone changed the deliverable first. */
   editConflict: string;
   /** The button that asks for A/B variants of a social post or ad deliverable. */
@@ -363,6 +365,7 @@ export const defaultStrings: WidgetStrings = {
     target: 'Target',
   },
   editedBy: (name, version) => `Edited by ${name} · version ${version}`,
+  writtenBy: (name) => `Written by ${name}`,
   editConflict: 'Someone changed this while you were editing. Your text is still here: copy it, cancel, and edit the new version.',
   variants: 'Variants',
   variantsCountLabel: 'How many variants?',

@@ -3,7 +3,7 @@
 // back to the agent); both pages converge and keep it after a reload.
 import type { MarketingTeamElement } from '../src/index.js';
 import '../src/index.js';
-import { deepQuery, equal, ok, waitFor } from './_assert.js';
+import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
 import { frames, mountElement, screenshot, setViewport, uniqueSession } from './_page.js';
 
@@ -98,6 +98,14 @@ describe('taking a task over from its agent', () => {
       equal(page.state!.deliverableVersions[deliverable.id]!.history[0]!.by.kind, 'human', 'the version is the person’s');
       await waitFor(() => inStrategy(page, '[part="taken-over-done"]')?.textContent?.includes('Done by Tester'), 'Done by Tester');
     }
+    // The strategy's card says whose words these are.
+    (await waitFor(() => deepQuery<HTMLButtonElement>(pageB, '[part~="tab"][data-kind="campaign-strategy"]'), 'the strategy tab', LONG)).click();
+    const strategy = await waitFor(
+      () => deepQueryAll(pageB, 'mt-deliverable-card').find((card) => card.shadowRoot?.querySelector('[data-kind="campaign-strategy"]')),
+      'the strategy card',
+      LONG,
+    );
+    await waitFor(() => deepQuery(strategy, '[part="edited"]')?.textContent?.includes('Written by Tester'), 'Written by Tester on the card');
     await boardShots(pageA, 'done');
     pageA.remove();
     const reloaded = await mountElement(session);
