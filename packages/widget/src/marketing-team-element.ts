@@ -789,7 +789,7 @@ export class MarketingTeamElement extends LitElement {
       </section>
       <section part="board" class="panel" aria-labelledby="board-heading">
         <h3 class="section" id="board-heading">${strings.boardHeading}</h3>
-        <mt-task-board exportparts="board: task-board, column, card, approve, request-changes, take-over, taken-over, takeover-editor, takeover-hand-back, takeover-done, taken-over-done" .cards=${cards} .session=${state} ?can-review=${canControl} ?can-write=${canWrite} .strings=${strings} theme=${theme}></mt-task-board>
+        <mt-task-board exportparts="board: task-board, column, card, approve, request-changes, take-over, taken-over, takeover-editor, takeover-hand-back, takeover-done, taken-over-done" .cards=${cards} .session=${state} .me=${this.controller.handle?.viewers?.find((viewer) => viewer.clientId === (this.client ?? this.ownClient?.client)?.presenceId)?.userId} ?can-review=${canControl} ?can-write=${canWrite} .strings=${strings} theme=${theme}></mt-task-board>
       </section>
       <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this.announcement}</div>
     </div>`;

@@ -56,6 +56,7 @@ export class TaskBoardElement extends LitElement {
     canReview: { type: Boolean, attribute: 'can-review' },
     canWrite: { type: Boolean, attribute: 'can-write' },
     session: { attribute: false },
+    me: { attribute: false },
     strings: { attribute: false },
     theme: { type: String, reflect: true },
     editing: { state: true },
@@ -151,6 +152,8 @@ export class TaskBoardElement extends LitElement {
   declare canWrite: boolean;
   /** The session state the cards come from: their tasks, runs and the agents' partial text. */
   declare session: SessionState | undefined;
+  /** This device's person (user id), when presence says; a task someone else took over offers them no form. */
+  declare me: string | undefined;
   /** Replacement strings. */
   declare strings: WidgetStrings;
   /** `light` or `dark`; follows the system when absent. */
@@ -230,7 +233,9 @@ export class TaskBoardElement extends LitElement {
     const { task, live } = found;
     const name = (step: { by: { kind: string; id?: string; name?: string } }) => step.by.name ?? step.by.id ?? '';
     if (task.takenOver && (task.status === 'todo' || task.status === 'in_progress')) {
-      const editable = live && this.canWrite;
+      const holder = task.takenOver.by;
+      const mine = this.me === undefined || (holder.kind === 'human' && holder.id === this.me);
+      const editable = live && this.canWrite && mine;
       return html`<span part="taken-over" data-taken-over>${strings.takenOverBy(name(task.takenOver))}</span>
         ${editable
           ? html`<form part="takeover-editor" @submit=${(event: SubmitEvent) => this.finishTakeover(event, card, 'mt-mark-done')}>

@@ -2,15 +2,20 @@
 // strategy over mid-run, page B shows it taken over; A writes it and marks it done (or hands it
 // back to the agent); both pages converge and keep it after a reload.
 import type { MarketingTeamElement } from '../src/index.js';
+import { SessionClient } from '@marketing-team/core';
 import '../src/index.js';
 import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { frames, mountElement, screenshot, setViewport, uniqueSession } from './_page.js';
+import { callServer, frames, mountElement, screenshot, serverUrl, setViewport, uniqueSession } from './_page.js';
 
 const LONG = 20_000;
 
+/** Clients the test opened itself, closed after each test. */
+const clients: SessionClient[] = [];
+
 afterEach(async () => {
   for (const element of Array.from(document.body.querySelectorAll('marketing-team'))) element.remove();
+  for (const client of clients.splice(0)) client.close();
   await setViewport(800, 600);
 });
 
@@ -78,7 +83,34 @@ async function takenOver(prefix: string) {
   return { session, pageA, pageB };
 }
 
+/** A page of `userId`, whose token grants presence, so the page knows whose it is. */
+async function mountAs(session: string, userId: string): Promise<MarketingTeamElement> {
+  const element = document.createElement('marketing-team');
+  // A client of its own, as on the person's own device: presence tells each page whose it is.
+  const client = new SessionClient({ url: `${await serverUrl()}/mt/ws`, transport: 'websocket', deviceName: `${userId}'s laptop` });
+  clients.push(client);
+  element.client = client;
+  element.session = session;
+  element.token = (await callServer<{ token: string }>('POST', '/test/token', { session, userId, capabilities: ['read', 'write', 'control', 'presence'] })).token;
+  document.body.append(element);
+  return element;
+}
+
 describe('taking a task over from its agent', () => {
+  it('only the person who took the task over gets its form; someone else sees who has it', async () => {
+    const session = uniqueSession('widget-takeover-other');
+    const mine = await mountAs(session, 'dana');
+    const theirs = await mountAs(session, 'sam');
+    await Promise.all([live(mine), live(theirs)]);
+    await mine.submitBrief({ ...brief, channels: [...brief.channels], deliverables: [...brief.deliverables] });
+    (await waitFor(() => inStrategy<HTMLButtonElement>(mine, '[part="take-over"]'), 'Take over on the strategy', LONG)).click();
+    await waitFor(() => inStrategy(theirs, '[part="taken-over"]'), 'taken over, on the other person’s page', LONG);
+    await waitFor(() => inStrategy(mine, '[part="takeover-editor"]'), 'the form on the page of the person who took it over', LONG);
+    // Until presence says whose page it is, a page offers the form; then only the holder's does.
+    await waitFor(() => !inStrategy(theirs, '[part="takeover-editor"]') && !inStrategy(theirs, '[part="take-over"]'), 'no form and no Take over for someone else', LONG);
+    ok(inStrategy(mine, '[part="takeover-editor"]'), 'the holder keeps the form');
+  });
+
   it('page A takes the strategy over and marks it done with its text; both pages converge, after a reload too', async () => {
     const { session, pageA, pageB } = await takenOver('widget-takeover-done');
     await boardShots(pageB, 'taken-over');
