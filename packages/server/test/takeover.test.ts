@@ -181,6 +181,35 @@ describe('taking a task over from its agent', () => {
     }
   });
 
+  it('a hand-back right behind the take-over is not lost while the generation is still stopping', async () => {
+    const session = 'takeover-quick';
+    const provider = createControlledProvider();
+    provider.hold('research-brief');
+    const env = await startServer(store, { launcher: createTeamRuntime({ team: createDefaultTeam(), provider, coalesceMs: 0 }) });
+    try {
+      const token = await env.token(session);
+      await publish(env.wsUrl, token, session, 'brief', { type: 'brief.submitted', runId: 'run-1', brief });
+      await provider.waitForCall('research-brief');
+      // One right after the other's ack: the runtime may hear the hand-back before its generation has stopped.
+      const socket = await RawClient.connect(env.wsUrl);
+      socket.send({ type: 'subscribe', session, token });
+      await socket.next((frame) => frame.type === 'subscribed');
+      socket.send({ type: 'publish', session, clientMsgId: 'q-take', event: { type: 'task.taken_over', runId: 'run-1', taskId: RESEARCH } });
+      const acks = [await socket.next((frame) => frame.type === 'ack' || frame.type === 'error')];
+      socket.send({ type: 'publish', session, clientMsgId: 'q-back', event: { type: 'task.handed_back', runId: 'run-1', taskId: RESEARCH, draft: { title: 'Quick', markdown: 'QUICK-MARK' } } });
+      acks.push(await socket.next((frame) => frame.type === 'ack' || frame.type === 'error'));
+      socket.close();
+      expect(acks.map((ack) => ack.type)).toEqual(['ack', 'ack']);
+      provider.unhold('research-brief');
+      await until(async () => stateOf(await readAll(store, session)).runs['run-1']!.status === 'completed', 30_000, 'run completed');
+      const task = taskOf(await readAll(store, session), RESEARCH);
+      expect(task).toMatchObject({ status: 'done', round: 1 });
+      expect(provider.calls.filter((call) => call.skill === 'research-brief').some((call) => JSON.stringify(call.request.messages).includes('QUICK-MARK'))).toBe(true);
+    } finally {
+      await env.close();
+    }
+  });
+
   it('a pending task taken over is not started; the run waits for the person', async () => {
     const session = 'takeover-pending';
     const provider = createControlledProvider();

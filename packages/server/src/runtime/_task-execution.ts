@@ -69,6 +69,8 @@ export class TaskExecution {
   /** Guidance from hand-backs before the task started. */
   readonly #handBacks: string[] = [];
   #personWaiter: ((step: PersonStep) => void) | undefined;
+  /** A step of the person that arrived before the agent's round had finished stopping. */
+  #personStep: PersonStep | undefined;
   /** Wakes a task whose write the log refused before the reason (a cancel or take-over) reached it. */
   #fenceCause: (() => void) | undefined;
   /** True once the review request of the current version is stored. */
@@ -224,7 +226,13 @@ export class TaskExecution {
       else this.#handBacks.push(guidance);
       return;
     }
-    this.#personWaiter?.({ type: 'handed-back', guidance });
+    this.#toPerson({ type: 'handed-back', guidance });
+  }
+
+  /** Hands the person's step to the task waiting for it, or keeps it until the task waits. */
+  #toPerson(step: PersonStep): void {
+    if (this.#personWaiter) this.#personWaiter(step);
+    else this.#personStep = step;
   }
 
   /** The person finished the task (`task.marked_done`): their text becomes its deliverable, theirs. */
@@ -240,7 +248,7 @@ export class TaskExecution {
       );
       return;
     }
-    this.#personWaiter?.({ type: 'done', title, markdown, by });
+    this.#toPerson({ type: 'done', title, markdown, by });
   }
 
   /** A hand-back or a person's completion starts a new round: fresh work, written under the new round. */
@@ -302,14 +310,16 @@ export class TaskExecution {
    * the way) waits for it, so the task never guesses.
    */
   async #stopped(stop: TaskStop, closing: SessionEvent[] = []): Promise<RoundOutcome> {
-    if (stop === 'fenced' && !this.#cancel && !this.#takenOver && !this.shared.signal.aborted) {
+    // A take-over whose hand-back (or the person's completion) came at once leaves its step waiting.
+    const takenOver = () => this.#takenOver !== undefined || this.#personStep !== undefined;
+    if (stop === 'fenced' && !this.#cancel && !takenOver() && !this.shared.signal.aborted) {
       await new Promise<void>((resolve) => {
         this.#fenceCause = resolve;
       });
       this.#fenceCause = undefined;
     }
     if (stop === 'run-stopped' || this.shared.signal.aborted) return { status: 'stopped' };
-    if (stop === 'fenced') return this.#cancel ? { status: 'cancelled' } : this.#takenOver ? { status: 'taken-over' } : { status: 'stopped' };
+    if (stop === 'fenced') return this.#cancel ? { status: 'cancelled' } : takenOver() ? { status: 'taken-over' } : { status: 'stopped' };
     if (stop === 'taken-over' && !this.#cancel) return { status: 'taken-over' };
     // A cancel of a task taken over mid-generation: the take-over ended the agent's message already.
     await this.#append([...(stop === 'taken-over' ? [] : closing), this.#events.cancelled(this.#cancel?.by)]);
@@ -323,13 +333,17 @@ export class TaskExecution {
   }
 
   /** After the round's signal fired outside a generation (a take-over, a cancel, the run stopping). */
-  #afterWorkAbort(): Promise<RoundOutcome> {
-    return this.#stopped(this.#stopOf(this.#work.controller.signal.reason) ?? 'run-stopped');
+  #afterWorkAbort(signal: AbortSignal): Promise<RoundOutcome> {
+    // The round's own signal: a hand-back may already have opened the next round.
+    return this.#stopped(this.#stopOf(signal.reason) ?? 'run-stopped');
   }
 
   /** Waits for the person who took the task over: a hand-back, their completion, or the task's end. */
   #awaitPerson(): Promise<PersonStep> {
     if (this.#abort.controller.signal.aborted) return Promise.resolve({ type: 'aborted' });
+    const early = this.#personStep;
+    this.#personStep = undefined;
+    if (early) return Promise.resolve(early);
     return new Promise<PersonStep>((resolve) => {
       this.#personWaiter = (step) => {
         this.#personWaiter = undefined;
@@ -389,7 +403,7 @@ export class TaskExecution {
           await this.shared.pause.pass(signal);
           release = await this.shared.limiter.acquire(signal);
         } catch {
-          return await this.#afterWorkAbort();
+          return await this.#afterWorkAbort(signal);
         }
         let text: string;
         try {
@@ -416,7 +430,7 @@ export class TaskExecution {
         }
         const answer = await this.#awaitReview([created, this.#events.reviewRequested(deliverable.id), completed]);
         if (answer.type === 'approved') return { status: 'done', deliverable: this.#deliverable ?? deliverable };
-        if (answer.type === 'aborted') return await this.#afterWorkAbort();
+        if (answer.type === 'aborted') return await this.#afterWorkAbort(signal);
         this.#rewriting = true;
         guidance.push(answer.comment);
       }
@@ -464,11 +478,12 @@ export class TaskExecution {
    * failures up to the task's attempts), or the task is cancelled, fails or the run stops.
    */
   async #generate(guidance: readonly string[]): Promise<{ text: string } | RoundOutcome> {
+    const signal = this.#work.controller.signal;
     for (let failures = 0; ; ) {
       try {
-        await this.shared.pause.pass(this.#work.controller.signal);
+        await this.shared.pause.pass(signal);
       } catch {
-        return await this.#afterWorkAbort();
+        return await this.#afterWorkAbort(signal);
       }
       const applied = this.shared.steers.takeUnapplied(this.task).map((steer) => this.#events.steerApplied(steer.offset));
       let request: ModelRequest;
@@ -492,7 +507,7 @@ export class TaskExecution {
         return { text: result.text };
       }
       // The generation's own error first (a refused write), then why the round's signal fired (a cancel, a take-over).
-      const stop = this.#stopOf(result.error) ?? this.#stopOf(this.#work.controller.signal.reason);
+      const stop = this.#stopOf(result.error) ?? this.#stopOf(signal.reason);
       if (stop) return await this.#stopped(stop, generation.closing('cancelled'));
       if (result.interrupted) {
         await this.#append(generation.closing('restarted'));
@@ -503,9 +518,9 @@ export class TaskExecution {
       failures++;
       if (error.retryable && failures < this.shared.settings.taskAttempts) {
         try {
-          await sleep(this.shared.settings.taskRetryDelayMs * 2 ** (failures - 1), undefined, { signal: this.#work.controller.signal });
+          await sleep(this.shared.settings.taskRetryDelayMs * 2 ** (failures - 1), undefined, { signal });
         } catch {
-          return await this.#afterWorkAbort();
+          return await this.#afterWorkAbort(signal);
         }
         continue;
       }
