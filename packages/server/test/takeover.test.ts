@@ -132,7 +132,8 @@ describe('taking a task over from its agent', () => {
       expect(exported.status).toBe(200);
       const zip = new ZipReader(new BlobReader(await exported.blob()));
       const readme = (await zip.getEntries()).find((entry) => entry.filename === 'README.md');
-      expect(await readme!.getData!(new TextWriter())).toContain('written by Dana (version 1)');
+      if (!readme || readme.directory) throw new Error('no README.md in the zip');
+      expect(await readme.getData(new TextWriter())).toContain('written by Dana (version 1)');
       await zip.close();
 
       // Reload: a second store on the same file replays the log into the same state.
