@@ -68,6 +68,7 @@ export {
   type SessionState,
   type RunState,
   type TaskState,
+  type HumanStep,
   type Stalled,
   type AgentState,
   type CardState,

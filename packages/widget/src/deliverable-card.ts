@@ -709,7 +709,12 @@ export class DeliverableCardElement extends LitElement {
     if (!last || last.by.kind !== 'human') return nothing;
     const when = new Date(last.at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
     const letter = last.variantId === undefined ? undefined : this.variantsInfo?.variants.find((variant) => variant.deliverable.id === last.variantId)?.letter;
-    const said = letter ? this.strings.variantChosenBy(actorName(last.by), letter, last.version) : this.strings.editedBy(actorName(last.by), last.version);
+    // Version 1 by a person is their own text: they took the task over and marked it done.
+    const said = letter
+      ? this.strings.variantChosenBy(actorName(last.by), letter, last.version)
+      : last.version === 1
+        ? this.strings.writtenBy(actorName(last.by))
+        : this.strings.editedBy(actorName(last.by), last.version);
     return html`<span part="edited" data-version=${last.version} title=${when}>${said} · ${when}</span>`;
   }
 

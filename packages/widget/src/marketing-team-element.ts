@@ -21,7 +21,7 @@ import { themeStyles } from './internal/_theme.js';
 import type { RunActionDetail, SteerDetail, StopRunDetail } from './run-controls.js';
 import { SessionController } from './session-controller.js';
 import { agentDisplayName, resolveStrings, runStatusLabel, type WidgetStrings } from './strings.js';
-import type { ApproveDetail, RequestChangesDetail } from './task-board.js';
+import type { ApproveDetail, RequestChangesDetail, TakeoverDetail } from './task-board.js';
 import type { SessionAuth, WidgetClient } from './types.js';
 import type {
   ConnectionChangeDetail,
@@ -85,7 +85,7 @@ export const createDefaultClient: ClientFactory = async (endpoint, options) => {
  * @csspart review-alert - Deliverables waiting for review: an alert on the device the person is using, a quiet line on their others (`review-jump` inside).
  * @csspart deliverable - Each deliverable card (`heading`, `post`, `variant`, `landing-page`, `banner`, `table`, `disclaimers`, `edit`, `editor`, `editor-save`, `editor-cancel`, `edited`, `download`, `review`, `review-approve`, `review-request-changes`, `review-answer`, `comments` inside it).
  * @csspart debug - With the `debug` attribute: this device's delivery figures (`debug-figures` inside it).
- * @csspart task-board - The board (`column`, `card`, `approve`, `request-changes` inside it).
+ * @csspart task-board - The board (`column`, `card`, `approve`, `request-changes`, `take-over`, `taken-over`, `takeover-editor`, `takeover-hand-back`, `takeover-done`, `taken-over-done` inside it).
  * @cssprop --mt-color-background - Background of panels.
  * @cssprop --mt-color-surface - Background of the widget and of inset areas.
  * @cssprop --mt-color-text - Text colour.
@@ -341,6 +341,21 @@ export class MarketingTeamElement extends LitElement {
     this.addEventListener('mt-approve', (event) => {
       const detail = (event as CustomEvent<ApproveDetail>).detail;
       void this.act('approve', (handle) => (detail.comment ? handle.approve(detail.runId, detail.taskId, detail.comment) : handle.approve(detail.runId, detail.taskId)));
+    });
+
+    // Taking a task over from its agent, handing it back or finishing it: events in the log (need `write`).
+    this.addEventListener('mt-take-over', (event) => {
+      const { runId, taskId } = (event as CustomEvent<TakeoverDetail>).detail;
+      void this.act('take-over', (handle) => handle.publish!({ type: 'task.taken_over', runId, taskId }));
+    });
+    this.addEventListener('mt-hand-back', (event) => {
+      const { runId, taskId, title, markdown } = (event as CustomEvent<TakeoverDetail>).detail;
+      const draft = markdown ? { draft: { title: title ?? '', markdown } } : {};
+      void this.act('hand-back', (handle) => handle.publish!({ type: 'task.handed_back', runId, taskId, ...draft }));
+    });
+    this.addEventListener('mt-mark-done', (event) => {
+      const { runId, taskId, title, markdown } = (event as CustomEvent<TakeoverDetail>).detail;
+      void this.act('mark-done', (handle) => handle.publish!({ type: 'task.marked_done', runId, taskId, title, markdown }));
     });
 
     this.addEventListener('mt-request-changes', (event) => {
@@ -774,7 +789,7 @@ export class MarketingTeamElement extends LitElement {
       </section>
       <section part="board" class="panel" aria-labelledby="board-heading">
         <h3 class="section" id="board-heading">${strings.boardHeading}</h3>
-        <mt-task-board exportparts="board: task-board, column, card, approve, request-changes" .cards=${cards} ?can-review=${canControl} .strings=${strings} theme=${theme}></mt-task-board>
+        <mt-task-board exportparts="board: task-board, column, card, approve, request-changes, take-over, taken-over, takeover-editor, takeover-hand-back, takeover-done, taken-over-done" .cards=${cards} .session=${state} .me=${this.controller.handle?.viewers?.find((viewer) => viewer.clientId === (this.client ?? this.ownClient?.client)?.presenceId)?.userId} ?can-review=${canControl} ?can-write=${canWrite} .strings=${strings} theme=${theme}></mt-task-board>
       </section>
       <div class="visually-hidden" aria-live="polite" aria-atomic="true">${this.announcement}</div>
     </div>`;

@@ -137,6 +137,8 @@ export interface WidgetStrings {
   editFields: Record<string, string>;
   /** Who made the current version of an edited deliverable. */
   editedBy: (name: string, version: number) => string;
+  /** The first version is a person's own (they took the task over and marked it done). */
+  writtenBy: (name: string) => string;
   /** An edit the server refused because someone changed the deliverable first. */
   editConflict: string;
   /** The button that asks for A/B variants of a social post or ad deliverable. */
@@ -190,6 +192,16 @@ export interface WidgetStrings {
   stalledFor: (seconds: number) => string;
   /** A paused run; `unwatched` when it paused because nobody was watching the session. */
   runPaused: (unwatched: boolean) => string;
+  /** Taking a task over from its agent, on the task board. */
+  takeOver: string;
+  takenOverBy: (name: string) => string;
+  handBack: string;
+  markDone: string;
+  doneBy: (name: string) => string;
+  handedBackBy: (name: string) => string;
+  takeoverTitle: string;
+  takeoverText: string;
+  takeoverHint: string;
   agentNames: Record<string, string>;
   deliverableKinds: Record<DeliverableKind, string>;
   channels: Record<SocialChannel, string>;
@@ -353,6 +365,7 @@ export const defaultStrings: WidgetStrings = {
     target: 'Target',
   },
   editedBy: (name, version) => `Edited by ${name} · version ${version}`,
+  writtenBy: (name) => `Written by ${name}`,
   editConflict: 'Someone changed this while you were editing. Your text is still here: copy it, cancel, and edit the new version.',
   variants: 'Variants',
   variantsCountLabel: 'How many variants?',
@@ -392,6 +405,15 @@ export const defaultStrings: WidgetStrings = {
   runEnded: (status) => `Run ${status.toLowerCase()}.`,
   stalledFor: (seconds) => `No progress for ${seconds} s`,
   runPaused: (unwatched) => (unwatched ? 'Paused: nobody is watching; resumes when you return' : 'Paused'),
+  takeOver: 'Take over',
+  takenOverBy: (name) => `Taken over by ${name}`,
+  handBack: 'Hand back to the agent',
+  markDone: 'Mark done',
+  doneBy: (name) => `Done by ${name}`,
+  handedBackBy: (name) => `Handed back by ${name}`,
+  takeoverTitle: 'Title',
+  takeoverText: 'Your version',
+  takeoverHint: 'The agent has stopped. Write it yourself and mark it done, or hand it back: the agent starts from your draft.',
   agentNames: {},
   deliverableKinds: {
     'research-brief': 'Research brief',

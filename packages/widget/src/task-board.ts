@@ -1,4 +1,4 @@
-import type { CardState, TaskStatus } from '@marketing-team/core';
+import { isRunEnded, listMessages, type CardState, type SessionState, type TaskState, type TaskStatus } from '@marketing-team/core';
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { defineElement } from './internal/_define.js';
@@ -21,6 +21,15 @@ export interface RequestChangesDetail {
   comment: string;
 }
 
+/** Detail of `mt-take-over`, `mt-hand-back` and `mt-mark-done`. */
+export interface TakeoverDetail {
+  runId: string;
+  taskId: string;
+  /** The person's text (`mt-hand-back`: their draft, if any; `mt-mark-done`: the deliverable). */
+  title?: string;
+  markdown?: string;
+}
+
 const MAIN_COLUMNS: readonly TaskStatus[] = ['todo', 'in_progress', 'review', 'done'];
 const EXTRA_COLUMNS: readonly TaskStatus[] = ['blocked', 'failed', 'cancelled'];
 
@@ -30,16 +39,24 @@ const EXTRA_COLUMNS: readonly TaskStatus[] = ['blocked', 'failed', 'cancelled'];
  *
  * @fires mt-approve - The person approved a review gate; detail `{ runId, taskId }`.
  * @fires mt-request-changes - The person asked for changes; detail `{ runId, taskId, comment }`.
+ * @fires mt-take-over - The person takes a pending or running task over from its agent; detail `{ runId, taskId }`.
+ * @fires mt-hand-back - The person hands the task back with their draft; detail `{ runId, taskId, title, markdown }`.
+ * @fires mt-mark-done - The person finishes the task with their text; detail `{ runId, taskId, title, markdown }`.
  * @csspart board - The columns.
  * @csspart column - One column.
  * @csspart card - One card.
  * @csspart approve - The approve button.
  * @csspart request-changes - The request changes button.
+ * @csspart take-over - The Take over button; `taken-over` names who has the task, `takeover-editor` is their form,
+ *   `takeover-hand-back` and `takeover-done` its buttons, `taken-over-done` says who finished it.
  */
 export class TaskBoardElement extends LitElement {
   static override properties = {
     cards: { attribute: false },
     canReview: { type: Boolean, attribute: 'can-review' },
+    canWrite: { type: Boolean, attribute: 'can-write' },
+    session: { attribute: false },
+    me: { attribute: false },
     strings: { attribute: false },
     theme: { type: String, reflect: true },
     editing: { state: true },
@@ -105,6 +122,25 @@ export class TaskBoardElement extends LitElement {
         display: grid;
         gap: 6px;
       }
+      [part='taken-over'],
+      [part='taken-over-done'] {
+        font-size: 0.85em;
+        font-weight: 600;
+        color: var(--_accent);
+      }
+      [part='takeover-editor'] textarea {
+        min-height: 9em;
+        resize: vertical;
+        font: inherit;
+      }
+      [part='takeover-editor'] p {
+        margin: 0;
+        font-size: 0.85em;
+      }
+      [part='takeover-editor'] label {
+        font-size: 0.85em;
+        color: var(--_muted);
+      }
     `,
   ];
 
@@ -112,6 +148,12 @@ export class TaskBoardElement extends LitElement {
   declare cards: readonly CardState[];
   /** Whether the token allows approving and requesting changes. */
   declare canReview: boolean;
+  /** Whether the token allows taking tasks over (`write`). */
+  declare canWrite: boolean;
+  /** The session state the cards come from: their tasks, runs and the agents' partial text. */
+  declare session: SessionState | undefined;
+  /** This device's person (user id), when presence says; a task someone else took over offers them no form. */
+  declare me: string | undefined;
   /** Replacement strings. */
   declare strings: WidgetStrings;
   /** `light` or `dark`; follows the system when absent. */
@@ -126,6 +168,7 @@ export class TaskBoardElement extends LitElement {
     super();
     this.cards = [];
     this.canReview = false;
+    this.canWrite = false;
     this.strings = defaultStrings;
   }
 
@@ -155,12 +198,72 @@ export class TaskBoardElement extends LitElement {
     return this.strings.assignedTo(name);
   }
 
+  /** The task a card mirrors, and whether its run still goes on. */
+  private taskOf(card: CardState): { task: TaskState; live: boolean } | undefined {
+    const run = card.runId && this.session ? this.session.runs[card.runId] : undefined;
+    const task = run && card.taskId ? run.tasks[card.taskId] : undefined;
+    return run && task ? { task, live: !isRunEnded(run) } : undefined;
+  }
+
+  private takeOver(card: CardState): void {
+    this.emit<TakeoverDetail>('mt-take-over', { runId: card.runId!, taskId: card.taskId! });
+  }
+
+  /** The agent's text so far, without an unfinished structured block: where the person starts. */
+  private startingText(task: TaskState): string {
+    const last = this.session ? listMessages(this.session).filter((message) => message.taskId === task.id && message.text.length > 0).at(-1) : undefined;
+    const text = last?.text ?? '';
+    const fence = text.indexOf('```');
+    return (fence >= 0 ? text.slice(0, fence) : text).trim();
+  }
+
+  private finishTakeover(event: Event, card: CardState, action: 'mt-hand-back' | 'mt-mark-done'): void {
+    event.preventDefault();
+    const form = (event.currentTarget as HTMLElement).closest('form')!;
+    if (action === 'mt-mark-done' && !form.reportValidity()) return;
+    const title = (form.elements.namedItem('title') as HTMLInputElement).value.trim();
+    const markdown = (form.elements.namedItem('markdown') as HTMLTextAreaElement).value.trim();
+    this.emit<TakeoverDetail>(action, { runId: card.runId!, taskId: card.taskId!, title: title || card.title, markdown });
+  }
+
+  private renderTakeover(card: CardState) {
+    const strings = this.strings;
+    const found = this.taskOf(card);
+    if (!found) return nothing;
+    const { task, live } = found;
+    const name = (step: { by: { kind: string; id?: string; name?: string } }) => step.by.name ?? step.by.id ?? '';
+    if (task.takenOver && (task.status === 'todo' || task.status === 'in_progress')) {
+      const holder = task.takenOver.by;
+      const mine = this.me === undefined || (holder.kind === 'human' && holder.id === this.me);
+      const editable = live && this.canWrite && mine;
+      return html`<span part="taken-over" data-taken-over>${strings.takenOverBy(name(task.takenOver))}</span>
+        ${editable
+          ? html`<form part="takeover-editor" @submit=${(event: SubmitEvent) => this.finishTakeover(event, card, 'mt-mark-done')}>
+              <p class="muted">${strings.takeoverHint}</p>
+              <label for=${`takeover-title-${card.id}`}>${strings.takeoverTitle}</label>
+              <input id=${`takeover-title-${card.id}`} name="title" maxlength="300" .value=${card.title} />
+              <label for=${`takeover-text-${card.id}`}>${strings.takeoverText}</label>
+              <textarea id=${`takeover-text-${card.id}`} name="markdown" maxlength="200000" required .value=${this.startingText(task)}></textarea>
+              <div class="actions">
+                <button type="submit" part="takeover-done" class="primary">${strings.markDone}</button>
+                <button type="button" part="takeover-hand-back" @click=${(event: Event) => this.finishTakeover(event, card, 'mt-hand-back')}>${strings.handBack}</button>
+              </div>
+            </form>`
+          : nothing}`;
+    }
+    if (task.doneBy && task.status === 'done') return html`<span part="taken-over-done" data-done-by>${strings.doneBy(name(task.doneBy))}</span>`;
+    const canTake = live && this.canWrite && !task.takenOver && (task.status === 'todo' || task.status === 'in_progress');
+    return html`${task.handedBack ? html`<span class="assignee" data-handed-back>${strings.handedBackBy(name(task.handedBack))}</span>` : nothing}
+      ${canTake ? html`<div class="actions"><button type="button" part="take-over" @click=${() => this.takeOver(card)}>${strings.takeOver}</button></div>` : nothing}`;
+  }
+
   private renderCard(card: CardState) {
     const strings = this.strings;
     const gate = card.status === 'review' && card.review && card.runId && card.taskId;
-    return html`<li part="card" data-card=${card.id} data-status=${card.status}>
+    return html`<li part="card" data-card=${card.id} data-status=${card.status} data-task=${card.taskId ?? ''}>
       <span>${card.title}</span>
       <span class="assignee">${this.assigneeName(card)}</span>
+      ${this.renderTakeover(card)}
       ${card.stalled && card.status === 'in_progress'
         ? html`<span class="stalled" data-stalled>${strings.stalledFor(secondsSince(card.stalled.since))}</span>`
         : nothing}

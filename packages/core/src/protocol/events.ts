@@ -69,6 +69,13 @@ const tokenCount = z.number().check(z.int(), z.nonnegative());
 const millis = z.number().check(z.int(), z.nonnegative());
 const run = { runId: IdSchema };
 const task = { runId: IdSchema, taskId: IdSchema };
+/**
+ * The task's round: 0 (absent) until a person first takes the task over, one more after each
+ * hand-back or completion by a person. An agent's events of a round a person took over are
+ * refused by the log (the take-over fences that round), so no late token of the agent lands
+ * after it, while the agent's next round (after a hand-back) is written as usual.
+ */
+const round = { round: z.optional(z.number().check(z.int(), z.positive())) };
 
 /** Which part of a run a cancel or steer targets; absent means the whole run. */
 export const RunScopeSchema = z
@@ -120,7 +127,7 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     mode: z._default(z.enum(['next-turn', 'restart']), 'next-turn'),
     by: ActorSchema,
   }),
-  z.object({ type: z.literal('steer.applied'), ...task, agent: AgentNameSchema, steerOffset: OffsetSchema }),
+  z.object({ type: z.literal('steer.applied'), ...task, ...round, agent: AgentNameSchema, steerOffset: OffsetSchema }),
   z.object({
     type: z.literal('cancel.requested'),
     ...run,
@@ -153,11 +160,11 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     via: z.enum(['explicit', 'rule', 'playbook', 'model']),
     reason: text(1000),
   }),
-  z.object({ type: z.literal('task.started'), ...task, agent: AgentNameSchema }),
-  z.object({ type: z.literal('task.completed'), ...task, agent: AgentNameSchema, deliverableId: z.optional(IdSchema) }),
-  z.object({ type: z.literal('task.failed'), ...task, agent: AgentNameSchema, error: RunErrorSchema }),
+  z.object({ type: z.literal('task.started'), ...task, ...round, agent: AgentNameSchema }),
+  z.object({ type: z.literal('task.completed'), ...task, ...round, agent: AgentNameSchema, deliverableId: z.optional(IdSchema) }),
+  z.object({ type: z.literal('task.failed'), ...task, ...round, agent: AgentNameSchema, error: RunErrorSchema }),
   z.object({ type: z.literal('task.blocked'), ...task, reason: text(1000) }),
-  z.object({ type: z.literal('task.cancelled'), ...task, by: z.optional(ActorSchema) }),
+  z.object({ type: z.literal('task.cancelled'), ...task, ...round, by: z.optional(ActorSchema) }),
   z.object({ type: z.literal('run.completed'), ...run, deliverableIds: z.array(IdSchema).check(z.maxLength(64)) }),
   z.object({ type: z.literal('run.cancelled'), ...run, by: ActorSchema, reason: z.optional(text(500)) }),
   z.object({ type: z.literal('run.failed'), ...run, error: RunErrorSchema }),
@@ -166,6 +173,7 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     type: z.literal('usage'),
     ...run,
     taskId: z.optional(IdSchema),
+    ...round,
     agent: AgentNameSchema,
     skill: z.optional(IdSchema),
     inputTokens: tokenCount,
@@ -178,20 +186,29 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('message.started'),
     ...task,
+    ...round,
     agent: AgentNameSchema,
     messageId: IdSchema,
     offline: z._default(z.boolean(), false),
   }),
-  z.object({ type: z.literal('text.delta'), ...task, agent: AgentNameSchema, messageId: IdSchema, text: text(16_000) }),
+  z.object({ type: z.literal('text.delta'), ...task, ...round, agent: AgentNameSchema, messageId: IdSchema, text: text(16_000) }),
   z.object({
     type: z.literal('message.completed'),
     ...task,
+    ...round,
     agent: AgentNameSchema,
     messageId: IdSchema,
     text: text(400_000),
     stopReason: z._default(z.enum(['end', 'cancelled', 'error', 'restarted']), 'end'),
   }),
-  z.object({ type: z.literal('deliverable.created'), ...task, deliverable: DeliverableSchema }),
+  z.object({
+    type: z.literal('deliverable.created'),
+    ...task,
+    ...round,
+    deliverable: DeliverableSchema,
+    /** Set when a person wrote it (`task.marked_done`): the version is theirs, not the agent's. */
+    by: z.optional(ActorSchema),
+  }),
   // shared task board
   z.object({
     type: z.literal('card.created'),
@@ -258,14 +275,36 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     baseVersion: z.number().check(z.int(), z.positive()),
     by: ActorSchema,
   }),
+  // a person takes a task over from its agent, and hands it back or finishes it
+  /**
+   * A person takes a pending or running task over: its agent stops working on it (a running
+   * generation stops, a pending task is not started) and its dependants wait. `round` is set by
+   * the server: the round the take-over closes (see `round`).
+   */
+  z.object({ type: z.literal('task.taken_over'), ...task, ...round, by: ActorSchema }),
+  /**
+   * The person who took the task over gives it back: the agent works on it again, starting from
+   * the person's draft when there is one.
+   */
+  z.object({
+    type: z.literal('task.handed_back'),
+    ...task,
+    draft: z.optional(z.object({ title: text(300), markdown: text(200_000) })),
+    by: ActorSchema,
+  }),
+  /**
+   * The person who took the task over finishes it with their own text: the run writes it as the
+   * task's deliverable (`deliverable.created` with `by`), and dependants go on with it.
+   */
+  z.object({ type: z.literal('task.marked_done'), ...task, title: nonEmptyText(300), markdown: nonEmptyText(200_000), by: ActorSchema }),
   // liveness and presence: written by the node that runs the run
   /**
    * A generation of the task has made no progress (no model output, no provider retry) for
    * `sinceMs`: the model call may hang. Cleared by `task.resumed` or the task's next content.
    */
-  z.object({ type: z.literal('task.stalled'), ...task, agent: AgentNameSchema, sinceMs: millis, reason: text(500) }),
+  z.object({ type: z.literal('task.stalled'), ...task, ...round, agent: AgentNameSchema, sinceMs: millis, reason: text(500) }),
   /** The stalled generation made progress again after `stalledMs` without any. */
-  z.object({ type: z.literal('task.resumed'), ...task, agent: AgentNameSchema, stalledMs: millis }),
+  z.object({ type: z.literal('task.resumed'), ...task, ...round, agent: AgentNameSchema, stalledMs: millis }),
   /**
    * The run starts no new task and stops generating until `run.resumed`. `unwatchedMs` is set
    * when nobody watching the session paused it (the `pause` policy): how long nobody had watched.
@@ -293,6 +332,10 @@ export const CLIENT_EVENT_TYPES = [
   // human edits (need `write`)
   'deliverable.edited',
   'variant.chosen',
+  // taking a task over from its agent (need `write`)
+  'task.taken_over',
+  'task.handed_back',
+  'task.marked_done',
 ] as const satisfies readonly SessionEventType[];
 export type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
 

@@ -97,6 +97,8 @@ export {
   StalledSchema,
   type Stalled,
   TaskStateSchema,
+  HumanStepSchema,
+  type HumanStep,
   type TaskState,
   RunStateSchema,
   type RunState,

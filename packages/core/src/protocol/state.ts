@@ -51,6 +51,10 @@ export type MessageState = z.infer<typeof MessageStateSchema>;
 export const StalledSchema = z.object({ since: z.number(), reason: z.string() });
 export type Stalled = z.infer<typeof StalledSchema>;
 
+/** A step a person took on a task: who, the server time (ms) and the offset of its event. */
+export const HumanStepSchema = z.object({ by: ActorSchema, at: z.number(), offset: OffsetSchema });
+export type HumanStep = z.infer<typeof HumanStepSchema>;
+
 /** One task of a run, as the board and the lanes show it. */
 export const TaskStateSchema = z.object({
   id: IdSchema,
@@ -75,6 +79,14 @@ export const TaskStateSchema = z.object({
   reviewAnswer: z.optional(
     z.object({ decision: z.enum(['approved', 'changes_requested']), by: ActorSchema, answeredOn: z.optional(AnsweredOnSchema), offset: OffsetSchema }),
   ),
+  /** Set while a person has the task (`task.taken_over`): who, when (server ms) and at which offset. Its agent does not work on it. */
+  takenOver: z.optional(HumanStepSchema),
+  /** The last hand-back of the task to its agent (`task.handed_back`). */
+  handedBack: z.optional(HumanStepSchema),
+  /** Set when a person finished the task with their own text (`task.marked_done`). */
+  doneBy: z.optional(HumanStepSchema),
+  /** The task's round (see `task.taken_over`): absent before the first hand-back or completion by a person. */
+  round: z.optional(z.number()),
 });
 export type TaskState = z.infer<typeof TaskStateSchema>;
 

@@ -6,6 +6,7 @@ import {
   digestText,
   extendTextDigest,
   type Actor,
+  type Assignee,
   type EventOf,
   type MessageState,
   type RunState,
@@ -140,12 +141,12 @@ function reduce(w: StateWriter, record: SessionRecord): void {
       releaseLane(w, event.agent, event.runId, event.taskId);
       return;
     case 'task.blocked':
-      w.setTaskStatus(event.runId, event.taskId, 'blocked', { blockedReason: event.reason });
+      w.setTaskStatus(event.runId, event.taskId, 'blocked', { blockedReason: event.reason, takenOver: undefined });
       clearStall(w, event.runId, event.taskId);
       releaseTaskLane(w, event.runId, event.taskId);
       return;
     case 'task.cancelled':
-      w.setTaskStatus(event.runId, event.taskId, 'cancelled');
+      w.setTaskStatus(event.runId, event.taskId, 'cancelled', { takenOver: undefined });
       clearStall(w, event.runId, event.taskId);
       releaseTaskLane(w, event.runId, event.taskId);
       return;
@@ -177,7 +178,7 @@ function reduce(w: StateWriter, record: SessionRecord): void {
     case 'deliverable.created': {
       const { deliverable } = event;
       w.putDeliverable(deliverable);
-      addDeliverableVersion(w, deliverable.id, { kind: 'agent', agent: deliverable.agent }, record);
+      addDeliverableVersion(w, deliverable.id, event.by ?? { kind: 'agent', agent: deliverable.agent }, record);
       w.updateTask(event.runId, event.taskId, { deliverableId: deliverable.id });
       const run = w.run(event.runId);
       if (run && !run.deliverableIds.includes(deliverable.id)) {
@@ -280,6 +281,11 @@ function reduce(w: StateWriter, record: SessionRecord): void {
     case 'card.commented':
       addComment(w, event.cardId, { by: event.by, text: event.text, at: record.at });
       return;
+    case 'task.taken_over':
+      return taskTakenOver(w, event, record);
+    case 'task.handed_back':
+    case 'task.marked_done':
+      return taskReturned(w, event, record);
     case 'review.requested':
       w.setTaskStatus(event.runId, event.taskId, 'review');
       if (w.task(event.runId, event.taskId)?.reviewAnswer) w.updateTask(event.runId, event.taskId, { reviewAnswer: undefined });
@@ -545,6 +551,46 @@ function answerReview(
   const waiting = decision === 'approved' ? task?.status === 'review' : task?.status === 'review' || task?.status === 'done';
   if (!task || !waiting) return;
   w.updateTask(event.runId, event.taskId, { reviewAnswer: { decision, by: event.by, offset, ...(event.answeredOn ? { answeredOn: event.answeredOn } : {}) } });
+}
+
+/**
+ * A person takes a pending or running task: the agent's streaming message stops where it is and
+ * its lane frees; the card is the person's. A take-over of a task that has moved on since (the
+ * agent finished it just before) changes nothing, on every device alike.
+ */
+function taskTakenOver(w: StateWriter, event: EventOf<'task.taken_over'>, record: SessionRecord): void {
+  const task = w.task(event.runId, event.taskId);
+  if (!task || task.takenOver || (task.status !== 'todo' && task.status !== 'in_progress')) return;
+  w.updateTask(event.runId, event.taskId, { takenOver: { by: event.by, at: record.at, offset: record.offset }, status: 'in_progress', stalled: undefined });
+  const cardId = taskCardId(event.runId, event.taskId);
+  if (w.card(cardId)) w.updateCard(cardId, { status: 'in_progress', assignee: assigneeOf(event.by), stalled: undefined });
+  for (const message of listMessages(w.root)) {
+    if (message.runId === event.runId && message.taskId === event.taskId && message.status === 'streaming') w.putMessage({ ...message, status: 'cancelled' });
+  }
+  releaseTaskLane(w, event.runId, event.taskId);
+}
+
+/**
+ * The person gives the task back to its agent (it waits for the agent again) or finishes it (it
+ * stays the person's until the run writes their text as its deliverable). Either starts a new round.
+ */
+function taskReturned(w: StateWriter, event: EventOf<'task.handed_back'> | EventOf<'task.marked_done'>, record: SessionRecord): void {
+  const task = w.task(event.runId, event.taskId);
+  if (!task?.takenOver) return;
+  const step = { by: event.by, at: record.at, offset: record.offset };
+  const round = (task.round ?? 0) + 1;
+  const cardId = taskCardId(event.runId, event.taskId);
+  if (event.type === 'task.marked_done') {
+    w.updateTask(event.runId, event.taskId, { takenOver: undefined, doneBy: step, round });
+    return;
+  }
+  w.updateTask(event.runId, event.taskId, { takenOver: undefined, handedBack: step, round, status: 'todo' });
+  if (w.card(cardId)) w.updateCard(cardId, { status: 'todo', assignee: { kind: 'agent', agent: task.agent } });
+}
+
+function assigneeOf(actor: Actor): Assignee | undefined {
+  if (actor.kind === 'human') return { kind: 'human', id: actor.id, ...(actor.name !== undefined ? { name: actor.name } : {}) };
+  return actor.kind === 'agent' ? { kind: 'agent', agent: actor.agent } : undefined;
 }
 
 function addComment(w: StateWriter, cardId: string, comment: { by: EventOf<'card.commented'>['by']; text: string; at: number }): void {

@@ -22,7 +22,8 @@ const clip = (text: string, max: number) => (text.length <= max ? text : `${text
 /**
  * Orchestrates one run: plans the brief into a task DAG, records the routing and the plan,
  * starts each task as soon as its dependencies are done, routes control messages (scoped
- * cancels, steers, review decisions) to the tasks they name, blocks the dependants of tasks that
+ * cancels, steers, review decisions, a person taking a task over, handing it back or finishing
+ * it) to the tasks they name, blocks the dependants of tasks that
  * did not finish, and closes the run. It never relays tokens: each task appends its own events.
  */
 export class CampaignRun {
@@ -235,6 +236,15 @@ export class CampaignRun {
         return;
       case 'review.changes_requested':
         this.#executions.get(event.taskId)?.review({ type: 'changes_requested', comment: event.comment });
+        return;
+      case 'task.taken_over':
+        this.#executions.get(event.taskId)?.takeOver(event.by);
+        return;
+      case 'task.handed_back':
+        this.#executions.get(event.taskId)?.handBack(event.draft);
+        return;
+      case 'task.marked_done':
+        this.#executions.get(event.taskId)?.markDone(event.title, event.markdown, event.by);
         return;
       case 'deliverable.edited': {
         // The task keeps the edit for when it is approved; a finished one has handed its

@@ -10,7 +10,7 @@ export function deliverableIdOf(task: PlannedTask): string {
  * Turns a task's generated text into its deliverable, of the kind its skill outputs, or the
  * typed error (`invalid_output`) the task fails with.
  */
-export function taskDeliverable(team: Team, runId: string, task: PlannedTask, text: string, offline: boolean): Deliverable | { error: RunError } {
+export function taskDeliverable(team: Team, runId: string, task: PlannedTask, text: string, offline: boolean, title?: string): Deliverable | { error: RunError } {
   const skill = team.skill(task.skill);
   if (!skill) return { error: { code: 'internal', message: `the team has no skill "${task.skill}"`, retryable: false } };
   try {
@@ -23,6 +23,7 @@ export function taskDeliverable(team: Team, runId: string, task: PlannedTask, te
       agent: task.agent,
       skill: skill.name,
       offline,
+      ...(title ? { title } : {}),
       brand: { bannedTerms: team.brand.bannedTerms, requiredDisclaimers: team.brand.requiredDisclaimers },
     });
     // The store validates too; checking here turns a bad deliverable into a typed task failure.

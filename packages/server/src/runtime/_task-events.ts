@@ -9,6 +9,8 @@ type MessageStop = EventOf<'message.completed'>['stopReason'];
 export class TaskEvents {
   readonly #run: string;
   readonly #task: PlannedTask;
+  /** The task's round (see `task.taken_over`); 0 is left out of the events. */
+  round = 0;
 
   constructor(runId: string, task: PlannedTask) {
     this.#run = runId;
@@ -17,7 +19,11 @@ export class TaskEvents {
 
   /** What every event of the task names. */
   #common() {
-    return { runId: this.#run, taskId: this.#task.id, agent: this.#task.agent };
+    return { runId: this.#run, taskId: this.#task.id, ...this.#round(), agent: this.#task.agent };
+  }
+
+  #round(): { round?: number } {
+    return this.round > 0 ? { round: this.round } : {};
   }
 
   started(): EventOf<'task.started'> {
@@ -33,15 +39,16 @@ export class TaskEvents {
   }
 
   cancelled(by: Actor | undefined): EventOf<'task.cancelled'> {
-    return { type: 'task.cancelled', runId: this.#run, taskId: this.#task.id, ...(by ? { by } : {}) };
+    return { type: 'task.cancelled', runId: this.#run, taskId: this.#task.id, ...this.#round(), ...(by ? { by } : {}) };
   }
 
   blocked(reason: string): EventOf<'task.blocked'> {
     return { type: 'task.blocked', runId: this.#run, taskId: this.#task.id, reason: reason.slice(0, 1000) };
   }
 
-  deliverableCreated(deliverable: Deliverable): EventOf<'deliverable.created'> {
-    return { type: 'deliverable.created', runId: this.#run, taskId: this.#task.id, deliverable };
+  /** `by`: the person whose text it is (a task they finished), when not the agent. */
+  deliverableCreated(deliverable: Deliverable, by?: Actor): EventOf<'deliverable.created'> {
+    return { type: 'deliverable.created', runId: this.#run, taskId: this.#task.id, ...this.#round(), deliverable, ...(by ? { by } : {}) };
   }
 
   reviewRequested(deliverableId: string): EventOf<'review.requested'> {

@@ -171,7 +171,11 @@ async function runFiles(state: SessionState, runId: string): Promise<ZipFile[]> 
     const last = versions?.history.at(-1);
     const editor = last?.by;
     const variant = last?.variantId === undefined ? undefined : deliverableVariants(state, id).find((candidate) => candidate.deliverable.id === last.variantId);
-    const how = variant ? `variant ${variant.letter} chosen by` : 'edited by';
+    // A version the person wrote themselves (they took the task over and marked it done) is theirs, not an edit.
+    const task = Object.hasOwn(run.tasks, deliverable.taskId) ? run.tasks[deliverable.taskId] : undefined;
+    const doneAt = task?.doneBy?.offset;
+    const written = doneAt === undefined ? undefined : versions?.history.find((entry) => entry.offset > doneAt);
+    const how = variant ? `variant ${variant.letter} chosen by` : written !== undefined && written === last ? 'written by' : 'edited by';
     const author = editor?.kind === 'human' ? `${deliverable.agent}, ${how} ${editor.name ?? editor.id} (version ${versions!.version})` : deliverable.agent;
     rows.push(`| ${deliverable.title.replace(/\|/g, '\\|')} | ${author.replace(/\|/g, '\\|')} | ${links.join(', ')} | ${issues} |`);
   }

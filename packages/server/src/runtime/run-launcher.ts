@@ -13,7 +13,13 @@ export type RunControl =
   /** Nobody watched the session (the run's `whenUnwatched` policy): start nothing, stop generating. */
   | { event: EventOf<'run.paused'>; offset: number }
   /** A paused run may go on. */
-  | { event: EventOf<'run.resumed'>; offset: number };
+  | { event: EventOf<'run.resumed'>; offset: number }
+  /** A person took a task over: its agent stops working on it, its dependants wait. */
+  | { event: EventOf<'task.taken_over'>; offset: number }
+  /** The person gave the task back: its agent works on it again, from their draft. */
+  | { event: EventOf<'task.handed_back'>; offset: number }
+  /** The person finished the task with their text: the run writes it as the deliverable. */
+  | { event: EventOf<'task.marked_done'>; offset: number };
 
 /** The event types delivered through `RunContext.onControl` (a whole-run cancel is also one: the session layer stops the run). */
 export const RUN_CONTROL_TYPES: ReadonlySet<string> = new Set<RunControl['event']['type']>([
@@ -24,6 +30,9 @@ export const RUN_CONTROL_TYPES: ReadonlySet<string> = new Set<RunControl['event'
   'deliverable.edited',
   'run.paused',
   'run.resumed',
+  'task.taken_over',
+  'task.handed_back',
+  'task.marked_done',
 ]);
 
 /** What every run gets from the session layer, whatever it runs (a campaign brief, a studio draft). */

@@ -39,6 +39,32 @@ describe('createScriptedProducer', () => {
     expect(completed).toMatchObject({ text: Array.from({ length: 25 }, (_, i) => scriptedDeltaText(0, i)).join(''), stopReason: 'end' });
   });
 
+  it('stops a task a person takes over, and writes it again in the next round once handed back', async () => {
+    const store = new MemoryStore();
+    const { value, listeners } = context(store, 's');
+    const running = createScriptedProducer({ deltas: 400, deltasPerSecond: 400, tasks: 2 }).launch(value);
+    while (!(await store.read('s', 0)).some((record) => record.event.type === 'text.delta')) await new Promise((resolve) => setTimeout(resolve, 5));
+    const deliver = async (event: Record<string, unknown>) => {
+      const [record] = (await store.append('s', [event as never])).records;
+      for (const listener of listeners) listener({ event: record!.event, offset: record!.offset } as RunControl);
+      return record!.offset;
+    };
+    const by = { kind: 'human', id: 'dana' } as const;
+    const takenAt = await deliver({ type: 'task.taken_over', runId: 'run-1', taskId: 'task-0', by });
+    // Nothing of task 1 starts while task 0 is the person's.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const during = await store.read('s', 0);
+    expect(during.some((record) => record.event.type === 'task.started' && record.event.taskId === 'task-1')).toBe(false);
+    expect(during.filter((record) => record.offset > takenAt && 'taskId' in record.event && record.event.taskId === 'task-0')).toEqual([]);
+    await deliver({ type: 'task.handed_back', runId: 'run-1', taskId: 'task-0', by });
+    await running;
+    const events = (await store.read('s', 0)).map((record) => record.event);
+    const round1 = events.filter((event) => event.type === 'text.delta' && event.taskId === 'task-0' && event.round === 1).map((event) => (event.type === 'text.delta' ? event.text : ''));
+    expect(round1).toEqual(Array.from({ length: 400 }, (_, index) => scriptedDeltaText(0, index)));
+    expect(events.find((event) => event.type === 'task.completed' && event.taskId === 'task-0')).toMatchObject({ round: 1 });
+    expect(events.at(-1)?.type).toBe('run.completed');
+  });
+
   it('stops promptly when aborted and writes nothing after', async () => {
     const store = new MemoryStore();
     const { value, controller } = context(store, 's');

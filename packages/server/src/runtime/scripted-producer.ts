@@ -66,8 +66,21 @@ export function createScriptedProducer(options: ScriptedProducerOptions): RunLau
         return { id: taskId, title: `Scripted task ${index + 1}`, skill: 'scripted', agent, dependsOn: index > 0 ? [scriptedTask(index - 1).taskId] : [], review: false };
       });
       const cancelledTasks = new Set<string>();
+      // Tasks a person has taken over, and what wakes each when they hand it back or finish it.
+      const takenOver = new Map<string, { step?: 'handed-back' | 'done'; wake?: () => void }>();
       const stopListening = context.onControl((control) => {
         const event = control.event;
+        if (event.type === 'task.taken_over') {
+          if (!takenOver.has(event.taskId)) takenOver.set(event.taskId, {});
+          return;
+        }
+        if (event.type === 'task.handed_back' || event.type === 'task.marked_done') {
+          const held = takenOver.get(event.taskId);
+          if (!held) return;
+          held.step = event.type === 'task.handed_back' ? 'handed-back' : 'done';
+          held.wake?.();
+          return;
+        }
         if (event.type !== 'cancel.requested' || !event.scope) return;
         for (let index = 0; index < tasks; index++) {
           const task = scriptedTask(index);
@@ -79,18 +92,83 @@ export function createScriptedProducer(options: ScriptedProducerOptions): RunLau
         await context.append(events);
         return true;
       };
+      /** Appends a task's events; false when a take-over fenced them (the take-over's control follows). */
+      const appendTask = async (taskId: string, events: SessionEvent[]): Promise<boolean | 'fenced'> => {
+        try {
+          return await append(events);
+        } catch (error) {
+          if (stopOf(error, signal) === 'fenced' && !cancelledTasks.has(taskId)) return 'fenced';
+          throw error;
+        }
+      };
+      /** Waits for the person who took `taskId` over (the take-over's control may still be on its way). */
+      const personStep = async (taskId: string): Promise<'handed-back' | 'done' | undefined> => {
+        for (;;) {
+          if (signal.aborted) return undefined;
+          const held = takenOver.get(taskId);
+          if (held?.step) {
+            takenOver.delete(taskId);
+            return held.step;
+          }
+          await new Promise<void>((resolve) => {
+            const wake = () => {
+              signal.removeEventListener('abort', wake);
+              resolve();
+            };
+            if (held) held.wake = wake;
+            else takenOver.set(taskId, { wake });
+            signal.addEventListener('abort', wake, { once: true });
+          });
+        }
+      };
       try {
         if (!(await append([{ type: 'run.started', runId, tasks: plan, model: { provider: 'scripted', name: 'scripted-producer', offline: true } }]))) return;
         for (let index = 0; index < tasks; index++) {
-          const { taskId, agent, messageId } = scriptedTask(index);
+          const { taskId, agent } = scriptedTask(index);
           if (cancelledTasks.has(taskId)) continue;
-          const base = { runId, taskId, agent };
-          if (!(await append([{ type: 'task.started', ...base }, { type: 'message.started', ...base, messageId, offline: true }]))) return;
+          // A task a person takes over stops where it is; handed back, it is written again from
+          // the start in the next round; finished by the person, it completes in the next round.
+          let round = 0;
+          let finishedByPerson = false;
+          for (;;) {
+            const outcome = await scriptedRound(index, round);
+            if (outcome === 'stop') return;
+            if (outcome === 'done') break;
+            const step = await personStep(taskId);
+            if (!step) return;
+            round += 1;
+            if (step === 'done') {
+              finishedByPerson = true;
+              break;
+            }
+          }
+          if (finishedByPerson && !(await append([{ type: 'task.completed', runId, taskId, agent, round }]))) return;
+        }
+        await append([{ type: 'run.completed', runId, deliverableIds: [] }]);
+      } catch (error) {
+        // The log refused us: the run was cancelled or ended elsewhere. Nothing more to write.
+        if (stopOf(error, signal)) return;
+        throw error;
+      } finally {
+        stopListening();
+      }
+
+      /** One round of task `index`: 'done' when it completed or was cancelled, 'taken-over', or 'stop' when the run stopped. */
+      async function scriptedRound(index: number, round: number): Promise<'done' | 'taken-over' | 'stop'> {
+        const { taskId, agent } = scriptedTask(index);
+        const messageId = round > 0 ? `${scriptedTask(index).messageId}.r${round}` : scriptedTask(index).messageId;
+        const base = { runId, taskId, agent, ...(round > 0 ? { round } : {}) };
+        const held = () => takenOver.has(taskId) && !takenOver.get(taskId)!.step;
+        const first = await appendTask(taskId, [{ type: 'task.started', ...base }, { type: 'message.started', ...base, messageId, offline: true }]);
+        if (first === 'fenced') return 'taken-over';
+        if (!first) return 'stop';
+        {
           let text = '';
           let written = 0;
           const started = Date.now();
           while (written < deltas) {
             if (signal.aborted || cancelledTasks.has(taskId)) break;
+            if (held()) return 'taken-over';
             const due = Math.min(deltas, Math.floor(((Date.now() - started) / 1000) * deltasPerSecond) + 1);
             if (due <= written) {
               await wait(((written + 1) / deltasPerSecond) * 1000 - (Date.now() - started), signal);
@@ -102,23 +180,20 @@ export function createScriptedProducer(options: ScriptedProducerOptions): RunLau
               text += piece;
               batch.push({ type: 'text.delta', ...base, messageId, text: piece });
             }
-            if (!(await append(batch))) return;
+            const wrote = await appendTask(taskId, batch);
+            if (wrote === 'fenced') return 'taken-over';
+            if (!wrote) return 'stop';
             written += batch.length;
           }
-          if (signal.aborted) return;
+          if (signal.aborted) return 'stop';
           if (cancelledTasks.has(taskId)) {
-            await append([{ type: 'message.completed', ...base, messageId, text, stopReason: 'cancelled' }, { type: 'task.cancelled', runId, taskId }]);
-            continue;
+            await append([{ type: 'message.completed', ...base, messageId, text, stopReason: 'cancelled' }, { type: 'task.cancelled', runId, taskId, ...(round > 0 ? { round } : {}) }]);
+            return 'done';
           }
-          if (!(await append([{ type: 'message.completed', ...base, messageId, text, stopReason: 'end' }, { type: 'task.completed', ...base }]))) return;
+          const last = await appendTask(taskId, [{ type: 'message.completed', ...base, messageId, text, stopReason: 'end' }, { type: 'task.completed', ...base }]);
+          if (last === 'fenced') return 'taken-over';
+          return last ? 'done' : 'stop';
         }
-        await append([{ type: 'run.completed', runId, deliverableIds: [] }]);
-      } catch (error) {
-        // The log refused us: the run was cancelled or ended elsewhere. Nothing more to write.
-        if (stopOf(error, signal)) return;
-        throw error;
-      } finally {
-        stopListening();
       }
     },
   };

@@ -24,6 +24,7 @@ import type { RunOwnership } from './_run-ownership.js';
 import type { SessionChannel } from './_session-channel.js';
 import type { AckFrame, WriteFrame } from './session-hub.js';
 import { checkVariantChoice, checkVariantsBrief, rewrittenTaskId } from './_variant-checks.js';
+import { checkTakeoverStep } from './_takeover-checks.js';
 
 /** What {@link ClientCommands} needs from the hub. */
 export interface ClientCommandsInit {
@@ -62,7 +63,7 @@ const ENDED_TASK_STATUSES = new Set(['done', 'failed', 'cancelled']);
 
 /**
  * The client messages that write to a session's log — briefs, cancels, steers, review
- * decisions, edits, drafts: each is authorised by its grant, checked against the reduced state,
+ * decisions, edits, drafts, taking a task over from its agent: each is authorised by its grant, checked against the reduced state,
  * stored once per `clientMsgId` and acknowledged with its offset. A stored brief or draft is
  * handed to the runs this node owns.
  */
@@ -90,7 +91,7 @@ export class ClientCommands {
     const control = (CONTROL_EVENT_TYPES as readonly unknown[]).includes(raw.type);
     const admin = (ADMIN_EVENT_TYPES as readonly unknown[]).includes(raw.type);
     requireCapability(grant, admin ? 'admin' : control ? 'control' : 'write');
-    const event = parseClientEvent(raw, actorOf(grant));
+    let event = parseClientEvent(raw, actorOf(grant));
     if (event.type === 'cancel.requested') {
       return this.cancel(session, grant, { clientMsgId, runId: event.runId, scope: event.scope, reason: event.reason });
     }
@@ -120,6 +121,9 @@ export class ClientCommands {
       if (event.type === 'draft.settled') checkDraftSettled(channel.state, event);
       if (event.type === 'deliverable.edited') checkEdit(channel.state, event);
       if (event.type === 'variant.chosen') checkVariantChoice(channel.state, event);
+      if (event.type === 'task.taken_over' || event.type === 'task.handed_back' || event.type === 'task.marked_done') {
+        event = checkTakeoverStep(channel.state, event, grant);
+      }
       const { offset, duplicate } = await this.#append(session, event, clientMsgId);
       if (event.type === 'brief.submitted' && !duplicate) this.#init.runs.launchBrief(channel, event, offset);
       return ack(session, clientMsgId, offset, duplicate);

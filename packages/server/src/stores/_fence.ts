@@ -16,14 +16,20 @@ export type FenceKind = 'content' | 'run-end' | 'task-cancel' | 'other';
 export function fenceKind(event: SessionEvent): FenceKind {
   if (contentTypes.has(event.type)) return 'content';
   if (isRunTerminalEvent(event.type)) return 'run-end';
-  if (event.type === 'task.cancelled') return 'task-cancel';
+  // A take-over closes the agent's round of the task as a cancel closes the task.
+  if (event.type === 'task.cancelled' || event.type === 'task.taken_over') return 'task-cancel';
   return 'other';
 }
 
-/** The run and task an event belongs to ('' when it has none). */
+/**
+ * The run and task an event belongs to ('' when it has none). A task's round after the first
+ * (`round`, see `task.taken_over`) is a task of its own for the fence: `task~round`, which no id
+ * can be (ids hold no "~"), so closing one round of a task leaves the next one open.
+ */
 export function fenceTarget(event: SessionEvent): { runId: string; taskId: string } {
-  const fields = event as { runId?: string; taskId?: string };
-  return { runId: fields.runId ?? '', taskId: fields.taskId ?? '' };
+  const fields = event as { runId?: string; taskId?: string; round?: number };
+  const taskId = fields.taskId ?? '';
+  return { runId: fields.runId ?? '', taskId: taskId && fields.round ? `${taskId}~${fields.round}` : taskId };
 }
 
 /** Key of a cancelled task in a fence set; ids cannot contain "/", so the key is unambiguous. */
