@@ -37,6 +37,7 @@ export class AgentLaneElement extends LitElement {
     strings: { attribute: false },
     theme: { type: String, reflect: true },
     waitingFor: { attribute: false },
+    person: { attribute: false },
     delivered: { attribute: false },
     mediaOrigins: { attribute: false },
     stall: { attribute: false },
@@ -135,6 +136,8 @@ export class AgentLaneElement extends LitElement {
   declare theme: string | undefined;
   /** Titles of the tasks this agent's next task waits for, joined (empty when it waits for none). */
   declare waitingFor: string;
+  /** What a person is doing or did with this idle agent's task ("<task> · Taken over by Dana"); shown instead of waiting. */
+  declare person: string;
   /** Title of the deliverable the current task became, once it exists. */
   declare delivered: string | undefined;
   /** Origins images in the text may load from; none by default. */
@@ -151,6 +154,7 @@ export class AgentLaneElement extends LitElement {
   constructor() {
     super();
     this.waitingFor = '';
+    this.person = '';
     this.mediaOrigins = [];
     this.canControl = false;
     this.strings = defaultStrings;
@@ -222,7 +226,9 @@ export class AgentLaneElement extends LitElement {
             </button>`
           : nothing}
       </div>
-      ${this.task
+      ${this.person
+        ? html`<p part="task" data-person>${this.person}</p>`
+        : this.task
         ? html`<p part="task">${this.task.title}</p>`
         : html`<p part="task" data-waiting>${this.waitingFor ? strings.waitingFor(this.waitingFor) : strings.waiting}</p>`}
       ${this.delivered !== undefined

@@ -718,13 +718,15 @@ export class MarketingTeamElement extends LitElement {
                   const candidate = mine && agent.messageId ? messageIn(state!, agent.messageId) : undefined;
                   const message = candidate?.runId === run?.id ? candidate : undefined;
                   const delivered = task?.deliverableId ? state!.deliverables[task.deliverableId]?.title : undefined;
+                  const waiting = agent.status === 'working' ? '' : waitingFor(run, agent.agent);
                   return html`<mt-agent-lane
                     exportparts="lane, header: lane-header, task: lane-task, text: lane-text, stop: lane-stop"
                     .agent=${agent}
                     .task=${task}
                     .message=${message}
                     .delivered=${delivered}
-                    .waitingFor=${agent.status === 'working' ? '' : waitingFor(run, agent.agent)}
+                    .waitingFor=${waiting}
+                    .person=${agent.status === 'working' ? '' : personOnTask(run, agent.agent, strings, waiting !== '')}
                     .stall=${stalledTaskOf(run, agent.agent)}
                     .mediaOrigins=${this.mediaOrigins}
                     ?can-control=${canControl}
@@ -835,6 +837,21 @@ function waitingFor(run: RunState | undefined, agent: string): string {
     .filter((task): task is NonNullable<typeof task> => !!task && task.status !== 'done')
     .map((task) => task.title)
     .join(', ');
+}
+
+/**
+ * What a person did with an idle agent's task in the run: "<task> · Taken over by Dana" while they
+ * hold it, "<task> · Done by Dana" once they finished it unless the agent now waits for its next
+ * task (empty otherwise), so a lane whose work a person took does not read as waiting for work.
+ */
+function personOnTask(run: RunState | undefined, agent: string, strings: WidgetStrings, waiting: boolean): string {
+  if (!run) return '';
+  const tasks = run.taskOrder.map((id) => run.tasks[id]).filter((task): task is TaskState => task?.agent === agent);
+  const name = ({ by }: NonNullable<TaskState['takenOver']>) => (by.kind === 'human' ? (by.name ?? by.id) : '');
+  const held = tasks.find((task) => task.takenOver && (task.status === 'todo' || task.status === 'in_progress'));
+  if (held) return `${held.title} · ${strings.takenOverBy(name(held.takenOver!))}`;
+  const done = waiting ? undefined : tasks.filter((task) => task.doneBy && task.status === 'done').at(-1);
+  return done ? `${done.title} · ${strings.doneBy(name(done.doneBy!))}` : '';
 }
 
 /** The stall of an agent's task in progress in the run, if one has stalled (an agent may run several tasks at once). */

@@ -5,7 +5,9 @@ import '../src/index.js';
 import { laneText } from '../src/internal/_lane-text.js';
 import { deepQuery, deepQueryAll, deepText, equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { mountElement, uniqueSession } from './_page.js';
+import { FixtureClient } from './_fixtures.js';
+import { frames, mountElement, uniqueSession } from './_page.js';
+import type { MarketingTeamElement } from '../src/index.js';
 
 const LONG = 60_000;
 
@@ -56,5 +58,41 @@ describe('agent lanes', () => {
     equal(seen.json.length, 0, `lanes showed JSON: ${seen.json[0] ?? ''}`);
     ok(seen.rendered, 'lane text rendered as Markdown');
     ok(seen.waiting, 'a waiting agent said what it waits for');
+  });
+
+  it('says when a person has its task: taken over, then done by them', async () => {
+    const ada = { kind: 'human', id: 'u1', name: 'Ada' } as const;
+    const runId = 'r-held';
+    const client = new FixtureClient();
+    client.push([
+      { type: 'brief.submitted', runId, brief: { goal: 'Launch our reusable bottle to commuters' }, by: ada },
+      {
+        type: 'run.started',
+        runId,
+        tasks: [
+          { id: 'research', title: 'Research the market', skill: 'market-research', agent: 'market-researcher', dependsOn: [] },
+          { id: 'strategy', title: 'Write the strategy', skill: 'campaign-strategy', agent: 'campaign-strategist', dependsOn: ['research'] },
+        ],
+        model: { provider: 'offline', name: 'offline-1', offline: true },
+      },
+      { type: 'task.started', runId, taskId: 'research', agent: 'market-researcher' },
+      { type: 'message.started', runId, taskId: 'research', agent: 'market-researcher', messageId: 'm-research', offline: true },
+      { type: 'text.delta', runId, taskId: 'research', agent: 'market-researcher', messageId: 'm-research', text: 'Commuters want' },
+      { type: 'task.taken_over', runId, taskId: 'research', by: ada },
+    ]);
+    const element = document.createElement('marketing-team') as MarketingTeamElement;
+    element.session = 's-held';
+    element.token = 'fixture';
+    element.client = client;
+    document.body.append(element);
+    const researcher = () => deepQueryAll(element, 'mt-agent-lane').find((lane) => deepText(lane).includes('Market researcher'));
+    await waitFor(() => researcher() && /Research the market.*Taken over by Ada/s.test(deepText(researcher()!)), 'the lane names the person who has its task');
+    ok(!/Waiting for work/.test(deepText(researcher()!)), 'not shown as waiting for work');
+    client.push([
+      { type: 'task.marked_done', runId, taskId: 'research', title: 'Research brief', markdown: 'Commuters want lighter bottles.', by: ada },
+      { type: 'task.completed', runId, taskId: 'research', agent: 'market-researcher' },
+    ]);
+    await waitFor(() => /Research the market.*Done by Ada/s.test(deepText(researcher()!)), 'the lane says the person did its task');
+    await frames();
   });
 });
