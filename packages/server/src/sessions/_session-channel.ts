@@ -53,6 +53,8 @@ export interface ChannelOptions {
    * older than the window are forgotten. Without one, only the ids are trimmed (default window).
    */
   retention?: RetentionPolicy;
+  /** Records the store delivers per step while the channel opens: one reducer step per turn of the event loop. */
+  replayPageSize: number;
   onError: (error: unknown) => void;
   /** The store reset the log (deleted or lost): offsets of this channel no longer mean anything. */
   onReset: () => void;
@@ -82,6 +84,8 @@ export class SessionChannel {
   state: SessionState = createSessionState();
   epoch = '';
   ready: Promise<void>;
+  /** Set once `ready` has resolved: the state is caught up and records arrive live. */
+  opened = false;
   /** Whether runs left by a previous process have been looked for. */
   orphanCheck: Promise<void> | undefined;
   /** Set when the channel is being dropped; a new one is opened on the next use. */
@@ -150,6 +154,7 @@ export class SessionChannel {
     const live = new Promise<void>((resolve) => (caughtUp = resolve));
     this.#subscription = store.subscribe(session, this.state.offset, (records) => this.#apply(records), {
       epoch: head.epoch,
+      batchSize: this.#options.replayPageSize,
       onLive: () => {
         this.#live = true;
         // One snapshot for everything replayed while opening, not one per `snapshotEvery` of it.
@@ -163,6 +168,7 @@ export class SessionChannel {
       onError: this.#options.onError,
     });
     await live;
+    this.opened = !this.closed;
   }
 
   /** The hot path: one reducer step per store batch, fan-out deferred to a microtask. */
