@@ -166,7 +166,7 @@ export class SqliteStore implements SessionStore {
   private closed = false;
   private readonly statements;
   private readonly writeTransaction;
-  private readonly stopCheckpoints: () => void;
+  private readonly stopCheckpoints: () => Promise<void>;
   /** Live counters; read them, do not write them. */
   readonly metrics: SqliteStoreMetrics = { appends: 0, commits: 0 };
 
@@ -352,8 +352,9 @@ export class SqliteStore implements SessionStore {
     if (this.closed) return;
     this.flush();
     this.closed = true;
-    this.stopCheckpoints();
     this.live.closeAll();
+    // The checkpointer's connection closes first, so this one is the last and checkpoints the WAL away.
+    await this.stopCheckpoints();
     this.db.close();
   }
 
