@@ -78,7 +78,7 @@ export class MemoryStore implements SessionStore {
     const records = prepared.events.map((event, index) => ({ offset: log.head + index + 1, at, event }));
     log.records.push(...records);
     log.head += records.length;
-    log.fence.add(closing);
+    log.fence.add(closing, log.head);
     for (const [index, event] of prepared.events.entries()) {
       if (event.type === 'brief.submitted') log.openRuns.add(event.runId);
       else if (prepared.kinds[index] === 'run-end') log.openRuns.delete(fenceTarget(event).runId);
@@ -156,6 +156,7 @@ export class MemoryStore implements SessionStore {
     if (!log) return 0;
     const forgetUpTo = log.head - valid.clientMessageWindow;
     for (const [id, [, lastOffset]] of log.clientMessages) if (lastOffset <= forgetUpTo) log.clientMessages.delete(id);
+    log.fence.forget(log.head - valid.fenceWindow);
     if (!log.snapshot) return 0;
     let ageCut = 0;
     if (valid.maxAgeMs !== undefined) {

@@ -425,6 +425,7 @@ export class PostgresStore implements SessionStore {
         session,
         Number(row.head) - valid.clientMessageWindow,
       ]);
+      await client.query(`DELETE FROM ${t.fences} WHERE session = $1 AND seq <= $2`, [session, Number(row.head) - valid.fenceWindow]);
       if (row.snapshot === null) return 0;
       let ageCut = 0;
       if (valid.maxAgeMs !== undefined) {

@@ -138,7 +138,7 @@ export class RedisStore implements SessionStore {
       append: [appendScript, 5],
       head: [headScript, 5],
       saveSnapshot: [saveSnapshotScript, 5],
-      retention: [retentionScript, 3],
+      retention: [retentionScript, 4],
       delete: [deleteScript, 5],
     } as const;
     const scripts: Partial<Record<keyof typeof definitions, ScriptCall>> = {};
@@ -277,7 +277,7 @@ export class RedisStore implements SessionStore {
         after = page[page.length - 1]!.offset;
       }
     }
-    const dropped = await this.scripts.retention(keys[0], keys[1], keys[3], valid.maxEvents ?? '', ageCut, valid.clientMessageWindow);
+    const dropped = await this.scripts.retention(keys[0], keys[1], keys[3], keys[2], valid.maxEvents ?? '', ageCut, valid.clientMessageWindow, valid.fenceWindow);
     return Number(dropped);
   }
 

@@ -75,7 +75,7 @@ const SqliteStoreOptionsSchema = z.object({
   checkpointIntervalMs: z.number().int().min(10).max(3_600_000).default(1000),
 });
 
-const schemaVersion = 2;
+const schemaVersion = 3;
 
 const schema = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -94,6 +94,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS fences (
   session TEXT NOT NULL,
   fence TEXT NOT NULL,
+  seq INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (session, fence)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS client_messages (
@@ -121,6 +122,11 @@ INSERT OR IGNORE INTO open_runs (session, run_id)
 SELECT e.session, json_extract(e.event, '$.runId') FROM events e
 WHERE json_extract(e.event, '$.type') = 'brief.submitted'
   AND NOT EXISTS (SELECT 1 FROM fences f WHERE f.session = e.session AND f.fence = json_extract(e.event, '$.runId'));
+`;
+
+const addFenceOffsets = `
+ALTER TABLE fences ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+UPDATE fences SET seq = coalesce((SELECT head FROM sessions s WHERE s.session = fences.session), 0);
 `;
 
 interface PendingAppend {
@@ -182,6 +188,11 @@ export class SqliteStore implements SessionStore {
       this.db.close();
       throw new Error(`${parsed.path}: written by a newer version (schema ${version} > ${schemaVersion})`);
     }
+    // Schemas 1 and 2 kept no offset per fence: their fences count from each session's head now,
+    // so they are kept a whole fence window from the upgrade on.
+    if (version >= 1 && version < 3 && !(this.db.pragma('table_info(fences)') as { name: string }[]).some((column) => column.name === 'seq')) {
+      this.db.exec(addFenceOffsets);
+    }
     this.db.exec(schema);
     // Schema 1 had no open-run index: derive it once from the briefs that have no fence.
     if (version === 1) this.db.exec(backfillOpenRuns);
@@ -203,8 +214,9 @@ export class SqliteStore implements SessionStore {
         'SELECT max(seq) AS cut FROM events WHERE session = ? AND at <= ?',
       ),
       trimEvents: db.prepare<[string, number]>('DELETE FROM events WHERE session = ? AND seq <= ?'),
-      selectFences: db.prepare<[string], { fence: string }>('SELECT fence FROM fences WHERE session = ?'),
-      insertFence: db.prepare<[string, string]>('INSERT OR IGNORE INTO fences (session, fence) VALUES (?, ?)'),
+      selectFences: db.prepare<[string], { fence: string; seq: number }>('SELECT fence, seq FROM fences WHERE session = ?'),
+      insertFence: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO fences (session, fence, seq) VALUES (?, ?, ?)'),
+      trimFences: db.prepare<[string, number]>('DELETE FROM fences WHERE session = ? AND seq <= ?'),
       selectClientMessage: db.prepare<[string, string], { first_seq: number; last_seq: number }>(
         'SELECT first_seq, last_seq FROM client_messages WHERE session = ? AND client_msg_id = ?',
       ),
@@ -315,6 +327,8 @@ export class SqliteStore implements SessionStore {
         const row = this.statements.selectSession.get(session);
         if (!row) return 0;
         this.statements.trimClientMessages.run(session, row.head - valid.clientMessageWindow);
+        this.statements.trimFences.run(session, row.head - valid.fenceWindow);
+        this.fences.get(session)?.forget(row.head - valid.fenceWindow);
         const snapshot = this.statements.selectSnapshot.get(session);
         if (!snapshot) return 0;
         const ageCut =
@@ -427,8 +441,8 @@ export class SqliteStore implements SessionStore {
       }
       head += records.length;
       heads.set(session, head);
-      for (const key of closing) insertFence.run(session, key);
-      fence.add(closing);
+      for (const key of closing) insertFence.run(session, key, head);
+      fence.add(closing, head);
       if (clientMsgId !== undefined) {
         insertClientMessage.run(session, clientMsgId, records[0]!.offset, head);
         seenInGroup.set(`${session}\n${clientMsgId}`, { records, duplicate: false, firstOffset: records[0]!.offset, lastOffset: head });
@@ -454,7 +468,7 @@ export class SqliteStore implements SessionStore {
     let fence = this.fences.get(session);
     if (!fence) {
       fence = new FenceState();
-      fence.add(this.statements.selectFences.all(session).map((row) => row.fence));
+      for (const row of this.statements.selectFences.all(session)) fence.add([row.fence], row.seq);
       if (this.fences.size >= maxCachedFences) this.fences.delete(this.fences.keys().next().value!);
       this.fences.set(session, fence);
     }
