@@ -13,7 +13,7 @@ import type { RetentionPolicy, SessionStore, Subscription } from '../stores/sess
 import type { OwnedRun } from './_owned-run.js';
 import { DigestSchedule } from './_digest-schedule.js';
 import { RecordBatch } from './record-batch.js';
-import { stateJson } from './_state-json.js';
+import { stateJson, stateJsonInSlices } from '../stores/_state-json.js';
 import type { UnwatchedRun } from './_unwatched-run.js';
 import type { DeviceAttention, SessionSubscriber } from './session-subscriber.js';
 
@@ -361,8 +361,10 @@ export class SessionChannel {
     // The reducer never mutates a state it returned, so this reference stays consistent.
     const state = this.state;
     const { store, retention = {} } = this.#options;
-    this.#snapshotSaving = store
-      .saveSnapshot(this.session, { offset: state.offset, state })
+    // Serialised a few parts per turn first, so the store's save only joins them: a long
+    // session's snapshot no longer holds every other session's live stream for its whole stringify.
+    this.#snapshotSaving = stateJsonInSlices(state)
+      .then(() => store.saveSnapshot(this.session, { offset: state.offset, state }))
       // The snapshot now covers what retention may drop: this is when (and the only place) it runs.
       .then(() => store.applyRetention(this.session, retention))
       .then(() => undefined)

@@ -2,6 +2,7 @@ import type { SessionEvent, SessionRecord } from '@marketing-team/core';
 import { randomUUID } from 'node:crypto';
 import { FenceState, assertSessionId, fenceTarget } from './_fence.js';
 import { LiveListeners } from './_live-listeners.js';
+import { storedStateJson } from './_state-json.js';
 import { Tail } from './_tail.js';
 import { nextTurn } from './_next-turn.js';
 import {
@@ -42,7 +43,8 @@ interface MemoryLog {
   clientMessages: Map<string, [number, number]>;
   /** Runs with a stored brief and no terminal event. */
   openRuns: Set<string>;
-  snapshot: StoredSnapshot | undefined;
+  /** The newest snapshot, its state held as JSON text: one copy when saved, one when loaded. */
+  snapshot: { offset: number; json: string } | undefined;
 }
 
 /** Options of `MemoryStore`. */
@@ -139,14 +141,16 @@ export class MemoryStore implements SessionStore {
     const valid = validateSnapshot(session, snapshot);
     const log = this.open(session);
     if (valid.offset > log.head) throw snapshotBeyondHead(valid.offset, log.head);
-    if (!log.snapshot || valid.offset >= log.snapshot.offset) log.snapshot = structuredClone(valid);
+    // Text, as the other stores keep it: the caller may change its state after saving, and each
+    // load gets a copy of its own. A state the hub saves was serialised already, over several turns.
+    if (!log.snapshot || valid.offset >= log.snapshot.offset) log.snapshot = { offset: valid.offset, json: storedStateJson(valid.state) };
   }
 
   async loadSnapshot(session: string): Promise<StoredSnapshot | undefined> {
     this.assertOpen();
     assertSessionId(session);
     const snapshot = this.logs.get(session)?.snapshot;
-    return snapshot && structuredClone(snapshot);
+    return snapshot && { offset: snapshot.offset, state: JSON.parse(snapshot.json) as StoredSnapshot['state'] };
   }
 
   async applyRetention(session: string, policy: RetentionPolicy): Promise<number> {

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { assertSessionId, fenceTarget, type FenceKind } from './_fence.js';
+import { storedStateJson } from './_state-json.js';
 import { appendScript, deleteScript, headScript, retentionScript, saveSnapshotScript } from './_redis-scripts.js';
 import { Tail } from './_tail.js';
 import { readRecord } from './_record-json.js';
@@ -247,7 +248,8 @@ export class RedisStore implements SessionStore {
       ...keys,
       ...this.logArgs(session),
       valid.offset,
-      JSON.stringify(valid),
+      // The text of JSON.stringify(valid), with the state's text built once for it.
+      `{"offset":${valid.offset},"state":${storedStateJson(valid.state)}}`,
     )) as [string, string?];
     if (status === 'beyond') throw snapshotBeyondHead(valid.offset, Number(head));
   }

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { FenceState, assertSessionId, fenceTarget } from './_fence.js';
+import { storedStateJson } from './_state-json.js';
 import { LiveListeners } from './_live-listeners.js';
 import { Tail } from './_tail.js';
 import { nextTurn } from './_next-turn.js';
@@ -302,7 +303,7 @@ export class SqliteStore implements SessionStore {
   async saveSnapshot(session: string, snapshot: StoredSnapshot): Promise<void> {
     this.assertOpen();
     const valid = validateSnapshot(session, snapshot);
-    const state = JSON.stringify(valid.state);
+    const state = storedStateJson(valid.state);
     this.db
       .transaction(() => {
         const row = this.sessionRow(session);
