@@ -26,12 +26,6 @@ elseif epoch == ARGV[2] and head < tonumber(ARGV[3]) then
   epoch = ARGV[1]
   redis.call('HSET', meta, 'epoch', epoch)
 end
--- Fences used to be a plain set: they count from the head now, so they stay a whole fence window.
-if redis.call('TYPE', fence).ok == 'set' then
-  local members = redis.call('SMEMBERS', fence)
-  redis.call('DEL', fence)
-  for _, member in ipairs(members) do redis.call('ZADD', fence, head, member) end
-end
 `;
 
 /**
@@ -46,20 +40,35 @@ if clientMsgId ~= '' then
   local seen = redis.call('HGET', ids, clientMsgId)
   if seen then return {'duplicate', epoch, seen} end
 end
+-- Whether a fence is set. Fences used to be a plain set: the first look at one converts it, its
+-- members scored at the head (kept a whole fence window from now), before anything is written.
+local function fenced(member)
+  local score = redis.pcall('ZSCORE', fence, member)
+  if type(score) == 'table' and score.err then
+    local members = redis.call('SMEMBERS', fence)
+    redis.call('DEL', fence)
+    for _, old in ipairs(members) do redis.call('ZADD', fence, head, old) end
+    score = redis.call('ZSCORE', fence, member)
+  end
+  return score
+end
 local closing = {}
 for i = 0, count - 1 do
   local kind, run, task = ARGV[8 + i * 4], ARGV[9 + i * 4], ARGV[10 + i * 4]
   if kind == 'c' then
-    if closing[run] or redis.call('ZSCORE', fence, run) then return {'fenced', run, ''} end
+    if closing[run] or fenced(run) then return {'fenced', run, ''} end
     if task ~= '' then
       local key = run .. '/' .. task
-      if closing[key] or redis.call('ZSCORE', fence, key) then return {'fenced', run, task} end
+      if closing[key] or fenced(key) then return {'fenced', run, task} end
     end
   elseif kind == 'r' then
-    if closing[run] or redis.call('ZSCORE', fence, run) then return {'fenced', run, ''} end
+    if closing[run] or fenced(run) then return {'fenced', run, ''} end
     closing[run] = true
   elseif kind == 't' then
-    closing[run .. '/' .. task] = true
+    local key = run .. '/' .. task
+    -- Looked at only so an old plain set is converted before the ZADD below.
+    fenced(key)
+    closing[key] = true
   end
 end
 local first = head + 1
