@@ -39,6 +39,8 @@ describe('stateJson', () => {
     expect(turns).toBeGreaterThan(1);
     expect(json).toBe(JSON.stringify(state));
     expect(storedStateJson(state)).toBe(json);
+    // Taken by the store that saved it: a second save serialises again, to the same text.
+    expect(storedStateJson(state)).toBe(json);
     // A state built elsewhere (and perhaps changed since) is serialised as it is now.
     const copy = JSON.parse(json) as SessionState;
     copy.offset += 1;

@@ -32,41 +32,52 @@ export function stateJson(state: SessionState): string {
   return `{${fields.join(',')}}`;
 }
 
-/** States whose whole JSON was built by `stateJsonInSlices`: states the reducer returned, never changed after. */
+/** States whose whole JSON was built by `stateJsonInSlices`, until a store takes it: states the reducer returned, never changed after. */
 const whole = new WeakMap<SessionState, string>();
 
 /**
- * `stateJson(state)` built over several turns of the event loop: the parts (each message bucket,
- * the runs, the board, ...) are serialised a few at a time, yielding once a turn has taken
- * `sliceMs`, so saving a snapshot of a long session (1.5 MB of JSON) never holds every other
- * session's live stream for the whole serialisation. Only for states the reducer returned: the
- * text is remembered for `storedStateJson`.
+ * `JSON.stringify(state)` built over several turns of the event loop: the parts (each message
+ * bucket, the runs, the board, ...) are serialised a few at a time, yielding once a turn has
+ * taken `sliceMs`, so saving a snapshot of a long session (1.5 MB of JSON) never holds every
+ * other session's live stream for the whole serialisation. Parts a snapshot frame already
+ * serialised are reused; new ones are not kept (a warm session would hold its state twice).
+ * Only for states the reducer returned: the text is kept for `storedStateJson`.
  */
 export async function stateJsonInSlices(state: SessionState, sliceMs = 4): Promise<string> {
-  const known = whole.get(state);
-  if (known !== undefined) return known;
   let started = performance.now();
-  const step = async (value: object): Promise<void> => {
-    partJson(value);
+  const text = async (value: object): Promise<string> => {
+    const json = parts.get(value) ?? JSON.stringify(value);
     if (performance.now() - started >= sliceMs) {
       await nextTurn();
       started = performance.now();
     }
+    return json;
   };
+  const fields: string[] = [];
   for (const [key, value] of Object.entries(state)) {
-    if (key === 'messageBuckets') for (const bucket of value as object[]) await step(bucket);
-    else if (typeof value === 'object' && value !== null) await step(value as object);
+    let json: string;
+    if (key === 'messageBuckets') {
+      const buckets: string[] = [];
+      for (const bucket of value as object[]) buckets.push(await text(bucket));
+      json = `[${buckets.join(',')}]`;
+    } else if (typeof value === 'object' && value !== null) json = await text(value as object);
+    else if (value === undefined) continue;
+    else json = JSON.stringify(value);
+    fields.push(`${JSON.stringify(key)}:${json}`);
   }
-  // Every part is serialised now: what is left is joining them.
-  const json = stateJson(state);
+  const json = `{${fields.join(',')}}`;
   whole.set(state, json);
   return json;
 }
 
 /**
- * The JSON text a store saves for a snapshot's state: the text `stateJsonInSlices` already built
- * for that very state, else `JSON.stringify` (a state from elsewhere may have been changed since).
+ * The JSON text a store saves for a snapshot's state: the text `stateJsonInSlices` built for
+ * that very state (taken, so it is not held longer), else `JSON.stringify` (a state from
+ * elsewhere may have been changed since).
  */
 export function storedStateJson(state: SessionState): string {
-  return whole.get(state) ?? JSON.stringify(state);
+  const json = whole.get(state);
+  if (json === undefined) return JSON.stringify(state);
+  whole.delete(state);
+  return json;
 }
