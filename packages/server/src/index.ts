@@ -20,6 +20,7 @@ export {
 // The durable session log: the store contract, its errors, and the in-memory store.
 export {
   DEFAULT_CLIENT_MESSAGE_WINDOW,
+  DEFAULT_FENCE_WINDOW,
   FencedError,
   StoreClosedError,
   MemoryStore,

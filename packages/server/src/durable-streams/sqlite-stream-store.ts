@@ -59,7 +59,7 @@ export class SqliteStreamStore implements StreamStore {
   readonly #database: Database.Database;
   readonly #statements;
   readonly #commit: (change: StreamChange) => void;
-  readonly #stopCheckpoints: () => void;
+  readonly #stopCheckpoints: () => Promise<void>;
 
   constructor(options: SqliteStreamStoreOptions) {
     const result = OptionsSchema.safeParse(options);
@@ -198,7 +198,7 @@ export class SqliteStreamStore implements StreamStore {
 
   /** Closes the database file. */
   async close(): Promise<void> {
-    this.#stopCheckpoints();
+    await this.#stopCheckpoints();
     if (this.#database.open) this.#database.close();
   }
 }

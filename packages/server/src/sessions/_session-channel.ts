@@ -13,7 +13,7 @@ import type { RetentionPolicy, SessionStore, Subscription } from '../stores/sess
 import type { OwnedRun } from './_owned-run.js';
 import { DigestSchedule } from './_digest-schedule.js';
 import { RecordBatch } from './record-batch.js';
-import { stateJson } from './_state-json.js';
+import { stateJson, stateJsonInSlices } from '../stores/_state-json.js';
 import type { UnwatchedRun } from './_unwatched-run.js';
 import type { DeviceAttention, SessionSubscriber } from './session-subscriber.js';
 
@@ -53,6 +53,8 @@ export interface ChannelOptions {
    * older than the window are forgotten. Without one, only the ids are trimmed (default window).
    */
   retention?: RetentionPolicy;
+  /** Records the store delivers per step while the channel opens: one reducer step per turn of the event loop. */
+  replayPageSize: number;
   onError: (error: unknown) => void;
   /** The store reset the log (deleted or lost): offsets of this channel no longer mean anything. */
   onReset: () => void;
@@ -81,6 +83,8 @@ export class SessionChannel {
   readonly runCancels = new Map<string, SessionRecord>();
   epoch = '';
   ready: Promise<void>;
+  /** Set once `ready` has resolved: the state is caught up and records arrive live. */
+  opened = false;
   /** Whether runs left by a previous process have been looked for. */
   orphanCheck: Promise<void> | undefined;
   /** Set when the channel is being dropped; a new one is opened on the next use. */
@@ -174,6 +178,7 @@ export class SessionChannel {
     const live = new Promise<void>((resolve) => (caughtUp = resolve));
     this.#subscription = store.subscribe(session, this.state.offset, (records) => this.#apply(records), {
       epoch: head.epoch,
+      batchSize: this.#options.replayPageSize,
       onLive: () => {
         this.#live = true;
         // One snapshot for everything replayed while opening, not one per `snapshotEvery` of it.
@@ -187,6 +192,7 @@ export class SessionChannel {
       onError: this.#options.onError,
     });
     await live;
+    this.opened = !this.closed;
   }
 
   /** The hot path: records are kept for the reducer and the fan-out, both deferred to a microtask. */
@@ -384,8 +390,10 @@ export class SessionChannel {
     // The reducer never mutates a state it returned, so this reference stays consistent.
     const state = this.state;
     const { store, retention = {} } = this.#options;
-    this.#snapshotSaving = store
-      .saveSnapshot(this.session, { offset: state.offset, state })
+    // Serialised a few parts per turn first, so the store's save only joins them: a long
+    // session's snapshot no longer holds every other session's live stream for its whole stringify.
+    this.#snapshotSaving = stateJsonInSlices(state)
+      .then(() => store.saveSnapshot(this.session, { offset: state.offset, state }))
       // The snapshot now covers what retention may drop: this is when (and the only place) it runs.
       .then(() => store.applyRetention(this.session, retention))
       .then(() => undefined)

@@ -134,6 +134,42 @@ describe('SessionHub', () => {
     await hub.close();
   });
 
+  it('sends a resume its first page from the store before the session has opened, then goes live with no gap and no duplicate', async () => {
+    const store = new MemoryStore();
+    const card = (id: number) => ({ type: 'card.created' as const, cardId: `c${id}`, title: 'x', status: 'todo' as const, by: { kind: 'system' as const } });
+    for (let i = 0; i < 300; i++) await store.append('s', [card(i)]);
+    // The channel opens by loading the snapshot: held back, so the session stays unopened.
+    let open!: () => void;
+    const opening = new Promise<void>((resolve) => (open = resolve));
+    const load = store.loadSnapshot.bind(store);
+    store.loadSnapshot = async (session) => {
+      await opening;
+      return load(session);
+    };
+    const hub = new SessionHub({ store });
+    const { epoch } = await store.head('s');
+    const subscriber = collector();
+    const subscribed = hub.subscribe('s', grant, subscriber, { from: 100, epoch });
+    await until(() => subscriber.records.length === 200);
+    expect(subscriber.frames[0]).toMatchObject({ type: 'subscribed', epoch, head: 300 });
+    // Stored while the channel is still opening: the channel's tail delivers them after the pages.
+    for (let i = 300; i < 310; i++) await store.append('s', [card(i)]);
+    open();
+    await subscribed;
+    for (let i = 310; i < 320; i++) await store.append('s', [card(i)]);
+    await until(() => subscriber.records.length === 220);
+    expect(subscriber.records.map((record) => record.offset)).toEqual(Array.from({ length: 220 }, (_, index) => 101 + index));
+    // An offset the store no longer holds still gets a snapshot when the session is not open.
+    await store.saveSnapshot('s', { offset: 320, state: (await hub.snapshot('s')).state });
+    await store.applyRetention('s', { maxEvents: 5 });
+    const cold = new SessionHub({ store });
+    const late = collector();
+    (await cold.subscribe('s', grant, late, { from: 100, epoch })).close();
+    expect(late.frames.filter((frame) => frame.type !== 'presence').map((frame) => frame.type)).toEqual(['subscribed', 'snapshot']);
+    await cold.close();
+    await hub.close();
+  });
+
   it('checks capabilities and expiry before touching the store', async () => {
     const store = new MemoryStore();
     const hub = new SessionHub({ store });

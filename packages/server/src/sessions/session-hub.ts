@@ -3,6 +3,7 @@ import {
   SessionIdSchema,
   type ClientFrameOf,
   type ServerFrameOf,
+  type SessionRecord,
   type SessionState,
 } from '@marketing-team/core';
 import { z } from 'zod';
@@ -42,7 +43,11 @@ export interface SessionHubOptions {
    * client message window.
    */
   retention?: RetentionPolicy;
-  /** Records in one replay read; defaults to 1000. */
+  /**
+   * Records in one replay read, and in one step of the reducer while a session opens; defaults
+   * to 250. Each page is read, reduced or serialised in one turn of the event loop, so this
+   * bounds how long a replay holds up every other session's live stream (about 5 ms at 250).
+   */
   replayPageSize?: number;
   /**
    * Least time between two `presence.changed` frames of a session; changes in between go out
@@ -80,7 +85,7 @@ const OptionsSchema = z.object({
   idleSessionMs: z.number().int().nonnegative().default(30_000),
   maxIdleSessions: z.number().int().nonnegative().default(1000),
   retention: RetentionPolicySchema.optional(),
-  replayPageSize: z.number().int().positive().max(10_000).default(1000),
+  replayPageSize: z.number().int().positive().max(10_000).default(250),
   presenceIntervalMs: z.number().int().min(10).max(60_000).default(500),
 });
 
@@ -165,6 +170,10 @@ export class SessionHub {
    * stored records after it are replayed and the live tail follows with no gap and no
    * duplicate; without one (or with an old epoch, or an offset the store no longer holds) the
    * subscriber gets the reduced state as a snapshot and then the live tail.
+   *
+   * A resume does not wait for the session to open: its first page is read from the store at
+   * once, while the channel loads its snapshot and replays what follows it; the channel's live
+   * tail takes over where the store's pages end.
    */
   async subscribe(
     session: string,
@@ -173,7 +182,7 @@ export class SessionHub {
     position: SubscribePosition = {},
   ): Promise<HubSubscription> {
     requireCapability(grant, 'read');
-    const channel = await this.#use(session);
+    const channel = this.#acquire(session);
     const entry: SubscriberEntry = {
       subscriber,
       channel,
@@ -184,8 +193,6 @@ export class SessionHub {
       seesPresence: grant.capabilities.includes('presence'),
       grant: { capabilities: grant.capabilities, expiresAt: grant.expiresAt },
     };
-    channel.subscribers.add(entry);
-    channel.viewersChanged();
     const subscription: HubSubscription = {
       close: () => {
         if (!entry.active) return;
@@ -199,26 +206,38 @@ export class SessionHub {
     };
     try {
       const { from, epoch } = position;
-      let snapshot = from === undefined || (epoch !== undefined && epoch !== channel.epoch) || from > channel.offset;
-      if (!snapshot && from! < channel.offset) {
-        const first = await this.store.firstOffset(session);
-        snapshot = from! < first - 1;
+      // Where the pages read before the channel was open stopped (undefined: none were read).
+      let early: { epoch: string } | undefined;
+      if (from !== undefined && !channel.opened) early = await this.#replayBeforeOpen(channel, entry, from, epoch, grant);
+      await this.#ready(channel);
+      if (!entry.active) return subscription;
+      if (this.#channels.get(session) !== channel) {
+        // The log was reset while the channel opened: start over on the new one, with a snapshot.
+        return await this.subscribe(session, grant, subscriber);
       }
-      subscriber.subscribed({
-        type: 'subscribed',
-        session,
-        epoch: channel.epoch,
-        head: channel.offset,
-        capabilities: grant.capabilities,
-        expiresAt: grant.expiresAt,
-      });
-      if (snapshot) {
-        entry.sentOffset = channel.offset;
-        subscriber.snapshot(channel.snapshotJson(), entry.sentOffset);
-      } else {
-        entry.sentOffset = from!;
+      channel.subscribers.add(entry);
+      channel.viewersChanged();
+      if (early && early.epoch !== channel.epoch) {
+        // The log was reset while its first pages went out: the new epoch tells the client to start over.
+        this.#sendSnapshot(channel, entry, grant);
+      } else if (early) {
         await this.#replay(channel, entry);
+      } else {
+        const needsSnapshot = from === undefined || (epoch !== undefined && epoch !== channel.epoch) || from > channel.offset;
+        // The first page doubles as the check that `from` is still stored: no separate round trip.
+        const first = needsSnapshot || from === channel.offset ? [] : await this.#firstPage(channel.session, from!);
+        if (!entry.active || entry.channel !== channel) return subscription;
+        if (first === undefined || needsSnapshot) {
+          this.#sendSnapshot(channel, entry, grant);
+        } else {
+          entry.sentOffset = from!;
+          subscriber.subscribed({ type: 'subscribed', session, epoch: channel.epoch, head: channel.offset, capabilities: grant.capabilities, expiresAt: grant.expiresAt });
+          this.#send(channel.epoch, entry, first);
+          await entry.subscriber.drain?.();
+          await this.#replay(channel, entry);
+        }
       }
+      if (!entry.active || entry.channel !== channel) return subscription;
       // Checked and flipped in the same tick as the last replayed read, so no batch slips between.
       entry.catchingUp = false;
       entry.channel.sendPresenceList(entry);
@@ -229,13 +248,80 @@ export class SessionHub {
       throw error;
     } finally {
       channel.busy -= 1;
+      this.#release(channel);
     }
   }
 
+  /** The `subscribed` frame of the current epoch and head, then the state as a snapshot. */
+  #sendSnapshot(channel: SessionChannel, entry: SubscriberEntry, grant: SessionGrant): void {
+    entry.sentOffset = channel.offset;
+    entry.subscriber.subscribed({
+      type: 'subscribed',
+      session: channel.session,
+      epoch: channel.epoch,
+      head: channel.offset,
+      capabilities: grant.capabilities,
+      expiresAt: grant.expiresAt,
+    });
+    entry.subscriber.snapshot(channel.snapshotJson(), entry.sentOffset);
+  }
+
+  /**
+   * The records right after `from` (a small page), or undefined when the store no longer holds
+   * `from + 1` (retention dropped it): the caller then sends a snapshot.
+   */
+  async #firstPage(session: string, from: number): Promise<SessionRecord[] | undefined> {
+    const records = await this.store.read(session, from, Math.min(FIRST_REPLAY_PAGE, this.#options.replayPageSize));
+    return records.length > 0 && records[0]!.offset === from + 1 ? records : undefined;
+  }
+
+  /** Sends the records after the entry's `sentOffset`, as one batch. */
+  #send(epoch: string, entry: SubscriberEntry, records: SessionRecord[]): void {
+    const batch = new RecordBatch(entry.channel.session, epoch, records).after(entry.sentOffset);
+    if (batch.records.length === 0) return;
+    entry.sentOffset = batch.lastOffset;
+    entry.subscriber.deliver(batch);
+  }
+
+  /**
+   * A resume while the channel is still opening: pages straight from the store up to its head
+   * as read now, so the first missed event does not wait for the channel to load and replay the
+   * log. Returns the epoch the pages belong to, or undefined (nothing sent) when the resume
+   * needs a snapshot instead (another epoch, an offset beyond the head or no longer stored).
+   */
+  async #replayBeforeOpen(
+    channel: SessionChannel,
+    entry: SubscriberEntry,
+    from: number,
+    epoch: string | undefined,
+    grant: SessionGrant,
+  ): Promise<{ epoch: string } | undefined> {
+    const head = await this.store.head(channel.session);
+    if ((epoch !== undefined && epoch !== head.epoch) || from > head.offset) return undefined;
+    const first = from === head.offset ? [] : await this.#firstPage(channel.session, from);
+    if (first === undefined || !entry.active) return undefined;
+    entry.sentOffset = from;
+    entry.subscriber.subscribed({ type: 'subscribed', session: channel.session, epoch: head.epoch, head: head.offset, capabilities: grant.capabilities, expiresAt: grant.expiresAt });
+    this.#send(head.epoch, entry, first);
+    await entry.subscriber.drain?.();
+    let page = Math.min(FIRST_REPLAY_PAGE * 4, this.#options.replayPageSize);
+    while (entry.active && entry.sentOffset < head.offset && !channel.opened) {
+      const records = await this.store.read(channel.session, entry.sentOffset, Math.min(page, head.offset - entry.sentOffset));
+      page = Math.min(page * 4, this.#options.replayPageSize);
+      if (!entry.active) break;
+      if (records.length === 0 || records[0]!.offset > entry.sentOffset + 1) {
+        throw new ProtocolError('conflict', `offset ${entry.sentOffset + 1} is no longer stored; subscribe without from`, 'from');
+      }
+      this.#send(head.epoch, entry, records);
+      await entry.subscriber.drain?.();
+    }
+    return { epoch: head.epoch };
+  }
+
   async #replay(channel: SessionChannel, entry: SubscriberEntry): Promise<void> {
-    // A small first page puts the first missed event on screen at once; pages then grow to the
-    // configured size, so a long catch-up still takes few reads.
-    let page = Math.min(FIRST_REPLAY_PAGE, this.#options.replayPageSize);
+    // Pages grow to the configured size, so a long catch-up still takes few reads; the store's
+    // read resolves on a later turn, so other sessions' live traffic goes through between pages.
+    let page = Math.min(FIRST_REPLAY_PAGE * 4, this.#options.replayPageSize);
     while (entry.active && entry.channel === channel && entry.sentOffset < channel.offset) {
       const limit = Math.min(page, channel.offset - entry.sentOffset);
       page = Math.min(page * 4, this.#options.replayPageSize);
@@ -335,6 +421,18 @@ export class SessionHub {
 
   /** Returns the session's channel, opened and caught up, marked busy (the caller decrements). */
   async #use(session: string): Promise<SessionChannel> {
+    const channel = this.#acquire(session);
+    try {
+      await this.#ready(channel);
+    } catch (error) {
+      channel.busy -= 1;
+      throw error;
+    }
+    return channel;
+  }
+
+  /** Returns the session's channel, perhaps still opening, marked busy (the caller decrements). */
+  #acquire(session: string): SessionChannel {
     if (this.#closing) throw new ProtocolError('internal', 'the server is shutting down');
     const parsed = SessionIdSchema.safeParse(session);
     if (!parsed.success) throw new ProtocolError('bad_frame', `session: ${parsed.error.issues[0]?.message ?? 'invalid'}`, 'session');
@@ -348,6 +446,11 @@ export class SessionHub {
       this.#idleTimers.delete(session);
     }
     channel.busy += 1;
+    return channel;
+  }
+
+  /** Waits for the channel to be open and its orphaned runs handled; a channel that failed to open is forgotten. */
+  async #ready(channel: SessionChannel): Promise<void> {
     try {
       await channel.ready;
       if (this.#interruptOrphans || this.#runLeases) {
@@ -355,11 +458,9 @@ export class SessionHub {
         await channel.orphanCheck;
       }
     } catch (error) {
-      channel.busy -= 1;
-      if (this.#channels.get(session) === channel) this.#channels.delete(session);
+      if (this.#channels.get(channel.session) === channel) this.#channels.delete(channel.session);
       throw error;
     }
-    return channel;
   }
 
   #createChannel(session: string): SessionChannel {
@@ -369,6 +470,7 @@ export class SessionHub {
       snapshotEvery: this.#options.snapshotEvery,
       ...(this.#options.retention ? { retention: this.#options.retention } : {}),
       presenceIntervalMs: this.#options.presenceIntervalMs,
+      replayPageSize: this.#options.replayPageSize,
       onError: this.#onError,
       onReset: () => void this.#reset(channel).catch(this.#onError),
       clusterViewers: this.#clusterViewers,

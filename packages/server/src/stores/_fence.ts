@@ -42,8 +42,8 @@ export function taskFenceKey(runId: string, taskId: string): string {
  * from their tables) and extend it only after the append that fenced something committed.
  */
 export class FenceState {
-  /** Ended runs (by run id) and cancelled tasks (by `taskFenceKey`). */
-  readonly closed = new Set<string>();
+  /** Ended runs (by run id) and cancelled tasks (by `taskFenceKey`), with the offset that set them. */
+  readonly closed = new Map<string, number>();
 
   /**
    * Throws `FencedError` if any content event of `events` targets a closed run or task, or a
@@ -72,9 +72,14 @@ export class FenceState {
     return closing;
   }
 
-  /** Records keys returned by `check` once their append is stored. */
-  add(keys: readonly string[]): void {
-    for (const key of keys) this.closed.add(key);
+  /** Records keys returned by `check` once their append is stored, at the append's last offset. */
+  add(keys: readonly string[], offset = 0): void {
+    for (const key of keys) this.closed.set(key, offset);
+  }
+
+  /** Forgets the fences set at or before `offset` (the fence window, see `RetentionPolicy.fenceWindow`). */
+  forget(offset: number): void {
+    for (const [key, at] of this.closed) if (at <= offset) this.closed.delete(key);
   }
 }
 

@@ -2,7 +2,7 @@ import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { z } from 'zod';
 
 /** Version of the tables below; stored in `<prefix>schema_version`. */
-export const postgresSchemaVersion = 1;
+export const postgresSchemaVersion = 2;
 
 /**
  * Table prefixes become part of SQL identifiers, so they are restricted to characters that need
@@ -84,8 +84,17 @@ CREATE TABLE IF NOT EXISTS ${t.events} (
 CREATE TABLE IF NOT EXISTS ${t.fences} (
   session text NOT NULL,
   fence text NOT NULL,
+  seq bigint NOT NULL DEFAULT 0,
   PRIMARY KEY (session, fence)
 );
+-- Schema 1 kept no offset per fence: its fences count from each session's head at the upgrade,
+-- so they are kept a whole fence window from then on.
+DO $fence_offsets$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '${t.fences}'::regclass AND attname = 'seq' AND NOT attisdropped) THEN
+    ALTER TABLE ${t.fences} ADD COLUMN seq bigint NOT NULL DEFAULT 0;
+    UPDATE ${t.fences} f SET seq = s.head FROM ${t.sessions} s WHERE s.session = f.session;
+  END IF;
+END $fence_offsets$;
 CREATE TABLE IF NOT EXISTS ${t.clientMessages} (
   session text NOT NULL,
   client_msg_id text NOT NULL,
@@ -175,7 +184,7 @@ BEGIN
   INSERT INTO ${t.events} (session, seq, at, event)
     SELECT p_session, v_head + e.ord, o_at, e.json FROM unnest(p_events) WITH ORDINALITY AS e(json, ord);
   IF cardinality(p_closing) > 0 THEN
-    INSERT INTO ${t.fences} (session, fence) SELECT p_session, f FROM unnest(p_closing) AS f ON CONFLICT DO NOTHING;
+    INSERT INTO ${t.fences} (session, fence, seq) SELECT p_session, f, o_last FROM unnest(p_closing) AS f ON CONFLICT DO NOTHING;
   END IF;
   IF cardinality(p_ended) > 0 THEN
     DELETE FROM ${t.openRuns} WHERE session = p_session AND run_id = ANY(p_ended);
@@ -278,6 +287,9 @@ export async function ensureVersionedSchema(pool: Pool, schema: VersionedSchema)
     }
     if (version === undefined) {
       await client.query(`INSERT INTO ${schema.versionTable} (version) VALUES ($1)`, [schema.version]);
+    } else if (version < schema.version) {
+      // The DDL above upgraded the tables (each change is idempotent): record that they are current.
+      await client.query(`UPDATE ${schema.versionTable} SET version = $1`, [schema.version]);
     }
     await client.query('COMMIT');
   } catch (error) {

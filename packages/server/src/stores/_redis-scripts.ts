@@ -1,6 +1,7 @@
 // Lua scripts of RedisStore. Every script takes the session's keys in this order:
 // KEYS[1] meta (hash: epoch, head, first, snap), KEYS[2] log (stream, ids `<offset>-0`),
-// KEYS[3] fence (set of run ids and `run/task` keys), KEYS[4] client message ids (hash),
+// KEYS[3] fence (sorted set of run ids and `run/task` keys, scored by the offset that set them),
+// KEYS[4] client message ids (hash),
 // KEYS[5] snapshot (string). ARGV[1] is always a fresh epoch, used only if the log is new or lost;
 // ARGV[2] and ARGV[3] are the epoch and head the calling node last saw ('' and 0 when it saw none).
 // Each script's own arguments start at ARGV[4].
@@ -39,20 +40,35 @@ if clientMsgId ~= '' then
   local seen = redis.call('HGET', ids, clientMsgId)
   if seen then return {'duplicate', epoch, seen} end
 end
+-- Whether a fence is set. Fences used to be a plain set: the first look at one converts it, its
+-- members scored at the head (kept a whole fence window from now), before anything is written.
+local function fenced(member)
+  local score = redis.pcall('ZSCORE', fence, member)
+  if type(score) == 'table' and score.err then
+    local members = redis.call('SMEMBERS', fence)
+    redis.call('DEL', fence)
+    for _, old in ipairs(members) do redis.call('ZADD', fence, head, old) end
+    score = redis.call('ZSCORE', fence, member)
+  end
+  return score
+end
 local closing = {}
 for i = 0, count - 1 do
   local kind, run, task = ARGV[8 + i * 4], ARGV[9 + i * 4], ARGV[10 + i * 4]
   if kind == 'c' then
-    if closing[run] or redis.call('SISMEMBER', fence, run) == 1 then return {'fenced', run, ''} end
+    if closing[run] or fenced(run) then return {'fenced', run, ''} end
     if task ~= '' then
       local key = run .. '/' .. task
-      if closing[key] or redis.call('SISMEMBER', fence, key) == 1 then return {'fenced', run, task} end
+      if closing[key] or fenced(key) then return {'fenced', run, task} end
     end
   elseif kind == 'r' then
-    if closing[run] or redis.call('SISMEMBER', fence, run) == 1 then return {'fenced', run, ''} end
+    if closing[run] or fenced(run) then return {'fenced', run, ''} end
     closing[run] = true
   elseif kind == 't' then
-    closing[run .. '/' .. task] = true
+    local key = run .. '/' .. task
+    -- Looked at only so an old plain set is converted before the ZADD below.
+    fenced(key)
+    closing[key] = true
   end
 end
 local first = head + 1
@@ -62,9 +78,9 @@ for i = 0, count - 1 do
   head = head + 1
   redis.call('XADD', log, head .. '-0', 'at', at, 'e', json)
   if kind == 'r' then
-    redis.call('SADD', fence, run)
+    redis.call('ZADD', fence, head, run)
   elseif kind == 't' then
-    redis.call('SADD', fence, run .. '/' .. task)
+    redis.call('ZADD', fence, head, run .. '/' .. task)
   end
   parts[#parts + 1] = '{"offset":' .. head .. ',"at":' .. at .. ',"event":' .. json .. '}'
 end
@@ -95,15 +111,21 @@ return {'ok'}
 `;
 
 /**
- * Retention (KEYS meta, log, client message ids): ARGV[1] max events or '', ARGV[2] newest offset
- * old enough to drop by age (0: none), ARGV[3] client message window. Forgets client message ids
- * whose last offset is more than the window behind the head (the hash holds only the window, so
- * walking it stays bounded), then trims with XTRIM MINID, never past the newest snapshot.
+ * Retention (KEYS meta, log, client message ids, fence): ARGV[1] max events or '', ARGV[2] newest
+ * offset old enough to drop by age (0: none), ARGV[3] client message window, ARGV[4] fence window.
+ * Forgets client message ids whose last offset is more than the window behind the head (the hash
+ * holds only the window, so walking it stays bounded) and fences set more than the fence window
+ * behind it, then trims with XTRIM MINID, never past the newest snapshot.
  * Returns how many entries went.
  */
 export const retentionScript = `
-local meta, log, ids = KEYS[1], KEYS[2], KEYS[3]
+local meta, log, ids, fence = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local head = tonumber(redis.call('HGET', meta, 'head') or '0')
+local forgetFences = head - tonumber(ARGV[4])
+-- A fence set still in the old form (a plain set) is converted by the next append, then trimmed.
+if forgetFences > 0 and redis.call('TYPE', fence).ok == 'zset' then
+  redis.call('ZREMRANGEBYSCORE', fence, '-inf', forgetFences)
+end
 local forget = head - tonumber(ARGV[3])
 if forget > 0 then
   local cursor = '0'

@@ -9,7 +9,7 @@ import {
 import { z } from 'zod';
 import { assertSessionId, fenceKind, type FenceKind } from './_fence.js';
 import { checkedTextDelta } from './_text-delta-check.js';
-import { DEFAULT_CLIENT_MESSAGE_WINDOW, type AppendOptions, type RetentionPolicy, type StoredSnapshot, type StoreLimits, type SubscribeOptions } from './session-store.js';
+import { DEFAULT_CLIENT_MESSAGE_WINDOW, DEFAULT_FENCE_WINDOW, type AppendOptions, type RetentionPolicy, type StoredSnapshot, type StoreLimits, type SubscribeOptions } from './session-store.js';
 
 /** An append after validation: each event parsed once and serialised once. */
 export interface PreparedAppend {
@@ -159,14 +159,15 @@ export function snapshotBeyondHead(offset: number, head: number): ProtocolError 
   return new ProtocolError('conflict', `snapshot.offset: ${offset} is beyond the head ${head}`, 'snapshot.offset');
 }
 
-/** A retention policy; the client message window defaults to `DEFAULT_CLIENT_MESSAGE_WINDOW`. */
+/** A retention policy; the windows default to `DEFAULT_CLIENT_MESSAGE_WINDOW` and `DEFAULT_FENCE_WINDOW`. */
 export const RetentionPolicySchema = z.object({
   maxEvents: z.number().int().nonnegative().optional(),
   maxAgeMs: z.number().int().nonnegative().optional(),
   clientMessageWindow: z.number().int().nonnegative().default(DEFAULT_CLIENT_MESSAGE_WINDOW),
+  fenceWindow: z.number().int().nonnegative().default(DEFAULT_FENCE_WINDOW),
 });
 
-/** A retention policy after validation, its client message window filled in. */
+/** A retention policy after validation, its windows filled in. */
 export type ResolvedRetention = z.output<typeof RetentionPolicySchema>;
 
 /** Validates the session id and a retention policy. */

@@ -2,6 +2,7 @@ import type { SessionEvent, SessionRecord } from '@marketing-team/core';
 import { randomUUID } from 'node:crypto';
 import { FenceState, assertSessionId, fenceTarget } from './_fence.js';
 import { LiveListeners } from './_live-listeners.js';
+import { storedStateJson } from './_state-json.js';
 import { Tail } from './_tail.js';
 import { nextTurn } from './_next-turn.js';
 import {
@@ -42,7 +43,8 @@ interface MemoryLog {
   clientMessages: Map<string, [number, number]>;
   /** Runs with a stored brief and no terminal event. */
   openRuns: Set<string>;
-  snapshot: StoredSnapshot | undefined;
+  /** The newest snapshot, its state held as JSON text: one copy when saved, one when loaded. */
+  snapshot: { offset: number; json: string } | undefined;
 }
 
 /** Options of `MemoryStore`. */
@@ -78,7 +80,7 @@ export class MemoryStore implements SessionStore {
     const records = prepared.events.map((event, index) => ({ offset: log.head + index + 1, at, event }));
     log.records.push(...records);
     log.head += records.length;
-    log.fence.add(closing);
+    log.fence.add(closing, log.head);
     for (const [index, event] of prepared.events.entries()) {
       if (event.type === 'brief.submitted') log.openRuns.add(event.runId);
       else if (prepared.kinds[index] === 'run-end') log.openRuns.delete(fenceTarget(event).runId);
@@ -139,14 +141,16 @@ export class MemoryStore implements SessionStore {
     const valid = validateSnapshot(session, snapshot);
     const log = this.open(session);
     if (valid.offset > log.head) throw snapshotBeyondHead(valid.offset, log.head);
-    if (!log.snapshot || valid.offset >= log.snapshot.offset) log.snapshot = structuredClone(valid);
+    // Text, as the other stores keep it: the caller may change its state after saving, and each
+    // load gets a copy of its own. A state the hub saves was serialised already, over several turns.
+    if (!log.snapshot || valid.offset >= log.snapshot.offset) log.snapshot = { offset: valid.offset, json: storedStateJson(valid.state) };
   }
 
   async loadSnapshot(session: string): Promise<StoredSnapshot | undefined> {
     this.assertOpen();
     assertSessionId(session);
     const snapshot = this.logs.get(session)?.snapshot;
-    return snapshot && structuredClone(snapshot);
+    return snapshot && { offset: snapshot.offset, state: JSON.parse(snapshot.json) as StoredSnapshot['state'] };
   }
 
   async applyRetention(session: string, policy: RetentionPolicy): Promise<number> {
@@ -156,6 +160,7 @@ export class MemoryStore implements SessionStore {
     if (!log) return 0;
     const forgetUpTo = log.head - valid.clientMessageWindow;
     for (const [id, [, lastOffset]] of log.clientMessages) if (lastOffset <= forgetUpTo) log.clientMessages.delete(id);
+    log.fence.forget(log.head - valid.fenceWindow);
     if (!log.snapshot) return 0;
     let ageCut = 0;
     if (valid.maxAgeMs !== undefined) {

@@ -181,7 +181,7 @@ describe.skipIf(!reachable)('PostgresStore specifics', () => {
     const heads = await Promise.all(nodes.map((node) => node.head('first-use')));
     expect(new Set(heads.map((head) => head.epoch)).size).toBe(1);
     const version = await postgresAdmin.query(`SELECT version FROM ${tablePrefix}schema_version`);
-    expect(version.rows).toEqual([{ version: 1 }]);
+    expect(version.rows).toEqual([{ version: 2 }]);
     for (const node of nodes) await node.close();
   });
 

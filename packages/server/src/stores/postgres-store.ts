@@ -3,6 +3,7 @@ import type { Notification, Pool, PoolClient } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { FenceState, assertSessionId, fenceTarget, taskFenceKey } from './_fence.js';
+import { storedStateJson } from './_state-json.js';
 import {
   LazyPostgresPool,
   PoolSchema,
@@ -380,7 +381,7 @@ export class PostgresStore implements SessionStore {
   async saveSnapshot(session: string, snapshot: StoredSnapshot): Promise<void> {
     this.#assertOpen();
     const valid = validateSnapshot(session, snapshot);
-    const state = JSON.stringify(valid.state);
+    const state = storedStateJson(valid.state);
     await this.head(session);
     const t = this.#tables;
     await this.#transaction(async (client) => {
@@ -425,6 +426,7 @@ export class PostgresStore implements SessionStore {
         session,
         Number(row.head) - valid.clientMessageWindow,
       ]);
+      await client.query(`DELETE FROM ${t.fences} WHERE session = $1 AND seq <= $2`, [session, Number(row.head) - valid.fenceWindow]);
       if (row.snapshot === null) return 0;
       let ageCut = 0;
       if (valid.maxAgeMs !== undefined) {

@@ -122,6 +122,23 @@ describe('RedisStore across nodes', () => {
     await store.close();
   });
 
+  it('keeps the fences an earlier version stored as a plain set, as if set at the head it finds', async () => {
+    const keyPrefix = prefix();
+    const store = new RedisStore({ url, keyPrefix });
+    await store.append('legacy', [textDelta('r2', 't1', 'one'), textDelta('r2', 't1', 'two')]);
+    // What the previous release left: the fence key as a set of run ids and run/task keys.
+    await admin.sadd(`${keyPrefix}{legacy}:fence`, 'r1', 'r3/t1');
+    await expect(store.append('legacy', [textDelta('r1', 't1', 'late')])).rejects.toMatchObject({ name: 'FencedError', runId: 'r1' });
+    expect(await admin.type(`${keyPrefix}{legacy}:fence`)).toBe('zset');
+    expect(await admin.zscore(`${keyPrefix}{legacy}:fence`, 'r3/t1')).toBe('2');
+    await expect(store.append('legacy', [textDelta('r3', 't1', 'late')])).rejects.toMatchObject({ name: 'FencedError', taskId: 't1' });
+    await store.append('legacy', [textDelta('r2', 't1', 'three')]);
+    // Head 3: a window of 1 forgets what was set at offset 2 or before.
+    await store.applyRetention('legacy', { fenceWindow: 1 });
+    expect(await store.append('legacy', [textDelta('r1', 't1', 'later')])).toMatchObject({ firstOffset: 4 });
+    await store.close();
+  });
+
   it('costs one Redis round trip per appended delta', async () => {
     const store = new RedisStore({ url, keyPrefix: prefix() });
     for (let index = 0; index < 50; index++) await store.append('trips', [textDelta('r1', 't1', `${index}`)]);

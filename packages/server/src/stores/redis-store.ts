@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { assertSessionId, fenceTarget, type FenceKind } from './_fence.js';
+import { storedStateJson } from './_state-json.js';
 import { appendScript, deleteScript, headScript, retentionScript, saveSnapshotScript } from './_redis-scripts.js';
 import { Tail } from './_tail.js';
 import { readRecord } from './_record-json.js';
@@ -138,7 +139,7 @@ export class RedisStore implements SessionStore {
       append: [appendScript, 5],
       head: [headScript, 5],
       saveSnapshot: [saveSnapshotScript, 5],
-      retention: [retentionScript, 3],
+      retention: [retentionScript, 4],
       delete: [deleteScript, 5],
     } as const;
     const scripts: Partial<Record<keyof typeof definitions, ScriptCall>> = {};
@@ -247,7 +248,8 @@ export class RedisStore implements SessionStore {
       ...keys,
       ...this.logArgs(session),
       valid.offset,
-      JSON.stringify(valid),
+      // The text of JSON.stringify(valid), with the state's text built once for it.
+      `{"offset":${valid.offset},"state":${storedStateJson(valid.state)}}`,
     )) as [string, string?];
     if (status === 'beyond') throw snapshotBeyondHead(valid.offset, Number(head));
   }
@@ -277,7 +279,7 @@ export class RedisStore implements SessionStore {
         after = page[page.length - 1]!.offset;
       }
     }
-    const dropped = await this.scripts.retention(keys[0], keys[1], keys[3], valid.maxEvents ?? '', ageCut, valid.clientMessageWindow);
+    const dropped = await this.scripts.retention(keys[0], keys[1], keys[3], keys[2], valid.maxEvents ?? '', ageCut, valid.clientMessageWindow, valid.fenceWindow);
     return Number(dropped);
   }
 

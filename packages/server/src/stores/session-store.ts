@@ -56,6 +56,14 @@ export interface StoredSnapshot {
  */
 export const DEFAULT_CLIENT_MESSAGE_WINDOW = 100_000;
 
+/**
+ * How many of a session's newest events keep the fences they set (ended runs, cancelled tasks),
+ * unless a policy says otherwise. Past that, a late write of such a run or task (content, or a
+ * second terminal event) is no longer refused: a writer that outlives this many further events
+ * of its session (days of use for a busy session) is not expected.
+ */
+export const DEFAULT_FENCE_WINDOW = 100_000;
+
 /** Which events `applyRetention` may drop; each limit is optional and both may apply. */
 export interface RetentionPolicy {
   /** Keep at most this many events per session (older ones are dropped once a snapshot covers them). */
@@ -68,6 +76,12 @@ export interface RetentionPolicy {
    * still held; until then a retry is answered as a duplicate, even after its events were dropped.
    */
   clientMessageWindow?: number;
+  /**
+   * Fences (a run ended, a task cancelled) are forgotten once more than this many events were
+   * stored after the event that set them (default `DEFAULT_FENCE_WINDOW`); until then the run's
+   * or task's late writes are refused with `FencedError`, whether or not the events are still held.
+   */
+  fenceWindow?: number;
 }
 
 /**
@@ -139,8 +153,9 @@ export interface SessionStore {
   /** The newest saved snapshot, if any. */
   loadSnapshot(session: string): Promise<StoredSnapshot | undefined>;
   /**
-   * Drops events the policy no longer keeps, never past the newest snapshot, and client message
-   * ids older than its `clientMessageWindow`; returns how many events it dropped.
+   * Drops events the policy no longer keeps, never past the newest snapshot, client message ids
+   * older than its `clientMessageWindow` and fences older than its `fenceWindow`; returns how
+   * many events it dropped.
    */
   applyRetention(session: string, policy: RetentionPolicy): Promise<number>;
   /** The lowest offset still readable (1 when nothing was trimmed). */

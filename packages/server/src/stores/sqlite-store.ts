@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { FenceState, assertSessionId, fenceTarget } from './_fence.js';
+import { storedStateJson } from './_state-json.js';
 import { LiveListeners } from './_live-listeners.js';
 import { Tail } from './_tail.js';
 import { nextTurn } from './_next-turn.js';
@@ -80,7 +81,8 @@ const SqliteStoreOptionsSchema = z.object({
 
 // 3: `sessions.head` is no longer written by appends (the head is the newest stored `seq`, or
 // `first - 1` when retention dropped every event); a build of schema 2 would trust it, so it refuses
-// the file. Nothing to migrate: the column still holds a lower bound of the head.
+// the file. Fences record the offset that set them (`fences.seq`), so they can be trimmed; older
+// files gain the column on open (see the constructor).
 const schemaVersion = 3;
 
 const schema = `
@@ -100,6 +102,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS fences (
   session TEXT NOT NULL,
   fence TEXT NOT NULL,
+  seq INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (session, fence)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS client_messages (
@@ -127,6 +130,11 @@ INSERT OR IGNORE INTO open_runs (session, run_id)
 SELECT e.session, json_extract(e.event, '$.runId') FROM events e
 WHERE json_extract(e.event, '$.type') = 'brief.submitted'
   AND NOT EXISTS (SELECT 1 FROM fences f WHERE f.session = e.session AND f.fence = json_extract(e.event, '$.runId'));
+`;
+
+const addFenceOffsets = `
+ALTER TABLE fences ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+UPDATE fences SET seq = coalesce((SELECT head FROM sessions s WHERE s.session = fences.session), 0);
 `;
 
 interface PendingAppend {
@@ -200,7 +208,7 @@ export class SqliteStore implements SessionStore {
   private closed = false;
   private readonly statements;
   private readonly writeTransaction;
-  private readonly stopCheckpoints: () => void;
+  private readonly stopCheckpoints: () => Promise<void>;
   /** Live counters; read them, do not write them. */
   readonly metrics: SqliteStoreMetrics = { appends: 0, commits: 0 };
 
@@ -218,6 +226,11 @@ export class SqliteStore implements SessionStore {
     if (version > schemaVersion) {
       this.db.close();
       throw new Error(`${parsed.path}: written by a newer version (schema ${version} > ${schemaVersion})`);
+    }
+    // Schemas 1 and 2 kept no offset per fence: their fences count from each session's head now,
+    // so they are kept a whole fence window from the upgrade on.
+    if (version >= 1 && version < 3 && !(this.db.pragma('table_info(fences)') as { name: string }[]).some((column) => column.name === 'seq')) {
+      this.db.exec(addFenceOffsets);
     }
     this.db.exec(schema);
     // Schema 1 had no open-run index: derive it once from the briefs that have no fence.
@@ -240,8 +253,9 @@ export class SqliteStore implements SessionStore {
         'SELECT max(seq) AS cut FROM events WHERE session = ? AND at <= ?',
       ),
       trimEvents: db.prepare<[string, number]>('DELETE FROM events WHERE session = ? AND seq <= ?'),
-      selectFences: db.prepare<[string], { fence: string }>('SELECT fence FROM fences WHERE session = ?'),
-      insertFence: db.prepare<[string, string]>('INSERT OR IGNORE INTO fences (session, fence) VALUES (?, ?)'),
+      selectFences: db.prepare<[string], { fence: string; seq: number }>('SELECT fence, seq FROM fences WHERE session = ?'),
+      insertFence: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO fences (session, fence, seq) VALUES (?, ?, ?)'),
+      trimFences: db.prepare<[string, number]>('DELETE FROM fences WHERE session = ? AND seq <= ?'),
       selectClientMessage: db.prepare<[string, string], { first_seq: number; last_seq: number }>(
         'SELECT first_seq, last_seq FROM client_messages WHERE session = ? AND client_msg_id = ?',
       ),
@@ -331,7 +345,7 @@ export class SqliteStore implements SessionStore {
   async saveSnapshot(session: string, snapshot: StoredSnapshot): Promise<void> {
     this.assertOpen();
     const valid = validateSnapshot(session, snapshot);
-    const state = JSON.stringify(valid.state);
+    const state = storedStateJson(valid.state);
     this.db
       .transaction(() => {
         const { head } = this.logHead(session);
@@ -357,6 +371,8 @@ export class SqliteStore implements SessionStore {
         if (!row) return 0;
         const { head } = this.logHead(session);
         this.statements.trimClientMessages.run(session, head - valid.clientMessageWindow);
+        this.statements.trimFences.run(session, head - valid.fenceWindow);
+        this.fences.get(session)?.forget(head - valid.fenceWindow);
         const snapshot = this.statements.selectSnapshot.get(session);
         if (!snapshot) return 0;
         const ageCut =
@@ -400,8 +416,9 @@ export class SqliteStore implements SessionStore {
     // Appends already committed are delivered and acknowledged once on disk, as they would have been.
     await this.unsynced[this.unsynced.length - 1]?.synced.catch(() => undefined);
     await this.walSync?.close();
-    this.stopCheckpoints();
     this.live.closeAll();
+    // The checkpointer's connection closes first, so this one is the last and checkpoints the WAL away.
+    await this.stopCheckpoints();
     this.db.close();
   }
 
@@ -511,8 +528,8 @@ export class SqliteStore implements SessionStore {
       }
       head += records.length;
       log.head = head;
-      for (const key of closing) insertFence.run(session, key);
-      fence.add(closing);
+      for (const key of closing) insertFence.run(session, key, head);
+      fence.add(closing, head);
       if (clientMsgId !== undefined) {
         insertClientMessage.run(session, clientMsgId, records[0]!.offset, head);
         seenInGroup.set(`${session}\n${clientMsgId}`, { records, duplicate: false, firstOffset: records[0]!.offset, lastOffset: head });
@@ -550,7 +567,7 @@ export class SqliteStore implements SessionStore {
     let fence = this.fences.get(session);
     if (!fence) {
       fence = new FenceState();
-      fence.add(this.statements.selectFences.all(session).map((row) => row.fence));
+      for (const row of this.statements.selectFences.all(session)) fence.add([row.fence], row.seq);
       if (this.fences.size >= maxCachedFences) this.fences.delete(this.fences.keys().next().value!);
       this.fences.set(session, fence);
     }

@@ -442,6 +442,23 @@ export function describeSessionStoreConformance(name: string, factory: SessionSt
         await expect(store.applyRetention(session, { clientMessageWindow: -1 })).rejects.toThrow(/policy\.clientMessageWindow/);
       });
 
+      it('forgets fences older than the fence window, and only those', async () => {
+        await store.append(session, [runEnd]);
+        await appendDeltas(2, 'r3');
+        await store.append(session, [{ type: 'task.cancelled', runId: 'r2', taskId: 't1' }]);
+        await appendDeltas(3, 'r3');
+        // Head 7: with a window of 5, fences set at offset 2 or before are forgotten (r1's, at 1).
+        expect(await store.applyRetention(session, { fenceWindow: 5 })).toBe(0);
+        await expect(store.append(session, [textDelta('r2', 't1', 'late')])).rejects.toBeInstanceOf(FencedError);
+        expect(await store.append(session, [textDelta('r1', 't1', 'late')])).toMatchObject({ firstOffset: 8, duplicate: false });
+        // No snapshot: every event is still held, whatever happened to the fences.
+        expect(offsets(await store.read(session, 0))).toEqual(range(1, 8));
+        // The default window keeps every fence of a short log.
+        expect(await store.applyRetention(session, {})).toBe(0);
+        await expect(store.append(session, [textDelta('r2', 't1', 'later')])).rejects.toBeInstanceOf(FencedError);
+        await expect(store.applyRetention(session, { fenceWindow: -1 })).rejects.toThrow(/policy\.fenceWindow/);
+      });
+
       it('does not remember a message that was refused', async () => {
         await store.append(session, [runEnd]);
         await expect(store.append(session, [textDelta('r1', 't1', 'x')], { clientMsgId: 'm' })).rejects.toThrow(FencedError);

@@ -1,6 +1,6 @@
 import { SessionRecordSchema, applyRecords, createSessionState, type SessionState } from '@marketing-team/core';
 import { describe, expect, it } from 'vitest';
-import { stateJson } from './_state-json.js';
+import { stateJson, stateJsonInSlices, storedStateJson } from './_state-json.js';
 
 let offset = 0;
 function apply(state: SessionState, events: unknown[]): SessionState {
@@ -27,5 +27,23 @@ describe('stateJson', () => {
     const saved = apply(next, [{ type: 'workspace.saved', workspaceId: 'w1', version: 2, etag: 'e', hash: 'a'.repeat(64), by: { kind: 'system' } }]);
     expect(stateJson(saved)).toBe(JSON.stringify(saved));
     expect(stateJson({ ...saved, workspace: undefined })).toBe(JSON.stringify({ ...saved, workspace: undefined }));
+  });
+
+  it('builds the same text over several turns, and a store reuses it only for that very state', async () => {
+    const state = apply(createSessionState(), Array.from({ length: 3000 }, (_, index) => delta(`m${index % 700}`, `word ${index} `)));
+    let turns = 0;
+    const counting = setInterval(() => turns++, 0);
+    // A slice of 0 ms yields after every part: the serialisation spans many turns.
+    const json = await stateJsonInSlices(state, 0);
+    clearInterval(counting);
+    expect(turns).toBeGreaterThan(1);
+    expect(json).toBe(JSON.stringify(state));
+    expect(storedStateJson(state)).toBe(json);
+    // Taken by the store that saved it: a second save serialises again, to the same text.
+    expect(storedStateJson(state)).toBe(json);
+    // A state built elsewhere (and perhaps changed since) is serialised as it is now.
+    const copy = JSON.parse(json) as SessionState;
+    copy.offset += 1;
+    expect(storedStateJson(copy)).toBe(JSON.stringify(copy));
   });
 });

@@ -1,0 +1,83 @@
+import type { SessionState } from '@marketing-team/core';
+import { nextTurn } from './_next-turn.js';
+
+/** JSON of the parts of states already serialised: the reducer never changes a part it returned. */
+const parts = new WeakMap<object, string>();
+
+function partJson(value: object): string {
+  let json = parts.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value);
+    parts.set(value, json);
+  }
+  return json;
+}
+
+/**
+ * `JSON.stringify(state)`, reusing the text of every part (each message bucket, the runs, the
+ * board, ...) that an earlier call already serialised. Between two joins a running session
+ * changes a few buckets and a run, so a snapshot frame of a 100,000-event session costs about
+ * what one of a 1,000-event session does, instead of serialising every message again.
+ */
+export function stateJson(state: SessionState): string {
+  const fields: string[] = [];
+  for (const [key, value] of Object.entries(state)) {
+    let json: string;
+    if (key === 'messageBuckets') json = `[${(value as object[]).map(partJson).join(',')}]`;
+    else if (typeof value === 'object' && value !== null) json = partJson(value);
+    else if (value === undefined) continue;
+    else json = JSON.stringify(value);
+    fields.push(`${JSON.stringify(key)}:${json}`);
+  }
+  return `{${fields.join(',')}}`;
+}
+
+/** States whose whole JSON was built by `stateJsonInSlices`, until a store takes it: states the reducer returned, never changed after. */
+const whole = new WeakMap<SessionState, string>();
+
+/**
+ * `JSON.stringify(state)` built over several turns of the event loop: the parts (each message
+ * bucket, the runs, the board, ...) are serialised a few at a time, yielding once a turn has
+ * taken `sliceMs`, so saving a snapshot of a long session (1.5 MB of JSON) never holds every
+ * other session's live stream for the whole serialisation. Parts a snapshot frame already
+ * serialised are reused; new ones are not kept (a warm session would hold its state twice).
+ * Only for states the reducer returned: the text is kept for `storedStateJson`.
+ */
+export async function stateJsonInSlices(state: SessionState, sliceMs = 4): Promise<string> {
+  let started = performance.now();
+  const text = async (value: object): Promise<string> => {
+    const json = parts.get(value) ?? JSON.stringify(value);
+    if (performance.now() - started >= sliceMs) {
+      await nextTurn();
+      started = performance.now();
+    }
+    return json;
+  };
+  const fields: string[] = [];
+  for (const [key, value] of Object.entries(state)) {
+    let json: string;
+    if (key === 'messageBuckets') {
+      const buckets: string[] = [];
+      for (const bucket of value as object[]) buckets.push(await text(bucket));
+      json = `[${buckets.join(',')}]`;
+    } else if (typeof value === 'object' && value !== null) json = await text(value as object);
+    else if (value === undefined) continue;
+    else json = JSON.stringify(value);
+    fields.push(`${JSON.stringify(key)}:${json}`);
+  }
+  const json = `{${fields.join(',')}}`;
+  whole.set(state, json);
+  return json;
+}
+
+/**
+ * The JSON text a store saves for a snapshot's state: the text `stateJsonInSlices` built for
+ * that very state (taken, so it is not held longer), else `JSON.stringify` (a state from
+ * elsewhere may have been changed since).
+ */
+export function storedStateJson(state: SessionState): string {
+  const json = whole.get(state);
+  if (json === undefined) return JSON.stringify(state);
+  whole.delete(state);
+  return json;
+}
