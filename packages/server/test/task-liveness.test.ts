@@ -36,13 +36,12 @@ describe('a hung model call, seen from every device', () => {
     });
     await devices[0]!.submitBrief({ goal: 'Launch the spring collection', deliverables: ['research-brief', 'campaign-strategy'] });
     const call = await provider.waitForCall(RESEARCH);
-    const heldAt = Date.now();
 
     for (const device of devices) await until(() => research(device)?.stalled !== undefined, 5000, 'stalled on a device');
-    const seenAfterMs = Date.now() - heldAt;
-    // Seen within the window plus delivery: a stall is one event, not a poll.
-    expect(seenAfterMs).toBeGreaterThanOrEqual(STALL_AFTER_MS - 50);
-    expect(seenAfterMs).toBeLessThan(STALL_AFTER_MS + 1000);
+    // Not called early: the stall was written a whole window after the task's last progress, by
+    // the server's clock (how soon devices see it is a latency figure, not a test's business).
+    const stalled = (await readAll(store, 'hung')).find((record) => record.event.type === 'task.stalled')!.event as { sinceMs: number };
+    expect(stalled.sinceMs).toBeGreaterThanOrEqual(STALL_AFTER_MS);
     for (const device of devices) {
       const task = research(device)!;
       expect(task.status).toBe('in_progress');
