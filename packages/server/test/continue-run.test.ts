@@ -57,7 +57,8 @@ describe('continuing a run', () => {
       // Every deliverable of run-1 is in run-2 unchanged, under run-2's ids...
       for (const previous of done) {
         const taken = created.find((deliverable) => deliverable.skill === previous.skill);
-        expect(taken).toMatchObject({ runId: 'run-2', kind: previous.kind, markdown: previous.markdown, data: previous.data });
+        // Compared as JSON, as every store but memory keeps them: a key left undefined is no key.
+        expect(JSON.parse(JSON.stringify(taken))).toMatchObject({ runId: 'run-2', kind: previous.kind, markdown: previous.markdown, data: JSON.parse(JSON.stringify(previous.data)) });
       }
       // ...and none of their skills was asked of the model again; the held one was.
       const asked = second.provider.calls.map((call) => call.skill);
