@@ -66,7 +66,7 @@ export async function gzippedBundle(
   entry: string,
   resolveDir: string,
   conditions: string[],
-): Promise<{ initial: number; all: number; initialInputs: string[]; laterInputs: string[] }> {
+): Promise<{ initial: number; all: number; initialInputs: string[]; laterInputs: string[]; initialChunks: string[][] }> {
   const output = await build({
     stdin: { contents: entry, resolveDir, loader: 'ts' },
     bundle: true,
@@ -102,6 +102,7 @@ export async function gzippedBundle(
     all: sum(Object.keys(outputs).filter((path) => path.endsWith('.js'))),
     initialInputs: inputsOf([...initial]),
     laterInputs: inputsOf(Object.keys(outputs).filter((path) => !initial.has(path))),
+    initialChunks: [...initial].map((path) => inputsOf([path])),
   };
 }
 

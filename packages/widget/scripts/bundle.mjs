@@ -31,10 +31,10 @@ const LAZY_PARTS = {
   // One socket shared by the tabs, and the local cache with the durable outbox.
   'tab-leader': '../core/src/session/tab-leader.ts',
   'session-cache': '../core/src/session/session-cache.ts',
-  // zod's English messages, which core registers lazily.
-  'zod-english': 'zod/v4/locales/en.js',
+  // zod's English messages, which core registers lazily (through a module of its own, see it).
+  '_english-locale': '../core/src/protocol/_english-locale.ts',
 };
-const LAZY_IMPORT = new RegExp(`(?:^|/)(${Object.keys(LAZY_PARTS).join('|')})\\.js$|^zod/v4/locales/en\\.js$`);
+const LAZY_IMPORT = new RegExp(`(?:^|/)(${Object.keys(LAZY_PARTS).join('|')})\\.js$`);
 
 const COMMON = {
   absWorkingDir: packageRoot,
@@ -77,7 +77,7 @@ function lazyPartsAsChunks(chunks) {
     setup(pluginBuild) {
       pluginBuild.onResolve({ filter: LAZY_IMPORT }, (args) => {
         if (args.kind !== 'dynamic-import') return undefined;
-        const name = LAZY_IMPORT.exec(args.path)[1] ?? 'zod-english';
+        const name = LAZY_IMPORT.exec(args.path)[1];
         return { path: `./${CHUNK_DIRECTORY}/${chunks[name] ?? `${name}.js`}`, external: true };
       });
     },

@@ -11,13 +11,13 @@ let loading: Promise<void> | undefined;
  * zod/mini and on a server that also loads classic zod. A locale the host set first is kept.
  *
  * The English locale is a module of its own, imported when this first runs rather than with
- * core, so the browser's first paint does not wait for it: an issue raised in the few
- * milliseconds before it is in reads zod's "Invalid input".
+ * core (through `_english-locale.ts`, which says why), so the browser's first paint does not
+ * wait for it: an issue raised in the few milliseconds before it is in reads zod's "Invalid input".
  */
 export function ensureEnglishMessages(): void {
   if (config().localeError) return;
   config({ localeError: (issue) => english?.(issue) });
-  loading ??= import('zod/v4/locales/en.js').then(
+  loading ??= import('./_english-locale.js').then(
     (locale) => {
       english = locale.default().localeError;
     },
