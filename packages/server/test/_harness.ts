@@ -96,6 +96,20 @@ export function tempDir(): { path: string; cleanup(): void } {
 /** A deterministic pseudo-random generator (mulberry32). */
 export const random = seededRandom;
 
+/**
+ * Publishes one event as a fresh device would: connects, subscribes with `token`, publishes with
+ * `clientMsgId`, and resolves with the server's answer (`ack` or `error`).
+ */
+export async function publishOnce(url: string, token: string, session: string, clientMsgId: string, event: Record<string, unknown>): Promise<ServerFrame> {
+  const socket = await RawClient.connect(url);
+  socket.send({ type: 'subscribe', session, token });
+  await socket.next((frame) => frame.type === 'subscribed');
+  socket.send({ type: 'publish', session, clientMsgId, event });
+  const answer = await socket.next((frame) => frame.type === 'ack' || frame.type === 'error');
+  socket.close();
+  return answer;
+}
+
 /** A raw WebSocket client that records every server frame and lets a test wait for one. */
 export class RawClient {
   readonly frames: ServerFrame[] = [];

@@ -5,7 +5,7 @@ import { createDefaultTeam, type SessionRecord } from '@marketing-team/core';
 import { MemoryStore } from '../src/stores/memory-store.js';
 import { createTeamRuntime } from '../src/runtime/team-runtime.js';
 import { createControlledProvider } from '../src/runtime/testing/index.js';
-import { RawClient, readAll, startServer, until } from './_harness.js';
+import { publishOnce, readAll, startServer, until } from './_harness.js';
 
 const store = new MemoryStore();
 afterAll(() => store.close());
@@ -19,16 +19,6 @@ async function serverWith(hold?: string) {
   return { provider, env };
 }
 
-async function publish(url: string, token: string, session: string, clientMsgId: string, event: Record<string, unknown>) {
-  const socket = await RawClient.connect(url);
-  socket.send({ type: 'subscribe', session, token });
-  await socket.next((frame) => frame.type === 'subscribed');
-  socket.send({ type: 'publish', session, clientMsgId, event });
-  const answer = await socket.next((frame) => frame.type === 'ack' || frame.type === 'error');
-  socket.close();
-  return answer;
-}
-
 const ofRun = (log: SessionRecord[], runId: string) => log.filter((record) => 'runId' in record.event && record.event.runId === runId);
 
 describe('continuing a run', () => {
@@ -37,7 +27,7 @@ describe('continuing a run', () => {
     // First server: the landing page is held, so the run is mid-way when the server shuts down.
     const first = await serverWith('landing-page');
     const token = await first.env.token(session);
-    await publish(first.env.wsUrl, token, session, 'brief-1', { type: 'brief.submitted', runId: 'run-1', brief });
+    await publishOnce(first.env.wsUrl, token, session, 'brief-1', { type: 'brief.submitted', runId: 'run-1', brief });
     await first.provider.waitForCall('landing-page');
     await until(async () => ofRun(await readAll(store, session), 'run-1').filter((record) => record.event.type === 'task.completed').length >= 2, 20_000, 'two tasks done');
     await first.env.close();
@@ -49,7 +39,7 @@ describe('continuing a run', () => {
     // Second server: continue run-1 as run-2.
     const second = await serverWith();
     try {
-      const answer = await publish(second.env.wsUrl, token, session, 'brief-2', { type: 'brief.submitted', runId: 'run-2', brief, continues: 'run-1' });
+      const answer = await publishOnce(second.env.wsUrl, token, session, 'brief-2', { type: 'brief.submitted', runId: 'run-2', brief, continues: 'run-1' });
       expect(answer.type).toBe('ack');
       await until(async () => ofRun(await readAll(store, session), 'run-2').some((record) => record.event.type === 'run.completed'), 20_000, 'run-2 completed');
       const log = ofRun(await readAll(store, session), 'run-2');
@@ -77,11 +67,11 @@ describe('continuing a run', () => {
     const { env } = await serverWith();
     try {
       const token = await env.token(session);
-      const missing = await publish(env.wsUrl, token, session, 'b1', { type: 'brief.submitted', runId: 'run-1', brief, continues: 'nope' });
+      const missing = await publishOnce(env.wsUrl, token, session, 'b1', { type: 'brief.submitted', runId: 'run-1', brief, continues: 'nope' });
       expect(missing).toMatchObject({ type: 'error', code: 'not_found', field: 'event.continues' });
-      await publish(env.wsUrl, token, session, 'b2', { type: 'brief.submitted', runId: 'run-2', brief });
+      await publishOnce(env.wsUrl, token, session, 'b2', { type: 'brief.submitted', runId: 'run-2', brief });
       await until(async () => ofRun(await readAll(store, session), 'run-2').some((record) => record.event.type === 'run.completed'), 20_000, 'run-2 completed');
-      const completed = await publish(env.wsUrl, token, session, 'b3', { type: 'brief.submitted', runId: 'run-3', brief, continues: 'run-2' });
+      const completed = await publishOnce(env.wsUrl, token, session, 'b3', { type: 'brief.submitted', runId: 'run-3', brief, continues: 'run-2' });
       expect(completed).toMatchObject({ type: 'error', code: 'conflict', field: 'event.continues' });
       expect(ofRun(await readAll(store, session), 'run-3')).toEqual([]);
     } finally {
@@ -94,24 +84,24 @@ describe('continuing a run', () => {
     const { env, provider } = await serverWith();
     try {
       const token = await env.token(session);
-      await publish(env.wsUrl, token, session, 'r-1', { type: 'brief.submitted', runId: 'run-1', brief });
+      await publishOnce(env.wsUrl, token, session, 'r-1', { type: 'brief.submitted', runId: 'run-1', brief });
       await until(async () => ofRun(await readAll(store, session), 'run-1').some((record) => record.event.type === 'run.completed'), 20_000, 'run-1 completed');
       const first = ofRun(await readAll(store, session), 'run-1').flatMap((record) => (record.event.type === 'deliverable.created' ? [record.event.deliverable] : []));
       const posts = first.find((deliverable) => deliverable.kind === 'social-posts')!;
       const asked = provider.calls.length;
 
       // The task must be named with the run it belongs to, and have finished.
-      expect(await publish(env.wsUrl, token, session, 'r-bad', { type: 'brief.submitted', runId: 'run-x', brief, regenerate: { taskId: posts.taskId, instruction: 'Shorter' } })).toMatchObject({
+      expect(await publishOnce(env.wsUrl, token, session, 'r-bad', { type: 'brief.submitted', runId: 'run-x', brief, regenerate: { taskId: posts.taskId, instruction: 'Shorter' } })).toMatchObject({
         type: 'error',
         field: 'event.regenerate',
       });
-      expect(await publish(env.wsUrl, token, session, 'r-none', { type: 'brief.submitted', runId: 'run-y', brief, continues: 'run-1', regenerate: { taskId: 'nope', instruction: 'Shorter' } })).toMatchObject({
+      expect(await publishOnce(env.wsUrl, token, session, 'r-none', { type: 'brief.submitted', runId: 'run-y', brief, continues: 'run-1', regenerate: { taskId: 'nope', instruction: 'Shorter' } })).toMatchObject({
         type: 'error',
         code: 'not_found',
         field: 'event.regenerate.taskId',
       });
 
-      const answer = await publish(env.wsUrl, token, session, 'r-2', {
+      const answer = await publishOnce(env.wsUrl, token, session, 'r-2', {
         type: 'brief.submitted',
         runId: 'run-2',
         brief,

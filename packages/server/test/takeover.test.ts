@@ -6,7 +6,7 @@ import { applyRecords, createDefaultTeam, createSessionState, type SessionRecord
 import { SqliteStore } from '../src/stores/sqlite-store.js';
 import { createTeamRuntime } from '../src/runtime/team-runtime.js';
 import { createControlledProvider } from '../src/runtime/testing/index.js';
-import { RawClient, readAll, startServer, tempDir, until } from './_harness.js';
+import { publishOnce, RawClient, readAll, startServer, tempDir, until } from './_harness.js';
 
 const dir = tempDir();
 const path = `${dir.path}/takeover.db`;
@@ -20,16 +20,6 @@ const brief = { goal: 'Launch the spring collection to weekend hikers', channels
 const RESEARCH = 'run-1:research';
 const STRATEGY = 'run-1:strategy';
 
-async function publish(url: string, token: string, session: string, clientMsgId: string, event: Record<string, unknown>) {
-  const socket = await RawClient.connect(url);
-  socket.send({ type: 'subscribe', session, token });
-  await socket.next((frame) => frame.type === 'subscribed');
-  socket.send({ type: 'publish', session, clientMsgId, event });
-  const answer = await socket.next((frame) => frame.type === 'ack' || frame.type === 'error');
-  socket.close();
-  return answer;
-}
-
 const stateOf = (log: readonly SessionRecord[]) => applyRecords(createSessionState(), log);
 const taskOf = (log: readonly SessionRecord[], taskId: string) => stateOf(log).runs['run-1']!.tasks[taskId]!;
 const has = (log: readonly SessionRecord[], test: (record: SessionRecord) => boolean) => log.some(test);
@@ -40,11 +30,11 @@ async function takenOverRun(session: string) {
   provider.hold('research-brief');
   const env = await startServer(store, { launcher: createTeamRuntime({ team: createDefaultTeam(), provider, coalesceMs: 0 }) });
   const dana = await env.server.tokens.mint({ session, userId: 'dana', userName: 'Dana', capabilities: ['read', 'write', 'control'], ttlSeconds: 600 });
-  expect((await publish(env.wsUrl, dana, session, 'brief', { type: 'brief.submitted', runId: 'run-1', brief })).type).toBe('ack');
+  expect((await publishOnce(env.wsUrl, dana, session, 'brief', { type: 'brief.submitted', runId: 'run-1', brief })).type).toBe('ack');
   const research = await provider.waitForCall('research-brief');
   await until(async () => has(await readAll(store, session), (r) => r.event.type === 'text.delta' && r.event.taskId === RESEARCH), 20_000, 'research streaming');
 
-  const answer = await publish(env.wsUrl, dana, session, 'take-1', { type: 'task.taken_over', runId: 'run-1', taskId: RESEARCH });
+  const answer = await publishOnce(env.wsUrl, dana, session, 'take-1', { type: 'task.taken_over', runId: 'run-1', taskId: RESEARCH });
   expect(answer.type).toBe('ack');
   // Its generation stops for that task only; the run goes on (competitors finishes) and strategy waits.
   expect(await research.ended).toBe('aborted');
@@ -70,9 +60,9 @@ describe('taking a task over from its agent', () => {
       const asked = provider.calls.length;
       const draft = { title: 'Hikers research', markdown: 'DRAFT-MARK weekend hikers buy light gear in March.' };
       provider.unhold('research-brief');
-      expect((await publish(env.wsUrl, dana, session, 'back-1', { type: 'task.handed_back', runId: 'run-1', taskId: RESEARCH, draft })).type).toBe('ack');
+      expect((await publishOnce(env.wsUrl, dana, session, 'back-1', { type: 'task.handed_back', runId: 'run-1', taskId: RESEARCH, draft })).type).toBe('ack');
       // A retry of the same message is acknowledged once, without a second hand-back.
-      expect(await publish(env.wsUrl, dana, session, 'back-1', { type: 'task.handed_back', runId: 'run-1', taskId: RESEARCH, draft })).toMatchObject({ type: 'ack', duplicate: true });
+      expect(await publishOnce(env.wsUrl, dana, session, 'back-1', { type: 'task.handed_back', runId: 'run-1', taskId: RESEARCH, draft })).toMatchObject({ type: 'ack', duplicate: true });
       await until(async () => stateOf(await readAll(store, session)).runs['run-1']!.status === 'completed', 30_000, 'run completed');
       const again = provider.calls.slice(asked).find((call) => call.skill === 'research-brief')!;
       expect(JSON.stringify(again.request.messages)).toContain('DRAFT-MARK weekend hikers buy light gear in March.');
@@ -91,8 +81,8 @@ describe('taking a task over from its agent', () => {
       const strategyStarted = log.find((r) => r.event.type === 'task.started' && r.event.taskId === STRATEGY)!.offset;
       expect(strategyStarted).toBeGreaterThan(researchDone);
       // Handing back again, or taking over a finished task, no longer applies.
-      expect(await publish(env.wsUrl, dana, session, 'back-2', { type: 'task.handed_back', runId: 'run-1', taskId: RESEARCH })).toMatchObject({ type: 'error', code: 'conflict', field: 'event.runId' });
-      expect(await publish(env.wsUrl, dana, session, 'take-done', { type: 'task.taken_over', runId: 'run-1', taskId: RESEARCH })).toMatchObject({ type: 'error', code: 'conflict', field: 'event.runId' });
+      expect(await publishOnce(env.wsUrl, dana, session, 'back-2', { type: 'task.handed_back', runId: 'run-1', taskId: RESEARCH })).toMatchObject({ type: 'error', code: 'conflict', field: 'event.runId' });
+      expect(await publishOnce(env.wsUrl, dana, session, 'take-done', { type: 'task.taken_over', runId: 'run-1', taskId: RESEARCH })).toMatchObject({ type: 'error', code: 'conflict', field: 'event.runId' });
     } finally {
       await env.close();
     }
@@ -104,14 +94,14 @@ describe('taking a task over from its agent', () => {
     try {
       const sam = await env.server.tokens.mint({ session, userId: 'sam', userName: 'Sam', capabilities: ['read', 'write', 'control'], ttlSeconds: 600 });
       const reader = await env.token(session, ['read']);
-      expect(await publish(env.wsUrl, sam, session, 'sam-take', { type: 'task.taken_over', runId: 'run-1', taskId: RESEARCH })).toMatchObject({ type: 'error', code: 'conflict', field: 'event.taskId' });
-      expect(await publish(env.wsUrl, sam, session, 'sam-done', { type: 'task.marked_done', runId: 'run-1', taskId: RESEARCH, title: 'Mine', markdown: 'Mine' })).toMatchObject({ type: 'error', code: 'conflict', field: 'event.taskId' });
-      expect(await publish(env.wsUrl, reader, session, 'read-take', { type: 'task.taken_over', runId: 'run-1', taskId: STRATEGY })).toMatchObject({ type: 'error', code: 'forbidden' });
-      expect(await publish(env.wsUrl, dana, session, 'bad-done', { type: 'task.marked_done', runId: 'run-1', taskId: RESEARCH, title: 'x', markdown: '' })).toMatchObject({ type: 'error', field: 'event.markdown' });
-      expect(await publish(env.wsUrl, dana, session, 'strategy-done', { type: 'task.marked_done', runId: 'run-1', taskId: STRATEGY, title: 'x', markdown: 'x' })).toMatchObject({ type: 'error', code: 'conflict' });
+      expect(await publishOnce(env.wsUrl, sam, session, 'sam-take', { type: 'task.taken_over', runId: 'run-1', taskId: RESEARCH })).toMatchObject({ type: 'error', code: 'conflict', field: 'event.taskId' });
+      expect(await publishOnce(env.wsUrl, sam, session, 'sam-done', { type: 'task.marked_done', runId: 'run-1', taskId: RESEARCH, title: 'Mine', markdown: 'Mine' })).toMatchObject({ type: 'error', code: 'conflict', field: 'event.taskId' });
+      expect(await publishOnce(env.wsUrl, reader, session, 'read-take', { type: 'task.taken_over', runId: 'run-1', taskId: STRATEGY })).toMatchObject({ type: 'error', code: 'forbidden' });
+      expect(await publishOnce(env.wsUrl, dana, session, 'bad-done', { type: 'task.marked_done', runId: 'run-1', taskId: RESEARCH, title: 'x', markdown: '' })).toMatchObject({ type: 'error', field: 'event.markdown' });
+      expect(await publishOnce(env.wsUrl, dana, session, 'strategy-done', { type: 'task.marked_done', runId: 'run-1', taskId: STRATEGY, title: 'x', markdown: 'x' })).toMatchObject({ type: 'error', code: 'conflict' });
 
       const markdown = '# Hikers research\n\nPERSON-MARK Weekend hikers plan trips on Thursday evenings and buy light gear in March.';
-      expect((await publish(env.wsUrl, dana, session, 'done-1', { type: 'task.marked_done', runId: 'run-1', taskId: RESEARCH, title: 'Hikers research', markdown })).type).toBe('ack');
+      expect((await publishOnce(env.wsUrl, dana, session, 'done-1', { type: 'task.marked_done', runId: 'run-1', taskId: RESEARCH, title: 'Hikers research', markdown })).type).toBe('ack');
       await until(async () => stateOf(await readAll(store, session)).runs['run-1']!.status === 'completed', 30_000, 'run completed');
       const log = await readAll(store, session);
       const state = stateOf(log);
@@ -167,9 +157,9 @@ describe('taking a task over from its agent', () => {
       socket.close();
       await until(async () => stateOf(await readAll(store, session)).runs['run-1']!.status === 'cancelled', 20_000, 'run cancelled');
       // The person can no longer finish it in the ended run: continuing is the way on.
-      expect(await publish(env.wsUrl, dana, session, 'late-done', { type: 'task.marked_done', runId: 'run-1', taskId: RESEARCH, title: 'x', markdown: 'x' })).toMatchObject({ type: 'error', code: 'conflict', field: 'event.runId' });
+      expect(await publishOnce(env.wsUrl, dana, session, 'late-done', { type: 'task.marked_done', runId: 'run-1', taskId: RESEARCH, title: 'x', markdown: 'x' })).toMatchObject({ type: 'error', code: 'conflict', field: 'event.runId' });
       const asked = provider.calls.length;
-      expect((await publish(env.wsUrl, dana, session, 'continue', { type: 'brief.submitted', runId: 'run-2', brief, continues: 'run-1' })).type).toBe('ack');
+      expect((await publishOnce(env.wsUrl, dana, session, 'continue', { type: 'brief.submitted', runId: 'run-2', brief, continues: 'run-1' })).type).toBe('ack');
       await until(async () => stateOf(await readAll(store, session)).runs['run-2']?.status === 'completed', 30_000, 'run-2 completed');
       const state = stateOf(await readAll(store, session));
       expect(state.runs['run-2']!.tasks['run-2:research']!.status).toBe('done');
@@ -189,7 +179,7 @@ describe('taking a task over from its agent', () => {
     const env = await startServer(store, { launcher: createTeamRuntime({ team: createDefaultTeam(), provider, coalesceMs: 0 }) });
     try {
       const token = await env.token(session);
-      await publish(env.wsUrl, token, session, 'brief', { type: 'brief.submitted', runId: 'run-1', brief });
+      await publishOnce(env.wsUrl, token, session, 'brief', { type: 'brief.submitted', runId: 'run-1', brief });
       await provider.waitForCall('research-brief');
       // One right after the other's ack: the runtime may hear the hand-back before its generation has stopped.
       const socket = await RawClient.connect(env.wsUrl);
@@ -218,18 +208,18 @@ describe('taking a task over from its agent', () => {
     const env = await startServer(store, { launcher: createTeamRuntime({ team: createDefaultTeam(), provider, coalesceMs: 0 }) });
     try {
       const token = await env.token(session);
-      await publish(env.wsUrl, token, session, 'brief', { type: 'brief.submitted', runId: 'run-1', brief });
+      await publishOnce(env.wsUrl, token, session, 'brief', { type: 'brief.submitted', runId: 'run-1', brief });
       await provider.waitForCall('research-brief');
-      expect((await publish(env.wsUrl, token, session, 'take-s', { type: 'task.taken_over', runId: 'run-1', taskId: STRATEGY })).type).toBe('ack');
+      expect((await publishOnce(env.wsUrl, token, session, 'take-s', { type: 'task.taken_over', runId: 'run-1', taskId: STRATEGY })).type).toBe('ack');
       provider.unhold('research-brief');
       await until(async () => taskOf(await readAll(store, session), 'run-1:research').status === 'done' && taskOf(await readAll(store, session), 'run-1:competitors').status === 'done', 20_000, 'research done');
       // Give the run a chance to (wrongly) start the strategy: a marker event written after the research round.
-      await publish(env.wsUrl, token, session, 'card', { type: 'card.created', cardId: 'marker', title: 'marker' });
+      await publishOnce(env.wsUrl, token, session, 'card', { type: 'card.created', cardId: 'marker', title: 'marker' });
       let log = await readAll(store, session);
       expect(has(log, (r) => r.event.type === 'task.started' && r.event.taskId === STRATEGY)).toBe(false);
       expect(provider.calls.some((call) => call.skill === 'campaign-strategy')).toBe(false);
       expect(taskOf(log, 'run-1:social').status).toBe('todo');
-      expect((await publish(env.wsUrl, token, session, 'back-s', { type: 'task.handed_back', runId: 'run-1', taskId: STRATEGY })).type).toBe('ack');
+      expect((await publishOnce(env.wsUrl, token, session, 'back-s', { type: 'task.handed_back', runId: 'run-1', taskId: STRATEGY })).type).toBe('ack');
       await until(async () => stateOf(await readAll(store, session)).runs['run-1']!.status === 'completed', 30_000, 'run completed');
       log = await readAll(store, session);
       expect(taskOf(log, STRATEGY).status).toBe('done');

@@ -6,22 +6,12 @@ import { createDefaultTeam, type Deliverable, type SessionRecord } from '@market
 import { MemoryStore } from '../src/stores/memory-store.js';
 import { createTeamRuntime } from '../src/runtime/team-runtime.js';
 import { createControlledProvider } from '../src/runtime/testing/index.js';
-import { RawClient, readAll, startServer, until } from './_harness.js';
+import { publishOnce, readAll, startServer, until } from './_harness.js';
 
 const store = new MemoryStore();
 afterAll(() => store.close());
 
 const brief = { goal: 'Launch the spring collection to weekend hikers', channels: ['x', 'linkedin', 'instagram'] };
-
-async function publish(url: string, token: string, session: string, clientMsgId: string, event: Record<string, unknown>) {
-  const socket = await RawClient.connect(url);
-  socket.send({ type: 'subscribe', session, token });
-  await socket.next((frame) => frame.type === 'subscribed');
-  socket.send({ type: 'publish', session, clientMsgId, event });
-  const answer = await socket.next((frame) => frame.type === 'ack' || frame.type === 'error');
-  socket.close();
-  return answer;
-}
 
 const ofRun = (log: SessionRecord[], runId: string) => log.filter((record) => 'runId' in record.event && record.event.runId === runId);
 const createdIn = (log: SessionRecord[], runId: string): Deliverable[] =>
@@ -41,7 +31,7 @@ describe('variants of a deliverable', () => {
     const env = await startServer(store, { launcher: createTeamRuntime({ team: createDefaultTeam(), provider, coalesceMs: 0 }) });
     try {
       const token = await env.token(session);
-      await publish(env.wsUrl, token, session, 'v-1', { type: 'brief.submitted', runId: 'run-1', brief });
+      await publishOnce(env.wsUrl, token, session, 'v-1', { type: 'brief.submitted', runId: 'run-1', brief });
       await until(async () => ofRun(await readAll(store, session), 'run-1').some((record) => record.event.type === 'run.completed'), 20_000, 'run-1 completed');
       const first = createdIn(await readAll(store, session), 'run-1');
       const posts = first.find((deliverable) => deliverable.kind === 'social-posts')!;
@@ -49,20 +39,20 @@ describe('variants of a deliverable', () => {
       const asked = provider.calls.length;
 
       // Only social posts and ads have variants; 4 is too many; a variant needs the run it varies.
-      expect(await publish(env.wsUrl, token, session, 'v-bad-kind', { type: 'brief.submitted', runId: 'run-x', brief, continues: 'run-1', variants: { taskId: strategy.taskId, count: 2 } })).toMatchObject({
+      expect(await publishOnce(env.wsUrl, token, session, 'v-bad-kind', { type: 'brief.submitted', runId: 'run-x', brief, continues: 'run-1', variants: { taskId: strategy.taskId, count: 2 } })).toMatchObject({
         type: 'error',
         field: 'event.variants.taskId',
       });
-      expect(await publish(env.wsUrl, token, session, 'v-bad-count', { type: 'brief.submitted', runId: 'run-x', brief, continues: 'run-1', variants: { taskId: posts.taskId, count: 4 } })).toMatchObject({
+      expect(await publishOnce(env.wsUrl, token, session, 'v-bad-count', { type: 'brief.submitted', runId: 'run-x', brief, continues: 'run-1', variants: { taskId: posts.taskId, count: 4 } })).toMatchObject({
         type: 'error',
         field: 'event.variants.count',
       });
-      expect(await publish(env.wsUrl, token, session, 'v-bad-run', { type: 'brief.submitted', runId: 'run-x', brief, variants: { taskId: posts.taskId, count: 2 } })).toMatchObject({
+      expect(await publishOnce(env.wsUrl, token, session, 'v-bad-run', { type: 'brief.submitted', runId: 'run-x', brief, variants: { taskId: posts.taskId, count: 2 } })).toMatchObject({
         type: 'error',
         field: 'event.variants',
       });
 
-      const answer = await publish(env.wsUrl, token, session, 'v-2', {
+      const answer = await publishOnce(env.wsUrl, token, session, 'v-2', {
         type: 'brief.submitted',
         runId: 'run-2',
         brief,
@@ -93,23 +83,23 @@ describe('variants of a deliverable', () => {
       expect(state.runs['run-2']?.variantsOf).toEqual({ deliverableId: posts.id, count: 3 });
       const chosen = variants[1]!;
       // A choice on an older version, or of something that is not a variant, is refused.
-      expect(await publish(env.wsUrl, token, session, 'c-old', { type: 'variant.chosen', runId: posts.runId, taskId: posts.taskId, deliverableId: posts.id, variantId: chosen.id, baseVersion: 2 })).toMatchObject({
+      expect(await publishOnce(env.wsUrl, token, session, 'c-old', { type: 'variant.chosen', runId: posts.runId, taskId: posts.taskId, deliverableId: posts.id, variantId: chosen.id, baseVersion: 2 })).toMatchObject({
         type: 'error',
         code: 'conflict',
         field: 'event.baseVersion',
       });
-      expect(await publish(env.wsUrl, token, session, 'c-stranger', { type: 'variant.chosen', runId: posts.runId, taskId: posts.taskId, deliverableId: posts.id, variantId: strategy.id, baseVersion: 1 })).toMatchObject({
+      expect(await publishOnce(env.wsUrl, token, session, 'c-stranger', { type: 'variant.chosen', runId: posts.runId, taskId: posts.taskId, deliverableId: posts.id, variantId: strategy.id, baseVersion: 1 })).toMatchObject({
         type: 'error',
         field: 'event.variantId',
       });
-      const chose = await publish(env.wsUrl, token, session, 'c-1', { type: 'variant.chosen', runId: posts.runId, taskId: posts.taskId, deliverableId: posts.id, variantId: chosen.id, baseVersion: 1 });
+      const chose = await publishOnce(env.wsUrl, token, session, 'c-1', { type: 'variant.chosen', runId: posts.runId, taskId: posts.taskId, deliverableId: posts.id, variantId: chosen.id, baseVersion: 1 });
       expect(chose.type).toBe('ack');
       const after = (await env.server.hub.snapshot(session)).state;
       expect(after.deliverables[posts.id]).toMatchObject({ id: posts.id, runId: 'run-1', markdown: chosen.markdown, data: chosen.data });
       expect(after.deliverableVersions[posts.id]?.history.at(-1)).toMatchObject({ version: 2, variantId: chosen.id, by: { kind: 'human' } });
 
       // A later run that continues the first one takes the chosen text over.
-      const regenerate = await publish(env.wsUrl, token, session, 'v-3', { type: 'brief.submitted', runId: 'run-3', brief, continues: 'run-1', regenerate: { taskId: strategy.taskId, instruction: 'Name the season' } });
+      const regenerate = await publishOnce(env.wsUrl, token, session, 'v-3', { type: 'brief.submitted', runId: 'run-3', brief, continues: 'run-1', regenerate: { taskId: strategy.taskId, instruction: 'Name the season' } });
       expect(regenerate.type).toBe('ack');
       await until(async () => ofRun(await readAll(store, session), 'run-3').some((record) => record.event.type === 'run.completed'), 20_000, 'run-3 completed');
       expect(createdIn(await readAll(store, session), 'run-3').find((deliverable) => deliverable.kind === 'social-posts')).toMatchObject({ markdown: chosen.markdown });
@@ -124,10 +114,10 @@ describe('variants of a deliverable', () => {
     const env = await startServer(store, { launcher: createTeamRuntime({ team: createDefaultTeam(), provider, coalesceMs: 0 }) });
     try {
       const token = await env.token(session);
-      await publish(env.wsUrl, token, session, 'a-1', { type: 'brief.submitted', runId: 'run-1', brief });
+      await publishOnce(env.wsUrl, token, session, 'a-1', { type: 'brief.submitted', runId: 'run-1', brief });
       await until(async () => ofRun(await readAll(store, session), 'run-1').some((record) => record.event.type === 'run.completed'), 20_000, 'run-1 completed');
       const ads = createdIn(await readAll(store, session), 'run-1').find((deliverable) => deliverable.kind === 'ad-copy')!;
-      await publish(env.wsUrl, token, session, 'a-2', { type: 'brief.submitted', runId: 'run-2', brief, continues: 'run-1', variants: { taskId: ads.taskId, count: 2 } });
+      await publishOnce(env.wsUrl, token, session, 'a-2', { type: 'brief.submitted', runId: 'run-2', brief, continues: 'run-1', variants: { taskId: ads.taskId, count: 2 } });
       await until(async () => ofRun(await readAll(store, session), 'run-2').some((record) => record.event.type === 'run.completed'), 20_000, 'run-2 completed');
       const variants = createdIn(await readAll(store, session), 'run-2');
       expect(variants).toHaveLength(2);
