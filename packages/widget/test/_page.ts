@@ -21,6 +21,37 @@ export function screenshot(path: string, clip?: { x: number; y: number; width: n
   return executeServerCommand('mt-screenshot', clip ? { path, clip } : { path });
 }
 
+/**
+ * Saves screenshots of one part of the page at 1280 and 375 px wide, light and dark (every element
+ * in `elements` switches theme), to `test-output/<folder>/<name>-<width>-<theme>.png`.
+ */
+export async function themedShots(
+  elements: MarketingTeamElement[],
+  target: () => Element | undefined,
+  folder: string,
+  name: string,
+): Promise<void> {
+  for (const width of [1280, 375]) {
+    for (const theme of ['light', 'dark']) {
+      for (const element of elements) element.setAttribute('theme', theme);
+      await setViewport(width, 900);
+      await frames();
+      // At the top of the page, so the sticky row of kinds sits in its place above the cards.
+      window.scrollTo(0, 0);
+      await frames();
+      const box = target()!.getBoundingClientRect();
+      await screenshot(`test-output/${folder}/${name}-${width}-${theme}.png`, {
+        x: Math.max(0, box.left + window.scrollX - 8),
+        y: Math.max(0, box.top + window.scrollY - 8),
+        width: Math.min(box.width + 16, width),
+        height: Math.min(box.height + 16, 2400),
+      });
+    }
+  }
+  for (const element of elements) element.removeAttribute('theme');
+  await setViewport(800, 600);
+}
+
 /** Waits for two animation frames, so batched updates have rendered. */
 export function frames(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));

@@ -6,7 +6,7 @@ import type { MarketingTeamElement } from '../src/index.js';
 import '../src/index.js';
 import { deepQuery, deepQueryAll, deepText, equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { frames, mountElement, screenshot, setViewport, uniqueSession } from './_page.js';
+import { frames, mountElement, setViewport, uniqueSession, themedShots } from './_page.js';
 import { readZip } from './_zip.js';
 
 const LONG = 60_000;
@@ -31,29 +31,6 @@ function fill(field: HTMLInputElement | HTMLTextAreaElement, value: string): voi
   field.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
 }
 
-/** Saves a screenshot of one card, at 1280 and 375 px wide, light and dark. */
-async function cardShots(elements: MarketingTeamElement[], card: () => HTMLElement | undefined, name: string): Promise<void> {
-  for (const width of [1280, 375]) {
-    for (const theme of ['light', 'dark']) {
-      for (const element of elements) element.setAttribute('theme', theme);
-      await setViewport(width, 900);
-      await frames();
-      // At the top of the page, so the sticky row of kinds sits in its place above the cards.
-      window.scrollTo(0, 0);
-      await frames();
-      const box = card()!.getBoundingClientRect();
-      await screenshot(`test-output/edit-review/${name}-${width}-${theme}.png`, {
-        x: Math.max(0, box.left + window.scrollX - 8),
-        y: Math.max(0, box.top + window.scrollY - 8),
-        width: Math.min(box.width + 16, width),
-        height: Math.min(box.height + 16, 2400),
-      });
-    }
-  }
-  for (const element of elements) element.removeAttribute('theme');
-  await setViewport(800, 600);
-}
-
 describe('editing, reviewing and downloading on the card', () => {
   it('edits a deliverable inline: the other page and a reload show the edited version, and a stale edit is refused in words', async () => {
     const session = uniqueSession('widget-edit');
@@ -70,14 +47,14 @@ describe('editing, reviewing and downloading on the card', () => {
     const text = await waitFor(() => deepQuery<HTMLTextAreaElement>(research, '[part="editor"] textarea[data-field="markdown"]'), 'the editor');
     equal(text.value, pageA.state!.deliverables[id]!.markdown, 'the editor starts from the current text');
     fill(text, '## Who we speak to\n\nCommuters who cycle to work and EDITED-ON-PAGE-A refill at the office.');
-    await cardShots([pageA, pageB], () => deepQueryAll(pageA, 'mt-deliverable-card').find((card) => card.dataset.id === id), 'card-editing');
+    await themedShots([pageA, pageB], () => deepQueryAll(pageA, 'mt-deliverable-card').find((card) => card.dataset.id === id), 'edit-review', 'card-editing');
     deepQuery<HTMLButtonElement>(research, '[part="editor-save"]')!.click();
     await waitFor(() => !deepQuery(research, '[part="editor"]'), 'the editor closed once stored');
 
     const cardOnB = await waitFor(() => deepQueryAll(pageB, 'mt-deliverable-card').find((card) => card.dataset.id === id), 'the card on page B');
     await waitFor(() => deepText(cardOnB).includes('EDITED-ON-PAGE-A'), 'page B shows the edited text', LONG);
     await waitFor(() => deepQuery(cardOnB, '[part="edited"]')?.textContent?.includes('Edited by Tester · version 2'), 'page B says who edited it');
-    await cardShots([pageA, pageB], () => cardOnB, 'card-edited');
+    await themedShots([pageA, pageB], () => cardOnB, 'edit-review', 'card-edited');
     equal(pageB.state!.deliverableVersions[id]!.version, 2, 'version 2 on page B');
     const stored = pageB.state!.deliverableVersions[id]!.history[1]!;
     equal(stored.by.kind, 'human', 'the edit is by a person');
@@ -139,7 +116,7 @@ describe('editing, reviewing and downloading on the card', () => {
     const card = await cardOf(pageA, 'research-brief');
     const id = card.dataset.id!;
     await waitFor(() => deepQuery(card, '[part="review"]'), 'the approval box on the card');
-    await cardShots([pageA, pageB], () => deepQueryAll(pageA, 'mt-deliverable-card').find((found) => found.dataset.id === id), 'card-review');
+    await themedShots([pageA, pageB], () => deepQueryAll(pageA, 'mt-deliverable-card').find((found) => found.dataset.id === id), 'edit-review', 'card-review');
 
     // Request changes without a comment does nothing; with one it reopens the task everywhere.
     deepQuery<HTMLButtonElement>(card, '[part="review-request-changes"]')!.click();
@@ -251,7 +228,7 @@ describe('editing, reviewing and downloading on the card', () => {
     deepQuery<HTMLButtonElement>(posts, '[part="regenerate"]')!.click();
     const instruction = await waitFor(() => deepQuery<HTMLTextAreaElement>(posts, '[part="regenerate-form"] textarea'), 'what should change');
     fill(instruction, 'Make it playful and mention the refill stations');
-    await cardShots([pageA], () => deepQueryAll(pageA, 'mt-deliverable-card').find((card) => card.dataset.id === before.id), 'card-regenerate');
+    await themedShots([pageA], () => deepQueryAll(pageA, 'mt-deliverable-card').find((card) => card.dataset.id === before.id), 'edit-review', 'card-regenerate');
     deepQuery<HTMLButtonElement>(posts, '[part="regenerate-submit"]')!.click();
     await waitFor(() => lastRun(pageA)?.id !== first.id && lastRun(pageA)?.status === 'completed', 'the new run to complete', LONG);
     await waitFor(() => lastRun(pageB)?.id === lastRun(pageA)?.id && lastRun(pageB)?.status === 'completed', 'page B to show it', LONG);

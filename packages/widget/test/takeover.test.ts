@@ -6,7 +6,7 @@ import { SessionClient } from '@marketing-team/core';
 import '../src/index.js';
 import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { callServer, frames, mountElement, screenshot, serverUrl, setViewport, uniqueSession } from './_page.js';
+import { callServer, mountElement, serverUrl, setViewport, uniqueSession, themedShots } from './_page.js';
 
 const LONG = 20_000;
 
@@ -37,29 +37,6 @@ const inStrategy = <T extends HTMLElement = HTMLElement>(element: MarketingTeamE
   return card ? deepQuery<T>(card, selector) : undefined;
 };
 const brief = { goal: 'Launch our reusable bottle to commuters', channels: ['x', 'linkedin'] as const, deliverables: ['research-brief', 'campaign-strategy', 'social-posts'] as const };
-
-/** Saves the board at 1280 and 375 px wide, light and dark. */
-async function boardShots(element: MarketingTeamElement, name: string): Promise<void> {
-  for (const width of [1280, 375]) {
-    for (const theme of ['light', 'dark']) {
-      element.setAttribute('theme', theme);
-      await setViewport(width, 900);
-      await frames();
-      const board = deepQuery(element, 'mt-task-board')!;
-      board.scrollIntoView({ block: 'start' });
-      await frames();
-      const box = board.getBoundingClientRect();
-      await screenshot(`test-output/takeover/${name}-${width}-${theme}.png`, {
-        x: Math.max(0, box.left + window.scrollX - 8),
-        y: Math.max(0, box.top + window.scrollY - 8),
-        width: Math.min(box.width + 16, width),
-        height: Math.min(box.height + 16, 2400),
-      });
-    }
-  }
-  element.removeAttribute('theme');
-  await setViewport(800, 600);
-}
 
 /** Two pages on one session; page A takes the strategy over while the research runs; page B sees it. */
 async function takenOver(prefix: string) {
@@ -113,11 +90,11 @@ describe('taking a task over from its agent', () => {
 
   it('page A takes the strategy over and marks it done with its text; both pages converge, after a reload too', async () => {
     const { session, pageA, pageB } = await takenOver('widget-takeover-done');
-    await boardShots(pageB, 'taken-over');
+    await themedShots([pageB], () => deepQuery(pageB, 'mt-task-board'), 'takeover', 'taken-over');
     const form = await waitFor(() => inStrategy<HTMLFormElement>(pageA, '[part="takeover-editor"]'), 'the editor on page A');
     deepQuery<HTMLInputElement>(form, 'input[name="title"]')!.value = 'Commuter strategy by Tester';
     deepQuery<HTMLTextAreaElement>(form, 'textarea[name="markdown"]')!.value = '# Commuter strategy by Tester\n\nLead with the morning train: one bottle, refilled at the office.';
-    await boardShots(pageA, 'editing');
+    await themedShots([pageA], () => deepQuery(pageA, 'mt-task-board'), 'takeover', 'editing');
     deepQuery<HTMLButtonElement>(form, '[part="takeover-done"]')!.click();
 
     for (const page of [pageA, pageB]) {
@@ -138,7 +115,7 @@ describe('taking a task over from its agent', () => {
       LONG,
     );
     await waitFor(() => deepQuery(strategy, '[part="edited"]')?.textContent?.includes('Written by Tester'), 'Written by Tester on the card');
-    await boardShots(pageA, 'done');
+    await themedShots([pageA], () => deepQuery(pageA, 'mt-task-board'), 'takeover', 'done');
     pageA.remove();
     const reloaded = await mountElement(session);
     await strategyCard(reloaded);
@@ -159,7 +136,7 @@ describe('taking a task over from its agent', () => {
       ok(!task.doneBy && !task.takenOver, 'no longer the person’s');
       await waitFor(() => inStrategy(page, '[data-handed-back]')?.textContent?.includes('Handed back by Tester'), 'Handed back by Tester');
     }
-    await boardShots(pageB, 'handed-back');
+    await themedShots([pageB], () => deepQuery(pageB, 'mt-task-board'), 'takeover', 'handed-back');
     pageA.remove();
     const reloaded = await mountElement(session);
     await strategyCard(reloaded);

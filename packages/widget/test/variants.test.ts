@@ -5,7 +5,7 @@ import type { MarketingTeamElement } from '../src/index.js';
 import '../src/index.js';
 import { deepQuery, deepQueryAll, deepText, equal, ok, waitFor } from './_assert.js';
 import { afterEach, describe, it } from './_mocha.js';
-import { frames, mountElement, screenshot, setViewport, uniqueSession } from './_page.js';
+import { mountElement, setViewport, uniqueSession, themedShots } from './_page.js';
 import { readZip } from './_zip.js';
 
 const LONG = 60_000;
@@ -31,28 +31,6 @@ async function openPostsTab(element: MarketingTeamElement): Promise<HTMLElement>
   return card;
 }
 
-/** Saves the card at 1280 and 375 px wide, light and dark. */
-async function cardShots(element: MarketingTeamElement, card: HTMLElement, name: string): Promise<void> {
-  for (const width of [1280, 375]) {
-    for (const theme of ['light', 'dark']) {
-      element.setAttribute('theme', theme);
-      await setViewport(width, 900);
-      await frames();
-      card.scrollIntoView({ block: 'start' });
-      await frames();
-      const box = card.getBoundingClientRect();
-      await screenshot(`test-output/variants/${name}-${width}-${theme}.png`, {
-        x: Math.max(0, box.left + window.scrollX - 8),
-        y: Math.max(0, box.top + window.scrollY - 8),
-        width: Math.min(box.width + 16, width),
-        height: Math.min(box.height + 16, 2400),
-      });
-    }
-  }
-  element.removeAttribute('theme');
-  await setViewport(800, 600);
-}
-
 describe('A/B variants on the card', () => {
   it('variants asked for on page A appear on page B; the one chosen there is the current version everywhere, after a reload and in the zip', async () => {
     const session = uniqueSession('widget-variants');
@@ -73,7 +51,7 @@ describe('A/B variants on the card', () => {
     const form = await waitFor(() => deepQuery<HTMLFormElement>(onA, '[part="variants-form"]'), 'the variants form');
     deepQuery<HTMLInputElement>(form, 'input[name="count"][value="3"]')!.click();
     deepQuery<HTMLTextAreaElement>(form, 'textarea[name="instruction"]')!.value = 'Mention the free trial';
-    await cardShots(pageA, onA, 'asking');
+    await themedShots([pageA], () => onA, 'variants', 'asking');
     deepQuery<HTMLButtonElement>(form, '[part="variants-submit"]')!.click();
 
     // Page B sees them come: the variants run is not a package of its own, its variants sit on the card.
@@ -88,7 +66,7 @@ describe('A/B variants on the card', () => {
     const variantIds = pageB.state!.deliverableOrder.filter((id) => pageB.state!.deliverables[id]!.runId === variantsRun.id);
     const texts = new Set([original, ...variantIds.map((id) => pageB.state!.deliverables[id]!)].map((deliverable) => (deliverable.kind === 'social-posts' ? deliverable.data.posts[0]!.text : '')));
     equal(texts.size, 4, 'each variant opens differently from the others and from the current version');
-    await cardShots(pageB, onB, 'variants');
+    await themedShots([pageB], () => onB, 'variants', 'variants');
 
     // Page B switches to variant B (by keyboard too) and uses it.
     deepQuery<HTMLButtonElement>(onB, '[part~="variant-tab"][data-letter="A"]')!.click();
@@ -110,7 +88,8 @@ describe('A/B variants on the card', () => {
       ok(deepText(card.shadowRoot!.querySelector('article')!).includes(firstPost.slice(0, 40)), 'the card shows the chosen text');
     }
     equal(pageA.state!.deliverableVersions[postsId]!.history.at(-1)!.variantId, chosen.id, 'the log names the variant');
-    await cardShots(pageA, await postsCard(pageA), 'chosen');
+    const shot = await postsCard(pageA);
+    await themedShots([pageA], () => shot, 'variants', 'chosen');
 
     // A reload shows the same.
     pageA.remove();
