@@ -30,7 +30,7 @@ export const apps = [
   {
     name: 'SessionClient only',
     goal: '<= 25 KiB gz',
-    code: `import { SessionClient } from '@marketing-team/core';\nexport const client = new SessionClient({ url: 'wss://example.com/mt/ws' });\n`,
+    code: `import { SessionClient } from '@marketing-team/core/client';\nexport const client = new SessionClient({ url: 'wss://example.com/mt/ws' });\n`,
   },
   {
     name: 'widget element',

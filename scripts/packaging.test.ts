@@ -20,6 +20,7 @@ const published = ['core', 'server', 'widget', 'react'] as const;
 /** Entry points a Node process can load (the widget and the React entry need a DOM; they are type-checked instead). */
 const nodeEntries = [
   '@marketing-team/core',
+  '@marketing-team/core/client',
   '@marketing-team/server',
   '@marketing-team/server/node',
   '@marketing-team/server/express',
@@ -145,7 +146,8 @@ describe.skipIf(process.env.MT_PACKAGES_BUILT !== '1')('the packages as npm inst
 
   it.each(['bundler', 'node16'])('type-checks a consumer of every entry point under moduleResolution %s', (resolution) => {
     const consumer = `
-import { SessionClient, createDefaultTeam, type SessionState } from '@marketing-team/core';
+import { createDefaultTeam, type SessionState } from '@marketing-team/core';
+import { SessionClient, findMessage } from '@marketing-team/core/client';
 import { MemoryStore, createMarketingTeamServer, createOfflineProvider, createTeamRuntime } from '@marketing-team/server';
 import { createNodeListener } from '@marketing-team/server/node';
 import type { SqliteStoreOptions } from '@marketing-team/server/sqlite';
@@ -161,6 +163,7 @@ const server = createMarketingTeamServer({
 export const listener: (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => void = createNodeListener(server);
 export const client: SessionClient = new SessionClient({ url: 'ws://localhost/mt/ws' });
 export const state: SessionState | undefined = undefined;
+export const message = state ? findMessage(state, 'm1') : undefined;
 export const element: typeof MarketingTeamElement = MarketingTeamElement;
 export const hook: typeof useRun = useRun;
 export const sqliteOptions: SqliteStoreOptions = { path: 'sessions.db' };

@@ -9,7 +9,7 @@ export default defineConfig([
     entry: sources,
     format: ['esm'],
     bundle: false,
-    dts: { entry: 'src/index.ts' },
+    dts: { entry: ['src/index.ts', 'src/client.ts'] },
     sourcemap: true,
     target: 'node20',
   },
@@ -18,7 +18,7 @@ export default defineConfig([
     // zod's locale files are ESM only (no `require` condition resolves them to CommonJS), so the
     // English one is bundled into the CommonJS file for Node versions without require(esm).
     noExternal: [/^zod\/v4\/locales\/en\.js$/],
-    entry: ['src/index.ts'],
+    entry: ['src/index.ts', 'src/client.ts'],
     format: ['cjs'],
     dts: true,
     sourcemap: true,

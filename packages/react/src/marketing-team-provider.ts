@@ -1,6 +1,6 @@
 import { createElement, useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
 import * as z from 'zod/mini';
-import { SessionClient, SessionClientError, type SessionClientOptions, type TransportOption, type WebSocketConstructor } from '@marketing-team/core';
+import { SessionClient, SessionClientError, type SessionClientOptions, type TransportOption, type WebSocketConstructor } from '@marketing-team/core/client';
 import { RegistryContext, SessionContext } from './internal/_context.js';
 import { SessionRegistry } from './internal/_session-registry.js';
 import { AuthPropsSchema, OptionalSessionArgumentSchema, parseArgument } from './internal/_validate.js';

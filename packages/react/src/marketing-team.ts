@@ -1,7 +1,7 @@
 import { createComponent, type EventName } from '@lit/react';
 import * as React from 'react';
 import { createElement, forwardRef, useContext, useSyncExternalStore, type CSSProperties, type ForwardRefExoticComponent, type RefAttributes } from 'react';
-import type { SessionClient, TransportOption } from '@marketing-team/core';
+import type { SessionClient, TransportOption } from '@marketing-team/core/client';
 import {
   MarketingTeamElement,
   type ConnectionChangeDetail,

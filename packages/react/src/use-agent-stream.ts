@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import { findMessage, type AgentState, type MessageState, type SessionState, type Stalled, type TaskState } from '@marketing-team/core';
+import { findMessage, type AgentState, type MessageState, type SessionState, type Stalled, type TaskState } from '@marketing-team/core/client';
 import { own } from './internal/_own.js';
 import { AgentArgumentSchema, parseArgument } from './internal/_validate.js';
 import { useSessionSelector, type SessionHookOptions } from './use-session-selector.js';

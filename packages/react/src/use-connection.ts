@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { ConnectionState } from '@marketing-team/core';
+import type { ConnectionState } from '@marketing-team/core/client';
 import { useRegistry } from './internal/_context.js';
 import { getInitialConnection } from './internal/_initial-state.js';
 

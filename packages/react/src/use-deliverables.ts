@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import type { Deliverable, SessionState } from '@marketing-team/core';
+import type { Deliverable, SessionState } from '@marketing-team/core/client';
 import { sameItems } from './internal/_equality.js';
 import { own } from './internal/_own.js';
 import { RunIdArgumentSchema, parseArgument } from './internal/_validate.js';

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
-import { deliverableEditedEvent } from '@marketing-team/core';
-import type { CampaignBriefInput, DeliverableContent, MessageAck, RunScope, SteerOptions, SubmittedBrief } from '@marketing-team/core';
+import { deliverableEditedEvent } from '@marketing-team/core/client';
+import type { CampaignBriefInput, DeliverableContent, MessageAck, RunScope, SteerOptions, SubmittedBrief } from '@marketing-team/core/client';
 import { useRegistry, useSessionId } from './internal/_context.js';
 import type { SessionHookOptions } from './use-session-selector.js';
 

@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import type { RunState, SessionState } from '@marketing-team/core';
+import type { RunState, SessionState } from '@marketing-team/core/client';
 import { own } from './internal/_own.js';
 import { RunIdArgumentSchema, parseArgument } from './internal/_validate.js';
 import { useSessionSelector, type SessionHookOptions } from './use-session-selector.js';

@@ -1,5 +1,5 @@
 import { useSyncExternalStore } from 'react';
-import type { SessionClient } from '@marketing-team/core';
+import type { SessionClient } from '@marketing-team/core/client';
 import { useRegistry } from './internal/_context.js';
 
 const noClient = (): undefined => undefined;

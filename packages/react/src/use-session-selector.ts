@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import type { SessionState } from '@marketing-team/core';
+import type { SessionState } from '@marketing-team/core/client';
 import withSelector from 'use-sync-external-store/with-selector';
 import { useRegistry, useSessionId } from './internal/_context.js';
 import { getEmptySessionState } from './internal/_initial-state.js';

@@ -1,5 +1,5 @@
 import { useCallback, useLayoutEffect, useSyncExternalStore } from 'react';
-import type { Capability, ConnectionState, SessionClientError, SessionState, SessionViewer } from '@marketing-team/core';
+import type { Capability, ConnectionState, SessionClientError, SessionState, SessionViewer } from '@marketing-team/core/client';
 import { useRegistry, useSessionId } from './internal/_context.js';
 import { EMPTY_META, type SessionMeta } from './internal/_session-registry.js';
 import { getEmptySessionState } from './internal/_initial-state.js';

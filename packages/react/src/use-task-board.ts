@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import type { CardState, SessionState, TaskStatus } from '@marketing-team/core';
+import type { CardState, SessionState, TaskStatus } from '@marketing-team/core/client';
 import { sameItems } from './internal/_equality.js';
 import { own } from './internal/_own.js';
 import { useSessionSelector, type SessionHookOptions } from './use-session-selector.js';

@@ -1,4 +1,4 @@
-import type { AgentState, MessageState, Stalled, TaskState } from '@marketing-team/core';
+import type { AgentState, MessageState, Stalled, TaskState } from '@marketing-team/core/client';
 import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { laneText } from './internal/_lane-text.js';

@@ -1,4 +1,4 @@
-import { deviceInUse, isRunEnded, type CardState, type Deliverable, type DeliverableVersions, type RunState, type SessionViewer } from '@marketing-team/core';
+import { deviceInUse, isRunEnded, type CardState, type Deliverable, type DeliverableVersions, type RunState, type SessionViewer } from '@marketing-team/core/client';
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import './deliverable-card.js';

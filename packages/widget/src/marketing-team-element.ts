@@ -7,8 +7,8 @@ import type {
   RunState,
   SessionState,
   TaskState,
-} from '@marketing-team/core';
-import type { MessageState, TransportOption } from '@marketing-team/core';
+} from '@marketing-team/core/client';
+import type { MessageState, TransportOption } from '@marketing-team/core/client';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { StopAgentDetail } from './agent-lane.js';

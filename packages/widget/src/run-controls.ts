@@ -1,4 +1,4 @@
-import { isRunEnded, type RunState, type SteerState } from '@marketing-team/core';
+import { isRunEnded, type RunState, type SteerState } from '@marketing-team/core/client';
 import { LitElement, css, html, nothing } from 'lit';
 import { defineElement } from './internal/_define.js';
 import { themeStyles } from './internal/_theme.js';

@@ -1,4 +1,4 @@
-import type { Capability, SessionState } from '@marketing-team/core';
+import type { Capability, SessionState } from '@marketing-team/core/client';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ConnectionInfo, SessionAuth, WidgetClient, WidgetSessionHandle } from './types.js';
 

@@ -1,4 +1,4 @@
-import { isRunEnded, listMessages, type CardState, type SessionState, type TaskState, type TaskStatus } from '@marketing-team/core';
+import { isRunEnded, listMessages, type CardState, type SessionState, type TaskState, type TaskStatus } from '@marketing-team/core/client';
 import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { defineElement } from './internal/_define.js';

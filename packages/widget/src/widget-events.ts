@@ -1,4 +1,4 @@
-import type { Deliverable, RunState } from '@marketing-team/core';
+import type { Deliverable, RunState } from '@marketing-team/core/client';
 import type { ConnectionInfo } from './types.js';
 
 /** Detail of `mt-run-started`. */

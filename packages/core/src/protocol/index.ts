@@ -33,7 +33,6 @@ export {
   type DeliverableOf,
   DeliverableContentSchema,
   type DeliverableContent,
-  applyDeliverableContent,
 } from './deliverables.js';
 export {
   UnwatchedPolicySchema,
@@ -143,3 +142,4 @@ export {
   studioSessionId,
   workspaceOfStudioSession,
 } from './draft.js';
+export { applyDeliverableContent } from './apply-deliverable-content.js';

@@ -1,4 +1,6 @@
-import { DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type ClientFrame, type ServerFrameOf } from '../protocol/index.js';
+import type { ClientFrame, ServerFrameOf } from '../protocol/index.js';
+import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-size.js';
+import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { SessionClientError } from './client-errors.js';
 import type { ConnectionState, ConnectionStatus } from './connection-state.js';

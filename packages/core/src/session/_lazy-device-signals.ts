@@ -1,4 +1,5 @@
-import { deviceKindFromUserAgent, type ClientFrame, type DeliveryTelemetry, type SessionRecord, type SessionState } from '../protocol/index.js';
+import type { ClientFrame, DeliveryTelemetry, SessionRecord, SessionState } from '../protocol/index.js';
+import { deviceKindFromUserAgent } from '../protocol/delivery-telemetry.js';
 import type { ConnectionState } from './connection-state.js';
 import type { DeviceSignals, SignalSend } from './_device-signals.js';
 

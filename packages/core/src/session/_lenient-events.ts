@@ -1,7 +1,9 @@
 import * as z from 'zod/mini';
 // English messages before anything is parsed (see the file).
 import '../protocol/_english-messages.js';
-import { OffsetSchema, SessionEventSchema, SessionIdSchema, SessionRecordSchema, type SessionRecord } from '../protocol/index.js';
+import type { SessionRecord } from '../protocol/index.js';
+import { SessionEventSchema, SessionRecordSchema } from '../protocol/events.js';
+import { OffsetSchema, SessionIdSchema } from '../protocol/limits.js';
 
 const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(
   SessionEventSchema.def.options.flatMap((option) => option.shape.type.def.values),

@@ -1,4 +1,5 @@
-import { isRunEnded, type EventOf } from '../protocol/index.js';
+import type { EventOf } from '../protocol/index.js';
+import { isRunEnded } from '../protocol/run-ended.js';
 import { runState } from './_entities.js';
 import { taskCardId, type StateWriter } from './_state-writer.js';
 

@@ -8,7 +8,7 @@ import type {
   TaskState,
   TaskStatus,
 } from '../protocol/index.js';
-import { findMessage, messageBucketIndex } from '../protocol/index.js';
+import { findMessage, messageBucketIndex } from '../protocol/messages.js';
 import { agentState, cardState, runState, taskState, zeroUsage } from './_entities.js';
 import { Draft, getOwn, setOwn } from './_records.js';
 

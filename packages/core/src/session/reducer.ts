@@ -1,21 +1,8 @@
-import {
-  STATE_VERSION,
-  applyDeliverableContent,
-  emptyMessageBuckets,
-  listMessages,
-  digestText,
-  extendTextDigest,
-  type Actor,
-  type Assignee,
-  type EventOf,
-  type MessageState,
-  type RunState,
-  type SessionEvent,
-  type SessionRecord,
-  type SessionState,
-  type TaskStatus,
-  type TextDigest,
-} from '../protocol/index.js';
+import type { Actor, Assignee, EventOf, MessageState, RunState, SessionEvent, SessionRecord, SessionState, TaskStatus, TextDigest } from '../protocol/index.js';
+import { applyDeliverableContent } from '../protocol/apply-deliverable-content.js';
+import { emptyMessageBuckets, listMessages } from '../protocol/messages.js';
+import { digestText, extendTextDigest } from '../protocol/text-digest.js';
+import { STATE_VERSION } from '../protocol/version.js';
 import { addUsage, cardState, routingDecisionState, runState, steerState, taskState, zeroUsage } from './_entities.js';
 import { clearStall, runGoesOn, runPaused, taskStalled } from './_liveness.js';
 import { Draft, getOwn, setOwn } from './_records.js';

@@ -2,67 +2,12 @@
 // Web Locks API is missing), the IndexedDB cache and the durable outbox (on fake-indexeddb).
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ClientFrameSchema, SessionRecordSchema, type ClientFrame, type ServerFrame, type SessionRecord } from '../protocol/index.js';
 import { SessionCache } from './session-cache.js';
 import { SessionClient, type SessionClientOptions } from './session-client.js';
-import type { WebSocketLike } from './websocket-like.js';
+import { FakeSocket, records as recordsOf, subscribed, welcome as welcomeFrame } from './testing/fake-socket.js';
 
-class FakeSocket implements WebSocketLike {
-  static instances: FakeSocket[] = [];
-  readyState = 0;
-  readonly sent: ClientFrame[] = [];
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: { code: number; reason: string }) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
-
-  constructor(readonly url: string) {
-    FakeSocket.instances.push(this);
-  }
-
-  send(data: string): void {
-    if (this.readyState !== 1) throw new Error('not open');
-    this.sent.push(ClientFrameSchema.parse(JSON.parse(data)));
-  }
-
-  close(): void {
-    this.readyState = 3;
-  }
-
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-
-  deliver(frame: ServerFrame): void {
-    this.onmessage?.({ data: JSON.stringify(frame) });
-  }
-
-  framesOf<T extends ClientFrame['type']>(type: T): Extract<ClientFrame, { type: T }>[] {
-    return this.sent.filter((frame): frame is Extract<ClientFrame, { type: T }> => frame.type === type);
-  }
-}
-
-const welcome: ServerFrame = { type: 'welcome', protocol: 1, connectionId: 'c1', heartbeatMs: 60_000, maxFrameBytes: 65_536 };
-const subscribed = (session: string, epoch = 'e1', head = 0): ServerFrame => ({
-  type: 'subscribed',
-  session,
-  epoch,
-  head,
-  capabilities: ['read', 'write', 'control'],
-  expiresAt: 4_000_000_000,
-});
-
-function record(offset: number): SessionRecord {
-  const event =
-    offset === 1
-      ? { type: 'brief.submitted', runId: 'r1', brief: { goal: 'Launch' }, by: { kind: 'human', id: 'u1' } }
-      : offset === 2
-        ? { type: 'message.started', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1' }
-        : { type: 'text.delta', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1', text: `${offset} ` };
-  return SessionRecordSchema.parse({ offset, at: 1_000 + offset, event });
-}
-const records = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => record(from + index));
+const welcome = welcomeFrame(60_000);
+const records = (from: number, to: number) => recordsOf(from, to, (offset) => `${offset} `);
 
 const clients: SessionClient[] = [];
 function client(options: Partial<SessionClientOptions> = {}): SessionClient {

@@ -1,85 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ClientFrameSchema, SessionRecordSchema, type ClientFrame, type ServerFrame, type SessionRecord } from '../protocol/index.js';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ServerFrame } from '../protocol/index.js';
 import { SessionClientError } from './client-errors.js';
 import { applyRecords, createSessionState } from './reducer.js';
 import { SessionClient, type SessionClientOptions } from './session-client.js';
-import type { WebSocketLike } from './websocket-like.js';
+import { loadWireSchemas } from './_wire.js';
+import { FakeSocket, events, record, records, subscribed, welcome } from './testing/fake-socket.js';
 import { findMessage, listMessages } from '../protocol/index.js';
 
-/** A socket driven by the test: it records what the client sends and delivers what the test says. */
-class FakeSocket implements WebSocketLike {
-  static instances: FakeSocket[] = [];
-  readyState = 0;
-  readonly sent: ClientFrame[] = [];
-  closedWith: { code?: number; reason?: string } | undefined;
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: { code: number; reason: string }) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
-
-  constructor(readonly url: string) {
-    FakeSocket.instances.push(this);
-  }
-
-  send(data: string): void {
-    if (this.readyState !== 1) throw new Error('not open');
-    // Every frame the client sends must be valid on the wire.
-    this.sent.push(ClientFrameSchema.parse(JSON.parse(data)));
-  }
-
-  close(code?: number, reason?: string): void {
-    this.closedWith = { code, reason };
-    this.readyState = 3;
-  }
-
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-
-  deliver(frame: ServerFrame | string): void {
-    this.onmessage?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
-  }
-
-  drop(code = 1006): void {
-    this.readyState = 3;
-    this.onclose?.({ code, reason: '' });
-  }
-
-  framesOf<T extends ClientFrame['type']>(type: T): Extract<ClientFrame, { type: T }>[] {
-    return this.sent.filter((frame): frame is Extract<ClientFrame, { type: T }> => frame.type === type);
-  }
-}
-
-const latest = (): FakeSocket => FakeSocket.instances.at(-1)!;
-
-const welcome = (heartbeatMs = 10_000): ServerFrame => ({
-  type: 'welcome',
-  protocol: 1,
-  connectionId: 'c1',
-  heartbeatMs,
-  maxFrameBytes: 65_536,
-});
-const subscribed = (session: string, epoch = 'e1', head = 0, expiresAt = 4_000_000_000): ServerFrame => ({
-  type: 'subscribed',
-  session,
-  epoch,
-  head,
-  capabilities: ['read', 'write', 'control'],
-  expiresAt,
-});
-
-function record(offset: number, text = 'x'): SessionRecord {
-  const event =
-    offset === 1
-      ? { type: 'brief.submitted', runId: 'r1', brief: { goal: 'Launch' }, by: { kind: 'human', id: 'u1' } }
-      : offset === 2
-        ? { type: 'message.started', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1' }
-        : { type: 'text.delta', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1', text };
-  return SessionRecordSchema.parse({ offset, at: 1_000 + offset, event });
-}
-const records = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => record(from + index));
-const events = (session: string, batch: SessionRecord[], epoch = 'e1'): ServerFrame => ({ type: 'events', session, epoch, batch });
+const latest = (): FakeSocket => FakeSocket.latest();
 
 // These tests drive the WebSocket path; `auto`'s fallback is tested against a real server.
 function client(options: Partial<SessionClientOptions> = {}): SessionClient {
@@ -93,6 +21,9 @@ function connect(socket = latest(), heartbeatMs?: number): FakeSocket {
   return socket;
 }
 
+// A client validates frames with schemas it loads lazily: these tests deliver frames synchronously
+// once they are here (`wire-schemas-load.test.ts` covers the frames that arrive before).
+beforeAll(() => loadWireSchemas());
 beforeEach(() => {
   FakeSocket.instances = [];
   vi.useFakeTimers({ now: 1_700_000_000_000 });

@@ -1,33 +1,25 @@
 import * as z from 'zod/mini';
 // English messages before anything is parsed (see the file).
 import '../protocol/_english-messages.js';
-import {
-  DeviceNameSchema,
-  IdSchema,
-  STATE_VERSION,
-  createId,
-  findMessage,
-  matchesTextDigest,
-  type DeliveryTelemetry,
-  ServerFrameSchema,
-  SessionIdSchema,
-  protocolErrorFromZod,
-  type ClientFrame,
-  type ServerFrame,
-  type ServerFrameOf,
-  type SessionRecord,
-} from '../protocol/index.js';
+import type { DeliveryTelemetry, ClientFrame, ServerFrame, ServerFrameOf, SessionRecord } from '../protocol/index.js';
+import { createId } from '../protocol/_ids.js';
+import { DeviceNameSchema } from '../protocol/delivery-telemetry.js';
+import { protocolErrorFromZod } from '../protocol/errors.js';
+import { IdSchema, SessionIdSchema } from '../protocol/limits.js';
+import { findMessage } from '../protocol/messages.js';
+import { matchesTextDigest } from '../protocol/text-digest.js';
+import { STATE_VERSION } from '../protocol/version.js';
 import { BackoffOptionsSchema, type BackoffOptions } from './backoff.js';
 import { SessionClientError } from './client-errors.js';
 import type { ConnectionState } from './connection-state.js';
 import { Connection } from './_connection.js';
 import { resolveHttpUrl, resolveSocketUrl } from './_endpoint-urls.js';
 import { LazyDeviceSignals, deviceName } from './_lazy-device-signals.js';
-import { parseEventsLeniently } from './_lenient-events.js';
 import { applyPresenceChange } from './_presence.js';
 import { Outbox, type MessageAck } from './_outbox.js';
 import { SessionEntry, type SessionAuth } from './_session-entry.js';
 import { TokenKeeper } from './_token-keeper.js';
+import { loadWireSchemas, withWireSchemas, type WireSchemas } from './_wire.js';
 import { applyRecords, createSessionState } from './reducer.js';
 import { SessionHandle, type SessionHandleHost } from './session-handle.js';
 import type { SessionCache, SessionCacheOptions } from './session-cache.js';
@@ -189,6 +181,9 @@ export class SessionClient {
     this.clientId = parsed.data.clientId ?? createId('client');
     this.#presenceId = this.clientId;
     const scope = `${url}\n${parsed.data.partition ?? ''}`;
+    loadWireSchemas().catch((error: unknown) =>
+      this.#report(new SessionClientError('invalid_frame', `the protocol's schemas did not load (${error instanceof Error ? error.message : String(error)}); frames wait for them`)),
+    );
     const connection = new Connection(
       {
         clientId: this.clientId,
@@ -207,15 +202,18 @@ export class SessionClient {
       },
       {
         receive: (data) => this.#receive(data),
-        detached: () => {
-          for (const entry of this.#entries.values()) {
-            entry.phase = 'idle';
-            this.#tokens.stop(entry);
-          }
-        },
-        tokensRefused: () => {
-          for (const entry of this.#entries.values()) this.#tokens.distrust(entry);
-        },
+        // After the frames received before them, which wait for the schemas on a client's first load.
+        detached: () =>
+          void withWireSchemas(() => {
+            for (const entry of this.#entries.values()) {
+              entry.phase = 'idle';
+              this.#tokens.stop(entry);
+            }
+          }),
+        tokensRefused: () =>
+          void withWireSchemas(() => {
+            for (const entry of this.#entries.values()) this.#tokens.distrust(entry);
+          }),
         update: (change) => this.#setConnection(change),
         report: (error) => this.#report(error),
       },
@@ -436,9 +434,13 @@ export class SessionClient {
       this.#report(new SessionClientError('invalid_frame', 'frame is not valid JSON'));
       return;
     }
-    const parsed = ServerFrameSchema.safeParse(raw);
+    void withWireSchemas((wire) => this.#validate(raw, wire));
+  }
+
+  #validate(raw: unknown, wire: WireSchemas): void {
+    const parsed = wire.ServerFrameSchema.safeParse(raw);
     if (!parsed.success) {
-      const lenient = (raw as { type?: unknown } | null)?.type === 'events' ? parseEventsLeniently(raw) : undefined;
+      const lenient = (raw as { type?: unknown } | null)?.type === 'events' ? wire.parseEventsLeniently(raw) : undefined;
       if (lenient) {
         this.#handle({ type: 'events', ...lenient });
         return;

@@ -1,21 +1,11 @@
-import {
-  ClientFrameSchema,
-  ProtocolError,
-  createId,
-  parseClientEvent,
-  protocolErrorFromZod,
-  type AnsweredOn,
-  type CampaignBriefInput,
-  type Capability,
-  type ClientFrame,
-  type RunScope,
-  type ServerFrameOf,
-  type SessionState,
-} from '../protocol/index.js';
+import type { AnsweredOn, CampaignBriefInput, Capability, ClientFrame, RunScope, ServerFrameOf, SessionState } from '../protocol/index.js';
+import { createId } from '../protocol/_ids.js';
+import { ProtocolError, protocolErrorFromZod } from '../protocol/errors.js';
 import { SessionClientError } from './client-errors.js';
 import { variantChosenEvent } from './deliverable-variants.js';
 import type { MessageAck } from './_outbox.js';
 import type { SessionEntry } from './_session-entry.js';
+import { withWireSchemas } from './_wire.js';
 
 export type { MessageAck } from './_outbox.js';
 
@@ -151,14 +141,17 @@ export class SessionHandle {
    * `by` from the token. Resolves with the stored offset once the server acknowledges it.
    */
   publish(event: Record<string, unknown>): Promise<MessageAck> {
-    try {
-      // `by` is a placeholder for validation; the server sets it from the token.
-      const parsed: Record<string, unknown> = { ...parseClientEvent(event, { kind: 'system' }) };
+    return withWireSchemas((wire) => {
+      let parsed: Record<string, unknown>;
+      try {
+        // `by` is a placeholder for validation; the server sets it from the token.
+        parsed = { ...wire.parseClientEvent(event, { kind: 'system' }) };
+      } catch (error) {
+        throw toArgumentError(error, this.id);
+      }
       delete parsed.by;
       return this.#write((clientMsgId) => ({ type: 'publish', session: this.id, clientMsgId, event: parsed }));
-    } catch (error) {
-      return Promise.reject(toArgumentError(error, this.id));
-    }
+    });
   }
 
   /** Submits a campaign brief as a new run; resolves with the minted run id and the stored offset. */
@@ -264,9 +257,11 @@ export class SessionHandle {
     if (this.#released) {
       return Promise.reject(new SessionClientError('released', 'this session handle was released', { session: this.id }));
     }
-    const parsed = ClientFrameSchema.safeParse(build(createId('msg')));
-    if (!parsed.success) return Promise.reject(toArgumentError(protocolErrorFromZod(parsed.error), this.id));
-    return this.#host.write(this.#entry, parsed.data as WriteFrame);
+    return withWireSchemas((wire) => {
+      const parsed = wire.ClientFrameSchema.safeParse(build(createId('msg')));
+      if (!parsed.success) throw toArgumentError(protocolErrorFromZod(parsed.error), this.id);
+      return this.#host.write(this.#entry, parsed.data as WriteFrame);
+    });
   }
 }
 

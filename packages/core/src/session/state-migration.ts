@@ -1,11 +1,7 @@
-import {
-  STATE_VERSION,
-  SessionStateSchema,
-  emptyMessageBuckets,
-  messageBucketIndex,
-  type MessageState,
-  type SessionState,
-} from '../protocol/index.js';
+import type { MessageState, SessionState } from '../protocol/index.js';
+import { emptyMessageBuckets, messageBucketIndex } from '../protocol/messages.js';
+import { SessionStateSchema } from '../protocol/state.js';
+import { STATE_VERSION } from '../protocol/version.js';
 import { setOwn } from './_records.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import { SessionClientError } from '@marketing-team/core';
+import { SessionClientError } from '@marketing-team/core/client';
 import type { SessionRegistry } from './_session-registry.js';
 import { SessionArgumentSchema, parseArgument } from './_validate.js';
 

@@ -1,4 +1,4 @@
-import { createSessionState, type ConnectionState, type SessionState } from '@marketing-team/core';
+import { createSessionState, type ConnectionState, type SessionState } from '@marketing-team/core/client';
 
 /**
  * What a hook shows before its session is subscribed, and on the server: one frozen object, so

@@ -6,7 +6,7 @@ import {
   type SessionHandle,
   type SessionState,
   type SessionViewer,
-} from '@marketing-team/core';
+} from '@marketing-team/core/client';
 import { EMPTY_SESSION_STATE, INITIAL_CONNECTION } from './_initial-state.js';
 
 /** Where tokens come from: a fixed token, a callback, or neither (the session is then refused). */

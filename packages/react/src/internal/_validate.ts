@@ -1,6 +1,6 @@
 // zod/mini: the props checks ship in the browser bundle, and classic zod would add its whole API.
 import * as z from 'zod/mini';
-import { AgentNameSchema, IdSchema, SessionClientError, SessionIdSchema, protocolErrorFromZod } from '@marketing-team/core';
+import { AgentNameSchema, IdSchema, SessionClientError, SessionIdSchema, protocolErrorFromZod } from '@marketing-team/core/client';
 
 /** Parses `value` or throws a `SessionClientError('invalid_argument')` naming the field. Takes classic and mini schemas alike. */
 export function parseArgument<T>(schema: z.core.$ZodType<T>, value: unknown, field: string): T {

@@ -1,4 +1,4 @@
-import type { Deliverable, DeliverableContent } from '@marketing-team/core';
+import type { Deliverable, DeliverableContent } from '@marketing-team/core/client';
 import type { WidgetStrings } from '../strings.js';
 
 /** One text a person may change in a deliverable: where it is, how it is labelled, how much room it needs. */

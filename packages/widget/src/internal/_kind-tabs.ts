@@ -1,4 +1,4 @@
-import type { Deliverable, DeliverableKind } from '@marketing-team/core';
+import type { Deliverable, DeliverableKind } from '@marketing-team/core/client';
 
 /** The deliverables of one kind in a run's package: one tab. */
 export interface KindGroup {

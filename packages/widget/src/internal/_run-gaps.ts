@@ -1,4 +1,4 @@
-import type { RunState } from '@marketing-team/core';
+import type { RunState } from '@marketing-team/core/client';
 
 /** How many tasks of a run did not finish, by why. */
 export function undoneTasks(run: Pick<RunState, 'taskOrder' | 'tasks'>): { cancelled: number; failed: number; blocked: number } {

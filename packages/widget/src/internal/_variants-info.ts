@@ -1,4 +1,4 @@
-import { deliverableVariants, isRunEnded, type VariantsSource } from '@marketing-team/core';
+import { deliverableVariants, isRunEnded, type VariantsSource } from '@marketing-team/core/client';
 import type { VariantsInfo } from './_variants-panel.js';
 
 /** What the variants of a session's deliverables are read from. */

@@ -1,4 +1,4 @@
-import type { Deliverable, DeliverableVariant } from '@marketing-team/core';
+import type { Deliverable, DeliverableVariant } from '@marketing-team/core/client';
 import { css, html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import type { WidgetStrings } from '../strings.js';
 import { tabIndexAfterKey } from './_kind-tabs.js';

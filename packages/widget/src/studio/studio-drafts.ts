@@ -1,4 +1,4 @@
-import { findMessage, isRunEnded, type DraftResult, type RunState, type SessionState } from '@marketing-team/core';
+import { findMessage, isRunEnded, type DraftResult, type RunState, type SessionState } from '@marketing-team/core/client';
 
 /** A studio draft as the studio shows it: its run's progress, the text streamed so far, and its result. */
 export interface DraftView {

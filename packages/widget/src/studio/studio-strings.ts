@@ -1,4 +1,4 @@
-import type { DeliverableKind } from '@marketing-team/core';
+import type { DeliverableKind } from '@marketing-team/core/client';
 
 /** The studio's steps, in the order a marketer follows them. */
 export const STUDIO_STEPS = ['brand', 'functions', 'skills', 'agents', 'team', 'try'] as const;
