@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { boundedId, MAX_ID_LENGTH } from './bounded-id.js';
+import { boundedId } from './bounded-id.js';
+import { MAX_ID_LENGTH } from './limits.js';
 import { IdSchema } from './limits.js';
 import { isRunEnded, isRunTerminalEvent } from './run-ended.js';
 

@@ -1,7 +1,5 @@
 import { sha256Hex } from '../team/_hash.js';
-
-/** The longest id `IdSchema` accepts. */
-export const MAX_ID_LENGTH = 128;
+import { MAX_ID_LENGTH } from './limits.js';
 
 /**
  * A composite id (`<runId>:<step>`, `<taskId>.message.2`) that fits `IdSchema`: the id itself when

@@ -64,6 +64,8 @@ export const PlannedTaskSchema = z.object({
 export type PlannedTask = z.infer<typeof PlannedTaskSchema>;
 
 const text = (max: number) => z.string().check(z.maxLength(max));
+/** The longest text one `text.delta` carries. */
+export const MAX_DELTA_TEXT = 16_000;
 const nonEmptyText = (max: number) => z.string().check(z.maxLength(max), z.minLength(1));
 const tokenCount = z.number().check(z.int(), z.nonnegative());
 const millis = z.number().check(z.int(), z.nonnegative());
@@ -191,7 +193,7 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     messageId: IdSchema,
     offline: z._default(z.boolean(), false),
   }),
-  z.object({ type: z.literal('text.delta'), ...task, ...round, agent: AgentNameSchema, messageId: IdSchema, text: text(16_000) }),
+  z.object({ type: z.literal('text.delta'), ...task, ...round, agent: AgentNameSchema, messageId: IdSchema, text: text(MAX_DELTA_TEXT) }),
   z.object({
     type: z.literal('message.completed'),
     ...task,

@@ -1,5 +1,5 @@
 export { PROTOCOL_VERSION, STATE_VERSION } from './version.js';
-export { boundedId, MAX_ID_LENGTH } from './bounded-id.js';
+export { boundedId } from './bounded-id.js';
 export { createId } from './_ids.js';
 export {
   SessionIdSchema,
@@ -8,6 +8,9 @@ export {
   DEFAULT_WORKSPACE_ID,
   OffsetSchema,
   AgentNameSchema,
+  MAX_ID_LENGTH,
+  isId,
+  isAgentName,
   DEFAULT_MAX_FRAME_BYTES,
 } from './limits.js';
 export { CapabilitySchema, type Capability, ALL_CAPABILITIES } from './capabilities.js';
@@ -80,6 +83,7 @@ export {
   CONTENT_EVENT_TYPES,
   SessionRecordSchema,
   type SessionRecord,
+  MAX_DELTA_TEXT,
 } from './events.js';
 export {
   protocolErrorFromZod,

@@ -3,6 +3,10 @@ import * as z from 'zod/mini';
 import './_english-messages.js';
 
 const SAFE_ID = /^[A-Za-z0-9_.:-]+$/;
+/** The longest id `IdSchema` accepts. */
+export const MAX_ID_LENGTH = 128;
+const AGENT_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const MAX_AGENT_NAME_LENGTH = 64;
 const SAFE_ID_MESSAGE = 'use letters, digits, "_", ".", ":" or "-"';
 
 // Ids become keys of plain objects (the reduced state, per-session maps), where these would be
@@ -15,7 +19,7 @@ const RESERVED_MESSAGE = 'this id is reserved ("__proto__", "constructor", "prot
 /** Session ids travel in URLs, Redis keys and file names, so they are kept to a safe alphabet. */
 export const SessionIdSchema = z.string().check(
   z.minLength(1),
-  z.maxLength(128),
+  z.maxLength(MAX_ID_LENGTH),
   z.regex(SAFE_ID, SAFE_ID_MESSAGE),
   z.refine(isUnreserved, RESERVED_MESSAGE),
 );
@@ -23,7 +27,7 @@ export const SessionIdSchema = z.string().check(
 /** Ids minted by clients or the runtime (runs, tasks, messages, client message ids). */
 export const IdSchema = z.string().check(
   z.minLength(1),
-  z.maxLength(128),
+  z.maxLength(MAX_ID_LENGTH),
   z.regex(SAFE_ID, SAFE_ID_MESSAGE),
   z.refine(isUnreserved, RESERVED_MESSAGE),
 );
@@ -43,6 +47,16 @@ export const OffsetSchema = z.number().check(z.int(), z.nonnegative());
 /** Agent names are kebab-case (`market-researcher`), so they read well in ids, URLs and logs. */
 export const AgentNameSchema = z
   .string()
-  .check(z.minLength(1), z.maxLength(64), z.regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lowercase letters, digits and single hyphens'));
+  .check(z.minLength(1), z.maxLength(MAX_AGENT_NAME_LENGTH), z.regex(AGENT_NAME, 'use lowercase letters, digits and single hyphens'));
+
+/** What `IdSchema` (and `SessionIdSchema`) accepts, as a plain check for hot paths that cannot afford a parse. */
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && value.length >= 1 && value.length <= MAX_ID_LENGTH && SAFE_ID.test(value) && isUnreserved(value);
+}
+
+/** What `AgentNameSchema` accepts, as a plain check. */
+export function isAgentName(value: unknown): value is string {
+  return typeof value === 'string' && value.length >= 1 && value.length <= MAX_AGENT_NAME_LENGTH && AGENT_NAME.test(value);
+}
 
 export { DEFAULT_MAX_FRAME_BYTES } from './frame-size.js';

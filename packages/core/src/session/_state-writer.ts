@@ -11,9 +11,7 @@ import type {
 import { findMessage, messageBucketIndex } from '../protocol/messages.js';
 import { agentState, cardState, runState, taskState, zeroUsage } from './_entities.js';
 import { Draft, getOwn, setOwn } from './_records.js';
-
-/** Longest id `IdSchema` accepts. */
-const MAX_ID_LENGTH = 128;
+import { MAX_ID_LENGTH } from '../protocol/limits.js';
 
 /** FNV-1a (32-bit) of a string, in hex: a short, deterministic fingerprint. */
 function fingerprint(text: string): string {
