@@ -1,21 +1,12 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { SessionRecordSchema, type ClientFrame, type SessionState } from '../protocol/index.js';
+import type { ClientFrame, SessionState } from '../protocol/index.js';
 import { applyRecords, createSessionState } from './reducer.js';
 import { SessionCache, SessionCacheOptionsSchema, emptySessionCache, openSessionCache } from './session-cache.js';
+import { records } from './testing/fake-socket.js';
 
 function stateAt(offset: number, text = 'x'): SessionState {
-  const records = Array.from({ length: offset }, (_, index) => {
-    const at = index + 1;
-    const event =
-      at === 1
-        ? { type: 'brief.submitted', runId: 'r1', brief: { goal: 'Launch' }, by: { kind: 'human', id: 'u1' } }
-        : at === 2
-          ? { type: 'message.started', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1' }
-          : { type: 'text.delta', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1', text };
-    return SessionRecordSchema.parse({ offset: at, at: 1_000 + at, event });
-  });
-  return applyRecords(createSessionState(), records);
+  return applyRecords(createSessionState(), records(1, offset, () => text));
 }
 
 const steer = (session: string, clientMsgId: string): Extract<ClientFrame, { type: 'steer' }> => ({
