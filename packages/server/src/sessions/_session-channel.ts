@@ -204,8 +204,9 @@ export class SessionChannel {
     this.#received = fresh[fresh.length - 1]!.offset;
     for (const record of fresh) this.#unreduced.push(record);
     // Reduced when `state` is next read (the fan-out reads it in a microtask); a channel nobody
-    // reads from does not hold more than this many records unreduced.
-    if (this.#unreduced.length >= MAX_UNREDUCED) void this.state;
+    // reads from does not hold more than this many records unreduced. While the channel opens,
+    // each replayed page is reduced in the turn it was read, so no turn reduces several pages.
+    if (!this.#live || this.#unreduced.length >= MAX_UNREDUCED) void this.state;
     let runEnded = false;
     for (const record of fresh) {
       const event = record.event;

@@ -267,6 +267,8 @@ export class SqliteStore implements SessionStore {
       selectOpenRuns: db.prepare<[], { session: string; run_id: string }>('SELECT session, run_id FROM open_runs'),
       trimClientMessages: db.prepare<[string, number]>('DELETE FROM client_messages WHERE session = ? AND last_seq <= ?'),
       selectSnapshot: db.prepare<[string], { seq: number; state: string }>('SELECT seq, state FROM snapshots WHERE session = ?'),
+      // The offset alone: retention runs after every snapshot and must not read its megabytes of state back.
+      selectSnapshotOffset: db.prepare<[string], { seq: number }>('SELECT seq FROM snapshots WHERE session = ?'),
       upsertSnapshot: db.prepare<[string, number, string, number]>(
         `INSERT INTO snapshots (session, seq, state, saved_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (session) DO UPDATE SET seq = excluded.seq, state = excluded.state, saved_at = excluded.saved_at
@@ -373,7 +375,7 @@ export class SqliteStore implements SessionStore {
         this.statements.trimClientMessages.run(session, head - valid.clientMessageWindow);
         this.statements.trimFences.run(session, head - valid.fenceWindow);
         this.fences.get(session)?.forget(head - valid.fenceWindow);
-        const snapshot = this.statements.selectSnapshot.get(session);
+        const snapshot = this.statements.selectSnapshotOffset.get(session);
         if (!snapshot) return 0;
         const ageCut =
           valid.maxAgeMs === undefined ? 0 : (this.statements.ageCut.get(session, Date.now() - valid.maxAgeMs)?.cut ?? 0);
