@@ -13,7 +13,7 @@ import type { RetentionPolicy, SessionStore, Subscription } from '../stores/sess
 import type { OwnedRun } from './_owned-run.js';
 import { DigestSchedule } from './_digest-schedule.js';
 import { RecordBatch } from './record-batch.js';
-import { stateJson, stateJsonInSlices } from '../stores/_state-json.js';
+import { stateJsonInSlices, writeStateJson } from '../stores/_state-json.js';
 import type { UnwatchedRun } from './_unwatched-run.js';
 import type { DeviceAttention, SessionSubscriber } from './session-subscriber.js';
 
@@ -204,8 +204,9 @@ export class SessionChannel {
     this.#received = fresh[fresh.length - 1]!.offset;
     for (const record of fresh) this.#unreduced.push(record);
     // Reduced when `state` is next read (the fan-out reads it in a microtask); a channel nobody
-    // reads from does not hold more than this many records unreduced.
-    if (this.#unreduced.length >= MAX_UNREDUCED) void this.state;
+    // reads from does not hold more than this many records unreduced. While the channel opens,
+    // each replayed page is reduced in the turn it was read, so no turn reduces several pages.
+    if (!this.#live || this.#unreduced.length >= MAX_UNREDUCED) void this.state;
     let runEnded = false;
     for (const record of fresh) {
       const event = record.event;
@@ -270,8 +271,10 @@ export class SessionChannel {
   snapshotJson(): string {
     if (this.#snapshotFrame?.state !== this.state) {
       const { session, epoch, state } = this;
-      const json = `{"type":"snapshot","session":${JSON.stringify(session)},"epoch":${JSON.stringify(epoch)},"offset":${state.offset},"state":${stateJson(state)}}`;
-      this.#snapshotFrame = { state, json };
+      const pieces = [`{"type":"snapshot","session":${JSON.stringify(session)},"epoch":${JSON.stringify(epoch)},"offset":${state.offset},"state":`];
+      writeStateJson(state, pieces);
+      pieces.push('}');
+      this.#snapshotFrame = { state, json: pieces.join('') };
     }
     return this.#snapshotFrame.json;
   }

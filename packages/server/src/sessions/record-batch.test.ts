@@ -53,6 +53,8 @@ describe('RecordBatch', () => {
     const digests = [{ messageId: 'message-4', length: 23, hash: '0123456789abcdef' }];
     const batch = new RecordBatch('s', 'e1', records, digests);
     expect(JSON.parse(batch.frameJson()).digests).toEqual(digests);
+    expect(batch.frameJson()).toBe(JSON.stringify({ type: 'events', session: 's', epoch: 'e1', batch: records, digests }));
+    expect(new RecordBatch('s', 'e1', []).frameJson()).toBe(expectedFrame('s', 'e1', []));
     const text = batch.eventStreamText();
     const recordsText = records.map((record) => `id: ${record.offset}\ndata: ${JSON.stringify(record)}\n\n`).join('');
     expect(text).toBe(`${recordsText}event: digests\ndata: ${JSON.stringify(digests)}\n\n`);

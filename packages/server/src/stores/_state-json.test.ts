@@ -1,6 +1,6 @@
 import { SessionRecordSchema, applyRecords, createSessionState, type SessionState } from '@marketing-team/core';
 import { describe, expect, it } from 'vitest';
-import { stateJson, stateJsonInSlices, storedStateJson } from './_state-json.js';
+import { stateJson, stateJsonInSlices, storedStateJson, writeStateJson } from './_state-json.js';
 
 let offset = 0;
 function apply(state: SessionState, events: unknown[]): SessionState {
@@ -27,6 +27,17 @@ describe('stateJson', () => {
     const saved = apply(next, [{ type: 'workspace.saved', workspaceId: 'w1', version: 2, etag: 'e', hash: 'a'.repeat(64), by: { kind: 'system' } }]);
     expect(stateJson(saved)).toBe(JSON.stringify(saved));
     expect(stateJson({ ...saved, workspace: undefined })).toBe(JSON.stringify({ ...saved, workspace: undefined }));
+  });
+
+  it('writes its pieces after a frame header, joined once into the same text', () => {
+    const state = apply(createSessionState(), [delta('m1', 'one'), delta('m2', 'two')]);
+    const pieces = ['{"type":"snapshot","state":'];
+    writeStateJson(state, pieces);
+    pieces.push('}');
+    expect(pieces.join('')).toBe(JSON.stringify({ type: 'snapshot', state }));
+    // Edge shapes JSON.stringify writes as it does: no fields, no buckets.
+    expect(stateJson({} as SessionState)).toBe('{}');
+    expect(stateJson({ ...state, messageBuckets: [] })).toBe(JSON.stringify({ ...state, messageBuckets: [] }));
   });
 
   it('builds the same text over several turns, and a store reuses it only for that very state', async () => {

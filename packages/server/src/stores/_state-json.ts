@@ -20,16 +20,28 @@ function partJson(value: object): string {
  * what one of a 1,000-event session does, instead of serialising every message again.
  */
 export function stateJson(state: SessionState): string {
-  const fields: string[] = [];
+  const pieces: string[] = [];
+  writeStateJson(state, pieces);
+  return pieces.join('');
+}
+
+/**
+ * Appends the pieces of `stateJson(state)` to `pieces`, so a frame that wraps the state joins
+ * its text once: nesting joins copied a long session's megabytes of state once per level.
+ */
+export function writeStateJson(state: SessionState, pieces: string[]): void {
+  let first = true;
   for (const [key, value] of Object.entries(state)) {
-    let json: string;
-    if (key === 'messageBuckets') json = `[${(value as object[]).map(partJson).join(',')}]`;
-    else if (typeof value === 'object' && value !== null) json = partJson(value);
-    else if (value === undefined) continue;
-    else json = JSON.stringify(value);
-    fields.push(`${JSON.stringify(key)}:${json}`);
+    if (value === undefined) continue;
+    pieces.push(`${first ? '{' : ','}${JSON.stringify(key)}:`);
+    first = false;
+    if (key === 'messageBuckets') {
+      const buckets = value as object[];
+      for (let index = 0; index < buckets.length; index++) pieces.push(index === 0 ? '[' : ',', partJson(buckets[index]!));
+      pieces.push(buckets.length === 0 ? '[]' : ']');
+    } else pieces.push(typeof value === 'object' && value !== null ? partJson(value) : JSON.stringify(value));
   }
-  return `{${fields.join(',')}}`;
+  pieces.push(first ? '{}' : '}');
 }
 
 /** States whose whole JSON was built by `stateJsonInSlices`, until a store takes it: states the reducer returned, never changed after. */

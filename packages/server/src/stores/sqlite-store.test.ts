@@ -124,7 +124,7 @@ describe('SqliteStore specifics', () => {
     await trimmed.close();
   });
 
-  it('opens a file of schema 2 and marks it 3, which a schema-2 build refuses', async () => {
+  it('opens a file of schema 2 and marks it current (4), which a schema-2 build refuses', async () => {
     const path = join(root, 'schema-2.db');
     const before = new SqliteStore({ path });
     await before.append('s', [textDelta('r1', 't1', 'a'), textDelta('r1', 't1', 'b')]);
@@ -138,7 +138,7 @@ describe('SqliteStore specifics', () => {
     expect((await after.head('s')).offset).toBe(2);
     await after.close();
     const check = new Database(path, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    expect(check.pragma('user_version', { simple: true })).toBe(4);
     check.close();
   });
 
@@ -213,6 +213,90 @@ describe('SqliteStore specifics', () => {
       spy.mockRestore();
       await store.close();
     }
+  });
+
+  it('writes a large snapshot a part per turn, so other work runs while it is saved, and loads it whole', async () => {
+    const path = join(root, 'snapshot-parts.db');
+    const store = new SqliteStore({ path });
+    await store.append('s', [textDelta('r1', 't1', 'a')]);
+    // About 500,000 characters of JSON (8 parts), with a surrogate pair at every possible place of a part boundary.
+    const goal = Array.from({ length: 100_000 }, (_, index) => (index % 3 === 0 ? '😀 ' : 'token ')).join('');
+    const state = { ...createSessionState(), offset: 1, runOrder: [goal] };
+    let turns = 0;
+    let saving = true;
+    const count = (): void => {
+      turns += 1;
+      if (saving) setImmediate(count);
+    };
+    setImmediate(count);
+    await store.saveSnapshot('s', { offset: 1, state });
+    saving = false;
+    expect(turns).toBeGreaterThan(3);
+    expect(await store.loadSnapshot('s')).toEqual({ offset: 1, state });
+    const db = new Database(path, { readonly: true });
+    const parts = (): number => (db.prepare('SELECT count(*) AS n FROM snapshot_parts').get() as { n: number }).n;
+    expect(parts()).toBeGreaterThan(3);
+    // A smaller snapshot replaces it whole, and the parts go with the snapshot they belonged to.
+    await store.append('s', [textDelta('r1', 't1', 'b')]);
+    await store.saveSnapshot('s', { offset: 2, state: { ...createSessionState(), offset: 2 } });
+    expect(parts()).toBe(0);
+    expect(await store.loadSnapshot('s')).toEqual({ offset: 2, state: { ...createSessionState(), offset: 2 } });
+    // An older snapshot written after a newer one is dropped, parts included.
+    await store.saveSnapshot('s', { offset: 1, state });
+    expect(parts()).toBe(0);
+    expect((await store.loadSnapshot('s'))?.offset).toBe(2);
+    await store.saveSnapshot('s', { offset: 2, state: { ...state, offset: 2 } });
+    await store.delete('s');
+    expect(parts()).toBe(0);
+    db.close();
+    await store.close();
+  });
+
+  it('refuses a large snapshot whose session was deleted while it was written, leaving no part behind', async () => {
+    const path = join(root, 'snapshot-deleted.db');
+    const store = new SqliteStore({ path });
+    await store.append('s', [textDelta('r1', 't1', 'a')]);
+    const state = { ...createSessionState(), offset: 1, runOrder: ['x'.repeat(400_000)] };
+    const saving = store.saveSnapshot('s', { offset: 1, state }).then(() => undefined, (error: unknown) => error);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    await store.delete('s');
+    await store.append('s', [textDelta('r1', 't1', 'new log')]);
+    expect(await saving).toMatchObject({ code: 'conflict' });
+    expect(await store.loadSnapshot('s')).toBeUndefined();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM snapshot_parts').get()).toEqual({ n: 0 });
+    db.close();
+    await store.close();
+  });
+
+  it('drops the parts of a snapshot whose save never completed when it opens the file', async () => {
+    const path = join(root, 'snapshot-orphans.db');
+    const store = new SqliteStore({ path });
+    await store.append('s', [textDelta('r1', 't1', 'a')]);
+    await store.close();
+    const db = new Database(path);
+    db.prepare('INSERT INTO snapshot_parts (session, save, part, text) VALUES (?, ?, ?, ?)').run('s', 'interrupted', 0, '{"version"');
+    db.close();
+    const reopened = new SqliteStore({ path });
+    expect(await reopened.loadSnapshot('s')).toBeUndefined();
+    await reopened.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare('SELECT count(*) AS n FROM snapshot_parts').get()).toEqual({ n: 0 });
+    check.close();
+  });
+
+  it('loads a snapshot a file of schema 3 kept whole in its row', async () => {
+    const path = join(root, 'schema-3-snapshot.db');
+    const db = new Database(path);
+    db.exec(`CREATE TABLE snapshots (session TEXT PRIMARY KEY, seq INTEGER NOT NULL, state TEXT NOT NULL, saved_at INTEGER NOT NULL) WITHOUT ROWID`);
+    const state = { ...createSessionState(), offset: 3 };
+    db.prepare('INSERT INTO snapshots (session, seq, state, saved_at) VALUES (?, ?, ?, ?)').run('s', 3, JSON.stringify(state), 0);
+    db.pragma('user_version = 3');
+    db.close();
+    const store = new SqliteStore({ path });
+    expect(await store.loadSnapshot('s')).toEqual({ offset: 3, state });
+    await store.close();
   });
 
   it('refuses a file written by a newer schema', () => {

@@ -1,4 +1,4 @@
-import type { SessionEvent, SessionRecord } from '@marketing-team/core';
+import { ProtocolError, type SessionEvent, type SessionRecord } from '@marketing-team/core';
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -83,7 +83,17 @@ const SqliteStoreOptionsSchema = z.object({
 // `first - 1` when retention dropped every event); a build of schema 2 would trust it, so it refuses
 // the file. Fences record the offset that set them (`fences.seq`), so they can be trimmed; older
 // files gain the column on open (see the constructor).
-const schemaVersion = 3;
+// 4: a large snapshot's state is stored in parts (`snapshot_parts`), written a part per turn, and
+// `snapshots.save` names them (the row's `state` is then empty); a build of schema 3 would read that
+// empty state, so it refuses the file. Older files gain the column on open.
+const schemaVersion = 4;
+
+/**
+ * Characters of a snapshot's JSON written per turn of the event loop. A long session's state
+ * (1.5 MB of JSON) written in one statement held every other session's live stream for tens of
+ * milliseconds; a part of this size takes well under one.
+ */
+const SNAPSHOT_PART_CHARS = 65_536;
 
 const schema = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -121,8 +131,27 @@ CREATE TABLE IF NOT EXISTS snapshots (
   session TEXT PRIMARY KEY,
   seq INTEGER NOT NULL,
   state TEXT NOT NULL,
-  saved_at INTEGER NOT NULL
+  saved_at INTEGER NOT NULL,
+  save TEXT
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshot_parts (
+  session TEXT NOT NULL,
+  save TEXT NOT NULL,
+  part INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY (session, save, part)
+) WITHOUT ROWID;
+`;
+
+/** Whether a UTF-16 code unit is the first half of a surrogate pair. */
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/** Parts of saves that never completed (the process stopped while writing them). */
+const deleteOrphanedSnapshotParts = `
+DELETE FROM snapshot_parts
+WHERE NOT EXISTS (SELECT 1 FROM snapshots s WHERE s.session = snapshot_parts.session AND s.save = snapshot_parts.save);
 `;
 
 const backfillOpenRuns = `
@@ -232,9 +261,14 @@ export class SqliteStore implements SessionStore {
     if (version >= 1 && version < 3 && !(this.db.pragma('table_info(fences)') as { name: string }[]).some((column) => column.name === 'seq')) {
       this.db.exec(addFenceOffsets);
     }
+    // Schemas 1 to 3 kept every snapshot whole in its row.
+    if (version >= 1 && version < 4 && !(this.db.pragma('table_info(snapshots)') as { name: string }[]).some((column) => column.name === 'save')) {
+      this.db.exec('ALTER TABLE snapshots ADD COLUMN save TEXT');
+    }
     this.db.exec(schema);
     // Schema 1 had no open-run index: derive it once from the briefs that have no fence.
     if (version === 1) this.db.exec(backfillOpenRuns);
+    this.db.exec(deleteOrphanedSnapshotParts);
     this.db.pragma(`user_version = ${schemaVersion}`);
     this.stopCheckpoints = checkpointOnTimer(this.db, parsed.checkpointIntervalMs);
     const db = this.db;
@@ -266,13 +300,22 @@ export class SqliteStore implements SessionStore {
       deleteOpenRun: db.prepare<[string, string]>('DELETE FROM open_runs WHERE session = ? AND run_id = ?'),
       selectOpenRuns: db.prepare<[], { session: string; run_id: string }>('SELECT session, run_id FROM open_runs'),
       trimClientMessages: db.prepare<[string, number]>('DELETE FROM client_messages WHERE session = ? AND last_seq <= ?'),
-      selectSnapshot: db.prepare<[string], { seq: number; state: string }>('SELECT seq, state FROM snapshots WHERE session = ?'),
-      upsertSnapshot: db.prepare<[string, number, string, number]>(
-        `INSERT INTO snapshots (session, seq, state, saved_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (session) DO UPDATE SET seq = excluded.seq, state = excluded.state, saved_at = excluded.saved_at
+      selectSnapshot: db.prepare<[string], { seq: number; state: string; save: string | null }>(
+        'SELECT seq, state, save FROM snapshots WHERE session = ?',
+      ),
+      selectSnapshotParts: db.prepare<[string, string], string>('SELECT text FROM snapshot_parts WHERE session = ? AND save = ? ORDER BY part').pluck(),
+      selectSnapshotSave: db.prepare<[string], { save: string | null }>('SELECT save FROM snapshots WHERE session = ?'),
+      countSnapshotParts: db.prepare<[string, string], number>('SELECT count(*) FROM snapshot_parts WHERE session = ? AND save = ?').pluck(),
+      insertSnapshotPart: db.prepare<[string, string, number, string]>('INSERT INTO snapshot_parts (session, save, part, text) VALUES (?, ?, ?, ?)'),
+      deleteSnapshotParts: db.prepare<[string, string]>('DELETE FROM snapshot_parts WHERE session = ? AND save = ?'),
+      // The offset alone: retention runs after every snapshot and must not read its megabytes of state back.
+      selectSnapshotOffset: db.prepare<[string], { seq: number }>('SELECT seq FROM snapshots WHERE session = ?'),
+      upsertSnapshot: db.prepare<[string, number, string, number, string | null]>(
+        `INSERT INTO snapshots (session, seq, state, saved_at, save) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (session) DO UPDATE SET seq = excluded.seq, state = excluded.state, saved_at = excluded.saved_at, save = excluded.save
          WHERE excluded.seq >= snapshots.seq`,
       ),
-      deleteSession: ['events', 'fences', 'client_messages', 'open_runs', 'snapshots', 'sessions'].map((table) =>
+      deleteSession: ['events', 'fences', 'client_messages', 'open_runs', 'snapshots', 'snapshot_parts', 'sessions'].map((table) =>
         db.prepare<[string]>(`DELETE FROM ${table} WHERE session = ?`),
       ),
     };
@@ -342,15 +385,53 @@ export class SqliteStore implements SessionStore {
     return tail;
   }
 
+  /**
+   * A small state is written in one transaction. A large one is written a part per turn of the
+   * event loop under a new save id, then one short transaction points the session's row at those
+   * parts and drops the parts it replaces; until then loads see the previous snapshot whole.
+   */
   async saveSnapshot(session: string, snapshot: StoredSnapshot): Promise<void> {
     this.assertOpen();
     const valid = validateSnapshot(session, snapshot);
     const state = storedStateJson(valid.state);
+    if (state.length <= SNAPSHOT_PART_CHARS) {
+      this.commitSnapshot(session, valid.offset, state, null, 0);
+      return;
+    }
+    const save = randomUUID();
+    let parts = 0;
+    try {
+      for (let start = 0; start < state.length; parts++) {
+        await nextTurn();
+        this.assertOpen();
+        let end = Math.min(start + SNAPSHOT_PART_CHARS, state.length);
+        // Never between the two halves of a surrogate pair: each part must be valid text on its own.
+        if (end < state.length && isHighSurrogate(state.charCodeAt(end - 1))) end -= 1;
+        this.statements.insertSnapshotPart.run(session, save, parts, state.slice(start, end));
+        start = end;
+      }
+      this.commitSnapshot(session, valid.offset, '', save, parts);
+    } catch (error) {
+      if (!this.closed) this.statements.deleteSnapshotParts.run(session, save);
+      throw error;
+    }
+  }
+
+  /** Points the session's snapshot at `state` (or at the parts of `save`) unless a newer one is stored. */
+  private commitSnapshot(session: string, offset: number, state: string, save: string | null, parts: number): void {
     this.db
       .transaction(() => {
         const { head } = this.logHead(session);
-        if (valid.offset > head) throw snapshotBeyondHead(valid.offset, head);
-        this.statements.upsertSnapshot.run(session, valid.offset, state, Date.now());
+        if (offset > head) throw snapshotBeyondHead(offset, head);
+        // The session was deleted while the parts were written: they went with it.
+        if (save !== null && this.statements.countSnapshotParts.get(session, save) !== parts) {
+          throw new ProtocolError('conflict', 'the session was deleted while its snapshot was saved', 'snapshot');
+        }
+        const replaced = this.statements.selectSnapshotSave.get(session)?.save ?? null;
+        const stored = this.statements.upsertSnapshot.run(session, offset, state, Date.now(), save).changes > 0;
+        // Whichever parts the row no longer names go: the replaced save's, or ours if a newer snapshot won.
+        const unused = stored ? replaced : save;
+        if (unused !== null) this.statements.deleteSnapshotParts.run(session, unused);
       })
       .immediate();
   }
@@ -359,7 +440,9 @@ export class SqliteStore implements SessionStore {
     this.assertOpen();
     assertSessionId(session);
     const row = this.statements.selectSnapshot.get(session);
-    return row && { offset: row.seq, state: JSON.parse(row.state) as StoredSnapshot['state'] };
+    if (!row) return undefined;
+    const state = row.save === null ? row.state : this.statements.selectSnapshotParts.all(session, row.save).join('');
+    return { offset: row.seq, state: JSON.parse(state) as StoredSnapshot['state'] };
   }
 
   async applyRetention(session: string, policy: RetentionPolicy): Promise<number> {
@@ -373,7 +456,7 @@ export class SqliteStore implements SessionStore {
         this.statements.trimClientMessages.run(session, head - valid.clientMessageWindow);
         this.statements.trimFences.run(session, head - valid.fenceWindow);
         this.fences.get(session)?.forget(head - valid.fenceWindow);
-        const snapshot = this.statements.selectSnapshot.get(session);
+        const snapshot = this.statements.selectSnapshotOffset.get(session);
         if (!snapshot) return 0;
         const ageCut =
           valid.maxAgeMs === undefined ? 0 : (this.statements.ageCut.get(session, Date.now() - valid.maxAgeMs)?.cut ?? 0);
