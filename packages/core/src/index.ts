@@ -252,6 +252,7 @@ export {
   isRunEnded,
   isRunTerminalEvent,
 } from './protocol/index.js';
+export { restoreSessionStateInTurns } from './session/index.js';
 export {
   buildRoutingRequest,
   parseRoutingAnswer,

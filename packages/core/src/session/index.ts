@@ -1,5 +1,5 @@
 export { applyRecord, applyRecords, createSessionState } from './reducer.js';
-export { restoreSessionState } from './state-migration.js';
+export { restoreSessionState, restoreSessionStateInTurns } from './state-migration.js';
 export { deliverableEditedEvent } from './deliverable-edit.js';
 export { deliverableVariants, nextVariantIndex, variantChosenEvent, variantLetter } from './deliverable-variants.js';
 export type { DeliverableVariant, VariantsSource } from './deliverable-variants.js';

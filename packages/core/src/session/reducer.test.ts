@@ -13,6 +13,7 @@ import {
   type SessionState,
 } from '../protocol/index.js';
 import { applyRecord, applyRecords, createSessionState } from './reducer.js';
+import { restoreSessionState, restoreSessionStateInTurns } from './state-migration.js';
 
 const human = { kind: 'human', id: 'u1', name: 'Ada' } as const;
 const plan = {
@@ -507,4 +508,25 @@ describe('session reducer: properties', () => {
       { numRuns: 200 },
     );
   });
+
+  it('restores a stored state checked a slice at a time exactly as checked whole, and refuses the same broken ones', async () => {
+    const turn = () => Promise.resolve();
+    await fc.assert(
+      fc.asyncProperty(logArbitrary, fc.nat(), fc.nat(), async (log, where, which) => {
+        const stored = JSON.parse(JSON.stringify(applyRecords(createSessionState(), log))) as Record<string, unknown>;
+        const whole = restoreSessionState(structuredClone(stored));
+        const sliced = await restoreSessionStateInTurns(structuredClone(stored), turn, 0);
+        expect(JSON.stringify(sliced)).toBe(JSON.stringify(whole));
+        // Break one entry of a sliced map (a message, a run or a deliverable: each has an id) or a plain field.
+        const messages = (stored.messageBuckets as Record<string, Record<string, unknown>>[]).flatMap((bucket) => Object.values(bucket));
+        const targets = [...messages, ...Object.values(stored.runs as Record<string, Record<string, unknown>>), ...Object.values(stored.deliverables as Record<string, Record<string, unknown>>)];
+        if (targets.length > 0 && which % 4 !== 0) targets[where % targets.length]!.id = 7;
+        else stored.offset = -1;
+        expect(restoreSessionState(structuredClone(stored))).toBeUndefined();
+        expect(await restoreSessionStateInTurns(structuredClone(stored), turn, 0)).toBeUndefined();
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
+

@@ -4,7 +4,7 @@ import {
   isRunEnded,
   isRunTerminalEvent,
   createSessionState,
-  restoreSessionState,
+  restoreSessionStateInTurns,
   type SessionRecord,
   type SessionState,
 } from '@marketing-team/core';
@@ -13,6 +13,7 @@ import type { RetentionPolicy, SessionStore, Subscription } from '../stores/sess
 import type { OwnedRun } from './_owned-run.js';
 import { DigestSchedule } from './_digest-schedule.js';
 import { RecordBatch } from './record-batch.js';
+import { nextTurn } from '../stores/_next-turn.js';
 import { stateJsonInSlices, writeStateJson } from '../stores/_state-json.js';
 import type { UnwatchedRun } from './_unwatched-run.js';
 import type { DeviceAttention, SessionSubscriber } from './session-subscriber.js';
@@ -170,7 +171,9 @@ export class SessionChannel {
     this.epoch = head.epoch;
     // Validated (and migrated from an older shape) here, once, so saving it later needs no second check;
     // one that is not valid is not used: the log is replayed from the start instead.
-    const restored = snapshot && snapshot.offset <= head.offset ? restoreSessionState(snapshot.state) : undefined;
+    // Checked in slices, a turn each, so a long session's snapshot holds up no other session.
+    const restored = snapshot && snapshot.offset <= head.offset ? await restoreSessionStateInTurns(snapshot.state, nextTurn) : undefined;
+    if (this.closed) return;
     if (restored && restored.offset === snapshot!.offset) this.state = restored;
     // Ready once the replay is over and records arrive live: from then on, what an append stores
     // is applied before the append resolves, so checks made on `state` after it see it.
