@@ -14,7 +14,7 @@ import type { OwnedRun } from './_owned-run.js';
 import { DigestSchedule } from './_digest-schedule.js';
 import { RecordBatch } from './record-batch.js';
 import { nextTurn } from '../stores/_next-turn.js';
-import { stateJsonInSlices, writeStateJson } from '../stores/_state-json.js';
+import { cacheStatePartsInSlices, stateJsonInSlices, writeStateJson } from '../stores/_state-json.js';
 import type { UnwatchedRun } from './_unwatched-run.js';
 import type { DeviceAttention, SessionSubscriber } from './session-subscriber.js';
 
@@ -268,6 +268,11 @@ export class SessionChannel {
     if (this.unwatched.size === 0 || this.closed) return;
     const count = this.viewers;
     for (const policy of this.unwatched.values()) policy.viewers(count);
+  }
+
+  /** Serialises ahead, a slice per turn, what the next `snapshotJson()` would serialise at once. */
+  prepareSnapshotJson(): Promise<void> {
+    return this.#snapshotFrame?.state === this.state ? Promise.resolve() : cacheStatePartsInSlices(this.state);
   }
 
   /** The `snapshot` frame of the current state, serialised once per offset however many join. */

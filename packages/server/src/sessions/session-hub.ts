@@ -210,6 +210,9 @@ export class SessionHub {
       let early: { epoch: string } | undefined;
       if (from !== undefined && !channel.opened) early = await this.#replayBeforeOpen(channel, entry, from, epoch, grant);
       await this.#ready(channel);
+      // A join without an offset gets the state: its parts are serialised a slice per turn first,
+      // so the snapshot frame of a long session holds up no other session.
+      if (from === undefined) await channel.prepareSnapshotJson();
       if (!entry.active) return subscription;
       if (this.#channels.get(session) !== channel) {
         // The log was reset while the channel opened: start over on the new one, with a snapshot.

@@ -44,6 +44,24 @@ export function writeStateJson(state: SessionState, pieces: string[]): void {
   pieces.push(first ? '{}' : '}');
 }
 
+/**
+ * Serialises, a few at a time, the parts of `state` no snapshot frame has serialised yet, and
+ * keeps them as `writeStateJson` would, yielding once a turn has taken `sliceMs`: the frame that
+ * follows only joins texts, so joining a long session just opened holds up no other session.
+ */
+export async function cacheStatePartsInSlices(state: SessionState, sliceMs = 4): Promise<void> {
+  let started = performance.now();
+  const values = Object.entries(state).flatMap(([key, value]) => (key === 'messageBuckets' ? (value as object[]) : [value]));
+  for (const value of values) {
+    if (typeof value !== 'object' || value === null || parts.has(value)) continue;
+    parts.set(value, JSON.stringify(value));
+    if (performance.now() - started >= sliceMs) {
+      await nextTurn();
+      started = performance.now();
+    }
+  }
+}
+
 /** States whose whole JSON was built by `stateJsonInSlices`, until a store takes it: states the reducer returned, never changed after. */
 const whole = new WeakMap<SessionState, string>();
 
