@@ -8,6 +8,7 @@ import {
   responseCursor,
   sseEvent,
 } from './_protocol-http.js';
+import type { LiveAppend } from './_live-append.js';
 import { StreamHttpError } from './_stream-error.js';
 import { PulledBody, type StreamReply, type StreamRequest } from './_stream-exchange.js';
 import { isJsonContentType, mediaType, type ProducerHeaders, type StreamEngine } from './_stream-engine.js';
@@ -258,18 +259,26 @@ async function read(request: StreamRequest, path: string, context: GenericStream
  */
 class ChangeSignal {
   #dirty = false;
+  #latest: LiveAppend | undefined;
   #wake: (() => void) | undefined;
   readonly #unwatch: () => void;
 
   constructor(engine: StreamEngine, path: string) {
-    this.#unwatch = engine.watch(path, () => {
+    this.#unwatch = engine.watch(path, (append) => {
       this.#dirty = true;
+      this.#latest = append;
       this.#wake?.();
     });
   }
 
+  /** The message the latest change since the last reset appended, if that change was an append. */
+  get latest(): LiveAppend | undefined {
+    return this.#latest;
+  }
+
   reset(): void {
     this.#dirty = false;
+    this.#latest = undefined;
   }
 
   /** Resolves `true` at a change since the last reset, `false` at the deadline or on abort. */
@@ -312,8 +321,15 @@ function sse(
   const type = mediaType(initial.contentType);
   const json = type === 'application/json';
   const base64 = !json && !type.startsWith('text/');
+  const encoding = json ? 'json' : base64 ? 'base64' : 'text';
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
+  const payloadOf = (messages: StoredStreamMessage[]): string =>
+    json
+      ? jsonArrayOfBatches(messages.map((message) => message.data))
+      : base64
+        ? base64Of(messages)
+        : messages.map((message) => decoder.decode(message.data)).join('');
   const clientCursor = url.searchParams.get('cursor');
   const stop = new AbortController();
   const abort = (): void => stop.abort();
@@ -359,12 +375,7 @@ function sse(
             // packet, one read for the reader.
             let data = '';
             if (messages.length > 0) {
-              const payload = json
-                ? jsonArrayOfBatches(messages.map((message) => message.data))
-                : base64
-                  ? base64Of(messages)
-                  : messages.map((message) => decoder.decode(message.data)).join('');
-              data = sseEvent('data', payload);
+              data = sseEvent('data', payloadOf(messages));
               after = messages.at(-1)!.offset;
             }
             const upToDate = after >= metadata.tail;
@@ -389,6 +400,28 @@ function sse(
           if (Date.now() >= closeAt) return end();
           const deadline = Math.min(closeAt, Date.now() + context.longPollTimeoutMs);
           const changed = await changes.wait(deadline, stop.signal);
+          const append = changed ? changes.latest : undefined;
+          if (append?.follows(after)) {
+            // Exactly the one message this reader lacks: send it from the append, in the bytes
+            // made for the first reader that got here, without reading the store.
+            changes.reset();
+            if (append.metadata.ttlSeconds !== undefined) {
+              await context.engine.touch(append.metadata);
+              if (stop.signal.aborted) return end();
+            }
+            const cursor = responseCursor(clientCursor);
+            const frame = append.frame(`${encoding} ${cursor}`, () =>
+              encoder.encode(
+                sseEvent('data', payloadOf([append.message])) +
+                  sseEvent('control', JSON.stringify({ streamNextOffset: formatStreamOffset(append.message.offset), streamCursor: cursor, upToDate: true })),
+              ),
+            );
+            after = append.message.offset;
+            sentBytes += frame.length;
+            controller.enqueue(frame);
+            caughtUp = true;
+            return;
+          }
           if (!changed && !stop.signal.aborted && Date.now() < closeAt) {
             // Keep-alive: the reader learns it is still caught up, with a fresh cursor.
             send(
