@@ -408,6 +408,28 @@ describe('live SSE readers of a generic stream share each append', () => {
     }
   });
 
+  test('an idle reader gets a keep-alive each interval, between appends too, and a long-poll ends at its timeout', async () => {
+    const store = new MemoryStore();
+    const streams = new MemoryStreamStore();
+    cleanups.push(() => store.close(), () => streams.close());
+    const handler = createDurableStreamsHandler({ store, streams, basePath: '/ds', authorize: () => true, longPollTimeoutMs: 100, sseMaxDurationMs: 700 });
+    await handler(new Request(`${base}/idle`, { method: 'PUT', headers: { 'content-type': 'application/json' } }));
+    const reading = sseEvents((await handler(new Request(`${base}/idle?offset=now&live=sse`)))!);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await handler(new Request(`${base}/idle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":1}' }));
+    const started = Date.now();
+    const polled = (await handler(new Request(`${base}/idle?offset=${formatStreamOffset(1)}&live=long-poll`)))!;
+    expect(polled.status).toBe(204);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    const { data, controls } = await reading;
+    expect(data).toEqual(['[{"n":1}]']);
+    // The first control, then keep-alives about every 100 ms over 700 ms (fewer on a loaded machine), the append's among them.
+    const keepAlives = controls.filter((control) => control['upToDate'] === true).length;
+    expect(keepAlives).toBeGreaterThanOrEqual(2);
+    expect(keepAlives).toBeLessThanOrEqual(9);
+    expect(controls.at(-1)!['streamNextOffset']).toBe(formatStreamOffset(1));
+  });
+
   test('each Web reader gets its own bytes: one that writes into a chunk changes nothing for the others', async () => {
     const { append, readers } = await liveSetup();
     const [first, second] = readers;
