@@ -3,7 +3,7 @@
 // catch-up of 10,000 messages from the start, and live-tail latency to 100 SSE readers.
 // Ours: the handler served natively on Node (`handler.node(req, res)`, no Web Request/Response
 // per request) over MemoryStreamStore and over SqliteStreamStore (WAL, synchronous=FULL: one
-// fsync per append commit). Reference: its in-memory store and its file-backed store
+// fdatasync per append commit, run off the main thread, the append answered once it is done). Reference: its in-memory store and its file-backed store
 // (append-only segment files with one fdatasync per append, shared by concurrent appends, plus
 // LMDB metadata). The reference package calls itself a development server (a test server for
 // the protocol), not a production one: read its figures as the protocol's reference, not a
@@ -298,7 +298,7 @@ export async function runDurableStreamsBench(): Promise<BenchResult[]> {
         reference: () => startReference(Reference, join(directory, 'reference')),
       },
     ];
-    console.log('fsync policy: ours (disk) = SQLite WAL, synchronous=FULL, one fsync per append commit;');
+    console.log('fsync policy: ours (disk) = SQLite WAL, synchronous=FULL, one fdatasync per append commit (off the main thread);');
     console.log('              reference (disk) = segment file + fdatasync per append (concurrent appends share one), LMDB metadata.');
     for (const { mode, ours, reference } of modes) {
       const [value, baseline] = await measurePair([await ours(), await reference()]);

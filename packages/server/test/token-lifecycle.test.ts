@@ -102,6 +102,20 @@ describe('revocation', () => {
     expect((await card(await follow(env, 'rev', await env.token('rev')), 'rev', 'ok')).type).toBe('ack');
   });
 
+  it('a token verified moments ago, and remembered, is refused the moment it is revoked', async () => {
+    const env = await serve();
+    const token = await env.token('rev-known');
+    // Verified twice: the second subscribe is answered from the verified tokens.
+    await follow(env, 'rev-known', token);
+    await follow(env, 'rev-known', token);
+    const { jti, exp } = decodeJwt(token);
+    await env.server.revocations.revokeToken(jti!, exp!);
+    const again = await RawClient.connect(env.wsUrl);
+    open.push(again);
+    again.send({ type: 'subscribe', session: 'rev-known', token, from: 0 });
+    expect(await again.next((f) => f.type === 'error')).toMatchObject({ code: 'unauthorized', message: 'token: revoked' });
+  });
+
   it('by subject: ends SSE streams and refuses POSTed writes', async () => {
     const env = await serve();
     const token = await env.token('rev-sse');

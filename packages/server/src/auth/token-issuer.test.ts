@@ -1,7 +1,8 @@
 import { SignJWT, decodeJwt } from 'jose';
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProtocolError } from '@marketing-team/core';
+import { VerifiedTokens } from './_verified-tokens.js';
 import { createTokenIssuer } from './token-issuer.js';
 
 const secret = 'a-secret-that-is-long-enough-0123456789';
@@ -101,5 +102,54 @@ describe('createTokenIssuer', () => {
     await expect(issuer.verify(await forge(now - 2 * 24 * 3600, now + 3600), 's')).rejects.toMatchObject({ code: 'unauthorized' });
     await expect(issuer.verify(await forge(now, now + 3600), 's')).resolves.toMatchObject({ userId: 'u' });
     expect(() => createTokenIssuer({ secret, maxTokenAgeSeconds: 0 })).toThrow(/maxTokenAgeSeconds/);
+  });
+
+  describe('remembers verified tokens', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('accepts a remembered token exactly as long as a fresh check would, and only for its session', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const start = Date.UTC(2026, 0, 1, 12, 0, 0);
+      vi.setSystemTime(start);
+      const issuer = createTokenIssuer({ secret });
+      const token = await issuer.mint({ session: 's-1', userId: 'u-1', capabilities: ['read'], ttlSeconds: 60 });
+      const grant = await issuer.verify(token, 's-1');
+      // A caller changing its grant changes nothing for the next one.
+      grant.capabilities.push('write');
+      expect((await issuer.verify(token, 's-1')).capabilities).toEqual(['read']);
+      await expect(issuer.verify(token, 's-2')).rejects.toMatchObject({ code: 'forbidden', field: 'session' });
+      // exp is 60 s on, with 5 s of tolerance: the last second accepted is 64 s on.
+      const fresh = () => createTokenIssuer({ secret }).verify(token, 's-1');
+      vi.setSystemTime(start + 64_999);
+      await expect(fresh()).resolves.toMatchObject({ userId: 'u-1' });
+      await expect(issuer.verify(token, 's-1')).resolves.toMatchObject({ userId: 'u-1' });
+      vi.setSystemTime(start + 65_000);
+      await expect(fresh()).rejects.toMatchObject({ code: 'unauthorized', message: 'token: expired' });
+      await expect(issuer.verify(token, 's-1')).rejects.toMatchObject({ code: 'unauthorized', message: 'token: expired' });
+    });
+
+    it('never remembers a refused token', async () => {
+      const issuer = createTokenIssuer({ secret });
+      const token = await issuer.mint({ session: 's-1', userId: 'u-1', capabilities: ['read'], ttlSeconds: 60 });
+      const [header, payload] = token.split('.');
+      const forged = `${header}.${payload}.${'A'.repeat(43)}`;
+      await expect(issuer.verify(forged, 's-1')).rejects.toMatchObject({ code: 'unauthorized' });
+      await expect(issuer.verify(forged, 's-1')).rejects.toMatchObject({ code: 'unauthorized' });
+    });
+
+    it('keeps at most its capacity, dropping the least recently used', () => {
+      const tokens = new VerifiedTokens<number>(2);
+      tokens.set('a', 1, 100);
+      tokens.set('b', 2, 100);
+      expect(tokens.get('a', 50)).toBe(1);
+      tokens.set('c', 3, 100);
+      expect(tokens.size).toBe(2);
+      expect(tokens.get('b', 50)).toBeUndefined();
+      expect(tokens.get('a', 50)).toBe(1);
+      expect(tokens.get('c', 101)).toBeUndefined();
+      expect(tokens.size).toBe(1);
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
   type Capability,
 } from '@marketing-team/core';
 import { weakSecretReason } from './_secret-strength.js';
+import { VerifiedTokens } from './_verified-tokens.js';
 
 /** What a verified session token grants: who the holder is, what it may do, until when. */
 export interface SessionGrant {
@@ -81,6 +82,9 @@ export interface TokenIssuer {
   verifyWorkspace?(token: string, workspace: string): Promise<WorkspaceGrant>;
 }
 
+/** Verified tokens remembered per issuer (a few MB at most: a token is at most 4 KiB). */
+const VERIFIED_TOKENS_KEPT = 1000;
+
 /** Default of {@link TokenIssuerOptions.maxTokenAgeSeconds}: one day. */
 export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 24 * 3600;
 
@@ -121,6 +125,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   if (key.byteLength < 32) throw new ProtocolError('bad_frame', 'options.secret: use at least 32 bytes', 'options.secret');
   const weakness = weakSecretReason(parsed.data.secret);
   if (weakness) throw new ProtocolError('bad_frame', `options.secret: ${weakness}`, 'options.secret');
+  const verified = new VerifiedTokens<z.output<typeof ClaimsSchema>>(VERIFIED_TOKENS_KEPT);
 
   return {
     async mint(input) {
@@ -172,6 +177,9 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
       throw new ProtocolError('unauthorized', 'token: missing or malformed', 'token');
     }
+    // Seconds, as jose counts them, so a remembered token expires exactly when a fresh check would refuse it.
+    const known = verified.get(token, Math.floor(Date.now() / 1000));
+    if (known) return known;
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(token, key, {
@@ -198,6 +206,9 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     if (claims.data.exp - claims.data.iat > maxTokenAgeSeconds) {
       throw new ProtocolError('unauthorized', `token: lives longer than ${maxTokenAgeSeconds} seconds`, 'token');
     }
+    // jose accepts while `exp > now - tolerance` and `now - iat - tolerance <= maxTokenAge`.
+    const { exp, iat } = claims.data;
+    verified.set(token, claims.data, Math.min(exp + clockToleranceSeconds - 1, iat + maxTokenAgeSeconds + clockToleranceSeconds));
     return claims.data;
   }
 }
@@ -205,7 +216,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
 function grantOf(claims: z.output<typeof ClaimsSchema>): SessionGrant {
   const grant: SessionGrant = {
     userId: claims.sub,
-    capabilities: claims.cap,
+    capabilities: [...claims.cap],
     expiresAt: claims.exp,
     issuedAt: claims.iat,
     workspaceId: claims.wid ?? DEFAULT_WORKSPACE_ID,

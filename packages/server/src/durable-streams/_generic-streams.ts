@@ -8,6 +8,7 @@ import {
   responseCursor,
   sseEvent,
 } from './_protocol-http.js';
+import type { LiveAppend } from './_live-append.js';
 import { StreamHttpError } from './_stream-error.js';
 import { PulledBody, type StreamReply, type StreamRequest } from './_stream-exchange.js';
 import { isJsonContentType, mediaType, type ProducerHeaders, type StreamEngine } from './_stream-engine.js';
@@ -219,7 +220,7 @@ async function read(request: StreamRequest, path: string, context: GenericStream
         metadata = found.metadata;
         messages = await context.engine.read(metadata, after, context.maxReadBytes);
         if (messages.length > 0) break;
-        if (metadata.closed || !(await changes.wait(deadline, request.signal))) {
+        if (metadata.closed || !(await changes.wait(deadline - Date.now(), request.signal))) {
           return { status: 204, headers: waitHeaders(metadata.tail, metadata.closed) };
         }
       }
@@ -254,44 +255,76 @@ async function read(request: StreamRequest, path: string, context: GenericStream
 /**
  * Remembers whether a stream changed since the last `reset()`, and lets one reader wait for the
  * next change. Resetting before each read means a write between the read and the wait is never
- * missed, with one watcher for the reader's whole life.
+ * missed, with one watcher for the reader's whole life. A live reader waits once per append, so
+ * the wait reuses one timer and one abort listener rather than making them each time.
  */
 class ChangeSignal {
   #dirty = false;
-  #wake: (() => void) | undefined;
+  #latest: LiveAppend | undefined;
+  #settle: ((changed: boolean) => void) | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerDelay = -1;
+  #signal: AbortSignal | undefined;
   readonly #unwatch: () => void;
+  readonly #onAbort = (): void => this.#finish(false);
 
   constructor(engine: StreamEngine, path: string) {
-    this.#unwatch = engine.watch(path, () => {
+    this.#unwatch = engine.watch(path, (append) => {
       this.#dirty = true;
-      this.#wake?.();
+      this.#latest = append;
+      this.#finish(true);
     });
+  }
+
+  /** The message the latest change since the last reset appended, if that change was an append. */
+  get latest(): LiveAppend | undefined {
+    return this.#latest;
   }
 
   reset(): void {
     this.#dirty = false;
+    this.#latest = undefined;
   }
 
-  /** Resolves `true` at a change since the last reset, `false` at the deadline or on abort. */
-  wait(deadline: number, signal: AbortSignal): Promise<boolean> {
+  /** Resolves `true` at a change since the last reset, `false` after `delayMs` or on abort. */
+  wait(delayMs: number, signal: AbortSignal): Promise<boolean> {
     if (this.#dirty) return Promise.resolve(true);
     if (signal.aborted) return Promise.resolve(false);
+    if (this.#signal !== signal) {
+      this.#signal?.removeEventListener('abort', this.#onAbort);
+      this.#signal = signal;
+      signal.addEventListener('abort', this.#onAbort);
+    }
     return new Promise((resolve) => {
-      const finish = (changed: boolean): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        this.#wake = undefined;
-        resolve(changed);
-      };
-      const onAbort = (): void => finish(false);
-      const timer = setTimeout(() => finish(false), Math.max(0, deadline - Date.now()));
-      signal.addEventListener('abort', onAbort);
-      this.#wake = () => finish(true);
+      this.#settle = resolve;
+      this.#arm(Math.max(0, delayMs));
     });
   }
 
   close(): void {
     this.#unwatch();
+    clearTimeout(this.#timer);
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#finish(false);
+  }
+
+  #finish(changed: boolean): void {
+    const settle = this.#settle;
+    this.#settle = undefined;
+    settle?.(changed);
+  }
+
+  /** Starts the timer of a wait; one that fires while nobody waits does nothing. */
+  #arm(delayMs: number): void {
+    const timer = this.#timer as { refresh?: () => unknown } | number | undefined;
+    // Node's timers can start over in place (the usual wait: the same keep-alive interval).
+    if (delayMs === this.#timerDelay && typeof timer === 'object' && typeof timer.refresh === 'function') {
+      timer.refresh();
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#timerDelay = delayMs;
+    this.#timer = setTimeout(() => this.#finish(false), delayMs);
   }
 }
 
@@ -312,8 +345,15 @@ function sse(
   const type = mediaType(initial.contentType);
   const json = type === 'application/json';
   const base64 = !json && !type.startsWith('text/');
+  const encoding = json ? 'json' : base64 ? 'base64' : 'text';
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
+  const payloadOf = (messages: StoredStreamMessage[]): string =>
+    json
+      ? jsonArrayOfBatches(messages.map((message) => message.data))
+      : base64
+        ? base64Of(messages)
+        : messages.map((message) => decoder.decode(message.data)).join('');
   const clientCursor = url.searchParams.get('cursor');
   const stop = new AbortController();
   const abort = (): void => stop.abort();
@@ -359,12 +399,7 @@ function sse(
             // packet, one read for the reader.
             let data = '';
             if (messages.length > 0) {
-              const payload = json
-                ? jsonArrayOfBatches(messages.map((message) => message.data))
-                : base64
-                  ? base64Of(messages)
-                  : messages.map((message) => decoder.decode(message.data)).join('');
-              data = sseEvent('data', payload);
+              data = sseEvent('data', payloadOf(messages));
               after = messages.at(-1)!.offset;
             }
             const upToDate = after >= metadata.tail;
@@ -387,8 +422,29 @@ function sse(
           }
           caughtUp = false;
           if (Date.now() >= closeAt) return end();
-          const deadline = Math.min(closeAt, Date.now() + context.longPollTimeoutMs);
-          const changed = await changes.wait(deadline, stop.signal);
+          const changed = await changes.wait(Math.min(closeAt - Date.now(), context.longPollTimeoutMs), stop.signal);
+          const append = changed ? changes.latest : undefined;
+          if (append?.follows(after)) {
+            // Exactly the one message this reader lacks: send it from the append, in the bytes
+            // made for the first reader that got here, without reading the store.
+            changes.reset();
+            if (append.metadata.ttlSeconds !== undefined) {
+              await context.engine.touch(append.metadata);
+              if (stop.signal.aborted) return end();
+            }
+            const cursor = responseCursor(clientCursor);
+            const frame = append.frame(`${encoding} ${cursor}`, () =>
+              encoder.encode(
+                sseEvent('data', payloadOf([append.message])) +
+                  sseEvent('control', JSON.stringify({ streamNextOffset: formatStreamOffset(append.message.offset), streamCursor: cursor, upToDate: true })),
+              ),
+            );
+            after = append.message.offset;
+            sentBytes += frame.length;
+            controller.enqueue(frame);
+            caughtUp = true;
+            return;
+          }
           if (!changed && !stop.signal.aborted && Date.now() < closeAt) {
             // Keep-alive: the reader learns it is still caught up, with a fresh cursor.
             send(

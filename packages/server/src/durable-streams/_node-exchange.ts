@@ -37,12 +37,16 @@ export function streamRequestOfNode(req: IncomingMessage, res: ServerResponse, u
     signal: controller.signal,
     webRequest() {
       if (!web) {
-        const headers = new Headers();
+        const headers: [string, string][] = [];
         for (const [name, value] of Object.entries(req.headers)) {
-          if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-          else if (value !== undefined) headers.set(name, value);
+          if (Array.isArray(value)) for (const item of value) headers.push([name, item]);
+          else if (value !== undefined) headers.push([name, value]);
         }
-        web = new Request(url, { method, headers, signal: controller.signal });
+        // A signal given to the constructor is followed through a signal of undici's own (a
+        // listener, a weak reference, a finalizer): most of a Request's cost, paid on every
+        // request. The request's signal is shown as the Request's instead.
+        web = new Request(url, { method, headers });
+        Object.defineProperty(web, 'signal', { value: controller.signal, enumerable: true });
       }
       return web;
     },

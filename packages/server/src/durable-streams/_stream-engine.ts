@@ -1,5 +1,6 @@
 import { AsyncMutex } from './_async-mutex.js';
 import { jsonBatchFromBody, jsonValuesOfBatch } from './_json-batch.js';
+import { LiveAppend } from './_live-append.js';
 import { StreamHttpError } from './_stream-error.js';
 import { formatStreamOffset } from './stream-offset.js';
 import type { ProducerState, StoredStreamMessage, StreamChange, StreamMetadata, StreamStore } from './stream-store.js';
@@ -63,7 +64,8 @@ type ProducerVerdict =
   | { status: 'invalid_epoch_seq' }
   | { status: 'sequence_gap'; expected: number; received: number };
 
-type Watcher = () => void;
+/** Hears every change of a stream; an append that added a message comes with it. */
+type Watcher = (append?: LiveAppend) => void;
 
 /** Storage quotas of generic streams; refusals are typed HTTP errors naming the option. */
 export interface StreamQuotas {
@@ -128,16 +130,17 @@ export class StreamEngine {
   }
 
   /**
-   * Calls `onChange` at the next append, close or delete of the stream. Register before reading,
-   * so a write between the read and the wait is never missed.
+   * Calls `onChange` at every append, close or delete of the stream, once it is durable (an
+   * append that added a message passes it). Register before reading, so a write between the read
+   * and the wait is never missed.
    */
-  watch(path: string, onChange: () => void): () => void {
+  watch(path: string, onChange: Watcher): () => void {
     let set = this.#watchers.get(path);
     if (!set) {
       set = new Set();
       this.#watchers.set(path, set);
     }
-    const watcher: Watcher = () => onChange();
+    const watcher: Watcher = (append) => onChange(append);
     set.add(watcher);
     return () => {
       const current = this.#watchers.get(path);
@@ -161,8 +164,8 @@ export class StreamEngine {
   }
 
   async append(path: string, request: AppendRequest): Promise<EngineOutcome> {
-    const { changed, ...outcome } = await this.#mutex.run(() => this.#append(path, request));
-    if (changed) this.#notify(path);
+    const { changed, appended, ...outcome } = await this.#mutex.run(() => this.#append(path, request));
+    if (changed) this.#notify(path, appended);
     return outcome;
   }
 
@@ -280,7 +283,7 @@ export class StreamEngine {
 
   // -- appends and close ---------------------------------------------------------------------
 
-  async #append(path: string, request: AppendRequest): Promise<EngineOutcome & { changed: boolean }> {
+  async #append(path: string, request: AppendRequest): Promise<EngineOutcome & { changed: boolean; appended?: LiveAppend }> {
     const found = await this.#lookupLocked(path);
     if (found.kind === 'missing') throw new StreamHttpError(404, 'stream not found');
     if (found.kind === 'gone') throw new StreamHttpError(410, 'stream is gone');
@@ -389,7 +392,8 @@ export class StreamEngine {
       headers['Producer-Seq'] = String(producer.seq);
     }
     // Producer appends answer 200 (new data); a close-only request has no data to report.
-    return { status: producer && !closeOnly ? 200 : 204, headers, changed: true };
+    const appended = change.append ? new LiveAppend(updated, change.append.messages[0]!) : undefined;
+    return { status: producer && !closeOnly ? 200 : 204, headers, changed: true, ...(appended ? { appended } : {}) };
   }
 
   async #checkProducer(path: string, producer: ProducerHeaders): Promise<ProducerVerdict> {
@@ -491,10 +495,10 @@ export class StreamEngine {
     return result;
   }
 
-  #notify(path: string): void {
+  #notify(path: string, append?: LiveAppend): void {
     const set = this.#watchers.get(path);
     if (!set) return;
-    for (const watcher of [...set]) watcher();
+    for (const watcher of [...set]) watcher(append);
   }
 }
 

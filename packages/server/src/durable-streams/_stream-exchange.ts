@@ -39,7 +39,12 @@ export class PulledBody {
   /** The body as a Web stream, room for a page or so queued: a reader that stops reading stops the pulls. */
   toReadableStream(): ReadableStream<Uint8Array> {
     return new ReadableStream<Uint8Array>(
-      { pull: (controller) => this.pull(controller), cancel: () => this.cancel() },
+      {
+        // A chunk may be shared by every live reader of a stream: each Web reader gets its own copy,
+        // so one that writes into what it read cannot change what the others read.
+        pull: (controller) => this.pull({ enqueue: (chunk) => controller.enqueue(chunk.slice()), close: () => controller.close() }),
+        cancel: () => this.cancel(),
+      },
       new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }),
     );
   }

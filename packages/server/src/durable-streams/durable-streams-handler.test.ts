@@ -339,6 +339,110 @@ describe('generic stream storage is bounded', () => {
   });
 });
 
+/** Reads an SSE body as it comes: the JSON values of its data events, and its raw chunks. */
+function liveValues(response: Response) {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  const values: unknown[] = [];
+  const chunks: Uint8Array[] = [];
+  let text = '';
+  return {
+    values,
+    chunks,
+    /** Reads until `count` values have come. */
+    async until(count: number): Promise<void> {
+      while (values.length < count) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error(`the response ended after ${values.length} values`);
+        chunks.push(value);
+        text += decoder.decode(value, { stream: true });
+        let end: number;
+        while ((end = text.indexOf('\n\n')) >= 0) {
+          const [head, ...lines] = text.slice(0, end).split('\n');
+          text = text.slice(end + 2);
+          if (head === 'event: data') values.push(...(JSON.parse(lines.map((line) => line.replace(/^data:/, '')).join('\n')) as unknown[]));
+        }
+      }
+    },
+    cancel: () => reader.cancel(),
+  };
+}
+
+describe('live SSE readers of a generic stream share each append', () => {
+  async function liveSetup() {
+    const store = new MemoryStore();
+    const streams = new (class extends CountingStreamStore {
+      reads = 0;
+      override async readMessages(...args: Parameters<MemoryStreamStore['readMessages']>) {
+        this.reads += 1;
+        return super.readMessages(...args);
+      }
+    })();
+    cleanups.push(() => store.close(), () => streams.close());
+    const handler = createDurableStreamsHandler({ store, streams, basePath: '/ds', authorize: () => true });
+    expect((await handler(new Request(`${base}/live`, { method: 'PUT', headers: { 'content-type': 'application/json' } })))!.status).toBe(201);
+    const append = async (value: unknown) => {
+      const response = (await handler(new Request(`${base}/live`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) })))!;
+      expect(response.status).toBeLessThan(300);
+    };
+    const readers = await Promise.all(Array.from({ length: 4 }, async () => liveValues((await handler(new Request(`${base}/live?offset=now&live=sse`)))!)));
+    return { streams, append, readers };
+  }
+
+  test('caught-up readers get each append without reading the store, every value once and in order', async () => {
+    const { streams, append, readers } = await liveSetup();
+    await settle();
+    streams.reads = 0;
+    for (let index = 0; index < 10; index++) {
+      await append({ index });
+      await Promise.all(readers.map((reader) => reader.until(index + 1)));
+    }
+    expect(streams.reads).toBe(0);
+    // Appends that land together: a reader that missed one reads the store and still gets each once.
+    await Promise.all(Array.from({ length: 10 }, (_, index) => append({ index: 10 + index })));
+    await Promise.all(readers.map((reader) => reader.until(20)));
+    await settle();
+    for (const reader of readers) {
+      expect(reader.values).toEqual(Array.from({ length: 20 }, (_, index) => ({ index })));
+      await reader.cancel();
+    }
+  });
+
+  test('an idle reader gets a keep-alive each interval, between appends too, and a long-poll ends at its timeout', async () => {
+    const store = new MemoryStore();
+    const streams = new MemoryStreamStore();
+    cleanups.push(() => store.close(), () => streams.close());
+    const handler = createDurableStreamsHandler({ store, streams, basePath: '/ds', authorize: () => true, longPollTimeoutMs: 100, sseMaxDurationMs: 700 });
+    await handler(new Request(`${base}/idle`, { method: 'PUT', headers: { 'content-type': 'application/json' } }));
+    const reading = sseEvents((await handler(new Request(`${base}/idle?offset=now&live=sse`)))!);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await handler(new Request(`${base}/idle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":1}' }));
+    const started = Date.now();
+    const polled = (await handler(new Request(`${base}/idle?offset=${formatStreamOffset(1)}&live=long-poll`)))!;
+    expect(polled.status).toBe(204);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    const { data, controls } = await reading;
+    expect(data).toEqual(['[{"n":1}]']);
+    // The first control, then keep-alives about every 100 ms over 700 ms (fewer on a loaded machine), the append's among them.
+    const keepAlives = controls.filter((control) => control['upToDate'] === true).length;
+    expect(keepAlives).toBeGreaterThanOrEqual(2);
+    expect(keepAlives).toBeLessThanOrEqual(9);
+    expect(controls.at(-1)!['streamNextOffset']).toBe(formatStreamOffset(1));
+  });
+
+  test('each Web reader gets its own bytes: one that writes into a chunk changes nothing for the others', async () => {
+    const { append, readers } = await liveSetup();
+    const [first, second] = readers;
+    await settle();
+    await append({ shared: 'bytes' });
+    await first!.until(1);
+    for (const chunk of first!.chunks) chunk.fill(0x20);
+    await second!.until(1);
+    expect(second!.values).toEqual([{ shared: 'bytes' }]);
+    for (const reader of readers) await reader.cancel();
+  });
+});
+
 describe('handler.node: served on Node without Web Request/Response', () => {
   async function serveNatively(options: Partial<Parameters<typeof createDurableStreamsHandler>[0]> = {}) {
     const handler = handlerWith({ authorize: () => true, ...options });
@@ -395,6 +499,30 @@ describe('handler.node: served on Node without Web Request/Response', () => {
     expect((await fetch(url, { method: 'PUT', headers: { 'x-tenant': 'other' } })).status).toBe(403);
     expect((await fetch(url, { method: 'PUT', headers: { 'x-tenant': 'acme' } })).status).toBe(201);
     expect(seen).toEqual(['other', 'acme']);
+  });
+
+  test('the Request handed to authorize carries a signal that aborts when the client goes away', async () => {
+    let aborted: () => void = () => undefined;
+    const heard = new Promise<void>((resolve) => (aborted = resolve));
+    let signal: AbortSignal | undefined;
+    const origin = await serveNatively({
+      authorize: (request) =>
+        new Promise<boolean>((resolve) => {
+          signal = request.signal;
+          request.signal.addEventListener('abort', () => {
+            aborted();
+            resolve(false);
+          });
+        }),
+    });
+    const client = new AbortController();
+    const pending = fetch(`${origin}/ds/v1/stream/slow`, { method: 'PUT', signal: client.signal }).catch(() => undefined);
+    while (!signal) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(signal.aborted).toBe(false);
+    client.abort();
+    await heard;
+    expect(signal.aborted).toBe(true);
+    await pending;
   });
 
   test('streams SSE and stops reading when the reader goes away', async () => {

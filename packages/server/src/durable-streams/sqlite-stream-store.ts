@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { checkpointOnTimer } from '../stores/_wal-checkpoints.js';
+import { WalSync } from '../stores/_wal-sync.js';
 import type {
   ProducerState,
   StoredStreamMessage,
@@ -19,8 +20,9 @@ export interface SqliteStreamStoreOptions {
    */
   path: string;
   /**
-   * SQLite `synchronous` setting in WAL mode. `full` (default) syncs the WAL to disk on every
-   * commit, so an acknowledged append survives power loss; `normal` survives a process crash only.
+   * `full` (default) syncs the WAL to disk after every commit, before the commit resolves, so an
+   * acknowledged append survives power loss; the sync runs off the main thread on a file.
+   * `normal` survives a process crash only.
    */
   synchronous?: 'full' | 'normal';
 }
@@ -60,6 +62,17 @@ export class SqliteStreamStore implements StreamStore {
   readonly #statements;
   readonly #commit: (change: StreamChange) => void;
   readonly #stopCheckpoints: () => Promise<void>;
+  /** With `synchronous: 'full'` on a file: the fsync of its WAL, off the main thread. */
+  readonly #walSync: WalSync | undefined;
+  /**
+   * Streams changed by commits whose WAL sync has not completed, with what readers are shown of
+   * each meanwhile: its durable metadata (undefined while it is being created or removed). The
+   * metadata bounds every read, so a message is never read before it is on disk.
+   */
+  readonly #unsynced = new Map<string, { durable: StreamMetadata | undefined; commit: number }>();
+  #commits = 0;
+  /** Set when a WAL sync failed: what was committed may not be on disk, so no more writes are taken. */
+  #syncFailure: Error | undefined;
 
   constructor(options: SqliteStreamStoreOptions) {
     const result = OptionsSchema.safeParse(options);
@@ -71,7 +84,10 @@ export class SqliteStreamStore implements StreamStore {
     if (parsed.path !== ':memory:') mkdirSync(dirname(parsed.path), { recursive: true });
     this.#database = new Database(parsed.path, { timeout: 5000 });
     this.#database.pragma('journal_mode = WAL');
-    this.#database.pragma(`synchronous = ${parsed.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    // `full` on a file: SQLite commits without waiting for the disk and the store syncs the WAL
+    // itself, off the main thread, before the commit resolves.
+    this.#walSync = parsed.synchronous === 'full' && parsed.path !== ':memory:' ? new WalSync(`${parsed.path}-wal`) : undefined;
+    this.#database.pragma(`synchronous = ${parsed.synchronous === 'full' && !this.#walSync ? 'FULL' : 'NORMAL'}`);
     this.#stopCheckpoints = checkpointOnTimer(this.#database, 1000);
     this.#database.exec(`
       CREATE TABLE IF NOT EXISTS ds_streams (
@@ -152,6 +168,11 @@ export class SqliteStreamStore implements StreamStore {
 
   /** {@inheritDoc StreamStore.getStream} */
   async getStream(path: string): Promise<StreamMetadata | undefined> {
+    const unsynced = this.#unsynced.get(path);
+    return unsynced ? unsynced.durable && { ...unsynced.durable } : this.#storedStream(path);
+  }
+
+  #storedStream(path: string): StreamMetadata | undefined {
     const row = this.#statements.getStream.get(path);
     if (!row) return undefined;
     const metadata = MetadataSchema.parse(JSON.parse(row.metadata)) as StreamMetadata;
@@ -166,7 +187,31 @@ export class SqliteStreamStore implements StreamStore {
 
   /** {@inheritDoc StreamStore.commit} */
   async commit(change: StreamChange): Promise<void> {
+    if (this.#syncFailure) throw this.#syncFailure;
+    if (!this.#walSync) {
+      this.#commit(change);
+      return;
+    }
+    const commit = ++this.#commits;
+    // What readers keep seeing of each changed stream until this commit is on disk.
+    const hidden = new Map<string, StreamMetadata | undefined>();
+    for (const path of change.remove ?? []) hidden.set(path, undefined);
+    for (const { path } of change.put ?? []) if (!hidden.has(path)) hidden.set(path, this.#storedStream(path));
     this.#commit(change);
+    for (const [path, durable] of hidden) {
+      const entry = this.#unsynced.get(path);
+      if (entry) entry.commit = commit;
+      else this.#unsynced.set(path, { durable, commit });
+    }
+    try {
+      await this.#walSync.sync();
+    } catch (error) {
+      // Committed, maybe never on disk: it stays hidden, and the store takes no more writes.
+      this.#syncFailure ??= new Error(`SqliteStreamStore: WAL sync failed: ${(error as Error).message}`, { cause: error });
+      throw this.#syncFailure;
+    }
+    // This sync covers every commit made before it.
+    for (const [path, entry] of this.#unsynced) if (entry.commit <= commit) this.#unsynced.delete(path);
   }
 
   /** {@inheritDoc StreamStore.readMessages} */
@@ -198,6 +243,7 @@ export class SqliteStreamStore implements StreamStore {
 
   /** Closes the database file. */
   async close(): Promise<void> {
+    await this.#walSync?.close();
     await this.#stopCheckpoints();
     if (this.#database.open) this.#database.close();
   }

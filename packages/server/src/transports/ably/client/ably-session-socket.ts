@@ -203,6 +203,7 @@ export class AblySessionSocket {
   async #subscribe(session: string, token: string, from: number | undefined, epoch: string | undefined): Promise<void> {
     await this.#unsubscribe(session);
     const holder = { value: token };
+    let entry: SessionEntry | undefined;
     try {
       const client = this.#factory(session, { getToken: () => holder.value });
       const follower = new SessionFollower({
@@ -216,10 +217,14 @@ export class AblySessionSocket {
       });
       const log = client.channels.get(ablySessionChannels(session, this.#settings.channelPrefix).log);
       const presence = new PresenceRelay(log, session, this.#device, (frame) => this.#emit(frame), this.#attention);
-      this.#sessions.set(session, { follower, presence, client, token: holder });
+      entry = { follower, presence, client, token: holder };
+      this.#sessions.set(session, entry);
       await follower.start();
       await presence.start();
     } catch (error) {
+      // Unsubscribed (or subscribed again) while starting: it failed because it was closed, which
+      // is no news, and the session's entry now belongs to the newer subscription, left as it is.
+      if (entry && this.#sessions.get(session) !== entry) return;
       const code = error instanceof ProtocolError ? error.code : 'unauthorized';
       this.#emit({ type: 'error', code, message: error instanceof Error ? error.message : 'could not attach', session });
       await this.#unsubscribe(session);
