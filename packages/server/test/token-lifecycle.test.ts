@@ -8,6 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { RedisRevocationList, type RevocationList } from '../src/auth/revocation-list.js';
 import type { SessionGrant, TokenIssuer } from '../src/auth/token-issuer.js';
+import { createDurableStreamsHandler, MemoryStreamStore } from '../src/durable-streams/index.js';
 import { MemoryStore } from '../src/stores/memory-store.js';
 import { RawClient, readEventStream, startServer, until, type RunningServer } from './_harness.js';
 
@@ -114,6 +115,20 @@ describe('revocation', () => {
     open.push(again);
     again.send({ type: 'subscribe', session: 'rev-known', token, from: 0 });
     expect(await again.next((f) => f.type === 'error')).toMatchObject({ code: 'unauthorized', message: 'token: revoked' });
+  });
+
+  it('refused by routes a host mounts with server.tokens: a Durable Streams read of the session', async () => {
+    const env = await serve();
+    const store = new MemoryStore();
+    open.push(store);
+    env.server.route('/streams', createDurableStreamsHandler({ store, streams: new MemoryStreamStore(), basePath: '/streams', tokens: env.server.tokens }));
+    await store.append('rev-streams', [{ type: 'card.created', cardId: 'c1', title: 'One', by: { kind: 'system' } }]);
+    const token = await env.token('rev-streams');
+    const read = () => fetch(`${env.url}/streams/sessions/rev-streams?offset=-1`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await read()).status).toBe(200);
+    const { jti, exp } = decodeJwt(token);
+    await env.server.revocations.revokeToken(jti!, exp!);
+    expect((await read()).status).toBe(401);
   });
 
   it('by subject: ends SSE streams and refuses POSTed writes', async () => {

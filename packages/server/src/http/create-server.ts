@@ -230,7 +230,8 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
   const revocations = options.revocations ?? new MemoryRevocationList();
   const workspaces = options.workspaces;
   // Every transport verifies through this (and `server.tokens` is this, so routes a host mounts
-  // with it do too): with workspaces, a session belongs to the workspace of the first token that
+  // with it, such as the Durable Streams handler or Ably's token routes, do too): a revoked token
+  // is refused, and with workspaces, a session belongs to the workspace of the first token that
   // opened it, and a token of any other workspace is refused.
   const bindings = new Map<string, string>();
   const workspaceOfSession = async (session: string, workspace: string): Promise<string> => {
@@ -248,21 +249,25 @@ export function createMarketingTeamServer(options: MarketingTeamServerOptions): 
       throw new ProtocolError('forbidden', 'token: the studio session belongs to another workspace', 'workspace');
     }
   };
-  const sessionTokens: TokenIssuer = workspaces
-    ? {
-        mint: (mint) => tokens.mint(mint),
-        verify: async (token, session) => {
-          const grant = await tokens.verify(token, session);
-          const workspace = grant.workspaceId ?? DEFAULT_WORKSPACE_ID;
-          checkStudioSession(session, workspace);
-          if ((await workspaceOfSession(session, workspace)) !== workspace) {
-            throw new ProtocolError('forbidden', 'token: the session belongs to another workspace', 'workspace');
-          }
-          return grant;
-        },
-        ...(tokens.verifyWorkspace ? { verifyWorkspace: tokens.verifyWorkspace.bind(tokens) } : {}),
+  const refuseRevoked = async <Grant extends Parameters<RevocationList['isRevoked']>[0]>(grant: Grant): Promise<Grant> => {
+    if (await revocations.isRevoked(grant)) throw new ProtocolError('unauthorized', 'token: revoked', 'token');
+    return grant;
+  };
+  const sessionTokens: TokenIssuer = {
+    mint: (mint) => tokens.mint(mint),
+    verify: async (token, session) => {
+      const grant = await tokens.verify(token, session);
+      if (workspaces) {
+        const workspace = grant.workspaceId ?? DEFAULT_WORKSPACE_ID;
+        checkStudioSession(session, workspace);
+        if ((await workspaceOfSession(session, workspace)) !== workspace) {
+          throw new ProtocolError('forbidden', 'token: the session belongs to another workspace', 'workspace');
+        }
       }
-    : tokens;
+      return refuseRevoked(grant);
+    },
+    ...(tokens.verifyWorkspace ? { verifyWorkspace: async (token: string, workspace: string) => refuseRevoked(await tokens.verifyWorkspace!(token, workspace)) } : {}),
+  };
   const clientAddress = limits.data.clientAddress ?? clientAddressOf;
   // Counted only when scraped: without `metrics`, the store and hub are used as they are.
   const metrics: ServerMetrics | undefined = settings.metrics ? new ServerMetrics({ sockets: () => hooks.size, subscriptions: () => subscriptions.open() }) : undefined;
