@@ -7,12 +7,33 @@ import type { SessionRecord } from '@marketing-team/core';
  */
 const texts = new WeakMap<SessionRecord, string>();
 
+/**
+ * A record this process stored, holding its event's JSON text in a private field: no weak map
+ * entry per record (a live stream of 20,000 appends would fill one for the collector to sweep),
+ * and nothing `JSON.stringify`, spreading or comparing a record can see.
+ */
+class StoredRecord implements SessionRecord {
+  offset: number;
+  at: number;
+  event: SessionRecord['event'];
+  readonly #eventJson: string;
+
+  constructor(offset: number, at: number, event: SessionRecord['event'], eventJson: string) {
+    this.offset = offset;
+    this.at = at;
+    this.event = event;
+    this.#eventJson = eventJson;
+  }
+
+  /** The same text `JSON.stringify(record)` gives: integers, then the event exactly as it was written. */
+  static json(record: StoredRecord): string {
+    return `{"offset":${record.offset},"at":${record.at},"event":${record.#eventJson}}`;
+  }
+}
+
 /** Builds a record from its stored parts and remembers its JSON text. `eventJson` must be `JSON.stringify(event)`. */
 export function storedRecord(offset: number, at: number, event: SessionRecord['event'], eventJson: string): SessionRecord {
-  const record: SessionRecord = { offset, at, event };
-  // The same text `JSON.stringify(record)` gives: integers, then the event exactly as it was written.
-  texts.set(record, `{"offset":${offset},"at":${at},"event":${eventJson}}`);
-  return record;
+  return new StoredRecord(offset, at, event, eventJson);
 }
 
 /**
@@ -37,5 +58,6 @@ export function readRecord(offset: number, at: number, eventJson: string): Sessi
 
 /** `JSON.stringify(record)`, spliced from the stored text when the store kept it. */
 export function recordJson(record: SessionRecord): string {
+  if (record instanceof StoredRecord) return StoredRecord.json(record);
   return texts.get(record) ?? JSON.stringify(record);
 }
