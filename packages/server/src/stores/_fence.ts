@@ -54,6 +54,8 @@ export class FenceState {
     for (let index = 0; index < events.length; index++) {
       const kind = kinds[index];
       if (kind === 'other') continue;
+      // Content with nothing fenced yet goes through without building its keys: most of a live stream.
+      if (kind === 'content' && this.closed.size === 0 && closing.length === 0) continue;
       const { runId, taskId } = fenceTarget(events[index]!);
       if (kind === 'content') {
         if (this.closed.has(runId) || closing.includes(runId)) throw new FencedError(runId);
