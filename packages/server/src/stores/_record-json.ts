@@ -8,15 +8,15 @@ import type { SessionRecord } from '@marketing-team/core';
 const texts = new WeakMap<SessionRecord, string>();
 
 /**
- * A record this process stored, holding its event's JSON text in a private field: no weak map
- * entry per record (a live stream of 20,000 appends would fill one for the collector to sweep),
- * and nothing `JSON.stringify`, spreading or comparing a record can see.
+ * A record this process stored, holding its event's JSON text in a private field until its first
+ * frame: no weak map entry per record (a live stream of 20,000 appends would fill one for the
+ * collector to sweep), and nothing `JSON.stringify`, spreading or comparing a record can see.
  */
 class StoredRecord implements SessionRecord {
   offset: number;
   at: number;
   event: SessionRecord['event'];
-  readonly #eventJson: string;
+  #eventJson: string | undefined;
 
   constructor(offset: number, at: number, event: SessionRecord['event'], eventJson: string) {
     this.offset = offset;
@@ -25,9 +25,16 @@ class StoredRecord implements SessionRecord {
     this.#eventJson = eventJson;
   }
 
-  /** The same text `JSON.stringify(record)` gives: integers, then the event exactly as it was written. */
+  /**
+   * The same text `JSON.stringify(record)` gives: integers, then the event exactly as it was
+   * written. The event's text goes to the first frame and is then let go: a store that holds its
+   * records (the memory store) does not hold each event twice, and a later frame serialises it.
+   */
   static json(record: StoredRecord): string {
-    return `{"offset":${record.offset},"at":${record.at},"event":${record.#eventJson}}`;
+    const eventJson = record.#eventJson;
+    if (eventJson === undefined) return JSON.stringify(record);
+    record.#eventJson = undefined;
+    return `{"offset":${record.offset},"at":${record.at},"event":${eventJson}}`;
   }
 }
 

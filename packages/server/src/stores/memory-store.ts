@@ -81,7 +81,7 @@ export class MemoryStore implements SessionStore {
     const records: SessionRecord[] = new Array(prepared.events.length);
     for (let index = 0; index < records.length; index++) {
       const event = prepared.events[index]!;
-      // The JSON the append validated is kept with the record: frames splice it in, never serialise the event again.
+      // The JSON the append validated goes with the record to its first frame, which splices it in.
       const record = storedRecord(log.head + index + 1, at, event, prepared.json[index]!);
       records[index] = record;
       log.records.push(record);
