@@ -494,6 +494,36 @@ describe('session reducer: properties', () => {
     );
   });
 
+  it('runs of deltas of one message, applied as a batch, give what one by one gives (text, digest, stalls)', () => {
+    // Mostly deltas, from few messages and tasks, so a batch holds long runs of one message broken
+    // by another message, another task of the same message id, a stall, an end or a restart.
+    const delta = fc.record({ type: fc.constant('text.delta' as const), runId: fc.constant('r1'), taskId: fc.constantFrom('research', 'posts'), agent: fc.constant('content-creator'), messageId: fc.constantFrom('m1', 'm2'), text: word });
+    const other = fc.oneof(
+      fc.record({ type: fc.constant('task.started' as const), runId: fc.constant('r1'), taskId: fc.constantFrom('research', 'posts'), agent: fc.constant('content-creator') }),
+      fc.record({ type: fc.constant('task.stalled' as const), runId: fc.constant('r1'), taskId: fc.constantFrom('research', 'posts'), agent: fc.constant('content-creator'), sinceMs: fc.nat(1000), reason: word }),
+      fc.record({ type: fc.constant('message.started' as const), runId: fc.constant('r1'), taskId: fc.constantFrom('research', 'posts'), agent: fc.constant('content-creator'), messageId: fc.constantFrom('m1', 'm2'), offline: fc.boolean() }),
+      fc.record({ type: fc.constant('message.completed' as const), runId: fc.constant('r1'), taskId: fc.constant('research'), agent: fc.constant('content-creator'), messageId: fc.constantFrom('m1', 'm2'), text: word, stopReason: fc.constantFrom('end', 'restarted' as const) }),
+    );
+    // Both tasks working and stalled: the first delta of either clears its stall.
+    const working = ['research', 'posts'].flatMap((taskId) => [
+      { type: 'task.started', runId: 'r1', taskId, agent: 'content-creator' },
+      { type: 'task.stalled', runId: 'r1', taskId, agent: 'content-creator', sinceMs: 10, reason: 'slow' },
+    ]);
+    const log = fc.array(fc.oneof({ arbitrary: delta, weight: 12 }, { arbitrary: other, weight: 1 }), { maxLength: 60 }).map((events) => records([...started, ...working, ...events]));
+    fc.assert(
+      fc.property(log, fc.array(fc.nat(), { maxLength: 4 }), (log, cuts) => {
+        let oneByOne = createSessionState();
+        for (const record of log) oneByOne = deepFreeze(applyRecord(oneByOne, record));
+        const expected = JSON.stringify(oneByOne);
+        expect(JSON.stringify(applyRecords(deepFreeze(createSessionState()), log))).toBe(expected);
+        let splits = createSessionState();
+        for (const part of split(log, cuts)) splits = deepFreeze(applyRecords(splits, part));
+        expect(JSON.stringify(splits)).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('duplicates and replays are no-ops', () => {
     fc.assert(
       fc.property(logArbitrary, fc.array(fc.nat(), { maxLength: 10 }), (log, picks) => {

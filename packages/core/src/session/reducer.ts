@@ -56,16 +56,51 @@ export function applyRecord(state: SessionState, record: SessionRecord): Session
 export function applyRecords(state: SessionState, records: readonly SessionRecord[]): SessionState {
   let writer: StateWriter | undefined;
   let offset = state.offset;
-  for (const record of records) {
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index]!;
     if (record.offset <= offset) continue;
     if (!writer) {
       const draft = new Draft();
       writer = new StateWriter(draft, draft.own(state));
     }
-    reduce(writer, record);
-    writer.root.offset = offset = record.offset;
+    const event = record.event;
+    const last = event.type === 'text.delta' ? lastOfDeltaRun(records, index, event) : index;
+    if (last > index) {
+      // A run of deltas of one message applies as one delta of their joined text: the same
+      // text and digest, one copy of the message instead of one per delta.
+      let text = (event as EventOf<'text.delta'>).text;
+      for (let next = index + 1; next <= last; next++) text += (records[next]!.event as EventOf<'text.delta'>).text;
+      reduce(writer, { ...record, event: { ...event, text } as SessionEvent });
+      index = last;
+    } else {
+      reduce(writer, record);
+    }
+    writer.root.offset = offset = records[index]!.offset;
   }
   return writer ? writer.root : state;
+}
+
+/**
+ * Index of the last record of the run of `text.delta` records starting at `start` that go to the
+ * same message of the same task (a delta's effect depends on nothing else), offsets increasing.
+ */
+function lastOfDeltaRun(records: readonly SessionRecord[], start: number, first: EventOf<'text.delta'>): number {
+  let last = start;
+  while (last + 1 < records.length) {
+    const next = records[last + 1]!;
+    const event = next.event;
+    if (
+      next.offset <= records[last]!.offset ||
+      event.type !== 'text.delta' ||
+      event.messageId !== first.messageId ||
+      event.runId !== first.runId ||
+      event.taskId !== first.taskId
+    ) {
+      break;
+    }
+    last += 1;
+  }
+  return last;
 }
 
 function reduce(w: StateWriter, record: SessionRecord): void {

@@ -29,7 +29,7 @@ function expectedFrame(session: string, epoch: string, records: readonly Session
 describe('RecordBatch', () => {
   for (const [name, open] of [
     ['SqliteStore (stored JSON spliced in)', () => new SqliteStore({ path: join(root, 'splice.db') })],
-    ['MemoryStore (records serialised)', () => new MemoryStore()],
+    ['MemoryStore (the JSON validated at append spliced in)', () => new MemoryStore()],
   ] as const) {
     it(`writes the same frames as serialising every record, from ${name}`, async () => {
       const store: SessionStore = open();
@@ -46,6 +46,18 @@ describe('RecordBatch', () => {
       await store.close();
     });
   }
+
+  it('keeps stored records plain to everything but the frame: spreading, comparing and serialising see offset, at and event', async () => {
+    const store = new MemoryStore();
+    const [record] = (await store.append('s', [events[1]!])).records;
+    const plain = { offset: 1, at: record!.at, event: events[1] };
+    expect(Object.keys(record!)).toEqual(['offset', 'at', 'event']);
+    expect({ ...record }).toEqual(plain);
+    expect(record).toEqual(plain);
+    expect(JSON.stringify(record)).toBe(JSON.stringify(plain));
+    expect(structuredClone(record)).toEqual(plain);
+    await store.close();
+  });
 
   it('gives an event stream the same digests as the events frame, in a digests event after the records they hold at', async () => {
     const store = new MemoryStore();

@@ -388,9 +388,14 @@ export class SessionHub {
     return this.#commands.steer(session, grant, request);
   }
 
-  /** The reduced state of a session as this node holds it. */
+  /**
+   * The reduced state of a session as this node holds it: a copy, the caller's to change. The
+   * live state is shared by every later state (the reducer copies only what a record changes)
+   * and by the serialised parts that joins reuse, so it never leaves the hub. Only cold paths
+   * call this (a run's export); the hot ones (fan-out, joins, snapshots) read the state itself.
+   */
   async snapshot(session: string): Promise<{ epoch: string; offset: number; state: SessionState }> {
-    return this.#withChannel(session, async (channel) => ({ epoch: channel.epoch, offset: channel.offset, state: channel.state }));
+    return this.#withChannel(session, async (channel) => ({ epoch: channel.epoch, offset: channel.offset, state: structuredClone(channel.state) }));
   }
 
   /** Ids of the runs this node is running in `session`. */

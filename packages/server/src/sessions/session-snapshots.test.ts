@@ -87,3 +87,29 @@ describe('snapshots of a followed session', () => {
     await hub.close();
   });
 });
+
+describe('SessionHub.snapshot', () => {
+  it('hands out a state the caller may change without changing the session', async () => {
+    const store = new MemoryStore();
+    const hub = new SessionHub({ store });
+    await store.append('s', deltas(3));
+    const taken = await hub.snapshot('s');
+    const before = JSON.stringify(taken.state);
+    const message = Object.values(taken.state.messageBuckets.find((bucket) => Object.keys(bucket).length > 0)!)[0]!;
+    message.text = 'changed by the caller';
+    taken.state.runOrder.push('r-caller');
+    (taken.state as { offset: number }).offset = 99;
+    expect(JSON.stringify((await hub.snapshot('s')).state)).toBe(before);
+    // A device joining now gets the session as stored, not the caller's changes.
+    const frames: string[] = [];
+    await hub.subscribe('s', grant, { ...quiet, snapshot: (json) => frames.push(json) });
+    expect(JSON.parse(frames[0]!).state).toEqual(JSON.parse(before));
+    // And the session goes on from where it was.
+    await store.append('s', deltas(1, 3));
+    const after = (await hub.snapshot('s')).state;
+    expect(after.offset).toBe(4);
+    expect(after.runOrder).not.toContain('r-caller');
+    await hub.close();
+    await store.close();
+  });
+});

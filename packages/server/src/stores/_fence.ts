@@ -54,6 +54,8 @@ export class FenceState {
     for (let index = 0; index < events.length; index++) {
       const kind = kinds[index];
       if (kind === 'other') continue;
+      // Content with nothing fenced yet goes through without building its keys: most of a live stream.
+      if (kind === 'content' && this.closed.size === 0 && closing.length === 0) continue;
       const { runId, taskId } = fenceTarget(events[index]!);
       if (kind === 'content') {
         if (this.closed.has(runId) || closing.includes(runId)) throw new FencedError(runId);
@@ -85,6 +87,17 @@ export class FenceState {
 
 /** Validates a session id with core's `SessionIdSchema`; throws a `ProtocolError` naming `session`. */
 export function assertSessionId(session: unknown): asserts session is string {
+  if (typeof session === 'string' && validSessionIds.has(session)) return;
   const parsed = SessionIdSchema.safeParse(session);
   if (!parsed.success) throw protocolErrorFromZod(parsed.error, 'session');
+  // Emptied when full rather than kept in use order: a miss costs one schema check, nothing more.
+  if (validSessionIds.size >= MAX_REMEMBERED_SESSION_IDS) validSessionIds.clear();
+  validSessionIds.add(parsed.data);
 }
+
+/**
+ * Session ids that passed the schema: a live session appends and reads thousands of times, and
+ * its id need not be checked by the schema each time.
+ */
+const validSessionIds = new Set<string>();
+const MAX_REMEMBERED_SESSION_IDS = 4096;

@@ -25,17 +25,26 @@ export class LiveListeners {
 
   emit(session: string, records: SessionRecord[]): void {
     if (!this.bySession.has(session)) return;
-    this.queue.push([session, records]);
-    if (this.emitting) return;
+    if (this.emitting) {
+      this.queue.push([session, records]);
+      return;
+    }
     this.emitting = true;
     try {
-      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
-        const tails = this.bySession.get(next[0]);
-        if (tails) for (const tail of [...tails]) tail.push(next[1]);
-      }
+      // Not queued when nothing is: the common case costs no queue entry.
+      this.deliver(session, records);
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) this.deliver(next[0], next[1]);
     } finally {
       this.emitting = false;
     }
+  }
+
+  private deliver(session: string, records: SessionRecord[]): void {
+    const tails = this.bySession.get(session);
+    if (!tails) return;
+    // A copy when several listen: one may close another (or itself) while the batch goes round.
+    if (tails.size === 1) tails.values().next().value!.push(records);
+    else for (const tail of [...tails]) tail.push(records);
   }
 
   /** The session's log is gone: every subscriber is reset. */

@@ -1,8 +1,8 @@
 import type { SessionRecord } from '@marketing-team/core';
 
 /**
- * A record whose store holds its event as JSON text (SQLite, Redis), kept beside the record so a
- * frame splices it in instead of serialising the parsed event again: a catch-up of 10,000 records
+ * A record whose store holds its event as JSON text (SQLite, Redis) or made that text when it
+ * validated the append (memory), kept beside the record so a frame splices it in instead of serialising the parsed event again: a catch-up of 10,000 records
  * skips 10,000 `JSON.stringify` calls.
  *
  * A plain class with three own fields, like any record (spreading, comparing and serialising see
@@ -11,7 +11,7 @@ import type { SessionRecord } from '@marketing-team/core';
  * entry (each of which made young-generation collections slow while a long log was replayed).
  */
 class StoredRecord implements SessionRecord {
-  readonly #eventJson: string;
+  #eventJson: string | undefined;
 
   constructor(
     readonly offset: number,
@@ -22,9 +22,17 @@ class StoredRecord implements SessionRecord {
     this.#eventJson = eventJson;
   }
 
+  /**
+   * The same text `JSON.stringify(record)` gives: integers, then the event exactly as it was
+   * written. The event's text goes to the first frame and is then let go: a store that holds its
+   * records (the memory store) does not hold each event twice, and a later frame serialises it.
+   */
   static json(record: SessionRecord): string | undefined {
-    // The same text `JSON.stringify(record)` gives: integers, then the event exactly as it was written.
-    return #eventJson in record ? `{"offset":${record.offset},"at":${record.at},"event":${record.#eventJson}}` : undefined;
+    if (!(#eventJson in record)) return undefined;
+    const eventJson = record.#eventJson;
+    if (eventJson === undefined) return undefined;
+    record.#eventJson = undefined;
+    return `{"offset":${record.offset},"at":${record.at},"event":${eventJson}}`;
   }
 }
 

@@ -2,6 +2,7 @@ import type { SessionEvent, SessionRecord } from '@marketing-team/core';
 import { randomUUID } from 'node:crypto';
 import { FenceState, assertSessionId, fenceTarget } from './_fence.js';
 import { LiveListeners } from './_live-listeners.js';
+import { storedRecord } from './_record-json.js';
 import { storedStateJson } from './_state-json.js';
 import { Tail } from './_tail.js';
 import { nextTurn } from './_next-turn.js';
@@ -77,14 +78,18 @@ export class MemoryStore implements SessionStore {
     }
     const closing = log.fence.check(prepared.events, prepared.kinds);
     const at = Date.now();
-    const records = prepared.events.map((event, index) => ({ offset: log.head + index + 1, at, event }));
-    log.records.push(...records);
-    log.head += records.length;
-    log.fence.add(closing, log.head);
-    for (const [index, event] of prepared.events.entries()) {
+    const records: SessionRecord[] = new Array(prepared.events.length);
+    for (let index = 0; index < records.length; index++) {
+      const event = prepared.events[index]!;
+      // The JSON the append validated goes with the record to its first frame, which splices it in.
+      const record = storedRecord(log.head + index + 1, at, event, prepared.json[index]!);
+      records[index] = record;
+      log.records.push(record);
       if (event.type === 'brief.submitted') log.openRuns.add(event.runId);
       else if (prepared.kinds[index] === 'run-end') log.openRuns.delete(fenceTarget(event).runId);
     }
+    log.head += records.length;
+    log.fence.add(closing, log.head);
     if (prepared.clientMsgId !== undefined) {
       log.clientMessages.set(prepared.clientMsgId, [records[0]!.offset, log.head]);
     }
