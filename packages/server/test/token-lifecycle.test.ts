@@ -122,7 +122,7 @@ describe('revocation', () => {
     const store = new MemoryStore();
     open.push(store);
     env.server.route('/streams', createDurableStreamsHandler({ store, streams: new MemoryStreamStore(), basePath: '/streams', tokens: env.server.tokens }));
-    await store.append('rev-streams', [{ type: 'card.created', cardId: 'c1', title: 'One', by: { kind: 'system' } }]);
+    await store.append('rev-streams', [{ type: 'card.created', cardId: 'c1', title: 'One', status: 'todo', by: { kind: 'system' } }]);
     const token = await env.token('rev-streams');
     const read = () => fetch(`${env.url}/streams/sessions/rev-streams?offset=-1`, { headers: { authorization: `Bearer ${token}` } });
     expect((await read()).status).toBe(200);
