@@ -172,6 +172,8 @@ export class SessionChannel {
     // Validated (and migrated from an older shape) here, once, so saving it later needs no second check;
     // one that is not valid is not used: the log is replayed from the start instead.
     // Checked in slices, a turn each, so a long session's snapshot holds up no other session.
+    // Loading a long session's snapshot took this turn: checking it starts on the next.
+    if (snapshot) await nextTurn();
     const restored = snapshot && snapshot.offset <= head.offset ? await restoreSessionStateInTurns(snapshot.state, nextTurn) : undefined;
     if (this.closed) return;
     if (restored && restored.offset === snapshot!.offset) this.state = restored;

@@ -442,6 +442,8 @@ export class SqliteStore implements SessionStore {
     const row = this.statements.selectSnapshot.get(session);
     if (!row) return undefined;
     const state = row.save === null ? row.state : this.statements.selectSnapshotParts.all(session, row.save).join('');
+    // A snapshot in parts is large: reading it took this turn, parsing it takes the next.
+    if (row.save !== null) await nextTurn();
     return { offset: row.seq, state: JSON.parse(state) as StoredSnapshot['state'] };
   }
 
