@@ -545,7 +545,7 @@ describe('session reducer: properties', () => {
       fc.asyncProperty(logArbitrary, fc.nat(), fc.nat(), async (log, where, which) => {
         const stored = JSON.parse(JSON.stringify(applyRecords(createSessionState(), log))) as Record<string, unknown>;
         const whole = restoreSessionState(structuredClone(stored));
-        const sliced = await restoreSessionStateInTurns(structuredClone(stored), turn, 0);
+        const sliced = await restoreSessionStateInTurns(structuredClone(stored), turn);
         expect(JSON.stringify(sliced)).toBe(JSON.stringify(whole));
         // Break one entry of a sliced map (a message, a run or a deliverable: each has an id) or a plain field.
         const messages = (stored.messageBuckets as Record<string, Record<string, unknown>>[]).flatMap((bucket) => Object.values(bucket));
@@ -553,7 +553,7 @@ describe('session reducer: properties', () => {
         if (targets.length > 0 && which % 4 !== 0) targets[where % targets.length]!.id = 7;
         else stored.offset = -1;
         expect(restoreSessionState(structuredClone(stored))).toBeUndefined();
-        expect(await restoreSessionStateInTurns(structuredClone(stored), turn, 0)).toBeUndefined();
+        expect(await restoreSessionStateInTurns(structuredClone(stored), turn)).toBeUndefined();
       }),
       { numRuns: 200 },
     );

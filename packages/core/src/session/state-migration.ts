@@ -26,27 +26,15 @@ const SLICED: Record<string, Parser> = {
   deliverables: DeliverableSchema,
 };
 
-/** How long one turn of {@link restoreSessionStateInTurns} checks before it lets other work run. */
-const SLICE_MS = 4;
-
 /**
  * {@link restoreSessionState} for a server opening a long session: the same result, with the
- * check of the message buckets, runs and deliverables spread over turns (`nextTurn` between slices
- * of about 4 ms), so a large snapshot does not hold up every other session on the node.
+ * message buckets, runs and deliverables checked entry by entry and `breathe` awaited after each
+ * (the server's yields a turn every few milliseconds), so a large snapshot does not hold up every
+ * other session on the node.
  */
-export async function restoreSessionStateInTurns(
-  value: unknown,
-  nextTurn: () => Promise<void>,
-  sliceMs = SLICE_MS,
-): Promise<SessionState | undefined> {
+export async function restoreSessionStateInTurns(value: unknown, breathe: () => Promise<void>): Promise<SessionState | undefined> {
   const migrated = migrate(value) as Record<string, unknown> | undefined;
   if (migrated === undefined) return undefined;
-  let sliceStart = performance.now();
-  const breathe = async (): Promise<void> => {
-    if (performance.now() - sliceStart < sliceMs) return;
-    await nextTurn();
-    sliceStart = performance.now();
-  };
   const shape = SessionStateSchema.shape as Record<string, Parser>;
   // Key by key in the schema's order, as a parse of the whole state would build it (see `_entities.ts`).
   const restored: Record<string, unknown> = {};

@@ -13,7 +13,7 @@ import type { RetentionPolicy, SessionStore, Subscription } from '../stores/sess
 import type { OwnedRun } from './_owned-run.js';
 import { DigestSchedule } from './_digest-schedule.js';
 import { RecordBatch } from './record-batch.js';
-import { nextTurn } from '../stores/_next-turn.js';
+import { nextTurn, sliceClock } from '../stores/_next-turn.js';
 import { cacheStatePartsInSlices, stateJsonInSlices, writeStateJson } from '../stores/_state-json.js';
 import type { UnwatchedRun } from './_unwatched-run.js';
 import type { DeviceAttention, SessionSubscriber } from './session-subscriber.js';
@@ -174,7 +174,7 @@ export class SessionChannel {
     // Checked in slices, a turn each, so a long session's snapshot holds up no other session.
     // Loading a long session's snapshot took this turn: checking it starts on the next.
     if (snapshot) await nextTurn();
-    const restored = snapshot && snapshot.offset <= head.offset ? await restoreSessionStateInTurns(snapshot.state, nextTurn) : undefined;
+    const restored = snapshot && snapshot.offset <= head.offset ? await restoreSessionStateInTurns(snapshot.state, sliceClock()) : undefined;
     if (this.closed) return;
     if (restored && restored.offset === snapshot!.offset) this.state = restored;
     // Ready once the replay is over and records arrive live: from then on, what an append stores

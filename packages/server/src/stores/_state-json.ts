@@ -1,5 +1,5 @@
 import type { SessionState } from '@marketing-team/core';
-import { nextTurn } from './_next-turn.js';
+import { sliceClock } from './_next-turn.js';
 
 /** JSON of the parts of states already serialised: the reducer never changes a part it returned. */
 const parts = new WeakMap<object, string>();
@@ -50,15 +50,12 @@ export function writeStateJson(state: SessionState, pieces: string[]): void {
  * follows only joins texts, so joining a long session just opened holds up no other session.
  */
 export async function cacheStatePartsInSlices(state: SessionState, sliceMs = 4): Promise<void> {
-  let started = performance.now();
+  const breathe = sliceClock(sliceMs);
   const values = Object.entries(state).flatMap(([key, value]) => (key === 'messageBuckets' ? (value as object[]) : [value]));
   for (const value of values) {
     if (typeof value !== 'object' || value === null || parts.has(value)) continue;
     parts.set(value, JSON.stringify(value));
-    if (performance.now() - started >= sliceMs) {
-      await nextTurn();
-      started = performance.now();
-    }
+    await breathe();
   }
 }
 
@@ -74,13 +71,10 @@ const whole = new WeakMap<SessionState, string>();
  * Only for states the reducer returned: the text is kept for `storedStateJson`.
  */
 export async function stateJsonInSlices(state: SessionState, sliceMs = 4): Promise<string> {
-  let started = performance.now();
+  const breathe = sliceClock(sliceMs);
   const text = async (value: object): Promise<string> => {
     const json = parts.get(value) ?? JSON.stringify(value);
-    if (performance.now() - started >= sliceMs) {
-      await nextTurn();
-      started = performance.now();
-    }
+    await breathe();
     return json;
   };
   const fields: string[] = [];
