@@ -5,7 +5,9 @@
 //   follows the session (reduces, fans out, saves a snapshot every 1,000 events), at 150,000
 //   events vs 5,000;
 // - join: time from `subscribe` (no offset: a snapshot) to the snapshot frame, session not in
-//   memory (load the snapshot, validate it, replay what follows it), 100,000 events vs 1,000;
+//   memory (load the snapshot, validate it, replay what follows it) or warm, 100,000 events vs
+//   1,000: first with the same state (the same 20 messages written in 100 times the deltas), then
+//   with a state 51 times larger (each delta a new piece of text), which a join must carry;
 // - catch-up: a resume 10,000 events behind, channel warm, against reading the same 10,000
 //   records from the store (the least the server must do);
 // - stall: the longest gap between two turns of the event loop, while another session replays
@@ -59,9 +61,33 @@ function* sessionEvents(count: number, firstMessage = 0): Generator<SessionEvent
   }
 }
 
+/** Characters of each message of the same-state sessions. */
+const SAME_STATE_TEXT = 'Spring line copy, draft for review. '.repeat(140).slice(0, 5000);
+
+/**
+ * One run of 20 messages of `SAME_STATE_TEXT`, each written as `deltasPerMessage` deltas: the
+ * same state whatever the number of deltas, so two such sessions differ in history alone.
+ */
+function* sameStateEvents(deltasPerMessage: number): Generator<SessionEvent> {
+  const runId = 'run-same';
+  yield { type: 'brief.submitted', runId, brief: { goal: 'Launch the spring line', channels: ['linkedin'], deliverables: [], reviewGates: [] }, by: { kind: 'system' } };
+  const cut = (delta: number) => Math.floor((delta * SAME_STATE_TEXT.length) / deltasPerMessage);
+  for (let message = 0; message < 20; message++) {
+    const base = { runId, taskId: `task-${message}`, agent: 'content-creator', messageId: `message-${message}` } as const;
+    yield { type: 'message.started', ...base, offline: false };
+    for (let delta = 0; delta < deltasPerMessage; delta++) {
+      yield { type: 'text.delta', ...base, text: SAME_STATE_TEXT.slice(cut(delta), cut(delta + 1)) };
+    }
+  }
+}
+
 async function fill(store: SqliteStore, session: string, count: number): Promise<void> {
+  await appendAll(store, session, sessionEvents(count));
+}
+
+async function appendAll(store: SqliteStore, session: string, events: Iterable<SessionEvent>): Promise<void> {
   let batch: SessionEvent[] = [];
-  for (const event of sessionEvents(count)) {
+  for (const event of events) {
     batch.push(event);
     if (batch.length === 1000) {
       await store.append(session, batch);
@@ -144,11 +170,14 @@ async function appendP99(root: string): Promise<{ short: number; long: number }>
  * snapshot loaded and validated, the 500 events after it replayed); warm, the channel open and a
  * few events stored since the last join (so the frame is serialised anew). Sessions alternate.
  */
-async function joinTimes(root: string): Promise<Record<'cold' | 'warm', { short: number; long: number }>> {
-  const store = new SqliteStore({ path: join(root, 'join.db'), synchronous: 'normal' });
-  const sizes = { short: 1000, long: 100_000 } as const;
-  for (const [session, events] of Object.entries(sizes)) {
-    await fill(store, session, events);
+async function joinTimes(
+  root: string,
+  name: string,
+  sessions: Record<'short' | 'long', () => Iterable<SessionEvent>>,
+): Promise<Record<'cold' | 'warm', { short: number; long: number }>> {
+  const store = new SqliteStore({ path: join(root, `join-${name}.db`), synchronous: 'normal' });
+  for (const [session, events] of Object.entries(sessions)) {
+    await appendAll(store, session, events());
     // Open once and close, so a snapshot is saved as a running server would have, then 500 more.
     const opener = new SessionHub({ store, snapshotEvery: 1000, idleSessionMs: 0, onError: () => undefined });
     (await opener.subscribe(session, grant, quietSubscriber())).close();
@@ -306,15 +335,20 @@ export async function runLongSessionsBench(): Promise<BenchResult[]> {
       reducerLong.push(reducerMicrosPerDelta(10_000));
     }
     const append = await appendP99(root);
-    const join = await joinTimes(root);
+    // The issue's like-for-like join: the same state reached by 100 times the history.
+    const sameState = await joinTimes(root, 'same-state', { short: () => sameStateEvents(49), long: () => sameStateEvents(4999) });
+    // A stricter one: 100 times the history, and a state 51 times larger (2,000 messages vs 20).
+    const join = await joinTimes(root, 'larger-state', { short: () => sessionEvents(1000), long: () => sessionEvents(100_000) });
     const resume = await catchUp(root);
     const stall = await replayStall(root);
     const heap = await heapPerWarmSession(root);
     return [
       benchResult('reducer µs per delta, 10,000 messages vs 100', percentile(reducerLong, 50), 'µs', percentile(reducerShort, 50), 'ratio <= 1.5'),
       benchResult('delta append p99, 150,000 events vs 5,000', append.long, 'ms', append.short, 'ratio <= 1.2'),
-      benchResult('join (snapshot, session not in memory), 100,000 events vs 1,000', join.cold.long, 'ms', join.cold.short, 'ratio about 1'),
-      benchResult('join (snapshot, session warm), 100,000 events vs 1,000', join.warm.long, 'ms', join.warm.short, 'ratio about 1'),
+      benchResult('join (snapshot, session not in memory), 100,000 events vs 1,000, same state', sameState.cold.long, 'ms', sameState.cold.short, 'ratio about 1'),
+      benchResult('join (snapshot, session warm), 100,000 events vs 1,000, same state', sameState.warm.long, 'ms', sameState.warm.short, 'ratio about 1'),
+      benchResult('join (snapshot, session not in memory), 100,000 events vs 1,000, state 51x larger', join.cold.long, 'ms', join.cold.short, 'informational (grows with the state)'),
+      benchResult('join (snapshot, session warm), 100,000 events vs 1,000, state 51x larger', join.warm.long, 'ms', join.warm.short, 'informational (grows with the state)'),
       benchResult('catch-up of 10,000 warm vs reading them from the store', resume.hub, 'ms', resume.read, 'value < 30 ms'),
       benchResult('live delta delay, max, while another session opens and replays 100,000, vs alone', stall.replaying.max, 'ms', stall.alone.max, 'value <= 10 ms'),
       benchResult('live delta delay, p99, while another session opens and replays 100,000, vs alone', stall.replaying.p99, 'ms', stall.alone.p99, 'ratio about 1'),
