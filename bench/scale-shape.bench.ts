@@ -9,15 +9,17 @@ import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { delta, nextTurn, settledHeap, startClients, startDurable, type Durable } from './_delivery.js';
-import { benchResult, type BenchResult } from './bench-result.js';
+import { benchResult, percentile, type BenchResult } from './bench-result.js';
 
 /** Deliveries per point of the cost curves: enough to average over, the same at every scale. */
-const DELIVERIES = 40_000;
+const DELIVERIES = 64_000;
+/** Appends per turn, all to one session: each commit then carries one session's batch of this many, at every scale. */
+const APPENDS_PER_TURN = 64;
 
 /** Server CPU time (µs) per delivered event with `sessions` sessions of `subscribers` clients each. */
 async function cpuPerDelivery(sessions: number, subscribers: number): Promise<number> {
   const durable = await startDurable('full');
-  const events = Math.max(20, Math.round(DELIVERIES / (sessions * subscribers)));
+  const events = Math.max(APPENDS_PER_TURN, Math.round(DELIVERIES / (sessions * subscribers)));
   const subscribes: object[] = [];
   for (let s = 0; s < sessions; s++) {
     const session = `scale-${s}`;
@@ -26,12 +28,15 @@ async function cpuPerDelivery(sessions: number, subscribers: number): Promise<nu
   }
   const clients = await startClients(durable.url, subscribes, events, false);
   const before = process.cpuUsage();
-  // Every session gets its events on the same schedule: 64 appends per turn, round-robin.
+  // Every session gets its events in the same batches whatever the number of sessions: a turn
+  // appends the next 64 events of one session, sessions taking turns. (Spreading a turn's appends
+  // over 64 sessions would deliver one event per frame at 100 sessions against 64 at one: a
+  // curve of batch sizes, not of sessions.)
   const appends: Promise<unknown>[] = [];
-  for (let i = 0; i < events; i++) {
+  for (let start = 0; start < events; start += APPENDS_PER_TURN) {
     for (let s = 0; s < sessions; s++) {
-      appends.push(durable.store.append(`scale-${s}`, [delta(i)]));
-      if (appends.length % 64 === 0) await nextTurn();
+      for (let i = start; i < Math.min(events, start + APPENDS_PER_TURN); i++) appends.push(durable.store.append(`scale-${s}`, [delta(i)]));
+      await nextTurn();
     }
   }
   await Promise.all(appends);
@@ -62,7 +67,14 @@ async function timeToHead(durable: Durable, session: string, from: number | unde
   return elapsed;
 }
 
-/** Join (no offset: snapshot) and catch-up (from offset 0) of sessions of 1k, 10k and 100k events. */
+/** The text of every join session: 100,000 characters, written as 1k, 10k or 100k deltas. */
+const JOIN_TEXT = 'Spring line launch copy. '.repeat(4000);
+
+/**
+ * Join (no offset: snapshot) and catch-up (from offset 0) of sessions of 1k, 10k and 100k events
+ * holding the same text: the curves show what history costs, not what a larger state costs (a
+ * join carries the state, so it grows with the state; long-sessions measures that apart).
+ */
 async function joinAndCatchUp(): Promise<BenchResult[]> {
   const durable = await startDurable('full');
   const sizes = [1_000, 10_000, 100_000];
@@ -74,8 +86,9 @@ async function joinAndCatchUp(): Promise<BenchResult[]> {
     // A client watches while the session is written, so the channel is warm and snapshots are
     // saved as they are in service.
     const watcher = await startClients(durable.url, [{ type: 'subscribe', session, token: await durable.token(session), from: 0 }], size, false);
+    const cut = (index: number) => Math.floor((index * JOIN_TEXT.length) / size);
     for (let start = 0; start < size; start += 500) {
-      await durable.store.append(session, Array.from({ length: Math.min(500, size - start) }, (_, i) => delta(start + i)));
+      await durable.store.append(session, Array.from({ length: Math.min(500, size - start) }, (_, i) => delta(start + i, JOIN_TEXT.slice(cut(start + i), cut(start + i + 1)))));
     }
     await watcher.result;
     // One untimed join first, so the first point does not pay for compiling the code paths.
@@ -84,13 +97,18 @@ async function joinAndCatchUp(): Promise<BenchResult[]> {
       await timeToHead(durable, session, undefined);
       await timeToHead(durable, session, 0);
     }
-    joins.push(await timeToHead(durable, session, undefined));
-    catchUps.push(await timeToHead(durable, session, 0));
+    // Medians: one join is a few ms, which one busy moment of this machine would decide.
+    const joinTimes: number[] = [];
+    for (let round = 0; round < 7; round++) joinTimes.push(await timeToHead(durable, session, undefined));
+    joins.push(percentile(joinTimes, 50));
+    const catchUpTimes: number[] = [];
+    for (let round = 0; round < 3; round++) catchUpTimes.push(await timeToHead(durable, session, 0));
+    catchUps.push(percentile(catchUpTimes, 50));
   }
   await durable.close();
   return sizes.flatMap((size, index) => [
-    benchResult(`scale: join (snapshot), ms = ${size.toLocaleString('en')} events`, joins[index]!, 'ms', joins[0]!, 'ratio about 1 (flat)'),
-    benchResult(`scale: catch-up from offset 0, ms = ${size.toLocaleString('en')} events`, catchUps[index]!, 'ms', catchUps[0]!, 'ratio about events / 1,000 (linear)'),
+    benchResult(`scale: join (snapshot, the same text), ms = ${size.toLocaleString('en')} events`, joins[index]!, 'ms', joins[0]!, 'ratio about 1 (flat)'),
+    benchResult(`scale: catch-up from offset 0 (the same text), ms = ${size.toLocaleString('en')} events`, catchUps[index]!, 'ms', catchUps[0]!, 'ratio about events / 1,000 (linear)'),
   ]);
 }
 
@@ -130,6 +148,8 @@ export async function runScaleShapeBench(): Promise<BenchResult[]> {
     for (const row of rows) console.log(`  ${row.name}: ${row.value} ${row.unit} (baseline ${row.baseline}, ratio ${row.ratio}, load ${row.load})`);
     results.push(...rows);
   };
+  // One untimed point first, so the first measured point does not pay for compiling the code paths.
+  await cpuPerDelivery(1, 1);
   const bySessions: number[] = [];
   for (const sessions of [1, 100, 1_000]) {
     bySessions.push(await cpuPerDelivery(sessions, 1));
