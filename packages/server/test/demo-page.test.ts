@@ -73,6 +73,33 @@ describe.skipIf(process.env.MT_PACKAGES_BUILT !== '1')('the demo page', () => {
     await page.close();
   });
 
+  // Found driving the demo: while the workspace had no brand of its own, the page opened on the
+  // studio even for a session that already had a run, so a session's link opened on a phone (or
+  // a page reloaded) mid-run hid the very run it was opened to follow.
+  it('opens a session that already has a run on that run, not on the studio', async () => {
+    const session = `demo-follow-${Date.now().toString(36)}`;
+    const first = await (await browser!.newContext()).newPage();
+    await first.goto(`${url}/#${session}`);
+    await first.getByRole('button', { name: 'Run a brief' }).click();
+    await first.getByLabel('Campaign goal').fill('Launch the spring line to cafes');
+    await first.getByRole('button', { name: /start the team/i }).click();
+    await first.getByText(/tasks done/).locator('visible=true').first().waitFor();
+
+    const second = await (await browser!.newContext({ viewport: { width: 375, height: 800 } })).newPage();
+    const workspaceAnswered = second.waitForResponse('**/workspaces/**');
+    await second.goto(`${url}/#${session}`);
+    await workspaceAnswered;
+    await second.getByText('Launch the spring line to cafes').locator('visible=true').first().waitFor({ timeout: 15_000 });
+    // Whichever of the workspace and the session answered first, the page settles on the run.
+    await second.evaluate(() => new Promise((resolve) => setTimeout(resolve, 500)));
+    expect(await second.evaluate(() => ({ team: document.querySelector('marketing-team')!.hidden, studio: document.querySelector('marketing-team-studio')!.hidden }))).toEqual({
+      team: false,
+      studio: true,
+    });
+    await first.context().close();
+    await second.context().close();
+  });
+
   // Two devices of two editors: each page follows the workspace's studio session, so a save made
   // in one shows in the other (which has nothing unsaved) without a reload.
   it('shows a save made in one page in another page of the studio', async () => {

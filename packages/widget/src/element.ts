@@ -10,5 +10,6 @@ export type {
   MarketingTeamEventMap,
   RunCompletedDetail,
   RunStartedDetail,
+  SessionLoadedDetail,
   WidgetErrorDetail,
 } from './widget-events.js';

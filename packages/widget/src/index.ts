@@ -18,5 +18,6 @@ export type {
   MarketingTeamEventMap,
   RunCompletedDetail,
   RunStartedDetail,
+  SessionLoadedDetail,
   WidgetErrorDetail,
 } from './widget-events.js';

@@ -28,6 +28,7 @@ import type {
   DeliverableDetail,
   RunCompletedDetail,
   RunStartedDetail,
+  SessionLoadedDetail,
   WidgetErrorDetail,
 } from './widget-events.js';
 
@@ -58,6 +59,7 @@ export const createDefaultClient: ClientFactory = async (endpoint, options) => {
  * lives in core's `SessionClient`; the element only renders it, so a re-render, a reload or a
  * second device shows the same thing.
  *
+ * @fires mt-session-loaded - The session's history is shown (the state caught up with the server's head), once per session opened; detail `{ session, state }`.
  * @fires mt-run-started - A run started; detail `{ runId, run }`.
  * @fires mt-run-completed - A run ended (completed, cancelled, failed or interrupted); detail `{ runId, status, deliverableIds, run }`.
  * @fires mt-deliverable - A new deliverable arrived; detail `{ deliverable }`.
@@ -297,6 +299,8 @@ export class MarketingTeamElement extends LitElement {
   /** Whether the baseline held the whole history found at subscribe: only then is a change news. */
   private baselineCaughtUp = false;
   private baselineHandle: unknown;
+  /** Whether `mt-session-loaded` fired for the session shown now. */
+  private loadedFired = false;
   private lastConnection: ConnectionChangeDetail | undefined;
 
   constructor() {
@@ -531,6 +535,11 @@ export class MarketingTeamElement extends LitElement {
       this.baselineHandle = handle;
       this.baseline = undefined;
       this.fresh = [];
+      this.loadedFired = false;
+    }
+    if (handle && this.controller.caughtUp && !this.loadedFired && this.session) {
+      this.loadedFired = true;
+      this.emit<SessionLoadedDetail>('mt-session-loaded', { session: this.session, state });
     }
     // History is not news: until the state has caught up with the head the server named at
     // subscribe (however many chunks it takes), nothing fires and nothing is announced. The first

@@ -1,5 +1,14 @@
-import type { Deliverable, RunState } from '@marketing-team/core/client';
+import type { Deliverable, RunState, SessionState } from '@marketing-team/core/client';
 import type { ConnectionInfo } from './types.js';
+
+/**
+ * Detail of `mt-session-loaded`: the session's history is shown, so a host can decide from
+ * `state` what to open on (its run, say, when `state.runOrder` is not empty).
+ */
+export interface SessionLoadedDetail {
+  session: string;
+  state: SessionState;
+}
 
 /** Detail of `mt-run-started`. */
 export interface RunStartedDetail {
@@ -33,6 +42,7 @@ export interface WidgetErrorDetail {
 
 /** The DOM events `<marketing-team>` dispatches to the host page. */
 export interface MarketingTeamEventMap {
+  'mt-session-loaded': CustomEvent<SessionLoadedDetail>;
   'mt-run-started': CustomEvent<RunStartedDetail>;
   'mt-run-completed': CustomEvent<RunCompletedDetail>;
   'mt-deliverable': CustomEvent<DeliverableDetail>;

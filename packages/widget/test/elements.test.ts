@@ -37,6 +37,23 @@ describe('<marketing-team> over fixture state', () => {
     equal(fired.join(','), 'mt-run-started:r2');
   });
 
+  it('fires mt-session-loaded once the history is shown, once per session', async () => {
+    const client = new FixtureClient();
+    client.history = { caughtUp: false };
+    const element = mount(client);
+    const loaded: { session: string; runs: number }[] = [];
+    element.addEventListener('mt-session-loaded', (event) => loaded.push({ session: event.detail.session, runs: event.detail.state.runOrder.length }));
+    client.push(completedRunEvents('r1').slice(0, 3));
+    await frames();
+    equal(loaded.length, 0, 'not before the history is in');
+    client.history = { caughtUp: true, historyState: client.state };
+    client.push(completedRunEvents('r1').slice(3));
+    await waitFor(() => loaded.length > 0, 'mt-session-loaded');
+    client.push(completedRunEvents('r2').slice(0, 2));
+    await frames();
+    equal(JSON.stringify(loaded), JSON.stringify([{ session: 's1', runs: 1 }]));
+  });
+
   it('renders lanes, deliverables by kind, the board and a finished progress bar', async () => {
     const client = new FixtureClient();
     client.push(completedRunEvents());

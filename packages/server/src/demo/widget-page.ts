@@ -79,11 +79,18 @@ studio.addEventListener('mt-try-brief', () => choose('team'));
 studio.getToken = adminToken;
 studio.setAttribute('endpoint', location.origin);
 studio.setAttribute('workspace', workspace);
-// Open on the studio while the workspace has no brand of its own (runs would use the sample one).
+// Open on the studio while the workspace has no brand of its own (runs would use the sample one),
+// unless the session already has a run: its link opened on a phone, or a reload mid-run, is
+// there to follow that run. The workspace and the session may answer in either order.
+let hasRun = false;
+team.addEventListener('mt-session-loaded', (event) => {
+  hasRun = event.detail.state.runOrder.length > 0;
+  if (hasRun && !chosen) show('team');
+});
 try {
   const response = await fetch('/workspaces/' + workspace, { headers: { authorization: 'Bearer ' + (await adminToken()) } });
   const saved = response.ok ? await response.json() : undefined;
-  if (!chosen) show(saved && saved.document.brand ? 'team' : 'studio');
+  if (!chosen) show(hasRun || (saved && saved.document.brand) ? 'team' : 'studio');
 } catch {
   if (!chosen) show('team');
 }`
