@@ -1,5 +1,5 @@
 import '../src/index.js';
-import type { MarketingTeamElement } from '../src/index.js';
+import type { MarketingTeamElement, SessionLoadedDetail } from '../src/index.js';
 import { deepQuery, deepQueryAll, equal, ok, waitFor } from './_assert.js';
 import { applyRecords } from '@marketing-team/core';
 import { FixtureClient, completedRunEvents, toRecords } from './_fixtures.js';
@@ -42,7 +42,10 @@ describe('<marketing-team> over fixture state', () => {
     client.history = { caughtUp: false };
     const element = mount(client);
     const loaded: { session: string; runs: number }[] = [];
-    element.addEventListener('mt-session-loaded', (event) => loaded.push({ session: event.detail.session, runs: event.detail.state.runOrder.length }));
+    element.addEventListener('mt-session-loaded', (event) => {
+      const { session, state } = (event as CustomEvent<SessionLoadedDetail>).detail;
+      loaded.push({ session, runs: state.runOrder.length });
+    });
     client.push(completedRunEvents('r1').slice(0, 3));
     await frames();
     equal(loaded.length, 0, 'not before the history is in');
