@@ -318,9 +318,11 @@ export class SessionHub {
     epoch: string | undefined,
     grant: SessionGrant,
   ): Promise<{ epoch: string } | undefined> {
-    const head = await this.store.head(channel.session);
+    // The head and the first page are asked for together: one round trip to the store, not two.
+    // The page is used only once the head says `from` belongs to its epoch and is not beyond it.
+    const [head, firstRead] = await Promise.all([this.store.head(channel.session), this.#firstPage(channel.session, from)]);
     if ((epoch !== undefined && epoch !== head.epoch) || from > head.offset) return undefined;
-    const first = from === head.offset ? [] : await this.#firstPage(channel.session, from);
+    const first = from === head.offset ? [] : firstRead;
     if (first === undefined || !entry.active) return undefined;
     entry.sentOffset = from;
     entry.subscriber.subscribed({ type: 'subscribed', session: channel.session, epoch: head.epoch, head: head.offset, capabilities: grant.capabilities, expiresAt: grant.expiresAt });
