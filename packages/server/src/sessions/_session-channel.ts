@@ -13,6 +13,7 @@ import type { RetentionPolicy, SessionStore, Subscription } from '../stores/sess
 import type { OwnedRun } from './_owned-run.js';
 import { DigestSchedule } from './_digest-schedule.js';
 import { RecordBatch } from './record-batch.js';
+import { RecentRecords } from './_recent-records.js';
 import { nextTurn, sliceClock } from '../stores/_next-turn.js';
 import { cacheStatePartsInSlices, stateJsonInSlices, writeStateJson } from '../stores/_state-json.js';
 import type { UnwatchedRun } from './_unwatched-run.js';
@@ -56,6 +57,8 @@ export interface ChannelOptions {
   retention?: RetentionPolicy;
   /** Records the store delivers per step while the channel opens: one reducer step per turn of the event loop. */
   replayPageSize: number;
+  /** Newest records kept in memory, so a resume from an offset among them reads nothing from the store. */
+  recentRecords: number;
   onError: (error: unknown) => void;
   /** The store reset the log (deleted or lost): offsets of this channel no longer mean anything. */
   onReset: () => void;
@@ -83,6 +86,8 @@ export class SessionChannel {
   /** Whole-run cancels seen, for a run registered just after its cancel was stored. */
   readonly runCancels = new Map<string, SessionRecord>();
   epoch = '';
+  /** The newest records received, for resumes served without a store read. */
+  readonly recent: RecentRecords;
   ready: Promise<void>;
   /** Set once `ready` has resolved: the state is caught up and records arrive live. */
   opened = false;
@@ -130,6 +135,7 @@ export class SessionChannel {
   constructor(options: ChannelOptions) {
     this.#options = options;
     this.session = options.session;
+    this.recent = new RecentRecords(options.recentRecords);
     this.ready = this.#open();
     this.ready.catch(() => undefined);
     this.#stopWatchingCluster = options.clusterViewers?.watch(options.session, (others) => {
@@ -152,6 +158,8 @@ export class SessionChannel {
     this.#unreduced = [];
     this.#state = state;
     this.#received = state.offset;
+    // What the ring held led to another state: it no longer ends where this one does.
+    this.recent.clear();
   }
 
   /** Offset of the newest record received (what `state` is as of). */
@@ -208,6 +216,7 @@ export class SessionChannel {
     if (fresh.length === 0) return;
     this.#received = fresh[fresh.length - 1]!.offset;
     for (const record of fresh) this.#unreduced.push(record);
+    this.recent.push(fresh);
     // Reduced when `state` is next read (the fan-out reads it in a microtask); a channel nobody
     // reads from does not hold more than this many records unreduced. While the channel opens,
     // each replayed page is reduced in the turn it was read, so no turn reduces several pages.
@@ -409,7 +418,10 @@ export class SessionChannel {
       .then(() => store.saveSnapshot(this.session, { offset: state.offset, state }))
       // The snapshot now covers what retention may drop: this is when (and the only place) it runs.
       .then(() => store.applyRetention(this.session, retention))
-      .then(() => undefined)
+      // What the store let go is not replayed from memory either: a resume from there gets a snapshot.
+      .then(async (dropped) => {
+        if (dropped > 0) this.recent.dropBefore(await store.firstOffset(this.session));
+      })
       .catch((error: unknown) => this.#options.onError(error))
       .finally(() => {
         this.#snapshotSaving = undefined;
@@ -435,6 +447,7 @@ export class SessionChannel {
     clearTimeout(this.#presenceTimer);
     for (const policy of this.unwatched.values()) policy.dispose();
     this.#subscription?.close();
+    this.recent.clear();
     await this.#snapshotSaving;
   }
 }

@@ -116,7 +116,8 @@ describe('SessionHub', () => {
 
   it('sends a snapshot for an old epoch or an offset the store no longer holds, and replays otherwise', async () => {
     const store = new MemoryStore();
-    const hub = new SessionHub({ store, snapshotEvery: 5 });
+    // No records kept in memory: what is stored decides (recent-resume.test.ts covers them).
+    const hub = new SessionHub({ store, snapshotEvery: 5, recentRecords: 0 });
     for (let i = 0; i < 12; i++) await hub.publish('s', grant, `m${i}`, { type: 'card.created', cardId: `c${i}`, title: 'x' });
     await until(async () => ((await store.loadSnapshot('s'))?.offset ?? 0) >= 10);
     const { epoch } = await store.head('s');
@@ -167,6 +168,41 @@ describe('SessionHub', () => {
     (await cold.subscribe('s', grant, late, { from: 100, epoch })).close();
     expect(late.frames.filter((frame) => frame.type !== 'presence').map((frame) => frame.type)).toEqual(['subscribed', 'snapshot']);
     await cold.close();
+    await hub.close();
+  });
+
+  it('asks for the head and the first page of a resume together while the session opens', async () => {
+    const store = new MemoryStore();
+    const card = (id: number) => ({ type: 'card.created' as const, cardId: `c${id}`, title: 'x', status: 'todo' as const, by: { kind: 'system' as const } });
+    for (let i = 0; i < 20; i++) await store.append('s', [card(i)]);
+    const { epoch } = await store.head('s');
+    // Every head is held back until released: a read issued meanwhile did not wait for it.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const head = store.head.bind(store);
+    store.head = async (session) => {
+      await released;
+      return head(session);
+    };
+    const reads: number[] = [];
+    const read = store.read.bind(store);
+    store.read = (session, after, limit) => {
+      reads.push(after);
+      return read(session, after, limit);
+    };
+    const hub = new SessionHub({ store });
+    const subscriber = collector();
+    const subscribed = hub.subscribe('s', grant, subscriber, { from: 15, epoch });
+    await until(() => reads.length > 0);
+    expect(reads[0]).toBe(15);
+    release();
+    (await subscribed).close();
+    expect(subscriber.records.map((record) => record.offset)).toEqual([16, 17, 18, 19, 20]);
+    // A page read for another epoch is not sent: the head decides, and the client gets a snapshot.
+    const stale = collector();
+    (await new SessionHub({ store }).subscribe('s', grant, stale, { from: 15, epoch: 'an-old-epoch' })).close();
+    expect(stale.records).toEqual([]);
+    expect(stale.frames.filter((frame) => frame.type !== 'presence').map((frame) => frame.type)).toEqual(['subscribed', 'snapshot']);
     await hub.close();
   });
 

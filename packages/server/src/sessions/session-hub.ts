@@ -18,6 +18,7 @@ import { requireCapability } from './_command-checks.js';
 import { RunOwnership } from './_run-ownership.js';
 import { SessionChannel, type SubscriberEntry } from './_session-channel.js';
 import { RecordBatch } from './record-batch.js';
+import { nextTurn } from '../stores/_next-turn.js';
 import type { HubSubscription, SessionSubscriber, SubscribePosition } from './session-subscriber.js';
 
 /** Options of {@link SessionHub}. */
@@ -49,6 +50,12 @@ export interface SessionHubOptions {
    * bounds how long a replay holds up every other session's live stream (about 5 ms at 250).
    */
   replayPageSize?: number;
+  /**
+   * Newest records of each session kept in memory while it is in use (and for a few seconds after
+   * its last subscriber left, for the reconnect that usually follows): a resume from an offset
+   * among them is replayed without reading the store. Defaults to 1000; 0 keeps none.
+   */
+  recentRecords?: number;
   /**
    * Least time between two `presence.changed` frames of a session; changes in between go out
    * together. Defaults to 500 ms (at most two presence frames a second per session).
@@ -86,11 +93,15 @@ const OptionsSchema = z.object({
   maxIdleSessions: z.number().int().nonnegative().default(1000),
   retention: RetentionPolicySchema.optional(),
   replayPageSize: z.number().int().positive().max(10_000).default(250),
+  recentRecords: z.number().int().nonnegative().max(100_000).default(1000),
   presenceIntervalMs: z.number().int().min(10).max(60_000).default(500),
 });
 
 /** Records in the first replay page of a resume. */
 const FIRST_REPLAY_PAGE = 64;
+
+/** How long an unused session keeps its recent records, for a client that reconnects. */
+const RECENT_KEPT_IDLE_MS = 10_000;
 
 /**
  * The per-session heart of the server. For each active session it follows the store's live
@@ -110,6 +121,8 @@ export class SessionHub {
   readonly #onError: (error: unknown) => void;
   readonly #channels = new Map<string, SessionChannel>();
   readonly #idleTimers = new Map<string, NodeJS.Timeout>();
+  /** Per unused session, when it lets its recent records go. */
+  readonly #recentTimers = new Map<string, NodeJS.Timeout>();
   #closing = false;
 
   constructor(options: SessionHubOptions) {
@@ -119,6 +132,7 @@ export class SessionHub {
       maxIdleSessions: options.maxIdleSessions,
       retention: options.retention,
       replayPageSize: options.replayPageSize,
+      recentRecords: options.recentRecords,
       presenceIntervalMs: options.presenceIntervalMs,
     });
     if (!parsed.success) throw new ProtocolError('bad_frame', parsed.error.issues[0]?.message ?? 'invalid options', 'options');
@@ -173,7 +187,8 @@ export class SessionHub {
    *
    * A resume does not wait for the session to open: its first page is read from the store at
    * once, while the channel loads its snapshot and replays what follows it; the channel's live
-   * tail takes over where the store's pages end.
+   * tail takes over where the store's pages end. A resume of an open session from an offset
+   * among its recent records (`recentRecords`) is replayed from memory, with no store read.
    */
   async subscribe(
     session: string,
@@ -228,7 +243,11 @@ export class SessionHub {
       } else {
         const needsSnapshot = from === undefined || (epoch !== undefined && epoch !== channel.epoch) || from > channel.offset;
         // The first page doubles as the check that `from` is still stored: no separate round trip.
-        const first = needsSnapshot || from === channel.offset ? [] : await this.#firstPage(channel.session, from!);
+        // Records the channel still holds need no read at all.
+        const first =
+          needsSnapshot || from === channel.offset
+            ? []
+            : (channel.recent.after(from!, FIRST_REPLAY_PAGE) ?? (await this.#firstPage(channel.session, from!)));
         if (!entry.active || entry.channel !== channel) return subscription;
         if (first === undefined || needsSnapshot) {
           this.#sendSnapshot(channel, entry, grant);
@@ -299,9 +318,11 @@ export class SessionHub {
     epoch: string | undefined,
     grant: SessionGrant,
   ): Promise<{ epoch: string } | undefined> {
-    const head = await this.store.head(channel.session);
+    // The head and the first page are asked for together: one round trip to the store, not two.
+    // The page is used only once the head says `from` belongs to its epoch and is not beyond it.
+    const [head, firstRead] = await Promise.all([this.store.head(channel.session), this.#firstPage(channel.session, from)]);
     if ((epoch !== undefined && epoch !== head.epoch) || from > head.offset) return undefined;
-    const first = from === head.offset ? [] : await this.#firstPage(channel.session, from);
+    const first = from === head.offset ? [] : firstRead;
     if (first === undefined || !entry.active) return undefined;
     entry.sentOffset = from;
     entry.subscriber.subscribed({ type: 'subscribed', session: channel.session, epoch: head.epoch, head: head.offset, capabilities: grant.capabilities, expiresAt: grant.expiresAt });
@@ -328,7 +349,15 @@ export class SessionHub {
     while (entry.active && entry.channel === channel && entry.sentOffset < channel.offset) {
       const limit = Math.min(page, channel.offset - entry.sentOffset);
       page = Math.min(page * 4, this.#options.replayPageSize);
-      const records = await this.store.read(channel.session, entry.sentOffset, limit);
+      // From memory while the channel holds the records, then from the store. A page from memory
+      // is taken after a turn, as a store read would resolve: other sessions go between pages.
+      let records = channel.recent.after(entry.sentOffset, limit);
+      if (records) {
+        await nextTurn();
+        if (!entry.active || entry.channel !== channel) return;
+        records = channel.recent.after(entry.sentOffset, limit);
+      }
+      records ??= await this.store.read(channel.session, entry.sentOffset, limit);
       if (!entry.active || entry.channel !== channel) return;
       const batch = new RecordBatch(channel.session, channel.epoch, records).after(entry.sentOffset);
       if (batch.records.length === 0) break;
@@ -411,6 +440,8 @@ export class SessionHub {
     this.#closing = true;
     for (const timer of this.#idleTimers.values()) clearTimeout(timer);
     this.#idleTimers.clear();
+    for (const timer of this.#recentTimers.values()) clearTimeout(timer);
+    this.#recentTimers.clear();
     const channels = [...this.#channels.values()];
     await this.#runs.interruptAll(channels);
     this.#channels.clear();
@@ -453,6 +484,9 @@ export class SessionHub {
       clearTimeout(timer);
       this.#idleTimers.delete(session);
     }
+    clearTimeout(this.#recentTimers.get(session));
+    this.#recentTimers.delete(session);
+    channel.recent.keep();
     channel.busy += 1;
     return channel;
   }
@@ -479,6 +513,7 @@ export class SessionHub {
       ...(this.#options.retention ? { retention: this.#options.retention } : {}),
       presenceIntervalMs: this.#options.presenceIntervalMs,
       replayPageSize: this.#options.replayPageSize,
+      recentRecords: this.#options.recentRecords,
       onError: this.#onError,
       onReset: () => void this.#reset(channel).catch(this.#onError),
       clusterViewers: this.#clusterViewers,
@@ -531,6 +566,12 @@ export class SessionHub {
     const timer = setTimeout(() => this.#drop(channel.session), this.#options.idleSessionMs);
     timer.unref();
     this.#idleTimers.set(channel.session, timer);
+    const forget = setTimeout(() => {
+      this.#recentTimers.delete(channel.session);
+      channel.recent.forget();
+    }, Math.min(RECENT_KEPT_IDLE_MS, this.#options.idleSessionMs));
+    forget.unref();
+    this.#recentTimers.set(channel.session, forget);
     // Timers are kept in the order sessions went idle: the first is the one unused longest.
     if (this.#idleTimers.size > this.#options.maxIdleSessions) this.#drop(this.#idleTimers.keys().next().value!);
   }
@@ -538,6 +579,8 @@ export class SessionHub {
   #drop(session: string): void {
     clearTimeout(this.#idleTimers.get(session));
     this.#idleTimers.delete(session);
+    clearTimeout(this.#recentTimers.get(session));
+    this.#recentTimers.delete(session);
     const channel = this.#channels.get(session);
     if (!channel || channel.inUse) return;
     this.#channels.delete(session);
