@@ -4,6 +4,9 @@ import { sliceClock } from './_next-turn.js';
 /** JSON of the parts of states already serialised: the reducer never changes a part it returned. */
 const parts = new WeakMap<object, string>();
 
+/** Parts whose JSON is at most this long are kept even by a snapshot save: empty buckets, most of a state's parts. */
+const SMALL_PART = 256;
+
 function partJson(value: object): string {
   let json = parts.get(value);
   if (json === undefined) {
@@ -67,29 +70,34 @@ const whole = new WeakMap<SessionState, string>();
  * bucket, the runs, the board, ...) are serialised a few at a time, yielding once a turn has
  * taken `sliceMs`, so saving a snapshot of a long session (1.5 MB of JSON) never holds every
  * other session's live stream for the whole serialisation. Parts a snapshot frame already
- * serialised are reused; new ones are not kept (a warm session would hold its state twice).
+ * serialised are reused; new ones are not kept (a warm session would hold its state twice),
+ * save small ones (empty buckets, most of a state's parts), which cost next to nothing to keep
+ * and were serialised again, each with a turn check, by every snapshot.
  * Only for states the reducer returned: the text is kept for `storedStateJson`.
  */
 export async function stateJsonInSlices(state: SessionState, sliceMs = 4): Promise<string> {
   const breathe = sliceClock(sliceMs);
   const text = async (value: object): Promise<string> => {
-    const json = parts.get(value) ?? JSON.stringify(value);
+    const kept = parts.get(value);
+    if (kept !== undefined) return kept;
+    const json = JSON.stringify(value);
+    if (json.length <= SMALL_PART) parts.set(value, json);
     await breathe();
     return json;
   };
-  const fields: string[] = [];
+  // One list of pieces joined once: joining the buckets, then the fields, copied the text twice.
+  const pieces: string[] = [];
   for (const [key, value] of Object.entries(state)) {
-    let json: string;
+    if (value === undefined) continue;
+    pieces.push(`${pieces.length === 0 ? '{' : ','}${JSON.stringify(key)}:`);
     if (key === 'messageBuckets') {
-      const buckets: string[] = [];
-      for (const bucket of value as object[]) buckets.push(await text(bucket));
-      json = `[${buckets.join(',')}]`;
-    } else if (typeof value === 'object' && value !== null) json = await text(value as object);
-    else if (value === undefined) continue;
-    else json = JSON.stringify(value);
-    fields.push(`${JSON.stringify(key)}:${json}`);
+      const buckets = value as object[];
+      for (let index = 0; index < buckets.length; index++) pieces.push(index === 0 ? '[' : ',', await text(buckets[index]!));
+      pieces.push(buckets.length === 0 ? '[]' : ']');
+    } else pieces.push(typeof value === 'object' && value !== null ? await text(value as object) : JSON.stringify(value));
   }
-  const json = `{${fields.join(',')}}`;
+  pieces.push(pieces.length === 0 ? '{}' : '}');
+  const json = pieces.join('');
   whole.set(state, json);
   return json;
 }

@@ -1,7 +1,7 @@
 import { SessionEventSchema } from '@marketing-team/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkedTextDelta } from './_text-delta-check.js';
+import { checkedTextDelta, textDeltaJson } from './_text-delta-check.js';
 
 // Strings near every rule of the schema: the id alphabet, reserved ids, dots, lengths at and past
 // each limit, agent names with bad hyphens, and anything else.
@@ -48,6 +48,7 @@ describe('checkedTextDelta', () => {
         expect(parsed.success).toBe(true);
         expect(checked).toStrictEqual(parsed.data);
         expect(JSON.stringify(checked)).toBe(JSON.stringify(parsed.data));
+        expect(textDeltaJson(checked)).toBe(JSON.stringify(checked));
       }),
       { numRuns: Number(process.env.MT_FUZZ_RUNS ?? 2000) },
     );
@@ -73,5 +74,16 @@ describe('checkedTextDelta', () => {
     ]) {
       expect(checkedTextDelta(value)).toBeUndefined();
     }
+  });
+
+  it('writes the JSON of a checked delta as JSON.stringify does, escaping its text', () => {
+    const texts = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('"\\\n\u2028\ud800 🚀\udc00<\/', '\u0000\u001f\u007f', ''));
+    fc.assert(
+      fc.property(idLike, agentLike, texts, (id, agent, text) => {
+        const checked = checkedTextDelta({ type: 'text.delta', runId: id, taskId: id, agent, messageId: id, text });
+        if (checked !== undefined) expect(textDeltaJson(checked)).toBe(JSON.stringify(checked));
+      }),
+      { numRuns: Number(process.env.MT_FUZZ_RUNS ?? 2000) },
+    );
   });
 });

@@ -19,3 +19,12 @@ export function checkedTextDelta(value: unknown): EventOf<'text.delta'> | undefi
   for (const key of ['runId', 'taskId', 'agent', 'messageId', 'text']) if (!Object.hasOwn(event, key)) return undefined;
   return { type: 'text.delta', runId, taskId, agent, messageId, text };
 }
+
+/**
+ * `JSON.stringify(event)` of a delta `checkedTextDelta` returned, a quarter of its cost: its
+ * fields are in that order, and its ids and agent name are of alphabets JSON never escapes, so
+ * only the text needs escaping.
+ */
+export function textDeltaJson(event: EventOf<'text.delta'>): string {
+  return `{"type":"text.delta","runId":"${event.runId}","taskId":"${event.taskId}","agent":"${event.agent}","messageId":"${event.messageId}","text":${JSON.stringify(event.text)}}`;
+}
