@@ -35,11 +35,21 @@ export function checkedTextDelta(value: unknown): EventOf<'text.delta'> | undefi
   return { type: 'text.delta', runId, taskId, agent, messageId, text };
 }
 
+/** The JSON before the text of the last delta written, and the ids and agent it names. */
+let lastPrefix: { runId: string; taskId: string; agent: string; messageId: string; json: string } | undefined;
+
 /**
- * `JSON.stringify(event)` of a delta `checkedTextDelta` returned, a quarter of its cost: its
+ * `JSON.stringify(event)` of a delta `checkedTextDelta` returned, a fraction of its cost: its
  * fields are in that order, and its ids and agent name are of alphabets JSON never escapes, so
- * only the text needs escaping.
+ * only the text needs escaping. The part before the text is the same for every delta of a
+ * message and is kept: two joins per delta instead of ten (each a string to collect).
  */
 export function textDeltaJson(event: EventOf<'text.delta'>): string {
-  return `{"type":"text.delta","runId":"${event.runId}","taskId":"${event.taskId}","agent":"${event.agent}","messageId":"${event.messageId}","text":${JSON.stringify(event.text)}}`;
+  const { runId, taskId, agent, messageId } = event;
+  let prefix = lastPrefix;
+  if (prefix === undefined || runId !== prefix.runId || taskId !== prefix.taskId || agent !== prefix.agent || messageId !== prefix.messageId) {
+    const json = `{"type":"text.delta","runId":"${runId}","taskId":"${taskId}","agent":"${agent}","messageId":"${messageId}","text":`;
+    lastPrefix = prefix = { runId, taskId, agent, messageId, json };
+  }
+  return `${prefix.json}${JSON.stringify(event.text)}}`;
 }
