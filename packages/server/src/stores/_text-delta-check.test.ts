@@ -60,6 +60,19 @@ describe('checkedTextDelta', () => {
     expect(checkedTextDelta(event)).not.toBe(event);
   });
 
+  it('checks every id and the agent again once any of them differs from the last accepted delta\'s', () => {
+    const base = { type: 'text.delta', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1', text: 'Hi' };
+    expect(checkedTextDelta(base)).toBeDefined();
+    for (const value of [{ ...base, messageId: '..' }, { ...base, taskId: '__proto__' }, { ...base, runId: 'a b' }, { ...base, agent: 'Content' }]) {
+      expect(checkedTextDelta(base)).toBeDefined();
+      expect(checkedTextDelta(value)).toBeUndefined();
+    }
+    // The same ids with an inherited enumerable field, or one missing, are not a plain delta.
+    expect(checkedTextDelta(Object.assign(Object.create({ extra: 1 }) as object, base))).toBeUndefined();
+    const { text: _, ...withoutText } = base;
+    expect(checkedTextDelta({ ...withoutText, extra: 'Hi' })).toBeUndefined();
+  });
+
   it('leaves everything else to the schema', () => {
     const base = { type: 'text.delta', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1', text: 'Hi' };
     for (const value of [
