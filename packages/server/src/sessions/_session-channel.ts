@@ -15,6 +15,7 @@ import { DigestSchedule } from './_digest-schedule.js';
 import { RecordBatch } from './record-batch.js';
 import { RecentRecords } from './_recent-records.js';
 import { nextTurn, sliceClock } from '../stores/_next-turn.js';
+import { GrowingTextJson } from '../stores/_growing-text-json.js';
 import { cacheStatePartsInSlices, stateJsonInSlices, writeStateJson } from '../stores/_state-json.js';
 import type { UnwatchedRun } from './_unwatched-run.js';
 import type { DeviceAttention, SessionSubscriber } from './session-subscriber.js';
@@ -129,6 +130,8 @@ export class SessionChannel {
   #reportedViewers = 0;
   readonly #stopWatchingCluster: (() => void) | undefined;
   readonly #digests = new DigestSchedule();
+  /** The escaped texts of the long messages saved last: a snapshot escapes only what they gained since. */
+  readonly #texts = new GrowingTextJson();
   /** Subscribers whose attention changes this channel listens to. */
   readonly #attentionWatched = new WeakSet<SubscriberEntry>();
 
@@ -414,7 +417,7 @@ export class SessionChannel {
     const { store, retention = {} } = this.#options;
     // Serialised a few parts per turn first, so the store's save only joins them: a long
     // session's snapshot no longer holds every other session's live stream for its whole stringify.
-    this.#snapshotSaving = stateJsonInSlices(state)
+    this.#snapshotSaving = stateJsonInSlices(state, undefined, this.#texts)
       .then(() => store.saveSnapshot(this.session, { offset: state.offset, state }))
       // The snapshot now covers what retention may drop: this is when (and the only place) it runs.
       .then(() => store.applyRetention(this.session, retention))

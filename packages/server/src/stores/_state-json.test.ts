@@ -1,5 +1,6 @@
 import { SessionRecordSchema, applyRecords, createSessionState, type SessionState } from '@marketing-team/core';
 import { describe, expect, it } from 'vitest';
+import { GrowingTextJson } from './_growing-text-json.js';
 import { stateJson, stateJsonInSlices, storedStateJson, writeStateJson } from './_state-json.js';
 
 let offset = 0;
@@ -56,5 +57,17 @@ describe('stateJson', () => {
     const copy = JSON.parse(json) as SessionState;
     copy.offset += 1;
     expect(storedStateJson(copy)).toBe(JSON.stringify(copy));
+  });
+
+  it('with the texts of the last save, escapes only what long messages gained, to the same text', async () => {
+    const texts = new GrowingTextJson();
+    let state = apply(createSessionState(), [delta('m1', 'x'.repeat(5000)), delta('m2', 'y'.repeat(5000))]);
+    for (const piece of ['more "quoted" \\ text', '\ud83d', '\ude80 rocket', '\u2028', 'plain '.repeat(1000)]) {
+      state = apply(state, [delta('m1', piece), delta('m2', piece), delta(`short-${piece.length}`, piece)]);
+      expect(await stateJsonInSlices(state, 4, texts)).toBe(JSON.stringify(state));
+    }
+    // A message ended or replaced is written as it now is.
+    const completed = apply(state, [{ type: 'message.completed', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1', text: 'final', stopReason: 'end' }]);
+    expect(await stateJsonInSlices(completed, 4, texts)).toBe(JSON.stringify(completed));
   });
 });

@@ -1,8 +1,46 @@
 import type { SessionState } from '@marketing-team/core';
+import type { GrowingTextJson } from './_growing-text-json.js';
 import { sliceClock } from './_next-turn.js';
 
 /** JSON of the parts of states already serialised: the reducer never changes a part it returned. */
 const parts = new WeakMap<object, string>();
+
+/** Parts whose JSON is at most this long are kept even by a snapshot save: empty buckets, most of a state's parts. */
+const SMALL_PART = 256;
+
+/**
+ * `JSON.stringify(bucket)` of a message bucket (messages by id), each message's text escaped by
+ * `texts`, which escapes only what a streaming message added since it last saw it.
+ */
+function bucketJson(bucket: object, texts: GrowingTextJson): string {
+  let json = '';
+  for (const [id, message] of Object.entries(bucket)) {
+    // What JSON.stringify leaves out of an object.
+    if (message === undefined || typeof message === 'function' || typeof message === 'symbol') continue;
+    json += `${json === '' ? '{' : ','}${JSON.stringify(id)}:${messageJson(id, message, texts)}`;
+  }
+  return json === '' ? '{}' : `${json}}`;
+}
+
+/** `JSON.stringify(message)` of a plain object with a text: its fields in order, the text from `texts`. */
+function messageJson(id: string, message: unknown, texts: GrowingTextJson): string {
+  if (
+    typeof message !== 'object' ||
+    message === null ||
+    Object.getPrototypeOf(message) !== Object.prototype ||
+    'toJSON' in message ||
+    typeof (message as { text?: unknown }).text !== 'string'
+  ) {
+    return JSON.stringify(message);
+  }
+  let json = '';
+  for (const [key, value] of Object.entries(message)) {
+    // What JSON.stringify leaves out of an object.
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
+    json += `${json === '' ? '{' : ','}${JSON.stringify(key)}:${key === 'text' ? texts.json(id, value as string) : JSON.stringify(value)}`;
+  }
+  return json === '' ? '{}' : `${json}}`;
+}
 
 function partJson(value: object): string {
   let json = parts.get(value);
@@ -67,29 +105,35 @@ const whole = new WeakMap<SessionState, string>();
  * bucket, the runs, the board, ...) are serialised a few at a time, yielding once a turn has
  * taken `sliceMs`, so saving a snapshot of a long session (1.5 MB of JSON) never holds every
  * other session's live stream for the whole serialisation. Parts a snapshot frame already
- * serialised are reused; new ones are not kept (a warm session would hold its state twice).
+ * serialised are reused; new ones are not kept (a warm session would hold its state twice),
+ * save small ones (empty buckets, most of a state's parts), which cost next to nothing to keep
+ * and were serialised again, each with a turn check, by every snapshot. With `texts`, a long
+ * message's text is escaped only past what `texts` kept of it from the last save.
  * Only for states the reducer returned: the text is kept for `storedStateJson`.
  */
-export async function stateJsonInSlices(state: SessionState, sliceMs = 4): Promise<string> {
+export async function stateJsonInSlices(state: SessionState, sliceMs = 4, texts?: GrowingTextJson): Promise<string> {
   const breathe = sliceClock(sliceMs);
-  const text = async (value: object): Promise<string> => {
-    const json = parts.get(value) ?? JSON.stringify(value);
+  const text = async (value: object, bucket = false): Promise<string> => {
+    const kept = parts.get(value);
+    if (kept !== undefined) return kept;
+    const json = bucket && texts ? bucketJson(value, texts) : JSON.stringify(value);
+    if (json.length <= SMALL_PART) parts.set(value, json);
     await breathe();
     return json;
   };
-  const fields: string[] = [];
+  // One list of pieces joined once: joining the buckets, then the fields, copied the text twice.
+  const pieces: string[] = [];
   for (const [key, value] of Object.entries(state)) {
-    let json: string;
+    if (value === undefined) continue;
+    pieces.push(`${pieces.length === 0 ? '{' : ','}${JSON.stringify(key)}:`);
     if (key === 'messageBuckets') {
-      const buckets: string[] = [];
-      for (const bucket of value as object[]) buckets.push(await text(bucket));
-      json = `[${buckets.join(',')}]`;
-    } else if (typeof value === 'object' && value !== null) json = await text(value as object);
-    else if (value === undefined) continue;
-    else json = JSON.stringify(value);
-    fields.push(`${JSON.stringify(key)}:${json}`);
+      const buckets = value as object[];
+      for (let index = 0; index < buckets.length; index++) pieces.push(index === 0 ? '[' : ',', await text(buckets[index]!, true));
+      pieces.push(buckets.length === 0 ? '[]' : ']');
+    } else pieces.push(typeof value === 'object' && value !== null ? await text(value as object) : JSON.stringify(value));
   }
-  const json = `{${fields.join(',')}}`;
+  pieces.push(pieces.length === 0 ? '{}' : '}');
+  const json = pieces.join('');
   whole.set(state, json);
   return json;
 }

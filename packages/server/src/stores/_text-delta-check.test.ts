@@ -1,7 +1,7 @@
 import { SessionEventSchema } from '@marketing-team/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkedTextDelta } from './_text-delta-check.js';
+import { checkedTextDelta, textDeltaJson } from './_text-delta-check.js';
 
 // Strings near every rule of the schema: the id alphabet, reserved ids, dots, lengths at and past
 // each limit, agent names with bad hyphens, and anything else.
@@ -48,6 +48,7 @@ describe('checkedTextDelta', () => {
         expect(parsed.success).toBe(true);
         expect(checked).toStrictEqual(parsed.data);
         expect(JSON.stringify(checked)).toBe(JSON.stringify(parsed.data));
+        expect(textDeltaJson(checked)).toBe(JSON.stringify(checked));
       }),
       { numRuns: Number(process.env.MT_FUZZ_RUNS ?? 2000) },
     );
@@ -57,6 +58,19 @@ describe('checkedTextDelta', () => {
     const event = { type: 'text.delta', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1', text: 'Hello' };
     expect(checkedTextDelta(event)).toStrictEqual(event);
     expect(checkedTextDelta(event)).not.toBe(event);
+  });
+
+  it('checks every id and the agent again once any of them differs from the last accepted delta\'s', () => {
+    const base = { type: 'text.delta', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1', text: 'Hi' };
+    expect(checkedTextDelta(base)).toBeDefined();
+    for (const value of [{ ...base, messageId: '..' }, { ...base, taskId: '__proto__' }, { ...base, runId: 'a b' }, { ...base, agent: 'Content' }]) {
+      expect(checkedTextDelta(base)).toBeDefined();
+      expect(checkedTextDelta(value)).toBeUndefined();
+    }
+    // The same ids with an inherited enumerable field, or one missing, are not a plain delta.
+    expect(checkedTextDelta(Object.assign(Object.create({ extra: 1 }) as object, base))).toBeUndefined();
+    const { text: _, ...withoutText } = base;
+    expect(checkedTextDelta({ ...withoutText, extra: 'Hi' })).toBeUndefined();
   });
 
   it('leaves everything else to the schema', () => {
@@ -73,5 +87,16 @@ describe('checkedTextDelta', () => {
     ]) {
       expect(checkedTextDelta(value)).toBeUndefined();
     }
+  });
+
+  it('writes the JSON of a checked delta as JSON.stringify does, escaping its text', () => {
+    const texts = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('"\\\n\u2028\ud800 🚀\udc00<\/', '\u0000\u001f\u007f', ''));
+    fc.assert(
+      fc.property(idLike, agentLike, texts, (id, agent, text) => {
+        const checked = checkedTextDelta({ type: 'text.delta', runId: id, taskId: id, agent, messageId: id, text });
+        if (checked !== undefined) expect(textDeltaJson(checked)).toBe(JSON.stringify(checked));
+      }),
+      { numRuns: Number(process.env.MT_FUZZ_RUNS ?? 2000) },
+    );
   });
 });

@@ -1,5 +1,11 @@
 import { MAX_DELTA_TEXT, isAgentName, isId, type EventOf } from '@marketing-team/core';
 
+/** The ids and agent of the last delta accepted, all checked. */
+let lastAccepted: { runId: string; taskId: string; agent: string; messageId: string } | undefined;
+
+/** The fields besides `type`, each to be an own one. */
+const FIELDS = ['runId', 'taskId', 'agent', 'messageId', 'text'] as const;
+
 /**
  * A `text.delta` as `SessionEventSchema` would parse it (a new object, its fields in the
  * schema's order), or undefined when `value` is anything else or not a plain, valid delta with
@@ -12,10 +18,38 @@ export function checkedTextDelta(value: unknown): EventOf<'text.delta'> | undefi
   if (event.type !== 'text.delta') return undefined;
   const { runId, taskId, agent, messageId, text } = event;
   // Six own keys and six own-or-inherited fields present: none of them inherited, nothing else there.
-  if (Object.keys(event).length !== 6 || !Object.hasOwn(event, 'type')) return undefined;
-  if (!isId(runId) || !isId(taskId) || !isId(messageId)) return undefined;
-  if (!isAgentName(agent)) return undefined;
+  // Counted without `Object.keys`, which allocates an array per delta; an enumerable key that an
+  // object inherits counts too, and only sends the delta to the schema.
+  let keys = 0;
+  for (const _ in event) keys++;
+  if (keys !== 6 || !Object.hasOwn(event, 'type')) return undefined;
   if (typeof text !== 'string' || text.length > MAX_DELTA_TEXT) return undefined;
-  for (const key of ['runId', 'taskId', 'agent', 'messageId', 'text']) if (!Object.hasOwn(event, key)) return undefined;
+  const last = lastAccepted;
+  // The deltas of one message repeat its ids: the same strings as the last delta's need no second check.
+  if (last === undefined || runId !== last.runId || taskId !== last.taskId || messageId !== last.messageId || agent !== last.agent) {
+    if (!isId(runId) || !isId(taskId) || !isId(messageId)) return undefined;
+    if (!isAgentName(agent)) return undefined;
+    lastAccepted = { runId, taskId, agent, messageId };
+  }
+  for (const key of FIELDS) if (!Object.hasOwn(event, key)) return undefined;
   return { type: 'text.delta', runId, taskId, agent, messageId, text };
+}
+
+/** The JSON before the text of the last delta written, and the ids and agent it names. */
+let lastPrefix: { runId: string; taskId: string; agent: string; messageId: string; json: string } | undefined;
+
+/**
+ * `JSON.stringify(event)` of a delta `checkedTextDelta` returned, a fraction of its cost: its
+ * fields are in that order, and its ids and agent name are of alphabets JSON never escapes, so
+ * only the text needs escaping. The part before the text is the same for every delta of a
+ * message and is kept: two joins per delta instead of ten (each a string to collect).
+ */
+export function textDeltaJson(event: EventOf<'text.delta'>): string {
+  const { runId, taskId, agent, messageId } = event;
+  let prefix = lastPrefix;
+  if (prefix === undefined || runId !== prefix.runId || taskId !== prefix.taskId || agent !== prefix.agent || messageId !== prefix.messageId) {
+    const json = `{"type":"text.delta","runId":"${runId}","taskId":"${taskId}","agent":"${agent}","messageId":"${messageId}","text":`;
+    lastPrefix = prefix = { runId, taskId, agent, messageId, json };
+  }
+  return `${prefix.json}${JSON.stringify(event.text)}}`;
 }

@@ -8,7 +8,7 @@ import {
 } from '@marketing-team/core';
 import { z } from 'zod';
 import { assertSessionId, fenceKind, type FenceKind } from './_fence.js';
-import { checkedTextDelta } from './_text-delta-check.js';
+import { checkedTextDelta, textDeltaJson } from './_text-delta-check.js';
 import { DEFAULT_CLIENT_MESSAGE_WINDOW, DEFAULT_FENCE_WINDOW, type AppendOptions, type RetentionPolicy, type StoredSnapshot, type StoreLimits, type SubscribeOptions } from './session-store.js';
 
 /** An append after validation: each event parsed once and serialised once. */
@@ -79,12 +79,13 @@ export function prepareAppend(
   const kinds: FenceKind[] = new Array(events.length);
   for (let index = 0; index < events.length; index++) {
     let event: SessionEvent | undefined = checkedTextDelta(events[index]);
+    let text: string;
     if (event === undefined) {
       const parsed = SessionEventSchema.safeParse(events[index]);
       if (!parsed.success) throw protocolErrorFromZod(parsed.error, `events.${index}`);
       event = parsed.data;
-    }
-    const text = JSON.stringify(event);
+      text = JSON.stringify(event);
+    } else text = textDeltaJson(event);
     // A UTF-16 length times 3 bounds the UTF-8 size, so most events skip the byte count.
     if (text.length * 3 > limits.maxEventBytes && Buffer.byteLength(text) > limits.maxEventBytes) {
       throw new ProtocolError(
