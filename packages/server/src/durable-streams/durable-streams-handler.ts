@@ -254,7 +254,8 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
         url === undefined
           ? errorReply(new StreamHttpError(400, 'url: not a valid request target or Host'), baseHeaders(undefined))
           : await serve(streamRequestOfNode(req, res, url));
-      await writeNodeReply(reply, res);
+      const writing = writeNodeReply(reply, res);
+      if (writing) await writing;
     } catch {
       // Never reject into the host's listener (an unhandled rejection would end the process).
       if (!res.headersSent) res.writeHead(500).end();
