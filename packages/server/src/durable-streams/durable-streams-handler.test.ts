@@ -61,6 +61,29 @@ describe('createDurableStreamsHandler', () => {
     expect(seen).toEqual(['create /v1/stream/a', 'append /v1/stream/a', 'read /v1/stream/a', 'delete /v1/stream/a']);
   });
 
+  test('authorize may answer at once or through a promise; refusals and failures store nothing', async () => {
+    let answer: () => unknown = () => true;
+    const handler = handlerWith({ authorize: () => answer() as boolean });
+    const append = async (body: string) =>
+      (await handler(new Request(`${base}/v1/stream/answers`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body })))!.status;
+    expect((await handler(new Request(`${base}/v1/stream/answers`, { method: 'PUT', headers: { 'content-type': 'text/plain' } })))!.status).toBe(201);
+    expect(await append('a')).toBe(204);
+    answer = () => Promise.resolve(true);
+    expect(await append('b')).toBe(204);
+    answer = () => false;
+    expect(await append('x')).toBe(403);
+    answer = () => Promise.resolve(false);
+    expect(await append('x')).toBe(403);
+    answer = () => {
+      throw new Error('hook failed');
+    };
+    expect(await append('x')).toBe(500);
+    answer = () => Promise.reject(new Error('hook failed'));
+    expect(await append('x')).toBe(500);
+    answer = () => true;
+    expect(await (await handler(new Request(`${base}/v1/stream/answers?offset=-1`)))!.text()).toBe('ab');
+  });
+
   test('malformed stream paths are refused, and dot segments never leave the base path', async () => {
     const handler = handlerWith({ authorize: () => true });
     for (const path of ['/v1//a', '/v1/a/']) {
