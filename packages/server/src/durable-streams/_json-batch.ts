@@ -15,12 +15,13 @@ export function jsonBatchFromBody(body: Uint8Array, allowEmpty: boolean): Uint8A
   } catch {
     throw new StreamHttpError(400, 'body: invalid JSON');
   }
-  const values = Array.isArray(parsed) ? parsed : [parsed];
-  if (values.length === 0) {
+  // One value (the usual append) is re-serialised alone, with no array around it.
+  if (!Array.isArray(parsed)) return encoder.encode(JSON.stringify(parsed));
+  if (parsed.length === 0) {
     if (allowEmpty) return undefined;
     throw new StreamHttpError(400, 'body: empty JSON arrays are not allowed');
   }
-  return encoder.encode(values.map((value) => JSON.stringify(value)).join(','));
+  return encoder.encode(parsed.map((value) => JSON.stringify(value)).join(','));
 }
 
 /** The values of a stored batch. */

@@ -7,7 +7,8 @@ import type { StoredStreamMessage, StreamMetadata } from './stream-store.js';
  * writes of the same buffer, not a hundred reads, JSON joins and encodings.
  */
 export class LiveAppend {
-  readonly #frames = new Map<string, Uint8Array>();
+  /** Made by the first reader: most appends have none. */
+  #frames: Map<string, Uint8Array> | undefined;
 
   constructor(
     /** The stream as committed with this append (its tail is the message's offset). */
@@ -22,6 +23,7 @@ export class LiveAppend {
 
   /** The bytes `make` returns for `key`, made on the first call and shared by every later one. */
   frame(key: string, make: () => Uint8Array): Uint8Array {
+    this.#frames ??= new Map();
     let frame = this.#frames.get(key);
     if (!frame) {
       frame = make();

@@ -12,7 +12,10 @@ export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
 /** `Application/JSON; charset=utf-8` -> `application/json`. */
 export function mediaType(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (contentType === undefined) return '';
+  // Every append compares two of these: no split, no array.
+  const end = contentType.indexOf(';');
+  return (end < 0 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
 }
 
 export function isJsonContentType(contentType: string | undefined): boolean {
@@ -164,9 +167,9 @@ export class StreamEngine {
   }
 
   async append(path: string, request: AppendRequest): Promise<EngineOutcome> {
-    const { changed, appended, ...outcome } = await this.#mutex.run(() => this.#append(path, request));
-    if (changed) this.#notify(path, appended);
-    return outcome;
+    const result = await this.#mutex.run(() => this.#append(path, request));
+    if (result.changed) this.#notify(path, result.appended);
+    return { status: result.status, headers: result.headers };
   }
 
   async delete(path: string): Promise<void> {
@@ -393,7 +396,7 @@ export class StreamEngine {
     }
     // Producer appends answer 200 (new data); a close-only request has no data to report.
     const appended = change.append ? new LiveAppend(updated, change.append.messages[0]!) : undefined;
-    return { status: producer && !closeOnly ? 200 : 204, headers, changed: true, ...(appended ? { appended } : {}) };
+    return { status: producer && !closeOnly ? 200 : 204, headers, changed: true, appended };
   }
 
   async #checkProducer(path: string, producer: ProducerHeaders): Promise<ProducerVerdict> {

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -59,6 +59,29 @@ describe('createDurableStreamsHandler', () => {
     expect((await handler(new Request(`${base}/v1/stream/a`)))!.status).toBe(200);
     expect((await handler(new Request(`${base}/v1/stream/a`, { method: 'DELETE' })))!.status).toBe(403);
     expect(seen).toEqual(['create /v1/stream/a', 'append /v1/stream/a', 'read /v1/stream/a', 'delete /v1/stream/a']);
+  });
+
+  test('authorize may answer at once or through a promise; refusals and failures store nothing', async () => {
+    let answer: () => unknown = () => true;
+    const handler = handlerWith({ authorize: () => answer() as boolean });
+    const append = async (body: string) =>
+      (await handler(new Request(`${base}/v1/stream/answers`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body })))!.status;
+    expect((await handler(new Request(`${base}/v1/stream/answers`, { method: 'PUT', headers: { 'content-type': 'text/plain' } })))!.status).toBe(201);
+    expect(await append('a')).toBe(204);
+    answer = () => Promise.resolve(true);
+    expect(await append('b')).toBe(204);
+    answer = () => false;
+    expect(await append('x')).toBe(403);
+    answer = () => Promise.resolve(false);
+    expect(await append('x')).toBe(403);
+    answer = () => {
+      throw new Error('hook failed');
+    };
+    expect(await append('x')).toBe(500);
+    answer = () => Promise.reject(new Error('hook failed'));
+    expect(await append('x')).toBe(500);
+    answer = () => true;
+    expect(await (await handler(new Request(`${base}/v1/stream/answers?offset=-1`)))!.text()).toBe('ab');
   });
 
   test('malformed stream paths are refused, and dot segments never leave the base path', async () => {
@@ -523,6 +546,47 @@ describe('handler.node: served on Node without Web Request/Response', () => {
     await heard;
     expect(signal.aborted).toBe(true);
     await pending;
+  });
+
+  /** Sends raw HTTP/1.1 on one connection, each part in its own write, and returns the first response's head. */
+  async function rawExchange(origin: string, parts: string[], gapMs = 0): Promise<string> {
+    const { hostname, port } = new URL(origin);
+    const socket = connect(Number(port), hostname);
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.setNoDelay(true);
+    let received = '';
+    const head = new Promise<string>((resolve, reject) => {
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('latin1');
+        const end = received.indexOf('\r\n\r\n');
+        if (end >= 0) resolve(received.slice(0, end));
+      });
+      socket.on('error', reject);
+    });
+    for (const part of parts) {
+      socket.write(part);
+      if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
+    }
+    const text = await head;
+    socket.destroy();
+    return text;
+  }
+
+  const post = (path: string, body: string, contentType = 'application/json') =>
+    `POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+
+  test('reads a body that came with its headers in one packet, and one that came after them', async () => {
+    const origin = await serveNatively();
+    const url = `${origin}/ds/v1/stream/packets`;
+    await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' } });
+    // Whole request in one write.
+    const together = '[{"n":1},{"text":"é ✓"}]';
+    expect(await rawExchange(origin, [post('/ds/v1/stream/packets', together) + together])).toMatch(/^HTTP\/1\.1 204/);
+    // Headers first, body a moment later.
+    const apart = '{"n":2}';
+    expect(await rawExchange(origin, [post('/ds/v1/stream/packets', apart), apart], 20)).toMatch(/^HTTP\/1\.1 204/);
+    const read = await fetch(`${url}?offset=-1`);
+    expect(await read.json()).toEqual([{ n: 1 }, { text: 'é ✓' }, { n: 2 }]);
   });
 
   test('streams SSE and stops reading when the reader goes away', async () => {

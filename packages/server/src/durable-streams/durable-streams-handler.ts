@@ -151,27 +151,38 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
   };
   const sessionStore = options.store;
 
-  const check = async (request: StreamRequest, access: DurableStreamsAccess): Promise<void> => {
-    if (access.target.kind === 'session' && options.tokens) {
-      const token = bearerToken(request);
-      if (!token) throw new StreamHttpError(401, 'authorization: a session token is required', { 'www-authenticate': 'Bearer' });
-      let grant: Awaited<ReturnType<SessionTokenVerifier['verify']>>;
-      try {
-        grant = await options.tokens.verify(token, access.target.session);
-      } catch (error) {
-        if ((error as { code?: unknown } | null)?.code === 'forbidden') {
-          throw new StreamHttpError(403, 'authorization: the token does not grant this session');
-        }
-        throw new StreamHttpError(401, 'authorization: the token is invalid or expired', { 'www-authenticate': 'Bearer' });
+  const checkToken = async (request: StreamRequest, session: string): Promise<void> => {
+    const token = bearerToken(request);
+    if (!token) throw new StreamHttpError(401, 'authorization: a session token is required', { 'www-authenticate': 'Bearer' });
+    let grant: Awaited<ReturnType<SessionTokenVerifier['verify']>>;
+    try {
+      grant = await options.tokens!.verify(token, session);
+    } catch (error) {
+      if ((error as { code?: unknown } | null)?.code === 'forbidden') {
+        throw new StreamHttpError(403, 'authorization: the token does not grant this session');
       }
-      if (!grant.capabilities.includes('read')) {
-        throw new StreamHttpError(403, 'authorization: the token does not grant reading this session');
-      }
-      return;
+      throw new StreamHttpError(401, 'authorization: the token is invalid or expired', { 'www-authenticate': 'Bearer' });
     }
-    if (!options.authorize || !(await options.authorize(request.webRequest(), access))) {
-      throw new StreamHttpError(403, 'forbidden');
+    if (!grant.capabilities.includes('read')) {
+      throw new StreamHttpError(403, 'authorization: the token does not grant reading this session');
     }
+  };
+
+  /**
+   * Throws (or rejects) unless the request may do `access`. A hook that answers at once is
+   * settled at once: most appends are checked without a promise.
+   */
+  const check = (request: StreamRequest, access: DurableStreamsAccess): Promise<void> | undefined => {
+    if (access.target.kind === 'session' && options.tokens) return checkToken(request, access.target.session);
+    if (!options.authorize) throw new StreamHttpError(403, 'forbidden');
+    const allowed = options.authorize(request.webRequest(), access);
+    if (typeof allowed !== 'boolean') {
+      return Promise.resolve(allowed).then((granted) => {
+        if (!granted) throw new StreamHttpError(403, 'forbidden');
+      });
+    }
+    if (!allowed) throw new StreamHttpError(403, 'forbidden');
+    return undefined;
   };
 
   const isMine = (url: URL): boolean => url.pathname === basePath || url.pathname.startsWith(`${basePath}/`);
@@ -208,7 +219,8 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
         if (!session.success || more.length > 0 || (extra !== undefined && extra !== 'snapshot')) {
           throw new StreamHttpError(404, 'no such session stream');
         }
-        await check(request, { operation: 'read', target: { kind: 'session', session: session.data } });
+        const checking = check(request, { operation: 'read', target: { kind: 'session', session: session.data } });
+        if (checking) await checking;
         return await serveSessionStream(request, session.data, extra === 'snapshot', {
           store: sessionStore,
           base,
@@ -221,7 +233,8 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
       if (!engine) throw new StreamHttpError(404, 'stream not found');
       const path = normalizeStreamPath(relative);
       if (path === undefined) throw new StreamHttpError(400, 'path: not a valid stream path');
-      await check(request, { operation: operationOf(request.method), target: { kind: 'stream', path } });
+      const checking = check(request, { operation: operationOf(request.method), target: { kind: 'stream', path } });
+      if (checking) await checking;
       return await serveGenericStream(request, path, {
         engine,
         base,
@@ -254,7 +267,8 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
         url === undefined
           ? errorReply(new StreamHttpError(400, 'url: not a valid request target or Host'), baseHeaders(undefined))
           : await serve(streamRequestOfNode(req, res, url));
-      await writeNodeReply(reply, res);
+      const writing = writeNodeReply(reply, res);
+      if (writing) await writing;
     } catch {
       // Never reject into the host's listener (an unhandled rejection would end the process).
       if (!res.headersSent) res.writeHead(500).end();
