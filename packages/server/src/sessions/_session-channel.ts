@@ -220,9 +220,10 @@ export class SessionChannel {
     this.#received = fresh[fresh.length - 1]!.offset;
     for (const record of fresh) this.#unreduced.push(record);
     this.recent.push(fresh);
-    // Reduced when `state` is next read (the fan-out reads it in a microtask); a channel nobody
-    // reads from does not hold more than this many records unreduced. While the channel opens,
-    // each replayed page is reduced in the turn it was read, so no turn reduces several pages.
+    // Reduced when `state` is next read (by a join, a snapshot, a command's checks, or the fan-out
+    // when a digest is due: not for every delta); a channel does not hold more than this many
+    // records unreduced. While the channel opens, each replayed page is reduced in the turn it
+    // was read, so no turn reduces several pages.
     if (!this.#live || this.#unreduced.length >= MAX_UNREDUCED) void this.state;
     let runEnded = false;
     for (const record of fresh) {
@@ -339,8 +340,8 @@ export class SessionChannel {
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#pending.length > 0) {
-      // `state` is the state after the last pending record: reading it reduces every record received.
-      const batch = new RecordBatch(this.session, this.epoch, this.#pending, this.#digests.digestsFor(this.#pending, this.state));
+      // The digests read `state` (which reduces every record received) only when one is due.
+      const batch = new RecordBatch(this.session, this.epoch, this.#pending, this.#digests.digestsFor(this.#pending, () => this.state));
       this.#pending = [];
       for (const entry of this.subscribers) {
         if (entry.catchingUp || !entry.active || entry.sentOffset >= batch.lastOffset) continue;

@@ -160,7 +160,7 @@ export class SessionPublisher {
         const records = this.#buffer.splice(0, first.records);
         // The digests as of this message's last record, the one every client checks them at.
         this.#state = applyRecords(this.#state, records);
-        const digests = this.#digests.digestsFor(records, this.#state);
+        const digests = this.#digests.digestsFor(records, () => this.#state);
         if (digests) (first.message.data as AblyRecordsData).digests = digests;
       }
     }
