@@ -58,12 +58,17 @@ export class RecentRecords {
     }
   }
 
+  /** Whether the records after `offset` start among those held (`offset` is the newest, or `offset + 1` is held). */
+  covers(offset: number): boolean {
+    return this.#size > 0 && offset + 1 >= this.firstOffset && offset <= this.lastOffset;
+  }
+
   /**
    * Up to `limit` records after `offset`, oldest first, or undefined when the ring does not hold
    * `offset + 1` (older than what it keeps, or nothing kept). Empty when `offset` is the newest.
    */
   after(offset: number, limit: number): SessionRecord[] | undefined {
-    if (this.#size === 0 || offset + 1 < this.firstOffset || offset > this.lastOffset) return undefined;
+    if (!this.covers(offset)) return undefined;
     const from = offset + 1 - this.firstOffset;
     const to = Math.min(this.#size, from + limit);
     const records: SessionRecord[] = [];

@@ -351,13 +351,11 @@ export class SessionHub {
       page = Math.min(page * 4, this.#options.replayPageSize);
       // From memory while the channel holds the records, then from the store. A page from memory
       // is taken after a turn, as a store read would resolve: other sessions go between pages.
-      let records = channel.recent.after(entry.sentOffset, limit);
-      if (records) {
+      if (channel.recent.covers(entry.sentOffset)) {
         await nextTurn();
         if (!entry.active || entry.channel !== channel) return;
-        records = channel.recent.after(entry.sentOffset, limit);
       }
-      records ??= await this.store.read(channel.session, entry.sentOffset, limit);
+      const records = channel.recent.after(entry.sentOffset, limit) ?? (await this.store.read(channel.session, entry.sentOffset, limit));
       if (!entry.active || entry.channel !== channel) return;
       const batch = new RecordBatch(channel.session, channel.epoch, records).after(entry.sentOffset);
       if (batch.records.length === 0) break;

@@ -8,18 +8,23 @@ const parts = new WeakMap<object, string>();
 /** Parts whose JSON is at most this long are kept even by a snapshot save: empty buckets, most of a state's parts. */
 const SMALL_PART = 256;
 
+/** `JSON.stringify` of a plain object whose fields' JSON `fieldJson` gives, in their order. */
+function objectJson(value: object, fieldJson: (key: string, field: unknown) => string): string {
+  let json = '';
+  for (const [key, field] of Object.entries(value)) {
+    // What JSON.stringify leaves out of an object.
+    if (field === undefined || typeof field === 'function' || typeof field === 'symbol') continue;
+    json += `${json === '' ? '{' : ','}${JSON.stringify(key)}:${fieldJson(key, field)}`;
+  }
+  return json === '' ? '{}' : `${json}}`;
+}
+
 /**
  * `JSON.stringify(bucket)` of a message bucket (messages by id), each message's text escaped by
  * `texts`, which escapes only what a streaming message added since it last saw it.
  */
 function bucketJson(bucket: object, texts: GrowingTextJson): string {
-  let json = '';
-  for (const [id, message] of Object.entries(bucket)) {
-    // What JSON.stringify leaves out of an object.
-    if (message === undefined || typeof message === 'function' || typeof message === 'symbol') continue;
-    json += `${json === '' ? '{' : ','}${JSON.stringify(id)}:${messageJson(id, message, texts)}`;
-  }
-  return json === '' ? '{}' : `${json}}`;
+  return objectJson(bucket, (id, message) => messageJson(id, message, texts));
 }
 
 /** `JSON.stringify(message)` of a plain object with a text: its fields in order, the text from `texts`. */
@@ -33,13 +38,7 @@ function messageJson(id: string, message: unknown, texts: GrowingTextJson): stri
   ) {
     return JSON.stringify(message);
   }
-  let json = '';
-  for (const [key, value] of Object.entries(message)) {
-    // What JSON.stringify leaves out of an object.
-    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
-    json += `${json === '' ? '{' : ','}${JSON.stringify(key)}:${key === 'text' ? texts.json(id, value as string) : JSON.stringify(value)}`;
-  }
-  return json === '' ? '{}' : `${json}}`;
+  return objectJson(message, (key, value) => (key === 'text' ? texts.json(id, value as string) : JSON.stringify(value)));
 }
 
 function partJson(value: object): string {

@@ -1,7 +1,20 @@
 import { MAX_DELTA_TEXT, isAgentName, isId, type EventOf } from '@marketing-team/core';
 
+/** The ids and agent a delta names. */
+interface DeltaIds {
+  runId: string;
+  taskId: string;
+  agent: string;
+  messageId: string;
+}
+
+/** Whether `event` names the same ids and agent as `last`: a message's deltas repeat them. */
+function sameIds(last: DeltaIds | undefined, event: { runId?: unknown; taskId?: unknown; agent?: unknown; messageId?: unknown }): last is DeltaIds {
+  return last !== undefined && event.runId === last.runId && event.taskId === last.taskId && event.messageId === last.messageId && event.agent === last.agent;
+}
+
 /** The ids and agent of the last delta accepted, all checked. */
-let lastAccepted: { runId: string; taskId: string; agent: string; messageId: string } | undefined;
+let lastAccepted: DeltaIds | undefined;
 
 /** The fields besides `type`, each to be an own one. */
 const FIELDS = ['runId', 'taskId', 'agent', 'messageId', 'text'] as const;
@@ -24,19 +37,19 @@ export function checkedTextDelta(value: unknown): EventOf<'text.delta'> | undefi
   for (const _ in event) keys++;
   if (keys !== 6 || !Object.hasOwn(event, 'type')) return undefined;
   if (typeof text !== 'string' || text.length > MAX_DELTA_TEXT) return undefined;
-  const last = lastAccepted;
+  let ids = lastAccepted;
   // The deltas of one message repeat its ids: the same strings as the last delta's need no second check.
-  if (last === undefined || runId !== last.runId || taskId !== last.taskId || messageId !== last.messageId || agent !== last.agent) {
+  if (!sameIds(ids, event)) {
     if (!isId(runId) || !isId(taskId) || !isId(messageId)) return undefined;
     if (!isAgentName(agent)) return undefined;
-    lastAccepted = { runId, taskId, agent, messageId };
+    ids = lastAccepted = { runId, taskId, agent, messageId };
   }
   for (const key of FIELDS) if (!Object.hasOwn(event, key)) return undefined;
-  return { type: 'text.delta', runId, taskId, agent, messageId, text };
+  return { type: 'text.delta', runId: ids.runId, taskId: ids.taskId, agent: ids.agent, messageId: ids.messageId, text };
 }
 
 /** The JSON before the text of the last delta written, and the ids and agent it names. */
-let lastPrefix: { runId: string; taskId: string; agent: string; messageId: string; json: string } | undefined;
+let lastPrefix: (DeltaIds & { json: string }) | undefined;
 
 /**
  * `JSON.stringify(event)` of a delta `checkedTextDelta` returned, a fraction of its cost: its
@@ -47,7 +60,7 @@ let lastPrefix: { runId: string; taskId: string; agent: string; messageId: strin
 export function textDeltaJson(event: EventOf<'text.delta'>): string {
   const { runId, taskId, agent, messageId } = event;
   let prefix = lastPrefix;
-  if (prefix === undefined || runId !== prefix.runId || taskId !== prefix.taskId || agent !== prefix.agent || messageId !== prefix.messageId) {
+  if (!sameIds(prefix, event)) {
     const json = `{"type":"text.delta","runId":"${runId}","taskId":"${taskId}","agent":"${agent}","messageId":"${messageId}","text":`;
     lastPrefix = prefix = { runId, taskId, agent, messageId, json };
   }
