@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionRecord } from '@marketing-team/core';
+import { recordJson, recordSize, storedRecord } from '../stores/_record-json.js';
 import { RecentRecords } from './_recent-records.js';
 
 const record = (offset: number): SessionRecord => ({ offset, at: 0, event: { type: 'text.delta', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1', text: `t${offset}` } });
@@ -54,5 +55,34 @@ describe('RecentRecords', () => {
     const none = new RecentRecords(0);
     none.push(range(1, 2));
     expect(none.after(0, 10)).toBeUndefined();
+  });
+
+  it('keeps at most about its byte budget, letting the oldest go first, and counts what it lets go', () => {
+    const size = recordSize(record(1));
+    const recent = new RecentRecords(100, 3 * size);
+    recent.push(range(1, 5));
+    expect(offsets(recent.after(2, 10))).toEqual([3, 4, 5]);
+    expect(recent.bytes).toBe(3 * size);
+    recent.dropBefore(4);
+    expect([recent.size, recent.bytes]).toEqual([2, 2 * size]);
+    // A record past the whole budget leaves nothing held: a resume reads the store instead.
+    const large = { offset: 6, at: 0, event: { ...record(6).event, text: 'x'.repeat(4 * size) } } as SessionRecord;
+    recent.push([large]);
+    expect([recent.size, recent.bytes]).toEqual([0, 0]);
+    recent.push(range(7, 8));
+    expect(offsets(recent.after(6, 10))).toEqual([7, 8]);
+    // With room for the count only, every record pushed out by a newer one is counted out too.
+    const counted = new RecentRecords(2, 10 * size);
+    counted.push(range(1, 9));
+    expect([counted.size, counted.bytes]).toEqual([2, 2 * size]);
+  });
+
+  it('sizes a record by the JSON its store kept, without letting the frame lose it', () => {
+    const event = record(1).event;
+    // Spaced, unlike JSON.stringify: the frame below shows whether the kept text was spliced in.
+    const kept = JSON.stringify(event, null, 1);
+    const stored = storedRecord(1, 0, event, kept);
+    expect(recordSize(stored)).toBe(recordSize(record(1)) + kept.length - JSON.stringify(event).length);
+    expect(recordJson(stored)).toBe(`{"offset":1,"at":0,"event":${kept}}`);
   });
 });

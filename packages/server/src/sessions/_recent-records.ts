@@ -1,23 +1,36 @@
 import type { SessionRecord } from '@marketing-team/core';
+import { recordSize } from '../stores/_record-json.js';
 
 /**
  * The newest records a session's channel received, contiguous in offset, at most `capacity` of
- * them. A client that resumes from an offset they still cover is replayed from memory: no store
- * read stands between its `subscribe` and its first missed event.
+ * them and at most about `maxBytes` of their JSON (an event may be megabytes: a count alone
+ * would not bound the memory). A client that resumes from an offset they still cover is
+ * replayed from memory: no store read stands between its `subscribe` and its first missed event.
  *
  * A ring: appending is O(1) per record and never copies what is held.
  */
 export class RecentRecords {
   readonly #capacity: number;
+  readonly #maxBytes: number;
   #ring: (SessionRecord | undefined)[] = [];
+  /** The size of each record held, at the same index as the record. */
+  #sizes: number[] = [];
   /** Index in `#ring` of the oldest record held. */
   #start = 0;
   #size = 0;
+  /** The sizes of the records held, summed. */
+  #bytes = 0;
   /** False while the session is unused: nothing is kept until it is used again. */
   #keeping = true;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, maxBytes = Number.POSITIVE_INFINITY) {
     this.#capacity = capacity;
+    this.#maxBytes = maxBytes;
+  }
+
+  /** About how many bytes of JSON the records held take. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   /** Offset of the newest record held (0 when empty). */
@@ -43,19 +56,34 @@ export class RecentRecords {
     if (this.#capacity === 0 || !this.#keeping) return;
     for (const record of records) {
       if (this.#size > 0 && record.offset !== this.lastOffset + 1) this.clear();
+      const size = recordSize(record);
+      let slot: number;
       if (this.#ring.length < this.#capacity) {
-        this.#ring.push(record);
+        slot = this.#ring.push(record) - 1;
         this.#size += 1;
       } else if (this.#size < this.#capacity) {
-        // Room left by `dropBefore`: the slot after the newest is free.
-        this.#ring[(this.#start + this.#size) % this.#capacity] = record;
+        // Room left by dropping the oldest: the slot after the newest is free.
+        slot = (this.#start + this.#size) % this.#capacity;
         this.#size += 1;
       } else {
         // Full: the newest takes the oldest's place.
-        this.#ring[this.#start] = record;
+        slot = this.#start;
+        this.#bytes -= this.#sizes[slot]!;
         this.#start = (this.#start + 1) % this.#capacity;
       }
+      this.#ring[slot] = record;
+      this.#sizes[slot] = size;
+      this.#bytes += size;
+      // Past the byte budget the oldest go first (the newest too, when it alone is past it).
+      if (this.#bytes > this.#maxBytes) this.#dropOldest(this.#bytes - this.#maxBytes);
     }
+  }
+
+  /** Lets the oldest records go until at least `bytes` of them are gone. */
+  #dropOldest(bytes: number): void {
+    let count = 0;
+    for (let freed = 0; freed < bytes && count < this.#size; count++) freed += this.#sizes[(this.#start + count) % this.#ring.length]!;
+    this.#drop(count);
   }
 
   /** Whether the records after `offset` start among those held (`offset` is the newest, or `offset + 1` is held). */
@@ -80,8 +108,17 @@ export class RecentRecords {
   dropBefore(offset: number): void {
     if (this.#size === 0 || offset <= this.firstOffset) return;
     if (offset > this.lastOffset) return this.clear();
-    const count = offset - this.firstOffset;
-    for (let index = 0; index < count; index++) this.#ring[(this.#start + index) % this.#ring.length] = undefined;
+    this.#drop(offset - this.firstOffset);
+  }
+
+  /** Lets the `count` oldest records go. */
+  #drop(count: number): void {
+    if (count >= this.#size) return this.clear();
+    for (let index = 0; index < count; index++) {
+      const slot = (this.#start + index) % this.#ring.length;
+      this.#ring[slot] = undefined;
+      this.#bytes -= this.#sizes[slot]!;
+    }
     this.#start = (this.#start + count) % this.#ring.length;
     this.#size -= count;
   }
@@ -100,8 +137,10 @@ export class RecentRecords {
   /** Lets every record go (the ring's memory with them). */
   clear(): void {
     this.#ring = [];
+    this.#sizes = [];
     this.#start = 0;
     this.#size = 0;
+    this.#bytes = 0;
   }
 
   #at(index: number): SessionRecord {

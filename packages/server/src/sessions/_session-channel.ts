@@ -60,6 +60,7 @@ export interface ChannelOptions {
   replayPageSize: number;
   /** Newest records kept in memory, so a resume from an offset among them reads nothing from the store. */
   recentRecords: number;
+  recentRecordBytes: number;
   onError: (error: unknown) => void;
   /** The store reset the log (deleted or lost): offsets of this channel no longer mean anything. */
   onReset: () => void;
@@ -138,7 +139,7 @@ export class SessionChannel {
   constructor(options: ChannelOptions) {
     this.#options = options;
     this.session = options.session;
-    this.recent = new RecentRecords(options.recentRecords);
+    this.recent = new RecentRecords(options.recentRecords, options.recentRecordBytes);
     this.ready = this.#open();
     this.ready.catch(() => undefined);
     this.#stopWatchingCluster = options.clusterViewers?.watch(options.session, (others) => {

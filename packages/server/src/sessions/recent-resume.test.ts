@@ -70,6 +70,29 @@ describe.each(stores)('resume from the records a session keeps in memory ($name 
     await store.close();
   });
 
+  it('holds no more than its byte budget: large events push the older ones out to the store', async () => {
+    const store = open();
+    const hub = new SessionHub({ store, recentRecords: 1000, recentRecordBytes: 64 * 1024 });
+    const watcher = collector();
+    const watching = await hub.subscribe('s', grant, watcher);
+    // 20 events of about 15 KB: the budget holds the newest few, not the 20 the count allows.
+    for (let i = 0; i < 20; i++) await store.append('s', [{ type: 'text.delta', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1', text: `${i} ${'x'.repeat(15_000)}` }]);
+    await until(() => watcher.records.length === 20);
+    const reads = vi.spyOn(store, 'read');
+    const recent = collector();
+    (await hub.subscribe('s', grant, recent, { from: 17 })).close();
+    expect(reads).not.toHaveBeenCalled();
+    expect(offsets(recent.records)).toEqual([18, 19, 20]);
+    const older = collector();
+    (await hub.subscribe('s', grant, older, { from: 5 })).close();
+    expect(reads).toHaveBeenCalled();
+    expect(offsets(older.records)).toEqual(range(6, 20));
+    watching.close();
+    await hub.close();
+    await store.delete('s');
+    await store.close();
+  });
+
   it('crosses from the replay to the live tail under concurrent appends with nothing lost, repeated or reordered', async () => {
     const store = open();
     // Small pages: each resume takes several turns, with appends landing between them.

@@ -57,6 +57,12 @@ export interface SessionHubOptions {
    */
   recentRecords?: number;
   /**
+   * Bytes of JSON (about) the recent records of one session may take: past it the oldest are let
+   * go first, so a few large events (a deliverable may be megabytes) cannot hold a session's
+   * memory at `recentRecords` times their size. Defaults to 1 MiB.
+   */
+  recentRecordBytes?: number;
+  /**
    * Least time between two `presence.changed` frames of a session; changes in between go out
    * together. Defaults to 500 ms (at most two presence frames a second per session).
    */
@@ -94,6 +100,7 @@ const OptionsSchema = z.object({
   retention: RetentionPolicySchema.optional(),
   replayPageSize: z.number().int().positive().max(10_000).default(250),
   recentRecords: z.number().int().nonnegative().max(100_000).default(1000),
+  recentRecordBytes: z.number().int().nonnegative().max(2 ** 30).default(2 ** 20),
   presenceIntervalMs: z.number().int().min(10).max(60_000).default(500),
 });
 
@@ -133,6 +140,7 @@ export class SessionHub {
       retention: options.retention,
       replayPageSize: options.replayPageSize,
       recentRecords: options.recentRecords,
+      recentRecordBytes: options.recentRecordBytes,
       presenceIntervalMs: options.presenceIntervalMs,
     });
     if (!parsed.success) throw new ProtocolError('bad_frame', parsed.error.issues[0]?.message ?? 'invalid options', 'options');
@@ -512,6 +520,7 @@ export class SessionHub {
       presenceIntervalMs: this.#options.presenceIntervalMs,
       replayPageSize: this.#options.replayPageSize,
       recentRecords: this.#options.recentRecords,
+      recentRecordBytes: this.#options.recentRecordBytes,
       onError: this.#onError,
       onReset: () => void this.#reset(channel).catch(this.#onError),
       clusterViewers: this.#clusterViewers,

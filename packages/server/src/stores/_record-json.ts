@@ -27,6 +27,11 @@ class StoredRecord implements SessionRecord {
    * written. The event's text goes to the first frame and is then let go: a store that holds its
    * records (the memory store) does not hold each event twice, and a later frame serialises it.
    */
+  /** The length of the event's stored text while the record holds it. */
+  static eventJsonLength(record: SessionRecord): number | undefined {
+    return #eventJson in record ? record.#eventJson?.length : undefined;
+  }
+
   static json(record: SessionRecord): string | undefined {
     if (!(#eventJson in record)) return undefined;
     const eventJson = record.#eventJson;
@@ -35,6 +40,18 @@ class StoredRecord implements SessionRecord {
     return `{"offset":${record.offset},"at":${record.at},"event":${eventJson}}`;
   }
 }
+
+/**
+ * About how many bytes `record` takes as JSON: the length of its stored text while the record
+ * holds it (until its first frame), else of the event serialised now (rare: records are sized
+ * as they arrive, before any frame).
+ */
+export function recordSize(record: SessionRecord): number {
+  return (StoredRecord.eventJsonLength(record) ?? JSON.stringify(record.event).length) + RECORD_OVERHEAD;
+}
+
+/** The record's own fields around its event: `{"offset":…,"at":…,"event":}` and the object. */
+const RECORD_OVERHEAD = 64;
 
 /** Builds a record from its stored parts. `eventJson` must be `JSON.stringify(event)`. */
 export function storedRecord(offset: number, at: number, event: SessionRecord['event'], eventJson: string): SessionRecord {
