@@ -10,6 +10,7 @@ export {
   type DurableStreamsHandler,
   type DurableStreamsHandlerOptions,
   type DurableStreamsAccess,
+  type DurableStreamsRequest,
   type SessionTokenVerifier,
   type StreamStore,
   type StoredStreamMessage,

@@ -1,5 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { PulledBody, concatenate, tooLarge, type StreamReply, type StreamRequest } from './_stream-exchange.js';
+import type { DurableStreamsRequest } from './durable-streams-request.js';
 
 // Types only from node:http: this file runs on Node, yet the module that imports it must still
 // load on runtimes without Node's APIs.
@@ -26,12 +27,11 @@ export function streamRequestOfNode(req: IncomingMessage, res: ServerResponse, u
 /**
  * A class rather than an object of closures: an append is answered in a few hundred
  * microseconds, and the per-request closures and abort signal were a measurable part of it.
- * The signal and the Web `Request` are made only when asked for.
+ * The signal is made only when read.
  */
 class NodeStreamRequest implements StreamRequest {
   readonly method: string;
   #controller: AbortController | undefined;
-  #web: Request | undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -42,8 +42,7 @@ class NodeStreamRequest implements StreamRequest {
   }
 
   header(name: string): string | null {
-    const value = this.req.headers[name.toLowerCase()];
-    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    return headerOf(this.req.headers, name);
   }
 
   body(maxBytes: number): Promise<Uint8Array> {
@@ -68,40 +67,65 @@ class NodeStreamRequest implements StreamRequest {
     return this.#controller.signal;
   }
 
-  webRequest(): Request {
-    if (!this.#web) {
-      // Headers appended to the Request's own list: cheaper than a headers init, which undici
-      // converts (WebIDL) before it appends the same way.
-      const web = new Request(this.url, { method: this.method });
-      const headers = web.headers;
-      const incoming = this.req.headers;
-      for (const name in incoming) {
-        const value = incoming[name];
-        if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-        else if (value !== undefined) headers.append(name, value);
-      }
-      // A signal given to the constructor is followed through a signal of undici's own (a
-      // listener, a weak reference, a finalizer): most of a Request's cost, paid on every
-      // request. The request's own signal is shown as the Request's instead, made when read.
-      (web as OwnedRequest)[requestOwner] = this;
-      Object.defineProperty(web, 'signal', signalOfOwner);
-      this.#web = web;
-    }
-    return this.#web;
+  requestForAuthorize(): DurableStreamsRequest {
+    return new NodeAuthorizeRequest(this);
   }
 }
 
-const requestOwner = Symbol('requestOwner');
-type OwnedRequest = Request & { [requestOwner]?: NodeStreamRequest };
+/**
+ * What `authorize` gets on Node: read from the request as it is asked for. A Web `Request`
+ * here cost 8-16 µs per append (its headers copied, and undici's own abort signal).
+ */
+class NodeAuthorizeRequest implements DurableStreamsRequest {
+  readonly headers: NodeHeaders;
+  // Private: the hook sees the request, never the response behind it.
+  readonly #request: NodeStreamRequest;
 
-/** The `signal` of a Request made for `authorize`: its request's, made when first read. */
-const signalOfOwner: PropertyDescriptor = {
-  get(this: OwnedRequest): AbortSignal {
-    return this[requestOwner]!.signal;
-  },
-  enumerable: true,
-  configurable: true,
-};
+  constructor(request: NodeStreamRequest) {
+    this.#request = request;
+    this.headers = new NodeHeaders(request.req.headers);
+  }
+
+  get method(): string {
+    return this.#request.method;
+  }
+
+  get url(): string {
+    return this.#request.url.href;
+  }
+
+  get signal(): AbortSignal {
+    return this.#request.signal;
+  }
+}
+
+/** Node's parsed headers behind the two reads of a Web `Headers` that `authorize` needs. */
+class NodeHeaders {
+  readonly #incoming: IncomingHttpHeaders;
+
+  constructor(incoming: IncomingHttpHeaders) {
+    this.#incoming = incoming;
+  }
+
+  get(name: string): string | null {
+    return headerOf(this.#incoming, name);
+  }
+
+  has(name: string): boolean {
+    return headerOf(this.#incoming, name) !== null;
+  }
+}
+
+/**
+ * A header of Node's request, or null. Node keys them lower-case and joins a repeated header
+ * with `, ` (`; ` for cookie) as Headers does, except the fields it takes once (authorization,
+ * content-type, host, ...), which keep their first value; set-cookie stays a list, joined here.
+ * The type checks keep names such as `constructor` from reaching the object's prototype.
+ */
+function headerOf(incoming: IncomingHttpHeaders, name: string): string | null {
+  const value: unknown = incoming[name.toLowerCase()];
+  return typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : null;
+}
 
 /** Reads the body (or takes the one a framework already parsed), refusing it past `maxBytes`. */
 function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array> {

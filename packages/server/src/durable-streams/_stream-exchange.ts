@@ -1,4 +1,5 @@
 import { StreamHttpError } from './_stream-error.js';
+import type { DurableStreamsRequest } from './durable-streams-request.js';
 
 /**
  * One request as the Durable Streams routes read it, whatever runtime it came from: a Web
@@ -14,8 +15,8 @@ export interface StreamRequest {
   body(maxBytes: number): Promise<Uint8Array>;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal;
-  /** The request as a Web `Request` (no body), for an `authorize` hook; built only when asked. */
-  webRequest(): Request;
+  /** The request as an `authorize` hook sees it; made only when asked. */
+  requestForAuthorize(): DurableStreamsRequest;
 }
 
 /** Where a pulled body writes: the `ReadableStream` controller on the Web, the response on Node. */
@@ -65,7 +66,7 @@ export function streamRequestOfWeb(request: Request, url: URL): StreamRequest {
     header: (name) => request.headers.get(name),
     body: (maxBytes) => readWebBody(request, maxBytes),
     signal: request.signal,
-    webRequest: () => request,
+    requestForAuthorize: () => request,
   };
 }
 

@@ -61,6 +61,23 @@ describe('createDurableStreamsHandler', () => {
     expect(seen).toEqual(['create /v1/stream/a', 'append /v1/stream/a', 'read /v1/stream/a', 'delete /v1/stream/a']);
   });
 
+  test('the Web handler hands authorize its own Request', async () => {
+    const seen: unknown[] = [];
+    const handler = handlerWith({
+      authorize: (request) => {
+        seen.push(request);
+        return request.headers.get('Authorization') === 'Bearer yes';
+      },
+    });
+    const refused = new Request(`${base}/v1/stream/a`, { method: 'PUT', headers: { authorization: 'Bearer no' } });
+    const allowed = new Request(`${base}/v1/stream/a`, { method: 'PUT', headers: { authorization: 'Bearer yes' } });
+    expect((await handler(refused))!.status).toBe(403);
+    expect((await handler(allowed))!.status).toBe(201);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toBe(refused);
+    expect(seen[1]).toBe(allowed);
+  });
+
   test('authorize may answer at once or through a promise; refusals and failures store nothing', async () => {
     let answer: () => unknown = () => true;
     const handler = handlerWith({ authorize: () => answer() as boolean });
@@ -510,21 +527,49 @@ describe('handler.node: served on Node without Web Request/Response', () => {
     expect(await stored.text()).toBe('');
   });
 
-  test('hands authorize a Web Request carrying the headers', async () => {
-    const seen: (string | null)[] = [];
+  test('authorize sees the method, the full URL and the headers (any case, a repeated one joined)', async () => {
+    const seen: unknown[] = [];
     const origin = await serveNatively({
       authorize: (request) => {
-        seen.push(request.headers.get('x-tenant'));
-        return request.headers.get('x-tenant') === 'acme';
+        const { headers } = request;
+        seen.push({
+          method: request.method,
+          url: request.url,
+          tenant: headers.get('X-Tenant'),
+          roles: headers.get('x-role'),
+          hasTenant: headers.has('x-TENANT'),
+          missing: [headers.get('x-missing'), headers.has('x-missing'), headers.get('constructor'), headers.has('constructor')],
+        });
+        return headers.get('x-tenant') === 'acme';
       },
     });
-    const url = `${origin}/ds/v1/stream/tenant`;
+    const url = `${origin}/ds/v1/stream/tenant?from=test`;
     expect((await fetch(url, { method: 'PUT', headers: { 'x-tenant': 'other' } })).status).toBe(403);
-    expect((await fetch(url, { method: 'PUT', headers: { 'x-tenant': 'acme' } })).status).toBe(201);
-    expect(seen).toEqual(['other', 'acme']);
+    // Two lines of the same header, as Node receives them from a client that repeats it.
+    const repeated = 'PUT /ds/v1/stream/tenant?from=test HTTP/1.1\r\nHost: localhost\r\nX-Tenant: acme\r\nX-Role: reader\r\nx-role: writer\r\nContent-Length: 0\r\n\r\n';
+    expect(await rawExchange(origin, [repeated])).toMatch(/^HTTP\/1\.1 201/);
+    expect(seen).toEqual([
+      { method: 'PUT', url, tenant: 'other', roles: null, hasTenant: true, missing: [null, false, null, false] },
+      { method: 'PUT', url: 'http://localhost/ds/v1/stream/tenant?from=test', tenant: 'acme', roles: 'reader, writer', hasTenant: true, missing: [null, false, null, false] },
+    ]);
   });
 
-  test('the Request handed to authorize carries a signal that aborts when the client goes away', async () => {
+  test('authorize decides requests a Web Request cannot express (a method it forbids, credentials in the URL)', async () => {
+    const seen: string[] = [];
+    const origin = await serveNatively({
+      authorize: (request) => {
+        seen.push(`${request.method} ${request.url}`);
+        return false;
+      },
+    });
+    const trace = 'TRACE /ds/v1/stream/odd HTTP/1.1\r\nHost: localhost\r\n\r\n';
+    expect(await rawExchange(origin, [trace])).toMatch(/^HTTP\/1\.1 403/);
+    const credentials = 'GET /ds/v1/stream/odd HTTP/1.1\r\nHost: user:secret@localhost\r\n\r\n';
+    expect(await rawExchange(origin, [credentials])).toMatch(/^HTTP\/1\.1 403/);
+    expect(seen).toEqual(['TRACE http://localhost/ds/v1/stream/odd', 'GET http://user:secret@localhost/ds/v1/stream/odd']);
+  });
+
+  test('the signal handed to authorize aborts when the client goes away', async () => {
     let aborted: () => void = () => undefined;
     const heard = new Promise<void>((resolve) => (aborted = resolve));
     let signal: AbortSignal | undefined;

@@ -10,6 +10,7 @@ import { StreamEngine } from './_stream-engine.js';
 import { StreamHttpError } from './_stream-error.js';
 import { streamRequestOfWeb, webResponseOf, type StreamReply, type StreamRequest } from './_stream-exchange.js';
 import { normalizeStreamPath } from './_stream-path.js';
+import type { DurableStreamsRequest } from './durable-streams-request.js';
 import type { StreamStore } from './stream-store.js';
 
 /** What a request wants to do, as handed to {@link DurableStreamsHandlerOptions.authorize}. */
@@ -45,9 +46,11 @@ export interface DurableStreamsHandlerOptions {
   tokens?: SessionTokenVerifier;
   /**
    * Decides every request the tokens do not settle: all generic-stream operations, and session
-   * reads when no `tokens` are configured. Without it those requests are refused (403).
+   * reads when no `tokens` are configured. Without it those requests are refused (403). The
+   * Web handler passes its `Request`; `handler.node` a view of Node's request with the same
+   * `method`, `url`, `headers.get`/`has` and `signal`.
    */
-  authorize?: (request: Request, access: DurableStreamsAccess) => boolean | Promise<boolean>;
+  authorize?: (request: DurableStreamsRequest, access: DurableStreamsAccess) => boolean | Promise<boolean>;
   /** Origins allowed to call cross-origin (`*` for any); same-origin calls are always allowed. */
   allowedOrigins?: '*' | readonly string[];
   /** How long a long-poll waits, and how often an idle SSE stream gets a keep-alive (default 20 s). */
@@ -175,7 +178,7 @@ export function createDurableStreamsHandler(options: DurableStreamsHandlerOption
   const check = (request: StreamRequest, access: DurableStreamsAccess): Promise<void> | undefined => {
     if (access.target.kind === 'session' && options.tokens) return checkToken(request, access.target.session);
     if (!options.authorize) throw new StreamHttpError(403, 'forbidden');
-    const allowed = options.authorize(request.webRequest(), access);
+    const allowed = options.authorize(request.requestForAuthorize(), access);
     if (typeof allowed !== 'boolean') {
       return Promise.resolve(allowed).then((granted) => {
         if (!granted) throw new StreamHttpError(403, 'forbidden');

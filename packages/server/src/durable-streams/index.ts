@@ -1,4 +1,5 @@
 export { createDurableStreamsHandler } from './durable-streams-handler.js';
+export type { DurableStreamsRequest } from './durable-streams-request.js';
 export type {
   DurableStreamsAccess,
   DurableStreamsHandler,
