@@ -40,7 +40,7 @@ interface Target {
   stop(): Promise<void>;
 }
 
-const SINGLE_APPENDS = 100;
+const SINGLE_APPENDS = 400;
 const CONCURRENT_PRODUCERS = 8;
 const CONCURRENT_APPENDS_EACH = 40;
 const CATCH_UP_MESSAGES = 10_000;
@@ -50,7 +50,7 @@ const LIVE_MESSAGES = 12;
 const CATCH_UP_BATCH = 10;
 const LIVE_INTERVAL_MS = 40;
 /** Each measure is taken this many times per side, alternating sides. */
-const ROUNDS = 5;
+const ROUNDS = 9;
 
 /** A JSON message of about 200 bytes, the size of a typical session event. */
 function payload(index: number): string {
