@@ -120,19 +120,20 @@ export async function stateJsonInSlices(state: SessionState, sliceMs = 4, texts?
     await breathe();
     return json;
   };
-  // One list of pieces joined once: joining the buckets, then the fields, copied the text twice.
-  const pieces: string[] = [];
+  // Concatenated, not joined: the text refers to its parts (a long message's escaped text among
+  // them, shared with `texts`) instead of copying them all into one new string per save. A store
+  // that writes it out reads it once, as it would a flat one.
+  let json = '';
   for (const [key, value] of Object.entries(state)) {
     if (value === undefined) continue;
-    pieces.push(`${pieces.length === 0 ? '{' : ','}${JSON.stringify(key)}:`);
+    json += `${json === '' ? '{' : ','}${JSON.stringify(key)}:`;
     if (key === 'messageBuckets') {
       const buckets = value as object[];
-      for (let index = 0; index < buckets.length; index++) pieces.push(index === 0 ? '[' : ',', await text(buckets[index]!, true));
-      pieces.push(buckets.length === 0 ? '[]' : ']');
-    } else pieces.push(typeof value === 'object' && value !== null ? await text(value as object) : JSON.stringify(value));
+      for (let index = 0; index < buckets.length; index++) json += (index === 0 ? '[' : ',') + (await text(buckets[index]!, true));
+      json += buckets.length === 0 ? '[]' : ']';
+    } else json += typeof value === 'object' && value !== null ? await text(value as object) : JSON.stringify(value);
   }
-  pieces.push(pieces.length === 0 ? '{}' : '}');
-  const json = pieces.join('');
+  json += json === '' ? '{}' : '}';
   whole.set(state, json);
   return json;
 }
