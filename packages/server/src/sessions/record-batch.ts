@@ -1,5 +1,6 @@
 import type { SessionRecord } from '@marketing-team/core';
-import { recordJson } from '../stores/_record-json.js';
+import { writeRecordJson } from '../stores/_record-json.js';
+import { TextPieces } from '../stores/_text-pieces.js';
 import type { MessageDigest } from './_digest-schedule.js';
 
 /**
@@ -38,7 +39,14 @@ export class RecordBatch {
   /** The `events` frame as JSON, for WebSocket connections. */
   frameJson(): string {
     // The same text as `JSON.stringify` of the frame, with each record's stored JSON spliced in.
-    this.#frame ??= `{"type":"events","session":${JSON.stringify(this.session)},"epoch":${JSON.stringify(this.epoch)},"batch":[${this.records.map(recordJson).join(',')}]${this.digests ? `,"digests":${JSON.stringify(this.digests)}` : ''}}`;
+    this.#frame ??= joined((pieces) => {
+      pieces.add(`{"type":"events","session":${JSON.stringify(this.session)},"epoch":${JSON.stringify(this.epoch)},"batch":[`);
+      for (let index = 0; index < this.records.length; index++) {
+        if (index > 0) pieces.add(',');
+        writeRecordJson(this.records[index]!, pieces);
+      }
+      pieces.add(this.digests ? `],"digests":${JSON.stringify(this.digests)}}` : ']}');
+    });
     return this.#frame;
   }
 
@@ -49,12 +57,27 @@ export class RecordBatch {
    * reading only the records never sees it.
    */
   eventStreamText(): string {
-    if (this.#eventStream === undefined) {
-      let text = '';
-      for (const record of this.records) text += `id: ${record.offset}\ndata: ${recordJson(record)}\n\n`;
-      if (this.digests) text += `event: digests\ndata: ${JSON.stringify(this.digests)}\n\n`;
-      this.#eventStream = text;
-    }
+    this.#eventStream ??= joined((pieces) => {
+      for (const record of this.records) {
+        pieces.add(`id: ${record.offset}\ndata: `);
+        writeRecordJson(record, pieces);
+        pieces.add('\n\n');
+      }
+      if (this.digests) pieces.add(`event: digests\ndata: ${JSON.stringify(this.digests)}\n\n`);
+    });
     return this.#eventStream;
+  }
+}
+
+/** One list for the pieces of every batch's wire forms: each is written in one go. */
+const pieces = new TextPieces();
+
+/** What `write` adds to the pieces, joined; the pieces are let go even when `write` throws. */
+function joined(write: (pieces: TextPieces) => void): string {
+  try {
+    write(pieces);
+    return pieces.join();
+  } finally {
+    pieces.clear();
   }
 }

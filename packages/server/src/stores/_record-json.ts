@@ -1,4 +1,5 @@
 import type { SessionRecord } from '@marketing-team/core';
+import { TextPieces } from './_text-pieces.js';
 
 /**
  * A record whose store holds its event as JSON text (SQLite, Redis) or made that text when it
@@ -22,22 +23,21 @@ class StoredRecord implements SessionRecord {
     this.#eventJson = eventJson;
   }
 
-  /**
-   * The same text `JSON.stringify(record)` gives: integers, then the event exactly as it was
-   * written. The event's text goes to the first frame and is then let go: a store that holds its
-   * records (the memory store) does not hold each event twice, and a later frame serialises it.
-   */
   /** The length of the event's stored text while the record holds it. */
   static eventJsonLength(record: SessionRecord): number | undefined {
     return #eventJson in record ? record.#eventJson?.length : undefined;
   }
 
-  static json(record: SessionRecord): string | undefined {
+  /**
+   * The event's text, taken: it goes to the first frame and is then let go, so a store that
+   * holds its records (the memory store) does not hold each event twice; a later frame
+   * serialises the event again.
+   */
+  static takeEventJson(record: SessionRecord): string | undefined {
     if (!(#eventJson in record)) return undefined;
     const eventJson = record.#eventJson;
-    if (eventJson === undefined) return undefined;
     record.#eventJson = undefined;
-    return `{"offset":${record.offset},"at":${record.at},"event":${eventJson}}`;
+    return eventJson;
   }
 }
 
@@ -66,7 +66,27 @@ export function readRecord(offset: number, at: number, eventJson: string): Sessi
   return new StoredRecord(offset, at, JSON.parse(eventJson) as SessionRecord['event'], eventJson);
 }
 
+/**
+ * Adds the pieces of `JSON.stringify(record)` to `pieces`, the event's stored text spliced in
+ * when the store kept it: a frame of many records joins all its pieces once, into one flat
+ * string, where joining each record's string and then the frame's copied the text twice more.
+ */
+export function writeRecordJson(record: SessionRecord, pieces: TextPieces): void {
+  const eventJson = StoredRecord.takeEventJson(record);
+  if (eventJson === undefined) return pieces.add(JSON.stringify(record));
+  // Integers, then the event exactly as it was written: the same text `JSON.stringify` gives.
+  pieces.add('{"offset":');
+  pieces.add(`${record.offset}`);
+  pieces.add(',"at":');
+  pieces.add(`${record.at}`);
+  pieces.add(',"event":');
+  pieces.add(eventJson);
+  pieces.add('}');
+}
+
 /** `JSON.stringify(record)`, spliced from the stored text when the store kept it. */
 export function recordJson(record: SessionRecord): string {
-  return StoredRecord.json(record) ?? JSON.stringify(record);
+  const pieces = new TextPieces();
+  writeRecordJson(record, pieces);
+  return pieces.join();
 }
