@@ -112,9 +112,9 @@ const whole = new WeakMap<SessionState, string>();
  */
 export async function stateJsonInSlices(state: SessionState, sliceMs = 4, texts?: GrowingTextJson): Promise<string> {
   const breathe = sliceClock(sliceMs);
-  const text = async (value: object, bucket = false): Promise<string> => {
-    const kept = parts.get(value);
-    if (kept !== undefined) return kept;
+  // Only a part serialised now is awaited: the parts kept already (most of them: every empty
+  // bucket) are read with no promise, where each cost an async call and an await per save.
+  const serialise = async (value: object, bucket: boolean): Promise<string> => {
     const json = bucket && texts ? bucketJson(value, texts) : JSON.stringify(value);
     if (json.length <= SMALL_PART) parts.set(value, json);
     await breathe();
@@ -129,9 +129,13 @@ export async function stateJsonInSlices(state: SessionState, sliceMs = 4, texts?
     json += `${json === '' ? '{' : ','}${JSON.stringify(key)}:`;
     if (key === 'messageBuckets') {
       const buckets = value as object[];
-      for (let index = 0; index < buckets.length; index++) json += (index === 0 ? '[' : ',') + (await text(buckets[index]!, true));
+      for (let index = 0; index < buckets.length; index++) {
+        const bucket = buckets[index]!;
+        json += (index === 0 ? '[' : ',') + (parts.get(bucket) ?? (await serialise(bucket, true)));
+      }
       json += buckets.length === 0 ? '[]' : ']';
-    } else json += typeof value === 'object' && value !== null ? await text(value as object) : JSON.stringify(value);
+    } else if (typeof value === 'object' && value !== null) json += parts.get(value) ?? (await serialise(value, false));
+    else json += JSON.stringify(value);
   }
   json += json === '' ? '{}' : '}';
   whole.set(state, json);
