@@ -55,12 +55,17 @@ const AppendOptionsSchema = z.object({ clientMsgId: z.optional(IdSchema) }).opti
  * options, and each event against core's `SessionEventSchema` (a `text.delta` by the same rules
  * written out, the schema naming what is wrong when they fail) and the size limits.
  * This is the one validation of the hot path; stores trust its output.
+ *
+ * With `reused` (from `reusablePreparedAppend`), a single-event append fills it instead of
+ * allocating a result and three arrays: a live stream's appends are nearly all single deltas,
+ * and these four objects were a tenth of what the memory store's delivery path allocated.
  */
 export function prepareAppend(
   session: string,
   events: readonly unknown[],
   options: AppendOptions | undefined,
   limits: ResolvedLimits,
+  reused?: PreparedAppend,
 ): PreparedAppend {
   assertSessionId(session);
   if (!Array.isArray(events)) throw new ProtocolError('bad_frame', 'events: expected an array', 'events');
@@ -74,9 +79,11 @@ export function prepareAppend(
     if (!parsedOptions.success) throw protocolErrorFromZod(parsedOptions.error, 'options');
     clientMsgId = parsedOptions.data?.clientMsgId;
   }
-  const parsedEvents: SessionEvent[] = new Array(events.length);
-  const json: string[] = new Array(events.length);
-  const kinds: FenceKind[] = new Array(events.length);
+  const prepared: PreparedAppend =
+    reused !== undefined && events.length === 1
+      ? reused
+      : { session, events: new Array(events.length), json: new Array(events.length), kinds: new Array(events.length), clientMsgId };
+  const { events: parsedEvents, json, kinds } = prepared;
   for (let index = 0; index < events.length; index++) {
     let event: SessionEvent | undefined = checkedTextDelta(events[index]);
     let text: string;
@@ -98,7 +105,19 @@ export function prepareAppend(
     json[index] = text;
     kinds[index] = fenceKind(event);
   }
-  return { session, events: parsedEvents, json, kinds, clientMsgId };
+  // Set last: a schema parse may run an event's getters, and one that appended again filled `reused` meanwhile.
+  prepared.session = session;
+  prepared.clientMsgId = clientMsgId;
+  return prepared;
+}
+
+/**
+ * A `PreparedAppend` for one event that `prepareAppend` fills again and again. Only for a store
+ * that is done reading it before anything it calls can append again (the memory store, which
+ * reads it synchronously and emits last): the next single-event append overwrites it.
+ */
+export function reusablePreparedAppend(): PreparedAppend {
+  return { session: '', events: [undefined as unknown as SessionEvent], json: [''], kinds: ['other'], clientMsgId: undefined };
 }
 
 /** Validates `after` and `limit` of a read. */

@@ -9,6 +9,7 @@ import { nextTurn } from './_next-turn.js';
 import {
   prepareAppend,
   resolveLimits,
+  reusablePreparedAppend,
   retentionCut,
   snapshotBeyondHead,
   validateRead,
@@ -59,6 +60,8 @@ export class MemoryStore implements SessionStore {
   private readonly logs = new Map<string, MemoryLog>();
   private readonly live = new LiveListeners();
   private readonly limits: ResolvedLimits;
+  /** Filled by each single-event append: read before `live.emit`, the one call that can append again. */
+  private readonly prepared = reusablePreparedAppend();
   private closed = false;
 
   constructor(options?: MemoryStoreOptions) {
@@ -67,7 +70,7 @@ export class MemoryStore implements SessionStore {
 
   async append(session: string, events: SessionEvent[], options?: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
-    const prepared = prepareAppend(session, events, options, this.limits);
+    const prepared = prepareAppend(session, events, options, this.limits, this.prepared);
     const log = this.open(session);
     if (prepared.clientMsgId !== undefined) {
       const seen = log.clientMessages.get(prepared.clientMsgId);
