@@ -73,6 +73,20 @@ describe('checkedTextDelta', () => {
     expect(checkedTextDelta({ ...withoutText, extra: 'Hi' })).toBeUndefined();
   });
 
+  it('takes no field from a polluted Object.prototype, and leaves every delta to the schema while it is', () => {
+    const { runId: _, ...withoutRunId } = { type: 'text.delta', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1', text: 'Hi' };
+    const whole = { ...withoutRunId, runId: 'r1' };
+    expect(checkedTextDelta(whole)).toBeDefined();
+    Object.defineProperty(Object.prototype, 'runId', { value: 'r1', enumerable: true, configurable: true, writable: true });
+    try {
+      expect(checkedTextDelta(withoutRunId)).toBeUndefined();
+      expect(checkedTextDelta(whole)).toBeUndefined();
+    } finally {
+      delete (Object.prototype as { runId?: unknown }).runId;
+    }
+    expect(checkedTextDelta(whole)).toBeDefined();
+  });
+
   it('leaves everything else to the schema', () => {
     const base = { type: 'text.delta', runId: 'r1', taskId: 't1', agent: 'content-creator', messageId: 'm1', text: 'Hi' };
     for (const value of [
