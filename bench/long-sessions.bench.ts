@@ -61,6 +61,12 @@ function* sessionEvents(count: number, firstMessage = 0): Generator<SessionEvent
   }
 }
 
+/** A full garbage collection, so each measure starts from a settled heap, not the last one's garbage. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
 /** Characters of each message of the same-state sessions. */
 const SAME_STATE_TEXT = 'Spring line copy, draft for review. '.repeat(140).slice(0, 5000);
 
@@ -138,9 +144,13 @@ function reducerMicrosPerDelta(messages: number): number {
   return ((performance.now() - started) * 1000) / deltas.length;
 }
 
+/** Appends to each session before the timed ones: the first appends of a process measured its JIT. */
+const WARM_UP_APPENDS = 1000;
+
 /**
  * p99 (ms) of single-delta appends to a session of 5,000 events and to one of 150,000, both
- * followed by one hub in one store, appends alternating between them so both see the same load.
+ * followed by one hub in one store, appends alternating between them so both see the same load,
+ * timed after a warm-up of both.
  */
 async function appendP99(root: string): Promise<{ short: number; long: number }> {
   const store = new SqliteStore({ path: join(root, 'append.db'), synchronous: 'full' });
@@ -149,13 +159,13 @@ async function appendP99(root: string): Promise<{ short: number; long: number }>
   const hub = new SessionHub({ store, snapshotEvery: 1000, onError: () => undefined });
   const subscriptions = [await hub.subscribe('short', grant, quietSubscriber()), await hub.subscribe('long', grant, quietSubscriber())];
   const latencies = { short: [] as number[], long: [] as number[] };
-  const more = { short: sessionEvents(4000, 1_000_000), long: sessionEvents(4000, 1_000_000) };
-  for (let index = 0; index < 4000; index++) {
+  const more = { short: sessionEvents(WARM_UP_APPENDS + 4000, 1_000_000), long: sessionEvents(WARM_UP_APPENDS + 4000, 1_000_000) };
+  for (let index = -WARM_UP_APPENDS; index < 4000; index++) {
     for (const session of ['short', 'long'] as const) {
       const event = more[session].next().value as SessionEvent;
       const started = performance.now();
       await store.append(session, [event]);
-      latencies[session].push(performance.now() - started);
+      if (index >= 0) latencies[session].push(performance.now() - started);
     }
     if (index % 4 === 0) await nextTurn();
   }
@@ -307,16 +317,14 @@ async function replayStall(root: string): Promise<Record<'replaying' | 'alone' |
 }
 
 async function heapPerWarmSession(root: string): Promise<{ bytes: number; stateJson: number }> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
   const store = new SqliteStore({ path: join(root, 'heap.db'), synchronous: 'off' });
   const sessions = 20;
   for (let index = 0; index < sessions; index++) await fill(store, `warm-${index}`, 5000);
   const hub = new SessionHub({ store, idleSessionMs: 600_000, onError: () => undefined });
-  gc();
+  collectGarbage();
   const before = process.memoryUsage().heapUsed;
   for (let index = 0; index < sessions; index++) (await hub.subscribe(`warm-${index}`, grant, quietSubscriber())).close();
-  gc();
+  collectGarbage();
   const after = process.memoryUsage().heapUsed;
   const state = applyRecords(createSessionState(), await store.read('warm-0', 0));
   await hub.close();
@@ -334,6 +342,7 @@ export async function runLongSessionsBench(): Promise<BenchResult[]> {
       reducerShort.push(reducerMicrosPerDelta(100));
       reducerLong.push(reducerMicrosPerDelta(10_000));
     }
+    collectGarbage();
     const append = await appendP99(root);
     // The issue's like-for-like join: the same state reached by 100 times the history.
     const sameState = await joinTimes(root, 'same-state', { short: () => sameStateEvents(49), long: () => sameStateEvents(4999) });
