@@ -32,26 +32,37 @@ const AUDIENCE_BREAK =
 const LEADING = /^(?:(?:the|all|our|any|every|busy|most|many|some|a|an)\s+)+/iu;
 const TRAILING = /(?:\s+(?:and|or|of|&|the|a|an|plus|\+|to|for|with|in|at|by|from|who|that|which))+$/iu;
 
+/** The words before an "of" part (never the first word), or all of them when there is none. */
+function beforeOf(words: string[]): string[] {
+  const at = words.findIndex((word, index) => index > 0 && word.toLowerCase() === 'of');
+  return at > 0 ? words.slice(0, at) : words;
+}
+
 /** Words of a text, split on whitespace. */
 const wordsOf = (text: string): string[] => text.split(/\s+/u).filter(Boolean);
 
 /**
  * A short noun phrase naming the audience, cut at a word boundary before any qualifier:
  * "IT admins and product managers at 50-500 person companies" becomes "IT admins". At most
- * three words and `max` characters, never ending on a connector; `undefined` when nothing
- * readable is left.
+ * three words (four for "owners of independent cafés") and `max` characters, never ending on a
+ * connector or inside an "of" part; `undefined` when nothing readable is left.
  */
 export function audienceNoun(text: string | undefined, max = 32): string | undefined {
   if (!text) return undefined;
   let head = (text.trim().split(AUDIENCE_BREAK)[0] ?? '').replace(LEADING, '').trim();
-  // "admins and managers" reads as one group; keep the first when the group is long
-  let words = wordsOf(head).slice(0, 3);
+  // "admins and managers" reads as one group; keep the first when the group is long.
+  // "owners of independent cafés" is one noun phrase: kept whole when short, else cut before its
+  // "of" part, since a cut inside it leaves an adjective dangling ("owners of independent").
+  let words = wordsOf(head);
+  if (words.length > 3) words = words.length === 4 && beforeOf(words).length < 4 ? words : beforeOf(words).slice(0, 3);
   head = words.join(' ').replace(TRAILING, '').trim();
   words = wordsOf(head);
+  const fitted = words.length;
   while (words.length > 0 && [...words.join(' ')].length > max) {
     words = words.slice(0, -1);
     words = wordsOf(words.join(' ').replace(TRAILING, ''));
   }
+  if (words.length < fitted) words = beforeOf(words);
   head = words.join(' ').replace(/[^\p{L}\p{N})]+$/u, '').trim();
   if (!/\p{L}/u.test(head)) return undefined;
   // lower-case a leading capital unless the word is an acronym or a name ("IT admins", "UK owners")

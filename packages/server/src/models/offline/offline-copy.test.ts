@@ -15,6 +15,7 @@ import {
 } from '@marketing-team/core';
 import { offlineDraft } from './offline-draft.js';
 import { escapeMarkup } from './_offline-context.js';
+import { audienceNoun } from './_offline-copy.js';
 
 /** A brand that is not the sample one, with banned terms a naive draft would use. */
 const notely = defineBrand({
@@ -152,6 +153,16 @@ describe('offline public copy', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('never cuts an audience inside its "of" part, where a dangling adjective would be left', () => {
+    expect(audienceNoun('Owners of independent cafés in UK cities')).toBe('owners of independent cafés');
+    expect(audienceNoun('Managers of small and medium businesses')).toBe('managers');
+    expect(audienceNoun('Heads of marketing at SaaS firms')).toBe('heads of marketing');
+    expect(audienceNoun('IT admins and product managers at 50-500 person software companies')).toBe('IT admins');
+    expect(audienceNoun('Busy parents of toddlers')).toBe('parents of toddlers');
+    // Four words, but past 32 characters: cut before "of", not inside it.
+    expect(audienceNoun('Coordinators of international logistics')).toBe('coordinators');
   });
 
   it('writes a short audience phrase and the product, not the sample brand, for a realistic brief', () => {
