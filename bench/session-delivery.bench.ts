@@ -210,26 +210,38 @@ async function durableDelays(kind: StoreKind, streams: number, perSecond: number
  */
 async function rawDelays(streams: number, perSecond: number, seconds: number, synced: boolean): Promise<number[]> {
   const raw = await startRaw();
-  const dir = mkdtempSync(join(tmpdir(), 'mt-bench-raw-'));
-  const path = join(dir, 'log');
-  const fd = openSync(path, 'a');
-  const wal = new WalSync(path);
+  const log = synced ? openSyncedLog() : undefined;
   const { result } = await startClients(raw.url, Array.from({ length: streams }, () => null), perSecond * seconds, true);
   while (raw.wss.clients.size < streams) await new Promise((r) => setTimeout(r, 5));
   const targets = [...raw.wss.clients];
   await onSchedule(streams, perSecond, seconds, (s, i, due) => {
     const batch = [{ offset: i + 1, at: Date.now(), event: delta(i, String(due)) }];
     const frame = JSON.stringify({ type: 'events', session: `latency-${s}`, epoch: 'e', batch });
-    if (!synced) return targets[s]!.send(frame);
-    writeSync(fd, `${frame}\n`);
-    void wal.sync().then(() => targets[s]!.send(frame));
+    if (!log) return targets[s]!.send(frame);
+    writeSync(log.fd, `${frame}\n`);
+    void log.wal.sync().then(() => targets[s]!.send(frame));
   });
   const { delays } = await result;
-  await wal.close();
-  closeSync(fd);
-  rmSync(dir, { recursive: true, force: true });
+  await log?.close();
   await raw.close();
   return delays;
+}
+
+/** A file the synced baseline writes each delta to, with the store's own WAL fsync over it. */
+function openSyncedLog(): { fd: number; wal: WalSync; close(): Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), 'mt-bench-raw-'));
+  const path = join(dir, 'log');
+  const fd = openSync(path, 'a');
+  const wal = new WalSync(path);
+  return {
+    fd,
+    wal,
+    async close() {
+      await wal.close();
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**

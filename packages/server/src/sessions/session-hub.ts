@@ -127,9 +127,11 @@ export class SessionHub {
   readonly #options: z.output<typeof OptionsSchema>;
   readonly #onError: (error: unknown) => void;
   readonly #channels = new Map<string, SessionChannel>();
-  readonly #idleTimers = new Map<string, NodeJS.Timeout>();
-  /** Per unused session, when it lets its recent records go. */
-  readonly #recentTimers = new Map<string, NodeJS.Timeout>();
+  /**
+   * Per unused session, in the order they went unused: the timer that drops it, and the sooner
+   * one that lets its recent records go.
+   */
+  readonly #idle = new Map<string, { drop: NodeJS.Timeout; forget: NodeJS.Timeout }>();
   #closing = false;
 
   constructor(options: SessionHubOptions) {
@@ -444,10 +446,7 @@ export class SessionHub {
    */
   async close(): Promise<void> {
     this.#closing = true;
-    for (const timer of this.#idleTimers.values()) clearTimeout(timer);
-    this.#idleTimers.clear();
-    for (const timer of this.#recentTimers.values()) clearTimeout(timer);
-    this.#recentTimers.clear();
+    for (const session of [...this.#idle.keys()]) this.#stopIdleTimers(session);
     const channels = [...this.#channels.values()];
     await this.#runs.interruptAll(channels);
     this.#channels.clear();
@@ -485,13 +484,7 @@ export class SessionHub {
     if (!channel) {
       channel = this.#createChannel(session);
     }
-    const timer = this.#idleTimers.get(session);
-    if (timer) {
-      clearTimeout(timer);
-      this.#idleTimers.delete(session);
-    }
-    clearTimeout(this.#recentTimers.get(session));
-    this.#recentTimers.delete(session);
+    this.#stopIdleTimers(session);
     channel.recent.keep();
     channel.busy += 1;
     return channel;
@@ -569,25 +562,27 @@ export class SessionHub {
 
   /** Drops a channel nobody uses after the idle delay, or sooner when too many are idle. */
   #release(channel: SessionChannel): void {
-    if (channel.inUse || this.#closing || this.#idleTimers.has(channel.session)) return;
-    const timer = setTimeout(() => this.#drop(channel.session), this.#options.idleSessionMs);
-    timer.unref();
-    this.#idleTimers.set(channel.session, timer);
-    const forget = setTimeout(() => {
-      this.#recentTimers.delete(channel.session);
-      channel.recent.forget();
-    }, Math.min(RECENT_KEPT_IDLE_MS, this.#options.idleSessionMs));
+    if (channel.inUse || this.#closing || this.#idle.has(channel.session)) return;
+    const drop = setTimeout(() => this.#drop(channel.session), this.#options.idleSessionMs);
+    const forget = setTimeout(() => channel.recent.forget(), Math.min(RECENT_KEPT_IDLE_MS, this.#options.idleSessionMs));
+    drop.unref();
     forget.unref();
-    this.#recentTimers.set(channel.session, forget);
-    // Timers are kept in the order sessions went idle: the first is the one unused longest.
-    if (this.#idleTimers.size > this.#options.maxIdleSessions) this.#drop(this.#idleTimers.keys().next().value!);
+    this.#idle.set(channel.session, { drop, forget });
+    // The first is the one unused longest.
+    if (this.#idle.size > this.#options.maxIdleSessions) this.#drop(this.#idle.keys().next().value!);
+  }
+
+  /** Stops the timers of an unused session: it is used again, dropped, or the hub closes. */
+  #stopIdleTimers(session: string): void {
+    const timers = this.#idle.get(session);
+    if (!timers) return;
+    clearTimeout(timers.drop);
+    clearTimeout(timers.forget);
+    this.#idle.delete(session);
   }
 
   #drop(session: string): void {
-    clearTimeout(this.#idleTimers.get(session));
-    this.#idleTimers.delete(session);
-    clearTimeout(this.#recentTimers.get(session));
-    this.#recentTimers.delete(session);
+    this.#stopIdleTimers(session);
     const channel = this.#channels.get(session);
     if (!channel || channel.inUse) return;
     this.#channels.delete(session);
